@@ -1,0 +1,64 @@
+"""Typed settings: every knob an operator's engineer may turn, read from `CRM_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = user_data_path("crm-tui", appauthor=False)
+
+
+class Settings(BaseSettings):
+    """Settings for one process; the CLI builds one and hands it to the services and the app."""
+
+    model_config = SettingsConfigDict(env_prefix="CRM_", extra="ignore")
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the database; empty means the embedded SQLite file in `data_dir`."""
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    """Where the embedded database, attachments and the error log live."""
+
+    demo: bool = False
+    """True when running on the demo database: the header says DEMO in red."""
+
+    default_region: str = "ES"
+    """ISO 3166 region used to read national phone numbers (service numbers, mobiles)."""
+
+    currency: str = "EUR"
+    """The operator's currency for money on screen and in records."""
+
+    shop: str = "Main street shop"
+    """The shop this terminal stands in, shown in the header and recorded on interactions."""
+
+    max_failed_sign_ins: int = 5
+    """Failed sign-ins in a row that lock an operator until a supervisor unlocks them."""
+
+    page_size: int = Field(default=50, ge=1, le=500)
+    """Rows per page in result lists."""
+
+    faults: str = ""
+    """Fault injection for the external-system simulators: `SYSTEM.OPERATION:MODE,...`."""
+
+    operator: str | None = None
+    """The operator scripts act as (`--as` overrides)."""
+
+    operator_password: str | None = None
+    """The scripted operator's password; otherwise a hidden prompt asks."""
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The URL actually used: the configured one or the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        name = "demo.db" if self.demo else "crm.db"
+        return f"sqlite:///{self.data_dir / name}"
+
+    @property
+    def log_path(self) -> Path:
+        """Where unexpected failures are written with their traceback (never personal data)."""
+        return self.data_dir / "crm-tui.log"

@@ -1,0 +1,96 @@
+"""Business failures, one class each, carrying a human message, a title and the CLI exit code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CrmError(Exception):
+    """A failure the user can understand and act on; never carries personal data in clear."""
+
+    title = "Cannot do that"
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.extra = extra
+
+    def to_json(self) -> dict[str, Any]:
+        """The `{"error": {...}}` document of CLI.md."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        body.update(self.extra)
+        return {"error": body}
+
+
+class InvalidInput(CrmError):
+    """One or more fields are wrong; `fields` maps each field name to its message."""
+
+    title = "Check the fields"
+    code = "invalid_input"
+    exit_code = 2
+
+
+class Conflict(CrmError):
+    """The state forbids it or someone else changed it first."""
+
+    title = "Conflict"
+    code = "conflict"
+    exit_code = 3
+
+
+class DuplicateIdentity(Conflict):
+    """The identity (certificate, number, ...) already belongs to a customer."""
+
+    title = "Already registered"
+    code = "duplicate_identity"
+
+
+class Held(CrmError):
+    """Accepted, but waiting for a supervisor or an effective date."""
+
+    title = "Held for review"
+    code = "held"
+    exit_code = 4
+
+
+class NotFound(CrmError):
+    """Nothing matches what was asked for."""
+
+    title = "Not found"
+    code = "not_found"
+    exit_code = 5
+
+
+class NotAllowed(CrmError):
+    """Sign-in failed, the operator is locked, or the role may not do this."""
+
+    title = "Not allowed"
+    code = "not_allowed"
+    exit_code = 6
+
+
+class SignInFailed(NotAllowed):
+    """Wrong name or password; says nothing about which."""
+
+    title = "Sign-in failed"
+    code = "sign_in_failed"
+
+
+class OperatorLocked(NotAllowed):
+    """Too many failed sign-ins; a supervisor must unlock."""
+
+    title = "Locked"
+    code = "operator_locked"
+
+
+class ExternalSystemFailed(CrmError):
+    """Billing, provisioning or notification failed; the order stays open and can be resumed."""
+
+    title = "External system failed"
+    code = "external_system_failed"
+    exit_code = 7

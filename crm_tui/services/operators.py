@@ -1,0 +1,167 @@
+"""Operators: bootstrap, sign-in with lockout, passwords, unlock. Roles are enforced here."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from crm_tui.domain import Role
+from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound, OperatorLocked, SignInFailed
+from crm_tui.services import audit
+from crm_tui.services.passwords import check_operator_password, hash_secret, verify_secret
+from crm_tui.services.permissions import SUPERVISORS, require_role
+from crm_tui.services.views import Actor, OperatorView
+from crm_tui.storage.models import Operator
+from crm_tui.storage.types import utcnow
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
+
+
+def _actor(operator: Operator) -> Actor:
+    return Actor(
+        id=operator.id or 0,
+        username=operator.username,
+        display_name=operator.display_name,
+        role=Role(operator.role),
+        shop=operator.shop,
+    )
+
+
+def _view(operator: Operator) -> OperatorView:
+    return OperatorView(
+        username=operator.username,
+        display_name=operator.display_name,
+        role=Role(operator.role),
+        shop=operator.shop,
+        locked=operator.locked_at is not None,
+        failed_sign_ins=operator.failed_sign_ins,
+        is_active=operator.is_active,
+        last_sign_in_at=operator.last_sign_in_at,
+    )
+
+
+def needs_bootstrap(*, uow: UnitOfWork) -> bool:
+    """True while the database has no admin: then the first admin may be added without sign-in."""
+    with uow:
+        return not uow.session.execute(select(func.count()).select_from(Operator).where(Operator.role == Role.ADMIN)).scalar()
+
+
+def add_operator(
+    username: str,
+    password: str,
+    *,
+    role: Role,
+    display_name: str | None = None,
+    shop: str = "",
+    uow: UnitOfWork,
+    actor: Actor | None,
+) -> OperatorView:
+    """Add an operator; only an admin may, except the very first admin (bootstrap)."""
+    username = username.strip().lower()
+    if not USERNAME.fullmatch(username):
+        raise InvalidInput(
+            "An operator name is 2-64 lower-case letters, digits, dots, dashes or underscores, starting with a letter.",
+            fields={"username": "Like ana.garcia"},
+        )
+    check_operator_password(password)
+    password_hash = hash_secret(password)
+    with uow:
+        session = uow.session
+        has_admin = session.execute(select(func.count()).select_from(Operator).where(Operator.role == Role.ADMIN)).scalar()
+        if has_admin or actor is not None:
+            require_role(actor, Role.ADMIN, doing="add operators")
+        elif role != Role.ADMIN:
+            raise NotAllowed("The first operator of a database must be an admin.")
+        if session.execute(select(Operator.id).where(Operator.username == username)).scalar() is not None:
+            raise Conflict(f"An operator named {username} already exists.", fields={"username": "Already taken."})
+        operator = Operator(
+            username=username,
+            display_name=(display_name or username).strip()[:128],
+            role=role.value,
+            shop=shop.strip()[:128],
+            password_hash=password_hash,
+        )
+        session.add(operator)
+        session.flush()
+        audit.record(uow, actor, "operator.add", "operator", username, {"role": role.value})
+        uow.commit()
+        return _view(operator)
+
+
+def list_operators(*, uow: UnitOfWork, actor: Actor) -> list[OperatorView]:
+    require_role(actor, *SUPERVISORS, doing="list operators")
+    with uow:
+        rows = uow.session.execute(select(Operator).order_by(Operator.username)).scalars().all()
+        return [_view(row) for row in rows]
+
+
+def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int = 5) -> Actor:
+    """The operator if name and password match; counts failures and locks after `max_failures`.
+
+    The message never says whether the name or the password was wrong.
+    """
+    username = username.strip().lower()
+    with uow:
+        session = uow.session
+        operator = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
+        matches = verify_secret(operator.password_hash if operator else None, password)
+        if operator is None or not operator.is_active:
+            raise SignInFailed("Wrong operator name or password.")
+        if operator.locked_at is not None:
+            raise OperatorLocked(f"{operator.username} is locked after {max_failures} failed sign-ins; a supervisor must unlock.")
+        if not matches:
+            operator.failed_sign_ins += 1
+            locked = operator.failed_sign_ins >= max_failures
+            if locked:
+                operator.locked_at = utcnow()
+            session.add(operator)
+            audit.record(uow, None, "operator.sign_in_failed", "operator", username, {"failures": operator.failed_sign_ins, "locked": locked})
+            uow.commit()
+            if locked:
+                raise OperatorLocked(f"{operator.username} is now locked after {max_failures} failed sign-ins; a supervisor must unlock.")
+            left = max_failures - operator.failed_sign_ins
+            raise SignInFailed(f"Wrong operator name or password ({left} tries left before the lock).")
+        operator.failed_sign_ins = 0
+        operator.last_sign_in_at = utcnow()
+        session.add(operator)
+        actor = _actor(operator)
+        audit.record(uow, actor, "operator.sign_in", "operator", username)
+        uow.commit()
+        return actor
+
+
+def unlock_operator(username: str, *, uow: UnitOfWork, actor: Actor) -> OperatorView:
+    require_role(actor, *SUPERVISORS, doing="unlock operators")
+    with uow:
+        operator = _find(uow, username)
+        operator.locked_at = None
+        operator.failed_sign_ins = 0
+        uow.session.add(operator)
+        audit.record(uow, actor, "operator.unlock", "operator", operator.username)
+        uow.commit()
+        return _view(operator)
+
+
+def change_password(username: str, new_password: str, *, uow: UnitOfWork, actor: Actor) -> OperatorView:
+    """An operator changes their own password; an admin may set anyone's."""
+    username = username.strip().lower()
+    if actor.username != username:
+        require_role(actor, Role.ADMIN, doing="change another operator's password")
+    check_operator_password(new_password)
+    password_hash = hash_secret(new_password)
+    with uow:
+        operator = _find(uow, username)
+        operator.password_hash = password_hash
+        uow.session.add(operator)
+        audit.record(uow, actor, "operator.passwd", "operator", operator.username)
+        uow.commit()
+        return _view(operator)
+
+
+def _find(uow: UnitOfWork, username: str) -> Operator:
+    operator = uow.session.execute(select(Operator).where(Operator.username == username.strip().lower())).scalar_one_or_none()
+    if operator is None:
+        raise NotFound(f"No operator named {username}.")
+    return operator

@@ -1,0 +1,99 @@
+"""The engine: SQLite (WAL, foreign keys, busy timeout, `BEGIN IMMEDIATE` for writes) or PostgreSQL.
+
+Nothing here runs at import time; `Database.open(url)` builds the engine and `ensure_schema`
+migrates it to the current head on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from crm_tui.storage.migrations import HEAD_REVISION
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    """Pragmas on every connection and a BEGIN we choose (the documented pysqlite recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:  # noqa: ANN001
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@dataclass
+class Database:
+    """One engine and its write-mode twin; share it between threads, never a session."""
+
+    url: str
+    engine: Engine
+    write_engine: Engine = field(repr=False)
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Database:
+        """Connect, create the SQLite file's folder if needed, and migrate to head if asked."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            _prepare_sqlite(engine)
+            write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+            write_engine = engine
+        database = cls(url=url, engine=engine, write_engine=write_engine)
+        if migrate:
+            database.ensure_schema()
+        return database
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def short_name(self) -> str:
+        """What the header shows: the file name, or host/database for a server."""
+        parsed = make_url(self.url)
+        if parsed.get_backend_name() == "sqlite":
+            return Path(parsed.database or "memory").name
+        return f"{parsed.get_backend_name()}://{parsed.host or 'local'}/{parsed.database}"
+
+    def current_revision(self) -> str | None:
+        """The schema revision stamped in the database, or None for an empty one."""
+        try:
+            with self.engine.connect() as connection:
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):
+            return None
+
+    def ensure_schema(self) -> None:
+        """Migrate to head unless already there; the common case costs one query, no Alembic import."""
+        if self.current_revision() == HEAD_REVISION:
+            return
+        from crm_tui.storage.migrations.runner import upgrade
+
+        upgrade(self)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

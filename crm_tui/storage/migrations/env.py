@@ -1,0 +1,32 @@
+"""Alembic environment: uses the Database handed in by the runner, or the URL in the config."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from crm_tui.storage import models  # noqa: F401  (registers the tables)
+from crm_tui.storage.db import Database
+from sqlmodel import SQLModel
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    database: Database | None = config.attributes.get("database")
+    if database is None:
+        database = Database.open(config.get_main_option("sqlalchemy.url"), migrate=False)
+    with database.write_engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            transaction_per_migration=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations_online()

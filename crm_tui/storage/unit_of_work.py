@@ -1,0 +1,67 @@
+"""The unit of work: one session, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from crm_tui.storage.db import Database
+
+
+class UnitOfWork:
+    """`with uow:` opens a transaction; `uow.commit()` ends it; leaving without commit rolls back.
+
+    Writes open SQLite transactions with `BEGIN IMMEDIATE` so two terminals never interleave a
+    check and an insert; reads use a plain deferred BEGIN so they never wait on a writer.
+    """
+
+    def __init__(self, database: Database, *, write: bool = False) -> None:
+        self.database = database
+        self.write = write
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside `with`")
+        return self._session
+
+    def __enter__(self) -> UnitOfWork:
+        engine = self.database.write_engine if self.write else self.database.engine
+        self._session = Session(engine, expire_on_commit=False, autoflush=True)
+        self._session.begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            if self._session.in_transaction():
+                self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """True for a UNIQUE violation on SQLite or PostgreSQL (SQLSTATE 23505)."""
+    orig = error.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate is not None:
+        return sqlstate == "23505"
+    return "UNIQUE constraint failed" in str(orig)

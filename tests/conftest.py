@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database per test (a SQLite file in tmp_path, or the PostgreSQL
+database named by CRM_TEST_DATABASE_URL, emptied between tests), services and signed-in actors.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from crm_tui.config import Settings
+from crm_tui.domain import Role
+from crm_tui.services import operators
+from crm_tui.services.context import Services
+from crm_tui.services.views import Actor
+from crm_tui.storage.db import Database
+from crm_tui.storage.sequences import SEQUENCE_NAMES
+
+PG_URL = os.environ.get("CRM_TEST_DATABASE_URL")
+PASSWORD = "correct horse battery"
+
+# Make sure the developer's own environment never leaks into tests.
+for _name in list(os.environ):
+    if _name.startswith("CRM_") and _name != "CRM_TEST_DATABASE_URL":
+        del os.environ[_name]
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating each time would be slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database.open(f"sqlite:///{path}")
+    with database.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_migrated() -> str | None:
+    if not PG_URL:
+        return None
+    database = Database.open(PG_URL, migrate=False)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    database.ensure_schema()
+    database.dispose()
+    return PG_URL
+
+
+def _empty_pg(url: str) -> None:
+    database = Database.open(url, migrate=False)
+    with database.engine.begin() as connection:
+        tables = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+        ]
+        connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        for name in SEQUENCE_NAMES:
+            connection.exec_driver_sql(f"ALTER SEQUENCE {name}_seq RESTART WITH 1")
+    database.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, _sqlite_template: Path, _pg_migrated: str | None) -> str:
+    """A migrated, empty database for this test."""
+    if _pg_migrated:
+        _empty_pg(_pg_migrated)
+        return _pg_migrated
+    path = tmp_path / "crm.db"
+    shutil.copy(_sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    opened = Services.open(settings)
+    yield opened
+    opened.close()
+
+
+def _add(services: Services, username: str, role: Role, actor: Actor | None) -> Actor:
+    operators.add_operator(username, PASSWORD, role=role, display_name=username.title(), shop="Main street shop", uow=services.writer(), actor=actor)
+    return operators.sign_in(username, PASSWORD, uow=services.writer())
+
+
+@pytest.fixture
+def admin(services: Services) -> Actor:
+    return _add(services, "admin", Role.ADMIN, None)
+
+
+@pytest.fixture
+def supervisor(services: Services, admin: Actor) -> Actor:
+    return _add(services, "sam", Role.SUPERVISOR, admin)
+
+
+@pytest.fixture
+def csr(services: Services, admin: Actor) -> Actor:
+    return _add(services, "alice", Role.CSR, admin)
