@@ -41,12 +41,10 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._session is not None
-        try:
-            if self._session.in_transaction():
-                self._session.rollback()
-        finally:
-            self._session.close()
-            self._session = None
+        # close() rolls back whatever was not committed and, unlike rollback(), keeps loaded
+        # objects readable (detached), so a service may build its result after the block.
+        self._session.close()
+        self._session = None
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,0 +1,95 @@
+"""Operators: the first admin, roles enforced in the service, sign-in lockout and unlock."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm_tui.domain import Role
+from crm_tui.errors import Conflict, InvalidInput, NotAllowed, OperatorLocked, SignInFailed
+from crm_tui.services import operators
+from crm_tui.storage.models import AuditEntry, Operator
+from tests.conftest import PASSWORD
+
+
+def test_first_operator_must_be_an_admin_and_needs_no_sign_in(services):
+    assert operators.needs_bootstrap(uow=services.reader())
+    with pytest.raises(NotAllowed):
+        operators.add_operator("carla", PASSWORD, role=Role.CSR, uow=services.writer(), actor=None)
+    operators.add_operator("root", PASSWORD, role=Role.ADMIN, uow=services.writer(), actor=None)
+    assert not operators.needs_bootstrap(uow=services.reader())
+    with pytest.raises(NotAllowed):
+        operators.add_operator("second", PASSWORD, role=Role.ADMIN, uow=services.writer(), actor=None)
+
+
+def test_only_an_admin_adds_operators(services, admin, csr, supervisor):
+    for actor in (csr, supervisor):
+        with pytest.raises(NotAllowed):
+            operators.add_operator("mallory", PASSWORD, role=Role.ADMIN, uow=services.writer(), actor=actor)
+    view = operators.add_operator("dora", PASSWORD, role=Role.CSR, shop="Plaza", uow=services.writer(), actor=admin)
+    assert view.role == Role.CSR and view.shop == "Plaza"
+
+
+def test_operator_names_are_unique_and_well_formed(services, admin):
+    with pytest.raises(Conflict):
+        operators.add_operator("Admin", PASSWORD, role=Role.CSR, uow=services.writer(), actor=admin)
+    with pytest.raises(InvalidInput):
+        operators.add_operator("a b", PASSWORD, role=Role.CSR, uow=services.writer(), actor=admin)
+    with pytest.raises(InvalidInput):
+        operators.add_operator("shortpw", "short", role=Role.CSR, uow=services.writer(), actor=admin)
+
+
+def test_passwords_are_stored_as_argon2id_hashes(services, csr):
+    with services.reader() as uow:
+        stored = uow.session.execute(select(Operator.password_hash).where(Operator.username == "alice")).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert "m=19456,t=2,p=1" in stored
+
+
+def test_five_failed_sign_ins_lock_until_a_supervisor_unlocks(services, csr, supervisor):
+    for attempt in range(1, 5):
+        with pytest.raises(SignInFailed) as caught:
+            operators.sign_in("alice", "wrong password!", uow=services.writer())
+        assert f"{5 - attempt} tries left" in caught.value.message
+    with pytest.raises(OperatorLocked):
+        operators.sign_in("alice", "wrong password!", uow=services.writer())
+    with pytest.raises(OperatorLocked):
+        operators.sign_in("alice", PASSWORD, uow=services.writer())
+    with pytest.raises(NotAllowed):
+        operators.unlock_operator("alice", uow=services.writer(), actor=csr)
+    operators.unlock_operator("alice", uow=services.writer(), actor=supervisor)
+    assert operators.sign_in("alice", PASSWORD, uow=services.writer()).username == "alice"
+
+
+def test_a_good_sign_in_resets_the_failure_count(services, csr):
+    for _ in range(3):
+        with pytest.raises(SignInFailed):
+            operators.sign_in("alice", "wrong password!", uow=services.writer())
+    operators.sign_in("alice", PASSWORD, uow=services.writer())
+    with pytest.raises(SignInFailed) as caught:
+        operators.sign_in("alice", "wrong password!", uow=services.writer())
+    assert "4 tries left" in caught.value.message
+
+
+def test_unknown_operator_gets_the_same_message(services, csr):
+    with pytest.raises(SignInFailed) as caught:
+        operators.sign_in("nobody", PASSWORD, uow=services.writer())
+    assert caught.value.message == "Wrong operator name or password."
+
+
+def test_change_password_own_or_by_admin(services, admin, csr, supervisor):
+    operators.change_password("alice", "a new long password", uow=services.writer(), actor=csr)
+    assert operators.sign_in("alice", "a new long password", uow=services.writer())
+    with pytest.raises(NotAllowed):
+        operators.change_password("alice", "another long password", uow=services.writer(), actor=supervisor)
+    operators.change_password("alice", "admin set password", uow=services.writer(), actor=admin)
+    assert operators.sign_in("alice", "admin set password", uow=services.writer())
+
+
+def test_changes_leave_an_audit_chain_without_passwords(services, admin, csr):
+    with services.reader() as uow:
+        entries = uow.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+    assert [e.action for e in entries][:2] == ["operator.add", "operator.sign_in"]
+    for previous, entry in zip(entries, entries[1:]):
+        assert entry.prev_hash == previous.hash
+    assert all(PASSWORD not in str(e.summary) for e in entries)
