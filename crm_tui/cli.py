@@ -1,0 +1,498 @@
+"""`crm-tui`: the workbench's front door and the stable interface scripts drive (see CLI.md).
+
+Bare `crm-tui` opens the workbench; nouns then verbs do the rest. Every command builds its
+settings and services lazily (so `--help` never touches the database), prints data on stdout
+(`--json`: exactly one document) and diagnostics on stderr, and exits with the codes of CLI.md.
+"""
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from crm_tui.cli_support import (
+    Column,
+    invocation,
+    local_time,
+    money,
+    new_password,
+    print_json,
+    print_table,
+    progress_bar,
+    reports_errors,
+    say,
+    start_invocation,
+    words,
+)
+from crm_tui.domain import (
+    CertType,
+    CreditLevel,
+    CustomerStatus,
+    CustomerType,
+    Gender,
+    InteractionChannel,
+    PaymentType,
+    Role,
+    SubscriberStatus,
+    SuspensionReason,
+)
+from crm_tui.errors import InvalidInput
+from crm_tui.services import customers, operators
+from crm_tui.services.customers import CustomerQuery
+from crm_tui.services.validation import format_service_number, parse_customer_id
+from crm_tui.services.views import CustomerDetail, CustomerPage, OperatorView
+
+app = typer.Typer(
+    name="crm-tui",
+    help="A terminal workbench for a telecom shop counter (eTOM 1.3.4 Customer Management).",
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+operator_app = typer.Typer(help="Operators: who may sign in, with which role.", no_args_is_help=True)
+customers_app = typer.Typer(help="Find and show customers.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(operator_app, name="operator")
+app.add_typer(customers_app, name="customers")
+
+# --- options shared by several commands ---------------------------------------------------------
+
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
+CustomerIdOption = Annotated[str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")]
+CertTypeOption = Annotated[str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}.")]
+CertNumberOption = Annotated[str, typer.Option("--cert-number", help="Certificate number.")]
+CertCountryOption = Annotated[str, typer.Option("--cert-country", help="Issuing country of the certificate (ISO alpha-2).")]
+ServiceNumberOption = Annotated[str, typer.Option("--service-number", help="Service number (MSISDN), national or +E.164.")]
+NameOption = Annotated[str, typer.Option("--name", help="Customer name or part of it; case and accents do not matter.")]
+ImsiOption = Annotated[str, typer.Option("--imsi", help="IMSI: 15 digits.")]
+IccidOption = Annotated[str, typer.Option("--iccid", help="SIM card ICCID: 18-20 digits starting 89.")]
+EmailOption = Annotated[str, typer.Option("--email", help="Email address.")]
+
+
+class Screen(StrEnum):
+    """The screens `crm-tui open` can start on."""
+
+    QUERY = "query"
+    CUSTOMER = "customer"
+    REGISTER = "register"
+    DEREGISTER = "deregister"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    QUEUES = "queues"
+
+
+def main() -> None:
+    """The `crm-tui` console script."""
+    app()
+
+
+@app.callback()
+@reports_errors
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", metavar="URL", help="SQLAlchemy database URL; else CRM_DATABASE_URL, else the embedded file."),
+    ] = None,
+    as_operator: Annotated[
+        str | None,
+        typer.Option("--as", metavar="NAME", help="Operator to act as; else CRM_OPERATOR. Password: CRM_OPERATOR_PASSWORD or a prompt."),
+    ] = None,
+) -> None:
+    """Open the workbench (sign-in screen), or run one of the commands below."""
+    run = start_invocation(database_url=db, operator=as_operator)
+    ctx.call_on_close(run.close)
+    if ctx.invoked_subcommand is None:
+        _open_workbench(None)
+
+
+def _open_workbench(launch: Any) -> None:
+    """Hand over to the Textual workbench (imported only now: scripts never pay for Textual)."""
+    from crm_tui import app as workbench
+
+    workbench.run_workbench(invocation().services(), launch)
+
+
+# --- workbench entry points ---------------------------------------------------------------------
+
+
+@app.command()
+@reports_errors
+def demo(
+    no_open: Annotated[bool, typer.Option("--no-open", help="Only prepare the demo database; do not open the workbench.")] = False,
+    customers_count: Annotated[int, typer.Option("--customers", min=0, help="Customers in a new demo database.")] = 2000,
+    as_json: Json = False,
+) -> None:
+    """Make the demo database if there is none, print the demo sign-ins, open the workbench.
+
+    The demo lives in its own file (demo.db beside crm.db) unless --db names another database.
+    """
+    from crm_tui.services import seeding
+
+    run = invocation()
+    run.demo = True
+    services = run.services()
+    say(f"Preparing the demo database ({services.database.short_name}) …")
+    sign_ins = seeding.create_demo(services, customers=customers_count)
+    if as_json:
+        print_json({"database": services.database.short_name, "sign_ins": [
+            {"username": username, "password": password, "role": str(role)} for username, password, role in sign_ins
+        ]})
+    else:
+        print_table(
+            "Demo sign-ins",
+            ["Operator", "Password", "Role"],
+            [(username, password, words(Role, str(role))) for username, password, role in sign_ins],
+            to_stderr=True,
+        )
+    if not no_open:
+        _open_workbench(None)
+
+
+@app.command("open")
+@reports_errors
+def open_screen(
+    screen: Annotated[Screen, typer.Argument(help="query | customer | register | deregister | suspend | resume | queues", case_sensitive=False)],
+    customer: Annotated[str | None, typer.Argument(metavar="[ID]", help="With `customer`: the customer ID to open.")] = None,
+    customer_id: CustomerIdOption = "",
+    cert_type: CertTypeOption = "",
+    cert_number: CertNumberOption = "",
+    service_number: ServiceNumberOption = "",
+    name: NameOption = "",
+    imsi: ImsiOption = "",
+    iccid: IccidOption = "",
+    email: EmailOption = "",
+) -> None:
+    """Open the workbench on a screen with its fields filled (and searched, on query).
+
+    The fields are checked first: bad input exits 2 without opening anything.
+    """
+    run = invocation()
+    if customer and customer_id and parse_customer_id(customer) != parse_customer_id(customer_id):
+        raise InvalidInput("Give the customer ID once.", fields={"customer_id": "Two different IDs given."})
+    if customer and screen is not Screen.CUSTOMER:
+        raise InvalidInput(f"Only `open customer` takes an ID argument; use --customer-id with {screen}.", fields={"customer_id": "Use --customer-id."})
+    fields = {
+        key: value
+        for key, value in {
+            "customer_id": customer or customer_id,
+            "cert_type": cert_type,
+            "cert_number": cert_number,
+            "service_number": service_number,
+            "name": name,
+            "imsi": imsi,
+            "iccid": iccid,
+            "email": email,
+        }.items()
+        if value.strip()
+    }
+    parsed = CustomerQuery(**fields).parsed(region=run.settings.default_region)
+    target = None
+    if screen is Screen.CUSTOMER:
+        if not parsed.customer_id:
+            raise InvalidInput("Say which customer: `crm-tui open customer ID`.", fields={"customer_id": "Required."})
+        target = parsed.customer_id
+        fields.pop("customer_id")
+    from crm_tui.app import LaunchRequest
+
+    _open_workbench(LaunchRequest(screen=screen.value, fields=fields, customer_id=target))
+
+
+# --- db -----------------------------------------------------------------------------------------
+
+
+def _revision_document(services: Any) -> dict[str, Any]:
+    from crm_tui.storage.migrations.runner import head_revision
+
+    current = services.database.current_revision()
+    head = head_revision()
+    return {"database": services.database.short_name, "revision": current, "head": head, "up_to_date": current == head}
+
+
+def _print_revision(document: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print_json(document)
+        return
+    state = "up to date" if document["up_to_date"] else f"behind head {document['head']}: run `crm-tui db upgrade`"
+    print_table("Database schema", ["Database", "Revision", "State"], [(document["database"], document["revision"] or "(empty)", state)])
+
+
+@db_app.command("upgrade")
+@reports_errors
+def db_upgrade(as_json: Json = False) -> None:
+    """Apply the schema migrations up to the newest (needs no operator)."""
+    from crm_tui.storage.migrations.runner import upgrade
+
+    services = invocation().services(migrate=False)
+    before = services.database.current_revision()
+    upgrade(services.database)
+    document = _revision_document(services) | {"previous": before}
+    say(f"Migrated {document['database']} from {before or '(empty)'} to {document['revision']}.")
+    _print_revision(document, as_json=as_json)
+
+
+@db_app.command("current")
+@reports_errors
+def db_current(as_json: Json = False) -> None:
+    """Show the schema revision of the database (without migrating it)."""
+    _print_revision(_revision_document(invocation().services(migrate=False)), as_json=as_json)
+
+
+# --- seed ---------------------------------------------------------------------------------------
+
+
+@app.command()
+@reports_errors
+def seed(
+    customers_count: Annotated[int, typer.Option("--customers", min=1, help="How many customers to add.")],
+    seed_value: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same data.")] = 7,
+    as_json: Json = False,
+) -> None:
+    """Add realistic demo customers, lines, accounts, contracts and stock (admins only)."""
+    from crm_tui.services import seeding
+
+    run = invocation()
+    actor = run.actor()
+    with progress_bar("Seeding customers") as update:
+        result = seeding.seed_customers(services=run.services(), actor=actor, customers=customers_count, seed=seed_value, progress=update)
+    document = result.model_dump(mode="json") if hasattr(result, "model_dump") else {"customers": customers_count, "seed": seed_value}
+    if as_json:
+        print_json(document)
+    else:
+        print_table("Seeded", ["What", Column("How many", numeric=True)], [(key.replace("_", " ").capitalize(), value) for key, value in document.items()])
+
+
+# --- operators ----------------------------------------------------------------------------------
+
+
+def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "Operators") -> None:
+    if as_json:
+        print_json({"operators": [view.model_dump(mode="json") for view in views]})
+        return
+    print_table(
+        title,
+        ["Operator", "Name", "Role", "Shop", "State", Column("Failed sign-ins", numeric=True), "Last sign-in"],
+        [
+            (
+                view.username,
+                view.display_name,
+                view.role.label,
+                view.shop,
+                "Locked" if view.locked else ("Active" if view.is_active else "Inactive"),
+                view.failed_sign_ins,
+                local_time(view.last_sign_in_at),
+            )
+            for view in views
+        ],
+    )
+
+
+def _print_operator(view: OperatorView, *, as_json: bool, title: str) -> None:
+    if as_json:
+        print_json(view)
+    else:
+        _print_operators([view], as_json=False, title=title)
+
+
+@operator_app.command("add")
+@reports_errors
+def operator_add(
+    username: Annotated[str, typer.Argument(metavar="NAME", help="Sign-in name, like ana.garcia.")],
+    role: Annotated[Role, typer.Option("--role", help="csr, supervisor or admin.", case_sensitive=False)],
+    display_name: Annotated[str | None, typer.Option("--display-name", help="Name shown in the header.")] = None,
+    shop: Annotated[str, typer.Option("--shop", help="The operator's shop.")] = "",
+    as_json: Json = False,
+) -> None:
+    """Add an operator (admins only; the first admin of a database needs no sign-in).
+
+    The password comes from CRM_NEW_PASSWORD or is asked twice at a hidden prompt.
+    """
+    run = invocation()
+    services = run.services()
+    actor = None if operators.needs_bootstrap(uow=services.reader()) else run.actor()
+    password = new_password(username)
+    view = operators.add_operator(
+        username, password, role=role, display_name=display_name, shop=shop, uow=services.writer(), actor=actor
+    )
+    say(f"Added {view.role.label} {view.username}.")
+    _print_operator(view, as_json=as_json, title="Added")
+
+
+@operator_app.command("list")
+@reports_errors
+def operator_list(as_json: Json = False) -> None:
+    """List the operators (supervisors and admins)."""
+    run = invocation()
+    _print_operators(operators.list_operators(uow=run.services().reader(), actor=run.actor()), as_json=as_json)
+
+
+@operator_app.command("passwd")
+@reports_errors
+def operator_passwd(
+    username: Annotated[str, typer.Argument(metavar="NAME")],
+    as_json: Json = False,
+) -> None:
+    """Change a password: your own, or anyone's as an admin (CRM_NEW_PASSWORD or a prompt)."""
+    run = invocation()
+    actor = run.actor()
+    view = operators.change_password(username, new_password(username), uow=run.services().writer(), actor=actor)
+    say(f"Changed the password of {view.username}.")
+    _print_operator(view, as_json=as_json, title="Password changed")
+
+
+@operator_app.command("unlock")
+@reports_errors
+def operator_unlock(
+    username: Annotated[str, typer.Argument(metavar="NAME")],
+    as_json: Json = False,
+) -> None:
+    """Unlock an operator after too many failed sign-ins (supervisors and admins)."""
+    run = invocation()
+    view = operators.unlock_operator(username, uow=run.services().writer(), actor=run.actor())
+    say(f"Unlocked {view.username}.")
+    _print_operator(view, as_json=as_json, title="Unlocked")
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+
+@customers_app.command("search")
+@reports_errors
+def customers_search(
+    customer_id: CustomerIdOption = "",
+    cert_type: CertTypeOption = "",
+    cert_number: CertNumberOption = "",
+    cert_country: CertCountryOption = "",
+    service_number: ServiceNumberOption = "",
+    name: NameOption = "",
+    imsi: ImsiOption = "",
+    iccid: IccidOption = "",
+    email: EmailOption = "",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50).")] = None,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page.")] = 1,
+    as_json: Json = False,
+) -> None:
+    """Find customers; filled fields combine (AND). `{"customers": [...], "total": N}` with --json."""
+    run = invocation()
+    query = CustomerQuery(
+        customer_id=customer_id,
+        cert_type=cert_type,
+        cert_number=cert_number,
+        cert_country=cert_country,
+        service_number=service_number,
+        name=name,
+        imsi=imsi,
+        iccid=iccid,
+        email=email,
+    )
+    query.parsed(region=run.settings.default_region)  # bad input answers before any sign-in
+    result = customers.search_customers(
+        query,
+        uow=run.services().reader(),
+        actor=run.actor(),
+        region=run.settings.default_region,
+        page=page,
+        page_size=limit or run.settings.page_size,
+    )
+    if as_json:
+        print_json(result)
+    else:
+        _print_page(result)
+
+
+def _print_page(page: CustomerPage) -> None:
+    total = f"{page.total:,}{'+' if page.total_is_capped else ''}"
+    print_table(
+        "Customers",
+        ["Customer ID", "Customer name", "Gender", "Nationality", "Mobile number", "Email", "Credit level", "State", "Certificate"],
+        [
+            (
+                c.customer_id,
+                c.name,
+                words(Gender, c.gender),
+                c.nationality,
+                format_service_number(c.mobile),
+                c.email,
+                words(CreditLevel, c.credit_level),
+                words(CustomerStatus, c.status),
+                " ".join(part for part in (words(CertType, c.cert_type), c.cert_number) if part),
+            )
+            for c in page.customers
+        ],
+        caption=f"Page {page.page} of {page.pages} · {total} found",
+    )
+
+
+@customers_app.command("show")
+@reports_errors
+def customers_show(
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="Customer ID; a merged ID shows its survivor.")],
+    as_json: Json = False,
+) -> None:
+    """Everything about one customer: profile, certificates, accounts, lines, contracts, interactions."""
+    run = invocation()
+    parse_customer_id(customer_id)  # bad input answers before any sign-in
+    detail = customers.get_customer(customer_id, uow=run.services().reader(), actor=run.actor())
+    if as_json:
+        print_json(detail)
+    else:
+        _print_detail(detail, currency=run.settings.currency)
+
+
+def _state(status: str, reason: str | None) -> str:
+    """A line's state in words, with its reason when it has one ("Suspended: Lost or stolen SIM")."""
+    return words(SubscriberStatus, status) + (f": {words(SuspensionReason, reason)}" if reason else "")
+
+
+def _print_detail(c: CustomerDetail, *, currency: str) -> None:
+    badges = [words(CustomerStatus, c.status)]
+    if c.blacklisted:
+        badges.append("Blacklisted")
+    if c.merged_from:
+        badges.append(f"{c.merged_from} was merged into this customer")
+    print_table(
+        f"{c.name} · {c.customer_id} · {' · '.join(badges)}",
+        ["Field", "Value"],
+        [
+            ("Type", words(CustomerType, c.type)),
+            ("Gender", words(Gender, c.gender)),
+            ("Birthday", c.birthday),
+            ("Nationality", c.nationality),
+            ("Certificate", " ".join(p for p in (words(CertType, c.cert_type), c.cert_number, c.cert_country) if p)),
+            ("Email", c.email),
+            ("Mobile number", format_service_number(c.mobile)),
+            ("Credit level", f"{words(CreditLevel, c.credit_level)} (limit {money(c.credit_limit, currency)})"),
+            ("Outstanding", money(c.outstanding, currency)),
+            ("Customer since", local_time(c.created_at)),
+        ],
+    )
+    print_table(
+        "Accounts",
+        ["Account", "Payment", Column("Balance", numeric=True), Column("Outstanding", numeric=True), "State"],
+        [
+            (a.account_code, words(PaymentType, a.payment_type), money(a.balance, a.currency), money(a.outstanding, a.currency), words(CustomerStatus, a.status))
+            for a in c.accounts
+        ],
+    )
+    print_table(
+        "Subscribers",
+        ["Service number", "State", "Offering", "ICCID", "IMSI", "Account"],
+        [
+            (format_service_number(s.service_number), _state(s.status, s.status_reason), s.primary_offering, s.iccid, s.imsi, s.account_id)
+            for s in c.subscribers
+        ],
+    )
+    print_table(
+        "Contracts",
+        ["Contract", "Service number", "Offering", "From", "Until", Column("Penalty", numeric=True)],
+        [
+            (k.name, format_service_number(k.service_number), k.offering, k.effective_on, k.expires_on, money(k.penalty_amount, currency))
+            for k in c.contracts
+        ],
+    )
+    print_table(
+        "Recent interactions",
+        ["When", "What", "Channel", "Operator"],
+        [(local_time(i.at), i.summary, words(InteractionChannel, i.channel), i.operator) for i in c.interactions],
+    )

@@ -1,0 +1,307 @@
+"""The CLI's plumbing: who and where (lazily), one JSON printer, one table printer, one error mapper.
+
+Kept apart from `cli.py` so the commands there read as what they do, not how they report it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from crm_tui.config import DEFAULT_DATA_DIR, Settings
+from crm_tui.errors import CrmError, InvalidInput, NotAllowed
+from crm_tui.services import operators
+from crm_tui.services.context import Services
+from crm_tui.services.views import Actor
+
+out = Console(highlight=False)
+"""Data for people goes to stdout (rich picks the current sys.stdout at each write)."""
+
+err = Console(stderr=True, highlight=False)
+"""Diagnostics, prompts and progress go to stderr, so `--json` stdout stays one document."""
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class Invocation:
+    """Where and as whom this one `crm-tui` run works; the database opens on first need, not before."""
+
+    database_url: str | None = None
+    operator: str | None = None
+    demo: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+    _services: Services | None = field(default=None, repr=False)
+    _actor: Actor | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            overrides: dict[str, Any] = {"demo": self.demo}
+            if self.database_url or self.demo:
+                # The demo never lands in CRM_DATABASE_URL's database: only an explicit --db moves it.
+                overrides["database_url"] = self.database_url
+            self._settings = Settings(**overrides)
+        return self._settings
+
+    def services(self, *, migrate: bool = True) -> Services:
+        """The services over the configured database, opened (and migrated) on first call."""
+        if self._services is None:
+            from sqlalchemy.exc import ArgumentError, OperationalError
+
+            try:
+                services = Services.open(self.settings, migrate=migrate)
+                with services.database.engine.connect():
+                    pass  # fail here, clearly, rather than later as "an empty database"
+                self._services = services
+            except ArgumentError:
+                raise InvalidInput(
+                    "That is not a database URL.",
+                    fields={"db": "Like sqlite:///path/crm.db or postgresql+psycopg://user@host/name."},
+                ) from None
+            except OperationalError as error:
+                reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
+                raise CrmError(f"Cannot open the database: {reason}") from None
+        return self._services
+
+    def actor(self) -> Actor:
+        """Sign in as `--as`/CRM_OPERATOR with CRM_OPERATOR_PASSWORD or a hidden prompt."""
+        if self._actor is None:
+            settings = self.settings
+            username = self.operator or settings.operator
+            if not username:
+                username = ask("Operator name", what="an operator name (--as NAME or CRM_OPERATOR)", hide=False)
+            password = settings.operator_password or ask(
+                f"Password for {username}", what="the operator's password (CRM_OPERATOR_PASSWORD)"
+            )
+            self._actor = operators.sign_in(
+                username, password, uow=self.services().writer(), max_failures=settings.max_failed_sign_ins
+            )
+        return self._actor
+
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
+            self._services = None
+
+
+def ask(prompt: str, *, what: str, hide: bool = True, twice: bool = False) -> str:
+    """A prompt on stderr when a person is at the terminal; scripts get a clear "not allowed" instead."""
+    if not sys.stdin.isatty():
+        raise NotAllowed(f"No terminal to ask for {what}: set it in the environment or run interactively.")
+    return typer.prompt(prompt, hide_input=hide, confirmation_prompt=twice, err=True)
+
+
+def new_password(username: str) -> str:
+    """A new operator password: CRM_NEW_PASSWORD, or asked twice at a hidden prompt."""
+    from_env = os.environ.get("CRM_NEW_PASSWORD")
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            "No new password: set CRM_NEW_PASSWORD or run at a terminal.",
+            fields={"password": "Set CRM_NEW_PASSWORD."},
+        )
+    return typer.prompt(f"New password for {username}", hide_input=True, confirmation_prompt=True, err=True)
+
+
+_current: Invocation | None = None
+
+
+def start_invocation(*, database_url: str | None, operator: str | None) -> Invocation:
+    """A fresh Invocation for this run (the root callback calls it first, every run)."""
+    global _current
+    _current = Invocation(database_url=database_url, operator=operator)
+    return _current
+
+
+def invocation() -> Invocation:
+    """The current run's Invocation."""
+    return _current or start_invocation(database_url=None, operator=None)
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"Not JSON: {type(value).__name__}")
+
+
+def print_json(document: Any) -> None:
+    """The one JSON document of a `--json` run, on stdout."""
+    if hasattr(document, "model_dump"):
+        document = document.model_dump(mode="json")
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_default) + "\n")
+    sys.stdout.flush()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its header and whether it holds numbers or money (right-aligned)."""
+
+    header: str
+    numeric: bool = False
+
+
+def print_table(title: str, columns: Sequence[Column | str], rows: Iterable[Sequence[Any]], *, to_stderr: bool = False, caption: str | None = None) -> None:
+    """The one way the CLI shows rows to people: a rich table, "No Data" when empty."""
+    rows = list(rows)
+    console = err if to_stderr else out
+    if not rows:
+        console.print(Text.assemble((title, "bold"), ": No Data"))
+        return
+    table = Table(title=Text(title, style="bold"), title_justify="left", caption=caption, caption_justify="left", expand=False)
+    for column in columns:
+        column = Column(column) if isinstance(column, str) else column
+        table.add_column(column.header, justify="right" if column.numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+    console.print(table)
+
+
+def say(message: str, *, style: str = "") -> None:
+    """A diagnostic line for people, on stderr (plain text: brackets in data are not markup)."""
+    err.print(Text(message, style=style))
+
+
+def words(vocabulary: type[StrEnum], value: str | None) -> str:
+    """A stored slug as the words people read (`fee_problem` → "Fee problem")."""
+    if not value:
+        return ""
+    try:
+        return vocabulary(value).label  # type: ignore[attr-defined]
+    except ValueError:
+        return value.replace("_", " ").capitalize()
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    return "" if amount is None else f"{amount:,.2f} {currency}"
+
+
+def local_time(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr with counts and time left; yields `update(done, total)`."""
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+# --- failures -----------------------------------------------------------------------------------
+
+INTERRUPTED = 130
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """The one place failures become exit codes: CrmError by its `exit_code`, anything else 1 + log.
+
+    With `--json` (an `as_json` parameter) the error document goes to stdout; otherwise a message
+    naming the fields goes to stderr. Never a traceback on screen.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        as_json = bool(kwargs.get("as_json"))
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except CrmError as error:
+            show_error(error, as_json=as_json)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            say("Interrupted.")
+            raise typer.Exit(INTERRUPTED) from None
+        except Exception as error:  # noqa: BLE001 - the last line of defence: log it, say where
+            path = log_unexpected(error, command=command.__name__)
+            say(f"Unexpected failure; details in {path}", style="red")
+            if as_json:
+                print_json({"error": {"code": "unexpected", "message": f"Unexpected failure; details in {path}"}})
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def show_error(error: CrmError, *, as_json: bool) -> None:
+    if as_json:
+        print_json(error.to_json())
+        return
+    err.print(Text.assemble((f"{error.title}: ", "bold red"), error.message))
+    for name, message in error.fields.items():
+        say(f"  {name}: {message}")
+
+
+def log_path() -> Path:
+    """The error log of the current run's settings; the default data dir if settings cannot load."""
+    try:
+        return invocation().settings.log_path
+    except Exception:  # noqa: BLE001 - settings themselves may be what failed
+        return DEFAULT_DATA_DIR / "crm-tui.log"
+
+
+def log_unexpected(error: BaseException, *, command: str) -> Path:
+    """Write the traceback to the log file (SQL parameters hidden: they may hold personal data)."""
+    _hide_sql_parameters(error)
+    path = log_path()
+    logger = logging.getLogger("crm_tui")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr)  # nowhere to write: better on screen than lost
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    try:
+        logger.error("Unexpected failure in `%s`", command, exc_info=error)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    return path
+
+
+def _hide_sql_parameters(error: BaseException | None) -> None:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if hasattr(error, "hide_parameters"):
+            error.hide_parameters = True  # type: ignore[attr-defined]
+        error = error.__cause__ or error.__context__
