@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from crm_tui.cli_support import (
+    as_document,
     Column,
     invocation,
     local_time,
@@ -254,13 +255,17 @@ def seed(
 
     run = invocation()
     actor = run.actor()
-    with progress_bar("Seeding customers") as update:
-        result = seeding.seed_customers(services=run.services(), actor=actor, customers=customers_count, seed=seed_value, progress=update)
-    document = result.model_dump(mode="json") if hasattr(result, "model_dump") else {"customers": customers_count, "seed": seed_value}
+    with progress_bar("Seeding customers", total=customers_count) as update:
+        report = seeding.seed_customers(services=run.services(), actor=actor, customers=customers_count, seed=seed_value, progress=update)
+    document = as_document(report)
     if as_json:
         print_json(document)
     else:
-        print_table("Seeded", ["What", Column("How many", numeric=True)], [(key.replace("_", " ").capitalize(), value) for key, value in document.items()])
+        print_table(
+            "Seeded",
+            ["What", Column("How many", numeric=True)],
+            [(key.replace("_", " ").capitalize(), f"{value:,}" if isinstance(value, int) else value) for key, value in document.items()],
+        )
 
 
 # --- operators ----------------------------------------------------------------------------------

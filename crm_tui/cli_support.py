@@ -5,6 +5,7 @@ Kept apart from `cli.py` so the commands there read as what they do, not how the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -41,6 +42,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class DatabaseUnavailable(CrmError):
+    """The database cannot be reached or read: not a bug in crm-tui, but nothing can be done (exit 1)."""
+
+    title = "Database unavailable"
+    code = "database_unavailable"
+
+
 @dataclass
 class Invocation:
     """Where and as whom this one `crm-tui` run works; the database opens on first need, not before."""
@@ -65,7 +73,7 @@ class Invocation:
     def services(self, *, migrate: bool = True) -> Services:
         """The services over the configured database, opened (and migrated) on first call."""
         if self._services is None:
-            from sqlalchemy.exc import ArgumentError, OperationalError
+            from sqlalchemy.exc import ArgumentError, DatabaseError
 
             try:
                 services = Services.open(self.settings, migrate=migrate)
@@ -77,9 +85,9 @@ class Invocation:
                     "That is not a database URL.",
                     fields={"db": "Like sqlite:///path/crm.db or postgresql+psycopg://user@host/name."},
                 ) from None
-            except OperationalError as error:
-                reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:200]
-                raise CrmError(f"Cannot open the database: {reason}") from None
+            except (DatabaseError, OSError) as error:
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
+                raise DatabaseUnavailable(f"Cannot open {self.settings.resolved_database_url.split('://')[0]} database: {reason}") from None
         return self._services
 
     def actor(self) -> Actor:
@@ -207,8 +215,8 @@ def local_time(moment: datetime | None) -> str:
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr with counts and time left; yields `update(done, total)`."""
+def progress_bar(description: str, *, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """A rich progress bar on stderr with counts and time left; yields `update(done, total=None)`."""
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -218,12 +226,21 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err, transient=False) as bar:
-        task = bar.add_task(description, total=None)
+        task = bar.add_task(description, total=total)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(done: int, total: int | None = None) -> None:
+            bar.update(task, completed=done, **({"total": total} if total is not None else {}))
 
         yield update
+
+
+def as_document(result: Any) -> dict[str, Any]:
+    """A service result (pydantic model, dataclass or mapping) as a JSON-ready dict."""
+    if hasattr(result, "model_dump"):
+        return result.model_dump(mode="json")
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return json.loads(json.dumps(dataclasses.asdict(result), default=_default))
+    return json.loads(json.dumps(dict(result), default=_default))
 
 
 # --- failures -----------------------------------------------------------------------------------

@@ -1,0 +1,69 @@
+"""Bare `crm-tui` and `crm-tui open ...` hand the right request to the workbench, or refuse bad input first."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_tui.services.validation import customer_id_for
+
+
+def test_bare_crm_tui_opens_the_sign_in_screen(cli, workbench):
+    result = cli(operator=None, password=None)
+    assert result.exit_code == 0, result.output
+    assert workbench.calls == [("crm.db", None)]
+
+
+def test_open_query_with_a_service_number(cli, workbench):
+    result = cli("open", "query", "--service-number", "612 345 678", operator=None, password=None)
+    assert result.exit_code == 0, result.output
+    [(_, launch)] = workbench.calls
+    assert isinstance(launch, workbench.module.LaunchRequest)
+    assert (launch.screen, launch.fields, launch.customer_id) == ("query", {"service_number": "612 345 678"}, None)
+
+
+def test_open_query_with_every_field(cli, workbench):
+    args = {
+        "--customer-id": customer_id_for(1), "--cert-type": "passport", "--cert-number": "X1234567",
+        "--service-number": "+34612345678", "--name": "García", "--imsi": "214070000000001",
+        "--iccid": "8934070000000000015", "--email": "a@example.com",
+    }
+    result = cli("open", "query", *[part for pair in args.items() for part in pair])
+    assert result.exit_code == 0, result.output
+    [(_, launch)] = workbench.calls
+    assert launch.fields == {key[2:].replace("-", "_"): value for key, value in args.items()}
+
+
+def test_open_customer_by_id(cli, workbench):
+    wanted = customer_id_for(18)
+    assert cli("open", "customer", wanted.lower()).exit_code == 0
+    [(_, launch)] = workbench.calls
+    assert (launch.screen, launch.customer_id, launch.fields) == ("customer", wanted, {})
+
+
+@pytest.mark.parametrize("screen", ["register", "deregister", "suspend", "resume", "queues"])
+def test_open_the_other_screens(cli, workbench, screen):
+    assert cli("open", screen, "--service-number", "612345678").exit_code == 0
+    assert workbench.calls[0][1].screen == screen
+
+
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["query", "--imsi", "123"], "imsi"),
+        (["query", "--service-number", "12"], "service_number"),
+        (["customer", "C0000000010"], "customer_id"),
+        (["customer"], "customer_id"),
+        (["query", "C0000000018"], "customer_id"),
+    ],
+)
+def test_bad_input_exits_2_without_a_workbench(cli, workbench, args, field):
+    result = cli("open", *args)
+    assert result.exit_code == 2, result.output
+    assert f"{field}:" in result.stderr
+    assert workbench.calls == []
+
+
+def test_unknown_screen_is_a_usage_error(cli, workbench):
+    result = cli("open", "billing")
+    assert result.exit_code == 2
+    assert workbench.calls == []
