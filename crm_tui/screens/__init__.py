@@ -1,0 +1,1 @@
+"""The workbench screens, one module per purpose."""

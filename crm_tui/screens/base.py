@@ -1,0 +1,99 @@
+"""What every screen shares: service calls in workers, failures to the app, and the signed-in frame."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from crm_tui.errors import CrmError
+from crm_tui.widgets.form_field import show_field_errors
+from crm_tui.widgets.header import WorkbenchHeader
+from crm_tui.widgets.identify_box import IdentifyBox
+from crm_tui.widgets.workers import run_service
+
+T = TypeVar("T")
+
+
+class ServiceScreen(Screen):
+    """A screen that calls services in thread workers and hands failures to the app's one handler."""
+
+    @property
+    def workbench(self) -> Any:
+        """The running CrmApp (typed loosely: screens sit below the app and never import it)."""
+        return self.app
+
+    def call_service(
+        self,
+        call: Callable[[], T],
+        then: Callable[[T], object],
+        *,
+        group: str,
+        description: str,
+        busy: Widget | None = None,
+    ) -> Worker[T]:
+        return run_service(self, call, then, group=group, description=description, busy=busy)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.workbench.show_failure(event.worker.error, self)
+
+    def show_field_errors(self, errors: Mapping[str, str]) -> bool:
+        """Errors under their fields; True if any field was found."""
+        return show_field_errors(self, errors)
+
+    def show_error(self, error: CrmError) -> bool:
+        """Show a business failure in place; True means no toast is needed."""
+        return False
+
+
+class WorkbenchScreen(ServiceScreen):
+    """A signed-in screen: header, the identify box, the screen's body and the key footer."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
+
+    def compose(self) -> ComposeResult:
+        app = self.workbench
+        yield WorkbenchHeader(
+            actor=app.actor,
+            database_label=app.services.database_label,
+            demo=app.services.settings.demo,
+            clock=app.clock,
+        )
+        yield IdentifyBox()
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def identify_box(self) -> IdentifyBox:
+        return self.query_one(IdentifyBox)
+
+    @on(IdentifyBox.Submitted)
+    def _identify(self, event: IdentifyBox.Submitted) -> None:
+        self.workbench.identify(event.key)
+
+    def show_field_errors(self, errors: Mapping[str, str]) -> bool:
+        """The identify box owns the "key" field; the rest belong to the screen's form."""
+        if "key" in errors:
+            self.identify_box.show_message(errors["key"], error=True)
+            self.identify_box.input.focus()
+            return True
+        return super().show_field_errors(errors)
+
+    def action_back(self) -> None:
+        if self.identify_box.input.has_focus and self.identify_box.input.value:
+            self.identify_box.input.value = ""
+            return
+        self.workbench.go_back()

@@ -1,0 +1,165 @@
+"""The customer view: everything about one customer, where later issues hang their actions."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal
+from textual.widgets import Label, Static, TabbedContent, TabPane
+
+from crm_tui.domain import CertType, CreditLevel, CustomerStatus, Gender, InteractionChannel, KeyKind, PaymentType, SubscriberStatus
+from crm_tui.services.views import CustomerDetail
+from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.widgets.formatting import NOTHING, day, local_time, money, money_text, phone, text, words
+from crm_tui.widgets.tables import WorkbenchTable
+
+BADGE_CLASSES = {
+    CustomerStatus.ACTIVE: "badge-good",
+    CustomerStatus.IDLE: "badge-quiet",
+    CustomerStatus.SUSPENDED: "badge-warn",
+    CustomerStatus.TERMINATED: "badge-bad",
+    CustomerStatus.ARCHIVED: "badge-quiet",
+}
+SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addresses", "interactions")
+
+
+class CustomerViewScreen(WorkbenchScreen):
+    """Profile with status badges and outstanding balance; lines, accounts and the rest in tabs."""
+
+    BINDINGS = [
+        *(
+            Binding(str(number), f"section('{section}')", section.capitalize(), show=False, id=f"section-{section}")
+            for number, section in enumerate(SECTIONS, start=1)
+        ),
+    ]
+    AUTO_FOCUS = "#table-lines"
+
+    def __init__(self, detail: CustomerDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+    @property
+    def customer_id(self) -> str:
+        return self.detail.customer_id
+
+    def compose_body(self) -> ComposeResult:
+        detail = self.detail
+        currency = self.workbench.services.settings.currency
+        with Horizontal(id="customer-title"):
+            yield Static(detail.name, id="customer-name", markup=False)
+            for label, css in _badges(detail):
+                yield Label(label, classes=f"badge {css}")
+        with Grid(id="profile"):
+            for label, value in _profile(detail, currency):
+                yield Static(label, classes="profile-label")
+                yield Static(value, classes="profile-value", markup=False)
+        with TabbedContent(id="sections"):
+            for section, title, columns, rows in _sections(detail):
+                with TabPane(f"{title} ({len(rows)})", id=f"tab-{section}"):
+                    table = WorkbenchTable(id=f"table-{section}")
+                    table.add_columns(*columns)
+                    for row in rows:
+                        table.add_row(*row)
+                    yield table
+
+    def action_section(self, section: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{section}"
+        self.query_one(f"#table-{section}").focus()
+
+
+def _badges(detail: CustomerDetail) -> list[tuple[str, str]]:
+    badges = [(words(detail.status, CustomerStatus).upper(), BADGE_CLASSES.get(detail.status, "badge-quiet"))]
+    if detail.blacklisted:
+        badges.append(("BLACKLISTED", "badge-bad"))
+    if detail.merged_from:
+        badges.append((f"MERGED from {detail.merged_from}", "badge-warn"))
+    return badges
+
+
+def _profile(detail: CustomerDetail, currency: str) -> list[tuple[str, str]]:
+    certificate = NOTHING
+    if detail.cert_number:
+        certificate = f"{words(detail.cert_type, CertType)} {detail.cert_number} ({detail.cert_country})"
+    return [  # row by row, three pairs a row: long values in the wide first column
+        ("Customer ID", detail.customer_id),
+        ("Type", words(detail.type)),
+        ("Mobile", phone(detail.mobile)),
+        ("Certificate", certificate),
+        ("Gender", words(detail.gender, Gender) if detail.gender else NOTHING),
+        ("Outstanding", money_text(detail.outstanding, currency)),
+        ("Email", text(detail.email)),
+        ("Birthday", day(detail.birthday)),
+        ("Customer since", day(detail.created_at.date())),
+        ("Credit level", f"{words(detail.credit_level, CreditLevel)} · limit {money_text(detail.credit_limit, currency)}"),
+        ("Nationality", text(detail.nationality)),
+        ("Birthplace", text(detail.birthplace)),
+    ]
+
+
+Row = tuple[object, ...]
+
+
+def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[str, ...], list[Row]]]:
+    """(id, title, columns, rows) for each tab, in SECTIONS order."""
+    lines: list[Row] = [
+        (
+            phone(s.service_number),
+            words(s.status, SubscriberStatus) + (f" ({words(s.status_reason)})" if s.status_reason else ""),
+            s.primary_offering,
+            words(s.payment_type, PaymentType),
+            s.iccid,
+            s.imsi,
+            s.account_id,
+            day(s.valid_from),
+        )
+        for s in detail.subscribers
+    ]
+    accounts: list[Row] = [
+        (a.account_code, words(a.payment_type, PaymentType), money(a.balance, a.currency), money(a.outstanding, a.currency), words(a.status))
+        for a in detail.accounts
+    ]
+    currency = detail.accounts[0].currency if detail.accounts else ""
+    contracts: list[Row] = [
+        (
+            c.name,
+            phone(c.service_number),
+            c.offering,
+            day(c.effective_on),
+            day(c.expires_on),
+            Text(str(c.duration_months), justify="right"),
+            words(c.prolongation),
+            money(c.penalty_amount, currency),
+            words(c.status),
+        )
+        for c in detail.contracts
+    ]
+    certificates: list[Row] = [
+        (words(c.cert_type, CertType), c.cert_number, c.cert_country, "Yes" if c.is_primary else "", day(c.expires_on))
+        for c in detail.certificates
+    ]
+    contacts: list[Row] = [(words(c.contact_type), text(c.name), words(c.method), c.value) for c in detail.contacts]
+    addresses: list[Row] = [
+        (words(a.address_type), a.detail, text(a.city), text(a.region), text(a.postal_code), text(a.country))
+        for a in detail.addresses
+    ]
+    interactions: list[Row] = [
+        (
+            local_time(i.at),
+            words(i.kind),
+            words(i.channel, InteractionChannel),
+            words(i.key_kind, KeyKind) if i.key_kind else NOTHING,
+            text(i.operator),
+            i.summary,
+        )
+        for i in detail.interactions
+    ]
+    return [
+        ("lines", "Lines", ("Service Number", "Status", "Offering", "Payment", "ICCID", "IMSI", "Account", "Since"), lines),
+        ("accounts", "Accounts", ("Account", "Payment", "Balance", "Outstanding", "Status"), accounts),
+        ("contracts", "Contracts", ("Contract", "Service Number", "Offering", "From", "Until", "Months", "Prolongation", "Penalty", "Status"), contracts),
+        ("certificates", "Certificates", ("Type", "Number", "Country", "Primary", "Expires"), certificates),
+        ("contacts", "Contacts", ("Role", "Name", "Method", "Value"), contacts),
+        ("addresses", "Addresses", ("Type", "Address", "City", "Region", "Postal Code", "Country"), addresses),
+        ("interactions", "Interactions", ("When", "What", "Channel", "Key", "Operator", "Summary"), interactions),
+    ]

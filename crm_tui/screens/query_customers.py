@@ -1,0 +1,198 @@
+"""QUERY CUSTOMERS (Verify Customer, eTOM 1.3.4.2.1): the careful search, field by field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields as dataclass_fields
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal
+from textual.widgets import Button, DataTable, Input, Select, Static
+
+from crm_tui.domain import CertType, KeyKind
+from crm_tui.errors import InvalidInput
+from crm_tui.services.customers import CustomerQuery, search_customers
+from crm_tui.services.views import CustomerPage
+from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.widgets.form_field import FormField
+from crm_tui.widgets.tables import CustomerResultsTable
+
+TEXT_FIELDS: tuple[tuple[str, str, str, KeyKind], ...] = (
+    ("cert_number", "Certificate Number", "12345678Z", KeyKind.CERTIFICATE),
+    ("service_number", "Service Number", "612 345 678 or +34...", KeyKind.SERVICE_NUMBER),
+    ("name", "Customer Name", "any part of the name", KeyKind.NAME),
+    ("imsi", "IMSI", "15 digits", KeyKind.IMSI),
+    ("iccid", "ICCID", "89...", KeyKind.ICCID),
+    ("customer_id", "Customer ID", "C0000000018", KeyKind.CUSTOMER_ID),
+    ("email", "Email", "name@example.com", KeyKind.EMAIL),
+)
+"""(field, label, placeholder, key kind) in screen order; the first filled one is the key used."""
+
+QUERY_FIELDS = {f.name for f in dataclass_fields(CustomerQuery)}
+
+
+class QueryCustomersScreen(WorkbenchScreen):
+    """Search by certificate, service number, name, IMSI, ICCID, customer ID or email (AND)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "search", "Search", id="search"),
+        Binding("ctrl+r", "reset", "Reset", id="reset"),
+        Binding("n", "next_page", "Next", id="next-page"),
+        Binding("p", "previous_page", "Previous", id="previous-page"),
+    ]
+    AUTO_FOCUS = "#identify-input"
+
+    def __init__(self, *, fill: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self._fill = dict(fill or {})
+        self._query: CustomerQuery | None = None
+        self._page: CustomerPage | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("QUERY CUSTOMERS", classes="screen-title")
+        with Grid(id="query-form"):
+            yield FormField(
+                "Certificate Type",
+                Select(CertType.choices(), prompt="Any type", allow_blank=True, id="cert_type"),
+                name="cert_type",
+            )
+            for name, label, placeholder, _kind in TEXT_FIELDS:
+                yield FormField(label, Input(id=name, placeholder=placeholder, max_length=200), name=name)
+        with Horizontal(id="query-buttons"):
+            yield Button("Search", id="search", variant="primary")
+            yield Button("Reset", id="reset")
+            yield Static("", id="page-info")
+        yield CustomerResultsTable(id="results")
+        yield Static("No Data", id="no-data")
+
+    def on_mount(self) -> None:
+        if self._fill:
+            fill, self._fill = self._fill, {}
+            self.fill_and_search(fill)
+
+    # -- the form ---------------------------------------------------------------------------
+
+    def _form_query(self) -> CustomerQuery:
+        values = {name: self.query_one(f"#{name}", Input).value for name, *_ in TEXT_FIELDS}
+        cert_type = self.query_one("#cert_type", Select).value
+        return CustomerQuery(cert_type="" if cert_type is Select.NULL else str(cert_type), **values)
+
+    def fill(self, values: Mapping[str, str]) -> None:
+        """Put values in the fields (keys like `service_number` or `service-number`); others stay empty."""
+        wanted = {key.replace("-", "_"): value for key, value in values.items()}
+        for name, *_ in TEXT_FIELDS:
+            self.query_one(f"#{name}", Input).value = wanted.get(name, "")
+        cert_type = wanted.get("cert_type", "")
+        select = self.query_one("#cert_type", Select)
+        if cert_type in {value for _label, value in CertType.choices()}:
+            select.value = cert_type
+        else:
+            select.clear()
+
+    def fill_and_search(self, values: Mapping[str, str]) -> None:
+        self.fill(values)
+        self.action_search()
+
+    def key_kind(self) -> KeyKind | None:
+        """The kind of the first filled field: recorded on the interaction when a customer is opened."""
+        query = self._query or CustomerQuery()
+        for name, _label, _placeholder, kind in TEXT_FIELDS:
+            if getattr(query, name).strip():
+                return kind
+        return None
+
+    @on(Input.Submitted, "#query-form Input")
+    @on(Button.Pressed, "#search")
+    def action_search(self) -> None:
+        query = self._form_query()
+        region = self.workbench.services.settings.default_region
+        try:
+            if query.is_empty():
+                raise InvalidInput("Fill at least one field to search.", fields={"name": "Fill at least one field."})
+            query.parsed(region=region)
+        except InvalidInput as error:
+            self.workbench.show_failure(error, self)
+            return
+        self.show_field_errors({})
+        self._query = query
+        self._load(1)
+
+    @on(Button.Pressed, "#reset")
+    def action_reset(self) -> None:
+        self.fill({})
+        self.show_field_errors({})
+        self._query = None
+        self._show(None)
+        self.query_one("#cert_type", Select).focus()
+
+    # -- results and paging -------------------------------------------------------------------
+
+    def _load(self, page_number: int) -> None:
+        query = self._query
+        if query is None:
+            return
+        app = self.workbench
+        settings = app.services.settings
+        actor = app.actor
+        self.call_service(
+            lambda: search_customers(
+                query,
+                uow=app.services.reader(),
+                actor=actor,
+                region=settings.default_region,
+                page=page_number,
+                page_size=settings.page_size,
+            ),
+            self._show,
+            group="search",
+            description="Query customers",
+            busy=self.query_one("#results"),
+        )
+
+    def show_results(self, query: CustomerQuery, page: CustomerPage) -> None:
+        """Results found elsewhere (the identify box) with the fields that found them."""
+        self.fill({name: getattr(query, name) for name in QUERY_FIELDS if getattr(query, name)})
+        self.show_field_errors({})
+        self._query = query
+        self._show(page)
+
+    def _show(self, page: CustomerPage | None) -> None:
+        self._page = page
+        table = self.query_one(CustomerResultsTable)
+        table.clear()
+        if page is not None:
+            table.show_page(page)
+        found = bool(page and page.customers)
+        self.query_one("#no-data").display = not found
+        self.query_one("#page-info", Static).update(_page_info(page) if found and page else "")
+        if found:
+            table.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_page":
+            return bool(self._page and self._page.page < self._page.pages) or None
+        if action == "previous_page":
+            return bool(self._page and self._page.page > 1) or None
+        return True
+
+    def action_next_page(self) -> None:
+        if self._page and self._page.page < self._page.pages:
+            self._load(self._page.page + 1)
+
+    def action_previous_page(self) -> None:
+        if self._page and self._page.page > 1:
+            self._load(self._page.page - 1)
+
+    @on(DataTable.RowSelected, "#results")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.workbench.open_customer(event.row_key.value, key_kind=self.key_kind())
+
+
+def _page_info(page: CustomerPage) -> str:
+    total = f"{page.total:,}+" if page.total_is_capped else f"{page.total:,}"
+    noun = "customer" if page.total == 1 else "customers"
+    return f"Page {page.page} of {page.pages} · {total} {noun}"

@@ -1,0 +1,1 @@
+"""Reusable workbench widgets: form fields, the identify box, the header, tables and the worker helper."""

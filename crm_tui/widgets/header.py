@@ -1,0 +1,59 @@
+"""The line at the top of every signed-in screen: who, which database, what time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from crm_tui.services.views import Actor
+
+
+class WorkbenchHeader(Horizontal):
+    """Signed-in operator (name, role, shop), the database label ("DEMO" in red) and the clock."""
+
+    DEFAULT_CSS = """
+    WorkbenchHeader { dock: top; height: 1; background: $panel; color: $foreground; }
+    WorkbenchHeader > Static { width: auto; padding: 0 1; }
+    WorkbenchHeader > #header-title { text-style: bold; color: $accent; }
+    WorkbenchHeader > #header-operator { width: 1fr; }
+    """
+
+    def __init__(self, *, actor: Actor | None, database_label: str, demo: bool, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.actor = actor
+        self.database_label = database_label
+        self.demo = demo
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield Static("MY WORKBENCH", id="header-title")
+        yield Static(self._who(), id="header-operator")
+        yield Static(self._database(), id="header-database")
+        yield Static(self._time(), id="header-clock")
+
+    def on_mount(self) -> None:
+        self.set_interval(1, self._tick)
+
+    def _tick(self) -> None:
+        self.query_one("#header-clock", Static).update(self._time())
+
+    def _who(self) -> Text:
+        if self.actor is None:
+            return Text("not signed in", style="italic")
+        parts = [self.actor.display_name, self.actor.role.label]
+        if self.actor.shop:
+            parts.append(self.actor.shop)
+        return Text(" · ".join(parts))
+
+    def _database(self) -> Text:
+        if self.demo:
+            return Text(f" {self.database_label} ", style="bold white on red")
+        return Text(f"db {self.database_label}")
+
+    def _time(self) -> str:
+        return self.clock().astimezone().strftime("%a %d %b %Y %H:%M")

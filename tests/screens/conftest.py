@@ -1,0 +1,56 @@
+"""App factories and CSR habits for Pilot tests: the same CrmApp the CLI builds, on a test database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from crm_tui.app import CrmApp, LaunchRequest
+from crm_tui.services.context import Services
+from tests.conftest import PASSWORD
+
+FROZEN_NOW = datetime(2026, 3, 14, 10, 30, tzinfo=timezone.utc)
+"""The clock of every screen test: the header never changes between runs."""
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blinking cursor would make snapshots flicker between runs."""
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+@pytest.fixture
+def make_app(services: Services) -> Callable[..., CrmApp]:
+    """Build the workbench over the test services, with the frozen clock."""
+
+    def build(launch: LaunchRequest | None = None) -> CrmApp:
+        return CrmApp(services, launch=launch, clock=lambda: FROZEN_NOW)
+
+    return build
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait for every service call to come back and the screen to catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_into(pilot: Pilot, selector: str, text: str) -> None:
+    """Click into a field and type, as a CSR would."""
+    pilot.app.screen.query_one(selector, Input).focus()
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def sign_in(pilot: Pilot, username: str = "alice", password: str = PASSWORD) -> None:
+    await type_into(pilot, "#username", username)
+    await pilot.press("enter")
+    await pilot.press(*password)
+    await pilot.press("enter")
+    await settle(pilot)
