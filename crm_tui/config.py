@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     currency: str = "EUR"
     """The operator's currency for money on screen and in records."""
 
+    timezone: str = "Europe/Madrid"
+    """The shop's time zone: local times on screen, do-not-disturb spans, effective dates."""
+
+    min_customer_age: int = Field(default=16, ge=0, le=100)
+    """Youngest age at which a person may register as a customer."""
+
     shop: str = "Main street shop"
     """The shop this terminal stands in, shown in the header and recorded on interactions."""
 

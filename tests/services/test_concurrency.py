@@ -1,0 +1,50 @@
+"""Two terminals must never create the same identity: 16 processes race on one certificate."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from crm_tui.config import Settings
+from crm_tui.domain import Role
+from crm_tui.errors import DuplicateIdentity
+from crm_tui.services.context import Services
+from crm_tui.services.registration import RegistrationForm, register_customer
+from crm_tui.services.views import Actor
+
+RACERS = 16
+
+
+def _register_once(args: tuple[str, int, object]) -> str:
+    url, index, barrier = args
+    services = Services.open(Settings(database_url=url), migrate=False)
+    actor = Actor(id=1, username="admin", display_name="Admin", role=Role.ADMIN)
+    form = RegistrationForm(
+        cert_type="national_id",
+        cert_number="12345678Z",
+        cert_country="ES",
+        first_name=f"Racer{chr(65 + index)}",
+        last_name="Concurrent",
+        birthday="1980-01-01",
+        service_password="Carrera-rapida-1",
+    )
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        return register_customer(form, uow=services.writer(), actor=actor, region="ES").customer_id
+    except DuplicateIdentity as error:
+        return "duplicate:" + error.extra["existing_customer_id"]
+    finally:
+        services.close()
+
+
+@pytest.mark.slow
+def test_sixteen_terminals_registering_one_certificate_create_one_identity(services, admin):
+    context = multiprocessing.get_context("fork")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(RACERS)
+        with context.Pool(RACERS) as pool:
+            outcomes = pool.map(_register_once, [(services.database.url, i, barrier) for i in range(RACERS)])
+    created = [o for o in outcomes if not o.startswith("duplicate:")]
+    assert len(created) == 1, outcomes
+    assert all(o == "duplicate:" + created[0] for o in outcomes if o.startswith("duplicate:"))
