@@ -53,7 +53,7 @@ class Workbench:
     calls: list[tuple[Any, Any]] = field(default_factory=list)
 
     def run(self, services: Any, launch: Any = None) -> None:
-        self.calls.append((services.database_label, launch))
+        self.calls.append((services.database.url, launch))
 
 
 @pytest.fixture

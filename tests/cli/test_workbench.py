@@ -10,7 +10,7 @@ from crm_tui.services.validation import customer_id_for
 def test_bare_crm_tui_opens_the_sign_in_screen(cli, workbench):
     result = cli(operator=None, password=None)
     assert result.exit_code == 0, result.output
-    assert workbench.calls == [("crm.db", None)]
+    assert workbench.calls == [(cli.database_url, None)]
 
 
 def test_open_query_with_a_service_number(cli, workbench):
