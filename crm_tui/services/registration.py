@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +32,7 @@ from crm_tui.domain import (
 )
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput, NotFound
 from crm_tui.services import audit, outbox
+from crm_tui.services.attachments import CheckedFile, check_file, record_attachment, store_file
 from crm_tui.services.catalog import ensure_catalog
 from crm_tui.services.certificates import parse_certificate
 from crm_tui.services.checks import check_blacklist, check_credit
@@ -156,6 +159,8 @@ class RegistrationForm(_Input):
     addresses: list[AddressInput] = Field(default_factory=list)
     preferences: PreferenceInput | None = None
     social_accounts: list[SocialAccountInput] = Field(default_factory=list)
+    attachments: list[str] = Field(default_factory=list)
+    """Paths of files to attach (scanned document, signed form)."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,7 @@ class ValidRegistration:
     contacts: list[tuple[ContactInput, str]]
     addresses: list[AddressInput]
     security_answer_normalized: str | None
+    files: list[CheckedFile]
 
     def profile(self) -> Profile:
         contacts = {c for c in (self.email, self.mobile) if c} | {value for _, value in self.contacts}
@@ -369,6 +375,12 @@ def validate_registration(
         text(field, getattr(form, field))
     if form.account_id:
         fail("account_id", "A new customer has no account yet; leave empty to open one.")
+    files: list[CheckedFile] = []
+    for index, raw_path in enumerate(form.attachments):
+        try:
+            files.append(check_file(raw_path, field=f"attachments.{index}"))
+        except InvalidInput as error:
+            fail(f"attachments.{index}", error.fields[f"attachments.{index}"], error.message)
 
     if errors:
         raise InvalidInput(" ".join(dict.fromkeys(messages)), fields=errors)
@@ -400,6 +412,7 @@ def validate_registration(
         contacts=contacts,
         addresses=addresses,
         security_answer_normalized=answer,
+        files=files,
     )
 
 
@@ -563,6 +576,7 @@ def register_customer(
     min_age: int = 16,
     now: datetime | None = None,
     require_password: bool = True,
+    data_dir: Path | None = None,
 ) -> RegistrationResult:
     """Register a new customer; with a primary offering, verify and give a line (or hold it).
 
@@ -574,6 +588,11 @@ def register_customer(
     valid = validate_registration(form, region=region, today=now.date(), min_age=min_age, require_password=require_password)
     password_hash = hash_secret(form.service_password) if form.service_password else None
     answer_hash = hash_secret(valid.security_answer_normalized) if valid.security_answer_normalized else None
+    if valid.files:
+        if data_dir is None:
+            raise InvalidInput("Attachments need a data folder.", fields={"attachments.0": "No data folder configured."})
+        for checked in valid.files:
+            store_file(checked, data_dir)  # content-addressed: a rolled-back registration leaves a harmless copy
     try:
         with uow:
             result = _register(uow, valid, actor=actor, now=now, currency=currency, timezone=timezone, password_hash=password_hash, answer_hash=answer_hash)
@@ -736,6 +755,8 @@ def _register(
             security_answer_hash=answer_hash,
         )
     )
+    for checked in valid.files:
+        record_attachment(uow, customer.id or 0, checked, actor=actor)
     for social in form.social_accounts:
         session.add(SocialAccount(customer_id=customer.id, provider=social.provider.lower(), subject=social.subject, linked_at=now))
 

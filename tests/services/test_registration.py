@@ -371,3 +371,47 @@ def test_forgotten_password_is_reset_with_the_security_answer(services, csr, sto
     assert authentication.authenticate_customer(line, "Nueva-clave-22", uow=services.writer(), actor=csr, region=REGION)
     with pytest.raises(authentication.CustomerAuthenticationFailed):
         authentication.authenticate_customer(line, "Tromp3ta-azul", uow=services.writer(), actor=csr, region=REGION)
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def test_scanned_documents_are_checked_by_content_and_stored_by_hash(services, csr, tmp_path):
+    from crm_tui.services.attachments import list_attachments
+
+    scan = tmp_path / "dni front.pdf"
+    scan.write_bytes(b"%PDF-1.7\n" + b"x" * 1000)
+    data_dir = tmp_path / "data"
+    result = register(services, csr, form(attachments=[str(scan)]), data_dir=data_dir)
+    [view] = list_attachments(result.customer_id, uow=services.reader(), actor=csr)
+    assert (view.filename, view.media_type, view.size_bytes, view.uploaded_by) == ("dni front.pdf", "application/pdf", 1009, "alice")
+    stored = data_dir / "attachments" / view.content_hash[:2] / view.content_hash
+    assert stored.read_bytes() == scan.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("photo.png", b"%PDF-1.7 disguised", "disagree"),
+        ("script.pdf", b"#!/bin/sh\nrm -rf /", "Only PDF, PNG and JPEG"),
+        ("empty.pdf", b"", "at most"),
+    ],
+)
+def test_disguised_empty_or_foreign_files_are_refused(services, csr, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InvalidInput, match=message) as caught:
+        register(services, csr, form(attachments=[str(path)]), data_dir=tmp_path / "data")
+    assert "attachments.0" in caught.value.fields
+    assert count(services, Customer) == 0
+
+
+def test_links_and_missing_files_are_refused(services, csr, tmp_path):
+    real = tmp_path / "real.pdf"
+    real.write_bytes(b"%PDF-1.4 ok")
+    link = tmp_path / "link.pdf"
+    link.symlink_to(real)
+    for path in (link, tmp_path / ".." / "nowhere.pdf"):
+        with pytest.raises(InvalidInput) as caught:
+            register(services, csr, form(attachments=[str(path)]), data_dir=tmp_path / "data")
+        assert "attachments.0" in caught.value.fields
