@@ -143,7 +143,7 @@ def demo(
     else:
         print_table(
             "Demo sign-ins",
-            ["Operator", "Password", "Role"],
+            [Column("Operator", code=True), "Password", "Role"],
             [(username, password, words(Role, str(role))) for username, password, role in sign_ins],
             to_stderr=True,
         )
@@ -277,7 +277,7 @@ def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "
         return
     print_table(
         title,
-        ["Operator", "Name", "Role", "Shop", "State", Column("Failed sign-ins", numeric=True), "Last sign-in"],
+        [Column("Operator", code=True), "Name", "Role", "Shop", "State", Column("Failed sign-ins", numeric=True), "Last sign-in"],
         [
             (
                 view.username,
@@ -410,7 +410,7 @@ def _print_page(page: CustomerPage) -> None:
     total = f"{page.total:,}{'+' if page.total_is_capped else ''}"
     print_table(
         "Customers",
-        ["Customer ID", "Customer name", "Gender", "Nationality", "Mobile number", "Email", "Credit level", "State", "Certificate"],
+        [Column("Customer ID", code=True), "Customer name", "Gender", "Nationality", Column("Mobile number", code=True), "Email", "Credit level", "State", "Certificate"],
         [
             (
                 c.customer_id,
@@ -474,7 +474,7 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
     )
     print_table(
         "Accounts",
-        ["Account", "Payment", Column("Balance", numeric=True), Column("Outstanding", numeric=True), "State"],
+        [Column("Account", code=True), "Payment", Column("Balance", numeric=True), Column("Outstanding", numeric=True), "State"],
         [
             (a.account_code, words(PaymentType, a.payment_type), money(a.balance, a.currency), money(a.outstanding, a.currency), words(CustomerStatus, a.status))
             for a in c.accounts
@@ -482,7 +482,7 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
     )
     print_table(
         "Subscribers",
-        ["Service number", "State", "Offering", "ICCID", "IMSI", "Account"],
+        [Column("Service number", code=True), "State", "Offering", Column("ICCID", code=True), Column("IMSI", code=True), "Account"],
         [
             (format_service_number(s.service_number), _state(s.status, s.status_reason), s.primary_offering, s.iccid, s.imsi, s.account_id)
             for s in c.subscribers
@@ -490,7 +490,7 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
     )
     print_table(
         "Contracts",
-        ["Contract", "Service number", "Offering", "From", "Until", Column("Penalty", numeric=True)],
+        ["Contract", Column("Service number", code=True), "Offering", "From", "Until", Column("Penalty", numeric=True)],
         [
             (k.name, format_service_number(k.service_number), k.offering, k.effective_on, k.expires_on, money(k.penalty_amount, currency))
             for k in c.contracts
@@ -498,6 +498,6 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
     )
     print_table(
         "Recent interactions",
-        ["When", "What", "Channel", "Operator"],
+        [Column("When", code=True), "What", "Channel", "Operator"],
         [(local_time(i.at), i.summary, words(InteractionChannel, i.channel), i.operator) for i in c.interactions],
     )

@@ -169,10 +169,11 @@ def print_json(document: Any) -> None:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its header and whether it holds numbers or money (right-aligned)."""
+    """A table column: its header, whether it holds numbers or money (right-aligned), or a code never wrapped."""
 
     header: str
     numeric: bool = False
+    code: bool = False
 
 
 def print_table(title: str, columns: Sequence[Column | str], rows: Iterable[Sequence[Any]], *, to_stderr: bool = False, caption: str | None = None) -> None:
@@ -185,7 +186,12 @@ def print_table(title: str, columns: Sequence[Column | str], rows: Iterable[Sequ
     table = Table(title=Text(title, style="bold"), title_justify="left", caption=caption, caption_justify="left", expand=False)
     for column in columns:
         column = Column(column) if isinstance(column, str) else column
-        table.add_column(column.header, justify="right" if column.numeric else "left", overflow="fold")
+        table.add_column(
+            column.header,
+            justify="right" if column.numeric else "left",
+            no_wrap=column.numeric or column.code,
+            overflow="fold",
+        )
     for row in rows:
         table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
     console.print(table)
