@@ -114,3 +114,21 @@ def _iccid(n: int) -> str:
 
     body = f"893407{n:012d}"
     return body + luhn.calc_check_digit(body)
+
+
+def sim_card(n: int) -> tuple[str, str]:
+    """The n-th test SIM: a valid ICCID (Luhn) and IMSI (MCC 214, MNC 07)."""
+    from stdnum import luhn
+
+    body = f"893407{n:012d}"
+    return body + luhn.calc_check_digit(body), f"21407{n:010d}"
+
+
+def stock_pools(services: Services, admin, *, numbers: int = 10, golden: tuple[str, ...] = ("600777777",)) -> None:
+    """Free numbers (6000000NN), golden ones at 49.90 and as many SIM cards, for registrations."""
+    from crm_tui.services import inventory
+
+    inventory.stock_numbers([f"6000000{i:02d}" for i in range(numbers)], region="ES", uow=services.writer(), actor=admin)
+    if golden:
+        inventory.stock_numbers(list(golden), region="ES", golden_fee=Decimal("49.90"), uow=services.writer(), actor=admin)
+    inventory.stock_sims([sim_card(n) for n in range(1, numbers + 1)], uow=services.writer(), actor=admin)

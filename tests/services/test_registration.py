@@ -8,10 +8,9 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
-from stdnum import luhn
 
 from crm_tui.errors import DuplicateIdentity, InvalidInput, NotAllowed
-from crm_tui.services import authentication, inventory, registration
+from crm_tui.services import authentication, registration
 from crm_tui.services.customers import CustomerQuery, get_customer, search_customers
 from crm_tui.services.registration import PossibleDuplicates, RegistrationForm, register_customer
 from crm_tui.services.validation import is_customer_id, parse_customer_id
@@ -27,22 +26,16 @@ from crm_tui.storage.models import (
     QueueItem,
     SimCard,
 )
+from tests.factories import sim_card, stock_pools
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 REGION = "ES"
-NUMBERS = [f"6000000{i:02d}" for i in range(10)]
-
-
-def sim(n: int) -> tuple[str, str]:
-    body = f"893407{n:012d}"
-    return body + luhn.calc_check_digit(body), f"21407{n:010d}"
+sim = sim_card
 
 
 @pytest.fixture
 def stocked(services, admin):
-    inventory.stock_numbers(NUMBERS, region=REGION, uow=services.writer(), actor=admin)
-    inventory.stock_numbers(["600777777"], region=REGION, golden_fee=Decimal("49.90"), uow=services.writer(), actor=admin)
-    inventory.stock_sims([sim(n) for n in range(1, 11)], uow=services.writer(), actor=admin)
+    stock_pools(services, admin)
 
 
 def form(**changes) -> RegistrationForm:
