@@ -103,7 +103,7 @@ class CrmApp(App[None]):
         Binding("f5", "queues", "Queues", id="queues"),
         Binding("slash", "focus_identify", "Identify", id="identify"),
         Binding("ctrl+f", "focus_identify", "Identify", show=False, id="identify-alt"),
-        Binding("ctrl+q", "sign_out", "Sign out", priority=True, id="sign-out"),
+        Binding("ctrl+q", "sign_out", "Sign out", id="sign-out"),
     ]
     SIGNED_IN_ACTIONS = frozenset({"query_customers", "register", "current_customer", "queues", "focus_identify"})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Button, Footer, Input, Static
 
@@ -18,6 +19,7 @@ class SignInScreen(ServiceScreen):
     """Operator name and password; success hands the Actor to the app."""
 
     AUTO_FOCUS = "#username"
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="quit")]
 
     def compose(self) -> ComposeResult:
         services = self.workbench.services

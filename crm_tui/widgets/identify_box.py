@@ -21,7 +21,7 @@ class IdentifyBox(Horizontal):
     IdentifyBox.error > Input, IdentifyBox.error > Input:focus { border: tall $error; }
     """
 
-    PLACEHOLDER = "Any key: customer ID, phone, IMSI, ICCID, document, email, name"
+    PLACEHOLDER = "Customer ID, phone, IMSI, ICCID, document, email or name"
 
     class Submitted(Message):
         """The CSR asked to identify a customer by `key`."""

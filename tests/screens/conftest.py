@@ -48,9 +48,16 @@ async def type_into(pilot: Pilot, selector: str, text: str) -> None:
     await pilot.press(*text)
 
 
-async def sign_in(pilot: Pilot, username: str = "alice", password: str = PASSWORD) -> None:
-    await type_into(pilot, "#username", username)
-    await pilot.press("enter")
-    await pilot.press(*password)
+async def sign_in(pilot: Pilot, username: str = "alice", password: str = PASSWORD, *, typed: bool = False) -> None:
+    """Sign in; `typed` presses every key (the sign-in tests), else the fields are filled at once."""
+    if typed:
+        await type_into(pilot, "#username", username)
+        await pilot.press("enter")
+        await pilot.press(*password)
+    else:
+        pilot.app.screen.query_one("#username", Input).value = username
+        pilot.app.screen.query_one("#password", Input).value = password
+        pilot.app.screen.query_one("#password", Input).focus()
+        await pilot.pause()
     await pilot.press("enter")
     await settle(pilot)

@@ -18,7 +18,7 @@ async def test_good_password_opens_query_customers_with_the_operator_in_the_head
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         assert isinstance(app.screen, SignInScreen)
-        await sign_in(pilot)
+        await sign_in(pilot, typed=True)
         assert isinstance(app.screen, QueryCustomersScreen)
         assert app.actor == csr
         who = str(app.screen.query_one(WorkbenchHeader).query_one("#header-operator", Static).render())
@@ -28,7 +28,7 @@ async def test_good_password_opens_query_customers_with_the_operator_in_the_head
 async def test_wrong_password_says_so_with_tries_left(make_app, csr):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, password="not the password")
+        await sign_in(pilot, password="not the password", typed=True)
         assert isinstance(app.screen, SignInScreen)
         assert app.actor is None
         assert message(app) == "Wrong operator name or password (4 tries left before the lock)."

@@ -1,0 +1,172 @@
+"""Keys of UX.md, the command palette, scripted launches and the one failure handler."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from crm_tui.app import LaunchRequest
+from crm_tui.screens import query_customers
+from crm_tui.screens.customer_view import CustomerViewScreen
+from crm_tui.screens.query_customers import QueryCustomersScreen
+from crm_tui.screens.sign_in import SignInScreen
+from tests.factories import make_customer
+from tests.screens.conftest import settle, sign_in
+
+
+@pytest.fixture
+def lucia(services):
+    return make_customer(services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", service_number="34612345678")
+
+
+def notes(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_function_keys_move_between_query_and_the_current_customer(make_app, csr, lucia):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")  # nobody opened yet: nothing happens
+        await pilot.pause()
+        assert isinstance(app.screen, QueryCustomersScreen)
+        await pilot.press("/")
+        assert app.focused is app.screen.query_one("#identify-input", Input)
+        await pilot.press(*"12345678Z", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, QueryCustomersScreen)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen)
+        assert app.screen.detail.customer_id == lucia
+        assert len(app.screen.detail.interactions) == 1  # F4 shows again, it is not a new identification
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#table-contracts", DataTable)
+
+
+async def test_register_and_queues_are_not_there_yet(make_app, supervisor):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "sam")
+        await pilot.press("f3", "f5")
+        await pilot.pause()
+        assert notes(app) == ["Registration comes in a later release.", "Supervisor queues come in a later release."]
+
+
+async def test_queues_are_for_supervisors(make_app, csr):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        assert app.check_action("queues", ()) is False
+        await pilot.press("f5")
+        await pilot.pause()
+        assert notes(app) == []
+
+
+async def test_ctrl_q_signs_out_then_quits(make_app, csr, lucia):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("ctrl+f", *"12345678Z", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert app.actor is None and app.current_customer_id is None
+        await pilot.press("f2")  # not signed in: no screens
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_palette_opens_a_customer_by_any_key(make_app, csr, lucia):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"12345678Z")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen)
+        assert app.screen.detail.interactions[0].key_kind == "certificate"
+
+
+async def test_palette_switches_to_the_high_contrast_theme(make_app, csr):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.theme == "crm-calm"
+        await sign_in(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"High-contrast")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme == "crm-high-contrast"
+
+
+async def test_launch_on_query_customers_searched(make_app, csr, lucia):
+    app = make_app(LaunchRequest("query", {"service-number": "612345678"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, QueryCustomersScreen)
+        assert app.screen.query_one("#service_number", Input).value == "612345678"
+        assert [key.value for key in app.screen.query_one("#results", DataTable).rows] == [lucia]
+
+
+async def test_launch_on_the_customer_view(make_app, csr, lucia):
+    app = make_app(LaunchRequest("customer", {}, customer_id=lucia))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen)
+        assert app.screen.detail.customer_id == lucia
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QueryCustomersScreen)
+
+
+async def test_launch_on_a_later_screen_says_so_and_opens_query(make_app, csr, lucia):
+    app = make_app(LaunchRequest("deregister", {"service_number": "612345678"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, QueryCustomersScreen)
+        assert notes(app) == ["The deregister screen is not available yet; opening Query Customers."]
+        assert [key.value for key in app.screen.query_one("#results", DataTable).rows] == [lucia]
+
+
+async def test_launch_on_an_unknown_customer_says_not_found(make_app, csr):
+    app = make_app(LaunchRequest("customer", {}, customer_id="C0000000018"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, QueryCustomersScreen)
+        assert notes(app) == ["No customer C0000000018."]
+
+
+async def test_an_unexpected_failure_is_logged_and_the_workbench_goes_on(make_app, csr, services, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(query_customers, "search_customers", broken)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        app.screen.query_one("#name", Input).value = "garcia"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        log_path = services.settings.log_path
+        assert notes(app) == [f"Unexpected failure, see the log at {log_path}"]
+        assert "RuntimeError: disk on fire" in log_path.read_text()
+        assert app.screen.query_one("#results").loading is False
+        assert isinstance(app.screen, QueryCustomersScreen)

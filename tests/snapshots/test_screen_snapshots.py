@@ -1,0 +1,76 @@
+"""What the CSR sees at 120x40: sign-in, Query Customers with results, and the customer view.
+
+Review a changed SVG before `--snapshot-update`: the picture is the specification.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from crm_tui.storage.models import Customer
+from tests.factories import make_customer
+from tests.screens.conftest import settle, sign_in
+
+SIZE = (120, 40)
+CREATED = datetime(2024, 5, 2, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def shop_customers(services, csr) -> list[str]:
+    """Fixed customers, every key given, created at a fixed time."""
+    people = [
+        ("Lucía", "García Pérez", "female", "12345678Z", "lucia@example.com", "34612345678", "214070000000001", "8934070000000000015", Decimal("45.90")),
+        ("Pablo", "García Ruiz", "male", "23456789D", "pablo.garcia@example.com", "34612345679", "214070000000002", "8934070000000000023", None),
+        ("Ana", "Gómez García", "female", "34567890V", None, "34612345680", "214070000000003", "8934070000000000031", None),
+    ]
+    ids = [
+        make_customer(
+            services,
+            first_name=first,
+            last_name=last,
+            gender=gender,
+            cert_number=cert,
+            email=email,
+            mobile=number,
+            service_number=number,
+            imsi=imsi,
+            iccid=iccid,
+            outstanding=owed,
+        )
+        for first, last, gender, cert, email, number, imsi, iccid, owed in people
+    ]
+    with services.writer() as uow:
+        for customer in uow.session.execute(select(Customer)).scalars():
+            customer.created_at = CREATED
+            uow.session.add(customer)
+        uow.commit()
+    return ids
+
+
+def test_sign_in(snap_compare, make_app, csr):
+    assert snap_compare(make_app(), terminal_size=SIZE)
+
+
+def test_query_customers_with_results(snap_compare, make_app, shop_customers):
+    async def search(pilot):
+        await sign_in(pilot)
+        await pilot.press("ctrl+f", *"garcia", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=search)
+
+
+def test_customer_view(snap_compare, make_app, shop_customers):
+    async def open_lucia(pilot):
+        await sign_in(pilot)
+        pilot.app.screen.query_one("#service_number").value = "612 345 678"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_lucia)
