@@ -62,6 +62,7 @@ from crm_tui.storage.unit_of_work import UnitOfWork
 
 TOTAL_CAP = 10_000
 HIDDEN_STATUSES = (CustomerStatus.MERGED, CustomerStatus.ERASED)
+LIVE_LINE_STATUSES = ("active", "suspended")  # a former number may belong to someone else now
 RECENT_INTERACTIONS = 20
 
 
@@ -170,7 +171,8 @@ def _where(query: CustomerQuery, uow: UnitOfWork) -> list[ColumnElement[bool]]:
         (Subscriber.iccid, query.iccid),
     ):
         if value:
-            conditions.append(Customer.id.in_(select(Subscriber.customer_id).where(column == value)))
+            live = Subscriber.status.in_(LIVE_LINE_STATUSES)
+            conditions.append(Customer.id.in_(select(Subscriber.customer_id).where(column == value, live)))
     if query.email:
         conditions.append(
             or_(

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Numeric, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from crm_tui.storage.types import UTCDateTime, utcnow
@@ -252,15 +252,30 @@ class Offering(SQLModel, table=True):
     is_active: bool = True
 
 
+LIVE_LINE = "status IN ('active', 'suspended')"
+
+
+def _unique_among_live_lines(column: str) -> Index:
+    """A number or SIM belongs to one live line; deactivated lines keep theirs as history."""
+    return Index(
+        f"uq_subscribers_live_{column}",
+        column,
+        unique=True,
+        sqlite_where=text(LIVE_LINE),
+        postgresql_where=text(LIVE_LINE),
+    )
+
+
 class Subscriber(SQLModel, table=True):
     """A line: service number (MSISDN), SIM (ICCID, IMSI), offering and state."""
 
     __tablename__ = "subscribers"
+    __table_args__ = tuple(_unique_among_live_lines(c) for c in ("service_number", "iccid", "imsi"))
 
     id: int | None = Field(default=None, primary_key=True)
-    service_number: str = Field(max_length=20, unique=True)
-    iccid: str = Field(max_length=22, unique=True)
-    imsi: str = Field(max_length=15, unique=True)
+    service_number: str = Field(max_length=20, index=True)
+    iccid: str = Field(max_length=22, index=True)
+    imsi: str = Field(max_length=15, index=True)
     customer_id: int = _fk("customers.id")
     account_id: int = _fk("accounts.id")
     offering_id: int = _fk("offerings.id")

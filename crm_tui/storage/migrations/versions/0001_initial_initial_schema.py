@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-26 05:36:12.425840
+Create Date: 2026-11-26 06:00:19.251176
 """
 from __future__ import annotations
 
@@ -401,16 +401,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_subscribers_account_id_accounts')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_subscribers_customer_id_customers')),
     sa.ForeignKeyConstraint(['offering_id'], ['offerings.id'], name=op.f('fk_subscribers_offering_id_offerings')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscribers')),
-    sa.UniqueConstraint('iccid', name=op.f('uq_subscribers_iccid')),
-    sa.UniqueConstraint('imsi', name=op.f('uq_subscribers_imsi')),
-    sa.UniqueConstraint('service_number', name=op.f('uq_subscribers_service_number'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscribers'))
     )
     with op.batch_alter_table('subscribers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscribers_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_subscribers_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscribers_iccid'), ['iccid'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscribers_imsi'), ['imsi'], unique=False)
         batch_op.create_index(batch_op.f('ix_subscribers_offering_id'), ['offering_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscribers_service_number'), ['service_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_subscribers_status'), ['status'], unique=False)
+        batch_op.create_index('uq_subscribers_live_iccid', ['iccid'], unique=True, sqlite_where=sa.text("status IN ('active', 'suspended')"), postgresql_where=sa.text("status IN ('active', 'suspended')"))
+        batch_op.create_index('uq_subscribers_live_imsi', ['imsi'], unique=True, sqlite_where=sa.text("status IN ('active', 'suspended')"), postgresql_where=sa.text("status IN ('active', 'suspended')"))
+        batch_op.create_index('uq_subscribers_live_service_number', ['service_number'], unique=True, sqlite_where=sa.text("status IN ('active', 'suspended')"), postgresql_where=sa.text("status IN ('active', 'suspended')"))
 
     op.create_table('contracts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -587,8 +590,14 @@ def downgrade() -> None:
 
     op.drop_table('contracts')
     with op.batch_alter_table('subscribers', schema=None) as batch_op:
+        batch_op.drop_index('uq_subscribers_live_service_number', sqlite_where=sa.text("status IN ('active', 'suspended')"), postgresql_where=sa.text("status IN ('active', 'suspended')"))
+        batch_op.drop_index('uq_subscribers_live_imsi', sqlite_where=sa.text("status IN ('active', 'suspended')"), postgresql_where=sa.text("status IN ('active', 'suspended')"))
+        batch_op.drop_index('uq_subscribers_live_iccid', sqlite_where=sa.text("status IN ('active', 'suspended')"), postgresql_where=sa.text("status IN ('active', 'suspended')"))
         batch_op.drop_index(batch_op.f('ix_subscribers_status'))
+        batch_op.drop_index(batch_op.f('ix_subscribers_service_number'))
         batch_op.drop_index(batch_op.f('ix_subscribers_offering_id'))
+        batch_op.drop_index(batch_op.f('ix_subscribers_imsi'))
+        batch_op.drop_index(batch_op.f('ix_subscribers_iccid'))
         batch_op.drop_index(batch_op.f('ix_subscribers_customer_id'))
         batch_op.drop_index(batch_op.f('ix_subscribers_account_id'))
 
