@@ -52,8 +52,9 @@ class CustomerViewScreen(WorkbenchScreen):
                 yield Label(label, classes=f"badge {css}")
         with Grid(id="profile"):
             for label, value in _profile(detail, currency):
+                owed = label == "Outstanding" and detail.outstanding > 0
                 yield Static(label, classes="profile-label")
-                yield Static(value, classes="profile-value", markup=False)
+                yield Static(value, classes="profile-value owed" if owed else "profile-value", markup=False)
         with TabbedContent(id="sections"):
             for section, title, columns, rows in _sections(detail):
                 with TabPane(f"{title} ({len(rows)})", id=f"tab-{section}"):
