@@ -904,7 +904,8 @@ def seed_database(
         while done < customers:
             size = min(CHUNK_CUSTOMERS, customers - done)
             with database.write_engine.begin() as connection:
-                _bulk_pragmas(connection)
+                if deferred:
+                    _bulk_pragmas(connection)
                 keys.use(connection)
                 for _ in range(size):
                     loader.add(loader.plan())
@@ -916,10 +917,9 @@ def seed_database(
             keys.use(connection)
             loader.blacklist(customers)
             loader.flush(connection)
-            session = Session(bind=connection)
-            advance_to(session, "customer_number", loader.customer_number)
-            advance_to(session, "account_code", loader.account_number)
-            session.flush()
+            with Session(bind=connection) as session:
+                advance_to(session, "customer_number", loader.customer_number)
+                advance_to(session, "account_code", loader.account_number)
             if connection.dialect.name == "postgresql":
                 for table in ROW_TABLES:
                     connection.execute(
@@ -930,7 +930,7 @@ def seed_database(
         if deferred:
             _leave_bulk_mode(database, deferred)
     report = loader.report
-    report.seconds = time.perf_counter() - started
+    report.seconds = round(time.perf_counter() - started, 2)
     return report
 
 
