@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     min_customer_age: int = Field(default=16, ge=0, le=100)
     """Youngest age at which a person may register as a customer."""
 
+    number_freeze_days: int = Field(default=90, ge=0, le=3650)
+    """How long a deregistered number stays frozen (recoverable by its former owner) before it returns to the pool."""
+
     shop: str = "Main street shop"
     """The shop this terminal stands in, shown in the header and recorded on interactions."""
 

@@ -34,5 +34,11 @@ class Services:
         """The short database name the header shows; DEMO for the demo database."""
         return "DEMO" if self.settings.demo else self.database.short_name
 
+    def externals(self):  # noqa: ANN201
+        """The external-system adapters (the shipped simulators), obeying `CRM_FAULTS`."""
+        from crm_tui.services.external import ExternalSystems
+
+        return ExternalSystems(self.database, self.settings.faults)
+
     def close(self) -> None:
         self.database.dispose()
