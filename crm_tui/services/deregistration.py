@@ -15,6 +15,7 @@ Penalty rule (pro rata): a contract still in commitment costs
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -373,11 +374,13 @@ def submit_deregistration(
     request_waiver: bool = False,
     expected_total: Decimal | None = None,
     now: datetime | None = None,
+    on_progress: Callable[[OrderView], None] | None = None,
 ) -> DeregistrationResult:
     """Record the decision, take the payment and create the order in one transaction, then run it.
 
     `expected_total` is what the customer was shown and accepted: if the sum changed since, nothing
     is done (Conflict). Raises ExternalSystemFailed (exit 7) when a step fails; the order stays.
+    `on_progress` gets the order after each step (the workbench shows the steps advancing live).
     """
     require_signed_in(actor, doing="deregister lines")
     now = now or utcnow()
@@ -451,7 +454,7 @@ def submit_deregistration(
         uow.commit()
         order_number = order.order_number
         waiver_id = waiver_item.id if waiver_item else None
-    view = run_order(order_number, database_uow=services.writer, externals=services.externals(), settings=settings, actor=actor)
+    view = run_order(order_number, database_uow=services.writer, externals=services.externals(), settings=settings, actor=actor, on_progress=on_progress)
     return DeregistrationResult(order=view, receipt=receipt, balance_handling=balance_note, waiver_item_id=waiver_id)
 
 
@@ -698,6 +701,7 @@ def terminate_customer(
     number_mode: str = "freeze",
     sim_mode: str = "abandon",
     now: datetime | None = None,
+    on_progress: Callable[[OrderView], None] | None = None,
 ) -> TerminationResult:
     """End the relationship, not just the services: every live line in one order, then archive and clean up."""
     require_signed_in(actor, doing="terminate customers")
@@ -734,7 +738,7 @@ def terminate_customer(
         audit.record(uow, actor, "customer.terminate", "customer", customer_id, {"order": order.order_number, "lines": len(lines), "consent": archive_consent, "open_queue_items": busy})
         uow.commit()
         number = order.order_number
-    view = run_order(number, database_uow=services.writer, externals=services.externals(), settings=services.settings, actor=actor)
+    view = run_order(number, database_uow=services.writer, externals=services.externals(), settings=services.settings, actor=actor, on_progress=on_progress)
     return TerminationResult(order=view, lines=[s.service_number for s in lines])
 
 
