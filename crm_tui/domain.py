@@ -123,6 +123,7 @@ class QueueName(Labelled):
     RESERVED_ORDERS = "reserved_orders"
     ERASURE_REQUESTS = "erasure_requests"
     PENALTY_WAIVERS = "penalty_waivers"
+    FRAUD_RESUMPTIONS = "fraud_resumptions"
 
 
 class QueueItemStatus(Labelled):
@@ -176,6 +177,14 @@ class SuspensionReason(Labelled):
     ADMIN = "admin"
 
 
+class ResumeOperation(Labelled):
+    """Who asks for a resumption (the Resume screen's Operation Type)."""
+
+    CUSTOMER_REQUEST = "customer_request"
+    ADMINISTRATOR = "administrator"
+    SYSTEM_TRIGGER = "system_trigger"
+
+
 class TerminationReason(Labelled):
     CUSTOMER_REQUEST = "customer_request"
     CEASED_TO_EXIST = "ceased_to_exist"
@@ -197,6 +206,8 @@ _LABELS = {
     "special_issues": "Special issues, no advance payments",
     "lost_sim": "Lost or stolen SIM",
     "held_registrations": "Held registrations",
+    "fraud_resumptions": "Resumptions after fraud",
+    "system_trigger": "System trigger",
     "failed_orders": "Failed orders",
     "reserved_orders": "Reserved orders",
     "erasure_requests": "Erasure requests",

@@ -70,7 +70,7 @@ def register_order_type(order_type: str, steps: tuple[str, ...]) -> None:
 
 def _load_order_types() -> None:
     """Order types register themselves on import; import them all once."""
-    from crm_tui.services import deregistration  # noqa: F401
+    from crm_tui.services import deregistration, suspension  # noqa: F401
 
 
 class StepView(View):
@@ -160,7 +160,7 @@ def order_view(uow: UnitOfWork, order: Order) -> OrderView:
     )
 
 
-def _find(uow: UnitOfWork, order_id: str) -> Order:
+def find_order(uow: UnitOfWork, order_id: str) -> Order:
     order = uow.session.execute(select(Order).where(Order.order_number == order_id.strip().upper())).scalar_one_or_none()
     if order is None:
         raise NotFound(f"No order {order_id}.")
@@ -170,7 +170,7 @@ def _find(uow: UnitOfWork, order_id: str) -> Order:
 def get_order(order_id: str, *, uow: UnitOfWork, actor: Actor) -> OrderView:
     require_signed_in(actor, doing="see orders")
     with uow:
-        return order_view(uow, _find(uow, order_id))
+        return order_view(uow, find_order(uow, order_id))
 
 
 def list_orders(*, uow: UnitOfWork, actor: Actor, status: str | None = None, customer_id: str | None = None, limit: int = 100) -> list[OrderView]:
@@ -206,7 +206,7 @@ def run_order(
     """
     _load_order_types()
     with database_uow() as uow:
-        order = _find(uow, order_id)
+        order = find_order(uow, order_id)
         if order.status not in (OrderStatus.OPEN, OrderStatus.FAILED):
             return order_view(uow, order)
         claimed = uow.session.execute(
@@ -299,7 +299,7 @@ def retry_order(order_id: str, *, services: Any, actor: Actor) -> OrderView:
     """A supervisor retries a failed order from its failed step."""
     require_role(actor, *SUPERVISORS, doing="retry orders")
     with services.writer() as uow:
-        order = _find(uow, order_id)
+        order = find_order(uow, order_id)
         if order.status != OrderStatus.FAILED:
             raise Conflict(f"Order {order.order_number} is {order.status}, not failed.")
         _close_queue_item(uow, QueueName.FAILED_ORDERS, order.order_number, "done", actor, utcnow())
@@ -318,7 +318,7 @@ def resume_orders(*, services: Any, actor: Actor | None, now: datetime | None = 
             results.append(run_order(number, database_uow=services.writer, externals=services.externals(), settings=services.settings, actor=actor))
         except (ExternalSystemFailed, Conflict):
             with services.reader() as uow:
-                results.append(order_view(uow, _find(uow, number)))
+                results.append(order_view(uow, find_order(uow, number)))
     return results
 
 
@@ -346,7 +346,7 @@ def run_due_orders(*, services: Any, actor: Actor | None, as_of: datetime | None
             results.append(run_order(number, database_uow=services.writer, externals=services.externals(), settings=services.settings, actor=actor))
         except ExternalSystemFailed:
             with services.reader() as uow:
-                results.append(order_view(uow, _find(uow, number)))
+                results.append(order_view(uow, find_order(uow, number)))
     return results
 
 
@@ -357,7 +357,7 @@ def cancel_order(order_id: str, *, services: Any, actor: Actor, note: str = "") 
     now = utcnow()
     cannot: list[str] = []
     with services.writer() as uow:
-        order = _find(uow, order_id)
+        order = find_order(uow, order_id)
         if order.status == OrderStatus.FAILED:
             require_role(actor, *SUPERVISORS, doing="cancel failed orders")
         elif order.status != OrderStatus.RESERVED:

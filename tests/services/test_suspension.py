@@ -1,0 +1,191 @@
+"""Suspend and resume: each kind of suspension lifts by its own rule; reserved resumptions wait."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from crm_tui.config import Settings
+from crm_tui.errors import Conflict, ExternalSystemFailed, Held, InvalidInput, NotAllowed
+from crm_tui.services import orders, suspension
+from crm_tui.services.context import Services
+from crm_tui.services.customers import get_customer
+from crm_tui.storage.models import Charge, ExternalRequest, Order, QueueItem, Subscriber
+from tests.factories import make_customer
+
+LINE = "34612345678"
+
+
+@pytest.fixture
+def lucia(services):
+    return make_customer(services, service_number=LINE)
+
+
+def suspend(services, actor, reason="customer_request"):
+    return suspension.suspend_subscriber(LINE, services=services, actor=actor, reason=reason)
+
+
+def resume(services, actor, **kw):
+    kw.setdefault("operation", "customer_request")
+    return suspension.resume_subscriber(LINE, services=services, actor=actor, **kw)
+
+
+def line_status(services) -> tuple[str, str | None]:
+    with services.reader() as uow:
+        s = uow.session.execute(select(Subscriber)).scalar_one()
+        return s.status, s.status_reason
+
+
+def test_suspend_and_resume_at_the_customers_request(services, csr, lucia):
+    order = suspend(services, csr, "travel")
+    assert order.type == "suspend" and order.status == "closed"
+    assert line_status(services) == ("suspended", "travel")
+    assert get_customer(lucia, uow=services.reader(), actor=csr).status == "suspended"
+    quote = suspension.resume_quote(LINE, uow=services.reader(), actor=csr, region="ES")
+    assert quote.reason == "travel" and quote.fee == 0 and not quote.needs_supervisor
+    result = resume(services, csr, reason="Back home")
+    assert result.order.status == "closed" and result.paid == 0
+    assert line_status(services) == ("active", None)
+    assert get_customer(lucia, uow=services.reader(), actor=csr).status == "active"
+    with services.reader() as uow:
+        ops = uow.session.execute(select(ExternalRequest.system, ExternalRequest.operation)).all()
+    assert set(ops) == {("cbs", "suspend"), ("provisioning", "suspend"), ("cbs", "resume"), ("provisioning", "resume")}
+
+
+def test_a_lost_sim_resumption_costs_the_catalog_fee(services, csr, lucia):
+    suspend(services, csr, "lost_sim")
+    with pytest.raises(InvalidInput):
+        resume(services, csr)
+    result = resume(services, csr, payment_method="cash")
+    assert result.paid == Decimal("5.00") and result.receipt_number
+
+
+def test_a_debt_suspension_lifts_only_when_paid(services, csr, lucia):
+    with services.writer() as uow:
+        from crm_tui.storage.models import Account
+
+        account = uow.session.execute(select(Account)).scalar_one()
+        uow.session.add(Charge(account_id=account.id, amount=Decimal("42.10"), description="Unpaid bill"))
+        uow.commit()
+    order = suspension.suspend_subscriber(LINE, services=services, actor=None, reason="debt")
+    assert order.status == "closed"
+    with pytest.raises(Conflict, match="42.10"):
+        resume(services, csr)
+    result = resume(services, csr, pay_outstanding=True, payment_method="card")
+    assert result.paid == Decimal("52.10")  # the debt and the 10.00 resumption fee
+    assert line_status(services)[0] == "active"
+    with services.reader() as uow:
+        assert uow.session.execute(select(func.count()).select_from(Charge).where(Charge.status == "outstanding")).scalar_one() == 0
+
+
+def test_only_debt_is_suspended_by_the_system(services, lucia):
+    with pytest.raises(NotAllowed):
+        suspension.suspend_subscriber(LINE, services=services, actor=None, reason="travel")
+
+
+def test_a_fraud_suspension_needs_a_supervisor(services, csr, supervisor, lucia):
+    with pytest.raises(NotAllowed):
+        suspend(services, csr, "fraud")
+    suspend(services, supervisor, "fraud")
+    with pytest.raises(Held) as held:
+        resume(services, csr, reason="Customer proved identity")
+    assert held.value.exit_code == 4
+    item_id = held.value.extra["held"]["item_id"]
+    assert line_status(services)[0] == "suspended"
+    with pytest.raises(NotAllowed):
+        suspension.decide_fraud_resumption(item_id, approve=True, services=services, actor=csr)
+    result = suspension.decide_fraud_resumption(item_id, approve=True, note="ID checked", services=services, actor=supervisor)
+    assert result.order.status == "closed" and line_status(services)[0] == "active"
+
+
+def test_an_administrators_suspension_is_lifted_by_a_supervisor(services, csr, supervisor, lucia):
+    suspend(services, supervisor, "admin")
+    with pytest.raises(NotAllowed):
+        resume(services, csr)
+    resume(services, supervisor, operation="administrator", reason="Audit done")
+    assert line_status(services)[0] == "active"
+
+
+def test_cannot_suspend_twice_or_resume_an_active_line(services, csr, lucia):
+    with pytest.raises(Conflict):
+        resume(services, csr)
+    suspend(services, csr)
+    with pytest.raises(Conflict, match="already suspended"):
+        suspend(services, csr)
+
+
+def test_suspension_failing_once_then_retried(services, csr, supervisor, lucia):
+    faulty = Services(settings=services.settings.model_copy(update={"faults": "provisioning.suspend:fail-once"}), database=services.database)
+    with pytest.raises(ExternalSystemFailed) as caught:
+        suspend(faulty, csr)
+    assert caught.value.extra["failed_step"] == 2 and line_status(services)[0] == "active"
+    assert orders.retry_order(caught.value.extra["order_id"], services=faulty, actor=supervisor).status == "closed"
+    assert line_status(services)[0] == "suspended"
+
+
+# --- reserved resumptions ------------------------------------------------------------------------------
+
+
+def test_reserved_resume_waits_for_its_date_then_runs_once(services, csr, lucia):
+    suspend(services, csr, "travel")
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    result = resume(services, csr, effective_date=tomorrow)
+    assert result.order.status == "reserved"
+    with services.reader() as uow:
+        [item] = uow.session.execute(select(QueueItem).where(QueueItem.queue == "reserved_orders")).scalars().all()
+    assert item.ref_id == result.order.order_id
+    assert orders.run_due_orders(services=services, actor=None, as_of=tomorrow - timedelta(minutes=1)) == []
+    assert line_status(services)[0] == "suspended"
+    [ran] = orders.run_due_orders(services=services, actor=None, as_of=tomorrow)
+    assert ran.status == "closed" and line_status(services)[0] == "active"
+    assert orders.run_due_orders(services=services, actor=None, as_of=tomorrow + timedelta(days=1)) == []
+
+
+def test_reserved_resume_accepts_a_date_in_the_shops_time_zone(services, csr, lucia):
+    suspend(services, csr, "travel")
+    result = resume(services, csr, effective_date="2030-03-01")
+    assert result.order.effective_at == datetime(2030, 2, 28, 23, 0, tzinfo=timezone.utc)  # midnight in Madrid
+
+
+def test_a_reserved_resume_can_be_cancelled_before_its_date(services, csr, lucia):
+    suspend(services, csr, "travel")
+    result = resume(services, csr, effective_date="2030-03-01")
+    view, cannot = orders.cancel_order(result.order.order_id, services=services, actor=csr)
+    assert view.status == "cancelled" and cannot == []
+    assert orders.run_due_orders(services=services, actor=None, as_of=datetime(2030, 3, 2, tzinfo=timezone.utc)) == []
+    assert line_status(services)[0] == "suspended"
+    with services.reader() as uow:
+        assert uow.session.execute(select(QueueItem.status).where(QueueItem.queue == "reserved_orders")).scalar_one() == "done"
+
+
+def _run_due(url: str, as_of: datetime, barrier) -> int:
+    services = Services.open(Settings(database_url=url), migrate=False)
+    barrier.wait()
+    try:
+        return len(orders.run_due_orders(services=services, actor=None, as_of=as_of))
+    finally:
+        services.close()
+
+
+def test_two_concurrent_run_due_run_each_order_once(services, csr, lucia):
+    second = make_customer(services, first_name="Pablo", last_name="Ruiz", service_number="34612000333", imsi="214070000000333", iccid="8934070000000000031")
+    suspend(services, csr, "travel")
+    suspension.suspend_subscriber("34612000333", services=services, actor=csr, reason="travel")
+    for number in (LINE, "34612000333"):
+        suspension.resume_subscriber(number, services=services, actor=csr, operation="customer_request", effective_date="2030-03-01")
+    context = multiprocessing.get_context("fork")
+    as_of = datetime(2030, 3, 2, tzinfo=timezone.utc)
+    with context.Manager() as manager:
+        barrier = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            counts = pool.starmap(_run_due, [(services.database.url, as_of, barrier)] * 2)
+    assert sum(counts) == 2
+    with services.reader() as uow:
+        resumes = uow.session.execute(select(ExternalRequest).where(ExternalRequest.operation == "resume", ExternalRequest.outcome == "ok")).scalars().all()
+        assert len(resumes) == 4  # 2 orders x (billing + network), each once
+        assert uow.session.execute(select(func.count()).select_from(Order).where(Order.type == "resume", Order.status == "closed")).scalar_one() == 2
+    assert second
