@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from crm_tui.storage.db import BUSY_TIMEOUT_MS
 from crm_tui.storage.migrations import HEAD_REVISION
 from crm_tui.storage.migrations.runner import head_revision
 from crm_tui.storage.models import Certificate, Customer
@@ -29,7 +30,7 @@ def test_engine_is_set_up_for_many_terminals(services):
         if services.database.is_sqlite:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
         else:
             definition = connection.exec_driver_sql(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_customers_name_trgm'"
