@@ -1,0 +1,252 @@
+"""The supervisor's queues: one mechanism for every kind of waiting work (possible duplicates,
+held registrations, failed orders, reserved orders, erasure requests, penalty waivers, fraud
+resumptions). Each queue names its actions; acting first claims the item with a compare-and-set on
+its version, so two supervisors acting on one item cannot both succeed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from crm_tui.domain import QueueName
+from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm_tui.services import audit
+from crm_tui.services.permissions import SUPERVISORS, require_role
+from crm_tui.services.validation import clean_text
+from crm_tui.services.views import Actor, View
+from crm_tui.storage.models import DuplicateCandidate, Operator, QueueItem
+from crm_tui.storage.types import utcnow
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+OPEN = ("open", "claimed")
+
+
+class QueueSummary(View):
+    queue: str
+    label: str
+    open: int
+    oldest: datetime | None
+    actions: list[str]
+
+
+class QueueItemView(View):
+    item_id: int
+    queue: str
+    ref_type: str
+    ref_id: str
+    status: str
+    reason: str
+    claimed_by: str | None
+    created_at: datetime
+    version: int
+    payload: dict[str, Any]
+
+
+class ActionResult(View):
+    item_id: int
+    queue: str
+    action: str
+    status: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class QueueAction:
+    """One action on one queue: the key a supervisor presses and what it does."""
+
+    name: str
+    key: str
+    run: Callable[..., dict[str, Any]]
+
+
+def _held_registration(approve: bool) -> Callable[..., dict[str, Any]]:
+    def run(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
+        from crm_tui.services.registration import decide_held_registration
+
+        return decide_held_registration(item.id, approve=approve, note=note, uow=services.writer(), actor=actor).model_dump(mode="json")
+
+    return run
+
+
+def _penalty_waiver(approve: bool) -> Callable[..., dict[str, Any]]:
+    def run(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
+        from crm_tui.services.deregistration import decide_penalty_waiver
+
+        decide_penalty_waiver(item.id, approve=approve, note=note, uow=services.writer(), actor=actor)
+        return {"approved": approve}
+
+    return run
+
+
+def _fraud_resumption(approve: bool) -> Callable[..., dict[str, Any]]:
+    def run(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
+        from crm_tui.services.suspension import decide_fraud_resumption
+
+        result = decide_fraud_resumption(item.id, approve=approve, note=note, services=services, actor=actor)
+        return result.model_dump(mode="json") if result else {"approved": False}
+
+    return run
+
+
+def _retry_order(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
+    from crm_tui.services.orders import retry_order
+
+    return retry_order(item.ref_id, services=services, actor=actor).model_dump(mode="json")
+
+
+def _cancel_order(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
+    from crm_tui.services.orders import cancel_order
+
+    view, cannot = cancel_order(item.ref_id, services=services, actor=actor, note=note)
+    return {"order": view.model_dump(mode="json"), "not_undone": cannot}
+
+
+def _merge_pair(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
+    from crm_tui.services.merge import merge_customers
+    from crm_tui.storage.models import Customer
+
+    with services.reader() as uow:
+        candidate = uow.session.get(DuplicateCandidate, int(item.ref_id))
+        ids = dict(uow.session.execute(select(Customer.id, Customer.customer_id).where(Customer.id.in_([candidate.customer_a_id, candidate.customer_b_id]))).all())
+    survivor, merged = ids[candidate.customer_a_id], ids[candidate.customer_b_id]  # the older record survives
+    return merge_customers(survivor, merged, uow=services.writer(), actor=actor, note=note).model_dump(mode="json")
+
+
+def _dismiss_pair(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
+    with services.writer() as uow:
+        uow.session.execute(update(DuplicateCandidate).where(DuplicateCandidate.id == int(item.ref_id)).values(status="dismissed"))
+        uow.session.execute(update(QueueItem).where(QueueItem.id == item.id).values(status="dismissed", decided_by=actor.id, decided_at=utcnow(), note=note or None, version=QueueItem.version + 1))
+        audit.record(uow, actor, "duplicate.dismiss", "duplicate_candidate", item.ref_id)
+        uow.commit()
+    return {"dismissed": True}
+
+
+ACTIONS: dict[str, tuple[QueueAction, ...]] = {
+    QueueName.DUPLICATES: (QueueAction("merge", "m", _merge_pair), QueueAction("dismiss", "d", _dismiss_pair)),
+    QueueName.HELD_REGISTRATIONS: (QueueAction("approve", "a", _held_registration(True)), QueueAction("reject", "r", _held_registration(False))),
+    QueueName.FAILED_ORDERS: (QueueAction("retry", "a", _retry_order), QueueAction("cancel", "r", _cancel_order)),
+    QueueName.RESERVED_ORDERS: (QueueAction("cancel", "r", _cancel_order),),
+    QueueName.PENALTY_WAIVERS: (QueueAction("approve", "a", _penalty_waiver(True)), QueueAction("reject", "r", _penalty_waiver(False))),
+    QueueName.FRAUD_RESUMPTIONS: (QueueAction("approve", "a", _fraud_resumption(True)), QueueAction("reject", "r", _fraud_resumption(False))),
+    QueueName.ERASURE_REQUESTS: (),
+}
+
+
+def register_actions(queue: QueueName, actions: tuple[QueueAction, ...]) -> None:
+    """Later features (erasure) plug their actions into the same mechanism."""
+    ACTIONS[queue] = actions
+
+
+def _parse_queue(queue: str) -> QueueName:
+    try:
+        return QueueName(queue)
+    except ValueError:
+        raise InvalidInput(f"Unknown queue {queue!r}; one of {', '.join(q.value for q in QueueName)}.", fields={"queue": "Unknown queue."}) from None
+
+
+def queue_summaries(*, uow: UnitOfWork, actor: Actor) -> list[QueueSummary]:
+    """Every queue with its count of open items and the oldest one's time; supervisors only."""
+    require_role(actor, *SUPERVISORS, doing="see the queues")
+    with uow:
+        rows = {
+            queue: (count, oldest)
+            for queue, count, oldest in uow.session.execute(
+                select(QueueItem.queue, func.count(), func.min(QueueItem.created_at)).where(QueueItem.status.in_(OPEN)).group_by(QueueItem.queue)
+            )
+        }
+    return [
+        QueueSummary(
+            queue=q.value,
+            label=q.label,
+            open=rows.get(q.value, (0, None))[0],
+            oldest=rows.get(q.value, (0, None))[1],
+            actions=[a.name for a in ACTIONS.get(q, ())],
+        )
+        for q in QueueName
+    ]
+
+
+def list_queue(queue: str, *, uow: UnitOfWork, actor: Actor, include_closed: bool = False, text: str = "", sort: str = "oldest", limit: int = 200) -> list[QueueItemView]:
+    require_role(actor, *SUPERVISORS, doing="see the queues")
+    name = _parse_queue(queue)
+    text = clean_text(text, field="filter", max_length=100).lower()
+    with uow:
+        query = select(QueueItem, Operator.username).outerjoin(Operator, Operator.id == QueueItem.claimed_by).where(QueueItem.queue == name.value)
+        if not include_closed:
+            query = query.where(QueueItem.status.in_(OPEN))
+        order = {"oldest": QueueItem.created_at.asc(), "newest": QueueItem.created_at.desc()}.get(sort, QueueItem.created_at.asc())
+        rows = uow.session.execute(query.order_by(order, QueueItem.id).limit(limit)).all()
+        items = [
+            QueueItemView(item_id=i.id, queue=i.queue, ref_type=i.ref_type, ref_id=i.ref_id, status=i.status, reason=i.reason, claimed_by=username, created_at=i.created_at, version=i.version, payload=i.payload)
+            for i, username in rows
+        ]
+    if text:
+        items = [i for i in items if text in f"{i.ref_id} {i.reason} {i.claimed_by or ''}".lower()]
+    return items
+
+
+def _claim(uow: UnitOfWork, item_id: int, actor: Actor, expected_version: int | None) -> QueueItem:
+    """Claim for `actor` if open or already theirs, and the version is the one they saw."""
+    item = uow.session.get(QueueItem, item_id)
+    if item is None:
+        raise NotFound(f"No queue item {item_id}.")
+    conditions = [QueueItem.id == item_id, QueueItem.status.in_(OPEN), (QueueItem.claimed_by.is_(None)) | (QueueItem.claimed_by == actor.id)]
+    if expected_version is not None:
+        conditions.append(QueueItem.version == expected_version)
+    won = uow.session.execute(
+        update(QueueItem).where(*conditions).values(status="claimed", claimed_by=actor.id, claimed_at=utcnow(), version=QueueItem.version + 1).execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        uow.session.refresh(item)
+        holder = uow.session.get(Operator, item.claimed_by).username if item.claimed_by else None
+        if item.status in OPEN and holder and holder != actor.username:
+            raise Conflict(f"Item {item_id} is claimed by {holder}.")
+        raise Conflict(f"Item {item_id} changed since you saw it (now {item.status}); refresh the queue.")
+    uow.session.refresh(item)
+    return item
+
+
+def claim_item(item_id: int, *, uow: UnitOfWork, actor: Actor, expected_version: int | None = None) -> QueueItemView:
+    require_role(actor, *SUPERVISORS, doing="claim queue items")
+    with uow:
+        item = _claim(uow, item_id, actor, expected_version)
+        audit.record(uow, actor, "queue.claim", "queue_item", str(item_id), {"queue": item.queue})
+        uow.commit()
+        return QueueItemView(item_id=item.id, queue=item.queue, ref_type=item.ref_type, ref_id=item.ref_id, status=item.status, reason=item.reason, claimed_by=actor.username, created_at=item.created_at, version=item.version, payload=item.payload)
+
+
+def act_on_item(queue: str, item_id: int, action: str, *, services: Any, actor: Actor, note: str = "", expected_version: int | None = None) -> ActionResult:
+    """Do `action` on the item: claim it first (one supervisor wins), then run the queue's action."""
+    require_role(actor, *SUPERVISORS, doing="act on queue items")
+    name = _parse_queue(queue)
+    note = clean_text(note, field="note", max_length=500)
+    chosen = next((a for a in ACTIONS.get(name, ()) if action in (a.name, a.key)), None)
+    if chosen is None:
+        allowed = ", ".join(a.name for a in ACTIONS.get(name, ())) or "none yet"
+        raise InvalidInput(f"{name.label} cannot {action!r}; actions: {allowed}.", fields={"action": "Unknown action."})
+    with services.writer() as uow:
+        item = _claim(uow, item_id, actor, expected_version)
+        if item.queue != name.value:
+            raise NotFound(f"Item {item_id} is not in {name.label}.")
+        uow.commit()
+    detail = chosen.run(item, services=services, actor=actor, note=note)
+    with services.writer() as uow:
+        final = uow.session.get(QueueItem, item_id)
+        if final.status == "claimed":  # actions that do not close the item themselves (e.g. order retry)
+            final.status, final.decided_by, final.decided_at, final.note = "done", actor.id, utcnow(), note or None
+            final.version += 1
+            uow.session.add(final)
+        audit.record(uow, actor, f"queue.{chosen.name}", "queue_item", str(item_id), {"queue": name.value})
+        uow.commit()
+        status = final.status
+    return ActionResult(item_id=item_id, queue=name.value, action=chosen.name, status=status, detail=detail)
+
+
+def ensure_supervisor_sees(actor: Actor) -> None:
+    """Screens ask before showing the queues; a CSR sees nothing there."""
+    if actor.role not in SUPERVISORS:
+        raise NotAllowed("The queues are for supervisors.")
