@@ -5,7 +5,14 @@ settings and services lazily (so `--help` never touches the database), prints da
 (`--json`: exactly one document) and diagnostics on stderr, and exits with the codes of CLI.md.
 """
 
+import csv
+import io
+import json
+import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -20,6 +27,7 @@ from crm_tui.cli_support import (
     print_json,
     print_table,
     progress_bar,
+    read_secret,
     reports_errors,
     say,
     start_invocation,
@@ -33,14 +41,16 @@ from crm_tui.domain import (
     Gender,
     InteractionChannel,
     PaymentType,
+    QueueName,
     Role,
     SubscriberStatus,
     SuspensionReason,
 )
 from crm_tui.errors import InvalidInput
-from crm_tui.services import customers, operators
+from crm_tui.services import authentication, customers, inventory, operators, registration
 from crm_tui.services.customers import CustomerQuery
-from crm_tui.services.validation import format_service_number, parse_customer_id
+from crm_tui.services.registration import RegistrationForm, RegistrationResult
+from crm_tui.services.validation import format_service_number, parse_customer_id, parse_service_number
 from crm_tui.services.views import CustomerDetail, CustomerPage, OperatorView
 
 app = typer.Typer(
@@ -52,10 +62,19 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 operator_app = typer.Typer(help="Operators: who may sign in, with which role.", no_args_is_help=True)
-customers_app = typer.Typer(help="Find and show customers.", no_args_is_help=True)
+customers_app = typer.Typer(help="Find, show, register and authenticate customers.", no_args_is_help=True)
+registrations_app = typer.Typer(help="Registrations held by a check: a supervisor approves or rejects them.", no_args_is_help=True)
+numbers_app = typer.Typer(help="The service number pool: stock it (admins), list what is free.", no_args_is_help=True)
+sims_app = typer.Typer(help="The SIM card pool: stock it (admins).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
 app.add_typer(customers_app, name="customers")
+app.add_typer(registrations_app, name="registrations")
+app.add_typer(numbers_app, name="numbers")
+app.add_typer(sims_app, name="sims")
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("100000")
 
 # --- options shared by several commands ---------------------------------------------------------
 
@@ -501,3 +520,282 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
         [Column("When", code=True), "What", "Channel", "Operator"],
         [(local_time(i.at), i.summary, words(InteractionChannel, i.channel), i.operator) for i in c.interactions],
     )
+
+
+# --- registration -------------------------------------------------------------------------------
+
+
+def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
+    """One customer in the import format from a JSON file (`-`: stdin); attachment paths relative to it."""
+    try:
+        if file == "-":
+            raw, folder = sys.stdin.read(), Path.cwd()
+        else:
+            path = Path(file).expanduser()
+            raw, folder = path.read_text(encoding="utf-8"), path.parent
+        document = json.loads(raw)
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {file}: {error.strerror or error}.", fields={"file": "Cannot be read."}) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file} is not UTF-8 text.", fields={"file": "Not UTF-8 text."}) from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.", fields={"file": "Not JSON."}) from None
+    if not isinstance(document, dict):
+        raise InvalidInput("The file holds one customer: a JSON object.", fields={"file": "One JSON object expected."})
+    if isinstance(document.get("attachments"), list):
+        document["attachments"] = [str(folder / item) if isinstance(item, str) else item for item in document["attachments"]]
+    if confirm_different:
+        document["confirmed_different_from"] = [*document.get("confirmed_different_from", []), *confirm_different]
+    from pydantic import ValidationError
+
+    try:
+        return RegistrationForm(**document)
+    except ValidationError as error:
+        fields = {
+            ".".join(str(part) for part in problem["loc"]): "Not a field of the import format." if problem["type"] == "extra_forbidden" else problem["msg"]
+            for problem in error.errors()
+        }
+        raise InvalidInput("The file does not follow the import format (see the README).", fields=fields) from None
+
+
+@customers_app.command("register")
+@reports_errors
+def customers_register(
+    file: Annotated[str, typer.Option("--file", metavar="F.json", help="One customer in the import format (README); `-` reads stdin.")],
+    confirm_different: Annotated[
+        list[str] | None,
+        typer.Option("--confirm-different", metavar="ID", help="A near match checked and found to be another person (repeat for each)."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Register a new customer with every check of the Registration screen.
+
+    Exit 0 registered, 2 field errors, 3 already registered or near matches to confirm, 4 held for a supervisor.
+    """
+    run = invocation()
+    settings = run.settings
+    form = _read_form(file, confirm_different=confirm_different or [])
+    checks = {"region": settings.default_region, "min_age": settings.min_customer_age}
+    registration.validate_registration(form, today=date.today(), **checks)  # bad input answers before any sign-in
+    try:
+        result = registration.register_customer(
+            form,
+            uow=run.services().writer(),
+            actor=run.actor(),
+            currency=settings.currency,
+            timezone=settings.timezone,
+            data_dir=settings.data_dir,
+            **checks,
+        )
+    except registration.PossibleDuplicates:
+        if not as_json:
+            say("If each of them is another person, run again with --confirm-different ID for each.")
+        raise
+    if as_json:
+        print_json(result)
+    else:
+        _print_registration(result, currency=settings.currency)
+    if result.held:
+        say(f"Held for review in {words(QueueName, result.held.queue)} (item {result.held.item_id}): {result.held.reason}", style="yellow")
+        raise typer.Exit(4)
+    say(f"Registered {result.customer_id}.")
+
+
+def _print_registration(result: RegistrationResult, *, currency: str) -> None:
+    rows = [
+        ("Customer ID", result.customer_id),
+        ("State", words(CustomerStatus, result.status)),
+        ("Account", result.account_code),
+        ("Service number", format_service_number(result.service_number)),
+        ("Credit level", f"{words(CreditLevel, result.credit_level)} (limit {money(result.credit_limit, currency)})"),
+    ]
+    rows += [("Warning", warning) for warning in result.warnings]
+    if result.near_matches_confirmed:
+        rows.append(("Confirmed different from", ", ".join(result.near_matches_confirmed)))
+    print_table("Held for review" if result.held else "Registered", ["Field", "Value"], rows)
+
+
+@registrations_app.command("approve")
+@reports_errors
+def registrations_approve(
+    item: Annotated[int, typer.Argument(metavar="ITEM", help="The held registration's item ID.")],
+    note: Annotated[str, typer.Option("--note", help="Why, for the record.")] = "",
+    as_json: Json = False,
+) -> None:
+    """Approve a held registration: the customer gets the line (supervisors)."""
+    _decide(item, approve=True, note=note, as_json=as_json)
+
+
+@registrations_app.command("reject")
+@reports_errors
+def registrations_reject(
+    item: Annotated[int, typer.Argument(metavar="ITEM", help="The held registration's item ID.")],
+    note: Annotated[str, typer.Option("--note", help="Why, for the record.")] = "",
+    as_json: Json = False,
+) -> None:
+    """Reject a held registration: the customer stays registered, without the line (supervisors)."""
+    _decide(item, approve=False, note=note, as_json=as_json)
+
+
+def _decide(item: int, *, approve: bool, note: str, as_json: bool) -> None:
+    run = invocation()
+    decision = registration.decide_held_registration(item, approve=approve, note=note, uow=run.services().writer(), actor=run.actor())
+    if as_json:
+        print_json(decision)
+        return
+    outcome = f"approved: line {format_service_number(decision.service_number)}" if decision.approved else "rejected: no line"
+    print_table("Held registration", ["Item", Column("Customer ID", code=True), "Outcome"], [(item, decision.customer_id, outcome)])
+
+
+# --- customer authentication --------------------------------------------------------------------
+
+
+@customers_app.command("authenticate")
+@reports_errors
+def customers_authenticate(
+    service_number: Annotated[str, typer.Option("--service-number", help="The customer's service number.")],
+    as_json: Json = False,
+) -> None:
+    """Check a customer's service password, read from stdin (one line) or a hidden prompt.
+
+    Exit 0 authenticated, 6 wrong or locked (with the tries left), 5 no live line with that number.
+    """
+    run = invocation()
+    region = run.settings.default_region
+    parse_service_number(service_number, region=region)  # bad input answers before any sign-in
+    actor = run.actor()
+    password = read_secret("Service password", field="service_password", what="service password")
+    done = authentication.authenticate_customer(service_number, password, uow=run.services().writer(), actor=actor, region=region)
+    _print_authenticated(done, as_json=as_json, what="Authenticated")
+
+
+@customers_app.command("reset-password")
+@reports_errors
+def customers_reset_password(
+    service_number: Annotated[str, typer.Option("--service-number", help="The customer's service number.")],
+    as_json: Json = False,
+) -> None:
+    """Set a new service password when the customer forgot it: the security answer proves who they are.
+
+    The question goes to stderr; the answer, then the new password, come from two stdin lines or hidden prompts.
+    """
+    run = invocation()
+    region = run.settings.default_region
+    parse_service_number(service_number, region=region)
+    actor = run.actor()
+    question = authentication.security_question(service_number, uow=run.services().reader(), actor=actor, region=region)
+    say(f"Security question: {question}")
+    answer = read_secret("Answer", field="security_answer", what="security answer")
+    password = read_secret("New service password", field="service_password", what="new service password", twice=True)
+    done = authentication.reset_service_password(service_number, answer, password, uow=run.services().writer(), actor=actor, region=region)
+    _print_authenticated(done, as_json=as_json, what="Service password reset")
+
+
+@customers_app.command("unlock-authentication")
+@reports_errors
+def customers_unlock_authentication(
+    service_number: Annotated[str, typer.Option("--service-number", help="The customer's service number.")],
+    as_json: Json = False,
+) -> None:
+    """Unlock a customer's authentication after repeated failures (supervisors, having seen the document)."""
+    run = invocation()
+    region = run.settings.default_region
+    number = parse_service_number(service_number, region=region)
+    authentication.unlock_customer_authentication(service_number, uow=run.services().writer(), actor=run.actor(), region=region)
+    if as_json:
+        print_json({"service_number": number, "unlocked": True})
+    say(f"Unlocked the authentication of {format_service_number(number)}.")
+
+
+def _print_authenticated(done: authentication.CustomerAuthenticated, *, as_json: bool, what: str) -> None:
+    if as_json:
+        print_json(done.model_dump(mode="json") | {"authenticated": True})
+        return
+    print_table(what, [Column("Customer ID", code=True), Column("Service number", code=True)], [(done.customer_id, format_service_number(done.service_number))])
+
+
+# --- number and SIM pools -----------------------------------------------------------------------
+
+
+def _print_stocked(what: str, stocked: int, given: int, *, as_json: bool) -> None:
+    if as_json:
+        print_json({"stocked": stocked, "already_in_pool": given - stocked})
+        return
+    print_table(what, ["", Column("How many", numeric=True)], [("Stocked", f"{stocked:,}"), ("Already in the pool", f"{given - stocked:,}")])
+
+
+def _amount(raw: str, *, field: str) -> Decimal:
+    """Money typed by a person: a non-negative amount with at most two decimals."""
+    try:
+        amount = Decimal(raw.strip())
+        if amount.is_finite() and 0 <= amount < MAX_AMOUNT and amount == amount.quantize(CENT):
+            return amount.quantize(CENT)
+    except InvalidOperation:
+        pass
+    raise InvalidInput("An amount like 49.90 is expected.", fields={field: "An amount like 49.90."})
+
+
+@numbers_app.command("stock")
+@reports_errors
+def numbers_stock(
+    numbers: Annotated[list[str], typer.Argument(metavar="NUMBER...", help="Service numbers, national or +E.164.")],
+    golden_fee: Annotated[str | None, typer.Option("--golden-fee", metavar="AMOUNT", help="Stock them as golden numbers at this one-off fee.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Add service numbers to the pool (admins); numbers already there stay as they are."""
+    run = invocation()
+    region = run.settings.default_region
+    parsed = {parse_service_number(number, region=region) for number in numbers}  # bad input answers before any sign-in
+    fee = None if golden_fee is None else _amount(golden_fee, field="golden_fee")
+    stocked = inventory.stock_numbers(numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=run.actor())
+    _print_stocked("Number pool", stocked, len(parsed), as_json=as_json)
+
+
+@numbers_app.command("free")
+@reports_errors
+def numbers_free(
+    golden: Annotated[bool, typer.Option("--golden", help="Only golden numbers (with their fee).")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to list.")] = 20,
+    as_json: Json = False,
+) -> None:
+    """Free numbers a CSR may offer: ordinary and golden ones, or only golden with --golden."""
+    run = invocation()
+    run.actor()
+    free = inventory.free_numbers(uow=run.services().reader(), golden=True if golden else None, limit=limit)
+    if as_json:
+        print_json({"numbers": [number.model_dump(mode="json") for number in free]})
+        return
+    currency = run.settings.currency
+    print_table(
+        "Free golden numbers" if golden else "Free numbers",
+        [Column("Service number", code=True), "Golden", Column("Fee", numeric=True)],
+        [(format_service_number(n.service_number), "Golden" if n.is_golden else "", money(n.fee, currency) if n.is_golden else "") for n in free],
+    )
+
+
+@sims_app.command("stock")
+@reports_errors
+def sims_stock(
+    file: Annotated[str, typer.Option("--file", metavar="F.csv", help="One SIM card a line: ICCID,IMSI (a header line is skipped); `-` reads stdin.")],
+    as_json: Json = False,
+) -> None:
+    """Add SIM cards to the pool (admins); cards already there stay as they are."""
+    run = invocation()
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).expanduser().read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {file}: {error.strerror or error}.", fields={"file": "Cannot be read."}) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file} is not UTF-8 text.", fields={"file": "Not UTF-8 text."}) from None
+    cards: list[tuple[str, str]] = []
+    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or (line == 1 and not cells[0].isdigit()):
+            continue  # blank lines and the header
+        if len(cells) != 2:
+            raise InvalidInput(f"Line {line} of {file} does not hold ICCID,IMSI.", fields={"file": f"Line {line}: two values, ICCID,IMSI."})
+        cards.append((cells[0], cells[1]))
+    if not cards:
+        raise InvalidInput(f"No SIM cards in {file}.", fields={"file": "No ICCID,IMSI lines."})
+    stocked = inventory.stock_sims(cards, uow=run.services().writer(), actor=run.actor())
+    _print_stocked("SIM pool", stocked, len({iccid for iccid, _ in cards}), as_json=as_json)

@@ -131,6 +131,16 @@ def new_password(username: str) -> str:
     return typer.prompt(f"New password for {username}", hide_input=True, confirmation_prompt=True, err=True)
 
 
+def read_secret(prompt: str, *, field: str, what: str, twice: bool = False) -> str:
+    """A customer's secret: the next line of stdin for scripts, else a hidden prompt; never echoed."""
+    if sys.stdin.isatty():
+        return typer.prompt(prompt, hide_input=True, confirmation_prompt=twice, err=True)
+    secret = sys.stdin.readline().rstrip("\r\n")
+    if not secret:
+        raise InvalidInput(f"No {what} on standard input: give it as one line.", fields={field: "Required."})
+    return secret
+
+
 _current: Invocation | None = None
 
 
@@ -291,6 +301,25 @@ def show_error(error: CrmError, *, as_json: bool) -> None:
     err.print(Text.assemble((f"{error.title}: ", "bold red"), error.message))
     for name, message in error.fields.items():
         say(f"  {name}: {message}")
+    for name, value in error.extra.items():
+        label = name.replace("_", " ").capitalize()
+        if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+            headers = list(value[0])
+            print_table(
+                label,
+                [Column(header.replace("_", " ").capitalize(), code=header.endswith("_id")) for header in headers],
+                [[_cell(row.get(header)) for header in headers] for row in value],
+                to_stderr=True,
+            )
+        else:
+            say(f"  {label}: {_cell(value)}")
+
+
+def _cell(value: Any) -> str:
+    """An extra's value in a line of text: lists joined, nothing as empty."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
 
 
 def log_path() -> Path:

@@ -14,6 +14,10 @@ from typer.testing import CliRunner, Result
 
 from crm_tui.cli import app
 from tests.conftest import PASSWORD
+from tests.factories import sim_card
+
+EXAMPLE = Path(__file__).parents[2] / "data" / "examples" / "customer.json"
+NUMBERS = [f"60000000{i}" for i in range(5)]
 
 
 @dataclass
@@ -24,14 +28,21 @@ class Cli:
     data_dir: Path
     runner: CliRunner = field(default_factory=CliRunner)
 
-    def __call__(self, *args: str, operator: str | None = "alice", password: str | None = PASSWORD, **env: str) -> Result:
+    def __call__(
+        self, *args: str, operator: str | None = "alice", password: str | None = PASSWORD, input: str | None = None, **env: str
+    ) -> Result:
+        """`input` is what the script pipes to stdin (service passwords, answers)."""
+        environment = self.environment(operator=operator, password=password) | env
+        return self.runner.invoke(app, list(args), env=environment, input=input)
+
+    def environment(self, *, operator: str | None = "alice", password: str | None = PASSWORD) -> dict[str, str]:
+        """The CRM_* variables a script sets: database, data folder, operator."""
         environment = {"CRM_DATABASE_URL": self.database_url, "CRM_DATA_DIR": str(self.data_dir), "COLUMNS": "200"}
         if operator:
             environment["CRM_OPERATOR"] = operator
         if password:
             environment["CRM_OPERATOR_PASSWORD"] = password
-        environment.update(env)
-        return self.runner.invoke(app, list(args), env=environment)
+        return environment
 
     def json(self, *args: str, expect: int = 0, **kwargs: Any) -> Any:
         """Run with --json and parse stdout, which must be exactly one JSON document."""
@@ -43,6 +54,16 @@ class Cli:
 @pytest.fixture
 def cli(database_url: str, tmp_path: Path) -> Cli:
     return Cli(database_url=database_url, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def pools(cli, admin, tmp_path):
+    """Five ordinary numbers, one golden, five SIM cards, stocked by the admin through the CLI."""
+    assert cli.json("numbers", "stock", *NUMBERS, operator="admin") == {"stocked": 5, "already_in_pool": 0}
+    assert cli.json("numbers", "stock", "+34 600 777 777", "--golden-fee", "49.9", operator="admin")["stocked"] == 1
+    sims = tmp_path / "sims.csv"
+    sims.write_text("iccid,imsi\n" + "".join(f"{iccid},{imsi}\n" for iccid, imsi in map(sim_card, range(1, 6))) + "\n")
+    assert cli.json("sims", "stock", "--file", str(sims), operator="admin") == {"stocked": 5, "already_in_pool": 0}
 
 
 @dataclass
