@@ -622,6 +622,7 @@ def _register(
     timezone: str,
     password_hash: str | None,
     answer_hash: str | None,
+    check_near_matches: bool = True,
 ) -> RegistrationResult:
     session = uow.session
     form = valid.form
@@ -632,7 +633,7 @@ def _register(
             fields={"cert_number": "Already registered."},
             existing_customer_id=existing,
         )
-    near = _near_matches(uow, valid)
+    near = _near_matches(uow, valid) if check_near_matches else []
     unconfirmed = [m for m in near if m.customer_id not in {c.strip().upper() for c in form.confirmed_different_from}]
     if unconfirmed:
         raise PossibleDuplicates(
