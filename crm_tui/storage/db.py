@@ -15,7 +15,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from crm_tui.storage.migrations import HEAD_REVISION
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 30000
+"""How long a writer waits for the lock: SQLite's busy handler is not fair, and 16 terminals writing at
+once on a loaded 2-core machine starved the last ones past 5 s ("database is locked", exit 1)."""
 
 
 def _prepare_sqlite(engine: Engine) -> None:
