@@ -1,0 +1,54 @@
+"""The confirmation every destructive or money step asks for (UX.md): what will happen, then enter or escape."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """States exactly what will happen (one line each) and the totals; enter confirms, escape cancels."""
+
+    DEFAULT_CSS = """
+    ConfirmModal { align: center middle; background: $background 60%; }
+    ConfirmModal > #confirm-box {
+        width: 84; height: auto; padding: 1 2; border: thick $error; background: $surface;
+    }
+    ConfirmModal #confirm-title { text-style: bold; color: $accent; padding-bottom: 1; }
+    ConfirmModal #confirm-lines { padding-bottom: 1; }
+    ConfirmModal #confirm-buttons { height: 3; align-horizontal: right; }
+    ConfirmModal #confirm-buttons > Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("enter", "confirm", "Confirm", id="confirm"),
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+    ]
+    AUTO_FOCUS = "#confirm"
+
+    def __init__(self, title: str, lines: list[str], *, confirm_label: str = "Confirm") -> None:
+        super().__init__()
+        self.title_text = title
+        """What is being confirmed, e.g. "Deregister +34 612 34 56 78"."""
+        self.lines = lines
+        """Each effect in words, in the order it happens."""
+        self.confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.title_text, id="confirm-title", markup=False)
+            yield Static("\n".join(f"• {line}" for line in self.lines), id="confirm-lines", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(f"{self.confirm_label} (enter)", id="confirm", variant="error")
+                yield Button("Cancel (esc)", id="cancel")
+
+    @on(Button.Pressed, "#confirm")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
