@@ -23,6 +23,7 @@ from crm_tui.services.context import Services
 from crm_tui.services.views import Actor, CustomerDetail, CustomerPage
 from crm_tui.screens.commands import WorkbenchCommands
 from crm_tui.screens.customer_view import CustomerViewScreen
+from crm_tui.screens.deregistration import DeregistrationScreen
 from crm_tui.screens.query_customers import QueryCustomersScreen
 from crm_tui.screens.sign_in import SignInScreen
 from crm_tui.widgets.workers import run_service
@@ -140,7 +141,7 @@ class CrmApp(App[None]):
         self.actor = actor
         launch, self.launch = self.launch, None
         fill: dict[str, str] = {}
-        if launch is not None and launch.screen != "customer":
+        if launch is not None and launch.screen not in ("customer", "deregister"):
             fill = dict(launch.fields)
             if launch.screen != "query":
                 self.notify(f"The {launch.screen} screen is not available yet; opening Query Customers.", title="Not available yet")
@@ -148,6 +149,8 @@ class CrmApp(App[None]):
         self.switch_screen(self._query_screen)
         if launch is not None and launch.screen == "customer" and launch.customer_id:
             self.open_customer(launch.customer_id, key_kind=KeyKind.CUSTOMER_ID)
+        if launch is not None and launch.screen == "deregister":
+            self.open_deregistration(launch.fields.get("service_number") or launch.fields.get("service-number", ""))
 
     def action_sign_out(self) -> None:
         """Sign out to the sign-in screen; on the sign-in screen, quit."""
@@ -198,6 +201,13 @@ class CrmApp(App[None]):
         if isinstance(self.screen, CustomerViewScreen) and self.screen.customer_id == self.current_customer_id:
             return
         self.open_customer(self.current_customer_id, key_kind=None, record=False)
+
+    def open_deregistration(self, service_number: str) -> None:
+        """The Deregistration screen for a line, over the current screen (escape comes back)."""
+        if not service_number.strip():
+            self.notify("Say which line: a service number.", title="No line given", severity="error")
+            return
+        self.push_screen(DeregistrationScreen(service_number.strip()))
 
     def action_register(self) -> None:
         self.notify("Registration comes in a later release.", title="Not available yet")

@@ -27,6 +27,10 @@ class WorkbenchCommands(Provider):
         ]
         if app.actor.role != "csr":
             commands.insert(3, ("Queues", app.action_queues, "F5 · supervisor work queues"))
+        screen = app.screen
+        if hasattr(screen, "action_deregister") and hasattr(screen, "action_terminate"):
+            commands.insert(2, ("Deregister the selected line", screen.action_deregister, "d · the Deregistration screen for the line under the cursor"))
+            commands.insert(3, ("Terminate customer", screen.action_terminate, "t · end the whole relationship, not just the services"))
         return commands
 
     async def discover(self) -> Hits:
@@ -47,3 +51,10 @@ class WorkbenchCommands(Provider):
                 partial(self.app.identify, key),
                 help="Identify by any key: customer ID, phone, IMSI, ICCID, document, email or name",
             )
+            if key.lstrip("+").replace(" ", "").isdigit():
+                yield Hit(
+                    0.4,
+                    Content(f"Deregister line {key}"),
+                    partial(self.app.open_deregistration, key),
+                    help="The Deregistration screen for this service number",
+                )

@@ -9,9 +9,13 @@ from textual.containers import Grid, Horizontal
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
 from crm_tui.domain import CertType, CreditLevel, CustomerStatus, Gender, InteractionChannel, KeyKind, PaymentType, SubscriberStatus
+from crm_tui.services.deregistration import TerminationResult
+from crm_tui.services.orders import OrderView, list_orders
 from crm_tui.services.views import CustomerDetail
 from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.terminate import start_termination
 from crm_tui.widgets.formatting import NOTHING, day, local_time, money, money_text, phone, text, words
+from crm_tui.widgets.order_progress import CustomerOrders
 from crm_tui.widgets.tables import WorkbenchTable
 
 BADGE_CLASSES = {
@@ -32,6 +36,8 @@ class CustomerViewScreen(WorkbenchScreen):
             Binding(str(number), f"section('{section}')", section.capitalize(), show=False, id=f"section-{section}")
             for number, section in enumerate(SECTIONS, start=1)
         ),
+        Binding("d", "deregister", "Deregister line", id="deregister-line"),
+        Binding("t", "terminate", "Terminate customer", id="terminate-customer"),
     ]
     AUTO_FOCUS = "#table-lines"
 
@@ -55,6 +61,7 @@ class CustomerViewScreen(WorkbenchScreen):
                 owed = label == "Outstanding" and detail.outstanding > 0
                 yield Static(label, classes="profile-label")
                 yield Static(value, classes="profile-value owed" if owed else "profile-value", markup=False)
+        yield CustomerOrders(id="customer-orders")
         with TabbedContent(id="sections"):
             for section, title, columns, rows in _sections(detail):
                 with TabPane(f"{title} ({len(rows)})", id=f"tab-{section}"):
@@ -63,6 +70,53 @@ class CustomerViewScreen(WorkbenchScreen):
                     for row in rows:
                         table.add_row(*row)
                     yield table
+
+    def on_mount(self) -> None:
+        self.query_one(CustomerOrders).display = False
+        self._load_orders()
+        self.set_interval(2, self._refresh_running_orders)
+
+    def _load_orders(self) -> None:
+        app = self.workbench
+        actor, services, customer_id = app.actor, app.services, self.customer_id
+        self.call_service(
+            lambda: list_orders(uow=services.reader(), actor=actor, customer_id=customer_id, limit=20),
+            self.query_one(CustomerOrders).show_orders,
+            group="customer-orders",
+            description="Load the customer's orders",
+        )
+
+    def _refresh_running_orders(self) -> None:
+        if self.query_one(CustomerOrders).running and not self.workers:
+            self._load_orders()
+
+    def show_order(self, view: OrderView) -> None:
+        """An order's progress as its steps advance."""
+        self.query_one(CustomerOrders).show_order(view)
+
+    def action_deregister(self) -> None:
+        """Deregister the line under the cursor of the Lines tab."""
+        table = self.query_one("#table-lines", WorkbenchTable)
+        if not self.detail.subscribers or table.cursor_row < 0:
+            self.notify("This customer has no line to deregister.", title="No line")
+            return
+        line = self.detail.subscribers[min(table.cursor_row, len(self.detail.subscribers) - 1)]
+        if line.status not in (SubscriberStatus.ACTIVE, SubscriberStatus.SUSPENDED):
+            self.notify(f"{phone(line.service_number)} is already {words(line.status, SubscriberStatus).lower()}.", title="Nothing to deregister")
+            return
+        self.workbench.open_deregistration(line.service_number)
+
+    def action_terminate(self) -> None:
+        """End the whole relationship: reason and archive consent, a confirmation, then the order."""
+        if self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
+            self.notify(f"{self.detail.name} is already {words(self.detail.status, CustomerStatus).lower()}.", title="Nothing to terminate")
+            return
+        start_termination(self, self.detail, on_progress=self.show_order, on_done=self._terminated)
+
+    def _terminated(self, result: TerminationResult) -> None:
+        self.show_order(result.order)
+        self.notify(f"Relationship ended: order {result.order.order_id} {result.order.status}.", title="Customer terminated")
+        self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
 
     def action_section(self, section: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{section}"
