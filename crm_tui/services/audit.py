@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
 
-from crm_tui.services.views import Actor
+from crm_tui.services.permissions import SUPERVISORS, require_role
+from crm_tui.services.views import Actor, View
 from crm_tui.storage.models import AuditEntry
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
@@ -72,3 +74,59 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+class AuditEntryView(View):
+    id: int
+    at: datetime
+    operator: str
+    role: str
+    action: str
+    entity_type: str
+    entity_id: str
+    summary: dict[str, Any]
+
+
+class ChainReport(View):
+    entries: int
+    intact: bool
+    first_broken_id: int | None
+    problem: str | None
+
+
+def verify_chain(*, uow: UnitOfWork, actor: Actor) -> ChainReport:
+    """Recompute every link; name the first entry whose content or predecessor does not match."""
+    require_role(actor, *SUPERVISORS, doing="verify the audit trail")
+    with uow:
+        previous = GENESIS
+        count = 0
+        for entry in uow.session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)).scalars():
+            count += 1
+            if entry.prev_hash != previous:
+                return ChainReport(entries=count, intact=False, first_broken_id=entry.id, problem=f"entry {entry.id} does not follow the entry before it (one was removed or changed)")
+            expected = entry_hash(
+                entry.prev_hash,
+                at=entry.at.isoformat(),
+                operator=entry.operator,
+                role=entry.role,
+                action=entry.action,
+                entity_type=entry.entity_type,
+                entity_id=entry.entity_id,
+                summary=entry.summary,
+            )
+            if expected != entry.hash:
+                return ChainReport(entries=count, intact=False, first_broken_id=entry.id, problem=f"entry {entry.id} was changed after it was written")
+            previous = entry.hash
+        return ChainReport(entries=count, intact=True, first_broken_id=None, problem=None)
+
+
+def show_entries(*, uow: UnitOfWork, actor: Actor, customer_id: str | None = None, limit: int = 200) -> list[AuditEntryView]:
+    require_role(actor, *SUPERVISORS, doing="read the audit trail")
+    with uow:
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if customer_id:
+            query = query.where(AuditEntry.entity_type == "customer", AuditEntry.entity_id == customer_id.strip().upper())
+        return [
+            AuditEntryView(id=e.id, at=e.at, operator=e.operator, role=e.role, action=e.action, entity_type=e.entity_type, entity_id=e.entity_id, summary=e.summary)
+            for e in uow.session.execute(query).scalars()
+        ]

@@ -309,7 +309,7 @@ def accept_retention_offer(service_number: str, offer_code: str, *, uow: UnitOfW
             session.add(subscriber)
         session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="retention", summary=f"Stayed with offer {offer['code']}: {offer['name']} (reason: {DeregistrationReason(reason).label})", created_at=now, shop=actor.shop or None))
         outbox.emit(uow, "retention.accepted", "subscriber", subscriber.service_number, {"offer": offer["code"], "kind": offer["kind"]})
-        audit.record(uow, actor, "subscriber.retention_accepted", "subscriber", subscriber.service_number, {"offer": offer["code"], "reason": reason})
+        audit.record(uow, actor, "subscriber.retention_accepted", "customer", customer.customer_id, {"subscriber": subscriber.id, "offer": offer["code"], "reason": reason})
         uow.commit()
         return RetentionApplied(service_number=subscriber.service_number, offer_code=offer["code"], offer_name=offer["name"])
 
@@ -450,7 +450,7 @@ def submit_deregistration(
         }
         order = create_order(uow, order_type="deregister", actor=actor, customer_pk=customer.id, subscriber_pk=subscriber.id, payload=payload, now=now)
         session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="deregister", summary=f"Deregistration of {subscriber.service_number} ({DeregistrationReason(reason).label}); order {order.order_number}", created_at=now, shop=actor.shop or None))
-        audit.record(uow, actor, "subscriber.deregister", "subscriber", subscriber.service_number, {"order": order.order_number, "number_mode": number_mode, "sim_mode": sim_mode, "paid": str(due)})
+        audit.record(uow, actor, "subscriber.deregister", "customer", customer.customer_id, {"subscriber": subscriber.id, "order": order.order_number, "number_mode": number_mode, "sim_mode": sim_mode, "paid": str(due)})
         uow.commit()
         order_number = order.order_number
         waiver_id = waiver_item.id if waiver_item else None

@@ -136,6 +136,11 @@ ACTIONS: dict[str, tuple[QueueAction, ...]] = {
 }
 
 
+def _load_late_actions() -> None:
+    """Features that plug in their own actions register on import."""
+    from crm_tui.services import erasure  # noqa: F401
+
+
 def register_actions(queue: QueueName, actions: tuple[QueueAction, ...]) -> None:
     """Later features (erasure) plug their actions into the same mechanism."""
     ACTIONS[queue] = actions
@@ -151,6 +156,7 @@ def _parse_queue(queue: str) -> QueueName:
 def queue_summaries(*, uow: UnitOfWork, actor: Actor) -> list[QueueSummary]:
     """Every queue with its count of open items and the oldest one's time; supervisors only."""
     require_role(actor, *SUPERVISORS, doing="see the queues")
+    _load_late_actions()
     with uow:
         rows = {
             queue: (count, oldest)
@@ -224,6 +230,7 @@ def act_on_item(queue: str, item_id: int, action: str, *, services: Any, actor: 
     require_role(actor, *SUPERVISORS, doing="act on queue items")
     name = _parse_queue(queue)
     note = clean_text(note, field="note", max_length=500)
+    _load_late_actions()
     chosen = next((a for a in ACTIONS.get(name, ()) if action in (a.name, a.key)), None)
     if chosen is None:
         allowed = ", ".join(a.name for a in ACTIONS.get(name, ())) or "none yet"

@@ -93,7 +93,7 @@ def suspend_subscriber(service_number: str, *, services: Any, actor: Actor | Non
             raise Conflict(f"Line {number} has order {pending} in progress; finish or cancel it first.")
         order = create_order(uow, order_type="suspend", actor=actor, customer_pk=customer.id, subscriber_pk=subscriber.id, payload={"service_number": number, "reason": kind.value, "note": note, "subscribers": [{"id": subscriber.id, "service_number": number}]}, now=now)
         uow.session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, channel="shop" if actor else "script", kind="suspend", summary=f"Suspension of {number}: {kind.label}" + (f" ({note})" if note else ""), created_at=now))
-        audit.record(uow, actor, "subscriber.suspend", "subscriber", number, {"reason": kind.value, "order": order.order_number})
+        audit.record(uow, actor, "subscriber.suspend", "customer", customer.customer_id, {"subscriber": subscriber.id, "reason": kind.value, "order": order.order_number})
         uow.commit()
         order_number = order.order_number
     return run_order(order_number, database_uow=services.writer, externals=services.externals(), settings=services.settings, actor=actor)
@@ -202,7 +202,7 @@ def resume_subscriber(
             item = QueueItem(queue=QueueName.FRAUD_RESUMPTIONS, ref_type="subscriber", ref_id=number, reason=f"Resume after fraud suspension requested: {reason or 'no reason given'}", payload={"operation": op.value, "reason": reason, "remarks": remarks, "effective_at": effective_at.isoformat() if effective_at else None}, created_at=now)
             session.add(item)
             session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, kind="resume_request", summary=f"Resumption of {number} requested; waits for a supervisor (fraud)", created_at=now))
-            audit.record(uow, actor, "subscriber.resume_requested", "subscriber", number, {"queue": QueueName.FRAUD_RESUMPTIONS.value})
+            audit.record(uow, actor, "subscriber.resume_requested", "customer", customer.customer_id, {"subscriber": subscriber.id, "queue": QueueName.FRAUD_RESUMPTIONS.value})
             uow.commit()
             raise Held("A fraud suspension is lifted by a supervisor; the request is in their queue.", held={"queue": item.queue, "item_id": item.id, "reason": item.reason})
         outstanding = _outstanding(uow, account)
@@ -239,7 +239,7 @@ def resume_subscriber(
         )
         when = f"on {effective_at.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d}" if order.status == "reserved" else "now"
         session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, channel="shop" if actor else "script", kind="resume", summary=f"Resumption of {number} {when} ({op.label}: {reason or kind})", created_at=now))
-        audit.record(uow, actor, "subscriber.resume", "subscriber", number, {"operation": op.value, "lifted": kind, "order": order.order_number, "reserved": order.status == "reserved", "paid": str(due)})
+        audit.record(uow, actor, "subscriber.resume", "customer", customer.customer_id, {"subscriber": subscriber.id, "operation": op.value, "lifted": kind, "order": order.order_number, "reserved": order.status == "reserved", "paid": str(due)})
         uow.commit()
         order_number, reserved = order.order_number, order.status == "reserved"
     if reserved:
