@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database per test (a SQLite file in tmp_path, or the PostgreSQL
-database named by CRM_TEST_DATABASE_URL, emptied between tests), services and signed-in actors.
+database named by CRM_TEST_DATABASE_URL, emptied between tests; one per pytest-xdist worker),
+services and signed-in actors.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from crm_tui.config import Settings
 from crm_tui.domain import Role
@@ -40,17 +42,36 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own database (`test` -> `test_gw0`), created if missing,
+    so workers never empty each other's tables; without xdist, the given database itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar():
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def _pg_migrated() -> str | None:
     if not PG_URL:
         return None
-    database = Database.open(PG_URL, migrate=False)
+    url = _worker_database(PG_URL)
+    database = Database.open(url, migrate=False)
     with database.engine.begin() as connection:
         connection.exec_driver_sql("DROP SCHEMA public CASCADE")
         connection.exec_driver_sql("CREATE SCHEMA public")
     database.ensure_schema()
     database.dispose()
-    return PG_URL
+    return url
 
 
 def _empty_pg(url: str) -> None:
