@@ -799,3 +799,9 @@ def sims_stock(
         raise InvalidInput(f"No SIM cards in {file}.", fields={"file": "No ICCID,IMSI lines."})
     stocked = inventory.stock_sims(cards, uow=run.services().writer(), actor=run.actor())
     _print_stocked("SIM pool", stocked, len({iccid for iccid, _ in cards}), as_json=as_json)
+
+
+# The lifecycle after registration (lines, orders, queues, archive, audit) lives in its own module.
+from crm_tui import cli_operations  # noqa: E402  (needs `app` and `customers_app` defined above)
+
+cli_operations.register(app, customers_app)

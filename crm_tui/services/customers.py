@@ -487,3 +487,38 @@ def _is_blacklisted(uow: UnitOfWork, customer: Customer, certificates: list[Cert
         return False
     found = uow.session.execute(select(BlacklistEntry.id).where(live, or_(*by_cert, *by_person)).limit(1)).scalar()
     return found is not None
+
+
+def get_subscriber(service_number: str, *, uow: UnitOfWork, actor: Actor, region: str) -> SubscriberView:
+    """One line by its service number: the live one, else the most recent former one."""
+    require_signed_in(actor, doing="view lines")
+    number = parse_service_number(service_number, region=region)
+    with uow:
+        row = uow.session.execute(
+            select(Subscriber, Customer.customer_id, Account.account_code, Offering.name)
+            .join(Customer, Customer.id == Subscriber.customer_id)
+            .join(Account, Account.id == Subscriber.account_id)
+            .join(Offering, Offering.id == Subscriber.offering_id)
+            .where(Subscriber.service_number == number)
+            .order_by(Subscriber.status.in_(LIVE_LINE_STATUSES).desc(), Subscriber.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise NotFound(f"No line with service number {number}.", fields={"service_number": "Unknown service number."})
+        s, customer_id, account_code, offering = row
+        return SubscriberView(
+            service_number=s.service_number,
+            status=s.status,
+            status_reason=s.status_reason,
+            iccid=s.iccid,
+            imsi=s.imsi,
+            customer_id=customer_id,
+            account_id=account_code,
+            primary_offering=offering,
+            network_type=s.network_type,
+            payment_type=s.payment_type,
+            brand=s.brand,
+            activated_at=s.activated_at,
+            valid_from=s.valid_from,
+            expires_on=s.expires_on,
+        )
