@@ -25,6 +25,7 @@ from crm_tui.screens.commands import WorkbenchCommands
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.deregistration import DeregistrationScreen
 from crm_tui.screens.query_customers import QueryCustomersScreen
+from crm_tui.screens.registration import RegistrationScreen
 from crm_tui.screens.sign_in import SignInScreen
 from crm_tui.widgets.workers import run_service
 
@@ -141,7 +142,7 @@ class CrmApp(App[None]):
         self.actor = actor
         launch, self.launch = self.launch, None
         fill: dict[str, str] = {}
-        if launch is not None and launch.screen not in ("customer", "deregister"):
+        if launch is not None and launch.screen not in ("customer", "deregister", "register"):
             fill = dict(launch.fields)
             if launch.screen != "query":
                 self.notify(f"The {launch.screen} screen is not available yet; opening Query Customers.", title="Not available yet")
@@ -151,6 +152,8 @@ class CrmApp(App[None]):
             self.open_customer(launch.customer_id, key_kind=KeyKind.CUSTOMER_ID)
         if launch is not None and launch.screen == "deregister":
             self.open_deregistration(launch.fields.get("service_number") or launch.fields.get("service-number", ""))
+        if launch is not None and launch.screen == "register":
+            self.push_screen(RegistrationScreen(fill=launch.fields))
 
     def action_sign_out(self) -> None:
         """Sign out to the sign-in screen; on the sign-in screen, quit."""
@@ -210,7 +213,9 @@ class CrmApp(App[None]):
         self.push_screen(DeregistrationScreen(service_number.strip()))
 
     def action_register(self) -> None:
-        self.notify("Registration comes in a later release.", title="Not available yet")
+        """F3: the Registration screen over the current one (escape comes back); one at a time."""
+        if not isinstance(self.screen, RegistrationScreen):
+            self.push_screen(RegistrationScreen())
 
     def action_queues(self) -> None:
         self.notify("Supervisor queues come in a later release.", title="Not available yet")

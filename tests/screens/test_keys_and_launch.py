@@ -48,13 +48,13 @@ async def test_function_keys_move_between_query_and_the_current_customer(make_ap
         assert app.focused is app.screen.query_one("#table-contracts", DataTable)
 
 
-async def test_register_and_queues_are_not_there_yet(make_app, supervisor):
+async def test_queues_are_not_there_yet(make_app, supervisor):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "sam")
-        await pilot.press("f3", "f5")
+        await pilot.press("f5")
         await pilot.pause()
-        assert notes(app) == ["Registration comes in a later release.", "Supervisor queues come in a later release."]
+        assert notes(app) == ["Supervisor queues come in a later release."]
 
 
 async def test_queues_are_for_supervisors(make_app, csr):
