@@ -16,7 +16,7 @@ class ConfirmModal(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmModal { align: center middle; background: $background 60%; }
     ConfirmModal > #confirm-box {
-        width: 84; height: auto; padding: 1 2; border: thick $error; background: $surface;
+        width: 100; max-width: 96%; height: auto; padding: 1 2; border: thick $error; background: $surface;
     }
     ConfirmModal #confirm-title { text-style: bold; color: $accent; padding-bottom: 1; }
     ConfirmModal #confirm-lines { padding-bottom: 1; }

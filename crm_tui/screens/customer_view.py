@@ -15,7 +15,7 @@ from crm_tui.services.views import CustomerDetail
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.terminate import start_termination
 from crm_tui.widgets.formatting import NOTHING, day, local_time, money, money_text, phone, text, words
-from crm_tui.widgets.order_progress import CustomerOrders
+from crm_tui.widgets.order_progress import UNFINISHED, CustomerOrders
 from crm_tui.widgets.tables import WorkbenchTable
 
 BADGE_CLASSES = {
@@ -104,6 +104,8 @@ class CustomerViewScreen(WorkbenchScreen):
         if line.status not in (SubscriberStatus.ACTIVE, SubscriberStatus.SUSPENDED):
             self.notify(f"{phone(line.service_number)} is already {words(line.status, SubscriberStatus).lower()}.", title="Nothing to deregister")
             return
+        if self._refuse_while_unfinished(line.service_number):
+            return
         self.workbench.open_deregistration(line.service_number)
 
     def action_terminate(self) -> None:
@@ -111,7 +113,17 @@ class CustomerViewScreen(WorkbenchScreen):
         if self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
             self.notify(f"{self.detail.name} is already {words(self.detail.status, CustomerStatus).lower()}.", title="Nothing to terminate")
             return
+        if self._refuse_while_unfinished(None):
+            return
         start_termination(self, self.detail, on_progress=self.show_order, on_done=self._terminated)
+
+    def _refuse_while_unfinished(self, service_number: str | None) -> bool:
+        """One order at a time: a failed or running order of the line (or customer) is finished first."""
+        for order in self.query_one(CustomerOrders).orders.values():
+            if order.status in UNFINISHED and (service_number is None or order.service_number in (None, service_number)):
+                self.notify(f"Order {order.order_id} is {words(order.status).lower()}: a supervisor retries or cancels it first.", title="An order is unfinished", severity="warning")
+                return True
+        return False
 
     def _terminated(self, result: TerminationResult) -> None:
         self.show_order(result.order)

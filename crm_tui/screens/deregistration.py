@@ -3,6 +3,7 @@ one step at a time (each unlocks the next), confirms, then watches the order's s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from rich.console import Group
@@ -20,6 +21,7 @@ from crm_tui.errors import CrmError, ExternalSystemFailed
 from crm_tui.services.deregistration import (
     DeregistrationQuote,
     DeregistrationResult,
+    SubscriberBasics,
     RetentionApplied,
     RetentionOffer,
     accept_retention_offer,
@@ -30,7 +32,7 @@ from crm_tui.services.orders import OrderView
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.widgets.form_field import FormField
-from crm_tui.widgets.formatting import day, local_time, money, money_text, phone, text, words
+from crm_tui.widgets.formatting import NOTHING, day, local_time, money_text, phone, text, words
 from crm_tui.widgets.order_progress import OrderProgress
 from crm_tui.widgets.tables import WorkbenchTable
 
@@ -38,6 +40,25 @@ STEPS = ("Basic info", "Reason & retention", "Resources", "Contracts", "Charges"
 """The stepper, in the order of the reference's flow; each step unlocks the next."""
 BASICS, RETENTION, RESOURCES, CONTRACTS, CHARGES, BALANCE, PAYMENT, SUBMIT = range(len(STEPS))
 
+BASIC_INFO: tuple[tuple[str, Callable[[SubscriberBasics], str]], ...] = (
+    ("Service No.", lambda b: phone(b.service_number)),
+    ("SIM Card No.", lambda b: b.iccid),
+    ("Status", lambda b: words(b.status, SubscriberStatus) + (f" ({words(b.status_reason)})" if b.status_reason else "")),
+    ("Main Account", lambda b: b.main_account_code),
+    ("IMSI", lambda b: b.imsi),
+    ("Network Type", lambda b: text(b.network_type)),
+    ("Primary Offering", lambda b: b.primary_offering),
+    ("Payment Type", lambda b: words(b.payment_type, PaymentType)),
+    ("User Type", lambda b: words(b.user_type, CustomerType)),
+    ("Brand", lambda b: text(b.brand)),
+    ("Activation Time", lambda b: local_time(b.activated_at)),
+    ("Latest Activation", lambda b: local_time(b.latest_activation_at)),
+    ("Valid From", lambda b: day(b.valid_from)),
+    ("Expiration Date", lambda b: day(b.expires_on)),
+    ("IVR Language", lambda b: text(b.language)),
+    ("Written Language", lambda b: text(b.written_language)),
+)
+"""The reference's Basic Info panel (label, value in words), three pairs a row."""
 REASONS = tuple(DeregistrationReason)
 NUMBER_MODES = (("immediate", "Immediately"), ("freeze", "Freeze"))
 SIM_MODES = (("abandon", "Abandon"), ("reuse", "Reuse"))
@@ -71,6 +92,8 @@ class DeregistrationScreen(WorkbenchScreen):
     DeregistrationScreen .choices > FormField { width: auto; min-width: 34; margin-right: 2; }
     DeregistrationScreen RadioSet { layout: horizontal; height: 1; width: auto; background: transparent; }
     DeregistrationScreen RadioSet > RadioButton { width: auto; margin-right: 2; }
+    DeregistrationScreen #reason { layout: grid; grid-size: 3; grid-columns: 1fr; grid-rows: 1; height: 2; width: 100%; }
+    DeregistrationScreen #field-accept > .field-label, DeregistrationScreen #field-waiver > .field-label { display: none; }
     DeregistrationScreen Checkbox { width: auto; margin-right: 3; background: transparent; }
     DeregistrationScreen #offers { height: auto; max-height: 6; border: none; padding: 0; background: transparent; }
     DeregistrationScreen #offers:focus { background-tint: $foreground 5%; }
@@ -115,7 +138,10 @@ class DeregistrationScreen(WorkbenchScreen):
         with VerticalScroll(id="dereg-flow"):
             with Vertical(id="section-basics", classes="section"):
                 yield Static("BASIC INFO", classes="section-title")
-                yield Grid(id="basics")
+                with Grid(id="basics"):
+                    for label, _value in BASIC_INFO:
+                        yield Static(label, classes="basics-label")
+                        yield Static(NOTHING, classes="basics-value", markup=False)
             with Vertical(id="section-reason", classes="section"):
                 yield Static("DEREGISTRATION REASON and RETENTION", classes="section-title")
                 yield FormField("Why is the customer leaving?", RadioSet(*(r.label for r in REASONS), id="reason", compact=True), name="reason")
@@ -131,7 +157,7 @@ class DeregistrationScreen(WorkbenchScreen):
                 yield _info_table("contracts")
             with Vertical(id="section-charges", classes="section"):
                 yield Static("TERMINATION PRE-PROCESS: outstanding charges and penalties", classes="section-title")
-                yield _info_table("charges")
+                yield Static("", id="charges")
                 with Horizontal(classes="choices"):
                     yield FormField("", Checkbox("Customer accepts these charges", id="accept", compact=True), name="accept")
                     yield FormField("", Checkbox("Request penalty waiver (a supervisor decides)", id="waiver", compact=True), name="waiver")
@@ -266,8 +292,11 @@ class DeregistrationScreen(WorkbenchScreen):
         self.query_one("#field-balance_account").display = _pressed(self.query_one("#balance", RadioSet), BALANCE_MODES) == "transfer"
         if self.quote is not None:
             self.query_one("#total-due", Static).update(self._total_due_text())
-            self.query_one("#charges", WorkbenchTable).display = bool(self.quote.outstanding or self.quote.penalties)
+            self.query_one("#charges", Static).display = bool(self.quote.outstanding or self.quote.penalties)
         missing = self.missing()
+        for form_field in self.query(".error").results(FormField):
+            if form_field.name not in missing:
+                form_field.show_error(None)
         hint = next(iter(missing.values()), "Ready: ctrl+s shows what will happen before anything is done.")
         self.query_one("#submit-hint", Static).update(hint)
         self.refresh_bindings()
@@ -371,27 +400,8 @@ class DeregistrationScreen(WorkbenchScreen):
     def _show_basics(self, quote: DeregistrationQuote) -> None:
         basics = quote.basics
         self.query_one("#dereg-customer", Static).update(Text.assemble((basics.customer_name, "bold"), f" · {basics.customer_id} · {phone(basics.service_number)}"))
-        pairs = [
-            ("Service No.", phone(basics.service_number)),
-            ("SIM Card No.", basics.iccid),
-            ("Status", words(basics.status, SubscriberStatus) + (f" ({words(basics.status_reason)})" if basics.status_reason else "")),
-            ("Main Account", basics.main_account_code),
-            ("IMSI", basics.imsi),
-            ("Network Type", text(basics.network_type)),
-            ("Primary Offering", basics.primary_offering),
-            ("Payment Type", words(basics.payment_type, PaymentType)),
-            ("User Type", words(basics.user_type, CustomerType)),
-            ("Brand", text(basics.brand)),
-            ("Activation Time", local_time(basics.activated_at)),
-            ("Latest Activation", local_time(basics.latest_activation_at)),
-            ("Valid From", day(basics.valid_from)),
-            ("Expiration Date", day(basics.expires_on)),
-            ("IVR Language", text(basics.language)),
-            ("Written Language", text(basics.written_language)),
-        ]
-        grid = self.query_one("#basics", Grid)
-        for label, value in pairs:
-            grid.mount(Static(label, classes="basics-label"), Static(value, classes="basics-value", markup=False))
+        for (_label, value), cell in zip(BASIC_INFO, self.query(".basics-value").results(Static), strict=True):
+            cell.update(value(basics))
 
     def _show_contracts(self, quote: DeregistrationQuote) -> None:
         table = self.query_one("#contracts", WorkbenchTable)
@@ -402,20 +412,7 @@ class DeregistrationScreen(WorkbenchScreen):
             table.add_row("No Data.", "", "", "", "", "", "")
 
     def _show_charges(self, quote: DeregistrationQuote) -> None:
-        table = self.query_one("#charges", WorkbenchTable)
-        table.clear(columns=True)
-        table.add_column("Item", width=58)
-        table.add_column("Kind", width=28)
-        table.add_column("Amount", width=14)
-        for charge in quote.outstanding:
-            table.add_row(charge.description, "Outstanding charge", money(charge.amount, quote.currency))
-        for penalty in quote.penalties:
-            table.add_row(
-                f"Early termination: {penalty.contract} ({penalty.offering}, until {day(penalty.expires_on)})",
-                f"Penalty, pro rata of {money_text(penalty.full_penalty, quote.currency)}",
-                money(penalty.amount, quote.currency),
-            )
-        table.add_row(Text("Total", style="bold"), "", Text(money_text(quote.total_due, quote.currency), style="bold", justify="right"))
+        self.query_one("#charges", Static).update(_charges_table(quote))
         self.query_one("#field-waiver").display = bool(quote.penalties)
         self.query_one("#field-accept").display = bool(quote.outstanding or quote.penalties)
         balance_shown = quote.prepaid_balance > 0
@@ -585,6 +582,9 @@ class DeregistrationScreen(WorkbenchScreen):
             outcome.append(f" Penalty waiver request {result.waiver_item_id} waits in the supervisor's queue.")
         outcome.append(" Escape returns to the customer.")
         self._show_result(outcome, "good" if order.status == OrderStatus.CLOSED else "")
+        if order.status == OrderStatus.CLOSED:
+            status_cell = self.query(".basics-value").results(Static)
+            next(cell for (label, _value), cell in zip(BASIC_INFO, status_cell) if label == "Status").update(SubscriberStatus.ARCHIVED.label)
         receipt = self.query_one("#receipt", Static)
         receipt.update(_receipt(result) if result.receipt else Text("Nothing was charged: no receipt."))
 
@@ -593,9 +593,16 @@ class DeregistrationScreen(WorkbenchScreen):
         was_submitting, self.submitting = self.submitting, False
         if isinstance(error, ExternalSystemFailed) and was_submitting:
             self.finished, self.changed = True, True
-            progress = self.query_one("#progress", OrderProgress)
-            receipt = progress.view.payload.get("receipt") if progress.view else None
-            message = f"Failed at step {error.extra.get('failed_step')}: {error.message}"
+            view = self.query_one("#progress", OrderProgress).view
+            failed = view.failed_step if view else None
+            if view is None or failed is None:
+                message = error.message
+            else:
+                message = (
+                    f"Failed at step {failed.seq} ({failed.label}): {failed.error}. Order {view.order_id} waits in the "
+                    "failed-orders queue, where a supervisor can retry or cancel it."
+                )
+            receipt = view.payload.get("receipt") if view else None
             if receipt:
                 message += f" The payment is recorded (receipt {receipt})."
             self._show_result(Text(message), "error")
@@ -638,6 +645,24 @@ def _info_table(name: str) -> WorkbenchTable:
     """A table to read, not to visit: tab goes past it."""
     table = WorkbenchTable(id=name, show_cursor=False)
     table.can_focus = False
+    return table
+
+
+def _charges_table(quote: DeregistrationQuote) -> Table:
+    """Outstanding charges and pro-rata penalties, money right-aligned with the currency, and the total."""
+    table = Table(box=None, expand=True, padding=(0, 1), header_style="bold", show_edge=False)
+    table.add_column("Item", ratio=5, no_wrap=True, overflow="ellipsis")
+    table.add_column("Kind", ratio=3, no_wrap=True)
+    table.add_column("Amount", justify="right", min_width=14, no_wrap=True)
+    for charge in quote.outstanding:
+        table.add_row(charge.description, "Outstanding charge", money_text(charge.amount, quote.currency))
+    for penalty in quote.penalties:
+        table.add_row(
+            f"Early termination: {penalty.contract} (until {day(penalty.expires_on)})",
+            f"Penalty, pro rata of {money_text(penalty.full_penalty, quote.currency)}",
+            money_text(penalty.amount, quote.currency),
+        )
+    table.add_row(Text("Total", style="bold"), "", Text(money_text(quote.total_due, quote.currency), style="bold"))
     return table
 
 

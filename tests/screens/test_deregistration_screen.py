@@ -183,7 +183,8 @@ async def test_launched_for_a_line_whose_billing_step_fails(make_app, services, 
         assert app.screen is screen  # no crash: the failure is shown in place
         outcome = screen.query_one("#outcome", Static)
         assert outcome.has_class("error")
-        assert str(outcome.content).startswith("Failed at step 3: Order ORD") and "failed-orders queue" in str(outcome.content)
+        assert str(outcome.content).startswith("Failed at step 3 (Deactivate in billing): cbs.deactivate: simulated failure")
+        assert "waits in the failed-orders queue" in str(outcome.content)
         progress = screen.query_one(OrderProgress).view
         assert [s.status for s in progress.steps][:4] == ["done", "done", "failed", "pending"]
         [order] = rows(services, Order)
@@ -193,6 +194,14 @@ async def test_launched_for_a_line_whose_billing_step_fails(make_app, services, 
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, DeregistrationScreen)
+        await pilot.press("ctrl+f", *"12345678Z", "enter")  # the customer view shows the failed order's steps
+        await settle(pilot)
+        orders = plain(app.screen.query_one("#customer-orders", Static))
+        assert f"{order.order_number} Deregistration +34 612 34 56 78 ✓✓✗··· Failed at step 3 of 6: Deactivate in billing" in orders
+        await pilot.press("d")  # the line waits for its order: no second deregistration
+        await pilot.pause()
+        assert isinstance(app.screen, CustomerViewScreen)
+        assert app._notifications and "a supervisor retries or cancels it first" in list(app._notifications)[-1].message
 
 
 async def test_terminate_the_customer_from_the_customer_view(make_app, services, csr, lucia):
@@ -219,3 +228,36 @@ async def test_terminate_the_customer_from_the_customer_view(make_app, services,
         [profile] = rows(services, ArchiveRecord, ArchiveRecord.kind == "customer")
         assert profile.consent is True
         assert [s.status for s in rows(services, Subscriber)] == ["archived"]
+
+
+async def test_a_prepaid_balance_moves_to_another_account(make_app, services, csr):
+    from crm_tui.storage.models import Account
+
+    make_customer(services, cert_number="12345678Z", service_number=LINE, balance=Decimal("40.00"))
+    with services.writer() as uow:
+        account = uow.session.execute(select(Account)).scalar_one()
+        account.payment_type = "prepaid"
+        uow.session.add_all([account, Account(account_code="219999999999", customer_id=account.customer_id, balance=Decimal("0.00"))])
+        uow.commit()
+    app = make_app(LaunchRequest("deregister", {"service_number": LINE}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+        screen = app.screen
+        assert "prepaid balance 40.00 EUR" in str(screen.query_one("#balance-title", Static).content)
+        await decline_and_choose(pilot)
+        assert focused_id(app) == "balance"
+        await pilot.press("right", "enter")  # move to another account
+        assert focused_id(app) == "balance_account"
+        await pilot.press("enter", "down", "enter")
+        await pilot.pause()
+        assert focused_id(app) == "payment_method"
+        await pilot.press("enter")  # cash
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Prepaid balance 40.00 EUR moved to account 219999999999" in app.screen.lines
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Prepaid balance: 40.00 EUR moved to account 219999999999." in str(screen.query_one("#outcome", Static).content)
+        balances = {a.account_code: a.balance for a in rows(services, Account)}
+        assert balances["219999999999"] == Decimal("40.00") and sorted(balances.values()) == [Decimal("0.00"), Decimal("40.00")]
