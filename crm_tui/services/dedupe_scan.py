@@ -10,6 +10,7 @@ pairs only. Blocking keys (any one shared puts a pair forward):
   second token so a common surname does not make a block of thousands);
 - all phonetic name tokens (records without a birthday);
 - a normalised phone or email (the customer's own or one of their contacts');
+- a normalised address ("C/ Mayor 5, 2º B" and "Calle Mayor, 5, 2 B" are one);
 - a certificate number, the same or one adjacent transposition or one dropped character away
   (each number's neighbours are looked up among all numbers: no per-neighbour index is built).
 
@@ -38,6 +39,7 @@ from crm_tui.services.matching import (
     certificate_neighbours,
     match_rules,
     name_tokens,
+    normalize_address,
     normalize_contact,
     phonetic,
     score_profiles,
@@ -56,7 +58,7 @@ HIDDEN = (CustomerStatus.MERGED.value, CustomerStatus.ERASED.value)
 DECIDED = ("dismissed", "merged")
 
 Progress = Callable[[str, int, int], None]
-"""progress(stage, done, total): stages "read" (customers), "score" (pairs), "store" (new pairs)."""
+"""progress(stage, done, total): stages "read" (customers), "block" (candidate pairs), "score" (pairs), "store" (new pairs)."""
 
 
 class PairView(View):
@@ -136,6 +138,8 @@ class _Records:
         self.addresses.append(addresses.replace(SEP, " ") if addresses else "")
         codes = sorted({phonetic(t) for t in name_tokens(name)})
         keys = [hash(("c", v)) for v in values]
+        if addresses:
+            keys.extend(hash(("a", normalize_address(a))) for a in addresses.split(SEP) if any(ch.isdigit() for ch in a))
         if codes:
             keys.append(hash(("n", *codes)))
             if birthday:
@@ -228,6 +232,7 @@ def scan_duplicates(*, services: Any, actor: Actor, progress: Progress | None = 
             )
         }
     pairs, skipped = records.candidate_pairs(rules.max_block)
+    tick("block", len(pairs), len(pairs))
     n, pks = len(records), records.pks
     found: list[tuple[int, int, MatchResult]] = []
     compared = 0

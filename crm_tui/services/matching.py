@@ -7,7 +7,8 @@ are comparable. A field that differs in a way that says nothing (two different p
 documents of different kinds, two addresses: people have several and move) is reported under
 "differ" but not weighed; a field that differs in a way that does speak (another birthday, another
 number of the same kind of document) is weighed. The score is capped below any threshold unless
-one identifying field agrees (birthday, certificate, contact, or a full name at the same address).
+the name agrees and one identifying field agrees too (birthday, certificate, contact, or a full
+name at the same address), or, with another name, the certificate agrees.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos", "di", "van", "von", "der", "le", "mc"})
 ADDRESS_WORDS = {
     "c": "calle", "cl": "calle", "cll": "calle", "avda": "avenida", "av": "avenida", "avd": "avenida",
-    "pza": "plaza", "pl": "plaza", "plz": "plaza", "pº": "paseo", "po": "paseo", "ps": "paseo", "ctra": "carretera",
+    "pza": "plaza", "pl": "plaza", "plz": "plaza", "p": "paseo", "po": "paseo", "ps": "paseo", "ctra": "carretera",
     "urb": "urbanizacion", "n": "", "no": "", "num": "", "nº": "", "numero": "", "piso": "", "puerta": "", "pta": "",
     "esc": "escalera", "bj": "bajo", "izq": "izquierda", "izda": "izquierda", "dcha": "derecha", "dcho": "derecha",
 }
@@ -43,7 +44,7 @@ class MatchRules:
     weights: dict[str, float]
     name_agrees_at: float
     certificate_agrees_at: float
-    birthday_agrees_at: float = 0.7
+    birthday_agrees_at: float = 0.8
     address_agrees_at: float = 0.9
     unsupported_cap: float = 0.6
     max_block: int = 60
@@ -224,8 +225,8 @@ def _certificate_similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float
 def score_profiles(a: Profile, b: Profile, rules: MatchRules | None = None) -> MatchResult:
     """A score in [0, 1] over the fields both records have, and which fields agree or differ.
 
-    A name alone is never enough: unless an identifying field agrees, the score is capped well
-    below any threshold.
+    A name alone is never enough: unless an identifying field agrees besides it (or, with another
+    name, the certificate), the score is capped well below any threshold.
     """
     rules = rules or match_rules()
     name = name_similarity(a.name, b.name)
@@ -261,9 +262,10 @@ def score_profiles(a: Profile, b: Profile, rules: MatchRules | None = None) -> M
             differ.append("address")
     total_weight = sum(rules.weights[k] for k in weighed)
     score = sum(rules.weights[k] * v for k, v in weighed.items()) / total_weight
-    supported = any(f in agree for f in ("birthday", "certificate", "contact")) or (
-        "address" in agree and name >= rules.address_agrees_at
-    )
+    if name >= rules.name_agrees_at:
+        supported = any(f in agree for f in ("birthday", "certificate", "contact")) or ("address" in agree and name >= rules.address_agrees_at)
+    else:  # another first name (a twin, a relative at the same address) needs the document to speak
+        supported = "certificate" in agree
     if not supported:
         score = min(score, rules.unsupported_cap)
     return MatchResult(round(score, 3), tuple(agree), tuple(differ), tuple((k, round(v, 3)) for k, v in weighed.items()), edits)

@@ -1,0 +1,473 @@
+"""The de-duplication benchmark of issue 4: quality of the duplicate scan against ground truth the
+bench makes itself, and speed of the scan and of the registration near-match check at scale.
+
+Run on purpose, not in pytest:
+
+    .venv/bin/python bench/bench_dedupe.py quality --customers 20000 --copies 1000
+    .venv/bin/python bench/bench_dedupe.py speed --db /tmp/crm1m.db --customers 1000000
+
+quality: seeds N customers into a temporary SQLite file, adds corrupted copies of a random sample
+(typos, swapped first and last names, nicknames, missing fields, transposed certificate digits,
+other address formatting), scans, and reports precision, recall and F1 at the default threshold
+(the truth is the original+copy pairs; every other pair reported is a false positive). Hard
+negatives are added too: twins (same surnames, birthday and address), parents and children (same
+surnames and address, often the same first name and phone) and namesakes (same name, another
+birthday), each with their own DNI.
+
+speed: a full scan of the database at --db (seeded once with --customers if the file does not
+exist, then reused), and the registration near-match check (`registration.check_identity`) p50,
+each beside a bare sqlite3 baseline measured in the same run. Results also go to
+bench/results/dedupe-<date>.json (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from stdnum.es import dni as es_dni
+
+from crm_tui.config import Settings
+from crm_tui.domain import Role
+from crm_tui.services import dedupe_scan, registration
+from crm_tui.services.context import Services
+from crm_tui.services.matching import match_rules, nicknames, score_profiles
+from crm_tui.services.validation import customer_id_for, normalize_name
+from crm_tui.services.views import Actor
+from crm_tui.storage.models import Address, Certificate, Customer
+from crm_tui.storage.seed import seed_database
+from crm_tui.storage.sequences import next_number
+
+ROOT = Path(__file__).resolve().parent
+ACTOR = Actor(id=0, username="bench", display_name="Bench", role=Role.ADMIN, shop="")
+TODAY = date(2026, 11, 26)
+KINDS = ("typo", "swap", "nickname", "missing", "transposed", "address")
+ABBREVIATIONS = {"calle": "C/", "avenida": "Avda.", "plaza": "Pza.", "paseo": "Pº", "carretera": "Ctra.", "urbanización": "Urb."}
+
+
+def say(*parts: Any) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def open_services(path: Path) -> Services:
+    return Services.open(Settings(database_url=f"sqlite:///{path}", data_dir=path.parent))
+
+
+def seed(services: Services, customers: int) -> float:
+    started = time.perf_counter()
+    seed_database(services.database, customers=customers, seed=42, progress=lambda done: done % 100_000 == 0 and say(f"  seeded {done:,}"))
+    return time.perf_counter() - started
+
+
+# --- corrupted copies ---------------------------------------------------------------------------
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 4:
+        return word + rng.choice("aeiou")
+    i = rng.randrange(1, len(word) - 1)
+    op = rng.choice(("delete", "swap", "replace", "double"))
+    if op == "delete":
+        return word[:i] + word[i + 1 :]
+    if op == "swap":
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if op == "replace":
+        return word[:i] + rng.choice("aeioulnrst".replace(word[i].lower(), "")) + word[i + 1 :]
+    return word[:i] + word[i] + word[i:]
+
+
+def _typo_in(name: str, rng: random.Random) -> str:
+    words = name.split(" ")
+    k = rng.randrange(len(words))
+    words[k] = _typo(words[k], rng)
+    return " ".join(words)
+
+
+def _reformat_address(detail: str, rng: random.Random) -> str:
+    words = detail.replace(",", " ").split()
+    first = words[0].lower() if words else ""
+    if first in ABBREVIATIONS and rng.random() < 0.7:
+        words[0] = ABBREVIATIONS[first]
+    words = [w for w in words if w.lower() not in ("de", "del", "la")] if rng.random() < 0.5 else words
+    out = " ".join(words)
+    if rng.random() < 0.5:
+        out = out.replace("º ", "").replace("º", "")
+    if rng.random() < 0.4:
+        out = out.upper()
+    if rng.random() < 0.3:
+        parts = out.split(" ")
+        for i, part in enumerate(parts):
+            if part.isdigit():
+                parts[i] = "nº " + part
+                break
+        out = " ".join(parts)
+    return out
+
+
+def _transpose(number: str, rng: random.Random) -> str | None:
+    spots = [i for i in range(len(number) - 1) if number[i].isdigit() and number[i + 1].isdigit() and number[i] != number[i + 1]]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    return number[:i] + number[i + 1] + number[i] + number[i + 2 :]
+
+
+def corrupt(original: dict[str, Any], rng: random.Random, nick_for: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+    """A copy of the original with 1-3 corruptions; returns the copy and the kinds applied."""
+    copy = {**original, "addresses": list(original["addresses"])}
+    person = original["type"] == "individual"
+    first_token = (original["first_name"] or "").split(" ")[0]
+    possible = [k for k in KINDS if person or k not in ("swap", "nickname")]
+    if "nickname" in possible and normalize_name(first_token) not in nick_for:
+        possible.remove("nickname")
+    if not original["addresses"]:
+        possible.remove("address")
+    kinds = rng.sample(possible, min(len(possible), rng.choices((1, 2, 3), (30, 50, 20))[0]))
+    for kind in kinds:
+        if kind == "typo":
+            if person and rng.random() < 0.5:
+                copy["first_name"] = _typo_in(copy["first_name"], rng)
+            elif person:
+                copy["last_name"] = _typo_in(copy["last_name"], rng)
+            else:
+                copy["organization_name"] = _typo_in(copy["organization_name"], rng)
+        elif kind == "swap":
+            copy["first_name"], copy["last_name"] = copy["last_name"], copy["first_name"]
+        elif kind == "nickname":
+            nick = rng.choice(nick_for[normalize_name(first_token)]).title()
+            copy["first_name"] = " ".join([nick, *copy["first_name"].split(" ")[1:]])
+        elif kind == "missing":
+            fields = ["birthday", "contacts", "address"] if person else ["contacts", "address"]
+            for gone in rng.sample(fields, rng.choice((1, 1, 2))):
+                if gone == "birthday":
+                    copy["birthday"] = None
+                elif gone == "contacts" and rng.random() < 0.5:
+                    copy["email"] = copy["mobile"] = None
+                elif gone == "contacts":  # a new phone and email since
+                    copy["email"] = f"new{rng.randrange(10**9)}@example.net"
+                    copy["mobile"] = f"347{rng.randrange(10**8):08d}"
+                else:
+                    copy["addresses"] = []
+        elif kind == "address":
+            copy["addresses"] = [(t, region, city, _reformat_address(detail, rng), postal) for t, region, city, detail, postal in copy["addresses"]]
+    number = _transpose(original["cert_number"], rng) if "transposed" in kinds else None
+    if number:
+        copy["cert_number"] = number
+    elif rng.random() < 0.2 or not person:  # a dropped character (a company has one registration number)
+        i = rng.randrange(len(original["cert_number"]))
+        copy["cert_number"] = original["cert_number"][:i] + original["cert_number"][i + 1 :]
+    else:  # registered with another document
+        copy["cert_type"], copy["cert_country"] = ("passport", original["nationality"] or "ES") if person else ("tax_id", "ES")
+        copy["cert_number"] = f"Q{rng.randrange(10**8):08d}"
+    if "transposed" in kinds and not number:
+        kinds.remove("transposed")
+    return copy, kinds
+
+
+def relative(original: dict[str, Any], rng: random.Random, first_names: list[str], taken: set[str]) -> tuple[dict[str, Any], str]:
+    """A hard negative: a twin, a parent or child (often with the same first name), or a namesake.
+
+    Each has their own document of the original's kind (DNI, NIE or passport) and no email.
+    """
+    kind = rng.choices(("twin", "parent", "namesake"), (20, 40, 40))[0]
+    number = original["cert_number"]
+    while number in taken:
+        if original["cert_type"] == "national_id":
+            body = f"{rng.randrange(10**8):08d}"
+            number = body + es_dni.calc_check_digit(body)
+        elif original["cert_type"] == "residence_permit":
+            number = "Y" + f"{rng.randrange(10**7):07d}" + rng.choice("TRWAGMYFPDXBNJZSQVHLCKE")
+        else:
+            number = chr(65 + rng.randrange(26)) + chr(65 + rng.randrange(26)) + f"{rng.randrange(10**7):07d}"
+    taken.add(number)
+    other = {**original, "cert_number": number, "email": None, "mobile": None}
+    born = original["birthday"] or date(1980, 1, 1)
+    if kind == "twin":
+        other["first_name"] = rng.choice([f for f in first_names if f != original["first_name"]])
+    elif kind == "parent":
+        if rng.random() < 0.5:
+            other["first_name"] = rng.choice(first_names)
+        other["mobile"] = original["mobile"] if rng.random() < 0.5 else None
+        other["birthday"] = date(born.year + rng.randint(20, 35) * rng.choice((-1, 1)), rng.randint(1, 12), rng.randint(1, 28))
+    else:
+        other["birthday"] = date(rng.randint(1940, 2005), rng.randint(1, 12), rng.randint(1, 28))
+        other["addresses"] = []
+    return other, kind
+
+
+def load_originals(services: Services, sample: int, rng: random.Random) -> list[dict[str, Any]]:
+    with services.reader() as uow:
+        session = uow.session
+        pks = list(session.execute(select(Customer.id)).scalars())
+        chosen = sorted(rng.sample(pks, min(sample, len(pks))))
+        out = []
+        for start in range(0, len(chosen), 500):
+            chunk = chosen[start : start + 500]
+            customers = session.execute(select(Customer).where(Customer.id.in_(chunk))).scalars().all()
+            certs = {c.customer_id: c for c in session.execute(select(Certificate).where(Certificate.customer_id.in_(chunk))).scalars()}
+            addresses: dict[int, list] = {}
+            for a in session.execute(select(Address).where(Address.customer_id.in_(chunk))).scalars():
+                addresses.setdefault(a.customer_id, []).append((a.address_type, a.region, a.city, a.detail, a.postal_code))
+            for c in customers:
+                cert = certs[c.id]
+                out.append({
+                    "pk": c.id, "type": c.type, "first_name": c.first_name, "last_name": c.last_name, "organization_name": c.organization_name,
+                    "nationality": c.nationality, "birthday": c.birthday, "email": c.email, "mobile": c.mobile, "gender": c.gender,
+                    "cert_type": cert.cert_type, "cert_number": cert.cert_number, "cert_country": cert.cert_country,
+                    "addresses": addresses.get(c.id, []),
+                })
+    return out
+
+
+def insert_copies(services: Services, copies: list[dict[str, Any]]) -> list[int]:
+    pks = []
+    with services.writer() as uow:
+        session = uow.session
+        for copy in copies:
+            if copy["type"] == "individual":
+                display = f"{copy['first_name']} {copy['last_name']}"
+            else:
+                display = copy["organization_name"]
+            customer = Customer(
+                customer_id=customer_id_for(next_number(session, "customer_number")), type=copy["type"], status="idle",
+                first_name=copy["first_name"], last_name=copy["last_name"], organization_name=copy["organization_name"],
+                display_name=display, name_search=normalize_name(display), gender=copy["gender"], nationality=copy["nationality"],
+                birthday=copy["birthday"], email=copy["email"], mobile=copy["mobile"],
+            )
+            session.add(customer)
+            session.flush()
+            session.add(Certificate(customer_id=customer.id, cert_type=copy["cert_type"], cert_number=copy["cert_number"], cert_country=copy["cert_country"]))
+            for address_type, region, city, detail, postal in copy["addresses"]:
+                session.add(Address(customer_id=customer.id, address_type=address_type, region=region, city=city, detail=detail, postal_code=postal, country="ES"))
+            pks.append(customer.id)
+        uow.commit()
+    return pks
+
+
+def quality(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    nick_for: dict[str, list[str]] = {}
+    for nick, full in nicknames().items():
+        nick_for.setdefault(full, []).append(nick)
+    with tempfile.TemporaryDirectory(prefix="bench-dedupe-") as folder:
+        path = Path(folder) / "quality.db"
+        services = open_services(path)
+        say(f"seeding {args.customers:,} customers ...")
+        seed(services, args.customers)
+        originals = load_originals(services, args.copies, rng)
+        made = [corrupt(o, rng, nick_for) for o in originals]
+        copy_pks = insert_copies(services, [c for c, _ in made])
+        truth = {(min(o["pk"], c), max(o["pk"], c)): kinds for o, c, (_, kinds) in zip(originals, copy_pks, made, strict=True)}
+        people = [o for o in load_originals(services, args.customers, random.Random(args.seed + 1)) if o["type"] == "individual"]
+        first_names = sorted({o["first_name"] for o in people})
+        taken = {o["cert_number"] for o in people}
+        relatives = [relative(o, rng, first_names, taken) for o in rng.sample(people, min(args.relatives, len(people)))]
+        relative_pks = insert_copies(services, [r for r, _ in relatives])
+        role = {pk: f"relative:{kind}" for pk, (_, kind) in zip(relative_pks, relatives, strict=True)}
+        role.update({pk: "copy" for pk in copy_pks})
+        relative_kinds = Counter(kind for _, kind in relatives)
+        say(f"{len(truth):,} corrupted copies and {len(relatives):,} relatives and namesakes (not duplicates) added; scanning ...")
+        report = dedupe_scan.scan_duplicates(services=services, actor=ACTOR)
+        with services.reader() as uow:
+            pk_of = dict(uow.session.execute(select(Customer.customer_id, Customer.id)).all())
+            records = dedupe_scan._Records()
+            for row in dedupe_scan._customer_rows(uow):
+                records.add(*row)
+        index = {pk: i for i, pk in enumerate(records.pks)}
+        profiles = {pk: records.profile(i) for pk, i in index.items()}
+        blocked, _ = records.candidate_pairs(match_rules().max_block)
+        services.close()
+    n = len(index)
+    found = {(min(pk_of[p.customer_id_a], pk_of[p.customer_id_b]), max(pk_of[p.customer_id_a], pk_of[p.customer_id_b])) for p in report.pairs}
+    tp = len(found & truth.keys())
+    fp = len(found - truth.keys())
+    fn = len(truth.keys() - found)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    by_kind = {k: [0, 0] for k in KINDS}
+    missed: Counter[str] = Counter()
+    not_blocked = 0
+    for pair, kinds in truth.items():
+        for k in kinds:
+            by_kind[k][0] += 1
+            by_kind[k][1] += pair in found
+        if pair not in found:
+            i, j = sorted((index[pair[0]], index[pair[1]]))
+            if i * n + j not in blocked:
+                not_blocked += 1
+            result = score_profiles(profiles[pair[0]], profiles[pair[1]])
+            missed[f"{'+'.join(sorted(kinds))}: score {result.score:.2f}, differ {','.join(result.differ)}"] += 1
+    wrong: Counter[str] = Counter()
+    for pair in found - truth.keys():
+        result = score_profiles(profiles[pair[0]], profiles[pair[1]])
+        who = " vs ".join(sorted(role.get(pk, "seeded") for pk in pair))
+        wrong[f"{who}: agree {','.join(result.agree)}"] += 1
+    return {
+        "customers": args.customers, "copies": len(truth), "relatives_and_namesakes": dict(relative_kinds), "threshold": match_rules().threshold,
+        "reported": len(found), "true_positives": tp, "false_positives": fp, "false_negatives": fn,
+        "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+        "missed_not_blocked": not_blocked, "recall_by_kind": {k: f"{v[1]}/{v[0]}" for k, v in by_kind.items()},
+        "scan": {"candidates": report.candidates, "compared": report.compared, "skipped_blocks": report.skipped_blocks, "seconds": report.seconds},
+        "missed": dict(missed.most_common(15)),
+        "false_positives_by_kind": dict(wrong.most_common(15)),
+    }
+
+
+# --- speed ------------------------------------------------------------------------------------
+
+
+def bare_read(path: Path) -> float:
+    """The floor: the same rows the scan reads, fetched with bare sqlite3 and nothing done with them."""
+    connection = sqlite3.connect(path)
+    sql = (
+        "SELECT c.id, c.name_search, c.birthday, c.email, c.mobile,"
+        " (SELECT group_concat(cert_number, char(31)) FROM certificates t WHERE t.customer_id = c.id),"
+        " (SELECT group_concat(value_normalized, char(31)) FROM contacts k WHERE k.customer_id = c.id),"
+        " (SELECT group_concat(detail, char(31)) FROM addresses a WHERE a.customer_id = c.id)"
+        " FROM customers c WHERE c.status NOT IN ('merged', 'erased') ORDER BY c.id"
+    )
+    started = time.perf_counter()
+    cursor = connection.execute(sql)
+    while cursor.fetchmany(10_000):
+        pass
+    connection.close()
+    return time.perf_counter() - started
+
+
+def _new_dni(connection: sqlite3.Connection, rng: random.Random) -> str:
+    while True:
+        body = f"{rng.randrange(10**8):08d}"
+        number = body + es_dni.calc_check_digit(body)
+        if connection.execute("SELECT 1 FROM certificates WHERE cert_number = ?", (number,)).fetchone() is None:
+            return number
+
+
+def near_match_check(services: Services, path: Path, probes: int, rng: random.Random) -> dict[str, Any]:
+    """check_identity for people already stored under another document, beside bare indexed lookups of the same keys."""
+    connection = sqlite3.connect(path)
+    top = connection.execute("SELECT max(id) FROM customers").fetchone()[0]
+    rows = []
+    while len(rows) < probes:
+        row = connection.execute(
+            "SELECT c.first_name, c.last_name, c.birthday, c.email, c.mobile, c.name_search, a.detail, a.city, a.postal_code, c.gender"
+            " FROM customers c LEFT JOIN addresses a ON a.customer_id = c.id WHERE c.id = ? AND c.type = 'individual'",
+            (rng.randint(1, top),),
+        ).fetchone()
+        if row:
+            rows.append(row)
+    forms, bare_keys = [], []
+    for first, last, birthday, email, mobile, name_search, detail, city, postal, gender in rows:
+        number = _new_dni(connection, rng)
+        forms.append(registration.RegistrationForm(
+            cert_type="national_id", cert_number=number, cert_country="ES", first_name=first, last_name=last, gender=gender or "",
+            nationality="ES", birthday=birthday, email=email or "", mobile=f"+{mobile}" if mobile else "",
+            address=detail or "", city=city or "", postal_code=postal or "", language="es", written_language="es",
+        ))
+        bare_keys.append((number, birthday, email, mobile, name_search))
+    ours, bare, found = [], [], 0
+    for form in forms:  # one warm-up pass: a counter in use has a warm page cache
+        registration.check_identity(form, uow=services.reader(), actor=ACTOR, region="ES", today=TODAY)
+    for form, (number, birthday, email, mobile, name_search) in zip(forms, bare_keys, strict=True):
+        started = time.perf_counter()
+        check = registration.check_identity(form, uow=services.reader(), actor=ACTOR, region="ES", today=TODAY)
+        ours.append((time.perf_counter() - started) * 1000)
+        found += bool(check.near_matches)
+        variants = sorted(registration._certificate_variants(number) | {number})
+        started = time.perf_counter()
+        ids: set[int] = set()
+        ids.update(r[0] for r in connection.execute(f"SELECT customer_id FROM certificates WHERE cert_number IN ({','.join('?' * len(variants))})", variants))
+        ids.update(r[0] for r in connection.execute("SELECT id FROM customers WHERE birthday = ?", (birthday,)))
+        ids.update(r[0] for r in connection.execute("SELECT id FROM customers WHERE email = ? OR mobile = ?", (email, mobile)))
+        ids.update(r[0] for r in connection.execute("SELECT customer_id FROM contacts WHERE value_normalized IN (?, ?)", (email, mobile)))
+        ids.update(r[0] for r in connection.execute("SELECT id FROM customers WHERE name_search = ?", (name_search,)))
+        bare.append((time.perf_counter() - started) * 1000)
+    plan = [r[3] for r in connection.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE (id IN (SELECT customer_id FROM certificates WHERE cert_number IN ('1'))"
+        " OR birthday = '2000-01-01' OR email IN ('a') OR mobile IN ('a') OR id IN (SELECT customer_id FROM contacts WHERE value_normalized IN ('a'))"
+        " OR name_search = 'a') AND status NOT IN ('merged', 'erased') LIMIT 200"
+    )]
+    connection.close()
+    return {
+        "probes": probes, "found_their_original": found,
+        "p50_ms": round(statistics.median(ours), 2), "p95_ms": round(sorted(ours)[int(0.95 * (len(ours) - 1))], 2),
+        "bare_p50_ms": round(statistics.median(bare), 2), "plan": plan,
+    }
+
+
+def speed(args: argparse.Namespace) -> dict[str, Any]:
+    path = Path(args.db)
+    seeded = None
+    if not path.exists():
+        say(f"seeding {args.customers:,} customers into {path} (once; reused by later runs) ...")
+        services = open_services(path)
+        seeded = round(seed(services, args.customers), 1)
+    else:
+        services = open_services(path)
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        stages[stage] = time.perf_counter() - started
+        if stage == "read" and done % 200_000 == 0:
+            say(f"  read {done:,}/{total:,} customers at {stages[stage]:.0f} s")
+
+    say("scanning ...")
+    report = dedupe_scan.scan_duplicates(services=services, actor=ACTOR, progress=progress)
+    scoring = stages["score"] - stages["block"]
+    scan = {
+        "customers": report.customers, "candidate_pairs": report.candidates, "pairs_scored": report.compared, "found": len(report.pairs),
+        "new": report.new, "skipped_blocks": report.skipped_blocks, "seconds": report.seconds,
+        "read_seconds": round(stages["read"], 1), "blocking_seconds": round(stages["block"] - stages["read"], 1), "scoring_seconds": round(scoring, 1),
+        "candidate_pairs_per_s": round(report.candidates / report.seconds), "pairs_scored_per_s": round(report.compared / scoring) if scoring else None,
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    say(f"scan: {scan}")
+    say("bare read ...")
+    scan["bare_read_seconds"] = round(bare_read(path), 1)
+    say("near-match check ...")
+    check = near_match_check(services, path, args.probes, random.Random(args.seed))
+    services.close()
+    return {"seeded_seconds": seeded, "scan": scan, "near_match_check": check}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("quality", "speed", "both"))
+    parser.add_argument("--customers", type=int, default=None, help="quality: seeded customers (20,000); speed: size to seed if --db is missing (1,000,000)")
+    parser.add_argument("--copies", type=int, default=1000, help="quality: corrupted copies added")
+    parser.add_argument("--relatives", type=int, default=1000, help="quality: twins, parents and children, namesakes added (not duplicates)")
+    parser.add_argument("--db", default="/tmp/crm-dedupe-1m.db", help="speed: a seeded SQLite file, reused across runs")
+    parser.add_argument("--probes", type=int, default=200, help="speed: near-match checks timed")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    results: dict[str, Any] = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "python": sys.version.split()[0]}
+    if args.what in ("quality", "both"):
+        q_args = argparse.Namespace(**{**vars(args), "customers": args.customers or 20_000})
+        results["quality"] = quality(q_args)
+        print(json.dumps(results["quality"], indent=2))
+    if args.what in ("speed", "both"):
+        s_args = argparse.Namespace(**{**vars(args), "customers": args.customers or 1_000_000})
+        results["speed"] = speed(s_args)
+        print(json.dumps(results["speed"], indent=2))
+    out = ROOT / "results" / f"dedupe-{datetime.now(timezone.utc):%Y-%m-%d-%H%M%S}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    say(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
