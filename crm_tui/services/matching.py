@@ -64,9 +64,17 @@ def nicknames() -> dict[str, str]:
     return {_plain(nick): _plain(full) for full, nicks in raw["names"].items() for nick in nicks}
 
 
+_COMBINING = dict.fromkeys(range(0x300, 0x370))  # the combining accents of Latin, Greek and Cyrillic
+
+
 def _plain(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+    """Case- and accent-free (NFKD, combining marks dropped): "Núñez" -> "nunez"."""
+    if value.isascii():
+        return value.casefold().strip()
+    decomposed = unicodedata.normalize("NFKD", value).translate(_COMBINING)
+    if not decomposed.isascii():
+        decomposed = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return decomposed.casefold().strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +169,7 @@ def normalize_address(detail: str) -> str:
 def normalize_contact(value: str) -> str:
     """An email in lower case; a phone as its digits (Spanish nine-digit numbers with 34 in front)."""
     value = value.strip().lower()
-    if "@" in value:
+    if "@" in value or (value.isdigit() and len(value) != 9):
         return value
     digits = "".join(ch for ch in value if ch.isdigit())
     return "34" + digits if len(digits) == 9 and digits[0] in "6789" else digits
