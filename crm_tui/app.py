@@ -25,6 +25,7 @@ from crm_tui.screens.commands import WorkbenchCommands
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.deregistration import DeregistrationScreen
 from crm_tui.screens.query_customers import QueryCustomersScreen
+from crm_tui.screens.queues import QueuesScreen
 from crm_tui.screens.registration import RegistrationScreen
 from crm_tui.screens.sign_in import SignInScreen
 from crm_tui.widgets.workers import run_service
@@ -103,6 +104,7 @@ class CrmApp(App[None]):
         Binding("f3", "register", "Register", id="register"),
         Binding("f4", "current_customer", "Customer", id="current-customer"),
         Binding("f5", "queues", "Queues", id="queues"),
+        Binding("f5", "queues_refused", show=False, id="queues-refused"),
         Binding("slash", "focus_identify", "Identify", id="identify"),
         Binding("ctrl+f", "focus_identify", "Identify", show=False, id="identify-alt"),
         Binding("ctrl+q", "sign_out", "Sign out", id="sign-out"),
@@ -142,7 +144,7 @@ class CrmApp(App[None]):
         self.actor = actor
         launch, self.launch = self.launch, None
         fill: dict[str, str] = {}
-        if launch is not None and launch.screen not in ("customer", "deregister", "register"):
+        if launch is not None and launch.screen not in ("customer", "deregister", "register", "queues"):
             fill = dict(launch.fields)
             if launch.screen != "query":
                 self.notify(f"The {launch.screen} screen is not available yet; opening Query Customers.", title="Not available yet")
@@ -154,6 +156,11 @@ class CrmApp(App[None]):
             self.open_deregistration(launch.fields.get("service_number") or launch.fields.get("service-number", ""))
         if launch is not None and launch.screen == "register":
             self.push_screen(RegistrationScreen(fill=launch.fields))
+        if launch is not None and launch.screen == "queues":
+            if self.check_action("queues", ()):
+                self.action_queues()
+            else:
+                self.action_queues_refused()
 
     def action_sign_out(self) -> None:
         """Sign out to the sign-in screen; on the sign-in screen, quit."""
@@ -173,6 +180,8 @@ class CrmApp(App[None]):
             return False
         if action == "queues" and self.actor is not None and self.actor.role == Role.CSR:
             return False
+        if action == "queues_refused":
+            return self.actor is not None and self.actor.role == Role.CSR
         if action == "current_customer" and self.current_customer_id is None:
             return None
         return True
@@ -218,7 +227,13 @@ class CrmApp(App[None]):
             self.push_screen(RegistrationScreen())
 
     def action_queues(self) -> None:
-        self.notify("Supervisor queues come in a later release.", title="Not available yet")
+        """F5: the supervisor queues over the current screen (escape comes back); one at a time."""
+        if not isinstance(self.screen, QueuesScreen):
+            self.push_screen(QueuesScreen())
+
+    def action_queues_refused(self) -> None:
+        """F5 for a CSR: nothing of the queues, only why."""
+        self.notify("The queues are for supervisors.", title="Not allowed")
 
     def action_focus_identify(self) -> None:
         box = getattr(self.screen, "identify_box", None)

@@ -31,6 +31,8 @@ class WorkbenchCommands(Provider):
         if hasattr(screen, "action_deregister") and hasattr(screen, "action_terminate"):
             commands.insert(2, ("Deregister the selected line", screen.action_deregister, "d · the Deregistration screen for the line under the cursor"))
             commands.insert(3, ("Terminate customer", screen.action_terminate, "t · end the whole relationship, not just the services"))
+        if hasattr(screen, "action_scan") and hasattr(screen, "action_claim"):
+            commands.insert(2, ("Scan for duplicates", screen.action_scan, "ctrl+d · find possible duplicates among all customers and queue the new pairs"))
         return commands
 
     async def discover(self) -> Hits:

@@ -18,7 +18,8 @@ from crm_tui.services import audit
 from crm_tui.services.permissions import SUPERVISORS, require_role
 from crm_tui.services.validation import clean_text
 from crm_tui.services.views import Actor, View
-from crm_tui.storage.models import DuplicateCandidate, Operator, QueueItem
+from crm_tui.services.dedupe_scan import PairView
+from crm_tui.storage.models import Customer, DuplicateCandidate, Operator, QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
@@ -257,3 +258,21 @@ def ensure_supervisor_sees(actor: Actor) -> None:
     """Screens ask before showing the queues; a CSR sees nothing there."""
     if actor.role not in SUPERVISORS:
         raise NotAllowed("The queues are for supervisors.")
+
+
+def duplicate_pair(item_id: int, *, uow: UnitOfWork, actor: Actor) -> PairView:
+    """The two customers behind a duplicates-queue item (older first), with the score and the reasons."""
+    require_role(actor, *SUPERVISORS, doing="see the queues")
+    with uow:
+        item = uow.session.get(QueueItem, item_id)
+        if item is None or item.queue != QueueName.DUPLICATES.value:
+            raise NotFound(f"No possible duplicate in queue item {item_id}.")
+        candidate = uow.session.get(DuplicateCandidate, int(item.ref_id))
+        if candidate is None:
+            raise NotFound(f"No possible duplicate {item.ref_id}.")
+        ids = dict(uow.session.execute(select(Customer.id, Customer.customer_id).where(Customer.id.in_([candidate.customer_a_id, candidate.customer_b_id]))).all())
+        reasons = candidate.reasons or {}
+        return PairView(
+            candidate_id=candidate.id, customer_id_a=ids[candidate.customer_a_id], customer_id_b=ids[candidate.customer_b_id], score=candidate.score,
+            reasons={"agree": list(reasons.get("agree", [])), "differ": list(reasons.get("differ", []))}, reason=item.reason, status=candidate.status,
+        )

@@ -9,6 +9,7 @@ from crm_tui.app import LaunchRequest
 from crm_tui.screens import query_customers
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.query_customers import QueryCustomersScreen
+from crm_tui.screens.queues import QueuesScreen
 from crm_tui.screens.sign_in import SignInScreen
 from tests.factories import make_customer
 from tests.screens.conftest import settle, sign_in
@@ -48,23 +49,23 @@ async def test_function_keys_move_between_query_and_the_current_customer(make_ap
         assert app.focused is app.screen.query_one("#table-contracts", DataTable)
 
 
-async def test_queues_are_not_there_yet(make_app, supervisor):
+async def test_f5_opens_the_queues_for_a_supervisor(make_app, supervisor):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot, "sam")
         await pilot.press("f5")
-        await pilot.pause()
-        assert notes(app) == ["Supervisor queues come in a later release."]
+        await settle(pilot)
+        assert isinstance(app.screen, QueuesScreen)
 
 
 async def test_queues_are_for_supervisors(make_app, csr):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot)
-        assert app.check_action("queues", ()) is False
+        assert app.check_action("queues", ()) is False  # not in the footer
         await pilot.press("f5")
         await pilot.pause()
-        assert notes(app) == []
+        assert notes(app) == ["The queues are for supervisors."]
 
 
 async def test_ctrl_q_signs_out_then_quits(make_app, csr, lucia):

@@ -1,0 +1,276 @@
+"""MERGE (eTOM 1.3.4.2.4 De-duplicate Customer Identity): two records of one person side by side; the
+supervisor picks the surviving record and, field by field, which value to keep, then merges (and can
+undo it right there)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from crm_tui.domain import CreditLevel, Gender
+from crm_tui.errors import Conflict, CrmError
+from crm_tui.services import queues
+from crm_tui.services.dedupe_scan import PairView
+from crm_tui.services.merge import FieldComparison, MergePreview, MergeResult, merge_customers, preview_merge, unmerge
+from crm_tui.services.queues import QueueItemView
+from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.confirm import ConfirmModal
+from crm_tui.widgets.formatting import NOTHING, phone, words
+from crm_tui.widgets.tables import WorkbenchTable
+
+LEFT, RIGHT = "left", "right"
+FIELD_LABELS = {"social_id": "Social ID", "organization_name": "Organisation"}
+"""Field names whose words need more than `words()`."""
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field, words(field))
+
+
+def field_value(field: str, value: str | None) -> str:
+    """A stored value in screen words: "Female", "+34 612 34 56 78"."""
+    if value is None or value == "":
+        return NOTHING
+    if field == "gender":
+        return words(value, Gender)
+    if field == "credit_level":
+        return words(value, CreditLevel)
+    if field == "mobile":
+        return phone(value)
+    return value
+
+
+def _name(preview: MergePreview, side: str) -> str:
+    values = {f.field: f.survivor if side == LEFT else f.merged for f in preview.fields}
+    person = " ".join(v for v in (values.get("first_name"), values.get("middle_name"), values.get("last_name")) if v)
+    return person or values.get("organization_name") or NOTHING
+
+
+class MergeFieldsTable(WorkbenchTable):
+    """One row per field; left and right choose which record's value the survivor keeps."""
+
+    BINDINGS = [
+        Binding("left", "screen.keep('left')", "Keep left", id="merge-keep-left"),
+        Binding("right", "screen.keep('right')", "Keep right", id="merge-keep-right"),
+    ]
+
+
+class MergeScreen(WorkbenchScreen):
+    """Survivor on the left, the record merged into it on the right, one row per field."""
+
+    BINDINGS = [
+        Binding("x", "swap", "Swap survivor", id="merge-swap"),
+        Binding("ctrl+s", "merge", "Merge", id="merge-submit"),
+        Binding("u", "unmerge", "Unmerge", id="merge-undo"),
+    ]
+    AUTO_FOCUS = "#merge-fields"
+
+    def __init__(self, survivor_id: str, merged_id: str, *, pair: PairView | None = None, item: QueueItemView | None = None) -> None:
+        super().__init__()
+        self.survivor_id = survivor_id
+        """The record that stays (left)."""
+        self.merged_id = merged_id
+        """The record that becomes merged and points to the survivor (right)."""
+        self.pair = pair
+        """The possible duplicate being decided, for its score and reasons."""
+        self.item = item
+        """The queue item as the supervisor saw it: merging claims it at that version."""
+        self.preview: MergePreview | None = None
+        self.kept: dict[str, str] = {}
+        """Field -> the customer ID whose value the survivor keeps."""
+        self.result: MergeResult | None = None
+        """The merge just done, until it is undone."""
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="merge-title"):
+            yield Static("MERGE POSSIBLE DUPLICATES", classes="screen-title")
+            yield Static(self._why(), id="merge-why", markup=False)
+        yield Static("", id="merge-sides", markup=False)
+        yield MergeFieldsTable(id="merge-fields")
+        yield Static("", id="merge-moving", markup=False)
+        yield Input(placeholder="Note (optional): why they are one person", max_length=500, id="merge-note")
+        yield Static("←/→ keep the left or right value · x swap which record survives · ctrl+s merge", id="merge-result", markup=False)
+
+    def _why(self) -> str:
+        if self.pair is None:
+            return ""
+        agree, differ = self.pair.reasons.get("agree", []), self.pair.reasons.get("differ", [])
+        return f"score {self.pair.score:.2f} · agree: {', '.join(agree) or NOTHING} · differ: {', '.join(differ) or NOTHING}"
+
+    def on_mount(self) -> None:
+        self._load_preview()
+
+    def _load_preview(self) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        survivor, merged = self.survivor_id, self.merged_id
+        self.call_service(
+            lambda: preview_merge(survivor, merged, uow=services.reader(), actor=actor),
+            self._show_preview,
+            group="merge-preview",
+            description="Compare the two records",
+            busy=self.query_one("#merge-fields"),
+        )
+
+    def _show_preview(self, preview: MergePreview) -> None:
+        self.preview = preview
+        for f in preview.fields:  # the survivor's value, unless only the other record has one
+            if f.field not in self.kept:
+                self.kept[f.field] = preview.merged_id if f.survivor is None and f.merged is not None else preview.survivor_id
+        self.query_one("#merge-sides", Static).update(
+            f"Survivor (left): {preview.survivor_id} {_name(preview, LEFT)}   ·   "
+            f"Merged (right): {preview.merged_id} {_name(preview, RIGHT)}, becomes merged and points to the survivor"
+        )
+        moving = {table: n for table, n in preview.moving.items() if n}
+        listed = ", ".join(f"{words(table).lower()} {n}" for table, n in moving.items()) or "nothing"
+        self.query_one("#merge-moving", Static).update(f"Moves from {preview.merged_id} to {preview.survivor_id}: {listed}")
+        self._render_fields()
+        self.refresh_bindings()
+
+    def _render_fields(self) -> None:
+        preview = self.preview
+        if preview is None:
+            return
+        table = self.query_one("#merge-fields", MergeFieldsTable)
+        row = max(table.cursor_row, 0)
+        table.clear(columns=True)
+        table.add_column("Field", width=14, key="field")
+        table.add_column(f"Survivor {preview.survivor_id}", width=40, key=LEFT)
+        table.add_column(f"Merged {preview.merged_id}", width=40, key=RIGHT)
+        table.add_column("Keep", width=8, key="keep")
+        for f in preview.fields:
+            table.add_row(*self._cells(f), key=f.field)
+        table.move_cursor(row=min(row, len(preview.fields) - 1))
+
+    def _cells(self, f: FieldComparison) -> tuple[Text, Text, Text, Text]:
+        left, right = field_value(f.field, f.survivor), field_value(f.field, f.merged)
+        label = Text(field_label(f.field), style="dim" if f.same else "bold")
+        if f.same:
+            return label, Text(f"  {left}"), Text(f"  {right}"), Text("same", style="dim")
+        keep_left = self.kept.get(f.field) != self.merged_id
+
+        def cell(value: str, chosen: bool) -> Text:
+            return Text(f"● {value}", style="bold reverse green") if chosen else Text(f"  {value}", style="dim")
+
+        return label, cell(left, keep_left), cell(right, not keep_left), Text("← left" if keep_left else "right →", style="bold")
+
+    def take_from_merged(self) -> list[str]:
+        """The fields whose value the survivor takes from the merged record."""
+        if self.preview is None:
+            return []
+        return [f.field for f in self.preview.fields if not f.same and self.kept.get(f.field) == self.merged_id]
+
+    # -- keys --------------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("swap", "merge", "keep"):
+            return self.preview is not None and self.result is None
+        if action == "unmerge":
+            return self.result is not None
+        return True
+
+    def action_keep(self, side: str) -> None:
+        """Keep the left (survivor's) or right (merged record's) value of the field under the cursor."""
+        table = self.query_one("#merge-fields", MergeFieldsTable)
+        if self.preview is None or table.row_count == 0:
+            return
+        f = self.preview.fields[table.cursor_row]
+        if f.same:
+            self.notify(f"{field_label(f.field)} is the same on both records.", title="Nothing to choose")
+            return
+        self.kept[f.field] = self.survivor_id if side == LEFT else self.merged_id
+        for column, value in zip(("field", LEFT, RIGHT, "keep"), self._cells(f)):
+            table.update_cell(f.field, column, value)
+
+    def action_swap(self) -> None:
+        """The other record survives; every field keeps the value already chosen."""
+        self.survivor_id, self.merged_id = self.merged_id, self.survivor_id
+        self._load_preview()
+
+    def action_merge(self) -> None:
+        """Say exactly what will happen, then merge on enter."""
+        preview = self.preview
+        if preview is None:
+            return
+        taken = self.take_from_merged()
+        moving = {table: n for table, n in preview.moving.items() if n}
+        rows = sum(moving.values())
+        lines = [
+            f"{preview.survivor_id} ({_name(preview, LEFT)}) survives; {preview.merged_id} ({_name(preview, RIGHT)}) becomes merged and points to it.",
+            f"From {preview.merged_id}: {', '.join(field_label(f) for f in taken)}." if taken else f"Every field keeps {preview.survivor_id}'s value.",
+            f"{rows} row(s) move to {preview.survivor_id}: " + (", ".join(f"{words(t).lower()} {n}" for t, n in moving.items()) or "none") + ".",
+            f"{preview.merged_id} still finds {preview.survivor_id} in search, the customer view and the CLI; unmerge (u) restores both.",
+        ]
+        self.app.push_screen(
+            ConfirmModal(f"Merge {preview.merged_id} into {preview.survivor_id}", lines, confirm_label="Merge"),
+            lambda confirmed: self._merge(taken) if confirmed else None,
+        )
+
+    def _merge(self, taken: list[str]) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        survivor, merged, item = self.survivor_id, self.merged_id, self.item
+        note = self.query_one("#merge-note", Input).value
+
+        def merge() -> MergeResult:
+            if item is not None:  # one supervisor decides a pair: fails if it changed since it was listed
+                queues.claim_item(item.item_id, uow=services.writer(), actor=actor, expected_version=item.version)
+            return merge_customers(survivor, merged, uow=services.writer(), actor=actor, take_from_merged=taken, note=note)
+
+        self.call_service(merge, self._merged, group="merge", description="Merge two customers", busy=self.query_one("#merge-fields"))
+
+    def _merged(self, result: MergeResult) -> None:
+        self.result = result
+        self.item = None
+        rows = sum(result.moved.values())
+        self._say(
+            f"Merged (merge {result.merge_id}): {result.merged_id} now resolves to {result.survivor_id}; {rows} row(s) moved. "
+            "u unmerges · escape goes back."
+        )
+        self.refresh_bindings()
+
+    def action_unmerge(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        lines = [
+            f"{result.merged_id} comes back as it was, with its own rows.",
+            f"{result.survivor_id} gets its earlier values back.",
+            "The pair is closed as not duplicates: a rescan does not queue it again.",
+        ]
+        self.app.push_screen(
+            ConfirmModal(f"Unmerge merge {result.merge_id}", lines, confirm_label="Unmerge"),
+            lambda confirmed: self._unmerge(result.merge_id) if confirmed else None,
+        )
+
+    def _unmerge(self, merge_id: int) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        self.call_service(
+            lambda: unmerge(merge_id, uow=services.writer(), actor=actor),
+            self._unmerged,
+            group="merge",
+            description="Undo a merge",
+        )
+
+    def _unmerged(self, result: MergeResult) -> None:
+        self.result = None
+        self._say(f"Unmerged (merge {result.merge_id}): {result.survivor_id} and {result.merged_id} are separate again.")
+        self._load_preview()
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        status = self.query_one("#merge-result", Static)
+        status.update(message)
+        status.set_class(error, "error")
+        status.set_class(not error, "good")
+        self.notify(message, severity="warning" if error else "information")
+
+    def show_error(self, error: CrmError) -> bool:
+        """Someone else decided the pair first, or one record changed: say so where the result goes."""
+        if isinstance(error, Conflict):
+            self._say(f"Changed: {error.message} Escape goes back to the refreshed queue.", error=True)
+            return True
+        return False

@@ -1,0 +1,497 @@
+"""SUPERVISOR QUEUES (issue 4): every queue with its count and oldest age, the chosen queue's items,
+and each action on one key. Every action names the item version the supervisor saw, so when another
+supervisor got there first this screen says it changed and shows the queue as it is now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from crm_tui.domain import QueueItemStatus, QueueName
+from crm_tui.errors import Conflict, CrmError
+from crm_tui.services import queues
+from crm_tui.services.customers import CustomerQuery, get_customer, search_customers
+from crm_tui.services.dedupe_scan import PairView, ScanReport, scan_duplicates
+from crm_tui.services.orders import OrderView, get_order
+from crm_tui.services.queues import ActionResult, QueueItemView, QueueSummary
+from crm_tui.services.views import CustomerDetail
+from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.customer_view import CustomerViewScreen
+from crm_tui.screens.merge import MergeScreen
+from crm_tui.widgets.formatting import NOTHING, phone, words
+from crm_tui.widgets.order_progress import OrderProgress
+from crm_tui.widgets.tables import WorkbenchTable
+
+KEY_WORDS = {"a": "approve", "r": "reject", "m": "merge", "d": "dismiss"}
+"""What each action key means in general; a queue names its own action behind the key (a = retry
+for failed orders)."""
+
+SCAN_STAGES = {"read": "Reading customers", "block": "Pairing candidates", "score": "Scoring pairs", "store": "Saving new pairs"}
+
+
+def age(since: datetime | None, now: datetime) -> str:
+    """How long an item has waited, in the biggest whole unit: "just now", "12 min", "2 h", "3 d"."""
+    if since is None:
+        return NOTHING
+    minutes = int((now - since).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def reference(item: QueueItemView) -> str:
+    """What the item is about, in the words a supervisor uses."""
+    if item.ref_type == "duplicate":
+        return f"Pair {item.ref_id}"
+    if item.ref_type == "subscriber":
+        return phone(item.ref_id)
+    return item.ref_id
+
+
+def _offered(queue: QueueName) -> str:
+    """The queue's action keys in words: "a retry, r cancel"."""
+    return ", ".join(f"{a.key} {a.name}" for a in queues.ACTIONS.get(queue, ())) or "no actions yet"
+
+
+class NoteModal(ModalScreen[str | None]):
+    """Why the supervisor acts, for the record (optional): enter acts, escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note-cancel")]
+    AUTO_FOCUS = "#note-input"
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+        """The action and its item, e.g. "Dismiss possible duplicate Pair 3"."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-box"):
+            yield Static(self.title_text, id="note-title", markup=False)
+            yield Input(placeholder="Note (optional): why", max_length=500, id="note-input")
+            yield Static("enter: go ahead · escape: cancel", id="note-hint")
+
+    @on(Input.Submitted, "#note-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OrderStepsModal(ModalScreen[None]):
+    """A failed or reserved order's steps: what ran, what failed and why; escape closes."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="order-close")]
+
+    def __init__(self, view: OrderView, reason: str) -> None:
+        super().__init__()
+        self.view = view
+        self.reason = reason
+        """The queue item's reason, above the steps."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="order-box"):
+            yield Static(self.reason, id="order-reason", markup=False)
+            yield OrderProgress(self.view, id="order-steps")
+            yield Static("a retry · r cancel from the queue · escape: close", id="order-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class QueueItemsTable(WorkbenchTable):
+    """The chosen queue's items; enter opens the one under the cursor."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open", id="queue-open")]
+
+
+class QueuesScreen(WorkbenchScreen):
+    """Left: every queue with its open count and oldest age. Right: the chosen queue's items."""
+
+    BINDINGS = [
+        Binding("tab", "switch_list", "Switch list", show=False, id="queues-switch-list"),
+        Binding("a", "act('a')", "Approve", id="queues-approve"),
+        Binding("r", "act('r')", "Reject", id="queues-reject"),
+        Binding("m", "act('m')", "Merge", id="queues-merge"),
+        Binding("d", "act('d')", "Dismiss", id="queues-dismiss"),
+        Binding("c", "claim", "Claim", id="queues-claim"),
+        Binding("slash", "filter", "Filter", id="queues-filter"),
+        Binding("s", "sort", "Sort", id="queues-sort"),
+        Binding("ctrl+d", "scan", "Scan duplicates", id="queues-scan"),
+    ]
+    AUTO_FOCUS = "#queue-list"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: dict[str, QueueSummary] = {}
+        """Every queue by name, as last loaded."""
+        self.queue: str | None = None
+        """The queue whose items are shown."""
+        self.items: dict[str, QueueItemView] = {}
+        """The shown items by item ID (as a row key)."""
+        self.sort = "oldest"
+        """"oldest" or "newest" first."""
+        self.filter_text = ""
+        self.scanning = False
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="queues-title"):
+            yield Static("SUPERVISOR QUEUES", classes="screen-title")
+            yield Static("", id="queue-status", markup=False)
+        with Horizontal(id="scan-row"):
+            yield Static("", id="scan-stage", markup=False)
+            yield ProgressBar(id="scan-progress", show_eta=True)
+        with Horizontal(id="queues-panes"):
+            yield WorkbenchTable(id="queue-list")
+            with Vertical(id="queue-side"):
+                yield Static("", id="queue-heading", markup=False)
+                yield Input(placeholder="Filter by reference, reason or holder", max_length=100, id="queue-filter")
+                yield QueueItemsTable(id="queue-items")
+                yield Static("", id="queue-detail", markup=False)
+
+    def on_mount(self) -> None:
+        listing = self.query_one("#queue-list", WorkbenchTable)
+        listing.add_column("Queue", width=22, key="queue")
+        listing.add_column("Open", width=17, key="open")
+        items = self.query_one("#queue-items", QueueItemsTable)
+        for label, width in (("Item", 5), ("Ref", 16), ("Status", 8), ("Claimed by", 10), ("Reason", 26), ("Since", 8)):
+            items.add_column(label, width=width, key=label)
+        self.query_one("#queue-filter").display = False
+        self.query_one("#scan-row").display = False
+        self.refresh_queues()
+
+    def on_screen_resume(self) -> None:
+        if self.summaries:  # back from a merge or a customer: the counts may have changed
+            self.refresh_queues()
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    @property
+    def _now(self) -> datetime:
+        return self.workbench.clock()
+
+    def refresh_queues(self) -> None:
+        """Counts of every queue, then the chosen queue's items."""
+        app = self.workbench
+        actor, services = app.actor, app.services
+        self.call_service(
+            lambda: queues.queue_summaries(uow=services.reader(), actor=actor),
+            self._show_summaries,
+            group="queue-summaries",
+            description="Load the queues",
+        )
+
+    def _show_summaries(self, summaries: list[QueueSummary]) -> None:
+        self.summaries = {s.queue: s for s in summaries}
+        if self.queue is None:
+            self.queue = next((s.queue for s in summaries if s.open), summaries[0].queue)
+        listing = self.query_one("#queue-list", WorkbenchTable)
+        listing.clear()
+        now = self._now
+        for summary in summaries:
+            count = f"{summary.open} · oldest {age(summary.oldest, now)}" if summary.open else "0"
+            listing.add_row(
+                Text(summary.label, style="bold" if summary.open else "dim"),
+                Text(count, style="" if summary.open else "dim"),
+                key=summary.queue,
+            )
+        listing.move_cursor(row=list(self.summaries).index(self.queue))
+        self._load_items()
+
+    def _load_items(self) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        queue, text, sort = self.queue, self.filter_text, self.sort
+        if queue is None:
+            return
+        self.call_service(
+            lambda: queues.list_queue(queue, uow=services.reader(), actor=actor, text=text, sort=sort),
+            self._show_items,
+            group="queue-items",
+            description="Load the queue's items",
+            busy=self.query_one("#queue-items"),
+        )
+
+    def _show_items(self, items: list[QueueItemView]) -> None:
+        table = self.query_one("#queue-items", QueueItemsTable)
+        keep = self._selected_item()
+        table.clear()
+        self.items = {str(i.item_id): i for i in items}
+        now = self._now
+        for item in items:
+            table.add_row(
+                Text(str(item.item_id), justify="right"),
+                reference(item),
+                words(item.status, QueueItemStatus),
+                Text(item.claimed_by, style="bold yellow") if item.claimed_by else NOTHING,
+                Text(item.reason, overflow="ellipsis", no_wrap=True),
+                Text(age(item.created_at, now), justify="right"),
+                key=str(item.item_id),
+            )
+        if keep is not None and str(keep.item_id) in self.items:
+            table.move_cursor(row=list(self.items).index(str(keep.item_id)))
+        self._show_heading()
+        self._show_detail()
+
+    def _show_heading(self) -> None:
+        summary = self.summaries.get(self.queue or "")
+        if summary is None:
+            return
+        parts = [summary.label, f"{len(self.items)} shown", "oldest first" if self.sort == "oldest" else "newest first"]
+        if self.filter_text:
+            parts.append(f"filter “{self.filter_text}”")
+        parts.append(f"keys: {_offered(QueueName(summary.queue))}")
+        self.query_one("#queue-heading", Static).update(" · ".join(parts))
+
+    def _show_detail(self) -> None:
+        item = self._selected_item()
+        detail = self.query_one("#queue-detail", Static)
+        if item is None:
+            detail.update("Nothing waiting here." if not self.filter_text else "No item matches the filter.")
+            return
+        lines = [f"Item {item.item_id} · {reference(item)} · {words(item.status, QueueItemStatus)}", item.reason]
+        if item.claimed_by:
+            lines.append(f"Held by {item.claimed_by}: only they can act on it.")
+        agree, differ = item.payload.get("agree"), item.payload.get("differ")
+        if agree or differ:
+            lines.append(f"Agree: {', '.join(agree or []) or NOTHING} · Differ: {', '.join(differ or []) or NOTHING}")
+        detail.update("\n".join(lines))
+
+    @on(DataTable.RowHighlighted, "#queue-list")
+    def _queue_chosen(self, event: DataTable.RowHighlighted) -> None:
+        queue = event.row_key.value
+        if queue and queue != self.queue:
+            self.queue = queue
+            self.items = {}
+            self._load_items()
+
+    @on(DataTable.RowSelected, "#queue-list")
+    def _queue_entered(self) -> None:
+        self.query_one("#queue-items").focus()
+
+    @on(DataTable.RowHighlighted, "#queue-items")
+    def _item_highlighted(self) -> None:
+        self._show_detail()
+
+    @on(DataTable.RowSelected, "#queue-items")
+    def _item_entered(self) -> None:
+        self.action_open_item()
+
+    # -- status ---------------------------------------------------------------------------------------
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        """The outcome of the last action, at the top of the screen (and in a toast)."""
+        status = self.query_one("#queue-status", Static)
+        status.update(message)
+        status.set_class(error, "error")
+        self.notify(message, severity="warning" if error else "information")
+
+    def show_error(self, error: CrmError) -> bool:
+        """Another supervisor got there first: say so and show the queue as it is now."""
+        if isinstance(error, Conflict):
+            self.say(f"Changed: {error.message.replace('; refresh the queue.', '.')} Refreshed.", error=True)
+            self.refresh_queues()
+            return True
+        return False
+
+    # -- keys --------------------------------------------------------------------------------------------
+
+    def _selected_item(self) -> QueueItemView | None:
+        table = self.query_one("#queue-items", QueueItemsTable)
+        if not self.items or table.cursor_row < 0 or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.items.get(key or "")
+
+    def _item_or_say(self) -> QueueItemView | None:
+        item = self._selected_item()
+        if item is None:
+            self.say("Nothing selected: choose an item first.", error=True)
+        return item
+
+    def action_switch_list(self) -> None:
+        listing, items = self.query_one("#queue-list"), self.query_one("#queue-items")
+        (listing if items.has_focus else items).focus()
+
+    def action_act(self, key: str) -> None:
+        """Approve, reject, merge or dismiss the selected item, if its queue has that action."""
+        queue = QueueName(self.queue) if self.queue else None
+        if queue is None:
+            return
+        action = next((a for a in queues.ACTIONS.get(queue, ()) if a.key == key), None)
+        if action is None:
+            self.say(f"{queue.label} cannot {KEY_WORDS.get(key, key)}. Keys here: {_offered(queue)}.", error=True)
+            return
+        item = self._item_or_say()
+        if item is None:
+            return
+        if action.name == "merge":
+            self._open_pair(item)
+            return
+        title = f"{action.name.capitalize()} · {queue.label} · {reference(item)}"
+        self.app.push_screen(NoteModal(title), lambda note: None if note is None else self._act(item, action.name, note))
+
+    def _act(self, item: QueueItemView, action: str, note: str) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        self.call_service(
+            lambda: queues.act_on_item(item.queue, item.item_id, action, services=services, actor=actor, note=note, expected_version=item.version),
+            self._acted,
+            group="queue-act",
+            description=f"{action.capitalize()} a queue item",
+        )
+
+    def _acted(self, result: ActionResult) -> None:
+        outcome = words(result.status, QueueItemStatus).lower()
+        extra = f" New line {phone(result.detail['service_number'])}." if result.detail.get("service_number") else ""
+        self.say(f"{result.action.capitalize()}: item {result.item_id} is {outcome}.{extra}")
+        self.refresh_queues()
+
+    def action_claim(self) -> None:
+        """Hold the selected item, so no other supervisor acts on it meanwhile."""
+        item = self._item_or_say()
+        if item is None:
+            return
+        app = self.workbench
+        actor, services = app.actor, app.services
+        self.call_service(
+            lambda: queues.claim_item(item.item_id, uow=services.writer(), actor=actor, expected_version=item.version),
+            lambda claimed: (self.say(f"You hold item {claimed.item_id} now."), self.refresh_queues()),
+            group="queue-act",
+            description="Claim a queue item",
+        )
+
+    def action_open_item(self) -> None:
+        """Enter: a pair side by side, an order with its steps, or the customer concerned."""
+        item = self._item_or_say()
+        if item is None:
+            return
+        if item.ref_type == "duplicate":
+            self._open_pair(item)
+        elif item.ref_type == "order":
+            self._open_order(item)
+        elif item.ref_type in ("customer", "subscriber"):
+            self._open_customer(item)
+        else:
+            self.say(f"Item {item.item_id}: {item.reason}")
+
+    def _open_pair(self, item: QueueItemView) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        self.call_service(
+            lambda: queues.duplicate_pair(item.item_id, uow=services.reader(), actor=actor),
+            lambda pair: self._show_pair(pair, item),
+            group="queue-open",
+            description="Open a possible duplicate",
+        )
+
+    def _show_pair(self, pair: PairView, item: QueueItemView) -> None:
+        self.app.push_screen(MergeScreen(pair.customer_id_a, pair.customer_id_b, pair=pair, item=item))
+
+    def _open_order(self, item: QueueItemView) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        self.call_service(
+            lambda: get_order(item.ref_id, uow=services.reader(), actor=actor),
+            lambda view: self.app.push_screen(OrderStepsModal(view, item.reason)),
+            group="queue-open",
+            description="Open an order",
+        )
+
+    def _open_customer(self, item: QueueItemView) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        region = services.settings.default_region
+
+        def load() -> CustomerDetail:
+            customer_id = item.ref_id
+            if item.ref_type == "subscriber":
+                page = search_customers(CustomerQuery(service_number=item.ref_id), uow=services.reader(), actor=actor, region=region, page_size=1)
+                customer_id = page.customers[0].customer_id if page.customers else item.ref_id
+            return get_customer(customer_id, uow=services.reader(), actor=actor)
+
+        self.call_service(load, self._show_customer, group="queue-open", description="Open the customer")
+
+    def _show_customer(self, detail: CustomerDetail) -> None:
+        """Over the queues, so escape comes back here."""
+        self.workbench.current_customer_id = detail.customer_id
+        self.app.push_screen(CustomerViewScreen(detail))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#queue-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#queue-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self._load_items()
+
+    @on(Input.Submitted, "#queue-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#queue-items").focus()
+
+    def action_back(self) -> None:
+        """Escape in the filter clears it, then hides it; elsewhere it goes back."""
+        box = self.query_one("#queue-filter", Input)
+        if box.has_focus:
+            if box.value:
+                box.value = ""
+            else:
+                box.display = False
+                self.query_one("#queue-items").focus()
+            return
+        super().action_back()
+
+    def action_sort(self) -> None:
+        self.sort = "newest" if self.sort == "oldest" else "oldest"
+        self._load_items()
+
+    def action_scan(self) -> None:
+        """Look for possible duplicates among all customers; the screen stays usable meanwhile."""
+        if self.scanning:
+            self.say("A scan is already running.")
+            return
+        app = self.workbench
+        actor, services = app.actor, app.services
+        self.scanning = True
+        self.query_one("#scan-row").display = True
+        self.query_one("#scan-stage", Static).update("Scanning for duplicates…")
+        self.query_one("#scan-progress", ProgressBar).update(total=None, progress=0)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            app.call_from_thread(self._scan_progress, stage, done, total)
+
+        def scan() -> ScanReport:
+            try:
+                return scan_duplicates(services=services, actor=actor, progress=progress)
+            finally:
+                app.call_from_thread(self._scan_finished)
+
+        self.call_service(scan, self._scanned, group="queue-scan", description="Scan for duplicates")
+
+    def _scan_progress(self, stage: str, done: int, total: int) -> None:
+        self.query_one("#scan-stage", Static).update(f"{SCAN_STAGES.get(stage, words(stage))}: {done:,} of {total:,}")
+        self.query_one("#scan-progress", ProgressBar).update(total=max(total, 1), progress=done)
+
+    def _scan_finished(self) -> None:
+        self.scanning = False
+        self.query_one("#scan-row").display = False
+
+    def _scanned(self, report: ScanReport) -> None:
+        self.say(
+            f"Scan done: {report.new} new possible duplicate(s) among {report.customers:,} customers "
+            f"({report.compared:,} pairs compared in {report.seconds:.1f} s)."
+        )
+        self.refresh_queues()

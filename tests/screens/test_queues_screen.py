@@ -1,0 +1,286 @@
+"""A supervisor's round of the queues, by keyboard: counts, approving a held registration, merging a
+pair field by field, dismissing, filtering, sorting, and being told when another supervisor was first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import DataTable, Static
+
+from crm_tui.app import LaunchRequest
+from crm_tui.services import customers, dedupe_scan, queues
+from crm_tui.services.registration import RegistrationForm, register_customer
+from crm_tui.screens.customer_view import CustomerViewScreen
+from crm_tui.screens.merge import MergeScreen
+from crm_tui.screens.queues import NoteModal, QueuesScreen
+from crm_tui.storage.models import BlacklistEntry, Contact, Customer, DuplicateCandidate, QueueItem
+from tests.factories import make_customer, stock_pools
+from tests.screens.conftest import FROZEN_NOW, settle, sign_in
+
+
+@pytest.fixture
+def twins(services, csr):
+    """Two records of one person: the older with a line, the newer with another mobile and a contact."""
+    older = make_customer(services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", service_number="34612345678", email="lucia@example.com")
+    newer = make_customer(services, first_name="Lucia", last_name="Garcia Perez", cert_type="passport", cert_number="PAA123456", birthday=date(1988, 4, 12), mobile="34699111222")
+    with services.writer() as uow:
+        pk = uow.session.execute(select(Customer.id).where(Customer.customer_id == newer)).scalar_one()
+        uow.session.add(Contact(customer_id=pk, method="email", value="lucia.work@example.com", value_normalized="lucia.work@example.com"))
+        uow.commit()
+    return older, newer
+
+
+def queue_duplicate(services, older: str, newer: str, *, hours_ago: int = 2) -> int:
+    """Queue the pair as the scan would, `hours_ago` before the frozen clock."""
+    from datetime import timedelta
+
+    with services.writer() as uow:
+        ids = dict(uow.session.execute(select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_([older, newer]))).all())
+        candidate = DuplicateCandidate(customer_a_id=ids[older], customer_b_id=ids[newer], score=0.93, reasons={"agree": ["name", "birthday"], "differ": ["certificate"]})
+        uow.session.add(candidate)
+        uow.session.flush()
+        item = QueueItem(
+            queue="duplicates", ref_type="duplicate", ref_id=str(candidate.id), reason="Same name and birthday (score 0.93)",
+            payload={"score": 0.93, "agree": ["name", "birthday"], "differ": ["certificate"]}, created_at=FROZEN_NOW - timedelta(hours=hours_ago),
+        )
+        uow.session.add(item)
+        uow.commit()
+        return item.id
+
+
+@pytest.fixture
+def held(services, csr, admin) -> str:
+    """A registration held because the certificate is on the blacklist: the customer has no line yet."""
+    stock_pools(services, admin)
+    with services.writer() as uow:
+        uow.session.add(BlacklistEntry(cert_type="national_id", cert_number="12345678Z", cert_country="ES", severity="ban", reason="Fraud at another operator"))
+        uow.commit()
+    form = RegistrationForm(
+        cert_type="national_id", cert_number="12345678Z", cert_country="ES", first_name="Ana", last_name="Ruiz",
+        birthday="1980-01-01", service_password="Largo-secreto-9", primary_offering="OLA-PRE-4G-10",
+    )
+    return register_customer(form, uow=services.writer(), actor=csr, region="ES").customer_id
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#queue-status", Static).content)
+
+
+def rows(app, selector: str = "#queue-items") -> list[list[str]]:
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def notes(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def open_queues(pilot) -> QueuesScreen:
+    await sign_in(pilot, "sam")
+    await pilot.press("f5")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, QueuesScreen)
+    return pilot.app.screen
+
+
+async def choose_queue(pilot, label: str) -> None:
+    """Move the cursor of the left list to the queue, then into its items (enter)."""
+    screen = pilot.app.screen
+    screen.query_one("#queue-list").focus()
+    labels = [row[0] for row in rows(pilot.app, "#queue-list")]
+    table = screen.query_one("#queue-list", DataTable)
+    steps = labels.index(label) - table.cursor_row
+    await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_f5_shows_every_queue_with_its_count_and_oldest_age(make_app, services, supervisor, twins):
+    queue_duplicate(services, *twins, hours_ago=2)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        listing = rows(app, "#queue-list")
+        assert listing[0] == ["Possible duplicates", "1 · oldest 2 h"]
+        assert ["Held registrations", "0"] in listing and len(listing) == 7
+        [item] = rows(app)
+        assert item[1] == "Pair 1" and item[2] == "Open" and "Same name and birthday" in item[4] and item[5] == "2 h"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, QueuesScreen)
+
+
+async def test_approve_a_held_registration_with_a_gives_the_customer_a_line(make_app, services, supervisor, held):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        [item] = rows(app)  # the first queue with work is chosen
+        assert item[1] == held and "Fraud at another operator" in item[4]
+        await pilot.press("tab", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteModal)
+        await pilot.press(*"Debt settled", "enter")
+        await settle(pilot)
+        assert status(app).startswith("Approve: item 1 is approved. New line +34")
+        assert rows(app) == []
+        assert rows(app, "#queue-list")[1] == ["Held registrations", "0"]
+    detail = customers.get_customer(held, uow=services.reader(), actor=supervisor)
+    assert [s.status for s in detail.subscribers] == ["active"]
+
+
+async def test_enter_on_a_held_registration_opens_the_customer_and_escape_comes_back(make_app, supervisor, held):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen) and app.screen.customer_id == held
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueuesScreen)
+
+
+async def test_merge_a_pair_field_by_field_and_the_old_id_resolves(make_app, services, supervisor, twins):
+    older, newer = twins
+    queue_duplicate(services, *twins)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MergeScreen) and (screen.survivor_id, screen.merged_id) == (older, newer)
+        fields = [row[0] for row in rows(app, "#merge-fields")]
+        await pilot.press(*["down"] * fields.index("Mobile"), "right")
+        assert screen.take_from_merged() == ["mobile"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        lines = str(app.screen.query_one("#confirm-lines", Static).content)
+        assert f"{older} (Lucía García Pérez) survives; {newer} (Lucia Garcia Perez) becomes merged" in lines
+        assert f"From {newer}: Mobile." in lines and "certificates 1" in lines and "contacts 1" in lines
+        await pilot.press("enter")
+        await settle(pilot)
+        result = str(screen.query_one("#merge-result", Static).content)
+        assert f"{newer} now resolves to {older}" in result and screen.result is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueuesScreen) and rows(app) == []
+    via_old = customers.get_customer(newer, uow=services.reader(), actor=supervisor)
+    assert via_old.customer_id == older and via_old.merged_from == newer and via_old.mobile == "34699111222"
+    with services.reader() as uow:
+        assert uow.session.execute(select(QueueItem.status)).scalar_one() == "done"
+
+
+async def test_unmerge_right_after_merging(make_app, services, supervisor, twins):
+    older, newer = twins
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "sam")
+        app.push_screen(MergeScreen(older, newer))
+        await settle(pilot)
+        await pilot.press("x")  # the newer record survives instead
+        await settle(pilot)
+        assert (app.screen.survivor_id, app.screen.merged_id) == (newer, older)
+        await pilot.press("ctrl+s", "enter")
+        await settle(pilot)
+        assert customers.get_customer(older, uow=services.reader(), actor=supervisor).customer_id == newer
+        await pilot.press("u", "enter")
+        await settle(pilot)
+        assert "separate again" in str(app.screen.query_one("#merge-result", Static).content)
+    assert customers.get_customer(older, uow=services.reader(), actor=supervisor).customer_id == older
+
+
+async def test_dismiss_with_d_sticks(make_app, services, supervisor, twins):
+    queue_duplicate(services, *twins)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        await pilot.press("tab", "d", *"Twins", "enter")
+        await settle(pilot)
+        assert status(app) == "Dismiss: item 1 is dismissed."
+        assert rows(app) == []
+    with services.reader() as uow:
+        assert uow.session.execute(select(DuplicateCandidate.status)).scalar_one() == "dismissed"
+        assert uow.session.execute(select(QueueItem.note)).scalar_one() == "Twins"
+    dedupe_scan.scan_duplicates(services=services, actor=supervisor)
+    assert queues.list_queue("duplicates", uow=services.reader(), actor=supervisor) == []
+
+
+async def test_an_action_the_queue_does_not_have_is_refused(make_app, services, supervisor, twins):
+    queue_duplicate(services, *twins)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        await pilot.press("tab", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, QueuesScreen)
+        assert status(app) == "Possible duplicates cannot approve. Keys here: m merge, d dismiss."
+
+
+async def test_filter_with_slash_and_sort_with_s(make_app, services, supervisor, twins):
+    third = make_customer(services, first_name="Pedro", last_name="Gómez", cert_number="87654321X")
+    queue_duplicate(services, *twins, hours_ago=5)
+    with services.writer() as uow:
+        ids = dict(uow.session.execute(select(Customer.customer_id, Customer.id)).all())
+        candidate = DuplicateCandidate(customer_a_id=ids[twins[0]], customer_b_id=ids[third], score=0.81, reasons={"agree": ["address"], "differ": ["name"]})
+        uow.session.add(candidate)
+        uow.session.flush()
+        uow.session.add(QueueItem(queue="duplicates", ref_type="duplicate", ref_id=str(candidate.id), reason="Same address (score 0.81)", created_at=FROZEN_NOW))
+        uow.commit()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        assert [r[1] for r in rows(app)] == ["Pair 1", "Pair 2"]
+        await pilot.press("s")
+        await settle(pilot)
+        assert [r[1] for r in rows(app)] == ["Pair 2", "Pair 1"]
+        assert "newest first" in str(app.screen.query_one("#queue-heading", Static).content)
+        await pilot.press("slash", *"address")
+        await settle(pilot)
+        assert [r[1] for r in rows(app)] == ["Pair 2"]
+        await pilot.press("escape", "escape")  # clear the filter, then hide it
+        await settle(pilot)
+        assert len(rows(app)) == 2 and isinstance(app.screen, QueuesScreen)
+
+
+async def test_a_csr_pressing_f5_sees_nothing_of_the_queues(make_app, csr, twins, services):
+    queue_duplicate(services, *twins)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        assert not isinstance(app.screen, QueuesScreen)
+        assert notes(app) == ["The queues are for supervisors."]
+
+
+async def test_launch_on_the_queues(make_app, supervisor, twins, services):
+    queue_duplicate(services, *twins)
+    app = make_app(LaunchRequest("queues"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, "sam")
+        await settle(pilot)
+        assert isinstance(app.screen, QueuesScreen) and len(rows(app)) == 1
+
+
+async def test_another_supervisor_acting_first_is_told_it_changed(make_app, services, supervisor, admin, twins):
+    item_id = queue_duplicate(services, *twins)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        queues.claim_item(item_id, uow=services.writer(), actor=admin)  # the other supervisor, meanwhile
+        await pilot.press("tab", "d", "enter")
+        await settle(pilot)
+        assert status(app) == "Changed: Item 1 is claimed by admin. Refreshed."
+        [item] = rows(app)
+        assert item[2] == "Claimed" and item[3] == "admin"
+        queues.act_on_item("duplicates", item_id, "dismiss", services=services, actor=admin)
+        await pilot.press("c")
+        await settle(pilot)
+        assert status(app).startswith("Changed: Item 1 changed since you saw it (now dismissed)")
+        assert rows(app) == []
+    with services.reader() as uow:
+        assert uow.session.execute(select(QueueItem.decided_by)).scalar_one() == admin.id
