@@ -26,8 +26,11 @@ from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.deregistration import DeregistrationScreen
 from crm_tui.screens.query_customers import QueryCustomersScreen
 from crm_tui.screens.queues import QueuesScreen
+from crm_tui.screens.reestablish import ReestablishScreen
 from crm_tui.screens.registration import RegistrationScreen
+from crm_tui.screens.resume import ResumeScreen
 from crm_tui.screens.sign_in import SignInScreen
+from crm_tui.screens.suspend import start_suspension
 from crm_tui.widgets.workers import run_service
 
 log = logging.getLogger(__name__)
@@ -144,7 +147,7 @@ class CrmApp(App[None]):
         self.actor = actor
         launch, self.launch = self.launch, None
         fill: dict[str, str] = {}
-        if launch is not None and launch.screen not in ("customer", "deregister", "register", "queues"):
+        if launch is not None and launch.screen not in ("customer", "deregister", "register", "resume", "suspend", "queues"):
             fill = dict(launch.fields)
             if launch.screen != "query":
                 self.notify(f"The {launch.screen} screen is not available yet; opening Query Customers.", title="Not available yet")
@@ -161,6 +164,9 @@ class CrmApp(App[None]):
                 self.action_queues()
             else:
                 self.action_queues_refused()
+        if launch is not None and launch.screen in ("resume", "suspend"):
+            number = launch.fields.get("service_number") or launch.fields.get("service-number", "")
+            (self.open_resume if launch.screen == "resume" else self.open_suspend)(number)
 
     def action_sign_out(self) -> None:
         """Sign out to the sign-in screen; on the sign-in screen, quit."""
@@ -220,6 +226,29 @@ class CrmApp(App[None]):
             self.notify("Say which line: a service number.", title="No line given", severity="error")
             return
         self.push_screen(DeregistrationScreen(service_number.strip()))
+
+    def open_resume(self, service_number: str) -> None:
+        """The Resume screen for a suspended line, over the current screen (escape comes back)."""
+        if not service_number.strip():
+            self.notify("Say which line: a service number.", title="No line given", severity="error")
+            return
+        self.push_screen(ResumeScreen(service_number.strip()))
+
+    def open_suspend(self, service_number: str) -> None:
+        """The suspend modal for a line; when the order is done, that customer's view shows it."""
+        if not service_number.strip():
+            self.notify("Say which line: a service number.", title="No line given", severity="error")
+            return
+        start_suspension(self.screen, service_number.strip(), on_done=self._suspended)
+
+    def _suspended(self, order) -> None:  # noqa: ANN001 - an OrderView
+        self.notify(f"Order {order.order_id} done: the line is suspended.", title="Line suspended")
+        if order.customer_id:
+            self.open_customer(order.customer_id, key_kind=None, record=False)
+
+    def open_reestablish(self, **keys: str) -> None:
+        """Re-establish a former customer: the archive search, filled with `keys` if given."""
+        self.push_screen(ReestablishScreen(fill=keys))
 
     def action_register(self) -> None:
         """F3: the Registration screen over the current one (escape comes back); one at a time."""

@@ -8,11 +8,13 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
-from crm_tui.domain import CertType, CreditLevel, CustomerStatus, Gender, InteractionChannel, KeyKind, PaymentType, SubscriberStatus
+from crm_tui.domain import CertType, CreditLevel, CustomerStatus, Gender, InteractionChannel, KeyKind, PaymentType, SubscriberStatus, SuspensionReason
 from crm_tui.services.deregistration import TerminationResult
 from crm_tui.services.orders import OrderView, list_orders
-from crm_tui.services.views import CustomerDetail
+from crm_tui.services.views import CustomerDetail, SubscriberView
 from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.reestablish import ReestablishScreen
+from crm_tui.screens.suspend import start_suspension
 from crm_tui.screens.terminate import start_termination
 from crm_tui.widgets.formatting import NOTHING, day, local_time, money, money_text, phone, text, words
 from crm_tui.widgets.order_progress import UNFINISHED, CustomerOrders
@@ -38,6 +40,9 @@ class CustomerViewScreen(WorkbenchScreen):
         ),
         Binding("d", "deregister", "Deregister line", id="deregister-line"),
         Binding("t", "terminate", "Terminate customer", id="terminate-customer"),
+        Binding("s", "suspend", "Suspend line", id="suspend-line"),
+        Binding("r", "resume", "Resume line", id="resume-line"),
+        Binding("e", "reestablish", "Re-establish", id="reestablish-customer"),
     ]
     AUTO_FOCUS = "#table-lines"
 
@@ -108,6 +113,45 @@ class CustomerViewScreen(WorkbenchScreen):
             return
         self.workbench.open_deregistration(line.service_number)
 
+    def selected_line(self) -> SubscriberView | None:
+        """The line under the cursor of the Lines tab."""
+        table = self.query_one("#table-lines", WorkbenchTable)
+        if not self.detail.subscribers or table.cursor_row < 0:
+            return None
+        return self.detail.subscribers[min(table.cursor_row, len(self.detail.subscribers) - 1)]
+
+    def action_suspend(self) -> None:
+        """Suspend the selected line: reason and note in a modal, then the order runs here."""
+        line = self.selected_line()
+        if line is None or line.status != SubscriberStatus.ACTIVE:
+            state = words(line.status, SubscriberStatus).lower() if line else "missing"
+            self.notify(f"Only an active line is suspended; {phone(line.service_number) if line else 'the line'} is {state}.", title="Nothing to suspend")
+            return
+        if self._refuse_while_unfinished(line.service_number):
+            return
+        start_suspension(self, line.service_number, on_done=self._line_order_done)
+
+    def action_resume(self) -> None:
+        """The Resume screen for the selected line (a reserved resumption shows there, x cancels it)."""
+        line = self.selected_line()
+        if line is None or line.status != SubscriberStatus.SUSPENDED:
+            state = words(line.status, SubscriberStatus).lower() if line else "missing"
+            self.notify(f"Only a suspended line is resumed; {phone(line.service_number) if line else 'the line'} is {state}.", title="Nothing to resume")
+            return
+        self.workbench.open_resume(line.service_number)
+
+    def action_reestablish(self) -> None:
+        """A terminated customer comes back: the archive screen, searched by this customer ID."""
+        if self.detail.status not in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
+            self.notify(f"{self.detail.name} is {words(self.detail.status, CustomerStatus).lower()}: only a former customer is re-established.", title="Nothing to re-establish")
+            return
+        self.app.push_screen(ReestablishScreen(fill={"customer_id": self.customer_id}))
+
+    def _line_order_done(self, order: OrderView) -> None:
+        self.show_order(order)
+        self.notify(f"Order {order.order_id} {words(order.status).lower()}.", title="Line suspended")
+        self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
+
     def action_terminate(self) -> None:
         """End the whole relationship: reason and archive consent, a confirmation, then the order."""
         if self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
@@ -129,6 +173,11 @@ class CustomerViewScreen(WorkbenchScreen):
         self.show_order(result.order)
         self.notify(f"Relationship ended: order {result.order.order_id} {result.order.status}.", title="Customer terminated")
         self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reestablish":
+            return self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
+        return True
 
     def action_section(self, section: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{section}"
@@ -167,12 +216,17 @@ def _profile(detail: CustomerDetail, currency: str) -> list[tuple[str, str]]:
 Row = tuple[object, ...]
 
 
+def _reason_words(status: str, reason: str) -> str:
+    """Why a line is in its state, in words: a suspension's reason has its own vocabulary."""
+    return words(reason, SuspensionReason if status == SubscriberStatus.SUSPENDED else None)
+
+
 def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[str, ...], list[Row]]]:
     """(id, title, columns, rows) for each tab, in SECTIONS order."""
     lines: list[Row] = [
         (
             phone(s.service_number),
-            words(s.status, SubscriberStatus) + (f" ({words(s.status_reason)})" if s.status_reason else ""),
+            words(s.status, SubscriberStatus) + (f" ({_reason_words(s.status, s.status_reason)})" if s.status_reason else ""),
             s.primary_offering,
             words(s.payment_type, PaymentType),
             s.iccid,

@@ -1,0 +1,516 @@
+"""RESUME (BP.CC.SUBMGT.07 Resuming Subscriber): why and since when a line is suspended, who asks to
+lift it, now or on a date, what it costs; a confirmation, then the resume order (or its reservation)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static
+
+from crm_tui.domain import OrderStatus, QueueName, ResumeOperation, Role, SubscriberStatus, SuspensionReason
+from crm_tui.errors import CrmError, ExternalSystemFailed, Held
+from crm_tui.services.orders import OrderView, cancel_order, get_order
+from crm_tui.services.suspension import ResumeQuote, ResumeResult, resume_quote, resume_subscriber
+from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.confirm import ConfirmModal
+from crm_tui.screens.deregistration import PAYMENT_METHODS
+from crm_tui.widgets.form_field import FormField
+from crm_tui.widgets.formatting import NOTHING, local_time, money_text, phone, words
+from crm_tui.widgets.order_progress import OrderProgress
+
+SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+EFFECTIVE_MODES = ("Immediately", "Reserved")
+IMMEDIATELY, RESERVED = range(len(EFFECTIVE_MODES))
+FORM_SECTIONS = ("#section-options", "#section-checkout", "#section-submit")
+
+
+def operations_for(role: str) -> tuple[ResumeOperation, ...]:
+    """A CSR resumes at the customer's request; administrator and system trigger are for supervisors."""
+    if role in SUPERVISOR_ROLES:
+        return tuple(ResumeOperation)
+    return (ResumeOperation.CUSTOMER_REQUEST,)
+
+
+def status_details(quote: ResumeQuote) -> str:
+    """`Lost or stolen SIM · since 2026-03-10 09:00`: why and since when, in local time."""
+    return f"{words(quote.reason, SuspensionReason)} · since {local_time(quote.since)}"
+
+
+def parse_day(value: str) -> date | None:
+    """A YYYY-MM-DD date, or None when it is not one."""
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+class ResumeScreen(WorkbenchScreen):
+    """SERVICE NO. / STATUS / STATUS DETAILS; OPERATION OPTIONS; CHECKOUT; then the order."""
+
+    DEFAULT_CSS = """
+    ResumeScreen #resume-title { height: 1; padding: 0 1; }
+    ResumeScreen #resume-title > .screen-title { width: auto; padding: 0 2 0 0; }
+    ResumeScreen #resume-line { width: 1fr; }
+    ResumeScreen #resume-flow { height: 1fr; padding: 0 1; }
+    ResumeScreen .section { height: auto; }
+    ResumeScreen .section-title { text-style: bold; color: $accent; height: 1; margin-top: 1; }
+    ResumeScreen .section:disabled .section-title { color: $text-disabled; }
+    ResumeScreen #status-grid { grid-size: 6; grid-columns: 12 20 8 12 16 1fr; grid-rows: 1; height: 1; }
+    ResumeScreen .status-label { color: $text-muted; }
+    ResumeScreen #status-value { text-style: bold; color: $text-warning; }
+    ResumeScreen #supervisor-notice { height: auto; color: $text-warning; text-style: bold; display: none; }
+    ResumeScreen .row { height: auto; }
+    ResumeScreen .row > FormField { width: 1fr; margin-right: 2; }
+    ResumeScreen #field-effective_mode { width: 40; }
+    ResumeScreen RadioSet { layout: horizontal; height: 1; width: auto; background: transparent; margin: 1 0; }
+    ResumeScreen RadioSet > RadioButton { width: auto; margin-right: 2; }
+    ResumeScreen #checkout { height: auto; width: 80; }
+    ResumeScreen #field-pay_outstanding > .field-label { display: none; }
+    ResumeScreen Checkbox { width: auto; background: transparent; }
+    ResumeScreen #total-due { width: 1fr; content-align: right bottom; height: 3; text-style: bold; }
+    ResumeScreen #section-submit { height: 1; margin-top: 1; }
+    ResumeScreen #submit-hint { width: 1fr; padding: 0 2; color: $text-muted; }
+    ResumeScreen #outcome { padding: 0 1; height: auto; }
+    ResumeScreen #outcome.error { color: $text-error; text-style: bold; }
+    ResumeScreen #outcome.good { color: $text-success; text-style: bold; }
+    ResumeScreen #outcome.held { color: $text-warning; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", id="resume-submit"),
+        Binding("x", "cancel_reservation", "Cancel reservation", id="resume-cancel-reservation"),
+    ]
+    AUTO_FOCUS = ""
+
+    def __init__(self, service_number: str) -> None:
+        super().__init__()
+        self.service_number = service_number
+        """The line being resumed, as given (national or E.164)."""
+        self.quote: ResumeQuote | None = None
+        """Status, reason, fee and debt as last loaded."""
+        self.reserved: OrderView | None = None
+        """The line's reserved resumption, waiting for its date (x cancels it)."""
+        self.submitting = False
+        """A call is running (submit or cancel): the form is locked."""
+        self.finished = False
+        """The flow ended (resumed, reserved, held or blocked): only escape (or x) is left."""
+        self.changed = False
+        """Something was written: the customer view is reloaded on the way back."""
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        app = self.workbench
+        operations = operations_for(app.actor.role)
+        with Horizontal(id="resume-title"):
+            yield Static("RESUME", classes="screen-title")
+            yield Static(phone(self.service_number) if self.service_number.isdigit() else self.service_number, id="resume-line", markup=False)
+        with VerticalScroll(id="resume-flow"):
+            with Vertical(id="section-status", classes="section"):
+                yield Static("SERVICE NO. / STATUS", classes="section-title")
+                with Grid(id="status-grid"):
+                    yield Static("Service No.", classes="status-label")
+                    yield Static(NOTHING, id="service-value", markup=False)
+                    yield Static("Status", classes="status-label")
+                    yield Static(NOTHING, id="status-value", markup=False)
+                    yield Static("Status Details", classes="status-label")
+                    yield Static(NOTHING, id="details-value", markup=False)
+                yield Static("", id="supervisor-notice", markup=False)
+            with Vertical(id="section-options", classes="section"):
+                yield Static("OPERATION OPTIONS", classes="section-title")
+                with Horizontal(classes="row"):
+                    yield FormField(
+                        "Operation Type",
+                        Select([(op.label, op.value) for op in operations], value=ResumeOperation.CUSTOMER_REQUEST.value, allow_blank=False, id="operation"),
+                        name="operation",
+                    )
+                    yield FormField("Reason", Input(id="reason", max_length=200, placeholder="In the customer's words, e.g. back from travelling"), name="reason")
+                with Horizontal(classes="row"):
+                    yield FormField(
+                        "Effective Mode",
+                        RadioSet(RadioButton(EFFECTIVE_MODES[IMMEDIATELY], value=True), RadioButton(EFFECTIVE_MODES[RESERVED]), id="effective_mode", compact=True),
+                        name="effective_mode",
+                    )
+                    yield FormField("Effective Date (reserved only)", Input(id="effective_date", max_length=10, placeholder="YYYY-MM-DD", disabled=True), name="effective_date")
+                yield FormField("Remarks", Input(id="remarks", max_length=300, placeholder="Anything the next colleague should know"), name="remarks")
+            with Vertical(id="section-checkout", classes="section"):
+                yield Static("CHECKOUT", classes="section-title")
+                yield Static("", id="checkout")
+                yield FormField("", Checkbox("Pay the outstanding debt now", id="pay_outstanding", compact=True), name="pay_outstanding")
+                with Horizontal(classes="row"):
+                    yield FormField("Pay by", RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True), name="payment_method")
+                    yield Static("", id="total-due")
+            with Horizontal(id="section-submit", classes="section"):
+                yield Button("SUBMIT (ctrl+s)", id="submit", variant="primary", compact=True)
+                yield Static("", id="submit-hint")
+            with Vertical(id="section-result", classes="section"):
+                yield Static("ORDER", classes="section-title")
+                yield Static("", id="outcome")
+                yield OrderProgress(id="progress")
+
+    def on_mount(self) -> None:
+        for hidden in ("#section-result", "#progress", "#field-pay_outstanding", "#field-payment_method"):
+            self.query_one(hidden).display = False
+        self._refresh_form()
+        self._load()
+
+    # -- reading the form -----------------------------------------------------------------------
+
+    @property
+    def operation(self) -> str:
+        value = self.query_one("#operation", Select).value
+        return ResumeOperation.CUSTOMER_REQUEST.value if value is Select.NULL else str(value)
+
+    @property
+    def reserved_mode(self) -> bool:
+        return self.query_one("#effective_mode", RadioSet).pressed_index == RESERVED
+
+    @property
+    def effective_date(self) -> str:
+        return self.query_one("#effective_date", Input).value.strip()
+
+    @property
+    def pay_outstanding(self) -> bool:
+        return bool(self.quote and self.quote.outstanding > 0) and self.query_one("#pay_outstanding", Checkbox).value
+
+    @property
+    def payment_method(self) -> str | None:
+        index = self.query_one("#payment_method", RadioSet).pressed_index
+        return PAYMENT_METHODS[index][0] if index >= 0 else None
+
+    @property
+    def amount_due(self) -> Decimal:
+        """The resumption fee, plus the debt when the customer pays it now."""
+        if self.quote is None:
+            return Decimal("0.00")
+        return self.quote.fee + (self.quote.outstanding if self.pay_outstanding else Decimal("0.00"))
+
+    @property
+    def held_for_supervisor(self) -> bool:
+        """A CSR on a fraud suspension: submitting sends the request to the supervisor's queue."""
+        return bool(self.quote and self.quote.needs_supervisor and self.quote.reason == SuspensionReason.FRAUD)
+
+    def today(self) -> date:
+        """Today in the shop's time zone, by the workbench clock."""
+        return self.workbench.clock().astimezone(ZoneInfo(self.workbench.services.settings.timezone)).date()
+
+    def missing(self) -> dict[str, str]:
+        """What still stops a submit, by field (empty: ready)."""
+        quote = self.quote
+        if quote is None:
+            return {"operation": "Wait for the line to load."}
+        missing: dict[str, str] = {}
+        if quote.needs_supervisor and not self.held_for_supervisor:
+            missing["operation"] = "An administrator's suspension is lifted by a supervisor or admin: ask one to sign in."
+        if self.reserved_mode:
+            day = parse_day(self.effective_date)
+            if not self.effective_date:
+                missing["effective_date"] = "Give the date the line resumes: YYYY-MM-DD."
+            elif day is None:
+                missing["effective_date"] = "The date is YYYY-MM-DD, e.g. 2030-03-01."
+            elif day <= self.today():
+                missing["effective_date"] = "A reserved date is after today; for today choose Immediately."
+        if quote.debt_must_be_paid and not self.pay_outstanding:
+            missing["pay_outstanding"] = "Suspended for debt: the debt is paid before the line resumes."
+        if self.amount_due > 0 and self.payment_method is None:
+            missing["payment_method"] = "Choose how the customer pays."
+        return missing
+
+    # -- the form -------------------------------------------------------------------------------
+
+    def _refresh_form(self) -> None:
+        """Lock or unlock the sections, enable the date for Reserved, update the totals and the hint."""
+        locked = self.submitting or self.finished or self.quote is None
+        for selector in FORM_SECTIONS:
+            self.query_one(selector).disabled = locked
+        self.query_one("#effective_date", Input).disabled = locked or not self.reserved_mode
+        quote = self.quote
+        if quote is not None:
+            self.query_one("#field-pay_outstanding").display = quote.outstanding > 0
+            self.query_one("#field-payment_method").display = self.amount_due > 0
+            self.query_one("#checkout", Static).update(_checkout_table(quote))
+            self.query_one("#total-due", Static).update(Text.assemble("Total due ", (money_text(self.amount_due, quote.currency), "bold")))
+        missing = self.missing()
+        for form_field in self.query(".error").results(FormField):
+            if form_field.name not in missing:
+                form_field.show_error(None)
+        if self.held_for_supervisor and not missing:
+            hint = "Ready: ctrl+s sends the request to the supervisor's queue."
+        else:
+            hint = next(iter(missing.values()), "Ready: ctrl+s shows what will happen before anything is done.")
+        self.query_one("#submit-hint", Static).update(hint)
+        self.refresh_bindings()
+
+    @on(RadioSet.Changed, "#effective_mode")
+    def _mode_chosen(self) -> None:
+        self._refresh_form()
+        if self.reserved_mode:
+            self.query_one("#effective_date", Input).focus()
+
+    @on(Input.Changed, "#effective_date")
+    @on(Checkbox.Changed, "#pay_outstanding")
+    @on(RadioSet.Changed, "#payment_method")
+    @on(Select.Changed, "#operation")
+    def _changed(self) -> None:
+        self._refresh_form()
+
+    @on(Input.Submitted, "#reason, #effective_date")
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    @on(Input.Submitted, "#remarks")
+    def _last_field(self) -> None:
+        """Enter on the last field submits (UX.md)."""
+        self.action_submit()
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        app = self.workbench
+        actor, services, number = app.actor, app.services, self.service_number
+
+        def load() -> tuple[ResumeQuote, OrderView | None]:
+            quote = resume_quote(number, uow=services.reader(), actor=actor, region=services.settings.default_region)
+            pending = get_order(quote.pending_order, uow=services.reader(), actor=actor) if quote.pending_order else None
+            return quote, pending
+
+        self.call_service(load, self._show_quote, group="resume-quote", description="Quote the resumption", busy=self.query_one("#resume-flow"))
+
+    def _show_quote(self, loaded: tuple[ResumeQuote, OrderView | None]) -> None:
+        quote, pending = loaded
+        self.quote = quote
+        self.query_one("#resume-line", Static).update(Text.assemble(("Customer ", ""), (quote.customer_id, "bold"), f" · {phone(quote.service_number)}"))
+        self.query_one("#service-value", Static).update(phone(quote.service_number))
+        self.query_one("#status-value", Static).update(words(quote.status, SubscriberStatus))
+        self.query_one("#details-value", Static).update(status_details(quote))
+        notice = self.query_one("#supervisor-notice", Static)
+        notice.display = quote.needs_supervisor
+        if self.held_for_supervisor:
+            notice.update("⚠ Needs a supervisor: a fraud suspension is lifted by a supervisor. Submitting sends the request to the supervisor's queue.")
+        elif quote.needs_supervisor:
+            notice.update("⚠ Needs a supervisor: an administrator's suspension is lifted by a supervisor or admin.")
+        self.finished = pending is not None
+        if pending is not None:
+            self._show_pending(pending)
+        self._refresh_form()
+        if not self.finished:
+            self.query_one("#reason", Input).focus()
+
+    def _show_pending(self, order: OrderView) -> None:
+        """The line already has an order waiting: a reserved resumption (x cancels it) or an unfinished one."""
+        self._show_progress(order)
+        if order.status == OrderStatus.RESERVED and order.type == "resume":
+            self.reserved = order
+            self._show_result(Text(f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes the line on that day. x cancels the reservation."), "good")
+        else:
+            self._show_result(Text(f"Order {order.order_id} is {words(order.status, OrderStatus).lower()}: a supervisor retries or cancels it before the line can resume."), "error")
+
+    def _shop_day(self, order: OrderView) -> str:
+        zone = ZoneInfo(self.workbench.services.settings.timezone)
+        return order.effective_at.astimezone(zone).date().isoformat() if order.effective_at else NOTHING
+
+    # -- submit ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":
+            return not (self.submitting or self.finished) and self.quote is not None
+        if action == "cancel_reservation":
+            return self.reserved is not None and not self.submitting
+        return True
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self.submitting or self.finished or self.quote is None:
+            return
+        missing = self.missing()
+        if missing:
+            self.show_field_errors(missing)
+            self.notify(next(iter(missing.values())), title="Not ready to submit", severity="warning")
+            return
+        self.show_field_errors({})
+        quote = self.quote
+        if self.held_for_supervisor:
+            title, label = f"Ask a supervisor to resume {phone(quote.service_number)}?", "Send to supervisor"
+        elif self.reserved_mode:
+            title, label = f"Reserve the resumption of {phone(quote.service_number)} for {self.effective_date}?", "Reserve"
+        else:
+            title, label = f"Resume {phone(quote.service_number)} now?", "Resume"
+        self.app.push_screen(ConfirmModal(title, self.effects(), confirm_label=label), self._confirmed)
+
+    def effects(self) -> list[str]:
+        """Exactly what will happen, in words, with the amount: the confirmation's text."""
+        quote = self.quote
+        number = phone(quote.service_number)
+        reason = self.query_one("#reason", Input).value.strip()
+        asked = f"{ResumeOperation(self.operation).label}" + (f": {reason}" if reason else "")
+        suspended = f"suspended for {words(quote.reason, SuspensionReason).lower()} since {local_time(quote.since)}"
+        if self.held_for_supervisor:
+            return [
+                f"Request to lift the suspension of {number} ({suspended}); {asked}",
+                f"The request goes to the supervisor's queue ({QueueName.FRAUD_RESUMPTIONS.label}); nothing is charged",
+                "The line stays suspended until a supervisor decides",
+            ]
+        lines = [f"Lift the suspension of {number} ({suspended}); {asked}"]
+        if self.amount_due > 0:
+            method = dict(PAYMENT_METHODS)[self.payment_method].lower()
+            parts = [f"resumption fee {money_text(quote.fee, quote.currency)}"] if quote.fee else []
+            if self.pay_outstanding:
+                parts.append(f"outstanding debt {money_text(quote.outstanding, quote.currency)}")
+            lines.append(f"Charge {money_text(self.amount_due, quote.currency)} by {method} now ({' + '.join(parts)})")
+        else:
+            lines.append("Nothing to charge")
+        if self.reserved_mode:
+            lines.append(f"Reserved for {self.effective_date}: the order waits and runs on that day; it can be cancelled before then")
+        else:
+            lines.append("Then the order runs now: billing resumes, the network lifts the bar, the line becomes active")
+        return lines
+
+    def _confirmed(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self._submit()
+
+    def _submit(self) -> None:
+        app = self.workbench
+        actor, services, quote = app.actor, app.services, self.quote
+        options = dict(
+            operation=self.operation,
+            reason=self.query_one("#reason", Input).value,
+            remarks=self.query_one("#remarks", Input).value,
+            effective_date=self.effective_date if self.reserved_mode else None,
+            payment_method=self.payment_method if self.amount_due > 0 else None,
+            pay_outstanding=self.pay_outstanding,
+        )
+        self.submitting = True
+        self._refresh_form()
+        self._show_result(Text("Submitting: payment and order…" if self.amount_due > 0 else "Submitting the order…"), "")
+
+        def submit() -> ResumeResult:
+            return resume_subscriber(quote.service_number, services=services, actor=actor, **options)
+
+        self.call_service(submit, self._submitted, group="resume-submit", description="Resume the line")
+
+    def _submitted(self, result: ResumeResult) -> None:
+        self.submitting, self.finished, self.changed = False, True, True
+        order, quote = result.order, self.quote
+        number = phone(quote.service_number)
+        paid = f" Paid {money_text(result.paid, quote.currency)}, receipt {result.receipt_number}." if result.receipt_number else ""
+        self._show_progress(order)
+        if order.status == OrderStatus.RESERVED:
+            self.reserved = order
+            self._show_result(Text(f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes {number} on that day.{paid} x cancels the reservation; escape returns."), "good")
+        else:
+            if order.status == OrderStatus.CLOSED:
+                self.query_one("#status-value", Static).update(SubscriberStatus.ACTIVE.label)
+                self.query_one("#details-value", Static).update(f"Resumed · {ResumeOperation(self.operation).label}")
+            self._show_result(Text(f"{number} resumed: order {order.order_id} {words(order.status, OrderStatus).lower()}.{paid} Escape returns to the customer."), "good" if order.status == OrderStatus.CLOSED else "")
+        self._refresh_form()
+
+    def show_error(self, error: CrmError) -> bool:
+        """Held (sent to the supervisor) and a failed step are shown in place; the rest toast."""
+        was_submitting, self.submitting = self.submitting, False
+        if isinstance(error, Held) and was_submitting:
+            self.finished, self.changed = True, True
+            held = error.extra.get("held") or {}
+            queue = words(held.get("queue"), QueueName) if held.get("queue") else "supervisor"
+            item = f", request {held['item_id']}" if held.get("item_id") else ""
+            self._show_result(Text(f"Sent to the supervisor's queue ({queue}{item}). {error.message} The line stays suspended until a supervisor decides."), "held")
+            self._refresh_form()
+            return True
+        if isinstance(error, ExternalSystemFailed) and was_submitting:
+            self.finished, self.changed = True, True
+            self._show_result(Text(error.message), "error")
+            order_id = error.extra.get("order_id")
+            if order_id:
+                self._load_order(order_id)
+            self._refresh_form()
+            return True
+        if self.quote is None:
+            self._show_result(Text(f"{error.message} Escape goes back."), "error")
+        self._refresh_form()
+        return False
+
+    def _load_order(self, order_id: str) -> None:
+        app = self.workbench
+        actor, services = app.actor, app.services
+        self.call_service(lambda: get_order(order_id, uow=services.reader(), actor=actor), self._show_progress, group="resume-order", description="Load the order")
+
+    def _show_progress(self, view: OrderView) -> None:
+        progress = self.query_one("#progress", OrderProgress)
+        progress.display = True
+        progress.show(view)
+
+    def _show_result(self, message: Text, css: str) -> None:
+        section = self.query_one("#section-result")
+        section.display = True
+        outcome = self.query_one("#outcome", Static)
+        outcome.set_classes(css)
+        outcome.update(message)
+        self.call_after_refresh(self.query_one("#resume-flow", VerticalScroll).scroll_to_widget, section)
+
+    # -- cancelling a reservation ---------------------------------------------------------------
+
+    def action_cancel_reservation(self) -> None:
+        order = self.reserved
+        if order is None or self.submitting:
+            return
+        lines = [
+            f"Order {order.order_id}, reserved for {self._shop_day(order)}, is cancelled: it will not run",
+            f"{phone(order.service_number)} stays suspended; a new resumption can be asked for at once",
+            "Anything already paid stays paid: a refund is a separate request",
+        ]
+        self.app.push_screen(ConfirmModal(f"Cancel the reserved resumption {order.order_id}?", lines, confirm_label="Cancel reservation"), self._cancel_confirmed)
+
+    def _cancel_confirmed(self, confirmed: bool | None) -> None:
+        if not confirmed or self.reserved is None:
+            return
+        app = self.workbench
+        actor, services, order_id = app.actor, app.services, self.reserved.order_id
+        self.submitting = True
+        self._refresh_form()
+        self.call_service(lambda: cancel_order(order_id, services=services, actor=actor), self._cancelled, group="resume-cancel", description="Cancel the reserved resumption")
+
+    def _cancelled(self, outcome: tuple[OrderView, list[str]]) -> None:
+        view, cannot = outcome
+        self.submitting, self.finished, self.changed, self.reserved = False, False, True, None
+        self._show_progress(view)
+        note = (" " + " ".join(cannot)) if cannot else ""
+        self._show_result(Text(f"Reservation cancelled: order {view.order_id} {words(view.status, OrderStatus).lower()}; the line stays suspended.{note}"), "good")
+        self.query_one("#effective_date", Input).value = ""
+        self._refresh_form()
+        self.query_one("#reason", Input).focus()
+
+    # -- leaving --------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        if self.submitting:
+            self.notify("The order is running; the screen stays until it finishes.", title="Please wait")
+            return
+        if self.identify_box.input.has_focus and self.identify_box.input.value:
+            self.identify_box.input.value = ""
+            return
+        app = self.workbench
+        customer_id = self.quote.customer_id if self.quote else None
+        app.go_back()
+        if self.changed and customer_id and getattr(app.screen, "customer_id", None) == customer_id:
+            app.open_customer(customer_id, key_kind=None, record=False)
+
+
+def _checkout_table(quote: ResumeQuote) -> Table:
+    """The resumption fee and any debt, money right-aligned with the currency."""
+    table = Table(box=None, expand=True, padding=(0, 1), header_style="bold", show_edge=False)
+    table.add_column("Item", ratio=3, no_wrap=True)
+    table.add_column("Note", ratio=3, no_wrap=True)
+    table.add_column("Amount", justify="right", min_width=14, no_wrap=True)
+    reason = words(quote.reason, SuspensionReason).lower()
+    table.add_row("Resumption fee", f"after a {reason} suspension" if quote.fee else "none for this suspension", money_text(quote.fee, quote.currency))
+    if quote.outstanding > 0:
+        must = "must be paid to resume" if quote.debt_must_be_paid else "may be paid now"
+        table.add_row("Outstanding debt", must, money_text(quote.outstanding, quote.currency))
+    return table

@@ -1,0 +1,109 @@
+"""Suspend a line (BP.CC.SUBMGT.07): the reason in words and a note in a small modal, then the
+suspension order (billing state, network barring) runs on the order engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, RadioSet, Static
+
+from crm_tui.domain import Role, SuspensionReason
+from crm_tui.services.orders import OrderView
+from crm_tui.services.suspension import suspend_subscriber
+from crm_tui.screens.base import ServiceScreen
+from crm_tui.widgets.form_field import FormField, show_field_errors
+from crm_tui.widgets.formatting import phone
+
+SUPERVISOR_ONLY = (SuspensionReason.FRAUD, SuspensionReason.ADMIN)
+"""Reasons only a supervisor or admin may suspend for: a CSR is not offered them."""
+
+
+def reasons_for(role: str) -> tuple[SuspensionReason, ...]:
+    """What this operator may suspend for, in the order the modal lists them."""
+    supervisor = role in (Role.SUPERVISOR, Role.ADMIN)
+    return tuple(r for r in SuspensionReason if supervisor or r not in SUPERVISOR_ONLY)
+
+
+@dataclass(frozen=True)
+class SuspensionChoice:
+    """What the CSR chose in the modal."""
+
+    reason: str
+    note: str
+
+
+class SuspendModal(ModalScreen[SuspensionChoice | None]):
+    """Reason (customer request, lost or stolen SIM, travel, debt; fraud and admin for supervisors) and a note."""
+
+    DEFAULT_CSS = """
+    SuspendModal { align: center middle; background: $background 60%; }
+    SuspendModal > #suspend-box { width: 84; height: auto; padding: 1 2; border: thick $warning; background: $surface; }
+    SuspendModal #suspend-title { text-style: bold; color: $accent; padding-bottom: 1; }
+    SuspendModal #suspend-effects { color: $text-muted; padding-bottom: 1; }
+    SuspendModal RadioSet { width: 100%; }
+    SuspendModal #suspend-buttons { height: 3; align-horizontal: right; }
+    SuspendModal #suspend-buttons > Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "suspend", "Suspend", id="suspend-confirm"),
+        Binding("escape", "cancel", "Cancel", id="suspend-cancel"),
+    ]
+    AUTO_FOCUS = "#suspension-reason"
+
+    def __init__(self, service_number: str, *, role: str) -> None:
+        super().__init__()
+        self.service_number = service_number
+        """The line to suspend (stored E.164 digits, or as typed)."""
+        self.reasons = reasons_for(role)
+        """The reasons this operator is offered."""
+
+    def compose(self) -> ComposeResult:
+        number = phone(self.service_number) if self.service_number.isdigit() else self.service_number
+        with Vertical(id="suspend-box"):
+            yield Static(f"Suspend {number}", id="suspend-title", markup=False)
+            yield FormField("Reason", RadioSet(*(r.label for r in self.reasons), id="suspension-reason"), name="reason")
+            yield FormField("Note (optional)", Input(id="suspension-note", max_length=300, placeholder="e.g. travelling until June"), name="note")
+            yield Static("Billing stops the line and the network bars it; the customer keeps the number. Enter on the note or ctrl+s suspends.", id="suspend-effects")
+            with Horizontal(id="suspend-buttons"):
+                yield Button("Suspend (ctrl+s)", id="suspend", variant="warning")
+                yield Button("Cancel (esc)", id="cancel")
+
+    @on(RadioSet.Changed)
+    def _next(self) -> None:
+        self.query_one("#suspension-note", Input).focus()
+
+    @on(Input.Submitted, "#suspension-note")
+    @on(Button.Pressed, "#suspend")
+    def action_suspend(self) -> None:
+        index = self.query_one("#suspension-reason", RadioSet).pressed_index
+        if index < 0:
+            show_field_errors(self, {"reason": "Choose the reason."})
+            return
+        self.dismiss(SuspensionChoice(reason=self.reasons[index].value, note=self.query_one("#suspension-note", Input).value.strip()))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def start_suspension(screen: ServiceScreen, service_number: str, *, on_done: Callable[[OrderView], None]) -> None:
+    """The modal, then the suspension order in a worker; `on_done` gets the finished order."""
+    app = screen.workbench
+    services, actor = app.services, app.actor
+
+    def chosen(choice: SuspensionChoice | None) -> None:
+        if choice is None:
+            return
+
+        def suspend() -> OrderView:
+            return suspend_subscriber(service_number, services=services, actor=actor, reason=choice.reason, note=choice.note)
+
+        screen.call_service(suspend, on_done, group="suspend-line", description="Suspend the line")
+
+    app.push_screen(SuspendModal(service_number, role=actor.role), chosen)
