@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
 
 from crm_tui.domain import CertType, CustomerStatus, InteractionChannel, KeyKind
 from crm_tui.errors import InvalidInput, NotFound
@@ -61,6 +61,7 @@ from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 TOTAL_CAP = 10_000
+NAME_CANDIDATES = 1_000  # a name-only search looks at this many index matches at most: refine beyond
 HIDDEN_STATUSES = (CustomerStatus.MERGED, CustomerStatus.ERASED)
 LIVE_LINE_STATUSES = ("active", "suspended")  # a former number may belong to someone else now
 RECENT_INTERACTIONS = 20
@@ -128,22 +129,25 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _name_condition(uow: UnitOfWork, name: str) -> ColumnElement[bool]:
-    """Every word must appear in the name; words of 3+ letters go through the text index."""
+def _name_condition(uow: UnitOfWork, name: str, *, cap: int | None = None) -> ColumnElement[bool]:
+    """Every word must appear in the name; words of 3+ letters go through the text index.
+
+    With `cap`, only the first `cap` index matches are candidates: a name-only search for a
+    common fragment then sorts a bounded set instead of every namesake in the country.
+    """
     words = name.split()
     long_words = [w for w in words if len(w) >= 3]
     short_words = [w for w in words if len(w) < 3]
     conditions: list[ColumnElement[bool]] = []
-    if uow.database.is_sqlite:
-        if long_words:
-            match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-            conditions.append(
-                Customer.id.in_(
-                    text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :match").bindparams(match=match)
-                )
-            )
-    else:
-        conditions.extend(Customer.name_search.ilike(f"%{_like_escape(w)}%", escape="\\") for w in long_words)
+    limit = f" LIMIT {int(cap)}" if cap else ""
+    if long_words and uow.database.is_sqlite:
+        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        conditions.append(
+            Customer.id.in_(text(f"SELECT rowid FROM customers_fts WHERE customers_fts MATCH :match{limit}").bindparams(match=match))
+        )
+    elif long_words:
+        matching = select(Customer.id).where(*(Customer.name_search.ilike(f"%{_like_escape(w)}%", escape="\\") for w in long_words))
+        conditions.append(Customer.id.in_(matching.limit(cap) if cap else matching))
     if short_words and not long_words:
         # Too short for trigrams: the name must start with it (a B-tree range, both engines).
         prefix = " ".join(words)
@@ -153,7 +157,7 @@ def _name_condition(uow: UnitOfWork, name: str) -> ColumnElement[bool]:
     return and_(*conditions)
 
 
-def _where(query: CustomerQuery, uow: UnitOfWork) -> list[ColumnElement[bool]]:
+def _where(query: CustomerQuery, uow: UnitOfWork, *, name_cap: int | None = None) -> list[ColumnElement[bool]]:
     """SQL conditions for a parsed query; each key is an indexed lookup."""
     conditions: list[ColumnElement[bool]] = []
     if query.customer_id:
@@ -183,7 +187,7 @@ def _where(query: CustomerQuery, uow: UnitOfWork) -> list[ColumnElement[bool]]:
     if query.social:
         conditions.append(Customer.id.in_(select(SocialAccount.customer_id).where(SocialAccount.subject == query.social)))
     if query.name:
-        conditions.append(_name_condition(uow, query.name))
+        conditions.append(_name_condition(uow, query.name, cap=name_cap))
     return conditions
 
 
@@ -203,52 +207,73 @@ def search_customers(
     parsed = query.parsed(region=region)
     page = max(1, page)
     page_size = max(1, min(page_size, 500))
+    name_only = bool(parsed.name) and not any(
+        getattr(parsed, f) for f in ("customer_id", "cert_number", "service_number", "imsi", "iccid", "email", "social")
+    )
     with uow:
         session = uow.session
+        merged_from = None
         if parsed.customer_id:
             survivor, merged_from = _resolve_merged(uow, parsed.customer_id)
             if survivor is not None and merged_from is not None:
                 parsed = replace(parsed, customer_id=survivor.customer_id)
-        else:
-            merged_from = None
-        conditions = _where(parsed, uow)
+        cap = NAME_CANDIDATES if name_only else None
+        conditions = _where(parsed, uow, name_cap=cap)
         visible = Customer.status.not_in([s.value for s in HIDDEN_STATUSES])
-        base: Select = select(Customer.id).where(visible, *conditions)
-        counted = session.execute(
-            select(func.count()).select_from(base.limit(TOTAL_CAP + 1).subquery())
-        ).scalar_one()
         order = (Customer.display_name, Customer.id) if parsed.name else (Customer.id,)
-        rows = (
-            session.execute(
-                select(Customer).where(visible, *conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size)
-            )
-            .scalars()
-            .all()
-        )
+        rows = session.execute(
+            select(*SUMMARY_COLUMNS).where(visible, *conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size)
+        ).all()
+        if page == 1 and len(rows) < page_size:
+            counted = len(rows)  # the whole result is on this page: no count query
+        else:
+            limit = (cap or TOTAL_CAP) + 1
+            counted = session.execute(select(func.count()).select_from(select(Customer.id).where(visible, *conditions).limit(limit).subquery())).scalar_one()
         summaries = _summaries(uow, rows, actor)
         if merged_from is not None:
             summaries = [s.model_copy(update={"merged_from": merged_from}) for s in summaries]
+        cap_total = cap or TOTAL_CAP
         return CustomerPage(
             customers=summaries,
-            total=min(counted, TOTAL_CAP),
-            total_is_capped=counted > TOTAL_CAP,
+            total=min(counted, cap_total),
+            total_is_capped=counted > cap_total or (cap is not None and counted >= cap),
             page=page,
             page_size=page_size,
         )
 
 
-def _summaries(uow: UnitOfWork, rows: list[Customer], actor: Actor) -> list[CustomerSummary]:
+SUMMARY_COLUMNS = (
+    Customer.id,
+    Customer.customer_id,
+    Customer.status,
+    Customer.type,
+    Customer.display_name,
+    Customer.first_name,
+    Customer.last_name,
+    Customer.gender,
+    Customer.nationality,
+    Customer.birthday,
+    Customer.email,
+    Customer.mobile,
+    Customer.credit_level,
+)
+
+
+def _summaries(uow: UnitOfWork, rows: list, actor: Actor) -> list[CustomerSummary]:  # noqa: ANN001
+    """Rows of SUMMARY_COLUMNS with each customer's primary certificate (one more query)."""
     ids = [row.id for row in rows]
-    certificates: dict[int, Certificate] = {}
+    certificates: dict[int, tuple[str, str, str]] = {}
     if ids:
-        for cert in uow.session.execute(
-            select(Certificate).where(Certificate.customer_id.in_(ids)).order_by(Certificate.is_primary.desc(), Certificate.id.desc())
-        ).scalars():
-            certificates[cert.customer_id] = cert  # the last written wins: primary, lowest id
+        for customer_pk, cert_type, number, country in uow.session.execute(
+            select(Certificate.customer_id, Certificate.cert_type, Certificate.cert_number, Certificate.cert_country)
+            .where(Certificate.customer_id.in_(ids))
+            .order_by(Certificate.is_primary.asc(), Certificate.id.desc())
+        ):
+            certificates[customer_pk] = (cert_type, number, country)  # the last written wins: primary, lowest id
     full = sees_personal_data_in_lists(actor)
     result = []
     for row in rows:
-        cert = certificates.get(row.id or 0)
+        cert_type, number, country = certificates.get(row.id, (None, None, None))
         result.append(
             CustomerSummary(
                 customer_id=row.customer_id,
@@ -263,9 +288,9 @@ def _summaries(uow: UnitOfWork, rows: list[Customer], actor: Actor) -> list[Cust
                 email=row.email,
                 mobile=row.mobile,
                 credit_level=row.credit_level,
-                cert_type=cert.cert_type if cert else None,
-                cert_number=(cert.cert_number if full else mask(cert.cert_number)) if cert else None,
-                cert_country=cert.cert_country if cert else None,
+                cert_type=cert_type,
+                cert_number=number if full or number is None else mask(number),
+                cert_country=country,
             )
         )
     return result

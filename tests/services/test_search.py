@@ -184,3 +184,13 @@ def test_unknown_customer_is_not_found(services, csr):
 
     with pytest.raises(NotFound):
         customers.get_customer(customer_id_for(999_999), uow=services.reader(), actor=csr)
+
+
+def test_a_broad_name_search_looks_at_a_bounded_set_and_says_so(services, csr, monkeypatch):
+    monkeypatch.setattr(customers, "NAME_CANDIDATES", 3)
+    for i in range(5):
+        make_customer(services, first_name=f"Nombre{'abcde'[i]}", last_name="Comun")
+    page = search(services, csr, name="comun")
+    assert page.total == 3 and page.total_is_capped
+    precise = search_customers(CustomerQuery(name="nombrea comun"), uow=services.reader(), actor=csr, region=REGION)
+    assert precise.total == 1 and not precise.total_is_capped
