@@ -47,6 +47,7 @@ from crm_tui.services.orders import (
     register_order_type,
     register_step,
     run_order,
+    unfinished_order,
 )
 from crm_tui.services.permissions import SUPERVISORS, require_role, require_signed_in
 from crm_tui.services.validation import clean_text, parse_customer_id, parse_service_number
@@ -390,6 +391,9 @@ def submit_deregistration(
     with services.writer() as uow:
         session = uow.session
         subscriber, customer, account, offering = _load_line(uow, number)
+        pending = unfinished_order(uow, subscriber_pk=subscriber.id) or unfinished_order(uow, customer_pk=customer.id, whole_customer=True)
+        if pending:
+            raise Conflict(f"Order {pending} for this line or customer is not finished; finish or cancel it first.")
         quote = _quote(uow, subscriber, customer, account, offering, reason=reason, today=now.date())
         due = quote.outstanding_total + (Decimal("0.00") if request_waiver else quote.penalty_total)
         if expected_total is not None and expected_total.quantize(CENT) != quote.total_due:
@@ -720,6 +724,9 @@ def terminate_customer(
             raise NotFound(f"No customer {customer_id}.")
         if customer.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED, CustomerStatus.ERASED, CustomerStatus.MERGED):
             raise Conflict(f"Customer {customer_id} is already {customer.status}.")
+        pending = unfinished_order(uow, customer_pk=customer.id)
+        if pending:
+            raise Conflict(f"Order {pending} for this customer is not finished; finish or cancel it first.")
         busy = session.execute(
             select(func.count()).select_from(QueueItem).where(QueueItem.ref_id == customer_id, QueueItem.status.in_(["open", "claimed"]))
         ).scalar_one()

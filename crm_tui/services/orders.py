@@ -167,6 +167,24 @@ def find_order(uow: UnitOfWork, order_id: str) -> Order:
     return order
 
 
+UNFINISHED = (OrderStatus.OPEN, OrderStatus.RESERVED, OrderStatus.FAILED)
+
+
+def unfinished_order(uow: UnitOfWork, *, subscriber_pk: int | None = None, customer_pk: int | None = None, whole_customer: bool = False) -> str | None:
+    """The number of an order on this line (or customer) that is not closed or cancelled yet.
+
+    `whole_customer` looks only at orders on the customer as a whole (a termination).
+    """
+    query = select(Order.order_number).where(Order.status.in_(UNFINISHED))
+    if subscriber_pk is not None:
+        query = query.where(Order.subscriber_id == subscriber_pk)
+    if customer_pk is not None:
+        query = query.where(Order.customer_id == customer_pk)
+    if whole_customer:
+        query = query.where(Order.subscriber_id.is_(None))
+    return uow.session.execute(query.limit(1)).scalar()
+
+
 def get_order(order_id: str, *, uow: UnitOfWork, actor: Actor) -> OrderView:
     require_signed_in(actor, doing="see orders")
     with uow:

@@ -23,7 +23,7 @@ from crm_tui.domain import ChargeStatus, QueueName, ResumeOperation, Role, Subsc
 from crm_tui.errors import Conflict, Held, InvalidInput, NotAllowed, NotFound
 from crm_tui.services import audit, outbox
 from crm_tui.services.deregistration import refresh_customer_status
-from crm_tui.services.orders import OrderView, StepContext, StepKind, create_order, find_order, order_view, register_order_type, register_step, run_order
+from crm_tui.services.orders import OrderView, StepContext, StepKind, create_order, find_order, order_view, register_order_type, register_step, run_order, unfinished_order
 from crm_tui.services.permissions import SUPERVISORS, require_role, require_signed_in
 from crm_tui.services.validation import clean_text, parse_service_number
 from crm_tui.services.views import Actor, View
@@ -61,11 +61,7 @@ def _reason_words(reason: str | None) -> str:
 
 
 def _open_order_for(uow: UnitOfWork, subscriber: Subscriber) -> str | None:
-    from crm_tui.storage.models import Order
-
-    return uow.session.execute(
-        select(Order.order_number).where(Order.subscriber_id == subscriber.id, Order.status.in_(["open", "reserved", "failed"]))
-    ).scalar()
+    return unfinished_order(uow, subscriber_pk=subscriber.id)
 
 
 # --- suspend ---------------------------------------------------------------------------------------

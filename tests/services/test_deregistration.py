@@ -332,3 +332,13 @@ def test_terminate_the_whole_relationship(services, csr, lucia, consent):
 def test_terminate_needs_a_known_reason(services, csr, lucia):
     with pytest.raises(InvalidInput):
         deregistration.terminate_customer(lucia, services=services, actor=csr, reason="bored", archive_consent=True)
+
+
+def test_a_line_with_an_unfinished_order_is_not_deregistered_twice(services, csr, lucia):
+    faulty = with_faults(services, "cbs.deactivate:fail")
+    with pytest.raises(ExternalSystemFailed):
+        deregister(faulty, csr)
+    with pytest.raises(Conflict, match="not finished"):
+        deregister(services, csr)
+    with pytest.raises(Conflict, match="not finished"):
+        deregistration.terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=True)
