@@ -70,6 +70,7 @@ class ResumeScreen(WorkbenchScreen):
     ResumeScreen .row { height: auto; }
     ResumeScreen .row > FormField { width: 1fr; margin-right: 2; }
     ResumeScreen #field-effective_mode { width: 40; }
+    ResumeScreen #field-effective_date { width: 32; }
     ResumeScreen RadioSet { layout: horizontal; height: 1; width: auto; background: transparent; margin: 1 0; }
     ResumeScreen RadioSet > RadioButton { width: auto; margin-right: 2; }
     ResumeScreen #checkout { height: auto; width: 80; }
@@ -241,7 +242,11 @@ class ResumeScreen(WorkbenchScreen):
         for form_field in self.query(".error").results(FormField):
             if form_field.name not in missing:
                 form_field.show_error(None)
-        if self.held_for_supervisor and not missing:
+        if self.submitting:
+            hint = "Working…"
+        elif self.finished:
+            hint = "Done: escape returns to the customer." if self.reserved is None else "x cancels the reservation; escape returns to the customer."
+        elif self.held_for_supervisor and not missing:
             hint = "Ready: ctrl+s sends the request to the supervisor's queue."
         else:
             hint = next(iter(missing.values()), "Ready: ctrl+s shows what will happen before anything is done.")
@@ -350,7 +355,7 @@ class ResumeScreen(WorkbenchScreen):
         number = phone(quote.service_number)
         reason = self.query_one("#reason", Input).value.strip()
         asked = f"{ResumeOperation(self.operation).label}" + (f": {reason}" if reason else "")
-        suspended = f"suspended for {words(quote.reason, SuspensionReason).lower()} since {local_time(quote.since)}"
+        suspended = f"{words(quote.reason, SuspensionReason).lower()}, since {local_time(quote.since)}"
         if self.held_for_supervisor:
             return [
                 f"Request to lift the suspension of {number} ({suspended}); {asked}",
