@@ -30,6 +30,7 @@ from crm_tui.cli_support import (
     read_secret,
     reports_errors,
     say,
+    show_error,
     start_invocation,
     words,
 )
@@ -587,10 +588,11 @@ def customers_register(
             data_dir=settings.data_dir,
             **checks,
         )
-    except registration.PossibleDuplicates:
+    except registration.PossibleDuplicates as error:
+        show_error(error, as_json=as_json)
         if not as_json:
             say("If each of them is another person, run again with --confirm-different ID for each.")
-        raise
+        raise typer.Exit(error.exit_code) from None
     if as_json:
         print_json(result)
     else:
@@ -612,7 +614,7 @@ def _print_registration(result: RegistrationResult, *, currency: str) -> None:
     rows += [("Warning", warning) for warning in result.warnings]
     if result.near_matches_confirmed:
         rows.append(("Confirmed different from", ", ".join(result.near_matches_confirmed)))
-    print_table("Held for review" if result.held else "Registered", ["Field", "Value"], rows)
+    print_table("Held for review" if result.held else "Registered", ["Field", "Value"], [row for row in rows if row[1]])
 
 
 @registrations_app.command("approve")
@@ -721,7 +723,7 @@ def _print_stocked(what: str, stocked: int, given: int, *, as_json: bool) -> Non
     if as_json:
         print_json({"stocked": stocked, "already_in_pool": given - stocked})
         return
-    print_table(what, ["", Column("How many", numeric=True)], [("Stocked", f"{stocked:,}"), ("Already in the pool", f"{given - stocked:,}")])
+    print_table(what, ["What", Column("How many", numeric=True)], [("Stocked", f"{stocked:,}"), ("Already in the pool", f"{given - stocked:,}")])
 
 
 def _amount(raw: str, *, field: str) -> Decimal:
