@@ -38,10 +38,10 @@ class CustomerViewScreen(WorkbenchScreen):
             Binding(str(number), f"section('{section}')", section.capitalize(), show=False, id=f"section-{section}")
             for number, section in enumerate(SECTIONS, start=1)
         ),
-        Binding("d", "deregister", "Deregister line", id="deregister-line"),
-        Binding("t", "terminate", "Terminate customer", id="terminate-customer"),
-        Binding("s", "suspend", "Suspend line", id="suspend-line"),
-        Binding("r", "resume", "Resume line", id="resume-line"),
+        Binding("d", "deregister", "Deregister", id="deregister-line"),
+        Binding("t", "terminate", "Terminate", id="terminate-customer"),
+        Binding("s", "suspend", "Suspend", id="suspend-line"),
+        Binding("r", "resume", "Resume", id="resume-line"),
         Binding("e", "reestablish", "Re-establish", id="reestablish-customer"),
     ]
     AUTO_FOCUS = "#table-lines"
