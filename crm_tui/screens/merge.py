@@ -49,6 +49,11 @@ def _name(preview: MergePreview, side: str) -> str:
     return person or values.get("organization_name") or NOTHING
 
 
+def _moving(moving: dict[str, int]) -> str:
+    """What moves to the survivor, table by table: "certificates: 1, contacts: 2"."""
+    return ", ".join(f"{words(table).lower()}: {n}" for table, n in moving.items() if n) or "nothing"
+
+
 class MergeFieldsTable(WorkbenchTable):
     """One row per field; left and right choose which record's value the survivor keeps."""
 
@@ -121,12 +126,9 @@ class MergeScreen(WorkbenchScreen):
             if f.field not in self.kept:
                 self.kept[f.field] = preview.merged_id if f.survivor is None and f.merged is not None else preview.survivor_id
         self.query_one("#merge-sides", Static).update(
-            f"Survivor (left): {preview.survivor_id} {_name(preview, LEFT)}   ·   "
-            f"Merged (right): {preview.merged_id} {_name(preview, RIGHT)}, becomes merged and points to the survivor"
+            f"Left survives: {preview.survivor_id} {_name(preview, LEFT)}   ·   Right is merged into it: {preview.merged_id} {_name(preview, RIGHT)}"
         )
-        moving = {table: n for table, n in preview.moving.items() if n}
-        listed = ", ".join(f"{words(table).lower()} {n}" for table, n in moving.items()) or "nothing"
-        self.query_one("#merge-moving", Static).update(f"Moves from {preview.merged_id} to {preview.survivor_id}: {listed}")
+        self.query_one("#merge-moving", Static).update(f"Moves from {preview.merged_id} to {preview.survivor_id}: {_moving(preview.moving)}")
         self._render_fields()
         self.refresh_bindings()
 
@@ -196,12 +198,11 @@ class MergeScreen(WorkbenchScreen):
         if preview is None:
             return
         taken = self.take_from_merged()
-        moving = {table: n for table, n in preview.moving.items() if n}
-        rows = sum(moving.values())
+        rows = sum(preview.moving.values())
         lines = [
             f"{preview.survivor_id} ({_name(preview, LEFT)}) survives; {preview.merged_id} ({_name(preview, RIGHT)}) becomes merged and points to it.",
             f"From {preview.merged_id}: {', '.join(field_label(f) for f in taken)}." if taken else f"Every field keeps {preview.survivor_id}'s value.",
-            f"{rows} row(s) move to {preview.survivor_id}: " + (", ".join(f"{words(t).lower()} {n}" for t, n in moving.items()) or "none") + ".",
+            f"{rows} row(s) move to {preview.survivor_id}: {_moving(preview.moving)}.",
             f"{preview.merged_id} still finds {preview.survivor_id} in search, the customer view and the CLI; unmerge (u) restores both.",
         ]
         self.app.push_screen(

@@ -162,8 +162,7 @@ class QueuesScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         listing = self.query_one("#queue-list", WorkbenchTable)
-        listing.add_column("Queue", width=22, key="queue")
-        listing.add_column("Open", width=17, key="open")
+        listing.add_column("Queue · open · oldest", width=23, key="queue")
         items = self.query_one("#queue-items", QueueItemsTable)
         for label, width in (("Item", 5), ("Ref", 16), ("Status", 8), ("Claimed by", 10), ("Reason", 26), ("Since", 8)):
             items.add_column(label, width=width, key=label)
@@ -200,12 +199,9 @@ class QueuesScreen(WorkbenchScreen):
         listing.clear()
         now = self._now
         for summary in summaries:
-            count = f"{summary.open} · oldest {age(summary.oldest, now)}" if summary.open else "0"
-            listing.add_row(
-                Text(summary.label, style="bold" if summary.open else "dim"),
-                Text(count, style="" if summary.open else "dim"),
-                key=summary.queue,
-            )
+            waiting = f"{summary.open} · oldest {age(summary.oldest, now)}" if summary.open else "none waiting"
+            cell = Text.assemble((summary.label, "bold" if summary.open else "dim"), "\n  ", (waiting, "" if summary.open else "dim"))
+            listing.add_row(cell, key=summary.queue, height=2)
         listing.move_cursor(row=list(self.summaries).index(self.queue))
         self._load_items()
 
@@ -354,7 +350,8 @@ class QueuesScreen(WorkbenchScreen):
 
     def _acted(self, result: ActionResult) -> None:
         outcome = words(result.status, QueueItemStatus).lower()
-        extra = f" New line {phone(result.detail['service_number'])}." if result.detail.get("service_number") else ""
+        line = result.detail.get("service_number") if result.queue == QueueName.HELD_REGISTRATIONS else None
+        extra = f" New line {phone(line)}." if line else ""
         self.say(f"{result.action.capitalize()}: item {result.item_id} is {outcome}.{extra}")
         self.refresh_queues()
 

@@ -10,11 +10,14 @@ from sqlalchemy import select
 from textual.widgets import DataTable, Static
 
 from crm_tui.app import LaunchRequest
-from crm_tui.services import customers, dedupe_scan, queues
+from crm_tui.errors import ExternalSystemFailed
+from crm_tui.services import customers, dedupe_scan, orders, queues
+from crm_tui.services.context import Services
+from crm_tui.services.deregistration import submit_deregistration
 from crm_tui.services.registration import RegistrationForm, register_customer
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.merge import MergeScreen
-from crm_tui.screens.queues import NoteModal, QueuesScreen
+from crm_tui.screens.queues import NoteModal, OrderStepsModal, QueuesScreen
 from crm_tui.storage.models import BlacklistEntry, Contact, Customer, DuplicateCandidate, QueueItem
 from tests.factories import make_customer, stock_pools
 from tests.screens.conftest import FROZEN_NOW, settle, sign_in
@@ -85,27 +88,14 @@ async def open_queues(pilot) -> QueuesScreen:
     return pilot.app.screen
 
 
-async def choose_queue(pilot, label: str) -> None:
-    """Move the cursor of the left list to the queue, then into its items (enter)."""
-    screen = pilot.app.screen
-    screen.query_one("#queue-list").focus()
-    labels = [row[0] for row in rows(pilot.app, "#queue-list")]
-    table = screen.query_one("#queue-list", DataTable)
-    steps = labels.index(label) - table.cursor_row
-    await pilot.press(*(["down"] * steps if steps > 0 else ["up"] * -steps))
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
 async def test_f5_shows_every_queue_with_its_count_and_oldest_age(make_app, services, supervisor, twins):
     queue_duplicate(services, *twins, hours_ago=2)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_queues(pilot)
         listing = rows(app, "#queue-list")
-        assert listing[0] == ["Possible duplicates", "1 · oldest 2 h"]
-        assert ["Held registrations", "0"] in listing and len(listing) == 7
+        assert listing[0] == ["Possible duplicates\n  1 · oldest 2 h"]
+        assert ["Held registrations\n  none waiting"] in listing and len(listing) == 7
         [item] = rows(app)
         assert item[1] == "Pair 1" and item[2] == "Open" and "Same name and birthday" in item[4] and item[5] == "2 h"
         await pilot.press("escape")
@@ -126,7 +116,7 @@ async def test_approve_a_held_registration_with_a_gives_the_customer_a_line(make
         await settle(pilot)
         assert status(app).startswith("Approve: item 1 is approved. New line +34")
         assert rows(app) == []
-        assert rows(app, "#queue-list")[1] == ["Held registrations", "0"]
+        assert rows(app, "#queue-list")[1] == ["Held registrations\n  none waiting"]
     detail = customers.get_customer(held, uow=services.reader(), actor=supervisor)
     assert [s.status for s in detail.subscribers] == ["active"]
 
@@ -160,7 +150,7 @@ async def test_merge_a_pair_field_by_field_and_the_old_id_resolves(make_app, ser
         await pilot.pause()
         lines = str(app.screen.query_one("#confirm-lines", Static).content)
         assert f"{older} (Lucía García Pérez) survives; {newer} (Lucia Garcia Perez) becomes merged" in lines
-        assert f"From {newer}: Mobile." in lines and "certificates 1" in lines and "contacts 1" in lines
+        assert f"From {newer}: Mobile." in lines and "certificates: 1, contacts: 1" in lines
         await pilot.press("enter")
         await settle(pilot)
         result = str(screen.query_one("#merge-result", Static).content)
@@ -284,3 +274,23 @@ async def test_another_supervisor_acting_first_is_told_it_changed(make_app, serv
         assert rows(app) == []
     with services.reader() as uow:
         assert uow.session.execute(select(QueueItem.decided_by)).scalar_one() == admin.id
+
+
+async def test_a_failed_order_opens_with_its_steps_and_a_retries_it(make_app, services, supervisor, csr):
+    make_customer(services, cert_number="12345678Z", service_number="34612345678")
+    faulty = Services(settings=services.settings.model_copy(update={"faults": "provisioning.deactivate:fail-once"}), database=services.database)
+    with pytest.raises(ExternalSystemFailed) as caught:
+        submit_deregistration("34612345678", services=faulty, actor=csr, reason="fee_problem", number_mode="immediate", sim_mode="reuse", payment_method="card")
+    order_id = caught.value.extra["order_id"]
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        [item] = rows(app)
+        assert item[1] == order_id and "Failed at step 2" in item[4]
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderStepsModal) and app.screen.view.failed_step.seq == 2
+        await pilot.press("escape", "a", *"Provisioning back", "enter")
+        await settle(pilot)
+        assert status(app) == "Retry: item 1 is done."
+    assert orders.get_order(order_id, uow=services.reader(), actor=supervisor).status == "closed"
