@@ -37,6 +37,8 @@ from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 RETURNABLE = (CustomerStatus.TERMINATED.value, CustomerStatus.ARCHIVED.value)
+BOOKKEEPING = ("customer_id", "display_name", "reason", "terminated_at", "type", "payments_total")
+"""Archive keys about the termination itself, not the customer's data: not listed as "kept"."""
 
 
 class FormerLine(View):
@@ -111,7 +113,7 @@ def find_archived_customer(*, uow: UnitOfWork, actor: Actor, region: str, custom
         customer = _find_customer(uow, customer_id=customer_id, cert_type=cert_type, cert_number=cert_number, cert_country=cert_country, former_service_number=former_service_number, region=region)
         profile, lines = _archive(uow, customer)
         interactions = len(uow.session.execute(select(Interaction.id).where(Interaction.customer_id == customer.id)).all())
-        kept = sorted(k for k, v in (profile.payload if profile else {}).items() if v not in (None, [], "")) if profile else []
+        kept = sorted(k for k, v in (profile.payload if profile else {}).items() if v not in (None, [], "") and k not in BOOKKEEPING) if profile else []
         return ArchivedCustomer(
             customer_id=customer.customer_id,
             name=customer.display_name,
