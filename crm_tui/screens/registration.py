@@ -73,15 +73,15 @@ CONTACT_COLUMNS = (
     RowField("last_name", "Last Name", width=16),
     RowField("title", "Title", TITLES, width=5),
     RowField("method", "Contact Method", (("Mobile", "mobile"), ("Email", "email"), ("Landline", "landline"), ("Social", "social")), default="mobile", width=14),
-    RowField("value", "Value", placeholder="612 345 678, name@example.com", required=True, width=24),
+    RowField("value", "Value", placeholder="number, email or account", required=True, width=24),
 )
 ADDRESS_COLUMNS = (
-    RowField("region", "Region", placeholder="Madrid", width=14),
-    RowField("city", "City", placeholder="Madrid", width=14),
-    RowField("detail", "Detailed Address", placeholder="Calle Mayor 5, 2º B", required=True, width=30),
-    RowField("postal_code", "Postal Code", placeholder="28013", width=11),
+    RowField("region", "Region", placeholder="province", width=14),
+    RowField("city", "City", width=14),
+    RowField("detail", "Detailed Address", placeholder="street, number, floor", required=True, width=30),
+    RowField("postal_code", "Postal Code", width=11),
     RowField("address_type", "Address Type", (("Living", "living"), ("Billing", "billing"), ("Delivery", "delivery"), ("ID address", "id")), default="billing", width=12),
-    RowField("contact_point", "Contact Point", placeholder="Reception, 2nd floor", width=18),
+    RowField("contact_point", "Contact Point", placeholder="who or where to ask", width=18),
 )
 ATTACHMENT_COLUMNS = (
     RowField("filename", "File", width=40),
@@ -157,15 +157,15 @@ class RegistrationScreen(WorkbenchScreen):
             yield Static("CERTIFICATE INFO", classes="section-title")
             with Grid(classes="form-grid"):
                 yield FormField("Certificate Type *", Select([c for c in CertType.choices()], value=CertType.NATIONAL_ID.value, allow_blank=False, id="cert_type"), name="cert_type")
-                yield _input("cert_number", "Certificate Number *", "12345678Z")
+                yield _input("cert_number", "Certificate Number *", "from the document")
                 yield _input("cert_country", "Issuing Country *", "ES", value=settings.default_region, max_length=2)
                 yield FormField(
                     "Customer Type",
                     Select(CustomerType.choices(), value=CustomerType.INDIVIDUAL.value, allow_blank=False, id="customer_type"),
                     name="type",
                 )
-                yield FormField("Service Number", Select([], prompt="Next free number", allow_blank=True, id="service_number"), name="service_number")
-                yield _input("customer_name", "Customer Name", "Lucía García Pérez: fills the names below", classes="span-2")
+                yield _field("Service Number", Select([], prompt="Next free number", allow_blank=True, id="service_number"), name="service_number", classes="span-2")
+                yield _input("customer_name", "Customer Name", "fills the names below")
                 with Vertical(classes="grid-button"):
                     yield Button("Check (ctrl+k)", id="check")
             with Vertical(id="check-result"):
@@ -176,23 +176,23 @@ class RegistrationScreen(WorkbenchScreen):
             with Horizontal(classes="section-title-line"):
                 yield Static("BASIC INFO", classes="section-title")
             with Grid(classes="form-grid"):
-                yield _input("last_name", "Last Name *", "García Pérez", classes="individual-only")
+                yield _input("last_name", "Last Name *", "", classes="individual-only")
                 yield _input("middle_name", "Middle Name", "", classes="individual-only")
-                yield _input("first_name", "First Name *", "Lucía", classes="individual-only")
+                yield _input("first_name", "First Name *", "", classes="individual-only")
                 yield _input("nationality", "Nationality", "ES, FR, GB…", max_length=2, classes="individual-only")
-                yield _input("organization_name", "Legal Name *", "Transportes Levante S.L.", classes="organization-only span-4")
+                yield _input("organization_name", "Legal Name *", "as registered", classes="organization-only span-4")
                 yield _field("Gender", _radios("gender", [g.label for g in Gender]), name="gender", classes="individual-only span-2")
                 yield _field("Title", _radios("title", [label for label, _ in TITLES]), name="title", classes="individual-only")
-                yield _input("birthplace", "Birthplace", "Madrid", classes="individual-only")
+                yield _input("birthplace", "Birthplace", "", classes="individual-only")
             with Collapsible(title="MORE ▾", collapsed=True, id="more"):
                 with Grid(classes="form-grid"):
-                    yield _input("birthday", "Birthday * (YYYY-MM-DD)", "1988-04-12", max_length=10, classes="individual-only")
+                    yield _input("birthday", "Birthday *", "YYYY-MM-DD", max_length=10, classes="individual-only")
                     yield _input("email", "Email", "name@example.com")
                     yield _input("mobile", "Mobile", "612 345 678")
                     yield _input("social_id", "Social ID", "")
-                    yield _input("address", "Living Address", "Calle Mayor 5, 2º B", classes="span-2")
-                    yield _input("city", "City", "Madrid")
-                    yield _input("postal_code", "Postal Code", "28013", max_length=10)
+                    yield _input("address", "Living Address", "street, number, floor", classes="span-2")
+                    yield _input("city", "City", "")
+                    yield _input("postal_code", "Postal Code", "", max_length=10)
                     yield _input("id_address", "ID Address", "as printed on the document", classes="span-2")
                     yield _input("belief", "Belief (optional)", "")
 
@@ -214,15 +214,15 @@ class RegistrationScreen(WorkbenchScreen):
                 yield FormField("Default Language", Select(LANGUAGES, prompt="—", id="pref_language"), name="pref_language")
                 yield FormField("Do-not-disturb: Channel", Select(CHANNELS, prompt="—", id="dnd_channel"), name="dnd_channel")
                 yield FormField("Allowed Days", Select(DAYS, prompt="—", id="dnd_days"), name="dnd_days")
-                yield _input("dnd_start", "Quiet From (HH:MM)", "22:00", max_length=5)
-                yield _input("dnd_end", "Quiet Until (HH:MM)", "08:00", max_length=5)
+                yield _input("dnd_start", "Quiet From", "HH:MM", max_length=5)
+                yield _input("dnd_end", "Quiet Until", "HH:MM", max_length=5)
 
             yield Static("AUTHENTICATION", classes="section-title")
             with Grid(classes="form-grid"):
-                yield _input("security_question", "Security Question", "First pet's name?", classes="span-2")
+                yield _input("security_question", "Security Question", "e.g. first pet's name?", classes="span-2")
                 yield _input("security_answer", "Answer", "", classes="span-2")
                 yield FormField("Social Account", Select(SOCIAL_PROVIDERS, prompt="—", id="social_provider"), name="social_provider")
-                yield _input("social_subject", "Social Account Name", "lucia.garcia.88", classes="span-2")
+                yield _input("social_subject", "Social Account Name", "user name at the provider", classes="span-2")
 
             yield Static("PRIMARY OFFERING", classes="section-title")
             with Grid(classes="form-grid"):
@@ -392,6 +392,15 @@ class RegistrationScreen(WorkbenchScreen):
             self.action_submit()
         else:
             self.focus_next()
+
+    @on(Input.Changed, "#registration-form Input")
+    @on(Select.Changed, "#registration-form Select")
+    @on(RadioSet.Changed, "#registration-form RadioSet")
+    def _fixed(self, event: Input.Changed | Select.Changed | RadioSet.Changed) -> None:
+        """A field's error goes away as soon as the CSR changes it."""
+        parent = event.control.parent
+        if isinstance(parent, FormField) and parent.has_class("error"):
+            parent.show_error(None)
 
     @on(Input.Blurred, "#customer_name")
     def _quick_name(self) -> None:
@@ -693,8 +702,8 @@ class UploadModal(ModalScreen[str | None]):
             yield FormField("File path", Input(placeholder="~/scans/dni-front.pdf", id="upload-path"), name="upload_path")
             yield DirectoryTree(Path.home(), id="upload-tree")
             with Horizontal(id="upload-buttons"):
-                yield Button("Add", id="upload-add", variant="primary")
-                yield Button("Cancel", id="upload-cancel")
+                yield Button("Add (enter)", id="upload-add", variant="primary")
+                yield Button("Cancel (esc)", id="upload-cancel")
 
     @on(Input.Submitted, "#upload-path")
     @on(Button.Pressed, "#upload-add")

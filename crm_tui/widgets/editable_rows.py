@@ -85,8 +85,8 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
                         control = Input(value=spec.default, placeholder=spec.placeholder, max_length=300, id=f"row-{spec.name}")
                     yield FormField(spec.label + (" *" if spec.required else ""), control, name=spec.name)
             with Horizontal(id="row-form-buttons"):
-                yield Button("Add", id="row-form-add", variant="primary")
-                yield Button("Cancel", id="row-form-cancel")
+                yield Button("Add (ctrl+s)", id="row-form-add", variant="primary")
+                yield Button("Cancel (esc)", id="row-form-cancel")
 
     def values(self) -> dict[str, str]:
         values: dict[str, str] = {}
