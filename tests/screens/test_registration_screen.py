@@ -81,11 +81,7 @@ def fill_person(screen: RegistrationScreen, **changes: str) -> None:
     )
     values.update(changes)
     for name, value in values.items():
-        control = screen.query_one(f"#{name}")
-        if isinstance(control, Select):
-            control.value = value
-        else:
-            control.value = value
+        screen.query_one(f"#{name}").value = value
 
 
 async def test_fill_the_whole_form_by_keyboard_and_register(make_app, csr, stocked, services, tmp_path):
@@ -416,7 +412,7 @@ async def test_an_organization_registers_with_its_legal_name(make_app, csr):
 async def test_back_asks_before_throwing_typed_data_away(make_app, csr):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_registration(pilot)
+        await open_registration(pilot)
         await pilot.press("escape")  # nothing typed: straight back
         await pilot.pause()
         assert isinstance(app.screen, QueryCustomersScreen)
@@ -431,7 +427,6 @@ async def test_back_asks_before_throwing_typed_data_away(make_app, csr):
         await pilot.press("escape", "enter")  # leave
         await pilot.pause()
         assert isinstance(app.screen, QueryCustomersScreen)
-        del screen
 
 
 async def test_launch_fills_the_registration_fields(make_app, csr, stocked):
