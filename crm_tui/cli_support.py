@@ -146,8 +146,11 @@ _current: Invocation | None = None
 
 def start_invocation(*, database_url: str | None, operator: str | None) -> Invocation:
     """A fresh Invocation for this run (the root callback calls it first, every run)."""
-    global _current
+    global _current, out, err
     _current = Invocation(database_url=database_url, operator=operator)
+    # Consoles read COLUMNS when built: build them per run, not at import (pytest-xdist workers
+    # import with COLUMNS=80, and a script may set it for one run).
+    out, err = Console(highlight=False), Console(stderr=True, highlight=False)
     return _current
 
 
