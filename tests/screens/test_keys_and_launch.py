@@ -136,16 +136,6 @@ async def test_launch_on_the_customer_view(make_app, csr, lucia):
         assert isinstance(app.screen, QueryCustomersScreen)
 
 
-async def test_launch_on_a_later_screen_says_so_and_opens_query(make_app, csr, lucia):
-    app = make_app(LaunchRequest("deregister", {"service_number": "612345678"}))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot)
-        await settle(pilot)
-        assert isinstance(app.screen, QueryCustomersScreen)
-        assert notes(app) == ["The deregister screen is not available yet; opening Query Customers."]
-        assert [key.value for key in app.screen.query_one("#results", DataTable).rows] == [lucia]
-
-
 async def test_launch_on_an_unknown_customer_says_not_found(make_app, csr):
     app = make_app(LaunchRequest("customer", {}, customer_id="C0000000018"))
     async with app.run_test(size=(120, 40)) as pilot:
