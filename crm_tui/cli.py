@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import sys
-from datetime import date
+from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -545,8 +545,9 @@ def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
         raise InvalidInput("The file holds one customer: a JSON object.", fields={"file": "One JSON object expected."})
     if isinstance(document.get("attachments"), list):
         document["attachments"] = [str(folder / item) if isinstance(item, str) else item for item in document["attachments"]]
-    if confirm_different:
-        document["confirmed_different_from"] = [*document.get("confirmed_different_from", []), *confirm_different]
+    given = document.get("confirmed_different_from", [])
+    if confirm_different and isinstance(given, list):
+        document["confirmed_different_from"] = [*given, *confirm_different]
     from pydantic import ValidationError
 
     try:
@@ -577,7 +578,8 @@ def customers_register(
     settings = run.settings
     form = _read_form(file, confirm_different=confirm_different or [])
     checks = {"region": settings.default_region, "min_age": settings.min_customer_age}
-    registration.validate_registration(form, today=date.today(), **checks)  # bad input answers before any sign-in
+    today = datetime.now(timezone.utc).date()  # the service's own "today"
+    registration.validate_registration(form, today=today, **checks)  # bad input answers before any sign-in
     try:
         result = registration.register_customer(
             form,
