@@ -196,13 +196,17 @@ class QueuesScreen(WorkbenchScreen):
         if self.queue is None:
             self.queue = next((s.queue for s in summaries if s.open), summaries[0].queue)
         listing = self.query_one("#queue-list", WorkbenchTable)
-        listing.clear()
         now = self._now
+        first_time = listing.row_count == 0
         for summary in summaries:
             waiting = f"{summary.open} · oldest {age(summary.oldest, now)}" if summary.open else "none waiting"
             cell = Text.assemble((summary.label, "bold" if summary.open else "dim"), "\n  ", (waiting, "" if summary.open else "dim"))
-            listing.add_row(cell, key=summary.queue, height=2)
-        listing.move_cursor(row=list(self.summaries).index(self.queue))
+            if first_time:
+                listing.add_row(cell, key=summary.queue, height=2)
+            else:  # in place: the cursor stays where the supervisor left it
+                listing.update_cell(summary.queue, "queue", cell)
+        if first_time:
+            listing.move_cursor(row=list(self.summaries).index(self.queue))
         self._load_items()
 
     def _load_items(self) -> None:
@@ -267,6 +271,8 @@ class QueuesScreen(WorkbenchScreen):
     @on(DataTable.RowHighlighted, "#queue-list")
     def _queue_chosen(self, event: DataTable.RowHighlighted) -> None:
         queue = event.row_key.value
+        if event.cursor_row != event.data_table.cursor_row:  # the cursor moved on since
+            return
         if queue and queue != self.queue:
             self.queue = queue
             self.items = {}

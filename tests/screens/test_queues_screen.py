@@ -3,11 +3,13 @@ pair field by field, dismissing, filtering, sorting, and being told when another
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+import threading
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
 from crm_tui.app import LaunchRequest
 from crm_tui.errors import ExternalSystemFailed
@@ -15,6 +17,7 @@ from crm_tui.services import customers, dedupe_scan, orders, queues
 from crm_tui.services.context import Services
 from crm_tui.services.deregistration import submit_deregistration
 from crm_tui.services.registration import RegistrationForm, register_customer
+from crm_tui.screens import queues as queues_screen
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.merge import MergeScreen
 from crm_tui.screens.queues import NoteModal, OrderStepsModal, QueuesScreen
@@ -37,8 +40,6 @@ def twins(services, csr):
 
 def queue_duplicate(services, older: str, newer: str, *, hours_ago: int = 2) -> int:
     """Queue the pair as the scan would, `hours_ago` before the frozen clock."""
-    from datetime import timedelta
-
     with services.writer() as uow:
         ids = dict(uow.session.execute(select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_([older, newer]))).all())
         candidate = DuplicateCandidate(customer_a_id=ids[older], customer_b_id=ids[newer], score=0.93, reasons={"agree": ["name", "birthday"], "differ": ["certificate"]})
@@ -294,3 +295,36 @@ async def test_a_failed_order_opens_with_its_steps_and_a_retries_it(make_app, se
         await settle(pilot)
         assert status(app) == "Retry: item 1 is done."
     assert orders.get_order(order_id, uow=services.reader(), actor=supervisor).status == "closed"
+
+
+async def test_ctrl_d_scans_for_duplicates_with_progress_and_the_screen_stays_usable(make_app, services, supervisor, twins, monkeypatch):
+    gate = threading.Event()
+    real_scan = queues_screen.scan_duplicates
+
+    def held_scan(**kwargs):
+        kwargs["progress"]("read", 1, 2)
+        gate.wait(20)  # until the test has looked at the progress bar and used the screen
+        return real_scan(**kwargs)
+
+    monkeypatch.setattr(queues_screen, "scan_duplicates", held_scan)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_queues(pilot)
+        assert rows(app, "#queue-list")[0] == ["Possible duplicates\n  none waiting"]
+        await pilot.press("ctrl+d")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if str(screen.query_one("#scan-stage", Static).content) != "Scanning for duplicates…":
+                break
+        assert screen.query_one("#scan-row").display
+        assert str(screen.query_one("#scan-stage", Static).content) == "Reading customers: 1 of 2"
+        assert screen.query_one("#scan-progress", ProgressBar).percentage == 0.5
+        await pilot.press("s")  # still usable while the scan runs
+        await pilot.pause()
+        assert screen.sort == "newest"
+        gate.set()
+        await settle(pilot)
+        assert status(app).startswith("Scan done: 1 new possible duplicate(s) among 2 customers")
+        assert not screen.scanning and not screen.query_one("#scan-row").display
+        assert rows(app, "#queue-list")[0] == ["Possible duplicates\n  1 · oldest just now"]
+        assert [r[1] for r in rows(app)] == ["Pair 1"]
