@@ -172,6 +172,7 @@ class QueuesScreen(WorkbenchScreen):
 
     def on_screen_resume(self) -> None:
         if self.summaries:  # back from a merge or a customer: the counts may have changed
+            self.query_one("#queue-status", Static).update("")
             self.refresh_queues()
 
     # -- loading ------------------------------------------------------------------------------------
