@@ -43,7 +43,7 @@ from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.services import dedupe_scan, registration
 from crm_tui.services.context import Services
-from crm_tui.services.matching import match_rules, nicknames, score_profiles
+from crm_tui.services.matching import match_rules, nicknames, score_prepared
 from crm_tui.services.validation import customer_id_for, normalize_name
 from crm_tui.services.views import Actor
 from crm_tui.storage.models import Address, Certificate, Customer
@@ -286,7 +286,7 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
             for row in dedupe_scan._customer_rows(uow):
                 records.add(*row)
         index = {pk: i for i, pk in enumerate(records.pks)}
-        profiles = {pk: records.profile(i) for pk, i in index.items()}
+        profiles = {pk: records.prepared(i) for pk, i in index.items()}
         blocked, _ = records.candidate_pairs(match_rules().max_block)
         services.close()
     n = len(index)
@@ -308,11 +308,11 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
             i, j = sorted((index[pair[0]], index[pair[1]]))
             if i * n + j not in blocked:
                 not_blocked += 1
-            result = score_profiles(profiles[pair[0]], profiles[pair[1]])
+            result = score_prepared(profiles[pair[0]], profiles[pair[1]], match_rules())
             missed[f"{'+'.join(sorted(kinds))}: score {result.score:.2f}, differ {','.join(result.differ)}"] += 1
     wrong: Counter[str] = Counter()
     for pair in found - truth.keys():
-        result = score_profiles(profiles[pair[0]], profiles[pair[1]])
+        result = score_prepared(profiles[pair[0]], profiles[pair[1]], match_rules())
         who = " vs ".join(sorted(role.get(pk, "seeded") for pk in pair))
         wrong[f"{who}: agree {','.join(result.agree)}"] += 1
     return {

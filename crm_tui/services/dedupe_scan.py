@@ -2,15 +2,17 @@
 may be one person, explain each, and queue the new ones for a supervisor.
 
 One streaming read of every live customer (name, birthday, certificates, contacts, addresses as
-compact strings), blocking keys kept in memory, then `matching.score_profiles` on the candidate
+compact strings), blocking keys kept in memory, then `matching.score_prepared` on the candidate
 pairs only. Blocking keys (any one shared puts a pair forward):
 
 - birthday + one phonetic name token (metaphone; any token, so swapped first and last names meet);
-- birth year + two phonetic name tokens (the phonetic surname and birth year, narrowed by a
-  second token so a common surname does not make a block of thousands);
-- all phonetic name tokens (records without a birthday);
+- birth year and month + two phonetic name tokens (the phonetic surname and birth year, narrowed
+  by the month and a second token so a common surname does not make a block of thousands; a
+  mistyped day still meets);
+- all phonetic name tokens, for a record without a birthday (it meets everyone of that name);
 - a normalised phone or email (the customer's own or one of their contacts');
-- a normalised address ("C/ Mayor 5, 2º B" and "Calle Mayor, 5, 2 B" are one);
+- a normalised address + one phonetic name token ("C/ Mayor 5, 2º B" and "Calle Mayor, 5, 2 B"
+  are one address; the token keeps strangers at one address apart);
 - a certificate number, the same or one adjacent transposition or one dropped character away
   (each number's neighbours are looked up among all numbers: no per-neighbour index is built).
 
@@ -36,14 +38,15 @@ from crm_tui.errors import Conflict, NotFound
 from crm_tui.services import audit
 from crm_tui.services.matching import (
     MatchResult,
-    Profile,
+    Prepared,
     certificate_neighbours,
     match_rules,
+    name_forms,
     name_tokens,
     normalize_address,
     normalize_contact,
     phonetic,
-    score_profiles,
+    score_prepared,
 )
 from crm_tui.services.permissions import SUPERVISORS, require_role
 from crm_tui.services.validation import clean_text
@@ -123,8 +126,10 @@ class _Records:
         self.birthdays: list[date | None] = []
         self.certificates: list[str] = []
         self.contacts: list[str] = []
-        self.addresses: list[str] = []
+        self.addresses: list[str] = []  # normalised, joined
+        self.name_keys = array("q")  # hash of all phonetic tokens, to meet records without a birthday
         self.blocks: dict[int, Any] = {}  # hash of a blocking key -> index or list of indexes
+        self.undated: dict[int, Any] = {}  # name key -> records without a birthday
         self.numbers: dict[str, Any] = {}  # certificate number -> index or list of indexes
 
     def __len__(self) -> int:
@@ -135,32 +140,37 @@ class _Records:
         self.pks.append(pk)
         self.names.append(name)
         self.birthdays.append(birthday)
-        numbers = certs.split(SEP) if certs else []
         self.certificates.append(certs or "")
         values = {normalize_contact(v) for v in (email, mobile, *(contacts.split(SEP) if contacts else ())) if v}
         values.discard("")
         self.contacts.append(SEP.join(values))
-        self.addresses.append(addresses.replace(SEP, " ") if addresses else "")
+        places = [normalize_address(a) for a in addresses.split(SEP) if _HAS_DIGIT(a)] if addresses else []
+        self.addresses.append(" ".join(places))
         codes = sorted({phonetic(t) for t in name_tokens(name)})
-        keys = [hash(("c", v)) for v in values]
-        if addresses:
-            keys.extend(hash(("a", normalize_address(a))) for a in addresses.split(SEP) if _HAS_DIGIT(a))
-        if codes:
-            keys.append(hash(("n", *codes)))
-            if birthday:
-                day, year = birthday.toordinal(), birthday.year
-                keys.extend(hash(("b", day, code)) for code in codes)
-                keys.extend(hash(("y", year, x, y)) for x, y in combinations(codes, 2))
+        name_key = hash(("n", *codes))
+        self.name_keys.append(name_key)
         blocks = self.blocks
-        for key in keys:
-            _put(blocks, key, i)
-        for number in numbers:
-            _put(self.numbers, number, i)
+        for value in values:
+            _put(blocks, hash(("c", value)), i)
+        for place in places:  # the same address and one name token: the person or their family
+            for code in codes:
+                _put(blocks, hash(("a", place, code)), i)
+        if birthday:
+            day, year, month = birthday.toordinal(), birthday.year, birthday.month
+            for code in codes:
+                _put(blocks, hash(("b", day, code)), i)
+            for x, y in combinations(codes, 2):
+                _put(blocks, hash(("m", year, month, x, y)), i)
+        elif codes:
+            _put(self.undated, name_key, i)
+        if certs:
+            for number in certs.split(SEP):
+                _put(self.numbers, number, i)
 
-    def profile(self, i: int) -> Profile:
+    def prepared(self, i: int) -> Prepared:
         certs, contacts = self.certificates[i], self.contacts[i]
-        return Profile(
-            self.names[i],
+        return Prepared(
+            name_forms(self.names[i]),
             self.birthdays[i],
             frozenset(certs.split(SEP)) if certs else frozenset(),
             frozenset(contacts.split(SEP)) if contacts else frozenset(),
@@ -172,15 +182,28 @@ class _Records:
         n = len(self)
         pairs: set[int] = set()
         skipped = 0
-        for members in self.blocks.values():
-            if type(members) is int:
-                continue
+
+        def pair_up(members: list[int]) -> None:
+            nonlocal skipped
             if len(members) > max_block:
                 skipped += 1
-                continue
-            for i, j in combinations(members, 2):
-                pairs.add(i * n + j)  # members were appended in index order
+            else:
+                pairs.update(i * n + j for i, j in combinations(sorted(members), 2))
+
+        for members in self.blocks.values():
+            if type(members) is not int:
+                pair_up(members)
         self.blocks = {}
+        undated = self.undated
+        if undated:  # a record without a birthday meets every record with its name
+            for i, key in enumerate(self.name_keys):
+                other = undated.get(key)
+                if other is not None and self.birthdays[i] is not None:
+                    undated[key] = [*([other] if type(other) is int else other), i]
+            for members in undated.values():
+                if type(members) is not int:
+                    pair_up(members)
+        self.undated = {}
         numbers = self.numbers
         for number, members in numbers.items():
             own = [members] if type(members) is int else members
@@ -241,13 +264,16 @@ def scan_duplicates(*, services: Any, actor: Actor, progress: Progress | None = 
     n, pks = len(records), records.pks
     found: list[tuple[int, int, MatchResult]] = []
     compared = 0
+    prepared: dict[int, Prepared] = {}
     for done, code in enumerate(sorted(pairs), 1):
         i, j = divmod(code, n)
         a, b = (pks[i], pks[j]) if pks[i] < pks[j] else (pks[j], pks[i])
-        if known.get((a, b), (0, "open"))[1] in DECIDED:
+        if known and known.get((a, b), (0, "open"))[1] in DECIDED:
             continue
         compared += 1
-        result = score_profiles(records.profile(i), records.profile(j), rules)
+        first = prepared.get(i) or prepared.setdefault(i, records.prepared(i))
+        second = prepared.get(j) or prepared.setdefault(j, records.prepared(j))
+        result = score_prepared(first, second, rules)
         if result.score >= rules.threshold:
             found.append((a, b, result))
         if done % PROGRESS_EVERY == 0:

@@ -134,15 +134,14 @@ def _count(edits: int | None) -> str:
 # --- normalising ---------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=262_144)
 def name_tokens(name: str) -> tuple[str, ...]:
     """The name's tokens without particles, nicknames replaced by the name they stand for."""
     nick = nicknames()
     return tuple(nick.get(token, token) for token in _SPLIT.split(_plain(name)) if token and token not in PARTICLES)
 
 
-@lru_cache(maxsize=262_144)
-def _name_forms(name: str) -> tuple[str, str]:
+def name_forms(name: str) -> tuple[str, str]:
+    """The name as compared: its tokens joined, and its sorted phonetic codes joined."""
     tokens = name_tokens(name)
     return " ".join(tokens), " ".join(sorted(phonetic(t) for t in tokens))
 
@@ -192,8 +191,11 @@ def _shape(number: str) -> str:
 
 def name_similarity(a: str, b: str) -> float:
     """Token order, nicknames, particles and one missing surname do not count; typos a little."""
-    plain_a, codes_a = _name_forms(a)
-    plain_b, codes_b = _name_forms(b)
+    return _name_similarity(name_forms(a), name_forms(b))
+
+
+def _name_similarity(a: tuple[str, str], b: tuple[str, str]) -> float:
+    (plain_a, codes_a), (plain_b, codes_b) = a, b
     if plain_a == plain_b:
         return 1.0
     best = fuzz.token_sort_ratio(plain_a, plain_b) / 100.0
@@ -230,14 +232,33 @@ def _certificate_similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A profile with its name and address already normalised: what the scan scores many times."""
+
+    name: tuple[str, str]
+    birthday: date | None
+    certificates: frozenset[str]
+    contacts: frozenset[str]
+    address: str
+
+
+def prepare(profile: Profile) -> Prepared:
+    return Prepared(name_forms(profile.name), profile.birthday, profile.certificates, profile.contacts, normalize_address(profile.address) if profile.address else "")
+
+
 def score_profiles(a: Profile, b: Profile, rules: MatchRules | None = None) -> MatchResult:
+    """`score_prepared` of the two profiles."""
+    return score_prepared(prepare(a), prepare(b), rules or match_rules())
+
+
+def score_prepared(a: Prepared, b: Prepared, rules: MatchRules) -> MatchResult:
     """A score in [0, 1] over the fields both records have, and which fields agree or differ.
 
     A name alone is never enough: unless an identifying field agrees besides it (or, with another
     name, the certificate), the score is capped well below any threshold.
     """
-    rules = rules or match_rules()
-    name = name_similarity(a.name, b.name)
+    name = _name_similarity(a.name, b.name)
     weighed: dict[str, float] = {"name": name}
     agree: list[str] = ["name"] if name >= rules.name_agrees_at else []
     differ: list[str] = [] if agree else ["name"]
@@ -262,7 +283,7 @@ def score_profiles(a: Profile, b: Profile, rules: MatchRules | None = None) -> M
         else:
             differ.append("contact")
     if a.address and b.address:
-        sim = fuzz.token_set_ratio(normalize_address(a.address), normalize_address(b.address)) / 100.0
+        sim = fuzz.token_set_ratio(a.address, b.address) / 100.0
         if sim >= rules.address_agrees_at:
             weighed["address"] = sim
             agree.append("address")
