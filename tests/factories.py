@@ -83,7 +83,7 @@ def make_customer(
             subscriber = Subscriber(
                 service_number=service_number,
                 iccid=iccid or _iccid(n),
-                imsi=imsi or f"21407{n:010d}",
+                imsi=imsi or f"2140799{n:08d}",  # a range explicit test values (2140700...) never use
                 customer_id=customer.id,
                 account_id=account.id,
                 offering_id=offering.id,
@@ -110,9 +110,10 @@ def make_customer(
 
 
 def _iccid(n: int) -> str:
+    """An automatic ICCID, in a range (8934079...) that explicit test values (8934070...) never use."""
     from stdnum import luhn
 
-    body = f"893407{n:012d}"
+    body = f"8934079{n:011d}"
     return body + luhn.calc_check_digit(body)
 
 
