@@ -41,7 +41,7 @@ from crm_tui.services.matching import (
     Prepared,
     certificate_neighbours,
     match_rules,
-    name_forms,
+    name_plain,
     name_tokens,
     normalize_address,
     normalize_contact,
@@ -170,7 +170,7 @@ class _Records:
     def prepared(self, i: int) -> Prepared:
         certs, contacts = self.certificates[i], self.contacts[i]
         return Prepared(
-            name_forms(self.names[i]),
+            name_plain(self.names[i]),
             self.birthdays[i],
             frozenset(certs.split(SEP)) if certs else frozenset(),
             frozenset(contacts.split(SEP)) if contacts else frozenset(),

@@ -140,10 +140,9 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return tuple(nick.get(token, token) for token in _SPLIT.split(_plain(name)) if token and token not in PARTICLES)
 
 
-def name_forms(name: str) -> tuple[str, str]:
-    """The name as compared: its tokens joined, and its sorted phonetic codes joined."""
-    tokens = name_tokens(name)
-    return " ".join(tokens), " ".join(sorted(phonetic(t) for t in tokens))
+def name_plain(name: str) -> str:
+    """The name as compared: its tokens (particles dropped, nicknames replaced) joined."""
+    return " ".join(name_tokens(name))
 
 
 @lru_cache(maxsize=65_536)
@@ -191,19 +190,25 @@ def _shape(number: str) -> str:
 
 def name_similarity(a: str, b: str) -> float:
     """Token order, nicknames, particles and one missing surname do not count; typos a little."""
-    return _name_similarity(name_forms(a), name_forms(b))
+    return _name_similarity(name_plain(a), name_plain(b))
 
 
-def _name_similarity(a: tuple[str, str], b: tuple[str, str]) -> float:
-    (plain_a, codes_a), (plain_b, codes_b) = a, b
+def _name_similarity(plain_a: str, plain_b: str) -> float:
+    """Each token of the shorter name against its best partner in the other (Damerau-Levenshtein),
+    averaged per token, so a shared long surname cannot hide another first name; 0.9 of that when
+    one name has a token more (a second surname left out)."""
     if plain_a == plain_b:
         return 1.0
-    best = fuzz.token_sort_ratio(plain_a, plain_b) / 100.0
-    if codes_a == codes_b and codes_a:
-        best = max(best, 0.95)
-    if best < 0.9:
-        best = max(best, 0.9 * fuzz.token_set_ratio(plain_a, plain_b) / 100.0)
-    return best
+    short, long = sorted((plain_a.split(), plain_b.split()), key=len)
+    if not short:
+        return 0.0
+    left = list(long)
+    total = 0.0
+    for token in sorted(short, key=len, reverse=True):
+        best, at = max((DamerauLevenshtein.normalized_similarity(token, other), k) for k, other in enumerate(left))
+        total += best
+        left.pop(at)
+    return total / len(short) * (1.0 if len(short) == len(long) else 0.9)
 
 
 def _birthday_similarity(a: date, b: date) -> float:
@@ -217,7 +222,6 @@ def _birthday_similarity(a: date, b: date) -> float:
         x, y, width = differing[0]
         if DamerauLevenshtein.distance(f"{x:0{width}d}", f"{y:0{width}d}") == 1:
             return 0.7  # one mistyped digit
-        return 0.5
     return 0.0
 
 
@@ -236,7 +240,7 @@ def _certificate_similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float
 class Prepared:
     """A profile with its name and address already normalised: what the scan scores many times."""
 
-    name: tuple[str, str]
+    name: str
     birthday: date | None
     certificates: frozenset[str]
     contacts: frozenset[str]
@@ -244,7 +248,7 @@ class Prepared:
 
 
 def prepare(profile: Profile) -> Prepared:
-    return Prepared(name_forms(profile.name), profile.birthday, profile.certificates, profile.contacts, normalize_address(profile.address) if profile.address else "")
+    return Prepared(name_plain(profile.name), profile.birthday, profile.certificates, profile.contacts, normalize_address(profile.address) if profile.address else "")
 
 
 def score_profiles(a: Profile, b: Profile, rules: MatchRules | None = None) -> MatchResult:
@@ -283,7 +287,7 @@ def score_prepared(a: Prepared, b: Prepared, rules: MatchRules) -> MatchResult:
         else:
             differ.append("contact")
     if a.address and b.address:
-        sim = fuzz.token_set_ratio(a.address, b.address) / 100.0
+        sim = fuzz.token_sort_ratio(a.address, b.address) / 100.0
         if sim >= rules.address_agrees_at:
             weighed["address"] = sim
             agree.append("address")

@@ -174,6 +174,7 @@ def test_scoring_helpers():
     assert name_similarity("paco garcia", "francisco garcia") == 1.0
     assert name_similarity("bill smith", "smith william") == 1.0
     assert name_similarity("lucia garcia perez", "lucia garcia") >= 0.85
+    assert name_similarity("sorina diaconescu", "florin diaconescu") < 0.85  # a shared surname does not hide another first name
     assert normalize_address("Avda. de la Constitución 12, 3º B") == normalize_address("AV CONSTITUCION N 12 3B")
     assert {"213456789", "12345679", "23456789"} <= certificate_neighbours("123456789")
     one = Profile("lucia garcia perez", date(1988, 4, 12))
