@@ -342,3 +342,21 @@ def test_a_line_with_an_unfinished_order_is_not_deregistered_twice(services, csr
         deregister(services, csr)
     with pytest.raises(Conflict, match="not finished"):
         deregistration.terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=True)
+
+
+@pytest.mark.parametrize(
+    "number_mode, sim_mode, number_state, sim_state",
+    [
+        ("immediate", "reuse", "available", "available"),
+        ("immediate", "abandon", "available", "abandoned"),
+        ("freeze", "reuse", "frozen", "available"),
+        ("freeze", "abandon", "frozen", "abandoned"),
+    ],
+)
+def test_each_resource_option_lands_in_the_pools(services, csr, lucia, number_mode, sim_mode, number_state, sim_state):
+    deregister(services, csr, number_mode=number_mode, sim_mode=sim_mode)
+    [number] = rows(services, NumberPoolEntry)
+    [sim] = rows(services, SimCard)
+    assert (number.state, sim.state) == (number_state, sim_state)
+    assert (number.frozen_until is not None) == (number_mode == "freeze")
+    assert sim.subscriber_id is None

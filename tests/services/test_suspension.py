@@ -189,3 +189,64 @@ def test_two_concurrent_run_due_run_each_order_once(services, csr, lucia):
         assert len(resumes) == 4  # 2 orders x (billing + network), each once
         assert uow.session.execute(select(func.count()).select_from(Order).where(Order.type == "resume", Order.status == "closed")).scalar_one() == 2
     assert second
+
+
+# --- every external step of suspension and resumption: a failure retried, a crash resumed ----------------
+
+SUSPEND_STEPS = ["cbs.suspend", "provisioning.suspend"]
+RESUME_STEPS = ["cbs.resume", "provisioning.resume"]
+
+
+def _with_faults(services, faults: str) -> Services:
+    return Services(settings=services.settings.model_copy(update={"faults": faults}), database=services.database)
+
+
+def _effects(services) -> dict[tuple[str, str], int]:
+    with services.reader() as uow:
+        rows = uow.session.execute(
+            select(ExternalRequest.idempotency_key, ExternalRequest.operation, func.count()).where(ExternalRequest.outcome == "ok").group_by(ExternalRequest.idempotency_key, ExternalRequest.operation)
+        ).all()
+    return {(key, op): n for key, op, n in rows}
+
+
+@pytest.mark.parametrize("step", SUSPEND_STEPS + RESUME_STEPS)
+def test_each_step_failing_once_then_retried(services, csr, supervisor, lucia, step):
+    if step in RESUME_STEPS:
+        suspend(services, csr, "travel")
+    faulty = _with_faults(services, f"{step}:fail-once")
+    with pytest.raises(ExternalSystemFailed) as caught:
+        (suspend(faulty, csr, "travel") if step in SUSPEND_STEPS else resume(faulty, csr, reason="Back"))
+    done = orders.retry_order(caught.value.extra["order_id"], services=faulty, actor=supervisor)
+    assert done.status == "closed"
+    assert line_status(services)[0] == ("suspended" if step in SUSPEND_STEPS else "active")
+    assert set(_effects(services).values()) == {1}
+
+
+def _crash(url: str, faults: str, actor_id: int, action: str) -> None:
+    import os
+
+    from crm_tui.domain import Role
+    from crm_tui.services.views import Actor
+
+    services = Services.open(Settings(database_url=url, faults=faults), migrate=False)
+    actor = Actor(id=actor_id, username="alice", display_name="Alice", role=Role.CSR)
+    if action == "suspend":
+        suspension.suspend_subscriber(LINE, services=services, actor=actor, reason="travel")
+    else:
+        suspension.resume_subscriber(LINE, services=services, actor=actor, operation="customer_request", reason="Back")
+    os._exit(0)
+
+
+@pytest.mark.parametrize("step", SUSPEND_STEPS + RESUME_STEPS)
+def test_a_crash_at_each_step_then_resume_has_every_effect_once(services, csr, lucia, step):
+    action = "suspend" if step in SUSPEND_STEPS else "resume"
+    if action == "resume":
+        suspend(services, csr, "travel")
+    child = multiprocessing.get_context("fork").Process(target=_crash, args=(services.database.url, f"{step}:crash", csr.id, action))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 86
+    resumed = orders.resume_orders(services=services, actor=csr)
+    assert [o.status for o in resumed] == ["closed"]
+    assert line_status(services)[0] == ("suspended" if action == "suspend" else "active")
+    assert set(_effects(services).values()) == {1}
