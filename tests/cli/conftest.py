@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import types
@@ -10,11 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.testing
 from typer.testing import CliRunner, Result
 
 from crm_tui.cli import app
 from tests.conftest import PASSWORD
 from tests.factories import sim_card
+
+# Typer rebuilds the click command tree on every invoke (~0.1 s: type hints of every command); the
+# tree of `app` never changes, so build it once. Callbacks still look services up at call time.
+typer.testing._get_command = functools.cache(typer.testing._get_command)
 
 EXAMPLE = Path(__file__).parents[2] / "data" / "examples" / "customer.json"
 NUMBERS = [f"60000000{i}" for i in range(5)]
