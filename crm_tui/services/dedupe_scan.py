@@ -145,7 +145,7 @@ class _Records:
         values.discard("")
         self.contacts.append(SEP.join(values))
         places = [normalize_address(a) for a in addresses.split(SEP) if _HAS_DIGIT(a)] if addresses else []
-        self.addresses.append(" ".join(places))
+        self.addresses.append(SEP.join(places))
         codes = sorted({phonetic(t) for t in name_tokens(name)})
         name_key = hash(("n", *codes))
         self.name_keys.append(name_key)
@@ -174,7 +174,7 @@ class _Records:
             self.birthdays[i],
             frozenset(certs.split(SEP)) if certs else frozenset(),
             frozenset(contacts.split(SEP)) if contacts else frozenset(),
-            self.addresses[i],
+            tuple(self.addresses[i].split(SEP)) if self.addresses[i] else (),
         )
 
     def candidate_pairs(self, max_block: int) -> tuple[set[int], int]:

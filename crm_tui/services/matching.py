@@ -79,7 +79,8 @@ def _plain(value: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """What is compared: normalised name, birthday, certificate numbers, contacts, address."""
+    """What is compared: normalised name, birthday, certificate numbers, contacts, address (several
+    addresses joined with ADDRESS_SEP)."""
 
     name: str
     birthday: date | None = None
@@ -244,11 +245,16 @@ class Prepared:
     birthday: date | None
     certificates: frozenset[str]
     contacts: frozenset[str]
-    address: str
+    addresses: tuple[str, ...]
+
+
+ADDRESS_SEP = "\x1f"
+"""Separates a customer's several addresses in `Profile.address`."""
 
 
 def prepare(profile: Profile) -> Prepared:
-    return Prepared(name_plain(profile.name), profile.birthday, profile.certificates, profile.contacts, normalize_address(profile.address) if profile.address else "")
+    addresses = tuple(normalize_address(a) for a in profile.address.split(ADDRESS_SEP) if a.strip())
+    return Prepared(name_plain(profile.name), profile.birthday, profile.certificates, profile.contacts, addresses)
 
 
 def score_profiles(a: Profile, b: Profile, rules: MatchRules | None = None) -> MatchResult:
@@ -286,8 +292,8 @@ def score_prepared(a: Prepared, b: Prepared, rules: MatchRules) -> MatchResult:
             agree.append("contact")
         else:
             differ.append("contact")
-    if a.address and b.address:
-        sim = fuzz.token_sort_ratio(a.address, b.address) / 100.0
+    if a.addresses and b.addresses:
+        sim = max(fuzz.token_sort_ratio(x, y) for x in a.addresses for y in b.addresses) / 100.0
         if sim >= rules.address_agrees_at:
             weighed["address"] = sim
             agree.append("address")
