@@ -37,7 +37,7 @@ from crm_tui.services.catalog import ensure_catalog
 from crm_tui.services.certificates import parse_certificate
 from crm_tui.services.checks import check_blacklist, check_credit
 from crm_tui.services.inventory import take_number, take_sim
-from crm_tui.services.matching import Profile, match_rules, score_profiles
+from crm_tui.services.matching import ADDRESS_SEP, Profile, match_rules, score_profiles
 from crm_tui.services.passwords import hash_secret
 from crm_tui.services.permissions import SUPERVISORS, require_role, require_signed_in
 from crm_tui.services.validation import (
@@ -193,7 +193,7 @@ class ValidRegistration:
 
     def profile(self) -> Profile:
         contacts = {c for c in (self.email, self.mobile) if c} | {value for _, value in self.contacts}
-        address = " ".join(normalize_name(a.detail) for a in self.addresses)
+        address = ADDRESS_SEP.join(normalize_name(a.detail) for a in self.addresses)
         return Profile(self.name_search, self.birthday, frozenset({self.cert_number}), frozenset(contacts), address)
 
 
@@ -514,7 +514,7 @@ def _near_matches(uow: UnitOfWork, valid: ValidRegistration) -> list[NearMatch]:
             candidate.birthday,
             frozenset(certs.get(candidate.id, set())),
             frozenset({c for c in (candidate.email, candidate.mobile) if c} | contact_values.get(candidate.id, set())),
-            " ".join(addresses.get(candidate.id, [])),
+            ADDRESS_SEP.join(addresses.get(candidate.id, [])),
         )
         result = score_profiles(mine, theirs, rules)
         if result.score >= rules.threshold:
