@@ -445,22 +445,7 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
             for a in accounts
         ],
         subscribers=[
-            SubscriberView(
-                service_number=s.service_number,
-                status=s.status,
-                status_reason=s.status_reason,
-                iccid=s.iccid,
-                imsi=s.imsi,
-                customer_id=customer.customer_id,
-                account_id=account_codes.get(s.account_id, ""),
-                primary_offering=offering_name,
-                network_type=s.network_type,
-                payment_type=s.payment_type,
-                brand=s.brand,
-                activated_at=s.activated_at,
-                valid_from=s.valid_from,
-                expires_on=s.expires_on,
-            )
+            _subscriber_view(s, customer_id=customer.customer_id, account_code=account_codes.get(s.account_id, ""), offering=offering_name)
             for s, offering_name in subscriber_rows
         ],
         contracts=[
@@ -531,19 +516,23 @@ def get_subscriber(service_number: str, *, uow: UnitOfWork, actor: Actor, region
         if row is None:
             raise NotFound(f"No line with service number {number}.", fields={"service_number": "Unknown service number."})
         s, customer_id, account_code, offering = row
-        return SubscriberView(
-            service_number=s.service_number,
-            status=s.status,
-            status_reason=s.status_reason,
-            iccid=s.iccid,
-            imsi=s.imsi,
-            customer_id=customer_id,
-            account_id=account_code,
-            primary_offering=offering,
-            network_type=s.network_type,
-            payment_type=s.payment_type,
-            brand=s.brand,
-            activated_at=s.activated_at,
-            valid_from=s.valid_from,
-            expires_on=s.expires_on,
-        )
+        return _subscriber_view(s, customer_id=customer_id, account_code=account_code, offering=offering)
+
+
+def _subscriber_view(s: Subscriber, *, customer_id: str, account_code: str, offering: str) -> SubscriberView:
+    return SubscriberView(
+        service_number=s.service_number,
+        status=s.status,
+        status_reason=s.status_reason,
+        iccid=s.iccid,
+        imsi=s.imsi,
+        customer_id=customer_id,
+        account_id=account_code,
+        primary_offering=offering,
+        network_type=s.network_type,
+        payment_type=s.payment_type,
+        brand=s.brand,
+        activated_at=s.activated_at,
+        valid_from=s.valid_from,
+        expires_on=s.expires_on,
+    )
