@@ -118,12 +118,9 @@ def _merge_pair(item: QueueItem, *, services: Any, actor: Actor, note: str) -> d
 
 
 def _dismiss_pair(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
-    with services.writer() as uow:
-        uow.session.execute(update(DuplicateCandidate).where(DuplicateCandidate.id == int(item.ref_id)).values(status="dismissed"))
-        uow.session.execute(update(QueueItem).where(QueueItem.id == item.id).values(status="dismissed", decided_by=actor.id, decided_at=utcnow(), note=note or None, version=QueueItem.version + 1))
-        audit.record(uow, actor, "duplicate.dismiss", "duplicate_candidate", item.ref_id)
-        uow.commit()
-    return {"dismissed": True}
+    from crm_tui.services.dedupe_scan import dismiss_pair
+
+    return dismiss_pair(item.ref_id, uow=services.writer(), actor=actor, note=note).model_dump(mode="json")
 
 
 ACTIONS: dict[str, tuple[QueueAction, ...]] = {
