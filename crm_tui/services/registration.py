@@ -626,6 +626,9 @@ def _register(
 ) -> RegistrationResult:
     session = uow.session
     form = valid.form
+    # Near matches first, then the exact owner: on PostgreSQL (READ COMMITTED) a racing terminal that
+    # commits between the two reads is then seen as the certificate's owner, not as a near match.
+    near = _near_matches(uow, valid) if check_near_matches else []
     existing = _existing_owner(uow, valid)
     if existing:
         raise DuplicateIdentity(
@@ -633,7 +636,6 @@ def _register(
             fields={"cert_number": "Already registered."},
             existing_customer_id=existing,
         )
-    near = _near_matches(uow, valid) if check_near_matches else []
     unconfirmed = [m for m in near if m.customer_id not in {c.strip().upper() for c in form.confirmed_different_from}]
     if unconfirmed:
         raise PossibleDuplicates(
