@@ -1,14 +1,22 @@
 """The Textual workbench: sign-in, navigation between screens, the identify box and failure handling.
 
-It gets its `Services` from the caller (the CLI or a test) and never opens storage itself.
+It gets its `Services` from the caller (the CLI or a test) and never opens storage itself: either
+opened already, or as a function the app calls in a thread worker once the sign-in screen is up.
+
+Start-up is kept light on purpose (issue 2: cold start within 1.5x a bare Textual app): this
+module and the sign-in screen import Textual and nothing of storage; SQLAlchemy, the models, the
+services and the other screens are imported by the worker that opens the database while the
+operator types their name, or when a screen is first shown.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
@@ -17,23 +25,20 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from crm_tui.domain import KeyKind, Role
-from crm_tui.errors import CrmError
-from crm_tui.services import customers, identify
-from crm_tui.services.context import Services
-from crm_tui.services.views import Actor, CustomerDetail, CustomerPage
+from crm_tui.errors import CrmError, DatabaseUnavailable
 from crm_tui.screens.commands import WorkbenchCommands
-from crm_tui.screens.customer_view import CustomerViewScreen
-from crm_tui.screens.deregistration import DeregistrationScreen
-from crm_tui.screens.query_customers import QueryCustomersScreen
-from crm_tui.screens.queues import QueuesScreen
-from crm_tui.screens.reestablish import ReestablishScreen
-from crm_tui.screens.registration import RegistrationScreen
-from crm_tui.screens.resume import ResumeScreen
 from crm_tui.screens.sign_in import SignInScreen
-from crm_tui.screens.suspend import start_suspension
 from crm_tui.widgets.workers import run_service
 
+if TYPE_CHECKING:
+    from crm_tui.screens.query_customers import QueryCustomersScreen
+    from crm_tui.services.context import Services
+    from crm_tui.services.views import Actor, CustomerDetail, CustomerPage
+
 log = logging.getLogger(__name__)
+
+OPEN_TIMEOUT_S = 120.0
+"""How long a sign-in waits for the database to open before saying it cannot."""
 
 LAUNCH_SCREENS = ("query", "customer", "register", "deregister", "suspend", "resume", "queues")
 
@@ -116,14 +121,22 @@ class CrmApp(App[None]):
 
     def __init__(
         self,
-        services: Services,
+        services: Services | None = None,
         launch: LaunchRequest | None = None,
         *,
+        open_services: Callable[[], Services] | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """`services` opened already, or `open_services` to open them in a worker after the first frame."""
         super().__init__()
-        self.services = services
-        """Units of work and settings for every service call."""
+        if (services is None) == (open_services is None):
+            raise ValueError("Give the services or a way to open them, not both.")
+        self._services = services
+        self._open_services = open_services
+        self._services_ready = threading.Event()
+        self._services_error: BaseException | None = None
+        if services is not None:
+            self._services_ready.set()
         self.launch = launch
         """Where to go after sign-in; used once."""
         self.clock: Callable[[], datetime] = clock or _now
@@ -139,6 +152,51 @@ class CrmApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(SignInScreen())
+        if self._open_services is not None:
+            self.call_after_refresh(self._start_opening)
+
+    # -- the database, opened while the operator signs in ------------------------------------------
+
+    @property
+    def services(self) -> Services:
+        """Units of work and settings for every service call (only once opened: see `ready_services`)."""
+        if self._services is None:
+            raise RuntimeError("The services are not open yet.")
+        return self._services
+
+    @property
+    def services_state(self) -> tuple[bool, BaseException | None]:
+        """(open, failure): what the sign-in screen says about the database."""
+        return self._services is not None, self._services_error
+
+    def ready_services(self) -> Services:
+        """The services, waiting (in a worker thread) for them to open; the opening failure if it failed."""
+        if not self._services_ready.wait(OPEN_TIMEOUT_S):
+            raise DatabaseUnavailable("The database is taking too long to open; try again, or ask an administrator.")
+        if self._services_error is not None:
+            raise self._services_error
+        return self.services
+
+    def _start_opening(self) -> None:
+        opener = self._open_services
+        assert opener is not None
+
+        def open_now() -> None:
+            try:
+                self._services = opener()
+            except BaseException as error:  # noqa: BLE001 - said on the sign-in screen, and by any sign-in
+                self._services_error = error
+            finally:
+                self._services_ready.set()
+            self.call_from_thread(self._services_opened)
+
+        self.run_worker(open_now, name="open-services", group="open-services", description="Open the database", thread=True)
+
+    def _services_opened(self) -> None:
+        if self._services_error is not None and not isinstance(self._services_error, CrmError):
+            _log_to(_fallback_log_path()).error("Cannot open the database", exc_info=self._services_error)
+        if isinstance(self.screen, SignInScreen):
+            self.screen.show_database()
 
     # -- signing in and out ---------------------------------------------------------------------
 
@@ -151,6 +209,9 @@ class CrmApp(App[None]):
             fill = dict(launch.fields)
             if launch.screen != "query":
                 self.notify(f"The {launch.screen} screen is not available yet; opening Query Customers.", title="Not available yet")
+        from crm_tui.screens.query_customers import QueryCustomersScreen
+        from crm_tui.screens.registration import RegistrationScreen
+
         self._query_screen = QueryCustomersScreen(fill=fill)
         self.switch_screen(self._query_screen)
         if launch is not None and launch.screen == "customer" and launch.customer_id:
@@ -199,6 +260,8 @@ class CrmApp(App[None]):
 
     def show_query_screen(self) -> QueryCustomersScreen:
         """Bring Query Customers to the top (it stays under any customer view)."""
+        from crm_tui.screens.query_customers import QueryCustomersScreen
+
         if self._query_screen is None:
             self._query_screen = QueryCustomersScreen()
         while self.screen is not self._query_screen and len(self.screen_stack) > 2:
@@ -216,6 +279,8 @@ class CrmApp(App[None]):
         if self.current_customer_id is None:
             self.notify("No customer opened yet: identify one first.", title="No current customer")
             return
+        from crm_tui.screens.customer_view import CustomerViewScreen
+
         if isinstance(self.screen, CustomerViewScreen) and self.screen.customer_id == self.current_customer_id:
             return
         self.open_customer(self.current_customer_id, key_kind=None, record=False)
@@ -225,6 +290,8 @@ class CrmApp(App[None]):
         if not service_number.strip():
             self.notify("Say which line: a service number.", title="No line given", severity="error")
             return
+        from crm_tui.screens.deregistration import DeregistrationScreen
+
         self.push_screen(DeregistrationScreen(service_number.strip()))
 
     def open_resume(self, service_number: str) -> None:
@@ -232,6 +299,8 @@ class CrmApp(App[None]):
         if not service_number.strip():
             self.notify("Say which line: a service number.", title="No line given", severity="error")
             return
+        from crm_tui.screens.resume import ResumeScreen
+
         self.push_screen(ResumeScreen(service_number.strip()))
 
     def open_suspend(self, service_number: str) -> None:
@@ -239,6 +308,8 @@ class CrmApp(App[None]):
         if not service_number.strip():
             self.notify("Say which line: a service number.", title="No line given", severity="error")
             return
+        from crm_tui.screens.suspend import start_suspension
+
         start_suspension(self.screen, service_number.strip(), on_done=self._suspended)
 
     def _suspended(self, order) -> None:  # noqa: ANN001 - an OrderView
@@ -248,15 +319,21 @@ class CrmApp(App[None]):
 
     def open_reestablish(self, **keys: str) -> None:
         """Re-establish a former customer: the archive search, filled with `keys` if given."""
+        from crm_tui.screens.reestablish import ReestablishScreen
+
         self.push_screen(ReestablishScreen(fill=keys))
 
     def action_register(self) -> None:
         """F3: the Registration screen over the current one (escape comes back); one at a time."""
+        from crm_tui.screens.registration import RegistrationScreen
+
         if not isinstance(self.screen, RegistrationScreen):
             self.push_screen(RegistrationScreen())
 
     def action_queues(self) -> None:
         """F5: the supervisor queues over the current screen (escape comes back); one at a time."""
+        from crm_tui.screens.queues import QueuesScreen
+
         if not isinstance(self.screen, QueuesScreen):
             self.push_screen(QueuesScreen())
 
@@ -274,6 +351,8 @@ class CrmApp(App[None]):
 
     def show_customer(self, detail: CustomerDetail) -> None:
         """Show a customer view: it replaces a customer view on top, else goes over Query Customers."""
+        from crm_tui.screens.customer_view import CustomerViewScreen
+
         self.current_customer_id = detail.customer_id
         view = CustomerViewScreen(detail)
         if isinstance(self.screen, CustomerViewScreen):
@@ -286,6 +365,8 @@ class CrmApp(App[None]):
 
     def open_customer(self, customer_id: str, *, key_kind: KeyKind | None, record: bool = True) -> Worker[CustomerDetail]:
         """Load and show a customer; `record` captures the interaction (a customer identified)."""
+        from crm_tui.services import customers
+
         actor = self.actor
         services = self.services
 
@@ -298,6 +379,8 @@ class CrmApp(App[None]):
 
     def identify(self, key: str) -> Worker[_Identified]:
         """The identify box: one match opens the customer at once, several list them, none says so."""
+        from crm_tui.services import customers, identify
+
         actor = self.actor
         services = self.services
         settings = services.settings
@@ -315,6 +398,8 @@ class CrmApp(App[None]):
         return run_service(self, find, self._identified, group="identify", description="Identify customer", busy=self._busy_area())
 
     def _identified(self, found: _Identified) -> None:
+        from crm_tui.services import identify
+
         box = getattr(self.screen, "identify_box", None)
         if not found.page.customers:
             if box is not None:
@@ -357,7 +442,7 @@ class CrmApp(App[None]):
                 return
             self.notify(error.message, title=error.title, severity="error")
             return
-        log_path = self.services.settings.log_path
+        log_path = self._services.settings.log_path if self._services is not None else _fallback_log_path()
         _log_to(log_path).error("Unexpected failure in the workbench", exc_info=error)
         self.notify(f"Unexpected failure, see the log at {log_path}", title="Unexpected failure", severity="error", timeout=15)
 
@@ -373,6 +458,13 @@ def _log_to(path) -> logging.Logger:  # noqa: ANN001
     return log
 
 
-def run_workbench(services: Services, launch: LaunchRequest | None = None) -> None:
-    """Run the workbench in this terminal until the operator quits."""
-    CrmApp(services, launch=launch).run()
+def _fallback_log_path():  # noqa: ANN202 - a Path
+    """The error log when the settings themselves could not be read."""
+    from crm_tui.paths import DEFAULT_DATA_DIR
+
+    return DEFAULT_DATA_DIR / "crm-tui.log"
+
+
+def run_workbench(open_services: Callable[[], Services], launch: LaunchRequest | None = None) -> None:
+    """Run the workbench in this terminal until the operator quits; the database opens behind the sign-in screen."""
+    CrmApp(launch=launch, open_services=open_services).run()

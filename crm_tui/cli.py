@@ -5,6 +5,8 @@ settings and services lazily (so `--help` never touches the database), prints da
 (`--json`: exactly one document) and diagnostics on stderr, and exits with the codes of CLI.md.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import json
@@ -13,7 +15,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -48,11 +50,11 @@ from crm_tui.domain import (
     SuspensionReason,
 )
 from crm_tui.errors import InvalidInput
-from crm_tui.services import authentication, customers, inventory, operators, registration
-from crm_tui.services.customers import CustomerQuery
-from crm_tui.services.registration import RegistrationForm, RegistrationResult
-from crm_tui.services.validation import format_service_number, parse_customer_id, parse_service_number
-from crm_tui.services.views import CustomerDetail, CustomerPage, OperatorView
+
+if TYPE_CHECKING:  # the services are imported by the commands that run them: `crm-tui` alone starts fast
+    from crm_tui.services import authentication
+    from crm_tui.services.registration import RegistrationForm, RegistrationResult
+    from crm_tui.services.views import CustomerDetail, CustomerPage, OperatorView
 
 app = typer.Typer(
     name="crm-tui",
@@ -129,10 +131,14 @@ def root(
 
 
 def _open_workbench(launch: Any) -> None:
-    """Hand over to the Textual workbench (imported only now: scripts never pay for Textual)."""
+    """Hand over to the Textual workbench (imported only now: scripts never pay for Textual).
+
+    The database opens in the workbench, behind its sign-in screen: the operator sees the screen
+    and types while SQLAlchemy loads and the schema is checked.
+    """
     from crm_tui import app as workbench
 
-    workbench.run_workbench(invocation().services(), launch)
+    workbench.run_workbench(invocation().services, launch)
 
 
 # --- workbench entry points ---------------------------------------------------------------------
@@ -189,6 +195,9 @@ def open_screen(
 
     The fields are checked first: bad input exits 2 without opening anything.
     """
+    from crm_tui.services.customers import CustomerQuery
+    from crm_tui.services.validation import parse_customer_id
+
     run = invocation()
     if customer and customer_id and parse_customer_id(customer) != parse_customer_id(customer_id):
         raise InvalidInput("Give the customer ID once.", fields={"customer_id": "Two different IDs given."})
@@ -333,6 +342,8 @@ def operator_add(
 
     The password comes from CRM_NEW_PASSWORD or is asked twice at a hidden prompt.
     """
+    from crm_tui.services import operators
+
     run = invocation()
     services = run.services()
     actor = None if operators.needs_bootstrap(uow=services.reader()) else run.actor()
@@ -348,6 +359,8 @@ def operator_add(
 @reports_errors
 def operator_list(as_json: Json = False) -> None:
     """List the operators (supervisors and admins)."""
+    from crm_tui.services import operators
+
     run = invocation()
     _print_operators(operators.list_operators(uow=run.services().reader(), actor=run.actor()), as_json=as_json)
 
@@ -359,6 +372,8 @@ def operator_passwd(
     as_json: Json = False,
 ) -> None:
     """Change a password: your own, or anyone's as an admin (CRM_NEW_PASSWORD or a prompt)."""
+    from crm_tui.services import operators
+
     run = invocation()
     actor = run.actor()
     view = operators.change_password(username, new_password(username), uow=run.services().writer(), actor=actor)
@@ -373,6 +388,8 @@ def operator_unlock(
     as_json: Json = False,
 ) -> None:
     """Unlock an operator after too many failed sign-ins (supervisors and admins)."""
+    from crm_tui.services import operators
+
     run = invocation()
     view = operators.unlock_operator(username, uow=run.services().writer(), actor=run.actor())
     say(f"Unlocked {view.username}.")
@@ -399,6 +416,9 @@ def customers_search(
     as_json: Json = False,
 ) -> None:
     """Find customers; filled fields combine (AND). `{"customers": [...], "total": N}` with --json."""
+    from crm_tui.services import customers
+    from crm_tui.services.customers import CustomerQuery
+
     run = invocation()
     query = CustomerQuery(
         customer_id=customer_id,
@@ -427,6 +447,8 @@ def customers_search(
 
 
 def _print_page(page: CustomerPage) -> None:
+    from crm_tui.services.validation import format_service_number
+
     total = f"{page.total:,}{'+' if page.total_is_capped else ''}"
     print_table(
         "Customers",
@@ -456,6 +478,9 @@ def customers_show(
     as_json: Json = False,
 ) -> None:
     """Everything about one customer: profile, certificates, accounts, lines, contracts, interactions."""
+    from crm_tui.services import customers
+    from crm_tui.services.validation import parse_customer_id
+
     run = invocation()
     parse_customer_id(customer_id)  # bad input answers before any sign-in
     detail = customers.get_customer(customer_id, uow=run.services().reader(), actor=run.actor())
@@ -471,6 +496,8 @@ def _state(status: str, reason: str | None) -> str:
 
 
 def _print_detail(c: CustomerDetail, *, currency: str) -> None:
+    from crm_tui.services.validation import format_service_number
+
     badges = [words(CustomerStatus, c.status)]
     if c.blacklisted:
         badges.append("Blacklisted")
@@ -528,6 +555,8 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
 
 def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
     """One customer in the import format from a JSON file (`-`: stdin); attachment paths relative to it."""
+    from crm_tui.services.registration import RegistrationForm
+
     try:
         if file == "-":
             raw, folder = sys.stdin.read(), Path.cwd()
@@ -574,6 +603,8 @@ def customers_register(
 
     Exit 0 registered, 2 field errors, 3 already registered or near matches to confirm, 4 held for a supervisor.
     """
+    from crm_tui.services import registration
+
     run = invocation()
     settings = run.settings
     form = _read_form(file, confirm_different=confirm_different or [])
@@ -606,6 +637,8 @@ def customers_register(
 
 
 def _print_registration(result: RegistrationResult, *, currency: str) -> None:
+    from crm_tui.services.validation import format_service_number
+
     rows = [
         ("Customer ID", result.customer_id),
         ("State", words(CustomerStatus, result.status)),
@@ -642,6 +675,9 @@ def registrations_reject(
 
 
 def _decide(item: int, *, approve: bool, note: str, as_json: bool) -> None:
+    from crm_tui.services import registration
+    from crm_tui.services.validation import format_service_number
+
     run = invocation()
     decision = registration.decide_held_registration(item, approve=approve, note=note, uow=run.services().writer(), actor=run.actor())
     if as_json:
@@ -664,6 +700,9 @@ def customers_authenticate(
 
     Exit 0 authenticated, 6 wrong or locked (with the tries left), 5 no live line with that number.
     """
+    from crm_tui.services import authentication
+    from crm_tui.services.validation import parse_service_number
+
     run = invocation()
     region = run.settings.default_region
     parse_service_number(service_number, region=region)  # bad input answers before any sign-in
@@ -683,6 +722,9 @@ def customers_reset_password(
 
     The question goes to stderr; the answer, then the new password, come from two stdin lines or hidden prompts.
     """
+    from crm_tui.services import authentication
+    from crm_tui.services.validation import parse_service_number
+
     run = invocation()
     region = run.settings.default_region
     parse_service_number(service_number, region=region)
@@ -702,6 +744,9 @@ def customers_unlock_authentication(
     as_json: Json = False,
 ) -> None:
     """Unlock a customer's authentication after repeated failures (supervisors, having seen the document)."""
+    from crm_tui.services import authentication
+    from crm_tui.services.validation import format_service_number, parse_service_number
+
     run = invocation()
     region = run.settings.default_region
     number = parse_service_number(service_number, region=region)
@@ -712,6 +757,8 @@ def customers_unlock_authentication(
 
 
 def _print_authenticated(done: authentication.CustomerAuthenticated, *, as_json: bool, what: str) -> None:
+    from crm_tui.services.validation import format_service_number
+
     if as_json:
         print_json(done.model_dump(mode="json") | {"authenticated": True})
         return
@@ -747,6 +794,9 @@ def numbers_stock(
     as_json: Json = False,
 ) -> None:
     """Add service numbers to the pool (admins); numbers already there stay as they are."""
+    from crm_tui.services import inventory
+    from crm_tui.services.validation import parse_service_number
+
     run = invocation()
     region = run.settings.default_region
     parsed = {parse_service_number(number, region=region) for number in numbers}  # bad input answers before any sign-in
@@ -763,6 +813,9 @@ def numbers_free(
     as_json: Json = False,
 ) -> None:
     """Free numbers a CSR may offer: ordinary and golden ones, or only golden with --golden."""
+    from crm_tui.services import inventory
+    from crm_tui.services.validation import format_service_number
+
     run = invocation()
     run.actor()
     free = inventory.free_numbers(uow=run.services().reader(), golden=True if golden else None, limit=limit)
@@ -784,6 +837,8 @@ def sims_stock(
     as_json: Json = False,
 ) -> None:
     """Add SIM cards to the pool (admins); cards already there stay as they are."""
+    from crm_tui.services import inventory
+
     run = invocation()
     try:
         text = sys.stdin.read() if file == "-" else Path(file).expanduser().read_text(encoding="utf-8")

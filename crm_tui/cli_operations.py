@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crm_tui.cli_support import Column, invocation, local_time, money, print_json, print_table, progress_bar, reports_errors, say, words
 from crm_tui.domain import DeregistrationReason, QueueName, SubscriberStatus, SuspensionReason, TerminationReason
 from crm_tui.errors import Held, InvalidInput
-from crm_tui.services import archive, audit, customers, deregistration, erasure, events, merge, orders, queues, reestablish, suspension
-from crm_tui.services.validation import format_service_number
+
+if TYPE_CHECKING:
+    from crm_tui.services import orders
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
 Note = Annotated[str, typer.Option("--note", help="Why: recorded with the action.")]
@@ -43,6 +44,8 @@ def register(app: typer.Typer, customers_app: typer.Typer) -> None:
 
 
 def _print_order(order: orders.OrderView, *, as_json: bool) -> None:
+    from crm_tui.services.validation import format_service_number
+
     if as_json:
         print_json(order)
         return
@@ -75,6 +78,9 @@ def _settings():  # noqa: ANN202
 @reports_errors
 def subscribers_show(service_number: str, as_json: Json = False) -> None:
     """One line: `{"service_number", "status", "iccid", "imsi", "customer_id", "account_id", "primary_offering", "status_reason"}`."""
+    from crm_tui.services import customers
+    from crm_tui.services.validation import format_service_number
+
     run = invocation()
     view = customers.get_subscriber(service_number, uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region)
     if as_json:
@@ -105,6 +111,8 @@ def subscribers_suspend(
     as_json: Json = False,
 ) -> None:
     """Suspend a line (billing and network) as an order; exit 7 if a system fails (the order stays)."""
+    from crm_tui.services import suspension
+
     run = invocation()
     order = suspension.suspend_subscriber(service_number, services=run.services(), actor=run.actor(), reason=reason, note=note)
     _print_order(order, as_json=as_json)
@@ -123,6 +131,8 @@ def subscribers_resume(
     as_json: Json = False,
 ) -> None:
     """Resume now or on a date; exit 4 when a supervisor must decide (fraud), 3 when the debt is unpaid."""
+    from crm_tui.services import suspension
+
     run = invocation()
     result = suspension.resume_subscriber(
         service_number,
@@ -159,6 +169,9 @@ def subscribers_deregister(
     as_json: Json = False,
 ) -> None:
     """Deregister a line: retention, charges and penalties, payment with receipt, then the six-step order."""
+    from crm_tui.services import deregistration
+    from crm_tui.services.validation import format_service_number
+
     run = invocation()
     services, actor, region = run.services(), run.actor(), run.settings.default_region
     if retention.startswith("accepted:"):
@@ -212,6 +225,8 @@ def customers_terminate(
     as_json: Json = False,
 ) -> None:
     """End the whole relationship: every live line in one order, archive (with consent) and clean-up."""
+    from crm_tui.services import deregistration
+
     if archive_consent not in ("yes", "no"):
         raise InvalidInput("--archive-consent is yes or no.", fields={"archive_consent": "yes or no."})
     run = invocation()
@@ -236,6 +251,9 @@ def customers_reestablish(
     as_json: Json = False,
 ) -> None:
     """Bring a former customer back under the same customer ID."""
+    from crm_tui.services import reestablish
+    from crm_tui.services.validation import format_service_number
+
     run = invocation()
     keys = dict(customer_id=customer_id, cert_type=cert_type, cert_number=cert_number, cert_country=cert_country, former_service_number=former_service_number)
     if dry_run:
@@ -260,6 +278,8 @@ def customers_erase(
     as_json: Json = False,
 ) -> None:
     """Record an erasure request; a supervisor approves it in the erasure queue (exit 4: held)."""
+    from crm_tui.services import erasure
+
     run = invocation()
     request = erasure.request_erasure(customer_id, uow=run.services().writer(), actor=run.actor(), requested_by=requested_by, legal_ground=legal_ground)
     raise Held("Erasure requested; a supervisor approves it in the erasure queue.", held={"queue": QueueName.ERASURE_REQUESTS.value, "item_id": request.item_id, "reason": "erasure request"}, customer_id=request.customer_id)
@@ -301,6 +321,9 @@ def orders_list(
     customer_id: Annotated[str, typer.Option("--customer")] = "",
     as_json: Json = False,
 ) -> None:
+    from crm_tui.services import orders
+    from crm_tui.services.validation import format_service_number
+
     run = invocation()
     found = orders.list_orders(uow=run.services().reader(), actor=run.actor(), status=status or None, customer_id=customer_id or None)
     if as_json:
@@ -312,6 +335,8 @@ def orders_list(
 @orders_app.command("show")
 @reports_errors
 def orders_show(order_id: str, as_json: Json = False) -> None:
+    from crm_tui.services import orders
+
     run = invocation()
     _print_order(orders.get_order(order_id, uow=run.services().reader(), actor=run.actor()), as_json=as_json)
 
@@ -320,6 +345,8 @@ def orders_show(order_id: str, as_json: Json = False) -> None:
 @reports_errors
 def orders_resume(as_json: Json = False) -> None:
     """Finish every unfinished (open) order, e.g. after a crash; each runs from its first unfinished step."""
+    from crm_tui.services import orders
+
     run = invocation()
     done = orders.resume_orders(services=run.services(), actor=run.actor())
     if as_json:
@@ -332,6 +359,8 @@ def orders_resume(as_json: Json = False) -> None:
 @reports_errors
 def orders_retry(order_id: str, as_json: Json = False) -> None:
     """Retry a failed order from its failed step (supervisors)."""
+    from crm_tui.services import orders
+
     run = invocation()
     _print_order(orders.retry_order(order_id, services=run.services(), actor=run.actor()), as_json=as_json)
 
@@ -340,6 +369,8 @@ def orders_retry(order_id: str, as_json: Json = False) -> None:
 @reports_errors
 def orders_cancel(order_id: str, note: Note = "", as_json: Json = False) -> None:
     """Cancel a reserved or failed order: undo what can be undone, say what cannot."""
+    from crm_tui.services import orders
+
     run = invocation()
     view, cannot = orders.cancel_order(order_id, services=run.services(), actor=run.actor(), note=note)
     if as_json:
@@ -357,6 +388,8 @@ def orders_run_due(
     as_json: Json = False,
 ) -> None:
     """Run reserved orders whose effective date has come (for cron; safe to run twice or on two machines)."""
+    from crm_tui.services import orders
+
     run = invocation()
     moment = _parse_moment(as_of) if as_of else None
     done = orders.run_due_orders(services=run.services(), actor=None, as_of=moment)
@@ -404,6 +437,8 @@ def dedupe_merge(
     as_json: Json = False,
 ) -> None:
     """Merge MERGED into SURVIVOR; its old ID keeps answering with the survivor."""
+    from crm_tui.services import merge
+
     run = invocation()
     _confirm(f"Merge {merged} into {survivor}?", yes=yes)
     result = merge.merge_customers(survivor, merged, uow=run.services().writer(), actor=run.actor(), take_from_merged=[f.strip() for f in take.split(",") if f.strip()], note=note)
@@ -414,6 +449,8 @@ def dedupe_merge(
 @reports_errors
 def dedupe_unmerge(merge_id: int, as_json: Json = False) -> None:
     """Undo a merge from its before-image."""
+    from crm_tui.services import merge
+
     run = invocation()
     result = merge.unmerge(merge_id, uow=run.services().writer(), actor=run.actor())
     print_json(result) if as_json else say(f"{result.merged_id} and {result.survivor_id} are separate again.")
@@ -425,6 +462,8 @@ def dedupe_unmerge(merge_id: int, as_json: Json = False) -> None:
 @queue_app.command("list")
 @reports_errors
 def queue_list(queue: Annotated[str, typer.Argument(help="A queue; without it, every queue with its count.")] = "", as_json: Json = False) -> None:
+    from crm_tui.services import queues
+
     run = invocation()
     services, actor = run.services(), run.actor()
     if not queue:
@@ -445,6 +484,8 @@ def queue_list(queue: Annotated[str, typer.Argument(help="A queue; without it, e
 @reports_errors
 def queue_act(queue: str, item: int, action: str, note: Note = "", as_json: Json = False) -> None:
     """Act on an item (approve, reject, merge, dismiss, retry, cancel ... as the queue allows)."""
+    from crm_tui.services import queues
+
     run = invocation()
     result = queues.act_on_item(queue, item, action, services=run.services(), actor=run.actor(), note=note)
     print_json(result) if as_json else say(f"{words(QueueName, result.queue)} item {result.item_id}: {result.action} → {result.status}.")
@@ -456,6 +497,8 @@ def queue_act(queue: str, item: int, action: str, note: Note = "", as_json: Json
 @archive_app.command("show")
 @reports_errors
 def archive_show(customer_id: str, as_json: Json = False) -> None:
+    from crm_tui.services import archive
+
     run = invocation()
     records = archive.show_archive(customer_id, uow=run.services().reader(), actor=run.actor())
     if as_json:
@@ -468,6 +511,8 @@ def archive_show(customer_id: str, as_json: Json = False) -> None:
 @reports_errors
 def archive_purge(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False, as_json: Json = False) -> None:
     """Remove archive records past their retention date."""
+    from crm_tui.services import archive
+
     run = invocation()
     report = archive.purge_archive(uow=run.services().writer(), actor=run.actor(), dry_run=dry_run)
     if as_json:
@@ -479,6 +524,8 @@ def archive_purge(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only 
 @audit_app.command("show")
 @reports_errors
 def audit_show(customer_id: Annotated[str, typer.Option("--customer")] = "", limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 200, as_json: Json = False) -> None:
+    from crm_tui.services import audit
+
     run = invocation()
     entries = audit.show_entries(uow=run.services().reader(), actor=run.actor(), customer_id=customer_id or None, limit=limit)
     if as_json:
@@ -491,6 +538,8 @@ def audit_show(customer_id: Annotated[str, typer.Option("--customer")] = "", lim
 @reports_errors
 def audit_verify(as_json: Json = False) -> None:
     """Recompute the hash chain; exit 3 naming the first broken link if a row was changed or removed."""
+    from crm_tui.services import audit
+
     run = invocation()
     report = audit.verify_chain(uow=run.services().reader(), actor=run.actor())
     if as_json:
@@ -506,6 +555,8 @@ def audit_verify(as_json: Json = False) -> None:
 @events_app.command("list")
 @reports_errors
 def events_list(since: Annotated[str, typer.Option("--since", help="ISO date-time.")] = "", event_type: Annotated[str, typer.Option("--type")] = "", as_json: Json = False) -> None:
+    from crm_tui.services import events
+
     run = invocation()
     found = events.list_events(uow=run.services().reader(), actor=run.actor(), since=_parse_moment(since) if since else None, event_type=event_type or None)
     if as_json:

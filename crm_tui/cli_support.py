@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,11 +26,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from crm_tui.config import DEFAULT_DATA_DIR, Settings
-from crm_tui.errors import CrmError, InvalidInput, NotAllowed
-from crm_tui.services import operators
-from crm_tui.services.context import Services
-from crm_tui.services.views import Actor
+from crm_tui.paths import DEFAULT_DATA_DIR
+from crm_tui.errors import CrmError, DatabaseUnavailable, InvalidInput, NotAllowed
+
+if TYPE_CHECKING:  # imported when first used: `crm-tui` alone (the workbench) must start fast
+    from crm_tui.config import Settings
+    from crm_tui.services.context import Services
+    from crm_tui.services.views import Actor
 
 out = Console(highlight=False)
 """Data for people goes to stdout (rich picks the current sys.stdout at each write)."""
@@ -40,13 +42,6 @@ err = Console(stderr=True, highlight=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class DatabaseUnavailable(CrmError):
-    """The database cannot be reached or read: not a bug in crm-tui, but nothing can be done (exit 1)."""
-
-    title = "Database unavailable"
-    code = "database_unavailable"
 
 
 @dataclass
@@ -63,6 +58,8 @@ class Invocation:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from crm_tui.config import Settings
+
             overrides: dict[str, Any] = {"demo": self.demo}
             if self.database_url or self.demo:
                 # The demo never lands in CRM_DATABASE_URL's database: only an explicit --db moves it.
@@ -74,6 +71,8 @@ class Invocation:
         """The services over the configured database, opened (and migrated) on first call."""
         if self._services is None:
             from sqlalchemy.exc import ArgumentError, DatabaseError
+
+            from crm_tui.services.context import Services
 
             try:
                 services = Services.open(self.settings, migrate=migrate)
@@ -93,6 +92,8 @@ class Invocation:
     def actor(self) -> Actor:
         """Sign in as `--as`/CRM_OPERATOR with CRM_OPERATOR_PASSWORD or a hidden prompt."""
         if self._actor is None:
+            from crm_tui.services import operators
+
             settings = self.settings
             username = self.operator or settings.operator
             if not username:

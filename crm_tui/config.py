@@ -5,11 +5,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATA_DIR = user_data_path("crm-tui", appauthor=False)
+from crm_tui.paths import DEFAULT_DATA_DIR
 
 
 class Settings(BaseSettings):

@@ -94,3 +94,10 @@ class ExternalSystemFailed(CrmError):
     title = "External system failed"
     code = "external_system_failed"
     exit_code = 7
+
+
+class DatabaseUnavailable(CrmError):
+    """The database cannot be reached or read: not a bug in crm-tui, but nothing can be done (exit 1)."""
+
+    title = "Database unavailable"
+    code = "database_unavailable"

@@ -1,7 +1,14 @@
-"""MY WORKBENCH | SIGN IN: the operator signs in; wrong passwords count towards the lock."""
+"""MY WORKBENCH | SIGN IN: the operator signs in; wrong passwords count towards the lock.
+
+The first screen up: it imports nothing of storage, and the database may still be opening behind
+it (the line under the title says so); a sign-in sent meanwhile waits for it.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,10 +16,11 @@ from textual.containers import Center, Vertical
 from textual.widgets import Button, Footer, Input, Static
 
 from crm_tui.errors import CrmError, NotAllowed
-from crm_tui.services import operators
-from crm_tui.services.views import Actor
 from crm_tui.screens.base import ServiceScreen
 from crm_tui.widgets.form_field import FormField
+
+if TYPE_CHECKING:
+    from crm_tui.services.views import Actor
 
 
 class SignInScreen(ServiceScreen):
@@ -22,20 +30,31 @@ class SignInScreen(ServiceScreen):
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="quit")]
 
     def compose(self) -> ComposeResult:
-        services = self.workbench.services
-        database = services.database_label
         with Center(id="sign-in-center"):
             with Vertical(id="sign-in-form"):
                 yield Static("MY WORKBENCH | SIGN IN", id="sign-in-title")
-                if services.settings.demo:
-                    yield Static("[bold white on red] DEMO [/] database", id="sign-in-database")
-                else:
-                    yield Static(f"Database: {database}", id="sign-in-database", markup=False)
+                yield Static(self._database_line(), id="sign-in-database")
                 yield FormField("Operator name", Input(id="username", placeholder="ana.garcia", max_length=64), name="username")
                 yield FormField("Password", Input(id="password", password=True, max_length=200), name="password")
                 yield Static("", id="sign-in-message")
                 yield Button("Sign in", id="sign-in", variant="primary")
         yield Footer(compact=True)
+
+    def _database_line(self) -> Text:
+        opened, failure = self.workbench.services_state
+        if failure is not None:
+            reason = failure.message if isinstance(failure, CrmError) else "unexpected failure, see the log"
+            return Text.assemble(("Database: ", "bold"), (f"cannot open it ({reason})", "bold red"))
+        if not opened:
+            return Text("Database: opening…", style="italic")
+        services = self.workbench.services
+        if services.settings.demo:
+            return Text.assemble((" DEMO ", "bold white on red"), " database")
+        return Text(f"Database: {services.database_label}")
+
+    def show_database(self) -> None:
+        """The database line again: called by the app when the database has opened (or failed to)."""
+        self.query_one("#sign-in-database", Static).update(self._database_line())
 
     @on(Input.Submitted, "#username")
     def _next_field(self) -> None:
@@ -54,11 +73,16 @@ class SignInScreen(ServiceScreen):
             return
         self.show_field_errors({})
         self._say("")
-        services = self.workbench.services
+        workbench = self.workbench
+
+        def sign_in() -> Actor:
+            from crm_tui.services import operators
+
+            services = workbench.ready_services()
+            return operators.sign_in(username, password, uow=services.writer(), max_failures=services.settings.max_failed_sign_ins)
+
         self.call_service(
-            lambda: operators.sign_in(
-                username, password, uow=services.writer(), max_failures=services.settings.max_failed_sign_ins
-            ),
+            sign_in,
             self._signed_in,
             group="sign-in",
             description="Sign in",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from crm_tui.services.views import Actor
+if TYPE_CHECKING:
+    from crm_tui.services.views import Actor
 
 
 class WorkbenchHeader(Horizontal):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,29 +77,16 @@ class Workbench:
     module: Any
     calls: list[tuple[Any, Any]] = field(default_factory=list)
 
-    def run(self, services: Any, launch: Any = None) -> None:
-        self.calls.append((services.database.url, launch))
+    def run(self, open_services: Any, launch: Any = None) -> None:
+        """What the workbench does first: open the services (it does so behind the sign-in screen)."""
+        self.calls.append((open_services().database.url, launch))
 
 
 @pytest.fixture
 def workbench(monkeypatch: pytest.MonkeyPatch) -> Workbench:
-    """Replace `crm_tui.app.run_workbench` (a stand-in module if the app is not built yet)."""
-    try:
-        import crm_tui.app as module
-    except ImportError:
-        module = types.ModuleType("crm_tui.app")
+    """Replace `crm_tui.app.run_workbench`: the CLI's hand-over is recorded, the app not run."""
+    import crm_tui.app as module
 
-        @dataclass
-        class LaunchRequest:
-            screen: str
-            fields: dict[str, str]
-            customer_id: str | None = None
-
-        module.LaunchRequest = LaunchRequest  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "crm_tui.app", module)
-        import crm_tui
-
-        monkeypatch.setattr(crm_tui, "app", module, raising=False)
     stand_in = Workbench(module=module)
-    monkeypatch.setattr(module, "run_workbench", stand_in.run, raising=False)
+    monkeypatch.setattr(module, "run_workbench", stand_in.run)
     return stand_in

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 from sqlalchemy import select
-from textual.widgets import Button, Checkbox, OptionList, RadioSet, Static
+from textual.widgets import Button, OptionList, Static
 
-from crm_tui.app import LaunchRequest
+from crm_tui.app import CrmApp, LaunchRequest
 from crm_tui.services import deregistration
 from crm_tui.services.context import Services
 from crm_tui.screens.confirm import ConfirmModal
@@ -164,9 +164,9 @@ async def test_submit_too_early_points_at_what_is_missing(make_app, services, cs
         assert rows(services, Order) == []
 
 
-async def test_launched_for_a_line_whose_billing_step_fails(make_app, services, csr, lucia):
-    app = make_app(LaunchRequest("deregister", {"service_number": "612 345 678"}))
-    app.services = with_faults(services, "cbs.deactivate:fail")
+async def test_launched_for_a_line_whose_billing_step_fails(services, csr, lucia):
+    faulty = with_faults(services, "cbs.deactivate:fail")
+    app = CrmApp(faulty, LaunchRequest("deregister", {"service_number": "612 345 678"}), clock=lambda: FROZEN_NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot)
         await settle(pilot)

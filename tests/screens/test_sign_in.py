@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+import subprocess
+import sys
+import threading
 
+from textual.widgets import Input, Static
+
+from crm_tui.app import CrmApp
+from crm_tui.errors import DatabaseUnavailable
 from crm_tui.screens.query_customers import QueryCustomersScreen
 from crm_tui.screens.sign_in import SignInScreen
+from crm_tui.services.context import Services
 from crm_tui.widgets.header import WorkbenchHeader
-from tests.screens.conftest import sign_in
+from tests.conftest import PASSWORD
+from tests.screens.conftest import FROZEN_NOW, settle, sign_in
 
 
 def message(app) -> str:
     return str(app.screen.query_one("#sign-in-message", Static).render())
+
+
+def database_line(app) -> str:
+    return str(app.screen.query_one("#sign-in-database", Static).render())
 
 
 async def test_good_password_opens_query_customers_with_the_operator_in_the_header(make_app, csr):
@@ -50,3 +62,53 @@ async def test_five_wrong_passwords_lock_the_operator_even_for_the_right_one(mak
         assert isinstance(app.screen, SignInScreen)
         assert "alice is locked" in message(app)
         assert app.actor is None
+
+
+async def test_the_sign_in_screen_is_up_while_the_database_opens_and_a_sign_in_waits_for_it(services, csr):
+    """`crm-tui` opens the database behind the sign-in screen: the operator types meanwhile."""
+    release = threading.Event()
+
+    def open_slowly() -> Services:
+        assert release.wait(10), "the test never released the opening"
+        return services
+
+    app = CrmApp(open_services=open_slowly, clock=lambda: FROZEN_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert app.focused is app.screen.query_one("#username")
+        assert database_line(app) == "Database: opening…"
+        app.screen.query_one("#username", Input).value = "alice"
+        app.screen.query_one("#password", Input).value = PASSWORD
+        app.screen.query_one("#password", Input).focus()
+        await pilot.press("enter")  # sent before the database is open: it waits, then signs in
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, QueryCustomersScreen)
+        assert app.actor == csr
+
+
+async def test_a_database_that_cannot_open_is_said_on_the_sign_in_screen_and_at_sign_in(services, csr):
+    def cannot_open() -> Services:
+        raise DatabaseUnavailable("Cannot open postgresql database: connection refused")
+
+    app = CrmApp(open_services=cannot_open, clock=lambda: FROZEN_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert database_line(app) == "Database: cannot open it (Cannot open postgresql database: connection refused)"
+        await sign_in(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.actor is None
+
+
+def test_the_app_module_and_the_cli_import_nothing_of_storage():
+    """Cold start (issue 2): `crm-tui` shows the sign-in screen before SQLAlchemy, pydantic or the services load."""
+    code = (
+        "import sys, crm_tui.cli, crm_tui.app; "
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'pydantic', 'alembic') "
+        "or m.startswith(('crm_tui.services', 'crm_tui.storage'))); print(heavy)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
