@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select
 
 from crm_tui.domain import CertType, CustomerStatus, InteractionChannel, KeyKind
 from crm_tui.errors import InvalidInput, NotFound
-from crm_tui.services import audit
+from crm_tui.services import audit, search_sql
 from crm_tui.services.permissions import require_signed_in, sees_personal_data_in_lists
 from crm_tui.services.validation import (
     clean_text,
@@ -54,7 +54,6 @@ from crm_tui.storage.models import (
     Offering,
     Operator,
     Preference,
-    SocialAccount,
     Subscriber,
 )
 from crm_tui.storage.types import utcnow
@@ -62,8 +61,8 @@ from crm_tui.storage.unit_of_work import UnitOfWork
 
 TOTAL_CAP = 10_000
 NAME_CANDIDATES = 1_000  # a name-only search looks at this many index matches at most: refine beyond
-HIDDEN_STATUSES = (CustomerStatus.MERGED, CustomerStatus.ERASED)
-LIVE_LINE_STATUSES = ("active", "suspended")  # a former number may belong to someone else now
+HIDDEN_STATUSES = search_sql.HIDDEN_STATUSES
+LIVE_LINE_STATUSES = search_sql.LIVE_LINE_STATUSES
 RECENT_INTERACTIONS = 20
 
 
@@ -125,72 +124,6 @@ def _parse_cert_type(raw: str) -> str:
         raise InvalidInput(f"Unknown certificate type; one of {allowed}.", fields={"cert_type": "Unknown type."}) from None
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _name_condition(uow: UnitOfWork, name: str, *, cap: int | None = None) -> ColumnElement[bool]:
-    """Every word must appear in the name; words of 3+ letters go through the text index.
-
-    With `cap`, only the first `cap` index matches are candidates: a name-only search for a
-    common fragment then sorts a bounded set instead of every namesake in the country.
-    """
-    words = name.split()
-    long_words = [w for w in words if len(w) >= 3]
-    short_words = [w for w in words if len(w) < 3]
-    conditions: list[ColumnElement[bool]] = []
-    limit = f" LIMIT {int(cap)}" if cap else ""
-    if long_words and uow.database.is_sqlite:
-        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-        conditions.append(
-            Customer.id.in_(text(f"SELECT rowid FROM customers_fts WHERE customers_fts MATCH :match{limit}").bindparams(match=match))
-        )
-    elif long_words:
-        matching = select(Customer.id).where(*(Customer.name_search.ilike(f"%{_like_escape(w)}%", escape="\\") for w in long_words))
-        conditions.append(Customer.id.in_(matching.limit(cap) if cap else matching))
-    if short_words and not long_words:
-        # Too short for trigrams: the name must start with it (a B-tree range, both engines).
-        prefix = " ".join(words)
-        conditions.append(and_(Customer.name_search >= prefix, Customer.name_search < prefix + "\uffff"))
-    else:
-        conditions.extend(Customer.name_search.like(f"%{_like_escape(w)}%", escape="\\") for w in short_words)
-    return and_(*conditions)
-
-
-def _where(query: CustomerQuery, uow: UnitOfWork, *, name_cap: int | None = None) -> list[ColumnElement[bool]]:
-    """SQL conditions for a parsed query; each key is an indexed lookup."""
-    conditions: list[ColumnElement[bool]] = []
-    if query.customer_id:
-        conditions.append(Customer.customer_id == query.customer_id)
-    if query.cert_number:
-        cert = [Certificate.cert_number == query.cert_number]
-        if query.cert_type:
-            cert.append(Certificate.cert_type == query.cert_type)
-        if query.cert_country:
-            cert.append(Certificate.cert_country == query.cert_country)
-        conditions.append(Customer.id.in_(select(Certificate.customer_id).where(*cert)))
-    for column, value in (
-        (Subscriber.service_number, query.service_number),
-        (Subscriber.imsi, query.imsi),
-        (Subscriber.iccid, query.iccid),
-    ):
-        if value:
-            live = Subscriber.status.in_(LIVE_LINE_STATUSES)
-            conditions.append(Customer.id.in_(select(Subscriber.customer_id).where(column == value, live)))
-    if query.email:
-        conditions.append(
-            or_(
-                Customer.email == query.email,
-                Customer.id.in_(select(Contact.customer_id).where(Contact.value_normalized == query.email)),
-            )
-        )
-    if query.social:
-        conditions.append(Customer.id.in_(select(SocialAccount.customer_id).where(SocialAccount.subject == query.social)))
-    if query.name:
-        conditions.append(_name_condition(uow, query.name, cap=name_cap))
-    return conditions
-
-
 def search_customers(
     query: CustomerQuery,
     *,
@@ -200,100 +133,92 @@ def search_customers(
     page: int = 1,
     page_size: int = 50,
 ) -> CustomerPage:
-    """One page of customers matching every filled field; merged IDs answer with their survivor."""
+    """One page of customers matching every filled field; merged IDs answer with their survivor.
+
+    One statement per page (see `search_sql`); a count only when the page is full or not the first.
+    """
     require_signed_in(actor, doing="search customers")
     if query.is_empty():
         raise InvalidInput("Fill at least one field to search.", fields={"name": "Fill at least one field."})
     parsed = query.parsed(region=region)
     page = max(1, page)
     page_size = max(1, min(page_size, 500))
-    name_only = bool(parsed.name) and not any(
-        getattr(parsed, f) for f in ("customer_id", "cert_number", "service_number", "imsi", "iccid", "email", "social")
-    )
+    keys = tuple(key for key in search_sql.KEY_FIELDS if getattr(parsed, key))
+    words = parsed.name.split()
+    name_only = bool(words) and not any(key in keys for key in search_sql.KEY_FIELDS if key not in ("cert_type", "cert_country"))
+    cap = NAME_CANDIDATES if name_only else None
     with uow:
-        session = uow.session
+        shape = search_sql.Shape(
+            keys=keys,
+            long_words=sum(len(w) >= 3 for w in words),
+            short_words=sum(len(w) < 3 for w in words),
+            name_cap=cap,
+            sqlite=uow.database.is_sqlite,
+        )
+        params = search_sql.parameters(shape, {key: getattr(parsed, key) for key in keys}, words)
+        connection = uow.session.connection()
+        window = {"limit": page_size, "offset": (page - 1) * page_size}
+        rows = connection.execute(search_sql.page_statement(shape), {**params, **window}).all()
         merged_from = None
-        if parsed.customer_id:
-            survivor, merged_from = _resolve_merged(uow, parsed.customer_id)
-            if survivor is not None and merged_from is not None:
-                parsed = replace(parsed, customer_id=survivor.customer_id)
-        cap = NAME_CANDIDATES if name_only else None
-        conditions = _where(parsed, uow, name_cap=cap)
-        visible = Customer.status.not_in([s.value for s in HIDDEN_STATUSES])
-        order = (Customer.display_name, Customer.id) if parsed.name else (Customer.id,)
-        rows = session.execute(
-            select(*SUMMARY_COLUMNS).where(visible, *conditions).order_by(*order).offset((page - 1) * page_size).limit(page_size)
-        ).all()
+        if not rows and parsed.customer_id:
+            survivor, merged_from = _survivor_id(connection, parsed.customer_id)
+            if merged_from is not None:
+                params["customer_id"] = survivor
+                rows = connection.execute(search_sql.page_statement(shape), {**params, **window}).all()
         if page == 1 and len(rows) < page_size:
             counted = len(rows)  # the whole result is on this page: no count query
         else:
-            limit = (cap or TOTAL_CAP) + 1
-            counted = session.execute(select(func.count()).select_from(select(Customer.id).where(visible, *conditions).limit(limit).subquery())).scalar_one()
-        summaries = _summaries(uow, rows, actor)
-        if merged_from is not None:
-            summaries = [s.model_copy(update={"merged_from": merged_from}) for s in summaries]
-        cap_total = cap or TOTAL_CAP
-        return CustomerPage(
-            customers=summaries,
-            total=min(counted, cap_total),
-            total_is_capped=counted > cap_total or (cap is not None and counted >= cap),
-            page=page,
-            page_size=page_size,
-        )
+            count_limit = (cap or TOTAL_CAP) + 1
+            counted = connection.execute(search_sql.count_statement(shape), {**params, "count_limit": count_limit}).scalar_one()
+    summaries = _summaries(rows, actor, merged_from=merged_from)
+    cap_total = cap or TOTAL_CAP
+    return CustomerPage(
+        customers=summaries,
+        total=min(counted, cap_total),
+        total_is_capped=counted > cap_total or (cap is not None and counted >= cap),
+        page=page,
+        page_size=page_size,
+    )
 
 
-SUMMARY_COLUMNS = (
-    Customer.id,
-    Customer.customer_id,
-    Customer.status,
-    Customer.type,
-    Customer.display_name,
-    Customer.first_name,
-    Customer.last_name,
-    Customer.gender,
-    Customer.nationality,
-    Customer.birthday,
-    Customer.email,
-    Customer.mobile,
-    Customer.credit_level,
-)
+def _survivor_id(connection, customer_id: str) -> tuple[str | None, str | None]:  # noqa: ANN001 - a Connection
+    """A merged customer's survivor (following merges) and the old ID; (None, None) if not merged."""
+    row = connection.execute(search_sql.MERGED_STATEMENT, {"customer_id": customer_id}).first()
+    merged_from = None
+    hops = 0
+    while row is not None and row.status == CustomerStatus.MERGED and row.merged_into_id and hops < 16:
+        merged_from = merged_from or row.customer_id
+        row = connection.execute(search_sql.MERGED_BY_ID, {"id": row.merged_into_id}).first()
+        hops += 1
+    if merged_from is None or row is None:
+        return None, None
+    return row.customer_id, merged_from
 
 
-def _summaries(uow: UnitOfWork, rows: list, actor: Actor) -> list[CustomerSummary]:  # noqa: ANN001
-    """Rows of SUMMARY_COLUMNS with each customer's primary certificate (one more query)."""
-    ids = [row.id for row in rows]
-    certificates: dict[int, tuple[str, str, str]] = {}
-    if ids:
-        for customer_pk, cert_type, number, country in uow.session.execute(
-            select(Certificate.customer_id, Certificate.cert_type, Certificate.cert_number, Certificate.cert_country)
-            .where(Certificate.customer_id.in_(ids))
-            .order_by(Certificate.is_primary.asc(), Certificate.id.desc())
-        ):
-            certificates[customer_pk] = (cert_type, number, country)  # the last written wins: primary, lowest id
+def _summaries(rows: list, actor: Actor, *, merged_from: str | None = None) -> list[CustomerSummary]:  # noqa: ANN001
+    """Rows of a page statement as summaries; certificate numbers masked for roles that see lists masked."""
     full = sees_personal_data_in_lists(actor)
-    result = []
-    for row in rows:
-        cert_type, number, country = certificates.get(row.id, (None, None, None))
-        result.append(
-            CustomerSummary(
-                customer_id=row.customer_id,
-                status=row.status,
-                type=row.type,
-                name=row.display_name,
-                first_name=row.first_name,
-                last_name=row.last_name,
-                gender=row.gender,
-                nationality=row.nationality,
-                birthday=row.birthday,
-                email=row.email,
-                mobile=row.mobile,
-                credit_level=row.credit_level,
-                cert_type=cert_type,
-                cert_number=number if full or number is None else mask(number),
-                cert_country=country,
-            )
+    return [
+        CustomerSummary(
+            customer_id=row.customer_id,
+            status=row.status,
+            type=row.type,
+            name=row.display_name,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            gender=row.gender,
+            nationality=row.nationality,
+            birthday=row.birthday,
+            email=row.email,
+            mobile=row.mobile,
+            credit_level=row.credit_level,
+            cert_type=row.cert_type,
+            cert_number=row.cert_number if full or row.cert_number is None else mask(row.cert_number),
+            cert_country=row.cert_country,
+            merged_from=merged_from,
         )
-    return result
+        for row in rows
+    ]
 
 
 def _resolve_merged(uow: UnitOfWork, customer_id: str) -> tuple[Customer | None, str | None]:
