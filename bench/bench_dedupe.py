@@ -36,14 +36,14 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from stdnum.es import dni as es_dni
 
 from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.services import dedupe_scan, registration
 from crm_tui.services.context import Services
-from crm_tui.services.matching import match_rules, nicknames, score_prepared
+from crm_tui.services.matching import certificate_neighbours, match_rules, nicknames, score_prepared
 from crm_tui.services.validation import customer_id_for, normalize_name
 from crm_tui.services.views import Actor
 from crm_tui.storage.models import Address, Certificate, Customer
@@ -386,7 +386,7 @@ def near_match_check(services: Services, path: Path, probes: int, rng: random.Ra
         ours.append((time.perf_counter() - started) * 1000)
         ours_cpu.append((time.process_time() - cpu) * 1000)
         found += bool(check.near_matches)
-        variants = sorted(registration._certificate_variants(number) | {number})
+        variants = sorted(certificate_neighbours(number) | {number})
         started = time.perf_counter()
         ids: set[int] = set()
         ids.update(r[0] for r in connection.execute(f"SELECT customer_id FROM certificates WHERE cert_number IN ({','.join('?' * len(variants))})", variants))
