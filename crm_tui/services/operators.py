@@ -100,13 +100,19 @@ def list_operators(*, uow: UnitOfWork, actor: Actor) -> list[OperatorView]:
 def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int = 5) -> Actor:
     """The operator if name and password match; counts failures and locks after `max_failures`.
 
-    The message never says whether the name or the password was wrong.
+    The message never says whether the name or the password was wrong. The password is checked
+    (Argon2id, tens of milliseconds) before the write transaction, so a sign-in never holds the
+    write lock other terminals are waiting for while it hashes.
     """
     username = username.strip().lower()
+    with UnitOfWork(uow.database) as reading:
+        stored = reading.session.execute(select(Operator.password_hash).where(Operator.username == username)).scalar_one_or_none()
+    matches = verify_secret(stored, password)
     with uow:
         session = uow.session
         operator = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
-        matches = verify_secret(operator.password_hash if operator else None, password)
+        if operator is not None and operator.password_hash != stored:  # changed meanwhile: check against the new one
+            matches = verify_secret(operator.password_hash, password)
         if operator is None or not operator.is_active:
             raise SignInFailed("Wrong operator name or password.")
         if operator.locked_at is not None:

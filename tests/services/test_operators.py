@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -93,3 +95,29 @@ def test_changes_leave_an_audit_chain_without_passwords(services, admin, csr):
     for previous, entry in zip(entries, entries[1:]):
         assert entry.prev_hash == previous.hash
     assert all(PASSWORD not in str(e.summary) for e in entries)
+
+
+def test_a_sign_in_checks_the_password_before_it_takes_the_write_lock(services, admin, csr, monkeypatch):
+    """Argon2id takes tens of milliseconds: other terminals must not wait on the lock for it."""
+    hashing, release = threading.Event(), threading.Event()
+    real_verify = operators.verify_secret
+
+    def slow_verify(stored, password):  # noqa: ANN001, ANN202
+        hashing.set()
+        assert release.wait(10)
+        return real_verify(stored, password)
+
+    monkeypatch.setattr(operators, "verify_secret", slow_verify)
+    signed_in: list = []
+    signing = threading.Thread(target=lambda: signed_in.append(operators.sign_in("alice", PASSWORD, uow=services.writer())))
+    signing.start()
+    assert hashing.wait(10)
+    other_terminal = threading.Thread(target=lambda: operators.unlock_operator("alice", uow=services.writer(), actor=admin))
+    other_terminal.start()
+    other_terminal.join(5)
+    finished_while_hashing = not other_terminal.is_alive()
+    release.set()
+    signing.join(10)
+    other_terminal.join(10)
+    assert finished_while_hashing, "a write waited for the sign-in's password check"
+    assert signed_in and signed_in[0].username == "alice"
