@@ -43,7 +43,6 @@ from crm_tui.services.orders import (
     StepContext,
     StepKind,
     create_order,
-    order_view,
     register_order_type,
     register_step,
     run_order,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from crm_tui.domain import ChargeStatus, QueueName, ResumeOperation, Role, SubscriberStatus, SuspensionReason
+from crm_tui.domain import ChargeStatus, QueueName, ResumeOperation, SubscriberStatus, SuspensionReason
 from crm_tui.errors import Conflict, Held, InvalidInput, NotAllowed, NotFound
 from crm_tui.services import audit, outbox
 from crm_tui.services.deregistration import refresh_customer_status
