@@ -232,12 +232,12 @@ def _row(label, service_ms, bare_ms, *, plan, full_scan, goal_ms=GOAL_LOOKUP_MS,
 
 WORKBENCH = """
 import sys, asyncio
-from crm_tui.cli import app as console_script  # what `crm-tui` imports before it starts the workbench
-from crm_tui.cli_support import start_invocation
+import crm_tui.launch  # the `crm-tui` console script; bare `crm-tui` then does what follows
 from crm_tui.app import CrmApp
+from crm_tui.invocation import Invocation
 from crm_tui.screens.sign_in import SignInScreen
-run = start_invocation(database_url=sys.argv[1], operator=None)
-app = CrmApp(open_services=run.services)  # as crm_tui.app.run_workbench builds it for `crm-tui`
+run = Invocation(database_url=sys.argv[1])
+app = CrmApp(open_services=run.services)  # as crm_tui.app.run_workbench builds it
 until_open = sys.argv[2] == "open"
 async def ready(pilot):
     while not (isinstance(pilot.app.screen, SignInScreen) and pilot.app.focused is not None):

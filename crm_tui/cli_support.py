@@ -13,12 +13,12 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,13 +26,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from crm_tui.paths import DEFAULT_DATA_DIR
-from crm_tui.errors import CrmError, DatabaseUnavailable, InvalidInput, NotAllowed
+from crm_tui.errors import CrmError, InvalidInput, NotAllowed
 
-if TYPE_CHECKING:  # imported when first used: `crm-tui` alone (the workbench) must start fast
-    from crm_tui.config import Settings
-    from crm_tui.services.context import Services
-    from crm_tui.services.views import Actor
+from crm_tui.invocation import Invocation
 
 out = Console(highlight=False)
 """Data for people goes to stdout (rich picks the current sys.stdout at each write)."""
@@ -42,74 +38,6 @@ err = Console(stderr=True, highlight=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass
-class Invocation:
-    """Where and as whom this one `crm-tui` run works; the database opens on first need, not before."""
-
-    database_url: str | None = None
-    operator: str | None = None
-    demo: bool = False
-    _settings: Settings | None = field(default=None, repr=False)
-    _services: Services | None = field(default=None, repr=False)
-    _actor: Actor | None = field(default=None, repr=False)
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            from crm_tui.config import Settings
-
-            overrides: dict[str, Any] = {"demo": self.demo}
-            if self.database_url or self.demo:
-                # The demo never lands in CRM_DATABASE_URL's database: only an explicit --db moves it.
-                overrides["database_url"] = self.database_url
-            self._settings = Settings(**overrides)
-        return self._settings
-
-    def services(self, *, migrate: bool = True) -> Services:
-        """The services over the configured database, opened (and migrated) on first call."""
-        if self._services is None:
-            from sqlalchemy.exc import ArgumentError, DatabaseError
-
-            from crm_tui.services.context import Services
-
-            try:
-                services = Services.open(self.settings, migrate=migrate)
-                with services.database.engine.connect():
-                    pass  # fail here, clearly, rather than later as "an empty database"
-                self._services = services
-            except ArgumentError:
-                raise InvalidInput(
-                    "That is not a database URL.",
-                    fields={"db": "Like sqlite:///path/crm.db or postgresql+psycopg://user@host/name."},
-                ) from None
-            except (DatabaseError, OSError) as error:
-                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
-                raise DatabaseUnavailable(f"Cannot open {self.settings.resolved_database_url.split('://')[0]} database: {reason}") from None
-        return self._services
-
-    def actor(self) -> Actor:
-        """Sign in as `--as`/CRM_OPERATOR with CRM_OPERATOR_PASSWORD or a hidden prompt."""
-        if self._actor is None:
-            from crm_tui.services import operators
-
-            settings = self.settings
-            username = self.operator or settings.operator
-            if not username:
-                username = ask("Operator name", what="an operator name (--as NAME or CRM_OPERATOR)", hide=False)
-            password = settings.operator_password or ask(
-                f"Password for {username}", what="the operator's password (CRM_OPERATOR_PASSWORD)"
-            )
-            self._actor = operators.sign_in(
-                username, password, uow=self.services().writer(), max_failures=settings.max_failed_sign_ins
-            )
-        return self._actor
-
-    def close(self) -> None:
-        if self._services is not None:
-            self._services.close()
-            self._services = None
 
 
 def ask(prompt: str, *, what: str, hide: bool = True, twice: bool = False) -> str:
@@ -328,16 +256,13 @@ def _cell(value: Any) -> str:
 
 def log_path() -> Path:
     """The error log of the current run's settings; the default data dir if settings cannot load."""
-    try:
-        return invocation().settings.log_path
-    except Exception:  # noqa: BLE001 - settings themselves may be what failed
-        return DEFAULT_DATA_DIR / "crm-tui.log"
+    return invocation().log_path()
 
 
-def log_unexpected(error: BaseException, *, command: str) -> Path:
+def log_unexpected(error: BaseException, *, command: str, log: Path | None = None) -> Path:
     """Write the traceback to the log file (SQL parameters hidden: they may hold personal data)."""
     _hide_sql_parameters(error)
-    path = log_path()
+    path = log or log_path()
     logger = logging.getLogger("crm_tui")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

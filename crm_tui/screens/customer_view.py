@@ -33,6 +33,7 @@ SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addre
 class CustomerViewScreen(WorkbenchScreen):
     """Profile with status badges and outstanding balance; lines, accounts and the rest in tabs."""
 
+    CSS_PATH = "customer_view.tcss"
     BINDINGS = [
         *(
             Binding(str(number), f"section('{section}')", section.capitalize(), show=False, id=f"section-{section}")

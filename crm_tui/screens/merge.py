@@ -66,6 +66,7 @@ class MergeFieldsTable(WorkbenchTable):
 class MergeScreen(WorkbenchScreen):
     """Survivor on the left, the record merged into it on the right, one row per field."""
 
+    CSS_PATH = "merge.tcss"
     BINDINGS = [
         Binding("x", "swap", "Swap survivor", id="merge-swap"),
         Binding("ctrl+s", "merge", "Merge", id="merge-submit"),

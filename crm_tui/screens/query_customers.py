@@ -36,6 +36,7 @@ QUERY_FIELDS = {f.name for f in dataclass_fields(CustomerQuery)}
 class QueryCustomersScreen(WorkbenchScreen):
     """Search by certificate, service number, name, IMSI, ICCID, customer ID or email (AND)."""
 
+    CSS_PATH = "query_customers.tcss"
     BINDINGS = [
         Binding("ctrl+s", "search", "Search", id="search"),
         Binding("ctrl+r", "reset", "Reset", id="reset"),

@@ -67,6 +67,7 @@ def _offered(queue: QueueName) -> str:
 class NoteModal(ModalScreen[str | None]):
     """Why the supervisor acts, for the record (optional): enter acts, escape cancels."""
 
+    CSS_PATH = "queues.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note-cancel")]
     AUTO_FOCUS = "#note-input"
 
@@ -92,6 +93,7 @@ class NoteModal(ModalScreen[str | None]):
 class OrderStepsModal(ModalScreen[None]):
     """A failed or reserved order's steps: what ran, what failed and why; escape closes."""
 
+    CSS_PATH = "queues.tcss"
     BINDINGS = [Binding("escape", "close", "Close", id="order-close")]
 
     def __init__(self, view: OrderView, reason: str) -> None:
@@ -119,6 +121,7 @@ class QueueItemsTable(WorkbenchTable):
 class QueuesScreen(WorkbenchScreen):
     """Left: every queue with its open count and oldest age. Right: the chosen queue's items."""
 
+    CSS_PATH = "queues.tcss"
     BINDINGS = [
         Binding("tab", "switch_list", "Switch list", show=False, id="queues-switch-list"),
         Binding("a", "act('a')", "Approve", id="queues-approve"),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
+
+from crm_tui import launch
 
 from crm_tui.services.validation import customer_id_for
 
@@ -11,6 +15,21 @@ def test_bare_crm_tui_opens_the_sign_in_screen(cli, workbench):
     result = cli(operator=None, password=None)
     assert result.exit_code == 0, result.output
     assert workbench.calls == [(cli.database_url, None)]
+
+
+def test_the_console_script_opens_the_workbench_straight_away_when_bare(cli, workbench, monkeypatch):
+    """`crm-tui` (crm_tui.launch) with no arguments skips the command machinery; with some, runs the command."""
+    for name, value in cli.environment(operator=None, password=None).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "argv", ["crm-tui"])
+    launch.main()
+    assert workbench.calls == [(cli.database_url, None)]
+    monkeypatch.setattr(sys, "argv", ["crm-tui", "open", "query", "--service-number", "612 345 678"])
+    with pytest.raises(SystemExit) as exited:
+        launch.main()
+    assert exited.value.code == 0
+    [_, (_, opened)] = workbench.calls
+    assert opened.screen == "query" and opened.fields == {"service_number": "612 345 678"}
 
 
 def test_open_query_with_a_service_number(cli, workbench):
