@@ -38,6 +38,7 @@ def register(app: typer.Typer, customers_app: typer.Typer) -> None:
     customers_app.command("reestablish")(customers_reestablish)
     customers_app.command("erase")(customers_erase)
     customers_app.command("import")(customers_import)
+    customers_app.command("export")(customers_export)
 
 
 # --- printing -------------------------------------------------------------------------------------
@@ -309,6 +310,54 @@ def customers_import(path: str, as_json: Json = False) -> None:
         return
     say(f"{report.rows} rows: {report.created} created, {len(report.duplicates)} duplicates, {len(report.errors)} errors.")
     print_table("Not imported", [Column("Line", numeric=True), "Field", "Problem", Column("Existing customer", code=True)], [(p.line, p.field or "", p.message, p.existing_customer_id or "") for p in sorted([*report.duplicates, *report.errors], key=lambda p: p.line)])
+
+
+@reports_errors
+def customers_export(
+    export_format: Annotated[str, typer.Option("--format", help="jsonl: the import format; tmf629: TM Forum Customer resources.")] = "jsonl",
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = "",
+    status: Annotated[list[str] | None, typer.Option("--status", help="Only customers in this state (repeatable); default all but merged and erased.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Export customers, one JSON object per line (admins; recorded in the audit trail).
+
+    Without --output the lines go to stdout and the summary to stderr; --json prints the summary as
+    one JSON document on stdout, so it needs --output.
+    """
+    from pathlib import Path
+
+    from crm_tui.services.exporting import count_exportable, export_customers
+
+    if as_json and not output:
+        raise InvalidInput("--json prints the summary on stdout, where the export goes: add --output FILE.", fields={"output": "Required with --json."})
+    run = invocation()
+    services, actor = run.services(), run.actor()
+    total = count_exportable(services=services, statuses=status)
+    target = Path(output) if output else None
+    partial = target.with_name(target.name + ".partial") if target else None
+    handle = partial.open("w", encoding="utf-8") if partial else sys.stdout
+    done = 0
+    try:
+        with progress_bar("Exporting", total=total) as update:
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                update(done)
+
+            report = export_customers(handle.write, services=services, actor=actor, format=export_format, statuses=status, progress=step)
+    except BaseException:
+        if partial:
+            handle.close()
+            partial.unlink(missing_ok=True)  # never half a file under the name asked for
+        raise
+    if partial and target:
+        handle.close()
+        partial.replace(target)
+    if as_json:
+        print_json(report.model_dump(mode="json") | {"file": str(target)})
+        return
+    say(f"Exported {report.customers} customers ({report.format}){f' to {target}' if target else ''}.")
 
 
 # --- orders ------------------------------------------------------------------------------------------

@@ -140,6 +140,7 @@ def import_customers(
             if progress:
                 progress(1)
             continue
+        row.pop("customer_id", None)  # an export's own ID, for the reader: this database issues its own
         try:
             form = RegistrationForm(**row)
             valid = validate_registration(form, region=settings.default_region, today=now.date(), min_age=settings.min_customer_age, require_password=False)

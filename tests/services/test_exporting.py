@@ -1,0 +1,116 @@
+"""Export: the import format round-trips into another database; TMF629 resources carry the customer."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crm_tui.config import Settings
+from crm_tui.domain import Role
+from crm_tui.errors import InvalidInput, NotAllowed
+from crm_tui.services import operators
+from crm_tui.services.context import Services
+from crm_tui.services.exporting import export_customers
+from crm_tui.services.importing import import_customers
+from crm_tui.services.registration import RegistrationForm, register_customer
+from crm_tui.storage.models import AuditEntry
+from tests.conftest import PASSWORD
+from tests.factories import make_customer
+
+EXAMPLE = Path(__file__).parents[2] / "data" / "examples" / "customer.json"
+
+
+def _register_example(services: Services, admin) -> str:  # noqa: ANN001
+    form = json.loads(EXAMPLE.read_text())
+    form.pop("primary_offering")  # no pools needed: the identity is what is exported
+    return register_customer(RegistrationForm(**form), uow=services.writer(), actor=admin, region="ES").customer_id
+
+
+def _export(services: Services, actor, **options) -> tuple[list[dict], object]:  # noqa: ANN001
+    out = io.StringIO()
+    report = export_customers(out.write, services=services, actor=actor, **options)
+    return [json.loads(line) for line in out.getvalue().splitlines()], report
+
+
+def test_the_import_format_round_trips_into_another_database(services, admin, tmp_path):
+    marta = _register_example(services, admin)
+    lucia = register_customer(
+        RegistrationForm(cert_type="national_id", cert_number="12345678Z", cert_country="ES", first_name="Lucía", last_name="García Pérez", birthday="1988-04-12", mobile="612 345 678", service_password="Lucia-secret-2026"),
+        uow=services.writer(),
+        actor=admin,
+        region="ES",
+    ).customer_id
+    rows, report = _export(services, admin)
+    assert report.customers == 2 and [r["customer_id"] for r in rows] == [marta, lucia]
+    exported = rows[0]
+    assert exported["cert_number"] == "45678912S" and exported["address"] == "Avenida del Puerto 120, 4º A"
+    assert exported["contacts"][0]["value"] == "+34 677 000 123" and exported["social_accounts"] == [{"provider": "google", "subject": "marta.soler.85"}]
+    assert not {"service_password", "security_answer"} & set(exported)  # stored as hashes: never exported
+
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    other = Services.open(Settings(database_url=f"sqlite:///{tmp_path / 'other.db'}", data_dir=tmp_path / "other"))
+    try:
+        operators.add_operator("root", PASSWORD, role=Role.ADMIN, uow=other.writer(), actor=None)
+        other_admin = operators.sign_in("root", PASSWORD, uow=other.writer())
+        imported = import_customers(path, services=other, actor=other_admin)
+        assert (imported.created, imported.errors, imported.duplicates) == (2, [], [])
+        again, _ = _export(other, other_admin)
+    finally:
+        other.close()
+    strip = lambda row: {k: v for k, v in row.items() if k != "customer_id"}  # noqa: E731 - the target issues its own IDs
+    assert [strip(r) for r in again] == [strip(r) for r in rows]
+
+
+def test_importing_an_export_into_the_same_database_finds_every_customer_already_there(services, admin, tmp_path):
+    marta = _register_example(services, admin)
+    rows, _ = _export(services, admin)
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = import_customers(path, services=services, actor=admin)
+    assert report.created == 0 and [d.existing_customer_id for d in report.duplicates] == [marta]
+
+
+def test_tmf629_resources(services, admin):
+    marta = _register_example(services, admin)
+    [resource], report = _export(services, admin, format="tmf629")
+    assert report.format == "tmf629"
+    assert resource["@type"] == "Customer" and resource["id"] == marta
+    assert resource["href"] == f"/tmf-api/customerManagement/v4/customer/{marta}"
+    assert resource["name"] == "Marta Soler Vidal" and resource["status"] == "Approved" and resource["statusReason"] == "idle"
+    assert resource["engagedParty"] == {"id": marta, "name": "Marta Soler Vidal", "role": "Customer", "@referredType": "Individual", "@type": "RelatedParty"}
+    media = {(m["mediumType"], json.dumps(m["characteristic"], sort_keys=True)) for m in resource["contactMedium"]}
+    assert ("email", json.dumps({"contactType": "email", "emailAddress": "marta.soler@example.com"}, sort_keys=True)) in media
+    postal = [m["characteristic"] for m in resource["contactMedium"] if m["mediumType"] == "postalAddress"]
+    assert {"contactType": "living", "street1": "Avenida del Puerto 120, 4º A", "city": "Valencia", "stateOrProvince": "Comunitat Valenciana", "postCode": "46023"}.items() <= postal[0].items()
+    characteristics = {c["name"]: c["value"] for c in resource["characteristic"]}
+    assert characteristics["birthDate"] == "1985-09-23" and characteristics["gender"] == "female"
+    assert characteristics["identification"] == {"identificationType": "national_id", "identificationId": "45678912S", "issuingCountry": "ES", "isPrimary": True}
+
+
+def test_only_admins_export_and_every_export_is_audited(services, admin, supervisor, csr):
+    make_customer(services)
+    for actor in (csr, supervisor):
+        with pytest.raises(NotAllowed):
+            _export(services, actor)
+    _export(services, admin, format="tmf629")
+    with services.reader() as uow:
+        entry = uow.session.execute(select(AuditEntry).where(AuditEntry.action == "customer.export")).scalar_one()
+    assert (entry.operator, entry.entity_id) == ("admin", "tmf629")
+    assert entry.summary == {"customers": 1, "statuses": ["active", "idle", "suspended", "terminated", "archived"]}
+
+
+def test_status_filter_and_bad_options(services, admin):
+    make_customer(services, status="active")
+    suspended = make_customer(services, status="suspended", cert_number="87654321X")
+    rows, _ = _export(services, admin, statuses=["suspended"])
+    assert [r["customer_id"] for r in rows] == [suspended]
+    with pytest.raises(InvalidInput) as bad:
+        _export(services, admin, statuses=["merged"])
+    assert bad.value.fields == {"status": "Unknown or not exportable."}
+    with pytest.raises(InvalidInput):
+        _export(services, admin, format="csv")
