@@ -65,10 +65,12 @@ class QueryCustomersScreen(WorkbenchScreen):
             yield Button("Search", id="search", variant="primary")
             yield Button("Reset", id="reset")
             yield Static("", id="page-info")
+        yield Input(placeholder="Filter this page: any part of a name, phone, email, state…", max_length=100, id="results-filter")
         yield CustomerResultsTable(id="results")
         yield Static("No Data", id="no-data")
 
     def on_mount(self) -> None:
+        self.query_one("#results-filter").display = False
         if self._fill:
             fill, self._fill = self._fill, {}
             self.fill_and_search(fill)
@@ -118,6 +120,7 @@ class QueryCustomersScreen(WorkbenchScreen):
             return
         self.show_field_errors({})
         self._query = query
+        self._clear_view()
         self._load(1)
 
     @on(Button.Pressed, "#reset")
@@ -125,6 +128,7 @@ class QueryCustomersScreen(WorkbenchScreen):
         self.fill({})
         self.show_field_errors({})
         self._query = None
+        self._clear_view()
         self._show(None)
         self.query_one("#cert_type", Select).focus()
 
@@ -157,6 +161,7 @@ class QueryCustomersScreen(WorkbenchScreen):
         self.fill({name: getattr(query, name) for name in QUERY_FIELDS if getattr(query, name)})
         self.show_field_errors({})
         self._query = query
+        self._clear_view()
         self._show(page)
 
     def _show(self, page: CustomerPage | None) -> None:
@@ -167,10 +172,62 @@ class QueryCustomersScreen(WorkbenchScreen):
             table.show_page(page)
         found = bool(page and page.customers)
         self.query_one("#no-data").display = not found
-        self.query_one("#page-info", Static).update(_page_info(page) if found and page else "")
+        self._update_page_info()
         if found:
             table.focus()
         self.refresh_bindings()
+
+    def _update_page_info(self) -> None:
+        page = self._page
+        if not (page and page.customers):
+            self.query_one("#page-info", Static).update("")
+            return
+        table = self.query_one(CustomerResultsTable)
+        parts = [_page_info(page)]
+        if table.filter_text:
+            parts.append(f"{table.shown} of {table.total_on_page} shown")
+        if table.sort_index:
+            parts.append(f"sorted by {table.sort_words}")
+        self.query_one("#page-info", Static).update(" · ".join(parts))
+
+    # -- filtering and sorting the page on screen (keys on the results table) --------------------
+
+    def action_filter_results(self) -> None:
+        box = self.query_one("#results-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#results-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(CustomerResultsTable).set_filter(event.value)
+
+    @on(Input.Submitted, "#results-filter")
+    def _filter_done(self) -> None:
+        self.query_one(CustomerResultsTable).focus()
+
+    @on(CustomerResultsTable.ViewChanged)
+    def _view_changed(self) -> None:
+        self._update_page_info()
+
+    def _clear_view(self) -> None:
+        """A new search starts unfiltered, in the order found."""
+        box = self.query_one("#results-filter", Input)
+        box.value = ""
+        box.display = False
+        table = self.query_one(CustomerResultsTable)
+        table.filter_text, table.sort_index = "", 0
+
+    def action_back(self) -> None:
+        """Escape in the filter clears it, then hides it; elsewhere it goes back."""
+        box = self.query_one("#results-filter", Input)
+        if box.has_focus:
+            if box.value:
+                box.value = ""
+            else:
+                box.display = False
+                self.query_one(CustomerResultsTable).focus()
+            return
+        super().action_back()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_page":

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable
 
 from crm_tui.domain import CreditLevel, CustomerStatus, Gender
-from crm_tui.services.views import CustomerPage
+from crm_tui.services.views import CustomerPage, CustomerSummary
 from crm_tui.widgets.formatting import NOTHING, phone, words
 
 
@@ -32,8 +35,32 @@ STATE_STYLES: dict[str, str] = {
 """How a state stands out in lists; the word is always there too."""
 
 
+def _folded(text: str) -> str:
+    """Lower case without accents: what a filter compares."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+
+
+RESULT_SORTS: tuple[tuple[str, str], ...] = (
+    ("found", "as found"),
+    ("state", "state"),
+    ("credit", "credit level"),
+    ("nationality", "nationality"),
+    ("name", "name"),
+)
+"""`s` on the results cycles through these (key, words for the page line)."""
+
+
 class CustomerResultsTable(WorkbenchTable):
-    """Query Customers results: one row per customer, keyed by customer ID."""
+    """Query Customers results: one row per customer, keyed by customer ID.
+
+    `/` filters and `s` sorts the rows of the page on screen (n/p fetch other pages): a CSR with a
+    page of namesakes narrows it by a town in the email, a phone digit or a state without a new search.
+    """
+
+    BINDINGS = [
+        Binding("slash", "screen.filter_results", "Filter", id="results-filter"),
+        Binding("s", "cycle_sort", "Sort", id="results-sort"),
+    ]
 
     COLUMNS = (
         ("Customer Name", 24),
@@ -47,27 +74,75 @@ class CustomerResultsTable(WorkbenchTable):
     )
     """(label, width): the reference's columns, two-line labels so all fit a 120-column terminal."""
 
+    class ViewChanged(Message):
+        """The filter or the sort changed what the table shows."""
+
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         super().__init__(header_height=2, **kwargs)
+        self._customers: list[CustomerSummary] = []
+        self.filter_text = ""
+        self.sort_index = 0
 
     def on_mount(self) -> None:
         for label, width in self.COLUMNS:
             self.add_column(label, width=width)
 
+    @property
+    def sort_words(self) -> str:
+        return RESULT_SORTS[self.sort_index][1]
+
+    @property
+    def shown(self) -> int:
+        return self.row_count
+
+    @property
+    def total_on_page(self) -> int:
+        return len(self._customers)
+
     def show_page(self, page: CustomerPage) -> None:
+        """A new page: its rows in the current sort, through the current filter."""
+        self._customers = list(page.customers)
+        self._render_rows()
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text.strip()
+        self._render_rows()
+        self.post_message(self.ViewChanged())
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(RESULT_SORTS)
+        self._render_rows()
+        self.post_message(self.ViewChanged())
+
+    def _row_cells(self, customer: CustomerSummary) -> tuple:
+        state = words(customer.status, CustomerStatus)
+        return (
+            Text(customer.name, overflow="ellipsis", no_wrap=True),
+            words(customer.gender, Gender) if customer.gender else NOTHING,
+            customer.nationality or NOTHING,
+            phone(customer.mobile),
+            Text(customer.email or NOTHING, overflow="ellipsis", no_wrap=True),
+            words(customer.credit_level, CreditLevel),
+            Text(state, style=STATE_STYLES.get(customer.status, "")),
+            Text("Open ▸", style="bold"),
+        )
+
+    def _render_rows(self) -> None:
         self.clear()
-        for customer in page.customers:
-            state = words(customer.status, CustomerStatus)
-            self.add_row(
-                Text(customer.name, overflow="ellipsis", no_wrap=True),
-                words(customer.gender, Gender) if customer.gender else NOTHING,
-                customer.nationality or NOTHING,
-                phone(customer.mobile),
-                Text(customer.email or NOTHING, overflow="ellipsis", no_wrap=True),
-                words(customer.credit_level, CreditLevel),
-                Text(state, style=STATE_STYLES.get(customer.status, "")),
-                Text("Open ▸", style="bold"),
-                key=customer.customer_id,
-            )
-        if page.customers:
+        rows = [(customer, self._row_cells(customer)) for customer in self._customers]
+        if self.filter_text:
+            wanted = _folded(self.filter_text)
+            rows = [(c, cells) for c, cells in rows if wanted in _folded(" ".join(str(cell) for cell in cells) + " " + (c.mobile or ""))]
+        key = RESULT_SORTS[self.sort_index][0]
+        if key != "found":
+            sort_by = {
+                "state": lambda c: (words(c.status, CustomerStatus), c.name),
+                "credit": lambda c: (c.credit_level or "~", c.name),
+                "nationality": lambda c: (c.nationality or "~", c.name),
+                "name": lambda c: (_folded(c.name), c.customer_id),
+            }[key]
+            rows.sort(key=lambda row: sort_by(row[0]))
+        for customer, cells in rows:
+            self.add_row(*cells, key=customer.customer_id)
+        if rows:
             self.move_cursor(row=0)

@@ -182,3 +182,38 @@ async def test_enter_on_a_result_opens_the_customer_and_records_the_interaction(
         await pilot.pause()
         assert isinstance(app.screen, QueryCustomersScreen)
         assert rows(app) == [lucia]
+
+
+async def test_slash_filters_and_s_sorts_the_page_on_screen(make_app, csr, services):
+    """On the results, `/` narrows the page by any text in a row and `s` cycles the order (UX.md)."""
+    ids = {
+        "ana": make_customer(services, first_name="Ana", last_name="Garcés Vidal", cert_number="11111111H", email="ana@valencia.example", status="suspended"),
+        "bea": make_customer(services, first_name="Beatriz", last_name="García Soler", cert_number="22222222J", email="bea@madrid.example"),
+        "carla": make_customer(services, first_name="Carla", last_name="Garrido Ruiz", cert_number="33333333P", email="carla@valencia.example"),
+    }
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await type_into(pilot, "#name", "gar")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert rows(app) == [ids["ana"], ids["bea"], ids["carla"]]
+        assert app.focused.id == "results"
+        await pilot.press("slash", *"VALENCIA")
+        await pilot.pause()
+        assert app.focused.id == "results-filter"
+        assert rows(app) == [ids["ana"], ids["carla"]]
+        assert text_of(app, "#page-info") == "Page 1 of 1 · 3 customers · 2 of 3 shown"
+        await pilot.press("enter")
+        assert app.focused.id == "results"
+        await pilot.press("s")  # by state: Active before Suspended
+        await pilot.pause()
+        assert rows(app) == [ids["carla"], ids["ana"]]
+        assert text_of(app, "#page-info") == "Page 1 of 1 · 3 customers · 2 of 3 shown · sorted by state"
+        await pilot.press("slash", "escape", "escape")  # clear the filter, then hide it
+        await pilot.pause()
+        assert not app.screen.query_one("#results-filter").display
+        assert rows(app) == [ids["bea"], ids["carla"], ids["ana"]]
+        await pilot.press("enter")  # the cursor row opens, whatever the order
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen) and app.screen.customer_id == ids["bea"]
