@@ -92,6 +92,19 @@ class WorkbenchScreen(ServiceScreen):
             return True
         return super().show_field_errors(errors)
 
+    def escape_filter(self, box: Widget, rows: Widget) -> bool:
+        """Escape in a filter line: clear it, then hide it and give the rows the focus.
+
+        False when the filter line does not have the focus (escape then means back)."""
+        if not box.has_focus:
+            return False
+        if box.value:  # type: ignore[attr-defined] - an Input
+            box.value = ""  # type: ignore[attr-defined]
+        else:
+            box.display = False
+            rows.focus()
+        return True
+
     def action_back(self) -> None:
         if self.identify_box.input.has_focus and self.identify_box.input.value:
             self.identify_box.input.value = ""

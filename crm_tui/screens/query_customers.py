@@ -219,15 +219,8 @@ class QueryCustomersScreen(WorkbenchScreen):
 
     def action_back(self) -> None:
         """Escape in the filter clears it, then hides it; elsewhere it goes back."""
-        box = self.query_one("#results-filter", Input)
-        if box.has_focus:
-            if box.value:
-                box.value = ""
-            else:
-                box.display = False
-                self.query_one(CustomerResultsTable).focus()
-            return
-        super().action_back()
+        if not self.escape_filter(self.query_one("#results-filter", Input), self.query_one(CustomerResultsTable)):
+            super().action_back()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_page":

@@ -451,15 +451,8 @@ class QueuesScreen(WorkbenchScreen):
 
     def action_back(self) -> None:
         """Escape in the filter clears it, then hides it; elsewhere it goes back."""
-        box = self.query_one("#queue-filter", Input)
-        if box.has_focus:
-            if box.value:
-                box.value = ""
-            else:
-                box.display = False
-                self.query_one("#queue-items").focus()
-            return
-        super().action_back()
+        if not self.escape_filter(self.query_one("#queue-filter", Input), self.query_one("#queue-items")):
+            super().action_back()
 
     def action_sort(self) -> None:
         self.sort = "newest" if self.sort == "oldest" else "oldest"
