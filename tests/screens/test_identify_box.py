@@ -12,20 +12,6 @@ from tests.screens.conftest import settle, sign_in
 
 
 @pytest.fixture
-def lucia(services):
-    return make_customer(
-        services,
-        first_name="Lucía",
-        last_name="García Pérez",
-        cert_number="12345678Z",
-        email="lucia@example.com",
-        service_number="34612345678",
-        imsi="214070000000001",
-        iccid="8934070000000000015",
-    )
-
-
-@pytest.fixture
 def two_martins(services):
     return [
         make_customer(services, first_name="Ana", last_name="Martín Ruiz", cert_number="11111111H", service_number="34611000001"),
@@ -130,3 +116,13 @@ async def test_identifying_from_a_customer_view_replaces_it(make_app, csr, lucia
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, QueryCustomersScreen)
+
+
+async def test_slash_pressed_again_in_the_box_is_not_typed(make_app, csr, lucia):
+    """`/` brings the CSR to the box; a second `/` (habit) must not become part of the key."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("slash", "slash", *"612345678", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen) and app.screen.customer_id == lucia

@@ -14,20 +14,6 @@ from tests.screens.conftest import settle, sign_in, type_into
 
 
 @pytest.fixture
-def lucia(services):
-    return make_customer(
-        services,
-        first_name="Lucía",
-        last_name="García Pérez",
-        cert_number="12345678Z",
-        email="lucia@example.com",
-        service_number="34612345678",
-        imsi="214070000000001",
-        iccid="8934070000000000015",
-    )
-
-
-@pytest.fixture
 def someone_else(services):
     return make_customer(services, first_name="Pedro", last_name="Ruiz", cert_number="87654321X", service_number="34699000111")
 

@@ -14,20 +14,6 @@ from tests.factories import make_customer
 REGION = "ES"
 
 
-@pytest.fixture
-def lucia(services):
-    return make_customer(
-        services,
-        first_name="Lucía",
-        last_name="García Pérez",
-        cert_number="12345678Z",
-        email="lucia@example.com",
-        service_number="34612345678",
-        imsi="214070000000001",
-        iccid="8934070000000000015",
-    )
-
-
 def search(services, actor, **fields):
     return search_customers(CustomerQuery(**fields), uow=services.reader(), actor=actor, region=REGION)
 
