@@ -3,7 +3,9 @@ terminals ever taking the same (a guarded UPDATE: only the one that sees it avai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
@@ -17,6 +19,8 @@ from crm_tui.services.views import Actor, View
 from crm_tui.storage.models import NumberPoolEntry, SimCard
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
+
+T = TypeVar("T", NumberPoolEntry, SimCard)
 
 
 class FreeNumber(View):
@@ -76,57 +80,80 @@ def release_frozen_numbers(session: Session) -> int:
     return result.rowcount or 0
 
 
-def take_number(session: Session, wanted: str | None = None) -> NumberPoolEntry:
-    """Take `wanted` (a golden pick) or the next ordinary free number; raise if none is free."""
-    release_frozen_numbers(session)
-    for _ in range(5):
-        if wanted:
-            entry = session.execute(select(NumberPoolEntry).where(NumberPoolEntry.service_number == wanted)).scalar_one_or_none()
-            if entry is None:
-                raise NotFound(f"{wanted} is not in the number pool.", fields={"service_number": "Not in the pool."})
-            if entry.state != NumberState.AVAILABLE:
-                raise Conflict(f"{wanted} is not free ({NumberState(entry.state).label.lower()}).", fields={"service_number": "Not free."})
-        else:
-            entry = session.execute(
-                select(NumberPoolEntry)
-                .where(NumberPoolEntry.state == NumberState.AVAILABLE, NumberPoolEntry.is_golden.is_(False))
-                .order_by(NumberPoolEntry.id)
-                .limit(1)
-            ).scalar_one_or_none()
-            if entry is None:
-                raise Conflict("No free number is left in the pool; ask an admin to stock numbers.")
+TAKE_TRIES = 5
+"""How often a terminal tries the next free item when others keep taking the one it saw."""
+
+
+def _take(session: Session, model: type[T], find: Callable[[], T], *, available: str, in_use: str, lost: Callable[[], None] | None = None) -> T | None:
+    """Compare-and-set the item `find` returns from `available` to `in_use`; None after TAKE_TRIES losses.
+
+    `find` raises when nothing is free; `lost` (if given) is called when another terminal took the
+    item first and should raise instead of trying the next one (a golden pick names one number).
+    """
+    for _ in range(TAKE_TRIES):
+        item = find()
         taken = session.execute(
-            update(NumberPoolEntry)
-            .where(NumberPoolEntry.id == entry.id, NumberPoolEntry.state == NumberState.AVAILABLE)
-            .values(state=NumberState.IN_USE, version=NumberPoolEntry.version + 1)
+            update(model)
+            .where(model.id == item.id, model.state == available)  # type: ignore[attr-defined]
+            .values(state=in_use, version=model.version + 1)  # type: ignore[attr-defined]
             .execution_options(synchronize_session=False)
         ).rowcount
         if taken == 1:
-            session.refresh(entry)
-            return entry
-        if wanted:
-            raise Conflict(f"{wanted} was just taken at another terminal.", fields={"service_number": "Just taken."})
-    raise Conflict("Numbers are being taken fast at other terminals; try again.")
+            session.refresh(item)
+            return item
+        if lost is not None:
+            lost()
+    return None
+
+
+def take_number(session: Session, wanted: str | None = None) -> NumberPoolEntry:
+    """Take `wanted` (a golden pick) or the next ordinary free number; raise if none is free."""
+    release_frozen_numbers(session)
+
+    def find_wanted() -> NumberPoolEntry:
+        entry = session.execute(select(NumberPoolEntry).where(NumberPoolEntry.service_number == wanted)).scalar_one_or_none()
+        if entry is None:
+            raise NotFound(f"{wanted} is not in the number pool.", fields={"service_number": "Not in the pool."})
+        if entry.state != NumberState.AVAILABLE:
+            raise Conflict(f"{wanted} is not free ({NumberState(entry.state).label.lower()}).", fields={"service_number": "Not free."})
+        return entry
+
+    def find_next() -> NumberPoolEntry:
+        entry = session.execute(
+            select(NumberPoolEntry)
+            .where(NumberPoolEntry.state == NumberState.AVAILABLE, NumberPoolEntry.is_golden.is_(False))
+            .order_by(NumberPoolEntry.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if entry is None:
+            raise Conflict("No free number is left in the pool; ask an admin to stock numbers.")
+        return entry
+
+    def just_taken() -> None:
+        raise Conflict(f"{wanted} was just taken at another terminal.", fields={"service_number": "Just taken."})
+
+    entry = _take(
+        session, NumberPoolEntry, find_wanted if wanted else find_next,
+        available=NumberState.AVAILABLE, in_use=NumberState.IN_USE, lost=just_taken if wanted else None,
+    )
+    if entry is None:
+        raise Conflict("Numbers are being taken fast at other terminals; try again.")
+    return entry
 
 
 def take_sim(session: Session) -> SimCard:
     """Take the next free SIM card."""
-    for _ in range(5):
-        sim = session.execute(
-            select(SimCard).where(SimCard.state == SimState.AVAILABLE).order_by(SimCard.id).limit(1)
-        ).scalar_one_or_none()
+
+    def find_next() -> SimCard:
+        sim = session.execute(select(SimCard).where(SimCard.state == SimState.AVAILABLE).order_by(SimCard.id).limit(1)).scalar_one_or_none()
         if sim is None:
             raise Conflict("No free SIM card is left in stock; ask an admin to stock SIM cards.")
-        taken = session.execute(
-            update(SimCard)
-            .where(SimCard.id == sim.id, SimCard.state == SimState.AVAILABLE)
-            .values(state=SimState.IN_USE, version=SimCard.version + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if taken == 1:
-            session.refresh(sim)
-            return sim
-    raise Conflict("SIM cards are being taken fast at other terminals; try again.")
+        return sim
+
+    sim = _take(session, SimCard, find_next, available=SimState.AVAILABLE, in_use=SimState.IN_USE)
+    if sim is None:
+        raise Conflict("SIM cards are being taken fast at other terminals; try again.")
+    return sim
 
 
 def pool_counts(session: Session) -> dict[str, int]:
