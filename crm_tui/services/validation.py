@@ -6,13 +6,14 @@ Each `parse_*` returns the canonical stored form or raises `InvalidInput` naming
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import phonenumbers
 from stdnum import imsi as stdnum_imsi
 from stdnum import luhn
 
 from crm_tui.errors import InvalidInput
+from crm_tui.identifiers import customer_id_for as customer_id_for  # re-exported for the services' callers
+from crm_tui.identifiers import normalize_name as normalize_name
 
 MAX_TEXT = 200
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -27,13 +28,6 @@ def clean_text(value: str, *, field: str, max_length: int = MAX_TEXT) -> str:
     if len(value) > max_length:
         raise InvalidInput(f"{_label(field)} is too long (at most {max_length} characters).", fields={field: f"At most {max_length} characters."})
     return value
-
-
-def normalize_name(value: str) -> str:
-    """Case-, accent- and space-insensitive form used for name search and comparisons."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
 
 
 def parse_name_query(value: str, *, field: str = "name") -> str:
@@ -118,12 +112,6 @@ def parse_email(value: str, *, field: str = "email") -> str:
     return value
 
 
-def customer_id_for(number: int) -> str:
-    """The customer ID of the n-th issued number: C, ten digits, the last a Luhn check digit."""
-    body = f"{number:09d}"
-    return f"C{body}{luhn.calc_check_digit(body)}"
-
-
 def is_customer_id(value: str) -> bool:
     value = value.strip().upper()
     return bool(CUSTOMER_ID_PATTERN.fullmatch(value)) and luhn.is_valid(value[1:])
@@ -147,3 +135,4 @@ def mask(value: str | None, *, keep: int = 4) -> str | None:
 
 def _label(field: str) -> str:
     return field.replace("_", " ").capitalize()
+
