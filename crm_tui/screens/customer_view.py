@@ -130,7 +130,7 @@ class CustomerViewScreen(WorkbenchScreen):
             return
         if self._refuse_while_unfinished(line.service_number):
             return
-        start_suspension(self, line.service_number, on_done=self._line_order_done)
+        start_suspension(self, line.service_number, on_done=self._line_order_done, on_progress=self.show_order)
 
     def action_resume(self) -> None:
         """The Resume screen for the selected line (a reserved resumption shows there, x cancels it)."""

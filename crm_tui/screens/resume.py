@@ -396,8 +396,11 @@ class ResumeScreen(WorkbenchScreen):
         self._refresh_form()
         self._show_result(Text("Submitting: payment and order…" if self.amount_due > 0 else "Submitting the order…"), "")
 
+        def progress(view: OrderView) -> None:
+            app.call_from_thread(self._show_progress, view)
+
         def submit() -> ResumeResult:
-            return resume_subscriber(quote.service_number, services=services, actor=actor, **options)
+            return resume_subscriber(quote.service_number, services=services, actor=actor, on_progress=progress, **options)
 
         self.call_service(submit, self._submitted, group="resume-submit", description="Resume the line")
 

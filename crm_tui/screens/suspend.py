@@ -92,8 +92,15 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
         self.dismiss(None)
 
 
-def start_suspension(screen: ServiceScreen, service_number: str, *, on_done: Callable[[OrderView], None]) -> None:
-    """The modal, then the suspension order in a worker; `on_done` gets the finished order."""
+def start_suspension(
+    screen: ServiceScreen,
+    service_number: str,
+    *,
+    on_done: Callable[[OrderView], None],
+    on_progress: Callable[[OrderView], None] | None = None,
+) -> None:
+    """The modal, then the suspension order in a worker; `on_progress` sees each step as it finishes
+    (the customer view's open orders advance live), `on_done` gets the finished order."""
     app = screen.workbench
     services, actor = app.services, app.actor
 
@@ -101,8 +108,12 @@ def start_suspension(screen: ServiceScreen, service_number: str, *, on_done: Cal
         if choice is None:
             return
 
+        def progress(view: OrderView) -> None:
+            if on_progress is not None:
+                app.call_from_thread(on_progress, view)
+
         def suspend() -> OrderView:
-            return suspend_subscriber(service_number, services=services, actor=actor, reason=choice.reason, note=choice.note)
+            return suspend_subscriber(service_number, services=services, actor=actor, reason=choice.reason, note=choice.note, on_progress=progress)
 
         screen.call_service(suspend, on_done, group="suspend-line", description="Suspend the line")
 

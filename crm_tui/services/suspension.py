@@ -14,6 +14,7 @@ from datetime import datetime, time, timezone
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,8 +68,19 @@ def _open_order_for(uow: UnitOfWork, subscriber: Subscriber) -> str | None:
 # --- suspend ---------------------------------------------------------------------------------------
 
 
-def suspend_subscriber(service_number: str, *, services: Any, actor: Actor | None, reason: str, note: str = "", now: datetime | None = None) -> OrderView:
-    """Suspend a line: billing state and network barring as an order. `actor=None` is the system (debt)."""
+def suspend_subscriber(
+    service_number: str,
+    *,
+    services: Any,
+    actor: Actor | None,
+    reason: str,
+    note: str = "",
+    now: datetime | None = None,
+    on_progress: Callable[[OrderView], None] | None = None,
+) -> OrderView:
+    """Suspend a line: billing state and network barring as an order. `actor=None` is the system (debt).
+
+    `on_progress` gets the order after each step (the workbench shows the steps advancing live)."""
     now = now or utcnow()
     try:
         kind = SuspensionReason(reason)
@@ -92,7 +104,7 @@ def suspend_subscriber(service_number: str, *, services: Any, actor: Actor | Non
         audit.record(uow, actor, "subscriber.suspend", "customer", customer.customer_id, {"subscriber": subscriber.id, "reason": kind.value, "order": order.order_number})
         uow.commit()
         order_number = order.order_number
-    return run_order(order_number, database_uow=services.writer, externals=services.externals(), settings=services.settings, actor=actor)
+    return run_order(order_number, database_uow=services.writer, externals=services.externals(), settings=services.settings, actor=actor, on_progress=on_progress)
 
 
 # --- resume ----------------------------------------------------------------------------------------
@@ -162,6 +174,7 @@ def resume_subscriber(
     payment_method: str | None = None,
     pay_outstanding: bool = False,
     now: datetime | None = None,
+    on_progress: Callable[[OrderView], None] | None = None,
 ) -> ResumeResult:
     """Resume now or on a date; the rules of the suspension's kind decide who may and what must be paid.
 
@@ -242,7 +255,7 @@ def resume_subscriber(
         with services.reader() as uow:
             view = order_view(uow, find_order(uow, order_number))
     else:
-        view = run_order(order_number, database_uow=services.writer, externals=services.externals(), settings=settings, actor=actor)
+        view = run_order(order_number, database_uow=services.writer, externals=services.externals(), settings=settings, actor=actor, on_progress=on_progress)
     return ResumeResult(order=view, receipt_number=receipt, paid=due)
 
 

@@ -250,3 +250,17 @@ def test_a_crash_at_each_step_then_resume_has_every_effect_once(services, csr, l
     assert [o.status for o in resumed] == ["closed"]
     assert line_status(services)[0] == ("suspended" if action == "suspend" else "active")
     assert set(_effects(services).values()) == {1}
+
+
+def test_suspend_and_resume_report_each_step_as_it_finishes(services, csr, lucia):
+    """The workbench shows the order's steps advancing: on_progress sees one more step done each time."""
+    seen: list[tuple[str, int]] = []
+
+    def progress(view: orders.OrderView) -> None:
+        seen.append((view.type, sum(step.status == "done" for step in view.steps)))
+
+    order = suspension.suspend_subscriber(LINE, services=services, actor=csr, reason="travel", on_progress=progress)
+    steps = len(order.steps)
+    assert [done for kind, done in seen if kind == "suspend"] == list(range(1, steps + 1))
+    result = suspension.resume_subscriber(LINE, services=services, actor=csr, operation="customer_request", on_progress=progress)
+    assert [done for kind, done in seen if kind == "resume"] == list(range(1, len(result.order.steps) + 1))
