@@ -47,6 +47,11 @@ class IdentifyBox(Horizontal):
 
     @on(Input.Changed, "#identify-input")
     def _changed(self, event: Input.Changed) -> None:
+        if event.value.startswith("/"):
+            # `/` is the key that brings the CSR here; pressed again in the box it is not part of any
+            # customer key (no ID, number, document, email or name starts with it).
+            event.input.value = event.value.lstrip("/")
+            return
         if self.has_class("error"):
             self.show_message(None)
 
