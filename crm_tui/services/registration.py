@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import literal_column, or_, select, union_all
@@ -60,6 +61,7 @@ from crm_tui.storage.models import (
     Customer,
     Interaction,
     Offering,
+    Operator,
     Preference,
     QueueItem,
     SocialAccount,
@@ -651,6 +653,19 @@ def _register(
             near_matches=[m.model_dump(mode="json") for m in unconfirmed],
         )
 
+    for index, social in enumerate(form.social_accounts):
+        owner = session.execute(
+            select(Customer.customer_id)
+            .join(SocialAccount, SocialAccount.customer_id == Customer.id)
+            .where(SocialAccount.provider == social.provider.lower(), SocialAccount.subject == social.subject)
+        ).scalar()
+        if owner:
+            raise Conflict(
+                f"The {social.provider} account {social.subject} is already linked to customer {owner}.",
+                fields={f"social_accounts.{index}.subject": f"Already linked to {owner}."},
+                existing_customer_id=owner,
+            )
+
     offering = None
     if form.primary_offering:
         ensure_catalog(session)
@@ -925,6 +940,15 @@ class HeldDecision(View):
     service_number: str | None
 
 
+def _by_whom(session: Any, item: QueueItem, actor: Actor) -> str:
+    """"by you" or "by NAME": who decided (or claimed) a queue item first."""
+    who = item.decided_by or item.claimed_by
+    if who == actor.id:
+        return "by you"
+    operator = session.get(Operator, who) if who else None
+    return f"by {operator.display_name or operator.username}" if operator else "by someone else"
+
+
 def decide_held_registration(
     item_id: int,
     *,
@@ -947,7 +971,7 @@ def decide_held_registration(
         if item is None or item.queue != QueueName.HELD_REGISTRATIONS.value:
             raise NotFound(f"No held registration {item_id}.")
         if item.status not in ("open", "claimed") or (item.status == "claimed" and item.claimed_by not in (None, actor.id)):
-            raise Conflict(f"Held registration {item_id} was already {item.status} by someone else.")
+            raise Conflict(f"Held registration {item_id} was already {item.status} {_by_whom(session, item, actor)}.")
         customer = session.execute(select(Customer).where(Customer.customer_id == item.ref_id)).scalar_one()
         service_number = None
         if approve:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from crm_tui.errors import DuplicateIdentity, InvalidInput, NotAllowed
+from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput, NotAllowed
 from crm_tui.services import authentication, registration
 from crm_tui.services.customers import CustomerQuery, get_customer, search_customers
 from crm_tui.services.registration import PossibleDuplicates, RegistrationForm, register_customer
@@ -248,7 +248,7 @@ def _blacklist(services, severity: str, **kw):
         uow.commit()
 
 
-def test_a_ban_holds_the_line_for_a_supervisor_who_approves(services, csr, supervisor, stocked):
+def test_a_ban_holds_the_line_for_a_supervisor_who_approves(services, csr, supervisor, admin, stocked):
     _blacklist(services, "ban", cert_type="national_id", cert_number="12345678Z", cert_country="ES")
     result = register(services, csr, form(primary_offering="MAR-POST-4G-25"))
     assert result.held is not None and result.held.queue == "held_registrations"
@@ -261,10 +261,12 @@ def test_a_ban_holds_the_line_for_a_supervisor_who_approves(services, csr, super
     detail = get_customer(result.customer_id, uow=services.reader(), actor=csr)
     assert detail.status == "active" and detail.subscribers[0].status == "active"
     assert detail.interactions[0].kind == "registration_review"
-    from crm_tui.errors import Conflict
-
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as twice:
         registration.decide_held_registration(result.held.item_id, approve=False, uow=services.writer(), actor=supervisor)
+    assert str(twice.value.message) == f"Held registration {result.held.item_id} was already approved by you."
+    with pytest.raises(Conflict) as late:
+        registration.decide_held_registration(result.held.item_id, approve=False, uow=services.writer(), actor=admin)
+    assert str(late.value.message) == f"Held registration {result.held.item_id} was already approved by Sam."
 
 
 def test_a_rejected_hold_gives_no_line(services, csr, supervisor, stocked):
@@ -326,6 +328,19 @@ def test_social_account_links_and_finds_the_customer(services, csr):
     result = register(services, csr, form(social_accounts=[{"provider": "Google", "subject": "lucia.garcia.88"}]))
     page = search_customers(CustomerQuery(social="lucia.garcia.88"), uow=services.reader(), actor=csr, region=REGION)
     assert [c.customer_id for c in page.customers] == [result.customer_id]
+
+
+def test_a_social_account_linked_to_someone_else_is_named_at_its_field(services, csr):
+    first = register(services, csr, form(social_accounts=[{"provider": "Google", "subject": "lucia.garcia.88"}]))
+    other = form(
+        cert_number="87654321X", first_name="Pedro", last_name="Ruiz Soto", gender="male", title="Mr", birthday="1979-02-03",
+        email="pedro@example.com", mobile="699 000 111", address="Calle Luna 1", social_accounts=[{"provider": "google", "subject": "lucia.garcia.88"}],
+    )
+    with pytest.raises(Conflict) as taken:
+        register(services, csr, other)
+    assert taken.value.fields == {"social_accounts.0.subject": f"Already linked to {first.customer_id}."}
+    assert taken.value.extra["existing_customer_id"] == first.customer_id
+    assert "google account lucia.garcia.88 is already linked" in taken.value.message.lower()
 
 
 def test_the_welcome_waits_for_the_end_of_quiet_hours(services, csr):
