@@ -49,8 +49,9 @@ def _fail(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, what: s
     audit.record(uow, None, "customer.authenticate_failed", "customer", customer.customer_id, {"by": what, "failures": info.failed_attempts})
     uow.commit()
     if info.locked_at:
-        return CustomerAuthenticationFailed(f"Wrong {what}; authentication is now locked. A supervisor can unlock it after checking the customer's document.")
-    return CustomerAuthenticationFailed(f"Wrong {what} ({MAX_FAILURES - info.failed_attempts} tries left).")
+        return CustomerAuthenticationFailed(f"Wrong {what}; authentication is now locked. A supervisor can unlock it after checking the customer's document.", tries_left=0)
+    left = MAX_FAILURES - info.failed_attempts
+    return CustomerAuthenticationFailed(f"Wrong {what} ({left} tries left).", tries_left=left)
 
 
 def _succeed(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, actor: Actor | None, how: str) -> None:

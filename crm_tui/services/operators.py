@@ -128,7 +128,7 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
             if locked:
                 raise OperatorLocked(f"{operator.username} is now locked after {max_failures} failed sign-ins; a supervisor must unlock.")
             left = max_failures - operator.failed_sign_ins
-            raise SignInFailed(f"Wrong operator name or password ({left} tries left before the lock).")
+            raise SignInFailed(f"Wrong operator name or password ({left} tries left before the lock).", tries_left=left)
         operator.failed_sign_ins = 0
         operator.last_sign_in_at = utcnow()
         session.add(operator)

@@ -30,7 +30,7 @@ def test_the_right_password_authenticates(cli, marta):
 
 def test_wrong_passwords_count_down_then_lock_until_a_supervisor_unlocks(cli, marta, supervisor):
     first = authenticate(cli, "Barca-vela-2025", expect=6)["error"]
-    assert first["code"] == "authentication_failed" and "4 tries left" in first["message"]
+    assert first["code"] == "authentication_failed" and "4 tries left" in first["message"] and first["tries_left"] == 4
     for left in (3, 2, 1):
         result = cli("customers", "authenticate", "--service-number", NUMBER, input="wrong password\n")
         assert result.exit_code == 6 and f"{left} tries left" in result.stderr

@@ -50,7 +50,7 @@ def test_without_a_terminal_a_missing_new_password_is_invalid(cli, admin):
 
 def test_wrong_password_is_not_allowed(cli, csr):
     error = cli.json("customers", "search", "--name", "garcia", password="not the password", expect=6)["error"]
-    assert error["code"] == "sign_in_failed"
+    assert error["code"] == "sign_in_failed" and error["tries_left"] == 4
     result = cli("customers", "search", "--name", "garcia", password="not the password")
     assert result.exit_code == 6
     assert "Sign-in failed" in result.stderr and "3 tries left" in result.stderr  # the second failure
