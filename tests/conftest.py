@@ -137,15 +137,6 @@ def lucia(services: Services) -> str:
     """Lucía García Pérez with every key a customer hands over: certificate, email, a line with IMSI and ICCID.
 
     Tests that need her otherwise (a bill, another line) define their own `lucia`."""
-    from tests.factories import make_customer
+    from tests.factories import LUCIA_KEYS, make_customer
 
-    return make_customer(
-        services,
-        first_name="Lucía",
-        last_name="García Pérez",
-        cert_number="12345678Z",
-        email="lucia@example.com",
-        service_number="34612345678",
-        imsi="214070000000001",
-        iccid="8934070000000000015",
-    )
+    return make_customer(services, **LUCIA_KEYS)

@@ -20,6 +20,18 @@ from crm_tui.storage.sequences import next_number
 _serial = count(1)
 
 
+LUCIA_KEYS = dict(
+    first_name="Lucía",
+    last_name="García Pérez",
+    cert_number="12345678Z",
+    email="lucia@example.com",
+    service_number="34612345678",
+    imsi="214070000000001",
+    iccid="8934070000000000015",
+)
+"""Every key a customer hands over at the counter: the `lucia` fixture of tests/conftest.py, and variants."""
+
+
 def make_customer(
     services: Services,
     *,

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from crm_tui.services.validation import customer_id_for
 from crm_tui.storage.models import Customer
-from tests.factories import make_customer
+from tests.factories import LUCIA_KEYS, make_customer
 
 CUSTOMER_KEYS = {
     "customer_id", "status", "type", "first_name", "last_name", "name", "cert_type", "cert_number",
@@ -20,18 +20,7 @@ SUBSCRIBER_KEYS = {"service_number", "status", "iccid", "imsi", "customer_id", "
 
 @pytest.fixture
 def lucia(services, csr):
-    return make_customer(
-        services,
-        first_name="Lucía",
-        last_name="García Pérez",
-        cert_number="12345678Z",
-        email="lucia@example.com",
-        mobile="34699111222",
-        service_number="34612345678",
-        imsi="214070000000001",
-        iccid="8934070000000000015",
-        outstanding=Decimal("35.20"),
-    )
+    return make_customer(services, **LUCIA_KEYS, mobile="34699111222", outstanding=Decimal("35.20"))
 
 
 @pytest.fixture
