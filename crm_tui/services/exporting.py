@@ -206,6 +206,11 @@ def _import_row(record: dict[str, Any]) -> dict[str, Any]:
 # --- TMF629 ---------------------------------------------------------------------------------------------
 
 
+def _e164(number: str) -> str:
+    """A stored phone number (E.164 digits) as E.164 with its plus, as TMF629 consumers expect."""
+    return f"+{number}" if number.isdigit() else number
+
+
 def _characteristic(name: str, value: Any) -> dict[str, Any]:
     return {"name": name, "value": value, "valueType": "string"}
 
@@ -217,11 +222,12 @@ def _tmf629(record: dict[str, Any]) -> dict[str, Any]:
     if c.email:
         media.append({"mediumType": "email", "preferred": True, "characteristic": {"contactType": "email", "emailAddress": c.email}})
     if c.mobile:
-        media.append({"mediumType": "mobile", "preferred": not c.email, "characteristic": {"contactType": "mobile", "phoneNumber": c.mobile}})
+        media.append({"mediumType": "mobile", "preferred": not c.email, "characteristic": {"contactType": "mobile", "phoneNumber": _e164(c.mobile)}})
     for k in record["contacts"]:
         key = {"email": "emailAddress", "mobile": "phoneNumber", "landline": "phoneNumber"}.get(k.method, "socialNetworkId")
+        value = _e164(k.value_normalized) if key == "phoneNumber" else k.value
         name = " ".join(p for p in (k.first_name, k.middle_name, k.last_name) if p)
-        media.append({"mediumType": k.method, "preferred": False, "characteristic": _clean({"contactType": k.contact_type, key: k.value, "contactName": name})})
+        media.append({"mediumType": k.method, "preferred": False, "characteristic": _clean({"contactType": k.contact_type, key: value, "contactName": name})})
     for a in record["addresses"]:
         media.append(
             {

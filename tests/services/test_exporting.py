@@ -85,6 +85,8 @@ def test_tmf629_resources(services, admin):
     assert resource["engagedParty"] == {"id": marta, "name": "Marta Soler Vidal", "role": "Customer", "@referredType": "Individual", "@type": "RelatedParty"}
     media = {(m["mediumType"], json.dumps(m["characteristic"], sort_keys=True)) for m in resource["contactMedium"]}
     assert ("email", json.dumps({"contactType": "email", "emailAddress": "marta.soler@example.com"}, sort_keys=True)) in media
+    assert ("mobile", json.dumps({"contactType": "mobile", "phoneNumber": "+34699111222"}, sort_keys=True)) in media
+    assert ("mobile", json.dumps({"contactType": "emergency", "phoneNumber": "+34677000123", "contactName": "Jordi Soler"}, sort_keys=True)) in media
     postal = [m["characteristic"] for m in resource["contactMedium"] if m["mediumType"] == "postalAddress"]
     assert {"contactType": "living", "street1": "Avenida del Puerto 120, 4º A", "city": "Valencia", "stateOrProvince": "Comunitat Valenciana", "postCode": "46023"}.items() <= postal[0].items()
     characteristics = {c["name"]: c["value"] for c in resource["characteristic"]}
