@@ -42,7 +42,11 @@ class WorkbenchHeader(Horizontal):
         self.set_interval(1, self._tick)
 
     def _tick(self) -> None:
-        self.query_one("#header-clock", Static).update(self._time())
+        """Once a second; the clock shows minutes, so it changes (and lays the screen out again) once a minute."""
+        now = self._time()
+        clock = self.query_one("#header-clock", Static)
+        if str(clock.content) != now:
+            clock.update(now)
 
     def _who(self) -> Text:
         if self.actor is None:

@@ -117,3 +117,23 @@ def test_bare_crm_tui_reaches_the_sign_in_screen_without_storage_or_the_commands
     """Cold start (issue 2): the sign-in screen is up before SQLAlchemy, pydantic, the services or typer load."""
     assert _loaded_after("crm_tui.launch, crm_tui.app, crm_tui.invocation, crm_tui.screens.sign_in") == []
     assert _loaded_after("crm_tui.cli") == ["typer"]  # the commands import their services when run
+
+
+async def test_the_header_clock_changes_with_the_minute_and_only_then(services, csr, monkeypatch):
+    """Every update lays the whole screen out again (the registration form: ~30 ms): once a minute, not a second."""
+    now = [FROZEN_NOW]
+    app = CrmApp(services, clock=lambda: now[0])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        header = app.screen.query_one(WorkbenchHeader)
+        clock = header.query_one("#header-clock", Static)
+        updates: list[object] = []
+        real_update = Static.update
+        monkeypatch.setattr(Static, "update", lambda self, *a, **k: (updates.append(self.id), real_update(self, *a, **k))[1])
+        before = str(clock.render())
+        header._tick()
+        assert updates == [] and str(clock.render()) == before
+        now[0] = FROZEN_NOW.replace(minute=FROZEN_NOW.minute + 1)
+        header._tick()
+        await pilot.pause()
+        assert updates == ["header-clock"] and str(clock.render()) != before
