@@ -42,6 +42,11 @@ class CustomerStatus(Labelled):
     MERGED = "merged"
 
 
+HIDDEN_STATUSES: tuple[str, ...] = (CustomerStatus.MERGED.value, CustomerStatus.ERASED.value)
+"""Customers that no longer stand for anyone (merged into a survivor, or erased): never listed,
+matched, scanned or exported."""
+
+
 class CertType(Labelled):
     NATIONAL_ID = "national_id"
     PASSPORT = "passport"

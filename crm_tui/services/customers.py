@@ -61,7 +61,6 @@ from crm_tui.storage.unit_of_work import UnitOfWork
 
 TOTAL_CAP = 10_000
 NAME_CANDIDATES = 1_000  # a name-only search looks at this many index matches at most: refine beyond
-HIDDEN_STATUSES = search_sql.HIDDEN_STATUSES
 LIVE_LINE_STATUSES = search_sql.LIVE_LINE_STATUSES
 RECENT_INTERACTIONS = 20
 
@@ -223,13 +222,8 @@ def _summaries(rows: list, actor: Actor, *, merged_from: str | None = None) -> l
 
 def _resolve_merged(uow: UnitOfWork, customer_id: str) -> tuple[Customer | None, str | None]:
     """The customer with this ID, following merges to the survivor; and the old ID if it moved."""
-    customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
-    merged_from = None
-    hops = 0
-    while customer is not None and customer.status == CustomerStatus.MERGED and customer.merged_into_id and hops < 16:
-        merged_from = merged_from or customer.customer_id
-        customer = uow.session.get(Customer, customer.merged_into_id)
-        hops += 1
+    survivor, merged_from = _survivor_id(uow.session.connection(), customer_id)
+    customer = uow.session.execute(select(Customer).where(Customer.customer_id == (survivor or customer_id))).scalar_one_or_none()
     return customer, merged_from
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm_tui.domain import CustomerStatus, QueueName
+from crm_tui.domain import HIDDEN_STATUSES, QueueName
 from crm_tui.errors import Conflict, NotFound
 from crm_tui.services import audit
 from crm_tui.services.matching import (
@@ -59,7 +59,6 @@ _HAS_DIGIT = re.compile(r"\d").search
 SEP = "\x1f"  # joins a customer's several certificates, contacts or addresses in one string
 READ_BATCH = 10_000
 PROGRESS_EVERY = 50_000
-HIDDEN = (CustomerStatus.MERGED.value, CustomerStatus.ERASED.value)
 DECIDED = ("dismissed", "merged")
 
 Progress = Callable[[str, int, int], None]
@@ -106,7 +105,7 @@ def _customer_rows(uow: UnitOfWork) -> Iterable[tuple[int, str, date | None, str
     addresses = select(_aggregate(Address.detail, dialect)).where(Address.customer_id == Customer.id).scalar_subquery()
     query = (
         select(Customer.id, Customer.name_search, Customer.birthday, Customer.email, Customer.mobile, certificates, contacts, addresses)
-        .where(Customer.status.not_in(HIDDEN))
+        .where(Customer.status.not_in(HIDDEN_STATUSES))
         .order_by(Customer.id)
     )
     # Run at the driver level: SQLAlchemy's per-row processing would cost more than the query.
@@ -247,7 +246,7 @@ def scan_duplicates(*, services: Any, actor: Actor, progress: Progress | None = 
     tick = progress or (lambda _stage, _done, _total: None)
     records = _Records()
     with services.reader() as uow:
-        total = uow.session.execute(select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN))).scalar_one()
+        total = uow.session.execute(select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN_STATUSES))).scalar_one()
         for row in _customer_rows(uow):
             records.add(*row)
             if len(records) % PROGRESS_EVERY == 0:

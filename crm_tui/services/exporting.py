@@ -23,9 +23,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from crm_tui.domain import CustomerStatus, Role
+from crm_tui.domain import HIDDEN_STATUSES, CustomerStatus, Role
 from crm_tui.errors import InvalidInput
 from crm_tui.services import audit
 from crm_tui.services.permissions import require_role
@@ -34,7 +34,7 @@ from crm_tui.storage.models import Account, Address, Certificate, Contact, Custo
 
 FORMATS = ("jsonl", "tmf629")
 BATCH_SIZE = 1000
-DEFAULT_STATUSES = tuple(s.value for s in CustomerStatus if s not in (CustomerStatus.MERGED, CustomerStatus.ERASED))
+DEFAULT_STATUSES = tuple(s.value for s in CustomerStatus if s.value not in HIDDEN_STATUSES)
 """Merged customers live on in their survivor; erased ones are gone."""
 TMF629_BASE = "/tmf-api/customerManagement/v4/customer"
 TMF629_STATUS = {
@@ -97,8 +97,6 @@ def export_customers(
 
 def count_exportable(*, services: Any, statuses: Sequence[str] | None = None) -> int:
     """How many customers an export would write (for a progress bar)."""
-    from sqlalchemy import func
-
     with services.reader() as uow:
         return uow.session.execute(select(func.count()).select_from(Customer).where(Customer.status.in_(_statuses(statuses)))).scalar_one()
 

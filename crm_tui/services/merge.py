@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from crm_tui.domain import CustomerStatus, QueueName
+from crm_tui.domain import HIDDEN_STATUSES, CustomerStatus, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.services import audit
 from crm_tui.services.deregistration import refresh_customer_status
@@ -117,7 +117,7 @@ def _pair(uow: UnitOfWork, survivor_id: str, merged_id: str) -> tuple[Customer, 
     for key in (survivor_id, merged_id):
         if key not in rows:
             raise NotFound(f"No customer {key}.")
-        if rows[key].status in (CustomerStatus.MERGED, CustomerStatus.ERASED):
+        if rows[key].status in HIDDEN_STATUSES:
             raise Conflict(f"Customer {key} is {rows[key].status}; it cannot take part in a merge.")
     return rows[survivor_id], rows[merged_id]
 

@@ -23,6 +23,7 @@ from sqlalchemy import literal_column, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from crm_tui.domain import (
+    HIDDEN_STATUSES,
     BlacklistSeverity,
     CertType,
     CustomerStatus,
@@ -488,10 +489,9 @@ def _near_matches(uow: UnitOfWork, valid: ValidRegistration) -> list[NearMatch]:
         blocks.append(c.mobile.in_(contacts))
         blocks.append(c.id.in_(select(Contact.__table__.c.customer_id).where(Contact.__table__.c.value_normalized.in_(contacts))))  # type: ignore[attr-defined]
     blocks.append(c.name_search == valid.name_search)
-    hidden = [CustomerStatus.MERGED.value, CustomerStatus.ERASED.value]
     candidates = connection.execute(
         select(c.id, c.customer_id, c.display_name, c.status, c.name_search, c.birthday, c.email, c.mobile)
-        .where(or_(*blocks), c.status.not_in(hidden))
+        .where(or_(*blocks), c.status.not_in(HIDDEN_STATUSES))
         .limit(200)
     ).all()
     if not candidates:

@@ -16,10 +16,9 @@ from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal_column, or_, select, text
 
-from crm_tui.domain import CustomerStatus
+from crm_tui.domain import HIDDEN_STATUSES
 from crm_tui.storage.models import Certificate, Contact, Customer, SocialAccount, Subscriber
 
-HIDDEN_STATUSES = (CustomerStatus.MERGED, CustomerStatus.ERASED)
 LIVE_LINE_STATUSES = ("active", "suspended")  # a former number may belong to someone else now
 
 KEY_FIELDS = ("customer_id", "cert_number", "cert_type", "cert_country", "service_number", "imsi", "iccid", "email", "social")
@@ -105,7 +104,7 @@ def _name_conditions(shape: Shape) -> list[ColumnElement[bool]]:
 def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
     """The WHERE of a shape: each key an indexed lookup, AND-ed; merged and erased customers never show."""
     keys = set(shape.keys)
-    conditions: list[ColumnElement[bool]] = [c.status.not_in(_inline(tuple(s.value for s in HIDDEN_STATUSES)))]
+    conditions: list[ColumnElement[bool]] = [c.status.not_in(_inline(HIDDEN_STATUSES))]
     if "customer_id" in keys:
         conditions.append(c.customer_id == bindparam("customer_id"))
     if "cert_number" in keys:
