@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from crm_tui.domain import KeyKind, Role
 from crm_tui.errors import CrmError, DatabaseUnavailable
+from crm_tui.paths import DEFAULT_LOG_PATH
 from crm_tui.screens.commands import WorkbenchCommands
 from crm_tui.screens.sign_in import SignInScreen
 from crm_tui.widgets.workers import run_service
@@ -199,7 +200,7 @@ class CrmApp(App[None]):
 
     def _services_opened(self) -> None:
         if self._services_error is not None and not isinstance(self._services_error, CrmError):
-            _log_to(_fallback_log_path()).error("Cannot open the database", exc_info=self._services_error)
+            _log_to(DEFAULT_LOG_PATH).error("Cannot open the database", exc_info=self._services_error)
         if isinstance(self.screen, SignInScreen):
             self.screen.show_database()
 
@@ -447,7 +448,7 @@ class CrmApp(App[None]):
                 return
             self.notify(error.message, title=error.title, severity="error")
             return
-        log_path = self._services.settings.log_path if self._services is not None else _fallback_log_path()
+        log_path = self._services.settings.log_path if self._services is not None else DEFAULT_LOG_PATH
         _log_to(log_path).error("Unexpected failure in the workbench", exc_info=error)
         self.notify(f"Unexpected failure, see the log at {log_path}", title="Unexpected failure", severity="error", timeout=15)
 
@@ -461,13 +462,6 @@ def _log_to(path) -> logging.Logger:  # noqa: ANN001
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     return log
-
-
-def _fallback_log_path():  # noqa: ANN202 - a Path
-    """The error log when the settings themselves could not be read."""
-    from crm_tui.paths import DEFAULT_DATA_DIR
-
-    return DEFAULT_DATA_DIR / "crm-tui.log"
 
 
 def run_workbench(open_services: Callable[[], Services], launch: LaunchRequest | None = None) -> None:

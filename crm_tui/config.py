@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from crm_tui.paths import DEFAULT_DATA_DIR
+from crm_tui.paths import DEFAULT_DATA_DIR, LOG_NAME
 
 
 class Settings(BaseSettings):
@@ -69,4 +69,4 @@ class Settings(BaseSettings):
     @property
     def log_path(self) -> Path:
         """Where unexpected failures are written with their traceback (never personal data)."""
-        return self.data_dir / "crm-tui.log"
+        return self.data_dir / LOG_NAME

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crm_tui.errors import DatabaseUnavailable, InvalidInput
-from crm_tui.paths import DEFAULT_DATA_DIR
+from crm_tui.paths import DEFAULT_LOG_PATH
 
 if TYPE_CHECKING:
     from crm_tui.config import Settings
@@ -68,16 +68,13 @@ class Invocation:
     def actor(self) -> Actor:
         """Sign in as `--as`/CRM_OPERATOR with CRM_OPERATOR_PASSWORD or a hidden prompt."""
         if self._actor is None:
+            from crm_tui.cli_support import ask
             from crm_tui.services import operators
 
             settings = self.settings
             username = self.operator or settings.operator
             if not username:
-                from crm_tui.cli_support import ask
-
                 username = ask("Operator name", what="an operator name (--as NAME or CRM_OPERATOR)", hide=False)
-            from crm_tui.cli_support import ask
-
             password = settings.operator_password or ask(
                 f"Password for {username}", what="the operator's password (CRM_OPERATOR_PASSWORD)"
             )
@@ -91,7 +88,7 @@ class Invocation:
         try:
             return self.settings.log_path
         except Exception:  # noqa: BLE001 - the settings themselves may be what failed
-            return DEFAULT_DATA_DIR / "crm-tui.log"
+            return DEFAULT_LOG_PATH
 
     def close(self) -> None:
         if self._services is not None:
