@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from crm_tui.domain import CreditLevel, CustomerStatus, Gender
+from crm_tui.identifiers import normalize_name
 from crm_tui.services.views import CustomerPage, CustomerSummary
 from crm_tui.widgets.formatting import NOTHING, phone, words
 
@@ -35,19 +36,14 @@ STATE_STYLES: dict[str, str] = {
 """How a state stands out in lists; the word is always there too."""
 
 
-def _folded(text: str) -> str:
-    """Lower case without accents: what a filter compares."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
-
-
-RESULT_SORTS: tuple[tuple[str, str], ...] = (
-    ("found", "as found"),
-    ("state", "state"),
-    ("credit", "credit level"),
-    ("nationality", "nationality"),
-    ("name", "name"),
+RESULT_SORTS: tuple[tuple[str, Callable[[CustomerSummary], tuple] | None], ...] = (
+    ("as found", None),
+    ("state", lambda c: (words(c.status, CustomerStatus), c.name)),
+    ("credit level", lambda c: (c.credit_level or "~", c.name)),
+    ("nationality", lambda c: (c.nationality or "~", c.name)),
+    ("name", lambda c: (normalize_name(c.name), c.customer_id)),
 )
-"""`s` on the results cycles through these (key, words for the page line)."""
+"""`s` on the results cycles through these: (words for the page line, sort key; None keeps the order found)."""
 
 
 class CustomerResultsTable(WorkbenchTable):
@@ -89,7 +85,7 @@ class CustomerResultsTable(WorkbenchTable):
 
     @property
     def sort_words(self) -> str:
-        return RESULT_SORTS[self.sort_index][1]
+        return RESULT_SORTS[self.sort_index][0]
 
     @property
     def shown(self) -> int:
@@ -131,16 +127,10 @@ class CustomerResultsTable(WorkbenchTable):
         self.clear()
         rows = [(customer, self._row_cells(customer)) for customer in self._customers]
         if self.filter_text:
-            wanted = _folded(self.filter_text)
-            rows = [(c, cells) for c, cells in rows if wanted in _folded(" ".join(str(cell) for cell in cells) + " " + (c.mobile or ""))]
-        key = RESULT_SORTS[self.sort_index][0]
-        if key != "found":
-            sort_by = {
-                "state": lambda c: (words(c.status, CustomerStatus), c.name),
-                "credit": lambda c: (c.credit_level or "~", c.name),
-                "nationality": lambda c: (c.nationality or "~", c.name),
-                "name": lambda c: (_folded(c.name), c.customer_id),
-            }[key]
+            wanted = normalize_name(self.filter_text)
+            rows = [(c, cells) for c, cells in rows if wanted in normalize_name(" ".join(str(cell) for cell in cells) + " " + (c.mobile or ""))]
+        sort_by = RESULT_SORTS[self.sort_index][1]
+        if sort_by is not None:
             rows.sort(key=lambda row: sort_by(row[0]))
         for customer, cells in rows:
             self.add_row(*cells, key=customer.customer_id)
