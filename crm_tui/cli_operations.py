@@ -332,7 +332,7 @@ def customers_export(
         raise InvalidInput("--json prints the summary on stdout, where the export goes: add --output FILE.", fields={"output": "Required with --json."})
     run = invocation()
     services, actor = run.services(), run.actor()
-    total = count_exportable(services=services, statuses=status)
+    total = count_exportable(services=services, actor=actor, format=export_format, statuses=status)
     target = Path(output) if output else None
     partial = target.with_name(target.name + ".partial") if target else None
     handle = partial.open("w", encoding="utf-8") if partial else sys.stdout

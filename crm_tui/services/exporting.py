@@ -53,7 +53,11 @@ class ExportReport(View):
     statuses: list[str]
 
 
-def _statuses(statuses: Sequence[str] | None) -> tuple[str, ...]:
+def _checked(actor: Actor | None, format: str, statuses: Sequence[str] | None) -> tuple[str, ...]:  # noqa: A002
+    """The statuses to export, once the actor may export and the options are known; else why not."""
+    require_role(actor, Role.ADMIN, doing="export customers")
+    if format not in FORMATS:
+        raise InvalidInput(f"Unknown export format {format!r}; one of {', '.join(FORMATS)}.", fields={"format": "jsonl or tmf629."})
     if not statuses:
         return DEFAULT_STATUSES
     chosen = tuple(dict.fromkeys(s.strip().lower() for s in statuses))
@@ -76,10 +80,7 @@ def export_customers(
     progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
     """Write one line per customer through `write` (a JSON object and a newline); admins only."""
-    require_role(actor, Role.ADMIN, doing="export customers")
-    if format not in FORMATS:
-        raise InvalidInput(f"Unknown export format {format!r}; one of {', '.join(FORMATS)}.", fields={"format": "jsonl or tmf629."})
-    chosen = _statuses(statuses)
+    chosen = _checked(actor, format, statuses)
     shape = _import_row if format == "jsonl" else _tmf629
     count = 0
     with services.reader() as uow:
@@ -95,10 +96,12 @@ def export_customers(
     return ExportReport(format=format, customers=count, statuses=list(chosen))
 
 
-def count_exportable(*, services: Any, statuses: Sequence[str] | None = None) -> int:
-    """How many customers an export would write (for a progress bar)."""
+def count_exportable(*, services: Any, actor: Actor, format: str = "jsonl", statuses: Sequence[str] | None = None) -> int:  # noqa: A002
+    """How many customers an export with these options would write (for a progress bar); the same
+    checks as the export first, so a refused export is refused before anything is counted or shown."""
+    chosen = _checked(actor, format, statuses)
     with services.reader() as uow:
-        return uow.session.execute(select(func.count()).select_from(Customer).where(Customer.status.in_(_statuses(statuses)))).scalar_one()
+        return uow.session.execute(select(func.count()).select_from(Customer).where(Customer.status.in_(chosen))).scalar_one()
 
 
 # --- reading ---------------------------------------------------------------------------------------

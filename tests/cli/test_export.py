@@ -30,6 +30,8 @@ def test_bad_export_options_and_roles(cli, admin, csr, services, tmp_path):
     assert cli.json("customers", "export", expect=2, operator="admin")["error"]["fields"] == {"output": "Required with --json."}
     result = cli("customers", "export", "--format", "xml", "--output", str(tmp_path / "x.jsonl"), operator="admin")
     assert result.exit_code == 2 and "Unknown export format" in result.stderr
+    assert "Exporting" not in result.stderr  # refused before anything is counted or a progress bar shown
     assert not list(tmp_path.glob("x.jsonl*"))  # nothing half-written
     result = cli("customers", "export", operator="alice")
     assert result.exit_code == 6 and result.stdout == ""
+    assert "Only an Admin may export customers." in result.stderr and "Exporting" not in result.stderr
