@@ -15,7 +15,8 @@ def require_role(actor: Actor | None, *roles: Role, doing: str) -> Actor:
         raise NotAllowed(f"Sign in to {doing}.")
     if roles and actor.role not in roles:
         names = " or ".join(role.label for role in roles)
-        raise NotAllowed(f"Only a {names} may {doing}.")
+        article = "an" if names[0].lower() in "aeiou" else "a"
+        raise NotAllowed(f"Only {article} {names} may {doing}.")
     return actor
 
 
