@@ -15,7 +15,7 @@ surnames and address, often the same first name and phone) and namesakes (same n
 birthday), each with their own DNI.
 
 speed: a full scan of the database at --db (seeded once with --customers if the file does not
-exist, then reused), and the registration near-match check (`registration.check_identity`) p50,
+exist, then reused), and the registration near-match check (`check_identity`) p50,
 each beside a bare sqlite3 baseline measured in the same run. Results also go to
 bench/results/dedupe-<date>.json (git-ignored).
 """
@@ -41,11 +41,19 @@ from stdnum.es import dni as es_dni
 
 from crm_tui.config import Settings
 from crm_tui.domain import Role
-from crm_tui.services import dedupe_scan, registration
+from crm_tui.services import bootstrap
 from crm_tui.services.context import Services
-from crm_tui.services.matching import certificate_neighbours, match_rules, nicknames, score_prepared
-from crm_tui.services.validation import customer_id_for, normalize_name
-from crm_tui.services.views import Actor
+from crm_tui.services.customers.matching import (
+    certificate_neighbours,
+    match_rules,
+    nicknames,
+    score_prepared,
+)
+from crm_tui.services.dedupe import scan as dedupe_scan
+from crm_tui.services.identity.near_matches import check_identity
+from crm_tui.services.identity.registration_form import RegistrationForm
+from crm_tui.services.shared.validation import customer_id_for, normalize_name
+from crm_tui.services.shared.views import Actor
 from crm_tui.storage.models import Address, Certificate, Customer
 from crm_tui.storage.seed import seed_database
 from crm_tui.storage.sequences import next_number
@@ -62,7 +70,7 @@ def say(*parts: Any) -> None:
 
 
 def open_services(path: Path) -> Services:
-    return Services.open(Settings(database_url=f"sqlite:///{path}", data_dir=path.parent))
+    return bootstrap.open_services(Settings(database_url=f"sqlite:///{path}", data_dir=path.parent))
 
 
 def seed(services: Services, customers: int) -> float:
@@ -371,7 +379,7 @@ def near_match_check(services: Services, path: Path, probes: int, rng: random.Ra
     forms, bare_keys = [], []
     for first, last, birthday, email, mobile, name_search, detail, city, postal, gender in rows:
         number = _new_dni(connection, rng)
-        forms.append(registration.RegistrationForm(
+        forms.append(RegistrationForm(
             cert_type="national_id", cert_number=number, cert_country="ES", first_name=first, last_name=last, gender=gender or "",
             nationality="ES", birthday=birthday, email=email or "", mobile=f"+{mobile}" if mobile else "",
             address=detail or "", city=city or "", postal_code=postal or "", language="es", written_language="es",
@@ -379,10 +387,10 @@ def near_match_check(services: Services, path: Path, probes: int, rng: random.Ra
         bare_keys.append((number, birthday, email, mobile, name_search))
     ours, ours_cpu, bare, found = [], [], [], 0
     for form in forms:  # one warm-up pass: a counter in use has a warm page cache
-        registration.check_identity(form, uow=services.reader(), actor=ACTOR, region="ES", today=TODAY)
+        check_identity(form, uow=services.reader(), actor=ACTOR, region="ES", today=TODAY)
     for form, (number, birthday, email, mobile, name_search) in zip(forms, bare_keys, strict=True):
         started, cpu = time.perf_counter(), time.process_time()
-        check = registration.check_identity(form, uow=services.reader(), actor=ACTOR, region="ES", today=TODAY)
+        check = check_identity(form, uow=services.reader(), actor=ACTOR, region="ES", today=TODAY)
         ours.append((time.perf_counter() - started) * 1000)
         ours_cpu.append((time.process_time() - cpu) * 1000)
         found += bool(check.near_matches)

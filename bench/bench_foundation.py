@@ -27,15 +27,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from sqlalchemy import event
 
 from crm_tui.config import Settings
 from crm_tui.domain import Role
+from crm_tui.services.bootstrap import open_services
 from crm_tui.services.context import Services
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.services.views import Actor
+from crm_tui.services.customers.search import CustomerQuery, search_customers
+from crm_tui.services.shared.views import Actor
 from crm_tui.storage.seed import seed_database
 
 ROOT = Path(__file__).resolve().parent
@@ -190,7 +198,7 @@ def lookups(services: Services, db_path: Path, keys: list[dict[str, str]], log: 
 
 def name_searches(services: Services, db_path: Path, keys: list[dict[str, str]], log: StatementLog) -> list[dict]:
     bare = sqlite3.connect(db_path)
-    from crm_tui.services.validation import normalize_name
+    from crm_tui.services.shared.validation import normalize_name
 
     kinds = {
         "name: surname fragment": lambda k: normalize_name(k["last_name"].split()[0])[:5],
@@ -362,7 +370,7 @@ def main() -> int:
     url = f"sqlite:///{db_path}"
     figures = db_path.with_name(db_path.name + ".seeding.json")
     reuse = db_path.exists() and figures.exists()
-    services = Services.open(Settings(database_url=url, data_dir=folder))
+    services = open_services(Settings(database_url=url, data_dir=folder))
     console.print(f"database: {db_path}")
     if reuse:
         seeding, bare_seed = json.loads(figures.read_text()).values()

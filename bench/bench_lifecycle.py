@@ -33,14 +33,18 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from stdnum.es import dni  # noqa: E402
+
 from crm_tui.config import Settings  # noqa: E402
 from crm_tui.domain import Role  # noqa: E402
-from crm_tui.services import deregistration, operators  # noqa: E402
+from crm_tui.services import operators
+from crm_tui.services.bootstrap import open_services  # noqa: E402
 from crm_tui.services.context import Services  # noqa: E402
-from crm_tui.services.passwords import hash_secret  # noqa: E402
-from crm_tui.services.registration import RegistrationForm, register_customer  # noqa: E402
+from crm_tui.services.identity.registration import register_customer
+from crm_tui.services.identity.registration_form import RegistrationForm
+from crm_tui.services.lifecycle.deregistration import submit_deregistration
+from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.storage.seed import seed_database  # noqa: E402
-from stdnum.es import dni  # noqa: E402
 
 console = Console(stderr=True)
 
@@ -61,7 +65,7 @@ def admin(services: Services):  # noqa: ANN201
     except Exception:  # noqa: BLE001 - an admin exists: add ours through a fresh bootstrap-free path
         from sqlalchemy import select
 
-        from crm_tui.services.passwords import hash_secret as hs
+        from crm_tui.services.shared.passwords import hash_secret as hs
         from crm_tui.storage.models import Operator
 
         with services.writer() as uow:
@@ -144,7 +148,7 @@ def bench_orders(services: Services, db_path: Path, count: int) -> dict:
     failures = 0
     for number in numbers:
         try:
-            deregistration.submit_deregistration(number, services=services, actor=actor, reason="fee_problem", number_mode="freeze", sim_mode="reuse", payment_method="cash", balance="forfeit")
+            submit_deregistration(number, services=services, actor=actor, reason="fee_problem", number_mode="freeze", sim_mode="reuse", payment_method="cash", balance="forfeit")
         except Exception as error:  # noqa: BLE001
             failures += 1
             console.print(f"[yellow]{number}: {type(error).__name__}: {error}")
@@ -188,7 +192,7 @@ def main() -> int:
         console.print(f"Copying {args.db} ...")
         shutil.copy(args.db, db_path)
     settings = Settings(database_url=f"sqlite:///{db_path}", data_dir=folder)
-    services = Services.open(settings)
+    services = open_services(settings)
     if not args.db:
         console.print(f"Seeding {args.customers:,} customers ...")
         seed_database(services.database, customers=args.customers, seed=args.seed)

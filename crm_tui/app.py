@@ -34,7 +34,7 @@ from crm_tui.widgets.workers import run_service
 if TYPE_CHECKING:
     from crm_tui.screens.query_customers import QueryCustomersScreen
     from crm_tui.services.context import Services
-    from crm_tui.services.views import Actor, CustomerDetail, CustomerPage
+    from crm_tui.services.shared.views import Actor, CustomerDetail, CustomerPage
 
 log = logging.getLogger(__name__)
 
@@ -371,21 +371,27 @@ class CrmApp(App[None]):
 
     def open_customer(self, customer_id: str, *, key_kind: KeyKind | None, record: bool = True) -> Worker[CustomerDetail]:
         """Load and show a customer; `record` captures the interaction (a customer identified)."""
-        from crm_tui.services import customers
+        from crm_tui.services.customers.profile import (
+            get_customer,
+            open_customer,
+        )
 
         actor = self.actor
         services = self.services
 
         def load() -> CustomerDetail:
             if record:
-                return customers.open_customer(customer_id, uow=services.writer(), actor=actor, key_kind=key_kind)
-            return customers.get_customer(customer_id, uow=services.reader(), actor=actor)
+                return open_customer(customer_id, uow=services.writer(), actor=actor, key_kind=key_kind)
+            return get_customer(customer_id, uow=services.reader(), actor=actor)
 
         return run_service(self, load, self.show_customer, group="open-customer", description="Open customer", busy=self._busy_area())
 
     def identify(self, key: str) -> Worker[_Identified]:
         """The identify box: one match opens the customer at once, several list them, none says so."""
-        from crm_tui.services import customers, identify
+        from crm_tui.services.customers import identify
+        from crm_tui.services.customers.profile import (
+            open_customer,
+        )
 
         actor = self.actor
         services = self.services
@@ -398,13 +404,13 @@ class CrmApp(App[None]):
             opened = None
             if page.total == 1 and page.customers:
                 kind = KeyKind(page.key_kind) if page.key_kind else None
-                opened = customers.open_customer(page.customers[0].customer_id, uow=services.writer(), actor=actor, key_kind=kind)
+                opened = open_customer(page.customers[0].customer_id, uow=services.writer(), actor=actor, key_kind=kind)
             return _Identified(key=key, page=page, opened=opened)
 
         return run_service(self, find, self._identified, group="identify", description="Identify customer", busy=self._busy_area())
 
     def _identified(self, found: _Identified) -> None:
-        from crm_tui.services import identify
+        from crm_tui.services.customers import identify
 
         box = getattr(self.screen, "identify_box", None)
         if not found.page.customers:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from crm_tui.cli_support import (
-    as_document,
     Column,
+    as_document,
     invocation,
     local_time,
     money,
@@ -52,9 +52,10 @@ from crm_tui.domain import (
 from crm_tui.errors import InvalidInput
 
 if TYPE_CHECKING:  # the services are imported by the commands that run them: `crm-tui` alone starts fast
-    from crm_tui.services import authentication
-    from crm_tui.services.registration import RegistrationForm, RegistrationResult
-    from crm_tui.services.views import CustomerDetail, CustomerPage, OperatorView
+    from crm_tui.services.identity import authentication
+    from crm_tui.services.identity.registration import RegistrationResult
+    from crm_tui.services.identity.registration_form import RegistrationForm
+    from crm_tui.services.shared.views import CustomerDetail, CustomerPage, OperatorView
 
 app = typer.Typer(
     name="crm-tui",
@@ -195,8 +196,8 @@ def open_screen(
 
     The fields are checked first: bad input exits 2 without opening anything.
     """
-    from crm_tui.services.customers import CustomerQuery
-    from crm_tui.services.validation import parse_customer_id
+    from crm_tui.services.customers.search import CustomerQuery
+    from crm_tui.services.shared.validation import parse_customer_id
 
     run = invocation()
     if customer and customer_id and parse_customer_id(customer) != parse_customer_id(customer_id):
@@ -416,8 +417,7 @@ def customers_search(
     as_json: Json = False,
 ) -> None:
     """Find customers; filled fields combine (AND). `{"customers": [...], "total": N}` with --json."""
-    from crm_tui.services import customers
-    from crm_tui.services.customers import CustomerQuery
+    from crm_tui.services.customers.search import CustomerQuery, search_customers
 
     run = invocation()
     query = CustomerQuery(
@@ -432,7 +432,7 @@ def customers_search(
         email=email,
     )
     query.parsed(region=run.settings.default_region)  # bad input answers before any sign-in
-    result = customers.search_customers(
+    result = search_customers(
         query,
         uow=run.services().reader(),
         actor=run.actor(),
@@ -447,7 +447,7 @@ def customers_search(
 
 
 def _print_page(page: CustomerPage) -> None:
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.shared.validation import format_service_number
 
     total = f"{page.total:,}{'+' if page.total_is_capped else ''}"
     print_table(
@@ -478,12 +478,12 @@ def customers_show(
     as_json: Json = False,
 ) -> None:
     """Everything about one customer: profile, certificates, accounts, lines, contracts, interactions."""
-    from crm_tui.services import customers
-    from crm_tui.services.validation import parse_customer_id
+    from crm_tui.services.customers.profile import get_customer
+    from crm_tui.services.shared.validation import parse_customer_id
 
     run = invocation()
     parse_customer_id(customer_id)  # bad input answers before any sign-in
-    detail = customers.get_customer(customer_id, uow=run.services().reader(), actor=run.actor())
+    detail = get_customer(customer_id, uow=run.services().reader(), actor=run.actor())
     if as_json:
         print_json(detail)
     else:
@@ -496,7 +496,7 @@ def _state(status: str, reason: str | None) -> str:
 
 
 def _print_detail(c: CustomerDetail, *, currency: str) -> None:
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.shared.validation import format_service_number
 
     badges = [words(CustomerStatus, c.status)]
     if c.blacklisted:
@@ -555,7 +555,7 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
 
 def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
     """One customer in the import format from a JSON file (`-`: stdin); attachment paths relative to it."""
-    from crm_tui.services.registration import RegistrationForm
+    from crm_tui.services.identity.registration_form import RegistrationForm
 
     try:
         if file == "-":
@@ -603,16 +603,18 @@ def customers_register(
 
     Exit 0 registered, 2 field errors, 3 already registered or near matches to confirm, 4 held for a supervisor.
     """
-    from crm_tui.services import registration
+    from crm_tui.services.identity.near_matches import PossibleDuplicates
+    from crm_tui.services.identity.registration import register_customer
+    from crm_tui.services.identity.registration_form import validate_registration
 
     run = invocation()
     settings = run.settings
     form = _read_form(file, confirm_different=confirm_different or [])
     checks = {"region": settings.default_region, "min_age": settings.min_customer_age}
     today = datetime.now(timezone.utc).date()  # the service's own "today"
-    registration.validate_registration(form, today=today, **checks)  # bad input answers before any sign-in
+    validate_registration(form, today=today, **checks)  # bad input answers before any sign-in
     try:
-        result = registration.register_customer(
+        result = register_customer(
             form,
             uow=run.services().writer(),
             actor=run.actor(),
@@ -621,7 +623,7 @@ def customers_register(
             data_dir=settings.data_dir,
             **checks,
         )
-    except registration.PossibleDuplicates as error:
+    except PossibleDuplicates as error:
         show_error(error, as_json=as_json)
         if not as_json:
             say("If each of them is another person, run again with --confirm-different ID for each.")
@@ -637,7 +639,7 @@ def customers_register(
 
 
 def _print_registration(result: RegistrationResult, *, currency: str) -> None:
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.shared.validation import format_service_number
 
     rows = [
         ("Customer ID", result.customer_id),
@@ -675,11 +677,11 @@ def registrations_reject(
 
 
 def _decide(item: int, *, approve: bool, note: str, as_json: bool) -> None:
-    from crm_tui.services import registration
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.identity.held_registrations import decide_held_registration
+    from crm_tui.services.shared.validation import format_service_number
 
     run = invocation()
-    decision = registration.decide_held_registration(item, approve=approve, note=note, uow=run.services().writer(), actor=run.actor())
+    decision = decide_held_registration(item, approve=approve, note=note, uow=run.services().writer(), actor=run.actor())
     if as_json:
         print_json(decision)
         return
@@ -700,8 +702,8 @@ def customers_authenticate(
 
     Exit 0 authenticated, 6 wrong or locked (with the tries left), 5 no live line with that number.
     """
-    from crm_tui.services import authentication
-    from crm_tui.services.validation import parse_service_number
+    from crm_tui.services.identity import authentication
+    from crm_tui.services.shared.validation import parse_service_number
 
     run = invocation()
     region = run.settings.default_region
@@ -722,8 +724,8 @@ def customers_reset_password(
 
     The question goes to stderr; the answer, then the new password, come from two stdin lines or hidden prompts.
     """
-    from crm_tui.services import authentication
-    from crm_tui.services.validation import parse_service_number
+    from crm_tui.services.identity import authentication
+    from crm_tui.services.shared.validation import parse_service_number
 
     run = invocation()
     region = run.settings.default_region
@@ -744,8 +746,11 @@ def customers_unlock_authentication(
     as_json: Json = False,
 ) -> None:
     """Unlock a customer's authentication after repeated failures (supervisors, having seen the document)."""
-    from crm_tui.services import authentication
-    from crm_tui.services.validation import format_service_number, parse_service_number
+    from crm_tui.services.identity import authentication
+    from crm_tui.services.shared.validation import (
+        format_service_number,
+        parse_service_number,
+    )
 
     run = invocation()
     region = run.settings.default_region
@@ -757,7 +762,7 @@ def customers_unlock_authentication(
 
 
 def _print_authenticated(done: authentication.CustomerAuthenticated, *, as_json: bool, what: str) -> None:
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.shared.validation import format_service_number
 
     if as_json:
         print_json(done.model_dump(mode="json") | {"authenticated": True})
@@ -794,8 +799,8 @@ def numbers_stock(
     as_json: Json = False,
 ) -> None:
     """Add service numbers to the pool (admins); numbers already there stay as they are."""
-    from crm_tui.services import inventory
-    from crm_tui.services.validation import parse_service_number
+    from crm_tui.services.lines import inventory
+    from crm_tui.services.shared.validation import parse_service_number
 
     run = invocation()
     region = run.settings.default_region
@@ -813,8 +818,8 @@ def numbers_free(
     as_json: Json = False,
 ) -> None:
     """Free numbers a CSR may offer: ordinary and golden ones, or only golden with --golden."""
-    from crm_tui.services import inventory
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.lines import inventory
+    from crm_tui.services.shared.validation import format_service_number
 
     run = invocation()
     run.actor()
@@ -837,7 +842,7 @@ def sims_stock(
     as_json: Json = False,
 ) -> None:
     """Add SIM cards to the pool (admins); cards already there stay as they are."""
-    from crm_tui.services import inventory
+    from crm_tui.services.lines import inventory
 
     run = invocation()
     try:

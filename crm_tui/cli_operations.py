@@ -11,12 +11,29 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from crm_tui.cli_support import Column, invocation, local_time, money, print_json, print_table, progress_bar, reports_errors, say, words
-from crm_tui.domain import DeregistrationReason, QueueName, SubscriberStatus, SuspensionReason, TerminationReason
+from crm_tui.cli_support import (
+    Column,
+    invocation,
+    local_time,
+    money,
+    print_json,
+    print_table,
+    progress_bar,
+    reports_errors,
+    say,
+    words,
+)
+from crm_tui.domain import (
+    DeregistrationReason,
+    QueueName,
+    SubscriberStatus,
+    SuspensionReason,
+    TerminationReason,
+)
 from crm_tui.errors import Held, InvalidInput
 
 if TYPE_CHECKING:
-    from crm_tui.services import orders
+    from crm_tui.services.orders import engine as orders
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
 Note = Annotated[str, typer.Option("--note", help="Why: recorded with the action.")]
@@ -45,7 +62,7 @@ def register(app: typer.Typer, customers_app: typer.Typer) -> None:
 
 
 def _print_order(order: orders.OrderView, *, as_json: bool) -> None:
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.shared.validation import format_service_number
 
     if as_json:
         print_json(order)
@@ -79,11 +96,11 @@ def _settings():  # noqa: ANN202
 @reports_errors
 def subscribers_show(service_number: str, as_json: Json = False) -> None:
     """One line: `{"service_number", "status", "iccid", "imsi", "customer_id", "account_id", "primary_offering", "status_reason"}`."""
-    from crm_tui.services import customers
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.customers.profile import get_subscriber
+    from crm_tui.services.shared.validation import format_service_number
 
     run = invocation()
-    view = customers.get_subscriber(service_number, uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region)
+    view = get_subscriber(service_number, uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region)
     if as_json:
         print_json(view)
         return
@@ -112,10 +129,10 @@ def subscribers_suspend(
     as_json: Json = False,
 ) -> None:
     """Suspend a line (billing and network) as an order; exit 7 if a system fails (the order stays)."""
-    from crm_tui.services import suspension
+    from crm_tui.services.lifecycle.suspension import suspend_subscriber
 
     run = invocation()
-    order = suspension.suspend_subscriber(service_number, services=run.services(), actor=run.actor(), reason=reason, note=note)
+    order = suspend_subscriber(service_number, services=run.services(), actor=run.actor(), reason=reason, note=note)
     _print_order(order, as_json=as_json)
 
 
@@ -132,10 +149,10 @@ def subscribers_resume(
     as_json: Json = False,
 ) -> None:
     """Resume now or on a date; exit 4 when a supervisor must decide (fraud), 3 when the debt is unpaid."""
-    from crm_tui.services import suspension
+    from crm_tui.services.lifecycle.resumption import resume_subscriber
 
     run = invocation()
-    result = suspension.resume_subscriber(
+    result = resume_subscriber(
         service_number,
         services=run.services(),
         actor=run.actor(),
@@ -170,16 +187,20 @@ def subscribers_deregister(
     as_json: Json = False,
 ) -> None:
     """Deregister a line: retention, charges and penalties, payment with receipt, then the six-step order."""
-    from crm_tui.services import deregistration
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.lifecycle.deregistration import submit_deregistration
+    from crm_tui.services.lifecycle.deregistration_quote import (
+        accept_retention_offer,
+        quote_deregistration,
+    )
+    from crm_tui.services.shared.validation import format_service_number
 
     run = invocation()
     services, actor, region = run.services(), run.actor(), run.settings.default_region
     if retention.startswith("accepted:"):
-        applied = deregistration.accept_retention_offer(service_number, retention.split(":", 1)[1], uow=services.writer(), actor=actor, region=region, reason=reason)
+        applied = accept_retention_offer(service_number, retention.split(":", 1)[1], uow=services.writer(), actor=actor, region=region, reason=reason)
         print_json({"retention": applied.model_dump(mode="json")}) if as_json else say(f"Customer stays: {applied.offer_name}.")
         return
-    quote = deregistration.quote_deregistration(service_number, uow=services.reader(), actor=actor, region=region, reason=reason)
+    quote = quote_deregistration(service_number, uow=services.reader(), actor=actor, region=region, reason=reason)
     if not as_json:
         print_table(
             "Charges",
@@ -188,7 +209,7 @@ def subscribers_deregister(
             to_stderr=True,
         )
     _confirm(f"Deactivate {format_service_number(quote.basics.service_number)} and charge {money(quote.total_due, quote.currency)}?", yes=yes)
-    result = deregistration.submit_deregistration(
+    result = submit_deregistration(
         service_number,
         services=services,
         actor=actor,
@@ -226,13 +247,13 @@ def customers_terminate(
     as_json: Json = False,
 ) -> None:
     """End the whole relationship: every live line in one order, archive (with consent) and clean-up."""
-    from crm_tui.services import deregistration
+    from crm_tui.services.lifecycle.termination import terminate_customer
 
     if archive_consent not in ("yes", "no"):
         raise InvalidInput("--archive-consent is yes or no.", fields={"archive_consent": "yes or no."})
     run = invocation()
     _confirm(f"Terminate customer {customer_id} and deactivate every line?", yes=yes)
-    result = deregistration.terminate_customer(customer_id, services=run.services(), actor=run.actor(), reason=reason, archive_consent=archive_consent == "yes", number_mode=number_mode, sim_mode=sim)
+    result = terminate_customer(customer_id, services=run.services(), actor=run.actor(), reason=reason, archive_consent=archive_consent == "yes", number_mode=number_mode, sim_mode=sim)
     if as_json:
         print_json({"order_id": result.order.order_id, **result.model_dump(mode="json")})
     else:
@@ -252,8 +273,8 @@ def customers_reestablish(
     as_json: Json = False,
 ) -> None:
     """Bring a former customer back under the same customer ID."""
-    from crm_tui.services import reestablish
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.lifecycle import reestablishment as reestablish
+    from crm_tui.services.shared.validation import format_service_number
 
     run = invocation()
     keys = dict(customer_id=customer_id, cert_type=cert_type, cert_number=cert_number, cert_country=cert_country, former_service_number=former_service_number)
@@ -279,7 +300,7 @@ def customers_erase(
     as_json: Json = False,
 ) -> None:
     """Record an erasure request; a supervisor approves it in the erasure queue (exit 4: held)."""
-    from crm_tui.services import erasure
+    from crm_tui.services.privacy import erasure
 
     run = invocation()
     request = erasure.request_erasure(customer_id, uow=run.services().writer(), actor=run.actor(), requested_by=requested_by, legal_ground=legal_ground)
@@ -291,7 +312,7 @@ def customers_import(path: str, as_json: Json = False) -> None:
     """Bulk import a .csv or .jsonl file in the import format; bad rows are reported by line and skipped."""
     from pathlib import Path
 
-    from crm_tui.services.importing import count_rows, import_customers
+    from crm_tui.services.identity.importing import count_rows, import_customers
 
     run = invocation()
     services, actor = run.services(), run.actor()
@@ -326,7 +347,10 @@ def customers_export(
     """
     from pathlib import Path
 
-    from crm_tui.services.exporting import count_exportable, export_customers
+    from crm_tui.services.customers.export import (
+        count_exportable,
+        export_customers,
+    )
 
     if as_json and not output:
         raise InvalidInput("--json prints the summary on stdout, where the export goes: add --output FILE.", fields={"output": "Required with --json."})
@@ -370,8 +394,8 @@ def orders_list(
     customer_id: Annotated[str, typer.Option("--customer")] = "",
     as_json: Json = False,
 ) -> None:
-    from crm_tui.services import orders
-    from crm_tui.services.validation import format_service_number
+    from crm_tui.services.orders import engine as orders
+    from crm_tui.services.shared.validation import format_service_number
 
     run = invocation()
     found = orders.list_orders(uow=run.services().reader(), actor=run.actor(), status=status or None, customer_id=customer_id or None)
@@ -384,7 +408,7 @@ def orders_list(
 @orders_app.command("show")
 @reports_errors
 def orders_show(order_id: str, as_json: Json = False) -> None:
-    from crm_tui.services import orders
+    from crm_tui.services.orders import engine as orders
 
     run = invocation()
     _print_order(orders.get_order(order_id, uow=run.services().reader(), actor=run.actor()), as_json=as_json)
@@ -394,7 +418,7 @@ def orders_show(order_id: str, as_json: Json = False) -> None:
 @reports_errors
 def orders_resume(as_json: Json = False) -> None:
     """Finish every unfinished (open) order, e.g. after a crash; each runs from its first unfinished step."""
-    from crm_tui.services import orders
+    from crm_tui.services.orders import engine as orders
 
     run = invocation()
     done = orders.resume_orders(services=run.services(), actor=run.actor())
@@ -408,7 +432,7 @@ def orders_resume(as_json: Json = False) -> None:
 @reports_errors
 def orders_retry(order_id: str, as_json: Json = False) -> None:
     """Retry a failed order from its failed step (supervisors)."""
-    from crm_tui.services import orders
+    from crm_tui.services.orders import engine as orders
 
     run = invocation()
     _print_order(orders.retry_order(order_id, services=run.services(), actor=run.actor()), as_json=as_json)
@@ -418,7 +442,7 @@ def orders_retry(order_id: str, as_json: Json = False) -> None:
 @reports_errors
 def orders_cancel(order_id: str, note: Note = "", as_json: Json = False) -> None:
     """Cancel a reserved or failed order: undo what can be undone, say what cannot."""
-    from crm_tui.services import orders
+    from crm_tui.services.orders import engine as orders
 
     run = invocation()
     view, cannot = orders.cancel_order(order_id, services=run.services(), actor=run.actor(), note=note)
@@ -437,7 +461,7 @@ def orders_run_due(
     as_json: Json = False,
 ) -> None:
     """Run reserved orders whose effective date has come (for cron; safe to run twice or on two machines)."""
-    from crm_tui.services import orders
+    from crm_tui.services.orders import engine as orders
 
     run = invocation()
     moment = _parse_moment(as_of) if as_of else None
@@ -463,7 +487,7 @@ def _parse_moment(value: str) -> datetime:
 @reports_errors
 def dedupe_scan(as_json: Json = False) -> None:
     """Find possible duplicates; `{"pairs": [{"customer_id_a", "customer_id_b", "score", "reasons"}], "new": N}`."""
-    from crm_tui.services.dedupe_scan import scan_duplicates
+    from crm_tui.services.dedupe.scan import scan_duplicates
 
     run = invocation()
     services, actor = run.services(), run.actor()
@@ -486,7 +510,7 @@ def dedupe_merge(
     as_json: Json = False,
 ) -> None:
     """Merge MERGED into SURVIVOR; its old ID keeps answering with the survivor."""
-    from crm_tui.services import merge
+    from crm_tui.services.dedupe import merge
 
     run = invocation()
     _confirm(f"Merge {merged} into {survivor}?", yes=yes)
@@ -498,7 +522,7 @@ def dedupe_merge(
 @reports_errors
 def dedupe_unmerge(merge_id: int, as_json: Json = False) -> None:
     """Undo a merge from its before-image."""
-    from crm_tui.services import merge
+    from crm_tui.services.dedupe import merge
 
     run = invocation()
     result = merge.unmerge(merge_id, uow=run.services().writer(), actor=run.actor())
@@ -546,7 +570,7 @@ def queue_act(queue: str, item: int, action: str, note: Note = "", as_json: Json
 @archive_app.command("show")
 @reports_errors
 def archive_show(customer_id: str, as_json: Json = False) -> None:
-    from crm_tui.services import archive
+    from crm_tui.services.privacy import archive
 
     run = invocation()
     records = archive.show_archive(customer_id, uow=run.services().reader(), actor=run.actor())
@@ -560,7 +584,7 @@ def archive_show(customer_id: str, as_json: Json = False) -> None:
 @reports_errors
 def archive_purge(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False, as_json: Json = False) -> None:
     """Remove archive records past their retention date."""
-    from crm_tui.services import archive
+    from crm_tui.services.privacy import archive
 
     run = invocation()
     report = archive.purge_archive(uow=run.services().writer(), actor=run.actor(), dry_run=dry_run)
@@ -573,7 +597,7 @@ def archive_purge(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only 
 @audit_app.command("show")
 @reports_errors
 def audit_show(customer_id: Annotated[str, typer.Option("--customer")] = "", limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 200, as_json: Json = False) -> None:
-    from crm_tui.services import audit
+    from crm_tui.services.shared import audit
 
     run = invocation()
     entries = audit.show_entries(uow=run.services().reader(), actor=run.actor(), customer_id=customer_id or None, limit=limit)
@@ -587,7 +611,7 @@ def audit_show(customer_id: Annotated[str, typer.Option("--customer")] = "", lim
 @reports_errors
 def audit_verify(as_json: Json = False) -> None:
     """Recompute the hash chain; exit 3 naming the first broken link if a row was changed or removed."""
-    from crm_tui.services import audit
+    from crm_tui.services.shared import audit
 
     run = invocation()
     report = audit.verify_chain(uow=run.services().reader(), actor=run.actor())
@@ -604,7 +628,7 @@ def audit_verify(as_json: Json = False) -> None:
 @events_app.command("list")
 @reports_errors
 def events_list(since: Annotated[str, typer.Option("--since", help="ISO date-time.")] = "", event_type: Annotated[str, typer.Option("--type")] = "", as_json: Json = False) -> None:
-    from crm_tui.services import events
+    from crm_tui.services.shared import events
 
     run = invocation()
     found = events.list_events(uow=run.services().reader(), actor=run.actor(), since=_parse_moment(since) if since else None, event_type=event_type or None)

@@ -17,7 +17,7 @@ from crm_tui.paths import DEFAULT_LOG_PATH
 if TYPE_CHECKING:
     from crm_tui.config import Settings
     from crm_tui.services.context import Services
-    from crm_tui.services.views import Actor
+    from crm_tui.services.shared.views import Actor
 
 
 @dataclass
@@ -48,10 +48,10 @@ class Invocation:
         if self._services is None:
             from sqlalchemy.exc import ArgumentError, DatabaseError
 
-            from crm_tui.services.context import Services
+            from crm_tui.services.bootstrap import open_services
 
             try:
-                services = Services.open(self.settings, migrate=migrate)
+                services = open_services(self.settings, migrate=migrate)
                 with services.database.engine.connect():
                     pass  # fail here, clearly, rather than later as "an empty database"
                 self._services = services

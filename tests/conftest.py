@@ -17,8 +17,9 @@ from sqlalchemy.engine import make_url
 from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.services import operators
+from crm_tui.services.bootstrap import open_services
 from crm_tui.services.context import Services
-from crm_tui.services.views import Actor
+from crm_tui.services.shared.views import Actor
 from crm_tui.storage.db import Database
 from crm_tui.storage.sequences import SEQUENCE_NAMES
 
@@ -107,7 +108,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
-    opened = Services.open(settings)
+    opened = open_services(settings)
     yield opened
     opened.close()
 

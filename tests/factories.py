@@ -13,8 +13,16 @@ from itertools import count
 from sqlmodel import select
 
 from crm_tui.services.context import Services
-from crm_tui.services.validation import customer_id_for, normalize_name
-from crm_tui.storage.models import Account, Certificate, Charge, Contract, Customer, Offering, Subscriber
+from crm_tui.services.shared.validation import customer_id_for, normalize_name
+from crm_tui.storage.models import (
+    Account,
+    Certificate,
+    Charge,
+    Contract,
+    Customer,
+    Offering,
+    Subscriber,
+)
 from crm_tui.storage.sequences import next_number
 
 _serial = count(1)
@@ -139,7 +147,7 @@ def sim_card(n: int) -> tuple[str, str]:
 
 def stock_pools(services: Services, admin, *, numbers: int = 10, golden: tuple[str, ...] = ("600777777",)) -> None:
     """Free numbers (6000000NN), golden ones at 49.90 and as many SIM cards, for registrations."""
-    from crm_tui.services import inventory
+    from crm_tui.services.lines import inventory
 
     inventory.stock_numbers([f"6000000{i:02d}" for i in range(numbers)], region="ES", uow=services.writer(), actor=admin)
     if golden:

@@ -8,15 +8,34 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
-from crm_tui.domain import CertType, CreditLevel, CustomerStatus, Gender, InteractionChannel, KeyKind, PaymentType, SubscriberStatus, SuspensionReason
-from crm_tui.services.deregistration import TerminationResult
-from crm_tui.services.orders import OrderView, list_orders
-from crm_tui.services.views import CustomerDetail, SubscriberView
+from crm_tui.domain import (
+    CertType,
+    CreditLevel,
+    CustomerStatus,
+    Gender,
+    InteractionChannel,
+    KeyKind,
+    PaymentType,
+    SubscriberStatus,
+    SuspensionReason,
+)
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.reestablish import ReestablishScreen
 from crm_tui.screens.suspend import start_suspension
 from crm_tui.screens.terminate import start_termination
-from crm_tui.widgets.formatting import NOTHING, day, local_time, money, money_text, phone, text, words
+from crm_tui.services.lifecycle.termination import TerminationResult
+from crm_tui.services.orders.engine import OrderView, list_orders
+from crm_tui.services.shared.views import CustomerDetail, SubscriberView
+from crm_tui.widgets.formatting import (
+    NOTHING,
+    day,
+    local_time,
+    money,
+    money_text,
+    phone,
+    text,
+    words,
+)
 from crm_tui.widgets.order_progress import UNFINISHED, CustomerOrders
 from crm_tui.widgets.tables import WorkbenchTable
 

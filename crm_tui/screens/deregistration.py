@@ -13,26 +13,51 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton, RadioSet, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+)
 from textual.widgets.option_list import Option
 
-from crm_tui.domain import CustomerType, DeregistrationReason, OrderStatus, PaymentType, SubscriberStatus
-from crm_tui.errors import CrmError, ExternalSystemFailed
-from crm_tui.services.deregistration import (
-    DeregistrationQuote,
-    DeregistrationResult,
-    SubscriberBasics,
-    RetentionApplied,
-    RetentionOffer,
-    accept_retention_offer,
-    quote_deregistration,
-    submit_deregistration,
+from crm_tui.domain import (
+    CustomerType,
+    DeregistrationReason,
+    OrderStatus,
+    PaymentType,
+    SubscriberStatus,
 )
-from crm_tui.services.orders import OrderView
+from crm_tui.errors import CrmError, ExternalSystemFailed
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.confirm import ConfirmModal
+from crm_tui.services.lifecycle.deregistration import (
+    DeregistrationResult,
+    submit_deregistration,
+)
+from crm_tui.services.lifecycle.deregistration_quote import (
+    DeregistrationQuote,
+    RetentionApplied,
+    RetentionOffer,
+    SubscriberBasics,
+    accept_retention_offer,
+    quote_deregistration,
+)
+from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.form_field import FormField
-from crm_tui.widgets.formatting import NOTHING, day, local_time, money_text, phone, text, words
+from crm_tui.widgets.formatting import (
+    NOTHING,
+    day,
+    local_time,
+    money_text,
+    phone,
+    text,
+    words,
+)
 from crm_tui.widgets.order_progress import OrderProgress
 from crm_tui.widgets.tables import WorkbenchTable
 

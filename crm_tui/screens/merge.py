@@ -12,12 +12,19 @@ from textual.widgets import Input, Static
 
 from crm_tui.domain import CreditLevel, Gender
 from crm_tui.errors import Conflict, CrmError
-from crm_tui.services import queues
-from crm_tui.services.dedupe_scan import PairView
-from crm_tui.services.merge import FieldComparison, MergePreview, MergeResult, merge_customers, preview_merge, unmerge
-from crm_tui.services.queues import QueueItemView
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.confirm import ConfirmModal
+from crm_tui.services import queues
+from crm_tui.services.dedupe.merge import (
+    FieldComparison,
+    MergePreview,
+    MergeResult,
+    merge_customers,
+    preview_merge,
+    unmerge,
+)
+from crm_tui.services.dedupe.scan import PairView
+from crm_tui.services.queues import QueueItemView
 from crm_tui.widgets.formatting import NOTHING, phone, words
 from crm_tui.widgets.tables import WorkbenchTable
 

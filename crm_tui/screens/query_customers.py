@@ -13,9 +13,9 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from crm_tui.domain import CertType, KeyKind
 from crm_tui.errors import InvalidInput
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.services.views import CustomerPage
 from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.services.customers.search import CustomerQuery, search_customers
+from crm_tui.services.shared.views import CustomerPage
 from crm_tui.widgets.form_field import FormField
 from crm_tui.widgets.tables import CustomerResultsTable
 

@@ -15,9 +15,14 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from crm_tui.domain import CertType, CustomerStatus, KeyKind
 from crm_tui.errors import CrmError, NotFound
-from crm_tui.services.reestablish import ArchivedCustomer, Reestablished, find_archived_customer, reestablish_customer
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.registration import _offering_choices
+from crm_tui.services.lifecycle.reestablishment import (
+    ArchivedCustomer,
+    Reestablished,
+    find_archived_customer,
+    reestablish_customer,
+)
 from crm_tui.widgets.form_field import FormField
 from crm_tui.widgets.formatting import NOTHING, local_time, phone, words
 from crm_tui.widgets.tables import WorkbenchTable

@@ -17,31 +17,48 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Collapsible, Input, RadioButton, RadioSet, Select, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Collapsible,
+    Input,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+)
 from textual.widgets.selection_list import Selection
 
-from crm_tui.domain import CertType, CreditLevel, CustomerStatus, CustomerType, Gender, PaymentType
+from crm_tui.domain import (
+    CertType,
+    CreditLevel,
+    CustomerStatus,
+    CustomerType,
+    Gender,
+    PaymentType,
+)
 from crm_tui.errors import CrmError, DuplicateIdentity, InvalidInput
-from crm_tui.services.attachments import CheckedFile, check_file
-from crm_tui.services.catalog import catalog_entries
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.services.inventory import FreeNumber, free_numbers
-from crm_tui.services.validation import parse_service_number
-from crm_tui.services.registration import (
-    AddressInput,
-    ContactInput,
+from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.confirm import ConfirmModal
+from crm_tui.services.customers.search import CustomerQuery, search_customers
+from crm_tui.services.identity.attachments import CheckedFile, check_file
+from crm_tui.services.identity.near_matches import (
     IdentityCheck,
     NearMatch,
     PossibleDuplicates,
+    check_identity,
+)
+from crm_tui.services.identity.registration import RegistrationResult, register_customer
+from crm_tui.services.identity.registration_form import (
+    AddressInput,
+    ContactInput,
     PreferenceInput,
     RegistrationForm,
-    RegistrationResult,
     SocialAccountInput,
-    check_identity,
-    register_customer,
 )
-from crm_tui.screens.base import WorkbenchScreen
-from crm_tui.screens.confirm import ConfirmModal
+from crm_tui.services.lines.inventory import FreeNumber, free_numbers
+from crm_tui.services.shared.catalog import catalog_entries
+from crm_tui.services.shared.validation import parse_service_number
 from crm_tui.widgets.editable_rows import EditableRows, RowField, RowFormModal
 from crm_tui.widgets.form_field import FormField
 from crm_tui.widgets.formatting import money_text, phone, words

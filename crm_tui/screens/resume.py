@@ -13,15 +13,35 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+)
 
-from crm_tui.domain import OrderStatus, QueueName, ResumeOperation, Role, SubscriberStatus, SuspensionReason
+from crm_tui.domain import (
+    OrderStatus,
+    QueueName,
+    ResumeOperation,
+    Role,
+    SubscriberStatus,
+    SuspensionReason,
+)
 from crm_tui.errors import CrmError, ExternalSystemFailed, Held
-from crm_tui.services.orders import OrderView, cancel_order, get_order
-from crm_tui.services.suspension import ResumeQuote, ResumeResult, resume_quote, resume_subscriber
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.deregistration import PAYMENT_METHODS
+from crm_tui.services.lifecycle.resumption import (
+    ResumeQuote,
+    ResumeResult,
+    resume_quote,
+    resume_subscriber,
+)
+from crm_tui.services.orders.engine import OrderView, cancel_order, get_order
 from crm_tui.widgets.form_field import FormField
 from crm_tui.widgets.formatting import NOTHING, local_time, money_text, phone, words
 from crm_tui.widgets.order_progress import OrderProgress

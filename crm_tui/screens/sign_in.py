@@ -20,7 +20,7 @@ from crm_tui.screens.base import ServiceScreen
 from crm_tui.widgets.form_field import FormField
 
 if TYPE_CHECKING:
-    from crm_tui.services.views import Actor
+    from crm_tui.services.shared.views import Actor
 
 
 class SignInScreen(ServiceScreen):

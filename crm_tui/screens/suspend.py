@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioSet, Static
 
 from crm_tui.domain import Role, SuspensionReason
-from crm_tui.services.orders import OrderView
-from crm_tui.services.suspension import suspend_subscriber
 from crm_tui.screens.base import ServiceScreen
+from crm_tui.services.lifecycle.suspension import suspend_subscriber
+from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.form_field import FormField, show_field_errors
 from crm_tui.widgets.formatting import phone
 

@@ -1,25 +1,37 @@
-"""The services' entry point: settings plus the database, handed to the CLI and the app."""
+"""What every use case that needs more than one transaction is handed: `Services` (settings, the
+database, the external systems), and the contracts the composition root fills (`QueueAction`).
+
+May import: config, storage, domain, errors, and `services.shared`. Opened only by
+`services.bootstrap.open_services`, which also registers order types and queue actions.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from crm_tui.config import Settings
+from crm_tui.services.shared.views import Actor
 from crm_tui.storage.db import Database
+from crm_tui.storage.models import QueueItem
 from crm_tui.storage.unit_of_work import UnitOfWork
+
+
+class ExternalSystems(Protocol):
+    """Billing, provisioning and notifications as the order engine sees them: one request per
+    idempotency key, an answer or an `ExternalFailure`."""
+
+    def send(self, system: str, operation: str, *, idempotency_key: str, payload: dict[str, Any], attempt: int) -> dict[str, Any]: ...
 
 
 @dataclass
 class Services:
-    """What a face (CLI or workbench) needs to call any service: units of work and settings."""
+    """What a face (CLI or workbench) needs to call any service: units of work, settings, external systems."""
 
     settings: Settings
     database: Database
-
-    @classmethod
-    def open(cls, settings: Settings, *, migrate: bool = True) -> Services:
-        """Open the configured database (the embedded file by default), migrating it if needed."""
-        return cls(settings=settings, database=Database.open(settings.resolved_database_url, migrate=migrate))
+    externals: ExternalSystems
 
     def reader(self) -> UnitOfWork:
         """A unit of work for reads: never waits on a writer."""
@@ -34,11 +46,18 @@ class Services:
         """The short database name the header shows; DEMO for the demo database."""
         return "DEMO" if self.settings.demo else self.database.short_name
 
-    def externals(self):  # noqa: ANN201
-        """The external-system adapters (the shipped simulators), obeying `CRM_FAULTS`."""
-        from crm_tui.services.external import ExternalSystems
-
-        return ExternalSystems(self.database, self.settings.faults)
-
     def close(self) -> None:
         self.database.dispose()
+
+
+class QueueActionRun(Protocol):
+    def __call__(self, item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class QueueAction:
+    """One action on one queue: the key a supervisor presses and what it does (its JSON result)."""
+
+    name: str
+    key: str
+    run: QueueActionRun | Callable[..., dict[str, Any]]

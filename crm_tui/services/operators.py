@@ -7,11 +7,22 @@ import re
 from sqlalchemy import func, select
 
 from crm_tui.domain import Role
-from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound, OperatorLocked, SignInFailed
-from crm_tui.services import audit
-from crm_tui.services.passwords import check_operator_password, hash_secret, verify_secret
-from crm_tui.services.permissions import SUPERVISORS, require_role
-from crm_tui.services.views import Actor, OperatorView
+from crm_tui.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    OperatorLocked,
+    SignInFailed,
+)
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.passwords import (
+    check_operator_password,
+    hash_secret,
+    verify_secret,
+)
+from crm_tui.services.shared.permissions import SUPERVISORS, require_role
+from crm_tui.services.shared.views import Actor, OperatorView
 from crm_tui.storage.models import Operator
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork

@@ -6,7 +6,6 @@ its version, so two supervisors acting on one item cannot both succeed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +13,17 @@ from sqlalchemy import func, select, update
 
 from crm_tui.domain import QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from crm_tui.services import audit
-from crm_tui.services.permissions import SUPERVISORS, require_role
-from crm_tui.services.validation import clean_text
-from crm_tui.services.views import Actor, View
-from crm_tui.services.dedupe_scan import PairView
+from crm_tui.services.context import QueueAction, Services
+from crm_tui.services.dedupe.merge import merge_customers
+from crm_tui.services.dedupe.scan import PairView, dismiss_pair
+from crm_tui.services.identity.held_registrations import decide_held_registration
+from crm_tui.services.lifecycle.deregistration import decide_penalty_waiver
+from crm_tui.services.lifecycle.resumption import decide_fraud_resumption
+from crm_tui.services.orders.engine import cancel_order, retry_order
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.permissions import SUPERVISORS, require_role
+from crm_tui.services.shared.validation import clean_text
+from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import Customer, DuplicateCandidate, Operator, QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
@@ -55,28 +60,16 @@ class ActionResult(View):
     detail: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class QueueAction:
-    """One action on one queue: the key a supervisor presses and what it does."""
-
-    name: str
-    key: str
-    run: Callable[..., dict[str, Any]]
-
-
 def _held_registration(approve: bool) -> Callable[..., dict[str, Any]]:
-    def run(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
-        from crm_tui.services.registration import decide_held_registration
-
-        return decide_held_registration(item.id, approve=approve, note=note, uow=services.writer(), actor=actor).model_dump(mode="json")
+    def run(item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]:
+        decision = decide_held_registration(item.id, approve=approve, note=note, uow=services.writer(), actor=actor)
+        return decision.model_dump(mode="json")
 
     return run
 
 
 def _penalty_waiver(approve: bool) -> Callable[..., dict[str, Any]]:
-    def run(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
-        from crm_tui.services.deregistration import decide_penalty_waiver
-
+    def run(item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]:
         decide_penalty_waiver(item.id, approve=approve, note=note, uow=services.writer(), actor=actor)
         return {"approved": approve}
 
@@ -84,63 +77,61 @@ def _penalty_waiver(approve: bool) -> Callable[..., dict[str, Any]]:
 
 
 def _fraud_resumption(approve: bool) -> Callable[..., dict[str, Any]]:
-    def run(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
-        from crm_tui.services.suspension import decide_fraud_resumption
-
+    def run(item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]:
         result = decide_fraud_resumption(item.id, approve=approve, note=note, services=services, actor=actor)
         return result.model_dump(mode="json") if result else {"approved": False}
 
     return run
 
 
-def _retry_order(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
-    from crm_tui.services.orders import retry_order
-
+def _retry_order(item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]:
     return retry_order(item.ref_id, services=services, actor=actor).model_dump(mode="json")
 
 
-def _cancel_order(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
-    from crm_tui.services.orders import cancel_order
-
+def _cancel_order(item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]:
     view, cannot = cancel_order(item.ref_id, services=services, actor=actor, note=note)
     return {"order": view.model_dump(mode="json"), "not_undone": cannot}
 
 
-def _merge_pair(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
-    from crm_tui.services.merge import merge_customers
-    from crm_tui.storage.models import Customer
-
+def _merge_pair(item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]:
     with services.reader() as uow:
         candidate = uow.session.get(DuplicateCandidate, int(item.ref_id))
-        ids = dict(uow.session.execute(select(Customer.id, Customer.customer_id).where(Customer.id.in_([candidate.customer_a_id, candidate.customer_b_id]))).all())
+        pks = [candidate.customer_a_id, candidate.customer_b_id]
+        ids = dict(uow.session.execute(select(Customer.id, Customer.customer_id).where(Customer.id.in_(pks))).all())
     survivor, merged = ids[candidate.customer_a_id], ids[candidate.customer_b_id]  # the older record survives
     return merge_customers(survivor, merged, uow=services.writer(), actor=actor, note=note).model_dump(mode="json")
 
 
-def _dismiss_pair(item: QueueItem, *, services: Any, actor: Actor, note: str) -> dict[str, Any]:
-    from crm_tui.services.dedupe_scan import dismiss_pair
-
+def _dismiss_pair(item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]:
     return dismiss_pair(item.ref_id, uow=services.writer(), actor=actor, note=note).model_dump(mode="json")
 
 
-ACTIONS: dict[str, tuple[QueueAction, ...]] = {
+QUEUE_ACTIONS: dict[QueueName, tuple[QueueAction, ...]] = {
     QueueName.DUPLICATES: (QueueAction("merge", "m", _merge_pair), QueueAction("dismiss", "d", _dismiss_pair)),
-    QueueName.HELD_REGISTRATIONS: (QueueAction("approve", "a", _held_registration(True)), QueueAction("reject", "r", _held_registration(False))),
+    QueueName.HELD_REGISTRATIONS: (
+        QueueAction("approve", "a", _held_registration(True)),
+        QueueAction("reject", "r", _held_registration(False)),
+    ),
     QueueName.FAILED_ORDERS: (QueueAction("retry", "a", _retry_order), QueueAction("cancel", "r", _cancel_order)),
     QueueName.RESERVED_ORDERS: (QueueAction("cancel", "r", _cancel_order),),
-    QueueName.PENALTY_WAIVERS: (QueueAction("approve", "a", _penalty_waiver(True)), QueueAction("reject", "r", _penalty_waiver(False))),
-    QueueName.FRAUD_RESUMPTIONS: (QueueAction("approve", "a", _fraud_resumption(True)), QueueAction("reject", "r", _fraud_resumption(False))),
-    QueueName.ERASURE_REQUESTS: (),
+    QueueName.PENALTY_WAIVERS: (
+        QueueAction("approve", "a", _penalty_waiver(True)),
+        QueueAction("reject", "r", _penalty_waiver(False)),
+    ),
+    QueueName.FRAUD_RESUMPTIONS: (
+        QueueAction("approve", "a", _fraud_resumption(True)),
+        QueueAction("reject", "r", _fraud_resumption(False)),
+    ),
 }
+"""The actions of the queues whose work lives in identity, lifecycle, dedupe and orders; other
+rooms expose their own (privacy: erasure requests). `services.bootstrap` registers them all."""
 
-
-def _load_late_actions() -> None:
-    """Features that plug in their own actions register on import."""
-    from crm_tui.services import erasure  # noqa: F401
+ACTIONS: dict[str, tuple[QueueAction, ...]] = {}
+"""What a key does on each queue, as registered by `services.bootstrap`."""
 
 
 def register_actions(queue: QueueName, actions: tuple[QueueAction, ...]) -> None:
-    """Later features (erasure) plug their actions into the same mechanism."""
+    """Plug one queue's actions into the mechanism; `services.bootstrap` calls this, nothing else."""
     ACTIONS[queue] = actions
 
 
@@ -154,7 +145,6 @@ def _parse_queue(queue: str) -> QueueName:
 def queue_summaries(*, uow: UnitOfWork, actor: Actor) -> list[QueueSummary]:
     """Every queue with its count of open items and the oldest one's time; supervisors only."""
     require_role(actor, *SUPERVISORS, doing="see the queues")
-    _load_late_actions()
     with uow:
         rows = {
             queue: (count, oldest)
@@ -223,12 +213,11 @@ def claim_item(item_id: int, *, uow: UnitOfWork, actor: Actor, expected_version:
         return QueueItemView(item_id=item.id, queue=item.queue, ref_type=item.ref_type, ref_id=item.ref_id, status=item.status, reason=item.reason, claimed_by=actor.username, created_at=item.created_at, version=item.version, payload=item.payload)
 
 
-def act_on_item(queue: str, item_id: int, action: str, *, services: Any, actor: Actor, note: str = "", expected_version: int | None = None) -> ActionResult:
+def act_on_item(queue: str, item_id: int, action: str, *, services: Services, actor: Actor, note: str = "", expected_version: int | None = None) -> ActionResult:
     """Do `action` on the item: claim it first (one supervisor wins), then run the queue's action."""
     require_role(actor, *SUPERVISORS, doing="act on queue items")
     name = _parse_queue(queue)
     note = clean_text(note, field="note", max_length=500)
-    _load_late_actions()
     chosen = next((a for a in ACTIONS.get(name, ()) if action in (a.name, a.key)), None)
     if chosen is None:
         allowed = ", ".join(a.name for a in ACTIONS.get(name, ())) or "none yet"

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 
 from crm_tui.domain import Role
 from crm_tui.errors import InvalidInput
-from crm_tui.services import audit, operators
+from crm_tui.services import operators
 from crm_tui.services.context import Services
-from crm_tui.services.permissions import require_role
-from crm_tui.services.views import Actor
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.permissions import require_role
+from crm_tui.services.shared.views import Actor
 from crm_tui.storage.models import Customer, Operator
 from crm_tui.storage.seed import FEATURED, SeedReport, seed_database
 

@@ -14,14 +14,14 @@ import random
 import re
 import time
 import unicodedata
+from bisect import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from bisect import bisect
+from decimal import Decimal
 from functools import cache
 from itertools import accumulate
 from operator import itemgetter
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from rich.text import Text
 
 from crm_tui.domain import Labelled
-from crm_tui.services.validation import format_service_number
+from crm_tui.services.shared.validation import format_service_number
 
 NOTHING = "—"
 

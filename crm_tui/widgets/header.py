@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from crm_tui.services.views import Actor
+    from crm_tui.services.shared.views import Actor
 
 
 class WorkbenchHeader(Horizontal):

@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 
 from crm_tui.domain import CreditLevel, CustomerStatus, Gender
 from crm_tui.identifiers import normalize_name
-from crm_tui.services.views import CustomerPage, CustomerSummary
+from crm_tui.services.shared.views import CustomerPage, CustomerSummary
 from crm_tui.widgets.formatting import NOTHING, phone, words
 
 

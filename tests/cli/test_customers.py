@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from crm_tui.services.validation import customer_id_for
+from crm_tui.services.shared.validation import customer_id_for
 from crm_tui.storage.models import Customer
 from tests.factories import LUCIA_KEYS, make_customer
 

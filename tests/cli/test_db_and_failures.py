@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_tui.services import customers
+from crm_tui.services.customers import search as customer_search
 from crm_tui.storage.migrations.runner import head_revision
 
 
@@ -51,7 +51,7 @@ def test_unexpected_failure_exits_1_names_the_log_and_hides_the_traceback(cli, c
     def broken(*args, **kwargs):
         raise RuntimeError("a bug deep inside")
 
-    monkeypatch.setattr(customers, "search_customers", broken)
+    monkeypatch.setattr(customer_search, "search_customers", broken)
     result = cli("customers", "search", "--name", "garcia")
     assert result.exit_code == 1
     log = cli.data_dir / "crm-tui.log"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from crm_tui.config import Settings
-from crm_tui.services.context import Services
-from crm_tui.services.validation import customer_id_for
+from crm_tui.services.bootstrap import open_services
+from crm_tui.services.shared.validation import customer_id_for
 from crm_tui.storage.models import Customer
 
 
 def count_customers(url: str) -> int:
-    services = Services.open(Settings(database_url=url))
+    services = open_services(Settings(database_url=url))
     try:
         with services.reader() as uow:
             return uow.session.execute(select(func.count()).select_from(Customer)).scalar_one()

@@ -7,8 +7,7 @@ import sys
 import pytest
 
 from crm_tui import launch
-
-from crm_tui.services.validation import customer_id_for
+from crm_tui.services.shared.validation import customer_id_for
 
 
 def test_bare_crm_tui_opens_the_sign_in_screen(cli, workbench):

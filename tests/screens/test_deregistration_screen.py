@@ -12,13 +12,24 @@ from sqlalchemy import select
 from textual.widgets import Button, OptionList, Static
 
 from crm_tui.app import CrmApp, LaunchRequest
-from crm_tui.services import deregistration
-from crm_tui.services.context import Services
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.deregistration import DeregistrationScreen
 from crm_tui.screens.terminate import TerminateModal
-from crm_tui.storage.models import ArchiveRecord, Customer, Interaction, NumberPoolEntry, Order, Payment, QueueItem, SimCard, Subscriber
+from crm_tui.services.bootstrap import services_over
+from crm_tui.services.context import Services
+from crm_tui.services.lifecycle import deregistration, deregistration_quote
+from crm_tui.storage.models import (
+    ArchiveRecord,
+    Customer,
+    Interaction,
+    NumberPoolEntry,
+    Order,
+    Payment,
+    QueueItem,
+    SimCard,
+    Subscriber,
+)
 from crm_tui.widgets.order_progress import OrderProgress
 from tests.factories import make_customer
 from tests.screens.conftest import FROZEN_NOW, settle, sign_in
@@ -33,6 +44,7 @@ TOTAL = Decimal("23.45") + PENALTY
 def counter_day(monkeypatch: pytest.MonkeyPatch) -> None:
     """Penalties are pro rata of the days left: quote and submit on the frozen day."""
     monkeypatch.setattr(deregistration, "utcnow", lambda: FROZEN_NOW)
+    monkeypatch.setattr(deregistration_quote, "utcnow", lambda: FROZEN_NOW)
 
 
 @pytest.fixture
@@ -46,7 +58,7 @@ def rows(services, model, *where):
 
 
 def with_faults(services: Services, faults: str) -> Services:
-    return Services(settings=services.settings.model_copy(update={"faults": faults}), database=services.database)
+    return services_over(services.database, services.settings.model_copy(update={"faults": faults}))
 
 
 def plain(widget: Static) -> str:

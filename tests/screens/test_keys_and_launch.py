@@ -166,11 +166,11 @@ async def test_an_unexpected_failure_is_logged_and_the_workbench_goes_on(make_ap
 async def test_the_demo_database_says_demo_in_the_header(tmp_path, database_url, csr):
     from crm_tui.app import CrmApp
     from crm_tui.config import Settings
-    from crm_tui.services.context import Services
+    from crm_tui.services.bootstrap import open_services
     from crm_tui.widgets.header import WorkbenchHeader
     from tests.screens.conftest import FROZEN_NOW
 
-    services = Services.open(Settings(database_url=database_url, data_dir=tmp_path / "data", demo=True))
+    services = open_services(Settings(database_url=database_url, data_dir=tmp_path / "data", demo=True))
     try:
         app = CrmApp(services, clock=lambda: FROZEN_NOW)
         async with app.run_test(size=(120, 40)) as pilot:

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from crm_tui.config import Settings
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.query_customers import QueryCustomersScreen
-from crm_tui.services.context import Services
+from crm_tui.services.bootstrap import open_services
 from tests.factories import make_customer
 from tests.screens.conftest import settle, sign_in, type_into
 
@@ -116,7 +116,7 @@ async def test_reset_clears_fields_and_results(make_app, csr, lucia):
 
 
 async def test_pages_turn_with_n_and_p(tmp_path, database_url, csr):
-    services = Services.open(Settings(database_url=database_url, data_dir=tmp_path / "data", page_size=3))
+    services = open_services(Settings(database_url=database_url, data_dir=tmp_path / "data", page_size=3))
     try:
         ids = [make_customer(services, first_name=f"Ana{n}", last_name="Martín", service_number=f"3461100000{n}") for n in range(7)]
         from crm_tui.app import CrmApp

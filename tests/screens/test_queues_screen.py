@@ -3,9 +3,8 @@ pair field by field, dismissing, filtering, sorting, and being told when another
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import threading
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,15 +12,25 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from crm_tui.app import LaunchRequest
 from crm_tui.errors import ExternalSystemFailed
-from crm_tui.services import customers, dedupe_scan, orders, queues
-from crm_tui.services.context import Services
-from crm_tui.services.deregistration import submit_deregistration
-from crm_tui.services.registration import RegistrationForm, register_customer
 from crm_tui.screens import queues as queues_screen
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.merge import MergeScreen
 from crm_tui.screens.queues import NoteModal, OrderStepsModal, QueuesScreen
-from crm_tui.storage.models import BlacklistEntry, Contact, Customer, DuplicateCandidate, QueueItem
+from crm_tui.services import queues
+from crm_tui.services.bootstrap import services_over
+from crm_tui.services.customers.profile import get_customer
+from crm_tui.services.dedupe import scan as dedupe_scan
+from crm_tui.services.identity.registration import register_customer
+from crm_tui.services.identity.registration_form import RegistrationForm
+from crm_tui.services.lifecycle.deregistration import submit_deregistration
+from crm_tui.services.orders import engine as orders
+from crm_tui.storage.models import (
+    BlacklistEntry,
+    Contact,
+    Customer,
+    DuplicateCandidate,
+    QueueItem,
+)
 from tests.factories import make_customer, stock_pools
 from tests.screens.conftest import FROZEN_NOW, settle, sign_in
 
@@ -118,7 +127,7 @@ async def test_approve_a_held_registration_with_a_gives_the_customer_a_line(make
         assert status(app).startswith("Approve: item 1 is approved. New line +34")
         assert rows(app) == []
         assert rows(app, "#queue-list")[1] == ["Held registrations\n  none waiting"]
-    detail = customers.get_customer(held, uow=services.reader(), actor=supervisor)
+    detail = get_customer(held, uow=services.reader(), actor=supervisor)
     assert [s.status for s in detail.subscribers] == ["active"]
 
 
@@ -159,7 +168,7 @@ async def test_merge_a_pair_field_by_field_and_the_old_id_resolves(make_app, ser
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, QueuesScreen) and rows(app) == []
-    via_old = customers.get_customer(newer, uow=services.reader(), actor=supervisor)
+    via_old = get_customer(newer, uow=services.reader(), actor=supervisor)
     assert via_old.customer_id == older and via_old.merged_from == newer and via_old.mobile == "34699111222"
     with services.reader() as uow:
         assert uow.session.execute(select(QueueItem.status)).scalar_one() == "done"
@@ -177,11 +186,11 @@ async def test_unmerge_right_after_merging(make_app, services, supervisor, twins
         assert (app.screen.survivor_id, app.screen.merged_id) == (newer, older)
         await pilot.press("ctrl+s", "enter")
         await settle(pilot)
-        assert customers.get_customer(older, uow=services.reader(), actor=supervisor).customer_id == newer
+        assert get_customer(older, uow=services.reader(), actor=supervisor).customer_id == newer
         await pilot.press("u", "enter")
         await settle(pilot)
         assert "separate again" in str(app.screen.query_one("#merge-result", Static).content)
-    assert customers.get_customer(older, uow=services.reader(), actor=supervisor).customer_id == older
+    assert get_customer(older, uow=services.reader(), actor=supervisor).customer_id == older
 
 
 async def test_dismiss_with_d_sticks(make_app, services, supervisor, twins):
@@ -279,7 +288,7 @@ async def test_another_supervisor_acting_first_is_told_it_changed(make_app, serv
 
 async def test_a_failed_order_opens_with_its_steps_and_a_retries_it(make_app, services, supervisor, csr):
     make_customer(services, cert_number="12345678Z", service_number="34612345678")
-    faulty = Services(settings=services.settings.model_copy(update={"faults": "provisioning.deactivate:fail-once"}), database=services.database)
+    faulty = services_over(services.database, services.settings.model_copy(update={"faults": "provisioning.deactivate:fail-once"}))
     with pytest.raises(ExternalSystemFailed) as caught:
         submit_deregistration("34612345678", services=faulty, actor=csr, reason="fee_problem", number_mode="immediate", sim_mode="reuse", payment_method="card")
     order_id = caught.value.extra["order_id"]

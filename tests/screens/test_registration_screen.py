@@ -10,8 +10,13 @@ from crm_tui.app import LaunchRequest
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.query_customers import QueryCustomersScreen
-from crm_tui.screens.registration import NearMatchList, RegistrationResultModal, RegistrationScreen, UploadModal
-from crm_tui.services.customers import CustomerQuery, search_customers
+from crm_tui.screens.registration import (
+    NearMatchList,
+    RegistrationResultModal,
+    RegistrationScreen,
+    UploadModal,
+)
+from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.storage.models import BlacklistEntry
 from crm_tui.widgets.editable_rows import EditableRows, RowFormModal
 from crm_tui.widgets.form_field import FormField

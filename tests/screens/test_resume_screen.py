@@ -10,13 +10,21 @@ from sqlalchemy import select
 from textual.widgets import Checkbox, Input, RadioSet, Select, Static
 
 from crm_tui.app import LaunchRequest
-from crm_tui.services import deregistration, suspension
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.reestablish import ReestablishScreen
 from crm_tui.screens.resume import ResumeScreen
 from crm_tui.screens.suspend import SuspendModal
-from crm_tui.storage.models import Account, Charge, Customer, Order, QueueItem, Subscriber
+from crm_tui.services.lifecycle.suspension import suspend_subscriber
+from crm_tui.services.lifecycle.termination import terminate_customer
+from crm_tui.storage.models import (
+    Account,
+    Charge,
+    Customer,
+    Order,
+    QueueItem,
+    Subscriber,
+)
 from crm_tui.widgets.order_progress import CustomerOrders
 from tests.factories import make_customer, stock_pools
 from tests.screens.conftest import settle, sign_in
@@ -37,7 +45,7 @@ def line(services) -> Subscriber:
 
 
 def suspend(services, actor, reason: str) -> None:
-    suspension.suspend_subscriber(LINE, services=services, actor=actor, reason=reason)
+    suspend_subscriber(LINE, services=services, actor=actor, reason=reason)
 
 
 async def open_lucia(pilot) -> CustomerViewScreen:
@@ -141,7 +149,7 @@ async def test_a_debt_suspension_needs_the_debt_paid(make_app, services, csr, lu
         account = uow.session.execute(select(Account)).scalar_one()
         uow.session.add(Charge(account_id=account.id, amount=Decimal("42.10"), description="Unpaid bill"))
         uow.commit()
-    suspension.suspend_subscriber(LINE, services=services, actor=None, reason="debt")
+    suspend_subscriber(LINE, services=services, actor=None, reason="debt")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot)
@@ -266,7 +274,7 @@ async def test_launch_resume_opens_the_resume_screen(make_app, services, csr, lu
 def former(services, csr, admin, lucia) -> str:
     """Lucía left: her number is frozen for her."""
     stock_pools(services, admin)
-    deregistration.terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=True, number_mode="freeze")
+    terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=True, number_mode="freeze")
     return lucia
 
 

@@ -9,16 +9,17 @@ import pytest
 from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.errors import DuplicateIdentity
-from crm_tui.services.context import Services
-from crm_tui.services.registration import RegistrationForm, register_customer
-from crm_tui.services.views import Actor
+from crm_tui.services.bootstrap import open_services
+from crm_tui.services.identity.registration import register_customer
+from crm_tui.services.identity.registration_form import RegistrationForm
+from crm_tui.services.shared.views import Actor
 
 RACERS = 16
 
 
 def _register_once(args: tuple[str, int, object]) -> str:
     url, index, barrier = args
-    services = Services.open(Settings(database_url=url), migrate=False)
+    services = open_services(Settings(database_url=url), migrate=False)
     actor = Actor(id=1, username="admin", display_name="Admin", role=Role.ADMIN)
     form = RegistrationForm(
         cert_type="national_id",

@@ -9,9 +9,21 @@ import pytest
 from sqlalchemy import select, update
 
 from crm_tui.errors import Conflict, NotAllowed
-from crm_tui.services.dedupe_scan import dismiss_pair, scan_duplicates
-from crm_tui.services.matching import Profile, certificate_neighbours, name_similarity, normalize_address, score_profiles
-from crm_tui.storage.models import Address, Contact, Customer, DuplicateCandidate, QueueItem
+from crm_tui.services.customers.matching import (
+    Profile,
+    certificate_neighbours,
+    name_similarity,
+    normalize_address,
+    score_profiles,
+)
+from crm_tui.services.dedupe.scan import dismiss_pair, scan_duplicates
+from crm_tui.storage.models import (
+    Address,
+    Contact,
+    Customer,
+    DuplicateCandidate,
+    QueueItem,
+)
 from tests.factories import make_customer
 
 
@@ -143,7 +155,8 @@ def test_merged_and_erased_customers_are_skipped(services, supervisor, status):
 def test_a_huge_block_is_skipped_and_counted(services, supervisor):
     for n in range(3):
         make_customer(services, first_name="Ana", last_name="Ruiz", cert_number=f"1000000{n}X", birthday=date(1990, 1, 1))
-    from crm_tui.services import dedupe_scan, matching
+    from crm_tui.services.customers import matching
+    from crm_tui.services.dedupe import scan as dedupe_scan
 
     rules = matching.match_rules()
     small = matching.MatchRules(**{**rules.__dict__, "max_block": 2})

@@ -11,11 +11,27 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_tui.config import Settings
-from crm_tui.errors import Conflict, ExternalSystemFailed, InvalidInput, NotAllowed, NotFound
-from crm_tui.services import deregistration, orders
+from crm_tui.errors import (
+    Conflict,
+    ExternalSystemFailed,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
+from crm_tui.services.bootstrap import open_services, services_over
 from crm_tui.services.context import Services
-from crm_tui.services.customers import get_customer
-from crm_tui.services.deregistration import prorated_penalty, quote_deregistration, submit_deregistration
+from crm_tui.services.customers.profile import get_customer
+from crm_tui.services.lifecycle.deregistration import (
+    decide_penalty_waiver,
+    submit_deregistration,
+)
+from crm_tui.services.lifecycle.deregistration_quote import (
+    accept_retention_offer,
+    prorated_penalty,
+    quote_deregistration,
+)
+from crm_tui.services.lifecycle.termination import terminate_customer
+from crm_tui.services.orders import engine as orders
 from crm_tui.storage.models import (
     Account,
     ArchiveRecord,
@@ -42,7 +58,7 @@ def lucia(services):
 
 
 def with_faults(services: Services, faults: str) -> Services:
-    return Services(settings=services.settings.model_copy(update={"faults": faults}), database=services.database)
+    return services_over(services.database, services.settings.model_copy(update={"faults": faults}))
 
 
 def deregister(services, actor, **options):
@@ -134,7 +150,7 @@ def test_a_released_number_serves_a_new_line(services, csr, lucia):
 
 
 def test_retention_accepted_ends_the_flow_with_the_offer_applied(services, csr, lucia):
-    applied = deregistration.accept_retention_offer(LINE, "CHEAPER-PLAN", uow=services.writer(), actor=csr, region="ES", reason="fee_problem")
+    applied = accept_retention_offer(LINE, "CHEAPER-PLAN", uow=services.writer(), actor=csr, region="ES", reason="fee_problem")
     assert applied.offer_code == "CHEAPER-PLAN"
     detail = get_customer(lucia, uow=services.reader(), actor=csr)
     assert detail.subscribers[0].status == "active" and detail.subscribers[0].primary_offering == "Mar 4G 8 GB"
@@ -186,8 +202,8 @@ def test_a_penalty_waiver_goes_to_the_supervisor(services, csr, supervisor, luci
     [penalty] = rows(services, Charge, Charge.kind == "penalty")
     assert penalty.status == "outstanding" and penalty.amount == Decimal("11.84")
     with pytest.raises(NotAllowed):
-        deregistration.decide_penalty_waiver(item.id, approve=True, uow=services.writer(), actor=csr)
-    deregistration.decide_penalty_waiver(item.id, approve=True, uow=services.writer(), actor=supervisor)
+        decide_penalty_waiver(item.id, approve=True, uow=services.writer(), actor=csr)
+    decide_penalty_waiver(item.id, approve=True, uow=services.writer(), actor=supervisor)
     [penalty] = rows(services, Charge, Charge.kind == "penalty")
     assert penalty.status == "waived"
 
@@ -246,9 +262,9 @@ def test_each_external_step_failing_once_then_retried(services, csr, supervisor,
 
 def _run_with_crash(url: str, faults: str, actor_id: int) -> None:
     from crm_tui.domain import Role
-    from crm_tui.services.views import Actor
+    from crm_tui.services.shared.views import Actor
 
-    services = Services.open(Settings(database_url=url, faults=faults), migrate=False)
+    services = open_services(Settings(database_url=url, faults=faults), migrate=False)
     actor = Actor(id=actor_id, username="alice", display_name="Alice", role=Role.CSR)
     submit_deregistration(LINE, services=services, actor=actor, reason="fee_problem", number_mode="freeze", sim_mode="reuse", payment_method="cash", now=NOW)
     os._exit(0)  # not reached when the fault crashes the process
@@ -289,7 +305,7 @@ def test_cancel_a_failed_order_undoes_what_it_can(services, csr, supervisor, luc
 
 
 def test_malformed_faults_are_refused():
-    from crm_tui.services.external import parse_faults
+    from crm_tui.services.orders.external import parse_faults
 
     with pytest.raises(InvalidInput):
         parse_faults("cbs:fail")
@@ -314,7 +330,7 @@ def _second_line(services, customer_id: str) -> None:
 @pytest.mark.parametrize("consent", [True, False])
 def test_terminate_the_whole_relationship(services, csr, lucia, consent):
     _second_line(services, lucia)
-    result = deregistration.terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=consent)
+    result = terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=consent)
     assert result.order.status == "closed" and sorted(result.lines) == ["34612000222", LINE]
     assert {s.status for s in rows(services, Subscriber)} == {"archived"}
     detail = get_customer(lucia, uow=services.reader(), actor=csr)
@@ -326,12 +342,12 @@ def test_terminate_the_whole_relationship(services, csr, lucia, consent):
     events = [e.event_type for e in rows(services, OutboxEvent)]
     assert events.count("subscriber.deactivated") == 2 and "customer.terminated" in events
     with pytest.raises(Conflict):
-        deregistration.terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=consent)
+        terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=consent)
 
 
 def test_terminate_needs_a_known_reason(services, csr, lucia):
     with pytest.raises(InvalidInput):
-        deregistration.terminate_customer(lucia, services=services, actor=csr, reason="bored", archive_consent=True)
+        terminate_customer(lucia, services=services, actor=csr, reason="bored", archive_consent=True)
 
 
 def test_a_line_with_an_unfinished_order_is_not_deregistered_twice(services, csr, lucia):
@@ -341,7 +357,7 @@ def test_a_line_with_an_unfinished_order_is_not_deregistered_twice(services, csr
     with pytest.raises(Conflict, match="not finished"):
         deregister(services, csr)
     with pytest.raises(Conflict, match="not finished"):
-        deregistration.terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=True)
+        terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=True)
 
 
 @pytest.mark.parametrize(

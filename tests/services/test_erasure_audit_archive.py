@@ -10,9 +10,13 @@ import pytest
 from sqlalchemy import func, select, text
 
 from crm_tui.errors import Conflict, NotAllowed
-from crm_tui.services import archive, audit, deregistration, erasure, queues
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.services.registration import RegistrationForm, register_customer
+from crm_tui.services import queues
+from crm_tui.services.customers.search import CustomerQuery, search_customers
+from crm_tui.services.identity.registration import register_customer
+from crm_tui.services.identity.registration_form import RegistrationForm
+from crm_tui.services.lifecycle.termination import terminate_customer
+from crm_tui.services.privacy import archive, erasure
+from crm_tui.services.shared import audit
 from crm_tui.storage.models import AuditEntry, Payment
 from tests.factories import stock_pools
 
@@ -33,7 +37,7 @@ def leaver(services, csr, admin, tmp_path):
         contacts=[{"method": "email", "value": "eulalia.work@example.com", "first_name": "Eulalia"}],
     )
     result = register_customer(form, uow=services.writer(), actor=csr, region="ES", data_dir=services.settings.data_dir)
-    deregistration.terminate_customer(result.customer_id, services=services, actor=csr, reason="customer_request", archive_consent=True)
+    terminate_customer(result.customer_id, services=services, actor=csr, reason="customer_request", archive_consent=True)
     return result.customer_id
 
 

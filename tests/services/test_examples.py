@@ -7,8 +7,12 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from crm_tui.services.customers import get_customer
-from crm_tui.services.registration import RegistrationForm, register_customer, validate_registration
+from crm_tui.services.customers.profile import get_customer
+from crm_tui.services.identity.registration import register_customer
+from crm_tui.services.identity.registration_form import (
+    RegistrationForm,
+    validate_registration,
+)
 from tests.factories import stock_pools
 
 EXAMPLES = Path(__file__).parents[2] / "data" / "examples"

@@ -13,10 +13,12 @@ from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.errors import InvalidInput, NotAllowed
 from crm_tui.services import operators
+from crm_tui.services.bootstrap import open_services
 from crm_tui.services.context import Services
-from crm_tui.services.exporting import export_customers
-from crm_tui.services.importing import import_customers
-from crm_tui.services.registration import RegistrationForm, register_customer
+from crm_tui.services.customers.export import export_customers
+from crm_tui.services.identity.importing import import_customers
+from crm_tui.services.identity.registration import register_customer
+from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.storage.models import AuditEntry
 from tests.conftest import PASSWORD
 from tests.factories import make_customer
@@ -53,7 +55,7 @@ def test_the_import_format_round_trips_into_another_database(services, admin, tm
 
     path = tmp_path / "export.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-    other = Services.open(Settings(database_url=f"sqlite:///{tmp_path / 'other.db'}", data_dir=tmp_path / "other"))
+    other = open_services(Settings(database_url=f"sqlite:///{tmp_path / 'other.db'}", data_dir=tmp_path / "other"))
     try:
         operators.add_operator("root", PASSWORD, role=Role.ADMIN, uow=other.writer(), actor=None)
         other_admin = operators.sign_in("root", PASSWORD, uow=other.writer())

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from crm_tui.errors import NotAllowed
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.services.importing import import_customers
+from crm_tui.services.customers.search import CustomerQuery, search_customers
+from crm_tui.services.identity.importing import import_customers
 from tests.factories import make_customer
 
 EXAMPLES = Path(__file__).parents[2] / "data" / "examples"

@@ -8,11 +8,20 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from crm_tui.errors import Conflict, InvalidInput, NotAllowed
 from crm_tui.domain import KeyKind
-from crm_tui.services import customers, merge, queues
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.storage.models import AuditEntry, BlacklistEntry, Contact, Customer, DuplicateCandidate, QueueItem
+from crm_tui.errors import Conflict, InvalidInput, NotAllowed
+from crm_tui.services import queues
+from crm_tui.services.customers.profile import get_customer, open_customer
+from crm_tui.services.customers.search import CustomerQuery, search_customers
+from crm_tui.services.dedupe import merge
+from crm_tui.storage.models import (
+    AuditEntry,
+    BlacklistEntry,
+    Contact,
+    Customer,
+    DuplicateCandidate,
+    QueueItem,
+)
 from tests.factories import make_customer
 
 
@@ -25,7 +34,7 @@ def twins(services, csr):
         pk = uow.session.execute(select(Customer.id).where(Customer.customer_id == newer)).scalar_one()
         uow.session.add(Contact(customer_id=pk, method="email", value="lucia.work@example.com", value_normalized="lucia.work@example.com"))
         uow.commit()
-    customers.open_customer(newer, uow=services.writer(), actor=csr, key_kind=KeyKind.NAME)
+    open_customer(newer, uow=services.writer(), actor=csr, key_kind=KeyKind.NAME)
     return older, newer
 
 
@@ -36,11 +45,11 @@ def test_merge_moves_every_row_and_the_old_id_resolves(services, csr, supervisor
     assert preview.moving["contacts"] == 1 and preview.moving["interactions"] == 1
     result = merge.merge_customers(older, newer, uow=services.writer(), actor=supervisor, take_from_merged=["mobile"])
     assert result.moved["certificates"] == 1
-    survivor = customers.get_customer(older, uow=services.reader(), actor=csr)
+    survivor = get_customer(older, uow=services.reader(), actor=csr)
     assert survivor.mobile == "34699111222"
     assert {c.cert_number for c in survivor.certificates} == {"12345678Z", "PAA123456"}
     assert [c.value for c in survivor.contacts] == ["lucia.work@example.com"]
-    via_old = customers.get_customer(newer, uow=services.reader(), actor=csr)
+    via_old = get_customer(newer, uow=services.reader(), actor=csr)
     assert via_old.customer_id == older and via_old.merged_from == newer
     page = search_customers(CustomerQuery(customer_id=newer), uow=services.reader(), actor=csr, region="ES")
     assert page.customers[0].customer_id == older and page.customers[0].merged_from == newer
@@ -50,12 +59,12 @@ def test_merge_moves_every_row_and_the_old_id_resolves(services, csr, supervisor
 
 def test_unmerge_restores_both(services, csr, supervisor, twins):
     older, newer = twins
-    before_older = customers.get_customer(older, uow=services.reader(), actor=csr)
-    before_newer = customers.get_customer(newer, uow=services.reader(), actor=csr)
+    before_older = get_customer(older, uow=services.reader(), actor=csr)
+    before_newer = get_customer(newer, uow=services.reader(), actor=csr)
     result = merge.merge_customers(older, newer, uow=services.writer(), actor=supervisor, take_from_merged=["mobile", "first_name"])
     merge.unmerge(result.merge_id, uow=services.writer(), actor=supervisor)
-    after_older = customers.get_customer(older, uow=services.reader(), actor=csr)
-    after_newer = customers.get_customer(newer, uow=services.reader(), actor=csr)
+    after_older = get_customer(older, uow=services.reader(), actor=csr)
+    after_newer = get_customer(newer, uow=services.reader(), actor=csr)
     for before, after in ((before_older, after_older), (before_newer, after_newer)):
         assert (after.name, after.mobile, after.status) == (before.name, before.mobile, before.status)
         assert [c.cert_number for c in after.certificates] == [c.cert_number for c in before.certificates]
@@ -163,7 +172,8 @@ def test_two_supervisors_acting_at_once_one_wins(services, supervisor, admin, tw
 
 
 def test_held_registration_approved_from_the_queue(services, csr, supervisor, admin):
-    from crm_tui.services.registration import RegistrationForm, register_customer
+    from crm_tui.services.identity.registration import register_customer
+    from crm_tui.services.identity.registration_form import RegistrationForm
     from tests.factories import stock_pools
 
     stock_pools(services, admin)

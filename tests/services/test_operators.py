@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from crm_tui.domain import Role
-from crm_tui.errors import Conflict, InvalidInput, NotAllowed, OperatorLocked, SignInFailed
+from crm_tui.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    OperatorLocked,
+    SignInFailed,
+)
 from crm_tui.services import operators
 from crm_tui.storage.models import AuditEntry, Operator
 from tests.conftest import PASSWORD

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from crm_tui.errors import Conflict, NotFound
-from crm_tui.services import deregistration, reestablish
-from crm_tui.services.customers import get_customer, open_customer
 from crm_tui.domain import KeyKind
+from crm_tui.errors import Conflict, NotFound
+from crm_tui.services.customers.profile import get_customer, open_customer
+from crm_tui.services.lifecycle import reestablishment as reestablish
+from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.storage.models import Customer, NumberPoolEntry
 from tests.factories import make_customer, stock_pools
 
@@ -33,7 +34,7 @@ def former(services, csr, admin):
 
 
 def terminate(services, csr, customer_id, consent=True):
-    deregistration.terminate_customer(customer_id, services=services, actor=csr, reason="customer_request", archive_consent=consent, number_mode="freeze")
+    terminate_customer(customer_id, services=services, actor=csr, reason="customer_request", archive_consent=consent, number_mode="freeze")
 
 
 @pytest.mark.parametrize(

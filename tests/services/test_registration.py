@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput, NotAllowed
-from crm_tui.services import authentication, registration
-from crm_tui.services.customers import CustomerQuery, get_customer, search_customers
-from crm_tui.services.registration import PossibleDuplicates, RegistrationForm, register_customer
-from crm_tui.services.validation import is_customer_id, parse_customer_id
+from crm_tui.services.customers.profile import get_customer
+from crm_tui.services.customers.search import CustomerQuery, search_customers
+from crm_tui.services.identity import authentication
+from crm_tui.services.identity.held_registrations import decide_held_registration
+from crm_tui.services.identity.near_matches import PossibleDuplicates, check_identity
+from crm_tui.services.identity.registration import register_customer
+from crm_tui.services.identity.registration_form import RegistrationForm
+from crm_tui.services.shared.validation import is_customer_id, parse_customer_id
 from crm_tui.storage.models import (
     AuditEntry,
     AuthenticationInfo,
@@ -176,7 +180,7 @@ def test_near_match_must_be_confirmed_and_is_recorded(services, csr):
     matches = caught.value.extra["near_matches"]
     assert matches[0]["customer_id"] == first.customer_id
     assert {"name", "birthday"} <= set(matches[0]["agree"])
-    check = registration.check_identity(twin, uow=services.reader(), actor=csr, region=REGION, today=NOW.date())
+    check = check_identity(twin, uow=services.reader(), actor=csr, region=REGION, today=NOW.date())
     assert check.existing_customer_id is None and check.near_matches[0].customer_id == first.customer_id
     confirmed = register(services, csr, twin.model_copy(update={"confirmed_different_from": [first.customer_id]}))
     assert confirmed.near_matches_confirmed == [first.customer_id]
@@ -255,17 +259,17 @@ def test_a_ban_holds_the_line_for_a_supervisor_who_approves(services, csr, super
     assert "Blacklisted" in result.held.reason and result.service_number is None
     assert result.status == "idle"
     with pytest.raises(NotAllowed):
-        registration.decide_held_registration(result.held.item_id, approve=True, uow=services.writer(), actor=csr)
-    decision = registration.decide_held_registration(result.held.item_id, approve=True, note="Debt settled", uow=services.writer(), actor=supervisor, now=NOW.replace(hour=11))
+        decide_held_registration(result.held.item_id, approve=True, uow=services.writer(), actor=csr)
+    decision = decide_held_registration(result.held.item_id, approve=True, note="Debt settled", uow=services.writer(), actor=supervisor, now=NOW.replace(hour=11))
     assert decision.approved and decision.service_number == "34600000000"
     detail = get_customer(result.customer_id, uow=services.reader(), actor=csr)
     assert detail.status == "active" and detail.subscribers[0].status == "active"
     assert detail.interactions[0].kind == "registration_review"
     with pytest.raises(Conflict) as twice:
-        registration.decide_held_registration(result.held.item_id, approve=False, uow=services.writer(), actor=supervisor)
+        decide_held_registration(result.held.item_id, approve=False, uow=services.writer(), actor=supervisor)
     assert str(twice.value.message) == f"Held registration {result.held.item_id} was already approved by you."
     with pytest.raises(Conflict) as late:
-        registration.decide_held_registration(result.held.item_id, approve=False, uow=services.writer(), actor=admin)
+        decide_held_registration(result.held.item_id, approve=False, uow=services.writer(), actor=admin)
     assert str(late.value.message) == f"Held registration {result.held.item_id} was already approved by Sam."
 
 
@@ -273,7 +277,7 @@ def test_a_rejected_hold_gives_no_line(services, csr, supervisor, stocked):
     _blacklist(services, "ban", name_search="lucia garcia perez", birthday=date(1988, 4, 12))
     result = register(services, csr, form(primary_offering="MAR-POST-4G-25"))
     assert "name and birthday" in result.held.reason
-    registration.decide_held_registration(result.held.item_id, approve=False, uow=services.writer(), actor=supervisor)
+    decide_held_registration(result.held.item_id, approve=False, uow=services.writer(), actor=supervisor)
     assert count(services, QueueItem, QueueItem.status == "rejected") == 1
     assert count(services, NumberPoolEntry, NumberPoolEntry.state == "in_use") == 0
 
@@ -385,7 +389,7 @@ def test_forgotten_password_is_reset_with_the_security_answer(services, csr, sto
 
 
 def test_scanned_documents_are_checked_by_content_and_stored_by_hash(services, csr, tmp_path):
-    from crm_tui.services.attachments import list_attachments
+    from crm_tui.services.identity.attachments import list_attachments
 
     scan = tmp_path / "dni front.pdf"
     scan.write_bytes(b"%PDF-1.7\n" + b"x" * 1000)

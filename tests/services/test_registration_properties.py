@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crm_tui.errors import InvalidInput
-from crm_tui.services.customers import get_customer
-from crm_tui.services.registration import RegistrationForm, register_customer, validate_registration
+from crm_tui.services.customers.profile import get_customer
+from crm_tui.services.identity.registration import register_customer
+from crm_tui.services.identity.registration_form import (
+    RegistrationForm,
+    validate_registration,
+)
 
 FIELDS = [
     "cert_type", "cert_number", "cert_country", "first_name", "middle_name", "last_name", "gender", "title",

@@ -6,9 +6,10 @@ import pytest
 
 from crm_tui.domain import KeyKind
 from crm_tui.errors import InvalidInput, NotAllowed, NotFound
-from crm_tui.services import customers
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.services.identify import identify_customer, recognise_key
+from crm_tui.services.customers import search as customer_search
+from crm_tui.services.customers.identify import identify_customer, recognise_key
+from crm_tui.services.customers.profile import get_customer, open_customer
+from crm_tui.services.customers.search import CustomerQuery, search_customers
 from tests.factories import make_customer
 
 REGION = "ES"
@@ -124,7 +125,7 @@ def test_unicode_names_round_trip_and_search(services, csr):
     }
     page = search(services, csr, name="muller")
     assert [c.customer_id for c in page.customers] == [ids["combining"]]
-    detail = customers.get_customer(ids["arabic"], uow=services.reader(), actor=csr)
+    detail = get_customer(ids["arabic"], uow=services.reader(), actor=csr)
     assert detail.first_name == "محمد" and detail.last_name == "العلي"
     assert search(services, csr, name="王 小明").customers[0].customer_id == ids["cjk"]
 
@@ -154,26 +155,26 @@ def test_identify_box_recognises_customer_id(services, csr, lucia):
 
 
 def test_opening_a_customer_captures_the_interaction(services, csr, lucia):
-    detail = customers.open_customer(lucia, uow=services.writer(), actor=csr, key_kind=KeyKind.SERVICE_NUMBER)
+    detail = open_customer(lucia, uow=services.writer(), actor=csr, key_kind=KeyKind.SERVICE_NUMBER)
     assert detail.customer_id == lucia
     assert detail.subscribers[0].service_number == "34612345678"
     assert detail.contracts[0].penalty_amount == 120
     assert detail.interactions[0].kind == "identify"
     assert detail.interactions[0].key_kind == "service_number"
     assert detail.interactions[0].operator == "alice"
-    again = customers.get_customer(lucia, uow=services.reader(), actor=csr)
+    again = get_customer(lucia, uow=services.reader(), actor=csr)
     assert len(again.interactions) == 1
 
 
 def test_unknown_customer_is_not_found(services, csr):
-    from crm_tui.services.validation import customer_id_for
+    from crm_tui.services.shared.validation import customer_id_for
 
     with pytest.raises(NotFound):
-        customers.get_customer(customer_id_for(999_999), uow=services.reader(), actor=csr)
+        get_customer(customer_id_for(999_999), uow=services.reader(), actor=csr)
 
 
 def test_a_broad_name_search_looks_at_a_bounded_set_and_says_so(services, csr, monkeypatch):
-    monkeypatch.setattr(customers, "NAME_CANDIDATES", 3)
+    monkeypatch.setattr(customer_search, "NAME_CANDIDATES", 3)
     for i in range(5):
         make_customer(services, first_name=f"Nombre{'abcde'[i]}", last_name="Comun")
     page = search(services, csr, name="comun")

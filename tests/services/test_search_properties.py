@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crm_tui.errors import InvalidInput
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.services.identify import identify_customer
+from crm_tui.services.customers.identify import identify_customer
+from crm_tui.services.customers.search import CustomerQuery, search_customers
 from tests.factories import make_customer
 
 FIELDS = ["customer_id", "cert_number", "service_number", "name", "imsi", "iccid", "email"]
@@ -40,7 +41,7 @@ def test_identify_box_never_fails_on_odd_input(services, csr, value):
     first=st.text(alphabet=st.characters(categories=["L", "M"]), min_size=3, max_size=20).filter(lambda s: s.strip()),
 )
 def test_unicode_names_come_back_exactly(services, csr, first):
-    from crm_tui.services.customers import get_customer
+    from crm_tui.services.customers.profile import get_customer
 
     customer_id = make_customer(services, first_name=first, last_name="Roundtrip")
     assert get_customer(customer_id, uow=services.reader(), actor=csr).first_name == first

@@ -10,10 +10,23 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_tui.config import Settings
-from crm_tui.errors import Conflict, ExternalSystemFailed, Held, InvalidInput, NotAllowed
-from crm_tui.services import orders, suspension
+from crm_tui.errors import (
+    Conflict,
+    ExternalSystemFailed,
+    Held,
+    InvalidInput,
+    NotAllowed,
+)
+from crm_tui.services.bootstrap import open_services, services_over
 from crm_tui.services.context import Services
-from crm_tui.services.customers import get_customer
+from crm_tui.services.customers.profile import get_customer
+from crm_tui.services.lifecycle.resumption import (
+    decide_fraud_resumption,
+    resume_quote,
+    resume_subscriber,
+)
+from crm_tui.services.lifecycle.suspension import suspend_subscriber
+from crm_tui.services.orders import engine as orders
 from crm_tui.storage.models import Charge, ExternalRequest, Order, QueueItem, Subscriber
 from tests.factories import make_customer
 
@@ -26,12 +39,12 @@ def lucia(services):
 
 
 def suspend(services, actor, reason="customer_request"):
-    return suspension.suspend_subscriber(LINE, services=services, actor=actor, reason=reason)
+    return suspend_subscriber(LINE, services=services, actor=actor, reason=reason)
 
 
 def resume(services, actor, **kw):
     kw.setdefault("operation", "customer_request")
-    return suspension.resume_subscriber(LINE, services=services, actor=actor, **kw)
+    return resume_subscriber(LINE, services=services, actor=actor, **kw)
 
 
 def line_status(services) -> tuple[str, str | None]:
@@ -45,7 +58,7 @@ def test_suspend_and_resume_at_the_customers_request(services, csr, lucia):
     assert order.type == "suspend" and order.status == "closed"
     assert line_status(services) == ("suspended", "travel")
     assert get_customer(lucia, uow=services.reader(), actor=csr).status == "suspended"
-    quote = suspension.resume_quote(LINE, uow=services.reader(), actor=csr, region="ES")
+    quote = resume_quote(LINE, uow=services.reader(), actor=csr, region="ES")
     assert quote.reason == "travel" and quote.fee == 0 and not quote.needs_supervisor
     result = resume(services, csr, reason="Back home")
     assert result.order.status == "closed" and result.paid == 0
@@ -71,7 +84,7 @@ def test_a_debt_suspension_lifts_only_when_paid(services, csr, lucia):
         account = uow.session.execute(select(Account)).scalar_one()
         uow.session.add(Charge(account_id=account.id, amount=Decimal("42.10"), description="Unpaid bill"))
         uow.commit()
-    order = suspension.suspend_subscriber(LINE, services=services, actor=None, reason="debt")
+    order = suspend_subscriber(LINE, services=services, actor=None, reason="debt")
     assert order.status == "closed"
     with pytest.raises(Conflict, match="42.10"):
         resume(services, csr)
@@ -84,7 +97,7 @@ def test_a_debt_suspension_lifts_only_when_paid(services, csr, lucia):
 
 def test_only_debt_is_suspended_by_the_system(services, lucia):
     with pytest.raises(NotAllowed):
-        suspension.suspend_subscriber(LINE, services=services, actor=None, reason="travel")
+        suspend_subscriber(LINE, services=services, actor=None, reason="travel")
 
 
 def test_a_fraud_suspension_needs_a_supervisor(services, csr, supervisor, lucia):
@@ -97,8 +110,8 @@ def test_a_fraud_suspension_needs_a_supervisor(services, csr, supervisor, lucia)
     item_id = held.value.extra["held"]["item_id"]
     assert line_status(services)[0] == "suspended"
     with pytest.raises(NotAllowed):
-        suspension.decide_fraud_resumption(item_id, approve=True, services=services, actor=csr)
-    result = suspension.decide_fraud_resumption(item_id, approve=True, note="ID checked", services=services, actor=supervisor)
+        decide_fraud_resumption(item_id, approve=True, services=services, actor=csr)
+    result = decide_fraud_resumption(item_id, approve=True, note="ID checked", services=services, actor=supervisor)
     assert result.order.status == "closed" and line_status(services)[0] == "active"
 
 
@@ -119,7 +132,7 @@ def test_cannot_suspend_twice_or_resume_an_active_line(services, csr, lucia):
 
 
 def test_suspension_failing_once_then_retried(services, csr, supervisor, lucia):
-    faulty = Services(settings=services.settings.model_copy(update={"faults": "provisioning.suspend:fail-once"}), database=services.database)
+    faulty = services_over(services.database, services.settings.model_copy(update={"faults": "provisioning.suspend:fail-once"}))
     with pytest.raises(ExternalSystemFailed) as caught:
         suspend(faulty, csr)
     assert caught.value.extra["failed_step"] == 2 and line_status(services)[0] == "active"
@@ -163,7 +176,7 @@ def test_a_reserved_resume_can_be_cancelled_before_its_date(services, csr, lucia
 
 
 def _run_due(url: str, as_of: datetime, barrier) -> int:
-    services = Services.open(Settings(database_url=url), migrate=False)
+    services = open_services(Settings(database_url=url), migrate=False)
     barrier.wait()
     try:
         return len(orders.run_due_orders(services=services, actor=None, as_of=as_of))
@@ -174,9 +187,9 @@ def _run_due(url: str, as_of: datetime, barrier) -> int:
 def test_two_concurrent_run_due_run_each_order_once(services, csr, lucia):
     second = make_customer(services, first_name="Pablo", last_name="Ruiz", service_number="34612000333", imsi="214070000000333", iccid="8934070000000000031")
     suspend(services, csr, "travel")
-    suspension.suspend_subscriber("34612000333", services=services, actor=csr, reason="travel")
+    suspend_subscriber("34612000333", services=services, actor=csr, reason="travel")
     for number in (LINE, "34612000333"):
-        suspension.resume_subscriber(number, services=services, actor=csr, operation="customer_request", effective_date="2030-03-01")
+        resume_subscriber(number, services=services, actor=csr, operation="customer_request", effective_date="2030-03-01")
     context = multiprocessing.get_context("fork")
     as_of = datetime(2030, 3, 2, tzinfo=timezone.utc)
     with context.Manager() as manager:
@@ -198,7 +211,7 @@ RESUME_STEPS = ["cbs.resume", "provisioning.resume"]
 
 
 def _with_faults(services, faults: str) -> Services:
-    return Services(settings=services.settings.model_copy(update={"faults": faults}), database=services.database)
+    return services_over(services.database, services.settings.model_copy(update={"faults": faults}))
 
 
 def _effects(services) -> dict[tuple[str, str], int]:
@@ -226,14 +239,14 @@ def _crash(url: str, faults: str, actor_id: int, action: str) -> None:
     import os
 
     from crm_tui.domain import Role
-    from crm_tui.services.views import Actor
+    from crm_tui.services.shared.views import Actor
 
-    services = Services.open(Settings(database_url=url, faults=faults), migrate=False)
+    services = open_services(Settings(database_url=url, faults=faults), migrate=False)
     actor = Actor(id=actor_id, username="alice", display_name="Alice", role=Role.CSR)
     if action == "suspend":
-        suspension.suspend_subscriber(LINE, services=services, actor=actor, reason="travel")
+        suspend_subscriber(LINE, services=services, actor=actor, reason="travel")
     else:
-        suspension.resume_subscriber(LINE, services=services, actor=actor, operation="customer_request", reason="Back")
+        resume_subscriber(LINE, services=services, actor=actor, operation="customer_request", reason="Back")
     os._exit(0)
 
 
@@ -259,8 +272,8 @@ def test_suspend_and_resume_report_each_step_as_it_finishes(services, csr, lucia
     def progress(view: orders.OrderView) -> None:
         seen.append((view.type, sum(step.status == "done" for step in view.steps)))
 
-    order = suspension.suspend_subscriber(LINE, services=services, actor=csr, reason="travel", on_progress=progress)
+    order = suspend_subscriber(LINE, services=services, actor=csr, reason="travel", on_progress=progress)
     steps = len(order.steps)
     assert [done for kind, done in seen if kind == "suspend"] == list(range(1, steps + 1))
-    result = suspension.resume_subscriber(LINE, services=services, actor=csr, operation="customer_request", on_progress=progress)
+    result = resume_subscriber(LINE, services=services, actor=csr, operation="customer_request", on_progress=progress)
     assert [done for kind, done in seen if kind == "resume"] == list(range(1, len(result.order.steps) + 1))

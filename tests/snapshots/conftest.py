@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_tui.services import customers
+from crm_tui.services.customers import profile
 from tests.screens.conftest import FROZEN_NOW, make_app, no_cursor_blink  # noqa: F401 - shared fixtures
 
 
@@ -25,7 +25,7 @@ def frozen_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """UTC on screen, and interactions recorded at the frozen instant."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(customers, "utcnow", lambda: FROZEN_NOW)
+    monkeypatch.setattr(profile, "utcnow", lambda: FROZEN_NOW)
     yield
     monkeypatch.undo()
     time.tzset()

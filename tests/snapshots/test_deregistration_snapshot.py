@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from crm_tui.app import LaunchRequest
-from crm_tui.services import deregistration
+from crm_tui.services.lifecycle import deregistration, deregistration_quote
 from crm_tui.storage.models import Subscriber
 from tests.factories import make_customer
 from tests.screens.conftest import FROZEN_NOW, settle, sign_in
@@ -25,6 +25,7 @@ LINE = "34612345678"
 def lucia_line(services, csr, monkeypatch: pytest.MonkeyPatch) -> str:
     """One line with a bill and a commitment, every key and time fixed; quoted on the frozen day."""
     monkeypatch.setattr(deregistration, "utcnow", lambda: FROZEN_NOW)
+    monkeypatch.setattr(deregistration_quote, "utcnow", lambda: FROZEN_NOW)
     make_customer(
         services,
         cert_number="12345678Z",

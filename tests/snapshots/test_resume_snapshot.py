@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from crm_tui.app import LaunchRequest
-from crm_tui.services import suspension
+from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.storage.models import Account, Charge, Subscriber
 from tests.factories import make_customer
 from tests.screens.conftest import settle, sign_in
@@ -28,7 +28,7 @@ def debt_suspended_line(services, csr) -> str:
         account = uow.session.execute(select(Account)).scalar_one()
         uow.session.add(Charge(account_id=account.id, amount=Decimal("42.10"), description="Unpaid bill"))
         uow.commit()
-    suspension.suspend_subscriber(LINE, services=services, actor=None, reason="debt")
+    suspend_subscriber(LINE, services=services, actor=None, reason="debt")
     with services.writer() as uow:
         subscriber = uow.session.execute(select(Subscriber)).scalar_one()
         subscriber.status_since = datetime(2026, 3, 2, 8, 15, tzinfo=timezone.utc)

@@ -101,8 +101,8 @@ def test_sequences_only_go_forward(services):
 
 
 def test_name_index_follows_renames(services, csr):
-    from crm_tui.services.customers import CustomerQuery, search_customers
-    from crm_tui.services.validation import normalize_name
+    from crm_tui.services.customers.search import CustomerQuery, search_customers
+    from crm_tui.services.shared.validation import normalize_name
 
     customer_id = make_customer(services, first_name="Ana", last_name="Torres")
     with services.writer() as uow:

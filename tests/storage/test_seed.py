@@ -18,11 +18,25 @@ from stdnum.es import cif, dni, nie
 from crm_tui.domain import Role
 from crm_tui.errors import NotAllowed
 from crm_tui.services import operators, seeding
-from crm_tui.services.customers import CustomerQuery, search_customers
-from crm_tui.services.validation import customer_id_for, is_customer_id, normalize_name, parse_iccid
+from crm_tui.services.customers.search import CustomerQuery, search_customers
+from crm_tui.services.shared.validation import (
+    customer_id_for,
+    is_customer_id,
+    normalize_name,
+    parse_iccid,
+)
 from crm_tui.storage import seed as seed_module
 from crm_tui.storage.db import Database
-from crm_tui.storage.models import AuditEntry, BlacklistEntry, Certificate, Customer, NumberPoolEntry, Offering, SimCard, Subscriber
+from crm_tui.storage.models import (
+    AuditEntry,
+    BlacklistEntry,
+    Certificate,
+    Customer,
+    NumberPoolEntry,
+    Offering,
+    SimCard,
+    Subscriber,
+)
 from crm_tui.storage.seed import load_catalog, seed_database
 from tests.factories import make_customer
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlmodel import SQLModel
 
 from crm_tui.storage import models  # noqa: F401  (registers the tables)
 from crm_tui.storage.db import Database
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

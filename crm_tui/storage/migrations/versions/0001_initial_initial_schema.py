@@ -6,11 +6,11 @@ Create Date: 2026-11-26 06:00:19.251176
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import crm_tui.storage.types
+from alembic import op
 
+import crm_tui.storage.types
 
 revision = '0001_initial'
 down_revision = None

@@ -1,0 +1,44 @@
+"""The composition root: opens the services and registers, once, every order type, step kind and
+queue action from the data the domain modules expose (`STEPS`, `ORDER_TYPES`, `QUEUE_ACTIONS`).
+
+Nothing registers itself on import; this is the only module that calls the engine's and the
+queues' `register_*` (tests/test_architecture.py keeps it so). Screens, the CLI, benchmarks and
+tests open services through `open_services` (or `services_over` for a database already open).
+May import every services package.
+"""
+
+from __future__ import annotations
+
+from crm_tui.config import Settings
+from crm_tui.services import queues
+from crm_tui.services.context import Services
+from crm_tui.services.lifecycle import order_steps
+from crm_tui.services.orders import engine
+from crm_tui.services.orders.external import SimulatedExternalSystems
+from crm_tui.services.privacy import erasure
+from crm_tui.storage.db import Database
+
+QUEUE_ACTION_SOURCES = (queues.QUEUE_ACTIONS, erasure.QUEUE_ACTIONS)
+"""Every module that contributes queue actions, in the order their queues are listed."""
+
+
+def register_all() -> None:
+    """Register every step kind, order type and queue action (idempotent: the same data again)."""
+    for kind in order_steps.STEPS:
+        engine.register_step(kind)
+    for order_type, steps in order_steps.ORDER_TYPES.items():
+        engine.register_order_type(order_type, steps)
+    for source in QUEUE_ACTION_SOURCES:
+        for queue, actions in source.items():
+            queues.register_actions(queue, actions)
+
+
+def services_over(database: Database, settings: Settings) -> Services:
+    """Services over a database already open, with the external systems `settings.faults` describes."""
+    register_all()
+    return Services(settings=settings, database=database, externals=SimulatedExternalSystems(database, settings.faults))
+
+
+def open_services(settings: Settings, *, migrate: bool = True) -> Services:
+    """Open the configured database (the embedded file by default), migrating it if needed."""
+    return services_over(Database.open(settings.resolved_database_url, migrate=migrate), settings)

@@ -1,0 +1,194 @@
+"""Verify Customer (eTOM 1.3.4.2.1): find a customer by any key they hold, and show them.
+
+Filled criteria combine with AND. Every key is an indexed lookup; name search goes through the
+engine's text index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL), never a full scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from crm_tui.domain import CertType, CustomerStatus
+from crm_tui.errors import InvalidInput
+from crm_tui.services.customers import search_sql
+from crm_tui.services.shared.permissions import (
+    require_signed_in,
+    sees_personal_data_in_lists,
+)
+from crm_tui.services.shared.validation import (
+    clean_text,
+    mask,
+    parse_cert_number,
+    parse_country,
+    parse_customer_id,
+    parse_email,
+    parse_iccid,
+    parse_imsi,
+    parse_name_query,
+    parse_service_number,
+)
+from crm_tui.services.shared.views import (
+    Actor,
+    CustomerPage,
+    CustomerSummary,
+)
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+TOTAL_CAP = 10_000
+NAME_CANDIDATES = 1_000  # a name-only search looks at this many index matches at most: refine beyond
+LIVE_LINE_STATUSES = search_sql.LIVE_LINE_STATUSES
+
+
+@dataclass(frozen=True)
+class CustomerQuery:
+    """The Query Customers fields; empty strings are absent. `parsed()` validates and normalises."""
+
+    customer_id: str = ""
+    cert_type: str = ""
+    cert_number: str = ""
+    cert_country: str = ""
+    service_number: str = ""
+    name: str = ""
+    imsi: str = ""
+    iccid: str = ""
+    email: str = ""
+    social: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f.name).strip() for f in fields(self) if f.name not in ("cert_type", "cert_country"))
+
+    def parsed(self, *, region: str) -> CustomerQuery:
+        """The same query in stored form; every bad field reported at once."""
+        errors: dict[str, str] = {}
+        messages: list[str] = []
+        values: dict[str, str] = {}
+
+        def take(name: str, parse) -> None:  # noqa: ANN001
+            raw = getattr(self, name)
+            if not raw or not raw.strip():
+                values[name] = ""
+                return
+            try:
+                values[name] = parse(raw)
+            except InvalidInput as error:
+                errors.update(error.fields or {name: error.message})
+                messages.append(error.message)
+
+        take("customer_id", parse_customer_id)
+        take("cert_type", _parse_cert_type)
+        take("cert_number", parse_cert_number)
+        take("cert_country", parse_country)
+        take("service_number", lambda raw: parse_service_number(raw, region=region))
+        take("name", parse_name_query)
+        take("imsi", parse_imsi)
+        take("iccid", parse_iccid)
+        take("email", parse_email)
+        take("social", lambda raw: clean_text(raw, field="social", max_length=128))
+        if errors:
+            raise InvalidInput(" ".join(messages), fields=errors)
+        return replace(self, **values)
+
+
+def _parse_cert_type(raw: str) -> str:
+    try:
+        return CertType(raw.strip().lower()).value
+    except ValueError:
+        allowed = ", ".join(c.value for c in CertType)
+        raise InvalidInput(f"Unknown certificate type; one of {allowed}.", fields={"cert_type": "Unknown type."}) from None
+
+
+def search_customers(
+    query: CustomerQuery,
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    region: str,
+    page: int = 1,
+    page_size: int = 50,
+) -> CustomerPage:
+    """One page of customers matching every filled field; merged IDs answer with their survivor.
+
+    One statement per page (see `search_sql`); a count only when the page is full or not the first.
+    """
+    require_signed_in(actor, doing="search customers")
+    if query.is_empty():
+        raise InvalidInput("Fill at least one field to search.", fields={"name": "Fill at least one field."})
+    parsed = query.parsed(region=region)
+    page = max(1, page)
+    page_size = max(1, min(page_size, 500))
+    keys = tuple(key for key in search_sql.KEY_FIELDS if getattr(parsed, key))
+    words = parsed.name.split()
+    name_only = bool(words) and not any(key in keys for key in search_sql.KEY_FIELDS if key not in ("cert_type", "cert_country"))
+    cap = NAME_CANDIDATES if name_only else None
+    with uow:
+        shape = search_sql.Shape(
+            keys=keys,
+            long_words=sum(len(w) >= 3 for w in words),
+            short_words=sum(len(w) < 3 for w in words),
+            name_cap=cap,
+            sqlite=uow.database.is_sqlite,
+        )
+        params = search_sql.parameters(shape, {key: getattr(parsed, key) for key in keys}, words)
+        connection = uow.session.connection()
+        window = {"limit": page_size, "offset": (page - 1) * page_size}
+        rows = connection.execute(search_sql.page_statement(shape), {**params, **window}).all()
+        merged_from = None
+        if not rows and parsed.customer_id:
+            survivor, merged_from = _survivor_id(connection, parsed.customer_id)
+            if merged_from is not None:
+                params["customer_id"] = survivor
+                rows = connection.execute(search_sql.page_statement(shape), {**params, **window}).all()
+        if page == 1 and len(rows) < page_size:
+            counted = len(rows)  # the whole result is on this page: no count query
+        else:
+            count_limit = (cap or TOTAL_CAP) + 1
+            counted = connection.execute(search_sql.count_statement(shape), {**params, "count_limit": count_limit}).scalar_one()
+    summaries = _summaries(rows, actor, merged_from=merged_from)
+    cap_total = cap or TOTAL_CAP
+    return CustomerPage(
+        customers=summaries,
+        total=min(counted, cap_total),
+        total_is_capped=counted > cap_total or (cap is not None and counted >= cap),
+        page=page,
+        page_size=page_size,
+    )
+
+
+def _survivor_id(connection, customer_id: str) -> tuple[str | None, str | None]:  # noqa: ANN001 - a Connection
+    """A merged customer's survivor (following merges) and the old ID; (None, None) if not merged."""
+    row = connection.execute(search_sql.MERGED_STATEMENT, {"customer_id": customer_id}).first()
+    merged_from = None
+    hops = 0
+    while row is not None and row.status == CustomerStatus.MERGED and row.merged_into_id and hops < 16:
+        merged_from = merged_from or row.customer_id
+        row = connection.execute(search_sql.MERGED_BY_ID, {"id": row.merged_into_id}).first()
+        hops += 1
+    if merged_from is None or row is None:
+        return None, None
+    return row.customer_id, merged_from
+
+
+def _summaries(rows: list, actor: Actor, *, merged_from: str | None = None) -> list[CustomerSummary]:  # noqa: ANN001
+    """Rows of a page statement as summaries; certificate numbers masked for roles that see lists masked."""
+    full = sees_personal_data_in_lists(actor)
+    return [
+        CustomerSummary(
+            customer_id=row.customer_id,
+            status=row.status,
+            type=row.type,
+            name=row.display_name,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            gender=row.gender,
+            nationality=row.nationality,
+            birthday=row.birthday,
+            email=row.email,
+            mobile=row.mobile,
+            credit_level=row.credit_level,
+            cert_type=row.cert_type,
+            cert_number=row.cert_number if full or row.cert_number is None else mask(row.cert_number),
+            cert_country=row.cert_country,
+            merged_from=merged_from,
+        )
+        for row in rows
+    ]

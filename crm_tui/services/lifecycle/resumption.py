@@ -1,0 +1,249 @@
+"""Resuming a suspended line: the quote (fees, debt), the order, now or on a reserved date, and fraud approvals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, time, timezone
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from crm_tui.domain import (
+    ChargeStatus,
+    QueueName,
+    ResumeOperation,
+    SubscriberStatus,
+    SuspensionReason,
+)
+from crm_tui.errors import Conflict, Held, InvalidInput, NotAllowed, NotFound
+from crm_tui.services.context import Services
+from crm_tui.services.lifecycle.suspension import (
+    SUPERVISOR_ONLY_SUSPENSIONS,
+    _load,
+    _open_order_for,
+)
+from crm_tui.services.orders.engine import (
+    OrderView,
+    create_order,
+    find_order,
+    order_view,
+    run_order,
+)
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.permissions import (
+    SUPERVISORS,
+    require_role,
+    require_signed_in,
+)
+from crm_tui.services.shared.validation import clean_text, parse_service_number
+from crm_tui.services.shared.views import Actor, View
+from crm_tui.storage.models import (
+    Account,
+    Charge,
+    Interaction,
+    Payment,
+    QueueItem,
+)
+from crm_tui.storage.sequences import next_number
+from crm_tui.storage.types import utcnow
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+
+@cache
+def resumption_fees() -> dict[str, Decimal]:
+    raw = json.loads(resources.files("crm_tui.data").joinpath("fees.json").read_text())
+    return {k: Decimal(v) for k, v in raw["resumption"].items()}
+
+
+# --- resume ----------------------------------------------------------------------------------------
+
+
+class ResumeQuote(View):
+    """The Resume screen's SERVICE NO. / STATUS / STATUS DETAILS and what resuming will take."""
+
+    service_number: str
+    status: str
+    reason: str | None
+    since: datetime
+    customer_id: str
+    outstanding: Decimal
+    fee: Decimal
+    currency: str
+    needs_supervisor: bool
+    debt_must_be_paid: bool
+    pending_order: str | None
+
+
+def resume_quote(service_number: str, *, uow: UnitOfWork, actor: Actor, region: str) -> ResumeQuote:
+    require_signed_in(actor, doing="resume lines")
+    number = parse_service_number(service_number, region=region)
+    with uow:
+        subscriber, customer, account = _load(uow, number)
+        if subscriber.status != SubscriberStatus.SUSPENDED:
+            raise Conflict(f"Line {number} is not suspended.", fields={"service_number": "Not suspended."})
+        outstanding = _outstanding(uow, account)
+        reason = subscriber.status_reason
+        return ResumeQuote(
+            service_number=number,
+            status=subscriber.status,
+            reason=reason,
+            since=subscriber.status_since,
+            customer_id=customer.customer_id,
+            outstanding=outstanding,
+            fee=resumption_fees().get(reason or "", Decimal("0.00")),
+            currency=account.currency,
+            needs_supervisor=reason in SUPERVISOR_ONLY_SUSPENSIONS and actor.role not in SUPERVISORS,
+            debt_must_be_paid=reason == SuspensionReason.DEBT and outstanding > 0,
+            pending_order=_open_order_for(uow, subscriber),
+        )
+
+
+def _outstanding(uow: UnitOfWork, account: Account) -> Decimal:
+    amounts = uow.session.execute(select(Charge.amount).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)).scalars()
+    return sum(amounts, Decimal("0.00"))
+
+
+class ResumeResult(View):
+    order: OrderView | None
+    receipt_number: str | None
+    paid: Decimal
+    held: dict[str, Any] | None = None
+
+
+def resume_subscriber(
+    service_number: str,
+    *,
+    services: Services,
+    actor: Actor | None,
+    operation: str,
+    reason: str = "",
+    remarks: str = "",
+    effective_date: str | datetime | None = None,
+    payment_method: str | None = None,
+    pay_outstanding: bool = False,
+    now: datetime | None = None,
+    on_progress: Callable[[OrderView], None] | None = None,
+) -> ResumeResult:
+    """Resume now or on a date; the rules of the suspension's kind decide who may and what must be paid.
+
+    A CSR asking to lift a fraud suspension gets Held (exit 4): the request waits for a supervisor.
+    """
+    now = now or utcnow()
+    settings = services.settings
+    try:
+        op = ResumeOperation(operation)
+    except ValueError:
+        raise InvalidInput("Operation type: customer_request, administrator or system_trigger.", fields={"operation": "Unknown operation type."}) from None
+    if op == ResumeOperation.SYSTEM_TRIGGER and actor is not None and actor.role not in SUPERVISORS:
+        raise NotAllowed("A system-triggered resumption comes from billing, not from the counter.")
+    if op == ResumeOperation.ADMINISTRATOR:
+        require_role(actor, *SUPERVISORS, doing="resume as administrator")
+    if op == ResumeOperation.CUSTOMER_REQUEST:
+        require_signed_in(actor, doing="resume lines")
+    reason = clean_text(reason, field="reason", max_length=200)
+    remarks = clean_text(remarks, field="remarks", max_length=300)
+    effective_at = _parse_effective(effective_date, settings.timezone)
+    number = parse_service_number(service_number, region=settings.default_region)
+    with services.writer() as uow:
+        session = uow.session
+        subscriber, customer, account = _load(uow, number)
+        if subscriber.status != SubscriberStatus.SUSPENDED:
+            raise Conflict(f"Line {number} is not suspended.", fields={"service_number": "Not suspended."})
+        pending = _open_order_for(uow, subscriber)
+        if pending:
+            raise Conflict(f"Line {number} already has order {pending} waiting; cancel it to change the resumption.")
+        kind = subscriber.status_reason
+        if kind in SUPERVISOR_ONLY_SUSPENSIONS and (actor is None or actor.role not in SUPERVISORS):
+            if kind == SuspensionReason.ADMIN:
+                raise NotAllowed("An administrator's suspension is lifted by a supervisor or admin.")
+            item = QueueItem(queue=QueueName.FRAUD_RESUMPTIONS, ref_type="subscriber", ref_id=number, reason=f"Resume after fraud suspension requested: {reason or 'no reason given'}", payload={"operation": op.value, "reason": reason, "remarks": remarks, "effective_at": effective_at.isoformat() if effective_at else None}, created_at=now)
+            session.add(item)
+            session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, kind="resume_request", summary=f"Resumption of {number} requested; waits for a supervisor (fraud)", created_at=now))
+            audit.record(uow, actor, "subscriber.resume_requested", "customer", customer.customer_id, {"subscriber": subscriber.id, "queue": QueueName.FRAUD_RESUMPTIONS.value})
+            uow.commit()
+            raise Held("A fraud suspension is lifted by a supervisor; the request is in their queue.", held={"queue": item.queue, "item_id": item.id, "reason": item.reason})
+        outstanding = _outstanding(uow, account)
+        if kind == SuspensionReason.DEBT and outstanding > 0 and not pay_outstanding:
+            raise Conflict(f"The line is suspended for debt: {outstanding} {account.currency} must be paid first.", fields={"payment_method": "Pay the debt to resume."}, outstanding=str(outstanding))
+        fee = resumption_fees().get(kind or "", Decimal("0.00"))
+        due = fee + (outstanding if pay_outstanding else Decimal("0.00"))
+        receipt = None
+        if due > 0:
+            if payment_method not in ("cash", "card", "account"):
+                raise InvalidInput(f"{due} {account.currency} is due; choose cash, card or account.", fields={"payment_method": "Choose how it is paid."})
+            if payment_method == "account":
+                if account.balance < due:
+                    raise Conflict(f"The account balance {account.balance} does not cover {due}.", fields={"payment_method": "Balance too low."})
+                account.balance -= due
+                session.add(account)
+            if pay_outstanding:
+                for charge in session.execute(select(Charge).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)).scalars():
+                    charge.status = ChargeStatus.PAID.value
+                    session.add(charge)
+            if fee > 0:
+                session.add(Charge(account_id=account.id, subscriber_id=subscriber.id, kind="fee", description="Resumption fee", amount=fee, currency=account.currency, status=ChargeStatus.PAID.value, created_at=now))
+            receipt = f"RC{next_number(session, 'receipt_number'):09d}"
+            session.add(Payment(receipt_number=receipt, account_id=account.id, amount=due, currency=account.currency, method=payment_method, operator_id=actor.id if actor else None, created_at=now))
+        order = create_order(
+            uow,
+            order_type="resume",
+            actor=actor,
+            customer_pk=customer.id,
+            subscriber_pk=subscriber.id,
+            payload={"service_number": number, "operation": op.value, "reason": reason, "remarks": remarks, "lifted": kind, "subscribers": [{"id": subscriber.id, "service_number": number}]},
+            now=now,
+            effective_at=effective_at,
+        )
+        when = f"on {effective_at.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d}" if order.status == "reserved" else "now"
+        session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, channel="shop" if actor else "script", kind="resume", summary=f"Resumption of {number} {when} ({op.label}: {reason or kind})", created_at=now))
+        audit.record(uow, actor, "subscriber.resume", "customer", customer.customer_id, {"subscriber": subscriber.id, "operation": op.value, "lifted": kind, "order": order.order_number, "reserved": order.status == "reserved", "paid": str(due)})
+        uow.commit()
+        order_number, reserved = order.order_number, order.status == "reserved"
+    if reserved:
+        with services.reader() as uow:
+            view = order_view(uow, find_order(uow, order_number))
+    else:
+        view = run_order(order_number, database_uow=services.writer, externals=services.externals, settings=settings, actor=actor, on_progress=on_progress)
+    return ResumeResult(order=view, receipt_number=receipt, paid=due)
+
+
+def decide_fraud_resumption(item_id: int, *, approve: bool, note: str = "", services: Services, actor: Actor) -> ResumeResult | None:
+    """A supervisor lifts the fraud suspension (the resume order runs) or refuses."""
+    require_role(actor, *SUPERVISORS, doing="decide fraud resumptions")
+    now = utcnow()
+    with services.writer() as uow:
+        item = uow.session.get(QueueItem, item_id)
+        if item is None or item.queue != QueueName.FRAUD_RESUMPTIONS:
+            raise NotFound(f"No fraud resumption request {item_id}.")
+        if item.status not in ("open", "claimed"):
+            raise Conflict(f"Request {item_id} was already {item.status}.")
+        item.status = "approved" if approve else "rejected"
+        item.decided_by, item.decided_at, item.note, item.version = actor.id, now, note or None, item.version + 1
+        uow.session.add(item)
+        audit.record(uow, actor, "fraud_resumption.approve" if approve else "fraud_resumption.reject", "queue_item", str(item_id))
+        uow.commit()
+        payload, number = dict(item.payload), item.ref_id
+    if not approve:
+        return None
+    return resume_subscriber(number, services=services, actor=actor, operation=payload["operation"], reason=payload.get("reason", ""), remarks=payload.get("remarks", ""), effective_date=payload.get("effective_at"))
+
+
+def _parse_effective(value: str | datetime | None, zone: str) -> datetime | None:
+    """A date (YYYY-MM-DD, start of that day in the shop's zone) or an aware datetime."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    try:
+        if "T" in value:
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
+        day = datetime.fromisoformat(value).date()
+    except ValueError:
+        raise InvalidInput("The effective date is YYYY-MM-DD.", fields={"effective_date": "YYYY-MM-DD."}) from None
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))

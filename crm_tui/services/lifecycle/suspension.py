@@ -1,0 +1,110 @@
+"""Suspend and resume a line (BP.CC.SUBMGT.07), on the durable order engine.
+
+Rules a CSR can trust: a debt suspension lifts only when the debt is paid (the payment can be
+taken in the same call); a fraud suspension lifts only by a supervisor (a CSR's request waits in
+the fraud-resumptions queue); an administrator's suspension lifts only by a supervisor or admin;
+a customer's own suspension lifts at their request. A resumption may be reserved for a date:
+`crm-tui orders run-due` runs it on or after that date, once, however many runners there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from crm_tui.domain import (
+    SubscriberStatus,
+    SuspensionReason,
+)
+from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm_tui.services.context import Services
+from crm_tui.services.orders.engine import (
+    OrderView,
+    create_order,
+    run_order,
+    unfinished_order,
+)
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.permissions import (
+    SUPERVISORS,
+    require_role,
+)
+from crm_tui.services.shared.validation import clean_text, parse_service_number
+from crm_tui.services.shared.views import Actor
+from crm_tui.storage.models import (
+    Account,
+    Customer,
+    Interaction,
+    Subscriber,
+)
+from crm_tui.storage.types import utcnow
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+SUPERVISOR_ONLY_SUSPENSIONS = (SuspensionReason.FRAUD, SuspensionReason.ADMIN)
+
+
+def _load(uow: UnitOfWork, number: str) -> tuple[Subscriber, Customer, Account]:
+    row = uow.session.execute(
+        select(Subscriber, Customer, Account)
+        .join(Customer, Customer.id == Subscriber.customer_id)
+        .join(Account, Account.id == Subscriber.account_id)
+        .where(Subscriber.service_number == number, Subscriber.status.in_(["active", "suspended"]))
+    ).first()
+    if row is None:
+        raise NotFound(f"No live line with service number {number}.", fields={"service_number": "No live line."})
+    return row[0], row[1], row[2]
+
+
+def _reason_words(reason: str | None) -> str:
+    try:
+        return SuspensionReason(reason).label.lower()
+    except ValueError:
+        return reason or "no reason recorded"
+
+
+def _open_order_for(uow: UnitOfWork, subscriber: Subscriber) -> str | None:
+    return unfinished_order(uow, subscriber_pk=subscriber.id)
+
+
+# --- suspend ---------------------------------------------------------------------------------------
+
+
+def suspend_subscriber(
+    service_number: str,
+    *,
+    services: Services,
+    actor: Actor | None,
+    reason: str,
+    note: str = "",
+    now: datetime | None = None,
+    on_progress: Callable[[OrderView], None] | None = None,
+) -> OrderView:
+    """Suspend a line: billing state and network barring as an order. `actor=None` is the system (debt).
+
+    `on_progress` gets the order after each step (the workbench shows the steps advancing live)."""
+    now = now or utcnow()
+    try:
+        kind = SuspensionReason(reason)
+    except ValueError:
+        raise InvalidInput("Choose a suspension reason: " + ", ".join(r.value for r in SuspensionReason) + ".", fields={"reason": "Unknown reason."}) from None
+    if actor is None and kind != SuspensionReason.DEBT:
+        raise NotAllowed("Only a debt suspension is triggered by the system; sign in for the others.")
+    if actor is not None and kind in SUPERVISOR_ONLY_SUSPENSIONS:
+        require_role(actor, *SUPERVISORS, doing=f"suspend for {kind.label.lower()}")
+    note = clean_text(note, field="note", max_length=300)
+    number = parse_service_number(service_number, region=services.settings.default_region)
+    with services.writer() as uow:
+        subscriber, customer, _account = _load(uow, number)
+        if subscriber.status != SubscriberStatus.ACTIVE:
+            raise Conflict(f"Line {number} is already suspended ({_reason_words(subscriber.status_reason)}).")
+        pending = _open_order_for(uow, subscriber)
+        if pending:
+            raise Conflict(f"Line {number} has order {pending} in progress; finish or cancel it first.")
+        order = create_order(uow, order_type="suspend", actor=actor, customer_pk=customer.id, subscriber_pk=subscriber.id, payload={"service_number": number, "reason": kind.value, "note": note, "subscribers": [{"id": subscriber.id, "service_number": number}]}, now=now)
+        uow.session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, channel="shop" if actor else "script", kind="suspend", summary=f"Suspension of {number}: {kind.label}" + (f" ({note})" if note else ""), created_at=now))
+        audit.record(uow, actor, "subscriber.suspend", "customer", customer.customer_id, {"subscriber": subscriber.id, "reason": kind.value, "order": order.order_number})
+        uow.commit()
+        order_number = order.order_number
+    return run_order(order_number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor, on_progress=on_progress)

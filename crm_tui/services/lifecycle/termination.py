@@ -1,0 +1,100 @@
+"""Terminating a whole customer relationship: every live line and the profile, through one order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from crm_tui.domain import (
+    CustomerStatus,
+    TerminationReason,
+)
+from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.services.context import Services
+from crm_tui.services.lifecycle.deregistration import NUMBER_MODES, SIM_MODES
+from crm_tui.services.lifecycle.deregistration_quote import LIVE
+from crm_tui.services.lifecycle.order_steps import _line_payload
+from crm_tui.services.orders.engine import (
+    OrderView,
+    create_order,
+    run_order,
+    unfinished_order,
+)
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.permissions import (
+    require_signed_in,
+)
+from crm_tui.services.shared.validation import (
+    parse_customer_id,
+)
+from crm_tui.services.shared.views import Actor, View
+from crm_tui.storage.models import (
+    Customer,
+    Interaction,
+    QueueItem,
+    Subscriber,
+)
+from crm_tui.storage.types import utcnow
+
+# --- terminate the whole relationship ----------------------------------------------------------------
+
+
+class TerminationResult(View):
+    order: OrderView
+    lines: list[str]
+
+
+def terminate_customer(
+    customer_id: str,
+    *,
+    services: Services,
+    actor: Actor,
+    reason: str,
+    archive_consent: bool,
+    number_mode: str = "freeze",
+    sim_mode: str = "abandon",
+    now: datetime | None = None,
+    on_progress: Callable[[OrderView], None] | None = None,
+) -> TerminationResult:
+    """End the relationship, not just the services: every live line in one order, then archive and clean up."""
+    require_signed_in(actor, doing="terminate customers")
+    now = now or utcnow()
+    try:
+        TerminationReason(reason)
+    except ValueError:
+        raise InvalidInput("Choose a termination reason: " + ", ".join(r.value for r in TerminationReason) + ".", fields={"reason": "Unknown reason."}) from None
+    if number_mode not in NUMBER_MODES or sim_mode not in SIM_MODES:
+        raise InvalidInput("Number: immediate or freeze; SIM: reuse or abandon.", fields={"number_mode": "Check the options."})
+    customer_id = parse_customer_id(customer_id)
+    with services.writer() as uow:
+        session = uow.session
+        customer = session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
+        if customer is None:
+            raise NotFound(f"No customer {customer_id}.")
+        if customer.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED, CustomerStatus.ERASED, CustomerStatus.MERGED):
+            raise Conflict(f"Customer {customer_id} is already {customer.status}.")
+        pending = unfinished_order(uow, customer_pk=customer.id)
+        if pending:
+            raise Conflict(f"Order {pending} for this customer is not finished; finish or cancel it first.")
+        busy = session.execute(
+            select(func.count()).select_from(QueueItem).where(QueueItem.ref_id == customer_id, QueueItem.status.in_(["open", "claimed"]))
+        ).scalar_one()
+        lines = session.execute(select(Subscriber).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE)).order_by(Subscriber.id)).scalars().all()
+        payload = {
+            "customer_id": customer_id,
+            "reason": reason,
+            "archive_consent": archive_consent,
+            "number_mode": number_mode,
+            "sim_mode": sim_mode,
+            "freeze_days": services.settings.number_freeze_days,
+            "subscribers": [_line_payload(s) for s in lines],
+        }
+        order = create_order(uow, order_type="terminate_customer", actor=actor, customer_pk=customer.id, subscriber_pk=None, payload=payload, now=now)
+        session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="terminate", summary=f"Relationship terminated ({TerminationReason(reason).label}); archive consent: {'yes' if archive_consent else 'no'}; order {order.order_number}", created_at=now, shop=actor.shop or None))
+        audit.record(uow, actor, "customer.terminate", "customer", customer_id, {"order": order.order_number, "lines": len(lines), "consent": archive_consent, "open_queue_items": busy})
+        uow.commit()
+        number = order.order_number
+    view = run_order(number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor, on_progress=on_progress)
+    return TerminationResult(order=view, lines=[s.service_number for s in lines])

@@ -1,0 +1,428 @@
+"""The durable order engine: every order type (deregistration, termination, suspension, resumption)
+is a list of steps, one row each, run in order and resumable at any point.
+
+A step is idempotent: an external step sends its request with the step's idempotency key (the
+external system applies it once per key), a local step changes rows in the same transaction that
+marks it done. Each attempt is committed before the work starts, so a crash leaves the step
+pending with its attempt counted, and `resume_orders` simply runs it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from crm_tui.domain import OrderStatus, QueueName, StepStatus
+from crm_tui.errors import Conflict, ExternalSystemFailed, NotFound
+from crm_tui.services.context import ExternalSystems, Services
+from crm_tui.services.orders.external import ExternalFailure
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.permissions import (
+    SUPERVISORS,
+    require_role,
+    require_signed_in,
+)
+from crm_tui.services.shared.views import Actor, View
+from crm_tui.storage.models import Order, OrderStep, QueueItem
+from crm_tui.storage.sequences import next_number
+from crm_tui.storage.types import utcnow
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+LocalWork = Callable[["StepContext"], None]
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """What one named step does: an external request, local work, or both (request first)."""
+
+    name: str
+    label: str
+    external: tuple[str, str] | None = None
+    local: LocalWork | None = None
+    undo_external: tuple[str, str] | None = None
+    undo_local: LocalWork | None = None
+    cannot_undo: str | None = None
+
+
+@dataclass
+class StepContext:
+    """Handed to local work: the open unit of work, the order and the step, the time."""
+
+    uow: UnitOfWork
+    order: Order
+    step: OrderStep
+    now: datetime
+    settings: Any
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+STEP_KINDS: dict[str, StepKind] = {}
+ORDER_TYPES: dict[str, tuple[str, ...]] = {}
+"""Filled by `services.bootstrap` (the one place that registers), from the data modules expose."""
+
+
+def register_step(kind: StepKind) -> None:
+    """Make a step kind known to the engine; `services.bootstrap` calls this, nothing else."""
+    STEP_KINDS[kind.name] = kind
+
+
+def register_order_type(order_type: str, steps: tuple[str, ...]) -> None:
+    """Make an order type known, with its steps in order; every step must be registered first."""
+    unknown = [name for name in steps if name not in STEP_KINDS]
+    if unknown:
+        raise ValueError(f"Order type {order_type!r} names unregistered steps: {', '.join(unknown)}")
+    ORDER_TYPES[order_type] = steps
+
+
+def steps_of(order_type: str) -> tuple[str, ...]:
+    """The steps of a registered order type; a clear error when bootstrap was never run."""
+    try:
+        return ORDER_TYPES[order_type]
+    except KeyError:
+        raise LookupError(
+            f"Order type {order_type!r} is not registered: open the services with crm_tui.services.bootstrap.open_services"
+        ) from None
+
+
+class StepView(View):
+    seq: int
+    name: str
+    label: str
+    status: str
+    attempts: int
+    error: str | None
+
+
+class OrderView(View):
+    order_id: str
+    type: str
+    status: str
+    customer_id: str | None
+    service_number: str | None
+    effective_at: datetime | None
+    created_at: datetime
+    closed_at: datetime | None
+    payload: dict[str, Any]
+    steps: list[StepView]
+
+    @property
+    def failed_step(self) -> StepView | None:
+        return next((s for s in self.steps if s.status == StepStatus.FAILED), None)
+
+
+def create_order(
+    uow: UnitOfWork,
+    *,
+    order_type: str,
+    actor: Actor | None,
+    customer_pk: int | None,
+    subscriber_pk: int | None,
+    payload: dict[str, Any],
+    now: datetime,
+    effective_at: datetime | None = None,
+) -> Order:
+    """An order and its pending steps, inside the caller's transaction."""
+    steps = steps_of(order_type)
+    number = f"ORD{next_number(uow.session, 'order_number'):09d}"
+    reserved = effective_at is not None and effective_at > now
+    order = Order(
+        order_number=number,
+        type=order_type,
+        status=OrderStatus.RESERVED if reserved else OrderStatus.OPEN,
+        customer_id=customer_pk,
+        subscriber_id=subscriber_pk,
+        effective_at=effective_at,
+        payload=payload,
+        created_by=actor.id if actor else None,
+        created_at=now,
+    )
+    uow.session.add(order)
+    uow.session.flush()
+    for seq, name in enumerate(steps, start=1):
+        uow.session.add(OrderStep(order_id=order.id, seq=seq, name=name, idempotency_key=f"{number}-{seq}-{name}"))
+    if reserved:
+        uow.session.add(QueueItem(queue=QueueName.RESERVED_ORDERS, ref_type="order", ref_id=number, reason=f"Runs on {effective_at:%Y-%m-%d %H:%M} UTC", created_at=now))
+    audit.record(uow, actor, f"order.create.{order_type}", "order", number, {"steps": len(steps), "reserved": reserved})
+    return order
+
+
+def order_view(uow: UnitOfWork, order: Order) -> OrderView:
+    from crm_tui.storage.models import Customer, Subscriber
+
+    steps = uow.session.execute(select(OrderStep).where(OrderStep.order_id == order.id).order_by(OrderStep.seq)).scalars().all()
+    customer_id = uow.session.execute(select(Customer.customer_id).where(Customer.id == order.customer_id)).scalar() if order.customer_id else None
+    service_number = uow.session.execute(select(Subscriber.service_number).where(Subscriber.id == order.subscriber_id)).scalar() if order.subscriber_id else None
+    return OrderView(
+        order_id=order.order_number,
+        type=order.type,
+        status=order.status,
+        customer_id=customer_id,
+        service_number=service_number,
+        effective_at=order.effective_at,
+        created_at=order.created_at,
+        closed_at=order.closed_at,
+        payload=order.payload,
+        steps=[
+            StepView(seq=s.seq, name=s.name, label=STEP_KINDS[s.name].label if s.name in STEP_KINDS else s.name, status=s.status, attempts=s.attempts, error=s.last_error)
+            for s in steps
+        ],
+    )
+
+
+def find_order(uow: UnitOfWork, order_id: str) -> Order:
+    order = uow.session.execute(select(Order).where(Order.order_number == order_id.strip().upper())).scalar_one_or_none()
+    if order is None:
+        raise NotFound(f"No order {order_id}.")
+    return order
+
+
+UNFINISHED = (OrderStatus.OPEN, OrderStatus.RESERVED, OrderStatus.FAILED)
+
+
+def unfinished_order(uow: UnitOfWork, *, subscriber_pk: int | None = None, customer_pk: int | None = None, whole_customer: bool = False) -> str | None:
+    """The number of an order on this line (or customer) that is not closed or cancelled yet.
+
+    `whole_customer` looks only at orders on the customer as a whole (a termination).
+    """
+    query = select(Order.order_number).where(Order.status.in_(UNFINISHED))
+    if subscriber_pk is not None:
+        query = query.where(Order.subscriber_id == subscriber_pk)
+    if customer_pk is not None:
+        query = query.where(Order.customer_id == customer_pk)
+    if whole_customer:
+        query = query.where(Order.subscriber_id.is_(None))
+    return uow.session.execute(query.limit(1)).scalar()
+
+
+def get_order(order_id: str, *, uow: UnitOfWork, actor: Actor) -> OrderView:
+    require_signed_in(actor, doing="see orders")
+    with uow:
+        return order_view(uow, find_order(uow, order_id))
+
+
+def list_orders(*, uow: UnitOfWork, actor: Actor, status: str | None = None, customer_id: str | None = None, limit: int = 100) -> list[OrderView]:
+    from crm_tui.storage.models import Customer
+
+    require_signed_in(actor, doing="see orders")
+    with uow:
+        query = select(Order).order_by(Order.id.desc()).limit(limit)
+        if status:
+            query = query.where(Order.status == status)
+        if customer_id:
+            query = query.join(Customer, Customer.id == Order.customer_id).where(Customer.customer_id == customer_id)
+        return [order_view(uow, o) for o in uow.session.execute(query).scalars().all()]
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def run_order(
+    order_id: str,
+    *,
+    database_uow: Callable[[], UnitOfWork],
+    externals: ExternalSystems,
+    settings: Any,
+    actor: Actor | None,
+    now: Callable[[], datetime] = utcnow,
+    on_progress: Callable[[OrderView], None] | None = None,
+) -> OrderView:
+    """Run the order's remaining steps in order; on an external failure leave it failed at that step.
+
+    Raises ExternalSystemFailed (exit 7) after recording the failure and queueing the order.
+    `database_uow` makes a write unit of work (Services.writer); each step uses fresh ones.
+    """
+    with database_uow() as uow:
+        order = find_order(uow, order_id)
+        if order.status not in (OrderStatus.OPEN, OrderStatus.FAILED):
+            return order_view(uow, order)
+        claimed = uow.session.execute(
+            update(Order)
+            .where(Order.id == order.id, Order.version == order.version)
+            .values(status=OrderStatus.OPEN, version=Order.version + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise Conflict(f"Order {order_id} is being run elsewhere.")
+        uow.commit()
+        order_pk = order.id
+    while True:
+        with database_uow() as uow:
+            step = uow.session.execute(
+                select(OrderStep).where(OrderStep.order_id == order_pk, OrderStep.status != StepStatus.DONE).order_by(OrderStep.seq).limit(1)
+            ).scalar_one_or_none()
+            if step is None:
+                order = uow.session.get(Order, order_pk)
+                view = order_view(uow, order)
+                break
+            kind = STEP_KINDS[step.name]
+            step.attempts += 1
+            step.status = StepStatus.PENDING
+            step.started_at = now()
+            uow.session.add(step)
+            uow.commit()
+            step_pk, attempt, key = step.id, step.attempts, step.idempotency_key
+            payload = dict(uow.session.get(Order, order_pk).payload)
+        try:
+            if kind.external:
+                system, operation = kind.external
+                externals.send(system, operation, idempotency_key=key, payload=payload, attempt=attempt)
+        except ExternalFailure as failure:
+            _mark_failed(database_uow, order_pk, step_pk, str(failure), actor, now())
+            with database_uow() as uow:
+                view = order_view(uow, uow.session.get(Order, order_pk))
+            if on_progress:
+                on_progress(view)
+            raise ExternalSystemFailed(
+                f"Order {view.order_id} failed at step {view.failed_step.seq} ({view.failed_step.label}): {failure}. It waits in the failed-orders queue; retry or cancel.",
+                order_id=view.order_id,
+                failed_step=view.failed_step.seq,
+            ) from None
+        with database_uow() as uow:
+            order = uow.session.get(Order, order_pk)
+            step = uow.session.get(OrderStep, step_pk)
+            if kind.local:
+                kind.local(StepContext(uow=uow, order=order, step=step, now=now(), settings=settings))
+            step.status = StepStatus.DONE
+            step.done_at = now()
+            step.last_error = None
+            uow.session.add_all([step, order])
+            uow.commit()
+            if on_progress:
+                on_progress(order_view(uow, order))
+    return view
+
+
+def _mark_failed(database_uow: Callable[[], UnitOfWork], order_pk: int, step_pk: int, error: str, actor: Actor | None, now: datetime) -> None:
+    with database_uow() as uow:
+        step = uow.session.get(OrderStep, step_pk)
+        order = uow.session.get(Order, order_pk)
+        step.status = StepStatus.FAILED
+        step.last_error = error[:500]
+        order.status = OrderStatus.FAILED
+        uow.session.add_all([step, order])
+        item = uow.session.execute(
+            select(QueueItem).where(QueueItem.queue == QueueName.FAILED_ORDERS, QueueItem.ref_type == "order", QueueItem.ref_id == order.order_number)
+        ).scalar_one_or_none()
+        reason = f"Failed at step {step.seq} ({STEP_KINDS[step.name].label}): {error}"[:300]
+        if item is None:
+            uow.session.add(QueueItem(queue=QueueName.FAILED_ORDERS, ref_type="order", ref_id=order.order_number, reason=reason, created_at=now))
+        else:
+            item.status, item.reason, item.claimed_by, item.version = "open", reason, None, item.version + 1
+            uow.session.add(item)
+        audit.record(uow, actor, "order.step_failed", "order", order.order_number, {"step": step.seq, "name": step.name})
+        uow.commit()
+
+
+def _close_queue_item(uow: UnitOfWork, queue: QueueName, order_number: str, status: str, actor: Actor | None, now: datetime) -> None:
+    uow.session.execute(
+        update(QueueItem)
+        .where(QueueItem.queue == queue, QueueItem.ref_type == "order", QueueItem.ref_id == order_number, QueueItem.status.in_(["open", "claimed"]))
+        .values(status=status, decided_by=actor.id if actor else None, decided_at=now, version=QueueItem.version + 1)
+    )
+
+
+def retry_order(order_id: str, *, services: Services, actor: Actor) -> OrderView:
+    """A supervisor retries a failed order from its failed step."""
+    require_role(actor, *SUPERVISORS, doing="retry orders")
+    with services.writer() as uow:
+        order = find_order(uow, order_id)
+        if order.status != OrderStatus.FAILED:
+            raise Conflict(f"Order {order.order_number} is {order.status}, not failed.")
+        _close_queue_item(uow, QueueName.FAILED_ORDERS, order.order_number, "done", actor, utcnow())
+        audit.record(uow, actor, "order.retry", "order", order.order_number)
+        uow.commit()
+    return run_order(order_id, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor)
+
+
+def resume_orders(*, services: Services, actor: Actor | None, now: datetime | None = None) -> list[OrderView]:
+    """Finish every open order (after a crash): each runs from its first unfinished step."""
+    with services.reader() as uow:
+        numbers = uow.session.execute(select(Order.order_number).where(Order.status == OrderStatus.OPEN).order_by(Order.id)).scalars().all()
+    results = []
+    for number in numbers:
+        try:
+            results.append(run_order(number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor))
+        except (ExternalSystemFailed, Conflict):
+            with services.reader() as uow:
+                results.append(order_view(uow, find_order(uow, number)))
+    return results
+
+
+def run_due_orders(*, services: Services, actor: Actor | None, as_of: datetime | None = None) -> list[OrderView]:
+    """Reserved orders whose effective date has come: each is claimed by one runner only."""
+    as_of = as_of or utcnow()
+    with services.reader() as uow:
+        due = uow.session.execute(
+            select(Order.id, Order.order_number).where(Order.status == OrderStatus.RESERVED, Order.effective_at <= as_of).order_by(Order.effective_at)
+        ).all()
+    results = []
+    for order_pk, number in due:
+        with services.writer() as uow:
+            won = uow.session.execute(
+                update(Order)
+                .where(Order.id == order_pk, Order.status == OrderStatus.RESERVED)
+                .values(status=OrderStatus.OPEN, version=Order.version + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if won != 1:
+                continue
+            _close_queue_item(uow, QueueName.RESERVED_ORDERS, number, "done", actor, as_of)
+            uow.commit()
+        try:
+            results.append(run_order(number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor))
+        except ExternalSystemFailed:
+            with services.reader() as uow:
+                results.append(order_view(uow, find_order(uow, number)))
+    return results
+
+
+def cancel_order(order_id: str, *, services: Services, actor: Actor, note: str = "") -> tuple[OrderView, list[str]]:
+    """Cancel a reserved or failed order: undo what the done steps can undo, say what cannot be."""
+    require_signed_in(actor, doing="cancel orders")
+    now = utcnow()
+    cannot: list[str] = []
+    with services.writer() as uow:
+        order = find_order(uow, order_id)
+        if order.status == OrderStatus.FAILED:
+            require_role(actor, *SUPERVISORS, doing="cancel failed orders")
+        elif order.status != OrderStatus.RESERVED:
+            raise Conflict(f"Order {order.order_number} is {order.status}; only reserved or failed orders can be cancelled.")
+        done = uow.session.execute(
+            select(OrderStep).where(OrderStep.order_id == order.id, OrderStep.status == StepStatus.DONE).order_by(OrderStep.seq.desc())
+        ).scalars().all()
+        order_pk, number, payload = order.id, order.order_number, dict(order.payload)
+        undo_plan = [(s.id, s.seq, s.idempotency_key, STEP_KINDS[s.name]) for s in done]
+    externals = services.externals
+    for step_pk, seq, key, kind in undo_plan:
+        if kind.cannot_undo:
+            cannot.append(f"Step {seq} ({kind.label}): {kind.cannot_undo}")
+            continue
+        if kind.undo_external:
+            system, operation = kind.undo_external
+            try:
+                externals.send(system, operation, idempotency_key=f"{key}-undo", payload=payload, attempt=2)
+            except ExternalFailure as failure:
+                cannot.append(f"Step {seq} ({kind.label}): undo failed: {failure}")
+                continue
+        with services.writer() as uow:
+            step = uow.session.get(OrderStep, step_pk)
+            order = uow.session.get(Order, order_pk)
+            if kind.undo_local:
+                kind.undo_local(StepContext(uow=uow, order=order, step=step, now=now, settings=services.settings))
+            step.status = StepStatus.UNDONE
+            uow.session.add(step)
+            uow.commit()
+    with services.writer() as uow:
+        order = uow.session.get(Order, order_pk)
+        order.status = OrderStatus.CANCELLED
+        order.closed_at = now
+        uow.session.add(order)
+        for queue in (QueueName.FAILED_ORDERS, QueueName.RESERVED_ORDERS):
+            _close_queue_item(uow, queue, number, "done", actor, now)
+        audit.record(uow, actor, "order.cancel", "order", number, {"not_undone": len(cannot)})
+        uow.commit()
+        return order_view(uow, order), cannot

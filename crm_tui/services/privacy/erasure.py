@@ -1,0 +1,253 @@
+"""Erasure on request (eTOM 1.3.4.2.3, "complete clean-up or destroying data"): a CSR records the
+request, a supervisor approves it, and every piece of identifying information of that person is
+destroyed - operational tables, archive, interactions' free text, attachments on disk, outbox,
+orders' and external requests' payloads - leaving tombstones where records must stay (orders,
+payments, audit) so totals still add up. A verification report shows every table and file checked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import JSON, String, cast, delete, func, or_, select, update
+from sqlmodel import SQLModel
+
+from crm_tui.domain import CustomerStatus, QueueName
+from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.services.context import QueueAction, Services
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.permissions import (
+    SUPERVISORS,
+    require_role,
+    require_signed_in,
+)
+from crm_tui.services.shared.validation import clean_text, parse_customer_id
+from crm_tui.services.shared.views import Actor, View
+from crm_tui.storage.models import (
+    Address,
+    ArchiveRecord,
+    Attachment,
+    AuthenticationInfo,
+    BlacklistEntry,
+    Certificate,
+    Charge,
+    Contact,
+    Customer,
+    ExternalRequest,
+    Interaction,
+    NumberPoolEntry,
+    Order,
+    OutboxEvent,
+    Preference,
+    QueueItem,
+    SimCard,
+    SocialAccount,
+    Subscriber,
+)
+from crm_tui.storage.types import utcnow
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+TOMBSTONE = "[erased]"
+ERASABLE = (CustomerStatus.TERMINATED.value, CustomerStatus.ARCHIVED.value, CustomerStatus.IDLE.value)
+
+
+class ErasureRequested(View):
+    item_id: int
+    customer_id: str
+
+
+def request_erasure(customer_id: str, *, uow: UnitOfWork, actor: Actor, requested_by: str, legal_ground: str, now: datetime | None = None) -> ErasureRequested:
+    """Record who asked and on what legal ground; the request waits in the supervisor's queue."""
+    require_signed_in(actor, doing="record erasure requests")
+    customer_id = parse_customer_id(customer_id)
+    requested_by = clean_text(requested_by, field="requested_by", max_length=100)
+    legal_ground = clean_text(legal_ground, field="legal_ground", max_length=200)
+    if not requested_by or not legal_ground:
+        raise InvalidInput("Say who asked and the legal ground.", fields={"requested_by" if not requested_by else "legal_ground": "Required."})
+    now = now or utcnow()
+    with uow:
+        customer = _customer(uow, customer_id)
+        _check_erasable(uow, customer)
+        existing = uow.session.execute(select(QueueItem.id).where(QueueItem.queue == QueueName.ERASURE_REQUESTS, QueueItem.ref_id == customer_id)).scalar()
+        if existing:
+            raise Conflict(f"An erasure request for {customer_id} already exists (item {existing}).")
+        item = QueueItem(queue=QueueName.ERASURE_REQUESTS, ref_type="customer", ref_id=customer_id, reason=f"Erasure requested by {requested_by}: {legal_ground}", created_at=now)
+        uow.session.add(item)
+        uow.session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="erasure_request", summary="Erasure requested", created_at=now))
+        uow.session.flush()
+        audit.record(uow, actor, "customer.erasure_requested", "customer", customer_id, {"item": item.id})
+        uow.commit()
+        return ErasureRequested(item_id=item.id or 0, customer_id=customer_id)
+
+
+def _customer(uow: UnitOfWork, customer_id: str) -> Customer:
+    customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
+    if customer is None:
+        raise NotFound(f"No customer {customer_id}.")
+    return customer
+
+
+def _check_erasable(uow: UnitOfWork, customer: Customer) -> None:
+    live = uow.session.execute(select(func.count()).select_from(Subscriber).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(["active", "suspended"]))).scalar_one()
+    if customer.status == CustomerStatus.ERASED:
+        raise Conflict(f"{customer.customer_id} is already erased.")
+    if customer.status not in ERASABLE or live:
+        raise Conflict(f"{customer.customer_id} is {customer.status} with {live} live line(s): terminate the relationship before erasing.")
+
+
+INVENTORY_TABLES = ("number_pool", "sim_pool")
+
+
+class TableCheck(View):
+    table: str
+    rows_checked: int
+    found: int
+    note: str = ""
+
+
+class ErasureReport(View):
+    customer_id: str
+    erased_at: datetime
+    tables: list[TableCheck]
+    files_checked: int
+    files_found: int
+    complete: bool
+
+
+def erase_customer(item_id: int, *, services: Services, actor: Actor, note: str = "", now: datetime | None = None) -> ErasureReport:
+    """Approve the request: destroy the person's identifying data and verify nothing is left."""
+    require_role(actor, *SUPERVISORS, doing="approve erasures")
+    now = now or utcnow()
+    data_dir: Path = services.settings.data_dir
+    with services.writer() as uow:
+        session = uow.session
+        item = session.get(QueueItem, item_id)
+        if item is None or item.queue != QueueName.ERASURE_REQUESTS:
+            raise NotFound(f"No erasure request {item_id}.")
+        if item.status not in ("open", "claimed"):
+            raise Conflict(f"Erasure request {item_id} was already {item.status}.")
+        customer = _customer(uow, item.ref_id)
+        _check_erasable(uow, customer)
+        pk = customer.id
+        needles = _identifiers(uow, customer)
+        lines = session.execute(select(Subscriber).where(Subscriber.customer_id == pk)).scalars().all()
+        line_keys = {s.service_number for s in lines} | {s.iccid for s in lines} | {s.imsi for s in lines}
+        hashes = set(session.execute(select(Attachment.content_hash).where(Attachment.customer_id == pk)).scalars())
+        for model in (Certificate, Contact, Address, Attachment, Preference, AuthenticationInfo, SocialAccount):
+            session.execute(delete(model).where(model.customer_id == pk))
+        line_ids = [s.id for s in lines]
+        if line_ids:
+            session.execute(
+                update(NumberPoolEntry)
+                .where(NumberPoolEntry.subscriber_id.in_(line_ids))
+                .values(subscriber_id=None, state="available", frozen_until=None, version=NumberPoolEntry.version + 1)
+            )
+            session.execute(update(SimCard).where(SimCard.subscriber_id.in_(line_ids)).values(subscriber_id=None))
+            session.execute(update(Charge).where(Charge.subscriber_id.in_(line_ids)).values(description=TOMBSTONE))
+        for line in lines:
+            tomb = f"x{line.id}"
+            session.execute(update(Subscriber).where(Subscriber.id == line.id).values(service_number=tomb, iccid=tomb, imsi=tomb[:15], language=None, written_language=None))
+        session.execute(update(Interaction).where(Interaction.customer_id == pk).values(summary=TOMBSTONE, key_kind=None))
+        session.execute(update(Order).where(Order.customer_id == pk).values(payload={"erased": True}))
+        archived = select(ArchiveRecord.id).where(ArchiveRecord.customer_number == customer.customer_id)
+        session.execute(update(ArchiveRecord).where(ArchiveRecord.id.in_(archived)).values(payload={}, subject_key=None, erased_at=now))
+        keys = [customer.customer_id, *line_keys]
+        session.execute(update(OutboxEvent).where(OutboxEvent.aggregate_id.in_(keys)).values(payload={"erased": True}, aggregate_id=TOMBSTONE))
+        order_numbers = list(session.execute(select(Order.order_number).where(Order.customer_id == pk)).scalars())
+        for number in order_numbers:
+            session.execute(update(ExternalRequest).where(ExternalRequest.idempotency_key.like(f"{number}-%")).values(payload={"erased": True}))
+        session.execute(update(QueueItem).where(QueueItem.ref_id.in_(list(line_keys))).values(ref_id=TOMBSTONE, payload={}))
+        session.execute(delete(BlacklistEntry).where(BlacklistEntry.name_search == customer.name_search, BlacklistEntry.birthday == customer.birthday))
+        for field in ("first_name", "middle_name", "last_name", "organization_name", "gender", "title", "nationality", "birthplace", "birthday", "email", "mobile", "social_id", "belief"):
+            setattr(customer, field, None)
+        customer.display_name = "Erased customer"
+        customer.name_search = ""
+        customer.status = CustomerStatus.ERASED.value
+        customer.updated_at = now
+        customer.version += 1
+        session.add(customer)
+        item.status, item.decided_by, item.decided_at, item.note = "approved", actor.id, now, note or None
+        item.reason = "Erasure requested"  # the requester's words may name the person
+        item.version += 1
+        session.add(item)
+        audit.record(uow, actor, "customer.erase", "customer", customer.customer_id, {"item": item_id, "lines": len(lines), "attachments": len(hashes)})
+        uow.commit()
+        customer_id = customer.customer_id
+    files_checked, files_found = _remove_files(services, hashes, data_dir)
+    if services.database.is_sqlite:
+        with services.database.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    tables = verify_absent(services, needles)
+    return ErasureReport(
+        customer_id=customer_id,
+        erased_at=now,
+        tables=tables,
+        files_checked=files_checked,
+        files_found=files_found,
+        complete=files_found == 0 and all(t.found == 0 for t in tables),
+    )
+
+
+def _identifiers(uow: UnitOfWork, customer: Customer) -> list[str]:
+    """The strings that identify the person and must not be found anywhere afterwards."""
+    certs = list(uow.session.execute(select(Certificate.cert_number).where(Certificate.customer_id == customer.id)).scalars())
+    contacts = list(uow.session.execute(select(Contact.value).where(Contact.customer_id == customer.id)).scalars())
+    values = [customer.display_name, customer.email, customer.mobile, *certs, *contacts]
+    return [v for v in dict.fromkeys(values) if v and len(v) >= 4]
+
+
+def _remove_files(services: Services, hashes: set[str], data_dir: Path) -> tuple[int, int]:
+    """Delete attachment files no other customer still uses; count what is left of them."""
+    with services.reader() as uow:
+        shared = set(uow.session.execute(select(Attachment.content_hash).where(Attachment.content_hash.in_(list(hashes)))).scalars()) if hashes else set()
+    checked = found = 0
+    for digest in hashes:
+        path = data_dir / "attachments" / digest[:2] / digest
+        checked += 1
+        if digest not in shared and path.exists():
+            path.unlink()
+        if digest not in shared and path.exists():
+            found += 1
+    return checked, found
+
+
+def verify_absent(services: Services, needles: list[str]) -> list[TableCheck]:
+    """Every text and JSON column of every table searched for every identifier."""
+    report = []
+    with services.reader() as uow:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, (String, JSON))]
+            rows = uow.session.execute(select(func.count()).select_from(table)).scalar_one()
+            if table.name in INVENTORY_TABLES:
+                report.append(TableCheck(table=table.name, rows_checked=rows, found=0, note="operator inventory: unlinked from the person, numbers stay in stock"))
+                continue
+            found = 0
+            if columns and needles:
+                conditions = [cast(c, String).contains(n, autoescape=True) for c in columns for n in needles]
+                found = uow.session.execute(select(func.count()).select_from(table).where(or_(*conditions))).scalar_one()
+            report.append(TableCheck(table=table.name, rows_checked=rows, found=found))
+    return report
+
+
+def reject_erasure(item_id: int, *, services: Services, actor: Actor, note: str = "") -> None:
+    require_role(actor, *SUPERVISORS, doing="decide erasures")
+    with services.writer() as uow:
+        item = uow.session.get(QueueItem, item_id)
+        if item is None or item.queue != QueueName.ERASURE_REQUESTS:
+            raise NotFound(f"No erasure request {item_id}.")
+        if item.status not in ("open", "claimed"):
+            raise Conflict(f"Erasure request {item_id} was already {item.status}.")
+        item.status, item.decided_by, item.decided_at, item.note, item.version = "rejected", actor.id, utcnow(), note or None, item.version + 1
+        uow.session.add(item)
+        audit.record(uow, actor, "customer.erasure_rejected", "customer", item.ref_id, {"item": item_id})
+        uow.commit()
+
+
+QUEUE_ACTIONS: dict[QueueName, tuple[QueueAction, ...]] = {
+    QueueName.ERASURE_REQUESTS: (
+        QueueAction("approve", "a", lambda item, *, services, actor, note: erase_customer(item.id, services=services, actor=actor, note=note).model_dump(mode="json")),
+        QueueAction("reject", "r", lambda item, *, services, actor, note: (reject_erasure(item.id, services=services, actor=actor, note=note), {"approved": False})[1]),
+    ),
+}
+"""The erasure queue's keys; `services.bootstrap` registers them."""

@@ -1,0 +1,139 @@
+"""Normalising and checking the keys a customer hands over. Pure functions, no database.
+
+Each `parse_*` returns the canonical stored form or raises `InvalidInput` naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from stdnum import imsi as stdnum_imsi
+from stdnum import luhn
+
+from crm_tui.errors import InvalidInput
+from crm_tui.identifiers import (
+    customer_id_for as customer_id_for,  # re-exported for the services' callers
+)
+from crm_tui.identifiers import normalize_name as normalize_name
+
+MAX_TEXT = 200
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+CERT_PATTERN = re.compile(r"^[A-Z0-9]{3,40}$")
+CUSTOMER_ID_PATTERN = re.compile(r"^C\d{10}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str, *, field: str, max_length: int = MAX_TEXT) -> str:
+    """Trim, drop control characters, refuse what is too long."""
+    value = _CONTROL.sub("", value).strip()
+    if len(value) > max_length:
+        raise InvalidInput(f"{_label(field)} is too long (at most {max_length} characters).", fields={field: f"At most {max_length} characters."})
+    return value
+
+
+def parse_name_query(value: str, *, field: str = "name") -> str:
+    value = normalize_name(clean_text(value, field=field))
+    if len(value) < 2:
+        raise InvalidInput("Type at least 2 letters of the name.", fields={field: "At least 2 letters."})
+    return value
+
+
+def parse_cert_number(value: str, *, field: str = "cert_number") -> str:
+    """Certificate numbers are compared without spaces, dashes, dots or case."""
+    value = re.sub(r"[\s\-./]", "", clean_text(value, field=field)).upper()
+    if not CERT_PATTERN.fullmatch(value):
+        raise InvalidInput(
+            "A certificate number has 3 to 40 letters and digits.",
+            fields={field: "Letters and digits only, 3 to 40 of them."},
+        )
+    return value
+
+
+def parse_country(value: str, *, field: str = "cert_country") -> str:
+    value = clean_text(value, field=field).upper()
+    if not re.fullmatch(r"[A-Z]{2}", value):
+        raise InvalidInput("A country is its two-letter ISO code, like ES or GB.", fields={field: "Two letters, like ES."})
+    return value
+
+
+def parse_service_number(value: str, *, region: str, field: str = "service_number") -> str:
+    """A phone number, national or +E.164, to the stored form: E.164 digits without the plus."""
+    text = clean_text(value, field=field)
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise InvalidInput(
+            "That is not a phone number.",
+            fields={field: f"A national number ({region}) or +country code and number."},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
+def format_service_number(stored: str | None) -> str:
+    """+E.164 with spacing, for people."""
+    if not stored:
+        return ""
+    try:
+        number = phonenumbers.parse("+" + stored, None)
+    except phonenumbers.NumberParseException:
+        return stored
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def parse_imsi(value: str, *, field: str = "imsi") -> str:
+    digits = re.sub(r"\s", "", clean_text(value, field=field))
+    if not stdnum_imsi.is_valid(digits):
+        raise InvalidInput(
+            "An IMSI has 15 digits starting with a known country and network code.",
+            fields={field: "15 digits, known MCC and MNC."},
+        )
+    return digits
+
+
+def is_iccid(digits: str) -> bool:
+    return bool(re.fullmatch(r"89\d{16,18}", digits)) and luhn.is_valid(digits)
+
+
+def parse_iccid(value: str, *, field: str = "iccid") -> str:
+    digits = re.sub(r"\s", "", clean_text(value, field=field))
+    if not is_iccid(digits):
+        raise InvalidInput(
+            "An ICCID has 18 to 20 digits, starts with 89 and ends with a check digit.",
+            fields={field: "18-20 digits from 89, valid check digit."},
+        )
+    return digits
+
+
+def parse_email(value: str, *, field: str = "email") -> str:
+    value = clean_text(value, field=field, max_length=254).lower()
+    if not EMAIL_PATTERN.fullmatch(value):
+        raise InvalidInput("That is not an email address.", fields={field: "Like name@example.com."})
+    return value
+
+
+def is_customer_id(value: str) -> bool:
+    value = value.strip().upper()
+    return bool(CUSTOMER_ID_PATTERN.fullmatch(value)) and luhn.is_valid(value[1:])
+
+
+def parse_customer_id(value: str, *, field: str = "customer_id") -> str:
+    value = clean_text(value, field=field).upper().replace(" ", "")
+    if not CUSTOMER_ID_PATTERN.fullmatch(value):
+        raise InvalidInput("A customer ID is C and ten digits.", fields={field: "C and ten digits."})
+    if not luhn.is_valid(value[1:]):
+        raise InvalidInput("That customer ID has a wrong check digit: a mistyped digit?", fields={field: "Check digit does not match."})
+    return value
+
+
+def mask(value: str | None, *, keep: int = 4) -> str | None:
+    """`•••• 4821`: looks masked, never blank."""
+    if not value:
+        return value
+    return "•••• " + value[-keep:] if len(value) > keep else "••••"
+
+
+def _label(field: str) -> str:
+    return field.replace("_", " ").capitalize()
