@@ -94,9 +94,11 @@ class Database:
         """Migrate to head unless already there; the common case costs one query, no Alembic import."""
         if self.current_revision() == HEAD_REVISION:
             return
-        from crm_tui.storage.migrations.runner import upgrade
+        from crm_tui.storage.migrations.runner import (
+            upgrade,  # lazy: Alembic costs ~0.3 s, needed only when behind
+        )
 
-        upgrade(self)
+        upgrade(self.write_engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -27,7 +27,7 @@ from crm_tui.services.shared.permissions import (
     require_signed_in,
 )
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Order, OrderStep, QueueItem
+from crm_tui.storage.models import Customer, Order, OrderStep, QueueItem, Subscriber
 from crm_tui.storage.sequences import next_number
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
@@ -151,7 +151,6 @@ def create_order(
 
 
 def order_view(uow: UnitOfWork, order: Order) -> OrderView:
-    from crm_tui.storage.models import Customer, Subscriber
 
     steps = uow.session.execute(select(OrderStep).where(OrderStep.order_id == order.id).order_by(OrderStep.seq)).scalars().all()
     customer_id = uow.session.execute(select(Customer.customer_id).where(Customer.id == order.customer_id)).scalar() if order.customer_id else None
@@ -205,7 +204,6 @@ def get_order(order_id: str, *, uow: UnitOfWork, actor: Actor) -> OrderView:
 
 
 def list_orders(*, uow: UnitOfWork, actor: Actor, status: str | None = None, customer_id: str | None = None, limit: int = 100) -> list[OrderView]:
-    from crm_tui.storage.models import Customer
 
     require_signed_in(actor, doing="see orders")
     with uow:

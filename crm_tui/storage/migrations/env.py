@@ -1,4 +1,4 @@
-"""Alembic environment: uses the Database handed in by the runner, or the URL in the config."""
+"""Alembic environment: uses the write engine handed in by the runner, or the URL in the config."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ target_metadata = SQLModel.metadata
 
 
 def run_migrations_online() -> None:
-    database: Database | None = config.attributes.get("database")
-    if database is None:
-        database = Database.open(config.get_main_option("sqlalchemy.url"), migrate=False)
-    with database.write_engine.connect() as connection:
+    write_engine = config.attributes.get("write_engine")
+    if write_engine is None:
+        write_engine = Database.open(config.get_main_option("sqlalchemy.url"), migrate=False).write_engine
+    with write_engine.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -1,4 +1,8 @@
-"""Run Alembic programmatically against a Database (no alembic.ini needed)."""
+"""Run Alembic programmatically against an engine (no alembic.ini needed).
+
+Takes a SQLAlchemy engine, not a `Database`, so storage.db (which calls it when the schema is
+behind) and this runner do not import each other.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,24 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-
-from crm_tui.storage.db import Database
+from sqlalchemy import Engine
 
 HERE = Path(__file__).parent
 
 
-def alembic_config(database: Database) -> Config:
-    """A Config pointing at this folder and at the database's URL."""
+def alembic_config(write_engine: Engine) -> Config:
+    """A Config pointing at this folder and at the engine that writes (SQLite: BEGIN IMMEDIATE)."""
     config = Config()
     config.set_main_option("script_location", str(HERE))
-    config.set_main_option("sqlalchemy.url", database.url.replace("%", "%%"))
-    config.attributes["database"] = database
+    config.set_main_option("sqlalchemy.url", write_engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    config.attributes["write_engine"] = write_engine
     return config
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
+def upgrade(write_engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to `revision`, each in a transaction (SQLite: BEGIN IMMEDIATE)."""
-    command.upgrade(alembic_config(database), revision)
+    write_engine = getattr(write_engine, "write_engine", write_engine)  # TEMP(refactor): a Database still handed in by the CLI
+    command.upgrade(alembic_config(write_engine), revision)
 
 
 def head_revision() -> str:
