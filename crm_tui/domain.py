@@ -68,6 +68,11 @@ class SubscriberStatus(Labelled):
     ARCHIVED = "archived"
 
 
+LIVE_LINE_STATUSES: tuple[str, ...] = (SubscriberStatus.ACTIVE.value, SubscriberStatus.SUSPENDED.value)
+"""A line is live while active or suspended: it holds its number and SIM (a former number may
+belong to someone else now)."""
+
+
 class PaymentType(Labelled):
     PREPAID = "prepaid"
     POSTPAID = "postpaid"

@@ -13,6 +13,7 @@ from crm_tui.services.customers.search_sql import (
     LIVE_LINE_STATUSES,
 )
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
     require_signed_in,
 )
@@ -84,18 +85,7 @@ def open_customer(
         if customer is None or customer.status == CustomerStatus.ERASED:
             raise NotFound(f"No customer {customer_id}.")
         how = key_kind.label if key_kind else "their customer record"
-        uow.session.add(
-            Interaction(
-                customer_id=customer.id or 0,
-                operator_id=actor.id,
-                channel=channel.value,
-                kind="identify",
-                key_kind=key_kind.value if key_kind else None,
-                summary=f"Identified by {how}",
-                shop=actor.shop or None,
-                created_at=utcnow(),
-            )
-        )
+        capture(uow.session, customer.id or 0, kind='identify', summary=f'Identified by {how}', actor=actor, now=utcnow(), channel=channel.value, key_kind=key_kind.value if key_kind else None)
         audit.record(uow, actor, "customer.identify", "customer", customer.customer_id, {"key": key_kind.value if key_kind else None})
         uow.session.flush()
         detail = _detail(uow, customer_id)

@@ -36,7 +36,6 @@ from crm_tui.storage.unit_of_work import UnitOfWork
 
 TOTAL_CAP = 10_000
 NAME_CANDIDATES = 1_000  # a name-only search looks at this many index matches at most: refine beyond
-LIVE_LINE_STATUSES = search_sql.LIVE_LINE_STATUSES
 
 
 @dataclass(frozen=True)

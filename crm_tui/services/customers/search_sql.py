@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
 )
 
-from crm_tui.domain import HIDDEN_STATUSES
+from crm_tui.domain import HIDDEN_STATUSES, LIVE_LINE_STATUSES
 from crm_tui.storage.models import (
     Certificate,
     Contact,
@@ -35,8 +35,6 @@ from crm_tui.storage.models import (
     SocialAccount,
     Subscriber,
 )
-
-LIVE_LINE_STATUSES = ("active", "suspended")  # a former number may belong to someone else now
 
 KEY_FIELDS = ("customer_id", "cert_number", "cert_type", "cert_country", "service_number", "imsi", "iccid", "email", "social")
 """The exact keys, in the order their conditions are written."""

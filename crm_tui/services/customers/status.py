@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from crm_tui.domain import (
+    LIVE_LINE_STATUSES,
     CustomerStatus,
     SubscriberStatus,
 )
-from crm_tui.services.lifecycle.deregistration_quote import LIVE
 from crm_tui.storage.models import (
     Customer,
     Subscriber,
@@ -19,7 +19,7 @@ def refresh_customer_status(session, customer: Customer) -> None:  # noqa: ANN00
     """active with a live line, suspended when every live line is suspended, idle with none."""
     if customer.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED, CustomerStatus.ERASED, CustomerStatus.MERGED):
         return
-    statuses = set(session.execute(select(Subscriber.status).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE))).scalars())
+    statuses = set(session.execute(select(Subscriber.status).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES))).scalars())
     customer.status = (
         CustomerStatus.ACTIVE.value
         if SubscriberStatus.ACTIVE.value in statuses

@@ -17,6 +17,7 @@ from crm_tui.domain import HIDDEN_STATUSES, CustomerStatus, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.services.customers.status import refresh_customer_status
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.validation import normalize_name, parse_customer_id
 from crm_tui.services.shared.views import Actor, View
@@ -199,7 +200,7 @@ def merge_customers(
                 .where(QueueItem.queue == QueueName.DUPLICATES, QueueItem.ref_id == str(candidate.id), QueueItem.status.in_(["open", "claimed"]))
                 .values(status="done", decided_by=actor.id, decided_at=now, note=note or None, version=QueueItem.version + 1)
             )
-        session.add(Interaction(customer_id=survivor.id, operator_id=actor.id, kind="merge", summary=f"Merged {merged.customer_id} into this customer" + (f": {note}" if note else ""), created_at=now))
+        capture(session, survivor.id, kind='merge', summary=f'Merged {merged.customer_id} into this customer' + (f': {note}' if note else ''), actor=actor, now=now)
         session.flush()
         audit.record(uow, actor, "customer.merge", "customer", survivor.customer_id, {"merged": merged.customer_id, "merge_id": record.id, "fields": chosen, "moved": {k: len(v) for k, v in moved.items()}})
         uow.commit()
@@ -237,8 +238,8 @@ def unmerge(merge_id: int, *, uow: UnitOfWork, actor: Actor, now: datetime | Non
         session.add(record)
         low, high = sorted([survivor.id, merged.id])
         session.execute(update(DuplicateCandidate).where(DuplicateCandidate.customer_a_id == low, DuplicateCandidate.customer_b_id == high).values(status="dismissed"))
-        session.add(Interaction(customer_id=survivor.id, operator_id=actor.id, kind="unmerge", summary=f"Merge with {merged.customer_id} undone", created_at=now))
-        session.add(Interaction(customer_id=merged.id, operator_id=actor.id, kind="unmerge", summary=f"Separated again from {survivor.customer_id}", created_at=now))
+        capture(session, survivor.id, kind='unmerge', summary=f'Merge with {merged.customer_id} undone', actor=actor, now=now)
+        capture(session, merged.id, kind='unmerge', summary=f'Separated again from {survivor.customer_id}', actor=actor, now=now)
         audit.record(uow, actor, "customer.unmerge", "customer", survivor.customer_id, {"merged": merged.customer_id, "merge_id": merge_id})
         uow.commit()
         return MergeResult(merge_id=merge_id, survivor_id=survivor.customer_id, merged_id=merged.customer_id, moved={k: len(v) for k, v in moved.items()}, fields_taken_from_merged=[])

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from crm_tui.domain import LIVE_LINE_STATUSES
 from crm_tui.errors import InvalidInput, NotAllowed, NotFound
 from crm_tui.services.identity.registration_form import MIN_SERVICE_PASSWORD
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.passwords import hash_secret, verify_secret
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
@@ -16,7 +18,7 @@ from crm_tui.services.shared.permissions import (
 )
 from crm_tui.services.shared.validation import normalize_name, parse_service_number
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import AuthenticationInfo, Customer, Interaction, Subscriber
+from crm_tui.storage.models import AuthenticationInfo, Customer, Subscriber
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
@@ -38,7 +40,7 @@ def _load(uow: UnitOfWork, service_number: str) -> tuple[Customer, Authenticatio
         select(Customer, AuthenticationInfo)
         .join(Subscriber, Subscriber.customer_id == Customer.id)
         .join(AuthenticationInfo, AuthenticationInfo.customer_id == Customer.id)
-        .where(Subscriber.service_number == service_number, Subscriber.status.in_(["active", "suspended"]))
+        .where(Subscriber.service_number == service_number, Subscriber.status.in_(LIVE_LINE_STATUSES))
     ).first()
     if row is None:
         raise NotFound("No live line with that service number.", fields={"service_number": "No live line."})
@@ -61,7 +63,7 @@ def _fail(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, what: s
 def _succeed(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, actor: Actor | None, how: str) -> None:
     info.failed_attempts = 0
     uow.session.add(info)
-    uow.session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, channel="shop" if actor else "script", kind="authenticate", summary=f"Authenticated by {how}", created_at=utcnow()))
+    capture(uow.session, customer.id, kind='authenticate', summary=f'Authenticated by {how}', actor=actor, now=utcnow())
     audit.record(uow, actor, "customer.authenticate", "customer", customer.customer_id, {"by": how})
 
 

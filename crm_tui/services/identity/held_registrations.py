@@ -14,6 +14,7 @@ from crm_tui.domain import (
 from crm_tui.errors import Conflict, NotFound
 from crm_tui.services.lines.provisioning import give_line
 from crm_tui.services.shared import audit, outbox
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
@@ -25,7 +26,6 @@ from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
     Account,
     Customer,
-    Interaction,
     Offering,
     Operator,
     QueueItem,
@@ -89,7 +89,7 @@ def decide_held_registration(
         item.version += 1
         session.add(item)
         outcome = "approved: line given" if approve else "rejected: no line"
-        session.add(Interaction(customer_id=customer.id, operator_id=actor.id, channel="shop", kind="registration_review", summary=f"Held registration {outcome}", created_at=now))
+        capture(session, customer.id, kind='registration_review', summary=f'Held registration {outcome}', actor=actor, now=now)
         outbox.emit(uow, "registration.approved" if approve else "registration.rejected", "customer", customer.customer_id, {"service_number": service_number})
         audit.record(uow, actor, "registration.approve" if approve else "registration.reject", "queue_item", str(item_id), {"customer": customer.customer_id})
         uow.commit()

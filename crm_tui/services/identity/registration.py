@@ -43,6 +43,7 @@ from crm_tui.services.identity.registration_form import (
 from crm_tui.services.lines.provisioning import give_line
 from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.catalog import ensure_catalog
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.services.shared.permissions import (
     require_signed_in,
@@ -58,7 +59,6 @@ from crm_tui.storage.models import (
     Certificate,
     Contact,
     Customer,
-    Interaction,
     Offering,
     Preference,
     QueueItem,
@@ -339,17 +339,7 @@ def _register(
         summary_parts.append(f"{len(warnings)} warning(s)")
     if held:
         summary_parts.append("line held for review")
-    session.add(
-        Interaction(
-            customer_id=customer.id,
-            operator_id=actor.id,
-            channel="shop",
-            kind="register",
-            summary="; ".join(summary_parts),
-            shop=actor.shop or None,
-            created_at=now,
-        )
-    )
+    capture(session, customer.id, kind='register', summary='; '.join(summary_parts), actor=actor, now=now)
     notify_at = outbox.outside_do_not_disturb(now, start=prefs.dnd_start or None, end=prefs.dnd_end or None, zone=timezone)
     outbox.emit(
         uow,

@@ -31,11 +31,11 @@ from crm_tui.services.lifecycle.deregistration_quote import (
     CENT,
     ChargeLine,
     _live_lines_on_account,
-    _load_line,
     _quote,
     prorated_penalty,
 )
 from crm_tui.services.lifecycle.order_steps import _line_payload
+from crm_tui.services.lines.lookup import load_line
 from crm_tui.services.orders.engine import (
     OrderView,
     create_order,
@@ -43,6 +43,8 @@ from crm_tui.services.orders.engine import (
     unfinished_order,
 )
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.interactions import capture
+from crm_tui.services.shared.payments import PAYMENT_METHODS, take_payment
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
@@ -58,18 +60,14 @@ from crm_tui.storage.models import (
     Charge,
     Contract,
     Customer,
-    Interaction,
-    Payment,
     QueueItem,
     Subscriber,
 )
-from crm_tui.storage.sequences import next_number
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 NUMBER_MODES = ("immediate", "freeze")
 SIM_MODES = ("reuse", "abandon")
-PAYMENT_METHODS = ("cash", "card", "account")
 
 
 # --- submit --------------------------------------------------------------------------------------
@@ -113,10 +111,6 @@ def _parse_options(*, reason: str, note: str, number_mode: str, sim_mode: str, p
     return {"reason": reason, "note": clean_text(note, field="note", max_length=300)}
 
 
-def _receipt_number(uow: UnitOfWork) -> str:
-    return f"RC{next_number(uow.session, 'receipt_number'):09d}"
-
-
 def submit_deregistration(
     service_number: str,
     *,
@@ -147,7 +141,8 @@ def submit_deregistration(
     options = _parse_options(reason=reason, note=note, number_mode=number_mode, sim_mode=sim_mode, payment_method=payment_method, retention=retention, balance=balance)
     with services.writer() as uow:
         session = uow.session
-        subscriber, customer, account, offering = _load_line(uow, number)
+        line = load_line(uow, number)
+        subscriber, customer, account, offering = line.subscriber, line.customer, line.account, line.offering
         pending = unfinished_order(uow, subscriber_pk=subscriber.id) or unfinished_order(uow, customer_pk=customer.id, whole_customer=True)
         if pending:
             raise Conflict(f"Order {pending} for this line or customer is not finished; finish or cancel it first.")
@@ -181,17 +176,9 @@ def submit_deregistration(
         to_pay = list(session.execute(select(Charge).where(Charge.id.in_([*(c.id for c in penalty_charges if not request_waiver)]) | Charge.id.in_(_outstanding_ids(uow, subscriber, account)))).scalars())
         receipt = None
         if due > 0:
-            if payment_method == "account":
-                if account.balance < due:
-                    raise Conflict(f"The account balance {account.balance} does not cover {due}.", fields={"payment_method": "Balance too low."})
-                account.balance -= due
-            receipt_number = _receipt_number(uow)
-            session.add(Payment(receipt_number=receipt_number, account_id=account.id, amount=due, currency=account.currency, method=payment_method or "cash", operator_id=actor.id, created_at=now))
-            for charge in to_pay:
-                charge.status = ChargeStatus.PAID.value
-                session.add(charge)
+            payment = take_payment(session, account, amount=due, method=payment_method or "cash", actor=actor, now=now, settles=to_pay)
             receipt = Receipt(
-                receipt_number=receipt_number,
+                receipt_number=payment.receipt_number,
                 method=payment_method or "cash",
                 amount=due,
                 currency=account.currency,
@@ -210,7 +197,7 @@ def submit_deregistration(
             "receipt": receipt.receipt_number if receipt else None,
         }
         order = create_order(uow, order_type="deregister", actor=actor, customer_pk=customer.id, subscriber_pk=subscriber.id, payload=payload, now=now)
-        session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="deregister", summary=f"Deregistration of {subscriber.service_number} ({DeregistrationReason(reason).label}); order {order.order_number}", created_at=now, shop=actor.shop or None))
+        capture(session, customer.id, kind='deregister', summary=f'Deregistration of {subscriber.service_number} ({DeregistrationReason(reason).label}); order {order.order_number}', actor=actor, now=now)
         audit.record(uow, actor, "subscriber.deregister", "customer", customer.customer_id, {"subscriber": subscriber.id, "order": order.order_number, "number_mode": number_mode, "sim_mode": sim_mode, "paid": str(due)})
         uow.commit()
         order_number = order.order_number

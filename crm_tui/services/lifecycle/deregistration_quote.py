@@ -12,14 +12,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from crm_tui.domain import (
+    LIVE_LINE_STATUSES,
     ChargeStatus,
     DeregistrationReason,
     PaymentType,
-    SubscriberStatus,
 )
-from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.errors import InvalidInput
+from crm_tui.services.lines.lookup import load_line
 from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.catalog import ensure_catalog
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
     require_signed_in,
 )
@@ -32,7 +34,6 @@ from crm_tui.storage.models import (
     Charge,
     Contract,
     Customer,
-    Interaction,
     Offering,
     Subscriber,
 )
@@ -40,7 +41,6 @@ from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 CENT = Decimal("0.01")
-LIVE = (SubscriberStatus.ACTIVE.value, SubscriberStatus.SUSPENDED.value)
 
 
 @cache
@@ -137,29 +137,8 @@ class DeregistrationQuote(View):
     total_due: Decimal
 
 
-def _load_line(uow: UnitOfWork, service_number: str) -> tuple[Subscriber, Customer, Account, Offering]:
-    row = uow.session.execute(
-        select(Subscriber, Customer, Account, Offering)
-        .join(Customer, Customer.id == Subscriber.customer_id)
-        .join(Account, Account.id == Subscriber.account_id)
-        .join(Offering, Offering.id == Subscriber.offering_id)
-        .where(Subscriber.service_number == service_number)
-        .order_by(Subscriber.status.in_(LIVE).desc(), Subscriber.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        raise NotFound(f"No line with service number {service_number}.", fields={"service_number": "Unknown service number."})
-    subscriber = row[0]
-    if subscriber.status not in LIVE:
-        raise Conflict(
-            f"Line {service_number} is already {SubscriberStatus(subscriber.status).label.lower()}.",
-            fields={"service_number": "Already deactivated."},
-        )
-    return row[0], row[1], row[2], row[3]
-
-
 def _live_lines_on_account(uow: UnitOfWork, account_id: int) -> int:
-    return uow.session.execute(select(func.count()).select_from(Subscriber).where(Subscriber.account_id == account_id, Subscriber.status.in_(LIVE))).scalar_one()
+    return uow.session.execute(select(func.count()).select_from(Subscriber).where(Subscriber.account_id == account_id, Subscriber.status.in_(LIVE_LINE_STATUSES))).scalar_one()
 
 
 def _quote(uow: UnitOfWork, subscriber: Subscriber, customer: Customer, account: Account, offering: Offering, *, reason: str | None, today: date) -> DeregistrationQuote:
@@ -236,7 +215,8 @@ def quote_deregistration(service_number: str, *, uow: UnitOfWork, actor: Actor, 
     require_signed_in(actor, doing="deregister lines")
     number = parse_service_number(service_number, region=region)
     with uow:
-        subscriber, customer, account, offering = _load_line(uow, number)
+        line = load_line(uow, number)
+        subscriber, customer, account, offering = line.subscriber, line.customer, line.account, line.offering
         return _quote(uow, subscriber, customer, account, offering, reason=reason, today=today or utcnow().date())
 
 
@@ -258,7 +238,8 @@ def accept_retention_offer(service_number: str, offer_code: str, *, uow: UnitOfW
     if offer is None:
         raise InvalidInput(f"No retention offer {offer_code}.", fields={"retention": "Unknown offer."})
     with uow:
-        subscriber, customer, account, _offering = _load_line(uow, number)
+        line = load_line(uow, number)
+        subscriber, customer, account = line.subscriber, line.customer, line.account
         session = uow.session
         if offer["kind"] == "plan_change":
             target = session.execute(select(Offering).where(Offering.code == offer["offering"])).scalar_one_or_none()
@@ -268,7 +249,7 @@ def accept_retention_offer(service_number: str, offer_code: str, *, uow: UnitOfW
             subscriber.offering_id = target.id
             subscriber.version += 1
             session.add(subscriber)
-        session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="retention", summary=f"Stayed with offer {offer['code']}: {offer['name']} (reason: {DeregistrationReason(reason).label})", created_at=now, shop=actor.shop or None))
+        capture(session, customer.id, kind='retention', summary=f"Stayed with offer {offer['code']}: {offer['name']} (reason: {DeregistrationReason(reason).label})", actor=actor, now=now)
         outbox.emit(uow, "retention.accepted", "subscriber", subscriber.service_number, {"offer": offer["code"], "kind": offer["kind"]})
         audit.record(uow, actor, "subscriber.retention_accepted", "customer", customer.customer_id, {"subscriber": subscriber.id, "offer": offer["code"], "reason": reason})
         uow.commit()

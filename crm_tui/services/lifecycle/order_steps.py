@@ -21,6 +21,7 @@ from crm_tui.services.orders.engine import (
     StepKind,
 )
 from crm_tui.services.shared import outbox
+from crm_tui.services.shared.interactions import capture
 from crm_tui.storage.models import (
     Account,
     Address,
@@ -30,7 +31,6 @@ from crm_tui.storage.models import (
     Contact,
     Contract,
     Customer,
-    Interaction,
     NumberPoolEntry,
     Offering,
     Payment,
@@ -185,7 +185,7 @@ def _close(ctx: StepContext) -> None:
         refresh_customer_status(session, customer)
     for line in order.payload["subscribers"]:
         outbox.emit(ctx.uow, "subscriber.deactivated", "subscriber", line["service_number"], {"order": order.order_number, "number_mode": order.payload.get("number_mode")})
-    session.add(Interaction(customer_id=customer.id, kind="order_closed", channel="script", summary=f"Order {order.order_number} closed ({order.type.replace('_', ' ')})", created_at=ctx.now))
+    capture(session, customer.id, kind='order_closed', summary=f"Order {order.order_number} closed ({order.type.replace('_', ' ')})", actor=None, now=ctx.now, channel='script')
 
 
 def _archive_customer(ctx: StepContext) -> None:

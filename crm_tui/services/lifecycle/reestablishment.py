@@ -16,6 +16,7 @@ from crm_tui.services.lines.provisioning import give_line
 from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.catalog import ensure_catalog
 from crm_tui.services.shared.certificates import parse_certificate
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import parse_customer_id, parse_service_number
 from crm_tui.services.shared.views import Actor, View
@@ -186,7 +187,7 @@ def reestablish_customer(
             line = give_line(session, customer, product, account, wanted_number=wanted, now=now)
             service_number, recovered = line.service_number, wanted is not None
             customer.status = CustomerStatus.ACTIVE.value
-        session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="reestablish", summary="Relationship re-established" + (f"; restored {', '.join(restored)}" if restored else "; nothing kept in the archive to restore") + (f"; former number {service_number} recovered" if recovered else ""), created_at=now, shop=actor.shop or None))
+        capture(session, customer.id, kind='reestablish', summary='Relationship re-established' + (f"; restored {', '.join(restored)}" if restored else '; nothing kept in the archive to restore') + (f'; former number {service_number} recovered' if recovered else ''), actor=actor, now=now)
         outbox.emit(uow, "customer.reestablished", "customer", customer.customer_id, {"service_number": service_number, "number_recovered": recovered})
         audit.record(uow, actor, "customer.reestablish", "customer", customer.customer_id, {"restored": restored, "number_recovered": recovered})
         uow.commit()

@@ -24,9 +24,9 @@ from crm_tui.errors import Conflict, Held, InvalidInput, NotAllowed, NotFound
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.suspension import (
     SUPERVISOR_ONLY_SUSPENSIONS,
-    _load,
     _open_order_for,
 )
+from crm_tui.services.lines.lookup import load_line
 from crm_tui.services.orders.engine import (
     OrderView,
     create_order,
@@ -35,6 +35,8 @@ from crm_tui.services.orders.engine import (
     run_order,
 )
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.interactions import capture
+from crm_tui.services.shared.payments import take_payment
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
@@ -45,11 +47,8 @@ from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
     Account,
     Charge,
-    Interaction,
-    Payment,
     QueueItem,
 )
-from crm_tui.storage.sequences import next_number
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
@@ -83,7 +82,8 @@ def resume_quote(service_number: str, *, uow: UnitOfWork, actor: Actor, region: 
     require_signed_in(actor, doing="resume lines")
     number = parse_service_number(service_number, region=region)
     with uow:
-        subscriber, customer, account = _load(uow, number)
+        line = load_line(uow, number)
+        subscriber, customer, account = line.subscriber, line.customer, line.account
         if subscriber.status != SubscriberStatus.SUSPENDED:
             raise Conflict(f"Line {number} is not suspended.", fields={"service_number": "Not suspended."})
         outstanding = _outstanding(uow, account)
@@ -151,7 +151,8 @@ def resume_subscriber(
     number = parse_service_number(service_number, region=settings.default_region)
     with services.writer() as uow:
         session = uow.session
-        subscriber, customer, account = _load(uow, number)
+        line = load_line(uow, number)
+        subscriber, customer, account = line.subscriber, line.customer, line.account
         if subscriber.status != SubscriberStatus.SUSPENDED:
             raise Conflict(f"Line {number} is not suspended.", fields={"service_number": "Not suspended."})
         pending = _open_order_for(uow, subscriber)
@@ -163,7 +164,7 @@ def resume_subscriber(
                 raise NotAllowed("An administrator's suspension is lifted by a supervisor or admin.")
             item = QueueItem(queue=QueueName.FRAUD_RESUMPTIONS, ref_type="subscriber", ref_id=number, reason=f"Resume after fraud suspension requested: {reason or 'no reason given'}", payload={"operation": op.value, "reason": reason, "remarks": remarks, "effective_at": effective_at.isoformat() if effective_at else None}, created_at=now)
             session.add(item)
-            session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, kind="resume_request", summary=f"Resumption of {number} requested; waits for a supervisor (fraud)", created_at=now))
+            capture(session, customer.id, kind='resume_request', summary=f'Resumption of {number} requested; waits for a supervisor (fraud)', actor=actor, now=now)
             audit.record(uow, actor, "subscriber.resume_requested", "customer", customer.customer_id, {"subscriber": subscriber.id, "queue": QueueName.FRAUD_RESUMPTIONS.value})
             uow.commit()
             raise Held("A fraud suspension is lifted by a supervisor; the request is in their queue.", held={"queue": item.queue, "item_id": item.id, "reason": item.reason})
@@ -176,19 +177,10 @@ def resume_subscriber(
         if due > 0:
             if payment_method not in ("cash", "card", "account"):
                 raise InvalidInput(f"{due} {account.currency} is due; choose cash, card or account.", fields={"payment_method": "Choose how it is paid."})
-            if payment_method == "account":
-                if account.balance < due:
-                    raise Conflict(f"The account balance {account.balance} does not cover {due}.", fields={"payment_method": "Balance too low."})
-                account.balance -= due
-                session.add(account)
-            if pay_outstanding:
-                for charge in session.execute(select(Charge).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)).scalars():
-                    charge.status = ChargeStatus.PAID.value
-                    session.add(charge)
+            outstanding = session.execute(select(Charge).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)).scalars()
+            receipt = take_payment(session, account, amount=due, method=payment_method, actor=actor, now=now, settles=list(outstanding) if pay_outstanding else ()).receipt_number
             if fee > 0:
                 session.add(Charge(account_id=account.id, subscriber_id=subscriber.id, kind="fee", description="Resumption fee", amount=fee, currency=account.currency, status=ChargeStatus.PAID.value, created_at=now))
-            receipt = f"RC{next_number(session, 'receipt_number'):09d}"
-            session.add(Payment(receipt_number=receipt, account_id=account.id, amount=due, currency=account.currency, method=payment_method, operator_id=actor.id if actor else None, created_at=now))
         order = create_order(
             uow,
             order_type="resume",
@@ -200,7 +192,7 @@ def resume_subscriber(
             effective_at=effective_at,
         )
         when = f"on {effective_at.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d}" if order.status == "reserved" else "now"
-        session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, channel="shop" if actor else "script", kind="resume", summary=f"Resumption of {number} {when} ({op.label}: {reason or kind})", created_at=now))
+        capture(session, customer.id, kind='resume', summary=f'Resumption of {number} {when} ({op.label}: {reason or kind})', actor=actor, now=now)
         audit.record(uow, actor, "subscriber.resume", "customer", customer.customer_id, {"subscriber": subscriber.id, "operation": op.value, "lifted": kind, "order": order.order_number, "reserved": order.status == "reserved", "paid": str(due)})
         uow.commit()
         order_number, reserved = order.order_number, order.status == "reserved"

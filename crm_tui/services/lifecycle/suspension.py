@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
-
 from crm_tui.domain import (
     SubscriberStatus,
     SuspensionReason,
 )
-from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm_tui.errors import Conflict, InvalidInput, NotAllowed
 from crm_tui.services.context import Services
+from crm_tui.services.lines.lookup import load_line
 from crm_tui.services.orders.engine import (
     OrderView,
     create_order,
@@ -27,6 +26,7 @@ from crm_tui.services.orders.engine import (
     unfinished_order,
 )
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
@@ -34,27 +34,12 @@ from crm_tui.services.shared.permissions import (
 from crm_tui.services.shared.validation import clean_text, parse_service_number
 from crm_tui.services.shared.views import Actor
 from crm_tui.storage.models import (
-    Account,
-    Customer,
-    Interaction,
     Subscriber,
 )
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 SUPERVISOR_ONLY_SUSPENSIONS = (SuspensionReason.FRAUD, SuspensionReason.ADMIN)
-
-
-def _load(uow: UnitOfWork, number: str) -> tuple[Subscriber, Customer, Account]:
-    row = uow.session.execute(
-        select(Subscriber, Customer, Account)
-        .join(Customer, Customer.id == Subscriber.customer_id)
-        .join(Account, Account.id == Subscriber.account_id)
-        .where(Subscriber.service_number == number, Subscriber.status.in_(["active", "suspended"]))
-    ).first()
-    if row is None:
-        raise NotFound(f"No live line with service number {number}.", fields={"service_number": "No live line."})
-    return row[0], row[1], row[2]
 
 
 def _reason_words(reason: str | None) -> str:
@@ -96,14 +81,15 @@ def suspend_subscriber(
     note = clean_text(note, field="note", max_length=300)
     number = parse_service_number(service_number, region=services.settings.default_region)
     with services.writer() as uow:
-        subscriber, customer, _account = _load(uow, number)
+        line = load_line(uow, number)
+        subscriber, customer = line.subscriber, line.customer
         if subscriber.status != SubscriberStatus.ACTIVE:
             raise Conflict(f"Line {number} is already suspended ({_reason_words(subscriber.status_reason)}).")
         pending = _open_order_for(uow, subscriber)
         if pending:
             raise Conflict(f"Line {number} has order {pending} in progress; finish or cancel it first.")
         order = create_order(uow, order_type="suspend", actor=actor, customer_pk=customer.id, subscriber_pk=subscriber.id, payload={"service_number": number, "reason": kind.value, "note": note, "subscribers": [{"id": subscriber.id, "service_number": number}]}, now=now)
-        uow.session.add(Interaction(customer_id=customer.id, operator_id=actor.id if actor else None, channel="shop" if actor else "script", kind="suspend", summary=f"Suspension of {number}: {kind.label}" + (f" ({note})" if note else ""), created_at=now))
+        capture(uow.session, customer.id, kind='suspend', summary=f'Suspension of {number}: {kind.label}' + (f' ({note})' if note else ''), actor=actor, now=now)
         audit.record(uow, actor, "subscriber.suspend", "customer", customer.customer_id, {"subscriber": subscriber.id, "reason": kind.value, "order": order.order_number})
         uow.commit()
         order_number = order.order_number

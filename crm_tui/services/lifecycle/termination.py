@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from crm_tui.domain import (
+    LIVE_LINE_STATUSES,
     CustomerStatus,
     TerminationReason,
 )
 from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.deregistration import NUMBER_MODES, SIM_MODES
-from crm_tui.services.lifecycle.deregistration_quote import LIVE
 from crm_tui.services.lifecycle.order_steps import _line_payload
 from crm_tui.services.orders.engine import (
     OrderView,
@@ -23,6 +23,7 @@ from crm_tui.services.orders.engine import (
     unfinished_order,
 )
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
     require_signed_in,
 )
@@ -32,7 +33,6 @@ from crm_tui.services.shared.validation import (
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
     Customer,
-    Interaction,
     QueueItem,
     Subscriber,
 )
@@ -81,7 +81,7 @@ def terminate_customer(
         busy = session.execute(
             select(func.count()).select_from(QueueItem).where(QueueItem.ref_id == customer_id, QueueItem.status.in_(["open", "claimed"]))
         ).scalar_one()
-        lines = session.execute(select(Subscriber).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE)).order_by(Subscriber.id)).scalars().all()
+        lines = session.execute(select(Subscriber).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES)).order_by(Subscriber.id)).scalars().all()
         payload = {
             "customer_id": customer_id,
             "reason": reason,
@@ -92,7 +92,7 @@ def terminate_customer(
             "subscribers": [_line_payload(s) for s in lines],
         }
         order = create_order(uow, order_type="terminate_customer", actor=actor, customer_pk=customer.id, subscriber_pk=None, payload=payload, now=now)
-        session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="terminate", summary=f"Relationship terminated ({TerminationReason(reason).label}); archive consent: {'yes' if archive_consent else 'no'}; order {order.order_number}", created_at=now, shop=actor.shop or None))
+        capture(session, customer.id, kind='terminate', summary=f"Relationship terminated ({TerminationReason(reason).label}); archive consent: {('yes' if archive_consent else 'no')}; order {order.order_number}", actor=actor, now=now)
         audit.record(uow, actor, "customer.terminate", "customer", customer_id, {"order": order.order_number, "lines": len(lines), "consent": archive_consent, "open_queue_items": busy})
         uow.commit()
         number = order.order_number

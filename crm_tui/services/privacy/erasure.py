@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlalchemy import JSON, String, cast, delete, func, or_, select, update
 from sqlmodel import SQLModel
 
-from crm_tui.domain import CustomerStatus, QueueName
+from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.services.context import QueueAction, Services
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
@@ -74,7 +75,7 @@ def request_erasure(customer_id: str, *, uow: UnitOfWork, actor: Actor, requeste
             raise Conflict(f"An erasure request for {customer_id} already exists (item {existing}).")
         item = QueueItem(queue=QueueName.ERASURE_REQUESTS, ref_type="customer", ref_id=customer_id, reason=f"Erasure requested by {requested_by}: {legal_ground}", created_at=now)
         uow.session.add(item)
-        uow.session.add(Interaction(customer_id=customer.id, operator_id=actor.id, kind="erasure_request", summary="Erasure requested", created_at=now))
+        capture(uow.session, customer.id, kind='erasure_request', summary='Erasure requested', actor=actor, now=now)
         uow.session.flush()
         audit.record(uow, actor, "customer.erasure_requested", "customer", customer_id, {"item": item.id})
         uow.commit()
@@ -89,7 +90,7 @@ def _customer(uow: UnitOfWork, customer_id: str) -> Customer:
 
 
 def _check_erasable(uow: UnitOfWork, customer: Customer) -> None:
-    live = uow.session.execute(select(func.count()).select_from(Subscriber).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(["active", "suspended"]))).scalar_one()
+    live = uow.session.execute(select(func.count()).select_from(Subscriber).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES))).scalar_one()
     if customer.status == CustomerStatus.ERASED:
         raise Conflict(f"{customer.customer_id} is already erased.")
     if customer.status not in ERASABLE or live:

@@ -1,0 +1,57 @@
+"""Taking a payment at the counter: cash, card, or from the account's prepaid balance, with a
+numbered receipt, settling the charges it pays. One way for every flow that takes money
+(deregistration, resumption, and whatever comes next), inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from crm_tui.domain import ChargeStatus
+from crm_tui.errors import Conflict, InvalidInput
+from crm_tui.services.shared.views import Actor
+from crm_tui.storage.models import Account, Charge, Payment
+from crm_tui.storage.sequences import next_number
+
+PAYMENT_METHODS = ("cash", "card", "account")
+
+
+def take_payment(
+    session: Session,
+    account: Account,
+    *,
+    amount: Decimal,
+    method: str,
+    actor: Actor | None,
+    now: datetime,
+    settles: Iterable[Charge] = (),
+) -> Payment:
+    """Take `amount` by `method` and mark `settles` paid; the Payment carries the receipt number.
+
+    From the account, the prepaid balance must cover it (a Conflict at `payment_method` otherwise).
+    """
+    if method not in PAYMENT_METHODS:
+        raise InvalidInput(f"Unknown payment method {method!r}; one of {', '.join(PAYMENT_METHODS)}.", fields={"payment_method": "Choose cash, card or account."})
+    if method == "account":
+        if account.balance < amount:
+            raise Conflict(f"The account balance {account.balance} does not cover {amount}.", fields={"payment_method": "Balance too low."})
+        account.balance -= amount
+        session.add(account)
+    payment = Payment(
+        receipt_number=f"RC{next_number(session, 'receipt_number'):09d}",
+        account_id=account.id,
+        amount=amount,
+        currency=account.currency,
+        method=method,
+        operator_id=actor.id if actor else None,
+        created_at=now,
+    )
+    session.add(payment)
+    for charge in settles:
+        charge.status = ChargeStatus.PAID.value
+        session.add(charge)
+    return payment
