@@ -3,18 +3,19 @@ lift it, now or on a date, what it costs; a confirmation, then the resume order 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import (
-    Button,
     Checkbox,
     Input,
     RadioButton,
@@ -32,9 +33,9 @@ from crm_tui.domain import (
     SuspensionReason,
 )
 from crm_tui.errors import CrmError, ExternalSystemFailed, Held
-from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.present import NOTHING, local_time, money_text, phone, words
 from crm_tui.screens.confirm import ConfirmModal
-from crm_tui.screens.deregistration import PAYMENT_METHODS
+from crm_tui.screens.line_order import PAYMENT_METHODS, LineOrderScreen
 from crm_tui.services.lifecycle.resumption import (
     ResumeQuote,
     ResumeResult,
@@ -43,8 +44,6 @@ from crm_tui.services.lifecycle.resumption import (
 )
 from crm_tui.services.orders.engine import OrderView, cancel_order, get_order
 from crm_tui.widgets.form_field import FormField
-from crm_tui.widgets.formatting import NOTHING, local_time, money_text, phone, words
-from crm_tui.widgets.order_progress import OrderProgress
 
 SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 EFFECTIVE_MODES = ("Immediately", "Reserved")
@@ -72,114 +71,70 @@ def parse_day(value: str) -> date | None:
         return None
 
 
-class ResumeScreen(WorkbenchScreen):
+class ResumeScreen(LineOrderScreen[ResumeQuote]):
     """SERVICE NO. / STATUS / STATUS DETAILS; OPERATION OPTIONS; CHECKOUT; then the order."""
 
-    DEFAULT_CSS = """
-    ResumeScreen #resume-title { height: 1; padding: 0 1; }
-    ResumeScreen #resume-title > .screen-title { width: auto; padding: 0 2 0 0; }
-    ResumeScreen #resume-line { width: 1fr; }
-    ResumeScreen #resume-flow { height: 1fr; padding: 0 1; }
-    ResumeScreen .section { height: auto; }
-    ResumeScreen .section-title { text-style: bold; color: $accent; height: 1; margin-top: 1; }
-    ResumeScreen .section:disabled .section-title { color: $text-disabled; }
-    ResumeScreen #status-grid { grid-size: 6; grid-columns: 12 20 8 12 16 1fr; grid-rows: 1; height: 1; }
-    ResumeScreen .status-label { color: $text-muted; }
-    ResumeScreen #status-value { text-style: bold; color: $text-warning; }
-    ResumeScreen #supervisor-notice { height: auto; color: $text-warning; text-style: bold; display: none; }
-    ResumeScreen .row { height: auto; }
-    ResumeScreen .row > FormField { width: 1fr; margin-right: 2; }
-    ResumeScreen #field-effective_mode { width: 40; }
-    ResumeScreen #field-effective_date { width: 32; }
-    ResumeScreen RadioSet { layout: horizontal; height: 1; width: auto; background: transparent; margin: 1 0; }
-    ResumeScreen RadioSet > RadioButton { width: auto; margin-right: 2; }
-    ResumeScreen #checkout { height: auto; width: 80; }
-    ResumeScreen #field-pay_outstanding > .field-label { display: none; }
-    ResumeScreen Checkbox { width: auto; background: transparent; }
-    ResumeScreen #total-due { width: 1fr; content-align: right bottom; height: 3; text-style: bold; }
-    ResumeScreen #section-submit { height: 1; margin-top: 1; }
-    ResumeScreen #submit-hint { width: 1fr; padding: 0 2; color: $text-muted; }
-    ResumeScreen #outcome { padding: 0 1; height: auto; }
-    ResumeScreen #outcome.error { color: $text-error; text-style: bold; }
-    ResumeScreen #outcome.good { color: $text-success; text-style: bold; }
-    ResumeScreen #outcome.held { color: $text-warning; text-style: bold; }
-    """
-    BINDINGS = [
+    CSS_PATH: ClassVar[list[str]] = ["line_order.tcss", "resume.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Submit", id="resume-submit"),
         Binding("x", "cancel_reservation", "Cancel reservation", id="resume-cancel-reservation"),
     ]
-    AUTO_FOCUS = ""
+    HEADING = "RESUME"
+    ID_PREFIX = "resume"
+    LINE_ID = "resume-line"
 
     def __init__(self, service_number: str) -> None:
-        super().__init__()
-        self.service_number = service_number
-        """The line being resumed, as given (national or E.164)."""
-        self.quote: ResumeQuote | None = None
-        """Status, reason, fee and debt as last loaded."""
+        super().__init__(service_number)
         self.reserved: OrderView | None = None
         """The line's reserved resumption, waiting for its date (x cancels it)."""
-        self.submitting = False
-        """A call is running (submit or cancel): the form is locked."""
-        self.finished = False
-        """The flow ended (resumed, reserved, held or blocked): only escape (or x) is left."""
-        self.changed = False
-        """Something was written: the customer view is reloaded on the way back."""
+
+    @property
+    def line_customer_id(self) -> str | None:
+        return self.quote.customer_id if self.quote else None
 
     # -- layout ---------------------------------------------------------------------------------
 
-    def compose_body(self) -> ComposeResult:
-        app = self.workbench
-        operations = operations_for(app.actor.role)
-        with Horizontal(id="resume-title"):
-            yield Static("RESUME", classes="screen-title")
-            yield Static(phone(self.service_number) if self.service_number.isdigit() else self.service_number, id="resume-line", markup=False)
-        with VerticalScroll(id="resume-flow"):
-            with Vertical(id="section-status", classes="section"):
-                yield Static("SERVICE NO. / STATUS", classes="section-title")
-                with Grid(id="status-grid"):
-                    yield Static("Service No.", classes="status-label")
-                    yield Static(NOTHING, id="service-value", markup=False)
-                    yield Static("Status", classes="status-label")
-                    yield Static(NOTHING, id="status-value", markup=False)
-                    yield Static("Status Details", classes="status-label")
-                    yield Static(NOTHING, id="details-value", markup=False)
-                yield Static("", id="supervisor-notice", markup=False)
-            with Vertical(id="section-options", classes="section"):
-                yield Static("OPERATION OPTIONS", classes="section-title")
-                with Horizontal(classes="row"):
-                    yield FormField(
-                        "Operation Type",
-                        Select([(op.label, op.value) for op in operations], value=ResumeOperation.CUSTOMER_REQUEST.value, allow_blank=False, id="operation"),
-                        name="operation",
-                    )
-                    yield FormField("Reason", Input(id="reason", max_length=200, placeholder="In the customer's words, e.g. back from travelling"), name="reason")
-                with Horizontal(classes="row"):
-                    yield FormField(
-                        "Effective Mode",
-                        RadioSet(RadioButton(EFFECTIVE_MODES[IMMEDIATELY], value=True), RadioButton(EFFECTIVE_MODES[RESERVED]), id="effective_mode", compact=True),
-                        name="effective_mode",
-                    )
-                    yield FormField("Effective Date (reserved only)", Input(id="effective_date", max_length=10, placeholder="YYYY-MM-DD", disabled=True), name="effective_date")
-                yield FormField("Remarks", Input(id="remarks", max_length=300, placeholder="Anything the next colleague should know"), name="remarks")
-            with Vertical(id="section-checkout", classes="section"):
-                yield Static("CHECKOUT", classes="section-title")
-                yield Static("", id="checkout")
-                yield FormField("", Checkbox("Pay the outstanding debt now", id="pay_outstanding", compact=True), name="pay_outstanding")
-                with Horizontal(classes="row"):
-                    yield FormField("Pay by", RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True), name="payment_method")
-                    yield Static("", id="total-due")
-            with Horizontal(id="section-submit", classes="section"):
-                yield Button("SUBMIT (ctrl+s)", id="submit", variant="primary", compact=True)
-                yield Static("", id="submit-hint")
-            with Vertical(id="section-result", classes="section"):
-                yield Static("ORDER", classes="section-title")
-                yield Static("", id="outcome")
-                yield OrderProgress(id="progress")
+    def compose_sections(self) -> ComposeResult:
+        operations = operations_for(self.workbench.actor.role)
+        with Vertical(id="section-status", classes="section"):
+            yield Static("SERVICE NO. / STATUS", classes="section-title")
+            with Grid(id="status-grid"):
+                yield Static("Service No.", classes="status-label")
+                yield Static(NOTHING, id="service-value", markup=False)
+                yield Static("Status", classes="status-label")
+                yield Static(NOTHING, id="status-value", markup=False)
+                yield Static("Status Details", classes="status-label")
+                yield Static(NOTHING, id="details-value", markup=False)
+            yield Static("", id="supervisor-notice", markup=False)
+        with Vertical(id="section-options", classes="section"):
+            yield Static("OPERATION OPTIONS", classes="section-title")
+            with Horizontal(classes="row"):
+                yield FormField(
+                    "Operation Type",
+                    Select([(op.label, op.value) for op in operations], value=ResumeOperation.CUSTOMER_REQUEST.value, allow_blank=False, id="operation"),
+                    name="operation",
+                )
+                yield FormField("Reason", Input(id="reason", max_length=200, placeholder="In the customer's words, e.g. back from travelling"), name="reason")
+            with Horizontal(classes="row"):
+                yield FormField(
+                    "Effective Mode",
+                    RadioSet(RadioButton(EFFECTIVE_MODES[IMMEDIATELY], value=True), RadioButton(EFFECTIVE_MODES[RESERVED]), id="effective_mode", compact=True),
+                    name="effective_mode",
+                )
+                yield FormField("Effective Date (reserved only)", Input(id="effective_date", max_length=10, placeholder="YYYY-MM-DD", disabled=True), name="effective_date")
+            yield FormField("Remarks", Input(id="remarks", max_length=300, placeholder="Anything the next colleague should know"), name="remarks")
+        with Vertical(id="section-checkout", classes="section"):
+            yield Static("CHECKOUT", classes="section-title")
+            yield Static("", id="checkout")
+            yield FormField("", Checkbox("Pay the outstanding debt now", id="pay_outstanding", compact=True), name="pay_outstanding")
+            with Horizontal(classes="row"):
+                yield FormField("Pay by", RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True), name="payment_method")
+                yield Static("", id="total-due")
 
-    def on_mount(self) -> None:
-        for hidden in ("#section-result", "#progress", "#field-pay_outstanding", "#field-payment_method"):
+    def start_flow(self) -> None:
+        for hidden in ("#field-pay_outstanding", "#field-payment_method"):
             self.query_one(hidden).display = False
-        self._refresh_form()
+        self.refresh_form()
         self._load()
 
     # -- reading the form -----------------------------------------------------------------------
@@ -200,11 +155,6 @@ class ResumeScreen(WorkbenchScreen):
     @property
     def pay_outstanding(self) -> bool:
         return bool(self.quote and self.quote.outstanding > 0) and self.query_one("#pay_outstanding", Checkbox).value
-
-    @property
-    def payment_method(self) -> str | None:
-        index = self.query_one("#payment_method", RadioSet).pressed_index
-        return PAYMENT_METHODS[index][0] if index >= 0 else None
 
     @property
     def amount_due(self) -> Decimal:
@@ -246,7 +196,7 @@ class ResumeScreen(WorkbenchScreen):
 
     # -- the form -------------------------------------------------------------------------------
 
-    def _refresh_form(self) -> None:
+    def refresh_form(self) -> None:
         """Lock or unlock the sections, enable the date for Reserved, update the totals and the hint."""
         locked = self.submitting or self.finished or self.quote is None
         for selector in FORM_SECTIONS:
@@ -275,7 +225,7 @@ class ResumeScreen(WorkbenchScreen):
 
     @on(RadioSet.Changed, "#effective_mode")
     def _mode_chosen(self) -> None:
-        self._refresh_form()
+        self.refresh_form()
         if self.reserved_mode:
             self.query_one("#effective_date", Input).focus()
 
@@ -284,7 +234,7 @@ class ResumeScreen(WorkbenchScreen):
     @on(RadioSet.Changed, "#payment_method")
     @on(Select.Changed, "#operation")
     def _changed(self) -> None:
-        self._refresh_form()
+        self.refresh_form()
 
     @on(Input.Submitted, "#reason, #effective_date")
     def _next_field(self) -> None:
@@ -306,7 +256,7 @@ class ResumeScreen(WorkbenchScreen):
             pending = get_order(quote.pending_order, uow=services.reader(), actor=actor) if quote.pending_order else None
             return quote, pending
 
-        self.call_service(load, self._show_quote, group="resume-quote", description="Quote the resumption", busy=self.query_one("#resume-flow"))
+        self.call_service(load, self._show_quote, group="resume-quote", description="Quote the resumption", busy=self.flow)
 
     def _show_quote(self, loaded: tuple[ResumeQuote, OrderView | None]) -> None:
         quote, pending = loaded
@@ -324,18 +274,18 @@ class ResumeScreen(WorkbenchScreen):
         self.finished = pending is not None
         if pending is not None:
             self._show_pending(pending)
-        self._refresh_form()
+        self.refresh_form()
         if not self.finished:
             self.query_one("#reason", Input).focus()
 
     def _show_pending(self, order: OrderView) -> None:
         """The line already has an order waiting: a reserved resumption (x cancels it) or an unfinished one."""
-        self._show_progress(order)
+        self.show_progress(order)
         if order.status == OrderStatus.RESERVED and order.type == "resume":
             self.reserved = order
-            self._show_result(Text(f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes the line on that day. x cancels the reservation."), "good")
+            self.show_outcome(Text(f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes the line on that day. x cancels the reservation."), "good")
         else:
-            self._show_result(Text(f"Order {order.order_id} is {words(order.status, OrderStatus).lower()}: a supervisor retries or cancels it before the line can resume."), "error")
+            self.show_outcome(Text(f"Order {order.order_id} is {words(order.status, OrderStatus).lower()}: a supervisor retries or cancels it before the line can resume."), "error")
 
     def _shop_day(self, order: OrderView) -> str:
         zone = ZoneInfo(self.workbench.services.settings.timezone)
@@ -344,30 +294,17 @@ class ResumeScreen(WorkbenchScreen):
     # -- submit ---------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "submit":
-            return not (self.submitting or self.finished) and self.quote is not None
         if action == "cancel_reservation":
             return self.reserved is not None and not self.submitting
-        return True
+        return super().check_action(action, parameters)
 
-    @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
-        if self.submitting or self.finished or self.quote is None:
-            return
-        missing = self.missing()
-        if missing:
-            self.show_field_errors(missing)
-            self.notify(next(iter(missing.values())), title="Not ready to submit", severity="warning")
-            return
-        self.show_field_errors({})
-        quote = self.quote
+    def confirmation(self) -> tuple[str, str]:
+        number = phone(self.quote.service_number)
         if self.held_for_supervisor:
-            title, label = f"Ask a supervisor to resume {phone(quote.service_number)}?", "Send to supervisor"
-        elif self.reserved_mode:
-            title, label = f"Reserve the resumption of {phone(quote.service_number)} for {self.effective_date}?", "Reserve"
-        else:
-            title, label = f"Resume {phone(quote.service_number)} now?", "Resume"
-        self.app.push_screen(ConfirmModal(title, self.effects(), confirm_label=label), self._confirmed)
+            return f"Ask a supervisor to resume {number}?", "Send to supervisor"
+        if self.reserved_mode:
+            return f"Reserve the resumption of {number} for {self.effective_date}?", "Reserve"
+        return f"Resume {number} now?", "Resume"
 
     def effects(self) -> list[str]:
         """Exactly what will happen, in words, with the amount: the confirmation's text."""
@@ -397,90 +334,62 @@ class ResumeScreen(WorkbenchScreen):
             lines.append("Then the order runs now: billing resumes, the network lifts the bar, the line becomes active")
         return lines
 
-    def _confirmed(self, confirmed: bool | None) -> None:
-        if confirmed:
-            self._submit()
-
-    def _submit(self) -> None:
+    def submit_order(self) -> None:
         app = self.workbench
         actor, services, quote = app.actor, app.services, self.quote
-        options = dict(
-            operation=self.operation,
-            reason=self.query_one("#reason", Input).value,
-            remarks=self.query_one("#remarks", Input).value,
-            effective_date=self.effective_date if self.reserved_mode else None,
-            payment_method=self.payment_method if self.amount_due > 0 else None,
-            pay_outstanding=self.pay_outstanding,
-        )
-        self.submitting = True
-        self._refresh_form()
-        self._show_result(Text("Submitting: payment and order…" if self.amount_due > 0 else "Submitting the order…"), "")
+        options = {
+            "operation": self.operation,
+            "reason": self.query_one("#reason", Input).value,
+            "remarks": self.query_one("#remarks", Input).value,
+            "effective_date": self.effective_date if self.reserved_mode else None,
+            "payment_method": self.payment_method if self.amount_due > 0 else None,
+            "pay_outstanding": self.pay_outstanding,
+        }
 
-        def progress(view: OrderView) -> None:
-            app.call_from_thread(self._show_progress, view)
-
-        def submit() -> ResumeResult:
+        def submit(progress: Callable[[OrderView], None]) -> ResumeResult:
             return resume_subscriber(quote.service_number, services=services, actor=actor, on_progress=progress, **options)
 
-        self.call_service(submit, self._submitted, group="resume-submit", description="Resume the line")
+        starting = "Submitting: payment and order…" if self.amount_due > 0 else "Submitting the order…"
+        self.run_line_order(submit, self._submitted, starting=starting, group="resume-submit", description="Resume the line")
 
     def _submitted(self, result: ResumeResult) -> None:
         self.submitting, self.finished, self.changed = False, True, True
         order, quote = result.order, self.quote
         number = phone(quote.service_number)
         paid = f" Paid {money_text(result.paid, quote.currency)}, receipt {result.receipt_number}." if result.receipt_number else ""
-        self._show_progress(order)
+        self.show_progress(order)
         if order.status == OrderStatus.RESERVED:
             self.reserved = order
-            self._show_result(Text(f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes {number} on that day.{paid} x cancels the reservation; escape returns."), "good")
+            self.show_outcome(Text(f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes {number} on that day.{paid} x cancels the reservation; escape returns."), "good")
         else:
             if order.status == OrderStatus.CLOSED:
                 self.query_one("#status-value", Static).update(SubscriberStatus.ACTIVE.label)
                 self.query_one("#details-value", Static).update(f"Resumed · {ResumeOperation(self.operation).label}")
-            self._show_result(Text(f"{number} resumed: order {order.order_id} {words(order.status, OrderStatus).lower()}.{paid} Escape returns to the customer."), "good" if order.status == OrderStatus.CLOSED else "")
-        self._refresh_form()
+            self.show_outcome(Text(f"{number} resumed: order {order.order_id} {words(order.status, OrderStatus).lower()}.{paid} Escape returns to the customer."), "good" if order.status == OrderStatus.CLOSED else "")
+        self.refresh_form()
 
-    def show_error(self, error: CrmError) -> bool:
+    def failed_in_place(self, error: CrmError) -> bool:
         """Held (sent to the supervisor) and a failed step are shown in place; the rest toast."""
-        was_submitting, self.submitting = self.submitting, False
-        if isinstance(error, Held) and was_submitting:
+        if isinstance(error, Held):
             self.finished, self.changed = True, True
             held = error.extra.get("held") or {}
             queue = words(held.get("queue"), QueueName) if held.get("queue") else "supervisor"
             item = f", request {held['item_id']}" if held.get("item_id") else ""
-            self._show_result(Text(f"Sent to the supervisor's queue ({queue}{item}). {error.message} The line stays suspended until a supervisor decides."), "held")
-            self._refresh_form()
+            self.show_outcome(Text(f"Sent to the supervisor's queue ({queue}{item}). {error.message} The line stays suspended until a supervisor decides."), "held")
             return True
-        if isinstance(error, ExternalSystemFailed) and was_submitting:
+        if isinstance(error, ExternalSystemFailed):
             self.finished, self.changed = True, True
-            self._show_result(Text(error.message), "error")
+            self.show_outcome(Text(error.message), "error")
             order_id = error.extra.get("order_id")
             if order_id:
                 self._load_order(order_id)
-            self._refresh_form()
             return True
-        if self.quote is None:
-            self._show_result(Text(f"{error.message} Escape goes back."), "error")
-        self._refresh_form()
         return False
 
     def _load_order(self, order_id: str) -> None:
         app = self.workbench
         actor, services = app.actor, app.services
-        self.call_service(lambda: get_order(order_id, uow=services.reader(), actor=actor), self._show_progress, group="resume-order", description="Load the order")
-
-    def _show_progress(self, view: OrderView) -> None:
-        progress = self.query_one("#progress", OrderProgress)
-        progress.display = True
-        progress.show(view)
-
-    def _show_result(self, message: Text, css: str) -> None:
-        section = self.query_one("#section-result")
-        section.display = True
-        outcome = self.query_one("#outcome", Static)
-        outcome.set_classes(css)
-        outcome.update(message)
-        self.call_after_refresh(self.query_one("#resume-flow", VerticalScroll).scroll_to_widget, section)
+        self.call_service(lambda: get_order(order_id, uow=services.reader(), actor=actor), self.show_progress, group="resume-order", description="Load the order")
 
     # -- cancelling a reservation ---------------------------------------------------------------
 
@@ -501,33 +410,18 @@ class ResumeScreen(WorkbenchScreen):
         app = self.workbench
         actor, services, order_id = app.actor, app.services, self.reserved.order_id
         self.submitting = True
-        self._refresh_form()
+        self.refresh_form()
         self.call_service(lambda: cancel_order(order_id, services=services, actor=actor), self._cancelled, group="resume-cancel", description="Cancel the reserved resumption")
 
     def _cancelled(self, outcome: tuple[OrderView, list[str]]) -> None:
         view, cannot = outcome
         self.submitting, self.finished, self.changed, self.reserved = False, False, True, None
-        self._show_progress(view)
+        self.show_progress(view)
         note = (" " + " ".join(cannot)) if cannot else ""
-        self._show_result(Text(f"Reservation cancelled: order {view.order_id} {words(view.status, OrderStatus).lower()}; the line stays suspended.{note}"), "good")
+        self.show_outcome(Text(f"Reservation cancelled: order {view.order_id} {words(view.status, OrderStatus).lower()}; the line stays suspended.{note}"), "good")
         self.query_one("#effective_date", Input).value = ""
-        self._refresh_form()
+        self.refresh_form()
         self.query_one("#reason", Input).focus()
-
-    # -- leaving --------------------------------------------------------------------------------
-
-    def action_back(self) -> None:
-        if self.submitting:
-            self.notify("The order is running; the screen stays until it finishes.", title="Please wait")
-            return
-        if self.identify_box.input.has_focus and self.identify_box.input.value:
-            self.identify_box.input.value = ""
-            return
-        app = self.workbench
-        customer_id = self.quote.customer_id if self.quote else None
-        app.go_back()
-        if self.changed and customer_id and getattr(app.screen, "customer_id", None) == customer_id:
-            app.open_customer(customer_id, key_kind=None, record=False)
 
 
 def _checkout_table(quote: ResumeQuote) -> Table:
