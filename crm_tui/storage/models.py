@@ -4,6 +4,9 @@ Every natural key is a UNIQUE constraint (two terminals can never create the sam
 every lookup key is indexed. Enumerated values are stored as their slugs (`crm_tui.domain`);
 money is `Numeric(14, 2)`; times are aware UTC (`UTCDateTime`). Constraint names follow the
 metadata's naming convention so Alembic batch migrations on SQLite can find them.
+
+Over 400 lines on purpose: the schema reads best in one place (tables refer to each other by
+name, and the migrations are written against this one metadata).
 """
 
 from __future__ import annotations

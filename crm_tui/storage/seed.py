@@ -5,13 +5,16 @@ and combined with `random.Random(seed)`; unique keys (MSISDN, IMSI, ICCID, DNI, 
 come from scrambled counters that skip anything already stored, so a second seed appends. Rows
 go in with SQLAlchemy Core `executemany`, a few thousand per transaction, with explicit primary
 keys so no row has to be read back.
+
+Over 400 lines on purpose: the customer plans and the loader that writes them share the
+distributions above (lines, contacts, credit, nationalities) and read as one recipe; the key
+counters (seed_keys) and the bulk SQL path (seed_bulk) live apart.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import re
 import time
 import unicodedata
 from bisect import bisect
@@ -19,61 +22,47 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
 from itertools import accumulate
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import Column, Connection, Table, func, insert, select, text
+from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlmodel import Session
-from stdnum.es import cif as es_cif
-from stdnum.es import dni as es_dni
-from stdnum.es import nie as es_nie
 
-from crm_tui.identifiers import customer_id_for, luhn_digit, normalize_name
+from crm_tui.identifiers import customer_id_for, normalize_name
 from crm_tui.storage.db import Database
-from crm_tui.storage.models import (
-    Account,
-    Address,
-    BlacklistEntry,
-    Certificate,
-    Charge,
-    Contact,
-    Contract,
-    Customer,
-    NumberPoolEntry,
-    Offering,
-    Preference,
-    SimCard,
-    Subscriber,
+from crm_tui.storage.seed_bulk import (
+    ACCOUNTS,
+    ADDRESSES,
+    BLACKLIST,
+    CERTIFICATES,
+    CHARGES,
+    CONTACTS,
+    CONTRACTS,
+    CUSTOMERS,
+    NUMBERS,
+    OFFERINGS,
+    PREFERENCES,
+    ROW_TABLES,
+    SIMS,
+    SUBSCRIBERS,
+    BulkInsert,
+    bulk_pragmas,
+    current_number,
+    enter_bulk_mode,
+    leave_bulk_mode,
 )
+from crm_tui.storage.seed_keys import Keys, existing_keys
 from crm_tui.storage.sequences import advance_to
 from crm_tui.storage.types import utcnow
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # package data shipped beside the code
 CHUNK_CUSTOMERS = 1000  # about 10,000 rows a transaction
-KEY_BATCH = 5000  # candidate keys checked against the database in one query
 POOL_SIZE = 400  # names drawn from Faker per locale and kind
 BULK_FROM = 20_000  # from this size on SQLite, plain indexes and the name index are built once after the load
 SAMPLE_CERTIFICATES = 5000  # seeded certificates kept to pick blacklist entries from
-SQLITE_CACHE_KIB = 262_144  # page cache while loading (the connection's default is 2 MiB)
 
-CUSTOMERS: Table = Customer.__table__  # type: ignore[attr-defined]
-CERTIFICATES: Table = Certificate.__table__  # type: ignore[attr-defined]
-CONTACTS: Table = Contact.__table__  # type: ignore[attr-defined]
-ADDRESSES: Table = Address.__table__  # type: ignore[attr-defined]
-PREFERENCES: Table = Preference.__table__  # type: ignore[attr-defined]
-ACCOUNTS: Table = Account.__table__  # type: ignore[attr-defined]
-OFFERINGS: Table = Offering.__table__  # type: ignore[attr-defined]
-SUBSCRIBERS: Table = Subscriber.__table__  # type: ignore[attr-defined]
-CONTRACTS: Table = Contract.__table__  # type: ignore[attr-defined]
-CHARGES: Table = Charge.__table__  # type: ignore[attr-defined]
-NUMBERS: Table = NumberPoolEntry.__table__  # type: ignore[attr-defined]
-SIMS: Table = SimCard.__table__  # type: ignore[attr-defined]
-BLACKLIST: Table = BlacklistEntry.__table__  # type: ignore[attr-defined]
-ROW_TABLES = (CUSTOMERS, CERTIFICATES, CONTACTS, ADDRESSES, PREFERENCES, ACCOUNTS, SUBSCRIBERS, CONTRACTS, CHARGES, NUMBERS, SIMS, BLACKLIST)
 
 # nationality: (weight, Faker locale, language, two surnames?)
 NATIONALITIES: dict[str, tuple[float, str, str, bool]] = {
@@ -181,124 +170,6 @@ def ensure_offerings(connection: Connection) -> int:
     if rows:
         connection.execute(insert(OFFERINGS), rows)
     return len(rows)
-
-
-# --- unique keys ----------------------------------------------------------------------------------
-
-
-def _scramble(index: int, size: int, salt: int) -> int:
-    """A bijection of [0, size): affine, digit reversal (for powers of ten), affine again."""
-    a, b, digits = _affine(size, salt)
-    x = (a * index + b) % size
-    if digits:
-        x = int(f"{x:0{digits}d}"[::-1])
-        x = (a * x + b * 31) % size
-    return x
-
-
-@cache
-def _affine(size: int, salt: int) -> tuple[int, int, int]:
-    a, b = 7_919_113 + 2 * salt, 104_729 * (salt + 1)
-    while _gcd(a, size) != 1:
-        a += 2
-    digits = len(str(size - 1))
-    return a, b, digits if size == 10**digits else 0
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
-
-
-class KeySource:
-    """Unique values from a scrambled counter; skips values already stored or reserved."""
-
-    def __init__(self, size: int, make: Callable[[int], str], checks: Iterable[Column], *, salt: int, start: int = 0) -> None:
-        self.size = size
-        self.make = make
-        self.checks = tuple(checks)
-        self.salt = salt
-        self.index = start
-        self.reserved: set[str] = set()
-        self.connection: Connection | None = None
-        self._buffer: list[str] = []
-
-    def take(self) -> str:
-        if not self._buffer:
-            self._refill()
-        return self._buffer.pop()
-
-    def _refill(self) -> None:
-        while not self._buffer:
-            if self.index >= self.size:
-                raise RuntimeError("key space exhausted")
-            stop = min(self.index + KEY_BATCH, self.size)
-            candidates = [self.make(_scramble(i, self.size, self.salt)) for i in range(self.index, stop)]
-            self.index = stop
-            taken = set(self.reserved)
-            if self.connection is not None:
-                for column in self.checks:
-                    taken.update(_existing(self.connection, column, candidates))
-            self._buffer = [c for c in reversed(candidates) if c not in taken]
-
-
-def _existing(connection: Connection, column: Column, values: list[str]) -> list[str]:
-    """Which of `values` the column already holds (one indexed IN query, compiled once)."""
-    table, name = column.table.name, column.name
-    if connection.dialect.name == "postgresql":
-        return list(connection.exec_driver_sql(f"SELECT {name} FROM {table} WHERE {name} = ANY(%s)", (values,)).scalars())
-    sql = f"SELECT {name} FROM {table} WHERE {name} IN ({','.join('?' * len(values))})"
-    return list(connection.exec_driver_sql(sql, tuple(values)).scalars())
-
-
-def _iccid(x: int) -> str:
-    body = f"893407{x:012d}"
-    return body + luhn_digit(body)
-
-
-def _dni(x: int) -> str:
-    body = f"{x:08d}"
-    return body + es_dni.calc_check_digit(body)
-
-
-def _nie(x: int) -> str:
-    body = "XYZ"[x // 10**7] + f"{x % 10**7:07d}"
-    return body + es_nie.calc_check_digit(body)
-
-
-def _passport(x: int) -> str:
-    letters, digits = divmod(x, 10**7)
-    return chr(65 + letters // 26) + chr(65 + letters % 26) + f"{digits:07d}"
-
-
-def _cif(x: int) -> str:
-    body = "AB"[x // 10**7] + f"{x % 10**7:07d}"
-    return body + es_cif.calc_check_digits(body)[0]
-
-
-class Keys:
-    """Every unique-key source of one seeding run, started past what the database already holds."""
-
-    def __init__(self, connection: Connection) -> None:
-        def count(table: Table) -> int:
-            return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
-
-        numbers, sims, certs = count(NUMBERS), count(SIMS), count(CERTIFICATES)
-        cert_checks = (CERTIFICATES.c.cert_number, BLACKLIST.c.cert_number)
-        self.msisdn = KeySource(10**8, lambda x: f"346{x:08d}", (NUMBERS.c.service_number, SUBSCRIBERS.c.service_number), salt=1, start=numbers)
-        self.imsi = KeySource(10**10, lambda x: f"21407{x:010d}", (SIMS.c.imsi, SUBSCRIBERS.c.imsi), salt=2, start=sims)
-        self.iccid = KeySource(10**12, _iccid, (SIMS.c.iccid, SUBSCRIBERS.c.iccid), salt=3, start=sims)
-        self.dni = KeySource(10**8, _dni, cert_checks, salt=4, start=certs)
-        self.nie = KeySource(3 * 10**7, _nie, cert_checks, salt=5, start=certs)
-        self.passport = KeySource(676 * 10**7, _passport, cert_checks, salt=6, start=certs)
-        self.cif = KeySource(2 * 10**7, _cif, cert_checks, salt=7, start=certs)
-        self.use(connection)
-
-    def use(self, connection: Connection) -> None:
-        """Check candidates inside this transaction from now on."""
-        for source in (self.msisdn, self.imsi, self.iccid, self.dni, self.nie, self.passport, self.cif):
-            source.connection = connection
 
 
 # --- names ----------------------------------------------------------------------------------------
@@ -425,8 +296,8 @@ class _Loader:
         }
         self.business = [o.code for o in self.offerings.values() if o.brand == "Mar Empresas"] or self.by_payment["postpaid"]
         self.next_id = {t.name: int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()) + 1 for t in ROW_TABLES}
-        self.customer_number = _current_number(connection, CUSTOMERS.c.customer_id, "customer_number", 1)
-        self.account_number = _current_number(connection, ACCOUNTS.c.account_code, "account_code", 2)
+        self.customer_number = current_number(connection, CUSTOMERS.c.customer_id, "customer_number", 1)
+        self.account_number = current_number(connection, ACCOUNTS.c.account_code, "account_code", 2)
         self.rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in ROW_TABLES}
         self.certificates: list[tuple[str, str, str, str, date | None]] = []  # a uniform sample, for blacklist picks
         self.certificates_seen = 0
@@ -688,7 +559,7 @@ class _Loader:
         assert source.connection is not None
         taken: set[str] = set()
         for column in source.checks:
-            taken.update(_existing(source.connection, column, candidates))
+            taken.update(existing_keys(source.connection, column, candidates))
         chosen = [c for c in candidates if c not in taken][:wanted]
         source.reserved.update(chosen)
         return chosen
@@ -723,120 +594,17 @@ class _Loader:
             rows = self.rows[table.name]
             if not rows:
                 continue
-            _BulkInsert.of(table, connection.dialect).run(connection, rows)
+            BulkInsert.of(table, connection.dialect).run(connection, rows)
             name = {"customers": None, "preferences": None, "number_pool": "numbers", "sim_pool": "sims"}.get(table.name, table.name)
             if name:
                 setattr(report, name, getattr(report, name) + len(rows))
             self.rows[table.name] = []
 
 
-class _BulkInsert:
-    """`insert(table)` compiled once, executed as one DBAPI executemany.
-
-    Values go through each column type's own bind processor, so they are stored exactly as the
-    ORM stores them; only SQLAlchemy's per-row parameter bookkeeping is skipped (most of the time
-    of a bulk load).
-    """
-
-    _cache: dict[tuple[str, str], _BulkInsert] = {}
-
-    def __init__(self, table: Table, dialect: Any) -> None:
-        names = [column.name for column in table.columns]
-        compiled = insert(table).compile(dialect=dialect, column_keys=names)
-        self.sql = str(compiled)
-        self.positional = bool(compiled.positional)
-        order = list(compiled.positiontup or names) if self.positional else names
-        self.columns = [(name, table.c[name].type._cached_bind_processor(dialect)) for name in order]
-
-    @classmethod
-    def of(cls, table: Table, dialect: Any) -> _BulkInsert:
-        key = (table.name, dialect.name)
-        if key not in cls._cache:
-            cls._cache[key] = cls(table, dialect)
-        return cls._cache[key]
-
-    def run(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
-        names = [name for name, _process in self.columns]
-        processed = [(i, process) for i, (_name, process) in enumerate(self.columns) if process is not None]
-        pick = itemgetter(*names)
-        params: list[Any] = []
-        for row in rows:
-            values = list(pick(row))
-            for i, process in processed:
-                if values[i] is not None:
-                    values[i] = process(values[i])
-            params.append(tuple(values) if self.positional else dict(zip(names, values, strict=True)))
-        connection.exec_driver_sql(self.sql, params)
-
-
 def _add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return date(year, month, min(day.day, 28))
-
-
-def _current_number(connection: Connection, column: Column, sequence: str, skip: int) -> int:
-    """The highest number issued so far: the sequence, or the largest stored code if higher."""
-    if connection.dialect.name == "postgresql":
-        last, called = connection.execute(text(f"SELECT last_value, is_called FROM {sequence}_seq")).one()
-        issued = int(last) if called else 0
-    else:
-        issued = int(connection.execute(text("SELECT value FROM id_sequences WHERE name = :n"), {"n": sequence}).scalar() or 0)
-    top = connection.execute(select(func.max(column))).scalar()
-    stored = int(top[skip:skip + 9]) if top and top[skip:skip + 9].isdigit() else 0
-    return max(issued, stored)
-
-
-# --- SQLite bulk mode ----------------------------------------------------------------------------
-
-KEY_COLUMNS = {
-    (CERTIFICATES.name, "cert_number"), (BLACKLIST.name, "cert_number"), (NUMBERS.name, "service_number"),
-    (SUBSCRIBERS.name, "service_number"), (SUBSCRIBERS.name, "imsi"), (SUBSCRIBERS.name, "iccid"), (SIMS.name, "imsi"), (SIMS.name, "iccid"),
-}  # the key sources look up by these while loading: their indexes stay
-INDEX_ON = re.compile(r"ON (\w+) \((\w+)\)\s*$")
-
-
-def _deferred_sql(connection: Connection) -> list[tuple[str, str, str]]:
-    """(type, name, sql) of the name index triggers and the plain indexes a bulk load may defer."""
-    tables = ",".join(f"'{t.name}'" for t in ROW_TABLES)
-    rows = connection.execute(
-        text(
-            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
-            "(type = 'trigger' AND tbl_name = 'customers' AND name LIKE 'customers_fts_%') OR "
-            f"(type = 'index' AND tbl_name IN ({tables}) AND sql NOT LIKE 'CREATE UNIQUE%')) ORDER BY type, name"
-        )
-    ).all()
-    return [(kind, name, sql) for kind, name, sql in rows if not _is_key_index(sql)]
-
-
-def _is_key_index(sql: str) -> bool:
-    match = INDEX_ON.search(sql)
-    return bool(match) and (match.group(1), match.group(2)) in KEY_COLUMNS
-
-
-def _enter_bulk_mode(database: Database) -> list[tuple[str, str, str]]:
-    """Drop the per-row name index triggers and the plain indexes; return their exact SQL.
-
-    The SQL comes from sqlite_master, so what is put back is what the migration created. A sorted
-    index build and one FTS 'rebuild' cost far less than maintaining them row by row.
-    """
-    with database.write_engine.begin() as connection:
-        deferred = _deferred_sql(connection)
-        for kind, name, _sql in deferred:
-            connection.exec_driver_sql(f"DROP {kind.upper()} IF EXISTS {name}")
-    return deferred
-
-
-def _leave_bulk_mode(database: Database, deferred: list[tuple[str, str, str]]) -> None:
-    """Rebuild the name index from the table, then recreate the dropped indexes and triggers."""
-    with database.write_engine.begin() as connection:
-        _bulk_pragmas(connection)
-        connection.exec_driver_sql("INSERT INTO customers_fts(customers_fts) VALUES('rebuild')")
-        present = {name for _kind, name, _sql in _deferred_sql(connection)}
-        for _kind, name, sql in sorted(deferred, key=lambda item: item[0] != "index"):
-            if name not in present:
-                connection.exec_driver_sql(sql)
-        connection.exec_driver_sql("PRAGMA cache_size=-2000")
 
 
 # --- entry points ---------------------------------------------------------------------------------
@@ -861,7 +629,7 @@ def seed_database(
     now = now or utcnow()
     rng = random.Random(seed)
     pools = NamePools.build(seed)
-    deferred = _enter_bulk_mode(database) if database.is_sqlite and customers >= BULK_FROM else []
+    deferred = enter_bulk_mode(database) if database.is_sqlite and customers >= BULK_FROM else []
     try:
         with database.write_engine.begin() as connection:
             keys = Keys(connection)
@@ -880,7 +648,7 @@ def seed_database(
             size = min(CHUNK_CUSTOMERS, customers - done)
             with database.write_engine.begin() as connection:
                 if deferred:
-                    _bulk_pragmas(connection)
+                    bulk_pragmas(connection)
                 keys.use(connection)
                 for _ in range(size):
                     loader.add(loader.plan())
@@ -903,16 +671,10 @@ def seed_database(
                 connection.execute(text("SELECT setval(pg_get_serial_sequence('offerings', 'id'), GREATEST((SELECT MAX(id) FROM offerings), 1))"))
     finally:
         if deferred:
-            _leave_bulk_mode(database, deferred)
+            leave_bulk_mode(database, deferred)
     report = loader.report
     report.seconds = round(time.perf_counter() - started, 2)
     return report
-
-
-def _bulk_pragmas(connection: Connection) -> None:
-    """A bigger page cache on SQLite: the random keys' indexes (MSISDN, IMSI, ...) stop thrashing."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
 
 def _stored(connection: Connection, cert_number: str) -> bool:
