@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import (
     Button,
     Checkbox,
@@ -33,8 +34,17 @@ from crm_tui.domain import (
     SubscriberStatus,
 )
 from crm_tui.errors import CrmError, ExternalSystemFailed
-from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.present import (
+    NOTHING,
+    day,
+    local_time,
+    money_text,
+    phone,
+    text,
+    words,
+)
 from crm_tui.screens.confirm import ConfirmModal
+from crm_tui.screens.line_order import PAYMENT_METHODS, LineOrderScreen, pressed
 from crm_tui.services.lifecycle.deregistration import (
     DeregistrationResult,
     submit_deregistration,
@@ -49,16 +59,6 @@ from crm_tui.services.lifecycle.deregistration_quote import (
 )
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.form_field import FormField
-from crm_tui.widgets.formatting import (
-    NOTHING,
-    day,
-    local_time,
-    money_text,
-    phone,
-    text,
-    words,
-)
-from crm_tui.widgets.order_progress import OrderProgress
 from crm_tui.widgets.tables import WorkbenchTable
 
 STEPS = ("Basic info", "Reason & retention", "Resources", "Contracts", "Charges", "Balance", "Payment", "Submit")
@@ -88,127 +88,80 @@ REASONS = tuple(DeregistrationReason)
 NUMBER_MODES = (("immediate", "Immediately"), ("freeze", "Freeze"))
 SIM_MODES = (("abandon", "Abandon"), ("reuse", "Reuse"))
 BALANCE_MODES = (("refund", "Refund"), ("transfer", "Move to another account"), ("forfeit", "Forfeit"))
-PAYMENT_METHODS = (("cash", "Cash"), ("card", "Card"), ("account", "Account balance"))
 DECLINE = "declined"
 """The option id of "the customer declines the offers"."""
 
 
-def _pressed(radio_set: RadioSet, choices: tuple[tuple[str, str], ...]) -> str | None:
-    """The slug of the pressed button, or None while nothing is chosen."""
-    index = radio_set.pressed_index
-    return choices[index][0] if index >= 0 else None
-
-
-class DeregistrationScreen(WorkbenchScreen):
+class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
     """Basic info, reason and retention, resource recycling, contracts, charges, balance, payment, submit."""
 
-    DEFAULT_CSS = """
-    DeregistrationScreen #dereg-title { height: 1; padding: 0 1; }
-    DeregistrationScreen #dereg-title > .screen-title { width: auto; padding: 0 2 0 0; }
-    DeregistrationScreen #dereg-customer { width: 1fr; }
-    DeregistrationScreen #stepper { height: 1; padding: 0 1; background: $boost; }
-    DeregistrationScreen #dereg-flow { height: 1fr; padding: 0 1; }
-    DeregistrationScreen .section { height: auto; }
-    DeregistrationScreen .section-title { text-style: bold; color: $accent; height: 1; }
-    DeregistrationScreen .section:disabled .section-title { color: $text-disabled; }
-    DeregistrationScreen #basics { grid-size: 6; grid-columns: 17 24 17 22 18 1fr; grid-rows: 1; height: auto; }
-    DeregistrationScreen .basics-label { color: $text-muted; }
-    DeregistrationScreen .choices { height: auto; }
-    DeregistrationScreen .choices > FormField { width: auto; min-width: 34; margin-right: 2; }
-    DeregistrationScreen RadioSet { layout: horizontal; height: 1; width: auto; background: transparent; }
-    DeregistrationScreen RadioSet > RadioButton { width: auto; margin-right: 2; }
-    DeregistrationScreen #reason { layout: grid; grid-size: 3; grid-columns: 1fr; grid-rows: 1; height: 2; width: 100%; }
-    DeregistrationScreen #field-accept > .field-label, DeregistrationScreen #field-waiver > .field-label { display: none; }
-    DeregistrationScreen Checkbox { width: auto; margin-right: 3; background: transparent; }
-    DeregistrationScreen #offers { height: auto; max-height: 6; border: none; padding: 0; background: transparent; }
-    DeregistrationScreen #offers:focus { background-tint: $foreground 5%; }
-    DeregistrationScreen WorkbenchTable { height: auto; max-height: 8; }
-    DeregistrationScreen #total-due { width: 1fr; content-align: right bottom; height: 2; text-style: bold; }
-    DeregistrationScreen #note { width: 60; }
-    DeregistrationScreen #balance_account { width: 40; }
-    DeregistrationScreen #section-submit { height: 1; margin-top: 1; }
-    DeregistrationScreen #submit-hint { width: 1fr; padding: 0 2; color: $text-muted; }
-    DeregistrationScreen #outcome { padding: 0 1; height: auto; }
-    DeregistrationScreen #outcome.error { color: $text-error; text-style: bold; }
-    DeregistrationScreen #outcome.good { color: $text-success; text-style: bold; }
-    DeregistrationScreen #receipt { padding: 1 1 0 1; height: auto; }
-    """
-    BINDINGS = [Binding("ctrl+s", "submit", "Submit", id="deregister-submit")]
-    AUTO_FOCUS = ""
+    CSS_PATH: ClassVar[list[str]] = ["line_order.tcss", "deregistration.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "Submit", id="deregister-submit")]
+    HEADING = "DEREGISTRATION"
+    ID_PREFIX = "dereg"
+    LINE_ID = "dereg-customer"
+    HIDDEN_WHEN_FINISHED = ("#section-reason", "#section-resources", "#section-contracts", "#section-charges", "#section-balance", "#section-payment", "#section-submit")
 
     def __init__(self, service_number: str) -> None:
-        super().__init__()
-        self.service_number = service_number
-        """The line being deregistered, as given (national or E.164)."""
-        self.quote: DeregistrationQuote | None = None
-        """Basics, contracts, charges and offers as last quoted (offers for `offers_reason`)."""
+        super().__init__(service_number)
         self.offers_reason: str | None = None
-        """The reason the shown offers were matched to."""
+        """The reason the shown offers were matched to (the quote's offers are for it)."""
         self.retention: str | None = None
         """None until the customer answers the offers; then "declined" or "accepted"."""
-        self.submitting = False
-        """True while the order is being submitted and run: the form is locked."""
-        self.finished = False
-        """The flow ended (order submitted, or the customer stayed): only escape is left."""
-        self.changed = False
-        """Something was written: the customer view is reloaded on the way back."""
+
+    @property
+    def line_customer_id(self) -> str | None:
+        return self.quote.basics.customer_id if self.quote else None
 
     # -- layout ---------------------------------------------------------------------------------
 
-    def compose_body(self) -> ComposeResult:
-        with Horizontal(id="dereg-title"):
-            yield Static("DEREGISTRATION", classes="screen-title")
-            yield Static(phone(self.service_number) if self.service_number.isdigit() else self.service_number, id="dereg-customer", markup=False)
+    def compose_under_title(self) -> ComposeResult:
         yield Static("", id="stepper")
-        with VerticalScroll(id="dereg-flow"):
-            with Vertical(id="section-basics", classes="section"):
-                yield Static("BASIC INFO", classes="section-title")
-                with Grid(id="basics"):
-                    for label, _value in BASIC_INFO:
-                        yield Static(label, classes="basics-label")
-                        yield Static(NOTHING, classes="basics-value", markup=False)
-            with Vertical(id="section-reason", classes="section"):
-                yield Static("DEREGISTRATION REASON and RETENTION", classes="section-title")
-                yield FormField("Why is the customer leaving?", RadioSet(*(r.label for r in REASONS), id="reason", compact=True), name="reason")
-                yield FormField("Other reason", Input(id="note", max_length=300, placeholder="In the customer's words"), name="note")
-                yield FormField("Offers for this reason: enter applies one; the last line records that the customer declines", OptionList(id="offers"), name="retention")
-            with Vertical(id="section-resources", classes="section"):
-                yield Static("RESOURCE RECYCLING", classes="section-title")
-                with Horizontal(classes="choices"):
-                    yield FormField("Number Recycling Mode", RadioSet(*(label for _, label in NUMBER_MODES), id="number_mode", compact=True), name="number_mode")
-                    yield FormField("SIM Card Handling Mode", RadioSet(*(label for _, label in SIM_MODES), id="sim_mode", compact=True), name="sim_mode")
-            with Vertical(id="section-contracts", classes="section"):
-                yield Static("CONTRACT LIST", classes="section-title")
-                yield _info_table("contracts")
-            with Vertical(id="section-charges", classes="section"):
-                yield Static("TERMINATION PRE-PROCESS: outstanding charges and penalties", classes="section-title")
-                yield Static("", id="charges")
-                with Horizontal(classes="choices"):
-                    yield FormField("", Checkbox("Customer accepts these charges", id="accept", compact=True), name="accept")
-                    yield FormField("", Checkbox("Request penalty waiver (a supervisor decides)", id="waiver", compact=True), name="waiver")
-            with Vertical(id="section-balance", classes="section"):
-                yield Static("BALANCE PRE-PROCESS", id="balance-title", classes="section-title")
-                with Horizontal(classes="choices"):
-                    yield FormField("Prepaid balance", RadioSet(*(label for _, label in BALANCE_MODES), id="balance", compact=True), name="balance")
-                    yield FormField("To account", Select([], prompt="Choose the account", id="balance_account"), name="balance_account")
-            with Vertical(id="section-payment", classes="section"):
-                yield Static("PAYMENT", classes="section-title")
-                with Horizontal(classes="choices"):
-                    yield FormField("Pay by", RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True), name="payment_method")
-                    yield Static("", id="total-due")
-            with Horizontal(id="section-submit", classes="section"):
-                yield Button("SUBMIT (ctrl+s)", id="submit", variant="primary", compact=True)
-                yield Static("", id="submit-hint")
-            with Vertical(id="section-result", classes="section"):
-                yield Static("ORDER", classes="section-title")
-                yield Static("", id="outcome")
-                yield OrderProgress(id="progress")
-                yield Static("", id="receipt")
 
-    def on_mount(self) -> None:
-        for hidden in ("#field-note", "#section-balance", "#field-balance_account", "#field-waiver", "#section-result", "#progress"):
+    def compose_sections(self) -> ComposeResult:
+        with Vertical(id="section-basics", classes="section"):
+            yield Static("BASIC INFO", classes="section-title")
+            with Grid(id="basics"):
+                for label, _value in BASIC_INFO:
+                    yield Static(label, classes="basics-label")
+                    yield Static(NOTHING, classes="basics-value", markup=False)
+        with Vertical(id="section-reason", classes="section"):
+            yield Static("DEREGISTRATION REASON and RETENTION", classes="section-title")
+            yield FormField("Why is the customer leaving?", RadioSet(*(r.label for r in REASONS), id="reason", compact=True), name="reason")
+            yield FormField("Other reason", Input(id="note", max_length=300, placeholder="In the customer's words"), name="note")
+            yield FormField("Offers for this reason: enter applies one; the last line records that the customer declines", OptionList(id="offers"), name="retention")
+        with Vertical(id="section-resources", classes="section"):
+            yield Static("RESOURCE RECYCLING", classes="section-title")
+            with Horizontal(classes="choices"):
+                yield FormField("Number Recycling Mode", RadioSet(*(label for _, label in NUMBER_MODES), id="number_mode", compact=True), name="number_mode")
+                yield FormField("SIM Card Handling Mode", RadioSet(*(label for _, label in SIM_MODES), id="sim_mode", compact=True), name="sim_mode")
+        with Vertical(id="section-contracts", classes="section"):
+            yield Static("CONTRACT LIST", classes="section-title")
+            yield _info_table("contracts")
+        with Vertical(id="section-charges", classes="section"):
+            yield Static("TERMINATION PRE-PROCESS: outstanding charges and penalties", classes="section-title")
+            yield Static("", id="charges")
+            with Horizontal(classes="choices"):
+                yield FormField("", Checkbox("Customer accepts these charges", id="accept", compact=True), name="accept")
+                yield FormField("", Checkbox("Request penalty waiver (a supervisor decides)", id="waiver", compact=True), name="waiver")
+        with Vertical(id="section-balance", classes="section"):
+            yield Static("BALANCE PRE-PROCESS", id="balance-title", classes="section-title")
+            with Horizontal(classes="choices"):
+                yield FormField("Prepaid balance", RadioSet(*(label for _, label in BALANCE_MODES), id="balance", compact=True), name="balance")
+                yield FormField("To account", Select([], prompt="Choose the account", id="balance_account"), name="balance_account")
+        with Vertical(id="section-payment", classes="section"):
+            yield Static("PAYMENT", classes="section-title")
+            with Horizontal(classes="choices"):
+                yield FormField("Pay by", RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True), name="payment_method")
+                yield Static("", id="total-due")
+
+    def compose_result_extras(self) -> ComposeResult:
+        yield Static("", id="receipt")
+
+    def start_flow(self) -> None:
+        for hidden in ("#field-note", "#section-balance", "#field-balance_account", "#field-waiver"):
             self.query_one(hidden).display = False
-        self._refresh_flow()
+        self.refresh_form()
         self._load_quote(None)
 
     # -- reading the form -----------------------------------------------------------------------
@@ -224,15 +177,11 @@ class DeregistrationScreen(WorkbenchScreen):
 
     @property
     def number_mode(self) -> str | None:
-        return _pressed(self.query_one("#number_mode", RadioSet), NUMBER_MODES)
+        return pressed(self.query_one("#number_mode", RadioSet), NUMBER_MODES)
 
     @property
     def sim_mode(self) -> str | None:
-        return _pressed(self.query_one("#sim_mode", RadioSet), SIM_MODES)
-
-    @property
-    def payment_method(self) -> str | None:
-        return _pressed(self.query_one("#payment_method", RadioSet), PAYMENT_METHODS)
+        return pressed(self.query_one("#sim_mode", RadioSet), SIM_MODES)
 
     @property
     def waiver(self) -> bool:
@@ -241,7 +190,7 @@ class DeregistrationScreen(WorkbenchScreen):
     @property
     def balance(self) -> str | None:
         """"refund", "forfeit", "transfer:ACCOUNT", or None while not decided."""
-        mode = _pressed(self.query_one("#balance", RadioSet), BALANCE_MODES)
+        mode = pressed(self.query_one("#balance", RadioSet), BALANCE_MODES)
         if mode != "transfer":
             return mode
         account = self.query_one("#balance_account", Select).value
@@ -273,7 +222,7 @@ class DeregistrationScreen(WorkbenchScreen):
         if (quote.outstanding or quote.penalties) and not self.query_one("#accept", Checkbox).value:
             missing["accept"] = "The customer must accept the charges first."
         if quote.prepaid_balance > 0 and self.balance is None:
-            field = "balance_account" if _pressed(self.query_one("#balance", RadioSet), BALANCE_MODES) == "transfer" else "balance"
+            field = "balance_account" if pressed(self.query_one("#balance", RadioSet), BALANCE_MODES) == "transfer" else "balance"
             missing[field] = "Choose the account." if field == "balance_account" else "Refund, move or forfeit?"
         if self.amount_due > 0 and self.payment_method is None:
             missing["payment_method"] = "Choose how the customer pays."
@@ -297,7 +246,7 @@ class DeregistrationScreen(WorkbenchScreen):
 
     # -- the flow -------------------------------------------------------------------------------
 
-    def _refresh_flow(self) -> None:
+    def refresh_form(self) -> None:
         """Unlock the sections up to the current step, update the stepper, totals and the hint."""
         stage = self.stage()
         locked = self.submitting or self.finished
@@ -314,7 +263,7 @@ class DeregistrationScreen(WorkbenchScreen):
             self.query_one(selector).disabled = locked or stage < step
         self.query_one("#stepper", Static).update(self._stepper(stage))
         self.query_one("#field-note").display = self.reason == DeregistrationReason.OTHER
-        self.query_one("#field-balance_account").display = _pressed(self.query_one("#balance", RadioSet), BALANCE_MODES) == "transfer"
+        self.query_one("#field-balance_account").display = pressed(self.query_one("#balance", RadioSet), BALANCE_MODES) == "transfer"
         if self.quote is not None:
             self.query_one("#total-due", Static).update(self._total_due_text())
             self.query_one("#charges", Static).display = bool(self.quote.outstanding or self.quote.penalties)
@@ -359,12 +308,12 @@ class DeregistrationScreen(WorkbenchScreen):
     @on(RadioSet.Changed, "#reason")
     def _reason_chosen(self, event: RadioSet.Changed) -> None:
         self.retention = None
-        self._refresh_flow()
+        self.refresh_form()
         self._load_quote(self.reason)
 
     @on(Input.Changed, "#note")
     def _note_changed(self) -> None:
-        self._refresh_flow()
+        self.refresh_form()
 
     @on(Input.Submitted, "#note")
     def _note_done(self) -> None:
@@ -374,12 +323,12 @@ class DeregistrationScreen(WorkbenchScreen):
     @on(Checkbox.Changed, "#accept")
     @on(Select.Changed, "#balance_account")
     def _chosen(self) -> None:
-        self._refresh_flow()
+        self.refresh_form()
         self._advance_focus()
 
     @on(Checkbox.Changed, "#waiver")
     def _waiver_changed(self) -> None:
-        self._refresh_flow()
+        self.refresh_form()
 
     @on(OptionList.OptionSelected, "#offers")
     def _offer_answered(self, event: OptionList.OptionSelected) -> None:
@@ -387,7 +336,7 @@ class DeregistrationScreen(WorkbenchScreen):
             self.retention = DECLINE
             self.query_one("#field-retention", FormField).show_error(None)
             self._show_offers()
-            self._refresh_flow()
+            self.refresh_form()
             self._advance_focus()
             return
         offer = next((o for o in self.quote.offers if o.code == event.option_id), None) if self.quote else None
@@ -405,7 +354,7 @@ class DeregistrationScreen(WorkbenchScreen):
         def quote() -> DeregistrationQuote:
             return quote_deregistration(number, uow=services.reader(), actor=actor, region=services.settings.default_region, reason=reason)
 
-        busy = self.query_one("#offers") if self.quote is not None else self.query_one("#dereg-flow")
+        busy = self.query_one("#offers") if self.quote is not None else self.flow
         self.call_service(quote, lambda result: self._show_quote(result, reason), group="deregistration-quote", description="Quote the deregistration", busy=busy)
 
     def _show_quote(self, quote: DeregistrationQuote, reason: str | None) -> None:
@@ -418,7 +367,7 @@ class DeregistrationScreen(WorkbenchScreen):
             self.query_one("#reason", RadioSet).focus()
         self._show_charges(quote)
         self._show_offers()
-        self._refresh_flow()
+        self.refresh_form()
         if reason is not None and reason == self.reason and self.retention is None:
             self.query_one("#offers", OptionList).focus()
 
@@ -486,7 +435,7 @@ class DeregistrationScreen(WorkbenchScreen):
         actor, services = app.actor, app.services
         number, reason = self.quote.basics.service_number, self.reason
         self.submitting = True
-        self._refresh_flow()
+        self.refresh_form()
 
         def accept() -> RetentionApplied:
             return accept_retention_offer(number, offer.code, uow=services.writer(), actor=actor, region=services.settings.default_region, reason=reason)
@@ -496,29 +445,15 @@ class DeregistrationScreen(WorkbenchScreen):
     def _offer_applied(self, applied: RetentionApplied) -> None:
         self.submitting, self.finished, self.changed = False, True, True
         self.retention = "accepted"
-        self._show_result(
+        self.show_outcome(
             Text(f"The customer stays: {applied.offer_name} [{applied.offer_code}] applied to {phone(applied.service_number)} and recorded. Nothing was deregistered. Escape returns to the customer.")
             , "good",
         )
 
     # -- submit ---------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "submit":
-            return not (self.submitting or self.finished) and self.quote is not None
-        return True
-
-    @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
-        if self.submitting or self.finished or self.quote is None:
-            return
-        missing = self.missing()
-        if missing:
-            self.show_field_errors(missing)
-            self.notify(next(iter(missing.values())), title="Not ready to submit", severity="warning")
-            return
-        self.show_field_errors({})
-        self.app.push_screen(ConfirmModal(f"Deregister {phone(self.quote.basics.service_number)}?", self.effects(), confirm_label="Deregister"), self._confirmed)
+    def confirmation(self) -> tuple[str, str]:
+        return f"Deregister {phone(self.quote.basics.service_number)}?", "Deregister"
 
     def effects(self) -> list[str]:
         """Exactly what will happen, in words, with the totals: the confirmation's text."""
@@ -555,49 +490,37 @@ class DeregistrationScreen(WorkbenchScreen):
         lines.append("Then the order runs: billing and the network are told, inventory recycled, the line archived")
         return lines
 
-    def _confirmed(self, confirmed: bool | None) -> None:
-        if confirmed:
-            self._submit()
-
-    def _submit(self) -> None:
+    def submit_order(self) -> None:
         app = self.workbench
         actor, services = app.actor, app.services
         quote = self.quote
-        options = dict(
-            reason=self.reason,
-            note=self.note if self.reason == DeregistrationReason.OTHER else "",
-            number_mode=self.number_mode,
-            sim_mode=self.sim_mode,
-            retention=DECLINE,
-            payment_method=self.payment_method if self.amount_due > 0 else None,
-            balance=self.balance or "refund",
-            request_waiver=self.waiver,
-            expected_total=quote.total_due,
-        )
-        self.submitting = True
-        self._refresh_flow()
-        self._show_result(Text("Submitting: payment and order…"), "")
+        options = {
+            "reason": self.reason,
+            "note": self.note if self.reason == DeregistrationReason.OTHER else "",
+            "number_mode": self.number_mode,
+            "sim_mode": self.sim_mode,
+            "retention": DECLINE,
+            "payment_method": self.payment_method if self.amount_due > 0 else None,
+            "balance": self.balance or "refund",
+            "request_waiver": self.waiver,
+            "expected_total": quote.total_due,
+        }
 
-        def progress(view: OrderView) -> None:
-            app.call_from_thread(self._show_progress, view)
-
-        def submit() -> DeregistrationResult:
+        def submit(progress: Callable[[OrderView], None]) -> DeregistrationResult:
             return submit_deregistration(quote.basics.service_number, services=services, actor=actor, on_progress=progress, **options)
 
-        self.call_service(submit, self._submitted, group="deregistration-submit", description="Deregister the line")
+        self.run_line_order(submit, self._submitted, starting="Submitting: payment and order…", group="deregistration-submit", description="Deregister the line")
 
-    def _show_progress(self, view: OrderView) -> None:
-        """Called for each step the engine finishes (from the worker, through call_from_thread)."""
+    def show_progress(self, view: OrderView) -> None:
+        """Each step the engine finishes: something is written, and a running order says so."""
         self.changed = True
-        progress = self.query_one("#progress", OrderProgress)
-        progress.display = True
-        progress.show(view)
+        super().show_progress(view)
         if view.status == OrderStatus.OPEN:
-            self._show_result(Text(f"Order {view.order_id} is running…"), "")
+            self.show_outcome(Text(f"Order {view.order_id} is running…"), "")
 
     def _submitted(self, result: DeregistrationResult) -> None:
         self.submitting, self.finished, self.changed = False, True, True
-        self._show_progress(result.order)
+        self.show_progress(result.order)
         order = result.order
         number = phone(self.quote.basics.service_number)
         outcome = Text(f"{number} deregistered: order {order.order_id} {words(order.status, OrderStatus).lower()}.")
@@ -606,19 +529,18 @@ class DeregistrationScreen(WorkbenchScreen):
         if result.waiver_item_id:
             outcome.append(f" Penalty waiver request {result.waiver_item_id} waits in the supervisor's queue.")
         outcome.append(" Escape returns to the customer.")
-        self._show_result(outcome, "good" if order.status == OrderStatus.CLOSED else "")
+        self.show_outcome(outcome, "good" if order.status == OrderStatus.CLOSED else "")
         if order.status == OrderStatus.CLOSED:
             status_cell = self.query(".basics-value").results(Static)
             next(cell for (label, _value), cell in zip(BASIC_INFO, status_cell) if label == "Status").update(SubscriberStatus.ARCHIVED.label)
         receipt = self.query_one("#receipt", Static)
         receipt.update(_receipt(result) if result.receipt else Text("Nothing was charged: no receipt."))
 
-    def show_error(self, error: CrmError) -> bool:
+    def failed_in_place(self, error: CrmError) -> bool:
         """An external system failing is shown in place (the order waits in the queue); others toast."""
-        was_submitting, self.submitting = self.submitting, False
-        if isinstance(error, ExternalSystemFailed) and was_submitting:
+        if isinstance(error, ExternalSystemFailed):
             self.finished, self.changed = True, True
-            view = self.query_one("#progress", OrderProgress).view
+            view = self.progress.view
             failed = view.failed_step if view else None
             if view is None or failed is None:
                 message = error.message
@@ -630,40 +552,9 @@ class DeregistrationScreen(WorkbenchScreen):
             receipt = view.payload.get("receipt") if view else None
             if receipt:
                 message += f" The payment is recorded (receipt {receipt})."
-            self._show_result(Text(message), "error")
-            self._refresh_flow()
+            self.show_outcome(Text(message), "error")
             return True
-        if self.quote is None:
-            self._show_result(Text(f"{error.message} Escape goes back."), "error")
-        self._refresh_flow()
         return False
-
-    def _show_result(self, message: Text, css: str) -> None:
-        section = self.query_one("#section-result")
-        section.display = True
-        outcome = self.query_one("#outcome", Static)
-        outcome.set_classes(css)
-        outcome.update(message)
-        if self.finished:
-            for selector in ("#section-reason", "#section-resources", "#section-contracts", "#section-charges", "#section-balance", "#section-payment", "#section-submit"):
-                self.query_one(selector).display = False
-            self._refresh_flow()
-        self.call_after_refresh(self.query_one("#dereg-flow", VerticalScroll).scroll_to_widget, section)
-
-    # -- leaving --------------------------------------------------------------------------------
-
-    def action_back(self) -> None:
-        if self.submitting:
-            self.notify("The order is running; the screen stays until it finishes.", title="Please wait")
-            return
-        if self.identify_box.input.has_focus and self.identify_box.input.value:
-            self.identify_box.input.value = ""
-            return
-        app = self.workbench
-        customer_id = self.quote.basics.customer_id if self.quote else None
-        app.go_back()
-        if self.changed and customer_id and getattr(app.screen, "customer_id", None) == customer_id:
-            app.open_customer(customer_id, key_kind=None, record=False)
 
 
 def _info_table(name: str) -> WorkbenchTable:
