@@ -19,14 +19,7 @@ from crm_tui.domain import (
     SubscriberStatus,
     SuspensionReason,
 )
-from crm_tui.screens.base import WorkbenchScreen
-from crm_tui.screens.reestablish import ReestablishScreen
-from crm_tui.screens.suspend import start_suspension
-from crm_tui.screens.terminate import start_termination
-from crm_tui.services.lifecycle.termination import TerminationResult
-from crm_tui.services.orders.engine import OrderView, list_orders
-from crm_tui.services.shared.views import CustomerDetail, SubscriberView
-from crm_tui.widgets.formatting import (
+from crm_tui.present import (
     NOTHING,
     day,
     local_time,
@@ -36,6 +29,13 @@ from crm_tui.widgets.formatting import (
     text,
     words,
 )
+from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.reestablish import ReestablishScreen
+from crm_tui.screens.suspend import start_suspension
+from crm_tui.screens.terminate import start_termination
+from crm_tui.services.lifecycle.termination import TerminationResult
+from crm_tui.services.orders.engine import OrderView, list_orders
+from crm_tui.services.shared.views import CustomerDetail, SubscriberView
 from crm_tui.widgets.order_progress import UNFINISHED, CustomerOrders
 from crm_tui.widgets.tables import WorkbenchTable
 

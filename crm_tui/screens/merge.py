@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 
 from crm_tui.domain import CreditLevel, Gender
 from crm_tui.errors import Conflict, CrmError
+from crm_tui.present import NOTHING, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.services import queues
@@ -25,7 +26,6 @@ from crm_tui.services.dedupe.merge import (
 )
 from crm_tui.services.dedupe.scan import PairView
 from crm_tui.services.queues import QueueItemView
-from crm_tui.widgets.formatting import NOTHING, phone, words
 from crm_tui.widgets.tables import WorkbenchTable
 
 LEFT, RIGHT = "left", "right"

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from crm_tui.domain import QueueItemStatus, QueueName
 from crm_tui.errors import Conflict, CrmError
+from crm_tui.present import NOTHING, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.merge import MergeScreen
@@ -26,7 +27,6 @@ from crm_tui.services.dedupe.scan import PairView, ScanReport, scan_duplicates
 from crm_tui.services.orders.engine import OrderView, get_order
 from crm_tui.services.queues import ActionResult, QueueItemView, QueueSummary
 from crm_tui.services.shared.views import CustomerDetail
-from crm_tui.widgets.formatting import NOTHING, phone, words
 from crm_tui.widgets.order_progress import OrderProgress
 from crm_tui.widgets.tables import WorkbenchTable
 

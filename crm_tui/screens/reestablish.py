@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from crm_tui.domain import CertType, CustomerStatus, KeyKind
 from crm_tui.errors import CrmError, NotFound
+from crm_tui.present import NOTHING, local_time, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.registration import _offering_choices
 from crm_tui.services.lifecycle.reestablishment import (
@@ -24,7 +25,6 @@ from crm_tui.services.lifecycle.reestablishment import (
     reestablish_customer,
 )
 from crm_tui.widgets.form_field import FormField
-from crm_tui.widgets.formatting import NOTHING, local_time, phone, words
 from crm_tui.widgets.tables import WorkbenchTable
 
 KEY_FIELDS = ("customer_id", "cert_type", "cert_number", "cert_country", "former_service_number")

@@ -38,6 +38,7 @@ from crm_tui.domain import (
     PaymentType,
 )
 from crm_tui.errors import CrmError, DuplicateIdentity, InvalidInput
+from crm_tui.present import money_text, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.services.customers.search import CustomerQuery, search_customers
@@ -61,7 +62,6 @@ from crm_tui.services.shared.catalog import catalog_entries
 from crm_tui.services.shared.validation import parse_service_number
 from crm_tui.widgets.editable_rows import EditableRows, RowField, RowFormModal
 from crm_tui.widgets.form_field import FormField
-from crm_tui.widgets.formatting import money_text, phone, words
 
 LANGUAGES = (
     ("Spanish", "es"),

@@ -14,11 +14,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioSet, Static
 
 from crm_tui.domain import Role, SuspensionReason
+from crm_tui.present import phone
 from crm_tui.screens.base import ServiceScreen
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.form_field import FormField, show_field_errors
-from crm_tui.widgets.formatting import phone
 
 SUPERVISOR_ONLY = (SuspensionReason.FRAUD, SuspensionReason.ADMIN)
 """Reasons only a supervisor or admin may suspend for: a CSR is not offered them."""

@@ -14,13 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, RadioSet, Static
 
 from crm_tui.domain import SubscriberStatus, TerminationReason
+from crm_tui.present import phone
 from crm_tui.screens.base import ServiceScreen
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.services.lifecycle.termination import TerminationResult, terminate_customer
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.services.shared.views import CustomerDetail
 from crm_tui.widgets.form_field import FormField, show_field_errors
-from crm_tui.widgets.formatting import phone
 
 REASONS = tuple(TerminationReason)
 CONSENT = (("yes", "Yes, archive the profile"), ("no", "No, keep only what the law requires"))

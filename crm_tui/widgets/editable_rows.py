@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from crm_tui.present import NOTHING
 from crm_tui.widgets.form_field import FormField, show_field_errors
-from crm_tui.widgets.formatting import NOTHING
 from crm_tui.widgets.tables import WorkbenchTable
 
 

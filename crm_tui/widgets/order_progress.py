@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from crm_tui.domain import OrderStatus, StepStatus
+from crm_tui.present import phone, words
 from crm_tui.services.orders.engine import OrderView, StepView
-from crm_tui.widgets.formatting import phone, words
 
 ORDER_TYPES = {
     "deregister": "Deregistration",

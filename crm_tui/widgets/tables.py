@@ -11,8 +11,8 @@ from textual.widgets import DataTable
 
 from crm_tui.domain import CreditLevel, CustomerStatus, Gender
 from crm_tui.identifiers import normalize_name
+from crm_tui.present import NOTHING, phone, words
 from crm_tui.services.shared.views import CustomerPage, CustomerSummary
-from crm_tui.widgets.formatting import NOTHING, phone, words
 
 
 class WorkbenchTable(DataTable):
