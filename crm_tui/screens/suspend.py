@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioSet, Static
@@ -16,6 +17,7 @@ from textual.widgets import Button, Input, RadioSet, Static
 from crm_tui.domain import Role, SuspensionReason
 from crm_tui.present import phone
 from crm_tui.screens.base import ServiceScreen
+from crm_tui.screens.line_order import run_order
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.form_field import FormField, show_field_errors
@@ -50,7 +52,7 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
     SuspendModal #suspend-buttons { height: 3; align-horizontal: right; }
     SuspendModal #suspend-buttons > Button { margin-left: 2; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "suspend", "Suspend", id="suspend-confirm"),
         Binding("escape", "cancel", "Cancel", id="suspend-cancel"),
     ]
@@ -108,13 +110,9 @@ def start_suspension(
         if choice is None:
             return
 
-        def progress(view: OrderView) -> None:
-            if on_progress is not None:
-                app.call_from_thread(on_progress, view)
-
-        def suspend() -> OrderView:
+        def suspend(progress: Callable[[OrderView], None]) -> OrderView:
             return suspend_subscriber(service_number, services=services, actor=actor, reason=choice.reason, note=choice.note, on_progress=progress)
 
-        screen.call_service(suspend, on_done, group="suspend-line", description="Suspend the line")
+        run_order(screen, suspend, on_done, on_progress=on_progress, group="suspend-line", description="Suspend the line")
 
     app.push_screen(SuspendModal(service_number, role=actor.role), chosen)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, RadioSet, Static
@@ -17,6 +18,7 @@ from crm_tui.domain import SubscriberStatus, TerminationReason
 from crm_tui.present import phone
 from crm_tui.screens.base import ServiceScreen
 from crm_tui.screens.confirm import ConfirmModal
+from crm_tui.screens.line_order import run_order
 from crm_tui.services.lifecycle.termination import TerminationResult, terminate_customer
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.services.shared.views import CustomerDetail
@@ -48,7 +50,7 @@ class TerminateModal(ModalScreen[TerminationChoice | None]):
     TerminateModal #terminate-buttons { height: 3; align-horizontal: right; }
     TerminateModal #terminate-buttons > Button { margin-left: 2; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "terminate", "Continue", id="terminate-continue"),
         Binding("escape", "cancel", "Cancel", id="terminate-cancel"),
     ]
@@ -123,10 +125,7 @@ def start_termination(
     def run(choice: TerminationChoice) -> None:
         actor = app.actor
 
-        def progress(view: OrderView) -> None:
-            app.call_from_thread(on_progress, view)
-
-        def terminate() -> TerminationResult:
+        def terminate(progress: Callable[[OrderView], None]) -> TerminationResult:
             return terminate_customer(
                 detail.customer_id,
                 services=services,
@@ -138,7 +137,7 @@ def start_termination(
                 on_progress=progress,
             )
 
-        screen.call_service(terminate, on_done, group="terminate-customer", description="Terminate the customer relationship")
+        run_order(screen, terminate, on_done, on_progress=on_progress, group="terminate-customer", description="Terminate the customer relationship")
 
     def chosen(choice: TerminationChoice | None) -> None:
         if choice is None:
