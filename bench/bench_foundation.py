@@ -242,7 +242,7 @@ WORKBENCH = """
 import sys, asyncio
 import crm_tui.launch  # the `crm-tui` console script; bare `crm-tui` then does what follows
 from crm_tui.app import CrmApp
-from crm_tui.invocation import Invocation
+from crm_tui.cli.session import Invocation
 from crm_tui.screens.sign_in import SignInScreen
 run = Invocation(database_url=sys.argv[1])
 app = CrmApp(open_services=run.services)  # as crm_tui.app.run_workbench builds it

@@ -2,6 +2,9 @@
 
 The commands (typer and everything they import) load only when there are arguments, so the
 sign-in screen of bare `crm-tui` comes up about a tenth of a second sooner (issue 2's cold start).
+Lazy imports, each in the branch that needs it: `crm_tui.cli.main` (typer and the commands) only
+with arguments; `crm_tui.app` and `crm_tui.cli.session` (light: no typer) only without;
+`crm_tui.cli.output` only when the workbench failed outside its own handler.
 """
 
 from __future__ import annotations
@@ -12,18 +15,18 @@ import sys
 def main() -> None:
     """`crm-tui` with no arguments opens the workbench; anything else is a command (see `crm-tui --help`)."""
     if len(sys.argv) > 1:
-        from crm_tui.cli import main as commands
+        from crm_tui.cli.main import main as commands
 
         commands()
         return
     from crm_tui.app import run_workbench
-    from crm_tui.invocation import Invocation
+    from crm_tui.cli.session import Invocation
 
     run = Invocation()
     try:
         run_workbench(run.services)
     except Exception as error:  # noqa: BLE001 - the workbench failed outside its own handler: log, say where
-        from crm_tui.cli_support import log_unexpected
+        from crm_tui.cli.output import log_unexpected
 
         path = log_unexpected(error, command="crm-tui", log=run.log_path())
         print(f"Unexpected failure; details in {path}", file=sys.stderr)

@@ -12,7 +12,7 @@ import pytest
 import typer.testing
 from typer.testing import CliRunner, Result
 
-from crm_tui.cli import app
+from crm_tui.cli.main import app
 from tests.conftest import PASSWORD
 from tests.factories import sim_card
 

@@ -115,8 +115,8 @@ def _loaded_after(imports: str) -> list[str]:
 
 def test_bare_crm_tui_reaches_the_sign_in_screen_without_storage_or_the_commands():
     """Cold start (issue 2): the sign-in screen is up before SQLAlchemy, pydantic, the services or typer load."""
-    assert _loaded_after("crm_tui.launch, crm_tui.app, crm_tui.invocation, crm_tui.screens.sign_in") == []
-    assert _loaded_after("crm_tui.cli") == ["typer"]  # the commands import their services when run
+    assert _loaded_after("crm_tui.launch, crm_tui.app, crm_tui.cli.session, crm_tui.screens.sign_in") == []
+    assert _loaded_after("crm_tui.cli.main") == ["typer"]  # the commands import their services when run
 
 
 async def test_the_header_clock_changes_with_the_minute_and_only_then(services, csr, monkeypatch):

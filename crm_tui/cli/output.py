@@ -1,6 +1,8 @@
-"""The CLI's plumbing: who and where (lazily), one JSON printer, one table printer, one error mapper.
+"""What a command shows: one JSON document, rich tables, diagnostics, progress bars, and the one
+place failures become exit codes (CLI.md) and unexpected ones land in the error log.
 
-Kept apart from `cli.py` so the commands there read as what they do, not how they report it.
+Data goes to stdout (`--json`: exactly one document); diagnostics, prompts and progress to stderr.
+Values read as `crm_tui.present` words them, with a blank where the screens show "—" (below).
 """
 
 from __future__ import annotations
@@ -9,14 +11,12 @@ import dataclasses
 import functools
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -33,8 +33,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from crm_tui.errors import CrmError, InvalidInput, NotAllowed
-from crm_tui.invocation import Invocation
+from crm_tui import present
+from crm_tui.cli.session import invocation
+from crm_tui.errors import CrmError
 
 out = Console(highlight=False)
 """Data for people goes to stdout (rich picks the current sys.stdout at each write)."""
@@ -46,55 +47,29 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def ask(prompt: str, *, what: str, hide: bool = True, twice: bool = False) -> str:
-    """A prompt on stderr when a person is at the terminal; scripts get a clear "not allowed" instead."""
-    if not sys.stdin.isatty():
-        raise NotAllowed(f"No terminal to ask for {what}: set it in the environment or run interactively.")
-    return typer.prompt(prompt, hide_input=hide, confirmation_prompt=twice, err=True)
+def fresh_consoles() -> None:
+    """New consoles for this run (the root callback calls it first, every run).
 
-
-def new_password(username: str) -> str:
-    """A new operator password: CRM_NEW_PASSWORD, or asked twice at a hidden prompt."""
-    from_env = os.environ.get("CRM_NEW_PASSWORD")
-    if from_env:
-        return from_env
-    if not sys.stdin.isatty():
-        raise InvalidInput(
-            "No new password: set CRM_NEW_PASSWORD or run at a terminal.",
-            fields={"password": "Set CRM_NEW_PASSWORD."},
-        )
-    return typer.prompt(f"New password for {username}", hide_input=True, confirmation_prompt=True, err=True)
-
-
-def read_secret(prompt: str, *, field: str, what: str, twice: bool = False) -> str:
-    """A customer's secret: the next line of stdin for scripts, else a hidden prompt; never echoed."""
-    if sys.stdin.isatty():
-        return typer.prompt(prompt, hide_input=True, confirmation_prompt=twice, err=True)
-    secret = sys.stdin.readline().rstrip("\r\n")
-    if not secret:
-        raise InvalidInput(f"No {what} on standard input: give it as one line.", fields={field: "Required."})
-    return secret
-
-
-_current: Invocation | None = None
-
-
-def start_invocation(*, database_url: str | None, operator: str | None) -> Invocation:
-    """A fresh Invocation for this run (the root callback calls it first, every run)."""
-    global _current, out, err
-    _current = Invocation(database_url=database_url, operator=operator)
-    # Consoles read COLUMNS when built: build them per run, not at import (pytest-xdist workers
-    # import with COLUMNS=80, and a script may set it for one run).
+    Consoles read COLUMNS when built: build them per run, not only at import (pytest-xdist workers
+    import with COLUMNS=80, and a script may set it for one run).
+    """
+    global out, err
     out, err = Console(highlight=False), Console(stderr=True, highlight=False)
-    return _current
 
 
-def invocation() -> Invocation:
-    """The current run's Invocation."""
-    return _current or start_invocation(database_url=None, operator=None)
+# --- the CLI's vocabulary -------------------------------------------------------------------------
+# crm_tui.present's words, with a blank for a missing value: the tables leave the cell empty, and
+# commands test for it (`local_time(sent) or "pending"`, rows without a value are left out).
+
+BLANK = ""
+
+words = functools.partial(present.words, nothing=BLANK)
+money_text = functools.partial(present.money_text, nothing=BLANK)
+local_time = functools.partial(present.local_time, nothing=BLANK)
+phone = functools.partial(present.phone, nothing=BLANK)
 
 
-# --- output -------------------------------------------------------------------------------------
+# --- data -----------------------------------------------------------------------------------------
 
 
 def _default(value: Any) -> Any:
@@ -113,6 +88,15 @@ def print_json(document: Any) -> None:
         document = document.model_dump(mode="json")
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_default) + "\n")
     sys.stdout.flush()
+
+
+def as_document(result: Any) -> dict[str, Any]:
+    """A service result (pydantic model, dataclass or mapping) as a JSON-ready dict."""
+    if hasattr(result, "model_dump"):
+        return result.model_dump(mode="json")
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return json.loads(json.dumps(dataclasses.asdict(result), default=_default))
+    return json.loads(json.dumps(dict(result), default=_default))
 
 
 @dataclass(frozen=True)
@@ -145,27 +129,17 @@ def print_table(title: str, columns: Sequence[Column | str], rows: Iterable[Sequ
     console.print(table)
 
 
+def print_stocked(what: str, stocked: int, given: int, *, as_json: bool) -> None:
+    """What stocking a pool (numbers, SIM cards) did: how many went in, how many were there already."""
+    if as_json:
+        print_json({"stocked": stocked, "already_in_pool": given - stocked})
+        return
+    print_table(what, ["What", Column("How many", numeric=True)], [("Stocked", f"{stocked:,}"), ("Already in the pool", f"{given - stocked:,}")])
+
+
 def say(message: str, *, style: str = "") -> None:
     """A diagnostic line for people, on stderr (plain text: brackets in data are not markup)."""
     err.print(Text(message, style=style))
-
-
-def words(vocabulary: type[StrEnum], value: str | None) -> str:
-    """A stored slug as the words people read (`fee_problem` → "Fee problem")."""
-    if not value:
-        return ""
-    try:
-        return vocabulary(value).label  # type: ignore[attr-defined]
-    except ValueError:
-        return value.replace("_", " ").capitalize()
-
-
-def money(amount: Decimal | None, currency: str) -> str:
-    return "" if amount is None else f"{amount:,.2f} {currency}"
-
-
-def local_time(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 @contextmanager
@@ -188,16 +162,7 @@ def progress_bar(description: str, *, total: int | None = None) -> Iterator[Call
         yield update
 
 
-def as_document(result: Any) -> dict[str, Any]:
-    """A service result (pydantic model, dataclass or mapping) as a JSON-ready dict."""
-    if hasattr(result, "model_dump"):
-        return result.model_dump(mode="json")
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return json.loads(json.dumps(dataclasses.asdict(result), default=_default))
-    return json.loads(json.dumps(dict(result), default=_default))
-
-
-# --- failures -----------------------------------------------------------------------------------
+# --- failures -------------------------------------------------------------------------------------
 
 INTERRUPTED = 130
 
@@ -260,15 +225,13 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def log_path() -> Path:
-    """The error log of the current run's settings; the default data dir if settings cannot load."""
-    return invocation().log_path()
-
-
 def log_unexpected(error: BaseException, *, command: str, log: Path | None = None) -> Path:
-    """Write the traceback to the log file (SQL parameters hidden: they may hold personal data)."""
+    """Write the traceback to the log file (SQL parameters hidden: they may hold personal data).
+
+    `log` defaults to the current run's log (the default data dir's if the settings cannot load).
+    """
     _hide_sql_parameters(error)
-    path = log or log_path()
+    path = log or invocation().log_path()
     logger = logging.getLogger("crm_tui")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,17 +1,28 @@
-"""One run of `crm-tui`: where and as whom it works. Light to import: bare `crm-tui` starts from here.
+"""Who runs this command, and where: one Invocation per run, sign-in, secrets and confirmations.
 
 The settings are read, the database opened and the operator signed in on first need, not before
 (so `--help` never touches the database, and the workbench opens the database behind its sign-in
 screen).
+
+Light to import: bare `crm-tui` (crm_tui.launch) opens the workbench through an Invocation, so this
+module must not load typer, pydantic, SQLAlchemy or the services at import. Lazy imports, each
+inside the function that needs it:
+- `typer` in `ask`, `new_password`, `read_secret` and `confirm`: prompts happen in commands only;
+- `crm_tui.config.Settings` in `Invocation.settings`: pydantic-settings, read on first need;
+- `sqlalchemy.exc` and `crm_tui.services.bootstrap` in `Invocation.services`: the database opens
+  in the workbench's worker, behind the sign-in screen, or in the command that needs it;
+- `crm_tui.services.operators` in `Invocation.actor`: signing in needs the services anyway.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crm_tui.errors import DatabaseUnavailable, InvalidInput
+from crm_tui.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from crm_tui.paths import DEFAULT_LOG_PATH
 
 if TYPE_CHECKING:
@@ -68,7 +79,6 @@ class Invocation:
     def actor(self) -> Actor:
         """Sign in as `--as`/CRM_OPERATOR with CRM_OPERATOR_PASSWORD or a hidden prompt."""
         if self._actor is None:
-            from crm_tui.cli_support import ask
             from crm_tui.services import operators
 
             settings = self.settings
@@ -94,3 +104,69 @@ class Invocation:
         if self._services is not None:
             self._services.close()
             self._services = None
+
+
+_current: Invocation | None = None
+
+
+def start_invocation(*, database_url: str | None, operator: str | None) -> Invocation:
+    """A fresh Invocation for this run (the root callback calls it first, every run)."""
+    global _current
+    _current = Invocation(database_url=database_url, operator=operator)
+    return _current
+
+
+def invocation() -> Invocation:
+    """The current run's Invocation."""
+    return _current or start_invocation(database_url=None, operator=None)
+
+
+# --- asking the person at the terminal ------------------------------------------------------------
+
+
+def ask(prompt: str, *, what: str, hide: bool = True, twice: bool = False) -> str:
+    """A prompt on stderr when a person is at the terminal; scripts get a clear "not allowed" instead."""
+    if not sys.stdin.isatty():
+        raise NotAllowed(f"No terminal to ask for {what}: set it in the environment or run interactively.")
+    import typer
+
+    return typer.prompt(prompt, hide_input=hide, confirmation_prompt=twice, err=True)
+
+
+def new_password(username: str) -> str:
+    """A new operator password: CRM_NEW_PASSWORD, or asked twice at a hidden prompt."""
+    from_env = os.environ.get("CRM_NEW_PASSWORD")
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            "No new password: set CRM_NEW_PASSWORD or run at a terminal.",
+            fields={"password": "Set CRM_NEW_PASSWORD."},
+        )
+    import typer
+
+    return typer.prompt(f"New password for {username}", hide_input=True, confirmation_prompt=True, err=True)
+
+
+def read_secret(prompt: str, *, field: str, what: str, twice: bool = False) -> str:
+    """A customer's secret: the next line of stdin for scripts, else a hidden prompt; never echoed."""
+    if sys.stdin.isatty():
+        import typer
+
+        return typer.prompt(prompt, hide_input=True, confirmation_prompt=twice, err=True)
+    secret = sys.stdin.readline().rstrip("\r\n")
+    if not secret:
+        raise InvalidInput(f"No {what} on standard input: give it as one line.", fields={field: "Required."})
+    return secret
+
+
+def confirm(question: str, *, yes: bool) -> None:
+    """Destructive or money steps need --yes, or a person answering at the terminal (no: exit 0)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"{question} Add --yes to confirm from a script.", fields={"yes": "Confirmation needed."})
+    import typer
+
+    if not typer.confirm(question, err=True):
+        raise typer.Exit(0)

@@ -1,0 +1,16 @@
+"""The command line: `crm-tui NOUN VERB`, the stable interface scripts drive (see CLI.md).
+
+What lives here:
+- `main`     the root typer app: global options (--db, --as), one `add_typer` per noun;
+- `session`  who runs the command and where: the Invocation (settings, services, sign-in),
+             password prompts, confirmations;
+- `output`   the one JSON document, tables, errors -> exit codes, progress bars, the error log;
+- `options`  typer options and input parsers several commands share;
+- one module per noun of `crm-tui --help` (`customers/` a package: it has the most verbs).
+
+What it may import: everything below it (app, screens, widgets, services, storage, config,
+present, domain, errors, identifiers, paths). Nothing imports it but `crm_tui.launch`.
+
+This file stays empty on purpose: bare `crm-tui` imports `crm_tui.cli.session` to open the
+workbench, and importing a package runs its `__init__`; typer and the commands must not load then.
+"""

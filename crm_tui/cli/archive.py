@@ -1,0 +1,46 @@
+"""`crm-tui archive`: what is kept of former customers and lines: show it, purge what expired."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crm_tui.cli.options import Json
+from crm_tui.cli.output import (
+    Column,
+    local_time,
+    print_json,
+    print_table,
+    reports_errors,
+)
+from crm_tui.cli.session import invocation
+
+app = typer.Typer(help="History storage of former customers and lines.", no_args_is_help=True)
+
+
+@app.command("show")
+@reports_errors
+def archive_show(customer_id: str, as_json: Json = False) -> None:
+    from crm_tui.services.privacy import archive
+
+    run = invocation()
+    records = archive.show_archive(customer_id, uow=run.services().reader(), actor=run.actor())
+    if as_json:
+        print_json({"records": [r.model_dump(mode="json") for r in records]})
+        return
+    print_table(f"Archive of {customer_id}", ["Kind", "Subject", "Consent", "Archived", "Keep until", "Kept"], [(r.kind, r.subject_key or "", "yes" if r.consent else "no", local_time(r.archived_at), local_time(r.retain_until), ", ".join(k for k, v in r.payload.items() if v) or ("erased" if r.erased else "")) for r in records])
+
+
+@app.command("purge")
+@reports_errors
+def archive_purge(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False, as_json: Json = False) -> None:
+    """Remove archive records past their retention date."""
+    from crm_tui.services.privacy import archive
+
+    run = invocation()
+    report = archive.purge_archive(uow=run.services().writer(), actor=run.actor(), dry_run=dry_run)
+    if as_json:
+        print_json(report)
+        return
+    print_table("Would remove" if dry_run else "Removed", [Column("Record", numeric=True), "Kind", Column("Customer", code=True), "Keep until"], [(r.id, r.kind, r.customer_id, local_time(r.retain_until)) for r in report.records])

@@ -1,0 +1,29 @@
+"""`crm-tui customers`: the noun with the most verbs, one module per kind of work.
+
+- `finding`         search, show
+- `registration`    register, import, export: customers in and out in the import format
+- `authentication`  authenticate, reset-password, unlock-authentication: the service password
+- `relationship`    terminate, reestablish, erase: the end (and return) of the relationship
+
+The table below is the whole of `crm-tui customers --help`, in its order.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from crm_tui.cli.customers import authentication, finding, registration, relationship
+
+app = typer.Typer(help="Find, show, register and authenticate customers.", no_args_is_help=True)
+
+app.command("search")(finding.customers_search)
+app.command("show")(finding.customers_show)
+app.command("register")(registration.customers_register)
+app.command("authenticate")(authentication.customers_authenticate)
+app.command("reset-password")(authentication.customers_reset_password)
+app.command("unlock-authentication")(authentication.customers_unlock_authentication)
+app.command("terminate")(relationship.customers_terminate)
+app.command("reestablish")(relationship.customers_reestablish)
+app.command("erase")(relationship.customers_erase)
+app.command("import")(registration.customers_import)
+app.command("export")(registration.customers_export)

@@ -1,0 +1,189 @@
+"""`crm-tui customers search | show`: find customers by any key; everything about one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crm_tui.cli.options import (
+    CertCountryOption,
+    CertNumberOption,
+    CertTypeOption,
+    CustomerIdOption,
+    EmailOption,
+    IccidOption,
+    ImsiOption,
+    Json,
+    NameOption,
+    ServiceNumberOption,
+)
+from crm_tui.cli.output import (
+    Column,
+    local_time,
+    money_text,
+    phone,
+    print_json,
+    print_table,
+    reports_errors,
+    words,
+)
+from crm_tui.cli.session import invocation
+from crm_tui.domain import (
+    CertType,
+    CreditLevel,
+    CustomerStatus,
+    CustomerType,
+    Gender,
+    InteractionChannel,
+    PaymentType,
+    SubscriberStatus,
+    SuspensionReason,
+)
+
+if TYPE_CHECKING:
+    from crm_tui.services.shared.views import CustomerDetail, CustomerPage
+
+
+@reports_errors
+def customers_search(
+    customer_id: CustomerIdOption = "",
+    cert_type: CertTypeOption = "",
+    cert_number: CertNumberOption = "",
+    cert_country: CertCountryOption = "",
+    service_number: ServiceNumberOption = "",
+    name: NameOption = "",
+    imsi: ImsiOption = "",
+    iccid: IccidOption = "",
+    email: EmailOption = "",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50).")] = None,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page.")] = 1,
+    as_json: Json = False,
+) -> None:
+    """Find customers; filled fields combine (AND). `{"customers": [...], "total": N}` with --json."""
+    from crm_tui.services.customers.search import CustomerQuery, search_customers
+
+    run = invocation()
+    query = CustomerQuery(
+        customer_id=customer_id,
+        cert_type=cert_type,
+        cert_number=cert_number,
+        cert_country=cert_country,
+        service_number=service_number,
+        name=name,
+        imsi=imsi,
+        iccid=iccid,
+        email=email,
+    )
+    query.parsed(region=run.settings.default_region)  # bad input answers before any sign-in
+    result = search_customers(
+        query,
+        uow=run.services().reader(),
+        actor=run.actor(),
+        region=run.settings.default_region,
+        page=page,
+        page_size=limit or run.settings.page_size,
+    )
+    if as_json:
+        print_json(result)
+    else:
+        _print_page(result)
+
+
+def _print_page(page: CustomerPage) -> None:
+    total = f"{page.total:,}{'+' if page.total_is_capped else ''}"
+    print_table(
+        "Customers",
+        [Column("Customer ID", code=True), "Customer name", "Gender", "Nationality", Column("Mobile number", code=True), "Email", "Credit level", "State", "Certificate"],
+        [
+            (
+                c.customer_id,
+                c.name,
+                words(c.gender, Gender),
+                c.nationality,
+                phone(c.mobile),
+                c.email,
+                words(c.credit_level, CreditLevel),
+                words(c.status, CustomerStatus),
+                " ".join(part for part in (words(c.cert_type, CertType), c.cert_number) if part),
+            )
+            for c in page.customers
+        ],
+        caption=f"Page {page.page} of {page.pages} · {total} found",
+    )
+
+
+@reports_errors
+def customers_show(
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="Customer ID; a merged ID shows its survivor.")],
+    as_json: Json = False,
+) -> None:
+    """Everything about one customer: profile, certificates, accounts, lines, contracts, interactions."""
+    from crm_tui.services.customers.profile import get_customer
+    from crm_tui.services.shared.validation import parse_customer_id
+
+    run = invocation()
+    parse_customer_id(customer_id)  # bad input answers before any sign-in
+    detail = get_customer(customer_id, uow=run.services().reader(), actor=run.actor())
+    if as_json:
+        print_json(detail)
+    else:
+        _print_detail(detail, currency=run.settings.currency)
+
+
+def _state(status: str, reason: str | None) -> str:
+    """A line's state in words, with its reason when it has one ("Suspended: Lost or stolen SIM")."""
+    return words(status, SubscriberStatus) + (f": {words(reason, SuspensionReason)}" if reason else "")
+
+
+def _print_detail(c: CustomerDetail, *, currency: str) -> None:
+    badges = [words(c.status, CustomerStatus)]
+    if c.blacklisted:
+        badges.append("Blacklisted")
+    if c.merged_from:
+        badges.append(f"{c.merged_from} was merged into this customer")
+    print_table(
+        f"{c.name} · {c.customer_id} · {' · '.join(badges)}",
+        ["Field", "Value"],
+        [
+            ("Type", words(c.type, CustomerType)),
+            ("Gender", words(c.gender, Gender)),
+            ("Birthday", c.birthday),
+            ("Nationality", c.nationality),
+            ("Certificate", " ".join(p for p in (words(c.cert_type, CertType), c.cert_number, c.cert_country) if p)),
+            ("Email", c.email),
+            ("Mobile number", phone(c.mobile)),
+            ("Credit level", f"{words(c.credit_level, CreditLevel)} (limit {money_text(c.credit_limit, currency)})"),
+            ("Outstanding", money_text(c.outstanding, currency)),
+            ("Customer since", local_time(c.created_at)),
+        ],
+    )
+    print_table(
+        "Accounts",
+        [Column("Account", code=True), "Payment", Column("Balance", numeric=True), Column("Outstanding", numeric=True), "State"],
+        [
+            (a.account_code, words(a.payment_type, PaymentType), money_text(a.balance, a.currency), money_text(a.outstanding, a.currency), words(a.status, CustomerStatus))
+            for a in c.accounts
+        ],
+    )
+    print_table(
+        "Subscribers",
+        [Column("Service number", code=True), "State", "Offering", Column("ICCID", code=True), Column("IMSI", code=True), "Account"],
+        [
+            (phone(s.service_number), _state(s.status, s.status_reason), s.primary_offering, s.iccid, s.imsi, s.account_id)
+            for s in c.subscribers
+        ],
+    )
+    print_table(
+        "Contracts",
+        ["Contract", Column("Service number", code=True), "Offering", "From", "Until", Column("Penalty", numeric=True)],
+        [
+            (k.name, phone(k.service_number), k.offering, k.effective_on, k.expires_on, money_text(k.penalty_amount, currency))
+            for k in c.contracts
+        ],
+    )
+    print_table(
+        "Recent interactions",
+        [Column("When", code=True), "What", "Channel", "Operator"],
+        [(local_time(i.at), i.summary, words(i.channel, InteractionChannel), i.operator) for i in c.interactions],
+    )

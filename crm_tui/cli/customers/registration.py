@@ -1,0 +1,200 @@
+"""`crm-tui customers register | import | export`: customers in and out in the import format.
+
+`register --file` takes one customer with every check of the Registration screen; `import` takes
+many and reports the refused rows by line; `export` writes them back out (or as TMF629).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crm_tui.cli.options import Json, read_text
+from crm_tui.cli.output import (
+    Column,
+    money_text,
+    phone,
+    print_json,
+    print_table,
+    progress_bar,
+    reports_errors,
+    say,
+    show_error,
+    words,
+)
+from crm_tui.cli.session import invocation
+from crm_tui.domain import CreditLevel, CustomerStatus, QueueName
+from crm_tui.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from crm_tui.services.identity.registration import RegistrationResult
+    from crm_tui.services.identity.registration_form import RegistrationForm
+
+
+def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
+    """One customer in the import format from a JSON file (`-`: stdin); attachment paths relative to it."""
+    from crm_tui.services.identity.registration_form import RegistrationForm
+
+    raw = read_text(file)
+    folder = Path.cwd() if file == "-" else Path(file).expanduser().parent
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"{file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.", fields={"file": "Not JSON."}) from None
+    if not isinstance(document, dict):
+        raise InvalidInput("The file holds one customer: a JSON object.", fields={"file": "One JSON object expected."})
+    if isinstance(document.get("attachments"), list):
+        document["attachments"] = [str(folder / item) if isinstance(item, str) else item for item in document["attachments"]]
+    given = document.get("confirmed_different_from", [])
+    if confirm_different and isinstance(given, list):
+        document["confirmed_different_from"] = [*given, *confirm_different]
+    from pydantic import ValidationError
+
+    try:
+        return RegistrationForm(**document)
+    except ValidationError as error:
+        fields = {
+            ".".join(str(part) for part in problem["loc"]): "Not a field of the import format." if problem["type"] == "extra_forbidden" else problem["msg"]
+            for problem in error.errors()
+        }
+        raise InvalidInput("The file does not follow the import format (see the README).", fields=fields) from None
+
+
+@reports_errors
+def customers_register(
+    file: Annotated[str, typer.Option("--file", metavar="F.json", help="One customer in the import format (README); `-` reads stdin.")],
+    confirm_different: Annotated[
+        list[str] | None,
+        typer.Option("--confirm-different", metavar="ID", help="A near match checked and found to be another person (repeat for each)."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Register a new customer with every check of the Registration screen.
+
+    Exit 0 registered, 2 field errors, 3 already registered or near matches to confirm, 4 held for a supervisor.
+    """
+    from crm_tui.services.identity.near_matches import PossibleDuplicates
+    from crm_tui.services.identity.registration import register_customer
+    from crm_tui.services.identity.registration_form import validate_registration
+
+    run = invocation()
+    settings = run.settings
+    form = _read_form(file, confirm_different=confirm_different or [])
+    checks = {"region": settings.default_region, "min_age": settings.min_customer_age}
+    today = datetime.now(UTC).date()  # the service's own "today"
+    validate_registration(form, today=today, **checks)  # bad input answers before any sign-in
+    try:
+        result = register_customer(
+            form,
+            uow=run.services().writer(),
+            actor=run.actor(),
+            currency=settings.currency,
+            timezone=settings.timezone,
+            data_dir=settings.data_dir,
+            **checks,
+        )
+    except PossibleDuplicates as error:
+        show_error(error, as_json=as_json)
+        if not as_json:
+            say("If each of them is another person, run again with --confirm-different ID for each.")
+        raise typer.Exit(error.exit_code) from None
+    if as_json:
+        print_json(result)
+    else:
+        _print_registration(result, currency=settings.currency)
+    if result.held:
+        say(f"Held for review in {words(result.held.queue, QueueName)} (item {result.held.item_id}): {result.held.reason}", style="yellow")
+        raise typer.Exit(4)
+    say(f"Registered {result.customer_id}.")
+
+
+def _print_registration(result: RegistrationResult, *, currency: str) -> None:
+    rows = [
+        ("Customer ID", result.customer_id),
+        ("State", words(result.status, CustomerStatus)),
+        ("Account", result.account_code),
+        ("Service number", phone(result.service_number)),
+        ("Credit level", f"{words(result.credit_level, CreditLevel)} (limit {money_text(result.credit_limit, currency)})"),
+    ]
+    rows += [("Warning", warning) for warning in result.warnings]
+    if result.near_matches_confirmed:
+        rows.append(("Confirmed different from", ", ".join(result.near_matches_confirmed)))
+    print_table("Held for review" if result.held else "Registered", ["Field", "Value"], [row for row in rows if row[1]])
+
+
+@reports_errors
+def customers_import(path: str, as_json: Json = False) -> None:
+    """Bulk import a .csv or .jsonl file in the import format; bad rows are reported by line and skipped."""
+    from crm_tui.services.identity.importing import count_rows, import_customers
+
+    run = invocation()
+    services, actor = run.services(), run.actor()
+    total = count_rows(Path(path)) if Path(path).is_file() else None
+    done = 0
+    with progress_bar("Importing", total=total) as update:
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            update(done)
+
+        report = import_customers(path, services=services, actor=actor, progress=step)
+    if as_json:
+        print_json(report)
+        return
+    say(f"{report.rows} rows: {report.created} created, {len(report.duplicates)} duplicates, {len(report.errors)} errors.")
+    print_table("Not imported", [Column("Line", numeric=True), "Field", "Problem", Column("Existing customer", code=True)], [(p.line, p.field or "", p.message, p.existing_customer_id or "") for p in sorted([*report.duplicates, *report.errors], key=lambda p: p.line)])
+
+
+@reports_errors
+def customers_export(
+    export_format: Annotated[str, typer.Option("--format", help="jsonl: the import format; tmf629: TM Forum Customer resources.")] = "jsonl",
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = "",
+    status: Annotated[list[str] | None, typer.Option("--status", help="Only customers in this state (repeatable); default all but merged and erased.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Export customers, one JSON object per line (admins; recorded in the audit trail).
+
+    Without --output the lines go to stdout and the summary to stderr; --json prints the summary as
+    one JSON document on stdout, so it needs --output.
+    """
+    from crm_tui.services.customers.export import (
+        count_exportable,
+        export_customers,
+    )
+
+    if as_json and not output:
+        raise InvalidInput("--json prints the summary on stdout, where the export goes: add --output FILE.", fields={"output": "Required with --json."})
+    run = invocation()
+    services, actor = run.services(), run.actor()
+    total = count_exportable(services=services, actor=actor, format=export_format, statuses=status)
+    target = Path(output) if output else None
+    partial = target.with_name(target.name + ".partial") if target else None
+    handle = partial.open("w", encoding="utf-8") if partial else sys.stdout
+    done = 0
+    try:
+        with progress_bar("Exporting", total=total) as update:
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                update(done)
+
+            report = export_customers(handle.write, services=services, actor=actor, format=export_format, statuses=status, progress=step)
+    except BaseException:
+        if partial:
+            handle.close()
+            partial.unlink(missing_ok=True)  # never half a file under the name asked for
+        raise
+    if partial and target:
+        handle.close()
+        partial.replace(target)
+    if as_json:
+        print_json(report.model_dump(mode="json") | {"file": str(target)})
+        return
+    say(f"Exported {report.customers} customers ({report.format}){f' to {target}' if target else ''}.")

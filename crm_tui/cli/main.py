@@ -1,0 +1,84 @@
+"""`crm-tui NOUN VERB`: the root typer app, its global options, and one `add_typer` per noun.
+
+`crm_tui.launch` imports this module only when there are arguments (bare `crm-tui` opens the
+workbench without typer). Each command imports its services when it runs, so `--help` and a typo
+never load SQLAlchemy or touch the database.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crm_tui.cli import (
+    archive,
+    audit,
+    customers,
+    db,
+    dedupe,
+    demo,
+    events,
+    numbers,
+    open,
+    operator,
+    orders,
+    queue,
+    registrations,
+    seed,
+    sims,
+    subscribers,
+)
+from crm_tui.cli.output import fresh_consoles, reports_errors
+from crm_tui.cli.session import start_invocation
+
+app = typer.Typer(
+    name="crm-tui",
+    help="A terminal workbench for a telecom shop counter (eTOM 1.3.4 Customer Management).",
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+app.command("demo")(demo.demo)
+app.command("open")(open.open_screen)
+app.command("seed")(seed.seed)
+app.add_typer(db.app, name="db")
+app.add_typer(operator.app, name="operator")
+app.add_typer(customers.app, name="customers")
+app.add_typer(registrations.app, name="registrations")
+app.add_typer(numbers.app, name="numbers")
+app.add_typer(sims.app, name="sims")
+app.add_typer(subscribers.app, name="subscribers")
+app.add_typer(orders.app, name="orders")
+app.add_typer(dedupe.app, name="dedupe")
+app.add_typer(queue.app, name="queue")
+app.add_typer(archive.app, name="archive")
+app.add_typer(audit.app, name="audit")
+app.add_typer(events.app, name="events")
+
+
+def main() -> None:
+    """The `crm-tui` console script (through crm_tui.launch)."""
+    app()
+
+
+@app.callback()
+@reports_errors
+def root(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--db", metavar="URL", help="SQLAlchemy database URL; else CRM_DATABASE_URL, else the embedded file."),
+    ] = None,
+    as_operator: Annotated[
+        str | None,
+        typer.Option("--as", metavar="NAME", help="Operator to act as; else CRM_OPERATOR. Password: CRM_OPERATOR_PASSWORD or a prompt."),
+    ] = None,
+) -> None:
+    """Open the workbench (sign-in screen), or run one of the commands below."""
+    run = start_invocation(database_url=database_url, operator=as_operator)
+    fresh_consoles()
+    ctx.call_on_close(run.close)
+    if ctx.invoked_subcommand is None:
+        open.open_workbench(None)

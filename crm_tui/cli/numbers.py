@@ -1,0 +1,80 @@
+"""`crm-tui numbers`: the service number pool: stock it (admins), list what is free."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+import typer
+
+from crm_tui.cli.options import Json
+from crm_tui.cli.output import (
+    Column,
+    money_text,
+    phone,
+    print_json,
+    print_stocked,
+    print_table,
+    reports_errors,
+)
+from crm_tui.cli.session import invocation
+from crm_tui.errors import InvalidInput
+
+app = typer.Typer(help="The service number pool: stock it (admins), list what is free.", no_args_is_help=True)
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal(100000)
+
+
+def _amount(raw: str, *, field: str) -> Decimal:
+    """Money typed by a person: a non-negative amount with at most two decimals."""
+    try:
+        amount = Decimal(raw.strip())
+        if amount.is_finite() and 0 <= amount < MAX_AMOUNT and amount == amount.quantize(CENT):
+            return amount.quantize(CENT)
+    except InvalidOperation:
+        pass
+    raise InvalidInput("An amount like 49.90 is expected.", fields={field: "An amount like 49.90."})
+
+
+@app.command("stock")
+@reports_errors
+def numbers_stock(
+    numbers: Annotated[list[str], typer.Argument(metavar="NUMBER...", help="Service numbers, national or +E.164.")],
+    golden_fee: Annotated[str | None, typer.Option("--golden-fee", metavar="AMOUNT", help="Stock them as golden numbers at this one-off fee.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Add service numbers to the pool (admins); numbers already there stay as they are."""
+    from crm_tui.services.lines import inventory
+    from crm_tui.services.shared.validation import parse_service_number
+
+    run = invocation()
+    region = run.settings.default_region
+    parsed = {parse_service_number(number, region=region) for number in numbers}  # bad input answers before any sign-in
+    fee = None if golden_fee is None else _amount(golden_fee, field="golden_fee")
+    stocked = inventory.stock_numbers(numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=run.actor())
+    print_stocked("Number pool", stocked, len(parsed), as_json=as_json)
+
+
+@app.command("free")
+@reports_errors
+def numbers_free(
+    golden: Annotated[bool, typer.Option("--golden", help="Only golden numbers (with their fee).")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to list.")] = 20,
+    as_json: Json = False,
+) -> None:
+    """Free numbers a CSR may offer: ordinary and golden ones, or only golden with --golden."""
+    from crm_tui.services.lines import inventory
+
+    run = invocation()
+    run.actor()
+    free = inventory.free_numbers(uow=run.services().reader(), golden=True if golden else None, limit=limit)
+    if as_json:
+        print_json({"numbers": [number.model_dump(mode="json") for number in free]})
+        return
+    currency = run.settings.currency
+    print_table(
+        "Free golden numbers" if golden else "Free numbers",
+        [Column("Service number", code=True), "Golden", Column("Fee", numeric=True)],
+        [(phone(n.service_number), "Golden" if n.is_golden else "", money_text(n.fee, currency) if n.is_golden else "") for n in free],
+    )

@@ -1,0 +1,116 @@
+"""`crm-tui operator`: who may sign in, with which role (add, list, passwd, unlock)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crm_tui.cli.options import Json
+from crm_tui.cli.output import (
+    Column,
+    local_time,
+    print_json,
+    print_table,
+    reports_errors,
+    say,
+)
+from crm_tui.cli.session import invocation, new_password
+from crm_tui.domain import Role
+
+if TYPE_CHECKING:
+    from crm_tui.services.shared.views import OperatorView
+
+app = typer.Typer(help="Operators: who may sign in, with which role.", no_args_is_help=True)
+
+OperatorName = Annotated[str, typer.Argument(metavar="NAME")]
+
+
+def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "Operators") -> None:
+    if as_json:
+        print_json({"operators": [view.model_dump(mode="json") for view in views]})
+        return
+    print_table(
+        title,
+        [Column("Operator", code=True), "Name", "Role", "Shop", "State", Column("Failed sign-ins", numeric=True), "Last sign-in"],
+        [
+            (
+                view.username,
+                view.display_name,
+                view.role.label,
+                view.shop,
+                "Locked" if view.locked else ("Active" if view.is_active else "Inactive"),
+                view.failed_sign_ins,
+                local_time(view.last_sign_in_at),
+            )
+            for view in views
+        ],
+    )
+
+
+def _print_operator(view: OperatorView, *, as_json: bool, title: str) -> None:
+    if as_json:
+        print_json(view)
+    else:
+        _print_operators([view], as_json=False, title=title)
+
+
+@app.command("add")
+@reports_errors
+def operator_add(
+    username: Annotated[str, typer.Argument(metavar="NAME", help="Sign-in name, like ana.garcia.")],
+    role: Annotated[Role, typer.Option("--role", help="csr, supervisor or admin.", case_sensitive=False)],
+    display_name: Annotated[str | None, typer.Option("--display-name", help="Name shown in the header.")] = None,
+    shop: Annotated[str, typer.Option("--shop", help="The operator's shop.")] = "",
+    as_json: Json = False,
+) -> None:
+    """Add an operator (admins only; the first admin of a database needs no sign-in).
+
+    The password comes from CRM_NEW_PASSWORD or is asked twice at a hidden prompt.
+    """
+    from crm_tui.services import operators
+
+    run = invocation()
+    services = run.services()
+    actor = None if operators.needs_bootstrap(uow=services.reader()) else run.actor()
+    password = new_password(username)
+    view = operators.add_operator(
+        username, password, role=role, display_name=display_name, shop=shop, uow=services.writer(), actor=actor
+    )
+    say(f"Added {view.role.label} {view.username}.")
+    _print_operator(view, as_json=as_json, title="Added")
+
+
+@app.command("list")
+@reports_errors
+def operator_list(as_json: Json = False) -> None:
+    """List the operators (supervisors and admins)."""
+    from crm_tui.services import operators
+
+    run = invocation()
+    _print_operators(operators.list_operators(uow=run.services().reader(), actor=run.actor()), as_json=as_json)
+
+
+@app.command("passwd")
+@reports_errors
+def operator_passwd(username: OperatorName, as_json: Json = False) -> None:
+    """Change a password: your own, or anyone's as an admin (CRM_NEW_PASSWORD or a prompt)."""
+    from crm_tui.services import operators
+
+    run = invocation()
+    actor = run.actor()
+    view = operators.change_password(username, new_password(username), uow=run.services().writer(), actor=actor)
+    say(f"Changed the password of {view.username}.")
+    _print_operator(view, as_json=as_json, title="Password changed")
+
+
+@app.command("unlock")
+@reports_errors
+def operator_unlock(username: OperatorName, as_json: Json = False) -> None:
+    """Unlock an operator after too many failed sign-ins (supervisors and admins)."""
+    from crm_tui.services import operators
+
+    run = invocation()
+    view = operators.unlock_operator(username, uow=run.services().writer(), actor=run.actor())
+    say(f"Unlocked {view.username}.")
+    _print_operator(view, as_json=as_json, title="Unlocked")

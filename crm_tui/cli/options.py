@@ -1,0 +1,57 @@
+"""Options and input several commands share, declared once so their flags and help read the same.
+
+Parse once at the edge: what a person types becomes a value here (a moment, a file's text) before
+any service runs; the services parse their own identifiers (customer IDs, service numbers).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crm_tui.domain import CertType
+from crm_tui.errors import InvalidInput
+
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
+Note = Annotated[str, typer.Option("--note", help="Why: recorded with the action.")]
+Yes = Annotated[bool, typer.Option("--yes")]
+
+# The customer keys of `customers search` and `open` (the fields of the Query Customers screen).
+CustomerIdOption = Annotated[str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")]
+CertTypeOption = Annotated[str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}.")]
+CertNumberOption = Annotated[str, typer.Option("--cert-number", help="Certificate number.")]
+CertCountryOption = Annotated[str, typer.Option("--cert-country", help="Issuing country of the certificate (ISO alpha-2).")]
+ServiceNumberOption = Annotated[str, typer.Option("--service-number", help="Service number (MSISDN), national or +E.164.")]
+NameOption = Annotated[str, typer.Option("--name", help="Customer name or part of it; case and accents do not matter.")]
+ImsiOption = Annotated[str, typer.Option("--imsi", help="IMSI: 15 digits.")]
+IccidOption = Annotated[str, typer.Option("--iccid", help="SIM card ICCID: 18-20 digits starting 89.")]
+EmailOption = Annotated[str, typer.Option("--email", help="Email address.")]
+
+CustomersServiceNumber = Annotated[str, typer.Option("--service-number", help="The customer's service number.")]
+"""The line whose service password a customer authentication checks or resets."""
+
+CustomerFilter = Annotated[str, typer.Option("--customer")]
+"""Only what concerns this customer (orders, audit entries)."""
+
+
+def parse_moment(value: str) -> datetime:
+    """An ISO 8601 date-time typed by a person; without a zone it is UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Give the time as ISO 8601, like 2026-12-01T09:00.", fields={"as_of": "ISO date-time."}) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def read_text(file: str) -> str:
+    """A UTF-8 text file named on the command line; `-` reads stdin."""
+    try:
+        return sys.stdin.read() if file == "-" else Path(file).expanduser().read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {file}: {error.strerror or error}.", fields={"file": "Cannot be read."}) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file} is not UTF-8 text.", fields={"file": "Not UTF-8 text."}) from None

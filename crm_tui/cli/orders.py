@@ -1,0 +1,126 @@
+"""`crm-tui orders`: the durable orders: list, show, resume after a crash, retry, cancel, run-due.
+
+`print_order` is how every command that starts an order (suspend, resume, deregister, terminate)
+shows it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from crm_tui import present
+from crm_tui.cli.options import CustomerFilter, Json, Note, parse_moment
+from crm_tui.cli.output import (
+    Column,
+    local_time,
+    phone,
+    print_json,
+    print_table,
+    reports_errors,
+    say,
+)
+from crm_tui.cli.session import invocation
+
+if TYPE_CHECKING:
+    from crm_tui.services.orders import engine as orders
+
+app = typer.Typer(help="Durable orders: list, show, resume after a crash, retry, cancel, run reserved ones.", no_args_is_help=True)
+
+
+def print_order(order: orders.OrderView, *, as_json: bool) -> None:
+    """An order and its steps: one JSON document, or a table of the steps."""
+    if as_json:
+        print_json(order)
+        return
+    print_table(
+        f"Order {order.order_id} · {order.type.replace('_', ' ')} · {order.status}",
+        [Column("#", numeric=True), "Step", "Status", Column("Attempts", numeric=True), "Error"],
+        [(s.seq, s.label, s.status, s.attempts, s.error or "") for s in order.steps],
+        caption=f"Customer {present.text(order.customer_id)} · line {present.phone(order.service_number)}",
+    )
+
+
+@app.command("list")
+@reports_errors
+def orders_list(
+    status: Annotated[str, typer.Option("--status", help="open, reserved, failed, closed or cancelled.")] = "",
+    customer_id: CustomerFilter = "",
+    as_json: Json = False,
+) -> None:
+    from crm_tui.services.orders import engine as orders
+
+    run = invocation()
+    found = orders.list_orders(uow=run.services().reader(), actor=run.actor(), status=status or None, customer_id=customer_id or None)
+    if as_json:
+        print_json({"orders": [o.model_dump(mode="json") for o in found]})
+        return
+    print_table("Orders", [Column("Order", code=True), "Type", "Status", Column("Customer", code=True), "Line", "Steps done", "Created"], [(o.order_id, o.type.replace("_", " "), o.status, o.customer_id or "", phone(o.service_number), f"{sum(s.status == 'done' for s in o.steps)}/{len(o.steps)}", local_time(o.created_at)) for o in found])
+
+
+@app.command("show")
+@reports_errors
+def orders_show(order_id: str, as_json: Json = False) -> None:
+    from crm_tui.services.orders import engine as orders
+
+    run = invocation()
+    print_order(orders.get_order(order_id, uow=run.services().reader(), actor=run.actor()), as_json=as_json)
+
+
+@app.command("resume")
+@reports_errors
+def orders_resume(as_json: Json = False) -> None:
+    """Finish every unfinished (open) order, e.g. after a crash; each runs from its first unfinished step."""
+    from crm_tui.services.orders import engine as orders
+
+    run = invocation()
+    done = orders.resume_orders(services=run.services(), actor=run.actor())
+    if as_json:
+        print_json({"orders": [o.model_dump(mode="json") for o in done]})
+        return
+    print_table("Resumed orders", [Column("Order", code=True), "Type", "Status"], [(o.order_id, o.type, o.status) for o in done])
+
+
+@app.command("retry")
+@reports_errors
+def orders_retry(order_id: str, as_json: Json = False) -> None:
+    """Retry a failed order from its failed step (supervisors)."""
+    from crm_tui.services.orders import engine as orders
+
+    run = invocation()
+    print_order(orders.retry_order(order_id, services=run.services(), actor=run.actor()), as_json=as_json)
+
+
+@app.command("cancel")
+@reports_errors
+def orders_cancel(order_id: str, note: Note = "", as_json: Json = False) -> None:
+    """Cancel a reserved or failed order: undo what can be undone, say what cannot."""
+    from crm_tui.services.orders import engine as orders
+
+    run = invocation()
+    view, cannot = orders.cancel_order(order_id, services=run.services(), actor=run.actor(), note=note)
+    if as_json:
+        print_json({"order": view.model_dump(mode="json"), "not_undone": cannot})
+        return
+    print_order(view, as_json=False)
+    for line in cannot:
+        say(f"Not undone: {line}", style="yellow")
+
+
+@app.command("run-due")
+@reports_errors
+def orders_run_due(
+    as_of: Annotated[str, typer.Option("--as-of", help="ISO date-time (default: now); for drills and tests.")] = "",
+    as_json: Json = False,
+) -> None:
+    """Run reserved orders whose effective date has come (for cron; safe to run twice or on two machines)."""
+    from crm_tui.services.orders import engine as orders
+
+    run = invocation()
+    moment = parse_moment(as_of) if as_of else None
+    done = orders.run_due_orders(services=run.services(), actor=None, as_of=moment)
+    if as_json:
+        print_json({"orders": [o.model_dump(mode="json") for o in done]})
+        return
+    print_table("Orders run", [Column("Order", code=True), "Type", "Status"], [(o.order_id, o.type, o.status) for o in done])

@@ -1,0 +1,54 @@
+"""`crm-tui queue`: the supervisor's queues: list them or their items, act on an item."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crm_tui.cli.options import Json, Note
+from crm_tui.cli.output import (
+    Column,
+    local_time,
+    print_json,
+    print_table,
+    reports_errors,
+    say,
+    words,
+)
+from crm_tui.cli.session import invocation
+from crm_tui.domain import QueueName
+
+app = typer.Typer(help="The supervisor's queues.", no_args_is_help=True)
+
+
+@app.command("list")
+@reports_errors
+def queue_list(queue: Annotated[str, typer.Argument(help="A queue; without it, every queue with its count.")] = "", as_json: Json = False) -> None:
+    from crm_tui.services import queues
+
+    run = invocation()
+    services, actor = run.services(), run.actor()
+    if not queue:
+        summaries = queues.queue_summaries(uow=services.reader(), actor=actor)
+        if as_json:
+            print_json({"queues": [s.model_dump(mode="json") for s in summaries]})
+        else:
+            print_table("Queues", ["Queue", Column("Open", numeric=True), "Oldest", "Actions"], [(s.label, s.open, local_time(s.oldest), ", ".join(s.actions)) for s in summaries])
+        return
+    items = queues.list_queue(queue, uow=services.reader(), actor=actor)
+    if as_json:
+        print_json({"queue": queue, "items": [i.model_dump(mode="json") for i in items]})
+        return
+    print_table(words(queue, QueueName), [Column("Item", numeric=True), Column("Ref", code=True), "Status", "Claimed by", "Reason", "Since"], [(i.item_id, i.ref_id, i.status, i.claimed_by or "", i.reason, local_time(i.created_at)) for i in items])
+
+
+@app.command("act")
+@reports_errors
+def queue_act(queue: str, item: int, action: str, note: Note = "", as_json: Json = False) -> None:
+    """Act on an item (approve, reject, merge, dismiss, retry, cancel ... as the queue allows)."""
+    from crm_tui.services import queues
+
+    run = invocation()
+    result = queues.act_on_item(queue, item, action, services=run.services(), actor=run.actor(), note=note)
+    print_json(result) if as_json else say(f"{words(result.queue, QueueName)} item {result.item_id}: {result.action} → {result.status}.")

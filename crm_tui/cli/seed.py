@@ -1,0 +1,42 @@
+"""`crm-tui seed`: realistic demo customers, lines, accounts, contracts and stock."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crm_tui.cli.options import Json
+from crm_tui.cli.output import (
+    Column,
+    as_document,
+    print_json,
+    print_table,
+    progress_bar,
+    reports_errors,
+)
+from crm_tui.cli.session import invocation
+
+
+@reports_errors
+def seed(
+    customers_count: Annotated[int, typer.Option("--customers", min=1, help="How many customers to add.")],
+    seed_value: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same data.")] = 7,
+    as_json: Json = False,
+) -> None:
+    """Add realistic demo customers, lines, accounts, contracts and stock (admins only)."""
+    from crm_tui.services import seeding
+
+    run = invocation()
+    actor = run.actor()
+    with progress_bar("Seeding customers", total=customers_count) as update:
+        report = seeding.seed_customers(services=run.services(), actor=actor, customers=customers_count, seed=seed_value, progress=update)
+    document = as_document(report)
+    if as_json:
+        print_json(document)
+    else:
+        print_table(
+            "Seeded",
+            ["What", Column("How many", numeric=True)],
+            [(key.replace("_", " ").capitalize(), f"{value:,}" if isinstance(value, int) else value) for key, value in document.items()],
+        )

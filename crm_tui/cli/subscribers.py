@@ -1,0 +1,166 @@
+"""`crm-tui subscribers`: one line (show, suspend, resume, deregister); each change runs as an order.
+
+Exit 7 when an external system fails: the order stays open and `crm-tui orders resume` finishes it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from crm_tui.cli.options import Json, Note
+from crm_tui.cli.orders import print_order
+from crm_tui.cli.output import (
+    Column,
+    money_text,
+    phone,
+    print_json,
+    print_table,
+    reports_errors,
+    say,
+    words,
+)
+from crm_tui.cli.session import confirm, invocation
+from crm_tui.domain import DeregistrationReason, SubscriberStatus, SuspensionReason
+
+app = typer.Typer(help="Lines: show, suspend, resume, deregister.", no_args_is_help=True)
+
+
+@app.command("show")
+@reports_errors
+def subscribers_show(service_number: str, as_json: Json = False) -> None:
+    """One line: `{"service_number", "status", "iccid", "imsi", "customer_id", "account_id", "primary_offering", "status_reason"}`."""
+    from crm_tui.services.customers.profile import get_subscriber
+
+    run = invocation()
+    view = get_subscriber(service_number, uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region)
+    if as_json:
+        print_json(view)
+        return
+    print_table(
+        f"Line {phone(view.service_number)}",
+        ["Field", "Value"],
+        [
+            ("Status", words(view.status, SubscriberStatus) + (f" ({words(view.status_reason, SuspensionReason)})" if view.status_reason else "")),
+            ("Customer", view.customer_id),
+            ("Account", view.account_id),
+            ("Offering", view.primary_offering),
+            ("ICCID", view.iccid),
+            ("IMSI", view.imsi),
+            ("Network / payment", f"{view.network_type} / {view.payment_type}"),
+            ("Valid from", view.valid_from or ""),
+        ],
+    )
+
+
+@app.command("suspend")
+@reports_errors
+def subscribers_suspend(
+    service_number: str,
+    reason: Annotated[str, typer.Option("--reason", help=f"One of: {', '.join(r.value for r in SuspensionReason)}.")],
+    note: Note = "",
+    as_json: Json = False,
+) -> None:
+    """Suspend a line (billing and network) as an order; exit 7 if a system fails (the order stays)."""
+    from crm_tui.services.lifecycle.suspension import suspend_subscriber
+
+    run = invocation()
+    order = suspend_subscriber(service_number, services=run.services(), actor=run.actor(), reason=reason, note=note)
+    print_order(order, as_json=as_json)
+
+
+@app.command("resume")
+@reports_errors
+def subscribers_resume(
+    service_number: str,
+    reason: Annotated[str, typer.Option("--reason", help="Why the line comes back, in words.")],
+    operation: Annotated[str, typer.Option("--operation", help="customer_request, administrator or system_trigger.")] = "customer_request",
+    effective_date: Annotated[str, typer.Option("--effective-date", help="YYYY-MM-DD (shop time): reserve the resumption for that day.")] = "",
+    pay: Annotated[str, typer.Option("--pay", help="cash, card or account: pays the resumption fee (and the debt with --pay-debt).")] = "",
+    pay_debt: Annotated[bool, typer.Option("--pay-debt", help="Pay the outstanding debt now (a debt suspension needs it).")] = False,
+    remarks: Annotated[str, typer.Option("--remarks")] = "",
+    as_json: Json = False,
+) -> None:
+    """Resume now or on a date; exit 4 when a supervisor must decide (fraud), 3 when the debt is unpaid."""
+    from crm_tui.services.lifecycle.resumption import resume_subscriber
+
+    run = invocation()
+    result = resume_subscriber(
+        service_number,
+        services=run.services(),
+        actor=run.actor(),
+        operation=operation,
+        reason=reason,
+        remarks=remarks,
+        effective_date=effective_date or None,
+        payment_method=pay or None,
+        pay_outstanding=pay_debt,
+    )
+    if as_json:
+        print_json(result)
+        return
+    if result.receipt_number:
+        say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
+    print_order(result.order, as_json=False)
+
+
+@app.command("deregister")
+@reports_errors
+def subscribers_deregister(
+    service_number: str,
+    reason: Annotated[str, typer.Option("--reason", help=f"One of: {', '.join(r.value for r in DeregistrationReason)} (other needs --note).")],
+    number_mode: Annotated[str, typer.Option("--number-mode", help="immediate (back to the pool) or freeze (kept for the customer).")],
+    sim: Annotated[str, typer.Option("--sim", help="reuse (back to stock) or abandon.")],
+    retention: Annotated[str, typer.Option("--retention", help="declined, or accepted:OFFER to keep the customer (ends here).")] = "declined",
+    pay: Annotated[str, typer.Option("--pay", help="cash, card or account.")] = "",
+    balance: Annotated[str, typer.Option("--balance", help="A prepaid balance: refund, forfeit or transfer:ACCOUNT.")] = "refund",
+    waive_penalty: Annotated[bool, typer.Option("--request-waiver", help="Ask a supervisor to waive the penalty.")] = False,
+    note: Note = "",
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm the charges and the deactivation without asking.")] = False,
+    as_json: Json = False,
+) -> None:
+    """Deregister a line: retention, charges and penalties, payment with receipt, then the six-step order."""
+    from crm_tui.services.lifecycle.deregistration import submit_deregistration
+    from crm_tui.services.lifecycle.deregistration_quote import (
+        accept_retention_offer,
+        quote_deregistration,
+    )
+
+    run = invocation()
+    services, actor, region = run.services(), run.actor(), run.settings.default_region
+    if retention.startswith("accepted:"):
+        applied = accept_retention_offer(service_number, retention.split(":", 1)[1], uow=services.writer(), actor=actor, region=region, reason=reason)
+        print_json({"retention": applied.model_dump(mode="json")}) if as_json else say(f"Customer stays: {applied.offer_name}.")
+        return
+    quote = quote_deregistration(service_number, uow=services.reader(), actor=actor, region=region, reason=reason)
+    if not as_json:
+        print_table(
+            "Charges",
+            ["Item", Column("Amount", numeric=True)],
+            [*((c.description, money_text(c.amount, quote.currency)) for c in quote.outstanding), *((f"Penalty: {p.contract}", money_text(p.amount, quote.currency)) for p in quote.penalties), ("Total due", money_text(quote.total_due, quote.currency))],
+            to_stderr=True,
+        )
+    confirm(f"Deactivate {phone(quote.basics.service_number)} and charge {money_text(quote.total_due, quote.currency)}?", yes=yes)
+    result = submit_deregistration(
+        service_number,
+        services=services,
+        actor=actor,
+        reason=reason,
+        note=note,
+        number_mode=number_mode,
+        sim_mode=sim,
+        retention=retention,
+        payment_method=pay or None,
+        balance=balance,
+        request_waiver=waive_penalty,
+        expected_total=quote.total_due,
+    )
+    if as_json:
+        print_json({"order_id": result.order.order_id, **result.model_dump(mode="json")})
+        return
+    if result.receipt:
+        say(f"Receipt {result.receipt.receipt_number}: {money_text(result.receipt.amount, result.receipt.currency)} by {result.receipt.method}.")
+    if result.balance_handling:
+        say(f"Balance: {result.balance_handling}.")
+    print_order(result.order, as_json=False)
