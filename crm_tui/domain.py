@@ -113,6 +113,7 @@ class ChargeStatus(Labelled):
 
 class OrderStatus(Labelled):
     OPEN = "open"
+    RUNNING = "running"
     RESERVED = "reserved"
     FAILED = "failed"
     CLOSED = "closed"

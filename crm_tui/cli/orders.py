@@ -114,12 +114,19 @@ def orders_run_due(
     as_of: Annotated[str, typer.Option("--as-of", help="ISO date-time (default: now); for drills and tests.")] = "",
     as_json: Json = False,
 ) -> None:
-    """Run reserved orders whose effective date has come (for cron; safe to run twice or on two machines)."""
+    """Run reserved orders whose effective date has come (for cron; safe to run twice or on two machines).
+
+    Needs no operator at the right time; `--as-of` later than now runs orders early, which only a
+    supervisor may (signed in with --as / CRM_OPERATOR) and which is audited.
+    """
+    from datetime import datetime, timezone
+
     from crm_tui.services.orders import engine as orders
 
     run = invocation()
     moment = parse_moment(as_of) if as_of else None
-    done = orders.run_due_orders(services=run.services(), actor=None, as_of=moment)
+    ahead = moment is not None and moment > datetime.now(timezone.utc) + orders.AHEAD_TOLERANCE
+    done = orders.run_due_orders(services=run.services(), actor=run.actor() if ahead else None, as_of=moment)
     if as_json:
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
         return

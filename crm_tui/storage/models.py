@@ -435,6 +435,9 @@ class Order(SQLModel, table=True):
     created_at: datetime = _created()
     closed_at: datetime | None = _when()
     version: int = 1
+    lease_owner: str | None = Field(default=None, max_length=96)
+    """The runner holding the order while it is `running` (host:pid:token); see services/orders/lease.py."""
+    lease_expires_at: datetime | None = _when()
 
 
 class OrderStep(SQLModel, table=True):

@@ -30,8 +30,11 @@ def test_suspend_and_resume_on_a_date_then_run_due(cli, lucia):
     assert order["status"] == "closed" and [s["status"] for s in order["steps"]] == ["done"] * 4
     reserved = cli.json("subscribers", "resume", LINE, "--reason", "Back home", "--effective-date", "2030-03-01")
     assert reserved["order"]["status"] == "reserved"
-    assert cli.json("orders", "run-due", "--as-of", "2030-02-28T12:00")["orders"] == []
-    ran = cli.json("orders", "run-due", "--as-of", "2030-03-02T00:00")["orders"]
+    assert cli.json("orders", "run-due")["orders"] == []  # cron, at the right time: no operator needed
+    early = cli.json("orders", "run-due", "--as-of", "2030-03-02T00:00", expect=6)  # a CSR may not run it early
+    assert early["error"]["code"] == "not_allowed" and "Supervisor" in early["error"]["message"]
+    assert cli.json("orders", "run-due", "--as-of", "2030-02-28T12:00", operator="sam")["orders"] == []
+    ran = cli.json("orders", "run-due", "--as-of", "2030-03-02T00:00", operator="sam")["orders"]
     assert [o["status"] for o in ran] == ["closed"]
     assert cli.json("subscribers", "show", LINE)["status"] == "active"
 
@@ -93,7 +96,7 @@ def test_a_crash_then_orders_resume(cli, lucia, database_url, tmp_path):
         timeout=120,
     )
     assert crashed.returncode == 86, crashed.stderr
-    [open_order] = cli.json("orders", "list", "--status", "open")["orders"]
+    [open_order] = cli.json("orders", "list", "--status", "running")["orders"]
     resumed = cli.json("orders", "resume")["orders"]
     assert [o["status"] for o in resumed] == ["closed"] and resumed[0]["order_id"] == open_order["order_id"]
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_tui.config import Settings
+from crm_tui.domain import Role
 from crm_tui.errors import (
     Conflict,
     ExternalSystemFailed,
@@ -27,7 +28,8 @@ from crm_tui.services.lifecycle.resumption import (
 )
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.orders import engine as orders
-from crm_tui.storage.models import Charge, ExternalRequest, Order, QueueItem, Subscriber
+from crm_tui.services.shared.views import Actor
+from crm_tui.storage.models import AuditEntry, Charge, ExternalRequest, Order, QueueItem, Subscriber
 from tests.factories import make_customer
 
 LINE = "34612345678"
@@ -143,7 +145,7 @@ def test_suspension_failing_once_then_retried(services, csr, supervisor, lucia):
 # --- reserved resumptions ------------------------------------------------------------------------------
 
 
-def test_reserved_resume_waits_for_its_date_then_runs_once(services, csr, lucia):
+def test_reserved_resume_waits_for_its_date_then_runs_once(services, csr, supervisor, lucia):
     suspend(services, csr, "travel")
     tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
     result = resume(services, csr, effective_date=tomorrow)
@@ -151,11 +153,28 @@ def test_reserved_resume_waits_for_its_date_then_runs_once(services, csr, lucia)
     with services.reader() as uow:
         [item] = uow.session.execute(select(QueueItem).where(QueueItem.queue == "reserved_orders")).scalars().all()
     assert item.ref_id == result.order.order_id
-    assert orders.run_due_orders(services=services, actor=None, as_of=tomorrow - timedelta(minutes=1)) == []
+    assert orders.run_due_orders(services=services, actor=None) == []  # a script at the right time needs no one
+    assert orders.run_due_orders(services=services, actor=supervisor, as_of=tomorrow - timedelta(minutes=1)) == []
     assert line_status(services)[0] == "suspended"
-    [ran] = orders.run_due_orders(services=services, actor=None, as_of=tomorrow)
+    [ran] = orders.run_due_orders(services=services, actor=supervisor, as_of=tomorrow)
     assert ran.status == "closed" and line_status(services)[0] == "active"
-    assert orders.run_due_orders(services=services, actor=None, as_of=tomorrow + timedelta(days=1)) == []
+    assert orders.run_due_orders(services=services, actor=supervisor, as_of=tomorrow + timedelta(days=1)) == []
+
+
+def test_running_orders_ahead_of_their_date_needs_a_supervisor_and_is_audited(services, csr, supervisor, lucia):
+    suspend(services, csr, "travel")
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    resume(services, csr, effective_date=tomorrow)
+    with pytest.raises(NotAllowed, match="Sign in"):
+        orders.run_due_orders(services=services, actor=None, as_of=tomorrow)
+    with pytest.raises(NotAllowed, match="Supervisor"):
+        orders.run_due_orders(services=services, actor=csr, as_of=tomorrow)
+    assert line_status(services)[0] == "suspended"
+    [ran] = orders.run_due_orders(services=services, actor=supervisor, as_of=tomorrow)
+    assert ran.status == "closed"
+    with services.reader() as uow:
+        [entry] = uow.session.execute(select(AuditEntry).where(AuditEntry.action == "order.run_due_ahead")).scalars().all()
+    assert entry.operator == supervisor.username and entry.summary["as_of"].startswith(tomorrow.date().isoformat())
 
 
 def test_reserved_resume_accepts_a_date_in_the_shops_time_zone(services, csr, lucia):
@@ -164,27 +183,28 @@ def test_reserved_resume_accepts_a_date_in_the_shops_time_zone(services, csr, lu
     assert result.order.effective_at == datetime(2030, 2, 28, 23, 0, tzinfo=timezone.utc)  # midnight in Madrid
 
 
-def test_a_reserved_resume_can_be_cancelled_before_its_date(services, csr, lucia):
+def test_a_reserved_resume_can_be_cancelled_before_its_date(services, csr, supervisor, lucia):
     suspend(services, csr, "travel")
     result = resume(services, csr, effective_date="2030-03-01")
     view, cannot = orders.cancel_order(result.order.order_id, services=services, actor=csr)
     assert view.status == "cancelled" and cannot == []
-    assert orders.run_due_orders(services=services, actor=None, as_of=datetime(2030, 3, 2, tzinfo=timezone.utc)) == []
+    assert orders.run_due_orders(services=services, actor=supervisor, as_of=datetime(2030, 3, 2, tzinfo=timezone.utc)) == []
     assert line_status(services)[0] == "suspended"
     with services.reader() as uow:
         assert uow.session.execute(select(QueueItem.status).where(QueueItem.queue == "reserved_orders")).scalar_one() == "done"
 
 
-def _run_due(url: str, as_of: datetime, barrier) -> int:
+def _run_due(url: str, as_of: datetime, barrier, supervisor_id: int) -> int:
     services = open_services(Settings(database_url=url), migrate=False)
+    supervisor = Actor(id=supervisor_id, username="sam", display_name="Sam", role=Role.SUPERVISOR)
     barrier.wait()
     try:
-        return len(orders.run_due_orders(services=services, actor=None, as_of=as_of))
+        return len(orders.run_due_orders(services=services, actor=supervisor, as_of=as_of))
     finally:
         services.close()
 
 
-def test_two_concurrent_run_due_run_each_order_once(services, csr, lucia):
+def test_two_concurrent_run_due_run_each_order_once(services, csr, supervisor, lucia):
     second = make_customer(services, first_name="Pablo", last_name="Ruiz", service_number="34612000333", imsi="214070000000333", iccid="8934070000000000031")
     suspend(services, csr, "travel")
     suspend_subscriber("34612000333", services=services, actor=csr, reason="travel")
@@ -195,7 +215,7 @@ def test_two_concurrent_run_due_run_each_order_once(services, csr, lucia):
     with context.Manager() as manager:
         barrier = manager.Barrier(2)
         with context.Pool(2) as pool:
-            counts = pool.starmap(_run_due, [(services.database.url, as_of, barrier)] * 2)
+            counts = pool.starmap(_run_due, [(services.database.url, as_of, barrier, supervisor.id)] * 2)
     assert sum(counts) == 2
     with services.reader() as uow:
         resumes = uow.session.execute(select(ExternalRequest).where(ExternalRequest.operation == "resume", ExternalRequest.outcome == "ok")).scalars().all()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from crm_tui.domain import OrderStatus, QueueName, StepStatus
 from crm_tui.errors import Conflict, ExternalSystemFailed, NotFound
 from crm_tui.services.context import ExternalSystems, Services
+from crm_tui.services.orders import lease
 from crm_tui.services.orders.external import ExternalFailure
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import (
@@ -179,7 +180,12 @@ def find_order(uow: UnitOfWork, order_id: str) -> Order:
     return order
 
 
-UNFINISHED = (OrderStatus.OPEN, OrderStatus.RESERVED, OrderStatus.FAILED)
+AHEAD_TOLERANCE = timedelta(minutes=1)
+"""`run-due --as-of` within this of now counts as now (clocks differ a little between terminals)."""
+
+UNFINISHED = (OrderStatus.OPEN, OrderStatus.RUNNING, OrderStatus.RESERVED, OrderStatus.FAILED)
+RUNNABLE = (OrderStatus.OPEN, OrderStatus.RUNNING, OrderStatus.FAILED)
+"""A runner may try to claim these; the claim itself decides (a live lease on `running` refuses)."""
 
 
 def unfinished_order(uow: UnitOfWork, *, subscriber_pk: int | None = None, customer_pk: int | None = None, whole_customer: bool = False) -> str | None:
@@ -228,80 +234,105 @@ def run_order(
     now: Callable[[], datetime] = utcnow,
     on_progress: Callable[[OrderView], None] | None = None,
 ) -> OrderView:
-    """Run the order's remaining steps in order; on an external failure leave it failed at that step.
+    """Run the order's remaining steps in order, under a lease; on an external failure leave it
+    failed at that step.
 
-    Raises ExternalSystemFailed (exit 7) after recording the failure and queueing the order.
+    Raises ExternalSystemFailed (exit 7) after recording the failure and queueing the order, and
+    Conflict when another runner holds the order (or takes it over while this one stalled).
     `database_uow` makes a write unit of work (Services.writer); each step uses fresh ones.
     """
+    runner = lease.new_runner_id()
     with database_uow() as uow:
         order = find_order(uow, order_id)
-        if order.status not in (OrderStatus.OPEN, OrderStatus.FAILED):
+        if order.status not in RUNNABLE:
             return order_view(uow, order)
-        claimed = uow.session.execute(
-            update(Order)
-            .where(Order.id == order.id, Order.version == order.version)
-            .values(status=OrderStatus.OPEN, version=Order.version + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
-            raise Conflict(f"Order {order_id} is being run elsewhere.")
+        if not lease.claim(uow, order.id, runner, now(), from_states=(OrderStatus.OPEN, OrderStatus.FAILED)):
+            raise Conflict(f"Order {order.order_number} is being run elsewhere.")
         uow.commit()
         order_pk = order.id
-    while True:
-        with database_uow() as uow:
-            step = uow.session.execute(
-                select(OrderStep).where(OrderStep.order_id == order_pk, OrderStep.status != StepStatus.DONE).order_by(OrderStep.seq).limit(1)
-            ).scalar_one_or_none()
-            if step is None:
-                order = uow.session.get(Order, order_pk)
-                view = order_view(uow, order)
-                break
-            kind = STEP_KINDS[step.name]
-            step.attempts += 1
-            step.status = StepStatus.PENDING
-            step.started_at = now()
-            uow.session.add(step)
-            uow.commit()
-            step_pk, attempt, key = step.id, step.attempts, step.idempotency_key
-            payload = dict(uow.session.get(Order, order_pk).payload)
-        try:
-            if kind.external:
-                system, operation = kind.external
-                externals.send(system, operation, idempotency_key=key, payload=payload, attempt=attempt)
-        except ExternalFailure as failure:
-            _mark_failed(database_uow, order_pk, step_pk, str(failure), actor, now())
+    try:
+        while True:
             with database_uow() as uow:
+                if not lease.renew(uow, order_pk, runner, now()):
+                    raise _taken_over(uow, order_pk)
+                step = uow.session.execute(
+                    select(OrderStep).where(OrderStep.order_id == order_pk, OrderStep.status != StepStatus.DONE).order_by(OrderStep.seq).limit(1)
+                ).scalar_one_or_none()
+                if step is None:
+                    lease.release(uow, order_pk, runner, status=OrderStatus.OPEN)
+                    uow.commit()
+                    view = order_view(uow, uow.session.get(Order, order_pk))
+                    break
+                kind = STEP_KINDS[step.name]
+                uow.session.execute(
+                    update(OrderStep)
+                    .where(OrderStep.id == step.id, OrderStep.status != StepStatus.DONE)
+                    .values(status=StepStatus.PENDING, attempts=OrderStep.attempts + 1, started_at=now())
+                    .execution_options(synchronize_session=False)
+                )
+                uow.commit()
+                step_pk, attempt, key = step.id, step.attempts + 1, step.idempotency_key
+                payload = dict(uow.session.get(Order, order_pk).payload)
+            try:
+                if kind.external:
+                    system, operation = kind.external
+                    externals.send(system, operation, idempotency_key=key, payload=payload, attempt=attempt)
+            except ExternalFailure as failure:
+                _mark_failed(database_uow, order_pk, step_pk, runner, str(failure), actor, now())
+                with database_uow() as uow:
+                    view = order_view(uow, uow.session.get(Order, order_pk))
+                if on_progress:
+                    on_progress(view)
+                raise ExternalSystemFailed(
+                    f"Order {view.order_id} failed at step {view.failed_step.seq} ({view.failed_step.label}): {failure}. It waits in the failed-orders queue; retry or cancel.",
+                    order_id=view.order_id,
+                    failed_step=view.failed_step.seq,
+                ) from None
+            with database_uow() as uow:
+                if not lease.renew(uow, order_pk, runner, now()):
+                    raise _taken_over(uow, order_pk)
+                order = uow.session.get(Order, order_pk)
+                step = uow.session.get(OrderStep, step_pk)
+                if step.status == StepStatus.DONE:
+                    continue  # cannot happen under the lease; never run local work twice
+                if kind.local:
+                    kind.local(StepContext(uow=uow, order=order, step=step, now=now(), settings=settings))
+                step.status = StepStatus.DONE
+                step.done_at = now()
+                step.last_error = None
+                uow.session.add_all([step, order])
+                uow.session.flush()
+                finished = order.status != OrderStatus.RUNNING  # the closing step closed it: the lease ends with it
+                if finished:
+                    lease.release(uow, order_pk, runner)
+                uow.commit()
                 view = order_view(uow, uow.session.get(Order, order_pk))
             if on_progress:
                 on_progress(view)
-            raise ExternalSystemFailed(
-                f"Order {view.order_id} failed at step {view.failed_step.seq} ({view.failed_step.label}): {failure}. It waits in the failed-orders queue; retry or cancel.",
-                order_id=view.order_id,
-                failed_step=view.failed_step.seq,
-            ) from None
-        with database_uow() as uow:
-            order = uow.session.get(Order, order_pk)
-            step = uow.session.get(OrderStep, step_pk)
-            if kind.local:
-                kind.local(StepContext(uow=uow, order=order, step=step, now=now(), settings=settings))
-            step.status = StepStatus.DONE
-            step.done_at = now()
-            step.last_error = None
-            uow.session.add_all([step, order])
+            if finished:
+                break
+    except BaseException:
+        with database_uow() as uow:  # hand the order back at once (a crash leaves it to expire instead)
+            lease.release(uow, order_pk, runner, status=OrderStatus.OPEN)
             uow.commit()
-            if on_progress:
-                on_progress(order_view(uow, order))
+        raise
     return view
 
 
-def _mark_failed(database_uow: Callable[[], UnitOfWork], order_pk: int, step_pk: int, error: str, actor: Actor | None, now: datetime) -> None:
+def _taken_over(uow: UnitOfWork, order_pk: int) -> Conflict:
+    number = uow.session.execute(select(Order.order_number).where(Order.id == order_pk)).scalar()
+    return Conflict(f"Order {number} is being run elsewhere (this runner's lease ran out and another took over).")
+
+
+def _mark_failed(database_uow: Callable[[], UnitOfWork], order_pk: int, step_pk: int, runner: str, error: str, actor: Actor | None, now: datetime) -> None:
     with database_uow() as uow:
+        if not lease.release(uow, order_pk, runner, status=OrderStatus.FAILED):
+            return  # another runner holds the order now: its outcome stands
         step = uow.session.get(OrderStep, step_pk)
         order = uow.session.get(Order, order_pk)
         step.status = StepStatus.FAILED
         step.last_error = error[:500]
-        order.status = OrderStatus.FAILED
-        uow.session.add_all([step, order])
+        uow.session.add(step)
         item = uow.session.execute(
             select(QueueItem).where(QueueItem.queue == QueueName.FAILED_ORDERS, QueueItem.ref_type == "order", QueueItem.ref_id == order.order_number)
         ).scalar_one_or_none()
@@ -337,9 +368,12 @@ def retry_order(order_id: str, *, services: Services, actor: Actor) -> OrderView
 
 
 def resume_orders(*, services: Services, actor: Actor | None, now: datetime | None = None) -> list[OrderView]:
-    """Finish every open order (after a crash): each runs from its first unfinished step."""
+    """Finish every open order, and every running one whose runner is gone (after a crash): each
+    runs from its first unfinished step, claimed by one runner however many resume at once."""
     with services.reader() as uow:
-        numbers = uow.session.execute(select(Order.order_number).where(Order.status == OrderStatus.OPEN).order_by(Order.id)).scalars().all()
+        numbers = uow.session.execute(
+            select(Order.order_number).where(Order.status.in_((OrderStatus.OPEN, OrderStatus.RUNNING))).order_by(Order.id)
+        ).scalars().all()
     results = []
     for number in numbers:
         try:
@@ -351,8 +385,18 @@ def resume_orders(*, services: Services, actor: Actor | None, now: datetime | No
 
 
 def run_due_orders(*, services: Services, actor: Actor | None, as_of: datetime | None = None) -> list[OrderView]:
-    """Reserved orders whose effective date has come: each is claimed by one runner only."""
-    as_of = as_of or utcnow()
+    """Reserved orders whose effective date has come: each is claimed by one runner only.
+
+    A moment later than now (a drill, or catching up by hand) runs orders before their date: only a
+    supervisor may, and it is audited.
+    """
+    now = utcnow()
+    as_of = as_of or now
+    if as_of > now + AHEAD_TOLERANCE:
+        require_role(actor, *SUPERVISORS, doing="run orders ahead of their effective date")
+        with services.writer() as uow:
+            audit.record(uow, actor, "order.run_due_ahead", "order", "*", {"as_of": as_of.isoformat()})
+            uow.commit()
     with services.reader() as uow:
         due = uow.session.execute(
             select(Order.id, Order.order_number).where(Order.status == OrderStatus.RESERVED, Order.effective_at <= as_of).order_by(Order.effective_at)
@@ -383,12 +427,16 @@ def cancel_order(order_id: str, *, services: Services, actor: Actor, note: str =
     require_signed_in(actor, doing="cancel orders")
     now = utcnow()
     cannot: list[str] = []
+    runner = lease.new_runner_id()
     with services.writer() as uow:
         order = find_order(uow, order_id)
         if order.status == OrderStatus.FAILED:
             require_role(actor, *SUPERVISORS, doing="cancel failed orders")
         elif order.status != OrderStatus.RESERVED:
             raise Conflict(f"Order {order.order_number} is {order.status}; only reserved or failed orders can be cancelled.")
+        if not lease.claim(uow, order.id, runner, now, from_states=(order.status,)):
+            raise Conflict(f"Order {order.order_number} changed while you were cancelling it; look at it again.")
+        uow.commit()
         done = uow.session.execute(
             select(OrderStep).where(OrderStep.order_id == order.id, OrderStep.status == StepStatus.DONE).order_by(OrderStep.seq.desc())
         ).scalars().all()
@@ -415,8 +463,9 @@ def cancel_order(order_id: str, *, services: Services, actor: Actor, note: str =
             uow.session.add(step)
             uow.commit()
     with services.writer() as uow:
+        if not lease.release(uow, order_pk, runner, status=OrderStatus.CANCELLED):
+            raise Conflict(f"Order {number} was taken over while it was being cancelled; look at it again.")
         order = uow.session.get(Order, order_pk)
-        order.status = OrderStatus.CANCELLED
         order.closed_at = now
         uow.session.add(order)
         for queue in (QueueName.FAILED_ORDERS, QueueName.RESERVED_ORDERS):
