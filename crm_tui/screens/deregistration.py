@@ -372,7 +372,7 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         """Each step the engine finishes: something is written, and a running order says so."""
         self.changed = True
         super().show_progress(view)
-        if view.status == OrderStatus.OPEN:
+        if view.status in (OrderStatus.OPEN, OrderStatus.RUNNING):
             self.show_outcome(Text(f"Order {view.order_id} is running…"), "")
 
     def _submitted(self, result: DeregistrationResult) -> None:

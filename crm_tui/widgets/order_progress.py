@@ -27,11 +27,15 @@ STEP_MARKS: dict[str, tuple[str, str]] = {
 }
 """(mark, style) per step status; a running step gets "▸"."""
 
+ADVANCING = (OrderStatus.OPEN, OrderStatus.RUNNING)
+"""An order a runner is on (or about to be): its steps still move."""
+
 ORDER_STYLES = {
     OrderStatus.CLOSED: "bold green",
     OrderStatus.FAILED: "bold red",
     OrderStatus.CANCELLED: "yellow",
     OrderStatus.OPEN: "bold",
+    OrderStatus.RUNNING: "bold",
     OrderStatus.RESERVED: "bold",
 }
 
@@ -41,8 +45,8 @@ def order_type(view: OrderView) -> str:
 
 
 def running_step(view: OrderView) -> StepView | None:
-    """The step the engine is on: the first unfinished one of an open order."""
-    if view.status != OrderStatus.OPEN:
+    """The step the engine is on: the first unfinished one of an open or running order."""
+    if view.status not in ADVANCING:
         return None
     return next((s for s in view.steps if s.status == StepStatus.PENDING), None)
 
@@ -131,7 +135,7 @@ class OrderProgress(Static):
         return Group(title, table)
 
 
-UNFINISHED = (OrderStatus.OPEN, OrderStatus.FAILED, OrderStatus.RESERVED)
+UNFINISHED = (OrderStatus.OPEN, OrderStatus.RUNNING, OrderStatus.FAILED, OrderStatus.RESERVED)
 
 
 class CustomerOrders(Static):
@@ -149,7 +153,7 @@ class CustomerOrders(Static):
     @property
     def running(self) -> bool:
         """An order is still advancing: worth refreshing."""
-        return any(o.status == OrderStatus.OPEN for o in self.orders.values())
+        return any(o.status in ADVANCING for o in self.orders.values())
 
     def show_orders(self, orders: list[OrderView]) -> None:
         """The customer's orders as loaded: the unfinished ones, plus updates of those already shown."""
