@@ -63,3 +63,18 @@ def is_unique_violation(error: IntegrityError) -> bool:
     if sqlstate is not None:
         return sqlstate == "23505"
     return "UNIQUE constraint failed" in str(orig)
+
+
+def unique_violation_table(error: IntegrityError) -> str | None:
+    """The table whose UNIQUE constraint failed (PostgreSQL names it; SQLite says `table.column`)."""
+    if not is_unique_violation(error):
+        return None
+    diag = getattr(error.orig, "diag", None)
+    if diag is not None and getattr(diag, "table_name", None):
+        return diag.table_name
+    message = str(error.orig)
+    if "UNIQUE constraint failed:" in message:
+        first = message.split("UNIQUE constraint failed:", 1)[1].strip().split(",")[0].strip()
+        return first.split(".")[0] or None
+    return None
+

@@ -66,9 +66,22 @@ from crm_tui.storage.models import (
 )
 from crm_tui.storage.sequences import next_number
 from crm_tui.storage.types import utcnow
-from crm_tui.storage.unit_of_work import UnitOfWork, is_unique_violation
+from crm_tui.storage.unit_of_work import UnitOfWork, unique_violation_table
 
 # --- registration ----------------------------------------------------------------------------
+
+RACES: dict[str, tuple[str, dict[str, str]]] = {
+    "certificates": ("This document was registered at another terminal a moment ago; search for it.", {"cert_number": "Just registered elsewhere."}),
+    "subscribers": ("The number or SIM card was given to another customer a moment ago; try again for another.", {"primary_offering": "Just taken."}),
+    "number_pool": ("The number was taken at another terminal a moment ago; try again for another.", {"service_number": "Just taken."}),
+    "sim_pool": ("The SIM card was taken at another terminal a moment ago; try again.", {"primary_offering": "Just taken."}),
+    "social_accounts": ("That social account was linked to another customer a moment ago.", {"social_accounts.0.account_id": "Just linked elsewhere."}),
+    "contacts": ("That contact was registered for another customer a moment ago.", {"contacts": "Just registered elsewhere."}),
+}
+"""What a unique violation at commit means, by the table whose constraint failed (another terminal
+won a race the checks could not see): the real cause at its field, never a vague refusal."""
+
+RACE_ELSEWHERE = ("Another terminal changed the same data a moment ago; try again.", {})
 
 
 class HeldInfo(View):
@@ -123,17 +136,19 @@ def register_customer(
             uow.commit()
             return result
     except IntegrityError as error:
-        if is_unique_violation(error):
-            with uow:
-                existing = _existing_owner(uow, valid)
-            if existing:
-                raise DuplicateIdentity(
-                    f"This {valid.cert_type.label.lower()} is already registered as customer {existing}.",
-                    fields={"cert_number": "Already registered."},
-                    existing_customer_id=existing,
-                ) from None
-            raise Conflict("Someone else just took one of these details (a number or account); try again.") from None
-        raise
+        table = unique_violation_table(error)
+        if table is None:
+            raise
+        with uow:
+            existing = _existing_owner(uow, valid)
+        if existing:
+            raise DuplicateIdentity(
+                f"This {valid.cert_type.label.lower()} is already registered as customer {existing}.",
+                fields={"cert_number": "Already registered."},
+                existing_customer_id=existing,
+            ) from None
+        message, fields = RACES.get(table, RACE_ELSEWHERE)
+        raise Conflict(message, fields=dict(fields)) from None
 
 
 def _register(
