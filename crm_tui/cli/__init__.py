@@ -11,6 +11,10 @@ What lives here:
 What it may import: everything below it (app, screens, widgets, services, storage, config,
 present, domain, errors, identifiers, paths). Nothing imports it but `crm_tui.launch`.
 
+Lazy imports (the faces may, for cold start): every command imports the services it runs inside
+its function, so `--help`, a typo or another noun never load SQLAlchemy or open the database;
+`open` imports `crm_tui.app` (Textual) only to open the workbench; `session` lists its own.
+
 This file stays empty on purpose: bare `crm-tui` imports `crm_tui.cli.session` to open the
 workbench, and importing a package runs its `__init__`; typer and the commands must not load then.
 """

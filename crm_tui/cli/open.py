@@ -1,6 +1,8 @@
 """`crm-tui open SCREEN`: the workbench on a screen, its fields filled (and searched, on query).
 
 Also the hand-over to the Textual workbench that bare `crm-tui --db URL` and `crm-tui demo` use.
+`crm_tui.app` (Textual) is imported inside the functions, once the input is checked: scripts
+never pay for Textual.
 """
 
 from __future__ import annotations
