@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -24,18 +23,28 @@ from textual.widgets import (
     Static,
 )
 
-from crm_tui.domain import (
-    OrderStatus,
-    QueueName,
-    ResumeOperation,
-    Role,
-    SubscriberStatus,
-    SuspensionReason,
-)
+from crm_tui.domain import OrderStatus, ResumeOperation, SubscriberStatus
 from crm_tui.errors import CrmError, ExternalSystemFailed, Held
-from crm_tui.present import NOTHING, local_time, money_text, phone, words
+from crm_tui.present import NOTHING, money_text, phone, words
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.line_order import PAYMENT_METHODS, LineOrderScreen
+from crm_tui.screens.resume_parts import (
+    EFFECTIVE_MODES,
+    IMMEDIATELY,
+    RESERVED,
+    ResumeChoices,
+    amount_due,
+    cancel_effects,
+    checkout_table,
+    confirmation,
+    held_for_supervisor,
+    held_text,
+    missing_fields,
+    operations_for,
+    resume_effects,
+    status_details,
+    supervisor_notice,
+)
 from crm_tui.services.lifecycle.resumption import (
     ResumeQuote,
     ResumeResult,
@@ -45,30 +54,7 @@ from crm_tui.services.lifecycle.resumption import (
 from crm_tui.services.orders.engine import OrderView, cancel_order, get_order
 from crm_tui.widgets.form_field import FormField
 
-SUPERVISOR_ROLES = (Role.SUPERVISOR, Role.ADMIN)
-EFFECTIVE_MODES = ("Immediately", "Reserved")
-IMMEDIATELY, RESERVED = range(len(EFFECTIVE_MODES))
 FORM_SECTIONS = ("#section-options", "#section-checkout", "#section-submit")
-
-
-def operations_for(role: str) -> tuple[ResumeOperation, ...]:
-    """A CSR resumes at the customer's request; administrator and system trigger are for supervisors."""
-    if role in SUPERVISOR_ROLES:
-        return tuple(ResumeOperation)
-    return (ResumeOperation.CUSTOMER_REQUEST,)
-
-
-def status_details(quote: ResumeQuote) -> str:
-    """`Lost or stolen SIM · since 2026-03-10 09:00`: why and since when, in local time."""
-    return f"{words(quote.reason, SuspensionReason)} · since {local_time(quote.since)}"
-
-
-def parse_day(value: str) -> date | None:
-    """A YYYY-MM-DD date, or None when it is not one."""
-    try:
-        return date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None
 
 
 class ResumeScreen(LineOrderScreen[ResumeQuote]):
@@ -159,40 +145,27 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
     @property
     def amount_due(self) -> Decimal:
         """The resumption fee, plus the debt when the customer pays it now."""
-        if self.quote is None:
-            return Decimal("0.00")
-        return self.quote.fee + (self.quote.outstanding if self.pay_outstanding else Decimal("0.00"))
+        return Decimal("0.00") if self.quote is None else amount_due(self.quote, pay_outstanding=self.pay_outstanding)
 
     @property
-    def held_for_supervisor(self) -> bool:
-        """A CSR on a fraud suspension: submitting sends the request to the supervisor's queue."""
-        return bool(self.quote and self.quote.needs_supervisor and self.quote.reason == SuspensionReason.FRAUD)
+    def choices(self) -> ResumeChoices:
+        """The form as it stands, read from its fields."""
+        return ResumeChoices(
+            operation=self.operation,
+            reason=self.query_one("#reason", Input).value,
+            remarks=self.query_one("#remarks", Input).value,
+            reserved=self.reserved_mode,
+            effective_date=self.effective_date,
+            pay_outstanding=self.pay_outstanding,
+            payment_method=self.payment_method,
+        )
 
     def today(self) -> date:
         """Today in the shop's time zone, by the workbench clock."""
         return self.workbench.clock().astimezone(ZoneInfo(self.workbench.services.settings.timezone)).date()
 
     def missing(self) -> dict[str, str]:
-        """What still stops a submit, by field (empty: ready)."""
-        quote = self.quote
-        if quote is None:
-            return {"operation": "Wait for the line to load."}
-        missing: dict[str, str] = {}
-        if quote.needs_supervisor and not self.held_for_supervisor:
-            missing["operation"] = "An administrator's suspension is lifted by a supervisor or admin: ask one to sign in."
-        if self.reserved_mode:
-            day = parse_day(self.effective_date)
-            if not self.effective_date:
-                missing["effective_date"] = "Give the date the line resumes: YYYY-MM-DD."
-            elif day is None:
-                missing["effective_date"] = "The date is YYYY-MM-DD, e.g. 2030-03-01."
-            elif day <= self.today():
-                missing["effective_date"] = "A reserved date is after today; for today choose Immediately."
-        if quote.debt_must_be_paid and not self.pay_outstanding:
-            missing["pay_outstanding"] = "Suspended for debt: the debt is paid before the line resumes."
-        if self.amount_due > 0 and self.payment_method is None:
-            missing["payment_method"] = "Choose how the customer pays."
-        return missing
+        return missing_fields(self.quote, self.choices, today=self.today())
 
     # -- the form -------------------------------------------------------------------------------
 
@@ -206,7 +179,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         if quote is not None:
             self.query_one("#field-pay_outstanding").display = quote.outstanding > 0
             self.query_one("#field-payment_method").display = self.amount_due > 0
-            self.query_one("#checkout", Static).update(_checkout_table(quote))
+            self.query_one("#checkout", Static).update(checkout_table(quote))
             self.query_one("#total-due", Static).update(Text.assemble("Total due ", (money_text(self.amount_due, quote.currency), "bold")))
         missing = self.missing()
         for form_field in self.query(".error").results(FormField):
@@ -216,7 +189,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             hint = "Working…"
         elif self.finished:
             hint = "Done: escape returns to the customer." if self.reserved is None else "x cancels the reservation; escape returns to the customer."
-        elif self.held_for_supervisor and not missing:
+        elif held_for_supervisor(quote) and not missing:
             hint = "Ready: ctrl+s sends the request to the supervisor's queue."
         else:
             hint = next(iter(missing.values()), "Ready: ctrl+s shows what will happen before anything is done.")
@@ -267,10 +240,8 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         self.query_one("#details-value", Static).update(status_details(quote))
         notice = self.query_one("#supervisor-notice", Static)
         notice.display = quote.needs_supervisor
-        if self.held_for_supervisor:
-            notice.update("⚠ Needs a supervisor: a fraud suspension is lifted by a supervisor. Submitting sends the request to the supervisor's queue.")
-        elif quote.needs_supervisor:
-            notice.update("⚠ Needs a supervisor: an administrator's suspension is lifted by a supervisor or admin.")
+        if quote.needs_supervisor:
+            notice.update(supervisor_notice(quote))
         self.finished = pending is not None
         if pending is not None:
             self._show_pending(pending)
@@ -299,51 +270,21 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         return super().check_action(action, parameters)
 
     def confirmation(self) -> tuple[str, str]:
-        number = phone(self.quote.service_number)
-        if self.held_for_supervisor:
-            return f"Ask a supervisor to resume {number}?", "Send to supervisor"
-        if self.reserved_mode:
-            return f"Reserve the resumption of {number} for {self.effective_date}?", "Reserve"
-        return f"Resume {number} now?", "Resume"
+        return confirmation(self.quote, self.choices)
 
     def effects(self) -> list[str]:
-        """Exactly what will happen, in words, with the amount: the confirmation's text."""
-        quote = self.quote
-        number = phone(quote.service_number)
-        reason = self.query_one("#reason", Input).value.strip()
-        asked = f"{ResumeOperation(self.operation).label}" + (f": {reason}" if reason else "")
-        suspended = f"{words(quote.reason, SuspensionReason).lower()}, since {local_time(quote.since)}"
-        if self.held_for_supervisor:
-            return [
-                f"Request to lift the suspension of {number} ({suspended}); {asked}",
-                f"The request goes to the supervisor's queue ({QueueName.FRAUD_RESUMPTIONS.label}); nothing is charged",
-                "The line stays suspended until a supervisor decides",
-            ]
-        lines = [f"Lift the suspension of {number} ({suspended}); {asked}"]
-        if self.amount_due > 0:
-            method = dict(PAYMENT_METHODS)[self.payment_method].lower()
-            parts = [f"resumption fee {money_text(quote.fee, quote.currency)}"] if quote.fee else []
-            if self.pay_outstanding:
-                parts.append(f"outstanding debt {money_text(quote.outstanding, quote.currency)}")
-            lines.append(f"Charge {money_text(self.amount_due, quote.currency)} by {method} now ({' + '.join(parts)})")
-        else:
-            lines.append("Nothing to charge")
-        if self.reserved_mode:
-            lines.append(f"Reserved for {self.effective_date}: the order waits and runs on that day; it can be cancelled before then")
-        else:
-            lines.append("Then the order runs now: billing resumes, the network lifts the bar, the line becomes active")
-        return lines
+        return resume_effects(self.quote, self.choices)
 
     def submit_order(self) -> None:
         app = self.workbench
-        actor, services, quote = app.actor, app.services, self.quote
+        actor, services, quote, choices = app.actor, app.services, self.quote, self.choices
         options = {
-            "operation": self.operation,
-            "reason": self.query_one("#reason", Input).value,
-            "remarks": self.query_one("#remarks", Input).value,
-            "effective_date": self.effective_date if self.reserved_mode else None,
-            "payment_method": self.payment_method if self.amount_due > 0 else None,
-            "pay_outstanding": self.pay_outstanding,
+            "operation": choices.operation,
+            "reason": choices.reason,
+            "remarks": choices.remarks,
+            "effective_date": choices.effective_date if choices.reserved else None,
+            "payment_method": choices.payment_method if self.amount_due > 0 else None,
+            "pay_outstanding": choices.pay_outstanding,
         }
 
         def submit(progress: Callable[[OrderView], None]) -> ResumeResult:
@@ -372,10 +313,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         """Held (sent to the supervisor) and a failed step are shown in place; the rest toast."""
         if isinstance(error, Held):
             self.finished, self.changed = True, True
-            held = error.extra.get("held") or {}
-            queue = words(held.get("queue"), QueueName) if held.get("queue") else "supervisor"
-            item = f", request {held['item_id']}" if held.get("item_id") else ""
-            self.show_outcome(Text(f"Sent to the supervisor's queue ({queue}{item}). {error.message} The line stays suspended until a supervisor decides."), "held")
+            self.show_outcome(held_text(error.extra.get("held") or {}, error.message), "held")
             return True
         if isinstance(error, ExternalSystemFailed):
             self.finished, self.changed = True, True
@@ -397,11 +335,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         order = self.reserved
         if order is None or self.submitting:
             return
-        lines = [
-            f"Order {order.order_id}, reserved for {self._shop_day(order)}, is cancelled: it will not run",
-            f"{phone(order.service_number)} stays suspended; a new resumption can be asked for at once",
-            "Anything already paid stays paid: a refund is a separate request",
-        ]
+        lines = cancel_effects(order, self._shop_day(order))
         self.app.push_screen(ConfirmModal(f"Cancel the reserved resumption {order.order_id}?", lines, confirm_label="Cancel reservation"), self._cancel_confirmed)
 
     def _cancel_confirmed(self, confirmed: bool | None) -> None:
@@ -422,17 +356,3 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         self.query_one("#effective_date", Input).value = ""
         self.refresh_form()
         self.query_one("#reason", Input).focus()
-
-
-def _checkout_table(quote: ResumeQuote) -> Table:
-    """The resumption fee and any debt, money right-aligned with the currency."""
-    table = Table(box=None, expand=True, padding=(0, 1), header_style="bold", show_edge=False)
-    table.add_column("Item", ratio=3, no_wrap=True)
-    table.add_column("Note", ratio=3, no_wrap=True)
-    table.add_column("Amount", justify="right", min_width=14, no_wrap=True)
-    reason = words(quote.reason, SuspensionReason).lower()
-    table.add_row("Resumption fee", f"after a {reason} suspension" if quote.fee else "none for this suspension", money_text(quote.fee, quote.currency))
-    if quote.outstanding > 0:
-        must = "must be paid to resume" if quote.debt_must_be_paid else "may be paid now"
-        table.add_row("Outstanding debt", must, money_text(quote.outstanding, quote.currency))
-    return table
