@@ -6,6 +6,7 @@ shows it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -119,13 +120,11 @@ def orders_run_due(
     Needs no operator at the right time; `--as-of` later than now runs orders early, which only a
     supervisor may (signed in with --as / CRM_OPERATOR) and which is audited.
     """
-    from datetime import datetime, timezone
-
     from crm_tui.services.orders import engine as orders
 
     run = invocation()
     moment = parse_moment(as_of) if as_of else None
-    ahead = moment is not None and moment > datetime.now(timezone.utc) + orders.AHEAD_TOLERANCE
+    ahead = moment is not None and moment > datetime.now(UTC) + orders.AHEAD_TOLERANCE
     done = orders.run_due_orders(services=run.services(), actor=run.actor() if ahead else None, as_of=moment)
     if as_json:
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
