@@ -35,11 +35,12 @@ def archive_show(customer_id: str, as_json: Json = False) -> None:
 @app.command("purge")
 @reports_errors
 def archive_purge(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False, as_json: Json = False) -> None:
-    """Remove archive records past their retention date."""
+    """Remove archive records past their retention date, and stored files no customer refers to."""
     from crm_tui.services.privacy import archive
 
     run = invocation()
-    report = archive.purge_archive(uow=run.services().writer(), actor=run.actor(), dry_run=dry_run)
+    services = run.services()
+    report = archive.purge_archive(uow=services.writer(), actor=run.actor(), dry_run=dry_run, data_dir=services.settings.data_dir)
     if as_json:
         print_json(report)
         return

@@ -13,6 +13,7 @@ import typer
 
 from crm_tui.cli import (
     archive,
+    attachments,
     audit,
     customers,
     db,
@@ -54,6 +55,7 @@ app.add_typer(orders.app, name="orders")
 app.add_typer(dedupe.app, name="dedupe")
 app.add_typer(queue.app, name="queue")
 app.add_typer(archive.app, name="archive")
+app.add_typer(attachments.app, name="attachments")
 app.add_typer(audit.app, name="audit")
 app.add_typer(events.app, name="events")
 

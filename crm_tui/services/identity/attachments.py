@@ -4,8 +4,6 @@ data folder by content hash, so the same scan twice is stored once and no name r
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from sqlalchemy import select
 
 from crm_tui.errors import InvalidInput, NotFound
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.files import FilePlacement
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import Attachment, Customer, Operator
@@ -70,20 +69,6 @@ def check_file(raw_path: str, *, field: str = "attachment", max_bytes: int = MAX
     return CheckedFile(source=path, filename=path.name[-255:], media_type=media_type, size_bytes=size, content_hash=digest.hexdigest())
 
 
-def store_file(checked: CheckedFile, data_dir: Path) -> Path:
-    """Copy into data_dir/attachments/<aa>/<hash> atomically; an existing copy is kept."""
-    folder = data_dir / "attachments" / checked.content_hash[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / checked.content_hash
-    if target.exists():
-        return target
-    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp, checked.source.open("rb") as source:
-        for block in iter(lambda: source.read(1 << 16), b""):
-            tmp.write(block)
-    os.replace(tmp.name, target)
-    return target
-
-
 def record_attachment(uow: UnitOfWork, customer_pk: int, checked: CheckedFile, *, actor: Actor) -> Attachment:
     attachment = Attachment(
         customer_id=customer_pk,
@@ -102,14 +87,19 @@ def attach_file(customer_id: str, raw_path: str, *, uow: UnitOfWork, actor: Acto
     """Upload a file to an existing customer."""
     require_signed_in(actor, doing="upload attachments")
     checked = check_file(raw_path)
-    store_file(checked, data_dir)
-    with uow:
-        customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
-        if customer is None:
-            raise NotFound(f"No customer {customer_id}.")
-        record_attachment(uow, customer.id or 0, checked, actor=actor)
-        audit.record(uow, actor, "customer.attach", "customer", customer_id, {"media_type": checked.media_type, "size": checked.size_bytes})
-        uow.commit()
+    placement = FilePlacement(data_dir)
+    try:
+        with uow:
+            customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
+            if customer is None:
+                raise NotFound(f"No customer {customer_id}.")
+            record_attachment(uow, customer.id or 0, checked, actor=actor)
+            audit.record(uow, actor, "customer.attach", "customer", customer_id, {"media_type": checked.media_type, "size": checked.size_bytes})
+            placement.place(checked)
+            uow.commit()
+    except BaseException:
+        placement.undo()
+        raise
     return AttachmentView(filename=checked.filename, media_type=checked.media_type, size_bytes=checked.size_bytes, uploaded_by=actor.username, content_hash=checked.content_hash)
 
 

@@ -24,10 +24,7 @@ from crm_tui.domain import (
     QueueName,
 )
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput
-from crm_tui.services.identity.attachments import (
-    record_attachment,
-    store_file,
-)
+from crm_tui.services.identity.attachments import record_attachment
 from crm_tui.services.identity.checks import check_blacklist, check_credit
 from crm_tui.services.identity.near_matches import (
     PossibleDuplicates,
@@ -43,6 +40,7 @@ from crm_tui.services.identity.registration_form import (
 from crm_tui.services.lines.provisioning import give_line
 from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.catalog import ensure_catalog
+from crm_tui.services.shared.files import FilePlacement
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.services.shared.permissions import (
@@ -125,17 +123,21 @@ def register_customer(
     valid = validate_registration(form, region=region, today=now.date(), min_age=min_age, require_password=require_password)
     password_hash = hash_secret(form.service_password) if form.service_password else None
     answer_hash = hash_secret(valid.security_answer_normalized) if valid.security_answer_normalized else None
-    if valid.files:
-        if data_dir is None:
-            raise InvalidInput("Attachments need a data folder.", fields={"attachments.0": "No data folder configured."})
-        for checked in valid.files:
-            store_file(checked, data_dir)  # content-addressed: a rolled-back registration leaves a harmless copy
+    if valid.files and data_dir is None:
+        raise InvalidInput("Attachments need a data folder.", fields={"attachments.0": "No data folder configured."})
+    placement = FilePlacement(data_dir) if data_dir is not None else None
     try:
         with uow:
             result = _register(uow, valid, actor=actor, now=now, currency=currency, timezone=timezone, password_hash=password_hash, answer_hash=answer_hash)
+            for checked in valid.files:  # in place only now, just before the commit: a refusal leaves no copy
+                placement.place(checked)
             uow.commit()
             return result
-    except IntegrityError as error:
+    except BaseException as error:
+        if placement is not None:
+            placement.undo()
+        if not isinstance(error, IntegrityError):
+            raise
         table = unique_violation_table(error)
         if table is None:
             raise

@@ -239,7 +239,7 @@ def accept_retention_offer(service_number: str, offer_code: str, *, uow: UnitOfW
         raise InvalidInput(f"No retention offer {offer_code}.", fields={"retention": "Unknown offer."})
     with uow:
         line = load_line(uow, number)
-        subscriber, customer, account = line.subscriber, line.customer, line.account
+        subscriber, customer = line.subscriber, line.customer
         session = uow.session
         if offer["kind"] == "plan_change":
             target = session.execute(select(Offering).where(Offering.code == offer["offering"])).scalar_one_or_none()

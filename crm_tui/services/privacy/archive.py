@@ -4,10 +4,12 @@ date (crm_tui/data/retention_policy.json); `purge` removes what has passed it.""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
 
+from crm_tui.services.privacy.orphans import SweepReport, sweep_orphans
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
@@ -71,10 +73,14 @@ class PurgeReport(View):
     dry_run: bool
     as_of: datetime
     records: list[ArchiveRecordView]
+    files: SweepReport | None = None
 
 
-def purge_archive(*, uow: UnitOfWork, actor: Actor, dry_run: bool = True, as_of: datetime | None = None) -> PurgeReport:
-    """Remove archive records past their retention date (a dry run lists them first)."""
+def purge_archive(
+    *, uow: UnitOfWork, actor: Actor, dry_run: bool = True, as_of: datetime | None = None, data_dir: Path | None = None
+) -> PurgeReport:
+    """Remove archive records past their retention date (a dry run lists them first); given the data
+    folder, also sweep the stored files no row refers to (services/privacy/orphans.py)."""
     require_role(actor, *SUPERVISORS, doing="purge the archive")
     as_of = as_of or utcnow()
     with uow:
@@ -89,4 +95,7 @@ def purge_archive(*, uow: UnitOfWork, actor: Actor, dry_run: bool = True, as_of:
             uow.session.execute(delete(ArchiveRecord).where(ArchiveRecord.id.in_([r.id for r in expired])))
             audit.record(uow, actor, "archive.purge", "archive", str(len(expired)), {"as_of": as_of.isoformat()})
             uow.commit()
-        return PurgeReport(dry_run=dry_run, as_of=as_of, records=views)
+    files = None
+    if data_dir is not None:
+        files = sweep_orphans(uow=UnitOfWork(uow.database, write=True), actor=actor, data_dir=data_dir, dry_run=dry_run)
+    return PurgeReport(dry_run=dry_run, as_of=as_of, records=views, files=files)

@@ -10,20 +10,28 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import JSON, String, cast, delete, func, or_, select, update
+from sqlalchemy import JSON, Column, String, cast, delete, func, or_, select, update
+from sqlalchemy import column as column_text
+from sqlalchemy import table as table_text
 from sqlmodel import SQLModel
 
 from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.services.context import QueueAction, Services
+from crm_tui.services.privacy.orphans import stored_files
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.files import stored_path
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
     require_signed_in,
 )
-from crm_tui.services.shared.validation import clean_text, parse_customer_id
+from crm_tui.services.shared.validation import (
+    clean_text,
+    normalize_name,
+    parse_customer_id,
+)
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
     Address,
@@ -35,8 +43,10 @@ from crm_tui.storage.models import (
     Charge,
     Contact,
     Customer,
+    DuplicateCandidate,
     ExternalRequest,
     Interaction,
+    MergeRecord,
     NumberPoolEntry,
     Order,
     OutboxEvent,
@@ -110,14 +120,20 @@ class TableCheck(View):
 class ErasureReport(View):
     customer_id: str
     erased_at: datetime
+    merged_records: int = 0
     tables: list[TableCheck]
     files_checked: int
     files_found: int
+    places: list[str] = []
     complete: bool
 
 
 def erase_customer(item_id: int, *, services: Services, actor: Actor, note: str = "", now: datetime | None = None) -> ErasureReport:
-    """Approve the request: destroy the person's identifying data and verify nothing is left."""
+    """Approve the request: destroy the person's identifying data everywhere and verify nothing is left.
+
+    "The person" includes every record merged into the customer (a duplicate absorbed earlier keeps
+    its own name, email and birthday for an unmerge) and the merges' before-images.
+    """
     require_role(actor, *SUPERVISORS, doing="approve erasures")
     now = now or utcnow()
     data_dir: Path = services.settings.data_dir
@@ -130,95 +146,161 @@ def erase_customer(item_id: int, *, services: Services, actor: Actor, note: str 
             raise Conflict(f"Erasure request {item_id} was already {item.status}.")
         customer = _customer(uow, item.ref_id)
         _check_erasable(uow, customer)
-        pk = customer.id
-        needles = _identifiers(uow, customer)
-        lines = session.execute(select(Subscriber).where(Subscriber.customer_id == pk)).scalars().all()
-        line_keys = {s.service_number for s in lines} | {s.iccid for s in lines} | {s.imsi for s in lines}
-        hashes = set(session.execute(select(Attachment.content_hash).where(Attachment.customer_id == pk)).scalars())
-        for model in (Certificate, Contact, Address, Attachment, Preference, AuthenticationInfo, SocialAccount):
-            session.execute(delete(model).where(model.customer_id == pk))
-        line_ids = [s.id for s in lines]
-        if line_ids:
-            session.execute(
-                update(NumberPoolEntry)
-                .where(NumberPoolEntry.subscriber_id.in_(line_ids))
-                .values(subscriber_id=None, state="available", frozen_until=None, version=NumberPoolEntry.version + 1)
-            )
-            session.execute(update(SimCard).where(SimCard.subscriber_id.in_(line_ids)).values(subscriber_id=None))
-            session.execute(update(Charge).where(Charge.subscriber_id.in_(line_ids)).values(description=TOMBSTONE))
-        for line in lines:
-            tomb = f"x{line.id}"
-            session.execute(update(Subscriber).where(Subscriber.id == line.id).values(service_number=tomb, iccid=tomb, imsi=tomb[:15], language=None, written_language=None))
-        session.execute(update(Interaction).where(Interaction.customer_id == pk).values(summary=TOMBSTONE, key_kind=None))
-        session.execute(update(Order).where(Order.customer_id == pk).values(payload={"erased": True}))
-        archived = select(ArchiveRecord.id).where(ArchiveRecord.customer_number == customer.customer_id)
-        session.execute(update(ArchiveRecord).where(ArchiveRecord.id.in_(archived)).values(payload={}, subject_key=None, erased_at=now))
-        keys = [customer.customer_id, *line_keys]
-        session.execute(update(OutboxEvent).where(OutboxEvent.aggregate_id.in_(keys)).values(payload={"erased": True}, aggregate_id=TOMBSTONE))
-        order_numbers = list(session.execute(select(Order.order_number).where(Order.customer_id == pk)).scalars())
-        for number in order_numbers:
-            session.execute(update(ExternalRequest).where(ExternalRequest.idempotency_key.like(f"{number}-%")).values(payload={"erased": True}))
-        session.execute(update(QueueItem).where(QueueItem.ref_id.in_(list(line_keys))).values(ref_id=TOMBSTONE, payload={}))
-        session.execute(delete(BlacklistEntry).where(BlacklistEntry.name_search == customer.name_search, BlacklistEntry.birthday == customer.birthday))
-        for field in ("first_name", "middle_name", "last_name", "organization_name", "gender", "title", "nationality", "birthplace", "birthday", "email", "mobile", "social_id", "belief"):
-            setattr(customer, field, None)
-        customer.display_name = "Erased customer"
-        customer.name_search = ""
-        customer.status = CustomerStatus.ERASED.value
-        customer.updated_at = now
-        customer.version += 1
-        session.add(customer)
+        people = [customer, *_absorbed(uow, customer)]
+        pks = [person.id for person in people]
+        needles: list[str] = []
+        hashes: set[str] = set()
+        lines = 0
+        for person in people:
+            needles += _identifiers(uow, person)
+            hashes |= set(session.execute(select(Attachment.content_hash).where(Attachment.customer_id == person.id)).scalars())
+            lines += _destroy(uow, person, now)
+        merges = or_(MergeRecord.survivor_id.in_(pks), MergeRecord.merged_id.in_(pks))
+        session.execute(update(MergeRecord).where(merges).values(before_image={"erased": True}))
+        pairs = select(DuplicateCandidate.id).where(or_(DuplicateCandidate.customer_a_id.in_(pks), DuplicateCandidate.customer_b_id.in_(pks)))
+        pair_ids = [str(pair) for pair in session.execute(pairs).scalars()]
+        if pair_ids:
+            session.execute(update(QueueItem).where(QueueItem.queue == QueueName.DUPLICATES, QueueItem.ref_id.in_(pair_ids)).values(reason=TOMBSTONE, payload={}))
+        session.execute(update(DuplicateCandidate).where(DuplicateCandidate.id.in_(pairs)).values(reasons={}))
         item.status, item.decided_by, item.decided_at, item.note = "approved", actor.id, now, note or None
         item.reason = "Erasure requested"  # the requester's words may name the person
         item.version += 1
         session.add(item)
-        audit.record(uow, actor, "customer.erase", "customer", customer.customer_id, {"item": item_id, "lines": len(lines), "attachments": len(hashes)})
+        audit.record(uow, actor, "customer.erase", "customer", customer.customer_id, {"item": item_id, "lines": lines, "attachments": len(hashes), "merged_records": len(people) - 1})
         uow.commit()
         customer_id = customer.customer_id
-    files_checked, files_found = _remove_files(services, hashes, data_dir)
+    needles = list(dict.fromkeys(needles))
+    _remove_files(services, hashes, data_dir)
+    places = ["every text and JSON column of every table"]
     if services.database.is_sqlite:
         with services.database.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        places.append("the name search index (FTS5), after a WAL checkpoint")
     tables = verify_absent(services, needles)
+    files = scan_files(data_dir, needles)
+    places.append(f"every stored file under {data_dir / 'attachments'}")
     return ErasureReport(
         customer_id=customer_id,
         erased_at=now,
+        merged_records=len(people) - 1,
         tables=tables,
-        files_checked=files_checked,
-        files_found=files_found,
-        complete=files_found == 0 and all(t.found == 0 for t in tables),
+        files_checked=files.checked,
+        files_found=len(files.found),
+        places=places,
+        complete=not files.found and all(t.found == 0 for t in tables),
     )
+
+
+def _absorbed(uow: UnitOfWork, customer: Customer) -> list[Customer]:
+    """Every record merged into this customer, directly or through another merged record."""
+    found: list[Customer] = []
+    frontier = [customer.id]
+    while frontier:
+        rows = uow.session.execute(select(Customer).where(Customer.merged_into_id.in_(frontier), Customer.status != CustomerStatus.ERASED)).scalars().all()
+        found += rows
+        frontier = [row.id for row in rows]
+    return found
+
+
+def _destroy(uow: UnitOfWork, customer: Customer, now: datetime) -> int:
+    """Destroy one record's identifying data, leaving tombstones where rows must stay; its line count."""
+    session = uow.session
+    pk = customer.id
+    lines = session.execute(select(Subscriber).where(Subscriber.customer_id == pk)).scalars().all()
+    line_keys = {s.service_number for s in lines} | {s.iccid for s in lines} | {s.imsi for s in lines}
+    for model in (Certificate, Contact, Address, Attachment, Preference, AuthenticationInfo, SocialAccount):
+        session.execute(delete(model).where(model.customer_id == pk))
+    line_ids = [s.id for s in lines]
+    if line_ids:
+        session.execute(
+            update(NumberPoolEntry)
+            .where(NumberPoolEntry.subscriber_id.in_(line_ids))
+            .values(subscriber_id=None, state="available", frozen_until=None, version=NumberPoolEntry.version + 1)
+        )
+        session.execute(update(SimCard).where(SimCard.subscriber_id.in_(line_ids)).values(subscriber_id=None))
+        session.execute(update(Charge).where(Charge.subscriber_id.in_(line_ids)).values(description=TOMBSTONE))
+    for line in lines:
+        tomb = f"x{line.id}"
+        session.execute(update(Subscriber).where(Subscriber.id == line.id).values(service_number=tomb, iccid=tomb, imsi=tomb[:15], language=None, written_language=None))
+    session.execute(update(Interaction).where(Interaction.customer_id == pk).values(summary=TOMBSTONE, key_kind=None))
+    session.execute(update(Order).where(Order.customer_id == pk).values(payload={"erased": True}))
+    archived = select(ArchiveRecord.id).where(ArchiveRecord.customer_number == customer.customer_id)
+    session.execute(update(ArchiveRecord).where(ArchiveRecord.id.in_(archived)).values(payload={}, subject_key=None, erased_at=now))
+    keys = [customer.customer_id, *line_keys]
+    session.execute(update(OutboxEvent).where(OutboxEvent.aggregate_id.in_(keys)).values(payload={"erased": True}, aggregate_id=TOMBSTONE))
+    order_numbers = list(session.execute(select(Order.order_number).where(Order.customer_id == pk)).scalars())
+    for number in order_numbers:
+        session.execute(update(ExternalRequest).where(ExternalRequest.idempotency_key.like(f"{number}-%")).values(payload={"erased": True}))
+    session.execute(update(QueueItem).where(QueueItem.ref_id.in_(list(line_keys))).values(ref_id=TOMBSTONE, payload={}))
+    if customer.name_search:
+        session.execute(delete(BlacklistEntry).where(BlacklistEntry.name_search == customer.name_search, BlacklistEntry.birthday == customer.birthday))
+    for field in ERASED_FIELDS:
+        setattr(customer, field, None)
+    customer.display_name = "Erased customer"
+    customer.name_search = ""
+    customer.status = CustomerStatus.ERASED.value
+    customer.updated_at = now
+    customer.version += 1
+    session.add(customer)
+    session.flush()
+    return len(lines)
+
+
+ERASED_FIELDS = ("first_name", "middle_name", "last_name", "organization_name", "gender", "title", "nationality", "birthplace", "birthday", "email", "mobile", "social_id", "belief")
 
 
 def _identifiers(uow: UnitOfWork, customer: Customer) -> list[str]:
     """The strings that identify the person and must not be found anywhere afterwards."""
     certs = list(uow.session.execute(select(Certificate.cert_number).where(Certificate.customer_id == customer.id)).scalars())
     contacts = list(uow.session.execute(select(Contact.value).where(Contact.customer_id == customer.id)).scalars())
-    values = [customer.display_name, customer.email, customer.mobile, *certs, *contacts]
+    values = [customer.display_name, customer.first_name, customer.last_name, customer.organization_name, customer.email, customer.mobile, *certs, *contacts]
     return [v for v in dict.fromkeys(values) if v and len(v) >= 4]
 
 
-def _remove_files(services: Services, hashes: set[str], data_dir: Path) -> tuple[int, int]:
-    """Delete attachment files no other customer still uses; count what is left of them."""
+def _remove_files(services: Services, hashes: set[str], data_dir: Path) -> None:
+    """Delete the attachment files no other customer still uses."""
     with services.reader() as uow:
         shared = set(uow.session.execute(select(Attachment.content_hash).where(Attachment.content_hash.in_(list(hashes)))).scalars()) if hashes else set()
-    checked = found = 0
-    for digest in hashes:
-        path = data_dir / "attachments" / digest[:2] / digest
-        checked += 1
-        if digest not in shared and path.exists():
-            path.unlink()
-        if digest not in shared and path.exists():
-            found += 1
-    return checked, found
+    for digest in hashes - shared:
+        stored_path(data_dir, digest).unlink(missing_ok=True)
+
+
+class FileScan(View):
+    checked: int
+    found: list[str]
+    """Stored file names (content hashes, never a person's data) that still hold an identifier."""
+
+
+def scan_files(data_dir: Path, needles: list[str]) -> FileScan:
+    """Every stored file (an orphan too) read whole and searched for every identifier, as UTF-8 and as
+    Latin-1 bytes (what a scanner or a PDF writer may have used)."""
+    patterns = {form for needle in needles for form in (needle.encode("utf-8"), needle.encode("latin-1", "ignore"), needle.lower().encode("utf-8")) if len(form) >= 4}
+    found = []
+    files = stored_files(data_dir)
+    for path in files:
+        content = path.read_bytes()
+        lowered = content.lower()
+        if any(pattern in content or pattern in lowered for pattern in patterns):
+            found.append(path.name)
+    return FileScan(checked=len(files), found=found)
+
+
+def _searchable(column: Column) -> bool:
+    """A column that can hold text, by the Python type it stores: SQLModel's `str` fields are
+    AutoString, a TypeDecorator (its own python_type is `object`), so ask the type it decorates."""
+    kind = getattr(column.type, "impl_instance", column.type)
+    try:
+        return kind.python_type in (str, dict, list)
+    except NotImplementedError:
+        return isinstance(kind, (String, JSON))
 
 
 def verify_absent(services: Services, needles: list[str]) -> list[TableCheck]:
-    """Every text and JSON column of every table searched for every identifier."""
+    """Every text and JSON column of every table, and the SQLite name index, searched for every identifier."""
     report = []
     with services.reader() as uow:
         for table in SQLModel.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, (String, JSON))]
+            columns = [c for c in table.columns if _searchable(c)]
             rows = uow.session.execute(select(func.count()).select_from(table)).scalar_one()
             if table.name in INVENTORY_TABLES:
                 report.append(TableCheck(table=table.name, rows_checked=rows, found=0, note="operator inventory: unlinked from the person, numbers stay in stock"))
@@ -227,7 +309,13 @@ def verify_absent(services: Services, needles: list[str]) -> list[TableCheck]:
             if columns and needles:
                 conditions = [cast(c, String).contains(n, autoescape=True) for c in columns for n in needles]
                 found = uow.session.execute(select(func.count()).select_from(table).where(or_(*conditions))).scalar_one()
-            report.append(TableCheck(table=table.name, rows_checked=rows, found=found))
+            report.append(TableCheck(table=table.name, rows_checked=rows, found=found, note=f"{len(columns)} text columns"))
+        if services.database.is_sqlite and needles:
+            index = table_text("customers_fts", column_text("name_search"))
+            rows = uow.session.execute(select(func.count()).select_from(index)).scalar_one()
+            names = [normalize_name(n) for n in needles if len(normalize_name(n)) >= 4]
+            found = uow.session.execute(select(func.count()).select_from(index).where(or_(*[index.c.name_search.contains(n, autoescape=True) for n in names]))).scalar_one() if names else 0
+            report.append(TableCheck(table="customers_fts", rows_checked=rows, found=found, note="the name search index"))
     return report
 
 
