@@ -37,7 +37,7 @@ def db_upgrade(as_json: Json = False) -> None:
 
     services = invocation().services(migrate=False)
     before = services.database.current_revision()
-    upgrade(services.database)
+    upgrade(services.database.write_engine)
     document = _revision_document(services) | {"previous": before}
     say(f"Migrated {document['database']} from {before or '(empty)'} to {document['revision']}.")
     _print_revision(document, as_json=as_json)

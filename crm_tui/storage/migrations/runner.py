@@ -27,7 +27,6 @@ def alembic_config(write_engine: Engine) -> Config:
 
 def upgrade(write_engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to `revision`, each in a transaction (SQLite: BEGIN IMMEDIATE)."""
-    write_engine = getattr(write_engine, "write_engine", write_engine)  # TEMP(refactor): a Database still handed in by the CLI
     command.upgrade(alembic_config(write_engine), revision)
 
 
