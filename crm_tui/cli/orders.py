@@ -73,10 +73,10 @@ def orders_show(order_id: str, as_json: Json = False) -> None:
 @reports_errors
 def orders_resume(as_json: Json = False) -> None:
     """Finish every unfinished (open) order, e.g. after a crash; each runs from its first unfinished step."""
-    from crm_tui.services.orders import engine as orders
+    from crm_tui.services.orders import operations as order_operations
 
     run = invocation()
-    done = orders.resume_orders(services=run.services(), actor=run.actor())
+    done = order_operations.resume_orders(services=run.services(), actor=run.actor())
     if as_json:
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
         return
@@ -87,20 +87,20 @@ def orders_resume(as_json: Json = False) -> None:
 @reports_errors
 def orders_retry(order_id: str, as_json: Json = False) -> None:
     """Retry a failed order from its failed step (supervisors)."""
-    from crm_tui.services.orders import engine as orders
+    from crm_tui.services.orders import operations as order_operations
 
     run = invocation()
-    print_order(orders.retry_order(order_id, services=run.services(), actor=run.actor()), as_json=as_json)
+    print_order(order_operations.retry_order(order_id, services=run.services(), actor=run.actor()), as_json=as_json)
 
 
 @app.command("cancel")
 @reports_errors
 def orders_cancel(order_id: str, note: Note = "", as_json: Json = False) -> None:
     """Cancel a reserved or failed order: undo what can be undone, say what cannot."""
-    from crm_tui.services.orders import engine as orders
+    from crm_tui.services.orders import operations as order_operations
 
     run = invocation()
-    view, cannot = orders.cancel_order(order_id, services=run.services(), actor=run.actor(), note=note)
+    view, cannot = order_operations.cancel_order(order_id, services=run.services(), actor=run.actor(), note=note)
     if as_json:
         print_json({"order": view.model_dump(mode="json"), "not_undone": cannot})
         return
@@ -120,12 +120,12 @@ def orders_run_due(
     Needs no operator at the right time; `--as-of` later than now runs orders early, which only a
     supervisor may (signed in with --as / CRM_OPERATOR) and which is audited.
     """
-    from crm_tui.services.orders import engine as orders
+    from crm_tui.services.orders import operations as order_operations
 
     run = invocation()
     moment = parse_moment(as_of) if as_of else None
-    ahead = moment is not None and moment > datetime.now(UTC) + orders.AHEAD_TOLERANCE
-    done = orders.run_due_orders(services=run.services(), actor=run.actor() if ahead else None, as_of=moment)
+    ahead = moment is not None and moment > datetime.now(UTC) + order_operations.AHEAD_TOLERANCE
+    done = order_operations.run_due_orders(services=run.services(), actor=run.actor() if ahead else None, as_of=moment)
     if as_json:
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
         return

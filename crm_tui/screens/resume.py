@@ -51,7 +51,8 @@ from crm_tui.services.lifecycle.resumption import (
     resume_quote,
     resume_subscriber,
 )
-from crm_tui.services.orders.engine import OrderView, cancel_order, get_order
+from crm_tui.services.orders.engine import OrderView, get_order
+from crm_tui.services.orders.operations import cancel_order
 from crm_tui.widgets.form_field import FormField
 
 FORM_SECTIONS = ("#section-options", "#section-checkout", "#section-submit")

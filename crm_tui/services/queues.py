@@ -19,7 +19,7 @@ from crm_tui.services.dedupe.scan import PairView, dismiss_pair
 from crm_tui.services.identity.held_registrations import decide_held_registration
 from crm_tui.services.lifecycle.deregistration import decide_penalty_waiver
 from crm_tui.services.lifecycle.resumption import decide_fraud_resumption
-from crm_tui.services.orders.engine import cancel_order, retry_order
+from crm_tui.services.orders.operations import cancel_order, retry_order
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.validation import clean_text

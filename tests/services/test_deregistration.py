@@ -32,6 +32,7 @@ from crm_tui.services.lifecycle.deregistration_quote import (
 )
 from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.services.orders import engine as orders
+from crm_tui.services.orders import operations as order_operations
 from crm_tui.storage.models import (
     Account,
     ArchiveRecord,
@@ -253,8 +254,8 @@ def test_each_external_step_failing_once_then_retried(services, csr, supervisor,
     [queued] = rows(services, QueueItem, QueueItem.queue == "failed_orders")
     assert queued.ref_id == order_id and f"step {position}" in queued.reason
     with pytest.raises(NotAllowed):
-        orders.retry_order(order_id, services=faulty, actor=csr)
-    done = orders.retry_order(order_id, services=faulty, actor=supervisor)
+        order_operations.retry_order(order_id, services=faulty, actor=csr)
+    done = order_operations.retry_order(order_id, services=faulty, actor=supervisor)
     assert done.status == "closed" and done.steps[position - 1].attempts == 2
     assert set(effects_per_key(services).values()) == {1} and len(effects_per_key(services)) == 3
     assert rows(services, QueueItem, QueueItem.queue == "failed_orders")[0].status == "done"
@@ -280,7 +281,7 @@ def test_a_crash_at_each_step_then_resume_has_every_effect_once(services, csr, l
     [open_order] = orders.list_orders(uow=services.reader(), actor=csr, status="running")  # its runner is gone: the lease is free to take
     crashed = next(s for s in open_order.steps if s.name == step)
     assert crashed.status == "pending" and crashed.attempts == 1
-    resumed = orders.resume_orders(services=services, actor=csr)
+    resumed = order_operations.resume_orders(services=services, actor=csr)
     assert [o.status for o in resumed] == ["closed"]
     per_key = effects_per_key(services)
     assert len(per_key) == 3 and set(per_key.values()) == {1}
@@ -294,14 +295,14 @@ def test_cancel_a_failed_order_undoes_what_it_can(services, csr, supervisor, luc
     faulty = with_faults(services, "cbs.deactivate:fail")
     with pytest.raises(ExternalSystemFailed) as caught:
         deregister(faulty, csr)
-    view, cannot = orders.cancel_order(caught.value.extra["order_id"], services=faulty, actor=supervisor)
+    view, cannot = order_operations.cancel_order(caught.value.extra["order_id"], services=faulty, actor=supervisor)
     assert view.status == "cancelled" and cannot == []
     assert [s.status for s in view.steps[:3]] == ["undone", "undone", "failed"]
     undo_ops = {r.operation for r in rows(services, ExternalRequest, ExternalRequest.idempotency_key.like("%-undo"))}
     assert undo_ops == {"restore_state", "reactivate"}
     assert rows(services, Subscriber)[0].status == "active"
     with pytest.raises(Conflict):
-        orders.cancel_order(view.order_id, services=services, actor=supervisor)
+        order_operations.cancel_order(view.order_id, services=services, actor=supervisor)
 
 
 def test_malformed_faults_are_refused():

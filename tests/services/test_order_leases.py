@@ -18,8 +18,15 @@ from crm_tui.services.bootstrap import open_services
 from crm_tui.services.lifecycle.deregistration import submit_deregistration
 from crm_tui.services.orders import engine as orders
 from crm_tui.services.orders import lease
+from crm_tui.services.orders import operations as order_operations
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import ArchiveRecord, ExternalRequest, Interaction, Order, OutboxEvent
+from crm_tui.storage.models import (
+    ArchiveRecord,
+    ExternalRequest,
+    Interaction,
+    Order,
+    OutboxEvent,
+)
 from tests.factories import make_customer
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
@@ -40,7 +47,7 @@ def _resume(args: tuple[str, int, object]) -> list[str]:
     actor = Actor(id=actor_id, username="sam", display_name="Sam", role=Role.SUPERVISOR)
     barrier.wait()  # type: ignore[attr-defined]
     try:
-        return [view.status for view in orders.resume_orders(services=services, actor=actor)]
+        return [view.status for view in order_operations.resume_orders(services=services, actor=actor)]
     finally:
         services.close()
 

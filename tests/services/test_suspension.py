@@ -28,8 +28,16 @@ from crm_tui.services.lifecycle.resumption import (
 )
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.orders import engine as orders
+from crm_tui.services.orders import operations as order_operations
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import AuditEntry, Charge, ExternalRequest, Order, QueueItem, Subscriber
+from crm_tui.storage.models import (
+    AuditEntry,
+    Charge,
+    ExternalRequest,
+    Order,
+    QueueItem,
+    Subscriber,
+)
 from tests.factories import make_customer
 
 LINE = "34612345678"
@@ -138,7 +146,7 @@ def test_suspension_failing_once_then_retried(services, csr, supervisor, lucia):
     with pytest.raises(ExternalSystemFailed) as caught:
         suspend(faulty, csr)
     assert caught.value.extra["failed_step"] == 2 and line_status(services)[0] == "active"
-    assert orders.retry_order(caught.value.extra["order_id"], services=faulty, actor=supervisor).status == "closed"
+    assert order_operations.retry_order(caught.value.extra["order_id"], services=faulty, actor=supervisor).status == "closed"
     assert line_status(services)[0] == "suspended"
 
 
@@ -153,12 +161,12 @@ def test_reserved_resume_waits_for_its_date_then_runs_once(services, csr, superv
     with services.reader() as uow:
         [item] = uow.session.execute(select(QueueItem).where(QueueItem.queue == "reserved_orders")).scalars().all()
     assert item.ref_id == result.order.order_id
-    assert orders.run_due_orders(services=services, actor=None) == []  # a script at the right time needs no one
-    assert orders.run_due_orders(services=services, actor=supervisor, as_of=tomorrow - timedelta(minutes=1)) == []
+    assert order_operations.run_due_orders(services=services, actor=None) == []  # a script at the right time needs no one
+    assert order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow - timedelta(minutes=1)) == []
     assert line_status(services)[0] == "suspended"
-    [ran] = orders.run_due_orders(services=services, actor=supervisor, as_of=tomorrow)
+    [ran] = order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow)
     assert ran.status == "closed" and line_status(services)[0] == "active"
-    assert orders.run_due_orders(services=services, actor=supervisor, as_of=tomorrow + timedelta(days=1)) == []
+    assert order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow + timedelta(days=1)) == []
 
 
 def test_running_orders_ahead_of_their_date_needs_a_supervisor_and_is_audited(services, csr, supervisor, lucia):
@@ -166,11 +174,11 @@ def test_running_orders_ahead_of_their_date_needs_a_supervisor_and_is_audited(se
     tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
     resume(services, csr, effective_date=tomorrow)
     with pytest.raises(NotAllowed, match="Sign in"):
-        orders.run_due_orders(services=services, actor=None, as_of=tomorrow)
+        order_operations.run_due_orders(services=services, actor=None, as_of=tomorrow)
     with pytest.raises(NotAllowed, match="Supervisor"):
-        orders.run_due_orders(services=services, actor=csr, as_of=tomorrow)
+        order_operations.run_due_orders(services=services, actor=csr, as_of=tomorrow)
     assert line_status(services)[0] == "suspended"
-    [ran] = orders.run_due_orders(services=services, actor=supervisor, as_of=tomorrow)
+    [ran] = order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow)
     assert ran.status == "closed"
     with services.reader() as uow:
         [entry] = uow.session.execute(select(AuditEntry).where(AuditEntry.action == "order.run_due_ahead")).scalars().all()
@@ -186,9 +194,9 @@ def test_reserved_resume_accepts_a_date_in_the_shops_time_zone(services, csr, lu
 def test_a_reserved_resume_can_be_cancelled_before_its_date(services, csr, supervisor, lucia):
     suspend(services, csr, "travel")
     result = resume(services, csr, effective_date="2030-03-01")
-    view, cannot = orders.cancel_order(result.order.order_id, services=services, actor=csr)
+    view, cannot = order_operations.cancel_order(result.order.order_id, services=services, actor=csr)
     assert view.status == "cancelled" and cannot == []
-    assert orders.run_due_orders(services=services, actor=supervisor, as_of=datetime(2030, 3, 2, tzinfo=timezone.utc)) == []
+    assert order_operations.run_due_orders(services=services, actor=supervisor, as_of=datetime(2030, 3, 2, tzinfo=timezone.utc)) == []
     assert line_status(services)[0] == "suspended"
     with services.reader() as uow:
         assert uow.session.execute(select(QueueItem.status).where(QueueItem.queue == "reserved_orders")).scalar_one() == "done"
@@ -199,7 +207,7 @@ def _run_due(url: str, as_of: datetime, barrier, supervisor_id: int) -> int:
     supervisor = Actor(id=supervisor_id, username="sam", display_name="Sam", role=Role.SUPERVISOR)
     barrier.wait()
     try:
-        return len(orders.run_due_orders(services=services, actor=supervisor, as_of=as_of))
+        return len(order_operations.run_due_orders(services=services, actor=supervisor, as_of=as_of))
     finally:
         services.close()
 
@@ -249,7 +257,7 @@ def test_each_step_failing_once_then_retried(services, csr, supervisor, lucia, s
     faulty = _with_faults(services, f"{step}:fail-once")
     with pytest.raises(ExternalSystemFailed) as caught:
         (suspend(faulty, csr, "travel") if step in SUSPEND_STEPS else resume(faulty, csr, reason="Back"))
-    done = orders.retry_order(caught.value.extra["order_id"], services=faulty, actor=supervisor)
+    done = order_operations.retry_order(caught.value.extra["order_id"], services=faulty, actor=supervisor)
     assert done.status == "closed"
     assert line_status(services)[0] == ("suspended" if step in SUSPEND_STEPS else "active")
     assert set(_effects(services).values()) == {1}
@@ -279,7 +287,7 @@ def test_a_crash_at_each_step_then_resume_has_every_effect_once(services, csr, l
     child.start()
     child.join(60)
     assert child.exitcode == 86
-    resumed = orders.resume_orders(services=services, actor=csr)
+    resumed = order_operations.resume_orders(services=services, actor=csr)
     assert [o.status for o in resumed] == ["closed"]
     assert line_status(services)[0] == ("suspended" if action == "suspend" else "active")
     assert set(_effects(services).values()) == {1}
