@@ -72,17 +72,6 @@ def parse_service_number(value: str, *, region: str, field: str = "service_numbe
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
 
 
-def format_service_number(stored: str | None) -> str:
-    """+E.164 with spacing, for people."""
-    if not stored:
-        return ""
-    try:
-        number = phonenumbers.parse("+" + stored, None)
-    except phonenumbers.NumberParseException:
-        return stored
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 def parse_imsi(value: str, *, field: str = "imsi") -> str:
     digits = re.sub(r"\s", "", clean_text(value, field=field))
     if not stdnum_imsi.is_valid(digits):
