@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,14 @@ ROOT = Path(__file__).resolve().parent
 ACTOR = Actor(id=0, username="bench", display_name="Bench", role=Role.ADMIN, shop="")
 TODAY = date(2026, 11, 26)
 KINDS = ("typo", "swap", "nickname", "missing", "transposed", "address")
-ABBREVIATIONS = {"calle": "C/", "avenida": "Avda.", "plaza": "Pza.", "paseo": "Pº", "carretera": "Ctra.", "urbanización": "Urb."}
+ABBREVIATIONS = {
+    "calle": "C/",
+    "avenida": "Avda.",
+    "plaza": "Pza.",
+    "paseo": "Pº",
+    "carretera": "Ctra.",
+    "urbanización": "Urb.",
+}
 
 
 def say(*parts: Any) -> None:
@@ -75,7 +82,12 @@ def open_services(path: Path) -> Services:
 
 def seed(services: Services, customers: int) -> float:
     started = time.perf_counter()
-    seed_database(services.database, customers=customers, seed=42, progress=lambda done: done % 100_000 == 0 and say(f"  seeded {done:,}"))
+    seed_database(
+        services.database,
+        customers=customers,
+        seed=42,
+        progress=lambda done: done % 100_000 == 0 and say(f"  seeded {done:,}"),
+    )
     return time.perf_counter() - started
 
 
@@ -125,14 +137,20 @@ def _reformat_address(detail: str, rng: random.Random) -> str:
 
 
 def _transpose(number: str, rng: random.Random) -> str | None:
-    spots = [i for i in range(len(number) - 1) if number[i].isdigit() and number[i + 1].isdigit() and number[i] != number[i + 1]]
+    spots = [
+        i
+        for i in range(len(number) - 1)
+        if number[i].isdigit() and number[i + 1].isdigit() and number[i] != number[i + 1]
+    ]
     if not spots:
         return None
     i = rng.choice(spots)
     return number[:i] + number[i + 1] + number[i] + number[i + 2 :]
 
 
-def corrupt(original: dict[str, Any], rng: random.Random, nick_for: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+def corrupt(
+    original: dict[str, Any], rng: random.Random, nick_for: dict[str, list[str]]
+) -> tuple[dict[str, Any], list[str]]:
     """A copy of the original with 1-3 corruptions; returns the copy and the kinds applied."""
     copy = {**original, "addresses": list(original["addresses"])}
     person = original["type"] == "individual"
@@ -169,7 +187,10 @@ def corrupt(original: dict[str, Any], rng: random.Random, nick_for: dict[str, li
                 else:
                     copy["addresses"] = []
         elif kind == "address":
-            copy["addresses"] = [(t, region, city, _reformat_address(detail, rng), postal) for t, region, city, detail, postal in copy["addresses"]]
+            copy["addresses"] = [
+                (t, region, city, _reformat_address(detail, rng), postal)
+                for t, region, city, detail, postal in copy["addresses"]
+            ]
     number = _transpose(original["cert_number"], rng) if "transposed" in kinds else None
     if number:
         copy["cert_number"] = number
@@ -177,14 +198,18 @@ def corrupt(original: dict[str, Any], rng: random.Random, nick_for: dict[str, li
         i = rng.randrange(len(original["cert_number"]))
         copy["cert_number"] = original["cert_number"][:i] + original["cert_number"][i + 1 :]
     else:  # registered with another document
-        copy["cert_type"], copy["cert_country"] = ("passport", original["nationality"] or "ES") if person else ("tax_id", "ES")
+        copy["cert_type"], copy["cert_country"] = (
+            ("passport", original["nationality"] or "ES") if person else ("tax_id", "ES")
+        )
         copy["cert_number"] = f"Q{rng.randrange(10**8):08d}"
     if "transposed" in kinds and not number:
         kinds.remove("transposed")
     return copy, kinds
 
 
-def relative(original: dict[str, Any], rng: random.Random, first_names: list[str], taken: set[str]) -> tuple[dict[str, Any], str]:
+def relative(
+    original: dict[str, Any], rng: random.Random, first_names: list[str], taken: set[str]
+) -> tuple[dict[str, Any], str]:
     """A hard negative: a twin, a parent or child (often with the same first name), or a namesake.
 
     Each has their own document of the original's kind (DNI, NIE or passport) and no email.
@@ -208,7 +233,9 @@ def relative(original: dict[str, Any], rng: random.Random, first_names: list[str
         if rng.random() < 0.5:
             other["first_name"] = rng.choice(first_names)
         other["mobile"] = original["mobile"] if rng.random() < 0.5 else None
-        other["birthday"] = date(born.year + rng.randint(20, 35) * rng.choice((-1, 1)), rng.randint(1, 12), rng.randint(1, 28))
+        other["birthday"] = date(
+            born.year + rng.randint(20, 35) * rng.choice((-1, 1)), rng.randint(1, 12), rng.randint(1, 28)
+        )
     else:
         other["birthday"] = date(rng.randint(1940, 2005), rng.randint(1, 12), rng.randint(1, 28))
         other["addresses"] = []
@@ -224,18 +251,35 @@ def load_originals(services: Services, sample: int, rng: random.Random) -> list[
         for start in range(0, len(chosen), 500):
             chunk = chosen[start : start + 500]
             customers = session.execute(select(Customer).where(Customer.id.in_(chunk))).scalars().all()
-            certs = {c.customer_id: c for c in session.execute(select(Certificate).where(Certificate.customer_id.in_(chunk))).scalars()}
+            certs = {
+                c.customer_id: c
+                for c in session.execute(select(Certificate).where(Certificate.customer_id.in_(chunk))).scalars()
+            }
             addresses: dict[int, list] = {}
             for a in session.execute(select(Address).where(Address.customer_id.in_(chunk))).scalars():
-                addresses.setdefault(a.customer_id, []).append((a.address_type, a.region, a.city, a.detail, a.postal_code))
+                addresses.setdefault(a.customer_id, []).append(
+                    (a.address_type, a.region, a.city, a.detail, a.postal_code)
+                )
             for c in customers:
                 cert = certs[c.id]
-                out.append({
-                    "pk": c.id, "type": c.type, "first_name": c.first_name, "last_name": c.last_name, "organization_name": c.organization_name,
-                    "nationality": c.nationality, "birthday": c.birthday, "email": c.email, "mobile": c.mobile, "gender": c.gender,
-                    "cert_type": cert.cert_type, "cert_number": cert.cert_number, "cert_country": cert.cert_country,
-                    "addresses": addresses.get(c.id, []),
-                })
+                out.append(
+                    {
+                        "pk": c.id,
+                        "type": c.type,
+                        "first_name": c.first_name,
+                        "last_name": c.last_name,
+                        "organization_name": c.organization_name,
+                        "nationality": c.nationality,
+                        "birthday": c.birthday,
+                        "email": c.email,
+                        "mobile": c.mobile,
+                        "gender": c.gender,
+                        "cert_type": cert.cert_type,
+                        "cert_number": cert.cert_number,
+                        "cert_country": cert.cert_country,
+                        "addresses": addresses.get(c.id, []),
+                    }
+                )
     return out
 
 
@@ -249,16 +293,42 @@ def insert_copies(services: Services, copies: list[dict[str, Any]]) -> list[int]
             else:
                 display = copy["organization_name"]
             customer = Customer(
-                customer_id=customer_id_for(next_number(session, "customer_number")), type=copy["type"], status="idle",
-                first_name=copy["first_name"], last_name=copy["last_name"], organization_name=copy["organization_name"],
-                display_name=display, name_search=normalize_name(display), gender=copy["gender"], nationality=copy["nationality"],
-                birthday=copy["birthday"], email=copy["email"], mobile=copy["mobile"],
+                customer_id=customer_id_for(next_number(session, "customer_number")),
+                type=copy["type"],
+                status="idle",
+                first_name=copy["first_name"],
+                last_name=copy["last_name"],
+                organization_name=copy["organization_name"],
+                display_name=display,
+                name_search=normalize_name(display),
+                gender=copy["gender"],
+                nationality=copy["nationality"],
+                birthday=copy["birthday"],
+                email=copy["email"],
+                mobile=copy["mobile"],
             )
             session.add(customer)
             session.flush()
-            session.add(Certificate(customer_id=customer.id, cert_type=copy["cert_type"], cert_number=copy["cert_number"], cert_country=copy["cert_country"]))
+            session.add(
+                Certificate(
+                    customer_id=customer.id,
+                    cert_type=copy["cert_type"],
+                    cert_number=copy["cert_number"],
+                    cert_country=copy["cert_country"],
+                )
+            )
             for address_type, region, city, detail, postal in copy["addresses"]:
-                session.add(Address(customer_id=customer.id, address_type=address_type, region=region, city=city, detail=detail, postal_code=postal, country="ES"))
+                session.add(
+                    Address(
+                        customer_id=customer.id,
+                        address_type=address_type,
+                        region=region,
+                        city=city,
+                        detail=detail,
+                        postal_code=postal,
+                        country="ES",
+                    )
+                )
             pks.append(customer.id)
         uow.commit()
     return pks
@@ -277,8 +347,15 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         originals = load_originals(services, args.copies, rng)
         made = [corrupt(o, rng, nick_for) for o in originals]
         copy_pks = insert_copies(services, [c for c, _ in made])
-        truth = {(min(o["pk"], c), max(o["pk"], c)): kinds for o, c, (_, kinds) in zip(originals, copy_pks, made, strict=True)}
-        people = [o for o in load_originals(services, args.customers, random.Random(args.seed + 1)) if o["type"] == "individual"]
+        truth = {
+            (min(o["pk"], c), max(o["pk"], c)): kinds
+            for o, c, (_, kinds) in zip(originals, copy_pks, made, strict=True)
+        }
+        people = [
+            o
+            for o in load_originals(services, args.customers, random.Random(args.seed + 1))
+            if o["type"] == "individual"
+        ]
         first_names = sorted({o["first_name"] for o in people})
         taken = {o["cert_number"] for o in people}
         relatives = [relative(o, rng, first_names, taken) for o in rng.sample(people, min(args.relatives, len(people)))]
@@ -286,7 +363,9 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         role = {pk: f"relative:{kind}" for pk, (_, kind) in zip(relative_pks, relatives, strict=True)}
         role.update({pk: "copy" for pk in copy_pks})
         relative_kinds = Counter(kind for _, kind in relatives)
-        say(f"{len(truth):,} corrupted copies and {len(relatives):,} relatives and namesakes (not duplicates) added; scanning ...")
+        say(
+            f"{len(truth):,} corrupted copies and {len(relatives):,} relatives and namesakes (not duplicates) added; scanning ..."
+        )
         report = dedupe_scan.scan_duplicates(services=services, actor=ACTOR)
         with services.reader() as uow:
             pk_of = dict(uow.session.execute(select(Customer.customer_id, Customer.id)).all())
@@ -298,7 +377,10 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         blocked, _ = records.candidate_pairs(match_rules().max_block)
         services.close()
     n = len(index)
-    found = {(min(pk_of[p.customer_id_a], pk_of[p.customer_id_b]), max(pk_of[p.customer_id_a], pk_of[p.customer_id_b])) for p in report.pairs}
+    found = {
+        (min(pk_of[p.customer_id_a], pk_of[p.customer_id_b]), max(pk_of[p.customer_id_a], pk_of[p.customer_id_b]))
+        for p in report.pairs
+    }
     tp = len(found & truth.keys())
     fp = len(found - truth.keys())
     fn = len(truth.keys() - found)
@@ -324,11 +406,25 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         who = " vs ".join(sorted(role.get(pk, "seeded") for pk in pair))
         wrong[f"{who}: agree {','.join(result.agree)}"] += 1
     return {
-        "customers": args.customers, "copies": len(truth), "relatives_and_namesakes": dict(relative_kinds), "threshold": match_rules().threshold,
-        "reported": len(found), "true_positives": tp, "false_positives": fp, "false_negatives": fn,
-        "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-        "missed_not_blocked": not_blocked, "recall_by_kind": {k: f"{v[1]}/{v[0]}" for k, v in by_kind.items()},
-        "scan": {"candidates": report.candidates, "compared": report.compared, "skipped_blocks": report.skipped_blocks, "seconds": report.seconds},
+        "customers": args.customers,
+        "copies": len(truth),
+        "relatives_and_namesakes": dict(relative_kinds),
+        "threshold": match_rules().threshold,
+        "reported": len(found),
+        "true_positives": tp,
+        "false_positives": fp,
+        "false_negatives": fn,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "missed_not_blocked": not_blocked,
+        "recall_by_kind": {k: f"{v[1]}/{v[0]}" for k, v in by_kind.items()},
+        "scan": {
+            "candidates": report.candidates,
+            "compared": report.compared,
+            "skipped_blocks": report.skipped_blocks,
+            "seconds": report.seconds,
+        },
         "missed": dict(missed.most_common(15)),
         "false_positives_by_kind": dict(wrong.most_common(15)),
     }
@@ -379,11 +475,25 @@ def near_match_check(services: Services, path: Path, probes: int, rng: random.Ra
     forms, bare_keys = [], []
     for first, last, birthday, email, mobile, name_search, detail, city, postal, gender in rows:
         number = _new_dni(connection, rng)
-        forms.append(RegistrationForm(
-            cert_type="national_id", cert_number=number, cert_country="ES", first_name=first, last_name=last, gender=gender or "",
-            nationality="ES", birthday=birthday, email=email or "", mobile=f"+{mobile}" if mobile else "",
-            address=detail or "", city=city or "", postal_code=postal or "", language="es", written_language="es",
-        ))
+        forms.append(
+            RegistrationForm(
+                cert_type="national_id",
+                cert_number=number,
+                cert_country="ES",
+                first_name=first,
+                last_name=last,
+                gender=gender or "",
+                nationality="ES",
+                birthday=birthday,
+                email=email or "",
+                mobile=f"+{mobile}" if mobile else "",
+                address=detail or "",
+                city=city or "",
+                postal_code=postal or "",
+                language="es",
+                written_language="es",
+            )
+        )
         bare_keys.append((number, birthday, email, mobile, name_search))
     ours, ours_cpu, bare, found = [], [], [], 0
     for form in forms:  # one warm-up pass: a counter in use has a warm page cache
@@ -397,22 +507,41 @@ def near_match_check(services: Services, path: Path, probes: int, rng: random.Ra
         variants = sorted(certificate_neighbours(number) | {number})
         started = time.perf_counter()
         ids: set[int] = set()
-        ids.update(r[0] for r in connection.execute(f"SELECT customer_id FROM certificates WHERE cert_number IN ({','.join('?' * len(variants))})", variants))
+        ids.update(
+            r[0]
+            for r in connection.execute(
+                f"SELECT customer_id FROM certificates WHERE cert_number IN ({','.join('?' * len(variants))})", variants
+            )
+        )
         ids.update(r[0] for r in connection.execute("SELECT id FROM customers WHERE birthday = ?", (birthday,)))
-        ids.update(r[0] for r in connection.execute("SELECT id FROM customers WHERE email = ? OR mobile = ?", (email, mobile)))
-        ids.update(r[0] for r in connection.execute("SELECT customer_id FROM contacts WHERE value_normalized IN (?, ?)", (email, mobile)))
+        ids.update(
+            r[0] for r in connection.execute("SELECT id FROM customers WHERE email = ? OR mobile = ?", (email, mobile))
+        )
+        ids.update(
+            r[0]
+            for r in connection.execute(
+                "SELECT customer_id FROM contacts WHERE value_normalized IN (?, ?)", (email, mobile)
+            )
+        )
         ids.update(r[0] for r in connection.execute("SELECT id FROM customers WHERE name_search = ?", (name_search,)))
         bare.append((time.perf_counter() - started) * 1000)
-    plan = [r[3] for r in connection.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE (id IN (SELECT customer_id FROM certificates WHERE cert_number IN ('1'))"
-        " OR birthday = '2000-01-01' OR email IN ('a') OR mobile IN ('a') OR id IN (SELECT customer_id FROM contacts WHERE value_normalized IN ('a'))"
-        " OR name_search = 'a') AND status NOT IN ('merged', 'erased') LIMIT 200"
-    )]
+    plan = [
+        r[3]
+        for r in connection.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE (id IN (SELECT customer_id FROM certificates WHERE cert_number IN ('1'))"
+            " OR birthday = '2000-01-01' OR email IN ('a') OR mobile IN ('a') OR id IN (SELECT customer_id FROM contacts WHERE value_normalized IN ('a'))"
+            " OR name_search = 'a') AND status NOT IN ('merged', 'erased') LIMIT 200"
+        )
+    ]
     connection.close()
     return {
-        "probes": probes, "found_their_original": found,
-        "p50_ms": round(statistics.median(ours), 2), "p95_ms": round(sorted(ours)[int(0.95 * (len(ours) - 1))], 2),
-        "cpu_p50_ms": round(statistics.median(ours_cpu), 2), "bare_p50_ms": round(statistics.median(bare), 2), "plan": plan,
+        "probes": probes,
+        "found_their_original": found,
+        "p50_ms": round(statistics.median(ours), 2),
+        "p95_ms": round(sorted(ours)[int(0.95 * (len(ours) - 1))], 2),
+        "cpu_p50_ms": round(statistics.median(ours_cpu), 2),
+        "bare_p50_ms": round(statistics.median(bare), 2),
+        "plan": plan,
     }
 
 
@@ -443,11 +572,20 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
         load_after = f.read().split()[0]
     scoring = stages["score"] - stages["block"]
     scan = {
-        "customers": report.customers, "candidate_pairs": report.candidates, "pairs_scored": report.compared, "found": len(report.pairs),
-        "new": report.new, "skipped_blocks": report.skipped_blocks, "seconds": report.seconds,
-        "read_seconds": round(stages["read"], 1), "blocking_seconds": round(stages["block"] - stages["read"], 1), "scoring_seconds": round(scoring, 1),
-        "candidate_pairs_per_s": round(report.candidates / report.seconds), "pairs_scored_per_s": round(report.compared / scoring) if scoring else None,
-        "cpu_seconds": round(cpu, 1), "load_average_before_after": [load_before, load_after],
+        "customers": report.customers,
+        "candidate_pairs": report.candidates,
+        "pairs_scored": report.compared,
+        "found": len(report.pairs),
+        "new": report.new,
+        "skipped_blocks": report.skipped_blocks,
+        "seconds": report.seconds,
+        "read_seconds": round(stages["read"], 1),
+        "blocking_seconds": round(stages["block"] - stages["read"], 1),
+        "scoring_seconds": round(scoring, 1),
+        "candidate_pairs_per_s": round(report.candidates / report.seconds),
+        "pairs_scored_per_s": round(report.compared / scoring) if scoring else None,
+        "cpu_seconds": round(cpu, 1),
+        "load_average_before_after": [load_before, load_after],
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     say(f"scan: {scan}")
@@ -464,14 +602,27 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=("quality", "speed", "both"))
-    parser.add_argument("--customers", type=int, default=None, help="quality: seeded customers (20,000); speed: size to seed if --db is missing (1,000,000)")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=None,
+        help="quality: seeded customers (20,000); speed: size to seed if --db is missing (1,000,000)",
+    )
     parser.add_argument("--copies", type=int, default=1000, help="quality: corrupted copies added")
-    parser.add_argument("--relatives", type=int, default=1000, help="quality: twins, parents and children, namesakes added (not duplicates)")
+    parser.add_argument(
+        "--relatives",
+        type=int,
+        default=1000,
+        help="quality: twins, parents and children, namesakes added (not duplicates)",
+    )
     parser.add_argument("--db", default="/tmp/crm-dedupe-1m.db", help="speed: a seeded SQLite file, reused across runs")
     parser.add_argument("--probes", type=int, default=200, help="speed: near-match checks timed")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    results: dict[str, Any] = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "python": sys.version.split()[0]}
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+    }
     if args.what in ("quality", "both"):
         q_args = argparse.Namespace(**{**vars(args), "customers": args.customers or 20_000})
         results["quality"] = quality(q_args)
@@ -480,7 +631,7 @@ def main() -> int:
         s_args = argparse.Namespace(**{**vars(args), "customers": args.customers or 1_000_000})
         results["speed"] = speed(s_args)
         print(json.dumps(results["speed"], indent=2))
-    out = ROOT / "results" / f"dedupe-{datetime.now(timezone.utc):%Y-%m-%d-%H%M%S}.json"
+    out = ROOT / "results" / f"dedupe-{datetime.now(UTC):%Y-%m-%d-%H%M%S}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
     say(f"written to {out}")

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -58,8 +58,14 @@ GOAL_START_RATIO = 1.5
 # key -> (query field, bare SELECT of the same customer by that key)
 KEYS = {
     "customer id": ("customer_id", "SELECT c.* FROM customers c WHERE c.customer_id = ?"),
-    "certificate": ("cert_number", "SELECT c.* FROM certificates t JOIN customers c ON c.id = t.customer_id WHERE t.cert_number = ?"),
-    "service number": ("service_number", "SELECT c.* FROM subscribers s JOIN customers c ON c.id = s.customer_id WHERE s.service_number = ?"),
+    "certificate": (
+        "cert_number",
+        "SELECT c.* FROM certificates t JOIN customers c ON c.id = t.customer_id WHERE t.cert_number = ?",
+    ),
+    "service number": (
+        "service_number",
+        "SELECT c.* FROM subscribers s JOIN customers c ON c.id = s.customer_id WHERE s.service_number = ?",
+    ),
     "IMSI": ("imsi", "SELECT c.* FROM subscribers s JOIN customers c ON c.id = s.customer_id WHERE s.imsi = ?"),
     "ICCID": ("iccid", "SELECT c.* FROM subscribers s JOIN customers c ON c.id = s.customer_id WHERE s.iccid = ?"),
     "email": ("email", "SELECT c.* FROM customers c WHERE c.email = ?"),
@@ -85,11 +91,25 @@ def timed(fn, *args) -> float:  # noqa: ANN001
 
 
 def seed(services: Services, customers: int) -> dict:
-    columns = (TextColumn("seeding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    columns = (
+        TextColumn("seeding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("seed", total=customers)
-        report = seed_database(services.database, customers=customers, seed=42, progress=lambda done: bar.update(task, completed=done))
-    return {"customers": report.customers, "rows": report.rows, "seconds": report.seconds, "rows_per_s": report.rows / report.seconds}
+        report = seed_database(
+            services.database, customers=customers, seed=42, progress=lambda done: bar.update(task, completed=done)
+        )
+    return {
+        "customers": report.customers,
+        "rows": report.rows,
+        "seconds": report.seconds,
+        "rows_per_s": report.rows / report.seconds,
+    }
 
 
 def bare_insert(db_path: Path, customers: int) -> dict:
@@ -138,7 +158,24 @@ def sample_keys(db_path: Path, count: int, rng: random.Random) -> list[dict[str,
             (rng.randint(1, top),),
         ).fetchone()
         if row:
-            picked.append(dict(zip(("customer_id", "cert_number", "service_number", "imsi", "iccid", "email", "first_name", "last_name"), row, strict=True)))
+            picked.append(
+                dict(
+                    zip(
+                        (
+                            "customer_id",
+                            "cert_number",
+                            "service_number",
+                            "imsi",
+                            "iccid",
+                            "email",
+                            "first_name",
+                            "last_name",
+                        ),
+                        row,
+                        strict=True,
+                    )
+                )
+            )
     connection.close()
     return picked
 
@@ -153,7 +190,9 @@ class StatementLog:
 
     def _capture(self, _conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
         if self.on and statement.lstrip().upper().startswith("SELECT"):
-            self.statements.append((statement, tuple(parameters) if isinstance(parameters, (list, tuple)) else parameters))
+            self.statements.append(
+                (statement, tuple(parameters) if isinstance(parameters, (list, tuple)) else parameters)
+            )
 
 
 def explain(db_path: Path, statements: list[tuple[str, tuple]]) -> tuple[list[str], bool]:
@@ -165,7 +204,10 @@ def explain(db_path: Path, statements: list[tuple[str, tuple]]) -> tuple[list[st
         for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters):
             detail = row[-1]
             lines.append(detail)
-            if re.match(r"SCAN (customers|certificates|subscribers|contacts)\b(?! USING| VIRTUAL)", detail) and "COVERING" not in detail:
+            if (
+                re.match(r"SCAN (customers|certificates|subscribers|contacts)\b(?! USING| VIRTUAL)", detail)
+                and "COVERING" not in detail
+            ):
                 full_scan = True
     connection.close()
     return lines, full_scan
@@ -184,8 +226,10 @@ def lookups(services: Services, db_path: Path, keys: list[dict[str, str]], log: 
         for key in keys:  # measured after a warm-up pass over the same keys, like a counter in use
             value = key[field]
             query = CustomerQuery(**{field: value})
-            service_ms.append(timed(lambda q=query: search_customers(q, uow=services.reader(), actor=ACTOR, region=REGION)))
-            bare_ms.append(timed(lambda v=value: bare.execute(sql, (v,)).fetchall()))
+            service_ms.append(
+                timed(lambda q=query: search_customers(q, uow=services.reader(), actor=ACTOR, region=REGION))
+            )
+            bare_ms.append(timed(lambda v=value, s=sql: bare.execute(s, (v,)).fetchall()))
         log.statements.clear()
         log.on = True
         search_customers(CustomerQuery(**{field: keys[0][field]}), uow=services.reader(), actor=ACTOR, region=REGION)
@@ -202,7 +246,9 @@ def name_searches(services: Services, db_path: Path, keys: list[dict[str, str]],
 
     kinds = {
         "name: surname fragment": lambda k: normalize_name(k["last_name"].split()[0])[:5],
-        "name: first + surname fragment": lambda k: f"{normalize_name(k['first_name'])} {normalize_name(k['last_name'].split()[0])[:4]}",
+        "name: first + surname fragment": lambda k: (
+            f"{normalize_name(k['first_name'])} {normalize_name(k['last_name'].split()[0])[:4]}"
+        ),
         "name: full name": lambda k: normalize_name(f"{k['first_name']} {k['last_name']}"),
     }
     results = []
@@ -212,27 +258,54 @@ def name_searches(services: Services, db_path: Path, keys: list[dict[str, str]],
         for fragment in fragments:
             match = " AND ".join('"' + w.replace('"', '""') + '"' for w in fragment.split() if len(w) >= 3)
             search_customers(CustomerQuery(name=fragment), uow=services.reader(), actor=ACTOR, region=REGION)
-            service_ms.append(timed(lambda f=fragment: search_customers(CustomerQuery(name=f), uow=services.reader(), actor=ACTOR, region=REGION)))
+            service_ms.append(
+                timed(
+                    lambda f=fragment: search_customers(
+                        CustomerQuery(name=f), uow=services.reader(), actor=ACTOR, region=REGION
+                    )
+                )
+            )
             bare_ms.append(timed(lambda m=match: bare.execute(BARE_NAME, (m,)).fetchall()))
         log.statements.clear()
         log.on = True
         search_customers(CustomerQuery(name=fragments[0]), uow=services.reader(), actor=ACTOR, region=REGION)
         log.on = False
         plan, full_scan = explain(db_path, log.statements)
-        results.append(_row(label, service_ms, bare_ms, plan=plan, full_scan=full_scan, goal_ms=GOAL_NAME_MS, ratio_goal=None, example=fragments[0]))
+        results.append(
+            _row(
+                label,
+                service_ms,
+                bare_ms,
+                plan=plan,
+                full_scan=full_scan,
+                goal_ms=GOAL_NAME_MS,
+                ratio_goal=None,
+                example=fragments[0],
+            )
+        )
     bare.close()
     return results
 
 
-def _row(label, service_ms, bare_ms, *, plan, full_scan, goal_ms=GOAL_LOOKUP_MS, ratio_goal=GOAL_LOOKUP_RATIO, example=None) -> dict:  # noqa: ANN001
+def _row(
+    label, service_ms, bare_ms, *, plan, full_scan, goal_ms=GOAL_LOOKUP_MS, ratio_goal=GOAL_LOOKUP_RATIO, example=None
+) -> dict:  # noqa: ANN001
     p50, bare50 = statistics.median(service_ms), statistics.median(bare_ms)
     ratio = p50 / bare50 if bare50 else float("inf")
     ok = p50 < goal_ms and (ratio_goal is None or ratio <= ratio_goal) and not full_scan
     return {
-        "what": label, "n": len(service_ms), "p50_ms": p50, "p95_ms": percentile(service_ms, 0.95),
-        "bare_p50_ms": bare50, "bare_p95_ms": percentile(bare_ms, 0.95), "ratio_p50": ratio,
-        "goal": f"p50 < {goal_ms:g} ms" + (f", <= {ratio_goal:g}x" if ratio_goal else ""), "met": ok,
-        "full_scan": full_scan, "plan": plan, **({"example": example} if example else {}),
+        "what": label,
+        "n": len(service_ms),
+        "p50_ms": p50,
+        "p95_ms": percentile(service_ms, 0.95),
+        "bare_p50_ms": bare50,
+        "bare_p95_ms": percentile(bare_ms, 0.95),
+        "ratio_p50": ratio,
+        "goal": f"p50 < {goal_ms:g} ms" + (f", <= {ratio_goal:g}x" if ratio_goal else ""),
+        "met": ok,
+        "full_scan": full_scan,
+        "plan": plan,
+        **({"example": example} if example else {}),
     }
 
 
@@ -286,7 +359,9 @@ def cold_start(url: str, runs: int) -> dict:
     def run(code: str, *args: str) -> float:
         """Milliseconds from spawning the process to its "ready" line (the screen is up, the cursor in a field)."""
         started = time.perf_counter()
-        with subprocess.Popen([sys.executable, "-c", code, *args], env=env, cwd=ROOT.parent, stdout=subprocess.PIPE, text=True) as child:
+        with subprocess.Popen(
+            [sys.executable, "-c", code, *args], env=env, cwd=ROOT.parent, stdout=subprocess.PIPE, text=True
+        ) as child:
             assert child.stdout is not None
             line = child.stdout.readline()
             spent = (time.perf_counter() - started) * 1000
@@ -304,9 +379,17 @@ def cold_start(url: str, runs: int) -> dict:
         opened.append(run(WORKBENCH, url, "open"))
     p50, bare50 = statistics.median(workbench), statistics.median(bare)
     return {
-        "what": "cold start to sign-in", "n": runs, "p50_ms": p50, "p95_ms": max(workbench), "bare_p50_ms": bare50,
-        "bare_p95_ms": max(bare), "ratio_p50": p50 / bare50, "goal": f"<= {GOAL_START_RATIO:g}x", "met": p50 / bare50 <= GOAL_START_RATIO,
-        "database_open_p50_ms": statistics.median(opened), "database_open_max_ms": max(opened),
+        "what": "cold start to sign-in",
+        "n": runs,
+        "p50_ms": p50,
+        "p95_ms": max(workbench),
+        "bare_p50_ms": bare50,
+        "bare_p95_ms": max(bare),
+        "ratio_p50": p50 / bare50,
+        "goal": f"<= {GOAL_START_RATIO:g}x",
+        "met": p50 / bare50 <= GOAL_START_RATIO,
+        "database_open_p50_ms": statistics.median(opened),
+        "database_open_max_ms": max(opened),
     }
 
 
@@ -318,26 +401,38 @@ def markdown(path: Path) -> str:
     d = json.loads(path.read_text())
     s, b = d["seeding"], d["bare_seeding"]
     lines = [
-     f"Measured {d['date']} on the project machine: {d['machine']['cpus']} cores"
-     + (f", load average {d['machine']['load_before']:.1f} before the run and {d['machine']['load_after']:.1f} after" if "load_before" in d["machine"] else "")
-     + f", Python {d['machine']['python']}, SQLite {d['machine']['sqlite']}. Raw figures: `bench/results/{d['date']}.json`.",
-     "",
-     "| operation | crm-tui p50 | crm-tui p95 | bare sqlite3 p50 | ratio (p50) | goal | met |",
-     "|---|---|---|---|---|---|---|",
-     f"| seeding, {s['customers']:,} customers ({s['rows']:,} rows) | {s['rows_per_s']:,.0f} rows/s, {s['seconds']/60:.1f} min | | {b['rows_per_s']:,.0f} rows/s (customers only) | crm-tui at {s['rows_per_s']/b['rows_per_s']:.2f}x the bare rate | minutes | {'yes' if s['seconds'] < 3600 else 'no'} |",
+        f"Measured {d['date']} on the project machine: {d['machine']['cpus']} cores"
+        + (
+            f", load average {d['machine']['load_before']:.1f} before the run and {d['machine']['load_after']:.1f} after"
+            if "load_before" in d["machine"]
+            else ""
+        )
+        + f", Python {d['machine']['python']}, SQLite {d['machine']['sqlite']}. Raw figures: `bench/results/{d['date']}.json`.",
+        "",
+        "| operation | crm-tui p50 | crm-tui p95 | bare sqlite3 p50 | ratio (p50) | goal | met |",
+        "|---|---|---|---|---|---|---|",
+        f"| seeding, {s['customers']:,} customers ({s['rows']:,} rows) | {s['rows_per_s']:,.0f} rows/s, {s['seconds'] / 60:.1f} min | | {b['rows_per_s']:,.0f} rows/s (customers only) | crm-tui at {s['rows_per_s'] / b['rows_per_s']:.2f}x the bare rate | minutes | {'yes' if s['seconds'] < 3600 else 'no'} |",
     ]
     for r in d["lookups"] + d["names"]:
-        lines.append(f"| {r['what']}{' (e.g. `'+r['example']+'`)' if r.get('example') else ''} | {r['p50_ms']:.2f} ms | {r['p95_ms']:.2f} ms | {r['bare_p50_ms']:.3f} ms | {r['ratio_p50']:.1f}x | {r['goal']} | {'yes' if r['met'] else '**no**'} |")
+        lines.append(
+            f"| {r['what']}{' (e.g. `' + r['example'] + '`)' if r.get('example') else ''} | {r['p50_ms']:.2f} ms | {r['p95_ms']:.2f} ms | {r['bare_p50_ms']:.3f} ms | {r['ratio_p50']:.1f}x | {r['goal']} | {'yes' if r['met'] else '**no**'} |"
+        )
     c = d["cold_start"]
     if "what" in c:
-        lines.append(f"| cold start to the sign-in screen | {c['p50_ms']:.0f} ms | {c['p95_ms']:.0f} ms (max) | {c['bare_p50_ms']:.0f} ms (bare Textual app) | {c['ratio_p50']:.2f}x | {c['goal']} | {'yes' if c['met'] else '**no**'} |")
+        lines.append(
+            f"| cold start to the sign-in screen | {c['p50_ms']:.0f} ms | {c['p95_ms']:.0f} ms (max) | {c['bare_p50_ms']:.0f} ms (bare Textual app) | {c['ratio_p50']:.2f}x | {c['goal']} | {'yes' if c['met'] else '**no**'} |"
+        )
         if "database_open_p50_ms" in c:
-            lines.append(f"| ... and the database open behind it (the operator is typing) | {c['database_open_p50_ms']:.0f} ms | {c['database_open_max_ms']:.0f} ms (max) | | | | |")
+            lines.append(
+                f"| ... and the database open behind it (the operator is typing) | {c['database_open_p50_ms']:.0f} ms | {c['database_open_max_ms']:.0f} ms (max) | | | | |"
+            )
     lines.append("")
     lines.append("Query plans (every lookup and name search is served by an index; no full scan of customers):")
     lines.append("")
     for r in d["lookups"] + d["names"]:
-        lines.append(f"- {r['what']}: " + ("**FULL SCAN** " if r["full_scan"] else "") + "; ".join(dict.fromkeys(r["plan"])))
+        lines.append(
+            f"- {r['what']}: " + ("**FULL SCAN** " if r["full_scan"] else "") + "; ".join(dict.fromkeys(r["plan"]))
+        )
     return "\n".join(lines)
 
 
@@ -348,7 +443,8 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=7, help="cold starts of each app")
     parser.add_argument("--keep", action="store_true", help="keep the database (its path is printed)")
     parser.add_argument(
-        "--db", type=Path,
+        "--db",
+        type=Path,
         help="a SQLite file to measure: seeded (and kept) when missing, reused as it is when it exists, with the seeding "
         "figures of the run that made it (kept beside it in FILE.seeding.json)",
     )
@@ -398,13 +494,23 @@ def main() -> int:
     for column in ("operation", "crm-tui p50", "p95", "bare sqlite3 p50", "ratio", "goal", "met"):
         table.add_column(column, justify="left" if column in ("operation", "goal") else "right")
     table.add_row(
-        "seeding (rows/s)", f"{seeding['rows_per_s']:,.0f}", "", f"{bare_seed['rows_per_s']:,.0f}",
-        f"{seeding['rows_per_s'] / bare_seed['rows_per_s']:.2f}x of bare", f"{args.customers:,} in minutes", f"{seeding['seconds'] / 60:.1f} min",
+        "seeding (rows/s)",
+        f"{seeding['rows_per_s']:,.0f}",
+        "",
+        f"{bare_seed['rows_per_s']:,.0f}",
+        f"{seeding['rows_per_s'] / bare_seed['rows_per_s']:.2f}x of bare",
+        f"{args.customers:,} in minutes",
+        f"{seeding['seconds'] / 60:.1f} min",
     )
     for row in [*lookup_rows, *name_rows, *([start] if "what" in start else [])]:
         table.add_row(
-            row["what"], f"{row['p50_ms']:.2f} ms", f"{row['p95_ms']:.2f} ms", f"{row['bare_p50_ms']:.3f} ms",
-            f"{row['ratio_p50']:.1f}x", row["goal"], "yes" if row["met"] else "[red]no[/]",
+            row["what"],
+            f"{row['p50_ms']:.2f} ms",
+            f"{row['p95_ms']:.2f} ms",
+            f"{row['bare_p50_ms']:.3f} ms",
+            f"{row['ratio_p50']:.1f}x",
+            row["goal"],
+            "yes" if row["met"] else "[red]no[/]",
         )
     Console().print(table)
     for row in [*lookup_rows, *name_rows]:
@@ -412,13 +518,21 @@ def main() -> int:
         console.print(f"[bold]{row['what']}[/] ({marker}): " + " | ".join(dict.fromkeys(row["plan"])))
 
     results = {
-        "date": datetime.now(timezone.utc).date().isoformat(),
+        "date": datetime.now(UTC).date().isoformat(),
         "customers": args.customers,
         "machine": {
-            "cpus": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "platform": platform.platform(),
-            "load_before": load_before, "load_after": os.getloadavg()[0],
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "platform": platform.platform(),
+            "load_before": load_before,
+            "load_after": os.getloadavg()[0],
         },
-        "seeding": seeding, "bare_seeding": bare_seed, "lookups": lookup_rows, "names": name_rows, "cold_start": start,
+        "seeding": seeding,
+        "bare_seeding": bare_seed,
+        "lookups": lookup_rows,
+        "names": name_rows,
+        "cold_start": start,
     }
     out = ROOT / "results" / f"{results['date']}.json"
     out.parent.mkdir(exist_ok=True)

@@ -25,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -69,8 +69,13 @@ def admin(services: Services):  # noqa: ANN201
         from crm_tui.storage.models import Operator
 
         with services.writer() as uow:
-            if uow.session.execute(select(Operator).where(Operator.username == "benchadmin")).scalar_one_or_none() is None:
-                uow.session.add(Operator(username="benchadmin", display_name="Bench", role="admin", password_hash=hs(password)))
+            if (
+                uow.session.execute(select(Operator).where(Operator.username == "benchadmin")).scalar_one_or_none()
+                is None
+            ):
+                uow.session.add(
+                    Operator(username="benchadmin", display_name="Bench", role="admin", password_hash=hs(password))
+                )
                 uow.commit()
     return operators.sign_in("benchadmin", password, uow=services.writer())
 
@@ -88,7 +93,9 @@ def bench_registration(services: Services, db_path: Path, count: int, rng: rando
             cert_type="national_id",
             cert_number=fresh_dni(rng),
             cert_country="ES",
-            first_name=rng.choice(["Abril", "Bruno", "Carla", "Dario", "Elena", "Fabio", "Gala", "Hugo"]) + " " + "".join(rng.choice("bcdfglmnprstv") + rng.choice("aeiou") for _ in range(3)).capitalize(),
+            first_name=rng.choice(["Abril", "Bruno", "Carla", "Dario", "Elena", "Fabio", "Gala", "Hugo"])
+            + " "
+            + "".join(rng.choice("bcdfglmnprstv") + rng.choice("aeiou") for _ in range(3)).capitalize(),
             last_name=rng.choice(["Ortega Vidal", "Serrano Gil", "Marín Cano", "Rubio Lozano"]),
             birthday=date(1950 + rng.randrange(50), 1 + rng.randrange(12), 1 + rng.randrange(28)).isoformat(),
             email=f"bench{i}.{rng.randrange(10**9)}@example.net",
@@ -136,7 +143,9 @@ def bench_registration(services: Services, db_path: Path, count: int, rng: rando
 
 def live_lines(db_path: Path, count: int) -> list[str]:
     connection = sqlite3.connect(db_path)
-    rows = connection.execute("SELECT service_number FROM subscribers WHERE status = 'active' ORDER BY random() LIMIT ?", (count,)).fetchall()
+    rows = connection.execute(
+        "SELECT service_number FROM subscribers WHERE status = 'active' ORDER BY random() LIMIT ?", (count,)
+    ).fetchall()
     connection.close()
     return [r[0] for r in rows]
 
@@ -148,14 +157,23 @@ def bench_orders(services: Services, db_path: Path, count: int) -> dict:
     failures = 0
     for number in numbers:
         try:
-            submit_deregistration(number, services=services, actor=actor, reason="fee_problem", number_mode="freeze", sim_mode="reuse", payment_method="cash", balance="forfeit")
+            submit_deregistration(
+                number,
+                services=services,
+                actor=actor,
+                reason="fee_problem",
+                number_mode="freeze",
+                sim_mode="reuse",
+                payment_method="cash",
+                balance="forfeit",
+            )
         except Exception as error:  # noqa: BLE001
             failures += 1
             console.print(f"[yellow]{number}: {type(error).__name__}: {error}")
     service_seconds = time.perf_counter() - started
     connection = sqlite3.connect(db_path)
     started = time.perf_counter()
-    now = datetime.now(timezone.utc).isoformat(" ")
+    now = datetime.now(UTC).isoformat(" ")
     for i in range(len(numbers)):
         with connection:
             cursor = connection.execute(
@@ -200,16 +218,31 @@ def main() -> int:
     rng = random.Random(args.seed)
     registration = bench_registration(services, db_path, args.registrations, rng)
     orders = bench_orders(services, db_path, args.orders)
-    result = {"date": datetime.now(timezone.utc).date().isoformat(), "customers": customers, "registration": registration, "orders": orders}
+    result = {
+        "date": datetime.now(UTC).date().isoformat(),
+        "customers": customers,
+        "registration": registration,
+        "orders": orders,
+    }
     table = Table(title=f"Lifecycle at {customers:,} customers")
     table.add_column("measure")
     table.add_column("crm-tui", justify="right")
     table.add_column("bare sqlite3", justify="right")
     table.add_column("ratio", justify="right")
-    table.add_row("registration p50 (no hashing)", f"{registration['service_p50_ms']} ms", f"{registration['bare_insert_p50_ms']} ms", f"{registration['ratio_p50']}x")
+    table.add_row(
+        "registration p50 (no hashing)",
+        f"{registration['service_p50_ms']} ms",
+        f"{registration['bare_insert_p50_ms']} ms",
+        f"{registration['ratio_p50']}x",
+    )
     table.add_row("registration p95", f"{registration['service_p95_ms']} ms", "", "")
     table.add_row("Argon2id hash p50", f"{registration['argon2id_hash_p50_ms']} ms", "", "")
-    table.add_row("deregistration orders", f"{orders['service_orders_per_s']}/s", f"{orders['bare_order_rows_per_s']}/s", f"{orders['ratio']}x")
+    table.add_row(
+        "deregistration orders",
+        f"{orders['service_orders_per_s']}/s",
+        f"{orders['bare_order_rows_per_s']}/s",
+        f"{orders['ratio']}x",
+    )
     Console().print(table)
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

@@ -196,7 +196,9 @@ class CrmApp(App[None]):
                 self._services_ready.set()
             self.call_from_thread(self._services_opened)
 
-        self.run_worker(open_now, name="open-services", group="open-services", description="Open the database", thread=True)
+        self.run_worker(
+            open_now, name="open-services", group="open-services", description="Open the database", thread=True
+        )
 
     def _services_opened(self) -> None:
         if self._services_error is not None and not isinstance(self._services_error, CrmError):
@@ -211,10 +213,20 @@ class CrmApp(App[None]):
         self.actor = actor
         launch, self.launch = self.launch, None
         fill: dict[str, str] = {}
-        if launch is not None and launch.screen not in ("customer", "deregister", "register", "resume", "suspend", "queues"):
+        if launch is not None and launch.screen not in (
+            "customer",
+            "deregister",
+            "register",
+            "resume",
+            "suspend",
+            "queues",
+        ):
             fill = dict(launch.fields)
             if launch.screen != "query":
-                self.notify(f"The {launch.screen} screen is not available yet; opening Query Customers.", title="Not available yet")
+                self.notify(
+                    f"The {launch.screen} screen is not available yet; opening Query Customers.",
+                    title="Not available yet",
+                )
         from crm_tui.screens.query_customers import QueryCustomersScreen
         from crm_tui.screens.registration import RegistrationScreen
 
@@ -369,7 +381,9 @@ class CrmApp(App[None]):
 
     # -- service calls ----------------------------------------------------------------------------
 
-    def open_customer(self, customer_id: str, *, key_kind: KeyKind | None, record: bool = True) -> Worker[CustomerDetail]:
+    def open_customer(
+        self, customer_id: str, *, key_kind: KeyKind | None, record: bool = True
+    ) -> Worker[CustomerDetail]:
         """Load and show a customer; `record` captures the interaction (a customer identified)."""
         from crm_tui.services.customers.profile import (
             get_customer,
@@ -384,7 +398,9 @@ class CrmApp(App[None]):
                 return open_customer(customer_id, uow=services.writer(), actor=actor, key_kind=key_kind)
             return get_customer(customer_id, uow=services.reader(), actor=actor)
 
-        return run_service(self, load, self.show_customer, group="open-customer", description="Open customer", busy=self._busy_area())
+        return run_service(
+            self, load, self.show_customer, group="open-customer", description="Open customer", busy=self._busy_area()
+        )
 
     def identify(self, key: str) -> Worker[_Identified]:
         """The identify box: one match opens the customer at once, several list them, none says so."""
@@ -407,7 +423,9 @@ class CrmApp(App[None]):
                 opened = open_customer(page.customers[0].customer_id, uow=services.writer(), actor=actor, key_kind=kind)
             return _Identified(key=key, page=page, opened=opened)
 
-        return run_service(self, find, self._identified, group="identify", description="Identify customer", busy=self._busy_area())
+        return run_service(
+            self, find, self._identified, group="identify", description="Identify customer", busy=self._busy_area()
+        )
 
     def _identified(self, found: _Identified) -> None:
         from crm_tui.services.customers import identify
@@ -456,7 +474,9 @@ class CrmApp(App[None]):
             return
         log_path = self._services.settings.log_path if self._services is not None else DEFAULT_LOG_PATH
         _log_to(log_path).error("Unexpected failure in the workbench", exc_info=error)
-        self.notify(f"Unexpected failure, see the log at {log_path}", title="Unexpected failure", severity="error", timeout=15)
+        self.notify(
+            f"Unexpected failure, see the log at {log_path}", title="Unexpected failure", severity="error", timeout=15
+        )
 
 
 def _log_to(path) -> logging.Logger:  # noqa: ANN001

@@ -114,7 +114,15 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 def _add(services: Services, username: str, role: Role, actor: Actor | None) -> Actor:
-    operators.add_operator(username, PASSWORD, role=role, display_name=username.title(), shop="Main street shop", uow=services.writer(), actor=actor)
+    operators.add_operator(
+        username,
+        PASSWORD,
+        role=role,
+        display_name=username.title(),
+        shop="Main street shop",
+        uow=services.writer(),
+        actor=actor,
+    )
     return operators.sign_in(username, PASSWORD, uow=services.writer())
 
 

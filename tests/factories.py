@@ -94,10 +94,19 @@ def make_customer(
         if service_number:
             offering = session.execute(select(Offering).where(Offering.code == "TEST-4G")).scalar_one_or_none()
             if offering is None:
-                offering = Offering(code="TEST-4G", name="Test 4G 20 GB", monthly_fee=Decimal("20.00"), commitment_months=12, penalty_amount=Decimal("120.00"), brand="Demo")
+                offering = Offering(
+                    code="TEST-4G",
+                    name="Test 4G 20 GB",
+                    monthly_fee=Decimal("20.00"),
+                    commitment_months=12,
+                    penalty_amount=Decimal("120.00"),
+                    brand="Demo",
+                )
                 session.add(offering)
                 session.flush()
-            account = Account(account_code=f"21{next_number(session, 'account_code'):09d}", customer_id=customer.id, balance=balance)
+            account = Account(
+                account_code=f"21{next_number(session, 'account_code'):09d}", customer_id=customer.id, balance=balance
+            )
             session.add(account)
             session.flush()
             subscriber = Subscriber(
@@ -124,7 +133,9 @@ def make_customer(
                 )
             )
             if outstanding:
-                session.add(Charge(account_id=account.id, subscriber_id=subscriber.id, amount=outstanding, description="Bill"))
+                session.add(
+                    Charge(account_id=account.id, subscriber_id=subscriber.id, amount=outstanding, description="Bill")
+                )
         uow.commit()
         return customer.customer_id
 
@@ -149,7 +160,11 @@ def stock_pools(services: Services, admin, *, numbers: int = 10, golden: tuple[s
     """Free numbers (6000000NN), golden ones at 49.90 and as many SIM cards, for registrations."""
     from crm_tui.services.lines import inventory
 
-    inventory.stock_numbers([f"6000000{i:02d}" for i in range(numbers)], region="ES", uow=services.writer(), actor=admin)
+    inventory.stock_numbers(
+        [f"6000000{i:02d}" for i in range(numbers)], region="ES", uow=services.writer(), actor=admin
+    )
     if golden:
-        inventory.stock_numbers(list(golden), region="ES", golden_fee=Decimal("49.90"), uow=services.writer(), actor=admin)
+        inventory.stock_numbers(
+            list(golden), region="ES", golden_fee=Decimal("49.90"), uow=services.writer(), actor=admin
+        )
     inventory.stock_sims([sim_card(n) for n in range(1, numbers + 1)], uow=services.writer(), actor=admin)

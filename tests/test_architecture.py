@@ -73,8 +73,13 @@ def test_lazy_imports_only_in_the_faces_that_list_why():
             continue  # the test above, stricter
         if relative in LAZY_FACES or relative.split("/")[0] in LAZY_FACES:  # a module, or a whole folder
             continue
-        stray += [f"crm_tui/{relative}:{line} in {function}(): {s}" for function, line, s in _functions_with_imports(path)]
-    assert not stray, "A lazy import outside the faces listed in LAZY_FACES (list it with why, or import at the top):\n" + "\n".join(stray)
+        stray += [
+            f"crm_tui/{relative}:{line} in {function}(): {s}" for function, line, s in _functions_with_imports(path)
+        ]
+    assert not stray, (
+        "A lazy import outside the faces listed in LAZY_FACES (list it with why, or import at the top):\n"
+        + "\n".join(stray)
+    )
 
 
 def test_only_bootstrap_registers_order_types_steps_and_queue_actions():
@@ -91,7 +96,11 @@ def test_only_bootstrap_registers_order_types_steps_and_queue_actions():
 def test_after_bootstrap_every_order_type_step_and_queue_is_whole():
     bootstrap.register_all()
     bootstrap.register_all()  # idempotent: opening services twice registers the same data
-    assert set(engine.ORDER_TYPES) == set(order_steps.ORDER_TYPES) == {"deregister", "terminate_customer", "suspend", "resume"}
+    assert (
+        set(engine.ORDER_TYPES)
+        == set(order_steps.ORDER_TYPES)
+        == {"deregister", "terminate_customer", "suspend", "resume"}
+    )
     used = {step for steps in engine.ORDER_TYPES.values() for step in steps}
     assert used <= set(engine.STEP_KINDS), "an order type names a step nobody registered"
     assert set(engine.STEP_KINDS) <= used, "a registered step serves no order type"
@@ -122,9 +131,24 @@ def _lint_copy(tmp_path: Path, plant: dict[str, str]) -> subprocess.CompletedPro
 @pytest.mark.parametrize(
     ("module", "bad_import", "contract", "edge"),
     [
-        ("storage/models.py", "import crm_tui.services.shared.views", "Layers of the whole package", "crm_tui.storage.models -> crm_tui.services.shared.views"),
-        ("services/identity/checks.py", "import crm_tui.services.dedupe.scan", "Layers inside services", "crm_tui.services.identity.checks -> crm_tui.services.dedupe.scan"),
-        ("services/shared/audit.py", "import crm_tui.services.queues", "Layers inside services", "crm_tui.services.shared.audit -> crm_tui.services.queues"),
+        (
+            "storage/models.py",
+            "import crm_tui.services.shared.views",
+            "Layers of the whole package",
+            "crm_tui.storage.models -> crm_tui.services.shared.views",
+        ),
+        (
+            "services/identity/checks.py",
+            "import crm_tui.services.dedupe.scan",
+            "Layers inside services",
+            "crm_tui.services.identity.checks -> crm_tui.services.dedupe.scan",
+        ),
+        (
+            "services/shared/audit.py",
+            "import crm_tui.services.queues",
+            "Layers inside services",
+            "crm_tui.services.shared.audit -> crm_tui.services.queues",
+        ),
     ],
     ids=["storage-imports-services", "identity-imports-dedupe", "shared-imports-queues"],
 )

@@ -29,19 +29,42 @@ def archive_show(customer_id: str, as_json: Json = False) -> None:
     if as_json:
         print_json({"records": [r.model_dump(mode="json") for r in records]})
         return
-    print_table(f"Archive of {customer_id}", ["Kind", "Subject", "Consent", "Archived", "Keep until", "Kept"], [(r.kind, r.subject_key or "", "yes" if r.consent else "no", local_time(r.archived_at), local_time(r.retain_until), ", ".join(k for k, v in r.payload.items() if v) or ("erased" if r.erased else "")) for r in records])
+    print_table(
+        f"Archive of {customer_id}",
+        ["Kind", "Subject", "Consent", "Archived", "Keep until", "Kept"],
+        [
+            (
+                r.kind,
+                r.subject_key or "",
+                "yes" if r.consent else "no",
+                local_time(r.archived_at),
+                local_time(r.retain_until),
+                ", ".join(k for k, v in r.payload.items() if v) or ("erased" if r.erased else ""),
+            )
+            for r in records
+        ],
+    )
 
 
 @app.command("purge")
 @reports_errors
-def archive_purge(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False, as_json: Json = False) -> None:
+def archive_purge(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False,
+    as_json: Json = False,
+) -> None:
     """Remove archive records past their retention date, and stored files no customer refers to."""
     from crm_tui.services.privacy import archive
 
     run = invocation()
     services = run.services()
-    report = archive.purge_archive(uow=services.writer(), actor=run.actor(), dry_run=dry_run, data_dir=services.settings.data_dir)
+    report = archive.purge_archive(
+        uow=services.writer(), actor=run.actor(), dry_run=dry_run, data_dir=services.settings.data_dir
+    )
     if as_json:
         print_json(report)
         return
-    print_table("Would remove" if dry_run else "Removed", [Column("Record", numeric=True), "Kind", Column("Customer", code=True), "Keep until"], [(r.id, r.kind, r.customer_id, local_time(r.retain_until)) for r in report.records])
+    print_table(
+        "Would remove" if dry_run else "Removed",
+        [Column("Record", numeric=True), "Kind", Column("Customer", code=True), "Keep until"],
+        [(r.id, r.kind, r.customer_id, local_time(r.retain_until)) for r in report.records],
+    )

@@ -17,7 +17,12 @@ app = typer.Typer(help="Stored files: ID scans and signed forms.", no_args_is_he
 @reports_errors
 def attachments_sweep(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be removed.")] = False,
-    grace_minutes: Annotated[int, typer.Option("--grace-minutes", min=0, help="Keep orphans younger than this (a registration may be committing).")] = 60,
+    grace_minutes: Annotated[
+        int,
+        typer.Option(
+            "--grace-minutes", min=0, help="Keep orphans younger than this (a registration may be committing)."
+        ),
+    ] = 60,
     as_json: Json = False,
 ) -> None:
     """Remove stored files that no customer's attachment refers to (left by a process killed mid-registration)."""
@@ -27,7 +32,13 @@ def attachments_sweep(
 
     run = invocation()
     services = run.services()
-    report = sweep_orphans(uow=services.writer(), actor=run.actor(), data_dir=services.settings.data_dir, dry_run=dry_run, grace=timedelta(minutes=grace_minutes))
+    report = sweep_orphans(
+        uow=services.writer(),
+        actor=run.actor(),
+        data_dir=services.settings.data_dir,
+        dry_run=dry_run,
+        grace=timedelta(minutes=grace_minutes),
+    )
     if as_json:
         print_json(report)
         return

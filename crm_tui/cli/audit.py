@@ -22,15 +22,35 @@ app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_
 
 @app.command("show")
 @reports_errors
-def audit_show(customer_id: CustomerFilter = "", limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 200, as_json: Json = False) -> None:
+def audit_show(
+    customer_id: CustomerFilter = "",
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 200,
+    as_json: Json = False,
+) -> None:
     from crm_tui.services.shared import audit
 
     run = invocation()
-    entries = audit.show_entries(uow=run.services().reader(), actor=run.actor(), customer_id=customer_id or None, limit=limit)
+    entries = audit.show_entries(
+        uow=run.services().reader(), actor=run.actor(), customer_id=customer_id or None, limit=limit
+    )
     if as_json:
         print_json({"entries": [e.model_dump(mode="json") for e in entries]})
         return
-    print_table("Audit trail", [Column("#", numeric=True), "When", "Operator", "Action", "Entity", "Summary"], [(e.id, local_time(e.at), f"{e.operator} ({e.role})", e.action, f"{e.entity_type} {e.entity_id}", ", ".join(f"{k}={v}" for k, v in e.summary.items())) for e in entries])
+    print_table(
+        "Audit trail",
+        [Column("#", numeric=True), "When", "Operator", "Action", "Entity", "Summary"],
+        [
+            (
+                e.id,
+                local_time(e.at),
+                f"{e.operator} ({e.role})",
+                e.action,
+                f"{e.entity_type} {e.entity_id}",
+                ", ".join(f"{k}={v}" for k, v in e.summary.items()),
+            )
+            for e in entries
+        ],
+    )
 
 
 @app.command("verify")

@@ -26,7 +26,11 @@ def _print_revision(document: dict[str, Any], *, as_json: bool) -> None:
         print_json(document)
         return
     state = "up to date" if document["up_to_date"] else f"behind head {document['head']}: run `crm-tui db upgrade`"
-    print_table("Database schema", ["Database", "Revision", "State"], [(document["database"], document["revision"] or "(empty)", state)])
+    print_table(
+        "Database schema",
+        ["Database", "Revision", "State"],
+        [(document["database"], document["revision"] or "(empty)", state)],
+    )
 
 
 @app.command("upgrade")

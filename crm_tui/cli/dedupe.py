@@ -29,11 +29,28 @@ def dedupe_scan(as_json: Json = False) -> None:
     run = invocation()
     services, actor = run.services(), run.actor()
     with progress_bar("Scanning") as update:
-        report = scan_duplicates(services=services, actor=actor, progress=lambda stage, done, total: update(done, total=total))
+        report = scan_duplicates(
+            services=services, actor=actor, progress=lambda stage, done, total: update(done, total=total)
+        )
     if as_json:
         print_json(report)
         return
-    print_table("Possible duplicates", [Column("A", code=True), Column("B", code=True), Column("Score", numeric=True), "Agree", "Differ", "Status"], [(p.customer_id_a, p.customer_id_b, f"{p.score:.2f}", ", ".join(p.reasons.get("agree", [])), ", ".join(p.reasons.get("differ", [])), p.status) for p in report.pairs], caption=f"{report.new} new · {report.compared:,} pairs compared in {report.seconds:.1f} s")
+    print_table(
+        "Possible duplicates",
+        [Column("A", code=True), Column("B", code=True), Column("Score", numeric=True), "Agree", "Differ", "Status"],
+        [
+            (
+                p.customer_id_a,
+                p.customer_id_b,
+                f"{p.score:.2f}",
+                ", ".join(p.reasons.get("agree", [])),
+                ", ".join(p.reasons.get("differ", [])),
+                p.status,
+            )
+            for p in report.pairs
+        ],
+        caption=f"{report.new} new · {report.compared:,} pairs compared in {report.seconds:.1f} s",
+    )
 
 
 @app.command("merge")
@@ -41,7 +58,9 @@ def dedupe_scan(as_json: Json = False) -> None:
 def dedupe_merge(
     survivor: str,
     merged: str,
-    take: Annotated[str, typer.Option("--take", help="Fields whose value comes from the merged record, comma-separated.")] = "",
+    take: Annotated[
+        str, typer.Option("--take", help="Fields whose value comes from the merged record, comma-separated.")
+    ] = "",
     note: Note = "",
     yes: Yes = False,
     as_json: Json = False,
@@ -51,8 +70,19 @@ def dedupe_merge(
 
     run = invocation()
     confirm(f"Merge {merged} into {survivor}?", yes=yes)
-    result = merge.merge_customers(survivor, merged, uow=run.services().writer(), actor=run.actor(), take_from_merged=[f.strip() for f in take.split(",") if f.strip()], note=note)
-    print_json(result) if as_json else say(f"Merged {result.merged_id} into {result.survivor_id} (merge {result.merge_id}); moved: " + ", ".join(f"{k} {v}" for k, v in result.moved.items() if v) + ".")
+    result = merge.merge_customers(
+        survivor,
+        merged,
+        uow=run.services().writer(),
+        actor=run.actor(),
+        take_from_merged=[f.strip() for f in take.split(",") if f.strip()],
+        note=note,
+    )
+    print_json(result) if as_json else say(
+        f"Merged {result.merged_id} into {result.survivor_id} (merge {result.merge_id}); moved: "
+        + ", ".join(f"{k} {v}" for k, v in result.moved.items() if v)
+        + "."
+    )
 
 
 @app.command("unmerge")

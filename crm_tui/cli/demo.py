@@ -22,8 +22,12 @@ from crm_tui.domain import Role
 
 @reports_errors
 def demo(
-    no_open: Annotated[bool, typer.Option("--no-open", help="Only prepare the demo database; do not open the workbench.")] = False,
-    customers_count: Annotated[int, typer.Option("--customers", min=0, help="Customers in a new demo database.")] = 2000,
+    no_open: Annotated[
+        bool, typer.Option("--no-open", help="Only prepare the demo database; do not open the workbench.")
+    ] = False,
+    customers_count: Annotated[
+        int, typer.Option("--customers", min=0, help="Customers in a new demo database.")
+    ] = 2000,
     as_json: Json = False,
 ) -> None:
     """Make the demo database if there is none, print the demo sign-ins, open the workbench.
@@ -38,9 +42,15 @@ def demo(
     say(f"Preparing the demo database ({services.database.short_name}) …")
     sign_ins = seeding.create_demo(services, customers=customers_count)
     if as_json:
-        print_json({"database": services.database.short_name, "sign_ins": [
-            {"username": username, "password": password, "role": str(role)} for username, password, role in sign_ins
-        ]})
+        print_json(
+            {
+                "database": services.database.short_name,
+                "sign_ins": [
+                    {"username": username, "password": password, "role": str(role)}
+                    for username, password, role in sign_ins
+                ],
+            }
+        )
     else:
         print_table(
             "Demo sign-ins",

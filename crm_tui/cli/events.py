@@ -21,12 +21,34 @@ app = typer.Typer(help="The outbox: who must be told what.", no_args_is_help=Tru
 
 @app.command("list")
 @reports_errors
-def events_list(since: Annotated[str, typer.Option("--since", help="ISO date-time.")] = "", event_type: Annotated[str, typer.Option("--type")] = "", as_json: Json = False) -> None:
+def events_list(
+    since: Annotated[str, typer.Option("--since", help="ISO date-time.")] = "",
+    event_type: Annotated[str, typer.Option("--type")] = "",
+    as_json: Json = False,
+) -> None:
     from crm_tui.services.shared import events
 
     run = invocation()
-    found = events.list_events(uow=run.services().reader(), actor=run.actor(), since=parse_moment(since) if since else None, event_type=event_type or None)
+    found = events.list_events(
+        uow=run.services().reader(),
+        actor=run.actor(),
+        since=parse_moment(since) if since else None,
+        event_type=event_type or None,
+    )
     if as_json:
         print_json({"events": [e.model_dump(mode="json") for e in found]})
         return
-    print_table("Outbox", [Column("#", numeric=True), "When", "Event", "About", "Sent"], [(e.id, local_time(e.created_at), e.event_type, f"{e.aggregate_type} {e.aggregate_id}", local_time(e.dispatched_at) or "pending") for e in found])
+    print_table(
+        "Outbox",
+        [Column("#", numeric=True), "When", "Event", "About", "Sent"],
+        [
+            (
+                e.id,
+                local_time(e.created_at),
+                e.event_type,
+                f"{e.aggregate_type} {e.aggregate_id}",
+                local_time(e.dispatched_at) or "pending",
+            )
+            for e in found
+        ],
+    )

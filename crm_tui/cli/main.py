@@ -71,11 +71,17 @@ def root(
     ctx: typer.Context,
     database_url: Annotated[
         str | None,
-        typer.Option("--db", metavar="URL", help="SQLAlchemy database URL; else CRM_DATABASE_URL, else the embedded file."),
+        typer.Option(
+            "--db", metavar="URL", help="SQLAlchemy database URL; else CRM_DATABASE_URL, else the embedded file."
+        ),
     ] = None,
     as_operator: Annotated[
         str | None,
-        typer.Option("--as", metavar="NAME", help="Operator to act as; else CRM_OPERATOR. Password: CRM_OPERATOR_PASSWORD or a prompt."),
+        typer.Option(
+            "--as",
+            metavar="NAME",
+            help="Operator to act as; else CRM_OPERATOR. Password: CRM_OPERATOR_PASSWORD or a prompt.",
+        ),
     ] = None,
 ) -> None:
     """Open the workbench (sign-in screen), or run one of the commands below."""

@@ -41,7 +41,10 @@ def _amount(raw: str, *, field: str) -> Decimal:
 @reports_errors
 def numbers_stock(
     numbers: Annotated[list[str], typer.Argument(metavar="NUMBER...", help="Service numbers, national or +E.164.")],
-    golden_fee: Annotated[str | None, typer.Option("--golden-fee", metavar="AMOUNT", help="Stock them as golden numbers at this one-off fee.")] = None,
+    golden_fee: Annotated[
+        str | None,
+        typer.Option("--golden-fee", metavar="AMOUNT", help="Stock them as golden numbers at this one-off fee."),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Add service numbers to the pool (admins); numbers already there stay as they are."""
@@ -52,7 +55,9 @@ def numbers_stock(
     region = run.settings.default_region
     parsed = {parse_service_number(number, region=region) for number in numbers}  # bad input answers before any sign-in
     fee = None if golden_fee is None else _amount(golden_fee, field="golden_fee")
-    stocked = inventory.stock_numbers(numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=run.actor())
+    stocked = inventory.stock_numbers(
+        numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=run.actor()
+    )
     print_stocked("Number pool", stocked, len(parsed), as_json=as_json)
 
 
@@ -76,5 +81,12 @@ def numbers_free(
     print_table(
         "Free golden numbers" if golden else "Free numbers",
         [Column("Service number", code=True), "Golden", Column("Fee", numeric=True)],
-        [(phone(n.service_number), "Golden" if n.is_golden else "", money_text(n.fee, currency) if n.is_golden else "") for n in free],
+        [
+            (
+                phone(n.service_number),
+                "Golden" if n.is_golden else "",
+                money_text(n.fee, currency) if n.is_golden else "",
+            )
+            for n in free
+        ],
     )

@@ -55,8 +55,15 @@ def open_workbench(launch: LaunchRequest | None) -> None:
 
 @reports_errors
 def open_screen(
-    screen: Annotated[Screen, typer.Argument(help="query | customer | register | deregister | suspend | resume | queues", case_sensitive=False)],
-    customer: Annotated[str | None, typer.Argument(metavar="[ID]", help="With `customer`: the customer ID to open.")] = None,
+    screen: Annotated[
+        Screen,
+        typer.Argument(
+            help="query | customer | register | deregister | suspend | resume | queues", case_sensitive=False
+        ),
+    ],
+    customer: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="With `customer`: the customer ID to open.")
+    ] = None,
     customer_id: CustomerIdOption = "",
     cert_type: CertTypeOption = "",
     cert_number: CertNumberOption = "",
@@ -77,7 +84,10 @@ def open_screen(
     if customer and customer_id and parse_customer_id(customer) != parse_customer_id(customer_id):
         raise InvalidInput("Give the customer ID once.", fields={"customer_id": "Two different IDs given."})
     if customer and screen is not Screen.CUSTOMER:
-        raise InvalidInput(f"Only `open customer` takes an ID argument; use --customer-id with {screen}.", fields={"customer_id": "Use --customer-id."})
+        raise InvalidInput(
+            f"Only `open customer` takes an ID argument; use --customer-id with {screen}.",
+            fields={"customer_id": "Use --customer-id."},
+        )
     fields = {
         key: value
         for key, value in {

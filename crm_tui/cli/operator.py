@@ -32,7 +32,15 @@ def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "
         return
     print_table(
         title,
-        [Column("Operator", code=True), "Name", "Role", "Shop", "State", Column("Failed sign-ins", numeric=True), "Last sign-in"],
+        [
+            Column("Operator", code=True),
+            "Name",
+            "Role",
+            "Shop",
+            "State",
+            Column("Failed sign-ins", numeric=True),
+            "Last sign-in",
+        ],
         [
             (
                 view.username,

@@ -24,8 +24,12 @@ Yes = Annotated[bool, typer.Option("--yes")]
 CustomerIdOption = Annotated[str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")]
 CertTypeOption = Annotated[str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}.")]
 CertNumberOption = Annotated[str, typer.Option("--cert-number", help="Certificate number.")]
-CertCountryOption = Annotated[str, typer.Option("--cert-country", help="Issuing country of the certificate (ISO alpha-2).")]
-ServiceNumberOption = Annotated[str, typer.Option("--service-number", help="Service number (MSISDN), national or +E.164.")]
+CertCountryOption = Annotated[
+    str, typer.Option("--cert-country", help="Issuing country of the certificate (ISO alpha-2).")
+]
+ServiceNumberOption = Annotated[
+    str, typer.Option("--service-number", help="Service number (MSISDN), national or +E.164.")
+]
 NameOption = Annotated[str, typer.Option("--name", help="Customer name or part of it; case and accents do not matter.")]
 ImsiOption = Annotated[str, typer.Option("--imsi", help="IMSI: 15 digits.")]
 IccidOption = Annotated[str, typer.Option("--iccid", help="SIM card ICCID: 18-20 digits starting 89.")]
@@ -43,7 +47,9 @@ def parse_moment(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("Give the time as ISO 8601, like 2026-12-01T09:00.", fields={"as_of": "ISO date-time."}) from None
+        raise InvalidInput(
+            "Give the time as ISO 8601, like 2026-12-01T09:00.", fields={"as_of": "ISO date-time."}
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -52,6 +58,8 @@ def read_text(file: str) -> str:
     try:
         return sys.stdin.read() if file == "-" else Path(file).expanduser().read_text(encoding="utf-8")
     except OSError as error:
-        raise InvalidInput(f"Cannot read {file}: {error.strerror or error}.", fields={"file": "Cannot be read."}) from None
+        raise InvalidInput(
+            f"Cannot read {file}: {error.strerror or error}.", fields={"file": "Cannot be read."}
+        ) from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{file} is not UTF-8 text.", fields={"file": "Not UTF-8 text."}) from None

@@ -27,7 +27,9 @@ from crm_tui.cli.session import invocation
 if TYPE_CHECKING:
     from crm_tui.services.orders import engine as orders
 
-app = typer.Typer(help="Durable orders: list, show, resume after a crash, retry, cancel, run reserved ones.", no_args_is_help=True)
+app = typer.Typer(
+    help="Durable orders: list, show, resume after a crash, retry, cancel, run reserved ones.", no_args_is_help=True
+)
 
 
 def print_order(order: orders.OrderView, *, as_json: bool) -> None:
@@ -53,11 +55,28 @@ def orders_list(
     from crm_tui.services.orders import engine as orders
 
     run = invocation()
-    found = orders.list_orders(uow=run.services().reader(), actor=run.actor(), status=status or None, customer_id=customer_id or None)
+    found = orders.list_orders(
+        uow=run.services().reader(), actor=run.actor(), status=status or None, customer_id=customer_id or None
+    )
     if as_json:
         print_json({"orders": [o.model_dump(mode="json") for o in found]})
         return
-    print_table("Orders", [Column("Order", code=True), "Type", "Status", Column("Customer", code=True), "Line", "Steps done", "Created"], [(o.order_id, o.type.replace("_", " "), o.status, o.customer_id or "", phone(o.service_number), f"{sum(s.status == 'done' for s in o.steps)}/{len(o.steps)}", local_time(o.created_at)) for o in found])
+    print_table(
+        "Orders",
+        [Column("Order", code=True), "Type", "Status", Column("Customer", code=True), "Line", "Steps done", "Created"],
+        [
+            (
+                o.order_id,
+                o.type.replace("_", " "),
+                o.status,
+                o.customer_id or "",
+                phone(o.service_number),
+                f"{sum(s.status == 'done' for s in o.steps)}/{len(o.steps)}",
+                local_time(o.created_at),
+            )
+            for o in found
+        ],
+    )
 
 
 @app.command("show")
@@ -80,7 +99,9 @@ def orders_resume(as_json: Json = False) -> None:
     if as_json:
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
         return
-    print_table("Resumed orders", [Column("Order", code=True), "Type", "Status"], [(o.order_id, o.type, o.status) for o in done])
+    print_table(
+        "Resumed orders", [Column("Order", code=True), "Type", "Status"], [(o.order_id, o.type, o.status) for o in done]
+    )
 
 
 @app.command("retry")
@@ -129,4 +150,6 @@ def orders_run_due(
     if as_json:
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
         return
-    print_table("Orders run", [Column("Order", code=True), "Type", "Status"], [(o.order_id, o.type, o.status) for o in done])
+    print_table(
+        "Orders run", [Column("Order", code=True), "Type", "Status"], [(o.order_id, o.type, o.status) for o in done]
+    )

@@ -108,14 +108,23 @@ class Column:
     code: bool = False
 
 
-def print_table(title: str, columns: Sequence[Column | str], rows: Iterable[Sequence[Any]], *, to_stderr: bool = False, caption: str | None = None) -> None:
+def print_table(
+    title: str,
+    columns: Sequence[Column | str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    to_stderr: bool = False,
+    caption: str | None = None,
+) -> None:
     """The one way the CLI shows rows to people: a rich table, "No Data" when empty."""
     rows = list(rows)
     console = err if to_stderr else out
     if not rows:
         console.print(Text.assemble((title, "bold"), ": No Data"))
         return
-    table = Table(title=Text(title, style="bold"), title_justify="left", caption=caption, caption_justify="left", expand=False)
+    table = Table(
+        title=Text(title, style="bold"), title_justify="left", caption=caption, caption_justify="left", expand=False
+    )
     for column in columns:
         column = Column(column) if isinstance(column, str) else column
         table.add_column(
@@ -134,7 +143,11 @@ def print_stocked(what: str, stocked: int, given: int, *, as_json: bool) -> None
     if as_json:
         print_json({"stocked": stocked, "already_in_pool": given - stocked})
         return
-    print_table(what, ["What", Column("How many", numeric=True)], [("Stocked", f"{stocked:,}"), ("Already in the pool", f"{given - stocked:,}")])
+    print_table(
+        what,
+        ["What", Column("How many", numeric=True)],
+        [("Stocked", f"{stocked:,}"), ("Already in the pool", f"{given - stocked:,}")],
+    )
 
 
 def say(message: str, *, style: str = "") -> None:

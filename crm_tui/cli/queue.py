@@ -24,7 +24,10 @@ app = typer.Typer(help="The supervisor's queues.", no_args_is_help=True)
 
 @app.command("list")
 @reports_errors
-def queue_list(queue: Annotated[str, typer.Argument(help="A queue; without it, every queue with its count.")] = "", as_json: Json = False) -> None:
+def queue_list(
+    queue: Annotated[str, typer.Argument(help="A queue; without it, every queue with its count.")] = "",
+    as_json: Json = False,
+) -> None:
     from crm_tui.services import queues
 
     run = invocation()
@@ -34,13 +37,21 @@ def queue_list(queue: Annotated[str, typer.Argument(help="A queue; without it, e
         if as_json:
             print_json({"queues": [s.model_dump(mode="json") for s in summaries]})
         else:
-            print_table("Queues", ["Queue", Column("Open", numeric=True), "Oldest", "Actions"], [(s.label, s.open, local_time(s.oldest), ", ".join(s.actions)) for s in summaries])
+            print_table(
+                "Queues",
+                ["Queue", Column("Open", numeric=True), "Oldest", "Actions"],
+                [(s.label, s.open, local_time(s.oldest), ", ".join(s.actions)) for s in summaries],
+            )
         return
     items = queues.list_queue(queue, uow=services.reader(), actor=actor)
     if as_json:
         print_json({"queue": queue, "items": [i.model_dump(mode="json") for i in items]})
         return
-    print_table(words(queue, QueueName), [Column("Item", numeric=True), Column("Ref", code=True), "Status", "Claimed by", "Reason", "Since"], [(i.item_id, i.ref_id, i.status, i.claimed_by or "", i.reason, local_time(i.created_at)) for i in items])
+    print_table(
+        words(queue, QueueName),
+        [Column("Item", numeric=True), Column("Ref", code=True), "Status", "Claimed by", "Reason", "Since"],
+        [(i.item_id, i.ref_id, i.status, i.claimed_by or "", i.reason, local_time(i.created_at)) for i in items],
+    )
 
 
 @app.command("act")
@@ -51,4 +62,6 @@ def queue_act(queue: str, item: int, action: str, note: Note = "", as_json: Json
 
     run = invocation()
     result = queues.act_on_item(queue, item, action, services=run.services(), actor=run.actor(), note=note)
-    print_json(result) if as_json else say(f"{words(result.queue, QueueName)} item {result.item_id}: {result.action} → {result.status}.")
+    print_json(result) if as_json else say(
+        f"{words(result.queue, QueueName)} item {result.item_id}: {result.action} → {result.status}."
+    )

@@ -34,9 +34,15 @@ def _decide(item: int, *, approve: bool, note: str, as_json: bool) -> None:
     from crm_tui.services.identity.held_registrations import decide_held_registration
 
     run = invocation()
-    decision = decide_held_registration(item, approve=approve, note=note, uow=run.services().writer(), actor=run.actor())
+    decision = decide_held_registration(
+        item, approve=approve, note=note, uow=run.services().writer(), actor=run.actor()
+    )
     if as_json:
         print_json(decision)
         return
     outcome = f"approved: line {phone(decision.service_number)}" if decision.approved else "rejected: no line"
-    print_table("Held registration", ["Item", Column("Customer ID", code=True), "Outcome"], [(item, decision.customer_id, outcome)])
+    print_table(
+        "Held registration",
+        ["Item", Column("Customer ID", code=True), "Outcome"],
+        [(item, decision.customer_id, outcome)],
+    )

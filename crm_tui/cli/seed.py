@@ -30,7 +30,9 @@ def seed(
     run = invocation()
     actor = run.actor()
     with progress_bar("Seeding customers", total=customers_count) as update:
-        report = seeding.seed_customers(services=run.services(), actor=actor, customers=customers_count, seed=seed_value, progress=update)
+        report = seeding.seed_customers(
+            services=run.services(), actor=actor, customers=customers_count, seed=seed_value, progress=update
+        )
     document = as_document(report)
     if as_json:
         print_json(document)
@@ -38,5 +40,8 @@ def seed(
         print_table(
             "Seeded",
             ["What", Column("How many", numeric=True)],
-            [(key.replace("_", " ").capitalize(), f"{value:,}" if isinstance(value, int) else value) for key, value in document.items()],
+            [
+                (key.replace("_", " ").capitalize(), f"{value:,}" if isinstance(value, int) else value)
+                for key, value in document.items()
+            ],
         )

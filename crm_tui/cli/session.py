@@ -73,7 +73,9 @@ class Invocation:
                 ) from None
             except (DatabaseError, OSError) as error:
                 reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
-                raise DatabaseUnavailable(f"Cannot open {self.settings.resolved_database_url.split('://')[0]} database: {reason}") from None
+                raise DatabaseUnavailable(
+                    f"Cannot open {self.settings.resolved_database_url.split('://')[0]} database: {reason}"
+                ) from None
         return self._services
 
     def actor(self) -> Actor:

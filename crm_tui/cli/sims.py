@@ -19,7 +19,14 @@ app = typer.Typer(help="The SIM card pool: stock it (admins).", no_args_is_help=
 @app.command("stock")
 @reports_errors
 def sims_stock(
-    file: Annotated[str, typer.Option("--file", metavar="F.csv", help="One SIM card a line: ICCID,IMSI (a header line is skipped); `-` reads stdin.")],
+    file: Annotated[
+        str,
+        typer.Option(
+            "--file",
+            metavar="F.csv",
+            help="One SIM card a line: ICCID,IMSI (a header line is skipped); `-` reads stdin.",
+        ),
+    ],
     as_json: Json = False,
 ) -> None:
     """Add SIM cards to the pool (admins); cards already there stay as they are."""
@@ -33,7 +40,10 @@ def sims_stock(
         if not any(cells) or (line == 1 and not cells[0].isdigit()):
             continue  # blank lines and the header
         if len(cells) != 2:
-            raise InvalidInput(f"Line {line} of {file} does not hold ICCID,IMSI.", fields={"file": f"Line {line}: two values, ICCID,IMSI."})
+            raise InvalidInput(
+                f"Line {line} of {file} does not hold ICCID,IMSI.",
+                fields={"file": f"Line {line}: two values, ICCID,IMSI."},
+            )
         cards.append((cells[0], cells[1]))
     if not cards:
         raise InvalidInput(f"No SIM cards in {file}.", fields={"file": "No ICCID,IMSI lines."})

@@ -34,7 +34,9 @@ def subscribers_show(service_number: str, as_json: Json = False) -> None:
     from crm_tui.services.customers.profile import get_subscriber
 
     run = invocation()
-    view = get_subscriber(service_number, uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region)
+    view = get_subscriber(
+        service_number, uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region
+    )
     if as_json:
         print_json(view)
         return
@@ -42,7 +44,11 @@ def subscribers_show(service_number: str, as_json: Json = False) -> None:
         f"Line {phone(view.service_number)}",
         ["Field", "Value"],
         [
-            ("Status", words(view.status, SubscriberStatus) + (f" ({words(view.status_reason, SuspensionReason)})" if view.status_reason else "")),
+            (
+                "Status",
+                words(view.status, SubscriberStatus)
+                + (f" ({words(view.status_reason, SuspensionReason)})" if view.status_reason else ""),
+            ),
             ("Customer", view.customer_id),
             ("Account", view.account_id),
             ("Offering", view.primary_offering),
@@ -75,10 +81,19 @@ def subscribers_suspend(
 def subscribers_resume(
     service_number: str,
     reason: Annotated[str, typer.Option("--reason", help="Why the line comes back, in words.")],
-    operation: Annotated[str, typer.Option("--operation", help="customer_request, administrator or system_trigger.")] = "customer_request",
-    effective_date: Annotated[str, typer.Option("--effective-date", help="YYYY-MM-DD (shop time): reserve the resumption for that day.")] = "",
-    pay: Annotated[str, typer.Option("--pay", help="cash, card or account: pays the resumption fee (and the debt with --pay-debt).")] = "",
-    pay_debt: Annotated[bool, typer.Option("--pay-debt", help="Pay the outstanding debt now (a debt suspension needs it).")] = False,
+    operation: Annotated[
+        str, typer.Option("--operation", help="customer_request, administrator or system_trigger.")
+    ] = "customer_request",
+    effective_date: Annotated[
+        str, typer.Option("--effective-date", help="YYYY-MM-DD (shop time): reserve the resumption for that day.")
+    ] = "",
+    pay: Annotated[
+        str,
+        typer.Option("--pay", help="cash, card or account: pays the resumption fee (and the debt with --pay-debt)."),
+    ] = "",
+    pay_debt: Annotated[
+        bool, typer.Option("--pay-debt", help="Pay the outstanding debt now (a debt suspension needs it).")
+    ] = False,
     remarks: Annotated[str, typer.Option("--remarks")] = "",
     as_json: Json = False,
 ) -> None:
@@ -109,15 +124,30 @@ def subscribers_resume(
 @reports_errors
 def subscribers_deregister(
     service_number: str,
-    reason: Annotated[str, typer.Option("--reason", help=f"One of: {', '.join(r.value for r in DeregistrationReason)} (other needs --note).")],
-    number_mode: Annotated[str, typer.Option("--number-mode", help="immediate (back to the pool) or freeze (kept for the customer).")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason", help=f"One of: {', '.join(r.value for r in DeregistrationReason)} (other needs --note)."
+        ),
+    ],
+    number_mode: Annotated[
+        str, typer.Option("--number-mode", help="immediate (back to the pool) or freeze (kept for the customer).")
+    ],
     sim: Annotated[str, typer.Option("--sim", help="reuse (back to stock) or abandon.")],
-    retention: Annotated[str, typer.Option("--retention", help="declined, or accepted:OFFER to keep the customer (ends here).")] = "declined",
+    retention: Annotated[
+        str, typer.Option("--retention", help="declined, or accepted:OFFER to keep the customer (ends here).")
+    ] = "declined",
     pay: Annotated[str, typer.Option("--pay", help="cash, card or account.")] = "",
-    balance: Annotated[str, typer.Option("--balance", help="A prepaid balance: refund, forfeit or transfer:ACCOUNT.")] = "refund",
-    waive_penalty: Annotated[bool, typer.Option("--request-waiver", help="Ask a supervisor to waive the penalty.")] = False,
+    balance: Annotated[
+        str, typer.Option("--balance", help="A prepaid balance: refund, forfeit or transfer:ACCOUNT.")
+    ] = "refund",
+    waive_penalty: Annotated[
+        bool, typer.Option("--request-waiver", help="Ask a supervisor to waive the penalty.")
+    ] = False,
     note: Note = "",
-    yes: Annotated[bool, typer.Option("--yes", help="Confirm the charges and the deactivation without asking.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm the charges and the deactivation without asking.")
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Deregister a line: retention, charges and penalties, payment with receipt, then the six-step order."""
@@ -130,18 +160,29 @@ def subscribers_deregister(
     run = invocation()
     services, actor, region = run.services(), run.actor(), run.settings.default_region
     if retention.startswith("accepted:"):
-        applied = accept_retention_offer(service_number, retention.split(":", 1)[1], uow=services.writer(), actor=actor, region=region, reason=reason)
-        print_json({"retention": applied.model_dump(mode="json")}) if as_json else say(f"Customer stays: {applied.offer_name}.")
+        applied = accept_retention_offer(
+            service_number, retention.split(":", 1)[1], uow=services.writer(), actor=actor, region=region, reason=reason
+        )
+        print_json({"retention": applied.model_dump(mode="json")}) if as_json else say(
+            f"Customer stays: {applied.offer_name}."
+        )
         return
     quote = quote_deregistration(service_number, uow=services.reader(), actor=actor, region=region, reason=reason)
     if not as_json:
         print_table(
             "Charges",
             ["Item", Column("Amount", numeric=True)],
-            [*((c.description, money_text(c.amount, quote.currency)) for c in quote.outstanding), *((f"Penalty: {p.contract}", money_text(p.amount, quote.currency)) for p in quote.penalties), ("Total due", money_text(quote.total_due, quote.currency))],
+            [
+                *((c.description, money_text(c.amount, quote.currency)) for c in quote.outstanding),
+                *((f"Penalty: {p.contract}", money_text(p.amount, quote.currency)) for p in quote.penalties),
+                ("Total due", money_text(quote.total_due, quote.currency)),
+            ],
             to_stderr=True,
         )
-    confirm(f"Deactivate {phone(quote.basics.service_number)} and charge {money_text(quote.total_due, quote.currency)}?", yes=yes)
+    confirm(
+        f"Deactivate {phone(quote.basics.service_number)} and charge {money_text(quote.total_due, quote.currency)}?",
+        yes=yes,
+    )
     result = submit_deregistration(
         service_number,
         services=services,
@@ -160,7 +201,9 @@ def subscribers_deregister(
         print_json({"order_id": result.order.order_id, **result.model_dump(mode="json")})
         return
     if result.receipt:
-        say(f"Receipt {result.receipt.receipt_number}: {money_text(result.receipt.amount, result.receipt.currency)} by {result.receipt.method}.")
+        say(
+            f"Receipt {result.receipt.receipt_number}: {money_text(result.receipt.amount, result.receipt.currency)} by {result.receipt.method}."
+        )
     if result.balance_handling:
         say(f"Balance: {result.balance_handling}.")
     print_order(result.order, as_json=False)

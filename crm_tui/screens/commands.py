@@ -29,14 +29,56 @@ class WorkbenchCommands(Provider):
             commands.insert(3, ("Queues", app.action_queues, "F5 · supervisor work queues"))
         screen = app.screen
         if hasattr(screen, "action_deregister") and hasattr(screen, "action_terminate"):
-            commands.insert(2, ("Deregister the selected line", screen.action_deregister, "d · the Deregistration screen for the line under the cursor"))
-            commands.insert(3, ("Terminate customer", screen.action_terminate, "t · end the whole relationship, not just the services"))
+            commands.insert(
+                2,
+                (
+                    "Deregister the selected line",
+                    screen.action_deregister,
+                    "d · the Deregistration screen for the line under the cursor",
+                ),
+            )
+            commands.insert(
+                3,
+                (
+                    "Terminate customer",
+                    screen.action_terminate,
+                    "t · end the whole relationship, not just the services",
+                ),
+            )
         if hasattr(screen, "action_scan") and hasattr(screen, "action_claim"):
-            commands.insert(2, ("Scan for duplicates", screen.action_scan, "ctrl+d · find possible duplicates among all customers and queue the new pairs"))
+            commands.insert(
+                2,
+                (
+                    "Scan for duplicates",
+                    screen.action_scan,
+                    "ctrl+d · find possible duplicates among all customers and queue the new pairs",
+                ),
+            )
         if hasattr(screen, "action_suspend") and hasattr(screen, "action_resume"):
-            commands.insert(2, ("Suspend the selected line", screen.action_suspend, "s · bar the line for a reason; the customer keeps the number"))
-            commands.insert(3, ("Resume the selected line", screen.action_resume, "r · the Resume screen: now or on a date, fee and debt"))
-        commands.insert(3, ("Re-establish a former customer", app.open_reestablish, "find a terminated customer in the archive and bring them back"))
+            commands.insert(
+                2,
+                (
+                    "Suspend the selected line",
+                    screen.action_suspend,
+                    "s · bar the line for a reason; the customer keeps the number",
+                ),
+            )
+            commands.insert(
+                3,
+                (
+                    "Resume the selected line",
+                    screen.action_resume,
+                    "r · the Resume screen: now or on a date, fee and debt",
+                ),
+            )
+        commands.insert(
+            3,
+            (
+                "Re-establish a former customer",
+                app.open_reestablish,
+                "find a terminated customer in the archive and bring them back",
+            ),
+        )
         return commands
 
     async def discover(self) -> Hits:

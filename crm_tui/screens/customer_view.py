@@ -127,7 +127,10 @@ class CustomerViewScreen(WorkbenchScreen):
             return
         line = self.detail.subscribers[min(table.cursor_row, len(self.detail.subscribers) - 1)]
         if line.status not in (SubscriberStatus.ACTIVE, SubscriberStatus.SUSPENDED):
-            self.notify(f"{phone(line.service_number)} is already {words(line.status, SubscriberStatus).lower()}.", title="Nothing to deregister")
+            self.notify(
+                f"{phone(line.service_number)} is already {words(line.status, SubscriberStatus).lower()}.",
+                title="Nothing to deregister",
+            )
             return
         if self._refuse_while_unfinished(line.service_number):
             return
@@ -145,7 +148,10 @@ class CustomerViewScreen(WorkbenchScreen):
         line = self.selected_line()
         if line is None or line.status != SubscriberStatus.ACTIVE:
             state = words(line.status, SubscriberStatus).lower() if line else "missing"
-            self.notify(f"Only an active line is suspended; {phone(line.service_number) if line else 'the line'} is {state}.", title="Nothing to suspend")
+            self.notify(
+                f"Only an active line is suspended; {phone(line.service_number) if line else 'the line'} is {state}.",
+                title="Nothing to suspend",
+            )
             return
         if self._refuse_while_unfinished(line.service_number):
             return
@@ -156,14 +162,20 @@ class CustomerViewScreen(WorkbenchScreen):
         line = self.selected_line()
         if line is None or line.status != SubscriberStatus.SUSPENDED:
             state = words(line.status, SubscriberStatus).lower() if line else "missing"
-            self.notify(f"Only a suspended line is resumed; {phone(line.service_number) if line else 'the line'} is {state}.", title="Nothing to resume")
+            self.notify(
+                f"Only a suspended line is resumed; {phone(line.service_number) if line else 'the line'} is {state}.",
+                title="Nothing to resume",
+            )
             return
         self.workbench.open_resume(line.service_number)
 
     def action_reestablish(self) -> None:
         """A terminated customer comes back: the archive screen, searched by this customer ID."""
         if self.detail.status not in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
-            self.notify(f"{self.detail.name} is {words(self.detail.status, CustomerStatus).lower()}: only a former customer is re-established.", title="Nothing to re-establish")
+            self.notify(
+                f"{self.detail.name} is {words(self.detail.status, CustomerStatus).lower()}: only a former customer is re-established.",
+                title="Nothing to re-establish",
+            )
             return
         self.app.push_screen(ReestablishScreen(fill={"customer_id": self.customer_id}))
 
@@ -175,7 +187,10 @@ class CustomerViewScreen(WorkbenchScreen):
     def action_terminate(self) -> None:
         """End the whole relationship: reason and archive consent, a confirmation, then the order."""
         if self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
-            self.notify(f"{self.detail.name} is already {words(self.detail.status, CustomerStatus).lower()}.", title="Nothing to terminate")
+            self.notify(
+                f"{self.detail.name} is already {words(self.detail.status, CustomerStatus).lower()}.",
+                title="Nothing to terminate",
+            )
             return
         if self._refuse_while_unfinished(None):
             return
@@ -184,14 +199,22 @@ class CustomerViewScreen(WorkbenchScreen):
     def _refuse_while_unfinished(self, service_number: str | None) -> bool:
         """One order at a time: a failed or running order of the line (or customer) is finished first."""
         for order in self.query_one(CustomerOrders).orders.values():
-            if order.status in UNFINISHED and (service_number is None or order.service_number in (None, service_number)):
-                self.notify(f"Order {order.order_id} is {words(order.status).lower()}: a supervisor retries or cancels it first.", title="An order is unfinished", severity="warning")
+            if order.status in UNFINISHED and (
+                service_number is None or order.service_number in (None, service_number)
+            ):
+                self.notify(
+                    f"Order {order.order_id} is {words(order.status).lower()}: a supervisor retries or cancels it first.",
+                    title="An order is unfinished",
+                    severity="warning",
+                )
                 return True
         return False
 
     def _terminated(self, result: TerminationResult) -> None:
         self.show_order(result.order)
-        self.notify(f"Relationship ended: order {result.order.order_id} {result.order.status}.", title="Customer terminated")
+        self.notify(
+            f"Relationship ended: order {result.order.order_id} {result.order.status}.", title="Customer terminated"
+        )
         self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -227,7 +250,10 @@ def _profile(detail: CustomerDetail, currency: str) -> list[tuple[str, str]]:
         ("Email", text(detail.email)),
         ("Birthday", day(detail.birthday)),
         ("Customer since", day(detail.created_at.date())),
-        ("Credit level", f"{words(detail.credit_level, CreditLevel)} · limit {money_text(detail.credit_limit, currency)}"),
+        (
+            "Credit level",
+            f"{words(detail.credit_level, CreditLevel)} · limit {money_text(detail.credit_limit, currency)}",
+        ),
         ("Nationality", text(detail.nationality)),
         ("Birthplace", text(detail.birthplace)),
     ]
@@ -246,7 +272,8 @@ def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[str, ...], l
     lines: list[Row] = [
         (
             phone(s.service_number),
-            words(s.status, SubscriberStatus) + (f" ({_reason_words(s.status, s.status_reason)})" if s.status_reason else ""),
+            words(s.status, SubscriberStatus)
+            + (f" ({_reason_words(s.status, s.status_reason)})" if s.status_reason else ""),
             s.primary_offering,
             words(s.payment_type, PaymentType),
             s.iccid,
@@ -257,7 +284,13 @@ def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[str, ...], l
         for s in detail.subscribers
     ]
     accounts: list[Row] = [
-        (a.account_code, words(a.payment_type, PaymentType), money(a.balance, a.currency), money(a.outstanding, a.currency), words(a.status))
+        (
+            a.account_code,
+            words(a.payment_type, PaymentType),
+            money(a.balance, a.currency),
+            money(a.outstanding, a.currency),
+            words(a.status),
+        )
         for a in detail.accounts
     ]
     currency = detail.accounts[0].currency if detail.accounts else ""
@@ -296,9 +329,19 @@ def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[str, ...], l
         for i in detail.interactions
     ]
     return [
-        ("lines", "Lines", ("Service Number", "Status", "Offering", "Payment", "ICCID", "IMSI", "Account", "Since"), lines),
+        (
+            "lines",
+            "Lines",
+            ("Service Number", "Status", "Offering", "Payment", "ICCID", "IMSI", "Account", "Since"),
+            lines,
+        ),
         ("accounts", "Accounts", ("Account", "Payment", "Balance", "Outstanding", "Status"), accounts),
-        ("contracts", "Contracts", ("Contract", "Service Number", "Offering", "From", "Until", "Months", "Prolongation", "Penalty", "Status"), contracts),
+        (
+            "contracts",
+            "Contracts",
+            ("Contract", "Service Number", "Offering", "From", "Until", "Months", "Prolongation", "Penalty", "Status"),
+            contracts,
+        ),
         ("certificates", "Certificates", ("Type", "Number", "Country", "Primary", "Expires"), certificates),
         ("contacts", "Contacts", ("Role", "Name", "Method", "Value"), contacts),
         ("addresses", "Addresses", ("Type", "Address", "City", "Region", "Postal Code", "Country"), addresses),

@@ -106,14 +106,32 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
                     yield Static(NOTHING, classes="basics-value", markup=False)
         with Vertical(id="section-reason", classes="section"):
             yield Static("DEREGISTRATION REASON and RETENTION", classes="section-title")
-            yield FormField("Why is the customer leaving?", RadioSet(*(r.label for r in REASONS), id="reason", compact=True), name="reason")
-            yield FormField("Other reason", Input(id="note", max_length=300, placeholder="In the customer's words"), name="note")
-            yield FormField("Offers for this reason: enter applies one; the last line records that the customer declines", OptionList(id="offers"), name="retention")
+            yield FormField(
+                "Why is the customer leaving?",
+                RadioSet(*(r.label for r in REASONS), id="reason", compact=True),
+                name="reason",
+            )
+            yield FormField(
+                "Other reason", Input(id="note", max_length=300, placeholder="In the customer's words"), name="note"
+            )
+            yield FormField(
+                "Offers for this reason: enter applies one; the last line records that the customer declines",
+                OptionList(id="offers"),
+                name="retention",
+            )
         with Vertical(id="section-resources", classes="section"):
             yield Static("RESOURCE RECYCLING", classes="section-title")
             with Horizontal(classes="choices"):
-                yield FormField("Number Recycling Mode", RadioSet(*(label for _, label in NUMBER_MODES), id="number_mode", compact=True), name="number_mode")
-                yield FormField("SIM Card Handling Mode", RadioSet(*(label for _, label in SIM_MODES), id="sim_mode", compact=True), name="sim_mode")
+                yield FormField(
+                    "Number Recycling Mode",
+                    RadioSet(*(label for _, label in NUMBER_MODES), id="number_mode", compact=True),
+                    name="number_mode",
+                )
+                yield FormField(
+                    "SIM Card Handling Mode",
+                    RadioSet(*(label for _, label in SIM_MODES), id="sim_mode", compact=True),
+                    name="sim_mode",
+                )
         with Vertical(id="section-contracts", classes="section"):
             yield Static("CONTRACT LIST", classes="section-title")
             yield _info_table("contracts")
@@ -121,17 +139,33 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
             yield Static("TERMINATION PRE-PROCESS: outstanding charges and penalties", classes="section-title")
             yield Static("", id="charges")
             with Horizontal(classes="choices"):
-                yield FormField("", Checkbox("Customer accepts these charges", id="accept", compact=True), name="accept")
-                yield FormField("", Checkbox("Request penalty waiver (a supervisor decides)", id="waiver", compact=True), name="waiver")
+                yield FormField(
+                    "", Checkbox("Customer accepts these charges", id="accept", compact=True), name="accept"
+                )
+                yield FormField(
+                    "",
+                    Checkbox("Request penalty waiver (a supervisor decides)", id="waiver", compact=True),
+                    name="waiver",
+                )
         with Vertical(id="section-balance", classes="section"):
             yield Static("BALANCE PRE-PROCESS", id="balance-title", classes="section-title")
             with Horizontal(classes="choices"):
-                yield FormField("Prepaid balance", RadioSet(*(label for _, label in BALANCE_MODES), id="balance", compact=True), name="balance")
-                yield FormField("To account", Select([], prompt="Choose the account", id="balance_account"), name="balance_account")
+                yield FormField(
+                    "Prepaid balance",
+                    RadioSet(*(label for _, label in BALANCE_MODES), id="balance", compact=True),
+                    name="balance",
+                )
+                yield FormField(
+                    "To account", Select([], prompt="Choose the account", id="balance_account"), name="balance_account"
+                )
         with Vertical(id="section-payment", classes="section"):
             yield Static("PAYMENT", classes="section-title")
             with Horizontal(classes="choices"):
-                yield FormField("Pay by", RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True), name="payment_method")
+                yield FormField(
+                    "Pay by",
+                    RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True),
+                    name="payment_method",
+                )
                 yield Static("", id="total-due")
 
     def compose_result_extras(self) -> ComposeResult:
@@ -189,9 +223,13 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         for selector, step in SECTION_STEPS.items():
             self.query_one(selector).disabled = locked or stage < step
         balance_skipped = self.quote is not None and self.quote.prepaid_balance <= 0
-        self.query_one("#stepper", Static).update(stepper_line(stage, finished=self.finished, submitting=self.submitting, balance_skipped=balance_skipped))
+        self.query_one("#stepper", Static).update(
+            stepper_line(stage, finished=self.finished, submitting=self.submitting, balance_skipped=balance_skipped)
+        )
         self.query_one("#field-note").display = self.reason == DeregistrationReason.OTHER
-        self.query_one("#field-balance_account").display = pressed(self.query_one("#balance", RadioSet), BALANCE_MODES) == "transfer"
+        self.query_one("#field-balance_account").display = (
+            pressed(self.query_one("#balance", RadioSet), BALANCE_MODES) == "transfer"
+        )
         if self.quote is not None:
             self.query_one("#total-due", Static).update(total_due_text(self.quote, waiver=self.waiver))
             self.query_one("#charges", Static).display = bool(self.quote.outstanding or self.quote.penalties)
@@ -258,10 +296,18 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         number = self.service_number
 
         def quote() -> DeregistrationQuote:
-            return quote_deregistration(number, uow=services.reader(), actor=actor, region=services.settings.default_region, reason=reason)
+            return quote_deregistration(
+                number, uow=services.reader(), actor=actor, region=services.settings.default_region, reason=reason
+            )
 
         busy = self.query_one("#offers") if self.quote is not None else self.flow
-        self.call_service(quote, lambda result: self._show_quote(result, reason), group="deregistration-quote", description="Quote the deregistration", busy=busy)
+        self.call_service(
+            quote,
+            lambda result: self._show_quote(result, reason),
+            group="deregistration-quote",
+            description="Quote the deregistration",
+            busy=busy,
+        )
 
     def _show_quote(self, quote: DeregistrationQuote, reason: str | None) -> None:
         first = self.quote is None
@@ -296,7 +342,9 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         balance_shown = quote.prepaid_balance > 0
         self.query_one("#section-balance").display = balance_shown
         if balance_shown:
-            self.query_one("#balance-title", Static).update(f"BALANCE PRE-PROCESS: prepaid balance {money_text(quote.prepaid_balance, quote.currency)}")
+            self.query_one("#balance-title", Static).update(
+                f"BALANCE PRE-PROCESS: prepaid balance {money_text(quote.prepaid_balance, quote.currency)}"
+            )
             self.query_one("#balance_account", Select).set_options((code, code) for code in quote.other_accounts)
             if not quote.other_accounts:
                 list(self.query_one("#balance", RadioSet).query(RadioButton))[1].disabled = True
@@ -320,7 +368,12 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
             if confirmed:
                 self._accept_offer(offer)
 
-        self.app.push_screen(ConfirmModal(f"The customer stays with an offer: {phone(basics.service_number)}", lines, confirm_label="Apply offer"), answered)
+        self.app.push_screen(
+            ConfirmModal(
+                f"The customer stays with an offer: {phone(basics.service_number)}", lines, confirm_label="Apply offer"
+            ),
+            answered,
+        )
 
     def _accept_offer(self, offer: RetentionOffer) -> None:
         app = self.workbench
@@ -330,9 +383,18 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         self.refresh_form()
 
         def accept() -> RetentionApplied:
-            return accept_retention_offer(number, offer.code, uow=services.writer(), actor=actor, region=services.settings.default_region, reason=reason)
+            return accept_retention_offer(
+                number,
+                offer.code,
+                uow=services.writer(),
+                actor=actor,
+                region=services.settings.default_region,
+                reason=reason,
+            )
 
-        self.call_service(accept, self._offer_applied, group="deregistration-submit", description="Apply the retention offer")
+        self.call_service(
+            accept, self._offer_applied, group="deregistration-submit", description="Apply the retention offer"
+        )
 
     def _offer_applied(self, applied: RetentionApplied) -> None:
         self.submitting, self.finished, self.changed = False, True, True
@@ -345,7 +407,9 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         return f"Deregister {phone(self.quote.basics.service_number)}?", "Deregister"
 
     def effects(self) -> list[str]:
-        return deregistration_effects(self.quote, self.choices, freeze_days=self.workbench.services.settings.number_freeze_days)
+        return deregistration_effects(
+            self.quote, self.choices, freeze_days=self.workbench.services.settings.number_freeze_days
+        )
 
     def submit_order(self) -> None:
         app = self.workbench
@@ -364,9 +428,17 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         }
 
         def submit(progress: Callable[[OrderView], None]) -> DeregistrationResult:
-            return submit_deregistration(quote.basics.service_number, services=services, actor=actor, on_progress=progress, **options)
+            return submit_deregistration(
+                quote.basics.service_number, services=services, actor=actor, on_progress=progress, **options
+            )
 
-        self.run_line_order(submit, self._submitted, starting="Submitting: payment and order…", group="deregistration-submit", description="Deregister the line")
+        self.run_line_order(
+            submit,
+            self._submitted,
+            starting="Submitting: payment and order…",
+            group="deregistration-submit",
+            description="Deregister the line",
+        )
 
     def show_progress(self, view: OrderView) -> None:
         """Each step the engine finishes: something is written, and a running order says so."""
@@ -379,7 +451,10 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         self.submitting, self.finished, self.changed = False, True, True
         self.show_progress(result.order)
         order = result.order
-        self.show_outcome(submitted_text(result, phone(self.quote.basics.service_number)), "good" if order.status == OrderStatus.CLOSED else "")
+        self.show_outcome(
+            submitted_text(result, phone(self.quote.basics.service_number)),
+            "good" if order.status == OrderStatus.CLOSED else "",
+        )
         if order.status == OrderStatus.CLOSED:
             list(self.query(".basics-value").results(Static))[STATUS_CELL].update(SubscriberStatus.ARCHIVED.label)
         self.query_one("#receipt", Static).update(receipt_group(result))

@@ -41,7 +41,10 @@ BASICS, RETENTION, RESOURCES, CONTRACTS, CHARGES, BALANCE, PAYMENT, SUBMIT = ran
 BASIC_INFO: tuple[tuple[str, Callable[[SubscriberBasics], str]], ...] = (
     ("Service No.", lambda b: phone(b.service_number)),
     ("SIM Card No.", lambda b: b.iccid),
-    ("Status", lambda b: words(b.status, SubscriberStatus) + (f" ({words(b.status_reason)})" if b.status_reason else "")),
+    (
+        "Status",
+        lambda b: words(b.status, SubscriberStatus) + (f" ({words(b.status_reason)})" if b.status_reason else ""),
+    ),
     ("Main Account", lambda b: b.main_account_code),
     ("IMSI", lambda b: b.imsi),
     ("Network Type", lambda b: text(b.network_type)),
@@ -65,7 +68,15 @@ SIM_MODES = (("abandon", "Abandon"), ("reuse", "Reuse"))
 BALANCE_MODES = (("refund", "Refund"), ("transfer", "Move to another account"), ("forfeit", "Forfeit"))
 DECLINE = "declined"
 """The option id of "the customer declines the offers"."""
-CONTRACT_COLUMNS = ("Contract Name", "Status", "Offering Name", "Effective", "Expiration", "Duration", "Prolongation Model")
+CONTRACT_COLUMNS = (
+    "Contract Name",
+    "Status",
+    "Offering Name",
+    "Effective",
+    "Expiration",
+    "Duration",
+    "Prolongation Model",
+)
 STEP_FIELDS = (
     (RETENTION, ("reason", "note", "retention")),
     (RESOURCES, ("number_mode", "sim_mode")),
@@ -107,7 +118,7 @@ class DeregistrationChoices:
 
     @property
     def balance(self) -> str | None:
-        """"refund", "forfeit", "transfer:ACCOUNT", or None while not decided."""
+        """ "refund", "forfeit", "transfer:ACCOUNT", or None while not decided."""
         if self.balance_mode != "transfer":
             return self.balance_mode
         return None if self.balance_account is None else f"transfer:{self.balance_account}"
@@ -169,7 +180,9 @@ def stepper_line(stage: int, *, finished: bool, submitting: bool, balance_skippe
 def total_due_text(quote: DeregistrationQuote, *, waiver: bool) -> Text:
     total = Text.assemble("Total due ", (money_text(amount_due(quote, waiver=waiver), quote.currency), "bold"))
     if waiver:
-        total.append(f"  (penalty {money_text(quote.penalty_total, quote.currency)} awaits the waiver decision)", style="italic")
+        total.append(
+            f"  (penalty {money_text(quote.penalty_total, quote.currency)} awaits the waiver decision)", style="italic"
+        )
     return total
 
 
@@ -181,7 +194,15 @@ def customer_line(basics: SubscriberBasics) -> Text:
 def contract_rows(quote: DeregistrationQuote) -> Iterator[tuple[str | Text, ...]]:
     """The CONTRACT LIST's rows (one "No Data." row when there is none)."""
     for c in quote.contracts:
-        yield (c.name, words(c.status), c.offering, day(c.effective_on), day(c.expires_on), Text(f"{c.duration_months} months", justify="right"), words(c.prolongation))
+        yield (
+            c.name,
+            words(c.status),
+            c.offering,
+            day(c.effective_on),
+            day(c.expires_on),
+            Text(f"{c.duration_months} months", justify="right"),
+            words(c.prolongation),
+        )
     if not quote.contracts:
         yield ("No Data.", "", "", "", "", "", "")
 
@@ -190,9 +211,18 @@ def offer_options(quote: DeregistrationQuote | None, *, matched: bool, declined:
     """The offers for the chosen reason and the line that declines them (`matched`: the quote's
     offers are for the reason now chosen)."""
     if quote is None or not matched:
-        return [Option(Text("Choose the reason first: the offers depend on it.", style="dim"), id="none", disabled=True)]
-    options = [Option(Text.assemble("Offer: ", (offer.name, "bold"), f"  [{offer.code}]"), id=offer.code) for offer in quote.offers]
-    decline = "✓ The customer declined the offers (recorded with the order)" if declined else "The customer declines the offers: continue with the deregistration"
+        return [
+            Option(Text("Choose the reason first: the offers depend on it.", style="dim"), id="none", disabled=True)
+        ]
+    options = [
+        Option(Text.assemble("Offer: ", (offer.name, "bold"), f"  [{offer.code}]"), id=offer.code)
+        for offer in quote.offers
+    ]
+    decline = (
+        "✓ The customer declined the offers (recorded with the order)"
+        if declined
+        else "The customer declines the offers: continue with the deregistration"
+    )
     options.append(Option(Text(decline, style="green" if declined else ""), id=DECLINE))
     if not quote.offers:
         options.append(Option(Text("No offer matches this reason.", style="dim"), id="none", disabled=True))
@@ -215,14 +245,22 @@ def offer_applied_text(applied: RetentionApplied) -> Text:
     )
 
 
-def deregistration_effects(quote: DeregistrationQuote, choices: DeregistrationChoices, *, freeze_days: int) -> list[str]:
+def deregistration_effects(
+    quote: DeregistrationQuote, choices: DeregistrationChoices, *, freeze_days: int
+) -> list[str]:
     """Exactly what will happen, in words, with the totals: the confirmation's text."""
     currency = quote.currency
     due = amount_due(quote, waiver=choices.waiver)
     number = phone(quote.basics.service_number)
-    reason = DeregistrationReason(choices.reason).label + (f": {choices.note}" if choices.reason == DeregistrationReason.OTHER else "")
+    reason = DeregistrationReason(choices.reason).label + (
+        f": {choices.note}" if choices.reason == DeregistrationReason.OTHER else ""
+    )
     lines = [f"Deactivate {number} of {quote.basics.customer_name} ({reason}); the customer declined the offers"]
-    lines.append(f"Number frozen for {freeze_days} days, then back to the pool" if choices.number_mode == "freeze" else "Number released to the pool now")
+    lines.append(
+        f"Number frozen for {freeze_days} days, then back to the pool"
+        if choices.number_mode == "freeze"
+        else "Number released to the pool now"
+    )
     lines.append("SIM back to stock for reuse" if choices.sim_mode == "reuse" else "SIM abandoned")
     if quote.contracts:
         lines.append(f"{len(quote.contracts)} contract(s) ended")
@@ -235,7 +273,9 @@ def deregistration_effects(quote: DeregistrationQuote, choices: DeregistrationCh
     else:
         lines.append("Nothing to charge")
     if choices.waiver:
-        lines.append(f"Penalty {money_text(quote.penalty_total, currency)} goes to a supervisor for waiver; charged later if refused")
+        lines.append(
+            f"Penalty {money_text(quote.penalty_total, currency)} goes to a supervisor for waiver; charged later if refused"
+        )
     if quote.prepaid_balance > 0:
         balance = choices.balance
         amount = money_text(quote.prepaid_balance, currency)
@@ -305,5 +345,9 @@ def receipt_group(result: DeregistrationResult) -> Group | Text:
     for line in receipt.lines:
         table.add_row(line.description, money_text(line.amount, receipt.currency))
     table.add_row(Text("Total paid", style="bold"), Text(money_text(receipt.amount, receipt.currency), style="bold"))
-    title = Text.assemble(("Receipt ", "bold"), (receipt.receipt_number, "bold"), f" · paid by {dict(PAYMENT_METHODS).get(receipt.method, receipt.method).lower()}")
+    title = Text.assemble(
+        ("Receipt ", "bold"),
+        (receipt.receipt_number, "bold"),
+        f" · paid by {dict(PAYMENT_METHODS).get(receipt.method, receipt.method).lower()}",
+    )
     return Group(title, table)

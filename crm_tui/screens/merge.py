@@ -81,7 +81,9 @@ class MergeScreen(WorkbenchScreen):
     ]
     AUTO_FOCUS = "#merge-fields"
 
-    def __init__(self, survivor_id: str, merged_id: str, *, pair: PairView | None = None, item: QueueItemView | None = None) -> None:
+    def __init__(
+        self, survivor_id: str, merged_id: str, *, pair: PairView | None = None, item: QueueItemView | None = None
+    ) -> None:
         super().__init__()
         self.survivor_id = survivor_id
         """The record that stays (left)."""
@@ -105,7 +107,11 @@ class MergeScreen(WorkbenchScreen):
         yield MergeFieldsTable(id="merge-fields")
         yield Static("", id="merge-moving", markup=False)
         yield Input(placeholder="Note (optional): why they are one person", max_length=500, id="merge-note")
-        yield Static("←/→ keep the left or right value · x swap which record survives · ctrl+s merge", id="merge-result", markup=False)
+        yield Static(
+            "←/→ keep the left or right value · x swap which record survives · ctrl+s merge",
+            id="merge-result",
+            markup=False,
+        )
 
     def _why(self) -> str:
         if self.pair is None:
@@ -132,11 +138,15 @@ class MergeScreen(WorkbenchScreen):
         self.preview = preview
         for f in preview.fields:  # the survivor's value, unless only the other record has one
             if f.field not in self.kept:
-                self.kept[f.field] = preview.merged_id if f.survivor is None and f.merged is not None else preview.survivor_id
+                self.kept[f.field] = (
+                    preview.merged_id if f.survivor is None and f.merged is not None else preview.survivor_id
+                )
         self.query_one("#merge-sides", Static).update(
             f"Left survives: {preview.survivor_id} {_name(preview, LEFT)}   ·   Right is merged into it: {preview.merged_id} {_name(preview, RIGHT)}"
         )
-        self.query_one("#merge-moving", Static).update(f"Moves from {preview.merged_id} to {preview.survivor_id}: {_moving(preview.moving)}")
+        self.query_one("#merge-moving", Static).update(
+            f"Moves from {preview.merged_id} to {preview.survivor_id}: {_moving(preview.moving)}"
+        )
         self._render_fields()
         self.refresh_bindings()
 
@@ -165,7 +175,12 @@ class MergeScreen(WorkbenchScreen):
         def cell(value: str, chosen: bool) -> Text:
             return Text(f"● {value}", style="bold reverse green") if chosen else Text(f"  {value}", style="dim")
 
-        return label, cell(left, keep_left), cell(right, not keep_left), Text("← left" if keep_left else "right →", style="bold")
+        return (
+            label,
+            cell(left, keep_left),
+            cell(right, not keep_left),
+            Text("← left" if keep_left else "right →", style="bold"),
+        )
 
     def take_from_merged(self) -> list[str]:
         """The fields whose value the survivor takes from the merged record."""
@@ -192,7 +207,7 @@ class MergeScreen(WorkbenchScreen):
             self.notify(f"{field_label(f.field)} is the same on both records.", title="Nothing to choose")
             return
         self.kept[f.field] = self.survivor_id if side == LEFT else self.merged_id
-        for column, value in zip(("field", LEFT, RIGHT, "keep"), self._cells(f)):
+        for column, value in zip(("field", LEFT, RIGHT, "keep"), self._cells(f), strict=True):
             table.update_cell(f.field, column, value)
 
     def action_swap(self) -> None:
@@ -209,7 +224,9 @@ class MergeScreen(WorkbenchScreen):
         rows = sum(preview.moving.values())
         lines = [
             f"{preview.survivor_id} ({_name(preview, LEFT)}) survives; {preview.merged_id} ({_name(preview, RIGHT)}) becomes merged and points to it.",
-            f"From {preview.merged_id}: {', '.join(field_label(f) for f in taken)}." if taken else f"Every field keeps {preview.survivor_id}'s value.",
+            f"From {preview.merged_id}: {', '.join(field_label(f) for f in taken)}."
+            if taken
+            else f"Every field keeps {preview.survivor_id}'s value.",
             f"{rows} row(s) move to {preview.survivor_id}: {_moving(preview.moving)}.",
             f"{preview.merged_id} still finds {preview.survivor_id} in search, the customer view and the CLI; unmerge (u) restores both.",
         ]
@@ -227,9 +244,13 @@ class MergeScreen(WorkbenchScreen):
         def merge() -> MergeResult:
             if item is not None:  # one supervisor decides a pair: fails if it changed since it was listed
                 queues.claim_item(item.item_id, uow=services.writer(), actor=actor, expected_version=item.version)
-            return merge_customers(survivor, merged, uow=services.writer(), actor=actor, take_from_merged=taken, note=note)
+            return merge_customers(
+                survivor, merged, uow=services.writer(), actor=actor, take_from_merged=taken, note=note
+            )
 
-        self.call_service(merge, self._merged, group="merge", description="Merge two customers", busy=self.query_one("#merge-fields"))
+        self.call_service(
+            merge, self._merged, group="merge", description="Merge two customers", busy=self.query_one("#merge-fields")
+        )
 
     def _merged(self, result: MergeResult) -> None:
         self.result = result
@@ -267,7 +288,9 @@ class MergeScreen(WorkbenchScreen):
 
     def _unmerged(self, result: MergeResult) -> None:
         self.result = None
-        self._say(f"Unmerged (merge {result.merge_id}): {result.survivor_id} and {result.merged_id} are separate again.")
+        self._say(
+            f"Unmerged (merge {result.merge_id}): {result.survivor_id} and {result.merged_id} are separate again."
+        )
         self._load_preview()
 
     def _say(self, message: str, *, error: bool = False) -> None:

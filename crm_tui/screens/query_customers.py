@@ -65,7 +65,11 @@ class QueryCustomersScreen(WorkbenchScreen):
             yield Button("Search", id="search", variant="primary")
             yield Button("Reset", id="reset")
             yield Static("", id="page-info")
-        yield Input(placeholder="Filter this page: any part of a name, phone, email, state…", max_length=100, id="results-filter")
+        yield Input(
+            placeholder="Filter this page: any part of a name, phone, email, state…",
+            max_length=100,
+            id="results-filter",
+        )
         yield CustomerResultsTable(id="results")
         yield Static("No Data", id="no-data")
 

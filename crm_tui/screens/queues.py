@@ -34,7 +34,12 @@ KEY_WORDS = {"a": "approve", "r": "reject", "m": "merge", "d": "dismiss"}
 """What each action key means in general; a queue names its own action behind the key (a = retry
 for failed orders)."""
 
-SCAN_STAGES = {"read": "Reading customers", "block": "Pairing candidates", "score": "Scoring pairs", "store": "Saving new pairs"}
+SCAN_STAGES = {
+    "read": "Reading customers",
+    "block": "Pairing candidates",
+    "score": "Scoring pairs",
+    "store": "Saving new pairs",
+}
 
 
 def age(since: datetime | None, now: datetime) -> str:
@@ -205,7 +210,9 @@ class QueuesScreen(WorkbenchScreen):
         first_time = listing.row_count == 0
         for summary in summaries:
             waiting = f"{summary.open} · oldest {age(summary.oldest, now)}" if summary.open else "none waiting"
-            cell = Text.assemble((summary.label, "bold" if summary.open else "dim"), "\n  ", (waiting, "" if summary.open else "dim"))
+            cell = Text.assemble(
+                (summary.label, "bold" if summary.open else "dim"), "\n  ", (waiting, "" if summary.open else "dim")
+            )
             if first_time:
                 listing.add_row(cell, key=summary.queue, height=2)
             else:  # in place: the cursor stays where the supervisor left it
@@ -347,13 +354,23 @@ class QueuesScreen(WorkbenchScreen):
             self._open_pair(item)
             return
         title = f"{action.name.capitalize()} · {queue.label} · {reference(item)}"
-        self.app.push_screen(NoteModal(title), lambda note: None if note is None else self._act(item, action.name, note))
+        self.app.push_screen(
+            NoteModal(title), lambda note: None if note is None else self._act(item, action.name, note)
+        )
 
     def _act(self, item: QueueItemView, action: str, note: str) -> None:
         app = self.workbench
         actor, services = app.actor, app.services
         self.call_service(
-            lambda: queues.act_on_item(item.queue, item.item_id, action, services=services, actor=actor, note=note, expected_version=item.version),
+            lambda: queues.act_on_item(
+                item.queue,
+                item.item_id,
+                action,
+                services=services,
+                actor=actor,
+                note=note,
+                expected_version=item.version,
+            ),
             self._acted,
             group="queue-act",
             description=f"{action.capitalize()} a queue item",
@@ -425,7 +442,13 @@ class QueuesScreen(WorkbenchScreen):
         def load() -> CustomerDetail:
             customer_id = item.ref_id
             if item.ref_type == "subscriber":
-                page = search_customers(CustomerQuery(service_number=item.ref_id), uow=services.reader(), actor=actor, region=region, page_size=1)
+                page = search_customers(
+                    CustomerQuery(service_number=item.ref_id),
+                    uow=services.reader(),
+                    actor=actor,
+                    region=region,
+                    page_size=1,
+                )
                 customer_id = page.customers[0].customer_id if page.customers else item.ref_id
             return get_customer(customer_id, uow=services.reader(), actor=actor)
 

@@ -88,15 +88,30 @@ class ReestablishScreen(WorkbenchScreen):
             with Vertical(id="section-find", classes="section"):
                 yield Static("FIND IN THE ARCHIVE: one key is enough", classes="section-title")
                 with Grid(id="archive-keys"):
-                    yield FormField("Customer ID", Input(id="customer_id", max_length=20, placeholder="C000000001…"), name="customer_id")
+                    yield FormField(
+                        "Customer ID",
+                        Input(id="customer_id", max_length=20, placeholder="C000000001…"),
+                        name="customer_id",
+                    )
                     yield FormField(
                         "Certificate type",
-                        Select([(t.label, t.value) for t in CertType], value=next(iter(CertType)).value, allow_blank=False, id="cert_type"),
+                        Select(
+                            [(t.label, t.value) for t in CertType],
+                            value=next(iter(CertType)).value,
+                            allow_blank=False,
+                            id="cert_type",
+                        ),
                         name="cert_type",
                     )
                     yield FormField("Certificate number", Input(id="cert_number", max_length=40), name="cert_number")
-                    yield FormField("Country", Input(id="cert_country", value=region, max_length=2), name="cert_country")
-                    yield FormField("Former service number", Input(id="former_service_number", max_length=20, placeholder="612 345 678"), name="former_service_number")
+                    yield FormField(
+                        "Country", Input(id="cert_country", value=region, max_length=2), name="cert_country"
+                    )
+                    yield FormField(
+                        "Former service number",
+                        Input(id="former_service_number", max_length=20, placeholder="612 345 678"),
+                        name="former_service_number",
+                    )
                 with Horizontal(id="find-row"):
                     yield Button("FIND (enter)", id="find", compact=True)
                     yield Static("Type a key and press enter.", id="find-hint")
@@ -112,10 +127,18 @@ class ReestablishScreen(WorkbenchScreen):
                 with Horizontal(id="restore-row"):
                     yield FormField(
                         "Offering for a new line (optional)",
-                        Select(_offering_choices(currency), id="offering", prompt="No line now: the customer comes back idle"),
+                        Select(
+                            _offering_choices(currency),
+                            id="offering",
+                            prompt="No line now: the customer comes back idle",
+                        ),
                         name="offering",
                     )
-                    yield FormField("", Checkbox("Recover the former number", id="recover_number", value=True), name="recover_number")
+                    yield FormField(
+                        "",
+                        Checkbox("Recover the former number", id="recover_number", value=True),
+                        name="recover_number",
+                    )
                 with Horizontal(id="section-submit"):
                     yield Button("RESTORE (ctrl+s)", id="restore", variant="primary", compact=True)
                     yield Static("", id="restore-hint")
@@ -135,7 +158,10 @@ class ReestablishScreen(WorkbenchScreen):
 
     def keys(self) -> dict[str, str]:
         """The typed keys; the certificate counts only with its number."""
-        values = {name: self.query_one(f"#{name}", Input).value.strip() for name in ("customer_id", "cert_number", "cert_country", "former_service_number")}
+        values = {
+            name: self.query_one(f"#{name}", Input).value.strip()
+            for name in ("customer_id", "cert_number", "cert_country", "former_service_number")
+        }
         cert_type = self.query_one("#cert_type", Select).value
         values["cert_type"] = str(cert_type)
         if not values["cert_number"]:
@@ -147,7 +173,9 @@ class ReestablishScreen(WorkbenchScreen):
     def action_find(self) -> None:
         keys = self.keys()
         if not keys:
-            self.show_field_errors({"customer_id": "Give the customer ID, the certificate, or the former service number."})
+            self.show_field_errors(
+                {"customer_id": "Give the customer ID, the certificate, or the former service number."}
+            )
             return
         self.show_field_errors({})
         app = self.workbench
@@ -183,7 +211,11 @@ class ReestablishScreen(WorkbenchScreen):
         table = self.query_one("#former-lines", WorkbenchTable)
         table.clear()
         for line in found.former_lines:
-            mark = Text("✓ recoverable", style="green") if line.recoverable else Text("gone: a new number from the pool", style="dim")
+            mark = (
+                Text("✓ recoverable", style="green")
+                if line.recoverable
+                else Text("gone: a new number from the pool", style="dim")
+            )
             table.add_row(phone(line.service_number), line.offering or NOTHING, _when(line.deactivated_at), mark)
         if not found.former_lines:
             table.add_row("No former lines.", "", "", "")
@@ -192,7 +224,9 @@ class ReestablishScreen(WorkbenchScreen):
         checkbox.value = recoverable
         checkbox.disabled = not recoverable
         self.query_one("#section-restore").disabled = False
-        self.query_one("#restore-hint", Static).update(f"ctrl+s brings {found.name} back under {found.customer_id}; with an offering, on a new line.")
+        self.query_one("#restore-hint", Static).update(
+            f"ctrl+s brings {found.name} back under {found.customer_id}; with an offering, on a new line."
+        )
         self.query_one("#offering", Select).focus()
 
     # -- restoring ------------------------------------------------------------------------------
@@ -230,8 +264,13 @@ class ReestablishScreen(WorkbenchScreen):
         restored = ", ".join(words(r) for r in back.restored) or "nothing from the archive"
         line = ""
         if back.service_number:
-            line = f"; line {phone(back.service_number)}" + (" (former number recovered)" if back.number_recovered else " (a new number)")
-        self.notify(f"{back.customer_id} is {words(back.status, CustomerStatus).lower()} again{line}. Restored: {restored}.", title="Relationship re-established")
+            line = f"; line {phone(back.service_number)}" + (
+                " (former number recovered)" if back.number_recovered else " (a new number)"
+            )
+        self.notify(
+            f"{back.customer_id} is {words(back.status, CustomerStatus).lower()} again{line}. Restored: {restored}.",
+            title="Relationship re-established",
+        )
         self.workbench.open_customer(back.customer_id, key_kind=KeyKind.CUSTOMER_ID, record=False)
 
     def show_error(self, error: CrmError) -> bool:
@@ -240,7 +279,11 @@ class ReestablishScreen(WorkbenchScreen):
         self.refresh_bindings()
         if isinstance(error, NotFound):
             erased = "erased" in error.message
-            message = f"Nothing to restore: {error.message}" if erased else f"{error.message} Check the key, or try another one."
+            message = (
+                f"Nothing to restore: {error.message}"
+                if erased
+                else f"{error.message} Check the key, or try another one."
+            )
             self.found = None
             self.query_one("#section-kept").display = False
             self.query_one("#section-restore").disabled = True

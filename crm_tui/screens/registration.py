@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -84,12 +84,29 @@ SOCIAL_PROVIDERS = (("Google", "google"), ("Facebook", "facebook"), ("Apple", "a
 CURRENCIES = ("EUR", "USD", "GBP", "CHF")
 
 CONTACT_COLUMNS = (
-    RowField("contact_type", "Contact Type", (("Primary", "primary"), ("Legal representative", "legal_representative"), ("Emergency", "emergency"), ("Billing", "billing")), default="primary", width=20),
+    RowField(
+        "contact_type",
+        "Contact Type",
+        (
+            ("Primary", "primary"),
+            ("Legal representative", "legal_representative"),
+            ("Emergency", "emergency"),
+            ("Billing", "billing"),
+        ),
+        default="primary",
+        width=20,
+    ),
     RowField("first_name", "First Name", width=12),
     RowField("middle_name", "Middle Name", width=11),
     RowField("last_name", "Last Name", width=16),
     RowField("title", "Title", TITLES, width=5),
-    RowField("method", "Contact Method", (("Mobile", "mobile"), ("Email", "email"), ("Landline", "landline"), ("Social", "social")), default="mobile", width=14),
+    RowField(
+        "method",
+        "Contact Method",
+        (("Mobile", "mobile"), ("Email", "email"), ("Landline", "landline"), ("Social", "social")),
+        default="mobile",
+        width=14,
+    ),
     RowField("value", "Value", placeholder="number, email or account", required=True, width=24),
 )
 ADDRESS_COLUMNS = (
@@ -97,13 +114,24 @@ ADDRESS_COLUMNS = (
     RowField("city", "City", width=14),
     RowField("detail", "Detailed Address", placeholder="street, number, floor", required=True, width=30),
     RowField("postal_code", "Postal Code", width=11),
-    RowField("address_type", "Address Type", (("Living", "living"), ("Billing", "billing"), ("Delivery", "delivery"), ("ID address", "id")), default="billing", width=12),
+    RowField(
+        "address_type",
+        "Address Type",
+        (("Living", "living"), ("Billing", "billing"), ("Delivery", "delivery"), ("ID address", "id")),
+        default="billing",
+        width=12,
+    ),
     RowField("contact_point", "Contact Point", placeholder="who or where to ask", width=18),
 )
 ATTACHMENT_COLUMNS = (
     RowField("filename", "File", width=40),
     RowField("size", "Size", width=10),
-    RowField("media_type", "Type", (("PDF", "application/pdf"), ("PNG image", "image/png"), ("JPEG image", "image/jpeg")), width=12),
+    RowField(
+        "media_type",
+        "Type",
+        (("PDF", "application/pdf"), ("PNG image", "image/png"), ("JPEG image", "image/jpeg")),
+        width=12,
+    ),
     RowField("uploaded_by", "Uploaded By", width=16),
 )
 
@@ -173,15 +201,34 @@ class RegistrationScreen(WorkbenchScreen):
             yield Static("REGISTRATION", classes="screen-title")
             yield Static("CERTIFICATE INFO", classes="section-title")
             with Grid(classes="form-grid"):
-                yield FormField("Certificate Type *", Select([c for c in CertType.choices()], value=CertType.NATIONAL_ID.value, allow_blank=False, id="cert_type"), name="cert_type")
+                yield FormField(
+                    "Certificate Type *",
+                    Select(
+                        [c for c in CertType.choices()],
+                        value=CertType.NATIONAL_ID.value,
+                        allow_blank=False,
+                        id="cert_type",
+                    ),
+                    name="cert_type",
+                )
                 yield _input("cert_number", "Certificate Number *", "from the document")
                 yield _input("cert_country", "Issuing Country *", "ES", value=settings.default_region, max_length=2)
                 yield FormField(
                     "Customer Type",
-                    Select(CustomerType.choices(), value=CustomerType.INDIVIDUAL.value, allow_blank=False, id="customer_type"),
+                    Select(
+                        CustomerType.choices(),
+                        value=CustomerType.INDIVIDUAL.value,
+                        allow_blank=False,
+                        id="customer_type",
+                    ),
                     name="type",
                 )
-                yield _field("Service Number", Select([], prompt="Next free number", allow_blank=True, id="service_number"), name="service_number", classes="span-2")
+                yield _field(
+                    "Service Number",
+                    Select([], prompt="Next free number", allow_blank=True, id="service_number"),
+                    name="service_number",
+                    classes="span-2",
+                )
                 yield _input("customer_name", "Customer Name", "fills the names below")
                 with Vertical(classes="grid-button"):
                     yield Button("Check (ctrl+k)", id="check")
@@ -198,8 +245,15 @@ class RegistrationScreen(WorkbenchScreen):
                 yield _input("first_name", "First Name *", "", classes="individual-only")
                 yield _input("nationality", "Nationality", "ES, FR, GB…", max_length=2, classes="individual-only")
                 yield _input("organization_name", "Legal Name *", "as registered", classes="organization-only span-4")
-                yield _field("Gender", _radios("gender", [g.label for g in Gender]), name="gender", classes="individual-only span-2")
-                yield _field("Title", _radios("title", [label for label, _ in TITLES]), name="title", classes="individual-only")
+                yield _field(
+                    "Gender",
+                    _radios("gender", [g.label for g in Gender]),
+                    name="gender",
+                    classes="individual-only span-2",
+                )
+                yield _field(
+                    "Title", _radios("title", [label for label, _ in TITLES]), name="title", classes="individual-only"
+                )
                 yield _input("birthplace", "Birthplace", "", classes="individual-only")
             with Collapsible(title="MORE ▾", collapsed=True, id="more"):
                 with Grid(classes="form-grid"):
@@ -213,7 +267,11 @@ class RegistrationScreen(WorkbenchScreen):
                     yield _input("id_address", "ID Address", "as printed on the document", classes="span-2")
                     yield _input("belief", "Belief (optional)", "")
 
-            yield FormField("", EditableRows("ATTACHMENT LIST", ATTACHMENT_COLUMNS, new_label="Upload", id="attachments"), name="attachments")
+            yield FormField(
+                "",
+                EditableRows("ATTACHMENT LIST", ATTACHMENT_COLUMNS, new_label="Upload", id="attachments"),
+                name="attachments",
+            )
             yield FormField("", EditableRows("CONTACT INFO", CONTACT_COLUMNS, id="contacts"), name="contacts")
             yield FormField("", EditableRows("ADDRESS INFO", ADDRESS_COLUMNS, id="addresses"), name="addresses")
 
@@ -222,14 +280,24 @@ class RegistrationScreen(WorkbenchScreen):
                 yield _input("service_password", "Service Password *", "8+ characters", password=True)
                 yield _input("service_password_confirm", "Confirm Password *", "", password=True)
                 yield FormField("IVR Language", Select(LANGUAGES, prompt="—", id="language"), name="language")
-                yield FormField("Written Language", Select(LANGUAGES, prompt="—", id="written_language"), name="written_language")
+                yield FormField(
+                    "Written Language", Select(LANGUAGES, prompt="—", id="written_language"), name="written_language"
+                )
 
             yield Static("PREFERENCES", classes="section-title")
             with Grid(classes="form-grid"):
                 currencies = list(dict.fromkeys((settings.currency, *CURRENCIES)))
-                yield FormField("Currency", Select([(c, c) for c in currencies], value=settings.currency, allow_blank=False, id="currency"), name="currency")
-                yield FormField("Default Language", Select(LANGUAGES, prompt="—", id="pref_language"), name="pref_language")
-                yield FormField("Do-not-disturb: Channel", Select(CHANNELS, prompt="—", id="dnd_channel"), name="dnd_channel")
+                yield FormField(
+                    "Currency",
+                    Select([(c, c) for c in currencies], value=settings.currency, allow_blank=False, id="currency"),
+                    name="currency",
+                )
+                yield FormField(
+                    "Default Language", Select(LANGUAGES, prompt="—", id="pref_language"), name="pref_language"
+                )
+                yield FormField(
+                    "Do-not-disturb: Channel", Select(CHANNELS, prompt="—", id="dnd_channel"), name="dnd_channel"
+                )
                 yield FormField("Allowed Days", Select(DAYS, prompt="—", id="dnd_days"), name="dnd_days")
                 yield _input("dnd_start", "Quiet From", "HH:MM", max_length=5)
                 yield _input("dnd_end", "Quiet Until", "HH:MM", max_length=5)
@@ -238,12 +306,23 @@ class RegistrationScreen(WorkbenchScreen):
             with Grid(classes="form-grid"):
                 yield _input("security_question", "Security Question", "e.g. first pet's name?", classes="span-2")
                 yield _input("security_answer", "Answer", "", classes="span-2")
-                yield FormField("Social Account", Select(SOCIAL_PROVIDERS, prompt="—", id="social_provider"), name="social_provider")
+                yield FormField(
+                    "Social Account", Select(SOCIAL_PROVIDERS, prompt="—", id="social_provider"), name="social_provider"
+                )
                 yield _input("social_subject", "Social Account Name", "user name at the provider", classes="span-2")
 
             yield Static("PRIMARY OFFERING", classes="section-title")
             with Grid(classes="form-grid"):
-                yield _field("Primary Offering (optional)", Select(_offering_choices(settings.currency), prompt="None: register without a line", id="primary_offering"), name="primary_offering", classes="span-3")
+                yield _field(
+                    "Primary Offering (optional)",
+                    Select(
+                        _offering_choices(settings.currency),
+                        prompt="None: register without a line",
+                        id="primary_offering",
+                    ),
+                    name="primary_offering",
+                    classes="span-3",
+                )
 
             with Horizontal(id="registration-buttons"):
                 yield Button("SUBMIT (ctrl+s)", id="submit", variant="primary")
@@ -268,7 +347,10 @@ class RegistrationScreen(WorkbenchScreen):
 
     def _numbers_loaded(self, numbers: list[FreeNumber]) -> None:
         currency = self.workbench.services.settings.currency
-        golden = [(f"{phone(n.service_number)} · golden · {money_text(n.fee, currency)}", f"+{n.service_number}") for n in numbers]
+        golden = [
+            (f"{phone(n.service_number)} · golden · {money_text(n.fee, currency)}", f"+{n.service_number}")
+            for n in numbers
+        ]
         known = {value for _, value in golden}
         self._number_options = [option for option in self._number_options if option[1] not in known] + golden
         select = self.query_one("#service_number", Select)
@@ -290,7 +372,11 @@ class RegistrationScreen(WorkbenchScreen):
         return control.value
 
     def _values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {form_field.control.id: self._value(form_field.control.id) for form_field in self.query(FormField) if form_field.control.id and not isinstance(form_field.control, EditableRows)}
+        values: dict[str, Any] = {
+            form_field.control.id: self._value(form_field.control.id)
+            for form_field in self.query(FormField)
+            if form_field.control.id and not isinstance(form_field.control, EditableRows)
+        }
         for rows in self.query(EditableRows):
             values[rows.id or ""] = rows.rows
         return values
@@ -303,7 +389,19 @@ class RegistrationScreen(WorkbenchScreen):
         """The form as the registration service takes it."""
         v = self._value
         organization = v("customer_type") == CustomerType.ORGANIZATION
-        person = {name: ("" if organization else v(name)) for name in ("first_name", "middle_name", "last_name", "gender", "title", "nationality", "birthplace", "birthday")}
+        person = {
+            name: ("" if organization else v(name))
+            for name in (
+                "first_name",
+                "middle_name",
+                "last_name",
+                "gender",
+                "title",
+                "nationality",
+                "birthplace",
+                "birthday",
+            )
+        }
         preferences = PreferenceInput(
             currency=v("currency"),
             language=v("pref_language"),
@@ -312,7 +410,11 @@ class RegistrationScreen(WorkbenchScreen):
             dnd_start=v("dnd_start"),
             dnd_end=v("dnd_end"),
         )
-        social = [SocialAccountInput(provider=v("social_provider"), subject=v("social_subject"))] if v("social_provider") or v("social_subject").strip() else []
+        social = (
+            [SocialAccountInput(provider=v("social_provider"), subject=v("social_subject"))]
+            if v("social_provider") or v("social_subject").strip()
+            else []
+        )
         return RegistrationForm(
             type=v("customer_type"),
             cert_type=v("cert_type"),
@@ -461,31 +563,55 @@ class RegistrationScreen(WorkbenchScreen):
 
         def check() -> _CheckOutcome:
             try:
-                return _CheckOutcome(check_identity(form, uow=services.reader(), actor=actor, region=settings.default_region, today=today, min_age=settings.min_customer_age))
+                return _CheckOutcome(
+                    check_identity(
+                        form,
+                        uow=services.reader(),
+                        actor=actor,
+                        region=settings.default_region,
+                        today=today,
+                        min_age=settings.min_customer_age,
+                    )
+                )
             except InvalidInput as error:
                 if CERTIFICATE_FIELDS & error.fields.keys():
                     raise
                 # The rest of the form is not ready: the exact certificate can still be looked up.
-                query = CustomerQuery(cert_type=form.cert_type, cert_number=form.cert_number, cert_country=form.cert_country)
-                page = search_customers(query, uow=services.reader(), actor=actor, region=settings.default_region, page_size=1)
+                query = CustomerQuery(
+                    cert_type=form.cert_type, cert_number=form.cert_number, cert_country=form.cert_country
+                )
+                page = search_customers(
+                    query, uow=services.reader(), actor=actor, region=settings.default_region, page_size=1
+                )
                 owner = page.customers[0].customer_id if page.customers else None
-                return _CheckOutcome(IdentityCheck(existing_customer_id=owner, near_matches=[]), missing={} if owner else dict(error.fields))
+                return _CheckOutcome(
+                    IdentityCheck(existing_customer_id=owner, near_matches=[]),
+                    missing={} if owner else dict(error.fields),
+                )
 
-        self.call_service(check, self._checked, group="check", description="Check identity", busy=self.query_one("#check", Button))
+        self.call_service(
+            check, self._checked, group="check", description="Check identity", busy=self.query_one("#check", Button)
+        )
 
     def _checked(self, outcome: _CheckOutcome) -> None:
         check = outcome.check
         if check.existing_customer_id:
             self.show_field_errors({})
             self._show_existing(check.existing_customer_id)
-            self.notify(f"Customer {check.existing_customer_id} already has this certificate.", title="Already a customer", severity="warning")
+            self.notify(
+                f"Customer {check.existing_customer_id} already has this certificate.",
+                title="Already a customer",
+                severity="warning",
+            )
             return
         if check.near_matches:
             self.show_field_errors({})
             self._show_near_matches(check.near_matches)
             return
         if outcome.missing:
-            self._show_check_result(message="No customer has this certificate. To look for near matches too, fill the fields marked below.")
+            self._show_check_result(
+                message="No customer has this certificate. To look for near matches too, fill the fields marked below."
+            )
             self.show_field_errors(outcome.missing)
             return
         self.show_field_errors({})
@@ -493,7 +619,9 @@ class RegistrationScreen(WorkbenchScreen):
 
     def _show_existing(self, customer_id: str) -> None:
         self._existing_customer_id = customer_id
-        self._show_check_result(message=f"This certificate belongs to customer {customer_id}: a second identity is not possible.", bad=True)
+        self._show_check_result(
+            message=f"This certificate belongs to customer {customer_id}: a second identity is not possible.", bad=True
+        )
         button = self.query_one("#open-existing", Button)
         button.label = f"Open customer {customer_id} (enter)"
         button.display = True
@@ -542,11 +670,15 @@ class RegistrationScreen(WorkbenchScreen):
 
     @on(EditableRows.NewRequested, "#contacts")
     def _new_contact(self, event: EditableRows.NewRequested) -> None:
-        self.app.push_screen(RowFormModal("NEW CONTACT", CONTACT_COLUMNS), lambda values: self._row_added(event.rows, values))
+        self.app.push_screen(
+            RowFormModal("NEW CONTACT", CONTACT_COLUMNS), lambda values: self._row_added(event.rows, values)
+        )
 
     @on(EditableRows.NewRequested, "#addresses")
     def _new_address(self, event: EditableRows.NewRequested) -> None:
-        self.app.push_screen(RowFormModal("NEW ADDRESS", ADDRESS_COLUMNS), lambda values: self._row_added(event.rows, values))
+        self.app.push_screen(
+            RowFormModal("NEW ADDRESS", ADDRESS_COLUMNS), lambda values: self._row_added(event.rows, values)
+        )
 
     def _row_added(self, rows: EditableRows, values: dict[str, str] | None) -> None:
         if values:
@@ -579,7 +711,13 @@ class RegistrationScreen(WorkbenchScreen):
             )
             rows.focus()
 
-        self.call_service(lambda: check_file(path, field="attachments"), added, group="check-file", description="Check attachment", busy=rows)
+        self.call_service(
+            lambda: check_file(path, field="attachments"),
+            added,
+            group="check-file",
+            description="Check attachment",
+            busy=rows,
+        )
 
     # -- Submit ----------------------------------------------------------------------------------
 
@@ -590,7 +728,7 @@ class RegistrationScreen(WorkbenchScreen):
         self._submitted = form
         app = self.workbench
         services, actor, settings = app.services, app.actor, app.services.settings
-        now = app.clock().astimezone(timezone.utc)
+        now = app.clock().astimezone(UTC)
         self.call_service(
             lambda: register_customer(
                 form,
@@ -689,7 +827,11 @@ class RegistrationScreen(WorkbenchScreen):
                 self.workbench.go_back()
 
         self.app.push_screen(
-            ConfirmModal("Leave the registration?", ["What you typed on this form is thrown away.", "Nobody is registered."], confirm_label="Leave"),
+            ConfirmModal(
+                "Leave the registration?",
+                ["What you typed on this form is thrown away.", "Nobody is registered."],
+                confirm_label="Leave",
+            ),
             leave,
         )
 
@@ -716,7 +858,9 @@ class UploadModal(ModalScreen[str | None]):
 
         with Vertical(id="upload-box"):
             yield Static("UPLOAD: scanned document or signed form (PDF, PNG or JPEG)", id="upload-title")
-            yield FormField("File path", Input(placeholder="~/scans/dni-front.pdf", id="upload-path"), name="upload_path")
+            yield FormField(
+                "File path", Input(placeholder="~/scans/dni-front.pdf", id="upload-path"), name="upload_path"
+            )
             yield DirectoryTree(Path.home(), id="upload-tree")
             with Horizontal(id="upload-buttons"):
                 yield Button("Add (enter)", id="upload-add", variant="primary")
@@ -779,18 +923,30 @@ class RegistrationResultModal(ModalScreen[bool]):
                 ("Customer ID", result.customer_id),
                 ("Status", words(result.status, CustomerStatus)),
                 ("Account", result.account_code or "— (no line taken)"),
-                ("Service number", phone(result.service_number) if result.service_number else ("— (held)" if held else "—")),
-                ("Credit level", f"{words(result.credit_level, CreditLevel)} · limit {money_text(result.credit_limit, self.currency)}"),
+                (
+                    "Service number",
+                    phone(result.service_number) if result.service_number else ("— (held)" if held else "—"),
+                ),
+                (
+                    "Credit level",
+                    f"{words(result.credit_level, CreditLevel)} · limit {money_text(result.credit_limit, self.currency)}",
+                ),
             ]
             if result.near_matches_confirmed:
                 rows.append(("Different from", ", ".join(result.near_matches_confirmed)))
             with Grid(id="result-grid"):
                 for label, value in rows:
                     yield Static(label, classes="result-label")
-                    yield Static(value, classes="result-value", markup=False, id=f"result-{label.lower().replace(' ', '-')}")
+                    yield Static(
+                        value, classes="result-value", markup=False, id=f"result-{label.lower().replace(' ', '-')}"
+                    )
             if result.held is not None:
                 yield Static(
-                    Text.assemble(("Held for review: ", "bold"), result.held.reason, "\nA supervisor decides in the Held registrations queue; the line is given when approved."),
+                    Text.assemble(
+                        ("Held for review: ", "bold"),
+                        result.held.reason,
+                        "\nA supervisor decides in the Held registrations queue; the line is given when approved.",
+                    ),
                     id="result-held",
                 )
             for warning in result.warnings:
@@ -814,8 +970,22 @@ def _field(label: str, control: Widget, *, name: str, classes: str = "") -> Form
     return form_field
 
 
-def _input(name: str, label: str, placeholder: str, *, value: str = "", password: bool = False, max_length: int = 200, classes: str = "") -> FormField:
-    return _field(label, Input(value=value, placeholder=placeholder, password=password, max_length=max_length, id=name), name=name, classes=classes)
+def _input(
+    name: str,
+    label: str,
+    placeholder: str,
+    *,
+    value: str = "",
+    password: bool = False,
+    max_length: int = 200,
+    classes: str = "",
+) -> FormField:
+    return _field(
+        label,
+        Input(value=value, placeholder=placeholder, password=password, max_length=max_length, id=name),
+        name=name,
+        classes=classes,
+    )
 
 
 def _radios(name: str, labels: list[str]) -> RadioSet:
@@ -827,7 +997,12 @@ def _offering_choices(currency: str) -> list[tuple[str, str]]:
     for entry in catalog_entries():
         commitment = f"{entry['commitment_months']} months" if int(entry["commitment_months"]) else "no commitment"
         fee = money_text(Decimal(entry["monthly_fee"]), currency)
-        choices.append((f"{entry['name']} · {words(entry['payment_type'], PaymentType)} · {fee}/month · {commitment}", entry["code"]))
+        choices.append(
+            (
+                f"{entry['name']} · {words(entry['payment_type'], PaymentType)} · {fee}/month · {commitment}",
+                entry["code"],
+            )
+        )
     return choices
 
 
@@ -848,5 +1023,3 @@ def _size(size_bytes: int) -> str:
     if size_bytes < 1024 * 1024:
         return f"{size_bytes / 1024:.1f} KB"
     return f"{size_bytes / (1024 * 1024):.1f} MB"
-
-

@@ -98,24 +98,54 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             with Horizontal(classes="row"):
                 yield FormField(
                     "Operation Type",
-                    Select([(op.label, op.value) for op in operations], value=ResumeOperation.CUSTOMER_REQUEST.value, allow_blank=False, id="operation"),
+                    Select(
+                        [(op.label, op.value) for op in operations],
+                        value=ResumeOperation.CUSTOMER_REQUEST.value,
+                        allow_blank=False,
+                        id="operation",
+                    ),
                     name="operation",
                 )
-                yield FormField("Reason", Input(id="reason", max_length=200, placeholder="In the customer's words, e.g. back from travelling"), name="reason")
+                yield FormField(
+                    "Reason",
+                    Input(
+                        id="reason", max_length=200, placeholder="In the customer's words, e.g. back from travelling"
+                    ),
+                    name="reason",
+                )
             with Horizontal(classes="row"):
                 yield FormField(
                     "Effective Mode",
-                    RadioSet(RadioButton(EFFECTIVE_MODES[IMMEDIATELY], value=True), RadioButton(EFFECTIVE_MODES[RESERVED]), id="effective_mode", compact=True),
+                    RadioSet(
+                        RadioButton(EFFECTIVE_MODES[IMMEDIATELY], value=True),
+                        RadioButton(EFFECTIVE_MODES[RESERVED]),
+                        id="effective_mode",
+                        compact=True,
+                    ),
                     name="effective_mode",
                 )
-                yield FormField("Effective Date (reserved only)", Input(id="effective_date", max_length=10, placeholder="YYYY-MM-DD", disabled=True), name="effective_date")
-            yield FormField("Remarks", Input(id="remarks", max_length=300, placeholder="Anything the next colleague should know"), name="remarks")
+                yield FormField(
+                    "Effective Date (reserved only)",
+                    Input(id="effective_date", max_length=10, placeholder="YYYY-MM-DD", disabled=True),
+                    name="effective_date",
+                )
+            yield FormField(
+                "Remarks",
+                Input(id="remarks", max_length=300, placeholder="Anything the next colleague should know"),
+                name="remarks",
+            )
         with Vertical(id="section-checkout", classes="section"):
             yield Static("CHECKOUT", classes="section-title")
             yield Static("", id="checkout")
-            yield FormField("", Checkbox("Pay the outstanding debt now", id="pay_outstanding", compact=True), name="pay_outstanding")
+            yield FormField(
+                "", Checkbox("Pay the outstanding debt now", id="pay_outstanding", compact=True), name="pay_outstanding"
+            )
             with Horizontal(classes="row"):
-                yield FormField("Pay by", RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True), name="payment_method")
+                yield FormField(
+                    "Pay by",
+                    RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True),
+                    name="payment_method",
+                )
                 yield Static("", id="total-due")
 
     def start_flow(self) -> None:
@@ -181,7 +211,9 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             self.query_one("#field-pay_outstanding").display = quote.outstanding > 0
             self.query_one("#field-payment_method").display = self.amount_due > 0
             self.query_one("#checkout", Static).update(checkout_table(quote))
-            self.query_one("#total-due", Static).update(Text.assemble("Total due ", (money_text(self.amount_due, quote.currency), "bold")))
+            self.query_one("#total-due", Static).update(
+                Text.assemble("Total due ", (money_text(self.amount_due, quote.currency), "bold"))
+            )
         missing = self.missing()
         for form_field in self.query(".error").results(FormField):
             if form_field.name not in missing:
@@ -189,7 +221,11 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         if self.submitting:
             hint = "Working…"
         elif self.finished:
-            hint = "Done: escape returns to the customer." if self.reserved is None else "x cancels the reservation; escape returns to the customer."
+            hint = (
+                "Done: escape returns to the customer."
+                if self.reserved is None
+                else "x cancels the reservation; escape returns to the customer."
+            )
         elif held_for_supervisor(quote) and not missing:
             hint = "Ready: ctrl+s sends the request to the supervisor's queue."
         else:
@@ -227,15 +263,21 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
 
         def load() -> tuple[ResumeQuote, OrderView | None]:
             quote = resume_quote(number, uow=services.reader(), actor=actor, region=services.settings.default_region)
-            pending = get_order(quote.pending_order, uow=services.reader(), actor=actor) if quote.pending_order else None
+            pending = (
+                get_order(quote.pending_order, uow=services.reader(), actor=actor) if quote.pending_order else None
+            )
             return quote, pending
 
-        self.call_service(load, self._show_quote, group="resume-quote", description="Quote the resumption", busy=self.flow)
+        self.call_service(
+            load, self._show_quote, group="resume-quote", description="Quote the resumption", busy=self.flow
+        )
 
     def _show_quote(self, loaded: tuple[ResumeQuote, OrderView | None]) -> None:
         quote, pending = loaded
         self.quote = quote
-        self.query_one("#resume-line", Static).update(Text.assemble(("Customer ", ""), (quote.customer_id, "bold"), f" · {phone(quote.service_number)}"))
+        self.query_one("#resume-line", Static).update(
+            Text.assemble(("Customer ", ""), (quote.customer_id, "bold"), f" · {phone(quote.service_number)}")
+        )
         self.query_one("#service-value", Static).update(phone(quote.service_number))
         self.query_one("#status-value", Static).update(words(quote.status, SubscriberStatus))
         self.query_one("#details-value", Static).update(status_details(quote))
@@ -255,9 +297,19 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         self.show_progress(order)
         if order.status == OrderStatus.RESERVED and order.type == "resume":
             self.reserved = order
-            self.show_outcome(Text(f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes the line on that day. x cancels the reservation."), "good")
+            self.show_outcome(
+                Text(
+                    f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes the line on that day. x cancels the reservation."
+                ),
+                "good",
+            )
         else:
-            self.show_outcome(Text(f"Order {order.order_id} is {words(order.status, OrderStatus).lower()}: a supervisor retries or cancels it before the line can resume."), "error")
+            self.show_outcome(
+                Text(
+                    f"Order {order.order_id} is {words(order.status, OrderStatus).lower()}: a supervisor retries or cancels it before the line can resume."
+                ),
+                "error",
+            )
 
     def _shop_day(self, order: OrderView) -> str:
         zone = ZoneInfo(self.workbench.services.settings.timezone)
@@ -289,25 +341,43 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         }
 
         def submit(progress: Callable[[OrderView], None]) -> ResumeResult:
-            return resume_subscriber(quote.service_number, services=services, actor=actor, on_progress=progress, **options)
+            return resume_subscriber(
+                quote.service_number, services=services, actor=actor, on_progress=progress, **options
+            )
 
         starting = "Submitting: payment and order…" if self.amount_due > 0 else "Submitting the order…"
-        self.run_line_order(submit, self._submitted, starting=starting, group="resume-submit", description="Resume the line")
+        self.run_line_order(
+            submit, self._submitted, starting=starting, group="resume-submit", description="Resume the line"
+        )
 
     def _submitted(self, result: ResumeResult) -> None:
         self.submitting, self.finished, self.changed = False, True, True
         order, quote = result.order, self.quote
         number = phone(quote.service_number)
-        paid = f" Paid {money_text(result.paid, quote.currency)}, receipt {result.receipt_number}." if result.receipt_number else ""
+        paid = (
+            f" Paid {money_text(result.paid, quote.currency)}, receipt {result.receipt_number}."
+            if result.receipt_number
+            else ""
+        )
         self.show_progress(order)
         if order.status == OrderStatus.RESERVED:
             self.reserved = order
-            self.show_outcome(Text(f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes {number} on that day.{paid} x cancels the reservation; escape returns."), "good")
+            self.show_outcome(
+                Text(
+                    f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes {number} on that day.{paid} x cancels the reservation; escape returns."
+                ),
+                "good",
+            )
         else:
             if order.status == OrderStatus.CLOSED:
                 self.query_one("#status-value", Static).update(SubscriberStatus.ACTIVE.label)
                 self.query_one("#details-value", Static).update(f"Resumed · {ResumeOperation(self.operation).label}")
-            self.show_outcome(Text(f"{number} resumed: order {order.order_id} {words(order.status, OrderStatus).lower()}.{paid} Escape returns to the customer."), "good" if order.status == OrderStatus.CLOSED else "")
+            self.show_outcome(
+                Text(
+                    f"{number} resumed: order {order.order_id} {words(order.status, OrderStatus).lower()}.{paid} Escape returns to the customer."
+                ),
+                "good" if order.status == OrderStatus.CLOSED else "",
+            )
         self.refresh_form()
 
     def failed_in_place(self, error: CrmError) -> bool:
@@ -328,7 +398,12 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
     def _load_order(self, order_id: str) -> None:
         app = self.workbench
         actor, services = app.actor, app.services
-        self.call_service(lambda: get_order(order_id, uow=services.reader(), actor=actor), self.show_progress, group="resume-order", description="Load the order")
+        self.call_service(
+            lambda: get_order(order_id, uow=services.reader(), actor=actor),
+            self.show_progress,
+            group="resume-order",
+            description="Load the order",
+        )
 
     # -- cancelling a reservation ---------------------------------------------------------------
 
@@ -337,7 +412,12 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         if order is None or self.submitting:
             return
         lines = cancel_effects(order, self._shop_day(order))
-        self.app.push_screen(ConfirmModal(f"Cancel the reserved resumption {order.order_id}?", lines, confirm_label="Cancel reservation"), self._cancel_confirmed)
+        self.app.push_screen(
+            ConfirmModal(
+                f"Cancel the reserved resumption {order.order_id}?", lines, confirm_label="Cancel reservation"
+            ),
+            self._cancel_confirmed,
+        )
 
     def _cancel_confirmed(self, confirmed: bool | None) -> None:
         if not confirmed or self.reserved is None:
@@ -346,14 +426,24 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         actor, services, order_id = app.actor, app.services, self.reserved.order_id
         self.submitting = True
         self.refresh_form()
-        self.call_service(lambda: cancel_order(order_id, services=services, actor=actor), self._cancelled, group="resume-cancel", description="Cancel the reserved resumption")
+        self.call_service(
+            lambda: cancel_order(order_id, services=services, actor=actor),
+            self._cancelled,
+            group="resume-cancel",
+            description="Cancel the reserved resumption",
+        )
 
     def _cancelled(self, outcome: tuple[OrderView, list[str]]) -> None:
         view, cannot = outcome
         self.submitting, self.finished, self.changed, self.reserved = False, False, True, None
         self.show_progress(view)
         note = (" " + " ".join(cannot)) if cannot else ""
-        self.show_outcome(Text(f"Reservation cancelled: order {view.order_id} {words(view.status, OrderStatus).lower()}; the line stays suspended.{note}"), "good")
+        self.show_outcome(
+            Text(
+                f"Reservation cancelled: order {view.order_id} {words(view.status, OrderStatus).lower()}; the line stays suspended.{note}"
+            ),
+            "good",
+        )
         self.query_one("#effective_date", Input).value = ""
         self.refresh_form()
         self.query_one("#reason", Input).focus()

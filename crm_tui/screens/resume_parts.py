@@ -133,7 +133,9 @@ def resume_effects(quote: ResumeQuote, choices: ResumeChoices) -> list[str]:
     else:
         lines.append("Nothing to charge")
     if choices.reserved:
-        lines.append(f"Reserved for {choices.effective_date}: the order waits and runs on that day; it can be cancelled before then")
+        lines.append(
+            f"Reserved for {choices.effective_date}: the order waits and runs on that day; it can be cancelled before then"
+        )
     else:
         lines.append("Then the order runs now: billing resumes, the network lifts the bar, the line becomes active")
     return lines
@@ -152,7 +154,9 @@ def held_text(held: dict, message: str) -> Text:
     """The request went to the supervisor's queue instead of resuming the line."""
     queue = words(held.get("queue"), QueueName) if held.get("queue") else "supervisor"
     item = f", request {held['item_id']}" if held.get("item_id") else ""
-    return Text(f"Sent to the supervisor's queue ({queue}{item}). {message} The line stays suspended until a supervisor decides.")
+    return Text(
+        f"Sent to the supervisor's queue ({queue}{item}). {message} The line stays suspended until a supervisor decides."
+    )
 
 
 def checkout_table(quote: ResumeQuote) -> Table:
@@ -162,7 +166,11 @@ def checkout_table(quote: ResumeQuote) -> Table:
     table.add_column("Note", ratio=3, no_wrap=True)
     table.add_column("Amount", justify="right", min_width=14, no_wrap=True)
     reason = words(quote.reason, SuspensionReason).lower()
-    table.add_row("Resumption fee", f"after a {reason} suspension" if quote.fee else "none for this suspension", money_text(quote.fee, quote.currency))
+    table.add_row(
+        "Resumption fee",
+        f"after a {reason} suspension" if quote.fee else "none for this suspension",
+        money_text(quote.fee, quote.currency),
+    )
     if quote.outstanding > 0:
         must = "must be paid to resume" if quote.debt_must_be_paid else "may be paid now"
         table.add_row("Outstanding debt", must, money_text(quote.outstanding, quote.currency))

@@ -34,7 +34,9 @@ class SignInScreen(ServiceScreen):
             with Vertical(id="sign-in-form"):
                 yield Static("MY WORKBENCH | SIGN IN", id="sign-in-title")
                 yield Static(self._database_line(), id="sign-in-database")
-                yield FormField("Operator name", Input(id="username", placeholder="ana.garcia", max_length=64), name="username")
+                yield FormField(
+                    "Operator name", Input(id="username", placeholder="ana.garcia", max_length=64), name="username"
+                )
                 yield FormField("Password", Input(id="password", password=True, max_length=200), name="password")
                 yield Static("", id="sign-in-message")
                 yield Button("Sign in", id="sign-in", variant="primary")
@@ -79,7 +81,9 @@ class SignInScreen(ServiceScreen):
             from crm_tui.services import operators
 
             services = workbench.ready_services()
-            return operators.sign_in(username, password, uow=services.writer(), max_failures=services.settings.max_failed_sign_ins)
+            return operators.sign_in(
+                username, password, uow=services.writer(), max_failures=services.settings.max_failed_sign_ins
+            )
 
         self.call_service(
             sign_in,

@@ -70,8 +70,15 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
         with Vertical(id="suspend-box"):
             yield Static(f"Suspend {number}", id="suspend-title", markup=False)
             yield FormField("Reason", RadioSet(*(r.label for r in self.reasons), id="suspension-reason"), name="reason")
-            yield FormField("Note (optional)", Input(id="suspension-note", max_length=300, placeholder="e.g. travelling until June"), name="note")
-            yield Static("Billing stops the line and the network bars it; the customer keeps the number. Enter on the note or ctrl+s suspends.", id="suspend-effects")
+            yield FormField(
+                "Note (optional)",
+                Input(id="suspension-note", max_length=300, placeholder="e.g. travelling until June"),
+                name="note",
+            )
+            yield Static(
+                "Billing stops the line and the network bars it; the customer keeps the number. Enter on the note or ctrl+s suspends.",
+                id="suspend-effects",
+            )
             with Horizontal(id="suspend-buttons"):
                 yield Button("Suspend (ctrl+s)", id="suspend", variant="warning")
                 yield Button("Cancel (esc)", id="cancel")
@@ -87,7 +94,11 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
         if index < 0:
             show_field_errors(self, {"reason": "Choose the reason."})
             return
-        self.dismiss(SuspensionChoice(reason=self.reasons[index].value, note=self.query_one("#suspension-note", Input).value.strip()))
+        self.dismiss(
+            SuspensionChoice(
+                reason=self.reasons[index].value, note=self.query_one("#suspension-note", Input).value.strip()
+            )
+        )
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -111,8 +122,17 @@ def start_suspension(
             return
 
         def suspend(progress: Callable[[OrderView], None]) -> OrderView:
-            return suspend_subscriber(service_number, services=services, actor=actor, reason=choice.reason, note=choice.note, on_progress=progress)
+            return suspend_subscriber(
+                service_number,
+                services=services,
+                actor=actor,
+                reason=choice.reason,
+                note=choice.note,
+                on_progress=progress,
+            )
 
-        run_order(screen, suspend, on_done, on_progress=on_progress, group="suspend-line", description="Suspend the line")
+        run_order(
+            screen, suspend, on_done, on_progress=on_progress, group="suspend-line", description="Suspend the line"
+        )
 
     app.push_screen(SuspendModal(service_number, role=actor.role), chosen)

@@ -69,7 +69,11 @@ class TerminateModal(ModalScreen[TerminationChoice | None]):
                 markup=False,
             )
             yield FormField("Reason", RadioSet(*(r.label for r in REASONS), id="termination-reason"), name="reason")
-            yield FormField("Does the customer consent to archiving the profile and preferences?", RadioSet(*(label for _, label in CONSENT), id="archive-consent"), name="archive_consent")
+            yield FormField(
+                "Does the customer consent to archiving the profile and preferences?",
+                RadioSet(*(label for _, label in CONSENT), id="archive-consent"),
+                name="archive_consent",
+            )
             with Horizontal(id="terminate-buttons"):
                 yield Button("Continue (ctrl+s)", id="terminate", variant="error")
                 yield Button("Cancel (esc)", id="cancel")
@@ -105,7 +109,9 @@ def termination_effects(detail: CustomerDetail, choice: TerminationChoice, *, fr
         f"End the relationship with {detail.name} ({TerminationReason(choice.reason).label})",
         f"Deactivate every live line in one order: {numbers}",
         f"Numbers frozen for {freeze_days} days, then back to the pool; SIMs abandoned",
-        "Profile and preferences archived (the customer consents)" if choice.archive_consent else "No consent: only what the retention policy requires is archived",
+        "Profile and preferences archived (the customer consents)"
+        if choice.archive_consent
+        else "No consent: only what the retention policy requires is archived",
         "Contacts, addresses and social links removed; billing, network and partners told",
         "The customer becomes terminated; this cannot be undone here",
     ]
@@ -137,7 +143,14 @@ def start_termination(
                 on_progress=progress,
             )
 
-        run_order(screen, terminate, on_done, on_progress=on_progress, group="terminate-customer", description="Terminate the customer relationship")
+        run_order(
+            screen,
+            terminate,
+            on_done,
+            on_progress=on_progress,
+            group="terminate-customer",
+            description="Terminate the customer relationship",
+        )
 
     def chosen(choice: TerminationChoice | None) -> None:
         if choice is None:

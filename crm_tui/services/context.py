@@ -22,7 +22,9 @@ class ExternalSystems(Protocol):
     """Billing, provisioning and notifications as the order engine sees them: one request per
     idempotency key, an answer or an `ExternalFailure`."""
 
-    def send(self, system: str, operation: str, *, idempotency_key: str, payload: dict[str, Any], attempt: int) -> dict[str, Any]: ...
+    def send(
+        self, system: str, operation: str, *, idempotency_key: str, payload: dict[str, Any], attempt: int
+    ) -> dict[str, Any]: ...
 
 
 @dataclass

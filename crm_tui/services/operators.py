@@ -56,7 +56,9 @@ def _view(operator: Operator) -> OperatorView:
 def needs_bootstrap(*, uow: UnitOfWork) -> bool:
     """True while the database has no admin: then the first admin may be added without sign-in."""
     with uow:
-        return not uow.session.execute(select(func.count()).select_from(Operator).where(Operator.role == Role.ADMIN)).scalar()
+        return not uow.session.execute(
+            select(func.count()).select_from(Operator).where(Operator.role == Role.ADMIN)
+        ).scalar()
 
 
 def add_operator(
@@ -80,7 +82,9 @@ def add_operator(
     password_hash = hash_secret(password)
     with uow:
         session = uow.session
-        has_admin = session.execute(select(func.count()).select_from(Operator).where(Operator.role == Role.ADMIN)).scalar()
+        has_admin = session.execute(
+            select(func.count()).select_from(Operator).where(Operator.role == Role.ADMIN)
+        ).scalar()
         if has_admin or actor is not None:
             require_role(actor, Role.ADMIN, doing="add operators")
         elif role != Role.ADMIN:
@@ -117,7 +121,9 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
     """
     username = username.strip().lower()
     with UnitOfWork(uow.database) as reading:
-        stored = reading.session.execute(select(Operator.password_hash).where(Operator.username == username)).scalar_one_or_none()
+        stored = reading.session.execute(
+            select(Operator.password_hash).where(Operator.username == username)
+        ).scalar_one_or_none()
     matches = verify_secret(stored, password)
     with uow:
         session = uow.session
@@ -127,17 +133,28 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
         if operator is None or not operator.is_active:
             raise SignInFailed("Wrong operator name or password.")
         if operator.locked_at is not None:
-            raise OperatorLocked(f"{operator.username} is locked after {max_failures} failed sign-ins; a supervisor must unlock.")
+            raise OperatorLocked(
+                f"{operator.username} is locked after {max_failures} failed sign-ins; a supervisor must unlock."
+            )
         if not matches:
             operator.failed_sign_ins += 1
             locked = operator.failed_sign_ins >= max_failures
             if locked:
                 operator.locked_at = utcnow()
             session.add(operator)
-            audit.record(uow, None, "operator.sign_in_failed", "operator", username, {"failures": operator.failed_sign_ins, "locked": locked})
+            audit.record(
+                uow,
+                None,
+                "operator.sign_in_failed",
+                "operator",
+                username,
+                {"failures": operator.failed_sign_ins, "locked": locked},
+            )
             uow.commit()
             if locked:
-                raise OperatorLocked(f"{operator.username} is now locked after {max_failures} failed sign-ins; a supervisor must unlock.")
+                raise OperatorLocked(
+                    f"{operator.username} is now locked after {max_failures} failed sign-ins; a supervisor must unlock."
+                )
             left = max_failures - operator.failed_sign_ins
             raise SignInFailed(f"Wrong operator name or password ({left} tries left before the lock).", tries_left=left)
         operator.failed_sign_ins = 0
@@ -178,7 +195,9 @@ def change_password(username: str, new_password: str, *, uow: UnitOfWork, actor:
 
 
 def _find(uow: UnitOfWork, username: str) -> Operator:
-    operator = uow.session.execute(select(Operator).where(Operator.username == username.strip().lower())).scalar_one_or_none()
+    operator = uow.session.execute(
+        select(Operator).where(Operator.username == username.strip().lower())
+    ).scalar_one_or_none()
     if operator is None:
         raise NotFound(f"No operator named {username}.")
     return operator

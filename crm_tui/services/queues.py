@@ -139,7 +139,10 @@ def _parse_queue(queue: str) -> QueueName:
     try:
         return QueueName(queue)
     except ValueError:
-        raise InvalidInput(f"Unknown queue {queue!r}; one of {', '.join(q.value for q in QueueName)}.", fields={"queue": "Unknown queue."}) from None
+        raise InvalidInput(
+            f"Unknown queue {queue!r}; one of {', '.join(q.value for q in QueueName)}.",
+            fields={"queue": "Unknown queue."},
+        ) from None
 
 
 def queue_summaries(*, uow: UnitOfWork, actor: Actor) -> list[QueueSummary]:
@@ -149,7 +152,9 @@ def queue_summaries(*, uow: UnitOfWork, actor: Actor) -> list[QueueSummary]:
         rows = {
             queue: (count, oldest)
             for queue, count, oldest in uow.session.execute(
-                select(QueueItem.queue, func.count(), func.min(QueueItem.created_at)).where(QueueItem.status.in_(OPEN)).group_by(QueueItem.queue)
+                select(QueueItem.queue, func.count(), func.min(QueueItem.created_at))
+                .where(QueueItem.status.in_(OPEN))
+                .group_by(QueueItem.queue)
             )
         }
     return [
@@ -164,18 +169,44 @@ def queue_summaries(*, uow: UnitOfWork, actor: Actor) -> list[QueueSummary]:
     ]
 
 
-def list_queue(queue: str, *, uow: UnitOfWork, actor: Actor, include_closed: bool = False, text: str = "", sort: str = "oldest", limit: int = 200) -> list[QueueItemView]:
+def list_queue(
+    queue: str,
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    include_closed: bool = False,
+    text: str = "",
+    sort: str = "oldest",
+    limit: int = 200,
+) -> list[QueueItemView]:
     require_role(actor, *SUPERVISORS, doing="see the queues")
     name = _parse_queue(queue)
     text = clean_text(text, field="filter", max_length=100).lower()
     with uow:
-        query = select(QueueItem, Operator.username).outerjoin(Operator, Operator.id == QueueItem.claimed_by).where(QueueItem.queue == name.value)
+        query = (
+            select(QueueItem, Operator.username)
+            .outerjoin(Operator, Operator.id == QueueItem.claimed_by)
+            .where(QueueItem.queue == name.value)
+        )
         if not include_closed:
             query = query.where(QueueItem.status.in_(OPEN))
-        order = {"oldest": QueueItem.created_at.asc(), "newest": QueueItem.created_at.desc()}.get(sort, QueueItem.created_at.asc())
+        order = {"oldest": QueueItem.created_at.asc(), "newest": QueueItem.created_at.desc()}.get(
+            sort, QueueItem.created_at.asc()
+        )
         rows = uow.session.execute(query.order_by(order, QueueItem.id).limit(limit)).all()
         items = [
-            QueueItemView(item_id=i.id, queue=i.queue, ref_type=i.ref_type, ref_id=i.ref_id, status=i.status, reason=i.reason, claimed_by=username, created_at=i.created_at, version=i.version, payload=i.payload)
+            QueueItemView(
+                item_id=i.id,
+                queue=i.queue,
+                ref_type=i.ref_type,
+                ref_id=i.ref_id,
+                status=i.status,
+                reason=i.reason,
+                claimed_by=username,
+                created_at=i.created_at,
+                version=i.version,
+                payload=i.payload,
+            )
             for i, username in rows
         ]
     if text:
@@ -188,11 +219,18 @@ def _claim(uow: UnitOfWork, item_id: int, actor: Actor, expected_version: int | 
     item = uow.session.get(QueueItem, item_id)
     if item is None:
         raise NotFound(f"No queue item {item_id}.")
-    conditions = [QueueItem.id == item_id, QueueItem.status.in_(OPEN), (QueueItem.claimed_by.is_(None)) | (QueueItem.claimed_by == actor.id)]
+    conditions = [
+        QueueItem.id == item_id,
+        QueueItem.status.in_(OPEN),
+        (QueueItem.claimed_by.is_(None)) | (QueueItem.claimed_by == actor.id),
+    ]
     if expected_version is not None:
         conditions.append(QueueItem.version == expected_version)
     won = uow.session.execute(
-        update(QueueItem).where(*conditions).values(status="claimed", claimed_by=actor.id, claimed_at=utcnow(), version=QueueItem.version + 1).execution_options(synchronize_session=False)
+        update(QueueItem)
+        .where(*conditions)
+        .values(status="claimed", claimed_by=actor.id, claimed_at=utcnow(), version=QueueItem.version + 1)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
         uow.session.refresh(item)
@@ -210,10 +248,30 @@ def claim_item(item_id: int, *, uow: UnitOfWork, actor: Actor, expected_version:
         item = _claim(uow, item_id, actor, expected_version)
         audit.record(uow, actor, "queue.claim", "queue_item", str(item_id), {"queue": item.queue})
         uow.commit()
-        return QueueItemView(item_id=item.id, queue=item.queue, ref_type=item.ref_type, ref_id=item.ref_id, status=item.status, reason=item.reason, claimed_by=actor.username, created_at=item.created_at, version=item.version, payload=item.payload)
+        return QueueItemView(
+            item_id=item.id,
+            queue=item.queue,
+            ref_type=item.ref_type,
+            ref_id=item.ref_id,
+            status=item.status,
+            reason=item.reason,
+            claimed_by=actor.username,
+            created_at=item.created_at,
+            version=item.version,
+            payload=item.payload,
+        )
 
 
-def act_on_item(queue: str, item_id: int, action: str, *, services: Services, actor: Actor, note: str = "", expected_version: int | None = None) -> ActionResult:
+def act_on_item(
+    queue: str,
+    item_id: int,
+    action: str,
+    *,
+    services: Services,
+    actor: Actor,
+    note: str = "",
+    expected_version: int | None = None,
+) -> ActionResult:
     """Do `action` on the item: claim it first (one supervisor wins), then run the queue's action."""
     require_role(actor, *SUPERVISORS, doing="act on queue items")
     name = _parse_queue(queue)
@@ -256,9 +314,20 @@ def duplicate_pair(item_id: int, *, uow: UnitOfWork, actor: Actor) -> PairView:
         candidate = uow.session.get(DuplicateCandidate, int(item.ref_id))
         if candidate is None:
             raise NotFound(f"No possible duplicate {item.ref_id}.")
-        ids = dict(uow.session.execute(select(Customer.id, Customer.customer_id).where(Customer.id.in_([candidate.customer_a_id, candidate.customer_b_id]))).all())
+        ids = dict(
+            uow.session.execute(
+                select(Customer.id, Customer.customer_id).where(
+                    Customer.id.in_([candidate.customer_a_id, candidate.customer_b_id])
+                )
+            ).all()
+        )
         reasons = candidate.reasons or {}
         return PairView(
-            candidate_id=candidate.id, customer_id_a=ids[candidate.customer_a_id], customer_id_b=ids[candidate.customer_b_id], score=candidate.score,
-            reasons={"agree": list(reasons.get("agree", [])), "differ": list(reasons.get("differ", []))}, reason=item.reason, status=candidate.status,
+            candidate_id=candidate.id,
+            customer_id_a=ids[candidate.customer_a_id],
+            customer_id_b=ids[candidate.customer_b_id],
+            score=candidate.score,
+            reasons={"agree": list(reasons.get("agree", [])), "differ": list(reasons.get("differ", []))},
+            reason=item.reason,
+            status=candidate.status,
         )

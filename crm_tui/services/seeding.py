@@ -48,9 +48,18 @@ def seed_customers(
     """Append `customers` realistic customers with lines, contracts, bills and stock (admins only)."""
     require_role(actor, Role.ADMIN, doing="seed demo data")
     if not 1 <= customers <= MAX_CUSTOMERS:
-        raise InvalidInput(f"Seed between 1 and {MAX_CUSTOMERS:,} customers.", fields={"customers": f"1 to {MAX_CUSTOMERS:,}."})
+        raise InvalidInput(
+            f"Seed between 1 and {MAX_CUSTOMERS:,} customers.", fields={"customers": f"1 to {MAX_CUSTOMERS:,}."}
+        )
     with services.writer() as uow:
-        audit.record(uow, actor, "data.seed", "database", services.database.short_name[:32], {"customers": customers, "seed": seed})
+        audit.record(
+            uow,
+            actor,
+            "data.seed",
+            "database",
+            services.database.short_name[:32],
+            {"customers": customers, "seed": seed},
+        )
         uow.commit()
     return seed_database(services.database, customers=customers, seed=seed, progress=progress)
 
@@ -69,10 +78,26 @@ def create_demo(services: Services, *, customers: int = 2000, seed: int = 7) -> 
     if not has_operators:
         first, *others = DEMO_OPERATORS
         username, password, role, display = first
-        operators.add_operator(username, password, role=role, display_name=display, shop=services.settings.shop, uow=services.writer(), actor=None)
+        operators.add_operator(
+            username,
+            password,
+            role=role,
+            display_name=display,
+            shop=services.settings.shop,
+            uow=services.writer(),
+            actor=None,
+        )
         admin = operators.sign_in(username, password, uow=services.writer())
         for username, password, role, display in others:
-            operators.add_operator(username, password, role=role, display_name=display, shop=services.settings.shop, uow=services.writer(), actor=admin)
+            operators.add_operator(
+                username,
+                password,
+                role=role,
+                display_name=display,
+                shop=services.settings.shop,
+                uow=services.writer(),
+                actor=admin,
+            )
     if not has_customers:
         with services.writer() as uow:
             audit.record(uow, admin, "data.seed", "database", "demo", {"customers": customers, "seed": seed})
@@ -80,4 +105,6 @@ def create_demo(services: Services, *, customers: int = 2000, seed: int = 7) -> 
         seed_database(services.database, customers=customers, seed=seed, featured=True)
     with services.reader() as uow:
         present = set(uow.session.execute(select(Operator.username)).scalars())
-    return [(username, password, role.value) for username, password, role, _display in DEMO_OPERATORS if username in present]
+    return [
+        (username, password, role.value) for username, password, role, _display in DEMO_OPERATORS if username in present
+    ]

@@ -78,7 +78,12 @@ NATIONALITIES: dict[str, tuple[float, str, str, bool]] = {
     "PT": (1.5, "pt_PT", "pt", True),
 }
 EMAIL_DOMAINS = ("gmail.com", "hotmail.com", "yahoo.es", "outlook.es", "icloud.com", "telefonica.net")
-CREDIT = (("A", 30, Decimal("1000.00")), ("B", 45, Decimal("500.00")), ("C", 18, Decimal("200.00")), ("D", 7, Decimal("50.00")))
+CREDIT = (
+    ("A", 30, Decimal("1000.00")),
+    ("B", 45, Decimal("500.00")),
+    ("C", 18, Decimal("200.00")),
+    ("D", 7, Decimal("50.00")),
+)
 SUSPENSION_REASONS = ("customer_request", "lost_sim", "travel", "debt", "fraud")
 BLACKLIST_REASONS = (
     "Unpaid debt from a previous contract",
@@ -135,8 +140,21 @@ class SeedReport:
     def rows(self) -> int:
         """All rows inserted (customers plus everything that hangs off them)."""
         return sum(
-            (self.customers, self.certificates, self.contacts, self.addresses, self.customers, self.accounts,
-             self.subscribers, self.contracts, self.charges, self.blacklist, self.numbers, self.sims, self.offerings)
+            (
+                self.customers,
+                self.certificates,
+                self.contacts,
+                self.addresses,
+                self.customers,
+                self.accounts,
+                self.subscribers,
+                self.contracts,
+                self.charges,
+                self.blacklist,
+                self.numbers,
+                self.sims,
+                self.offerings,
+            )
         )
 
 
@@ -159,10 +177,17 @@ def ensure_offerings(connection: Connection) -> int:
     have = set(connection.execute(select(OFFERINGS.c.code)).scalars())
     rows = [
         {
-            "code": o["code"], "name": o["name"], "kind": "primary", "network_type": o["network_type"],
-            "payment_type": o["payment_type"], "brand": o["brand"], "monthly_fee": Decimal(o["monthly_fee"]),
-            "commitment_months": o["commitment_months"], "penalty_amount": Decimal(o["penalty_amount"]),
-            "prolongation": o["prolongation"], "is_active": True,
+            "code": o["code"],
+            "name": o["name"],
+            "kind": "primary",
+            "network_type": o["network_type"],
+            "payment_type": o["payment_type"],
+            "brand": o["brand"],
+            "monthly_fee": Decimal(o["monthly_fee"]),
+            "commitment_months": o["commitment_months"],
+            "penalty_amount": Decimal(o["penalty_amount"]),
+            "prolongation": o["prolongation"],
+            "is_active": True,
         }
         for o in load_catalog()
         if o["code"] not in have
@@ -197,7 +222,7 @@ class NamePools:
             fake = Faker(locale)
             fake.seed_instance(seed)
             if locale == "zh_CN":  # names as a Spanish shop writes them: romanized
-                male = female = lambda: fake.first_romanized_name()  # noqa: E731
+                male = female = lambda fake=fake: fake.first_romanized_name()  # noqa: E731
                 last = fake.last_romanized_name
             else:
                 male, female, last = fake.first_name_male, fake.first_name_female, fake.last_name
@@ -267,7 +292,11 @@ FEATURED = CustomerPlan(
     cert_country="ES",
     credit_level="A",
     payment_type="postpaid",
-    lines=[LinePlan(offering="MAR-POST-5G-50", service_number="34612345678", imsi="214070000000001", iccid="8934070000000000015")],
+    lines=[
+        LinePlan(
+            offering="MAR-POST-5G-50", service_number="34612345678", imsi="214070000000001", iccid="8934070000000000015"
+        )
+    ],
     outstanding_bills=1,
 )
 """The one well-known demo customer the README searches for."""
@@ -291,11 +320,20 @@ class _Loader:
         self.report = SeedReport(offerings=ensure)
         self.offerings = {row.code: row for row in connection.execute(select(OFFERINGS))}
         self.by_payment = {
-            pay: [o.code for o in self.offerings.values() if o.payment_type == pay and o.kind == "primary" and o.is_active and o.brand != "Mar Empresas"]
+            pay: [
+                o.code
+                for o in self.offerings.values()
+                if o.payment_type == pay and o.kind == "primary" and o.is_active and o.brand != "Mar Empresas"
+            ]
             for pay in ("prepaid", "postpaid")
         }
-        self.business = [o.code for o in self.offerings.values() if o.brand == "Mar Empresas"] or self.by_payment["postpaid"]
-        self.next_id = {t.name: int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()) + 1 for t in ROW_TABLES}
+        self.business = [o.code for o in self.offerings.values() if o.brand == "Mar Empresas"] or self.by_payment[
+            "postpaid"
+        ]
+        self.next_id = {
+            t.name: int(connection.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()) + 1
+            for t in ROW_TABLES
+        }
         self.customer_number = current_number(connection, CUSTOMERS.c.customer_id, "customer_number", 1)
         self.account_number = current_number(connection, ACCOUNTS.c.account_code, "account_code", 2)
         self.rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in ROW_TABLES}
@@ -316,8 +354,14 @@ class _Loader:
         if rng.random() < 0.08:
             name = rng.choice(self.pools.companies)
             plan = CustomerPlan(
-                type="organization", nationality="ES", display_name=name, organization_name=name,
-                cert_type="company_registration", cert_number=keys.cif.take(), cert_country="ES", payment_type="postpaid",
+                type="organization",
+                nationality="ES",
+                display_name=name,
+                organization_name=name,
+                cert_type="company_registration",
+                cert_number=keys.cif.take(),
+                cert_country="ES",
+                payment_type="postpaid",
             )
             line_count = LINES_COMPANY.pick(rng)
         else:
@@ -335,9 +379,17 @@ class _Loader:
                 cert = ("passport", keys.passport.take(), nationality)
             age_days = rng.randint(18 * 365 + 5, 90 * 365)
             plan = CustomerPlan(
-                type="individual", nationality=nationality, display_name=f"{first} {last}", first_name=first, last_name=last,
-                gender=gender, title=TITLES[gender].pick(rng),
-                birthday=self.today - timedelta(days=age_days), cert_type=cert[0], cert_number=cert[1], cert_country=cert[2],
+                type="individual",
+                nationality=nationality,
+                display_name=f"{first} {last}",
+                first_name=first,
+                last_name=last,
+                gender=gender,
+                title=TITLES[gender].pick(rng),
+                birthday=self.today - timedelta(days=age_days),
+                cert_type=cert[0],
+                cert_number=cert[1],
+                cert_country=cert[2],
                 payment_type="postpaid" if rng.random() < 0.65 else "prepaid",
             )
             line_count = LINES_PERSON.pick(rng)
@@ -374,7 +426,9 @@ class _Loader:
             line.service_number = line.service_number or keys.msisdn.take()
             line.imsi = line.imsi or keys.imsi.take()
             line.iccid = line.iccid or keys.iccid.take()
-            line.activated = created + timedelta(days=rng.randint(0, max(1, (now - created).days - 1)), seconds=rng.randint(0, 86399))
+            line.activated = created + timedelta(
+                days=rng.randint(0, max(1, (now - created).days - 1)), seconds=rng.randint(0, 86399)
+            )
         if plan.terminated:
             status = "terminated"
         elif any(line.status == "active" for line in lines):
@@ -391,49 +445,104 @@ class _Loader:
             plan.email = f"info{number}@{_ascii(plan.display_name.split(' ')[0])}.es"
         mobile = lines[0].service_number if lines else f"346{rng.randint(0, 10**8 - 1):08d}"
         limit = CREDIT_LIMITS[plan.credit_level] * (5 if plan.type == "organization" else 1)
-        rows["customers"].append({
-            "id": pk, "customer_id": customer_id, "type": plan.type, "status": status, "merged_into_id": None,
-            "first_name": plan.first_name, "middle_name": None, "last_name": plan.last_name,
-            "organization_name": plan.organization_name, "display_name": plan.display_name,
-            "name_search": normalize_name(plan.display_name), "gender": plan.gender, "title": plan.title,
-            "nationality": plan.nationality, "birthplace": None, "birthday": plan.birthday, "email": plan.email,
-            "mobile": mobile, "social_id": None, "belief": None, "credit_level": plan.credit_level, "credit_limit": limit,
-            "created_at": created, "updated_at": created, "created_by": None, "version": 1,
-        })
-        rows["certificates"].append({
-            "id": self._id(CERTIFICATES), "customer_id": pk, "cert_type": plan.cert_type, "cert_number": plan.cert_number,
-            "cert_country": plan.cert_country, "is_primary": True,
-            "expires_on": None if plan.cert_type == "company_registration" else self.today + timedelta(days=rng.randint(30, 3650)),
-            "created_at": created,
-        })
-        self._remember_certificate((plan.cert_type, plan.cert_number, plan.cert_country, normalize_name(plan.display_name), plan.birthday))
+        rows["customers"].append(
+            {
+                "id": pk,
+                "customer_id": customer_id,
+                "type": plan.type,
+                "status": status,
+                "merged_into_id": None,
+                "first_name": plan.first_name,
+                "middle_name": None,
+                "last_name": plan.last_name,
+                "organization_name": plan.organization_name,
+                "display_name": plan.display_name,
+                "name_search": normalize_name(plan.display_name),
+                "gender": plan.gender,
+                "title": plan.title,
+                "nationality": plan.nationality,
+                "birthplace": None,
+                "birthday": plan.birthday,
+                "email": plan.email,
+                "mobile": mobile,
+                "social_id": None,
+                "belief": None,
+                "credit_level": plan.credit_level,
+                "credit_limit": limit,
+                "created_at": created,
+                "updated_at": created,
+                "created_by": None,
+                "version": 1,
+            }
+        )
+        rows["certificates"].append(
+            {
+                "id": self._id(CERTIFICATES),
+                "customer_id": pk,
+                "cert_type": plan.cert_type,
+                "cert_number": plan.cert_number,
+                "cert_country": plan.cert_country,
+                "is_primary": True,
+                "expires_on": None
+                if plan.cert_type == "company_registration"
+                else self.today + timedelta(days=rng.randint(30, 3650)),
+                "created_at": created,
+            }
+        )
+        self._remember_certificate(
+            (plan.cert_type, plan.cert_number, plan.cert_country, normalize_name(plan.display_name), plan.birthday)
+        )
         self._contacts(pk, plan, number)
         self._addresses(pk, plan)
         language = NATIONALITIES[plan.nationality][2]
         dnd = rng.random() < 0.15
-        rows["preferences"].append({
-            "id": self._id(PREFERENCES), "customer_id": pk, "currency": "EUR", "language": language,
-            "written_language": language if language in ("es", "en") else rng.choice(("es", "en")),
-            "dnd_channel": rng.choice(("sms", "call", "email")) if dnd else None, "dnd_days": "mon-sun" if dnd else None,
-            "dnd_start": "21:00" if dnd else None, "dnd_end": "09:00" if dnd else None,
-        })
+        rows["preferences"].append(
+            {
+                "id": self._id(PREFERENCES),
+                "customer_id": pk,
+                "currency": "EUR",
+                "language": language,
+                "written_language": language if language in ("es", "en") else rng.choice(("es", "en")),
+                "dnd_channel": rng.choice(("sms", "call", "email")) if dnd else None,
+                "dnd_days": "mon-sun" if dnd else None,
+                "dnd_start": "21:00" if dnd else None,
+                "dnd_end": "09:00" if dnd else None,
+            }
+        )
         self.account_number += 1
         account_pk = self._id(ACCOUNTS)
-        rows["accounts"].append({
-            "id": account_pk, "account_code": f"21{self.account_number:09d}", "customer_id": pk,
-            "payment_type": plan.payment_type, "currency": "EUR", "balance": plan.balance,
-            "status": "closed" if plan.terminated else "active", "created_at": created,
-        })
+        rows["accounts"].append(
+            {
+                "id": account_pk,
+                "account_code": f"21{self.account_number:09d}",
+                "customer_id": pk,
+                "payment_type": plan.payment_type,
+                "currency": "EUR",
+                "balance": plan.balance,
+                "status": "closed" if plan.terminated else "active",
+                "created_at": created,
+            }
+        )
         fees = Decimal("0.00")
         for line in lines:
             fees += self._line(pk, account_pk, plan, line, language)
         for month in range(plan.outstanding_bills):
             due = (self.today.replace(day=1) - timedelta(days=30 * month)).replace(day=5)
-            rows["charges"].append({
-                "id": self._id(CHARGES), "account_id": account_pk, "subscriber_id": None, "order_id": None, "kind": "bill",
-                "description": f"Monthly bill {due:%Y-%m}", "amount": (fees * Decimal(rng.randint(90, 140)) / 100).quantize(Decimal("0.01")),
-                "currency": "EUR", "status": "outstanding", "due_on": due, "created_at": datetime.combine(due - timedelta(days=15), datetime.min.time(), now.tzinfo),
-            })
+            rows["charges"].append(
+                {
+                    "id": self._id(CHARGES),
+                    "account_id": account_pk,
+                    "subscriber_id": None,
+                    "order_id": None,
+                    "kind": "bill",
+                    "description": f"Monthly bill {due:%Y-%m}",
+                    "amount": (fees * Decimal(rng.randint(90, 140)) / 100).quantize(Decimal("0.01")),
+                    "currency": "EUR",
+                    "status": "outstanding",
+                    "due_on": due,
+                    "created_at": datetime.combine(due - timedelta(days=15), datetime.min.time(), now.tzinfo),
+                }
+            )
         report = self.report
         report.customers += 1
         report.first_customer_id = report.first_customer_id or customer_id
@@ -463,12 +572,22 @@ class _Loader:
             else:
                 value = f"346{rng.randint(0, 10**8 - 1):08d}"
                 method, normalized = "mobile", value
-            self.rows["contacts"].append({
-                "id": self._id(CONTACTS), "customer_id": pk,
-                "contact_type": "primary" if plan.type == "organization" and k == 0 else rng.choice(("emergency", "family", "billing")),
-                "first_name": first, "middle_name": None, "last_name": last, "title": None,
-                "method": method, "value": value, "value_normalized": normalized,
-            })
+            self.rows["contacts"].append(
+                {
+                    "id": self._id(CONTACTS),
+                    "customer_id": pk,
+                    "contact_type": "primary"
+                    if plan.type == "organization" and k == 0
+                    else rng.choice(("emergency", "family", "billing")),
+                    "first_name": first,
+                    "middle_name": None,
+                    "last_name": last,
+                    "title": None,
+                    "method": method,
+                    "value": value,
+                    "value_normalized": normalized,
+                }
+            )
 
     def _addresses(self, pk: int, plan: CustomerPlan) -> None:
         rng = self.rng
@@ -480,10 +599,19 @@ class _Loader:
             detail = f"{rng.choice(self.pools.streets)}, {rng.randint(1, 180)}"
             if rng.random() < 0.7:
                 detail += f", {rng.randint(1, 12)}º {rng.choice('ABCDEFGH')}"
-            self.rows["addresses"].append({
-                "id": self._id(ADDRESSES), "customer_id": pk, "address_type": kind, "region": province, "city": city,
-                "detail": detail, "postal_code": f"{prefix}{rng.randint(1, 999):03d}", "country": "ES", "contact_point": None,
-            })
+            self.rows["addresses"].append(
+                {
+                    "id": self._id(ADDRESSES),
+                    "customer_id": pk,
+                    "address_type": kind,
+                    "region": province,
+                    "city": city,
+                    "detail": detail,
+                    "postal_code": f"{prefix}{rng.randint(1, 999):03d}",
+                    "country": "ES",
+                    "contact_point": None,
+                }
+            )
 
     def _line(self, pk: int, account_pk: int, plan: CustomerPlan, line: LinePlan, language: str) -> Decimal:
         rng, now = self.rng, self.now
@@ -491,37 +619,76 @@ class _Loader:
         sub_pk = self._id(SUBSCRIBERS)
         activated = line.activated or now
         since = now - timedelta(days=rng.randint(1, 120)) if line.status != "active" else activated
-        self.rows["subscribers"].append({
-            "id": sub_pk, "service_number": line.service_number, "iccid": line.iccid, "imsi": line.imsi,
-            "customer_id": pk, "account_id": account_pk, "offering_id": offering.id, "network_type": offering.network_type,
-            "payment_type": offering.payment_type, "user_type": plan.type, "brand": offering.brand,
-            "status": line.status, "status_reason": line.status_reason, "status_since": max(since, activated),
-            "activated_at": activated, "latest_activation_at": activated, "valid_from": activated.date(),
-            "expires_on": FAR_FUTURE if offering.payment_type == "postpaid" else self.today + timedelta(days=rng.randint(15, 365)),
-            "language": language, "written_language": language, "version": 1,
-        })
+        self.rows["subscribers"].append(
+            {
+                "id": sub_pk,
+                "service_number": line.service_number,
+                "iccid": line.iccid,
+                "imsi": line.imsi,
+                "customer_id": pk,
+                "account_id": account_pk,
+                "offering_id": offering.id,
+                "network_type": offering.network_type,
+                "payment_type": offering.payment_type,
+                "user_type": plan.type,
+                "brand": offering.brand,
+                "status": line.status,
+                "status_reason": line.status_reason,
+                "status_since": max(since, activated),
+                "activated_at": activated,
+                "latest_activation_at": activated,
+                "valid_from": activated.date(),
+                "expires_on": FAR_FUTURE
+                if offering.payment_type == "postpaid"
+                else self.today + timedelta(days=rng.randint(15, 365)),
+                "language": language,
+                "written_language": language,
+                "version": 1,
+            }
+        )
         months = offering.commitment_months
         if months and not plan.terminated:
             start = activated.date()
             if (self.today - start).days >= months * 30:  # a renewal with a new phone, or out of contract
                 start = self.today - timedelta(days=rng.randint(0, months * 30 - 1)) if rng.random() < 0.6 else None
             if start is not None:
-                self.rows["contracts"].append({
-                    "id": self._id(CONTRACTS), "subscriber_id": sub_pk, "offering_id": offering.id,
-                    "name": f"{months}-month commitment", "status": "active", "effective_on": start,
-                    "expires_on": _add_months(start, months), "duration_months": months,
-                    "prolongation": offering.prolongation, "penalty_amount": offering.penalty_amount,
-                })
+                self.rows["contracts"].append(
+                    {
+                        "id": self._id(CONTRACTS),
+                        "subscriber_id": sub_pk,
+                        "offering_id": offering.id,
+                        "name": f"{months}-month commitment",
+                        "status": "active",
+                        "effective_on": start,
+                        "expires_on": _add_months(start, months),
+                        "duration_months": months,
+                        "prolongation": offering.prolongation,
+                        "penalty_amount": offering.penalty_amount,
+                    }
+                )
         frozen = plan.terminated
-        self.rows["number_pool"].append({
-            "id": self._id(NUMBERS), "service_number": line.service_number, "state": "frozen" if frozen else "in_use",
-            "is_golden": False, "fee": Decimal("0.00"),
-            "frozen_until": now + timedelta(days=rng.randint(10, 90)) if frozen else None, "subscriber_id": sub_pk, "version": 1,
-        })
-        self.rows["sim_pool"].append({
-            "id": self._id(SIMS), "iccid": line.iccid, "imsi": line.imsi, "state": "abandoned" if frozen else "in_use",
-            "subscriber_id": sub_pk, "version": 1,
-        })
+        self.rows["number_pool"].append(
+            {
+                "id": self._id(NUMBERS),
+                "service_number": line.service_number,
+                "state": "frozen" if frozen else "in_use",
+                "is_golden": False,
+                "fee": Decimal("0.00"),
+                "frozen_until": now + timedelta(days=rng.randint(10, 90)) if frozen else None,
+                "subscriber_id": sub_pk,
+                "version": 1,
+            }
+        )
+        self.rows["sim_pool"].append(
+            {
+                "id": self._id(SIMS),
+                "iccid": line.iccid,
+                "imsi": line.imsi,
+                "state": "abandoned" if frozen else "in_use",
+                "subscriber_id": sub_pk,
+                "version": 1,
+            }
+        )
         return offering.monthly_fee if line.status == "active" else Decimal("0.00")
 
     # stock and blacklist ----------------------------------------------------------------------
@@ -540,20 +707,39 @@ class _Loader:
             row.update(is_golden=True, fee=Decimal(rng.choice((20, 50, 100, 300))))
             self.rows["number_pool"].append(row)
         for _ in range(customers // 20 + 50):
-            self.rows["sim_pool"].append({
-                "id": self._id(SIMS), "iccid": self.keys.iccid.take(), "imsi": self.keys.imsi.take(), "state": "available",
-                "subscriber_id": None, "version": 1,
-            })
+            self.rows["sim_pool"].append(
+                {
+                    "id": self._id(SIMS),
+                    "iccid": self.keys.iccid.take(),
+                    "imsi": self.keys.imsi.take(),
+                    "state": "available",
+                    "subscriber_id": None,
+                    "version": 1,
+                }
+            )
 
     def _number(self, number: str, state: str) -> dict[str, Any]:
         return {
-            "id": self._id(NUMBERS), "service_number": number, "state": state, "is_golden": False, "fee": Decimal("0.00"),
-            "frozen_until": None, "subscriber_id": None, "version": 1,
+            "id": self._id(NUMBERS),
+            "service_number": number,
+            "state": state,
+            "is_golden": False,
+            "fee": Decimal("0.00"),
+            "frozen_until": None,
+            "subscriber_id": None,
+            "version": 1,
         }
 
     def _golden(self, wanted: int) -> list[str]:
         """Pretty numbers (6xx 111 222), not yet stored and not drawn by the counter later."""
-        candidates = sorted({f"346{self.rng.randint(0, 99):02d}{d * 3}{e * 3}" for d in "0123456789" for e in "0123456789" for _ in range(3)})
+        candidates = sorted(
+            {
+                f"346{self.rng.randint(0, 99):02d}{d * 3}{e * 3}"
+                for d in "0123456789"
+                for e in "0123456789"
+                for _ in range(3)
+            }
+        )
         self.rng.shuffle(candidates)
         source = self.keys.msisdn
         assert source.connection is not None
@@ -576,14 +762,25 @@ class _Loader:
             birthday = self.today - timedelta(days=rng.randint(18 * 365, 70 * 365))
             self._blacklist_row("national_id", self.keys.dni.take(), "ES", normalize_name(name), birthday, "ban")
 
-    def _blacklist_row(self, cert_type: str, cert_number: str, country: str, name: str, birthday: date | None, severity: str) -> None:
+    def _blacklist_row(
+        self, cert_type: str, cert_number: str, country: str, name: str, birthday: date | None, severity: str
+    ) -> None:
         rng = self.rng
-        self.rows["blacklist"].append({
-            "id": self._id(BLACKLIST), "cert_type": cert_type, "cert_number": cert_number, "cert_country": country,
-            "name_search": name, "birthday": birthday, "severity": severity, "reason": rng.choice(BLACKLIST_REASONS),
-            "expires_at": None if rng.random() < 0.7 else self.now + timedelta(days=rng.randint(30, 720)),
-            "created_at": self.now - timedelta(days=rng.randint(1, 1500)), "created_by": None,
-        })
+        self.rows["blacklist"].append(
+            {
+                "id": self._id(BLACKLIST),
+                "cert_type": cert_type,
+                "cert_number": cert_number,
+                "cert_country": country,
+                "name_search": name,
+                "birthday": birthday,
+                "severity": severity,
+                "reason": rng.choice(BLACKLIST_REASONS),
+                "expires_at": None if rng.random() < 0.7 else self.now + timedelta(days=rng.randint(30, 720)),
+                "created_at": self.now - timedelta(days=rng.randint(1, 1500)),
+                "created_by": None,
+            }
+        )
 
     # writing ----------------------------------------------------------------------------------
 
@@ -595,7 +792,9 @@ class _Loader:
             if not rows:
                 continue
             BulkInsert.of(table, connection.dialect).run(connection, rows)
-            name = {"customers": None, "preferences": None, "number_pool": "numbers", "sim_pool": "sims"}.get(table.name, table.name)
+            name = {"customers": None, "preferences": None, "number_pool": "numbers", "sim_pool": "sims"}.get(
+                table.name, table.name
+            )
             if name:
                 setattr(report, name, getattr(report, name) + len(rows))
             self.rows[table.name] = []
@@ -635,9 +834,15 @@ def seed_database(
             keys = Keys(connection)
             loader = _Loader(connection, rng, now, pools, keys)
             if featured and not _stored(connection, FEATURED.cert_number):
-                plan = CustomerPlan(**{**FEATURED.__dict__, "lines": [LinePlan(**line.__dict__) for line in FEATURED.lines]})
+                plan = CustomerPlan(
+                    **{**FEATURED.__dict__, "lines": [LinePlan(**line.__dict__) for line in FEATURED.lines]}
+                )
                 for line in plan.lines:
-                    for value, source in ((line.service_number, keys.msisdn), (line.imsi, keys.imsi), (line.iccid, keys.iccid)):
+                    for value, source in (
+                        (line.service_number, keys.msisdn),
+                        (line.imsi, keys.imsi),
+                        (line.iccid, keys.iccid),
+                    ):
                         source.reserved.add(value)
                 keys.dni.reserved.add(plan.cert_number)
                 loader.add(plan)
@@ -666,9 +871,15 @@ def seed_database(
             if connection.dialect.name == "postgresql":
                 for table in ROW_TABLES:
                     connection.execute(
-                        text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), GREATEST((SELECT MAX(id) FROM {table.name}), 1))")
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), GREATEST((SELECT MAX(id) FROM {table.name}), 1))"
+                        )
                     )
-                connection.execute(text("SELECT setval(pg_get_serial_sequence('offerings', 'id'), GREATEST((SELECT MAX(id) FROM offerings), 1))"))
+                connection.execute(
+                    text(
+                        "SELECT setval(pg_get_serial_sequence('offerings', 'id'), GREATEST((SELECT MAX(id) FROM offerings), 1))"
+                    )
+                )
     finally:
         if deferred:
             leave_bulk_mode(database, deferred)
@@ -678,4 +889,7 @@ def seed_database(
 
 
 def _stored(connection: Connection, cert_number: str) -> bool:
-    return connection.execute(select(CERTIFICATES.c.id).where(CERTIFICATES.c.cert_number == cert_number).limit(1)).first() is not None
+    return (
+        connection.execute(select(CERTIFICATES.c.id).where(CERTIFICATES.c.cert_number == cert_number).limit(1)).first()
+        is not None
+    )

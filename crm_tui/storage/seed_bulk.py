@@ -39,7 +39,20 @@ CHARGES: Table = Charge.__table__  # type: ignore[attr-defined]
 NUMBERS: Table = NumberPoolEntry.__table__  # type: ignore[attr-defined]
 SIMS: Table = SimCard.__table__  # type: ignore[attr-defined]
 BLACKLIST: Table = BlacklistEntry.__table__  # type: ignore[attr-defined]
-ROW_TABLES = (CUSTOMERS, CERTIFICATES, CONTACTS, ADDRESSES, PREFERENCES, ACCOUNTS, SUBSCRIBERS, CONTRACTS, CHARGES, NUMBERS, SIMS, BLACKLIST)
+ROW_TABLES = (
+    CUSTOMERS,
+    CERTIFICATES,
+    CONTACTS,
+    ADDRESSES,
+    PREFERENCES,
+    ACCOUNTS,
+    SUBSCRIBERS,
+    CONTRACTS,
+    CHARGES,
+    NUMBERS,
+    SIMS,
+    BLACKLIST,
+)
 
 SQLITE_CACHE_KIB = 262_144  # page cache while loading (the connection's default is 2 MiB)
 
@@ -89,17 +102,25 @@ def current_number(connection: Connection, column: Column, sequence: str, skip: 
         last, called = connection.execute(text(f"SELECT last_value, is_called FROM {sequence}_seq")).one()
         issued = int(last) if called else 0
     else:
-        issued = int(connection.execute(text("SELECT value FROM id_sequences WHERE name = :n"), {"n": sequence}).scalar() or 0)
+        issued = int(
+            connection.execute(text("SELECT value FROM id_sequences WHERE name = :n"), {"n": sequence}).scalar() or 0
+        )
     top = connection.execute(select(func.max(column))).scalar()
-    stored = int(top[skip:skip + 9]) if top and top[skip:skip + 9].isdigit() else 0
+    stored = int(top[skip : skip + 9]) if top and top[skip : skip + 9].isdigit() else 0
     return max(issued, stored)
 
 
 # --- SQLite bulk mode ----------------------------------------------------------------------------
 
 KEY_COLUMNS = {
-    (CERTIFICATES.name, "cert_number"), (BLACKLIST.name, "cert_number"), (NUMBERS.name, "service_number"),
-    (SUBSCRIBERS.name, "service_number"), (SUBSCRIBERS.name, "imsi"), (SUBSCRIBERS.name, "iccid"), (SIMS.name, "imsi"), (SIMS.name, "iccid"),
+    (CERTIFICATES.name, "cert_number"),
+    (BLACKLIST.name, "cert_number"),
+    (NUMBERS.name, "service_number"),
+    (SUBSCRIBERS.name, "service_number"),
+    (SUBSCRIBERS.name, "imsi"),
+    (SUBSCRIBERS.name, "iccid"),
+    (SIMS.name, "imsi"),
+    (SIMS.name, "iccid"),
 }  # the key sources look up by these while loading: their indexes stay
 INDEX_ON = re.compile(r"ON (\w+) \((\w+)\)\s*$")
 

@@ -54,7 +54,9 @@ def _gcd(a: int, b: int) -> int:
 class KeySource:
     """Unique values from a scrambled counter; skips values already stored or reserved."""
 
-    def __init__(self, size: int, make: Callable[[int], str], checks: Iterable[Column], *, salt: int, start: int = 0) -> None:
+    def __init__(
+        self, size: int, make: Callable[[int], str], checks: Iterable[Column], *, salt: int, start: int = 0
+    ) -> None:
         self.size = size
         self.make = make
         self.checks = tuple(checks)
@@ -87,7 +89,9 @@ def existing_keys(connection: Connection, column: Column, values: list[str]) -> 
     """Which of `values` the column already holds (one indexed IN query, compiled once)."""
     table, name = column.table.name, column.name
     if connection.dialect.name == "postgresql":
-        return list(connection.exec_driver_sql(f"SELECT {name} FROM {table} WHERE {name} = ANY(%s)", (values,)).scalars())
+        return list(
+            connection.exec_driver_sql(f"SELECT {name} FROM {table} WHERE {name} = ANY(%s)", (values,)).scalars()
+        )
     sql = f"SELECT {name} FROM {table} WHERE {name} IN ({','.join('?' * len(values))})"
     return list(connection.exec_driver_sql(sql, tuple(values)).scalars())
 
@@ -126,7 +130,13 @@ class Keys:
 
         numbers, sims, certs = count(NUMBERS), count(SIMS), count(CERTIFICATES)
         cert_checks = (CERTIFICATES.c.cert_number, BLACKLIST.c.cert_number)
-        self.msisdn = KeySource(10**8, lambda x: f"346{x:08d}", (NUMBERS.c.service_number, SUBSCRIBERS.c.service_number), salt=1, start=numbers)
+        self.msisdn = KeySource(
+            10**8,
+            lambda x: f"346{x:08d}",
+            (NUMBERS.c.service_number, SUBSCRIBERS.c.service_number),
+            salt=1,
+            start=numbers,
+        )
         self.imsi = KeySource(10**10, lambda x: f"21407{x:010d}", (SIMS.c.imsi, SUBSCRIBERS.c.imsi), salt=2, start=sims)
         self.iccid = KeySource(10**12, _iccid, (SIMS.c.iccid, SUBSCRIBERS.c.iccid), salt=3, start=sims)
         self.dni = KeySource(10**8, _dni, cert_checks, salt=4, start=certs)

@@ -77,4 +77,3 @@ def unique_violation_table(error: IntegrityError) -> str | None:
         first = message.split("UNIQUE constraint failed:", 1)[1].strip().split(",")[0].strip()
         return first.split(".")[0] or None
     return None
-

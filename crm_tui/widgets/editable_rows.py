@@ -82,7 +82,9 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
                             id=f"row-{spec.name}",
                         )
                     else:
-                        control = Input(value=spec.default, placeholder=spec.placeholder, max_length=300, id=f"row-{spec.name}")
+                        control = Input(
+                            value=spec.default, placeholder=spec.placeholder, max_length=300, id=f"row-{spec.name}"
+                        )
                     yield FormField(spec.label + (" *" if spec.required else ""), control, name=spec.name)
             with Horizontal(id="row-form-buttons"):
                 yield Button("Add (ctrl+s)", id="row-form-add", variant="primary")
@@ -202,7 +204,9 @@ class EditableRows(Vertical):
         cursor = table.cursor_row
         table.clear()
         for row in self._rows:
-            table.add_row(*(Text(spec.shown(row.get(spec.name, "")), no_wrap=True, overflow="ellipsis") for spec in self.columns))
+            table.add_row(
+                *(Text(spec.shown(row.get(spec.name, "")), no_wrap=True, overflow="ellipsis") for spec in self.columns)
+            )
         has_rows = bool(self._rows)
         table.display = has_rows
         table.can_focus = has_rows

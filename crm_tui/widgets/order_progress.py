@@ -52,7 +52,7 @@ def running_step(view: OrderView) -> StepView | None:
 
 
 def order_state(view: OrderView) -> str:
-    """"Closed", "Failed at step 3 of 6", "Running step 2 of 6"... in words."""
+    """ "Closed", "Failed at step 3 of 6", "Running step 2 of 6"... in words."""
     total = len(view.steps)
     failed = view.failed_step
     if view.status == OrderStatus.FAILED and failed is not None:

@@ -128,7 +128,11 @@ class CustomerResultsTable(WorkbenchTable):
         rows = [(customer, self._row_cells(customer)) for customer in self._customers]
         if self.filter_text:
             wanted = normalize_name(self.filter_text)
-            rows = [(c, cells) for c, cells in rows if wanted in normalize_name(" ".join(str(cell) for cell in cells) + " " + (c.mobile or ""))]
+            rows = [
+                (c, cells)
+                for c, cells in rows
+                if wanted in normalize_name(" ".join(str(cell) for cell in cells) + " " + (c.mobile or ""))
+            ]
         sort_by = RESULT_SORTS[self.sort_index][1]
         if sort_by is not None:
             rows.sort(key=lambda row: sort_by(row[0]))

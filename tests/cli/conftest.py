@@ -33,7 +33,12 @@ class Cli:
     runner: CliRunner = field(default_factory=CliRunner)
 
     def __call__(
-        self, *args: str, operator: str | None = "alice", password: str | None = PASSWORD, input: str | None = None, **env: str
+        self,
+        *args: str,
+        operator: str | None = "alice",
+        password: str | None = PASSWORD,
+        input: str | None = None,
+        **env: str,
     ) -> Result:
         """`input` is what the script pipes to stdin (service passwords, answers)."""
         environment = self.environment(operator=operator, password=password) | env

@@ -38,7 +38,9 @@ def test_wrong_passwords_count_down_then_lock_until_a_supervisor_unlocks(cli, ma
     assert "locked" in authenticate(cli, "wrong again", expect=6)["error"]["message"]
     assert "locked" in authenticate(cli, PASSWORD, expect=6)["error"]["message"]  # even the right one now
     assert cli("customers", "unlock-authentication", "--service-number", NUMBER).exit_code == 6  # not a CSR
-    assert cli.json("customers", "unlock-authentication", "--service-number", NUMBER, operator="sam")["unlocked"] is True
+    assert (
+        cli.json("customers", "unlock-authentication", "--service-number", NUMBER, operator="sam")["unlocked"] is True
+    )
     assert authenticate(cli, PASSWORD)["customer_id"] == marta
 
 
@@ -62,6 +64,8 @@ def test_the_security_answer_sets_a_new_password(cli, marta):
 
 
 def test_a_wrong_security_answer_changes_nothing(cli, marta):
-    reset = cli.json("customers", "reset-password", "--service-number", NUMBER, input="Calle Mayor\nNueva-clave-2026\n", expect=6)
+    reset = cli.json(
+        "customers", "reset-password", "--service-number", NUMBER, input="Calle Mayor\nNueva-clave-2026\n", expect=6
+    )
     assert "4 tries left" in reset["error"]["message"]
     assert authenticate(cli, PASSWORD)["customer_id"] == marta

@@ -16,10 +16,16 @@ PLUMBING = {"__init__", "main", "output", "session", "options"}
 
 def test_every_noun_of_the_help_has_its_module_and_every_module_is_a_noun():
     nouns = set(typer.main.get_command(app).commands)
-    modules = {path.stem for path in FOLDER.glob("*.py")} | {path.name for path in FOLDER.iterdir() if (path / "__init__.py").is_file()}
+    modules = {path.stem for path in FOLDER.glob("*.py")} | {
+        path.name for path in FOLDER.iterdir() if (path / "__init__.py").is_file()
+    }
     assert modules - PLUMBING == nouns
 
 
 def test_no_module_of_the_cli_is_over_400_lines():
-    long = {path.relative_to(FOLDER).as_posix(): n for path in FOLDER.rglob("*.py") if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    long = {
+        path.relative_to(FOLDER).as_posix(): n
+        for path in FOLDER.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
     assert not long, long

@@ -25,7 +25,14 @@ def test_sixteen_processes_registering_one_certificate_create_one_identity(cli, 
     environment = os.environ | cli.environment()
     command = [sys.executable, "-m", "crm_tui", "customers", "register", "--file", str(path), "--json"]
     terminals = [
-        subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        subprocess.Popen(
+            command,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
         for _ in range(TERMINALS)
     ]
     outcomes = [(terminal.wait(timeout=180), terminal.stdout.read(), terminal.stderr.read()) for terminal in terminals]
@@ -40,5 +47,7 @@ def test_sixteen_processes_registering_one_certificate_create_one_identity(cli, 
     assert len(refused) == TERMINALS - 1, outcomes
     assert {(error["code"], error["existing_customer_id"]) for error in refused} == {("duplicate_identity", winner)}
     with services.reader() as uow:
-        owners = uow.session.execute(select(func.count()).select_from(Certificate).where(Certificate.cert_number == form["cert_number"])).scalar_one()
+        owners = uow.session.execute(
+            select(func.count()).select_from(Certificate).where(Certificate.cert_number == form["cert_number"])
+        ).scalar_one()
     assert owners == 1

@@ -12,10 +12,30 @@ from crm_tui.storage.models import Customer
 from tests.factories import LUCIA_KEYS, make_customer
 
 CUSTOMER_KEYS = {
-    "customer_id", "status", "type", "first_name", "last_name", "name", "cert_type", "cert_number",
-    "cert_country", "birthday", "email", "mobile", "credit_level",
+    "customer_id",
+    "status",
+    "type",
+    "first_name",
+    "last_name",
+    "name",
+    "cert_type",
+    "cert_number",
+    "cert_country",
+    "birthday",
+    "email",
+    "mobile",
+    "credit_level",
 }
-SUBSCRIBER_KEYS = {"service_number", "status", "iccid", "imsi", "customer_id", "account_id", "primary_offering", "status_reason"}
+SUBSCRIBER_KEYS = {
+    "service_number",
+    "status",
+    "iccid",
+    "imsi",
+    "customer_id",
+    "account_id",
+    "primary_offering",
+    "status_reason",
+}
 
 
 @pytest.fixture
@@ -26,7 +46,14 @@ def lucia(services, csr):
 @pytest.fixture
 def others(services, csr):
     return [
-        make_customer(services, first_name="Pablo", last_name="Ruiz", service_number="34612000001", imsi="214070000000002", iccid="8934070000000000023"),
+        make_customer(
+            services,
+            first_name="Pablo",
+            last_name="Ruiz",
+            service_number="34612000001",
+            imsi="214070000000002",
+            iccid="8934070000000000023",
+        ),
         make_customer(services, first_name="Lucas", last_name="García Ruiz"),
     ]
 
@@ -52,7 +79,9 @@ def test_search_by_each_key_answers_json(cli, lucia, others, option, value):
 
 
 def test_filled_fields_combine_and_the_csr_sees_certificates_masked(cli, lucia, others):
-    found = cli.json("customers", "search", "--name", "garcia", "--cert-type", "national_id", "--cert-number", "12345678Z")
+    found = cli.json(
+        "customers", "search", "--name", "garcia", "--cert-type", "national_id", "--cert-number", "12345678Z"
+    )
     assert [c["customer_id"] for c in found["customers"]] == [lucia]
     assert found["customers"][0]["cert_number"] == "•••• 678Z"
     assert cli.json("customers", "search", "--name", "garcia")["total"] == 2
@@ -80,7 +109,12 @@ def test_nothing_found_is_no_data_not_an_error(cli, lucia):
     assert result.exit_code == 0
     assert "No Data" in result.stdout
     assert cli.json("customers", "search", "--name", "zzyzx") == {
-        "customers": [], "total": 0, "total_is_capped": False, "page": 1, "page_size": 50, "key_kind": None,
+        "customers": [],
+        "total": 0,
+        "total_is_capped": False,
+        "page": 1,
+        "page_size": 50,
+        "key_kind": None,
     }
 
 
@@ -156,7 +190,9 @@ def test_show_unknown_customer_is_not_found(cli, csr):
 
 
 def test_show_bad_id_is_invalid(cli, csr):
-    assert cli.json("customers", "show", "C0000000010", expect=2)["error"]["fields"] == {"customer_id": "Check digit does not match."}
+    assert cli.json("customers", "show", "C0000000010", expect=2)["error"]["fields"] == {
+        "customer_id": "Check digit does not match."
+    }
 
 
 def test_show_merged_id_answers_with_the_survivor(cli, services, lucia):

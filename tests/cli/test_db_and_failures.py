@@ -24,7 +24,9 @@ def test_db_upgrade_migrates_an_empty_file_without_an_operator(cli, tmp_path):
     assert again.exit_code == 0 and "up to date" in again.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["customers", "search", "--help"], ["operator", "--help"], ["open", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["customers", "search", "--help"], ["operator", "--help"], ["open", "--help"]]
+)
 def test_help_never_touches_the_database(cli, tmp_path, args):
     url = f"sqlite:///{tmp_path / 'untouched' / 'crm.db'}"
     result = cli(*args, CRM_DATABASE_URL=url)

@@ -30,12 +30,30 @@ def test_demo_prepares_the_database_once_and_its_sign_ins_work(cli, tmp_path):
     roles = {sign_in["role"] for sign_in in first["sign_ins"]}
     assert {"csr", "supervisor", "admin"} <= roles
     csr = next(s for s in first["sign_ins"] if s["role"] == "csr")
-    found = cli.json("--db", url, "customers", "search", "--id", customer_id_for(1), operator=csr["username"], password=csr["password"])
+    found = cli.json(
+        "--db",
+        url,
+        "customers",
+        "search",
+        "--id",
+        customer_id_for(1),
+        operator=csr["username"],
+        password=csr["password"],
+    )
     assert found["total"] == 1
 
 
 def test_demo_prints_sign_ins_for_people_on_stderr(cli, tmp_path):
-    result = cli("--db", f"sqlite:///{tmp_path / 'demo.db'}", "demo", "--no-open", "--customers", "5", operator=None, password=None)
+    result = cli(
+        "--db",
+        f"sqlite:///{tmp_path / 'demo.db'}",
+        "demo",
+        "--no-open",
+        "--customers",
+        "5",
+        operator=None,
+        password=None,
+    )
     assert result.exit_code == 0, result.output
     assert "Demo sign-ins" in result.stderr
     assert result.stdout == ""

@@ -19,7 +19,12 @@ def test_export_to_a_file_with_a_json_summary(cli, admin, services, tmp_path):
     customer = make_customer(services)
     target = tmp_path / "customers.tmf629.jsonl"
     summary = cli.json("customers", "export", "--format", "tmf629", "--output", str(target), operator="admin")
-    assert summary == {"format": "tmf629", "customers": 1, "statuses": ["active", "idle", "suspended", "terminated", "archived"], "file": str(target)}
+    assert summary == {
+        "format": "tmf629",
+        "customers": 1,
+        "statuses": ["active", "idle", "suspended", "terminated", "archived"],
+        "file": str(target),
+    }
     [resource] = [json.loads(line) for line in target.read_text().splitlines()]
     assert resource["id"] == customer and resource["@type"] == "Customer"
     assert not (tmp_path / "customers.tmf629.jsonl.partial").exists()
@@ -27,7 +32,9 @@ def test_export_to_a_file_with_a_json_summary(cli, admin, services, tmp_path):
 
 def test_bad_export_options_and_roles(cli, admin, csr, services, tmp_path):
     make_customer(services)
-    assert cli.json("customers", "export", expect=2, operator="admin")["error"]["fields"] == {"output": "Required with --json."}
+    assert cli.json("customers", "export", expect=2, operator="admin")["error"]["fields"] == {
+        "output": "Required with --json."
+    }
     result = cli("customers", "export", "--format", "xml", "--output", str(tmp_path / "x.jsonl"), operator="admin")
     assert result.exit_code == 2 and "Unknown export format" in result.stderr
     assert "Exporting" not in result.stderr  # refused before anything is counted or a progress bar shown

@@ -20,7 +20,16 @@ def lucia(services, csr, supervisor):
 
 def test_subscriber_show_has_the_documented_keys(cli, lucia):
     line = cli.json("subscribers", "show", "612345678")
-    assert {"service_number", "status", "iccid", "imsi", "customer_id", "account_id", "primary_offering", "status_reason"} <= set(line)
+    assert {
+        "service_number",
+        "status",
+        "iccid",
+        "imsi",
+        "customer_id",
+        "account_id",
+        "primary_offering",
+        "status_reason",
+    } <= set(line)
     assert (line["service_number"], line["customer_id"], line["status"]) == (LINE, lucia, "active")
     assert cli.json("subscribers", "show", "612000000", expect=5)["error"]["code"] == "not_found"
 
@@ -45,29 +54,88 @@ def test_a_csr_asking_to_lift_fraud_is_held(cli, lucia):
     item = held["error"]["held"]["item_id"]
     [queued] = cli.json("queue", "list", "fraud_resumptions", operator="sam")["items"]
     assert queued["item_id"] == item
-    assert cli.json("queue", "act", "fraud_resumptions", str(item), "approve", operator="alice", expect=6)["error"]["code"] == "not_allowed"
+    assert (
+        cli.json("queue", "act", "fraud_resumptions", str(item), "approve", operator="alice", expect=6)["error"]["code"]
+        == "not_allowed"
+    )
     assert cli.json("queue", "act", "fraud_resumptions", str(item), "approve", operator="sam")["status"] == "approved"
     assert cli.json("subscribers", "show", LINE)["status"] == "active"
 
 
 def test_deregister_needs_confirmation_from_a_script(cli, lucia):
-    result = cli("subscribers", "deregister", LINE, "--reason", "fee_problem", "--number-mode", "freeze", "--sim", "reuse", "--pay", "card")
+    result = cli(
+        "subscribers",
+        "deregister",
+        LINE,
+        "--reason",
+        "fee_problem",
+        "--number-mode",
+        "freeze",
+        "--sim",
+        "reuse",
+        "--pay",
+        "card",
+    )
     assert result.exit_code == 2 and "--yes" in result.stderr
     assert cli.json("subscribers", "show", LINE)["status"] == "active"
 
 
 def test_deregister_end_to_end(cli, lucia):
-    done = cli.json("subscribers", "deregister", LINE, "--reason", "fee_problem", "--number-mode", "freeze", "--sim", "reuse", "--pay", "card", "--yes")
+    done = cli.json(
+        "subscribers",
+        "deregister",
+        LINE,
+        "--reason",
+        "fee_problem",
+        "--number-mode",
+        "freeze",
+        "--sim",
+        "reuse",
+        "--pay",
+        "card",
+        "--yes",
+    )
     assert done["order"]["status"] == "closed" and done["order_id"].startswith("ORD")
     assert Decimal(done["receipt"]["amount"]) == sum(Decimal(line["amount"]) for line in done["receipt"]["lines"])
     shown = cli.json("orders", "show", done["order_id"])
-    assert [s["name"] for s in shown["steps"]] == ["cbs.change_state", "provisioning.deactivate", "cbs.deactivate", "inventory.recycle", "archive.subscriber", "order.close"]
-    again = cli.json("subscribers", "deregister", LINE, "--reason", "fee_problem", "--number-mode", "freeze", "--sim", "reuse", "--yes", expect=3)
+    assert [s["name"] for s in shown["steps"]] == [
+        "cbs.change_state",
+        "provisioning.deactivate",
+        "cbs.deactivate",
+        "inventory.recycle",
+        "archive.subscriber",
+        "order.close",
+    ]
+    again = cli.json(
+        "subscribers",
+        "deregister",
+        LINE,
+        "--reason",
+        "fee_problem",
+        "--number-mode",
+        "freeze",
+        "--sim",
+        "reuse",
+        "--yes",
+        expect=3,
+    )
     assert "already" in again["error"]["message"]
 
 
 def test_retention_accepted_keeps_the_customer(cli, lucia):
-    kept = cli.json("subscribers", "deregister", LINE, "--reason", "fee_problem", "--number-mode", "freeze", "--sim", "reuse", "--retention", "accepted:FEE-30-6M")
+    kept = cli.json(
+        "subscribers",
+        "deregister",
+        LINE,
+        "--reason",
+        "fee_problem",
+        "--number-mode",
+        "freeze",
+        "--sim",
+        "reuse",
+        "--retention",
+        "accepted:FEE-30-6M",
+    )
     assert kept["retention"]["offer_code"] == "FEE-30-6M"
     assert cli.json("subscribers", "show", LINE)["status"] == "active"
 
@@ -78,7 +146,22 @@ def test_missing_reason_is_a_usage_error(cli, lucia):
 
 
 def test_an_external_failure_exits_7_and_the_order_waits(cli, lucia):
-    failed = cli.json("subscribers", "deregister", LINE, "--reason", "call_quality", "--number-mode", "immediate", "--sim", "abandon", "--pay", "cash", "--yes", expect=7, CRM_FAULTS="provisioning.deactivate:fail")
+    failed = cli.json(
+        "subscribers",
+        "deregister",
+        LINE,
+        "--reason",
+        "call_quality",
+        "--number-mode",
+        "immediate",
+        "--sim",
+        "abandon",
+        "--pay",
+        "cash",
+        "--yes",
+        expect=7,
+        CRM_FAULTS="provisioning.deactivate:fail",
+    )
     order_id = failed["error"]["order_id"]
     assert failed["error"]["failed_step"] == 2
     [item] = cli.json("queue", "list", "failed_orders", operator="sam")["items"]
@@ -89,7 +172,24 @@ def test_an_external_failure_exits_7_and_the_order_waits(cli, lucia):
 def test_a_crash_then_orders_resume(cli, lucia, database_url, tmp_path):
     env = cli.environment() | {"CRM_FAULTS": "cbs.deactivate:crash"}
     crashed = subprocess.run(
-        [sys.executable, "-m", "crm_tui", "subscribers", "deregister", LINE, "--reason", "fee_problem", "--number-mode", "freeze", "--sim", "reuse", "--pay", "cash", "--yes", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "crm_tui",
+            "subscribers",
+            "deregister",
+            LINE,
+            "--reason",
+            "fee_problem",
+            "--number-mode",
+            "freeze",
+            "--sim",
+            "reuse",
+            "--pay",
+            "cash",
+            "--yes",
+            "--json",
+        ],
         env={**env, "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
@@ -102,7 +202,9 @@ def test_a_crash_then_orders_resume(cli, lucia, database_url, tmp_path):
 
 
 def test_terminate_archive_show_and_reestablish(cli, lucia):
-    done = cli.json("customers", "terminate", lucia, "--reason", "customer_request", "--archive-consent", "yes", "--yes")
+    done = cli.json(
+        "customers", "terminate", lucia, "--reason", "customer_request", "--archive-consent", "yes", "--yes"
+    )
     assert done["order"]["status"] == "closed"
     kept = cli.json("archive", "show", lucia, operator="sam")["records"]
     assert {r["kind"] for r in kept} == {"customer", "subscriber"}
@@ -122,7 +224,14 @@ def test_erasure_request_is_held_then_approved_from_the_queue(cli, lucia):
 
 def test_queue_summaries_for_supervisors_only(cli, lucia):
     queues = {q["queue"]: q for q in cli.json("queue", "list", operator="sam")["queues"]}
-    assert set(queues) >= {"duplicates", "held_registrations", "failed_orders", "reserved_orders", "erasure_requests", "penalty_waivers"}
+    assert set(queues) >= {
+        "duplicates",
+        "held_registrations",
+        "failed_orders",
+        "reserved_orders",
+        "erasure_requests",
+        "penalty_waivers",
+    }
     assert cli.json("queue", "list", expect=6)["error"]["code"] == "not_allowed"
 
 

@@ -8,15 +8,39 @@ NEW = "a brand new password"
 
 
 def test_the_first_admin_needs_no_sign_in(cli):
-    added = cli.json("operator", "add", "root", "--role", "admin", "--display-name", "Ana Root", operator=None, password=None, CRM_NEW_PASSWORD=NEW)
+    added = cli.json(
+        "operator",
+        "add",
+        "root",
+        "--role",
+        "admin",
+        "--display-name",
+        "Ana Root",
+        operator=None,
+        password=None,
+        CRM_NEW_PASSWORD=NEW,
+    )
     assert added["username"] == "root" and added["role"] == "admin" and added["display_name"] == "Ana Root"
     # ...and the new admin can now sign in and add a CSR
-    bob = cli.json("operator", "add", "bob", "--role", "csr", "--shop", "Gran Vía", operator="root", password=NEW, CRM_NEW_PASSWORD=NEW)
+    bob = cli.json(
+        "operator",
+        "add",
+        "bob",
+        "--role",
+        "csr",
+        "--shop",
+        "Gran Vía",
+        operator="root",
+        password=NEW,
+        CRM_NEW_PASSWORD=NEW,
+    )
     assert bob["role"] == "csr" and bob["shop"] == "Gran Vía"
 
 
 def test_the_first_operator_must_be_an_admin(cli):
-    error = cli.json("operator", "add", "bob", "--role", "csr", operator=None, password=None, CRM_NEW_PASSWORD=NEW, expect=6)["error"]
+    error = cli.json(
+        "operator", "add", "bob", "--role", "csr", operator=None, password=None, CRM_NEW_PASSWORD=NEW, expect=6
+    )["error"]
     assert error["code"] == "not_allowed"
 
 
@@ -33,12 +57,16 @@ def test_a_csr_cannot_add_operators(cli, csr):
 
 
 def test_a_duplicate_operator_is_a_conflict(cli, admin, csr):
-    error = cli.json("operator", "add", "alice", "--role", "csr", operator="admin", CRM_NEW_PASSWORD=NEW, expect=3)["error"]
+    error = cli.json("operator", "add", "alice", "--role", "csr", operator="admin", CRM_NEW_PASSWORD=NEW, expect=3)[
+        "error"
+    ]
     assert error["code"] == "conflict" and error["fields"] == {"username": "Already taken."}
 
 
 def test_a_short_new_password_is_invalid(cli, admin):
-    error = cli.json("operator", "add", "bob", "--role", "csr", operator="admin", CRM_NEW_PASSWORD="short", expect=2)["error"]
+    error = cli.json("operator", "add", "bob", "--role", "csr", operator="admin", CRM_NEW_PASSWORD="short", expect=2)[
+        "error"
+    ]
     assert "password" in error["fields"]
 
 

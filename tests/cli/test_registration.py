@@ -52,7 +52,9 @@ def test_the_same_certificate_twice_is_exit_3_with_the_existing_id(cli, csr, poo
 
 def test_a_near_match_is_exit_3_until_confirmed_different(cli, csr, pools, tmp_path):
     first = cli.json("customers", "register", "--file", customer_file(tmp_path, primary_offering=""))["customer_id"]
-    twin = customer_file(tmp_path, "twin.json", cert_type="passport", cert_number="PAA123456", primary_offering="", social_accounts=[])
+    twin = customer_file(
+        tmp_path, "twin.json", cert_type="passport", cert_number="PAA123456", primary_offering="", social_accounts=[]
+    )
     error = cli.json("customers", "register", "--file", twin, expect=3)["error"]
     assert error["code"] == "possible_duplicates"
     [match] = error["near_matches"]
@@ -77,7 +79,9 @@ def test_a_near_match_is_exit_3_until_confirmed_different(cli, csr, pools, tmp_p
     ],
 )
 def test_field_errors_are_exit_2_before_any_sign_in(cli, csr, tmp_path, changes, field):
-    error = cli.json("customers", "register", "--file", customer_file(tmp_path, **changes), operator=None, password=None, expect=2)["error"]
+    error = cli.json(
+        "customers", "register", "--file", customer_file(tmp_path, **changes), operator=None, password=None, expect=2
+    )["error"]
     assert error["code"] == "invalid_input" and field in error["fields"]
 
 
@@ -96,9 +100,19 @@ def test_the_file_can_come_on_stdin(cli, csr, pools):
     assert created["service_number"]
 
 
-def test_a_blacklisted_certificate_is_held_until_a_supervisor_approves(cli, services, admin, csr, supervisor, pools, tmp_path):
+def test_a_blacklisted_certificate_is_held_until_a_supervisor_approves(
+    cli, services, admin, csr, supervisor, pools, tmp_path
+):
     with services.writer() as uow:
-        uow.session.add(BlacklistEntry(cert_type="national_id", cert_number="45678912S", cert_country="ES", severity="ban", reason="Fraud with a former operator"))
+        uow.session.add(
+            BlacklistEntry(
+                cert_type="national_id",
+                cert_number="45678912S",
+                cert_country="ES",
+                severity="ban",
+                reason="Fraud with a former operator",
+            )
+        )
         uow.commit()
     held = cli.json("customers", "register", "--file", str(EXAMPLE), expect=4)
     assert held["held"]["queue"] == "held_registrations" and "Blacklisted" in held["held"]["reason"]
@@ -115,7 +129,11 @@ def test_a_blacklisted_certificate_is_held_until_a_supervisor_approves(cli, serv
 
 def test_a_rejected_registration_keeps_the_customer_without_a_line(cli, services, csr, supervisor, pools):
     with services.writer() as uow:
-        uow.session.add(BlacklistEntry(cert_type="national_id", cert_number="45678912S", cert_country="ES", severity="ban", reason="Fraud"))
+        uow.session.add(
+            BlacklistEntry(
+                cert_type="national_id", cert_number="45678912S", cert_country="ES", severity="ban", reason="Fraud"
+            )
+        )
         uow.commit()
     result = cli("customers", "register", "--file", str(EXAMPLE))
     assert result.exit_code == 4
@@ -132,7 +150,10 @@ def test_a_rejected_registration_keeps_the_customer_without_a_line(cli, services
 
 
 def test_stocking_twice_leaves_the_pool_as_it_was(cli, admin, csr, pools):
-    assert cli.json("numbers", "stock", *NUMBERS[:2], "600000009", operator="admin") == {"stocked": 1, "already_in_pool": 2}
+    assert cli.json("numbers", "stock", *NUMBERS[:2], "600000009", operator="admin") == {
+        "stocked": 1,
+        "already_in_pool": 2,
+    }
     golden = cli.json("numbers", "free", "--golden")["numbers"]
     assert golden == [{"service_number": "34600777777", "is_golden": True, "fee": "49.90"}]
     listed = cli("numbers", "free")
@@ -156,7 +177,10 @@ def test_only_an_admin_stocks(cli, csr):
     assert cli.json("numbers", "stock", "600000001", expect=6)["error"]["code"] == "not_allowed"
 
 
-@pytest.mark.parametrize("content, field", [("8934070000000000015\n", "file"), ("8934070000000000016,214070000000001\n", "iccid"), ("\n", "file")])
+@pytest.mark.parametrize(
+    "content, field",
+    [("8934070000000000015\n", "file"), ("8934070000000000016,214070000000001\n", "iccid"), ("\n", "file")],
+)
 def test_bad_sim_files_are_exit_2(cli, admin, tmp_path, content, field):
     path = tmp_path / "sims.csv"
     path.write_text(content)

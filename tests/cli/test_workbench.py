@@ -41,9 +41,14 @@ def test_open_query_with_a_service_number(cli, workbench):
 
 def test_open_query_with_every_field(cli, workbench):
     args = {
-        "--customer-id": customer_id_for(1), "--cert-type": "passport", "--cert-number": "X1234567",
-        "--service-number": "+34612345678", "--name": "García", "--imsi": "214070000000001",
-        "--iccid": "8934070000000000015", "--email": "a@example.com",
+        "--customer-id": customer_id_for(1),
+        "--cert-type": "passport",
+        "--cert-number": "X1234567",
+        "--service-number": "+34612345678",
+        "--name": "García",
+        "--imsi": "214070000000001",
+        "--iccid": "8934070000000000015",
+        "--email": "a@example.com",
     }
     result = cli("open", "query", *[part for pair in args.items() for part in pair])
     assert result.exit_code == 0, result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from textual.pilot import Pilot
@@ -13,7 +13,7 @@ from crm_tui.app import CrmApp, LaunchRequest
 from crm_tui.services.context import Services
 from tests.conftest import PASSWORD
 
-FROZEN_NOW = datetime(2026, 3, 14, 10, 30, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 3, 14, 10, 30, tzinfo=UTC)
 """The clock of every screen test: the header never changes between runs."""
 
 

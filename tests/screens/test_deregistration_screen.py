@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -91,7 +91,11 @@ async def decline_and_choose(pilot, *, number: str = "freeze", sim: str = "reuse
     await settle(pilot)
     assert focused_id(app) == "offers"
     offers = app.screen.query_one("#offers", OptionList)
-    assert [offers.get_option_at_index(i).id for i in range(offers.option_count)] == ["FEE-30-6M", "CHEAPER-PLAN", "declined"]
+    assert [offers.get_option_at_index(i).id for i in range(offers.option_count)] == [
+        "FEE-30-6M",
+        "CHEAPER-PLAN",
+        "declined",
+    ]
     await pilot.press("end", "enter")
     assert focused_id(app) == "number_mode"
     await pilot.press(*(("right",) if number == "freeze" else ()), "enter")
@@ -104,12 +108,18 @@ async def decline_and_choose(pilot, *, number: str = "freeze", sim: str = "reuse
 async def test_the_whole_deregistration_by_keyboard_from_the_customer_view(make_app, services, csr, lucia, monkeypatch):
     shown: list[tuple[str, int]] = []
     show = OrderProgress.show
-    monkeypatch.setattr(OrderProgress, "show", lambda self, view: (shown.append((view.status, sum(s.status == "done" for s in view.steps))), show(self, view)))
+    monkeypatch.setattr(
+        OrderProgress,
+        "show",
+        lambda self, view: (shown.append((view.status, sum(s.status == "done" for s in view.steps))), show(self, view)),
+    )
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_lucia_and_press_d(pilot)
         basics = " ".join(str(s.content) for s in screen.query(".basics-value"))
-        assert "+34 612 34 56 78" in basics and "Active" in basics and "Postpaid" in basics and "Test 4G 20 GB" in basics
+        assert (
+            "+34 612 34 56 78" in basics and "Active" in basics and "Postpaid" in basics and "Test 4G 20 GB" in basics
+        )
         assert screen.query_one("#section-resources").disabled  # locked until the customer answers the offers
         await decline_and_choose(pilot)
         assert focused_id(app) == "payment_method"
@@ -119,7 +129,11 @@ async def test_the_whole_deregistration_by_keyboard_from_the_customer_view(make_
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
-        assert app.screen.lines[1:4] == ["Number frozen for 90 days, then back to the pool", "SIM back to stock for reuse", "1 contract(s) ended"]
+        assert app.screen.lines[1:4] == [
+            "Number frozen for 90 days, then back to the pool",
+            "SIM back to stock for reuse",
+            "1 contract(s) ended",
+        ]
         assert app.screen.lines[4] == f"Charge {TOTAL} EUR by card (outstanding 23.45 EUR + penalty {PENALTY} EUR)"
         await pilot.press("enter")
         await settle(pilot)
@@ -132,7 +146,9 @@ async def test_the_whole_deregistration_by_keyboard_from_the_customer_view(make_
         [payment] = rows(services, Payment)
         assert payment.amount == TOTAL and payment.method == "card" and payment.receipt_number in receipt
         [number] = rows(services, NumberPoolEntry, NumberPoolEntry.service_number == LINE)
-        assert number.state == "frozen" and abs(number.frozen_until - datetime.now(timezone.utc) - timedelta(days=90)) < timedelta(minutes=5)
+        assert number.state == "frozen" and abs(
+            number.frozen_until - datetime.now(UTC) - timedelta(days=90)
+        ) < timedelta(minutes=5)
         [sim] = rows(services, SimCard)
         assert sim.state == "available"
         [subscriber] = rows(services, Subscriber)
@@ -195,7 +211,9 @@ async def test_launched_for_a_line_whose_billing_step_fails(services, csr, lucia
         assert app.screen is screen  # no crash: the failure is shown in place
         outcome = screen.query_one("#outcome", Static)
         assert outcome.has_class("error")
-        assert str(outcome.content).startswith("Failed at step 3 (Deactivate in billing): cbs.deactivate: simulated failure")
+        assert str(outcome.content).startswith(
+            "Failed at step 3 (Deactivate in billing): cbs.deactivate: simulated failure"
+        )
         assert "waits in the failed-orders queue" in str(outcome.content)
         progress = screen.query_one(OrderProgress).view
         assert [s.status for s in progress.steps][:4] == ["done", "done", "failed", "pending"]
@@ -209,7 +227,10 @@ async def test_launched_for_a_line_whose_billing_step_fails(services, csr, lucia
         await pilot.press("ctrl+f", *"12345678Z", "enter")  # the customer view shows the failed order's steps
         await settle(pilot)
         orders = plain(app.screen.query_one("#customer-orders", Static))
-        assert f"{order.order_number} Deregistration +34 612 34 56 78 ✓✓✗··· Failed at step 3 of 6: Deactivate in billing" in orders
+        assert (
+            f"{order.order_number} Deregistration +34 612 34 56 78 ✓✓✗··· Failed at step 3 of 6: Deactivate in billing"
+            in orders
+        )
         await pilot.press("d")  # the line waits for its order: no second deregistration
         await pilot.pause()
         assert isinstance(app.screen, CustomerViewScreen)
@@ -249,7 +270,9 @@ async def test_a_prepaid_balance_moves_to_another_account(make_app, services, cs
     with services.writer() as uow:
         account = uow.session.execute(select(Account)).scalar_one()
         account.payment_type = "prepaid"
-        uow.session.add_all([account, Account(account_code="219999999999", customer_id=account.customer_id, balance=Decimal("0.00"))])
+        uow.session.add_all(
+            [account, Account(account_code="219999999999", customer_id=account.customer_id, balance=Decimal("0.00"))]
+        )
         uow.commit()
     app = make_app(LaunchRequest("deregister", {"service_number": LINE}))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -270,6 +293,11 @@ async def test_a_prepaid_balance_moves_to_another_account(make_app, services, cs
         assert "Prepaid balance 40.00 EUR moved to account 219999999999" in app.screen.lines
         await pilot.press("enter")
         await settle(pilot)
-        assert "Prepaid balance: 40.00 EUR moved to account 219999999999." in str(screen.query_one("#outcome", Static).content)
+        assert "Prepaid balance: 40.00 EUR moved to account 219999999999." in str(
+            screen.query_one("#outcome", Static).content
+        )
         balances = {a.account_code: a.balance for a in rows(services, Account)}
-        assert balances["219999999999"] == Decimal("40.00") and sorted(balances.values()) == [Decimal("0.00"), Decimal("40.00")]
+        assert balances["219999999999"] == Decimal("40.00") and sorted(balances.values()) == [
+            Decimal("0.00"),
+            Decimal("40.00"),
+        ]

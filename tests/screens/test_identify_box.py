@@ -14,8 +14,12 @@ from tests.screens.conftest import settle, sign_in
 @pytest.fixture
 def two_martins(services):
     return [
-        make_customer(services, first_name="Ana", last_name="Martín Ruiz", cert_number="11111111H", service_number="34611000001"),
-        make_customer(services, first_name="Pablo", last_name="Martín Gil", cert_number="22222222J", service_number="34611000002"),
+        make_customer(
+            services, first_name="Ana", last_name="Martín Ruiz", cert_number="11111111H", service_number="34611000001"
+        ),
+        make_customer(
+            services, first_name="Pablo", last_name="Martín Gil", cert_number="22222222J", service_number="34611000002"
+        ),
     ]
 
 
@@ -42,7 +46,9 @@ def box_message(app) -> str:
         ("garcía pérez", "name"),
     ],
 )
-async def test_one_match_opens_the_customer_and_records_how_they_were_identified(make_app, csr, lucia, two_martins, key, kind):
+async def test_one_match_opens_the_customer_and_records_how_they_were_identified(
+    make_app, csr, lucia, two_martins, key, kind
+):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot)

@@ -17,7 +17,9 @@ from tests.screens.conftest import settle, sign_in
 
 @pytest.fixture
 def lucia(services):
-    return make_customer(services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", service_number="34612345678")
+    return make_customer(
+        services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", service_number="34612345678"
+    )
 
 
 def notes(app) -> list[str]:

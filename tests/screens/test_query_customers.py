@@ -15,7 +15,9 @@ from tests.screens.conftest import settle, sign_in, type_into
 
 @pytest.fixture
 def someone_else(services):
-    return make_customer(services, first_name="Pedro", last_name="Ruiz", cert_number="87654321X", service_number="34699000111")
+    return make_customer(
+        services, first_name="Pedro", last_name="Ruiz", cert_number="87654321X", service_number="34699000111"
+    )
 
 
 def rows(app) -> list[str]:
@@ -52,7 +54,14 @@ async def test_each_search_key_finds_the_customer(make_app, csr, lucia, someone_
         assert app.screen.query_one("#no-data").display is False
         row = app.screen.query_one("#results", DataTable).get_row_at(0)
         assert [str(cell) for cell in row] == [
-            "Lucía García Pérez", "Female", "ES", "—", "lucia@example.com", "B", "Active", "Open ▸",
+            "Lucía García Pérez",
+            "Female",
+            "ES",
+            "—",
+            "lucia@example.com",
+            "B",
+            "Active",
+            "Open ▸",
         ]
 
 
@@ -118,7 +127,10 @@ async def test_reset_clears_fields_and_results(make_app, csr, lucia):
 async def test_pages_turn_with_n_and_p(tmp_path, database_url, csr):
     services = open_services(Settings(database_url=database_url, data_dir=tmp_path / "data", page_size=3))
     try:
-        ids = [make_customer(services, first_name=f"Ana{n}", last_name="Martín", service_number=f"3461100000{n}") for n in range(7)]
+        ids = [
+            make_customer(services, first_name=f"Ana{n}", last_name="Martín", service_number=f"3461100000{n}")
+            for n in range(7)
+        ]
         from crm_tui.app import CrmApp
         from tests.screens.conftest import FROZEN_NOW
 
@@ -173,9 +185,28 @@ async def test_enter_on_a_result_opens_the_customer_and_records_the_interaction(
 async def test_slash_filters_and_s_sorts_the_page_on_screen(make_app, csr, services):
     """On the results, `/` narrows the page by any text in a row and `s` cycles the order (UX.md)."""
     ids = {
-        "ana": make_customer(services, first_name="Ana", last_name="Garcés Vidal", cert_number="11111111H", email="ana@valencia.example", status="suspended"),
-        "bea": make_customer(services, first_name="Beatriz", last_name="García Soler", cert_number="22222222J", email="bea@madrid.example"),
-        "carla": make_customer(services, first_name="Carla", last_name="Garrido Ruiz", cert_number="33333333P", email="carla@valencia.example"),
+        "ana": make_customer(
+            services,
+            first_name="Ana",
+            last_name="Garcés Vidal",
+            cert_number="11111111H",
+            email="ana@valencia.example",
+            status="suspended",
+        ),
+        "bea": make_customer(
+            services,
+            first_name="Beatriz",
+            last_name="García Soler",
+            cert_number="22222222J",
+            email="bea@madrid.example",
+        ),
+        "carla": make_customer(
+            services,
+            first_name="Carla",
+            last_name="Garrido Ruiz",
+            cert_number="33333333P",
+            email="carla@valencia.example",
+        ),
     }
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -38,11 +38,33 @@ from tests.screens.conftest import FROZEN_NOW, settle, sign_in
 @pytest.fixture
 def twins(services, csr):
     """Two records of one person: the older with a line, the newer with another mobile and a contact."""
-    older = make_customer(services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", service_number="34612345678", email="lucia@example.com")
-    newer = make_customer(services, first_name="Lucia", last_name="Garcia Perez", cert_type="passport", cert_number="PAA123456", birthday=date(1988, 4, 12), mobile="34699111222")
+    older = make_customer(
+        services,
+        first_name="Lucía",
+        last_name="García Pérez",
+        cert_number="12345678Z",
+        service_number="34612345678",
+        email="lucia@example.com",
+    )
+    newer = make_customer(
+        services,
+        first_name="Lucia",
+        last_name="Garcia Perez",
+        cert_type="passport",
+        cert_number="PAA123456",
+        birthday=date(1988, 4, 12),
+        mobile="34699111222",
+    )
     with services.writer() as uow:
         pk = uow.session.execute(select(Customer.id).where(Customer.customer_id == newer)).scalar_one()
-        uow.session.add(Contact(customer_id=pk, method="email", value="lucia.work@example.com", value_normalized="lucia.work@example.com"))
+        uow.session.add(
+            Contact(
+                customer_id=pk,
+                method="email",
+                value="lucia.work@example.com",
+                value_normalized="lucia.work@example.com",
+            )
+        )
         uow.commit()
     return older, newer
 
@@ -50,13 +72,26 @@ def twins(services, csr):
 def queue_duplicate(services, older: str, newer: str, *, hours_ago: int = 2) -> int:
     """Queue the pair as the scan would, `hours_ago` before the frozen clock."""
     with services.writer() as uow:
-        ids = dict(uow.session.execute(select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_([older, newer]))).all())
-        candidate = DuplicateCandidate(customer_a_id=ids[older], customer_b_id=ids[newer], score=0.93, reasons={"agree": ["name", "birthday"], "differ": ["certificate"]})
+        ids = dict(
+            uow.session.execute(
+                select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_([older, newer]))
+            ).all()
+        )
+        candidate = DuplicateCandidate(
+            customer_a_id=ids[older],
+            customer_b_id=ids[newer],
+            score=0.93,
+            reasons={"agree": ["name", "birthday"], "differ": ["certificate"]},
+        )
         uow.session.add(candidate)
         uow.session.flush()
         item = QueueItem(
-            queue="duplicates", ref_type="duplicate", ref_id=str(candidate.id), reason="Same name and birthday (score 0.93)",
-            payload={"score": 0.93, "agree": ["name", "birthday"], "differ": ["certificate"]}, created_at=FROZEN_NOW - timedelta(hours=hours_ago),
+            queue="duplicates",
+            ref_type="duplicate",
+            ref_id=str(candidate.id),
+            reason="Same name and birthday (score 0.93)",
+            payload={"score": 0.93, "agree": ["name", "birthday"], "differ": ["certificate"]},
+            created_at=FROZEN_NOW - timedelta(hours=hours_ago),
         )
         uow.session.add(item)
         uow.commit()
@@ -68,11 +103,25 @@ def held(services, csr, admin) -> str:
     """A registration held because the certificate is on the blacklist: the customer has no line yet."""
     stock_pools(services, admin)
     with services.writer() as uow:
-        uow.session.add(BlacklistEntry(cert_type="national_id", cert_number="12345678Z", cert_country="ES", severity="ban", reason="Fraud at another operator"))
+        uow.session.add(
+            BlacklistEntry(
+                cert_type="national_id",
+                cert_number="12345678Z",
+                cert_country="ES",
+                severity="ban",
+                reason="Fraud at another operator",
+            )
+        )
         uow.commit()
     form = RegistrationForm(
-        cert_type="national_id", cert_number="12345678Z", cert_country="ES", first_name="Ana", last_name="Ruiz",
-        birthday="1980-01-01", service_password="Largo-secreto-9", primary_offering="OLA-PRE-4G-10",
+        cert_type="national_id",
+        cert_number="12345678Z",
+        cert_country="ES",
+        first_name="Ana",
+        last_name="Ruiz",
+        birthday="1980-01-01",
+        service_password="Largo-secreto-9",
+        primary_offering="OLA-PRE-4G-10",
     )
     return register_customer(form, uow=services.writer(), actor=csr, region="ES").customer_id
 
@@ -225,10 +274,23 @@ async def test_filter_with_slash_and_sort_with_s(make_app, services, supervisor,
     queue_duplicate(services, *twins, hours_ago=5)
     with services.writer() as uow:
         ids = dict(uow.session.execute(select(Customer.customer_id, Customer.id)).all())
-        candidate = DuplicateCandidate(customer_a_id=ids[twins[0]], customer_b_id=ids[third], score=0.81, reasons={"agree": ["address"], "differ": ["name"]})
+        candidate = DuplicateCandidate(
+            customer_a_id=ids[twins[0]],
+            customer_b_id=ids[third],
+            score=0.81,
+            reasons={"agree": ["address"], "differ": ["name"]},
+        )
         uow.session.add(candidate)
         uow.session.flush()
-        uow.session.add(QueueItem(queue="duplicates", ref_type="duplicate", ref_id=str(candidate.id), reason="Same address (score 0.81)", created_at=FROZEN_NOW))
+        uow.session.add(
+            QueueItem(
+                queue="duplicates",
+                ref_type="duplicate",
+                ref_id=str(candidate.id),
+                reason="Same address (score 0.81)",
+                created_at=FROZEN_NOW,
+            )
+        )
         uow.commit()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -288,9 +350,19 @@ async def test_another_supervisor_acting_first_is_told_it_changed(make_app, serv
 
 async def test_a_failed_order_opens_with_its_steps_and_a_retries_it(make_app, services, supervisor, csr):
     make_customer(services, cert_number="12345678Z", service_number="34612345678")
-    faulty = services_over(services.database, services.settings.model_copy(update={"faults": "provisioning.deactivate:fail-once"}))
+    faulty = services_over(
+        services.database, services.settings.model_copy(update={"faults": "provisioning.deactivate:fail-once"})
+    )
     with pytest.raises(ExternalSystemFailed) as caught:
-        submit_deregistration("34612345678", services=faulty, actor=csr, reason="fee_problem", number_mode="immediate", sim_mode="reuse", payment_method="card")
+        submit_deregistration(
+            "34612345678",
+            services=faulty,
+            actor=csr,
+            reason="fee_problem",
+            number_mode="immediate",
+            sim_mode="reuse",
+            payment_method="card",
+        )
     order_id = caught.value.extra["order_id"]
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -306,7 +378,9 @@ async def test_a_failed_order_opens_with_its_steps_and_a_retries_it(make_app, se
     assert orders.get_order(order_id, uow=services.reader(), actor=supervisor).status == "closed"
 
 
-async def test_ctrl_d_scans_for_duplicates_with_progress_and_the_screen_stays_usable(make_app, services, supervisor, twins, monkeypatch):
+async def test_ctrl_d_scans_for_duplicates_with_progress_and_the_screen_stays_usable(
+    make_app, services, supervisor, twins, monkeypatch
+):
     gate = threading.Event()
     real_scan = queues_screen.scan_duplicates
 

@@ -92,7 +92,9 @@ def fill_person(screen: RegistrationScreen, **changes: str) -> None:
 async def test_fill_the_whole_form_by_keyboard_and_register(make_app, csr, stocked, services, tmp_path, monkeypatch):
     scan = tmp_path / "dni-front.pdf"
     scan.write_bytes(b"%PDF-1.7\n" + b"x" * 2000)
-    monkeypatch.chdir(tmp_path)  # the CSR types a path relative to where the workbench runs (each key costs the test ~0.2 s)
+    monkeypatch.chdir(
+        tmp_path
+    )  # the CSR types a path relative to where the workbench runs (each key costs the test ~0.2 s)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_registration(pilot)
@@ -166,7 +168,9 @@ async def test_fill_the_whole_form_by_keyboard_and_register(make_app, csr, stock
         await pilot.press("enter")
         await pilot.pause()
         contacts = screen.query_one("#contacts", EditableRows).rows
-        assert [(c["first_name"], c["last_name"], c["method"], c["value"]) for c in contacts] == [("Marta", "Soler", "mobile", "699 111 222")]
+        assert [(c["first_name"], c["last_name"], c["method"], c["value"]) for c in contacts] == [
+            ("Marta", "Soler", "mobile", "699 111 222")
+        ]
         # ADDRESS INFO: New
         await next_field(pilot, "addresses-new")
         await pilot.press("enter")
@@ -231,7 +235,12 @@ async def test_fill_the_whole_form_by_keyboard_and_register(make_app, csr, stock
         assert isinstance(app.screen, CustomerViewScreen)
         detail = app.screen.detail
         assert detail.customer_id == result.customer_id
-        assert (detail.gender, detail.email, detail.mobile, detail.birthplace) == ("female", "lucia@example.com", "34612345678", "Madrid")
+        assert (detail.gender, detail.email, detail.mobile, detail.birthplace) == (
+            "female",
+            "lucia@example.com",
+            "34612345678",
+            "Madrid",
+        )
         assert [c.value for c in detail.contacts] == ["699 111 222"]
         assert {a.detail for a in detail.addresses} == {"Calle Mayor 5", "Gran Via 1"}
         assert detail.preferences.dnd_start == "22:00" and detail.preferences.language == "es"
@@ -273,7 +282,17 @@ async def test_a_bad_contact_row_is_reported_at_the_contact_list(make_app, csr):
         screen = await open_registration(pilot)
         fill_person(screen)
         rows = screen.query_one("#contacts", EditableRows)
-        rows.add_row({"contact_type": "primary", "first_name": "", "middle_name": "", "last_name": "", "title": "", "method": "email", "value": "not-an-email"})
+        rows.add_row(
+            {
+                "contact_type": "primary",
+                "first_name": "",
+                "middle_name": "",
+                "last_name": "",
+                "title": "",
+                "method": "email",
+                "value": "not-an-email",
+            }
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert error_at(app, "contacts").startswith("Row 1, Value:")
@@ -377,7 +396,15 @@ async def test_check_lists_near_matches_to_tick(make_app, csr, services):
 
 async def test_a_banned_customer_is_registered_but_the_line_is_held(make_app, csr, services, stocked):
     with services.writer() as uow:
-        uow.session.add(BlacklistEntry(severity="ban", reason="Unpaid debts with a former operator", cert_type="national_id", cert_number="12345678Z", cert_country="ES"))
+        uow.session.add(
+            BlacklistEntry(
+                severity="ban",
+                reason="Unpaid debts with a former operator",
+                cert_type="national_id",
+                cert_number="12345678Z",
+                cert_country="ES",
+            )
+        )
         uow.commit()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -402,11 +429,15 @@ async def test_an_organization_registers_with_its_legal_name(make_app, csr):
         screen = await open_registration(pilot)
         await choose(pilot, 4)  # Company registration
         assert screen.query_one("#customer_type", Select).value == "organization"
-        assert screen.query_one("#field-organization_name").display and not screen.query_one("#field-first_name").display
+        assert (
+            screen.query_one("#field-organization_name").display and not screen.query_one("#field-first_name").display
+        )
         await pilot.press("tab", *"A58818501")
         await pilot.press("tab", "tab", "tab", "tab", *"Transportes Levante S.L.", "tab")
         assert screen.query_one("#organization_name", Input).value == "Transportes Levante S.L."
-        fill_person(screen, cert_number="A58818501", first_name="", last_name="", birthday="", email="admin@levante.example")
+        fill_person(
+            screen, cert_number="A58818501", first_name="", last_name="", birthday="", email="admin@levante.example"
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, RegistrationResultModal), notes(app)
@@ -429,21 +460,35 @@ async def test_back_asks_before_throwing_typed_data_away(make_app, csr):
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("escape")  # stay
         await pilot.pause()
-        assert isinstance(app.screen, RegistrationScreen) and app.screen.query_one("#cert_number", Input).value == "12345678Z"
+        assert (
+            isinstance(app.screen, RegistrationScreen)
+            and app.screen.query_one("#cert_number", Input).value == "12345678Z"
+        )
         await pilot.press("escape", "enter")  # leave
         await pilot.pause()
         assert isinstance(app.screen, QueryCustomersScreen)
 
 
 async def test_launch_fills_the_registration_fields(make_app, csr, stocked):
-    launch = LaunchRequest("register", {"cert-number": "12345678Z", "name": "Lucía García Pérez", "service_number": "600 777 777", "email": "lucia@example.com"})
+    launch = LaunchRequest(
+        "register",
+        {
+            "cert-number": "12345678Z",
+            "name": "Lucía García Pérez",
+            "service_number": "600 777 777",
+            "email": "lucia@example.com",
+        },
+    )
     app = make_app(launch)
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot)
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, RegistrationScreen)
-        values = {name: screen.query_one(f"#{name}").value for name in ("cert_number", "customer_name", "first_name", "last_name", "email", "service_number")}
+        values = {
+            name: screen.query_one(f"#{name}").value
+            for name in ("cert_number", "customer_name", "first_name", "last_name", "email", "service_number")
+        }
         assert values == {
             "cert_number": "12345678Z",
             "customer_name": "Lucía García Pérez",

@@ -41,7 +41,9 @@ def lucia(services) -> str:
 def line(services) -> Subscriber:
     """Lucía's live line (a re-established customer also has the archived one)."""
     with services.reader() as uow:
-        return uow.session.execute(select(Subscriber).where(Subscriber.status.in_(["active", "suspended"]))).scalar_one()
+        return uow.session.execute(
+            select(Subscriber).where(Subscriber.status.in_(["active", "suspended"]))
+        ).scalar_one()
 
 
 def suspend(services, actor, reason: str) -> None:
@@ -94,7 +96,9 @@ async def test_resume_now_by_keyboard_from_the_customer_view(make_app, services,
         assert app.screen.detail.subscribers[0].status == "active"
 
 
-async def test_reserved_resumption_waits_shows_in_the_customer_view_and_is_cancelled_with_x(make_app, services, csr, lucia):
+async def test_reserved_resumption_waits_shows_in_the_customer_view_and_is_cancelled_with_x(
+    make_app, services, csr, lucia
+):
     suspend(services, csr, "customer_request")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -175,7 +179,10 @@ async def test_a_debt_suspension_needs_the_debt_paid(make_app, services, csr, lu
         assert line(services).status == "active"
         assert "Paid 52.10 EUR, receipt RC" in outcome(screen)
         with services.reader() as uow:
-            assert uow.session.execute(select(Charge.status).where(Charge.description == "Unpaid bill")).scalar_one() == "paid"
+            assert (
+                uow.session.execute(select(Charge.status).where(Charge.description == "Unpaid bill")).scalar_one()
+                == "paid"
+            )
 
 
 async def test_a_csr_on_a_fraud_suspension_sends_it_to_the_supervisor(make_app, services, csr, supervisor, lucia):
@@ -196,7 +203,10 @@ async def test_a_csr_on_a_fraud_suspension_sends_it_to_the_supervisor(make_app, 
         assert "stays suspended" in outcome(screen)
         assert line(services).status == "suspended"
         with services.reader() as uow:
-            assert uow.session.execute(select(QueueItem.ref_id).where(QueueItem.queue == "fraud_resumptions")).scalar_one() == LINE
+            assert (
+                uow.session.execute(select(QueueItem.ref_id).where(QueueItem.queue == "fraud_resumptions")).scalar_one()
+                == LINE
+            )
 
 
 async def test_a_supervisor_is_offered_every_operation_type(make_app, services, supervisor, lucia):
@@ -207,7 +217,11 @@ async def test_a_supervisor_is_offered_every_operation_type(make_app, services, 
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ResumeScreen)
-        assert [value for _label, value in screen.query_one("#operation", Select)._options] == ["customer_request", "administrator", "system_trigger"]
+        assert [value for _label, value in screen.query_one("#operation", Select)._options] == [
+            "customer_request",
+            "administrator",
+            "system_trigger",
+        ]
         assert not screen.query_one("#supervisor-notice", Static).display
         screen.query_one("#operation", Select).value = "administrator"
         await pilot.press(*"Audit done", "ctrl+s")
@@ -274,7 +288,9 @@ async def test_launch_resume_opens_the_resume_screen(make_app, services, csr, lu
 def former(services, csr, admin, lucia) -> str:
     """Lucía left: her number is frozen for her."""
     stock_pools(services, admin)
-    terminate_customer(lucia, services=services, actor=csr, reason="customer_request", archive_consent=True, number_mode="freeze")
+    terminate_customer(
+        lucia, services=services, actor=csr, reason="customer_request", archive_consent=True, number_mode="freeze"
+    )
     return lucia
 
 

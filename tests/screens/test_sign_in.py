@@ -129,7 +129,9 @@ async def test_the_header_clock_changes_with_the_minute_and_only_then(services, 
         clock = header.query_one("#header-clock", Static)
         updates: list[object] = []
         real_update = Static.update
-        monkeypatch.setattr(Static, "update", lambda self, *a, **k: (updates.append(self.id), real_update(self, *a, **k))[1])
+        monkeypatch.setattr(
+            Static, "update", lambda self, *a, **k: (updates.append(self.id), real_update(self, *a, **k))[1]
+        )
         before = str(clock.render())
         header._tick()
         assert updates == [] and str(clock.render()) == before

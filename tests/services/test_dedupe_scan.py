@@ -45,8 +45,12 @@ def add_rows(services, customer_id, *rows_of):
 
 
 def test_a_typo_in_the_name_with_the_same_mobile_is_found_and_explained(services, supervisor):
-    a = make_customer(services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", mobile="34612345678")
-    b = make_customer(services, first_name="Lucia", last_name="Garcia Peres", cert_number="X1234567L", mobile="34612345678")
+    a = make_customer(
+        services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", mobile="34612345678"
+    )
+    b = make_customer(
+        services, first_name="Lucia", last_name="Garcia Peres", cert_number="X1234567L", mobile="34612345678"
+    )
     report = scan(services, supervisor)
     pair = pair_of(report, a, b)
     assert pair is not None and pair.status == "open" and pair.score >= 0.8
@@ -60,8 +64,24 @@ def test_a_typo_in_the_name_with_the_same_mobile_is_found_and_explained(services
 
 
 def test_swapped_first_and_last_name_with_transposed_certificate_digits(services, supervisor):
-    a = make_customer(services, first_name="John", last_name="Smith", cert_type="passport", cert_country="GB", cert_number="123456789", birthday=date(1980, 1, 2))
-    b = make_customer(services, first_name="Smith", last_name="John", cert_type="passport", cert_country="GB", cert_number="123465789", birthday=date(1980, 1, 2))
+    a = make_customer(
+        services,
+        first_name="John",
+        last_name="Smith",
+        cert_type="passport",
+        cert_country="GB",
+        cert_number="123456789",
+        birthday=date(1980, 1, 2),
+    )
+    b = make_customer(
+        services,
+        first_name="Smith",
+        last_name="John",
+        cert_type="passport",
+        cert_country="GB",
+        cert_number="123465789",
+        birthday=date(1980, 1, 2),
+    )
     pair = pair_of(scan(services, supervisor), a, b)
     assert pair is not None and pair.score >= 0.9
     assert {"name", "birthday", "certificate"} <= set(pair.reasons["agree"])
@@ -69,28 +89,62 @@ def test_swapped_first_and_last_name_with_transposed_certificate_digits(services
 
 
 def test_a_transposed_certificate_finds_a_pair_without_a_birthday_or_contact(services, supervisor):
-    a = make_customer(services, first_name="Ion", last_name="Popescu", cert_type="residence_permit", cert_number="X1234567L", birthday=date(1975, 3, 9))
-    b = make_customer(services, first_name="Ioan", last_name="Popesku", cert_type="residence_permit", cert_number="X1234657L", birthday=None)
+    a = make_customer(
+        services,
+        first_name="Ion",
+        last_name="Popescu",
+        cert_type="residence_permit",
+        cert_number="X1234567L",
+        birthday=date(1975, 3, 9),
+    )
+    b = make_customer(
+        services,
+        first_name="Ioan",
+        last_name="Popesku",
+        cert_type="residence_permit",
+        cert_number="X1234657L",
+        birthday=None,
+    )
     pair = pair_of(scan(services, supervisor), a, b)
     assert pair is not None
     assert "certificate" in pair.reasons["agree"] and "birthday" not in pair.reasons["agree"] + pair.reasons["differ"]
 
 
 def test_a_dropped_certificate_digit_is_one_digit_apart(services, supervisor):
-    a = make_customer(services, first_name="Ana", last_name="Ruiz Gil", cert_number="12345678Z", birthday=date(1990, 5, 6))
+    a = make_customer(
+        services, first_name="Ana", last_name="Ruiz Gil", cert_number="12345678Z", birthday=date(1990, 5, 6)
+    )
     b = make_customer(services, first_name="Ana", last_name="Ruiz", cert_number="1234578Z", birthday=date(1990, 6, 5))
     pair = pair_of(scan(services, supervisor), a, b)
     assert pair is not None and "certificate one digit apart" in pair.reason
 
 
 def test_the_same_email_with_another_name_formatting_and_a_nickname(services, supervisor):
-    a = make_customer(services, first_name="Francisco José", last_name="Núñez de la Torre", email="fjnt@example.com", birthday=date(1970, 2, 3))
-    b = make_customer(services, first_name="PACO JOSE", last_name="NUNEZ TORRE", cert_type="passport", cert_number="PAB765432", email="fjnt@example.com", birthday=None)
-    add_rows(
-        services, a, lambda pk: Address(customer_id=pk, detail="Calle Mayor, 5, 2º B", city="Madrid", postal_code="28013"),
+    a = make_customer(
+        services,
+        first_name="Francisco José",
+        last_name="Núñez de la Torre",
+        email="fjnt@example.com",
+        birthday=date(1970, 2, 3),
+    )
+    b = make_customer(
+        services,
+        first_name="PACO JOSE",
+        last_name="NUNEZ TORRE",
+        cert_type="passport",
+        cert_number="PAB765432",
+        email="fjnt@example.com",
+        birthday=None,
     )
     add_rows(
-        services, b, lambda pk: Address(customer_id=pk, detail="C/ MAYOR N 5 2B", city="Madrid", postal_code="28013"),
+        services,
+        a,
+        lambda pk: Address(customer_id=pk, detail="Calle Mayor, 5, 2º B", city="Madrid", postal_code="28013"),
+    )
+    add_rows(
+        services,
+        b,
+        lambda pk: Address(customer_id=pk, detail="C/ MAYOR N 5 2B", city="Madrid", postal_code="28013"),
     )
     pair = pair_of(scan(services, supervisor), a, b)
     assert pair is not None and pair.score == 1.0
@@ -100,22 +154,34 @@ def test_the_same_email_with_another_name_formatting_and_a_nickname(services, su
 def test_a_shared_family_phone_with_another_name_is_not_a_duplicate(services, supervisor):
     a = make_customer(services, first_name="Lucía", last_name="García Pérez", mobile="34612345678")
     b = make_customer(services, first_name="Marcos", last_name="García Pérez", birthday=date(1960, 1, 1))
-    add_rows(services, b, lambda pk: Contact(customer_id=pk, contact_type="family", method="mobile", value="612 345 678", value_normalized="34612345678"))
+    add_rows(
+        services,
+        b,
+        lambda pk: Contact(
+            customer_id=pk, contact_type="family", method="mobile", value="612 345 678", value_normalized="34612345678"
+        ),
+    )
     assert pair_of(scan(services, supervisor), a, b) is None
 
 
 def test_namesakes_with_another_birthday_and_nothing_else_are_not_reported(services, supervisor):
     make_customer(services, first_name="María", last_name="López", cert_number="11111111H", birthday=date(1980, 1, 1))
     make_customer(services, first_name="María", last_name="López", cert_number="22222222J", birthday=date(1992, 7, 30))
-    make_customer(services, first_name="María", last_name="López", cert_type="passport", cert_number="PAA000001", birthday=None)
+    make_customer(
+        services, first_name="María", last_name="López", cert_type="passport", cert_number="PAA000001", birthday=None
+    )
     report = scan(services, supervisor)
     assert report.pairs == [] and report.new == 0
     assert report.customers == 3 and report.candidates >= 1 and report.compared == report.candidates
 
 
 def test_a_rescan_adds_nothing_and_a_dismissed_pair_stays_dismissed(services, supervisor, admin):
-    a = make_customer(services, first_name="John", last_name="Smith", cert_number="123456789", birthday=date(1980, 1, 2))
-    b = make_customer(services, first_name="Smith", last_name="John", cert_number="123465789", birthday=date(1980, 1, 2))
+    a = make_customer(
+        services, first_name="John", last_name="Smith", cert_number="123456789", birthday=date(1980, 1, 2)
+    )
+    b = make_customer(
+        services, first_name="Smith", last_name="John", cert_number="123465789", birthday=date(1980, 1, 2)
+    )
     first = scan(services, supervisor)
     assert first.new == 1
     again = scan(services, admin)
@@ -130,7 +196,11 @@ def test_a_rescan_adds_nothing_and_a_dismissed_pair_stays_dismissed(services, su
     with services.reader() as uow:
         assert uow.session.get(DuplicateCandidate, candidate_id).status == "dismissed"
         item = uow.session.execute(select(QueueItem).where(QueueItem.ref_id == str(candidate_id))).scalar_one()
-        assert item.status == "dismissed" and item.note == "Twins, checked the documents" and item.decided_by == supervisor.id
+        assert (
+            item.status == "dismissed"
+            and item.note == "Twins, checked the documents"
+            and item.decided_by == supervisor.id
+        )
         assert uow.session.execute(select(DuplicateCandidate)).scalars().all().__len__() == 1
 
 
@@ -154,7 +224,9 @@ def test_merged_and_erased_customers_are_skipped(services, supervisor, status):
 
 def test_a_huge_block_is_skipped_and_counted(services, supervisor):
     for n in range(3):
-        make_customer(services, first_name="Ana", last_name="Ruiz", cert_number=f"1000000{n}X", birthday=date(1990, 1, 1))
+        make_customer(
+            services, first_name="Ana", last_name="Ruiz", cert_number=f"1000000{n}X", birthday=date(1990, 1, 1)
+        )
     from crm_tui.services.customers import matching
     from crm_tui.services.dedupe import scan as dedupe_scan
 
@@ -187,7 +259,9 @@ def test_scoring_helpers():
     assert name_similarity("paco garcia", "francisco garcia") == 1.0
     assert name_similarity("bill smith", "smith william") == 1.0
     assert name_similarity("lucia garcia perez", "lucia garcia") >= 0.85
-    assert name_similarity("sorina diaconescu", "florin diaconescu") < 0.85  # a shared surname does not hide another first name
+    assert (
+        name_similarity("sorina diaconescu", "florin diaconescu") < 0.85
+    )  # a shared surname does not hide another first name
     assert normalize_address("Avda. de la Constitución 12, 3º B") == normalize_address("AV CONSTITUCION N 12 3B")
     assert {"213456789", "12345679", "23456789"} <= certificate_neighbours("123456789")
     one = Profile("lucia garcia perez", date(1988, 4, 12))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -48,14 +48,16 @@ from crm_tui.storage.models import (
 )
 from tests.factories import make_customer
 
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 LINE = "34612345678"
 EXTERNAL_STEPS = ["cbs.change_state", "provisioning.deactivate", "cbs.deactivate"]
 
 
 @pytest.fixture
 def lucia(services):
-    return make_customer(services, cert_number="12345678Z", service_number=LINE, outstanding=Decimal("23.45"), email="lucia@example.com")
+    return make_customer(
+        services, cert_number="12345678Z", service_number=LINE, outstanding=Decimal("23.45"), email="lucia@example.com"
+    )
 
 
 def with_faults(services: Services, faults: str) -> Services:
@@ -76,7 +78,9 @@ def rows(services, model, *where):
 def effects_per_key(services) -> dict[tuple[str, str], int]:
     with services.reader() as uow:
         result = uow.session.execute(
-            select(ExternalRequest.idempotency_key, ExternalRequest.operation, func.count()).where(ExternalRequest.outcome == "ok").group_by(ExternalRequest.idempotency_key, ExternalRequest.operation)
+            select(ExternalRequest.idempotency_key, ExternalRequest.operation, func.count())
+            .where(ExternalRequest.outcome == "ok")
+            .group_by(ExternalRequest.idempotency_key, ExternalRequest.operation)
         ).all()
     return {(key, op): n for key, op, n in result}
 
@@ -98,7 +102,9 @@ def test_penalty_is_pro_rata_of_the_days_left(today, expected):
 
 
 def test_the_quote_shows_basics_contracts_charges_penalty_and_offers(services, csr, lucia):
-    quote = quote_deregistration(LINE, uow=services.reader(), actor=csr, region="ES", reason="fee_problem", today=NOW.date())
+    quote = quote_deregistration(
+        LINE, uow=services.reader(), actor=csr, region="ES", reason="fee_problem", today=NOW.date()
+    )
     assert quote.basics.service_number == LINE and quote.basics.customer_id == lucia
     assert quote.basics.primary_offering == "Test 4G 20 GB" and quote.basics.status == "active"
     assert [c.name for c in quote.contracts] == ["12-month commitment"]
@@ -135,23 +141,36 @@ def test_deregister_immediately_reusing_the_sim(services, csr, lucia):
 
 
 def test_deregister_freezing_the_number_and_abandoning_the_sim(services, csr, lucia):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     deregister(services, csr, number_mode="freeze", sim_mode="abandon")
     [number] = rows(services, NumberPoolEntry)
     assert number.state == "frozen"
-    assert before + timedelta(days=90) - timedelta(minutes=1) < number.frozen_until < datetime.now(timezone.utc) + timedelta(days=90, minutes=1)
+    assert (
+        before + timedelta(days=90) - timedelta(minutes=1)
+        < number.frozen_until
+        < datetime.now(UTC) + timedelta(days=90, minutes=1)
+    )
     [sim] = rows(services, SimCard)
     assert sim.state == "abandoned"
 
 
 def test_a_released_number_serves_a_new_line(services, csr, lucia):
     deregister(services, csr)
-    newcomer = make_customer(services, first_name="Pablo", last_name="Nuevo", service_number=LINE, imsi="214070000000777", iccid="8934070000000000023")
+    newcomer = make_customer(
+        services,
+        first_name="Pablo",
+        last_name="Nuevo",
+        service_number=LINE,
+        imsi="214070000000777",
+        iccid="8934070000000000023",
+    )
     assert get_customer(newcomer, uow=services.reader(), actor=csr).subscribers[0].status == "active"
 
 
 def test_retention_accepted_ends_the_flow_with_the_offer_applied(services, csr, lucia):
-    applied = accept_retention_offer(LINE, "CHEAPER-PLAN", uow=services.writer(), actor=csr, region="ES", reason="fee_problem")
+    applied = accept_retention_offer(
+        LINE, "CHEAPER-PLAN", uow=services.writer(), actor=csr, region="ES", reason="fee_problem"
+    )
     assert applied.offer_code == "CHEAPER-PLAN"
     detail = get_customer(lucia, uow=services.reader(), actor=csr)
     assert detail.subscribers[0].status == "active" and detail.subscribers[0].primary_offering == "Mar 4G 8 GB"
@@ -178,7 +197,10 @@ def test_pay_from_the_account_balance(services, csr):
     assert account.balance == Decimal("100.00") - result.receipt.amount
 
 
-@pytest.mark.parametrize("mode, refund_rows, moved", [("refund", 1, Decimal("0")), ("forfeit", 0, Decimal("0")), ("transfer", 0, Decimal("40.00"))])
+@pytest.mark.parametrize(
+    "mode, refund_rows, moved",
+    [("refund", 1, Decimal("0")), ("forfeit", 0, Decimal("0")), ("transfer", 0, Decimal("40.00"))],
+)
 def test_prepaid_balance_is_refunded_moved_or_forfeited(services, csr, mode, refund_rows, moved):
     customer_id = make_customer(services, service_number=LINE, balance=Decimal("40.00"))
     with services.writer() as uow:
@@ -232,7 +254,15 @@ def test_bad_options_change_nothing(services, csr, lucia, options, error, field)
 
 def test_unknown_or_already_deactivated_line(services, csr, lucia):
     with pytest.raises(NotFound):
-        submit_deregistration("612000000", services=services, actor=csr, reason="fee_problem", number_mode="immediate", sim_mode="reuse", payment_method="cash")
+        submit_deregistration(
+            "612000000",
+            services=services,
+            actor=csr,
+            reason="fee_problem",
+            number_mode="immediate",
+            sim_mode="reuse",
+            payment_method="cash",
+        )
     deregister(services, csr)
     with pytest.raises(Conflict, match="already archived"):
         deregister(services, csr)
@@ -250,7 +280,9 @@ def test_each_external_step_failing_once_then_retried(services, csr, supervisor,
     assert caught.value.exit_code == 7 and caught.value.extra["failed_step"] == position
     order_id = caught.value.extra["order_id"]
     view = orders.get_order(order_id, uow=services.reader(), actor=csr)
-    assert view.status == "failed" and view.failed_step.seq == position and "simulated failure" in view.failed_step.error
+    assert (
+        view.status == "failed" and view.failed_step.seq == position and "simulated failure" in view.failed_step.error
+    )
     [queued] = rows(services, QueueItem, QueueItem.queue == "failed_orders")
     assert queued.ref_id == order_id and f"step {position}" in queued.reason
     with pytest.raises(NotAllowed):
@@ -267,7 +299,16 @@ def _run_with_crash(url: str, faults: str, actor_id: int) -> None:
 
     services = open_services(Settings(database_url=url, faults=faults), migrate=False)
     actor = Actor(id=actor_id, username="alice", display_name="Alice", role=Role.CSR)
-    submit_deregistration(LINE, services=services, actor=actor, reason="fee_problem", number_mode="freeze", sim_mode="reuse", payment_method="cash", now=NOW)
+    submit_deregistration(
+        LINE,
+        services=services,
+        actor=actor,
+        reason="fee_problem",
+        number_mode="freeze",
+        sim_mode="reuse",
+        payment_method="cash",
+        now=NOW,
+    )
     os._exit(0)  # not reached when the fault crashes the process
 
 
@@ -278,7 +319,9 @@ def test_a_crash_at_each_step_then_resume_has_every_effect_once(services, csr, l
     child.start()
     child.join(60)
     assert child.exitcode == 86
-    [open_order] = orders.list_orders(uow=services.reader(), actor=csr, status="running")  # its runner is gone: the lease is free to take
+    [open_order] = orders.list_orders(
+        uow=services.reader(), actor=csr, status="running"
+    )  # its runner is gone: the lease is free to take
     crashed = next(s for s in open_order.steps if s.name == step)
     assert crashed.status == "pending" and crashed.attempts == 1
     resumed = order_operations.resume_orders(services=services, actor=csr)
@@ -323,8 +366,22 @@ def _second_line(services, customer_id: str) -> None:
         customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one()
         account = uow.session.execute(select(Account)).scalar_one()
         offering = uow.session.execute(select(Offering)).scalar_one()
-        uow.session.add(Subscriber(service_number="34612000222", iccid="8934070000000000031", imsi="214070000000222", customer_id=customer.id, account_id=account.id, offering_id=offering.id, status="suspended"))
-        uow.session.add(Contact(customer_id=customer.id, method="email", value="old@example.com", value_normalized="old@example.com"))
+        uow.session.add(
+            Subscriber(
+                service_number="34612000222",
+                iccid="8934070000000000031",
+                imsi="214070000000222",
+                customer_id=customer.id,
+                account_id=account.id,
+                offering_id=offering.id,
+                status="suspended",
+            )
+        )
+        uow.session.add(
+            Contact(
+                customer_id=customer.id, method="email", value="old@example.com", value_normalized="old@example.com"
+            )
+        )
         uow.commit()
 
 

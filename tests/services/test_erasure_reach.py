@@ -38,26 +38,43 @@ def _raw_database_bytes(services) -> bytes:
 
 def _form(scan: Path, **changes) -> RegistrationForm:
     fields = dict(
-        cert_type="passport", cert_number=PASSPORT, cert_country="ES", first_name="Eulalia", last_name="Quintanilla",
-        birthday="1979-03-14", email=EMAIL, service_password="Pez-globo-2024", primary_offering="MAR-POST-4G-25",
+        cert_type="passport",
+        cert_number=PASSPORT,
+        cert_country="ES",
+        first_name="Eulalia",
+        last_name="Quintanilla",
+        birthday="1979-03-14",
+        email=EMAIL,
+        service_password="Pez-globo-2024",
+        primary_offering="MAR-POST-4G-25",
         attachments=[str(scan)],
     )
     return RegistrationForm(**(fields | changes))
 
 
 def _erase(services, csr, supervisor, customer_id: str) -> dict:
-    request = erasure.request_erasure(customer_id, uow=services.writer(), actor=csr, requested_by="the customer", legal_ground="GDPR art. 17")
-    return queues.act_on_item("erasure_requests", request.item_id, "approve", services=services, actor=supervisor).detail
+    request = erasure.request_erasure(
+        customer_id, uow=services.writer(), actor=csr, requested_by="the customer", legal_ground="GDPR art. 17"
+    )
+    return queues.act_on_item(
+        "erasure_requests", request.item_id, "approve", services=services, actor=supervisor
+    ).detail
 
 
-def test_a_refused_registration_leaves_no_scan_and_the_later_erasure_finds_nothing(services, csr, supervisor, admin, tmp_path):
+def test_a_refused_registration_leaves_no_scan_and_the_later_erasure_finds_nothing(
+    services, csr, supervisor, admin, tmp_path
+):
     scan = tmp_path / "passport.pdf"
     scan.write_bytes(b"%PDF-1.7 " + NAME.encode() + b" " + PASSPORT.encode())
     with pytest.raises(Conflict, match="No free number"):  # the pool is empty: refused after the scan was checked
-        register_customer(_form(scan), uow=services.writer(), actor=csr, region="ES", data_dir=services.settings.data_dir)
+        register_customer(
+            _form(scan), uow=services.writer(), actor=csr, region="ES", data_dir=services.settings.data_dir
+        )
     assert _stored(services) == [], "the refused registration's scan stayed on disk"
     stock_pools(services, admin)
-    customer_id = register_customer(_form(scan), uow=services.writer(), actor=csr, region="ES", data_dir=services.settings.data_dir).customer_id
+    customer_id = register_customer(
+        _form(scan), uow=services.writer(), actor=csr, region="ES", data_dir=services.settings.data_dir
+    ).customer_id
     assert len(_stored(services)) == 1
     terminate_customer(customer_id, services=services, actor=csr, reason="customer_request", archive_consent=True)
     report = _erase(services, csr, supervisor, customer_id)
@@ -66,11 +83,15 @@ def test_a_refused_registration_leaves_no_scan_and_the_later_erasure_finds_nothi
     assert any("stored file" in place for place in report["places"])
 
 
-def test_an_orphan_holding_the_person_is_found_and_the_report_is_not_complete(services, csr, supervisor, admin, tmp_path):
+def test_an_orphan_holding_the_person_is_found_and_the_report_is_not_complete(
+    services, csr, supervisor, admin, tmp_path
+):
     stock_pools(services, admin)
     scan = tmp_path / "passport.pdf"
     scan.write_bytes(b"%PDF-1.7 " + PASSPORT.encode())
-    customer_id = register_customer(_form(scan), uow=services.writer(), actor=csr, region="ES", data_dir=services.settings.data_dir).customer_id
+    customer_id = register_customer(
+        _form(scan), uow=services.writer(), actor=csr, region="ES", data_dir=services.settings.data_dir
+    ).customer_id
     orphan = services.settings.data_dir / "attachments" / "ab" / ("ab" + "0" * 62)  # a process killed mid-registration
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"%PDF-1.7 " + NAME.encode())
@@ -80,8 +101,22 @@ def test_an_orphan_holding_the_person_is_found_and_the_report_is_not_complete(se
 
 
 def test_erasing_the_survivor_of_a_merge_leaves_no_byte_of_either_record(services, csr, supervisor, admin):
-    survivor = make_customer(services, first_name="Eulalia", last_name="Quintanilla", cert_number=CERT, email=EMAIL, service_number="34612345678")
-    absorbed = make_customer(services, first_name="Eulalia", last_name="Quintanilla Ruiz", cert_number="12345678Z", email="eulalia.old@example.com", mobile="+34 699 555 444")
+    survivor = make_customer(
+        services,
+        first_name="Eulalia",
+        last_name="Quintanilla",
+        cert_number=CERT,
+        email=EMAIL,
+        service_number="34612345678",
+    )
+    absorbed = make_customer(
+        services,
+        first_name="Eulalia",
+        last_name="Quintanilla Ruiz",
+        cert_number="12345678Z",
+        email="eulalia.old@example.com",
+        mobile="+34 699 555 444",
+    )
     merge_customers(survivor, absorbed, uow=services.writer(), actor=supervisor, note="same person")
     with services.reader() as uow:
         assert uow.session.execute(select(MergeRecord.before_image)).scalar_one()  # an unmerge could bring it back
@@ -123,7 +158,11 @@ def test_the_orphan_sweep_removes_old_unreferenced_files_only(services, csr, sup
     register_customer(_form(scan), uow=services.writer(), actor=csr, region="ES", data_dir=services.settings.data_dir)
     [kept] = _stored(services)
     folder = kept.parent.parent
-    old, young, temporary = folder / "cd" / ("cd" + "1" * 62), folder / "ef" / ("ef" + "2" * 62), kept.parent / ".incoming-x1"
+    old, young, temporary = (
+        folder / "cd" / ("cd" + "1" * 62),
+        folder / "ef" / ("ef" + "2" * 62),
+        kept.parent / ".incoming-x1",
+    )
     for path in (old, young, temporary):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"left behind")
@@ -131,8 +170,12 @@ def test_the_orphan_sweep_removes_old_unreferenced_files_only(services, csr, sup
         _age(path, 7200)
     dry = sweep_orphans(uow=services.writer(), actor=supervisor, data_dir=services.settings.data_dir, dry_run=True)
     assert (dry.files_checked, dry.orphans, dry.removed, dry.kept_too_young) == (4, 3, 2, 1) and old.exists()
-    done = sweep_orphans(uow=services.writer(), actor=supervisor, data_dir=services.settings.data_dir, grace=timedelta(hours=1))
+    done = sweep_orphans(
+        uow=services.writer(), actor=supervisor, data_dir=services.settings.data_dir, grace=timedelta(hours=1)
+    )
     assert done.removed == 2 and not old.exists() and not temporary.exists()
     assert young.exists() and kept.exists()
-    purged = archive.purge_archive(uow=services.writer(), actor=supervisor, dry_run=False, data_dir=services.settings.data_dir)
+    purged = archive.purge_archive(
+        uow=services.writer(), actor=supervisor, dry_run=False, data_dir=services.settings.data_dir
+    )
     assert purged.files is not None and purged.files.files_checked == 2

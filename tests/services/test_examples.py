@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from crm_tui.services.customers.profile import get_customer
@@ -16,7 +16,7 @@ from crm_tui.services.identity.registration_form import (
 from tests.factories import stock_pools
 
 EXAMPLES = Path(__file__).parents[2] / "data" / "examples"
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
 def test_customer_json_registers_with_a_line(services, csr, admin):

@@ -41,7 +41,16 @@ def _export(services: Services, actor, **options) -> tuple[list[dict], object]: 
 def test_the_import_format_round_trips_into_another_database(services, admin, tmp_path):
     marta = _register_example(services, admin)
     lucia = register_customer(
-        RegistrationForm(cert_type="national_id", cert_number="12345678Z", cert_country="ES", first_name="Lucía", last_name="García Pérez", birthday="1988-04-12", mobile="612 345 678", service_password="Lucia-secret-2026"),
+        RegistrationForm(
+            cert_type="national_id",
+            cert_number="12345678Z",
+            cert_country="ES",
+            first_name="Lucía",
+            last_name="García Pérez",
+            birthday="1988-04-12",
+            mobile="612 345 678",
+            service_password="Lucia-secret-2026",
+        ),
         uow=services.writer(),
         actor=admin,
         region="ES",
@@ -50,7 +59,9 @@ def test_the_import_format_round_trips_into_another_database(services, admin, tm
     assert report.customers == 2 and [r["customer_id"] for r in rows] == [marta, lucia]
     exported = rows[0]
     assert exported["cert_number"] == "45678912S" and exported["address"] == "Avenida del Puerto 120, 4º A"
-    assert exported["contacts"][0]["value"] == "+34 677 000 123" and exported["social_accounts"] == [{"provider": "google", "subject": "marta.soler.85"}]
+    assert exported["contacts"][0]["value"] == "+34 677 000 123" and exported["social_accounts"] == [
+        {"provider": "google", "subject": "marta.soler.85"}
+    ]
     assert not {"service_password", "security_answer"} & set(exported)  # stored as hashes: never exported
 
     path = tmp_path / "export.jsonl"
@@ -83,17 +94,46 @@ def test_tmf629_resources(services, admin):
     assert report.format == "tmf629"
     assert resource["@type"] == "Customer" and resource["id"] == marta
     assert resource["href"] == f"/tmf-api/customerManagement/v4/customer/{marta}"
-    assert resource["name"] == "Marta Soler Vidal" and resource["status"] == "Approved" and resource["statusReason"] == "idle"
-    assert resource["engagedParty"] == {"id": marta, "name": "Marta Soler Vidal", "role": "Customer", "@referredType": "Individual", "@type": "RelatedParty"}
+    assert (
+        resource["name"] == "Marta Soler Vidal"
+        and resource["status"] == "Approved"
+        and resource["statusReason"] == "idle"
+    )
+    assert resource["engagedParty"] == {
+        "id": marta,
+        "name": "Marta Soler Vidal",
+        "role": "Customer",
+        "@referredType": "Individual",
+        "@type": "RelatedParty",
+    }
     media = {(m["mediumType"], json.dumps(m["characteristic"], sort_keys=True)) for m in resource["contactMedium"]}
-    assert ("email", json.dumps({"contactType": "email", "emailAddress": "marta.soler@example.com"}, sort_keys=True)) in media
+    assert (
+        "email",
+        json.dumps({"contactType": "email", "emailAddress": "marta.soler@example.com"}, sort_keys=True),
+    ) in media
     assert ("mobile", json.dumps({"contactType": "mobile", "phoneNumber": "+34699111222"}, sort_keys=True)) in media
-    assert ("mobile", json.dumps({"contactType": "emergency", "phoneNumber": "+34677000123", "contactName": "Jordi Soler"}, sort_keys=True)) in media
+    assert (
+        "mobile",
+        json.dumps(
+            {"contactType": "emergency", "phoneNumber": "+34677000123", "contactName": "Jordi Soler"}, sort_keys=True
+        ),
+    ) in media
     postal = [m["characteristic"] for m in resource["contactMedium"] if m["mediumType"] == "postalAddress"]
-    assert {"contactType": "living", "street1": "Avenida del Puerto 120, 4º A", "city": "Valencia", "stateOrProvince": "Comunitat Valenciana", "postCode": "46023"}.items() <= postal[0].items()
+    assert {
+        "contactType": "living",
+        "street1": "Avenida del Puerto 120, 4º A",
+        "city": "Valencia",
+        "stateOrProvince": "Comunitat Valenciana",
+        "postCode": "46023",
+    }.items() <= postal[0].items()
     characteristics = {c["name"]: c["value"] for c in resource["characteristic"]}
     assert characteristics["birthDate"] == "1985-09-23" and characteristics["gender"] == "female"
-    assert characteristics["identification"] == {"identificationType": "national_id", "identificationId": "45678912S", "issuingCountry": "ES", "isPrimary": True}
+    assert characteristics["identification"] == {
+        "identificationType": "national_id",
+        "identificationId": "45678912S",
+        "issuingCountry": "ES",
+        "isPrimary": True,
+    }
 
 
 def test_only_admins_export_and_every_export_is_audited(services, admin, supervisor, csr):

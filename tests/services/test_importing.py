@@ -33,12 +33,56 @@ def test_the_example_csv_imports_and_a_rerun_creates_nothing(services, superviso
 def test_bad_rows_are_reported_with_line_and_field_and_skipped(services, supervisor, tmp_path):
     make_customer(services, cert_number="87654321X")
     rows = [
-        {"cert_type": "national_id", "cert_number": "12345678Z", "cert_country": "ES", "first_name": "Ana", "last_name": "Uno", "birthday": "1980-01-01"},
-        {"cert_type": "national_id", "cert_number": "12345678A", "cert_country": "ES", "first_name": "Bad", "last_name": "Letter", "birthday": "1980-01-01"},
-        {"cert_type": "national_id", "cert_number": "87654321X", "cert_country": "ES", "first_name": "Already", "last_name": "There", "birthday": "1970-01-01"},
-        {"cert_type": "passport", "cert_number": "XA1234567", "cert_country": "FR", "first_name": "Jean", "last_name": "Dupont", "birthday": "1975-05-05", "email": "nope"},
-        {"cert_type": "national_id", "cert_number": "12345678Z", "cert_country": "ES", "first_name": "Ana", "last_name": "Again", "birthday": "1980-01-01"},
-        {"cert_type": "passport", "cert_number": "XB7654321", "cert_country": "FR", "first_name": "Marie", "last_name": "Curie", "birthday": "1967-11-07", "shoe_size": "38"},
+        {
+            "cert_type": "national_id",
+            "cert_number": "12345678Z",
+            "cert_country": "ES",
+            "first_name": "Ana",
+            "last_name": "Uno",
+            "birthday": "1980-01-01",
+        },
+        {
+            "cert_type": "national_id",
+            "cert_number": "12345678A",
+            "cert_country": "ES",
+            "first_name": "Bad",
+            "last_name": "Letter",
+            "birthday": "1980-01-01",
+        },
+        {
+            "cert_type": "national_id",
+            "cert_number": "87654321X",
+            "cert_country": "ES",
+            "first_name": "Already",
+            "last_name": "There",
+            "birthday": "1970-01-01",
+        },
+        {
+            "cert_type": "passport",
+            "cert_number": "XA1234567",
+            "cert_country": "FR",
+            "first_name": "Jean",
+            "last_name": "Dupont",
+            "birthday": "1975-05-05",
+            "email": "nope",
+        },
+        {
+            "cert_type": "national_id",
+            "cert_number": "12345678Z",
+            "cert_country": "ES",
+            "first_name": "Ana",
+            "last_name": "Again",
+            "birthday": "1980-01-01",
+        },
+        {
+            "cert_type": "passport",
+            "cert_number": "XB7654321",
+            "cert_country": "FR",
+            "first_name": "Marie",
+            "last_name": "Curie",
+            "birthday": "1967-11-07",
+            "shoe_size": "38",
+        },
     ]
     path = tmp_path / "customers.jsonl"
     lines = [json.dumps(r) for r in rows]

@@ -28,11 +28,33 @@ from tests.factories import make_customer
 @pytest.fixture
 def twins(services, csr):
     """Two records of one person: the older with a line, the newer with a contact and an interaction."""
-    older = make_customer(services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", service_number="34612345678", email="lucia@example.com")
-    newer = make_customer(services, first_name="Lucia", last_name="Garcia Perez", cert_type="passport", cert_number="PAA123456", birthday=date(1988, 4, 12), mobile="34699111222")
+    older = make_customer(
+        services,
+        first_name="Lucía",
+        last_name="García Pérez",
+        cert_number="12345678Z",
+        service_number="34612345678",
+        email="lucia@example.com",
+    )
+    newer = make_customer(
+        services,
+        first_name="Lucia",
+        last_name="Garcia Perez",
+        cert_type="passport",
+        cert_number="PAA123456",
+        birthday=date(1988, 4, 12),
+        mobile="34699111222",
+    )
     with services.writer() as uow:
         pk = uow.session.execute(select(Customer.id).where(Customer.customer_id == newer)).scalar_one()
-        uow.session.add(Contact(customer_id=pk, method="email", value="lucia.work@example.com", value_normalized="lucia.work@example.com"))
+        uow.session.add(
+            Contact(
+                customer_id=pk,
+                method="email",
+                value="lucia.work@example.com",
+                value_normalized="lucia.work@example.com",
+            )
+        )
         uow.commit()
     open_customer(newer, uow=services.writer(), actor=csr, key_kind=KeyKind.NAME)
     return older, newer
@@ -53,15 +75,24 @@ def test_merge_moves_every_row_and_the_old_id_resolves(services, csr, supervisor
     assert via_old.customer_id == older and via_old.merged_from == newer
     page = search_customers(CustomerQuery(customer_id=newer), uow=services.reader(), actor=csr, region="ES")
     assert page.customers[0].customer_id == older and page.customers[0].merged_from == newer
-    assert search_customers(CustomerQuery(name="lucia garcia"), uow=services.reader(), actor=csr, region="ES").total == 1
-    assert search_customers(CustomerQuery(cert_number="PAA123456"), uow=services.reader(), actor=csr, region="ES").customers[0].customer_id == older
+    assert (
+        search_customers(CustomerQuery(name="lucia garcia"), uow=services.reader(), actor=csr, region="ES").total == 1
+    )
+    assert (
+        search_customers(CustomerQuery(cert_number="PAA123456"), uow=services.reader(), actor=csr, region="ES")
+        .customers[0]
+        .customer_id
+        == older
+    )
 
 
 def test_unmerge_restores_both(services, csr, supervisor, twins):
     older, newer = twins
     before_older = get_customer(older, uow=services.reader(), actor=csr)
     before_newer = get_customer(newer, uow=services.reader(), actor=csr)
-    result = merge.merge_customers(older, newer, uow=services.writer(), actor=supervisor, take_from_merged=["mobile", "first_name"])
+    result = merge.merge_customers(
+        older, newer, uow=services.writer(), actor=supervisor, take_from_merged=["mobile", "first_name"]
+    )
     merge.unmerge(result.merge_id, uow=services.writer(), actor=supervisor)
     after_older = get_customer(older, uow=services.reader(), actor=csr)
     after_newer = get_customer(newer, uow=services.reader(), actor=csr)
@@ -93,11 +124,22 @@ def test_merge_rules(services, csr, supervisor, twins):
 
 def _queue_duplicate(services, older: str, newer: str) -> int:
     with services.writer() as uow:
-        ids = dict(uow.session.execute(select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_([older, newer]))).all())
-        candidate = DuplicateCandidate(customer_a_id=ids[older], customer_b_id=ids[newer], score=0.93, reasons={"agree": ["name", "birthday"], "differ": ["certificate"]})
+        ids = dict(
+            uow.session.execute(
+                select(Customer.customer_id, Customer.id).where(Customer.customer_id.in_([older, newer]))
+            ).all()
+        )
+        candidate = DuplicateCandidate(
+            customer_a_id=ids[older],
+            customer_b_id=ids[newer],
+            score=0.93,
+            reasons={"agree": ["name", "birthday"], "differ": ["certificate"]},
+        )
         uow.session.add(candidate)
         uow.session.flush()
-        item = QueueItem(queue="duplicates", ref_type="duplicate", ref_id=str(candidate.id), reason="Same name and birthday (0.93)")
+        item = QueueItem(
+            queue="duplicates", ref_type="duplicate", ref_id=str(candidate.id), reason="Same name and birthday (0.93)"
+        )
         uow.session.add(item)
         uow.commit()
         return item.id
@@ -118,7 +160,15 @@ def test_summaries_count_open_items_and_a_csr_sees_nothing(services, csr, superv
 def test_merge_from_the_duplicates_queue(services, csr, supervisor, twins):
     item_id = _queue_duplicate(services, *twins)
     [item] = queues.list_queue("duplicates", uow=services.reader(), actor=supervisor, text="birthday")
-    result = queues.act_on_item("duplicates", item.item_id, "m", services=services, actor=supervisor, note="Same DNI photo", expected_version=item.version)
+    result = queues.act_on_item(
+        "duplicates",
+        item.item_id,
+        "m",
+        services=services,
+        actor=supervisor,
+        note="Same DNI photo",
+        expected_version=item.version,
+    )
     assert result.status == "done" and result.detail["survivor_id"] == twins[0]
     assert queues.list_queue("duplicates", uow=services.reader(), actor=supervisor) == []
     with services.reader() as uow:
@@ -134,7 +184,9 @@ def test_dismiss_sticks_and_a_claimed_item_shows_its_holder(services, supervisor
     assert claimed.claimed_by == "sam"
     with pytest.raises(Conflict, match="claimed by sam"):
         queues.act_on_item("duplicates", item_id, "dismiss", services=services, actor=admin)
-    queues.act_on_item("duplicates", item_id, "dismiss", services=services, actor=supervisor, note="Twins, different people")
+    queues.act_on_item(
+        "duplicates", item_id, "dismiss", services=services, actor=supervisor, note="Twins, different people"
+    )
     with services.reader() as uow:
         assert uow.session.execute(select(DuplicateCandidate.status)).scalar_one() == "dismissed"
 
@@ -144,7 +196,9 @@ def test_a_stale_version_is_told_it_changed(services, supervisor, twins):
     [item] = queues.list_queue("duplicates", uow=services.reader(), actor=supervisor)
     queues.claim_item(item_id, uow=services.writer(), actor=supervisor)
     with pytest.raises(Conflict, match="changed"):
-        queues.act_on_item("duplicates", item_id, "dismiss", services=services, actor=supervisor, expected_version=item.version)
+        queues.act_on_item(
+            "duplicates", item_id, "dismiss", services=services, actor=supervisor, expected_version=item.version
+        )
 
 
 def test_two_supervisors_acting_at_once_one_wins(services, supervisor, admin, twins):
@@ -156,19 +210,29 @@ def test_two_supervisors_acting_at_once_one_wins(services, supervisor, admin, tw
     def act(actor, action):
         barrier.wait()
         try:
-            queues.act_on_item("duplicates", item_id, action, services=services, actor=actor, expected_version=item.version)
+            queues.act_on_item(
+                "duplicates", item_id, action, services=services, actor=actor, expected_version=item.version
+            )
             outcomes.append("ok")
         except Conflict:
             outcomes.append("conflict")
 
-    threads = [threading.Thread(target=act, args=(supervisor, "merge")), threading.Thread(target=act, args=(admin, "dismiss"))]
+    threads = [
+        threading.Thread(target=act, args=(supervisor, "merge")),
+        threading.Thread(target=act, args=(admin, "dismiss")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
     assert sorted(outcomes) == ["conflict", "ok"]
     with services.reader() as uow:
-        assert uow.session.execute(select(func.count()).select_from(QueueItem).where(QueueItem.status.in_(["done", "dismissed"]))).scalar_one() == 1
+        assert (
+            uow.session.execute(
+                select(func.count()).select_from(QueueItem).where(QueueItem.status.in_(["done", "dismissed"]))
+            ).scalar_one()
+            == 1
+        )
 
 
 def test_held_registration_approved_from_the_queue(services, csr, supervisor, admin):
@@ -178,9 +242,26 @@ def test_held_registration_approved_from_the_queue(services, csr, supervisor, ad
 
     stock_pools(services, admin)
     with services.writer() as uow:
-        uow.session.add(BlacklistEntry(cert_type="national_id", cert_number="12345678Z", cert_country="ES", severity="ban", reason="Fraud at another operator"))
+        uow.session.add(
+            BlacklistEntry(
+                cert_type="national_id",
+                cert_number="12345678Z",
+                cert_country="ES",
+                severity="ban",
+                reason="Fraud at another operator",
+            )
+        )
         uow.commit()
-    form = RegistrationForm(cert_type="national_id", cert_number="12345678Z", cert_country="ES", first_name="Ana", last_name="Ruiz", birthday="1980-01-01", service_password="Largo-secreto-9", primary_offering="OLA-PRE-4G-10")
+    form = RegistrationForm(
+        cert_type="national_id",
+        cert_number="12345678Z",
+        cert_country="ES",
+        first_name="Ana",
+        last_name="Ruiz",
+        birthday="1980-01-01",
+        service_password="Largo-secreto-9",
+        primary_offering="OLA-PRE-4G-10",
+    )
     held = register_customer(form, uow=services.writer(), actor=csr, region="ES").held
     [item] = queues.list_queue("held_registrations", uow=services.reader(), actor=supervisor)
     assert item.item_id == held.item_id and "Fraud at another operator" in item.reason

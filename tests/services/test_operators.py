@@ -98,7 +98,7 @@ def test_changes_leave_an_audit_chain_without_passwords(services, admin, csr):
     with services.reader() as uow:
         entries = uow.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
     assert [e.action for e in entries][:2] == ["operator.add", "operator.sign_in"]
-    for previous, entry in zip(entries, entries[1:]):
+    for previous, entry in zip(entries, entries[1:], strict=False):
         assert entry.prev_hash == previous.hash
     assert all(PASSWORD not in str(e.summary) for e in entries)
 
@@ -115,10 +115,14 @@ def test_a_sign_in_checks_the_password_before_it_takes_the_write_lock(services, 
 
     monkeypatch.setattr(operators, "verify_secret", slow_verify)
     signed_in: list = []
-    signing = threading.Thread(target=lambda: signed_in.append(operators.sign_in("alice", PASSWORD, uow=services.writer())))
+    signing = threading.Thread(
+        target=lambda: signed_in.append(operators.sign_in("alice", PASSWORD, uow=services.writer()))
+    )
     signing.start()
     assert hashing.wait(10)
-    other_terminal = threading.Thread(target=lambda: operators.unlock_operator("alice", uow=services.writer(), actor=admin))
+    other_terminal = threading.Thread(
+        target=lambda: operators.unlock_operator("alice", uow=services.writer(), actor=admin)
+    )
     other_terminal.start()
     other_terminal.join(5)
     finished_while_hashing = not other_terminal.is_alive()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -29,7 +29,7 @@ from crm_tui.storage.models import (
 )
 from tests.factories import make_customer
 
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 LINES = [f"3461234567{i}" for i in range(4)]
 RUNNERS = 8
 
@@ -37,7 +37,16 @@ RUNNERS = 8
 def _crash_during(url: str, line: str, step: str, actor_id: int) -> None:
     services = open_services(Settings(database_url=url, faults=f"{step}:crash"), migrate=False)
     actor = Actor(id=actor_id, username="alice", display_name="Alice", role=Role.CSR)
-    submit_deregistration(line, services=services, actor=actor, reason="fee_problem", number_mode="freeze", sim_mode="reuse", payment_method="cash", now=NOW)
+    submit_deregistration(
+        line,
+        services=services,
+        actor=actor,
+        reason="fee_problem",
+        number_mode="freeze",
+        sim_mode="reuse",
+        payment_method="cash",
+        now=NOW,
+    )
     os._exit(0)  # not reached: the fault ends the process after the request was received
 
 
@@ -85,7 +94,9 @@ def test_eight_resumes_at_once_over_crashed_orders_run_each_local_step_once(serv
     # external requests: each idempotency key applied once (the simulator counts what it applied)
     with services.reader() as uow:
         applied = uow.session.execute(
-            select(ExternalRequest.idempotency_key, func.count()).where(ExternalRequest.outcome == "ok").group_by(ExternalRequest.idempotency_key)
+            select(ExternalRequest.idempotency_key, func.count())
+            .where(ExternalRequest.outcome == "ok")
+            .group_by(ExternalRequest.idempotency_key)
         ).all()
     assert len(applied) == 12 and {n for _, n in applied} == {1}
 
@@ -93,17 +104,27 @@ def test_eight_resumes_at_once_over_crashed_orders_run_each_local_step_once(serv
 def test_a_live_lease_refuses_a_second_runner_and_an_expired_one_is_taken_over(services, csr, supervisor):
     make_customer(services, cert_number=None, service_number=LINES[0])
     with services.writer() as uow:
-        order = orders.create_order(uow, order_type="deregister", actor=csr, customer_pk=1, subscriber_pk=1, payload={}, now=NOW)
+        order = orders.create_order(
+            uow, order_type="deregister", actor=csr, customer_pk=1, subscriber_pk=1, payload={}, now=NOW
+        )
         order_pk, number = order.id, order.order_number
         uow.commit()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with services.writer() as uow:  # someone else, alive (this very process, another token), holds it
         assert lease.claim(uow, order_pk, f"{lease.HOST}:{os.getpid()}:other", now, from_states=(OrderStatus.OPEN,))
         uow.commit()
     with pytest.raises(Conflict, match="being run elsewhere"):
-        orders.run_order(number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=supervisor)
+        orders.run_order(
+            number,
+            database_uow=services.writer,
+            externals=services.externals,
+            settings=services.settings,
+            actor=supervisor,
+        )
     with services.writer() as uow:  # ...until the lease runs out
-        uow.session.execute(update(Order).where(Order.id == order_pk).values(lease_expires_at=now - timedelta(seconds=1)))
+        uow.session.execute(
+            update(Order).where(Order.id == order_pk).values(lease_expires_at=now - timedelta(seconds=1))
+        )
         uow.commit()
     with services.writer() as uow:
         assert lease.claim(uow, order_pk, "elsewhere:1:mine", now, from_states=(OrderStatus.OPEN,))
@@ -114,7 +135,9 @@ def test_a_live_lease_refuses_a_second_runner_and_an_expired_one_is_taken_over(s
 def test_a_closed_order_is_never_reopened_by_a_late_runner(services, csr):
     make_customer(services, cert_number=None, service_number=LINES[0])
     with services.writer() as uow:
-        order = orders.create_order(uow, order_type="deregister", actor=csr, customer_pk=1, subscriber_pk=1, payload={}, now=NOW)
+        order = orders.create_order(
+            uow, order_type="deregister", actor=csr, customer_pk=1, subscriber_pk=1, payload={}, now=NOW
+        )
         order.status = OrderStatus.CLOSED
         uow.commit()
         order_pk = order.id

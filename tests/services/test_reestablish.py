@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -27,14 +27,28 @@ def former(services, csr, admin):
 
     with services.writer() as uow:
         pk = uow.session.execute(select(Customer.id).where(Customer.customer_id == customer_id)).scalar_one()
-        uow.session.add(Contact(customer_id=pk, method="email", value="lucia.work@example.com", value_normalized="lucia.work@example.com"))
+        uow.session.add(
+            Contact(
+                customer_id=pk,
+                method="email",
+                value="lucia.work@example.com",
+                value_normalized="lucia.work@example.com",
+            )
+        )
         uow.commit()
     open_customer(customer_id, uow=services.writer(), actor=csr, key_kind=KeyKind.NAME)
     return customer_id
 
 
 def terminate(services, csr, customer_id, consent=True):
-    terminate_customer(customer_id, services=services, actor=csr, reason="customer_request", archive_consent=consent, number_mode="freeze")
+    terminate_customer(
+        customer_id,
+        services=services,
+        actor=csr,
+        reason="customer_request",
+        archive_consent=consent,
+        number_mode="freeze",
+    )
 
 
 @pytest.mark.parametrize(
@@ -58,14 +72,19 @@ def test_found_in_the_archive_by_each_key(services, csr, former, key):
 def test_restore_with_the_frozen_number_recovered(services, csr, former):
     terminate(services, csr, former)
     assert get_customer(former, uow=services.reader(), actor=csr).contacts == []
-    back = reestablish.reestablish_customer(uow=services.writer(), actor=csr, region="ES", customer_id=former, offering="OLA-PRE-4G-10")
+    back = reestablish.reestablish_customer(
+        uow=services.writer(), actor=csr, region="ES", customer_id=former, offering="OLA-PRE-4G-10"
+    )
     assert back.customer_id == former and back.status == "active"
     assert back.service_number == LINE and back.number_recovered
     assert "contacts" in back.restored
     detail = get_customer(former, uow=services.reader(), actor=csr)
     assert detail.status == "active"
     assert [c.value for c in detail.contacts] == ["lucia.work@example.com"]
-    assert [s.status for s in detail.subscribers if s.service_number == LINE] == ["archived", "active"]  # history, then the new line
+    assert [s.status for s in detail.subscribers if s.service_number == LINE] == [
+        "archived",
+        "active",
+    ]  # history, then the new line
     kinds = [i.kind for i in detail.interactions]
     assert kinds[0] == "reestablish" and "identify" in kinds and "terminate" in kinds
     with services.reader() as uow:
@@ -77,12 +96,14 @@ def test_a_number_whose_freeze_passed_is_gone_and_a_new_one_is_taken(services, c
     terminate(services, csr, former)
     with services.writer() as uow:
         number = uow.session.execute(select(NumberPoolEntry).where(NumberPoolEntry.service_number == LINE)).scalar_one()
-        number.frozen_until = datetime.now(timezone.utc) - timedelta(days=1)
+        number.frozen_until = datetime.now(UTC) - timedelta(days=1)
         uow.session.add(number)
         uow.commit()
     found = reestablish.find_archived_customer(uow=services.reader(), actor=csr, region="ES", customer_id=former)
     assert not found.former_lines[0].recoverable
-    back = reestablish.reestablish_customer(uow=services.writer(), actor=csr, region="ES", customer_id=former, offering="OLA-PRE-4G-10")
+    back = reestablish.reestablish_customer(
+        uow=services.writer(), actor=csr, region="ES", customer_id=former, offering="OLA-PRE-4G-10"
+    )
     assert back.service_number != LINE and not back.number_recovered
 
 

@@ -3,7 +3,7 @@ and nothing is ever registered twice."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -32,7 +32,7 @@ from crm_tui.storage.models import (
 )
 from tests.factories import sim_card, stock_pools
 
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 REGION = "ES"
 sim = sim_card
 
@@ -123,7 +123,19 @@ def test_minimum_age_is_configurable(services, csr):
     young = form(birthday="2008-01-01")
     register(services, csr, young, min_age=16)
     with pytest.raises(InvalidInput):
-        register(services, csr, form(cert_number="87654321X", birthday="2008-01-01", email="other@example.com", mobile="612000999", first_name="Pablo", last_name="Ruiz"), min_age=21)
+        register(
+            services,
+            csr,
+            form(
+                cert_number="87654321X",
+                birthday="2008-01-01",
+                email="other@example.com",
+                mobile="612000999",
+                first_name="Pablo",
+                last_name="Ruiz",
+            ),
+            min_age=21,
+        )
 
 
 def test_certificate_numbers_are_normalised(services, csr):
@@ -158,7 +170,20 @@ def test_register_without_offering_creates_an_idle_identity_with_a_checked_id(se
 
 def test_customer_ids_are_never_reused(services, csr):
     first = register(services, csr, form())
-    second = register(services, csr, form(cert_type="passport", cert_country="FR", cert_number="19AB12345", first_name="Marc", last_name="Blanc", email="marc@example.com", mobile="612000001", birthday="1970-02-03"))
+    second = register(
+        services,
+        csr,
+        form(
+            cert_type="passport",
+            cert_country="FR",
+            cert_number="19AB12345",
+            first_name="Marc",
+            last_name="Blanc",
+            email="marc@example.com",
+            mobile="612000001",
+            birthday="1970-02-03",
+        ),
+    )
     assert second.customer_id != first.customer_id
     assert int(second.customer_id[1:10]) == int(first.customer_id[1:10]) + 1
 
@@ -166,7 +191,17 @@ def test_customer_ids_are_never_reused(services, csr):
 def test_same_certificate_is_refused_with_the_existing_customer(services, csr):
     first = register(services, csr, form())
     with pytest.raises(DuplicateIdentity) as caught:
-        register(services, csr, form(cert_number="12345678z", first_name="Otra", last_name="Persona", email="x@example.com", mobile="612999999"))
+        register(
+            services,
+            csr,
+            form(
+                cert_number="12345678z",
+                first_name="Otra",
+                last_name="Persona",
+                email="x@example.com",
+                mobile="612999999",
+            ),
+        )
     assert caught.value.extra["existing_customer_id"] == first.customer_id
     assert caught.value.exit_code == 3
     assert count(services, Customer) == 1
@@ -189,8 +224,30 @@ def test_near_match_must_be_confirmed_and_is_recorded(services, csr):
 
 
 def test_near_match_by_swapped_name_and_certificate_typo(services, csr):
-    register(services, csr, form(cert_type="passport", cert_country="GB", cert_number="123456789", first_name="John", last_name="Smith", email="", mobile="", birthday="1980-01-02"))
-    swapped = form(cert_type="passport", cert_country="GB", cert_number="123465789", first_name="Smith", last_name="John", email="", mobile="", birthday="1980-01-02")
+    register(
+        services,
+        csr,
+        form(
+            cert_type="passport",
+            cert_country="GB",
+            cert_number="123456789",
+            first_name="John",
+            last_name="Smith",
+            email="",
+            mobile="",
+            birthday="1980-01-02",
+        ),
+    )
+    swapped = form(
+        cert_type="passport",
+        cert_country="GB",
+        cert_number="123465789",
+        first_name="Smith",
+        last_name="John",
+        email="",
+        mobile="",
+        birthday="1980-01-02",
+    )
     with pytest.raises(PossibleDuplicates) as caught:
         register(services, csr, swapped)
     assert "certificate" in caught.value.extra["near_matches"][0]["agree"]
@@ -198,7 +255,11 @@ def test_near_match_by_swapped_name_and_certificate_typo(services, csr):
 
 def test_a_namesake_with_nothing_else_in_common_is_not_a_near_match(services, csr):
     register(services, csr, form())
-    register(services, csr, form(cert_number="87654321X", birthday="1960-09-09", email="other@example.com", mobile="612000999"))
+    register(
+        services,
+        csr,
+        form(cert_number="87654321X", birthday="1960-09-09", email="other@example.com", mobile="612000999"),
+    )
     assert count(services, Customer) == 2
 
 
@@ -260,7 +321,14 @@ def test_a_ban_holds_the_line_for_a_supervisor_who_approves(services, csr, super
     assert result.status == "idle"
     with pytest.raises(NotAllowed):
         decide_held_registration(result.held.item_id, approve=True, uow=services.writer(), actor=csr)
-    decision = decide_held_registration(result.held.item_id, approve=True, note="Debt settled", uow=services.writer(), actor=supervisor, now=NOW.replace(hour=11))
+    decision = decide_held_registration(
+        result.held.item_id,
+        approve=True,
+        note="Debt settled",
+        uow=services.writer(),
+        actor=supervisor,
+        now=NOW.replace(hour=11),
+    )
     assert decision.approved and decision.service_number == "34600000000"
     detail = get_customer(result.customer_id, uow=services.reader(), actor=csr)
     assert detail.status == "active" and detail.subscribers[0].status == "active"
@@ -283,7 +351,14 @@ def test_a_rejected_hold_gives_no_line(services, csr, supervisor, stocked):
 
 
 def test_an_expired_ban_does_not_hold(services, csr, stocked):
-    _blacklist(services, "ban", cert_type="national_id", cert_number="12345678Z", cert_country="ES", expires_at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    _blacklist(
+        services,
+        "ban",
+        cert_type="national_id",
+        cert_number="12345678Z",
+        cert_country="ES",
+        expires_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
     assert register(services, csr, form(primary_offering="MAR-POST-4G-25")).held is None
 
 
@@ -295,7 +370,18 @@ def test_a_warning_is_shown_and_recorded_but_does_not_hold(services, csr, stocke
 
 
 def test_failed_credit_holds_a_postpaid_line_but_not_a_prepaid_one(services, csr, stocked):
-    young_visitor = dict(cert_type="passport", cert_country="GB", cert_number="533380006", first_name="Tom", last_name="Young", birthday="2006-06-01", email="", mobile="", address="", nationality="GB")
+    young_visitor = dict(
+        cert_type="passport",
+        cert_country="GB",
+        cert_number="533380006",
+        first_name="Tom",
+        last_name="Young",
+        birthday="2006-06-01",
+        email="",
+        mobile="",
+        address="",
+        nationality="GB",
+    )
     held = register(services, csr, form(primary_offering="MAR-POST-5G-50", **young_visitor))
     assert held.held is not None and "Credit check failed" in held.held.reason and held.credit_level == "D"
     other = dict(young_visitor, cert_number="533380007", first_name="Ann", last_name="Other", birthday="2006-07-01")
@@ -318,13 +404,23 @@ def test_organisation_registers_with_company_registration_and_contact_person(ser
         organization_name="Transportes Levante S.L.",
         email="admin@levante.example",
         service_password="Camion-azul-77",
-        contacts=[{"contact_type": "legal_representative", "first_name": "Marta", "last_name": "Soler", "method": "mobile", "value": "699 111 222"}],
+        contacts=[
+            {
+                "contact_type": "legal_representative",
+                "first_name": "Marta",
+                "last_name": "Soler",
+                "method": "mobile",
+                "value": "699 111 222",
+            }
+        ],
     )
     result = register(services, csr, org)
     detail = get_customer(result.customer_id, uow=services.reader(), actor=csr)
     assert detail.type == "organization" and detail.name == "Transportes Levante S.L."
     assert detail.contacts[0].name == "Marta Soler" and detail.contacts[0].value == "699 111 222"
-    page = search_customers(CustomerQuery(email="admin@levante.example"), uow=services.reader(), actor=csr, region=REGION)
+    page = search_customers(
+        CustomerQuery(email="admin@levante.example"), uow=services.reader(), actor=csr, region=REGION
+    )
     assert page.customers[0].customer_id == result.customer_id
 
 
@@ -337,8 +433,16 @@ def test_social_account_links_and_finds_the_customer(services, csr):
 def test_a_social_account_linked_to_someone_else_is_named_at_its_field(services, csr):
     first = register(services, csr, form(social_accounts=[{"provider": "Google", "subject": "lucia.garcia.88"}]))
     other = form(
-        cert_number="87654321X", first_name="Pedro", last_name="Ruiz Soto", gender="male", title="Mr", birthday="1979-02-03",
-        email="pedro@example.com", mobile="699 000 111", address="Calle Luna 1", social_accounts=[{"provider": "google", "subject": "lucia.garcia.88"}],
+        cert_number="87654321X",
+        first_name="Pedro",
+        last_name="Ruiz Soto",
+        gender="male",
+        title="Mr",
+        birthday="1979-02-03",
+        email="pedro@example.com",
+        mobile="699 000 111",
+        address="Calle Luna 1",
+        social_accounts=[{"provider": "google", "subject": "lucia.garcia.88"}],
     )
     with pytest.raises(Conflict) as taken:
         register(services, csr, other)
@@ -348,8 +452,14 @@ def test_a_social_account_linked_to_someone_else_is_named_at_its_field(services,
 
 
 def test_the_welcome_waits_for_the_end_of_quiet_hours(services, csr):
-    late = datetime(2026, 11, 26, 22, 30, tzinfo=timezone.utc)  # 23:30 in Madrid
-    register_customer(form(preferences={"dnd_channel": "sms", "dnd_start": "22:00", "dnd_end": "08:00"}), uow=services.writer(), actor=csr, region=REGION, now=late)
+    late = datetime(2026, 11, 26, 22, 30, tzinfo=UTC)  # 23:30 in Madrid
+    register_customer(
+        form(preferences={"dnd_channel": "sms", "dnd_start": "22:00", "dnd_end": "08:00"}),
+        uow=services.writer(),
+        actor=csr,
+        region=REGION,
+        now=late,
+    )
     with services.reader() as uow:
         event = uow.session.execute(select(OutboxEvent)).scalar_one()
     assert event.payload["channel"] == "sms"
@@ -365,7 +475,9 @@ def test_service_password_authenticates_and_five_failures_lock(services, csr, su
     assert ok.service_number == line
     for left in (4, 3, 2, 1):
         with pytest.raises(authentication.CustomerAuthenticationFailed, match=f"{left} tries left"):
-            authentication.authenticate_customer(line, "wrong-password", uow=services.writer(), actor=csr, region=REGION)
+            authentication.authenticate_customer(
+                line, "wrong-password", uow=services.writer(), actor=csr, region=REGION
+            )
     with pytest.raises(authentication.CustomerAuthenticationFailed, match="locked"):
         authentication.authenticate_customer(line, "wrong-password", uow=services.writer(), actor=csr, region=REGION)
     with pytest.raises(authentication.CustomerAuthenticationFailed, match="locked"):
@@ -376,10 +488,16 @@ def test_service_password_authenticates_and_five_failures_lock(services, csr, su
 
 def test_forgotten_password_is_reset_with_the_security_answer(services, csr, stocked):
     line = register(services, csr, form(primary_offering="OLA-PRE-4G-10")).service_number
-    assert authentication.security_question(line, uow=services.reader(), actor=csr, region=REGION) == "First pet's name?"
+    assert (
+        authentication.security_question(line, uow=services.reader(), actor=csr, region=REGION) == "First pet's name?"
+    )
     with pytest.raises(authentication.CustomerAuthenticationFailed):
-        authentication.reset_service_password(line, "Luna", "Nueva-clave-22", uow=services.writer(), actor=csr, region=REGION)
-    authentication.reset_service_password(line, "CANELA", "Nueva-clave-22", uow=services.writer(), actor=csr, region=REGION)
+        authentication.reset_service_password(
+            line, "Luna", "Nueva-clave-22", uow=services.writer(), actor=csr, region=REGION
+        )
+    authentication.reset_service_password(
+        line, "CANELA", "Nueva-clave-22", uow=services.writer(), actor=csr, region=REGION
+    )
     assert authentication.authenticate_customer(line, "Nueva-clave-22", uow=services.writer(), actor=csr, region=REGION)
     with pytest.raises(authentication.CustomerAuthenticationFailed):
         authentication.authenticate_customer(line, "Tromp3ta-azul", uow=services.writer(), actor=csr, region=REGION)
@@ -396,7 +514,12 @@ def test_scanned_documents_are_checked_by_content_and_stored_by_hash(services, c
     data_dir = tmp_path / "data"
     result = register(services, csr, form(attachments=[str(scan)]), data_dir=data_dir)
     [view] = list_attachments(result.customer_id, uow=services.reader(), actor=csr)
-    assert (view.filename, view.media_type, view.size_bytes, view.uploaded_by) == ("dni front.pdf", "application/pdf", 1009, "alice")
+    assert (view.filename, view.media_type, view.size_bytes, view.uploaded_by) == (
+        "dni front.pdf",
+        "application/pdf",
+        1009,
+        "alice",
+    )
     stored = data_dir / "attachments" / view.content_hash[:2] / view.content_hash
     assert stored.read_bytes() == scan.read_bytes()
 

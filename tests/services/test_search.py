@@ -106,8 +106,12 @@ def test_search_needs_a_signed_in_operator(services, lucia):
 def test_paging(services, csr):
     for i in range(7):
         make_customer(services, first_name=f"Pagina{i}", last_name="Serrano")
-    first = search_customers(CustomerQuery(name="serrano"), uow=services.reader(), actor=csr, region=REGION, page=1, page_size=3)
-    third = search_customers(CustomerQuery(name="serrano"), uow=services.reader(), actor=csr, region=REGION, page=3, page_size=3)
+    first = search_customers(
+        CustomerQuery(name="serrano"), uow=services.reader(), actor=csr, region=REGION, page=1, page_size=3
+    )
+    third = search_customers(
+        CustomerQuery(name="serrano"), uow=services.reader(), actor=csr, region=REGION, page=3, page_size=3
+    )
     assert first.total == 7 and first.pages == 3
     assert len(first.customers) == 3 and len(third.customers) == 1
     names = [c.name for c in first.customers]

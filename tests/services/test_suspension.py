@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -102,7 +102,12 @@ def test_a_debt_suspension_lifts_only_when_paid(services, csr, lucia):
     assert result.paid == Decimal("52.10")  # the debt and the 10.00 resumption fee
     assert line_status(services)[0] == "active"
     with services.reader() as uow:
-        assert uow.session.execute(select(func.count()).select_from(Charge).where(Charge.status == "outstanding")).scalar_one() == 0
+        assert (
+            uow.session.execute(
+                select(func.count()).select_from(Charge).where(Charge.status == "outstanding")
+            ).scalar_one()
+            == 0
+        )
 
 
 def test_only_debt_is_suspended_by_the_system(services, lucia):
@@ -142,11 +147,16 @@ def test_cannot_suspend_twice_or_resume_an_active_line(services, csr, lucia):
 
 
 def test_suspension_failing_once_then_retried(services, csr, supervisor, lucia):
-    faulty = services_over(services.database, services.settings.model_copy(update={"faults": "provisioning.suspend:fail-once"}))
+    faulty = services_over(
+        services.database, services.settings.model_copy(update={"faults": "provisioning.suspend:fail-once"})
+    )
     with pytest.raises(ExternalSystemFailed) as caught:
         suspend(faulty, csr)
     assert caught.value.extra["failed_step"] == 2 and line_status(services)[0] == "active"
-    assert order_operations.retry_order(caught.value.extra["order_id"], services=faulty, actor=supervisor).status == "closed"
+    assert (
+        order_operations.retry_order(caught.value.extra["order_id"], services=faulty, actor=supervisor).status
+        == "closed"
+    )
     assert line_status(services)[0] == "suspended"
 
 
@@ -155,23 +165,30 @@ def test_suspension_failing_once_then_retried(services, csr, supervisor, lucia):
 
 def test_reserved_resume_waits_for_its_date_then_runs_once(services, csr, supervisor, lucia):
     suspend(services, csr, "travel")
-    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
     result = resume(services, csr, effective_date=tomorrow)
     assert result.order.status == "reserved"
     with services.reader() as uow:
         [item] = uow.session.execute(select(QueueItem).where(QueueItem.queue == "reserved_orders")).scalars().all()
     assert item.ref_id == result.order.order_id
-    assert order_operations.run_due_orders(services=services, actor=None) == []  # a script at the right time needs no one
-    assert order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow - timedelta(minutes=1)) == []
+    assert (
+        order_operations.run_due_orders(services=services, actor=None) == []
+    )  # a script at the right time needs no one
+    assert (
+        order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow - timedelta(minutes=1))
+        == []
+    )
     assert line_status(services)[0] == "suspended"
     [ran] = order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow)
     assert ran.status == "closed" and line_status(services)[0] == "active"
-    assert order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow + timedelta(days=1)) == []
+    assert (
+        order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow + timedelta(days=1)) == []
+    )
 
 
 def test_running_orders_ahead_of_their_date_needs_a_supervisor_and_is_audited(services, csr, supervisor, lucia):
     suspend(services, csr, "travel")
-    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
     resume(services, csr, effective_date=tomorrow)
     with pytest.raises(NotAllowed, match="Sign in"):
         order_operations.run_due_orders(services=services, actor=None, as_of=tomorrow)
@@ -181,14 +198,16 @@ def test_running_orders_ahead_of_their_date_needs_a_supervisor_and_is_audited(se
     [ran] = order_operations.run_due_orders(services=services, actor=supervisor, as_of=tomorrow)
     assert ran.status == "closed"
     with services.reader() as uow:
-        [entry] = uow.session.execute(select(AuditEntry).where(AuditEntry.action == "order.run_due_ahead")).scalars().all()
+        [entry] = (
+            uow.session.execute(select(AuditEntry).where(AuditEntry.action == "order.run_due_ahead")).scalars().all()
+        )
     assert entry.operator == supervisor.username and entry.summary["as_of"].startswith(tomorrow.date().isoformat())
 
 
 def test_reserved_resume_accepts_a_date_in_the_shops_time_zone(services, csr, lucia):
     suspend(services, csr, "travel")
     result = resume(services, csr, effective_date="2030-03-01")
-    assert result.order.effective_at == datetime(2030, 2, 28, 23, 0, tzinfo=timezone.utc)  # midnight in Madrid
+    assert result.order.effective_at == datetime(2030, 2, 28, 23, 0, tzinfo=UTC)  # midnight in Madrid
 
 
 def test_a_reserved_resume_can_be_cancelled_before_its_date(services, csr, supervisor, lucia):
@@ -196,10 +215,16 @@ def test_a_reserved_resume_can_be_cancelled_before_its_date(services, csr, super
     result = resume(services, csr, effective_date="2030-03-01")
     view, cannot = order_operations.cancel_order(result.order.order_id, services=services, actor=csr)
     assert view.status == "cancelled" and cannot == []
-    assert order_operations.run_due_orders(services=services, actor=supervisor, as_of=datetime(2030, 3, 2, tzinfo=timezone.utc)) == []
+    assert (
+        order_operations.run_due_orders(services=services, actor=supervisor, as_of=datetime(2030, 3, 2, tzinfo=UTC))
+        == []
+    )
     assert line_status(services)[0] == "suspended"
     with services.reader() as uow:
-        assert uow.session.execute(select(QueueItem.status).where(QueueItem.queue == "reserved_orders")).scalar_one() == "done"
+        assert (
+            uow.session.execute(select(QueueItem.status).where(QueueItem.queue == "reserved_orders")).scalar_one()
+            == "done"
+        )
 
 
 def _run_due(url: str, as_of: datetime, barrier, supervisor_id: int) -> int:
@@ -213,22 +238,42 @@ def _run_due(url: str, as_of: datetime, barrier, supervisor_id: int) -> int:
 
 
 def test_two_concurrent_run_due_run_each_order_once(services, csr, supervisor, lucia):
-    second = make_customer(services, first_name="Pablo", last_name="Ruiz", service_number="34612000333", imsi="214070000000333", iccid="8934070000000000031")
+    second = make_customer(
+        services,
+        first_name="Pablo",
+        last_name="Ruiz",
+        service_number="34612000333",
+        imsi="214070000000333",
+        iccid="8934070000000000031",
+    )
     suspend(services, csr, "travel")
     suspend_subscriber("34612000333", services=services, actor=csr, reason="travel")
     for number in (LINE, "34612000333"):
-        resume_subscriber(number, services=services, actor=csr, operation="customer_request", effective_date="2030-03-01")
+        resume_subscriber(
+            number, services=services, actor=csr, operation="customer_request", effective_date="2030-03-01"
+        )
     context = multiprocessing.get_context("fork")
-    as_of = datetime(2030, 3, 2, tzinfo=timezone.utc)
+    as_of = datetime(2030, 3, 2, tzinfo=UTC)
     with context.Manager() as manager:
         barrier = manager.Barrier(2)
         with context.Pool(2) as pool:
             counts = pool.starmap(_run_due, [(services.database.url, as_of, barrier, supervisor.id)] * 2)
     assert sum(counts) == 2
     with services.reader() as uow:
-        resumes = uow.session.execute(select(ExternalRequest).where(ExternalRequest.operation == "resume", ExternalRequest.outcome == "ok")).scalars().all()
+        resumes = (
+            uow.session.execute(
+                select(ExternalRequest).where(ExternalRequest.operation == "resume", ExternalRequest.outcome == "ok")
+            )
+            .scalars()
+            .all()
+        )
         assert len(resumes) == 4  # 2 orders x (billing + network), each once
-        assert uow.session.execute(select(func.count()).select_from(Order).where(Order.type == "resume", Order.status == "closed")).scalar_one() == 2
+        assert (
+            uow.session.execute(
+                select(func.count()).select_from(Order).where(Order.type == "resume", Order.status == "closed")
+            ).scalar_one()
+            == 2
+        )
     assert second
 
 
@@ -245,7 +290,9 @@ def _with_faults(services, faults: str) -> Services:
 def _effects(services) -> dict[tuple[str, str], int]:
     with services.reader() as uow:
         rows = uow.session.execute(
-            select(ExternalRequest.idempotency_key, ExternalRequest.operation, func.count()).where(ExternalRequest.outcome == "ok").group_by(ExternalRequest.idempotency_key, ExternalRequest.operation)
+            select(ExternalRequest.idempotency_key, ExternalRequest.operation, func.count())
+            .where(ExternalRequest.outcome == "ok")
+            .group_by(ExternalRequest.idempotency_key, ExternalRequest.operation)
         ).all()
     return {(key, op): n for key, op, n in rows}
 
@@ -283,7 +330,9 @@ def test_a_crash_at_each_step_then_resume_has_every_effect_once(services, csr, l
     action = "suspend" if step in SUSPEND_STEPS else "resume"
     if action == "resume":
         suspend(services, csr, "travel")
-    child = multiprocessing.get_context("fork").Process(target=_crash, args=(services.database.url, f"{step}:crash", csr.id, action))
+    child = multiprocessing.get_context("fork").Process(
+        target=_crash, args=(services.database.url, f"{step}:crash", csr.id, action)
+    )
     child.start()
     child.join(60)
     assert child.exitcode == 86

@@ -5,7 +5,7 @@ Review a changed SVG before `--snapshot-update`.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -36,7 +36,7 @@ def lucia_line(services, csr, monkeypatch: pytest.MonkeyPatch) -> str:
     )
     with services.writer() as uow:
         subscriber = uow.session.execute(select(Subscriber)).scalar_one()
-        subscriber.activated_at = datetime(2025, 1, 1, 9, 0, tzinfo=timezone.utc)
+        subscriber.activated_at = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
         subscriber.language = "es"
         subscriber.written_language = "es"
         uow.session.add(subscriber)

@@ -4,7 +4,7 @@ specification. Review a changed SVG before `--snapshot-update`.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -31,7 +31,7 @@ def debt_suspended_line(services, csr) -> str:
     suspend_subscriber(LINE, services=services, actor=None, reason="debt")
     with services.writer() as uow:
         subscriber = uow.session.execute(select(Subscriber)).scalar_one()
-        subscriber.status_since = datetime(2026, 3, 2, 8, 15, tzinfo=timezone.utc)
+        subscriber.status_since = datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
         uow.session.add(subscriber)
         uow.commit()
     return LINE

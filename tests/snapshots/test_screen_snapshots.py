@@ -5,7 +5,7 @@ Review a changed SVG before `--snapshot-update`: the picture is the specificatio
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -16,16 +16,46 @@ from tests.factories import make_customer
 from tests.screens.conftest import settle, sign_in
 
 SIZE = (120, 40)
-CREATED = datetime(2024, 5, 2, 9, 0, tzinfo=timezone.utc)
+CREATED = datetime(2024, 5, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def shop_customers(services, csr) -> list[str]:
     """Fixed customers, every key given, created at a fixed time."""
     people = [
-        ("Lucía", "García Pérez", "female", "12345678Z", "lucia@example.com", "34612345678", "214070000000001", "8934070000000000015", Decimal("45.90")),
-        ("Pablo", "García Ruiz", "male", "23456789D", "pablo.garcia@example.com", "34612345679", "214070000000002", "8934070000000000023", None),
-        ("Ana", "Gómez García", "female", "34567890V", None, "34612345680", "214070000000003", "8934070000000000031", None),
+        (
+            "Lucía",
+            "García Pérez",
+            "female",
+            "12345678Z",
+            "lucia@example.com",
+            "34612345678",
+            "214070000000001",
+            "8934070000000000015",
+            Decimal("45.90"),
+        ),
+        (
+            "Pablo",
+            "García Ruiz",
+            "male",
+            "23456789D",
+            "pablo.garcia@example.com",
+            "34612345679",
+            "214070000000002",
+            "8934070000000000023",
+            None,
+        ),
+        (
+            "Ana",
+            "Gómez García",
+            "female",
+            "34567890V",
+            None,
+            "34612345680",
+            "214070000000003",
+            "8934070000000000031",
+            None,
+        ),
     ]
     ids = [
         make_customer(

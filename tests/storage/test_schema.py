@@ -79,7 +79,9 @@ def test_line_keys_are_unique(services, column):
 
 def test_foreign_keys_are_enforced(services):
     with services.writer() as uow:
-        uow.session.add(Certificate(customer_id=987654, cert_type="passport", cert_number="X1234567", cert_country="FR"))
+        uow.session.add(
+            Certificate(customer_id=987654, cert_type="passport", cert_number="X1234567", cert_country="FR")
+        )
         with pytest.raises(IntegrityError):
             uow.flush()
 

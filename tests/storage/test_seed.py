@@ -6,7 +6,7 @@ import random
 import re
 import shutil
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import phonenumbers
 import pytest
@@ -40,7 +40,7 @@ from crm_tui.storage.models import (
 from crm_tui.storage.seed import load_catalog, seed_database
 from tests.factories import make_customer
 
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 REGION = "ES"
 
 
@@ -49,11 +49,20 @@ def snapshot(database: Database) -> list[tuple]:
     with database.engine.connect() as connection:
         numbers: dict[int, list[str]] = defaultdict(list)
         for customer_pk, number, imsi, iccid in connection.execute(
-            select(Subscriber.customer_id, Subscriber.service_number, Subscriber.imsi, Subscriber.iccid).order_by(Subscriber.id)
+            select(Subscriber.customer_id, Subscriber.service_number, Subscriber.imsi, Subscriber.iccid).order_by(
+                Subscriber.id
+            )
         ):
             numbers[customer_pk].extend((number, imsi, iccid))
         rows = connection.execute(
-            select(Customer.id, Customer.customer_id, Customer.display_name, Customer.email, Customer.status, Certificate.cert_number)
+            select(
+                Customer.id,
+                Customer.customer_id,
+                Customer.display_name,
+                Customer.email,
+                Customer.status,
+                Certificate.cert_number,
+            )
             .join(Certificate, Certificate.customer_id == Customer.id)
             .order_by(Customer.customer_id)
         ).all()
@@ -105,8 +114,16 @@ def test_every_key_is_valid_and_unique(services):
         elif cert.cert_type == "company_registration":
             assert cif.is_valid(cert.cert_number) and cert.cert_country == "ES"
         else:
-            assert cert.cert_type == "passport" and re.fullmatch(r"[A-Z]{2}\d{7}", cert.cert_number) and cert.cert_country != "ES"
-    assert kinds["national_id"] > kinds["residence_permit"] > 0 and kinds["company_registration"] > 0 and kinds["passport"] > 0
+            assert (
+                cert.cert_type == "passport"
+                and re.fullmatch(r"[A-Z]{2}\d{7}", cert.cert_number)
+                and cert.cert_country != "ES"
+            )
+    assert (
+        kinds["national_id"] > kinds["residence_permit"] > 0
+        and kinds["company_registration"] > 0
+        and kinds["passport"] > 0
+    )
     assert len({c.cert_number for c in certificates}) == len(certificates)
     assert len({c.email for c in customers}) == len(customers)
     assert {c.nationality for c in customers} >= {"ES", "MA", "RO"}
@@ -138,9 +155,16 @@ def test_customer_states_follow_their_lines(services):
         for customer_pk, status in connection.execute(select(Subscriber.customer_id, Subscriber.status)):
             lines[customer_pk].append(status)
         customers = connection.execute(select(Customer.id, Customer.status)).all()
-        suspended = connection.execute(select(Subscriber.status_reason).where(Subscriber.status == "suspended")).scalars().all()
-        contracts = connection.execute(text("SELECT COUNT(*) FROM contracts WHERE expires_on > :today AND penalty_amount > 0"), {"today": NOW.date()}).scalar()
-        bills = connection.execute(text("SELECT COUNT(*) FROM charges WHERE status = 'outstanding' AND amount > 0")).scalar()
+        suspended = (
+            connection.execute(select(Subscriber.status_reason).where(Subscriber.status == "suspended")).scalars().all()
+        )
+        contracts = connection.execute(
+            text("SELECT COUNT(*) FROM contracts WHERE expires_on > :today AND penalty_amount > 0"),
+            {"today": NOW.date()},
+        ).scalar()
+        bills = connection.execute(
+            text("SELECT COUNT(*) FROM charges WHERE status = 'outstanding' AND amount > 0")
+        ).scalar()
     seen = set()
     for pk, status in customers:
         states = lines[pk]
@@ -166,11 +190,23 @@ def test_seeding_twice_appends_without_collisions(services, csr):
     assert second.offerings == 0
     with services.database.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Customer)).scalar_one() == 301
-        assert connection.execute(select(func.count(func.distinct(Subscriber.imsi)))).scalar_one() == second.subscribers + first.subscribers + 1
+        assert (
+            connection.execute(select(func.count(func.distinct(Subscriber.imsi)))).scalar_one()
+            == second.subscribers + first.subscribers + 1
+        )
     # ordinary registration still works after the bulk load: ids and sequences moved on
-    later = make_customer(services, service_number="34699000001", imsi="214079999999999", iccid=_iccid("893407999999999999"))
+    later = make_customer(
+        services, service_number="34699000001", imsi="214079999999999", iccid=_iccid("893407999999999999")
+    )
     assert later == customer_id_for(302)
-    found = {c.customer_id for c in _search(services, csr, name="lucia garcia perez", ).customers}
+    found = {
+        c.customer_id
+        for c in _search(
+            services,
+            csr,
+            name="lucia garcia perez",
+        ).customers
+    }
     assert {made, later} <= found
 
 
@@ -189,7 +225,15 @@ def test_seeded_customers_are_found_by_every_key(services, csr, monkeypatch, reb
     seed_database(services.database, customers=200, seed=9, now=NOW)
     with services.database.engine.connect() as connection:
         picked = connection.execute(
-            select(Customer.customer_id, Customer.display_name, Customer.email, Certificate.cert_number, Subscriber.service_number, Subscriber.imsi, Subscriber.iccid)
+            select(
+                Customer.customer_id,
+                Customer.display_name,
+                Customer.email,
+                Certificate.cert_number,
+                Subscriber.service_number,
+                Subscriber.imsi,
+                Subscriber.iccid,
+            )
             .join(Certificate, Certificate.customer_id == Customer.id)
             .join(Subscriber, Subscriber.customer_id == Customer.id)
             .where(Customer.status == "active")
@@ -199,8 +243,12 @@ def test_seeded_customers_are_found_by_every_key(services, csr, monkeypatch, reb
     assert len(picked) == 3
     for customer_id, name, email, cert_number, number, imsi, iccid in picked:
         for field, value in (
-            ("customer_id", customer_id), ("email", email), ("cert_number", cert_number),
-            ("service_number", number[2:]), ("imsi", imsi), ("iccid", iccid),
+            ("customer_id", customer_id),
+            ("email", email),
+            ("cert_number", cert_number),
+            ("service_number", number[2:]),
+            ("imsi", imsi),
+            ("iccid", iccid),
         ):
             assert [c.customer_id for c in _search(services, csr, **{field: value}).customers] == [customer_id], field
         found = _search(services, csr, name=name.upper()).customers
@@ -212,14 +260,24 @@ def test_seeded_customers_are_found_by_every_key(services, csr, monkeypatch, reb
 
 def test_create_demo_is_idempotent_and_shows_lucia(services):
     sign_ins = seeding.create_demo(services, customers=60, seed=7)
-    assert [(u, r) for u, _p, r in sign_ins] == [("admin", "admin"), ("sam", "supervisor"), ("alice", "csr"), ("bob", "csr")]
+    assert [(u, r) for u, _p, r in sign_ins] == [
+        ("admin", "admin"),
+        ("sam", "supervisor"),
+        ("alice", "csr"),
+        ("bob", "csr"),
+    ]
     assert all(len(password) >= 10 for _u, password, _r in sign_ins)
     before = snapshot(services.database)
     assert seeding.create_demo(services, customers=60, seed=7) == sign_ins
     assert snapshot(services.database) == before and len(before) == 61
     alice = operators.sign_in("alice", "demo-csr-01", uow=services.writer())
     lucia = seeding.FEATURED_CUSTOMER
-    for field, value in (("cert_number", lucia["cert_number"]), ("service_number", "612345678"), ("name", "lucia garcia"), ("imsi", lucia["imsi"])):
+    for field, value in (
+        ("cert_number", lucia["cert_number"]),
+        ("service_number", "612345678"),
+        ("name", "lucia garcia"),
+        ("imsi", lucia["imsi"]),
+    ):
         found = _search(services, alice, **{field: value}).customers
         assert [c.name for c in found] == ["Lucía García Pérez"], field
     assert found[0].customer_id == customer_id_for(1)
@@ -232,7 +290,9 @@ def test_seed_customers_is_for_admins_and_audited(services, admin, csr):
     report = seeding.seed_customers(services=services, actor=admin, customers=30, seed=2, progress=done.append)
     assert report.customers == 30 and done[-1] == 30
     with services.reader() as uow:
-        actions = uow.session.execute(select(AuditEntry.action, AuditEntry.operator).where(AuditEntry.action == "data.seed")).all()
+        actions = uow.session.execute(
+            select(AuditEntry.action, AuditEntry.operator).where(AuditEntry.action == "data.seed")
+        ).all()
     assert actions == [("data.seed", "admin")]
     assert Role.ADMIN.value == "admin"
 
@@ -244,5 +304,7 @@ def test_the_fast_luhn_digit_agrees_with_python_stdnum():
     from crm_tui.identifiers import luhn_digit
 
     rng = random.Random(5)
-    bodies = ["0", "000000000", "8934070000000000001"] + [str(rng.randrange(10 ** rng.randrange(1, 20))) for _ in range(2000)]
+    bodies = ["0", "000000000", "8934070000000000001"] + [
+        str(rng.randrange(10 ** rng.randrange(1, 20))) for _ in range(2000)
+    ]
     assert all(luhn_digit(body) == luhn.calc_check_digit(body) for body in bodies)

@@ -36,7 +36,9 @@ def customers_authenticate(service_number: CustomersServiceNumber, as_json: Json
     parse_service_number(service_number, region=region)  # bad input answers before any sign-in
     actor = run.actor()
     password = read_secret("Service password", field="service_password", what="service password")
-    done = authentication.authenticate_customer(service_number, password, uow=run.services().writer(), actor=actor, region=region)
+    done = authentication.authenticate_customer(
+        service_number, password, uow=run.services().writer(), actor=actor, region=region
+    )
     _print_authenticated(done, as_json=as_json, what="Authenticated")
 
 
@@ -57,7 +59,9 @@ def customers_reset_password(service_number: CustomersServiceNumber, as_json: Js
     say(f"Security question: {question}")
     answer = read_secret("Answer", field="security_answer", what="security answer")
     password = read_secret("New service password", field="service_password", what="new service password", twice=True)
-    done = authentication.reset_service_password(service_number, answer, password, uow=run.services().writer(), actor=actor, region=region)
+    done = authentication.reset_service_password(
+        service_number, answer, password, uow=run.services().writer(), actor=actor, region=region
+    )
     _print_authenticated(done, as_json=as_json, what="Service password reset")
 
 
@@ -70,7 +74,9 @@ def customers_unlock_authentication(service_number: CustomersServiceNumber, as_j
     run = invocation()
     region = run.settings.default_region
     number = parse_service_number(service_number, region=region)
-    authentication.unlock_customer_authentication(service_number, uow=run.services().writer(), actor=run.actor(), region=region)
+    authentication.unlock_customer_authentication(
+        service_number, uow=run.services().writer(), actor=run.actor(), region=region
+    )
     if as_json:
         print_json({"service_number": number, "unlocked": True})
     say(f"Unlocked the authentication of {phone(number)}.")
@@ -80,4 +86,8 @@ def _print_authenticated(done: authentication.CustomerAuthenticated, *, as_json:
     if as_json:
         print_json(done.model_dump(mode="json") | {"authenticated": True})
         return
-    print_table(what, [Column("Customer ID", code=True), Column("Service number", code=True)], [(done.customer_id, phone(done.service_number))])
+    print_table(
+        what,
+        [Column("Customer ID", code=True), Column("Service number", code=True)],
+        [(done.customer_id, phone(done.service_number))],
+    )

@@ -56,7 +56,9 @@ def customers_search(
     imsi: ImsiOption = "",
     iccid: IccidOption = "",
     email: EmailOption = "",
-    limit: Annotated[int | None, typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50).")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50).")
+    ] = None,
     page: Annotated[int, typer.Option("--page", min=1, help="Which page.")] = 1,
     as_json: Json = False,
 ) -> None:
@@ -94,7 +96,17 @@ def _print_page(page: CustomerPage) -> None:
     total = f"{page.total:,}{'+' if page.total_is_capped else ''}"
     print_table(
         "Customers",
-        [Column("Customer ID", code=True), "Customer name", "Gender", "Nationality", Column("Mobile number", code=True), "Email", "Credit level", "State", "Certificate"],
+        [
+            Column("Customer ID", code=True),
+            "Customer name",
+            "Gender",
+            "Nationality",
+            Column("Mobile number", code=True),
+            "Email",
+            "Credit level",
+            "State",
+            "Certificate",
+        ],
         [
             (
                 c.customer_id,
@@ -160,17 +172,43 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
     )
     print_table(
         "Accounts",
-        [Column("Account", code=True), "Payment", Column("Balance", numeric=True), Column("Outstanding", numeric=True), "State"],
         [
-            (a.account_code, words(a.payment_type, PaymentType), money_text(a.balance, a.currency), money_text(a.outstanding, a.currency), words(a.status, CustomerStatus))
+            Column("Account", code=True),
+            "Payment",
+            Column("Balance", numeric=True),
+            Column("Outstanding", numeric=True),
+            "State",
+        ],
+        [
+            (
+                a.account_code,
+                words(a.payment_type, PaymentType),
+                money_text(a.balance, a.currency),
+                money_text(a.outstanding, a.currency),
+                words(a.status, CustomerStatus),
+            )
             for a in c.accounts
         ],
     )
     print_table(
         "Subscribers",
-        [Column("Service number", code=True), "State", "Offering", Column("ICCID", code=True), Column("IMSI", code=True), "Account"],
         [
-            (phone(s.service_number), _state(s.status, s.status_reason), s.primary_offering, s.iccid, s.imsi, s.account_id)
+            Column("Service number", code=True),
+            "State",
+            "Offering",
+            Column("ICCID", code=True),
+            Column("IMSI", code=True),
+            "Account",
+        ],
+        [
+            (
+                phone(s.service_number),
+                _state(s.status, s.status_reason),
+                s.primary_offering,
+                s.iccid,
+                s.imsi,
+                s.account_id,
+            )
             for s in c.subscribers
         ],
     )
@@ -178,7 +216,14 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
         "Contracts",
         ["Contract", Column("Service number", code=True), "Offering", "From", "Until", Column("Penalty", numeric=True)],
         [
-            (k.name, phone(k.service_number), k.offering, k.effective_on, k.expires_on, money_text(k.penalty_amount, currency))
+            (
+                k.name,
+                phone(k.service_number),
+                k.offering,
+                k.effective_on,
+                k.expires_on,
+                money_text(k.penalty_amount, currency),
+            )
             for k in c.contracts
         ],
     )

@@ -45,11 +45,16 @@ def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
     try:
         document = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise InvalidInput(f"{file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.", fields={"file": "Not JSON."}) from None
+        raise InvalidInput(
+            f"{file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.",
+            fields={"file": "Not JSON."},
+        ) from None
     if not isinstance(document, dict):
         raise InvalidInput("The file holds one customer: a JSON object.", fields={"file": "One JSON object expected."})
     if isinstance(document.get("attachments"), list):
-        document["attachments"] = [str(folder / item) if isinstance(item, str) else item for item in document["attachments"]]
+        document["attachments"] = [
+            str(folder / item) if isinstance(item, str) else item for item in document["attachments"]
+        ]
     given = document.get("confirmed_different_from", [])
     if confirm_different and isinstance(given, list):
         document["confirmed_different_from"] = [*given, *confirm_different]
@@ -59,7 +64,9 @@ def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
         return RegistrationForm(**document)
     except ValidationError as error:
         fields = {
-            ".".join(str(part) for part in problem["loc"]): "Not a field of the import format." if problem["type"] == "extra_forbidden" else problem["msg"]
+            ".".join(str(part) for part in problem["loc"]): "Not a field of the import format."
+            if problem["type"] == "extra_forbidden"
+            else problem["msg"]
             for problem in error.errors()
         }
         raise InvalidInput("The file does not follow the import format (see the README).", fields=fields) from None
@@ -67,10 +74,17 @@ def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
 
 @reports_errors
 def customers_register(
-    file: Annotated[str, typer.Option("--file", metavar="F.json", help="One customer in the import format (README); `-` reads stdin.")],
+    file: Annotated[
+        str,
+        typer.Option("--file", metavar="F.json", help="One customer in the import format (README); `-` reads stdin."),
+    ],
     confirm_different: Annotated[
         list[str] | None,
-        typer.Option("--confirm-different", metavar="ID", help="A near match checked and found to be another person (repeat for each)."),
+        typer.Option(
+            "--confirm-different",
+            metavar="ID",
+            help="A near match checked and found to be another person (repeat for each).",
+        ),
     ] = None,
     as_json: Json = False,
 ) -> None:
@@ -108,7 +122,10 @@ def customers_register(
     else:
         _print_registration(result, currency=settings.currency)
     if result.held:
-        say(f"Held for review in {words(result.held.queue, QueueName)} (item {result.held.item_id}): {result.held.reason}", style="yellow")
+        say(
+            f"Held for review in {words(result.held.queue, QueueName)} (item {result.held.item_id}): {result.held.reason}",
+            style="yellow",
+        )
         raise typer.Exit(4)
     say(f"Registered {result.customer_id}.")
 
@@ -119,7 +136,10 @@ def _print_registration(result: RegistrationResult, *, currency: str) -> None:
         ("State", words(result.status, CustomerStatus)),
         ("Account", result.account_code),
         ("Service number", phone(result.service_number)),
-        ("Credit level", f"{words(result.credit_level, CreditLevel)} (limit {money_text(result.credit_limit, currency)})"),
+        (
+            "Credit level",
+            f"{words(result.credit_level, CreditLevel)} (limit {money_text(result.credit_limit, currency)})",
+        ),
     ]
     rows += [("Warning", warning) for warning in result.warnings]
     if result.near_matches_confirmed:
@@ -147,15 +167,29 @@ def customers_import(path: str, as_json: Json = False) -> None:
     if as_json:
         print_json(report)
         return
-    say(f"{report.rows} rows: {report.created} created, {len(report.duplicates)} duplicates, {len(report.errors)} errors.")
-    print_table("Not imported", [Column("Line", numeric=True), "Field", "Problem", Column("Existing customer", code=True)], [(p.line, p.field or "", p.message, p.existing_customer_id or "") for p in sorted([*report.duplicates, *report.errors], key=lambda p: p.line)])
+    say(
+        f"{report.rows} rows: {report.created} created, {len(report.duplicates)} duplicates, {len(report.errors)} errors."
+    )
+    print_table(
+        "Not imported",
+        [Column("Line", numeric=True), "Field", "Problem", Column("Existing customer", code=True)],
+        [
+            (p.line, p.field or "", p.message, p.existing_customer_id or "")
+            for p in sorted([*report.duplicates, *report.errors], key=lambda p: p.line)
+        ],
+    )
 
 
 @reports_errors
 def customers_export(
-    export_format: Annotated[str, typer.Option("--format", help="jsonl: the import format; tmf629: TM Forum Customer resources.")] = "jsonl",
+    export_format: Annotated[
+        str, typer.Option("--format", help="jsonl: the import format; tmf629: TM Forum Customer resources.")
+    ] = "jsonl",
     output: Annotated[str, typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = "",
-    status: Annotated[list[str] | None, typer.Option("--status", help="Only customers in this state (repeatable); default all but merged and erased.")] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="Only customers in this state (repeatable); default all but merged and erased."),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Export customers, one JSON object per line (admins; recorded in the audit trail).
@@ -169,7 +203,10 @@ def customers_export(
     )
 
     if as_json and not output:
-        raise InvalidInput("--json prints the summary on stdout, where the export goes: add --output FILE.", fields={"output": "Required with --json."})
+        raise InvalidInput(
+            "--json prints the summary on stdout, where the export goes: add --output FILE.",
+            fields={"output": "Required with --json."},
+        )
     run = invocation()
     services, actor = run.services(), run.actor()
     total = count_exportable(services=services, actor=actor, format=export_format, statuses=status)
@@ -185,7 +222,9 @@ def customers_export(
                 done += n
                 update(done)
 
-            report = export_customers(handle.write, services=services, actor=actor, format=export_format, statuses=status, progress=step)
+            report = export_customers(
+                handle.write, services=services, actor=actor, format=export_format, statuses=status, progress=step
+            )
     except BaseException:
         if partial:
             handle.close()

@@ -18,7 +18,12 @@ from crm_tui.errors import Held, InvalidInput
 def customers_terminate(
     customer_id: str,
     reason: Annotated[str, typer.Option("--reason", help=f"One of: {', '.join(r.value for r in TerminationReason)}.")],
-    archive_consent: Annotated[str, typer.Option("--archive-consent", help="yes: keep the profile in the archive; no: only what the policy requires.")],
+    archive_consent: Annotated[
+        str,
+        typer.Option(
+            "--archive-consent", help="yes: keep the profile in the archive; no: only what the policy requires."
+        ),
+    ],
     number_mode: Annotated[str, typer.Option("--number-mode")] = "freeze",
     sim: Annotated[str, typer.Option("--sim")] = "abandon",
     yes: Yes = False,
@@ -31,7 +36,15 @@ def customers_terminate(
         raise InvalidInput("--archive-consent is yes or no.", fields={"archive_consent": "yes or no."})
     run = invocation()
     confirm(f"Terminate customer {customer_id} and deactivate every line?", yes=yes)
-    result = terminate_customer(customer_id, services=run.services(), actor=run.actor(), reason=reason, archive_consent=archive_consent == "yes", number_mode=number_mode, sim_mode=sim)
+    result = terminate_customer(
+        customer_id,
+        services=run.services(),
+        actor=run.actor(),
+        reason=reason,
+        archive_consent=archive_consent == "yes",
+        number_mode=number_mode,
+        sim_mode=sim,
+    )
     if as_json:
         print_json({"order_id": result.order.order_id, **result.model_dump(mode="json")})
     else:
@@ -45,7 +58,9 @@ def customers_reestablish(
     cert_number: Annotated[str, typer.Option("--cert-number")] = "",
     cert_country: Annotated[str, typer.Option("--cert-country")] = "",
     former_service_number: Annotated[str, typer.Option("--former-service-number")] = "",
-    offering: Annotated[str, typer.Option("--offering", help="Take a line now (the former number if still frozen).")] = "",
+    offering: Annotated[
+        str, typer.Option("--offering", help="Take a line now (the former number if still frozen).")
+    ] = "",
     keep_new_number: Annotated[bool, typer.Option("--new-number", help="Do not recover the former number.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what the archive kept.")] = False,
     as_json: Json = False,
@@ -54,25 +69,58 @@ def customers_reestablish(
     from crm_tui.services.lifecycle import reestablishment as reestablish
 
     run = invocation()
-    keys = {"customer_id": customer_id, "cert_type": cert_type, "cert_number": cert_number, "cert_country": cert_country, "former_service_number": former_service_number}
+    keys = {
+        "customer_id": customer_id,
+        "cert_type": cert_type,
+        "cert_number": cert_number,
+        "cert_country": cert_country,
+        "former_service_number": former_service_number,
+    }
     if dry_run:
-        found = reestablish.find_archived_customer(uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region, **keys)
+        found = reestablish.find_archived_customer(
+            uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region, **keys
+        )
         if as_json:
             print_json(found)
         else:
-            print_table(f"{found.name} ({found.customer_id}) · consent {'yes' if found.consent else 'no'}", ["Former line", "Offering", "Recoverable"], [(phone(line.service_number), line.offering or "", "yes" if line.recoverable else "no") for line in found.former_lines], caption=f"Kept: {', '.join(found.kept) or 'nothing'} · {found.interactions} past interactions")
+            print_table(
+                f"{found.name} ({found.customer_id}) · consent {'yes' if found.consent else 'no'}",
+                ["Former line", "Offering", "Recoverable"],
+                [
+                    (phone(line.service_number), line.offering or "", "yes" if line.recoverable else "no")
+                    for line in found.former_lines
+                ],
+                caption=f"Kept: {', '.join(found.kept) or 'nothing'} · {found.interactions} past interactions",
+            )
         return
-    done = reestablish.reestablish_customer(uow=run.services().writer(), actor=run.actor(), region=run.settings.default_region, offering=offering, recover_number=not keep_new_number, **keys)
+    done = reestablish.reestablish_customer(
+        uow=run.services().writer(),
+        actor=run.actor(),
+        region=run.settings.default_region,
+        offering=offering,
+        recover_number=not keep_new_number,
+        **keys,
+    )
     if as_json:
         print_json(done)
     else:
-        say(f"{done.customer_id} is {done.status} again; restored: {', '.join(done.restored) or 'nothing kept'}" + (f"; line {phone(done.service_number)}" + (" (former number recovered)" if done.number_recovered else "") if done.service_number else "") + ".")
+        say(
+            f"{done.customer_id} is {done.status} again; restored: {', '.join(done.restored) or 'nothing kept'}"
+            + (
+                f"; line {phone(done.service_number)}" + (" (former number recovered)" if done.number_recovered else "")
+                if done.service_number
+                else ""
+            )
+            + "."
+        )
 
 
 @reports_errors
 def customers_erase(
     customer_id: str,
-    requested_by: Annotated[str, typer.Option("--requested-by", help="Who asked (the customer, their lawyer, ...).")] = "the customer",
+    requested_by: Annotated[
+        str, typer.Option("--requested-by", help="Who asked (the customer, their lawyer, ...).")
+    ] = "the customer",
     legal_ground: Annotated[str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")] = "",
     as_json: Json = False,
 ) -> None:
@@ -80,5 +128,15 @@ def customers_erase(
     from crm_tui.services.privacy import erasure
 
     run = invocation()
-    request = erasure.request_erasure(customer_id, uow=run.services().writer(), actor=run.actor(), requested_by=requested_by, legal_ground=legal_ground)
-    raise Held("Erasure requested; a supervisor approves it in the erasure queue.", held={"queue": QueueName.ERASURE_REQUESTS.value, "item_id": request.item_id, "reason": "erasure request"}, customer_id=request.customer_id)
+    request = erasure.request_erasure(
+        customer_id,
+        uow=run.services().writer(),
+        actor=run.actor(),
+        requested_by=requested_by,
+        legal_ground=legal_ground,
+    )
+    raise Held(
+        "Erasure requested; a supervisor approves it in the erasure queue.",
+        held={"queue": QueueName.ERASURE_REQUESTS.value, "item_id": request.item_id, "reason": "erasure request"},
+        customer_id=request.customer_id,
+    )

@@ -66,7 +66,9 @@ def _checked(actor: Actor | None, format: str, statuses: Sequence[str] | None) -
     """The statuses to export, once the actor may export and the options are known; else why not."""
     require_role(actor, Role.ADMIN, doing="export customers")
     if format not in FORMATS:
-        raise InvalidInput(f"Unknown export format {format!r}; one of {', '.join(FORMATS)}.", fields={"format": "jsonl or tmf629."})
+        raise InvalidInput(
+            f"Unknown export format {format!r}; one of {', '.join(FORMATS)}.", fields={"format": "jsonl or tmf629."}
+        )
     if not statuses:
         return DEFAULT_STATUSES
     chosen = tuple(dict.fromkeys(s.strip().lower() for s in statuses))
@@ -105,12 +107,16 @@ def export_customers(
     return ExportReport(format=format, customers=count, statuses=list(chosen))
 
 
-def count_exportable(*, services: Services, actor: Actor, format: str = "jsonl", statuses: Sequence[str] | None = None) -> int:  # noqa: A002
+def count_exportable(
+    *, services: Services, actor: Actor, format: str = "jsonl", statuses: Sequence[str] | None = None
+) -> int:  # noqa: A002
     """How many customers an export with these options would write (for a progress bar); the same
     checks as the export first, so a refused export is refused before anything is counted or shown."""
     chosen = _checked(actor, format, statuses)
     with services.reader() as uow:
-        return uow.session.execute(select(func.count()).select_from(Customer).where(Customer.status.in_(chosen))).scalar_one()
+        return uow.session.execute(
+            select(func.count()).select_from(Customer).where(Customer.status.in_(chosen))
+        ).scalar_one()
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -120,9 +126,16 @@ def _batches(session: Any, statuses: tuple[str, ...]) -> Iterator[list[dict[str,
     """Customers with everything that belongs to them, BATCH_SIZE at a time, by id (keyset paging)."""
     last = 0
     while True:
-        customers = session.execute(
-            select(Customer).where(Customer.id > last, Customer.status.in_(statuses)).order_by(Customer.id).limit(BATCH_SIZE)
-        ).scalars().all()
+        customers = (
+            session.execute(
+                select(Customer)
+                .where(Customer.id > last, Customer.status.in_(statuses))
+                .order_by(Customer.id)
+                .limit(BATCH_SIZE)
+            )
+            .scalars()
+            .all()
+        )
         if not customers:
             return
         ids = [c.id for c in customers]
@@ -198,16 +211,46 @@ def _import_row(record: dict[str, Any]) -> dict[str, Any]:
         "social_id": c.social_id,
         "belief": c.belief,
         "contacts": [
-            _clean({"contact_type": k.contact_type, "first_name": k.first_name, "middle_name": k.middle_name, "last_name": k.last_name, "title": k.title, "method": k.method, "value": k.value})
+            _clean(
+                {
+                    "contact_type": k.contact_type,
+                    "first_name": k.first_name,
+                    "middle_name": k.middle_name,
+                    "last_name": k.last_name,
+                    "title": k.title,
+                    "method": k.method,
+                    "value": k.value,
+                }
+            )
             for k in record["contacts"]
         ],
         "addresses": [
-            _clean({"address_type": a.address_type, "region": a.region, "city": a.city, "detail": a.detail, "postal_code": a.postal_code, "country": a.country, "contact_point": a.contact_point})
+            _clean(
+                {
+                    "address_type": a.address_type,
+                    "region": a.region,
+                    "city": a.city,
+                    "detail": a.detail,
+                    "postal_code": a.postal_code,
+                    "country": a.country,
+                    "contact_point": a.contact_point,
+                }
+            )
             for a in others
         ],
         "preferences": _clean(
-            {"currency": prefs.currency, "language": prefs.language, "written_language": prefs.written_language, "dnd_channel": prefs.dnd_channel, "dnd_days": prefs.dnd_days, "dnd_start": prefs.dnd_start, "dnd_end": prefs.dnd_end}
-        ) if prefs else None,
+            {
+                "currency": prefs.currency,
+                "language": prefs.language,
+                "written_language": prefs.written_language,
+                "dnd_channel": prefs.dnd_channel,
+                "dnd_days": prefs.dnd_days,
+                "dnd_start": prefs.dnd_start,
+                "dnd_end": prefs.dnd_end,
+            }
+        )
+        if prefs
+        else None,
         "social_accounts": [{"provider": s.provider, "subject": s.subject} for s in record["social_accounts"]],
     }
     return _clean(row)
@@ -230,21 +273,48 @@ def _tmf629(record: dict[str, Any]) -> dict[str, Any]:
     party_type = "Organization" if c.type == "organization" else "Individual"
     media: list[dict[str, Any]] = []
     if c.email:
-        media.append({"mediumType": "email", "preferred": True, "characteristic": {"contactType": "email", "emailAddress": c.email}})
+        media.append(
+            {
+                "mediumType": "email",
+                "preferred": True,
+                "characteristic": {"contactType": "email", "emailAddress": c.email},
+            }
+        )
     if c.mobile:
-        media.append({"mediumType": "mobile", "preferred": not c.email, "characteristic": {"contactType": "mobile", "phoneNumber": _e164(c.mobile)}})
+        media.append(
+            {
+                "mediumType": "mobile",
+                "preferred": not c.email,
+                "characteristic": {"contactType": "mobile", "phoneNumber": _e164(c.mobile)},
+            }
+        )
     for k in record["contacts"]:
-        key = {"email": "emailAddress", "mobile": "phoneNumber", "landline": "phoneNumber"}.get(k.method, "socialNetworkId")
+        key = {"email": "emailAddress", "mobile": "phoneNumber", "landline": "phoneNumber"}.get(
+            k.method, "socialNetworkId"
+        )
         value = _e164(k.value_normalized) if key == "phoneNumber" else k.value
         name = " ".join(p for p in (k.first_name, k.middle_name, k.last_name) if p)
-        media.append({"mediumType": k.method, "preferred": False, "characteristic": _clean({"contactType": k.contact_type, key: value, "contactName": name})})
+        media.append(
+            {
+                "mediumType": k.method,
+                "preferred": False,
+                "characteristic": _clean({"contactType": k.contact_type, key: value, "contactName": name}),
+            }
+        )
     for a in record["addresses"]:
         media.append(
             {
                 "mediumType": "postalAddress",
                 "preferred": a.address_type == "living",
                 "characteristic": _clean(
-                    {"contactType": a.address_type, "street1": a.detail, "city": a.city, "stateOrProvince": a.region, "postCode": a.postal_code, "country": a.country}
+                    {
+                        "contactType": a.address_type,
+                        "street1": a.detail,
+                        "city": a.city,
+                        "stateOrProvince": a.region,
+                        "postCode": a.postal_code,
+                        "country": a.country,
+                    }
                 ),
             }
         )
@@ -264,12 +334,38 @@ def _tmf629(record: dict[str, Any]) -> dict[str, Any]:
     ]
     for cert in record["certificates"]:
         characteristics.append(
-            {"name": "identification", "valueType": "object", "value": _clean({"identificationType": cert.cert_type, "identificationId": cert.cert_number, "issuingCountry": cert.cert_country, "isPrimary": cert.is_primary, "validUntil": cert.expires_on})}
+            {
+                "name": "identification",
+                "valueType": "object",
+                "value": _clean(
+                    {
+                        "identificationType": cert.cert_type,
+                        "identificationId": cert.cert_number,
+                        "issuingCountry": cert.cert_country,
+                        "isPrimary": cert.is_primary,
+                        "validUntil": cert.expires_on,
+                    }
+                ),
+            }
         )
     for prefs in record["preferences"]:
-        characteristics.extend(_characteristic(n, v) for n, v in (("preferredLanguage", prefs.language), ("writtenLanguage", prefs.written_language), ("currency", prefs.currency)) if v)
+        characteristics.extend(
+            _characteristic(n, v)
+            for n, v in (
+                ("preferredLanguage", prefs.language),
+                ("writtenLanguage", prefs.written_language),
+                ("currency", prefs.currency),
+            )
+            if v
+        )
     for social in record["social_accounts"]:
-        characteristics.append({"name": "socialAccount", "valueType": "object", "value": {"provider": social.provider, "subject": social.subject}})
+        characteristics.append(
+            {
+                "name": "socialAccount",
+                "valueType": "object",
+                "value": {"provider": social.provider, "subject": social.subject},
+            }
+        )
     resource = {
         "id": c.customer_id,
         "href": f"{TMF629_BASE}/{c.customer_id}",
@@ -277,10 +373,22 @@ def _tmf629(record: dict[str, Any]) -> dict[str, Any]:
         "status": TMF629_STATUS.get(c.status, c.status),
         "statusReason": c.status,
         "validFor": {"startDateTime": c.created_at},
-        "engagedParty": {"id": c.customer_id, "name": c.display_name, "role": "Customer", "@referredType": party_type, "@type": "RelatedParty"},
+        "engagedParty": {
+            "id": c.customer_id,
+            "name": c.display_name,
+            "role": "Customer",
+            "@referredType": party_type,
+            "@type": "RelatedParty",
+        },
         "contactMedium": media,
         "account": [
-            {"id": a.account_code, "name": f"{a.payment_type} account", "@referredType": "BillingAccount", "@type": "AccountRef"} for a in record["accounts"]
+            {
+                "id": a.account_code,
+                "name": f"{a.payment_type} account",
+                "@referredType": "BillingAccount",
+                "@type": "AccountRef",
+            }
+            for a in record["accounts"]
         ],
         "characteristic": characteristics,
         "@type": "Customer",

@@ -33,7 +33,9 @@ def recognise_key(raw: str, *, region: str) -> RecognisedKey:
     """Which kind of key `raw` is, in the order of UX.md; anything else is a name."""
     value = clean_text(raw, field="key")
     if not value:
-        raise InvalidInput("Type a customer ID, number, document or name.", fields={"key": "Type something to look for."})
+        raise InvalidInput(
+            "Type a customer ID, number, document or name.", fields={"key": "Type something to look for."}
+        )
     compact = re.sub(r"[\s\-]", "", value)
     if is_customer_id(compact):
         return RecognisedKey(KeyKind.CUSTOMER_ID, CustomerQuery(customer_id=compact))

@@ -25,12 +25,38 @@ import jellyfish
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 
-PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos", "di", "van", "von", "der", "le", "mc"})
+PARTICLES = frozenset(
+    {"de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos", "di", "van", "von", "der", "le", "mc"}
+)
 ADDRESS_WORDS = {
-    "c": "calle", "cl": "calle", "cll": "calle", "avda": "avenida", "av": "avenida", "avd": "avenida",
-    "pza": "plaza", "pl": "plaza", "plz": "plaza", "p": "paseo", "po": "paseo", "ps": "paseo", "ctra": "carretera",
-    "urb": "urbanizacion", "n": "", "no": "", "num": "", "nº": "", "numero": "", "piso": "", "puerta": "", "pta": "",
-    "esc": "escalera", "bj": "bajo", "izq": "izquierda", "izda": "izquierda", "dcha": "derecha", "dcho": "derecha",
+    "c": "calle",
+    "cl": "calle",
+    "cll": "calle",
+    "avda": "avenida",
+    "av": "avenida",
+    "avd": "avenida",
+    "pza": "plaza",
+    "pl": "plaza",
+    "plz": "plaza",
+    "p": "paseo",
+    "po": "paseo",
+    "ps": "paseo",
+    "ctra": "carretera",
+    "urb": "urbanizacion",
+    "n": "",
+    "no": "",
+    "num": "",
+    "nº": "",
+    "numero": "",
+    "piso": "",
+    "puerta": "",
+    "pta": "",
+    "esc": "escalera",
+    "bj": "bajo",
+    "izq": "izquierda",
+    "izda": "izquierda",
+    "dcha": "derecha",
+    "dcho": "derecha",
 }
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
@@ -158,7 +184,7 @@ def phonetic_codes(name: str) -> tuple[str, ...]:
 
 
 def normalize_address(detail: str) -> str:
-    """"C/ Mayor, 5, 2º B" and "CALLE MAYOR N 5 2 B" both become "calle mayor 5 2 b"."""
+    """ "C/ Mayor, 5, 2º B" and "CALLE MAYOR N 5 2 B" both become "calle mayor 5 2 b"."""
     text = _plain(detail.replace("º", " ").replace("ª", " ")).replace("c/", "calle ")
     text = _DIGITS_LETTERS.sub(" ", text)
     words = (ADDRESS_WORDS.get(w, w) for w in _SPLIT.split(text) if w and w not in PARTICLES)
@@ -302,9 +328,13 @@ def score_prepared(a: Prepared, b: Prepared, rules: MatchRules) -> MatchResult:
     total_weight = sum(rules.weights[k] for k in weighed)
     score = sum(rules.weights[k] * v for k, v in weighed.items()) / total_weight
     if name >= rules.name_agrees_at:
-        supported = any(f in agree for f in ("birthday", "certificate", "contact")) or ("address" in agree and name >= rules.address_agrees_at)
+        supported = any(f in agree for f in ("birthday", "certificate", "contact")) or (
+            "address" in agree and name >= rules.address_agrees_at
+        )
     else:  # another first name (a twin, a relative at the same address) needs the document to speak
         supported = "certificate" in agree
     if not supported:
         score = min(score, rules.unsupported_cap)
-    return MatchResult(round(score, 3), tuple(agree), tuple(differ), tuple((k, round(v, 3)) for k, v in weighed.items()), edits)
+    return MatchResult(
+        round(score, 3), tuple(agree), tuple(differ), tuple((k, round(v, 3)) for k, v in weighed.items()), edits
+    )

@@ -57,7 +57,9 @@ RECENT_INTERACTIONS = 20
 def _resolve_merged(uow: UnitOfWork, customer_id: str) -> tuple[Customer | None, str | None]:
     """The customer with this ID, following merges to the survivor; and the old ID if it moved."""
     survivor, merged_from = _survivor_id(uow.session.connection(), customer_id)
-    customer = uow.session.execute(select(Customer).where(Customer.customer_id == (survivor or customer_id))).scalar_one_or_none()
+    customer = uow.session.execute(
+        select(Customer).where(Customer.customer_id == (survivor or customer_id))
+    ).scalar_one_or_none()
     return customer, merged_from
 
 
@@ -85,8 +87,24 @@ def open_customer(
         if customer is None or customer.status == CustomerStatus.ERASED:
             raise NotFound(f"No customer {customer_id}.")
         how = key_kind.label if key_kind else "their customer record"
-        capture(uow.session, customer.id or 0, kind='identify', summary=f'Identified by {how}', actor=actor, now=utcnow(), channel=channel.value, key_kind=key_kind.value if key_kind else None)
-        audit.record(uow, actor, "customer.identify", "customer", customer.customer_id, {"key": key_kind.value if key_kind else None})
+        capture(
+            uow.session,
+            customer.id or 0,
+            kind="identify",
+            summary=f"Identified by {how}",
+            actor=actor,
+            now=utcnow(),
+            channel=channel.value,
+            key_kind=key_kind.value if key_kind else None,
+        )
+        audit.record(
+            uow,
+            actor,
+            "customer.identify",
+            "customer",
+            customer.customer_id,
+            {"key": key_kind.value if key_kind else None},
+        )
         uow.session.flush()
         detail = _detail(uow, customer_id)
         uow.commit()
@@ -99,28 +117,45 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
     if customer is None or customer.status == CustomerStatus.ERASED:
         raise NotFound(f"No customer {customer_id}.")
     pk = customer.id
-    certificates = session.execute(
-        select(Certificate).where(Certificate.customer_id == pk).order_by(Certificate.is_primary.desc(), Certificate.id)
-    ).scalars().all()
+    certificates = (
+        session.execute(
+            select(Certificate)
+            .where(Certificate.customer_id == pk)
+            .order_by(Certificate.is_primary.desc(), Certificate.id)
+        )
+        .scalars()
+        .all()
+    )
     accounts = session.execute(select(Account).where(Account.customer_id == pk).order_by(Account.id)).scalars().all()
     account_codes = {a.id: a.account_code for a in accounts}
-    outstanding_by_account: dict[int, Decimal] = dict(
-        session.execute(
-            select(Charge.account_id, func.coalesce(func.sum(Charge.amount), 0))
-            .where(Charge.account_id.in_(list(account_codes)), Charge.status == "outstanding")
-            .group_by(Charge.account_id)
-        ).all()
-    ) if account_codes else {}
+    outstanding_by_account: dict[int, Decimal] = (
+        dict(
+            session.execute(
+                select(Charge.account_id, func.coalesce(func.sum(Charge.amount), 0))
+                .where(Charge.account_id.in_(list(account_codes)), Charge.status == "outstanding")
+                .group_by(Charge.account_id)
+            ).all()
+        )
+        if account_codes
+        else {}
+    )
     subscriber_rows = session.execute(
-        select(Subscriber, Offering.name).join(Offering, Offering.id == Subscriber.offering_id).where(Subscriber.customer_id == pk).order_by(Subscriber.id)
+        select(Subscriber, Offering.name)
+        .join(Offering, Offering.id == Subscriber.offering_id)
+        .where(Subscriber.customer_id == pk)
+        .order_by(Subscriber.id)
     ).all()
     numbers = {sub.id: sub.service_number for sub, _ in subscriber_rows}
-    contract_rows = session.execute(
-        select(Contract, Offering.name)
-        .join(Offering, Offering.id == Contract.offering_id)
-        .where(Contract.subscriber_id.in_(list(numbers)))
-        .order_by(Contract.effective_on.desc())
-    ).all() if numbers else []
+    contract_rows = (
+        session.execute(
+            select(Contract, Offering.name)
+            .join(Offering, Offering.id == Contract.offering_id)
+            .where(Contract.subscriber_id.in_(list(numbers)))
+            .order_by(Contract.effective_on.desc())
+        ).all()
+        if numbers
+        else []
+    )
     interaction_rows = session.execute(
         select(Interaction, Operator.username)
         .outerjoin(Operator, Operator.id == Interaction.operator_id)
@@ -159,7 +194,13 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
         outstanding=outstanding.quantize(Decimal("0.01")),
         merged_from=merged_from,
         certificates=[
-            CertificateView(cert_type=c.cert_type, cert_number=c.cert_number, cert_country=c.cert_country, is_primary=c.is_primary, expires_on=c.expires_on)
+            CertificateView(
+                cert_type=c.cert_type,
+                cert_number=c.cert_number,
+                cert_country=c.cert_country,
+                is_primary=c.is_primary,
+                expires_on=c.expires_on,
+            )
             for c in certificates
         ],
         contacts=[
@@ -172,7 +213,14 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
             for c in contacts
         ],
         addresses=[
-            AddressView(address_type=a.address_type, region=a.region, city=a.city, detail=a.detail, postal_code=a.postal_code, country=a.country)
+            AddressView(
+                address_type=a.address_type,
+                region=a.region,
+                city=a.city,
+                detail=a.detail,
+                postal_code=a.postal_code,
+                country=a.country,
+            )
             for a in addresses
         ],
         accounts=[
@@ -187,7 +235,12 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
             for a in accounts
         ],
         subscribers=[
-            _subscriber_view(s, customer_id=customer.customer_id, account_code=account_codes.get(s.account_id, ""), offering=offering_name)
+            _subscriber_view(
+                s,
+                customer_id=customer.customer_id,
+                account_code=account_codes.get(s.account_id, ""),
+                offering=offering_name,
+            )
             for s, offering_name in subscriber_rows
         ],
         contracts=[
@@ -205,7 +258,14 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
             for c, offering_name in contract_rows
         ],
         interactions=[
-            InteractionView(at=i.created_at, kind=i.kind, channel=i.channel, key_kind=i.key_kind, operator=username, summary=i.summary)
+            InteractionView(
+                at=i.created_at,
+                kind=i.kind,
+                channel=i.channel,
+                key_kind=i.key_kind,
+                operator=username,
+                summary=i.summary,
+            )
             for i, username in interaction_rows
         ],
         preferences=PreferenceView(
@@ -227,7 +287,11 @@ def _is_blacklisted(uow: UnitOfWork, customer: Customer, certificates: list[Cert
     now = utcnow()
     live = or_(BlacklistEntry.expires_at.is_(None), BlacklistEntry.expires_at > now)
     by_cert = [
-        and_(BlacklistEntry.cert_number == c.cert_number, BlacklistEntry.cert_type == c.cert_type, BlacklistEntry.cert_country == c.cert_country)
+        and_(
+            BlacklistEntry.cert_number == c.cert_number,
+            BlacklistEntry.cert_type == c.cert_type,
+            BlacklistEntry.cert_country == c.cert_country,
+        )
         for c in certificates
     ]
     by_person = (
@@ -256,7 +320,9 @@ def get_subscriber(service_number: str, *, uow: UnitOfWork, actor: Actor, region
             .limit(1)
         ).first()
         if row is None:
-            raise NotFound(f"No line with service number {number}.", fields={"service_number": "Unknown service number."})
+            raise NotFound(
+                f"No line with service number {number}.", fields={"service_number": "Unknown service number."}
+            )
         s, customer_id, account_code, offering = row
         return _subscriber_view(s, customer_id=customer_id, account_code=account_code, offering=offering)
 

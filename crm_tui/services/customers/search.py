@@ -54,7 +54,9 @@ class CustomerQuery:
     social: str = ""
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, f.name).strip() for f in fields(self) if f.name not in ("cert_type", "cert_country"))
+        return not any(
+            getattr(self, f.name).strip() for f in fields(self) if f.name not in ("cert_type", "cert_country")
+        )
 
     def parsed(self, *, region: str) -> CustomerQuery:
         """The same query in stored form; every bad field reported at once."""
@@ -93,7 +95,9 @@ def _parse_cert_type(raw: str) -> str:
         return CertType(raw.strip().lower()).value
     except ValueError:
         allowed = ", ".join(c.value for c in CertType)
-        raise InvalidInput(f"Unknown certificate type; one of {allowed}.", fields={"cert_type": "Unknown type."}) from None
+        raise InvalidInput(
+            f"Unknown certificate type; one of {allowed}.", fields={"cert_type": "Unknown type."}
+        ) from None
 
 
 def search_customers(
@@ -117,7 +121,9 @@ def search_customers(
     page_size = max(1, min(page_size, 500))
     keys = tuple(key for key in search_sql.KEY_FIELDS if getattr(parsed, key))
     words = parsed.name.split()
-    name_only = bool(words) and not any(key in keys for key in search_sql.KEY_FIELDS if key not in ("cert_type", "cert_country"))
+    name_only = bool(words) and not any(
+        key in keys for key in search_sql.KEY_FIELDS if key not in ("cert_type", "cert_country")
+    )
     cap = NAME_CANDIDATES if name_only else None
     with uow:
         shape = search_sql.Shape(
@@ -141,7 +147,9 @@ def search_customers(
             counted = len(rows)  # the whole result is on this page: no count query
         else:
             count_limit = (cap or TOTAL_CAP) + 1
-            counted = connection.execute(search_sql.count_statement(shape), {**params, "count_limit": count_limit}).scalar_one()
+            counted = connection.execute(
+                search_sql.count_statement(shape), {**params, "count_limit": count_limit}
+            ).scalar_one()
     summaries = _summaries(rows, actor, merged_from=merged_from)
     cap_total = cap or TOTAL_CAP
     return CustomerPage(

@@ -36,7 +36,17 @@ from crm_tui.storage.models import (
     Subscriber,
 )
 
-KEY_FIELDS = ("customer_id", "cert_number", "cert_type", "cert_country", "service_number", "imsi", "iccid", "email", "social")
+KEY_FIELDS = (
+    "customer_id",
+    "cert_number",
+    "cert_type",
+    "cert_country",
+    "service_number",
+    "imsi",
+    "iccid",
+    "email",
+    "social",
+)
 """The exact keys, in the order their conditions are written."""
 
 customers = Customer.__table__  # type: ignore[attr-defined]
@@ -47,8 +57,19 @@ social_accounts = SocialAccount.__table__  # type: ignore[attr-defined]
 c = customers.c
 
 SUMMARY_COLUMNS = (
-    c.id, c.customer_id, c.status, c.type, c.display_name, c.first_name, c.last_name, c.gender,
-    c.nationality, c.birthday, c.email, c.mobile, c.credit_level,
+    c.id,
+    c.customer_id,
+    c.status,
+    c.type,
+    c.display_name,
+    c.first_name,
+    c.last_name,
+    c.gender,
+    c.nationality,
+    c.birthday,
+    c.email,
+    c.mobile,
+    c.credit_level,
 )
 
 
@@ -106,7 +127,9 @@ def _name_conditions(shape: Shape) -> list[ColumnElement[bool]]:
         fts = text(f"SELECT rowid FROM customers_fts WHERE customers_fts MATCH :fts_match{limit}")
         conditions.append(c.id.in_(fts.bindparams(bindparam("fts_match"))))
     elif shape.long_words:
-        matching = select(c.id).where(*(c.name_search.ilike(bindparam(f"name_{i}"), escape="\\") for i in range(shape.long_words)))
+        matching = select(c.id).where(
+            *(c.name_search.ilike(bindparam(f"name_{i}"), escape="\\") for i in range(shape.long_words))
+        )
         conditions.append(c.id.in_(matching.limit(cap) if cap else matching))
     if shape.short_words and not shape.long_words:
         # Too short for trigrams: the name must start with it (a B-tree range, both engines).
@@ -133,7 +156,11 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
     s = subscribers.c
     for key in ("service_number", "imsi", "iccid"):
         if key in keys:
-            conditions.append(c.id.in_(select(s.customer_id).where(s[key] == bindparam(key), s.status.in_(_inline(LIVE_LINE_STATUSES)))))
+            conditions.append(
+                c.id.in_(
+                    select(s.customer_id).where(s[key] == bindparam(key), s.status.in_(_inline(LIVE_LINE_STATUSES)))
+                )
+            )
     if "email" in keys:
         conditions.append(
             or_(
@@ -142,7 +169,9 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
             )
         )
     if "social" in keys:
-        conditions.append(c.id.in_(select(social_accounts.c.customer_id).where(social_accounts.c.subject == bindparam("social"))))
+        conditions.append(
+            c.id.in_(select(social_accounts.c.customer_id).where(social_accounts.c.subject == bindparam("social")))
+        )
     if shape.long_words or shape.short_words:
         conditions.extend(_name_conditions(shape))
     return conditions
@@ -184,9 +213,16 @@ def page_statement(shape: Shape) -> Select:
 @lru_cache(maxsize=512)
 def count_statement(shape: Shape) -> Select:
     """How many customers match, counting no further than `:count_limit` (a count is never a scan)."""
-    matching = select(literal_column("1")).select_from(customers).where(*_conditions(shape)).limit(bindparam("count_limit", type_=Integer))
+    matching = (
+        select(literal_column("1"))
+        .select_from(customers)
+        .where(*_conditions(shape))
+        .limit(bindparam("count_limit", type_=Integer))
+    )
     return select(func.count()).select_from(matching.subquery())
 
 
-MERGED_STATEMENT = select(c.id, c.customer_id, c.status, c.merged_into_id).where(c.customer_id == bindparam("customer_id"))
+MERGED_STATEMENT = select(c.id, c.customer_id, c.status, c.merged_into_id).where(
+    c.customer_id == bindparam("customer_id")
+)
 MERGED_BY_ID = select(c.id, c.customer_id, c.status, c.merged_into_id).where(c.id == bindparam("id"))

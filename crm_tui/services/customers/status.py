@@ -17,9 +17,20 @@ from crm_tui.storage.models import (
 
 def refresh_customer_status(session, customer: Customer) -> None:  # noqa: ANN001
     """active with a live line, suspended when every live line is suspended, idle with none."""
-    if customer.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED, CustomerStatus.ERASED, CustomerStatus.MERGED):
+    if customer.status in (
+        CustomerStatus.TERMINATED,
+        CustomerStatus.ARCHIVED,
+        CustomerStatus.ERASED,
+        CustomerStatus.MERGED,
+    ):
         return
-    statuses = set(session.execute(select(Subscriber.status).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES))).scalars())
+    statuses = set(
+        session.execute(
+            select(Subscriber.status).where(
+                Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES)
+            )
+        ).scalars()
+    )
     customer.status = (
         CustomerStatus.ACTIVE.value
         if SubscriberStatus.ACTIVE.value in statuses

@@ -111,10 +111,18 @@ def _restore(field: str, value: Any) -> Any:
 
 
 def _pair(uow: UnitOfWork, survivor_id: str, merged_id: str) -> tuple[Customer, Customer]:
-    survivor_id, merged_id = parse_customer_id(survivor_id, field="survivor"), parse_customer_id(merged_id, field="merged")
+    survivor_id, merged_id = (
+        parse_customer_id(survivor_id, field="survivor"),
+        parse_customer_id(merged_id, field="merged"),
+    )
     if survivor_id == merged_id:
         raise InvalidInput("A customer cannot be merged into themselves.", fields={"merged": "Same as the survivor."})
-    rows = {c.customer_id: c for c in uow.session.execute(select(Customer).where(Customer.customer_id.in_([survivor_id, merged_id]))).scalars()}
+    rows = {
+        c.customer_id: c
+        for c in uow.session.execute(
+            select(Customer).where(Customer.customer_id.in_([survivor_id, merged_id]))
+        ).scalars()
+    }
     for key in (survivor_id, merged_id):
         if key not in rows:
             raise NotFound(f"No customer {key}.")
@@ -124,7 +132,10 @@ def _pair(uow: UnitOfWork, survivor_id: str, merged_id: str) -> tuple[Customer, 
 
 
 def _counts(uow: UnitOfWork, customer_pk: int) -> dict[str, list[int]]:
-    return {name: list(uow.session.execute(select(model.id).where(model.customer_id == customer_pk)).scalars()) for name, model in MOVABLE.items()}
+    return {
+        name: list(uow.session.execute(select(model.id).where(model.customer_id == customer_pk)).scalars())
+        for name, model in MOVABLE.items()
+    }
 
 
 def preview_merge(survivor_id: str, merged_id: str, *, uow: UnitOfWork, actor: Actor) -> MergePreview:
@@ -140,7 +151,12 @@ def preview_merge(survivor_id: str, merged_id: str, *, uow: UnitOfWork, actor: A
             )
             for f in CHOOSABLE
         ]
-        return MergePreview(survivor_id=survivor.customer_id, merged_id=merged.customer_id, fields=fields, moving={k: len(v) for k, v in _counts(uow, merged.id).items()})
+        return MergePreview(
+            survivor_id=survivor.customer_id,
+            merged_id=merged.customer_id,
+            fields=fields,
+            moving={k: len(v) for k, v in _counts(uow, merged.id).items()},
+        )
 
 
 def merge_customers(
@@ -171,11 +187,19 @@ def merge_customers(
         }
         for name, model in MOVABLE.items():
             if moved[name]:
-                session.execute(update(model).where(model.id.in_(moved[name])).values(customer_id=survivor.id).execution_options(synchronize_session=False))
+                session.execute(
+                    update(model)
+                    .where(model.id.in_(moved[name]))
+                    .values(customer_id=survivor.id)
+                    .execution_options(synchronize_session=False)
+                )
         for field in chosen:
             setattr(survivor, field, getattr(merged, field))
         if survivor.type == "individual":
-            survivor.display_name = " ".join(p for p in (survivor.first_name, survivor.middle_name, survivor.last_name) if p) or survivor.display_name
+            survivor.display_name = (
+                " ".join(p for p in (survivor.first_name, survivor.middle_name, survivor.last_name) if p)
+                or survivor.display_name
+            )
         else:
             survivor.display_name = survivor.organization_name or survivor.display_name
         survivor.name_search = normalize_name(survivor.display_name)
@@ -188,23 +212,60 @@ def merge_customers(
         session.add_all([survivor, merged])
         session.flush()
         refresh_customer_status(session, survivor)
-        record = MergeRecord(survivor_id=survivor.id, merged_id=merged.id, before_image=before, merged_by=actor.id, merged_at=now)
+        record = MergeRecord(
+            survivor_id=survivor.id, merged_id=merged.id, before_image=before, merged_by=actor.id, merged_at=now
+        )
         session.add(record)
         low, high = sorted([survivor.id, merged.id])
-        candidate = session.execute(select(DuplicateCandidate).where(DuplicateCandidate.customer_a_id == low, DuplicateCandidate.customer_b_id == high)).scalar_one_or_none()
+        candidate = session.execute(
+            select(DuplicateCandidate).where(
+                DuplicateCandidate.customer_a_id == low, DuplicateCandidate.customer_b_id == high
+            )
+        ).scalar_one_or_none()
         if candidate is not None:
             candidate.status = "merged"
             session.add(candidate)
             session.execute(
                 update(QueueItem)
-                .where(QueueItem.queue == QueueName.DUPLICATES, QueueItem.ref_id == str(candidate.id), QueueItem.status.in_(["open", "claimed"]))
-                .values(status="done", decided_by=actor.id, decided_at=now, note=note or None, version=QueueItem.version + 1)
+                .where(
+                    QueueItem.queue == QueueName.DUPLICATES,
+                    QueueItem.ref_id == str(candidate.id),
+                    QueueItem.status.in_(["open", "claimed"]),
+                )
+                .values(
+                    status="done", decided_by=actor.id, decided_at=now, note=note or None, version=QueueItem.version + 1
+                )
             )
-        capture(session, survivor.id, kind='merge', summary=f'Merged {merged.customer_id} into this customer' + (f': {note}' if note else ''), actor=actor, now=now)
+        capture(
+            session,
+            survivor.id,
+            kind="merge",
+            summary=f"Merged {merged.customer_id} into this customer" + (f": {note}" if note else ""),
+            actor=actor,
+            now=now,
+        )
         session.flush()
-        audit.record(uow, actor, "customer.merge", "customer", survivor.customer_id, {"merged": merged.customer_id, "merge_id": record.id, "fields": chosen, "moved": {k: len(v) for k, v in moved.items()}})
+        audit.record(
+            uow,
+            actor,
+            "customer.merge",
+            "customer",
+            survivor.customer_id,
+            {
+                "merged": merged.customer_id,
+                "merge_id": record.id,
+                "fields": chosen,
+                "moved": {k: len(v) for k, v in moved.items()},
+            },
+        )
         uow.commit()
-        return MergeResult(merge_id=record.id or 0, survivor_id=survivor.customer_id, merged_id=merged.customer_id, moved={k: len(v) for k, v in moved.items()}, fields_taken_from_merged=chosen)
+        return MergeResult(
+            merge_id=record.id or 0,
+            survivor_id=survivor.customer_id,
+            merged_id=merged.customer_id,
+            moved={k: len(v) for k, v in moved.items()},
+            fields_taken_from_merged=chosen,
+        )
 
 
 def unmerge(merge_id: int, *, uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> MergeResult:
@@ -220,12 +281,19 @@ def unmerge(merge_id: int, *, uow: UnitOfWork, actor: Actor, now: datetime | Non
             raise Conflict(f"Merge {merge_id} was already undone.")
         survivor, merged = session.get(Customer, record.survivor_id), session.get(Customer, record.merged_id)
         if merged.status != CustomerStatus.MERGED or merged.merged_into_id != survivor.id:
-            raise Conflict(f"{merged.customer_id} is no longer merged into {survivor.customer_id}; undo the later changes first.")
+            raise Conflict(
+                f"{merged.customer_id} is no longer merged into {survivor.customer_id}; undo the later changes first."
+            )
         before = record.before_image
         moved = {name: ids for name, ids in before["moved"].items() if ids}
         for name, ids in moved.items():
             model = MOVABLE[name]
-            session.execute(update(model).where(model.id.in_(ids), model.customer_id == survivor.id).values(customer_id=merged.id).execution_options(synchronize_session=False))
+            session.execute(
+                update(model)
+                .where(model.id.in_(ids), model.customer_id == survivor.id)
+                .values(customer_id=merged.id)
+                .execution_options(synchronize_session=False)
+            )
         for customer, image in ((survivor, before["survivor"]), (merged, before["merged"])):
             for field in SNAPSHOT:
                 if field == "version":
@@ -237,9 +305,40 @@ def unmerge(merge_id: int, *, uow: UnitOfWork, actor: Actor, now: datetime | Non
         record.unmerged_at = now
         session.add(record)
         low, high = sorted([survivor.id, merged.id])
-        session.execute(update(DuplicateCandidate).where(DuplicateCandidate.customer_a_id == low, DuplicateCandidate.customer_b_id == high).values(status="dismissed"))
-        capture(session, survivor.id, kind='unmerge', summary=f'Merge with {merged.customer_id} undone', actor=actor, now=now)
-        capture(session, merged.id, kind='unmerge', summary=f'Separated again from {survivor.customer_id}', actor=actor, now=now)
-        audit.record(uow, actor, "customer.unmerge", "customer", survivor.customer_id, {"merged": merged.customer_id, "merge_id": merge_id})
+        session.execute(
+            update(DuplicateCandidate)
+            .where(DuplicateCandidate.customer_a_id == low, DuplicateCandidate.customer_b_id == high)
+            .values(status="dismissed")
+        )
+        capture(
+            session,
+            survivor.id,
+            kind="unmerge",
+            summary=f"Merge with {merged.customer_id} undone",
+            actor=actor,
+            now=now,
+        )
+        capture(
+            session,
+            merged.id,
+            kind="unmerge",
+            summary=f"Separated again from {survivor.customer_id}",
+            actor=actor,
+            now=now,
+        )
+        audit.record(
+            uow,
+            actor,
+            "customer.unmerge",
+            "customer",
+            survivor.customer_id,
+            {"merged": merged.customer_id, "merge_id": merge_id},
+        )
         uow.commit()
-        return MergeResult(merge_id=merge_id, survivor_id=survivor.customer_id, merged_id=merged.customer_id, moved={k: len(v) for k, v in moved.items()}, fields_taken_from_merged=[])
+        return MergeResult(
+            merge_id=merge_id,
+            survivor_id=survivor.customer_id,
+            merged_id=merged.customer_id,
+            moved={k: len(v) for k, v in moved.items()},
+            fields_taken_from_merged=[],
+        )

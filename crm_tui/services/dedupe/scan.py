@@ -104,15 +104,34 @@ def _aggregate(column: Any, dialect: str) -> Any:
     return func.string_agg(column, SEP) if dialect == "postgresql" else func.group_concat(column, SEP)
 
 
-def _customer_rows(uow: UnitOfWork) -> Iterable[tuple[int, str, date | None, str | None, str | None, str | None, str | None, str | None]]:
+def _customer_rows(
+    uow: UnitOfWork,
+) -> Iterable[tuple[int, str, date | None, str | None, str | None, str | None, str | None, str | None]]:
     """(pk, name, birthday, email, mobile, certificates, contacts, addresses) of every live customer, streamed."""
     connection = uow.session.connection()
     dialect = connection.dialect.name
-    certificates = select(_aggregate(Certificate.cert_number, dialect)).where(Certificate.customer_id == Customer.id).scalar_subquery()
-    contacts = select(_aggregate(Contact.value_normalized, dialect)).where(Contact.customer_id == Customer.id).scalar_subquery()
+    certificates = (
+        select(_aggregate(Certificate.cert_number, dialect))
+        .where(Certificate.customer_id == Customer.id)
+        .scalar_subquery()
+    )
+    contacts = (
+        select(_aggregate(Contact.value_normalized, dialect))
+        .where(Contact.customer_id == Customer.id)
+        .scalar_subquery()
+    )
     addresses = select(_aggregate(Address.detail, dialect)).where(Address.customer_id == Customer.id).scalar_subquery()
     query = (
-        select(Customer.id, Customer.name_search, Customer.birthday, Customer.email, Customer.mobile, certificates, contacts, addresses)
+        select(
+            Customer.id,
+            Customer.name_search,
+            Customer.birthday,
+            Customer.email,
+            Customer.mobile,
+            certificates,
+            contacts,
+            addresses,
+        )
         .where(Customer.status.not_in(HIDDEN_STATUSES))
         .order_by(Customer.id)
     )
@@ -142,7 +161,17 @@ class _Records:
     def __len__(self) -> int:
         return len(self.pks)
 
-    def add(self, pk: int, name: str, birthday: date | None, email: str | None, mobile: str | None, certs: str | None, contacts: str | None, addresses: str | None) -> None:
+    def add(
+        self,
+        pk: int,
+        name: str,
+        birthday: date | None,
+        email: str | None,
+        mobile: str | None,
+        certs: str | None,
+        contacts: str | None,
+        addresses: str | None,
+    ) -> None:
         i = len(self.pks)
         self.pks.append(pk)
         self.names.append(name)
@@ -242,7 +271,9 @@ def _put(blocks: dict[Any, Any], key: Any, i: int) -> None:
 # --- the scan ---------------------------------------------------------------------------------
 
 
-def scan_duplicates(*, services: Services, actor: Actor, progress: Progress | None = None, now: datetime | None = None) -> ScanReport:
+def scan_duplicates(
+    *, services: Services, actor: Actor, progress: Progress | None = None, now: datetime | None = None
+) -> ScanReport:
     """Find possible duplicates among all live customers; store and queue the new ones.
 
     Supervisors and admins only. Safe to rerun: known pairs keep their status and are not
@@ -254,7 +285,9 @@ def scan_duplicates(*, services: Services, actor: Actor, progress: Progress | No
     tick = progress or (lambda _stage, _done, _total: None)
     records = _Records()
     with services.reader() as uow:
-        total = uow.session.execute(select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN_STATUSES))).scalar_one()
+        total = uow.session.execute(
+            select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN_STATUSES))
+        ).scalar_one()
         for row in _customer_rows(uow):
             records.add(*row)
             if len(records) % PROGRESS_EVERY == 0:
@@ -263,7 +296,12 @@ def scan_duplicates(*, services: Services, actor: Actor, progress: Progress | No
         known = {
             (a, b): (cid, status)
             for cid, a, b, status in uow.session.execute(
-                select(DuplicateCandidate.id, DuplicateCandidate.customer_a_id, DuplicateCandidate.customer_b_id, DuplicateCandidate.status)
+                select(
+                    DuplicateCandidate.id,
+                    DuplicateCandidate.customer_a_id,
+                    DuplicateCandidate.customer_b_id,
+                    DuplicateCandidate.status,
+                )
             )
         }
     pairs, skipped = records.candidate_pairs(rules.max_block)
@@ -299,29 +337,58 @@ def scan_duplicates(*, services: Services, actor: Actor, progress: Progress | No
     )
 
 
-def _store(services: Services, actor: Actor, found: list[tuple[int, int, MatchResult]], known: dict[tuple[int, int], tuple[int, str]], now: datetime, tick: Progress) -> tuple[list[PairView], int]:
+def _store(
+    services: Services,
+    actor: Actor,
+    found: list[tuple[int, int, MatchResult]],
+    known: dict[tuple[int, int], tuple[int, str]],
+    now: datetime,
+    tick: Progress,
+) -> tuple[list[PairView], int]:
     """Insert the new pairs and their queue items in one transaction; views of every pair found."""
     with services.writer() as uow:
         session = uow.session
-        stored = {
-            (a, b): (cid, status)
-            for cid, a, b, status in session.execute(
-                select(DuplicateCandidate.id, DuplicateCandidate.customer_a_id, DuplicateCandidate.customer_b_id, DuplicateCandidate.status)
-            )
-        } if found else known  # read again under the write lock: another scan may have finished meanwhile
+        stored = (
+            {
+                (a, b): (cid, status)
+                for cid, a, b, status in session.execute(
+                    select(
+                        DuplicateCandidate.id,
+                        DuplicateCandidate.customer_a_id,
+                        DuplicateCandidate.customer_b_id,
+                        DuplicateCandidate.status,
+                    )
+                )
+            }
+            if found
+            else known
+        )  # read again under the write lock: another scan may have finished meanwhile
         new_rows: list[tuple[DuplicateCandidate, MatchResult]] = []
         for a, b, result in found:
             if (a, b) in stored:
                 continue
-            row = DuplicateCandidate(customer_a_id=a, customer_b_id=b, score=result.score, reasons=result.reasons(), status="open", found_at=now)
+            row = DuplicateCandidate(
+                customer_a_id=a,
+                customer_b_id=b,
+                score=result.score,
+                reasons=result.reasons(),
+                status="open",
+                found_at=now,
+            )
             session.add(row)
             new_rows.append((row, result))
         session.flush()
         for row, result in new_rows:
-            session.add(QueueItem(
-                queue=QueueName.DUPLICATES.value, ref_type="duplicate", ref_id=str(row.id), reason=_reason(result),
-                payload={"score": result.score, **result.reasons()}, created_at=now,
-            ))
+            session.add(
+                QueueItem(
+                    queue=QueueName.DUPLICATES.value,
+                    ref_type="duplicate",
+                    ref_id=str(row.id),
+                    reason=_reason(result),
+                    payload={"score": result.score, **result.reasons()},
+                    created_at=now,
+                )
+            )
             stored[(row.customer_a_id, row.customer_b_id)] = (row.id, "open")
         tick("store", len(new_rows), len(new_rows))
         wanted = {pk for a, b, _ in found for pk in (a, b)}
@@ -330,12 +397,24 @@ def _store(services: Services, actor: Actor, found: list[tuple[int, int, MatchRe
         for start in range(0, len(wanted_list), 500):
             chunk = wanted_list[start : start + 500]
             ids.update(session.execute(select(Customer.id, Customer.customer_id).where(Customer.id.in_(chunk))).all())
-        audit.record(uow, actor, "duplicate.scan", "duplicate_scan", now.isoformat(timespec="seconds"), {"found": len(found), "new": len(new_rows)})
+        audit.record(
+            uow,
+            actor,
+            "duplicate.scan",
+            "duplicate_scan",
+            now.isoformat(timespec="seconds"),
+            {"found": len(found), "new": len(new_rows)},
+        )
         uow.commit()
     views = [
         PairView(
-            candidate_id=stored[(a, b)][0], customer_id_a=ids[a], customer_id_b=ids[b], score=result.score,
-            reasons=result.reasons(), reason=_reason(result), status=stored[(a, b)][1],
+            candidate_id=stored[(a, b)][0],
+            customer_id_a=ids[a],
+            customer_id_b=ids[b],
+            score=result.score,
+            reasons=result.reasons(),
+            reason=_reason(result),
+            status=stored[(a, b)][1],
         )
         for a, b, result in sorted(found, key=lambda f: (-f[2].score, f[0], f[1]))
     ]
@@ -371,18 +450,33 @@ def dismiss_pair(candidate_id: int | str, *, uow: UnitOfWork, actor: Actor, note
         session.add(candidate)
         now = utcnow()
         items = session.execute(
-            select(QueueItem).where(QueueItem.queue == QueueName.DUPLICATES.value, QueueItem.ref_type == "duplicate", QueueItem.ref_id == str(key))
+            select(QueueItem).where(
+                QueueItem.queue == QueueName.DUPLICATES.value,
+                QueueItem.ref_type == "duplicate",
+                QueueItem.ref_id == str(key),
+            )
         ).scalars()
         for item in items:
             if item.status in ("open", "claimed"):
                 item.status, item.decided_by, item.decided_at, item.note = "dismissed", actor.id, now, note or None
                 item.version += 1
                 session.add(item)
-        ids = dict(session.execute(select(Customer.id, Customer.customer_id).where(Customer.id.in_([candidate.customer_a_id, candidate.customer_b_id]))).all())
+        ids = dict(
+            session.execute(
+                select(Customer.id, Customer.customer_id).where(
+                    Customer.id.in_([candidate.customer_a_id, candidate.customer_b_id])
+                )
+            ).all()
+        )
         audit.record(uow, actor, "duplicate.dismiss", "duplicate_candidate", str(key), {"noted": bool(note)})
         uow.commit()
         reasons = candidate.reasons or {}
         return PairView(
-            candidate_id=key, customer_id_a=ids[candidate.customer_a_id], customer_id_b=ids[candidate.customer_b_id], score=candidate.score,
-            reasons={"agree": list(reasons.get("agree", [])), "differ": list(reasons.get("differ", []))}, reason="", status=candidate.status,
+            candidate_id=key,
+            customer_id_a=ids[candidate.customer_a_id],
+            customer_id_b=ids[candidate.customer_b_id],
+            score=candidate.score,
+            reasons={"agree": list(reasons.get("agree", [])), "differ": list(reasons.get("differ", []))},
+            reason="",
+            status=candidate.status,
         )

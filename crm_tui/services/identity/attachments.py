@@ -54,7 +54,10 @@ def check_file(raw_path: str, *, field: str = "attachment", max_bytes: int = MAX
         raise InvalidInput("No such file.", fields={field: "No such file."})
     size = path.stat().st_size
     if size == 0 or size > max_bytes:
-        raise InvalidInput(f"A file must have content and at most {max_bytes // (1024 * 1024)} MB.", fields={field: "Empty or too large."})
+        raise InvalidInput(
+            f"A file must have content and at most {max_bytes // (1024 * 1024)} MB.",
+            fields={field: "Empty or too large."},
+        )
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         head = handle.read(16)
@@ -65,8 +68,13 @@ def check_file(raw_path: str, *, field: str = "attachment", max_bytes: int = MAX
     if media_type is None:
         raise InvalidInput("Only PDF, PNG and JPEG files are accepted.", fields={field: "Not a PDF, PNG or JPEG."})
     if path.suffix.lower() not in SIGNATURES[media_type][1]:
-        raise InvalidInput("The file's name and its content disagree; it may be disguised.", fields={field: "Extension does not match the content."})
-    return CheckedFile(source=path, filename=path.name[-255:], media_type=media_type, size_bytes=size, content_hash=digest.hexdigest())
+        raise InvalidInput(
+            "The file's name and its content disagree; it may be disguised.",
+            fields={field: "Extension does not match the content."},
+        )
+    return CheckedFile(
+        source=path, filename=path.name[-255:], media_type=media_type, size_bytes=size, content_hash=digest.hexdigest()
+    )
 
 
 def record_attachment(uow: UnitOfWork, customer_pk: int, checked: CheckedFile, *, actor: Actor) -> Attachment:
@@ -90,17 +98,32 @@ def attach_file(customer_id: str, raw_path: str, *, uow: UnitOfWork, actor: Acto
     placement = FilePlacement(data_dir)
     try:
         with uow:
-            customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
+            customer = uow.session.execute(
+                select(Customer).where(Customer.customer_id == customer_id)
+            ).scalar_one_or_none()
             if customer is None:
                 raise NotFound(f"No customer {customer_id}.")
             record_attachment(uow, customer.id or 0, checked, actor=actor)
-            audit.record(uow, actor, "customer.attach", "customer", customer_id, {"media_type": checked.media_type, "size": checked.size_bytes})
+            audit.record(
+                uow,
+                actor,
+                "customer.attach",
+                "customer",
+                customer_id,
+                {"media_type": checked.media_type, "size": checked.size_bytes},
+            )
             placement.place(checked)
             uow.commit()
     except BaseException:
         placement.undo()
         raise
-    return AttachmentView(filename=checked.filename, media_type=checked.media_type, size_bytes=checked.size_bytes, uploaded_by=actor.username, content_hash=checked.content_hash)
+    return AttachmentView(
+        filename=checked.filename,
+        media_type=checked.media_type,
+        size_bytes=checked.size_bytes,
+        uploaded_by=actor.username,
+        content_hash=checked.content_hash,
+    )
 
 
 def list_attachments(customer_id: str, *, uow: UnitOfWork, actor: Actor) -> list[AttachmentView]:
@@ -114,6 +137,12 @@ def list_attachments(customer_id: str, *, uow: UnitOfWork, actor: Actor) -> list
             .order_by(Attachment.id)
         ).all()
         return [
-            AttachmentView(filename=a.filename, media_type=a.media_type, size_bytes=a.size_bytes, uploaded_by=username, content_hash=a.content_hash)
+            AttachmentView(
+                filename=a.filename,
+                media_type=a.media_type,
+                size_bytes=a.size_bytes,
+                uploaded_by=username,
+                content_hash=a.content_hash,
+            )
             for a, username in rows
         ]

@@ -52,10 +52,20 @@ def _fail(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, what: s
     if info.failed_attempts >= MAX_FAILURES:
         info.locked_at = utcnow()
     uow.session.add(info)
-    audit.record(uow, None, "customer.authenticate_failed", "customer", customer.customer_id, {"by": what, "failures": info.failed_attempts})
+    audit.record(
+        uow,
+        None,
+        "customer.authenticate_failed",
+        "customer",
+        customer.customer_id,
+        {"by": what, "failures": info.failed_attempts},
+    )
     uow.commit()
     if info.locked_at:
-        return CustomerAuthenticationFailed(f"Wrong {what}; authentication is now locked. A supervisor can unlock it after checking the customer's document.", tries_left=0)
+        return CustomerAuthenticationFailed(
+            f"Wrong {what}; authentication is now locked. A supervisor can unlock it after checking the customer's document.",
+            tries_left=0,
+        )
     left = MAX_FAILURES - info.failed_attempts
     return CustomerAuthenticationFailed(f"Wrong {what} ({left} tries left).", tries_left=left)
 
@@ -63,17 +73,21 @@ def _fail(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, what: s
 def _succeed(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, actor: Actor | None, how: str) -> None:
     info.failed_attempts = 0
     uow.session.add(info)
-    capture(uow.session, customer.id, kind='authenticate', summary=f'Authenticated by {how}', actor=actor, now=utcnow())
+    capture(uow.session, customer.id, kind="authenticate", summary=f"Authenticated by {how}", actor=actor, now=utcnow())
     audit.record(uow, actor, "customer.authenticate", "customer", customer.customer_id, {"by": how})
 
 
-def authenticate_customer(service_number: str, password: str, *, uow: UnitOfWork, actor: Actor | None, region: str) -> CustomerAuthenticated:
+def authenticate_customer(
+    service_number: str, password: str, *, uow: UnitOfWork, actor: Actor | None, region: str
+) -> CustomerAuthenticated:
     """Service number + service password; five failures in a row lock it."""
     number = parse_service_number(service_number, region=region)
     with uow:
         customer, info, number = _load(uow, number)
         if info.locked_at is not None:
-            raise CustomerAuthenticationFailed("Authentication is locked after repeated failures; a supervisor can unlock it.")
+            raise CustomerAuthenticationFailed(
+                "Authentication is locked after repeated failures; a supervisor can unlock it."
+            )
         if not verify_secret(info.service_password_hash, password):
             raise _fail(uow, info, customer, "service password")
         _succeed(uow, info, customer, actor, "service password")
@@ -92,17 +106,24 @@ def security_question(service_number: str, *, uow: UnitOfWork, actor: Actor, reg
         return info.security_question
 
 
-def reset_service_password(service_number: str, answer: str, new_password: str, *, uow: UnitOfWork, actor: Actor, region: str) -> CustomerAuthenticated:
+def reset_service_password(
+    service_number: str, answer: str, new_password: str, *, uow: UnitOfWork, actor: Actor, region: str
+) -> CustomerAuthenticated:
     """The security answer proves who they are; then the new password replaces the old one."""
     require_signed_in(actor, doing="reset service passwords")
     if len(new_password) < MIN_SERVICE_PASSWORD or len(set(new_password)) <= 2:
-        raise InvalidInput("Too easy to guess.", fields={"service_password": f"At least {MIN_SERVICE_PASSWORD} characters, not one repeated."})
+        raise InvalidInput(
+            "Too easy to guess.",
+            fields={"service_password": f"At least {MIN_SERVICE_PASSWORD} characters, not one repeated."},
+        )
     new_hash = hash_secret(new_password)
     number = parse_service_number(service_number, region=region)
     with uow:
         customer, info, number = _load(uow, number)
         if info.locked_at is not None:
-            raise CustomerAuthenticationFailed("Authentication is locked after repeated failures; a supervisor can unlock it.")
+            raise CustomerAuthenticationFailed(
+                "Authentication is locked after repeated failures; a supervisor can unlock it."
+            )
         if not verify_secret(info.security_answer_hash, normalize_name(answer)):
             raise _fail(uow, info, customer, "security answer")
         info.service_password_hash = new_hash

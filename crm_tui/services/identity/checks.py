@@ -108,7 +108,9 @@ def check_credit(
     level = next(lv for lv in rules["levels"] if points >= lv["min_points"])
     order = [lv["level"] for lv in rules["levels"]]
     passed = not postpaid or order.index(level["level"]) <= order.index(rules["postpaid_min_level"])
-    return CreditDecision(level=level["level"], limit=Decimal(level["limit"]), points=points, reasons=tuple(reasons), passed=passed)
+    return CreditDecision(
+        level=level["level"], limit=Decimal(level["limit"]), points=points, reasons=tuple(reasons), passed=passed
+    )
 
 
 def _age(birthday: date, today: date) -> int:

@@ -41,7 +41,7 @@ class HeldDecision(View):
 
 
 def _by_whom(session: Any, item: QueueItem, actor: Actor) -> str:
-    """"by you" or "by NAME": who decided (or claimed) a queue item first."""
+    """ "by you" or "by NAME": who decided (or claimed) a queue item first."""
     who = item.decided_by or item.claimed_by
     if who == actor.id:
         return "by you"
@@ -70,14 +70,20 @@ def decide_held_registration(
         item = session.get(QueueItem, item_id)
         if item is None or item.queue != QueueName.HELD_REGISTRATIONS.value:
             raise NotFound(f"No held registration {item_id}.")
-        if item.status not in ("open", "claimed") or (item.status == "claimed" and item.claimed_by not in (None, actor.id)):
+        if item.status not in ("open", "claimed") or (
+            item.status == "claimed" and item.claimed_by not in (None, actor.id)
+        ):
             raise Conflict(f"Held registration {item_id} was already {item.status} {_by_whom(session, item, actor)}.")
         customer = session.execute(select(Customer).where(Customer.customer_id == item.ref_id)).scalar_one()
         service_number = None
         if approve:
             offering = session.execute(select(Offering).where(Offering.code == item.payload["offering"])).scalar_one()
-            account = session.execute(select(Account).where(Account.account_code == item.payload["account_code"])).scalar_one()
-            subscriber = give_line(session, customer, offering, account, wanted_number=item.payload.get("service_number"), now=now)
+            account = session.execute(
+                select(Account).where(Account.account_code == item.payload["account_code"])
+            ).scalar_one()
+            subscriber = give_line(
+                session, customer, offering, account, wanted_number=item.payload.get("service_number"), now=now
+            )
             service_number = subscriber.service_number
             customer.status = CustomerStatus.ACTIVE.value
             customer.updated_at = now
@@ -89,8 +95,28 @@ def decide_held_registration(
         item.version += 1
         session.add(item)
         outcome = "approved: line given" if approve else "rejected: no line"
-        capture(session, customer.id, kind='registration_review', summary=f'Held registration {outcome}', actor=actor, now=now)
-        outbox.emit(uow, "registration.approved" if approve else "registration.rejected", "customer", customer.customer_id, {"service_number": service_number})
-        audit.record(uow, actor, "registration.approve" if approve else "registration.reject", "queue_item", str(item_id), {"customer": customer.customer_id})
+        capture(
+            session,
+            customer.id,
+            kind="registration_review",
+            summary=f"Held registration {outcome}",
+            actor=actor,
+            now=now,
+        )
+        outbox.emit(
+            uow,
+            "registration.approved" if approve else "registration.rejected",
+            "customer",
+            customer.customer_id,
+            {"service_number": service_number},
+        )
+        audit.record(
+            uow,
+            actor,
+            "registration.approve" if approve else "registration.reject",
+            "queue_item",
+            str(item_id),
+            {"customer": customer.customer_id},
+        )
         uow.commit()
         return HeldDecision(customer_id=customer.customer_id, approved=approve, service_number=service_number)

@@ -73,7 +73,11 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | No
                 except json.JSONDecodeError as error:
                     yield number, None, f"Not JSON: {error.msg}"
                     continue
-                yield (number, value, None) if isinstance(value, dict) else (number, None, "Each line must be one JSON object.")
+                yield (
+                    (number, value, None)
+                    if isinstance(value, dict)
+                    else (number, None, "Each line must be one JSON object.")
+                )
     else:
         raise InvalidInput("Import a .csv or .jsonl file.", fields={"file": "Only .csv and .jsonl."})
 
@@ -113,22 +117,49 @@ def import_customers(
             for line, valid, password_hash, answer_hash in batch:
                 existing = _existing_owner(uow, valid)
                 if existing:
-                    duplicates.append(RowProblem(line=line, field="cert_number", message="Already registered.", existing_customer_id=existing))
+                    duplicates.append(
+                        RowProblem(
+                            line=line, field="cert_number", message="Already registered.", existing_customer_id=existing
+                        )
+                    )
                     continue
                 savepoint = uow.session.begin_nested()
                 try:
-                    result = _register(uow, valid, actor=actor, now=now, currency=settings.currency, timezone=settings.timezone, password_hash=password_hash, answer_hash=answer_hash, check_near_matches=False)
+                    result = _register(
+                        uow,
+                        valid,
+                        actor=actor,
+                        now=now,
+                        currency=settings.currency,
+                        timezone=settings.timezone,
+                        password_hash=password_hash,
+                        answer_hash=answer_hash,
+                        check_near_matches=False,
+                    )
                     savepoint.commit()
                 except DuplicateIdentity as error:
                     savepoint.rollback()
-                    duplicates.append(RowProblem(line=line, field="cert_number", message=error.message, existing_customer_id=error.extra.get("existing_customer_id")))
+                    duplicates.append(
+                        RowProblem(
+                            line=line,
+                            field="cert_number",
+                            message=error.message,
+                            existing_customer_id=error.extra.get("existing_customer_id"),
+                        )
+                    )
                 except CrmError as error:
                     savepoint.rollback()
                     field = next(iter(error.fields), None)
                     errors.append(RowProblem(line=line, field=field, message=error.message))
                 except IntegrityError:
                     savepoint.rollback()
-                    errors.append(RowProblem(line=line, field="cert_number", message="Clashes with a record written in the same file (repeated certificate?)."))
+                    errors.append(
+                        RowProblem(
+                            line=line,
+                            field="cert_number",
+                            message="Clashes with a record written in the same file (repeated certificate?).",
+                        )
+                    )
                 else:
                     created.append(result.customer_id)
                     held += result.held is not None
@@ -149,10 +180,18 @@ def import_customers(
         row.pop("customer_id", None)  # an export's own ID, for the reader: this database issues its own
         try:
             form = RegistrationForm(**row)
-            valid = validate_registration(form, region=settings.default_region, today=now.date(), min_age=settings.min_customer_age, require_password=False)
+            valid = validate_registration(
+                form,
+                region=settings.default_region,
+                today=now.date(),
+                min_age=settings.min_customer_age,
+                require_password=False,
+            )
         except ValidationError as error:
             first = error.errors()[0]
-            errors.append(RowProblem(line=line, field=".".join(str(p) for p in first["loc"]) or None, message=first["msg"]))
+            errors.append(
+                RowProblem(line=line, field=".".join(str(p) for p in first["loc"]) or None, message=first["msg"])
+            )
             if progress:
                 progress(1)
             continue
@@ -164,7 +203,13 @@ def import_customers(
             continue
         key = (valid.cert_type.value, valid.cert_number, valid.cert_country)
         if key in seen_in_file:
-            duplicates.append(RowProblem(line=line, field="cert_number", message=f"Same certificate as line {seen_in_file[key]} of this file."))
+            duplicates.append(
+                RowProblem(
+                    line=line,
+                    field="cert_number",
+                    message=f"Same certificate as line {seen_in_file[key]} of this file.",
+                )
+            )
             if progress:
                 progress(1)
             continue
@@ -180,4 +225,12 @@ def import_customers(
         if len(batch) >= batch_size:
             flush()
     flush()
-    return ImportReport(file=path.name, rows=rows, created=len(created), duplicates=duplicates, errors=errors, held=held, created_ids=created)
+    return ImportReport(
+        file=path.name,
+        rows=rows,
+        created=len(created),
+        duplicates=duplicates,
+        errors=errors,
+        held=held,
+        created_ids=created,
+    )

@@ -78,14 +78,22 @@ def _near_matches(uow: UnitOfWork, valid: ValidRegistration) -> list[NearMatch]:
     connection = uow.session.connection()
     c = Customer.__table__.c  # type: ignore[attr-defined]
     certificates = Certificate.__table__.c  # type: ignore[attr-defined]
-    blocks = [c.id.in_(select(certificates.customer_id).where(certificates.cert_number.in_(certificate_neighbours(valid.cert_number) | {valid.cert_number})))]
+    blocks = [
+        c.id.in_(
+            select(certificates.customer_id).where(
+                certificates.cert_number.in_(certificate_neighbours(valid.cert_number) | {valid.cert_number})
+            )
+        )
+    ]
     if valid.birthday:
         blocks.append(c.birthday == valid.birthday)
     contacts = {value for value in (valid.email, valid.mobile) if value} | {value for _, value in valid.contacts}
     if contacts:
         blocks.append(c.email.in_(contacts))
         blocks.append(c.mobile.in_(contacts))
-        blocks.append(c.id.in_(select(Contact.__table__.c.customer_id).where(Contact.__table__.c.value_normalized.in_(contacts))))  # type: ignore[attr-defined]
+        blocks.append(
+            c.id.in_(select(Contact.__table__.c.customer_id).where(Contact.__table__.c.value_normalized.in_(contacts)))
+        )  # type: ignore[attr-defined]
     blocks.append(c.name_search == valid.name_search)
     candidates = connection.execute(
         select(c.id, c.customer_id, c.display_name, c.status, c.name_search, c.birthday, c.email, c.mobile)
@@ -100,9 +108,15 @@ def _near_matches(uow: UnitOfWork, valid: ValidRegistration) -> list[NearMatch]:
     addresses: dict[int, list[str]] = {}
     cert_t, contact_t, address_t = Certificate.__table__.c, Contact.__table__.c, Address.__table__.c  # type: ignore[attr-defined]
     details = union_all(
-        select(literal_column("'certificate'").label("kind"), cert_t.customer_id, cert_t.cert_number.label("value")).where(cert_t.customer_id.in_(ids)),
-        select(literal_column("'contact'"), contact_t.customer_id, contact_t.value_normalized).where(contact_t.customer_id.in_(ids)),
-        select(literal_column("'address'"), address_t.customer_id, address_t.detail).where(address_t.customer_id.in_(ids)),
+        select(
+            literal_column("'certificate'").label("kind"), cert_t.customer_id, cert_t.cert_number.label("value")
+        ).where(cert_t.customer_id.in_(ids)),
+        select(literal_column("'contact'"), contact_t.customer_id, contact_t.value_normalized).where(
+            contact_t.customer_id.in_(ids)
+        ),
+        select(literal_column("'address'"), address_t.customer_id, address_t.detail).where(
+            address_t.customer_id.in_(ids)
+        ),
     )
     for kind, customer_pk, value in connection.execute(details):
         if kind == "certificate":
@@ -120,13 +134,25 @@ def _near_matches(uow: UnitOfWork, valid: ValidRegistration) -> list[NearMatch]:
                 candidate.name_search,
                 candidate.birthday,
                 frozenset(certs.get(candidate.id, set())),
-                frozenset({value for value in (candidate.email, candidate.mobile) if value} | contact_values.get(candidate.id, set())),
+                frozenset(
+                    {value for value in (candidate.email, candidate.mobile) if value}
+                    | contact_values.get(candidate.id, set())
+                ),
                 ADDRESS_SEP.join(addresses.get(candidate.id, [])),
             )
         )
         result = score_prepared(mine, theirs, rules)
         if result.score >= rules.threshold:
-            found.append(NearMatch(customer_id=candidate.customer_id, name=candidate.display_name, status=candidate.status, score=result.score, agree=list(result.agree), differ=list(result.differ)))
+            found.append(
+                NearMatch(
+                    customer_id=candidate.customer_id,
+                    name=candidate.display_name,
+                    status=candidate.status,
+                    score=result.score,
+                    agree=list(result.agree),
+                    differ=list(result.differ),
+                )
+            )
     found.sort(key=lambda m: -m.score)
     return found[:NEAR_MATCH_LIMIT]
 
@@ -143,7 +169,9 @@ def _existing_owner(uow: UnitOfWork, valid: ValidRegistration) -> str | None:
     ).scalar()
 
 
-def check_identity(form: RegistrationForm, *, uow: UnitOfWork, actor: Actor, region: str, today: date, min_age: int = 16) -> IdentityCheck:
+def check_identity(
+    form: RegistrationForm, *, uow: UnitOfWork, actor: Actor, region: str, today: date, min_age: int = 16
+) -> IdentityCheck:
     """The Check button: is this person already a customer, exactly or nearly?"""
     require_signed_in(actor, doing="check identities")
     valid = validate_registration(form, region=region, today=today, min_age=min_age, require_password=False)

@@ -69,12 +69,30 @@ from crm_tui.storage.unit_of_work import UnitOfWork, unique_violation_table
 # --- registration ----------------------------------------------------------------------------
 
 RACES: dict[str, tuple[str, dict[str, str]]] = {
-    "certificates": ("This document was registered at another terminal a moment ago; search for it.", {"cert_number": "Just registered elsewhere."}),
-    "subscribers": ("The number or SIM card was given to another customer a moment ago; try again for another.", {"primary_offering": "Just taken."}),
-    "number_pool": ("The number was taken at another terminal a moment ago; try again for another.", {"service_number": "Just taken."}),
-    "sim_pool": ("The SIM card was taken at another terminal a moment ago; try again.", {"primary_offering": "Just taken."}),
-    "social_accounts": ("That social account was linked to another customer a moment ago.", {"social_accounts.0.account_id": "Just linked elsewhere."}),
-    "contacts": ("That contact was registered for another customer a moment ago.", {"contacts": "Just registered elsewhere."}),
+    "certificates": (
+        "This document was registered at another terminal a moment ago; search for it.",
+        {"cert_number": "Just registered elsewhere."},
+    ),
+    "subscribers": (
+        "The number or SIM card was given to another customer a moment ago; try again for another.",
+        {"primary_offering": "Just taken."},
+    ),
+    "number_pool": (
+        "The number was taken at another terminal a moment ago; try again for another.",
+        {"service_number": "Just taken."},
+    ),
+    "sim_pool": (
+        "The SIM card was taken at another terminal a moment ago; try again.",
+        {"primary_offering": "Just taken."},
+    ),
+    "social_accounts": (
+        "That social account was linked to another customer a moment ago.",
+        {"social_accounts.0.account_id": "Just linked elsewhere."},
+    ),
+    "contacts": (
+        "That contact was registered for another customer a moment ago.",
+        {"contacts": "Just registered elsewhere."},
+    ),
 }
 """What a unique violation at commit means, by the table whose constraint failed (another terminal
 won a race the checks could not see): the real cause at its field, never a vague refusal."""
@@ -120,7 +138,9 @@ def register_customer(
     """
     require_signed_in(actor, doing="register customers")
     now = now or utcnow()
-    valid = validate_registration(form, region=region, today=now.date(), min_age=min_age, require_password=require_password)
+    valid = validate_registration(
+        form, region=region, today=now.date(), min_age=min_age, require_password=require_password
+    )
     password_hash = hash_secret(form.service_password) if form.service_password else None
     answer_hash = hash_secret(valid.security_answer_normalized) if valid.security_answer_normalized else None
     if valid.files and data_dir is None:
@@ -128,7 +148,16 @@ def register_customer(
     placement = FilePlacement(data_dir) if data_dir is not None else None
     try:
         with uow:
-            result = _register(uow, valid, actor=actor, now=now, currency=currency, timezone=timezone, password_hash=password_hash, answer_hash=answer_hash)
+            result = _register(
+                uow,
+                valid,
+                actor=actor,
+                now=now,
+                currency=currency,
+                timezone=timezone,
+                password_hash=password_hash,
+                answer_hash=answer_hash,
+            )
             for checked in valid.files:  # in place only now, just before the commit: a refusal leaves no copy
                 placement.place(checked)
             uow.commit()
@@ -200,9 +229,13 @@ def _register(
     offering = None
     if form.primary_offering:
         ensure_catalog(session)
-        offering = session.execute(select(Offering).where(Offering.code == form.primary_offering.upper(), Offering.is_active.is_(True))).scalar_one_or_none()
+        offering = session.execute(
+            select(Offering).where(Offering.code == form.primary_offering.upper(), Offering.is_active.is_(True))
+        ).scalar_one_or_none()
         if offering is None:
-            raise InvalidInput(f"No offering {form.primary_offering} in the catalog.", fields={"primary_offering": "Unknown offering."})
+            raise InvalidInput(
+                f"No offering {form.primary_offering} in the catalog.", fields={"primary_offering": "Unknown offering."}
+            )
 
     warnings: list[str] = []
     hold_reasons: list[str] = []
@@ -233,7 +266,9 @@ def _register(
         )
         credit_level, credit_limit = decision.level, decision.limit
         if not decision.passed:
-            hold_reasons.append(f"Credit check failed: level {decision.level} is below what a postpaid line needs ({', '.join(decision.reasons) or 'no positive facts'})")
+            hold_reasons.append(
+                f"Credit check failed: level {decision.level} is below what a postpaid line needs ({', '.join(decision.reasons) or 'no positive facts'})"
+            )
 
     number = next_number(session, "customer_number")
     customer = Customer(
@@ -263,7 +298,15 @@ def _register(
     )
     session.add(customer)
     session.flush()
-    session.add(Certificate(customer_id=customer.id, cert_type=valid.cert_type.value, cert_number=valid.cert_number, cert_country=valid.cert_country, created_at=now))
+    session.add(
+        Certificate(
+            customer_id=customer.id,
+            cert_type=valid.cert_type.value,
+            cert_number=valid.cert_number,
+            cert_country=valid.cert_country,
+            created_at=now,
+        )
+    )
     for contact, normalized in valid.contacts:
         session.add(
             Contact(
@@ -315,7 +358,11 @@ def _register(
     for checked in valid.files:
         record_attachment(uow, customer.id or 0, checked, actor=actor)
     for social in form.social_accounts:
-        session.add(SocialAccount(customer_id=customer.id, provider=social.provider.lower(), subject=social.subject, linked_at=now))
+        session.add(
+            SocialAccount(
+                customer_id=customer.id, provider=social.provider.lower(), subject=social.subject, linked_at=now
+            )
+        )
 
     account = None
     service_number = None
@@ -336,14 +383,28 @@ def _register(
                 ref_type="customer",
                 ref_id=customer.customer_id,
                 reason="; ".join(hold_reasons),
-                payload={"offering": offering.code, "account_code": account.account_code, "service_number": valid.service_number, "warnings": warnings},
+                payload={
+                    "offering": offering.code,
+                    "account_code": account.account_code,
+                    "service_number": valid.service_number,
+                    "warnings": warnings,
+                },
                 created_at=now,
             )
             session.add(item)
             session.flush()
             held = HeldInfo(queue=item.queue, item_id=item.id or 0, reason=item.reason)
         else:
-            subscriber = give_line(session, customer, offering, account, wanted_number=valid.service_number, now=now, language=form.language, written_language=form.written_language)
+            subscriber = give_line(
+                session,
+                customer,
+                offering,
+                account,
+                wanted_number=valid.service_number,
+                now=now,
+                language=form.language,
+                written_language=form.written_language,
+            )
             service_number = subscriber.service_number
             customer.status = CustomerStatus.ACTIVE.value
             session.add(customer)
@@ -356,8 +417,10 @@ def _register(
         summary_parts.append(f"{len(warnings)} warning(s)")
     if held:
         summary_parts.append("line held for review")
-    capture(session, customer.id, kind='register', summary='; '.join(summary_parts), actor=actor, now=now)
-    notify_at = outbox.outside_do_not_disturb(now, start=prefs.dnd_start or None, end=prefs.dnd_end or None, zone=timezone)
+    capture(session, customer.id, kind="register", summary="; ".join(summary_parts), actor=actor, now=now)
+    notify_at = outbox.outside_do_not_disturb(
+        now, start=prefs.dnd_start or None, end=prefs.dnd_end or None, zone=timezone
+    )
     outbox.emit(
         uow,
         "customer.registered",
@@ -376,7 +439,12 @@ def _register(
         "customer.register",
         "customer",
         customer.customer_id,
-        {"offering": offering.code if offering else None, "held": held is not None, "warnings": len(warnings), "confirmed_different_from": confirmed},
+        {
+            "offering": offering.code if offering else None,
+            "held": held is not None,
+            "warnings": len(warnings),
+            "confirmed_different_from": confirmed,
+        },
     )
     session.flush()
     return RegistrationResult(

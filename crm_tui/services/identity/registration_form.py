@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -202,7 +203,11 @@ def validate_registration(
             fail(field, message)
         messages.append(error.message)
 
-    first, middle, last = name("first_name", form.first_name), name("middle_name", form.middle_name), name("last_name", form.last_name)
+    first, middle, last = (
+        name("first_name", form.first_name),
+        name("middle_name", form.middle_name),
+        name("last_name", form.last_name),
+    )
     organization = text("organization_name", form.organization_name, max_length=200)
     if kind == CustomerType.INDIVIDUAL:
         if not first and "first_name" not in errors:
@@ -282,7 +287,10 @@ def validate_registration(
     _check_service_password(form, fail, require_password=require_password, cert_number=cert_number, birthday=birthday)
     answer = None
     if bool(form.security_question) != bool(form.security_answer):
-        fail("security_answer" if form.security_question else "security_question", "Give both the question and its answer.")
+        fail(
+            "security_answer" if form.security_question else "security_question",
+            "Give both the question and its answer.",
+        )
     elif form.security_answer:
         text("security_question", form.security_question, max_length=200)
         answer = normalize_name(form.security_answer)
@@ -313,7 +321,17 @@ def validate_registration(
 
     addresses = list(form.addresses)
     if form.address:
-        addresses.insert(0, AddressInput(address_type="living", detail=form.address, city=form.city, region=form.region, postal_code=form.postal_code, country=cert_country if cert_country == region else ""))
+        addresses.insert(
+            0,
+            AddressInput(
+                address_type="living",
+                detail=form.address,
+                city=form.city,
+                region=form.region,
+                postal_code=form.postal_code,
+                country=cert_country if cert_country == region else "",
+            ),
+        )
     if form.id_address:
         addresses.append(AddressInput(address_type="id", detail=form.id_address))
     for index, address in enumerate(addresses):
@@ -377,7 +395,14 @@ def validate_registration(
     )
 
 
-def _check_service_password(form: RegistrationForm, fail, *, require_password: bool, cert_number: str, birthday: date | None) -> None:  # noqa: ANN001
+def _check_service_password(
+    form: RegistrationForm,
+    fail: Callable[..., None],
+    *,
+    require_password: bool,
+    cert_number: str,
+    birthday: date | None,
+) -> None:
     password = form.service_password
     if not password:
         if require_password:

@@ -88,7 +88,9 @@ class DeregistrationResult(View):
     waiver_item_id: int | None
 
 
-def _parse_options(*, reason: str, note: str, number_mode: str, sim_mode: str, payment_method: str | None, retention: str, balance: str) -> dict[str, str]:
+def _parse_options(
+    *, reason: str, note: str, number_mode: str, sim_mode: str, payment_method: str | None, retention: str, balance: str
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     try:
         DeregistrationReason(reason)
@@ -103,7 +105,9 @@ def _parse_options(*, reason: str, note: str, number_mode: str, sim_mode: str, p
     if payment_method and payment_method not in PAYMENT_METHODS:
         errors["payment_method"] = "Cash, card or account."
     if retention != "declined":
-        errors["retention"] = "Record the retention offer as declined before deregistering (or apply the accepted offer)."
+        errors["retention"] = (
+            "Record the retention offer as declined before deregistering (or apply the accepted offer)."
+        )
     if balance not in ("refund", "forfeit") and not balance.startswith("transfer:"):
         errors["balance"] = "Refund, forfeit or transfer:ACCOUNT."
     if errors:
@@ -138,27 +142,52 @@ def submit_deregistration(
     now = now or utcnow()
     settings = services.settings
     number = parse_service_number(service_number, region=settings.default_region)
-    options = _parse_options(reason=reason, note=note, number_mode=number_mode, sim_mode=sim_mode, payment_method=payment_method, retention=retention, balance=balance)
+    options = _parse_options(
+        reason=reason,
+        note=note,
+        number_mode=number_mode,
+        sim_mode=sim_mode,
+        payment_method=payment_method,
+        retention=retention,
+        balance=balance,
+    )
     with services.writer() as uow:
         session = uow.session
         line = load_line(uow, number)
         subscriber, customer, account, offering = line.subscriber, line.customer, line.account, line.offering
-        pending = unfinished_order(uow, subscriber_pk=subscriber.id) or unfinished_order(uow, customer_pk=customer.id, whole_customer=True)
+        pending = unfinished_order(uow, subscriber_pk=subscriber.id) or unfinished_order(
+            uow, customer_pk=customer.id, whole_customer=True
+        )
         if pending:
             raise Conflict(f"Order {pending} for this line or customer is not finished; finish or cancel it first.")
         quote = _quote(uow, subscriber, customer, account, offering, reason=reason, today=now.date())
         due = quote.outstanding_total + (Decimal("0.00") if request_waiver else quote.penalty_total)
         if expected_total is not None and expected_total.quantize(CENT) != quote.total_due:
-            raise Conflict(f"The amount changed since it was shown ({expected_total} -> {quote.total_due}); go through the charges again.")
+            raise Conflict(
+                f"The amount changed since it was shown ({expected_total} -> {quote.total_due}); go through the charges again."
+            )
         if due > 0 and not payment_method:
-            raise InvalidInput(f"{due} {quote.currency} is due; choose how it is paid.", fields={"payment_method": "Cash, card or account."})
+            raise InvalidInput(
+                f"{due} {quote.currency} is due; choose how it is paid.",
+                fields={"payment_method": "Cash, card or account."},
+            )
         penalty_charges = []
-        for contract in session.execute(select(Contract).where(Contract.subscriber_id == subscriber.id, Contract.status == "active")).scalars():
+        for contract in session.execute(
+            select(Contract).where(Contract.subscriber_id == subscriber.id, Contract.status == "active")
+        ).scalars():
             amount = prorated_penalty(contract.penalty_amount, contract.effective_on, contract.expires_on, now.date())
             contract.status = "terminated"
             session.add(contract)
             if amount > 0:
-                charge = Charge(account_id=account.id, subscriber_id=subscriber.id, kind="penalty", description=f"Early termination: {contract.name}", amount=amount, currency=account.currency, created_at=now)
+                charge = Charge(
+                    account_id=account.id,
+                    subscriber_id=subscriber.id,
+                    kind="penalty",
+                    description=f"Early termination: {contract.name}",
+                    amount=amount,
+                    currency=account.currency,
+                    created_at=now,
+                )
                 session.add(charge)
                 penalty_charges.append(charge)
         session.flush()
@@ -173,10 +202,19 @@ def submit_deregistration(
                 created_at=now,
             )
             session.add(waiver_item)
-        to_pay = list(session.execute(select(Charge).where(Charge.id.in_([*(c.id for c in penalty_charges if not request_waiver)]) | Charge.id.in_(_outstanding_ids(uow, subscriber, account)))).scalars())
+        to_pay = list(
+            session.execute(
+                select(Charge).where(
+                    Charge.id.in_([*(c.id for c in penalty_charges if not request_waiver)])
+                    | Charge.id.in_(_outstanding_ids(uow, subscriber, account))
+                )
+            ).scalars()
+        )
         receipt = None
         if due > 0:
-            payment = take_payment(session, account, amount=due, method=payment_method or "cash", actor=actor, now=now, settles=to_pay)
+            payment = take_payment(
+                session, account, amount=due, method=payment_method or "cash", actor=actor, now=now, settles=to_pay
+            )
             receipt = Receipt(
                 receipt_number=payment.receipt_number,
                 method=payment_method or "cash",
@@ -196,13 +234,48 @@ def submit_deregistration(
             "freeze_days": settings.number_freeze_days,
             "receipt": receipt.receipt_number if receipt else None,
         }
-        order = create_order(uow, order_type="deregister", actor=actor, customer_pk=customer.id, subscriber_pk=subscriber.id, payload=payload, now=now)
-        capture(session, customer.id, kind='deregister', summary=f'Deregistration of {subscriber.service_number} ({DeregistrationReason(reason).label}); order {order.order_number}', actor=actor, now=now)
-        audit.record(uow, actor, "subscriber.deregister", "customer", customer.customer_id, {"subscriber": subscriber.id, "order": order.order_number, "number_mode": number_mode, "sim_mode": sim_mode, "paid": str(due)})
+        order = create_order(
+            uow,
+            order_type="deregister",
+            actor=actor,
+            customer_pk=customer.id,
+            subscriber_pk=subscriber.id,
+            payload=payload,
+            now=now,
+        )
+        capture(
+            session,
+            customer.id,
+            kind="deregister",
+            summary=f"Deregistration of {subscriber.service_number} ({DeregistrationReason(reason).label}); order {order.order_number}",
+            actor=actor,
+            now=now,
+        )
+        audit.record(
+            uow,
+            actor,
+            "subscriber.deregister",
+            "customer",
+            customer.customer_id,
+            {
+                "subscriber": subscriber.id,
+                "order": order.order_number,
+                "number_mode": number_mode,
+                "sim_mode": sim_mode,
+                "paid": str(due),
+            },
+        )
         uow.commit()
         order_number = order.order_number
         waiver_id = waiver_item.id if waiver_item else None
-    view = run_order(order_number, database_uow=services.writer, externals=services.externals, settings=settings, actor=actor, on_progress=on_progress)
+    view = run_order(
+        order_number,
+        database_uow=services.writer,
+        externals=services.externals,
+        settings=settings,
+        actor=actor,
+        on_progress=on_progress,
+    )
     return DeregistrationResult(order=view, receipt=receipt, balance_handling=balance_note, waiver_item_id=waiver_id)
 
 
@@ -211,24 +284,49 @@ def _outstanding_ids(uow: UnitOfWork, subscriber: Subscriber, account: Account) 
     condition = Charge.subscriber_id == subscriber.id
     if last_line:
         condition = condition | Charge.subscriber_id.is_(None)
-    return list(uow.session.execute(select(Charge.id).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value, Charge.kind != "penalty", condition)).scalars())
+    return list(
+        uow.session.execute(
+            select(Charge.id).where(
+                Charge.account_id == account.id,
+                Charge.status == ChargeStatus.OUTSTANDING.value,
+                Charge.kind != "penalty",
+                condition,
+            )
+        ).scalars()
+    )
 
 
-def _handle_balance(uow: UnitOfWork, customer: Customer, account: Account, balance: Decimal, mode: str, now: datetime) -> str | None:
+def _handle_balance(
+    uow: UnitOfWork, customer: Customer, account: Account, balance: Decimal, mode: str, now: datetime
+) -> str | None:
     """The balance pre-process: a prepaid balance is refunded, moved to another account, or forfeited."""
     if balance <= 0:
         return None
     session = uow.session
     if mode == "refund":
-        session.add(Charge(account_id=account.id, kind="refund", description="Prepaid balance refunded", amount=-balance, currency=account.currency, status=ChargeStatus.PAID.value, created_at=now))
+        session.add(
+            Charge(
+                account_id=account.id,
+                kind="refund",
+                description="Prepaid balance refunded",
+                amount=-balance,
+                currency=account.currency,
+                status=ChargeStatus.PAID.value,
+                created_at=now,
+            )
+        )
         note = f"{balance} {account.currency} refunded"
     elif mode == "forfeit":
         note = f"{balance} {account.currency} forfeited"
     else:
         code = mode.split(":", 1)[1].strip()
-        target = session.execute(select(Account).where(Account.account_code == code, Account.customer_id == customer.id)).scalar_one_or_none()
+        target = session.execute(
+            select(Account).where(Account.account_code == code, Account.customer_id == customer.id)
+        ).scalar_one_or_none()
         if target is None or target.id == account.id:
-            raise InvalidInput(f"Account {code} is not another account of this customer.", fields={"balance": "Unknown account."})
+            raise InvalidInput(
+                f"Account {code} is not another account of this customer.", fields={"balance": "Unknown account."}
+            )
         target.balance += balance
         session.add(target)
         note = f"{balance} {account.currency} moved to account {code}"
@@ -237,7 +335,9 @@ def _handle_balance(uow: UnitOfWork, customer: Customer, account: Account, balan
     return note
 
 
-def decide_penalty_waiver(item_id: int, *, approve: bool, note: str = "", uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> None:
+def decide_penalty_waiver(
+    item_id: int, *, approve: bool, note: str = "", uow: UnitOfWork, actor: Actor, now: datetime | None = None
+) -> None:
     """A supervisor waives the penalty (charges become waived) or refuses (they stay outstanding)."""
     require_role(actor, *SUPERVISORS, doing="decide penalty waivers")
     now = now or utcnow()
@@ -248,11 +348,15 @@ def decide_penalty_waiver(item_id: int, *, approve: bool, note: str = "", uow: U
         if item.status not in ("open", "claimed"):
             raise Conflict(f"Waiver request {item_id} was already {item.status}.")
         if approve:
-            for charge in uow.session.execute(select(Charge).where(Charge.id.in_(item.payload["charge_ids"]))).scalars():
+            for charge in uow.session.execute(
+                select(Charge).where(Charge.id.in_(item.payload["charge_ids"]))
+            ).scalars():
                 charge.status = ChargeStatus.WAIVED.value
                 uow.session.add(charge)
         item.status = "approved" if approve else "rejected"
         item.decided_by, item.decided_at, item.note, item.version = actor.id, now, note or None, item.version + 1
         uow.session.add(item)
-        audit.record(uow, actor, "penalty_waiver.approve" if approve else "penalty_waiver.reject", "queue_item", str(item_id))
+        audit.record(
+            uow, actor, "penalty_waiver.approve" if approve else "penalty_waiver.reject", "queue_item", str(item_id)
+        )
         uow.commit()

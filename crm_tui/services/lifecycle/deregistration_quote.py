@@ -138,10 +138,23 @@ class DeregistrationQuote(View):
 
 
 def _live_lines_on_account(uow: UnitOfWork, account_id: int) -> int:
-    return uow.session.execute(select(func.count()).select_from(Subscriber).where(Subscriber.account_id == account_id, Subscriber.status.in_(LIVE_LINE_STATUSES))).scalar_one()
+    return uow.session.execute(
+        select(func.count())
+        .select_from(Subscriber)
+        .where(Subscriber.account_id == account_id, Subscriber.status.in_(LIVE_LINE_STATUSES))
+    ).scalar_one()
 
 
-def _quote(uow: UnitOfWork, subscriber: Subscriber, customer: Customer, account: Account, offering: Offering, *, reason: str | None, today: date) -> DeregistrationQuote:
+def _quote(
+    uow: UnitOfWork,
+    subscriber: Subscriber,
+    customer: Customer,
+    account: Account,
+    offering: Offering,
+    *,
+    reason: str | None,
+    today: date,
+) -> DeregistrationQuote:
     session = uow.session
     last_line = _live_lines_on_account(uow, account.id) <= 1
     charge_filter = [Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value]
@@ -151,7 +164,10 @@ def _quote(uow: UnitOfWork, subscriber: Subscriber, customer: Customer, account:
         charge_filter.append(Charge.subscriber_id == subscriber.id)
     charges = session.execute(select(Charge).where(*charge_filter).order_by(Charge.id)).scalars().all()
     contracts = session.execute(
-        select(Contract, Offering.name).join(Offering, Offering.id == Contract.offering_id).where(Contract.subscriber_id == subscriber.id).order_by(Contract.effective_on)
+        select(Contract, Offering.name)
+        .join(Offering, Offering.id == Contract.offering_id)
+        .where(Contract.subscriber_id == subscriber.id)
+        .order_by(Contract.effective_on)
     ).all()
     penalties = [
         PenaltyLine(
@@ -166,12 +182,22 @@ def _quote(uow: UnitOfWork, subscriber: Subscriber, customer: Customer, account:
         if c.status == "active"
     ]
     penalties = [p for p in penalties if p.amount > 0]
-    other_accounts = session.execute(
-        select(Account.account_code).where(Account.customer_id == customer.id, Account.id != account.id, Account.status == "active").order_by(Account.id)
-    ).scalars().all()
+    other_accounts = (
+        session.execute(
+            select(Account.account_code)
+            .where(Account.customer_id == customer.id, Account.id != account.id, Account.status == "active")
+            .order_by(Account.id)
+        )
+        .scalars()
+        .all()
+    )
     outstanding_total = sum((c.amount for c in charges), Decimal("0.00"))
     penalty_total = sum((p.amount for p in penalties), Decimal("0.00"))
-    offers = [RetentionOffer(code=o["code"], name=o["name"], kind=o["kind"]) for o in retention_offers() if reason is None or reason in o["reasons"]]
+    offers = [
+        RetentionOffer(code=o["code"], name=o["name"], kind=o["kind"])
+        for o in retention_offers()
+        if reason is None or reason in o["reasons"]
+    ]
     return DeregistrationQuote(
         basics=SubscriberBasics(
             service_number=subscriber.service_number,
@@ -195,12 +221,24 @@ def _quote(uow: UnitOfWork, subscriber: Subscriber, customer: Customer, account:
             written_language=subscriber.written_language,
         ),
         contracts=[
-            ContractLine(name=c.name, status=c.status, offering=name, effective_on=c.effective_on, expires_on=c.expires_on, duration_months=c.duration_months, prolongation=c.prolongation)
+            ContractLine(
+                name=c.name,
+                status=c.status,
+                offering=name,
+                effective_on=c.effective_on,
+                expires_on=c.expires_on,
+                duration_months=c.duration_months,
+                prolongation=c.prolongation,
+            )
             for c, name in contracts
         ],
-        outstanding=[ChargeLine(description=c.description or c.kind.capitalize(), kind=c.kind, amount=c.amount) for c in charges],
+        outstanding=[
+            ChargeLine(description=c.description or c.kind.capitalize(), kind=c.kind, amount=c.amount) for c in charges
+        ],
         penalties=penalties,
-        prepaid_balance=account.balance if account.payment_type == PaymentType.PREPAID and last_line and account.balance > 0 else Decimal("0.00"),
+        prepaid_balance=account.balance
+        if account.payment_type == PaymentType.PREPAID and last_line and account.balance > 0
+        else Decimal("0.00"),
         other_accounts=list(other_accounts),
         offers=offers,
         currency=account.currency,
@@ -210,7 +248,15 @@ def _quote(uow: UnitOfWork, subscriber: Subscriber, customer: Customer, account:
     )
 
 
-def quote_deregistration(service_number: str, *, uow: UnitOfWork, actor: Actor, region: str, reason: str | None = None, today: date | None = None) -> DeregistrationQuote:
+def quote_deregistration(
+    service_number: str,
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    region: str,
+    reason: str | None = None,
+    today: date | None = None,
+) -> DeregistrationQuote:
     """Everything the Deregistration screen shows before submit: basics, contracts, money, offers."""
     require_signed_in(actor, doing="deregister lines")
     number = parse_service_number(service_number, region=region)
@@ -229,7 +275,16 @@ class RetentionApplied(View):
     offer_name: str
 
 
-def accept_retention_offer(service_number: str, offer_code: str, *, uow: UnitOfWork, actor: Actor, region: str, reason: str, now: datetime | None = None) -> RetentionApplied:
+def accept_retention_offer(
+    service_number: str,
+    offer_code: str,
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    region: str,
+    reason: str,
+    now: datetime | None = None,
+) -> RetentionApplied:
     """The customer stays: the offer is applied and recorded, and the flow ends here."""
     require_signed_in(actor, doing="apply retention offers")
     now = now or utcnow()
@@ -249,8 +304,30 @@ def accept_retention_offer(service_number: str, offer_code: str, *, uow: UnitOfW
             subscriber.offering_id = target.id
             subscriber.version += 1
             session.add(subscriber)
-        capture(session, customer.id, kind='retention', summary=f"Stayed with offer {offer['code']}: {offer['name']} (reason: {DeregistrationReason(reason).label})", actor=actor, now=now)
-        outbox.emit(uow, "retention.accepted", "subscriber", subscriber.service_number, {"offer": offer["code"], "kind": offer["kind"]})
-        audit.record(uow, actor, "subscriber.retention_accepted", "customer", customer.customer_id, {"subscriber": subscriber.id, "offer": offer["code"], "reason": reason})
+        capture(
+            session,
+            customer.id,
+            kind="retention",
+            summary=f"Stayed with offer {offer['code']}: {offer['name']} (reason: {DeregistrationReason(reason).label})",
+            actor=actor,
+            now=now,
+        )
+        outbox.emit(
+            uow,
+            "retention.accepted",
+            "subscriber",
+            subscriber.service_number,
+            {"offer": offer["code"], "kind": offer["kind"]},
+        )
+        audit.record(
+            uow,
+            actor,
+            "subscriber.retention_accepted",
+            "customer",
+            customer.customer_id,
+            {"subscriber": subscriber.id, "offer": offer["code"], "reason": reason},
+        )
         uow.commit()
-        return RetentionApplied(service_number=subscriber.service_number, offer_code=offer["code"], offer_name=offer["name"])
+        return RetentionApplied(
+            service_number=subscriber.service_number, offer_code=offer["code"], offer_name=offer["name"]
+        )

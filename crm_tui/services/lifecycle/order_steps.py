@@ -63,13 +63,23 @@ def _close_simple(ctx: StepContext) -> None:
     ctx.order.status = "closed"
     ctx.order.closed_at = ctx.now
     event = "subscriber.suspended" if ctx.order.type == "suspend" else "subscriber.resumed"
-    outbox.emit(ctx.uow, event, "subscriber", ctx.order.payload["service_number"], {"order": ctx.order.order_number, "reason": ctx.order.payload.get("reason")})
-
-
+    outbox.emit(
+        ctx.uow,
+        event,
+        "subscriber",
+        ctx.order.payload["service_number"],
+        {"order": ctx.order.order_number, "reason": ctx.order.payload.get("reason")},
+    )
 
 
 def _line_payload(subscriber: Subscriber) -> dict[str, Any]:
-    return {"id": subscriber.id, "service_number": subscriber.service_number, "iccid": subscriber.iccid, "imsi": subscriber.imsi, "previous_status": subscriber.status}
+    return {
+        "id": subscriber.id,
+        "service_number": subscriber.service_number,
+        "iccid": subscriber.iccid,
+        "imsi": subscriber.imsi,
+        "previous_status": subscriber.status,
+    }
 
 
 # --- the order's local steps ---------------------------------------------------------------------
@@ -87,7 +97,9 @@ def _recycle(ctx: StepContext) -> None:
         subscriber.status_since = ctx.now
         subscriber.version += 1
         session.add(subscriber)
-        number = session.execute(select(NumberPoolEntry).where(NumberPoolEntry.service_number == line["service_number"])).scalar_one_or_none()
+        number = session.execute(
+            select(NumberPoolEntry).where(NumberPoolEntry.service_number == line["service_number"])
+        ).scalar_one_or_none()
         if number is None:
             number = NumberPoolEntry(service_number=line["service_number"])
         if payload["number_mode"] == "freeze":
@@ -109,7 +121,9 @@ def _recycle(ctx: StepContext) -> None:
 def _undo_recycle(ctx: StepContext) -> None:
     session = ctx.uow.session
     for line in ctx.order.payload["subscribers"]:
-        number = session.execute(select(NumberPoolEntry).where(NumberPoolEntry.service_number == line["service_number"])).scalar_one()
+        number = session.execute(
+            select(NumberPoolEntry).where(NumberPoolEntry.service_number == line["service_number"])
+        ).scalar_one()
         sim = session.execute(select(SimCard).where(SimCard.iccid == line["iccid"])).scalar_one()
         if number.state == NumberState.IN_USE or sim.state == SimState.IN_USE:
             raise Conflict(f"{line['service_number']} or its SIM was already given to another line.")
@@ -145,7 +159,14 @@ def _archive_subscribers(ctx: StepContext) -> None:
                     "reason": ctx.order.payload.get("reason"),
                     "number_mode": ctx.order.payload.get("number_mode"),
                     "order": ctx.order.order_number,
-                    "contracts": [{"name": c.name, "effective_on": c.effective_on.isoformat(), "expires_on": c.expires_on.isoformat()} for c in contracts],
+                    "contracts": [
+                        {
+                            "name": c.name,
+                            "effective_on": c.effective_on.isoformat(),
+                            "expires_on": c.expires_on.isoformat(),
+                        }
+                        for c in contracts
+                    ],
                 },
                 consent=True,
                 archived_at=ctx.now,
@@ -160,7 +181,10 @@ def _undo_archive(ctx: StepContext) -> None:
     session = ctx.uow.session
     for line in ctx.order.payload["subscribers"]:
         record = session.execute(
-            select(ArchiveRecord).where(ArchiveRecord.kind == "subscriber", ArchiveRecord.subject_key == line["service_number"]).order_by(ArchiveRecord.id.desc()).limit(1)
+            select(ArchiveRecord)
+            .where(ArchiveRecord.kind == "subscriber", ArchiveRecord.subject_key == line["service_number"])
+            .order_by(ArchiveRecord.id.desc())
+            .limit(1)
         ).scalar_one_or_none()
         if record is not None and record.payload.get("order") == ctx.order.order_number:
             session.delete(record)
@@ -180,12 +204,32 @@ def _close(ctx: StepContext) -> None:
         customer.status = CustomerStatus.TERMINATED.value
         customer.updated_at = ctx.now
         session.add(customer)
-        outbox.emit(ctx.uow, "customer.terminated", "customer", customer.customer_id, {"order": order.order_number, "reason": order.payload.get("reason")})
+        outbox.emit(
+            ctx.uow,
+            "customer.terminated",
+            "customer",
+            customer.customer_id,
+            {"order": order.order_number, "reason": order.payload.get("reason")},
+        )
     else:
         refresh_customer_status(session, customer)
     for line in order.payload["subscribers"]:
-        outbox.emit(ctx.uow, "subscriber.deactivated", "subscriber", line["service_number"], {"order": order.order_number, "number_mode": order.payload.get("number_mode")})
-    capture(session, customer.id, kind='order_closed', summary=f"Order {order.order_number} closed ({order.type.replace('_', ' ')})", actor=None, now=ctx.now, channel='script')
+        outbox.emit(
+            ctx.uow,
+            "subscriber.deactivated",
+            "subscriber",
+            line["service_number"],
+            {"order": order.order_number, "number_mode": order.payload.get("number_mode")},
+        )
+    capture(
+        session,
+        customer.id,
+        kind="order_closed",
+        summary=f"Order {order.order_number} closed ({order.type.replace('_', ' ')})",
+        actor=None,
+        now=ctx.now,
+        channel="script",
+    )
 
 
 def _archive_customer(ctx: StepContext) -> None:
@@ -196,12 +240,24 @@ def _archive_customer(ctx: StepContext) -> None:
     consent = bool(payload.get("archive_consent"))
     policy = retention_policy()
     totals = session.execute(
-        select(func.coalesce(func.sum(Payment.amount), 0)).join(Account, Account.id == Payment.account_id).where(Account.customer_id == customer.id)
+        select(func.coalesce(func.sum(Payment.amount), 0))
+        .join(Account, Account.id == Payment.account_id)
+        .where(Account.customer_id == customer.id)
     ).scalar_one()
-    kept: dict[str, Any] = {"customer_id": customer.customer_id, "type": customer.type, "terminated_at": ctx.now.isoformat(), "reason": payload.get("reason"), "payments_total": str(totals)}
+    kept: dict[str, Any] = {
+        "customer_id": customer.customer_id,
+        "type": customer.type,
+        "terminated_at": ctx.now.isoformat(),
+        "reason": payload.get("reason"),
+        "payments_total": str(totals),
+    }
     if consent:
-        certificates = session.execute(select(Certificate).where(Certificate.customer_id == customer.id)).scalars().all()
-        preference = session.execute(select(Preference).where(Preference.customer_id == customer.id)).scalar_one_or_none()
+        certificates = (
+            session.execute(select(Certificate).where(Certificate.customer_id == customer.id)).scalars().all()
+        )
+        preference = session.execute(
+            select(Preference).where(Preference.customer_id == customer.id)
+        ).scalar_one_or_none()
         kept.update(
             {
                 "first_name": customer.first_name,
@@ -215,14 +271,33 @@ def _archive_customer(ctx: StepContext) -> None:
                 "birthday": customer.birthday.isoformat() if customer.birthday else None,
                 "email": customer.email,
                 "mobile": customer.mobile,
-                "certificates": [{"cert_type": c.cert_type, "cert_number": c.cert_number, "cert_country": c.cert_country} for c in certificates],
-                "contacts": [{"method": c.method, "value": c.value} for c in session.execute(select(Contact).where(Contact.customer_id == customer.id)).scalars()],
-                "addresses": [{"address_type": a.address_type, "detail": a.detail, "city": a.city, "postal_code": a.postal_code} for a in session.execute(select(Address).where(Address.customer_id == customer.id)).scalars()],
+                "certificates": [
+                    {"cert_type": c.cert_type, "cert_number": c.cert_number, "cert_country": c.cert_country}
+                    for c in certificates
+                ],
+                "contacts": [
+                    {"method": c.method, "value": c.value}
+                    for c in session.execute(select(Contact).where(Contact.customer_id == customer.id)).scalars()
+                ],
+                "addresses": [
+                    {"address_type": a.address_type, "detail": a.detail, "city": a.city, "postal_code": a.postal_code}
+                    for a in session.execute(select(Address).where(Address.customer_id == customer.id)).scalars()
+                ],
                 "preferences": preference.model_dump(exclude={"id", "customer_id"}) if preference else None,
             }
         )
     days = policy["customer"] if consent else policy["customer_without_consent"]
-    session.add(ArchiveRecord(kind="customer", customer_number=customer.customer_id, subject_key=customer.customer_id, payload=kept, consent=consent, archived_at=ctx.now, retain_until=ctx.now + timedelta(days=days)))
+    session.add(
+        ArchiveRecord(
+            kind="customer",
+            customer_number=customer.customer_id,
+            subject_key=customer.customer_id,
+            payload=kept,
+            consent=consent,
+            archived_at=ctx.now,
+            retain_until=ctx.now + timedelta(days=days),
+        )
+    )
 
 
 def _clean_up_customer(ctx: StepContext) -> None:
@@ -236,24 +311,65 @@ def _clean_up_customer(ctx: StepContext) -> None:
 
 STEPS: tuple[StepKind, ...] = (
     StepKind("cbs.suspend", "Billing: suspend", external=("cbs", "suspend"), undo_external=("cbs", "resume")),
-    StepKind("provisioning.suspend", "Network: bar the line", external=("provisioning", "suspend"), undo_external=("provisioning", "resume")),
+    StepKind(
+        "provisioning.suspend",
+        "Network: bar the line",
+        external=("provisioning", "suspend"),
+        undo_external=("provisioning", "resume"),
+    ),
     StepKind("subscriber.suspended", "Mark the line suspended", local=_mark(SubscriberStatus.SUSPENDED)),
     StepKind("cbs.resume", "Billing: resume", external=("cbs", "resume"), undo_external=("cbs", "suspend")),
-    StepKind("provisioning.resume", "Network: lift the bar", external=("provisioning", "resume"), undo_external=("provisioning", "suspend")),
+    StepKind(
+        "provisioning.resume",
+        "Network: lift the bar",
+        external=("provisioning", "resume"),
+        undo_external=("provisioning", "suspend"),
+    ),
     StepKind("subscriber.active", "Mark the line active", local=_mark(SubscriberStatus.ACTIVE)),
     StepKind("order.close_simple", "Close the order", local=_close_simple),
-    StepKind("cbs.change_state", "Notify billing: subscriber inactive", external=("cbs", "change_state"), undo_external=("cbs", "restore_state")),
-    StepKind("provisioning.deactivate", "Deactivate in the network", external=("provisioning", "deactivate"), undo_external=("provisioning", "reactivate")),
-    StepKind("cbs.deactivate", "Deactivate in billing", external=("cbs", "deactivate"), cannot_undo="billing has closed the subscription; re-establish the customer instead"),
+    StepKind(
+        "cbs.change_state",
+        "Notify billing: subscriber inactive",
+        external=("cbs", "change_state"),
+        undo_external=("cbs", "restore_state"),
+    ),
+    StepKind(
+        "provisioning.deactivate",
+        "Deactivate in the network",
+        external=("provisioning", "deactivate"),
+        undo_external=("provisioning", "reactivate"),
+    ),
+    StepKind(
+        "cbs.deactivate",
+        "Deactivate in billing",
+        external=("cbs", "deactivate"),
+        cannot_undo="billing has closed the subscription; re-establish the customer instead",
+    ),
     StepKind("inventory.recycle", "Recycle number and SIM", local=_recycle, undo_local=_undo_recycle),
     StepKind("archive.subscriber", "Archive the subscriber", local=_archive_subscribers, undo_local=_undo_archive),
-    StepKind("archive.customer", "Archive the customer profile", local=_archive_customer, cannot_undo="the archive record is kept"),
-    StepKind("customer.clean_up", "Clean up contacts and links", local=_clean_up_customer, cannot_undo="contacts and links were deleted"),
+    StepKind(
+        "archive.customer",
+        "Archive the customer profile",
+        local=_archive_customer,
+        cannot_undo="the archive record is kept",
+    ),
+    StepKind(
+        "customer.clean_up",
+        "Clean up contacts and links",
+        local=_clean_up_customer,
+        cannot_undo="contacts and links were deleted",
+    ),
     StepKind("order.close", "Close the order", local=_close),
 )
 """Every step kind of the lifecycle's orders; `services.bootstrap` registers them with the engine."""
 
-LINE_STEPS = ("cbs.change_state", "provisioning.deactivate", "cbs.deactivate", "inventory.recycle", "archive.subscriber")
+LINE_STEPS = (
+    "cbs.change_state",
+    "provisioning.deactivate",
+    "cbs.deactivate",
+    "inventory.recycle",
+    "archive.subscriber",
+)
 """Taking one line out of service: billing, network, billing again, recycling, archiving."""
 
 ORDER_TYPES: dict[str, tuple[str, ...]] = {

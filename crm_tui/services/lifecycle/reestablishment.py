@@ -62,59 +62,132 @@ class ArchivedCustomer(View):
     interactions: int
 
 
-def _find_customer(uow: UnitOfWork, *, customer_id: str, cert_type: str, cert_number: str, cert_country: str, former_service_number: str, region: str) -> Customer:
+def _find_customer(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    cert_type: str,
+    cert_number: str,
+    cert_country: str,
+    former_service_number: str,
+    region: str,
+) -> Customer:
     session = uow.session
     if customer_id:
-        customer = session.execute(select(Customer).where(Customer.customer_id == parse_customer_id(customer_id))).scalar_one_or_none()
+        customer = session.execute(
+            select(Customer).where(Customer.customer_id == parse_customer_id(customer_id))
+        ).scalar_one_or_none()
     elif cert_number:
         kind, number, country = parse_certificate(cert_type, cert_number, cert_country or region)
         customer = session.execute(
-            select(Customer).join(Certificate, Certificate.customer_id == Customer.id).where(Certificate.cert_type == kind.value, Certificate.cert_number == number, Certificate.cert_country == country)
+            select(Customer)
+            .join(Certificate, Certificate.customer_id == Customer.id)
+            .where(
+                Certificate.cert_type == kind.value,
+                Certificate.cert_number == number,
+                Certificate.cert_country == country,
+            )
         ).scalar_one_or_none()
     elif former_service_number:
         number = parse_service_number(former_service_number, region=region)
         owner = session.execute(
-            select(ArchiveRecord.customer_number).where(ArchiveRecord.kind == "subscriber", ArchiveRecord.subject_key == number).order_by(ArchiveRecord.id.desc()).limit(1)
+            select(ArchiveRecord.customer_number)
+            .where(ArchiveRecord.kind == "subscriber", ArchiveRecord.subject_key == number)
+            .order_by(ArchiveRecord.id.desc())
+            .limit(1)
         ).scalar()
-        customer = session.execute(select(Customer).where(Customer.customer_id == owner)).scalar_one_or_none() if owner else None
+        customer = (
+            session.execute(select(Customer).where(Customer.customer_id == owner)).scalar_one_or_none()
+            if owner
+            else None
+        )
     else:
-        raise InvalidInput("Give the customer ID, the certificate, or the former service number.", fields={"customer_id": "One key is needed."})
+        raise InvalidInput(
+            "Give the customer ID, the certificate, or the former service number.",
+            fields={"customer_id": "One key is needed."},
+        )
     if customer is None:
         raise NotFound("No former customer matches in the archive.")
     if customer.status == CustomerStatus.ERASED:
-        raise NotFound(f"Customer {customer.customer_id} asked for their data to be erased: there is nothing to restore. Register them as a new customer.")
+        raise NotFound(
+            f"Customer {customer.customer_id} asked for their data to be erased: there is nothing to restore. Register them as a new customer."
+        )
     if customer.status not in RETURNABLE:
-        raise Conflict(f"Customer {customer.customer_id} is {customer.status}, not terminated: nothing to re-establish.")
+        raise Conflict(
+            f"Customer {customer.customer_id} is {customer.status}, not terminated: nothing to re-establish."
+        )
     return customer
 
 
 def _archive(uow: UnitOfWork, customer: Customer) -> tuple[ArchiveRecord | None, list[ArchiveRecord]]:
-    records = uow.session.execute(select(ArchiveRecord).where(ArchiveRecord.customer_number == customer.customer_id, ArchiveRecord.erased_at.is_(None)).order_by(ArchiveRecord.id.desc())).scalars().all()
+    records = (
+        uow.session.execute(
+            select(ArchiveRecord)
+            .where(ArchiveRecord.customer_number == customer.customer_id, ArchiveRecord.erased_at.is_(None))
+            .order_by(ArchiveRecord.id.desc())
+        )
+        .scalars()
+        .all()
+    )
     profile = next((r for r in records if r.kind == "customer"), None)
     return profile, [r for r in records if r.kind == "subscriber"]
 
 
 def _recoverable(uow: UnitOfWork, record: ArchiveRecord) -> bool:
-    entry = uow.session.execute(select(NumberPoolEntry).where(NumberPoolEntry.service_number == record.subject_key)).scalar_one_or_none()
+    entry = uow.session.execute(
+        select(NumberPoolEntry).where(NumberPoolEntry.service_number == record.subject_key)
+    ).scalar_one_or_none()
     if entry is None or entry.state != NumberState.FROZEN or entry.subscriber_id is None:
         return False
     if entry.frozen_until is not None and entry.frozen_until <= utcnow():
         return False  # the freeze has passed: the number goes back to the pool
     former = uow.session.get(Subscriber, entry.subscriber_id)
-    return former is not None and former.customer_id is not None and record.customer_number == _customer_id_of(uow, former.customer_id)
+    return (
+        former is not None
+        and former.customer_id is not None
+        and record.customer_number == _customer_id_of(uow, former.customer_id)
+    )
 
 
 def _customer_id_of(uow: UnitOfWork, pk: int) -> str | None:
     return uow.session.execute(select(Customer.customer_id).where(Customer.id == pk)).scalar()
 
 
-def find_archived_customer(*, uow: UnitOfWork, actor: Actor, region: str, customer_id: str = "", cert_type: str = "", cert_number: str = "", cert_country: str = "", former_service_number: str = "") -> ArchivedCustomer:
+def find_archived_customer(
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    region: str,
+    customer_id: str = "",
+    cert_type: str = "",
+    cert_number: str = "",
+    cert_country: str = "",
+    former_service_number: str = "",
+) -> ArchivedCustomer:
     require_signed_in(actor, doing="look in the archive")
     with uow:
-        customer = _find_customer(uow, customer_id=customer_id, cert_type=cert_type, cert_number=cert_number, cert_country=cert_country, former_service_number=former_service_number, region=region)
+        customer = _find_customer(
+            uow,
+            customer_id=customer_id,
+            cert_type=cert_type,
+            cert_number=cert_number,
+            cert_country=cert_country,
+            former_service_number=former_service_number,
+            region=region,
+        )
         profile, lines = _archive(uow, customer)
-        interactions = len(uow.session.execute(select(Interaction.id).where(Interaction.customer_id == customer.id)).all())
-        kept = sorted(k for k, v in (profile.payload if profile else {}).items() if v not in (None, [], "") and k not in BOOKKEEPING) if profile else []
+        interactions = len(
+            uow.session.execute(select(Interaction.id).where(Interaction.customer_id == customer.id)).all()
+        )
+        kept = (
+            sorted(
+                k
+                for k, v in (profile.payload if profile else {}).items()
+                if v not in (None, [], "") and k not in BOOKKEEPING
+            )
+            if profile
+            else []
+        )
         return ArchivedCustomer(
             customer_id=customer.customer_id,
             name=customer.display_name,
@@ -122,7 +195,12 @@ def find_archived_customer(*, uow: UnitOfWork, actor: Actor, region: str, custom
             consent=bool(profile and profile.consent),
             kept=kept,
             former_lines=[
-                FormerLine(service_number=r.subject_key or "", offering=r.payload.get("offering"), deactivated_at=r.payload.get("deactivated_at"), recoverable=_recoverable(uow, r))
+                FormerLine(
+                    service_number=r.subject_key or "",
+                    offering=r.payload.get("offering"),
+                    deactivated_at=r.payload.get("deactivated_at"),
+                    recoverable=_recoverable(uow, r),
+                )
                 for r in lines
             ],
             interactions=interactions,
@@ -159,7 +237,15 @@ def reestablish_customer(
     with uow:
         session = uow.session
         release_frozen_numbers(session)
-        customer = _find_customer(uow, customer_id=customer_id, cert_type=cert_type, cert_number=cert_number, cert_country=cert_country, former_service_number=former_service_number, region=region)
+        customer = _find_customer(
+            uow,
+            customer_id=customer_id,
+            cert_type=cert_type,
+            cert_number=cert_number,
+            cert_country=cert_country,
+            former_service_number=former_service_number,
+            region=region,
+        )
         profile, lines = _archive(uow, customer)
         restored = _restore_profile(uow, customer, profile.payload if profile and profile.consent else {})
         customer.status = CustomerStatus.IDLE.value
@@ -176,38 +262,96 @@ def reestablish_customer(
             if recover_number:
                 wanted_record = next((r for r in lines if _recoverable(uow, r)), None)
                 if wanted_record is not None:
-                    entry = session.execute(select(NumberPoolEntry).where(NumberPoolEntry.service_number == wanted_record.subject_key)).scalar_one()
+                    entry = session.execute(
+                        select(NumberPoolEntry).where(NumberPoolEntry.service_number == wanted_record.subject_key)
+                    ).scalar_one()
                     entry.state, entry.frozen_until = NumberState.AVAILABLE.value, None
                     session.add(entry)
                     session.flush()
                     wanted = entry.service_number
-            account = Account(account_code=f"21{next_number(session, 'account_code'):09d}", customer_id=customer.id, payment_type=product.payment_type, created_at=now)
+            account = Account(
+                account_code=f"21{next_number(session, 'account_code'):09d}",
+                customer_id=customer.id,
+                payment_type=product.payment_type,
+                created_at=now,
+            )
             session.add(account)
             session.flush()
             line = give_line(session, customer, product, account, wanted_number=wanted, now=now)
             service_number, recovered = line.service_number, wanted is not None
             customer.status = CustomerStatus.ACTIVE.value
-        capture(session, customer.id, kind='reestablish', summary='Relationship re-established' + (f"; restored {', '.join(restored)}" if restored else '; nothing kept in the archive to restore') + (f'; former number {service_number} recovered' if recovered else ''), actor=actor, now=now)
-        outbox.emit(uow, "customer.reestablished", "customer", customer.customer_id, {"service_number": service_number, "number_recovered": recovered})
-        audit.record(uow, actor, "customer.reestablish", "customer", customer.customer_id, {"restored": restored, "number_recovered": recovered})
+        capture(
+            session,
+            customer.id,
+            kind="reestablish",
+            summary="Relationship re-established"
+            + (f"; restored {', '.join(restored)}" if restored else "; nothing kept in the archive to restore")
+            + (f"; former number {service_number} recovered" if recovered else ""),
+            actor=actor,
+            now=now,
+        )
+        outbox.emit(
+            uow,
+            "customer.reestablished",
+            "customer",
+            customer.customer_id,
+            {"service_number": service_number, "number_recovered": recovered},
+        )
+        audit.record(
+            uow,
+            actor,
+            "customer.reestablish",
+            "customer",
+            customer.customer_id,
+            {"restored": restored, "number_recovered": recovered},
+        )
         uow.commit()
-        return Reestablished(customer_id=customer.customer_id, status=customer.status, restored=restored, service_number=service_number, number_recovered=recovered)
+        return Reestablished(
+            customer_id=customer.customer_id,
+            status=customer.status,
+            restored=restored,
+            service_number=service_number,
+            number_recovered=recovered,
+        )
 
 
 def _restore_profile(uow: UnitOfWork, customer: Customer, kept: dict[str, Any]) -> list[str]:
     """Put back what the archive kept and the operational tables lost in the clean-up."""
     session = uow.session
     restored = []
-    if kept.get("contacts") and not session.execute(select(Contact.id).where(Contact.customer_id == customer.id)).first():
+    if (
+        kept.get("contacts")
+        and not session.execute(select(Contact.id).where(Contact.customer_id == customer.id)).first()
+    ):
         for contact in kept["contacts"]:
-            session.add(Contact(customer_id=customer.id, method=contact["method"], value=contact["value"], value_normalized=contact["value"].lower()))
+            session.add(
+                Contact(
+                    customer_id=customer.id,
+                    method=contact["method"],
+                    value=contact["value"],
+                    value_normalized=contact["value"].lower(),
+                )
+            )
         restored.append("contacts")
-    if kept.get("addresses") and not session.execute(select(Address.id).where(Address.customer_id == customer.id)).first():
+    if (
+        kept.get("addresses")
+        and not session.execute(select(Address.id).where(Address.customer_id == customer.id)).first()
+    ):
         for address in kept["addresses"]:
-            session.add(Address(customer_id=customer.id, address_type=address.get("address_type") or "living", detail=address["detail"], city=address.get("city"), postal_code=address.get("postal_code")))
+            session.add(
+                Address(
+                    customer_id=customer.id,
+                    address_type=address.get("address_type") or "living",
+                    detail=address["detail"],
+                    city=address.get("city"),
+                    postal_code=address.get("postal_code"),
+                )
+            )
         restored.append("addresses")
     if kept.get("preferences"):
-        preference = session.execute(select(Preference).where(Preference.customer_id == customer.id)).scalar_one_or_none() or Preference(customer_id=customer.id)
+        preference = session.execute(
+            select(Preference).where(Preference.customer_id == customer.id)
+        ).scalar_one_or_none() or Preference(customer_id=customer.id)
         for key, value in kept["preferences"].items():
             if hasattr(preference, key) and key not in ("id", "customer_id"):
                 setattr(preference, key, value)

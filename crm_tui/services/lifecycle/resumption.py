@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -104,7 +104,9 @@ def resume_quote(service_number: str, *, uow: UnitOfWork, actor: Actor, region: 
 
 
 def _outstanding(uow: UnitOfWork, account: Account) -> Decimal:
-    amounts = uow.session.execute(select(Charge.amount).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)).scalars()
+    amounts = uow.session.execute(
+        select(Charge.amount).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)
+    ).scalars()
     return sum(amounts, Decimal("0.00"))
 
 
@@ -138,7 +140,10 @@ def resume_subscriber(
     try:
         op = ResumeOperation(operation)
     except ValueError:
-        raise InvalidInput("Operation type: customer_request, administrator or system_trigger.", fields={"operation": "Unknown operation type."}) from None
+        raise InvalidInput(
+            "Operation type: customer_request, administrator or system_trigger.",
+            fields={"operation": "Unknown operation type."},
+        ) from None
     if op == ResumeOperation.SYSTEM_TRIGGER and actor is not None and actor.role not in SUPERVISORS:
         raise NotAllowed("A system-triggered resumption comes from billing, not from the counter.")
     if op == ResumeOperation.ADMINISTRATOR:
@@ -162,49 +167,147 @@ def resume_subscriber(
         if kind in SUPERVISOR_ONLY_SUSPENSIONS and (actor is None or actor.role not in SUPERVISORS):
             if kind == SuspensionReason.ADMIN:
                 raise NotAllowed("An administrator's suspension is lifted by a supervisor or admin.")
-            item = QueueItem(queue=QueueName.FRAUD_RESUMPTIONS, ref_type="subscriber", ref_id=number, reason=f"Resume after fraud suspension requested: {reason or 'no reason given'}", payload={"operation": op.value, "reason": reason, "remarks": remarks, "effective_at": effective_at.isoformat() if effective_at else None}, created_at=now)
+            item = QueueItem(
+                queue=QueueName.FRAUD_RESUMPTIONS,
+                ref_type="subscriber",
+                ref_id=number,
+                reason=f"Resume after fraud suspension requested: {reason or 'no reason given'}",
+                payload={
+                    "operation": op.value,
+                    "reason": reason,
+                    "remarks": remarks,
+                    "effective_at": effective_at.isoformat() if effective_at else None,
+                },
+                created_at=now,
+            )
             session.add(item)
-            capture(session, customer.id, kind='resume_request', summary=f'Resumption of {number} requested; waits for a supervisor (fraud)', actor=actor, now=now)
-            audit.record(uow, actor, "subscriber.resume_requested", "customer", customer.customer_id, {"subscriber": subscriber.id, "queue": QueueName.FRAUD_RESUMPTIONS.value})
+            capture(
+                session,
+                customer.id,
+                kind="resume_request",
+                summary=f"Resumption of {number} requested; waits for a supervisor (fraud)",
+                actor=actor,
+                now=now,
+            )
+            audit.record(
+                uow,
+                actor,
+                "subscriber.resume_requested",
+                "customer",
+                customer.customer_id,
+                {"subscriber": subscriber.id, "queue": QueueName.FRAUD_RESUMPTIONS.value},
+            )
             uow.commit()
-            raise Held("A fraud suspension is lifted by a supervisor; the request is in their queue.", held={"queue": item.queue, "item_id": item.id, "reason": item.reason})
+            raise Held(
+                "A fraud suspension is lifted by a supervisor; the request is in their queue.",
+                held={"queue": item.queue, "item_id": item.id, "reason": item.reason},
+            )
         outstanding = _outstanding(uow, account)
         if kind == SuspensionReason.DEBT and outstanding > 0 and not pay_outstanding:
-            raise Conflict(f"The line is suspended for debt: {outstanding} {account.currency} must be paid first.", fields={"payment_method": "Pay the debt to resume."}, outstanding=str(outstanding))
+            raise Conflict(
+                f"The line is suspended for debt: {outstanding} {account.currency} must be paid first.",
+                fields={"payment_method": "Pay the debt to resume."},
+                outstanding=str(outstanding),
+            )
         fee = resumption_fees().get(kind or "", Decimal("0.00"))
         due = fee + (outstanding if pay_outstanding else Decimal("0.00"))
         receipt = None
         if due > 0:
             if payment_method not in ("cash", "card", "account"):
-                raise InvalidInput(f"{due} {account.currency} is due; choose cash, card or account.", fields={"payment_method": "Choose how it is paid."})
-            outstanding = session.execute(select(Charge).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)).scalars()
-            receipt = take_payment(session, account, amount=due, method=payment_method, actor=actor, now=now, settles=list(outstanding) if pay_outstanding else ()).receipt_number
+                raise InvalidInput(
+                    f"{due} {account.currency} is due; choose cash, card or account.",
+                    fields={"payment_method": "Choose how it is paid."},
+                )
+            outstanding = session.execute(
+                select(Charge).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)
+            ).scalars()
+            receipt = take_payment(
+                session,
+                account,
+                amount=due,
+                method=payment_method,
+                actor=actor,
+                now=now,
+                settles=list(outstanding) if pay_outstanding else (),
+            ).receipt_number
             if fee > 0:
-                session.add(Charge(account_id=account.id, subscriber_id=subscriber.id, kind="fee", description="Resumption fee", amount=fee, currency=account.currency, status=ChargeStatus.PAID.value, created_at=now))
+                session.add(
+                    Charge(
+                        account_id=account.id,
+                        subscriber_id=subscriber.id,
+                        kind="fee",
+                        description="Resumption fee",
+                        amount=fee,
+                        currency=account.currency,
+                        status=ChargeStatus.PAID.value,
+                        created_at=now,
+                    )
+                )
         order = create_order(
             uow,
             order_type="resume",
             actor=actor,
             customer_pk=customer.id,
             subscriber_pk=subscriber.id,
-            payload={"service_number": number, "operation": op.value, "reason": reason, "remarks": remarks, "lifted": kind, "subscribers": [{"id": subscriber.id, "service_number": number}]},
+            payload={
+                "service_number": number,
+                "operation": op.value,
+                "reason": reason,
+                "remarks": remarks,
+                "lifted": kind,
+                "subscribers": [{"id": subscriber.id, "service_number": number}],
+            },
             now=now,
             effective_at=effective_at,
         )
-        when = f"on {effective_at.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d}" if order.status == "reserved" else "now"
-        capture(session, customer.id, kind='resume', summary=f'Resumption of {number} {when} ({op.label}: {reason or kind})', actor=actor, now=now)
-        audit.record(uow, actor, "subscriber.resume", "customer", customer.customer_id, {"subscriber": subscriber.id, "operation": op.value, "lifted": kind, "order": order.order_number, "reserved": order.status == "reserved", "paid": str(due)})
+        when = (
+            f"on {effective_at.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d}"
+            if order.status == "reserved"
+            else "now"
+        )
+        capture(
+            session,
+            customer.id,
+            kind="resume",
+            summary=f"Resumption of {number} {when} ({op.label}: {reason or kind})",
+            actor=actor,
+            now=now,
+        )
+        audit.record(
+            uow,
+            actor,
+            "subscriber.resume",
+            "customer",
+            customer.customer_id,
+            {
+                "subscriber": subscriber.id,
+                "operation": op.value,
+                "lifted": kind,
+                "order": order.order_number,
+                "reserved": order.status == "reserved",
+                "paid": str(due),
+            },
+        )
         uow.commit()
         order_number, reserved = order.order_number, order.status == "reserved"
     if reserved:
         with services.reader() as uow:
             view = order_view(uow, find_order(uow, order_number))
     else:
-        view = run_order(order_number, database_uow=services.writer, externals=services.externals, settings=settings, actor=actor, on_progress=on_progress)
+        view = run_order(
+            order_number,
+            database_uow=services.writer,
+            externals=services.externals,
+            settings=settings,
+            actor=actor,
+            on_progress=on_progress,
+        )
     return ResumeResult(order=view, receipt_number=receipt, paid=due)
 
 
-def decide_fraud_resumption(item_id: int, *, approve: bool, note: str = "", services: Services, actor: Actor) -> ResumeResult | None:
+def decide_fraud_resumption(
+    item_id: int, *, approve: bool, note: str = "", services: Services, actor: Actor
+) -> ResumeResult | None:
     """A supervisor lifts the fraud suspension (the resume order runs) or refuses."""
     require_role(actor, *SUPERVISORS, doing="decide fraud resumptions")
     now = utcnow()
@@ -217,12 +320,22 @@ def decide_fraud_resumption(item_id: int, *, approve: bool, note: str = "", serv
         item.status = "approved" if approve else "rejected"
         item.decided_by, item.decided_at, item.note, item.version = actor.id, now, note or None, item.version + 1
         uow.session.add(item)
-        audit.record(uow, actor, "fraud_resumption.approve" if approve else "fraud_resumption.reject", "queue_item", str(item_id))
+        audit.record(
+            uow, actor, "fraud_resumption.approve" if approve else "fraud_resumption.reject", "queue_item", str(item_id)
+        )
         uow.commit()
         payload, number = dict(item.payload), item.ref_id
     if not approve:
         return None
-    return resume_subscriber(number, services=services, actor=actor, operation=payload["operation"], reason=payload.get("reason", ""), remarks=payload.get("remarks", ""), effective_date=payload.get("effective_at"))
+    return resume_subscriber(
+        number,
+        services=services,
+        actor=actor,
+        operation=payload["operation"],
+        reason=payload.get("reason", ""),
+        remarks=payload.get("remarks", ""),
+        effective_date=payload.get("effective_at"),
+    )
 
 
 def _parse_effective(value: str | datetime | None, zone: str) -> datetime | None:
@@ -230,7 +343,7 @@ def _parse_effective(value: str | datetime | None, zone: str) -> datetime | None
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     try:
         if "T" in value:
             parsed = datetime.fromisoformat(value)

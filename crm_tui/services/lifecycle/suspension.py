@@ -73,7 +73,10 @@ def suspend_subscriber(
     try:
         kind = SuspensionReason(reason)
     except ValueError:
-        raise InvalidInput("Choose a suspension reason: " + ", ".join(r.value for r in SuspensionReason) + ".", fields={"reason": "Unknown reason."}) from None
+        raise InvalidInput(
+            "Choose a suspension reason: " + ", ".join(r.value for r in SuspensionReason) + ".",
+            fields={"reason": "Unknown reason."},
+        ) from None
     if actor is None and kind != SuspensionReason.DEBT:
         raise NotAllowed("Only a debt suspension is triggered by the system; sign in for the others.")
     if actor is not None and kind in SUPERVISOR_ONLY_SUSPENSIONS:
@@ -88,9 +91,43 @@ def suspend_subscriber(
         pending = _open_order_for(uow, subscriber)
         if pending:
             raise Conflict(f"Line {number} has order {pending} in progress; finish or cancel it first.")
-        order = create_order(uow, order_type="suspend", actor=actor, customer_pk=customer.id, subscriber_pk=subscriber.id, payload={"service_number": number, "reason": kind.value, "note": note, "subscribers": [{"id": subscriber.id, "service_number": number}]}, now=now)
-        capture(uow.session, customer.id, kind='suspend', summary=f'Suspension of {number}: {kind.label}' + (f' ({note})' if note else ''), actor=actor, now=now)
-        audit.record(uow, actor, "subscriber.suspend", "customer", customer.customer_id, {"subscriber": subscriber.id, "reason": kind.value, "order": order.order_number})
+        order = create_order(
+            uow,
+            order_type="suspend",
+            actor=actor,
+            customer_pk=customer.id,
+            subscriber_pk=subscriber.id,
+            payload={
+                "service_number": number,
+                "reason": kind.value,
+                "note": note,
+                "subscribers": [{"id": subscriber.id, "service_number": number}],
+            },
+            now=now,
+        )
+        capture(
+            uow.session,
+            customer.id,
+            kind="suspend",
+            summary=f"Suspension of {number}: {kind.label}" + (f" ({note})" if note else ""),
+            actor=actor,
+            now=now,
+        )
+        audit.record(
+            uow,
+            actor,
+            "subscriber.suspend",
+            "customer",
+            customer.customer_id,
+            {"subscriber": subscriber.id, "reason": kind.value, "order": order.order_number},
+        )
         uow.commit()
         order_number = order.order_number
-    return run_order(order_number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor, on_progress=on_progress)
+    return run_order(
+        order_number,
+        database_uow=services.writer,
+        externals=services.externals,
+        settings=services.settings,
+        actor=actor,
+        on_progress=on_progress,
+    )

@@ -64,24 +64,44 @@ def terminate_customer(
     try:
         TerminationReason(reason)
     except ValueError:
-        raise InvalidInput("Choose a termination reason: " + ", ".join(r.value for r in TerminationReason) + ".", fields={"reason": "Unknown reason."}) from None
+        raise InvalidInput(
+            "Choose a termination reason: " + ", ".join(r.value for r in TerminationReason) + ".",
+            fields={"reason": "Unknown reason."},
+        ) from None
     if number_mode not in NUMBER_MODES or sim_mode not in SIM_MODES:
-        raise InvalidInput("Number: immediate or freeze; SIM: reuse or abandon.", fields={"number_mode": "Check the options."})
+        raise InvalidInput(
+            "Number: immediate or freeze; SIM: reuse or abandon.", fields={"number_mode": "Check the options."}
+        )
     customer_id = parse_customer_id(customer_id)
     with services.writer() as uow:
         session = uow.session
         customer = session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
         if customer is None:
             raise NotFound(f"No customer {customer_id}.")
-        if customer.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED, CustomerStatus.ERASED, CustomerStatus.MERGED):
+        if customer.status in (
+            CustomerStatus.TERMINATED,
+            CustomerStatus.ARCHIVED,
+            CustomerStatus.ERASED,
+            CustomerStatus.MERGED,
+        ):
             raise Conflict(f"Customer {customer_id} is already {customer.status}.")
         pending = unfinished_order(uow, customer_pk=customer.id)
         if pending:
             raise Conflict(f"Order {pending} for this customer is not finished; finish or cancel it first.")
         busy = session.execute(
-            select(func.count()).select_from(QueueItem).where(QueueItem.ref_id == customer_id, QueueItem.status.in_(["open", "claimed"]))
+            select(func.count())
+            .select_from(QueueItem)
+            .where(QueueItem.ref_id == customer_id, QueueItem.status.in_(["open", "claimed"]))
         ).scalar_one()
-        lines = session.execute(select(Subscriber).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES)).order_by(Subscriber.id)).scalars().all()
+        lines = (
+            session.execute(
+                select(Subscriber)
+                .where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES))
+                .order_by(Subscriber.id)
+            )
+            .scalars()
+            .all()
+        )
         payload = {
             "customer_id": customer_id,
             "reason": reason,
@@ -91,10 +111,39 @@ def terminate_customer(
             "freeze_days": services.settings.number_freeze_days,
             "subscribers": [_line_payload(s) for s in lines],
         }
-        order = create_order(uow, order_type="terminate_customer", actor=actor, customer_pk=customer.id, subscriber_pk=None, payload=payload, now=now)
-        capture(session, customer.id, kind='terminate', summary=f"Relationship terminated ({TerminationReason(reason).label}); archive consent: {('yes' if archive_consent else 'no')}; order {order.order_number}", actor=actor, now=now)
-        audit.record(uow, actor, "customer.terminate", "customer", customer_id, {"order": order.order_number, "lines": len(lines), "consent": archive_consent, "open_queue_items": busy})
+        order = create_order(
+            uow,
+            order_type="terminate_customer",
+            actor=actor,
+            customer_pk=customer.id,
+            subscriber_pk=None,
+            payload=payload,
+            now=now,
+        )
+        capture(
+            session,
+            customer.id,
+            kind="terminate",
+            summary=f"Relationship terminated ({TerminationReason(reason).label}); archive consent: {('yes' if archive_consent else 'no')}; order {order.order_number}",
+            actor=actor,
+            now=now,
+        )
+        audit.record(
+            uow,
+            actor,
+            "customer.terminate",
+            "customer",
+            customer_id,
+            {"order": order.order_number, "lines": len(lines), "consent": archive_consent, "open_queue_items": busy},
+        )
         uow.commit()
         number = order.order_number
-    view = run_order(number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor, on_progress=on_progress)
+    view = run_order(
+        number,
+        database_uow=services.writer,
+        externals=services.externals,
+        settings=services.settings,
+        actor=actor,
+        on_progress=on_progress,
+    )
     return TerminationResult(order=view, lines=[s.service_number for s in lines])

@@ -33,15 +33,25 @@ class FreeNumber(View):
     fee: Decimal
 
 
-def stock_numbers(numbers: list[str], *, region: str, golden_fee: Decimal | None = None, uow: UnitOfWork, actor: Actor) -> int:
+def stock_numbers(
+    numbers: list[str], *, region: str, golden_fee: Decimal | None = None, uow: UnitOfWork, actor: Actor
+) -> int:
     """Add service numbers to the pool (admin); numbers already there are left as they are."""
     require_role(actor, Role.ADMIN, doing="stock numbers")
     parsed = [parse_service_number(n, region=region) for n in numbers]
     with uow:
-        known = set(uow.session.execute(select(NumberPoolEntry.service_number).where(NumberPoolEntry.service_number.in_(parsed))).scalars())
+        known = set(
+            uow.session.execute(
+                select(NumberPoolEntry.service_number).where(NumberPoolEntry.service_number.in_(parsed))
+            ).scalars()
+        )
         fresh = [n for n in dict.fromkeys(parsed) if n not in known]
         for number in fresh:
-            uow.session.add(NumberPoolEntry(service_number=number, is_golden=golden_fee is not None, fee=golden_fee or Decimal("0.00")))
+            uow.session.add(
+                NumberPoolEntry(
+                    service_number=number, is_golden=golden_fee is not None, fee=golden_fee or Decimal("0.00")
+                )
+            )
         audit.record(uow, actor, "inventory.stock_numbers", "number_pool", str(len(fresh)))
         uow.commit()
         return len(fresh)
@@ -88,7 +98,15 @@ TAKE_TRIES = 5
 """How often a terminal tries the next free item when others keep taking the one it saw."""
 
 
-def _take(session: Session, model: type[T], find: Callable[[], T], *, available: str, in_use: str, lost: Callable[[], None] | None = None) -> T | None:
+def _take(
+    session: Session,
+    model: type[T],
+    find: Callable[[], T],
+    *,
+    available: str,
+    in_use: str,
+    lost: Callable[[], None] | None = None,
+) -> T | None:
     """Compare-and-set the item `find` returns from `available` to `in_use`; None after TAKE_TRIES losses.
 
     `find` raises when nothing is free; `lost` (if given) is called when another terminal took the
@@ -115,11 +133,16 @@ def take_number(session: Session, wanted: str | None = None) -> NumberPoolEntry:
     release_frozen_numbers(session)
 
     def find_wanted() -> NumberPoolEntry:
-        entry = session.execute(select(NumberPoolEntry).where(NumberPoolEntry.service_number == wanted)).scalar_one_or_none()
+        entry = session.execute(
+            select(NumberPoolEntry).where(NumberPoolEntry.service_number == wanted)
+        ).scalar_one_or_none()
         if entry is None:
             raise NotFound(f"{wanted} is not in the number pool.", fields={"service_number": "Not in the pool."})
         if entry.state != NumberState.AVAILABLE:
-            raise Conflict(f"{wanted} is not free ({NumberState(entry.state).label.lower()}).", fields={"service_number": "Not free."})
+            raise Conflict(
+                f"{wanted} is not free ({NumberState(entry.state).label.lower()}).",
+                fields={"service_number": "Not free."},
+            )
         return entry
 
     def find_next() -> NumberPoolEntry:
@@ -137,8 +160,12 @@ def take_number(session: Session, wanted: str | None = None) -> NumberPoolEntry:
         raise Conflict(f"{wanted} was just taken at another terminal.", fields={"service_number": "Just taken."})
 
     entry = _take(
-        session, NumberPoolEntry, find_wanted if wanted else find_next,
-        available=NumberState.AVAILABLE, in_use=NumberState.IN_USE, lost=just_taken if wanted else None,
+        session,
+        NumberPoolEntry,
+        find_wanted if wanted else find_next,
+        available=NumberState.AVAILABLE,
+        in_use=NumberState.IN_USE,
+        lost=just_taken if wanted else None,
     )
     if entry is None:
         raise Conflict("Numbers are being taken fast at other terminals; try again.")
@@ -149,7 +176,9 @@ def take_sim(session: Session) -> SimCard:
     """Take the next free SIM card."""
 
     def find_next() -> SimCard:
-        sim = session.execute(select(SimCard).where(SimCard.state == SimState.AVAILABLE).order_by(SimCard.id).limit(1)).scalar_one_or_none()
+        sim = session.execute(
+            select(SimCard).where(SimCard.state == SimState.AVAILABLE).order_by(SimCard.id).limit(1)
+        ).scalar_one_or_none()
         if sim is None:
             raise Conflict("No free SIM card is left in stock; ask an admin to stock SIM cards.")
         return sim

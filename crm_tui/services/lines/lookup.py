@@ -38,7 +38,9 @@ def load_line(uow: UnitOfWork, service_number: str) -> Line:
         .limit(1)
     ).first()
     if row is None:
-        raise NotFound(f"No line with service number {service_number}.", fields={"service_number": "Unknown service number."})
+        raise NotFound(
+            f"No line with service number {service_number}.", fields={"service_number": "Unknown service number."}
+        )
     subscriber = row[0]
     if subscriber.status not in LIVE_LINE_STATUSES:
         raise Conflict(

@@ -55,7 +55,17 @@ def give_line(
     sim.subscriber_id = subscriber.id
     session.add_all([number, sim])
     if number.fee:
-        session.add(Charge(account_id=account.id, subscriber_id=subscriber.id, kind="fee", description=f"Golden number {number.service_number}", amount=number.fee, currency=account.currency, created_at=now))
+        session.add(
+            Charge(
+                account_id=account.id,
+                subscriber_id=subscriber.id,
+                kind="fee",
+                description=f"Golden number {number.service_number}",
+                amount=number.fee,
+                currency=account.currency,
+                created_at=now,
+            )
+        )
     if offering.commitment_months:
         session.add(
             Contract(

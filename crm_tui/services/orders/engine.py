@@ -144,16 +144,36 @@ def create_order(
     for seq, name in enumerate(steps, start=1):
         uow.session.add(OrderStep(order_id=order.id, seq=seq, name=name, idempotency_key=f"{number}-{seq}-{name}"))
     if reserved:
-        uow.session.add(QueueItem(queue=QueueName.RESERVED_ORDERS, ref_type="order", ref_id=number, reason=f"Runs on {effective_at:%Y-%m-%d %H:%M} UTC", created_at=now))
+        uow.session.add(
+            QueueItem(
+                queue=QueueName.RESERVED_ORDERS,
+                ref_type="order",
+                ref_id=number,
+                reason=f"Runs on {effective_at:%Y-%m-%d %H:%M} UTC",
+                created_at=now,
+            )
+        )
     audit.record(uow, actor, f"order.create.{order_type}", "order", number, {"steps": len(steps), "reserved": reserved})
     return order
 
 
 def order_view(uow: UnitOfWork, order: Order) -> OrderView:
 
-    steps = uow.session.execute(select(OrderStep).where(OrderStep.order_id == order.id).order_by(OrderStep.seq)).scalars().all()
-    customer_id = uow.session.execute(select(Customer.customer_id).where(Customer.id == order.customer_id)).scalar() if order.customer_id else None
-    service_number = uow.session.execute(select(Subscriber.service_number).where(Subscriber.id == order.subscriber_id)).scalar() if order.subscriber_id else None
+    steps = (
+        uow.session.execute(select(OrderStep).where(OrderStep.order_id == order.id).order_by(OrderStep.seq))
+        .scalars()
+        .all()
+    )
+    customer_id = (
+        uow.session.execute(select(Customer.customer_id).where(Customer.id == order.customer_id)).scalar()
+        if order.customer_id
+        else None
+    )
+    service_number = (
+        uow.session.execute(select(Subscriber.service_number).where(Subscriber.id == order.subscriber_id)).scalar()
+        if order.subscriber_id
+        else None
+    )
     return OrderView(
         order_id=order.order_number,
         type=order.type,
@@ -165,14 +185,23 @@ def order_view(uow: UnitOfWork, order: Order) -> OrderView:
         closed_at=order.closed_at,
         payload=order.payload,
         steps=[
-            StepView(seq=s.seq, name=s.name, label=STEP_KINDS[s.name].label if s.name in STEP_KINDS else s.name, status=s.status, attempts=s.attempts, error=s.last_error)
+            StepView(
+                seq=s.seq,
+                name=s.name,
+                label=STEP_KINDS[s.name].label if s.name in STEP_KINDS else s.name,
+                status=s.status,
+                attempts=s.attempts,
+                error=s.last_error,
+            )
             for s in steps
         ],
     )
 
 
 def find_order(uow: UnitOfWork, order_id: str) -> Order:
-    order = uow.session.execute(select(Order).where(Order.order_number == order_id.strip().upper())).scalar_one_or_none()
+    order = uow.session.execute(
+        select(Order).where(Order.order_number == order_id.strip().upper())
+    ).scalar_one_or_none()
     if order is None:
         raise NotFound(f"No order {order_id}.")
     return order
@@ -183,7 +212,9 @@ RUNNABLE = (OrderStatus.OPEN, OrderStatus.RUNNING, OrderStatus.FAILED)
 """A runner may try to claim these; the claim itself decides (a live lease on `running` refuses)."""
 
 
-def unfinished_order(uow: UnitOfWork, *, subscriber_pk: int | None = None, customer_pk: int | None = None, whole_customer: bool = False) -> str | None:
+def unfinished_order(
+    uow: UnitOfWork, *, subscriber_pk: int | None = None, customer_pk: int | None = None, whole_customer: bool = False
+) -> str | None:
     """The number of an order on this line (or customer) that is not closed or cancelled yet.
 
     `whole_customer` looks only at orders on the customer as a whole (a termination).
@@ -204,7 +235,9 @@ def get_order(order_id: str, *, uow: UnitOfWork, actor: Actor) -> OrderView:
         return order_view(uow, find_order(uow, order_id))
 
 
-def list_orders(*, uow: UnitOfWork, actor: Actor, status: str | None = None, customer_id: str | None = None, limit: int = 100) -> list[OrderView]:
+def list_orders(
+    *, uow: UnitOfWork, actor: Actor, status: str | None = None, customer_id: str | None = None, limit: int = 100
+) -> list[OrderView]:
 
     require_signed_in(actor, doing="see orders")
     with uow:
@@ -251,7 +284,10 @@ def run_order(
                 if not lease.renew(uow, order_pk, runner, now()):
                     raise _taken_over(uow, order_pk)
                 step = uow.session.execute(
-                    select(OrderStep).where(OrderStep.order_id == order_pk, OrderStep.status != StepStatus.DONE).order_by(OrderStep.seq).limit(1)
+                    select(OrderStep)
+                    .where(OrderStep.order_id == order_pk, OrderStep.status != StepStatus.DONE)
+                    .order_by(OrderStep.seq)
+                    .limit(1)
                 ).scalar_one_or_none()
                 if step is None:
                     lease.release(uow, order_pk, runner, status=OrderStatus.OPEN)
@@ -319,7 +355,15 @@ def _taken_over(uow: UnitOfWork, order_pk: int) -> Conflict:
     return Conflict(f"Order {number} is being run elsewhere (this runner's lease ran out and another took over).")
 
 
-def _mark_failed(database_uow: Callable[[], UnitOfWork], order_pk: int, step_pk: int, runner: str, error: str, actor: Actor | None, now: datetime) -> None:
+def _mark_failed(
+    database_uow: Callable[[], UnitOfWork],
+    order_pk: int,
+    step_pk: int,
+    runner: str,
+    error: str,
+    actor: Actor | None,
+    now: datetime,
+) -> None:
     with database_uow() as uow:
         if not lease.release(uow, order_pk, runner, status=OrderStatus.FAILED):
             return  # another runner holds the order now: its outcome stands
@@ -329,13 +373,27 @@ def _mark_failed(database_uow: Callable[[], UnitOfWork], order_pk: int, step_pk:
         step.last_error = error[:500]
         uow.session.add(step)
         item = uow.session.execute(
-            select(QueueItem).where(QueueItem.queue == QueueName.FAILED_ORDERS, QueueItem.ref_type == "order", QueueItem.ref_id == order.order_number)
+            select(QueueItem).where(
+                QueueItem.queue == QueueName.FAILED_ORDERS,
+                QueueItem.ref_type == "order",
+                QueueItem.ref_id == order.order_number,
+            )
         ).scalar_one_or_none()
         reason = f"Failed at step {step.seq} ({STEP_KINDS[step.name].label}): {error}"[:300]
         if item is None:
-            uow.session.add(QueueItem(queue=QueueName.FAILED_ORDERS, ref_type="order", ref_id=order.order_number, reason=reason, created_at=now))
+            uow.session.add(
+                QueueItem(
+                    queue=QueueName.FAILED_ORDERS,
+                    ref_type="order",
+                    ref_id=order.order_number,
+                    reason=reason,
+                    created_at=now,
+                )
+            )
         else:
             item.status, item.reason, item.claimed_by, item.version = "open", reason, None, item.version + 1
             uow.session.add(item)
-        audit.record(uow, actor, "order.step_failed", "order", order.order_number, {"step": step.seq, "name": step.name})
+        audit.record(
+            uow, actor, "order.step_failed", "order", order.order_number, {"step": step.seq, "name": step.name}
+        )
         uow.commit()

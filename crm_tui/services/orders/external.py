@@ -72,7 +72,9 @@ class SimulatedExternalSystems:
         self.database = database
         self.faults = parse_faults(faults)
 
-    def send(self, system: str, operation: str, *, idempotency_key: str, payload: dict[str, Any], attempt: int) -> dict[str, Any]:
+    def send(
+        self, system: str, operation: str, *, idempotency_key: str, payload: dict[str, Any], attempt: int
+    ) -> dict[str, Any]:
         """Deliver one request; the same key twice has its effect once."""
         fault = next((f for f in self.faults if f.applies(system, operation)), None)
         failing = fault is not None and (fault.mode == "fail" or (fault.mode == "fail-once" and attempt <= 1))
@@ -87,7 +89,14 @@ class SimulatedExternalSystems:
             ).first()
             outcome = "failed" if failing else ("duplicate" if already else "ok")
             session.add(
-                ExternalRequest(system=system, operation=operation, idempotency_key=idempotency_key, payload=payload, outcome=outcome, created_at=utcnow())
+                ExternalRequest(
+                    system=system,
+                    operation=operation,
+                    idempotency_key=idempotency_key,
+                    payload=payload,
+                    outcome=outcome,
+                    created_at=utcnow(),
+                )
             )
             session.commit()
         if fault is not None and fault.mode == "crash":

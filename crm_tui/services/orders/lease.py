@@ -60,7 +60,9 @@ def claim(uow: UnitOfWork, order_pk: int, runner: str, now: datetime, *, from_st
     if holder is None:
         return False
     runnable = Order.status.in_(from_states)
-    stale = and_(Order.status == OrderStatus.RUNNING, or_(Order.lease_expires_at.is_(None), Order.lease_expires_at < now))
+    stale = and_(
+        Order.status == OrderStatus.RUNNING, or_(Order.lease_expires_at.is_(None), Order.lease_expires_at < now)
+    )
     conditions = [runnable, stale]
     if holder.status == OrderStatus.RUNNING and runner_is_gone(holder.lease_owner):
         conditions.append(and_(Order.status == OrderStatus.RUNNING, Order.lease_owner == holder.lease_owner))

@@ -37,10 +37,17 @@ AHEAD_TOLERANCE = timedelta(minutes=1)
 """`run-due --as-of` within this of now counts as now (clocks differ a little between terminals)."""
 
 
-def _close_queue_item(uow: UnitOfWork, queue: QueueName, order_number: str, status: str, actor: Actor | None, now: datetime) -> None:
+def _close_queue_item(
+    uow: UnitOfWork, queue: QueueName, order_number: str, status: str, actor: Actor | None, now: datetime
+) -> None:
     uow.session.execute(
         update(QueueItem)
-        .where(QueueItem.queue == queue, QueueItem.ref_type == "order", QueueItem.ref_id == order_number, QueueItem.status.in_(["open", "claimed"]))
+        .where(
+            QueueItem.queue == queue,
+            QueueItem.ref_type == "order",
+            QueueItem.ref_id == order_number,
+            QueueItem.status.in_(["open", "claimed"]),
+        )
         .values(status=status, decided_by=actor.id if actor else None, decided_at=now, version=QueueItem.version + 1)
     )
 
@@ -55,20 +62,36 @@ def retry_order(order_id: str, *, services: Services, actor: Actor) -> OrderView
         _close_queue_item(uow, QueueName.FAILED_ORDERS, order.order_number, "done", actor, utcnow())
         audit.record(uow, actor, "order.retry", "order", order.order_number)
         uow.commit()
-    return run_order(order_id, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor)
+    return run_order(
+        order_id, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor
+    )
 
 
 def resume_orders(*, services: Services, actor: Actor | None, now: datetime | None = None) -> list[OrderView]:
     """Finish every open order, and every running one whose runner is gone (after a crash): each
     runs from its first unfinished step, claimed by one runner however many resume at once."""
     with services.reader() as uow:
-        numbers = uow.session.execute(
-            select(Order.order_number).where(Order.status.in_((OrderStatus.OPEN, OrderStatus.RUNNING))).order_by(Order.id)
-        ).scalars().all()
+        numbers = (
+            uow.session.execute(
+                select(Order.order_number)
+                .where(Order.status.in_((OrderStatus.OPEN, OrderStatus.RUNNING)))
+                .order_by(Order.id)
+            )
+            .scalars()
+            .all()
+        )
     results = []
     for number in numbers:
         try:
-            results.append(run_order(number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor))
+            results.append(
+                run_order(
+                    number,
+                    database_uow=services.writer,
+                    externals=services.externals,
+                    settings=services.settings,
+                    actor=actor,
+                )
+            )
         except (ExternalSystemFailed, Conflict):
             with services.reader() as uow:
                 results.append(order_view(uow, find_order(uow, number)))
@@ -90,7 +113,9 @@ def run_due_orders(*, services: Services, actor: Actor | None, as_of: datetime |
             uow.commit()
     with services.reader() as uow:
         due = uow.session.execute(
-            select(Order.id, Order.order_number).where(Order.status == OrderStatus.RESERVED, Order.effective_at <= as_of).order_by(Order.effective_at)
+            select(Order.id, Order.order_number)
+            .where(Order.status == OrderStatus.RESERVED, Order.effective_at <= as_of)
+            .order_by(Order.effective_at)
         ).all()
     results = []
     for order_pk, number in due:
@@ -106,7 +131,15 @@ def run_due_orders(*, services: Services, actor: Actor | None, as_of: datetime |
             _close_queue_item(uow, QueueName.RESERVED_ORDERS, number, "done", actor, as_of)
             uow.commit()
         try:
-            results.append(run_order(number, database_uow=services.writer, externals=services.externals, settings=services.settings, actor=actor))
+            results.append(
+                run_order(
+                    number,
+                    database_uow=services.writer,
+                    externals=services.externals,
+                    settings=services.settings,
+                    actor=actor,
+                )
+            )
         except ExternalSystemFailed:
             with services.reader() as uow:
                 results.append(order_view(uow, find_order(uow, number)))
@@ -124,13 +157,21 @@ def cancel_order(order_id: str, *, services: Services, actor: Actor, note: str =
         if order.status == OrderStatus.FAILED:
             require_role(actor, *SUPERVISORS, doing="cancel failed orders")
         elif order.status != OrderStatus.RESERVED:
-            raise Conflict(f"Order {order.order_number} is {order.status}; only reserved or failed orders can be cancelled.")
+            raise Conflict(
+                f"Order {order.order_number} is {order.status}; only reserved or failed orders can be cancelled."
+            )
         if not lease.claim(uow, order.id, runner, now, from_states=(order.status,)):
             raise Conflict(f"Order {order.order_number} changed while you were cancelling it; look at it again.")
         uow.commit()
-        done = uow.session.execute(
-            select(OrderStep).where(OrderStep.order_id == order.id, OrderStep.status == StepStatus.DONE).order_by(OrderStep.seq.desc())
-        ).scalars().all()
+        done = (
+            uow.session.execute(
+                select(OrderStep)
+                .where(OrderStep.order_id == order.id, OrderStep.status == StepStatus.DONE)
+                .order_by(OrderStep.seq.desc())
+            )
+            .scalars()
+            .all()
+        )
         order_pk, number, payload = order.id, order.order_number, dict(order.payload)
         undo_plan = [(s.id, s.seq, s.idempotency_key, STEP_KINDS[s.name]) for s in done]
     externals = services.externals

@@ -52,7 +52,13 @@ def show_archive(customer_id: str, *, uow: UnitOfWork, actor: Actor) -> list[Arc
     customer_id = parse_customer_id(customer_id)
     full = sees_personal_data_in_lists(actor)
     with uow:
-        rows = uow.session.execute(select(ArchiveRecord).where(ArchiveRecord.customer_number == customer_id).order_by(ArchiveRecord.id)).scalars().all()
+        rows = (
+            uow.session.execute(
+                select(ArchiveRecord).where(ArchiveRecord.customer_number == customer_id).order_by(ArchiveRecord.id)
+            )
+            .scalars()
+            .all()
+        )
         return [
             ArchiveRecordView(
                 id=r.id,
@@ -84,11 +90,27 @@ def purge_archive(
     require_role(actor, *SUPERVISORS, doing="purge the archive")
     as_of = as_of or utcnow()
     with uow:
-        expired = uow.session.execute(
-            select(ArchiveRecord).where(ArchiveRecord.retain_until.is_not(None), ArchiveRecord.retain_until <= as_of).order_by(ArchiveRecord.retain_until)
-        ).scalars().all()
+        expired = (
+            uow.session.execute(
+                select(ArchiveRecord)
+                .where(ArchiveRecord.retain_until.is_not(None), ArchiveRecord.retain_until <= as_of)
+                .order_by(ArchiveRecord.retain_until)
+            )
+            .scalars()
+            .all()
+        )
         views = [
-            ArchiveRecordView(id=r.id, kind=r.kind, customer_id=r.customer_number, subject_key=mask(r.subject_key), consent=r.consent, archived_at=r.archived_at, retain_until=r.retain_until, erased=r.erased_at is not None, payload={})
+            ArchiveRecordView(
+                id=r.id,
+                kind=r.kind,
+                customer_id=r.customer_number,
+                subject_key=mask(r.subject_key),
+                consent=r.consent,
+                archived_at=r.archived_at,
+                retain_until=r.retain_until,
+                erased=r.erased_at is not None,
+                payload={},
+            )
             for r in expired
         ]
         if not dry_run and expired:

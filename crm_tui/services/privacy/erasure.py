@@ -68,24 +68,43 @@ class ErasureRequested(View):
     customer_id: str
 
 
-def request_erasure(customer_id: str, *, uow: UnitOfWork, actor: Actor, requested_by: str, legal_ground: str, now: datetime | None = None) -> ErasureRequested:
+def request_erasure(
+    customer_id: str,
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    requested_by: str,
+    legal_ground: str,
+    now: datetime | None = None,
+) -> ErasureRequested:
     """Record who asked and on what legal ground; the request waits in the supervisor's queue."""
     require_signed_in(actor, doing="record erasure requests")
     customer_id = parse_customer_id(customer_id)
     requested_by = clean_text(requested_by, field="requested_by", max_length=100)
     legal_ground = clean_text(legal_ground, field="legal_ground", max_length=200)
     if not requested_by or not legal_ground:
-        raise InvalidInput("Say who asked and the legal ground.", fields={"requested_by" if not requested_by else "legal_ground": "Required."})
+        raise InvalidInput(
+            "Say who asked and the legal ground.",
+            fields={"requested_by" if not requested_by else "legal_ground": "Required."},
+        )
     now = now or utcnow()
     with uow:
         customer = _customer(uow, customer_id)
         _check_erasable(uow, customer)
-        existing = uow.session.execute(select(QueueItem.id).where(QueueItem.queue == QueueName.ERASURE_REQUESTS, QueueItem.ref_id == customer_id)).scalar()
+        existing = uow.session.execute(
+            select(QueueItem.id).where(QueueItem.queue == QueueName.ERASURE_REQUESTS, QueueItem.ref_id == customer_id)
+        ).scalar()
         if existing:
             raise Conflict(f"An erasure request for {customer_id} already exists (item {existing}).")
-        item = QueueItem(queue=QueueName.ERASURE_REQUESTS, ref_type="customer", ref_id=customer_id, reason=f"Erasure requested by {requested_by}: {legal_ground}", created_at=now)
+        item = QueueItem(
+            queue=QueueName.ERASURE_REQUESTS,
+            ref_type="customer",
+            ref_id=customer_id,
+            reason=f"Erasure requested by {requested_by}: {legal_ground}",
+            created_at=now,
+        )
         uow.session.add(item)
-        capture(uow.session, customer.id, kind='erasure_request', summary='Erasure requested', actor=actor, now=now)
+        capture(uow.session, customer.id, kind="erasure_request", summary="Erasure requested", actor=actor, now=now)
         uow.session.flush()
         audit.record(uow, actor, "customer.erasure_requested", "customer", customer_id, {"item": item.id})
         uow.commit()
@@ -100,11 +119,17 @@ def _customer(uow: UnitOfWork, customer_id: str) -> Customer:
 
 
 def _check_erasable(uow: UnitOfWork, customer: Customer) -> None:
-    live = uow.session.execute(select(func.count()).select_from(Subscriber).where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES))).scalar_one()
+    live = uow.session.execute(
+        select(func.count())
+        .select_from(Subscriber)
+        .where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES))
+    ).scalar_one()
     if customer.status == CustomerStatus.ERASED:
         raise Conflict(f"{customer.customer_id} is already erased.")
     if customer.status not in ERASABLE or live:
-        raise Conflict(f"{customer.customer_id} is {customer.status} with {live} live line(s): terminate the relationship before erasing.")
+        raise Conflict(
+            f"{customer.customer_id} is {customer.status} with {live} live line(s): terminate the relationship before erasing."
+        )
 
 
 INVENTORY_TABLES = ("number_pool", "sim_pool")
@@ -128,7 +153,9 @@ class ErasureReport(View):
     complete: bool
 
 
-def erase_customer(item_id: int, *, services: Services, actor: Actor, note: str = "", now: datetime | None = None) -> ErasureReport:
+def erase_customer(
+    item_id: int, *, services: Services, actor: Actor, note: str = "", now: datetime | None = None
+) -> ErasureReport:
     """Approve the request: destroy the person's identifying data everywhere and verify nothing is left.
 
     "The person" includes every record merged into the customer (a duplicate absorbed earlier keeps
@@ -153,20 +180,35 @@ def erase_customer(item_id: int, *, services: Services, actor: Actor, note: str 
         lines = 0
         for person in people:
             needles += _identifiers(uow, person)
-            hashes |= set(session.execute(select(Attachment.content_hash).where(Attachment.customer_id == person.id)).scalars())
+            hashes |= set(
+                session.execute(select(Attachment.content_hash).where(Attachment.customer_id == person.id)).scalars()
+            )
             lines += _destroy(uow, person, now)
         merges = or_(MergeRecord.survivor_id.in_(pks), MergeRecord.merged_id.in_(pks))
         session.execute(update(MergeRecord).where(merges).values(before_image={"erased": True}))
-        pairs = select(DuplicateCandidate.id).where(or_(DuplicateCandidate.customer_a_id.in_(pks), DuplicateCandidate.customer_b_id.in_(pks)))
+        pairs = select(DuplicateCandidate.id).where(
+            or_(DuplicateCandidate.customer_a_id.in_(pks), DuplicateCandidate.customer_b_id.in_(pks))
+        )
         pair_ids = [str(pair) for pair in session.execute(pairs).scalars()]
         if pair_ids:
-            session.execute(update(QueueItem).where(QueueItem.queue == QueueName.DUPLICATES, QueueItem.ref_id.in_(pair_ids)).values(reason=TOMBSTONE, payload={}))
+            session.execute(
+                update(QueueItem)
+                .where(QueueItem.queue == QueueName.DUPLICATES, QueueItem.ref_id.in_(pair_ids))
+                .values(reason=TOMBSTONE, payload={})
+            )
         session.execute(update(DuplicateCandidate).where(DuplicateCandidate.id.in_(pairs)).values(reasons={}))
         item.status, item.decided_by, item.decided_at, item.note = "approved", actor.id, now, note or None
         item.reason = "Erasure requested"  # the requester's words may name the person
         item.version += 1
         session.add(item)
-        audit.record(uow, actor, "customer.erase", "customer", customer.customer_id, {"item": item_id, "lines": lines, "attachments": len(hashes), "merged_records": len(people) - 1})
+        audit.record(
+            uow,
+            actor,
+            "customer.erase",
+            "customer",
+            customer.customer_id,
+            {"item": item_id, "lines": lines, "attachments": len(hashes), "merged_records": len(people) - 1},
+        )
         uow.commit()
         customer_id = customer.customer_id
     needles = list(dict.fromkeys(needles))
@@ -196,7 +238,13 @@ def _absorbed(uow: UnitOfWork, customer: Customer) -> list[Customer]:
     found: list[Customer] = []
     frontier = [customer.id]
     while frontier:
-        rows = uow.session.execute(select(Customer).where(Customer.merged_into_id.in_(frontier), Customer.status != CustomerStatus.ERASED)).scalars().all()
+        rows = (
+            uow.session.execute(
+                select(Customer).where(Customer.merged_into_id.in_(frontier), Customer.status != CustomerStatus.ERASED)
+            )
+            .scalars()
+            .all()
+        )
         found += rows
         frontier = [row.id for row in rows]
     return found
@@ -221,19 +269,37 @@ def _destroy(uow: UnitOfWork, customer: Customer, now: datetime) -> int:
         session.execute(update(Charge).where(Charge.subscriber_id.in_(line_ids)).values(description=TOMBSTONE))
     for line in lines:
         tomb = f"x{line.id}"
-        session.execute(update(Subscriber).where(Subscriber.id == line.id).values(service_number=tomb, iccid=tomb, imsi=tomb[:15], language=None, written_language=None))
+        session.execute(
+            update(Subscriber)
+            .where(Subscriber.id == line.id)
+            .values(service_number=tomb, iccid=tomb, imsi=tomb[:15], language=None, written_language=None)
+        )
     session.execute(update(Interaction).where(Interaction.customer_id == pk).values(summary=TOMBSTONE, key_kind=None))
     session.execute(update(Order).where(Order.customer_id == pk).values(payload={"erased": True}))
     archived = select(ArchiveRecord.id).where(ArchiveRecord.customer_number == customer.customer_id)
-    session.execute(update(ArchiveRecord).where(ArchiveRecord.id.in_(archived)).values(payload={}, subject_key=None, erased_at=now))
+    session.execute(
+        update(ArchiveRecord).where(ArchiveRecord.id.in_(archived)).values(payload={}, subject_key=None, erased_at=now)
+    )
     keys = [customer.customer_id, *line_keys]
-    session.execute(update(OutboxEvent).where(OutboxEvent.aggregate_id.in_(keys)).values(payload={"erased": True}, aggregate_id=TOMBSTONE))
+    session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.aggregate_id.in_(keys))
+        .values(payload={"erased": True}, aggregate_id=TOMBSTONE)
+    )
     order_numbers = list(session.execute(select(Order.order_number).where(Order.customer_id == pk)).scalars())
     for number in order_numbers:
-        session.execute(update(ExternalRequest).where(ExternalRequest.idempotency_key.like(f"{number}-%")).values(payload={"erased": True}))
+        session.execute(
+            update(ExternalRequest)
+            .where(ExternalRequest.idempotency_key.like(f"{number}-%"))
+            .values(payload={"erased": True})
+        )
     session.execute(update(QueueItem).where(QueueItem.ref_id.in_(list(line_keys))).values(ref_id=TOMBSTONE, payload={}))
     if customer.name_search:
-        session.execute(delete(BlacklistEntry).where(BlacklistEntry.name_search == customer.name_search, BlacklistEntry.birthday == customer.birthday))
+        session.execute(
+            delete(BlacklistEntry).where(
+                BlacklistEntry.name_search == customer.name_search, BlacklistEntry.birthday == customer.birthday
+            )
+        )
     for field in ERASED_FIELDS:
         setattr(customer, field, None)
     customer.display_name = "Erased customer"
@@ -246,21 +312,54 @@ def _destroy(uow: UnitOfWork, customer: Customer, now: datetime) -> int:
     return len(lines)
 
 
-ERASED_FIELDS = ("first_name", "middle_name", "last_name", "organization_name", "gender", "title", "nationality", "birthplace", "birthday", "email", "mobile", "social_id", "belief")
+ERASED_FIELDS = (
+    "first_name",
+    "middle_name",
+    "last_name",
+    "organization_name",
+    "gender",
+    "title",
+    "nationality",
+    "birthplace",
+    "birthday",
+    "email",
+    "mobile",
+    "social_id",
+    "belief",
+)
 
 
 def _identifiers(uow: UnitOfWork, customer: Customer) -> list[str]:
     """The strings that identify the person and must not be found anywhere afterwards."""
-    certs = list(uow.session.execute(select(Certificate.cert_number).where(Certificate.customer_id == customer.id)).scalars())
+    certs = list(
+        uow.session.execute(select(Certificate.cert_number).where(Certificate.customer_id == customer.id)).scalars()
+    )
     contacts = list(uow.session.execute(select(Contact.value).where(Contact.customer_id == customer.id)).scalars())
-    values = [customer.display_name, customer.first_name, customer.last_name, customer.organization_name, customer.email, customer.mobile, *certs, *contacts]
+    values = [
+        customer.display_name,
+        customer.first_name,
+        customer.last_name,
+        customer.organization_name,
+        customer.email,
+        customer.mobile,
+        *certs,
+        *contacts,
+    ]
     return [v for v in dict.fromkeys(values) if v and len(v) >= 4]
 
 
 def _remove_files(services: Services, hashes: set[str], data_dir: Path) -> None:
     """Delete the attachment files no other customer still uses."""
     with services.reader() as uow:
-        shared = set(uow.session.execute(select(Attachment.content_hash).where(Attachment.content_hash.in_(list(hashes)))).scalars()) if hashes else set()
+        shared = (
+            set(
+                uow.session.execute(
+                    select(Attachment.content_hash).where(Attachment.content_hash.in_(list(hashes)))
+                ).scalars()
+            )
+            if hashes
+            else set()
+        )
     for digest in hashes - shared:
         stored_path(data_dir, digest).unlink(missing_ok=True)
 
@@ -274,7 +373,12 @@ class FileScan(View):
 def scan_files(data_dir: Path, needles: list[str]) -> FileScan:
     """Every stored file (an orphan too) read whole and searched for every identifier, as UTF-8 and as
     Latin-1 bytes (what a scanner or a PDF writer may have used)."""
-    patterns = {form for needle in needles for form in (needle.encode("utf-8"), needle.encode("latin-1", "ignore"), needle.lower().encode("utf-8")) if len(form) >= 4}
+    patterns = {
+        form
+        for needle in needles
+        for form in (needle.encode("utf-8"), needle.encode("latin-1", "ignore"), needle.lower().encode("utf-8"))
+        if len(form) >= 4
+    }
     found = []
     files = stored_files(data_dir)
     for path in files:
@@ -303,19 +407,40 @@ def verify_absent(services: Services, needles: list[str]) -> list[TableCheck]:
             columns = [c for c in table.columns if _searchable(c)]
             rows = uow.session.execute(select(func.count()).select_from(table)).scalar_one()
             if table.name in INVENTORY_TABLES:
-                report.append(TableCheck(table=table.name, rows_checked=rows, found=0, note="operator inventory: unlinked from the person, numbers stay in stock"))
+                report.append(
+                    TableCheck(
+                        table=table.name,
+                        rows_checked=rows,
+                        found=0,
+                        note="operator inventory: unlinked from the person, numbers stay in stock",
+                    )
+                )
                 continue
             found = 0
             if columns and needles:
                 conditions = [cast(c, String).contains(n, autoescape=True) for c in columns for n in needles]
-                found = uow.session.execute(select(func.count()).select_from(table).where(or_(*conditions))).scalar_one()
-            report.append(TableCheck(table=table.name, rows_checked=rows, found=found, note=f"{len(columns)} text columns"))
+                found = uow.session.execute(
+                    select(func.count()).select_from(table).where(or_(*conditions))
+                ).scalar_one()
+            report.append(
+                TableCheck(table=table.name, rows_checked=rows, found=found, note=f"{len(columns)} text columns")
+            )
         if services.database.is_sqlite and needles:
             index = table_text("customers_fts", column_text("name_search"))
             rows = uow.session.execute(select(func.count()).select_from(index)).scalar_one()
             names = [normalize_name(n) for n in needles if len(normalize_name(n)) >= 4]
-            found = uow.session.execute(select(func.count()).select_from(index).where(or_(*[index.c.name_search.contains(n, autoescape=True) for n in names]))).scalar_one() if names else 0
-            report.append(TableCheck(table="customers_fts", rows_checked=rows, found=found, note="the name search index"))
+            found = (
+                uow.session.execute(
+                    select(func.count())
+                    .select_from(index)
+                    .where(or_(*[index.c.name_search.contains(n, autoescape=True) for n in names]))
+                ).scalar_one()
+                if names
+                else 0
+            )
+            report.append(
+                TableCheck(table="customers_fts", rows_checked=rows, found=found, note="the name search index")
+            )
     return report
 
 
@@ -327,7 +452,13 @@ def reject_erasure(item_id: int, *, services: Services, actor: Actor, note: str 
             raise NotFound(f"No erasure request {item_id}.")
         if item.status not in ("open", "claimed"):
             raise Conflict(f"Erasure request {item_id} was already {item.status}.")
-        item.status, item.decided_by, item.decided_at, item.note, item.version = "rejected", actor.id, utcnow(), note or None, item.version + 1
+        item.status, item.decided_by, item.decided_at, item.note, item.version = (
+            "rejected",
+            actor.id,
+            utcnow(),
+            note or None,
+            item.version + 1,
+        )
         uow.session.add(item)
         audit.record(uow, actor, "customer.erasure_rejected", "customer", item.ref_id, {"item": item_id})
         uow.commit()
@@ -335,8 +466,21 @@ def reject_erasure(item_id: int, *, services: Services, actor: Actor, note: str 
 
 QUEUE_ACTIONS: dict[QueueName, tuple[QueueAction, ...]] = {
     QueueName.ERASURE_REQUESTS: (
-        QueueAction("approve", "a", lambda item, *, services, actor, note: erase_customer(item.id, services=services, actor=actor, note=note).model_dump(mode="json")),
-        QueueAction("reject", "r", lambda item, *, services, actor, note: (reject_erasure(item.id, services=services, actor=actor, note=note), {"approved": False})[1]),
+        QueueAction(
+            "approve",
+            "a",
+            lambda item, *, services, actor, note: erase_customer(
+                item.id, services=services, actor=actor, note=note
+            ).model_dump(mode="json"),
+        ),
+        QueueAction(
+            "reject",
+            "r",
+            lambda item, *, services, actor, note: (
+                reject_erasure(item.id, services=services, actor=actor, note=note),
+                {"approved": False},
+            )[1],
+        ),
     ),
 }
 """The erasure queue's keys; `services.bootstrap` registers them."""

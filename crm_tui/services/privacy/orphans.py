@@ -9,7 +9,7 @@ runs it; so does every archive purge.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -44,7 +44,13 @@ def stored_files(data_dir: Path) -> list[Path]:
 
 
 def sweep_orphans(
-    *, uow: UnitOfWork, actor: Actor, data_dir: Path, dry_run: bool = False, grace: timedelta = GRACE, now: datetime | None = None
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    data_dir: Path,
+    dry_run: bool = False,
+    grace: timedelta = GRACE,
+    now: datetime | None = None,
 ) -> SweepReport:
     """Remove stored files no attachment row refers to, older than `grace` (supervisors)."""
     require_role(actor, *SUPERVISORS, doing="sweep stored files")
@@ -55,7 +61,7 @@ def sweep_orphans(
         orphans = [p for p in files if p.name.startswith(TEMPORARY_PREFIX) or p.name not in referenced]
         removed = young = size = 0
         for path in orphans:
-            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
             if now - modified < grace:
                 young += 1
                 continue
@@ -64,7 +70,9 @@ def sweep_orphans(
             if not dry_run:
                 path.unlink(missing_ok=True)
         if not dry_run:
-            audit.record(uow, actor, "attachments.sweep", "attachments", str(removed), {"checked": len(files), "bytes": size})
+            audit.record(
+                uow, actor, "attachments.sweep", "attachments", str(removed), {"checked": len(files), "bytes": size}
+            )
             uow.commit()
     return SweepReport(
         dry_run=dry_run,

@@ -22,7 +22,17 @@ GENESIS = "0" * 64
 _PG_AUDIT_LOCK = 7_311_001
 
 
-def entry_hash(prev_hash: str, *, at: str, operator: str, role: str, action: str, entity_type: str, entity_id: str, summary: dict[str, Any]) -> str:
+def entry_hash(
+    prev_hash: str,
+    *,
+    at: str,
+    operator: str,
+    role: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    summary: dict[str, Any],
+) -> str:
     """sha256 over the previous link and this entry's canonical JSON."""
     body = json.dumps(
         [prev_hash, at, operator, role, action, entity_type, entity_id, summary],
@@ -100,10 +110,17 @@ def verify_chain(*, uow: UnitOfWork, actor: Actor) -> ChainReport:
     with uow:
         previous = GENESIS
         count = 0
-        for entry in uow.session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)).scalars():
+        for entry in uow.session.execute(
+            select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)
+        ).scalars():
             count += 1
             if entry.prev_hash != previous:
-                return ChainReport(entries=count, intact=False, first_broken_id=entry.id, problem=f"entry {entry.id} does not follow the entry before it (one was removed or changed)")
+                return ChainReport(
+                    entries=count,
+                    intact=False,
+                    first_broken_id=entry.id,
+                    problem=f"entry {entry.id} does not follow the entry before it (one was removed or changed)",
+                )
             expected = entry_hash(
                 entry.prev_hash,
                 at=entry.at.isoformat(),
@@ -115,18 +132,36 @@ def verify_chain(*, uow: UnitOfWork, actor: Actor) -> ChainReport:
                 summary=entry.summary,
             )
             if expected != entry.hash:
-                return ChainReport(entries=count, intact=False, first_broken_id=entry.id, problem=f"entry {entry.id} was changed after it was written")
+                return ChainReport(
+                    entries=count,
+                    intact=False,
+                    first_broken_id=entry.id,
+                    problem=f"entry {entry.id} was changed after it was written",
+                )
             previous = entry.hash
         return ChainReport(entries=count, intact=True, first_broken_id=None, problem=None)
 
 
-def show_entries(*, uow: UnitOfWork, actor: Actor, customer_id: str | None = None, limit: int = 200) -> list[AuditEntryView]:
+def show_entries(
+    *, uow: UnitOfWork, actor: Actor, customer_id: str | None = None, limit: int = 200
+) -> list[AuditEntryView]:
     require_role(actor, *SUPERVISORS, doing="read the audit trail")
     with uow:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if customer_id:
-            query = query.where(AuditEntry.entity_type == "customer", AuditEntry.entity_id == customer_id.strip().upper())
+            query = query.where(
+                AuditEntry.entity_type == "customer", AuditEntry.entity_id == customer_id.strip().upper()
+            )
         return [
-            AuditEntryView(id=e.id, at=e.at, operator=e.operator, role=e.role, action=e.action, entity_type=e.entity_type, entity_id=e.entity_id, summary=e.summary)
+            AuditEntryView(
+                id=e.id,
+                at=e.at,
+                operator=e.operator,
+                role=e.role,
+                action=e.action,
+                entity_type=e.entity_type,
+                entity_id=e.entity_id,
+                summary=e.summary,
+            )
             for e in uow.session.execute(query).scalars()
         ]

@@ -23,7 +23,9 @@ class EventView(View):
     dispatched_at: datetime | None
 
 
-def list_events(*, uow: UnitOfWork, actor: Actor, since: datetime | None = None, event_type: str | None = None, limit: int = 500) -> list[EventView]:
+def list_events(
+    *, uow: UnitOfWork, actor: Actor, since: datetime | None = None, event_type: str | None = None, limit: int = 500
+) -> list[EventView]:
     require_role(actor, *SUPERVISORS, doing="read the outbox")
     with uow:
         query = select(OutboxEvent).order_by(OutboxEvent.id).limit(limit)
@@ -32,6 +34,14 @@ def list_events(*, uow: UnitOfWork, actor: Actor, since: datetime | None = None,
         if event_type:
             query = query.where(OutboxEvent.event_type == event_type)
         return [
-            EventView(id=e.id, event_type=e.event_type, aggregate_type=e.aggregate_type, aggregate_id=e.aggregate_id, payload=e.payload, created_at=e.created_at, dispatched_at=e.dispatched_at)
+            EventView(
+                id=e.id,
+                event_type=e.event_type,
+                aggregate_type=e.aggregate_type,
+                aggregate_id=e.aggregate_id,
+                payload=e.payload,
+                created_at=e.created_at,
+                dispatched_at=e.dispatched_at,
+            )
             for e in uow.session.execute(query).scalars()
         ]

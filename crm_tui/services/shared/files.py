@@ -39,7 +39,10 @@ class FilePlacement:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             return target
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=TEMPORARY_PREFIX, delete=False) as tmp, checked.source.open("rb") as source:
+        with (
+            tempfile.NamedTemporaryFile(dir=target.parent, prefix=TEMPORARY_PREFIX, delete=False) as tmp,
+            checked.source.open("rb") as source,
+        ):
             for block in iter(lambda: source.read(1 << 16), b""):
                 tmp.write(block)
         os.replace(tmp.name, target)

@@ -11,8 +11,16 @@ from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 
-def emit(uow: UnitOfWork, event_type: str, aggregate_type: str, aggregate_id: str, payload: dict[str, Any] | None = None) -> OutboxEvent:
-    event = OutboxEvent(event_type=event_type, aggregate_type=aggregate_type, aggregate_id=aggregate_id, payload=payload or {}, created_at=utcnow())
+def emit(
+    uow: UnitOfWork, event_type: str, aggregate_type: str, aggregate_id: str, payload: dict[str, Any] | None = None
+) -> OutboxEvent:
+    event = OutboxEvent(
+        event_type=event_type,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        payload=payload or {},
+        created_at=utcnow(),
+    )
     uow.session.add(event)
     return event
 

@@ -31,5 +31,7 @@ def check_operator_password(password: str, *, field: str = "password") -> str:
             fields={field: f"At least {MIN_OPERATOR_PASSWORD} characters."},
         )
     if password.strip() != password or not password.strip():
-        raise InvalidInput("A password cannot start or end with spaces.", fields={field: "No leading or trailing spaces."})
+        raise InvalidInput(
+            "A password cannot start or end with spaces.", fields={field: "No leading or trailing spaces."}
+        )
     return password

@@ -35,10 +35,16 @@ def take_payment(
     From the account, the prepaid balance must cover it (a Conflict at `payment_method` otherwise).
     """
     if method not in PAYMENT_METHODS:
-        raise InvalidInput(f"Unknown payment method {method!r}; one of {', '.join(PAYMENT_METHODS)}.", fields={"payment_method": "Choose cash, card or account."})
+        raise InvalidInput(
+            f"Unknown payment method {method!r}; one of {', '.join(PAYMENT_METHODS)}.",
+            fields={"payment_method": "Choose cash, card or account."},
+        )
     if method == "account":
         if account.balance < amount:
-            raise Conflict(f"The account balance {account.balance} does not cover {amount}.", fields={"payment_method": "Balance too low."})
+            raise Conflict(
+                f"The account balance {account.balance} does not cover {amount}.",
+                fields={"payment_method": "Balance too low."},
+            )
         account.balance -= amount
         session.add(account)
     payment = Payment(

@@ -28,7 +28,10 @@ def clean_text(value: str, *, field: str, max_length: int = MAX_TEXT) -> str:
     """Trim, drop control characters, refuse what is too long."""
     value = _CONTROL.sub("", value).strip()
     if len(value) > max_length:
-        raise InvalidInput(f"{_label(field)} is too long (at most {max_length} characters).", fields={field: f"At most {max_length} characters."})
+        raise InvalidInput(
+            f"{_label(field)} is too long (at most {max_length} characters).",
+            fields={field: f"At most {max_length} characters."},
+        )
     return value
 
 
@@ -53,7 +56,9 @@ def parse_cert_number(value: str, *, field: str = "cert_number") -> str:
 def parse_country(value: str, *, field: str = "cert_country") -> str:
     value = clean_text(value, field=field).upper()
     if not re.fullmatch(r"[A-Z]{2}", value):
-        raise InvalidInput("A country is its two-letter ISO code, like ES or GB.", fields={field: "Two letters, like ES."})
+        raise InvalidInput(
+            "A country is its two-letter ISO code, like ES or GB.", fields={field: "Two letters, like ES."}
+        )
     return value
 
 
@@ -113,7 +118,9 @@ def parse_customer_id(value: str, *, field: str = "customer_id") -> str:
     if not CUSTOMER_ID_PATTERN.fullmatch(value):
         raise InvalidInput("A customer ID is C and ten digits.", fields={field: "C and ten digits."})
     if not luhn.is_valid(value[1:]):
-        raise InvalidInput("That customer ID has a wrong check digit: a mistyped digit?", fields={field: "Check digit does not match."})
+        raise InvalidInput(
+            "That customer ID has a wrong check digit: a mistyped digit?", fields={field: "Check digit does not match."}
+        )
     return value
 
 

@@ -22,7 +22,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=96), nullable=True))
-        batch_op.add_column(sa.Column("lease_expires_at", crm_tui.storage.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("lease_expires_at", crm_tui.storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
