@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crm_tui.paths import DEFAULT_DATA_DIR, LOG_NAME
@@ -57,6 +57,10 @@ class Settings(BaseSettings):
 
     operator_password: str | None = None
     """The scripted operator's password; otherwise a hidden prompt asks."""
+
+    audit_key: SecretStr | None = None
+    """The key that signs the audit log (hex or text); every terminal of one database needs the same.
+    Empty: `audit.key` in `data_dir`, made on first use (mode 0600)."""
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -1,7 +1,8 @@
-"""`crm-tui audit`: the append-only, hash-chained audit trail: show entries, verify the chain."""
+"""`crm-tui audit`: the append-only, HMAC-chained audit trail: show entries, verify, checkpoint the head."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +18,7 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import invocation
 
-app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
+app = typer.Typer(help="The append-only, HMAC-chained audit trail.", no_args_is_help=True)
 
 
 @app.command("show")
@@ -55,17 +56,64 @@ def audit_show(
 
 @app.command("verify")
 @reports_errors
-def audit_verify(as_json: Json = False) -> None:
-    """Recompute the hash chain; exit 3 naming the first broken link if a row was changed or removed."""
+def audit_verify(
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="Also hold the log against the checkpoints in this file (repeat for more)."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Check every entry's HMAC and the log against its checkpoints; exit 3 naming what was changed or removed.
+
+    When intact, a new checkpoint of the head is added to audit-checkpoints.jsonl in the data folder.
+    """
     from crm_tui.services.shared import audit
+    from crm_tui.services.shared.audit_anchor import checkpoints_path, load_checkpoints, save_checkpoint
 
     run = invocation()
-    report = audit.verify_chain(uow=run.services().reader(), actor=run.actor())
+    services = run.services()
+    actor = run.actor()
+    kept = checkpoints_path(services.settings.data_dir)
+    marks = load_checkpoints(kept, *(checkpoint or []))
+    report = audit.verify_chain(uow=services.reader(), actor=actor, checkpoints=marks)
+    written = None
+    if report.intact:
+        written = save_checkpoint(audit.make_checkpoint(uow=services.reader(), actor=actor), kept)
     if as_json:
-        print_json(report)
+        print_json(report.model_dump(mode="json") | {"checkpoint_written": str(written) if written else None})
     elif report.intact:
-        say(f"Audit trail intact: {report.entries:,} entries.")
+        say(f"Audit trail intact: {report.entries:,} entries, {report.checkpoints_checked} checkpoint(s) held.")
+        if report.legacy_entries:
+            say(f"{report.legacy_entries:,} entries predate audit keys (unkeyed); the first keyed entry anchors them.")
     else:
-        say(f"Audit trail BROKEN at entry {report.first_broken_id}: {report.problem}.", style="bold red")
+        for problem in report.problems:
+            say(f"Audit trail BROKEN: {problem}.", style="bold red")
     if not report.intact:
         raise typer.Exit(3)
+
+
+@app.command("checkpoint")
+@reports_errors
+def audit_checkpoint(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also append it to this file (keep a copy away from the database)."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Sign the log's head (last entry, its HMAC, the count) and keep it outside the database."""
+    from crm_tui.services.shared import audit
+    from crm_tui.services.shared.audit_anchor import checkpoints_path, save_checkpoint
+
+    run = invocation()
+    services = run.services()
+    mark = audit.make_checkpoint(uow=services.reader(), actor=run.actor())
+    paths = [save_checkpoint(mark, checkpoints_path(services.settings.data_dir))]
+    if output is not None:
+        paths.append(save_checkpoint(mark, output))
+    if as_json:
+        print_json(mark.model_dump(mode="json") | {"files": [str(p) for p in paths]})
+        return
+    say(f"Checkpoint: entry {mark.last_id}, {mark.entries:,} entries, signed with key {mark.key_id}.")
+    for path in paths:
+        say(f"Kept in {path}")

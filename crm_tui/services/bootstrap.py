@@ -16,6 +16,8 @@ from crm_tui.services.lifecycle import order_steps
 from crm_tui.services.orders import engine
 from crm_tui.services.orders.external import SimulatedExternalSystems
 from crm_tui.services.privacy import erasure
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.audit_anchor import audit_key
 from crm_tui.storage.db import Database
 
 QUEUE_ACTION_SOURCES = (queues.QUEUE_ACTIONS, erasure.QUEUE_ACTIONS)
@@ -34,8 +36,11 @@ def register_all() -> None:
 
 
 def services_over(database: Database, settings: Settings) -> Services:
-    """Services over a database already open, with the external systems `settings.faults` describes."""
+    """Services over a database already open, with the external systems `settings.faults` describes
+    and the audit key of the settings (or of the data folder)."""
     register_all()
+    configured = settings.audit_key.get_secret_value() if settings.audit_key else None
+    audit.use_key(database.url, audit_key(configured, settings.data_dir))
     return Services(settings=settings, database=database, externals=SimulatedExternalSystems(database, settings.faults))
 
 

@@ -520,6 +520,8 @@ class AuditEntry(SQLModel, table=True):
     summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    key_id: str | None = Field(default=None, max_length=16)
+    """Which audit key signed the entry (services/shared/audit.py); NULL before keys existed."""
 
 
 class DuplicateCandidate(SQLModel, table=True):
