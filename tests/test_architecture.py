@@ -35,7 +35,7 @@ LAZY_FACES = {
     "app.py": "the first frame comes before the screens behind the sign-in (and SQLAlchemy, pydantic, the services)",
     "cli": "each command imports the services it runs, so `--help` and other nouns do not pay for them",
     "screens/sign_in.py": "the sign-in screen is on the cold-start path: the services load once it is up",
-    "screens/registration.py": "the upload modal's file tree loads only when a file is picked",
+    "screens/registration_modals.py": "the upload modal's file tree loads only when a file is picked",
 }
 """The faces (top layers) may import lazily for cold start; each module or folder listed with why."""
 

@@ -17,7 +17,7 @@ from crm_tui.domain import CertType, CustomerStatus, KeyKind
 from crm_tui.errors import CrmError, NotFound
 from crm_tui.present import NOTHING, local_time, phone, words
 from crm_tui.screens.base import WorkbenchScreen
-from crm_tui.screens.registration import _offering_choices
+from crm_tui.screens.registration_parts import offering_choices
 from crm_tui.services.lifecycle.reestablishment import (
     ArchivedCustomer,
     Reestablished,
@@ -128,7 +128,7 @@ class ReestablishScreen(WorkbenchScreen):
                     yield FormField(
                         "Offering for a new line (optional)",
                         Select(
-                            _offering_choices(currency),
+                            offering_choices(currency),
                             id="offering",
                             prompt="No line now: the customer comes back idle",
                         ),
