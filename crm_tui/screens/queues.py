@@ -1,121 +1,46 @@
 """SUPERVISOR QUEUES (issue 4): every queue with its count and oldest age, the chosen queue's items,
 and each action on one key. Every action names the item version the supervisor saw, so when another
-supervisor got there first this screen says it changed and shows the queue as it is now."""
+supervisor got there first this screen says it changed and shows the queue as it is now.
+
+The screen keeps the widgets and the flow; what it shows, built without widgets, is in `queues_parts`,
+the note and order-steps modals in `queues_modals`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
-from crm_tui.domain import QueueItemStatus, QueueName
+from crm_tui.domain import QueueName
 from crm_tui.errors import Conflict, CrmError
-from crm_tui.present import NOTHING, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.merge import MergeScreen
+from crm_tui.screens.queues_modals import NoteModal, OrderStepsModal
+from crm_tui.screens.queues_parts import (
+    ITEM_COLUMNS,
+    acted,
+    changed,
+    customer_of,
+    detail,
+    heading,
+    item_cells,
+    reference,
+    refused,
+    scan_stage,
+    scanned,
+    summary_cell,
+)
 from crm_tui.services import queues
-from crm_tui.services.customers.profile import get_customer
-from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.dedupe.scan import PairView, ScanReport, scan_duplicates
-from crm_tui.services.orders.engine import OrderView, get_order
+from crm_tui.services.orders.engine import get_order
 from crm_tui.services.queues import ActionResult, QueueItemView, QueueSummary
 from crm_tui.services.shared.views import CustomerDetail
-from crm_tui.widgets.order_progress import OrderProgress
 from crm_tui.widgets.tables import WorkbenchTable
-
-KEY_WORDS = {"a": "approve", "r": "reject", "m": "merge", "d": "dismiss"}
-"""What each action key means in general; a queue names its own action behind the key (a = retry
-for failed orders)."""
-
-SCAN_STAGES = {
-    "read": "Reading customers",
-    "block": "Pairing candidates",
-    "score": "Scoring pairs",
-    "store": "Saving new pairs",
-}
-
-
-def age(since: datetime | None, now: datetime) -> str:
-    """How long an item has waited, in the biggest whole unit: "just now", "12 min", "2 h", "3 d"."""
-    if since is None:
-        return NOTHING
-    minutes = int((now - since).total_seconds() // 60)
-    if minutes < 1:
-        return "just now"
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // (24 * 60)} d"
-
-
-def reference(item: QueueItemView) -> str:
-    """What the item is about, in the words a supervisor uses."""
-    if item.ref_type == "duplicate":
-        return f"Pair {item.ref_id}"
-    if item.ref_type == "subscriber":
-        return phone(item.ref_id)
-    return item.ref_id
-
-
-def _offered(queue: QueueName) -> str:
-    """The queue's action keys in words: "a retry, r cancel"."""
-    return ", ".join(f"{a.key} {a.name}" for a in queues.ACTIONS.get(queue, ())) or "no actions yet"
-
-
-class NoteModal(ModalScreen[str | None]):
-    """Why the supervisor acts, for the record (optional): enter acts, escape cancels."""
-
-    CSS_PATH = "queues.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note-cancel")]
-    AUTO_FOCUS = "#note-input"
-
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self.title_text = title
-        """The action and its item, e.g. "Dismiss possible duplicate Pair 3"."""
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="note-box"):
-            yield Static(self.title_text, id="note-title", markup=False)
-            yield Input(placeholder="Note (optional): why", max_length=500, id="note-input")
-            yield Static("enter: go ahead · escape: cancel", id="note-hint")
-
-    @on(Input.Submitted, "#note-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class OrderStepsModal(ModalScreen[None]):
-    """A failed or reserved order's steps: what ran, what failed and why; escape closes."""
-
-    CSS_PATH = "queues.tcss"
-    BINDINGS = [Binding("escape", "close", "Close", id="order-close")]
-
-    def __init__(self, view: OrderView, reason: str) -> None:
-        super().__init__()
-        self.view = view
-        self.reason = reason
-        """The queue item's reason, above the steps."""
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="order-box"):
-            yield Static(self.reason, id="order-reason", markup=False)
-            yield OrderProgress(self.view, id="order-steps")
-            yield Static("a retry · r cancel from the queue · escape: close", id="order-hint")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class QueueItemsTable(WorkbenchTable):
@@ -173,7 +98,7 @@ class QueuesScreen(WorkbenchScreen):
         listing = self.query_one("#queue-list", WorkbenchTable)
         listing.add_column("Queue · open · oldest", width=23, key="queue")
         items = self.query_one("#queue-items", QueueItemsTable)
-        for label, width in (("Item", 5), ("Ref", 16), ("Status", 8), ("Claimed by", 10), ("Reason", 26), ("Since", 8)):
+        for label, width in ITEM_COLUMNS:
             items.add_column(label, width=width, key=label)
         self.query_one("#queue-filter").display = False
         self.query_one("#scan-row").display = False
@@ -209,10 +134,7 @@ class QueuesScreen(WorkbenchScreen):
         now = self._now
         first_time = listing.row_count == 0
         for summary in summaries:
-            waiting = f"{summary.open} · oldest {age(summary.oldest, now)}" if summary.open else "none waiting"
-            cell = Text.assemble(
-                (summary.label, "bold" if summary.open else "dim"), "\n  ", (waiting, "" if summary.open else "dim")
-            )
+            cell = summary_cell(summary, now)
             if first_time:
                 listing.add_row(cell, key=summary.queue, height=2)
             else:  # in place: the cursor stays where the supervisor left it
@@ -242,15 +164,7 @@ class QueuesScreen(WorkbenchScreen):
         self.items = {str(i.item_id): i for i in items}
         now = self._now
         for item in items:
-            table.add_row(
-                Text(str(item.item_id), justify="right"),
-                reference(item),
-                words(item.status, QueueItemStatus),
-                Text(item.claimed_by, style="bold yellow") if item.claimed_by else NOTHING,
-                Text(item.reason, overflow="ellipsis", no_wrap=True),
-                Text(age(item.created_at, now), justify="right"),
-                key=str(item.item_id),
-            )
+            table.add_row(*item_cells(item, now), key=str(item.item_id))
         if keep is not None and str(keep.item_id) in self.items:
             table.move_cursor(row=list(self.items).index(str(keep.item_id)))
         self._show_heading()
@@ -260,25 +174,12 @@ class QueuesScreen(WorkbenchScreen):
         summary = self.summaries.get(self.queue or "")
         if summary is None:
             return
-        parts = [summary.label, f"{len(self.items)} shown", "oldest first" if self.sort == "oldest" else "newest first"]
-        if self.filter_text:
-            parts.append(f"filter “{self.filter_text}”")
-        parts.append(f"keys: {_offered(QueueName(summary.queue))}")
-        self.query_one("#queue-heading", Static).update(" · ".join(parts))
+        shown = heading(summary, shown=len(self.items), sort=self.sort, filter_text=self.filter_text)
+        self.query_one("#queue-heading", Static).update(shown)
 
     def _show_detail(self) -> None:
-        item = self._selected_item()
-        detail = self.query_one("#queue-detail", Static)
-        if item is None:
-            detail.update("Nothing waiting here." if not self.filter_text else "No item matches the filter.")
-            return
-        lines = [f"Item {item.item_id} · {reference(item)} · {words(item.status, QueueItemStatus)}", item.reason]
-        if item.claimed_by:
-            lines.append(f"Held by {item.claimed_by}: only they can act on it.")
-        agree, differ = item.payload.get("agree"), item.payload.get("differ")
-        if agree or differ:
-            lines.append(f"Agree: {', '.join(agree or []) or NOTHING} · Differ: {', '.join(differ or []) or NOTHING}")
-        detail.update("\n".join(lines))
+        text = detail(self._selected_item(), filter_text=self.filter_text)
+        self.query_one("#queue-detail", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#queue-list")
     def _queue_chosen(self, event: DataTable.RowHighlighted) -> None:
@@ -314,7 +215,7 @@ class QueuesScreen(WorkbenchScreen):
     def show_error(self, error: CrmError) -> bool:
         """Another supervisor got there first: say so and show the queue as it is now."""
         if isinstance(error, Conflict):
-            self.say(f"Changed: {error.message.replace('; refresh the queue.', '.')} Refreshed.", error=True)
+            self.say(changed(error), error=True)
             self.refresh_queues()
             return True
         return False
@@ -345,7 +246,7 @@ class QueuesScreen(WorkbenchScreen):
             return
         action = next((a for a in queues.ACTIONS.get(queue, ()) if a.key == key), None)
         if action is None:
-            self.say(f"{queue.label} cannot {KEY_WORDS.get(key, key)}. Keys here: {_offered(queue)}.", error=True)
+            self.say(refused(queue, key), error=True)
             return
         item = self._item_or_say()
         if item is None:
@@ -377,10 +278,7 @@ class QueuesScreen(WorkbenchScreen):
         )
 
     def _acted(self, result: ActionResult) -> None:
-        outcome = words(result.status, QueueItemStatus).lower()
-        line = result.detail.get("service_number") if result.queue == QueueName.HELD_REGISTRATIONS else None
-        extra = f" New line {phone(line)}." if line else ""
-        self.say(f"{result.action.capitalize()}: item {result.item_id} is {outcome}.{extra}")
+        self.say(acted(result))
         self.refresh_queues()
 
     def action_claim(self) -> None:
@@ -437,22 +335,12 @@ class QueuesScreen(WorkbenchScreen):
     def _open_customer(self, item: QueueItemView) -> None:
         app = self.workbench
         actor, services = app.actor, app.services
-        region = services.settings.default_region
-
-        def load() -> CustomerDetail:
-            customer_id = item.ref_id
-            if item.ref_type == "subscriber":
-                page = search_customers(
-                    CustomerQuery(service_number=item.ref_id),
-                    uow=services.reader(),
-                    actor=actor,
-                    region=region,
-                    page_size=1,
-                )
-                customer_id = page.customers[0].customer_id if page.customers else item.ref_id
-            return get_customer(customer_id, uow=services.reader(), actor=actor)
-
-        self.call_service(load, self._show_customer, group="queue-open", description="Open the customer")
+        self.call_service(
+            lambda: customer_of(item, services=services, actor=actor),
+            self._show_customer,
+            group="queue-open",
+            description="Open the customer",
+        )
 
     def _show_customer(self, detail: CustomerDetail) -> None:
         """Over the queues, so escape comes back here."""
@@ -506,7 +394,7 @@ class QueuesScreen(WorkbenchScreen):
         self.call_service(scan, self._scanned, group="queue-scan", description="Scan for duplicates")
 
     def _scan_progress(self, stage: str, done: int, total: int) -> None:
-        self.query_one("#scan-stage", Static).update(f"{SCAN_STAGES.get(stage, words(stage))}: {done:,} of {total:,}")
+        self.query_one("#scan-stage", Static).update(scan_stage(stage, done, total))
         self.query_one("#scan-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def _scan_finished(self) -> None:
@@ -514,8 +402,5 @@ class QueuesScreen(WorkbenchScreen):
         self.query_one("#scan-row").display = False
 
     def _scanned(self, report: ScanReport) -> None:
-        self.say(
-            f"Scan done: {report.new} new possible duplicate(s) among {report.customers:,} customers "
-            f"({report.compared:,} pairs compared in {report.seconds:.1f} s)."
-        )
+        self.say(scanned(report))
         self.refresh_queues()
