@@ -101,3 +101,10 @@ class DatabaseUnavailable(CrmError):
 
     title = "Database unavailable"
     code = "database_unavailable"
+
+
+class DatabaseReadOnly(NotAllowed):
+    """The database may be read but not written here (file or folder permissions, an immutable file)."""
+
+    title = "Database read-only"
+    code = "database_read_only"

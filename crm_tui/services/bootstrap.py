@@ -40,10 +40,18 @@ def services_over(database: Database, settings: Settings) -> Services:
     and the audit key of the settings (or of the data folder)."""
     register_all()
     configured = settings.audit_key.get_secret_value() if settings.audit_key else None
-    audit.use_key(database.url, audit_key(configured, settings.data_dir))
+    try:
+        audit.use_key(database.url, audit_key(configured, settings.data_dir))
+    except OSError:
+        if not database.read_only:
+            raise
+        # a read-only installation may not hold the key file: nothing is written, so nothing is signed
     return Services(settings=settings, database=database, externals=SimulatedExternalSystems(database, settings.faults))
 
 
 def open_services(settings: Settings, *, migrate: bool = True) -> Services:
     """Open the configured database (the embedded file by default), migrating it if needed."""
-    return services_over(Database.open(settings.resolved_database_url, migrate=migrate), settings)
+    embedded = not settings.database_url  # the data folder's own file: its folder is made on first use
+    return services_over(
+        Database.open(settings.resolved_database_url, migrate=migrate, create_folder=embedded), settings
+    )

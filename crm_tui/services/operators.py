@@ -112,6 +112,19 @@ def list_operators(*, uow: UnitOfWork, actor: Actor) -> list[OperatorView]:
         return [_view(row) for row in rows]
 
 
+def _sign_in_read_only(uow: UnitOfWork, username: str, matches: bool, max_failures: int) -> Actor:
+    """On a read-only database: the same checks, nothing counted or recorded (nothing can be)."""
+    with UnitOfWork(uow.database) as reading:
+        operator = reading.session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
+    if operator is None or not operator.is_active or not matches:
+        raise SignInFailed("Wrong operator name or password.")
+    if operator.locked_at is not None:
+        raise OperatorLocked(
+            f"{operator.username} is locked after {max_failures} failed sign-ins; a supervisor must unlock."
+        )
+    return _actor(operator)
+
+
 def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int = 5) -> Actor:
     """The operator if name and password match; counts failures and locks after `max_failures`.
 
@@ -125,6 +138,8 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
             select(Operator.password_hash).where(Operator.username == username)
         ).scalar_one_or_none()
     matches = verify_secret(stored, password)
+    if uow.database.read_only:
+        return _sign_in_read_only(uow, username, matches, max_failures)
     with uow:
         session = uow.session
         operator = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()

@@ -6,6 +6,7 @@ migrates it to the current head on first use.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from crm_tui.errors import DatabaseReadOnly, InvalidInput
 from crm_tui.storage.migrations import HEAD_REVISION
 
 BUSY_TIMEOUT_MS = 30000
@@ -20,13 +22,17 @@ BUSY_TIMEOUT_MS = 30000
 once on a loaded 2-core machine starved the last ones past 5 s ("database is locked", exit 1)."""
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def _prepare_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     """Pragmas on every connection and a BEGIN we choose (the documented pysqlite recipe)."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
+        if read_only:  # nothing may be written, not even the journal mode
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.close()
+            return
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -40,6 +46,11 @@ def _prepare_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _writable(path: Path) -> bool:
+    """SQLite in WAL mode writes the file and, beside it, the -wal and -shm files."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
 @dataclass
 class Database:
     """One engine and its write-mode twin; share it between threads, never a session."""
@@ -48,20 +59,39 @@ class Database:
     engine: Engine
     write_engine: Engine = field(repr=False)
 
+    read_only: bool = False
+    """A SQLite file this process may not write (file or folder permissions, an immutable file):
+    opened read-only, so reads work and a change is refused clearly (storage.unit_of_work)."""
+
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> Database:
-        """Connect, create the SQLite file's folder if needed, and migrate to head if asked."""
+    def open(cls, url: str, *, migrate: bool = True, create_folder: bool = True) -> Database:
+        """Connect and migrate to head if asked. A SQLite file's folder is created only when
+        `create_folder` (the embedded default); a URL naming a folder that does not exist is refused,
+        so a mistyped path never becomes a new empty database. A file this process may not write is
+        opened read-only."""
         parsed = make_url(url)
+        read_only = False
         if parsed.get_backend_name() == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-            _prepare_sqlite(engine)
+            path = Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
+            blocking = next((p for p in path.parents if p.exists()), None) if path is not None else None
+            if blocking is not None and not blocking.is_dir():
+                raise InvalidInput(f"{blocking} is a file, not a folder.", fields={"db": "Not a folder."})
+            if path is not None and not path.parent.is_dir():
+                if not create_folder:
+                    raise InvalidInput(
+                        f"No folder {path.parent}: create it first, or leave --db out to use the data folder.",
+                        fields={"db": "The folder does not exist."},
+                    )
+                path.parent.mkdir(parents=True, exist_ok=True)
+            read_only = path is not None and path.exists() and not _writable(path)
+            target = f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true" if read_only else url
+            engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            _prepare_sqlite(engine, read_only=read_only)
             write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
         else:
             engine = create_engine(url, pool_pre_ping=True)
             write_engine = engine
-        database = cls(url=url, engine=engine, write_engine=write_engine)
+        database = cls(url=url, engine=engine, write_engine=write_engine, read_only=read_only)
         if migrate:
             database.ensure_schema()
         return database
@@ -92,8 +122,14 @@ class Database:
 
     def ensure_schema(self) -> None:
         """Migrate to head unless already there; the common case costs one query, no Alembic import."""
-        if self.current_revision() == HEAD_REVISION:
+        current = self.current_revision()
+        if current == HEAD_REVISION:
             return
+        if self.read_only:
+            raise DatabaseReadOnly(
+                f"The database is read-only and its schema ({current or 'none'}) is older than this crm-tui's "
+                f"({HEAD_REVISION}); open it once with write access to upgrade it."
+            )
         from crm_tui.storage.migrations.runner import (
             upgrade,  # lazy: Alembic costs ~0.3 s, needed only when behind
         )

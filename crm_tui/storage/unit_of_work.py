@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from crm_tui.errors import DatabaseReadOnly
 from crm_tui.storage.db import Database
 
 
@@ -29,6 +30,11 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> UnitOfWork:
+        if self.write and self.database.read_only:
+            raise DatabaseReadOnly(
+                "The database is read-only here (the file or its folder may not be written): "
+                "you can look things up, but nothing can be saved."
+            )
         engine = self.database.write_engine if self.write else self.database.engine
         self._session = Session(engine, expire_on_commit=False, autoflush=True)
         self._session.begin()

@@ -41,12 +41,18 @@ def test_a_bad_database_url_is_invalid_input(cli):
 
 
 def test_an_unreachable_database_says_so_without_a_traceback(cli, tmp_path):
-    url = f"sqlite:///{tmp_path / 'file.db'}/not-a-dir/crm.db"
-    (tmp_path / "file.db").write_text("not a folder")
-    result = cli("--db", url, "db", "current")
+    result = cli("--db", "postgresql+psycopg://nobody@127.0.0.1:9/none", "db", "current")  # nothing listens on port 9
     assert result.exit_code == 1
     assert "Database unavailable" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_file_where_the_folder_should_be_is_named(cli, tmp_path):
+    url = f"sqlite:///{tmp_path / 'file.db'}/not-a-dir/crm.db"
+    (tmp_path / "file.db").write_text("not a folder")
+    result = cli("--db", url, "db", "current")
+    assert result.exit_code == 2
+    assert "not a folder" in result.stderr and "Traceback" not in result.output
 
 
 def test_unexpected_failure_exits_1_names_the_log_and_hides_the_traceback(cli, csr, monkeypatch):
