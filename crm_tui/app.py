@@ -7,12 +7,14 @@ Start-up is kept light on purpose (issue 2: cold start within 1.5x a bare Textua
 module and the sign-in screen import Textual and nothing of storage; SQLAlchemy, the models, the
 services and the other screens are imported by the worker that opens the database while the
 operator types their name, or when a screen is first shown.
+
+Beside it: the themes (`widgets/themes.py`), how a failure is told and logged (`widgets/failures.py`),
+the services' opening (`widgets/opening.py`), the palette (`screens/commands.py`) and what the
+customer look-ups run (`screens/customer_lookup.py`, imported on the first look-up).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +23,6 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from crm_tui.domain import KeyKind, Role
@@ -29,51 +30,21 @@ from crm_tui.errors import CrmError, DatabaseUnavailable
 from crm_tui.paths import DEFAULT_LOG_PATH
 from crm_tui.screens.commands import WorkbenchCommands
 from crm_tui.screens.sign_in import SignInScreen
+from crm_tui.widgets.failures import log_to, tell_failure
+from crm_tui.widgets.opening import Opening
+from crm_tui.widgets.themes import CALM, THEMES
 from crm_tui.widgets.workers import run_service
 
 if TYPE_CHECKING:
+    from crm_tui.screens.customer_lookup import Identified
     from crm_tui.screens.query_customers import QueryCustomersScreen
     from crm_tui.services.context import Services
-    from crm_tui.services.shared.views import Actor, CustomerDetail, CustomerPage
-
-log = logging.getLogger(__name__)
+    from crm_tui.services.shared.views import Actor, CustomerDetail
 
 OPEN_TIMEOUT_S = 120.0
 """How long a sign-in waits for the database to open before saying it cannot."""
 
 LAUNCH_SCREENS = ("query", "customer", "register", "deregister", "suspend", "resume", "queues")
-
-CALM = Theme(
-    name="crm-calm",
-    primary="#5B8DB8",
-    secondary="#7FA7A0",
-    accent="#E0B368",
-    foreground="#DCE3EA",
-    background="#1A222C",
-    surface="#222C38",
-    panel="#2B3846",
-    success="#7FB77E",
-    warning="#E0B368",
-    error="#E06C75",
-    dark=True,
-)
-"""The default: soft blue-grey that reads well all day on a shop terminal."""
-
-HIGH_CONTRAST = Theme(
-    name="crm-high-contrast",
-    primary="#FFFF00",
-    secondary="#00FFFF",
-    accent="#FFFF00",
-    foreground="#FFFFFF",
-    background="#000000",
-    surface="#000000",
-    panel="#1A1A1A",
-    success="#00FF00",
-    warning="#FFAA00",
-    error="#FF3333",
-    dark=True,
-)
-"""Black background, bright text and focus: for glare or weak eyesight."""
 
 
 @dataclass
@@ -90,15 +61,6 @@ class LaunchRequest:
 
 def _now() -> datetime:
     return datetime.now().astimezone()
-
-
-@dataclass(frozen=True)
-class _Identified:
-    """What the identify box found: exactly one customer opened, or a page of candidates."""
-
-    key: str
-    page: CustomerPage
-    opened: CustomerDetail | None
 
 
 class CrmApp(App[None]):
@@ -132,12 +94,8 @@ class CrmApp(App[None]):
         super().__init__()
         if (services is None) == (open_services is None):
             raise ValueError("Give the services or a way to open them, not both.")
-        self._services = services
+        self._services: Opening[Services] = Opening(services)
         self._open_services = open_services
-        self._services_ready = threading.Event()
-        self._services_error: BaseException | None = None
-        if services is not None:
-            self._services_ready.set()
         self.launch = launch
         """Where to go after sign-in; used once."""
         self.clock: Callable[[], datetime] = clock or _now
@@ -147,7 +105,7 @@ class CrmApp(App[None]):
         self.current_customer_id: str | None = None
         """The last customer opened: F4 goes back to them."""
         self._query_screen: QueryCustomersScreen | None = None
-        for theme in (CALM, HIGH_CONTRAST):
+        for theme in THEMES:
             self.register_theme(theme)
         # The theme is set before the first frame without its watcher: assigning `self.theme` here
         # queues a re-parse of every stylesheet (about 0.1 s of the cold start). Both themes are dark
@@ -166,34 +124,28 @@ class CrmApp(App[None]):
     @property
     def services(self) -> Services:
         """Units of work and settings for every service call (only once opened: see `ready_services`)."""
-        if self._services is None:
+        if self._services.value is None:
             raise RuntimeError("The services are not open yet.")
-        return self._services
+        return self._services.value
 
     @property
     def services_state(self) -> tuple[bool, BaseException | None]:
         """(open, failure): what the sign-in screen says about the database."""
-        return self._services is not None, self._services_error
+        return self._services.value is not None, self._services.error
 
     def ready_services(self) -> Services:
         """The services, waiting (in a worker thread) for them to open; the opening failure if it failed."""
-        if not self._services_ready.wait(OPEN_TIMEOUT_S):
+        services = self._services.wait(OPEN_TIMEOUT_S)
+        if services is None:
             raise DatabaseUnavailable("The database is taking too long to open; try again, or ask an administrator.")
-        if self._services_error is not None:
-            raise self._services_error
-        return self.services
+        return services
 
     def _start_opening(self) -> None:
         opener = self._open_services
         assert opener is not None
 
         def open_now() -> None:
-            try:
-                self._services = opener()
-            except BaseException as error:  # noqa: BLE001 - said on the sign-in screen, and by any sign-in
-                self._services_error = error
-            finally:
-                self._services_ready.set()
+            self._services.open(opener)
             self.call_from_thread(self._services_opened)
 
         self.run_worker(
@@ -201,8 +153,9 @@ class CrmApp(App[None]):
         )
 
     def _services_opened(self) -> None:
-        if self._services_error is not None and not isinstance(self._services_error, CrmError):
-            _log_to(DEFAULT_LOG_PATH).error("Cannot open the database", exc_info=self._services_error)
+        error = self._services.error
+        if error is not None and not isinstance(error, CrmError):
+            log_to(DEFAULT_LOG_PATH).error("Cannot open the database", exc_info=error)
         if isinstance(self.screen, SignInScreen):
             self.screen.show_database()
 
@@ -385,50 +338,34 @@ class CrmApp(App[None]):
         self, customer_id: str, *, key_kind: KeyKind | None, record: bool = True
     ) -> Worker[CustomerDetail]:
         """Load and show a customer; `record` captures the interaction (a customer identified)."""
-        from crm_tui.services.customers.profile import (
-            get_customer,
-            open_customer,
-        )
+        from crm_tui.screens.customer_lookup import load_customer
 
-        actor = self.actor
-        services = self.services
-
-        def load() -> CustomerDetail:
-            if record:
-                return open_customer(customer_id, uow=services.writer(), actor=actor, key_kind=key_kind)
-            return get_customer(customer_id, uow=services.reader(), actor=actor)
-
+        actor, services = self.actor, self.services
         return run_service(
-            self, load, self.show_customer, group="open-customer", description="Open customer", busy=self._busy_area()
+            self,
+            lambda: load_customer(customer_id, services=services, actor=actor, key_kind=key_kind, record=record),
+            self.show_customer,
+            group="open-customer",
+            description="Open customer",
+            busy=self._busy_area(),
         )
 
-    def identify(self, key: str) -> Worker[_Identified]:
+    def identify(self, key: str) -> Worker[Identified]:
         """The identify box: one match opens the customer at once, several list them, none says so."""
-        from crm_tui.services.customers import identify
-        from crm_tui.services.customers.profile import (
-            open_customer,
-        )
+        from crm_tui.screens.customer_lookup import find_customer
 
-        actor = self.actor
-        services = self.services
-        settings = services.settings
-
-        def find() -> _Identified:
-            page = identify.identify_customer(
-                key, uow=services.reader(), actor=actor, region=settings.default_region, page_size=settings.page_size
-            )
-            opened = None
-            if page.total == 1 and page.customers:
-                kind = KeyKind(page.key_kind) if page.key_kind else None
-                opened = open_customer(page.customers[0].customer_id, uow=services.writer(), actor=actor, key_kind=kind)
-            return _Identified(key=key, page=page, opened=opened)
-
+        actor, services = self.actor, self.services
         return run_service(
-            self, find, self._identified, group="identify", description="Identify customer", busy=self._busy_area()
+            self,
+            lambda: find_customer(key, services=services, actor=actor),
+            self._identified,
+            group="identify",
+            description="Identify customer",
+            busy=self._busy_area(),
         )
 
-    def _identified(self, found: _Identified) -> None:
-        from crm_tui.services.customers import identify
+    def _identified(self, found: Identified) -> None:
+        from crm_tui.screens.customer_lookup import results_query
 
         box = getattr(self.screen, "identify_box", None)
         if not found.page.customers:
@@ -442,7 +379,7 @@ class CrmApp(App[None]):
         if found.opened is not None:
             self.show_customer(found.opened)
             return
-        query = identify.recognise_key(found.key, region=self.services.settings.default_region).query
+        query = results_query(found.key, region=self.services.settings.default_region)
         screen = self.show_query_screen()
         screen.call_after_refresh(screen.show_results, query, found.page)
 
@@ -461,33 +398,9 @@ class CrmApp(App[None]):
     def show_failure(self, error: BaseException, node: DOMNode) -> None:
         """The one failure handler: business failures said plainly, field errors at the field,
         anything else logged with its traceback and never a crash."""
-        target = self.screen if node is self else node
-        if isinstance(error, CrmError):
-            if error.fields:
-                show_field_errors = getattr(target, "show_field_errors", None)
-                if show_field_errors is not None:
-                    show_field_errors(error.fields)
-            show_error = getattr(target, "show_error", None)
-            if show_error is not None and show_error(error):
-                return
-            self.notify(error.message, title=error.title, severity="error")
-            return
-        log_path = self._services.settings.log_path if self._services is not None else DEFAULT_LOG_PATH
-        _log_to(log_path).error("Unexpected failure in the workbench", exc_info=error)
-        self.notify(
-            f"Unexpected failure, see the log at {log_path}", title="Unexpected failure", severity="error", timeout=15
-        )
-
-
-def _log_to(path) -> logging.Logger:  # noqa: ANN001
-    """The workbench logger, writing to `path` (a file handler added once)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not any(isinstance(h, logging.FileHandler) and h.baseFilename == str(path.resolve()) for h in log.handlers):
-        handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-    return log
+        services = self._services.value
+        log_path = services.settings.log_path if services is not None else DEFAULT_LOG_PATH
+        tell_failure(self, error, self.screen if node is self else node, log_path=log_path)
 
 
 def run_workbench(open_services: Callable[[], Services], launch: LaunchRequest | None = None) -> None:
