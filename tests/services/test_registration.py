@@ -380,6 +380,8 @@ def test_failed_credit_holds_a_postpaid_line_but_not_a_prepaid_one(services, csr
         email="",
         mobile="",
         address="",
+        city="",
+        postal_code="",
         nationality="GB",
     )
     held = register(services, csr, form(primary_offering="MAR-POST-5G-50", **young_visitor))

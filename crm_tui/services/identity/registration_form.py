@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -32,12 +33,22 @@ from crm_tui.services.shared.validation import (
     parse_service_number,
 )
 
-NAME_CHARS = re.compile(r"^[\w\s'’.\-]+$", re.UNICODE)
+ADDRESS_TEXT = ("detail", "city", "region", "postal_code", "country", "contact_point")
+"""An address's free-text parts: each checked (no control characters, a length) and stored trimmed."""
+NAME_PUNCTUATION = frozenset(" '’.-")
+"""Besides letters and their combining marks (a name typed decomposed, as macOS and some exports do)."""
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2})?$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CONTACT_METHODS = ("mobile", "email", "landline", "social")
 TITLES = ("mr", "mrs", "ms")
 MIN_SERVICE_PASSWORD = 8
+
+
+def _is_name(value: str) -> bool:
+    """Letters (any script), combining marks, spaces, apostrophes, dots and hyphens; a mark never first."""
+    categories = [unicodedata.category(ch)[0] for ch in value]
+    allowed = all(kind in "LM" or ch in NAME_PUNCTUATION for ch, kind in zip(value, categories, strict=True))
+    return allowed and categories[0] != "M" and any(kind == "L" for kind in categories)
 
 
 # --- the form --------------------------------------------------------------------------------
@@ -185,7 +196,7 @@ def validate_registration(
 
     def name(field: str, value: str) -> str | None:
         cleaned = text(field, value)
-        if cleaned and (not NAME_CHARS.fullmatch(cleaned) or any(ch.isdigit() for ch in cleaned)):
+        if cleaned and not _is_name(cleaned):
             fail(field, "Letters, spaces, apostrophes and hyphens only.")
             return None
         return cleaned
@@ -315,9 +326,11 @@ def validate_registration(
         except InvalidInput as error:
             fail(field, error.fields[field], error.message)
             continue
-        for part in ("first_name", "middle_name", "last_name"):
-            name(f"contacts.{index}.{part}", getattr(contact, part))
-        contacts.append((contact, normalized))
+        names = {
+            part: name(f"contacts.{index}.{part}", getattr(contact, part)) or ""
+            for part in ("first_name", "middle_name", "last_name")
+        }
+        contacts.append((contact.model_copy(update=names), normalized))
 
     addresses = list(form.addresses)
     if form.address:
@@ -332,14 +345,23 @@ def validate_registration(
                 country=cert_country if cert_country == region else "",
             ),
         )
+    elif form.city.strip() or form.region.strip() or form.postal_code.strip():
+        fail("address", "Give the street with the city, region or postal code.")
     if form.id_address:
         addresses.append(AddressInput(address_type="id", detail=form.id_address))
+    cleaned_addresses = []
     for index, address in enumerate(addresses):
-        text(f"addresses.{index}.detail", address.detail, max_length=300)
-        if not address.detail:
+        parts = {
+            part: text(f"addresses.{index}.{part}", getattr(address, part), max_length=300 if part == "detail" else 100)
+            or ""
+            for part in ADDRESS_TEXT
+        }
+        if not address.detail.strip():
             fail(f"addresses.{index}.detail", "Required.")
-        if address.postal_code and not re.fullmatch(r"[A-Za-z0-9 \-]{3,10}", address.postal_code):
+        if parts["postal_code"] and not re.fullmatch(r"[A-Za-z0-9 \-]{3,10}", parts["postal_code"]):
             fail(f"addresses.{index}.postal_code", "3 to 10 letters and digits.")
+        cleaned_addresses.append(address.model_copy(update=parts))
+    addresses = cleaned_addresses
     if form.preferences:
         for field in ("dnd_start", "dnd_end"):
             value = getattr(form.preferences, field)

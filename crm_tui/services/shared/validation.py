@@ -21,12 +21,22 @@ MAX_TEXT = 200
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 CERT_PATTERN = re.compile(r"^[A-Z0-9]{3,40}$")
 CUSTOMER_ID_PATTERN = re.compile(r"^C\d{10}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (line breaks, tabs, escape codes) and the bidirectional overrides and isolates
+that can make a name display as something else: refused, never silently dropped."""
 
 
 def clean_text(value: str, *, field: str, max_length: int = MAX_TEXT) -> str:
-    """Trim, drop control characters, refuse what is too long."""
-    value = _CONTROL.sub("", value).strip()
+    """Trim the ends; refuse control characters and text direction overrides, and what is too long.
+
+    What passes is stored exactly as typed (less the surrounding spaces)."""
+    value = value.strip()
+    if _CONTROL.search(value):
+        raise InvalidInput(
+            f"{_label(field)} has a control character (a line break, tab, escape code or text direction "
+            "override); type it on one line, as plain text.",
+            fields={field: "No control characters."},
+        )
     if len(value) > max_length:
         raise InvalidInput(
             f"{_label(field)} is too long (at most {max_length} characters).",
