@@ -49,6 +49,7 @@ from crm_tui.services.customers.matching import (
     nicknames,
     score_prepared,
 )
+from crm_tui.services.dedupe import blocking
 from crm_tui.services.dedupe import scan as dedupe_scan
 from crm_tui.services.identity.near_matches import check_identity
 from crm_tui.services.identity.registration_form import RegistrationForm
@@ -369,8 +370,8 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         report = dedupe_scan.scan_duplicates(services=services, actor=ACTOR)
         with services.reader() as uow:
             pk_of = dict(uow.session.execute(select(Customer.customer_id, Customer.id)).all())
-            records = dedupe_scan._Records()
-            for row in dedupe_scan._customer_rows(uow):
+            records = blocking.Records()
+            for row in blocking.customer_rows(uow):
                 records.add(*row)
         index = {pk: i for i, pk in enumerate(records.pks)}
         profiles = {pk: records.prepared(i) for pk, i in index.items()}

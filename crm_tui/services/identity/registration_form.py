@@ -1,4 +1,8 @@
-"""The registration form: what a CSR or a script hands in, and its validation into a ValidRegistration."""
+"""The registration form: what a CSR or a script hands in, and its validation into a ValidRegistration.
+
+Over 400 lines on purpose: the form's fields and validate_registration read together, each field's
+rule next to the others it depends on (type, certificate, birthday, contacts, addresses).
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,315 @@
+"""The steps of one registration, each named for what the counter would call it: refuse a
+duplicate, take the offering, run the checks, write the identity, open the account and the line
+(or hold it). `registration._register` runs them in order inside one transaction; a later profile
+edit reuses the checks and the identity rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from crm_tui.domain import BlacklistSeverity, CustomerStatus, PaymentType, QueueName
+from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput
+from crm_tui.services.identity.attachments import record_attachment
+from crm_tui.services.identity.checks import check_blacklist, check_credit
+from crm_tui.services.identity.near_matches import NearMatch, PossibleDuplicates, _existing_owner, _near_matches
+from crm_tui.services.identity.registration_form import PreferenceInput, RegistrationForm, ValidRegistration
+from crm_tui.services.lines.provisioning import give_line
+from crm_tui.services.shared.catalog import ensure_catalog
+from crm_tui.services.shared.validation import customer_id_for
+from crm_tui.services.shared.views import Actor, View
+from crm_tui.storage.models import (
+    Account,
+    Address,
+    AuthenticationInfo,
+    Certificate,
+    Contact,
+    Customer,
+    Offering,
+    Preference,
+    QueueItem,
+    SocialAccount,
+)
+from crm_tui.storage.sequences import next_number
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+
+class HeldInfo(View):
+    queue: str
+    item_id: int
+    reason: str
+
+
+@dataclass
+class Checks:
+    """What the blacklist and credit checks said: warnings to show, reasons to hold the line, the credit."""
+
+    warnings: list[str] = field(default_factory=list)
+    hold_reasons: list[str] = field(default_factory=list)
+    credit_level: str = "B"
+    credit_limit: Decimal = Decimal("400.00")
+
+
+def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_matches: bool = True) -> list[NearMatch]:
+    """The person is not registered yet: no owner of the document, no near match left unconfirmed, no
+    social account linked to someone else. Returns the near matches the CSR confirmed as others."""
+    form = valid.form
+    # Near matches first, then the exact owner: on PostgreSQL (READ COMMITTED) a racing terminal that
+    # commits between the two reads is then seen as the certificate's owner, not as a near match.
+    near = _near_matches(uow, valid) if check_near_matches else []
+    existing = _existing_owner(uow, valid)
+    if existing:
+        raise DuplicateIdentity(
+            f"This {valid.cert_type.label.lower()} is already registered as customer {existing}.",
+            fields={"cert_number": "Already registered."},
+            existing_customer_id=existing,
+        )
+    confirmed = {c.strip().upper() for c in form.confirmed_different_from}
+    unconfirmed = [m for m in near if m.customer_id not in confirmed]
+    if unconfirmed:
+        raise PossibleDuplicates(
+            f"{len(unconfirmed)} existing customer(s) look like this person; confirm it is a different person to go on.",
+            near_matches=[m.model_dump(mode="json") for m in unconfirmed],
+        )
+    for index, social in enumerate(form.social_accounts):
+        owner = uow.session.execute(
+            select(Customer.customer_id)
+            .join(SocialAccount, SocialAccount.customer_id == Customer.id)
+            .where(SocialAccount.provider == social.provider.lower(), SocialAccount.subject == social.subject)
+        ).scalar()
+        if owner:
+            raise Conflict(
+                f"The {social.provider} account {social.subject} is already linked to customer {owner}.",
+                fields={f"social_accounts.{index}.subject": f"Already linked to {owner}."},
+                existing_customer_id=owner,
+            )
+    return near
+
+
+def chosen_offering(session: Session, form: RegistrationForm) -> Offering | None:
+    """The primary offering asked for (the catalogue loaded if needed), or None for an identity only."""
+    if not form.primary_offering:
+        return None
+    ensure_catalog(session)
+    offering = session.execute(
+        select(Offering).where(Offering.code == form.primary_offering.upper(), Offering.is_active.is_(True))
+    ).scalar_one_or_none()
+    if offering is None:
+        raise InvalidInput(
+            f"No offering {form.primary_offering} in the catalog.", fields={"primary_offering": "Unknown offering."}
+        )
+    return offering
+
+
+def run_checks(uow: UnitOfWork, valid: ValidRegistration, offering: Offering | None, now: datetime) -> Checks:
+    """Blacklist (a ban holds the line, a warning is shown) and credit (a postpaid line needs the level)."""
+    checks = Checks()
+    if offering is None:
+        return checks
+    hits = check_blacklist(
+        uow,
+        cert_type=valid.cert_type.value,
+        cert_number=valid.cert_number,
+        cert_country=valid.cert_country,
+        name_search=valid.name_search,
+        birthday=valid.birthday,
+        now=now,
+    )
+    for hit in hits:
+        if hit.severity == BlacklistSeverity.BAN:
+            checks.hold_reasons.append(f"Blacklisted ({hit.matched_on}): {hit.reason}")
+        else:
+            checks.warnings.append(f"Blacklist warning ({hit.matched_on}): {hit.reason}")
+    decision = check_credit(
+        birthday=valid.birthday,
+        cert_type=valid.cert_type.value,
+        has_email=bool(valid.email),
+        has_address=bool(valid.addresses),
+        blacklist_warning=bool(checks.warnings),
+        postpaid=offering.payment_type == PaymentType.POSTPAID,
+        today=now.date(),
+    )
+    checks.credit_level, checks.credit_limit = decision.level, decision.limit
+    if not decision.passed:
+        checks.hold_reasons.append(
+            f"Credit check failed: level {decision.level} is below what a postpaid line needs ({', '.join(decision.reasons) or 'no positive facts'})"
+        )
+    return checks
+
+
+def write_identity(
+    uow: UnitOfWork,
+    valid: ValidRegistration,
+    checks: Checks,
+    *,
+    actor: Actor,
+    now: datetime,
+    currency: str,
+    password_hash: str | None,
+    answer_hash: str | None,
+) -> Customer:
+    """The customer with a new ID from the sequence, its document, contacts, addresses, preferences,
+    authentication information, attachments and social accounts."""
+    session = uow.session
+    form = valid.form
+    customer = Customer(
+        customer_id=customer_id_for(next_number(session, "customer_number")),
+        type=valid.type.value,
+        status=CustomerStatus.IDLE.value,
+        first_name=valid.first_name,
+        middle_name=valid.middle_name,
+        last_name=valid.last_name,
+        organization_name=valid.organization_name,
+        display_name=valid.display_name,
+        name_search=valid.name_search,
+        gender=valid.gender,
+        title=valid.title,
+        nationality=valid.nationality,
+        birthplace=valid.birthplace,
+        birthday=valid.birthday,
+        email=valid.email,
+        mobile=valid.mobile,
+        social_id=form.social_id or None,
+        belief=form.belief or None,
+        credit_level=checks.credit_level,
+        credit_limit=checks.credit_limit,
+        created_at=now,
+        updated_at=now,
+        created_by=actor.id,
+    )
+    session.add(customer)
+    session.flush()
+    session.add(
+        Certificate(
+            customer_id=customer.id,
+            cert_type=valid.cert_type.value,
+            cert_number=valid.cert_number,
+            cert_country=valid.cert_country,
+            created_at=now,
+        )
+    )
+    for contact, normalized in valid.contacts:
+        session.add(
+            Contact(
+                customer_id=customer.id,
+                contact_type=contact.contact_type or "primary",
+                first_name=contact.first_name or None,
+                middle_name=contact.middle_name or None,
+                last_name=contact.last_name or None,
+                title=contact.title or None,
+                method=contact.method,
+                value=contact.value,
+                value_normalized=normalized,
+            )
+        )
+    for address in valid.addresses:
+        session.add(
+            Address(
+                customer_id=customer.id,
+                address_type=address.address_type or "living",
+                region=address.region or None,
+                city=address.city or None,
+                detail=address.detail,
+                postal_code=address.postal_code or None,
+                country=address.country or None,
+                contact_point=address.contact_point or None,
+            )
+        )
+    prefs = form.preferences or PreferenceInput()
+    session.add(
+        Preference(
+            customer_id=customer.id,
+            currency=(prefs.currency or currency).upper(),
+            language=prefs.language or form.language or None,
+            written_language=prefs.written_language or form.written_language or None,
+            dnd_channel=prefs.dnd_channel or None,
+            dnd_days=prefs.dnd_days or None,
+            dnd_start=prefs.dnd_start or None,
+            dnd_end=prefs.dnd_end or None,
+        )
+    )
+    session.add(
+        AuthenticationInfo(
+            customer_id=customer.id,
+            service_password_hash=password_hash,
+            security_question=form.security_question or None,
+            security_answer_hash=answer_hash,
+        )
+    )
+    for checked in valid.files:
+        record_attachment(uow, customer.id or 0, checked, actor=actor)
+    for social in form.social_accounts:
+        session.add(
+            SocialAccount(
+                customer_id=customer.id, provider=social.provider.lower(), subject=social.subject, linked_at=now
+            )
+        )
+    return customer
+
+
+@dataclass
+class Opened:
+    account: Account | None = None
+    service_number: str | None = None
+    held: HeldInfo | None = None
+
+
+def open_account_and_line(
+    session: Session,
+    customer: Customer,
+    offering: Offering | None,
+    valid: ValidRegistration,
+    checks: Checks,
+    *,
+    now: datetime,
+    currency: str,
+) -> Opened:
+    """With an offering: the account, then the line (number and SIM from the pools), or, when a check
+    says so, the account alone and the line held in the supervisor's queue."""
+    if offering is None:
+        return Opened()
+    account = Account(
+        account_code=f"21{next_number(session, 'account_code'):09d}",
+        customer_id=customer.id,
+        payment_type=offering.payment_type,
+        currency=currency,
+        created_at=now,
+    )
+    session.add(account)
+    session.flush()
+    if checks.hold_reasons:
+        item = QueueItem(
+            queue=QueueName.HELD_REGISTRATIONS.value,
+            ref_type="customer",
+            ref_id=customer.customer_id,
+            reason="; ".join(checks.hold_reasons),
+            payload={
+                "offering": offering.code,
+                "account_code": account.account_code,
+                "service_number": valid.service_number,
+                "warnings": checks.warnings,
+            },
+            created_at=now,
+        )
+        session.add(item)
+        session.flush()
+        return Opened(account=account, held=HeldInfo(queue=item.queue, item_id=item.id or 0, reason=item.reason))
+    form = valid.form
+    subscriber = give_line(
+        session,
+        customer,
+        offering,
+        account,
+        wanted_number=valid.service_number,
+        now=now,
+        language=form.language,
+        written_language=form.written_language,
+    )
+    customer.status = CustomerStatus.ACTIVE.value
+    session.add(customer)
+    return Opened(account=account, service_number=subscriber.service_number)
