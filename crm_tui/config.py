@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crm_tui.paths import DEFAULT_DATA_DIR, LOG_NAME
@@ -49,6 +50,24 @@ class Settings(BaseSettings):
     page_size: int = Field(default=50, ge=1, le=500)
     """Rows per page in result lists."""
 
+    cbs_url: str = ""
+    """Billing (CBS) over HTTP, e.g. http://127.0.0.1:8700; empty: the in-process simulator."""
+
+    provisioning_url: str = ""
+    """Network provisioning over HTTP; empty: the in-process simulator."""
+
+    inventory_url: str = ""
+    """Resource inventory over HTTP; empty: the in-process simulator."""
+
+    notify_url: str = ""
+    """The notification gateway (SMS, push) over HTTP; empty: the in-process simulator."""
+
+    external_timeout: float = Field(default=5.0, gt=0, le=120)
+    """Seconds to wait for an external system's answer before retrying the step's request."""
+
+    external_retries: int = Field(default=3, ge=0, le=10)
+    """Further tries of one step's request (same idempotency key) after a timeout or a 5xx."""
+
     faults: str = ""
     """Fault injection for the external-system simulators: `SYSTEM.OPERATION:MODE,...`."""
 
@@ -61,6 +80,18 @@ class Settings(BaseSettings):
     audit_key: SecretStr | None = None
     """The key that signs the audit log (hex or text); every terminal of one database needs the same.
     Empty: `audit.key` in `data_dir`, made on first use (mode 0600)."""
+
+    api_base_url: str = "http://localhost:8080"
+    """Where this operator's TM Forum APIs are served (scheme, host, optional path; no trailing slash):
+    the `href` of every exported TMF629 Customer and TMF632 party is built on it."""
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("an absolute http(s) URL, like https://api.example.com")
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -15,6 +15,7 @@ from crm_tui.cli import (
     archive,
     attachments,
     audit,
+    bss_sim,
     customers,
     db,
     dedupe,
@@ -56,6 +57,7 @@ app.add_typer(dedupe.app, name="dedupe")
 app.add_typer(queue.app, name="queue")
 app.add_typer(archive.app, name="archive")
 app.add_typer(attachments.app, name="attachments")
+app.add_typer(bss_sim.app, name="bss-sim")
 app.add_typer(audit.app, name="audit")
 app.add_typer(events.app, name="events")
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from crm_tui.config import Settings
 from crm_tui.services import queues
-from crm_tui.services.context import Services
+from crm_tui.services.context import ExternalSystems, Services
 from crm_tui.services.lifecycle import order_steps
 from crm_tui.services.orders import engine
 from crm_tui.services.orders.external import SimulatedExternalSystems
+from crm_tui.services.orders.http_systems import HttpExternalSystems
 from crm_tui.services.privacy import erasure
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.audit_anchor import audit_key
@@ -46,7 +47,21 @@ def services_over(database: Database, settings: Settings) -> Services:
         if not database.read_only:
             raise
         # a read-only installation may not hold the key file: nothing is written, so nothing is signed
-    return Services(settings=settings, database=database, externals=SimulatedExternalSystems(database, settings.faults))
+    return Services(settings=settings, database=database, externals=external_systems(database, settings))
+
+
+def external_systems(database: Database, settings: Settings) -> ExternalSystems:
+    """Each system over HTTP at its configured URL; those without one played in-process (CRM_FAULTS)."""
+    simulated = SimulatedExternalSystems(database, settings.faults)
+    urls = {
+        "cbs": settings.cbs_url,
+        "provisioning": settings.provisioning_url,
+        "inventory": settings.inventory_url,
+        "notify": settings.notify_url,
+    }
+    if not any(urls.values()):
+        return simulated
+    return HttpExternalSystems(urls, simulated, timeout=settings.external_timeout, retries=settings.external_retries)
 
 
 def open_services(settings: Settings, *, migrate: bool = True) -> Services:
