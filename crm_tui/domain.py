@@ -135,6 +135,7 @@ class QueueName(Labelled):
     ERASURE_REQUESTS = "erasure_requests"
     PENALTY_WAIVERS = "penalty_waivers"
     FRAUD_RESUMPTIONS = "fraud_resumptions"
+    FAILED_NOTIFICATIONS = "failed_notifications"
 
 
 class QueueItemStatus(Labelled):

@@ -484,6 +484,14 @@ class OutboxEvent(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _created()
     dispatched_at: datetime | None = _when(index=True)
+    status: str = Field(default="pending", max_length=16)
+    """pending, sent, skipped (nobody to tell it to), failed (tries ran out: a supervisor's queue)."""
+    channel: str | None = Field(default=None, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _when()
+    claimed_by: str | None = Field(default=None, max_length=96)
+    claim_expires_at: datetime | None = _when()
+    last_error: str | None = Field(default=None, max_length=300)
 
 
 # --- archive, audit, de-duplication, queues ------------------------------------------------------
