@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     notify_url: str = ""
     """The notification gateway (SMS, push) over HTTP; empty: the in-process simulator."""
 
+    smtp_host: str = "127.0.0.1"
+    """The mail server notifications go out through (SMTP, no TLS on the shop's own relay)."""
+
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    """Its port; 8025 is where `crm-tui demo` and the tests run their own (aiosmtpd)."""
+
+    mail_from: str = "Mar Móvil <avisos@example.com>"
+    """The sender of customer notifications."""
+
     external_timeout: float = Field(default=5.0, gt=0, le=120)
     """Seconds to wait for an external system's answer before retrying the step's request."""
 

@@ -20,6 +20,7 @@ from crm_tui.cli import (
     db,
     dedupe,
     demo,
+    dispatch,
     events,
     numbers,
     open,
@@ -58,6 +59,7 @@ app.add_typer(queue.app, name="queue")
 app.add_typer(archive.app, name="archive")
 app.add_typer(attachments.app, name="attachments")
 app.add_typer(bss_sim.app, name="bss-sim")
+app.add_typer(dispatch.app, name="dispatch")
 app.add_typer(audit.app, name="audit")
 app.add_typer(events.app, name="events")
 

@@ -13,6 +13,7 @@ from crm_tui.config import Settings
 from crm_tui.services import queues
 from crm_tui.services.context import ExternalSystems, Services
 from crm_tui.services.lifecycle import order_steps
+from crm_tui.services.notifications import dispatcher
 from crm_tui.services.orders import engine
 from crm_tui.services.orders.external import SimulatedExternalSystems
 from crm_tui.services.orders.http_systems import HttpExternalSystems
@@ -21,7 +22,7 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.audit_anchor import audit_key
 from crm_tui.storage.db import Database
 
-QUEUE_ACTION_SOURCES = (queues.QUEUE_ACTIONS, erasure.QUEUE_ACTIONS)
+QUEUE_ACTION_SOURCES = (queues.QUEUE_ACTIONS, erasure.QUEUE_ACTIONS, dispatcher.QUEUE_ACTIONS)
 """Every module that contributes queue actions, in the order their queues are listed."""
 
 

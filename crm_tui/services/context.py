@@ -18,6 +18,15 @@ from crm_tui.storage.models import QueueItem
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 
+class ExternalFailure(Exception):
+    """The external system answered with an error (or did not answer)."""
+
+    def __init__(self, system: str, operation: str, message: str) -> None:
+        super().__init__(f"{system}.{operation}: {message}")
+        self.system = system
+        self.operation = operation
+
+
 class ExternalSystems(Protocol):
     """Billing, provisioning and notifications as the order engine sees them: one request per
     idempotency key, an answer or an `ExternalFailure`."""

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from crm_tui.domain import HIDDEN_STATUSES, CustomerStatus, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.services.customers.status import refresh_customer_status
-from crm_tui.services.shared import audit
+from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.validation import normalize_name, parse_customer_id
@@ -245,6 +245,7 @@ def merge_customers(
             now=now,
         )
         session.flush()
+        outbox.emit(uow, "customer.merged", "customer", survivor.customer_id, {"merged": merged.customer_id})
         audit.record(
             uow,
             actor,

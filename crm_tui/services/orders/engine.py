@@ -18,9 +18,8 @@ from sqlalchemy import select, update
 
 from crm_tui.domain import OrderStatus, QueueName, StepStatus
 from crm_tui.errors import Conflict, ExternalSystemFailed, NotFound
-from crm_tui.services.context import ExternalSystems
+from crm_tui.services.context import ExternalFailure, ExternalSystems
 from crm_tui.services.orders import lease
-from crm_tui.services.orders.external import ExternalFailure
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import (
     require_signed_in,

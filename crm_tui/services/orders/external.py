@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crm_tui.errors import InvalidInput
+from crm_tui.services.context import ExternalFailure
 from crm_tui.storage.db import Database
 from crm_tui.storage.models import ExternalRequest
 from crm_tui.storage.types import utcnow
@@ -29,15 +30,6 @@ from crm_tui.storage.types import utcnow
 SYSTEMS = ("cbs", "provisioning", "notify")
 MODES = ("fail", "fail-once", "crash")
 CRASH_EXIT_CODE = 86
-
-
-class ExternalFailure(Exception):
-    """The external system answered with an error (or did not answer)."""
-
-    def __init__(self, system: str, operation: str, message: str) -> None:
-        super().__init__(f"{system}.{operation}: {message}")
-        self.system = system
-        self.operation = operation
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,7 @@ from typing import Any
 
 import httpx
 
-from crm_tui.services.context import ExternalSystems
-from crm_tui.services.orders.external import ExternalFailure
+from crm_tui.services.context import ExternalFailure, ExternalSystems
 
 
 class HttpExternalSystems:

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from crm_tui.domain import OrderStatus, QueueName, StepStatus
 from crm_tui.errors import Conflict, ExternalSystemFailed
-from crm_tui.services.context import Services
+from crm_tui.services.context import ExternalFailure, Services
 from crm_tui.services.orders import lease
 from crm_tui.services.orders.engine import (
     STEP_KINDS,
@@ -21,7 +21,6 @@ from crm_tui.services.orders.engine import (
     order_view,
     run_order,
 )
-from crm_tui.services.orders.external import ExternalFailure
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,

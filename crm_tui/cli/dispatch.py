@@ -1,0 +1,55 @@
+"""`crm-tui dispatch`: send the outbox's notifications (email over SMTP, SMS through the gateway)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from crm_tui.cli.options import Json
+from crm_tui.cli.output import print_json, print_table, reports_errors, say
+from crm_tui.cli.session import invocation
+
+app = typer.Typer(help="Tell customers what happened: send the outbox.", invoke_without_command=True)
+
+
+@app.callback()
+@reports_errors
+def dispatch(
+    once: Annotated[bool, typer.Option("--once", help="One pass over what is due, then exit (for cron).")] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.5, help="Seconds between passes (without --once).")
+    ] = 10.0,
+    as_json: Json = False,
+) -> None:
+    """Send every notification that is due; safe to run on several machines at once (each event once).
+
+    Without --once it keeps going until Ctrl+C. Needs no operator: it acts as the system.
+    """
+    from crm_tui.services.notifications.dispatcher import dispatch_once
+
+    services = invocation().services()
+    while True:
+        report = dispatch_once(services=services)
+        if as_json:
+            print_json(report)
+        else:
+            print_table(
+                "Dispatched",
+                ["Sent", "Deferred (quiet hours)", "Skipped", "Retrying", "Failed", "Taken by another"],
+                [
+                    (
+                        report.sent,
+                        report.deferred,
+                        report.skipped,
+                        report.retrying,
+                        report.failed,
+                        report.taken_by_another,
+                    )
+                ],
+            )
+        if once:
+            return
+        say(f"Next pass in {interval:g} s; Ctrl+C stops.")
+        time.sleep(interval)
