@@ -21,12 +21,18 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default="pending"))
+        batch_op.add_column(
+            sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default="pending")
+        )
         batch_op.add_column(sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
         batch_op.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
-        batch_op.add_column(sa.Column("next_attempt_at", crm_tui.storage.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("next_attempt_at", crm_tui.storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=96), nullable=True))
-        batch_op.add_column(sa.Column("claim_expires_at", crm_tui.storage.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("claim_expires_at", crm_tui.storage.types.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True))
         batch_op.create_index("ix_outbox_events_status_next", ["status", "next_attempt_at"], unique=False)
 
@@ -34,5 +40,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_events_status_next")
-        for column in ("last_error", "claim_expires_at", "claimed_by", "next_attempt_at", "attempts", "channel", "status"):
+        for column in (
+            "last_error",
+            "claim_expires_at",
+            "claimed_by",
+            "next_attempt_at",
+            "attempts",
+            "channel",
+            "status",
+        ):
             batch_op.drop_column(column)
