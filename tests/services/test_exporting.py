@@ -91,34 +91,47 @@ def test_importing_an_export_into_the_same_database_finds_every_customer_already
 def test_tmf629_resources(services, admin):
     marta = _register_example(services, admin)
     [resource], report = _export(services, admin, format="tmf629")
+    base = "http://localhost:8080"  # CRM_API_BASE_URL's default
+    party = "P" + marta[1:]
     assert report.format == "tmf629"
     assert resource["@type"] == "Customer" and resource["id"] == marta
-    assert resource["href"] == f"/tmf-api/customerManagement/v4/customer/{marta}"
-    assert (
-        resource["name"] == "Marta Soler Vidal"
-        and resource["status"] == "Approved"
-        and resource["statusReason"] == "idle"
-    )
+    assert resource["href"] == f"{base}/tmf-api/customerManagement/v4/customer/{marta}"
+    assert (resource["name"], resource["status"], resource["statusReason"]) == ("Marta Soler Vidal", "Approved", "idle")
+    assert "endDateTime" not in resource["validFor"]
     assert resource["engagedParty"] == {
-        "id": marta,
+        "id": party,
+        "href": f"{base}/tmf-api/partyManagement/v4/individual/{party}",
         "name": "Marta Soler Vidal",
         "role": "Customer",
         "@referredType": "Individual",
         "@type": "RelatedParty",
     }
-    media = {(m["mediumType"], json.dumps(m["characteristic"], sort_keys=True)) for m in resource["contactMedium"]}
-    assert (
-        "email",
-        json.dumps({"contactType": "email", "emailAddress": "marta.soler@example.com"}, sort_keys=True),
-    ) in media
-    assert ("mobile", json.dumps({"contactType": "mobile", "phoneNumber": "+34699111222"}, sort_keys=True)) in media
-    assert (
-        "mobile",
-        json.dumps(
-            {"contactType": "emergency", "phoneNumber": "+34677000123", "contactName": "Jordi Soler"}, sort_keys=True
-        ),
-    ) in media
-    postal = [m["characteristic"] for m in resource["contactMedium"] if m["mediumType"] == "postalAddress"]
+    media = [(m["mediumType"], m["characteristic"]) for m in resource["contactMedium"]]
+    assert ("email", {"contactType": "personal", "emailAddress": "marta.soler@example.com"}) in media
+    assert ("phone", {"contactType": "mobile", "phoneNumber": "+34699111222"}) in media
+    assert not any("+34677000123" in str(traits) for _, traits in media)  # her brother is not her own contact medium
+    assert resource["relatedParty"] == [
+        {
+            "id": f"{party}-R1",
+            "name": "Jordi Soler",
+            "role": "emergency",
+            "@referredType": "Individual",
+            "@type": "RelatedParty",
+        }
+    ]
+    characteristics = {c["name"]: c for c in resource["characteristic"]}
+    assert characteristics["relatedPartyDetail"]["value"] == {
+        "relatedPartyId": f"{party}-R1",
+        "role": "emergency",
+        "title": "Mr",
+        "givenName": "Jordi",
+        "familyName": "Soler",
+        "contactMedium": {
+            "mediumType": "phone",
+            "characteristic": {"contactType": "mobile", "phoneNumber": "+34677000123"},
+        },
+    }
+    postal = [traits for kind, traits in media if kind == "postalAddress"]
     assert {
         "contactType": "living",
         "street1": "Avenida del Puerto 120, 4º A",
@@ -126,9 +139,10 @@ def test_tmf629_resources(services, admin):
         "stateOrProvince": "Comunitat Valenciana",
         "postCode": "46023",
     }.items() <= postal[0].items()
-    characteristics = {c["name"]: c["value"] for c in resource["characteristic"]}
-    assert characteristics["birthDate"] == "1985-09-23" and characteristics["gender"] == "female"
-    assert characteristics["identification"] == {
+    assert characteristics["birthDate"]["value"] == "1985-09-23" and characteristics["gender"]["value"] == "female"
+    assert characteristics["creditLimit"]["valueType"] == "number"
+    assert isinstance(characteristics["creditLimit"]["value"], int | float)
+    assert characteristics["identification"]["value"] == {
         "identificationType": "national_id",
         "identificationId": "45678912S",
         "issuingCountry": "ES",

@@ -5,10 +5,10 @@ Two shapes:
   database imports into another (`crm-tui customers import`); `customer_id` is added for the
   reader and ignored by the import (the target issues its own IDs). Secrets never leave: service
   passwords and security answers are stored as Argon2id hashes and are not exported.
-- `tmf629`: the TM Forum Customer Management API (TMF629 v4) `Customer` resource: id, href, name,
-  status, validFor, engagedParty, contactMedium (email, phone, postal addresses), account,
-  characteristic (identifications, birthday, gender, nationality, languages, credit level and
-  limit: TMF629's creditProfile wants a numeric risk rating, which we do not keep).
+- `tmf629`: the TM Forum Customer Management API (TMF629 v4) `Customer` resource, and
+- `tmf632`: the TM Forum Party Management API (TMF632 v4) `Individual` or `Organization` each
+  customer's engagedParty points at; both built in tmf.py (what goes where is said there), with
+  absolute hrefs on `CRM_API_BASE_URL`.
 
 Admins only (it is every customer's personal data at once), read in one transaction in batches
 by id (memory stays flat at a million customers), and recorded in the audit trail with the count.
@@ -25,35 +25,29 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm_tui.domain import HIDDEN_STATUSES, CustomerStatus, Role
+from crm_tui.domain import HIDDEN_STATUSES, CustomerStatus, OrderStatus, Role
 from crm_tui.errors import InvalidInput
 from crm_tui.services.context import Services
+from crm_tui.services.customers.tmf import ENDED, tmf629_customer, tmf632_party
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import require_role
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
     Account,
     Address,
+    ArchiveRecord,
     Certificate,
     Contact,
     Customer,
+    Order,
     Preference,
     SocialAccount,
 )
 
-FORMATS = ("jsonl", "tmf629")
+FORMATS = ("jsonl", "tmf629", "tmf632")
 BATCH_SIZE = 1000
 DEFAULT_STATUSES = tuple(s.value for s in CustomerStatus if s.value not in HIDDEN_STATUSES)
 """Merged customers live on in their survivor; erased ones are gone."""
-TMF629_BASE = "/tmf-api/customerManagement/v4/customer"
-TMF629_STATUS = {
-    "active": "Approved",
-    "idle": "Approved",
-    "suspended": "Suspended",
-    "terminated": "Terminated",
-    "archived": "Terminated",
-}
-"""Our lifecycle in the words TMF629 examples use (`status` is free text there); ours goes in statusReason."""
 
 
 class ExportReport(View):
@@ -67,7 +61,8 @@ def _checked(actor: Actor | None, format: str, statuses: Sequence[str] | None) -
     require_role(actor, Role.ADMIN, doing="export customers")
     if format not in FORMATS:
         raise InvalidInput(
-            f"Unknown export format {format!r}; one of {', '.join(FORMATS)}.", fields={"format": "jsonl or tmf629."}
+            f"Unknown export format {format!r}; one of {', '.join(FORMATS)}.",
+            fields={"format": "jsonl, tmf629 or tmf632."},
         )
     if not statuses:
         return DEFAULT_STATUSES
@@ -92,7 +87,13 @@ def export_customers(
 ) -> ExportReport:
     """Write one line per customer through `write` (a JSON object and a newline); admins only."""
     chosen = _checked(actor, format, statuses)
-    shape = _import_row if format == "jsonl" else _tmf629
+    base = services.settings.api_base_url
+    shapes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+        "jsonl": _import_row,
+        "tmf629": lambda record: tmf629_customer(record, base=base),
+        "tmf632": lambda record: tmf632_party(record, base=base),
+    }
+    shape = shapes[format]
     count = 0
     with services.reader() as uow:
         for batch in _batches(uow.session, chosen):
@@ -153,7 +154,41 @@ def _batches(session: Any, statuses: tuple[str, ...]) -> Iterator[list[dict[str,
             for row in session.execute(select(model).where(model.customer_id.in_(ids)).order_by(model.id)).scalars():
                 grouped[row.customer_id].append(row)
             related[name] = grouped
-        yield [{"customer": c, **{name: grouped.get(c.id, []) for name, grouped in related.items()}} for c in customers]
+        endings = _endings(session, [c for c in customers if c.status in ENDED])
+        yield [
+            {
+                "customer": c,
+                **{name: grouped.get(c.id, []) for name, grouped in related.items()},
+                **endings.get(c.id, {}),
+            }
+            for c in customers
+        ]
+
+
+def _endings(session: Any, ended: list[Customer]) -> dict[int, dict[str, Any]]:
+    """When and why each terminated or archived customer's relationship ended: the termination
+    order (closed, with its reason), else the archive record, else the last change of the row."""
+    if not ended:
+        return {}
+    ids = [c.id for c in ended]
+    found: dict[int, dict[str, Any]] = {c.id: {"ended_at": c.updated_at, "end_reason": None} for c in ended}
+    for pk, archived_at in session.execute(
+        select(Customer.id, ArchiveRecord.archived_at)
+        .join(ArchiveRecord, ArchiveRecord.customer_number == Customer.customer_id)
+        .where(Customer.id.in_(ids), ArchiveRecord.kind == "customer")
+        .order_by(ArchiveRecord.id)
+    ):
+        found[pk]["ended_at"] = archived_at
+    for order in session.execute(
+        select(Order)
+        .where(Order.customer_id.in_(ids), Order.type == "terminate_customer", Order.status == OrderStatus.CLOSED.value)
+        .order_by(Order.id)
+    ).scalars():
+        found[order.customer_id] = {
+            "ended_at": order.closed_at or found[order.customer_id]["ended_at"],
+            "end_reason": (order.payload or {}).get("reason"),
+        }
+    return found
 
 
 def _primary(certificates: list[Certificate]) -> Certificate | None:
@@ -254,143 +289,3 @@ def _import_row(record: dict[str, Any]) -> dict[str, Any]:
         "social_accounts": [{"provider": s.provider, "subject": s.subject} for s in record["social_accounts"]],
     }
     return _clean(row)
-
-
-# --- TMF629 ---------------------------------------------------------------------------------------------
-
-
-def _e164(number: str) -> str:
-    """A stored phone number (E.164 digits) as E.164 with its plus, as TMF629 consumers expect."""
-    return f"+{number}" if number.isdigit() else number
-
-
-def _characteristic(name: str, value: Any) -> dict[str, Any]:
-    return {"name": name, "value": value, "valueType": "string"}
-
-
-def _tmf629(record: dict[str, Any]) -> dict[str, Any]:
-    c: Customer = record["customer"]
-    party_type = "Organization" if c.type == "organization" else "Individual"
-    media: list[dict[str, Any]] = []
-    if c.email:
-        media.append(
-            {
-                "mediumType": "email",
-                "preferred": True,
-                "characteristic": {"contactType": "email", "emailAddress": c.email},
-            }
-        )
-    if c.mobile:
-        media.append(
-            {
-                "mediumType": "mobile",
-                "preferred": not c.email,
-                "characteristic": {"contactType": "mobile", "phoneNumber": _e164(c.mobile)},
-            }
-        )
-    for k in record["contacts"]:
-        key = {"email": "emailAddress", "mobile": "phoneNumber", "landline": "phoneNumber"}.get(
-            k.method, "socialNetworkId"
-        )
-        value = _e164(k.value_normalized) if key == "phoneNumber" else k.value
-        name = " ".join(p for p in (k.first_name, k.middle_name, k.last_name) if p)
-        media.append(
-            {
-                "mediumType": k.method,
-                "preferred": False,
-                "characteristic": _clean({"contactType": k.contact_type, key: value, "contactName": name}),
-            }
-        )
-    for a in record["addresses"]:
-        media.append(
-            {
-                "mediumType": "postalAddress",
-                "preferred": a.address_type == "living",
-                "characteristic": _clean(
-                    {
-                        "contactType": a.address_type,
-                        "street1": a.detail,
-                        "city": a.city,
-                        "stateOrProvince": a.region,
-                        "postCode": a.postal_code,
-                        "country": a.country,
-                    }
-                ),
-            }
-        )
-    characteristics = [
-        _characteristic(name, value)
-        for name, value in (
-            ("customerType", c.type),
-            ("gender", c.gender),
-            ("title", c.title),
-            ("birthDate", c.birthday.isoformat() if c.birthday else None),
-            ("nationality", c.nationality),
-            ("placeOfBirth", c.birthplace),
-            ("creditLevel", c.credit_level),
-            ("creditLimit", str(c.credit_limit)),
-        )
-        if value
-    ]
-    for cert in record["certificates"]:
-        characteristics.append(
-            {
-                "name": "identification",
-                "valueType": "object",
-                "value": _clean(
-                    {
-                        "identificationType": cert.cert_type,
-                        "identificationId": cert.cert_number,
-                        "issuingCountry": cert.cert_country,
-                        "isPrimary": cert.is_primary,
-                        "validUntil": cert.expires_on,
-                    }
-                ),
-            }
-        )
-    for prefs in record["preferences"]:
-        characteristics.extend(
-            _characteristic(n, v)
-            for n, v in (
-                ("preferredLanguage", prefs.language),
-                ("writtenLanguage", prefs.written_language),
-                ("currency", prefs.currency),
-            )
-            if v
-        )
-    for social in record["social_accounts"]:
-        characteristics.append(
-            {
-                "name": "socialAccount",
-                "valueType": "object",
-                "value": {"provider": social.provider, "subject": social.subject},
-            }
-        )
-    resource = {
-        "id": c.customer_id,
-        "href": f"{TMF629_BASE}/{c.customer_id}",
-        "name": c.display_name,
-        "status": TMF629_STATUS.get(c.status, c.status),
-        "statusReason": c.status,
-        "validFor": {"startDateTime": c.created_at},
-        "engagedParty": {
-            "id": c.customer_id,
-            "name": c.display_name,
-            "role": "Customer",
-            "@referredType": party_type,
-            "@type": "RelatedParty",
-        },
-        "contactMedium": media,
-        "account": [
-            {
-                "id": a.account_code,
-                "name": f"{a.payment_type} account",
-                "@referredType": "BillingAccount",
-                "@type": "AccountRef",
-            }
-            for a in record["accounts"]
-        ],
-        "characteristic": characteristics,
-        "@type": "Customer",
-    }
-    return _clean(resource)
