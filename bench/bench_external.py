@@ -196,8 +196,11 @@ def bench_notifications(seeded: Path, folder: Path, count: int) -> dict:
         services.close()
         controller.stop()
     return {
+        "events": count,
         "sent": sent,
-        "received": counter.count - count,
+        "deferred_quiet_hours": deferred,
+        "received_by_smtp": counter.count - count,
+        "events_handled_per_s": round(handled / seconds, 1),
         "msgs_per_s": round(sent / seconds, 1),
         "bare_smtp_msgs_per_s": round(count / bare_seconds, 1),
     }
