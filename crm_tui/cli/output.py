@@ -26,6 +26,8 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -34,6 +36,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crm_tui import present
+from crm_tui.cli.conventions import json_requested, select_fields, selected_fields
 from crm_tui.cli.session import invocation
 from crm_tui.errors import CrmError
 
@@ -83,9 +86,12 @@ def _default(value: Any) -> Any:
 
 
 def print_json(document: Any) -> None:
-    """The one JSON document of a `--json` run, on stdout."""
+    """The one JSON document of a `--json` run, on stdout (`--json-fields`: only those keys of listed items)."""
     if hasattr(document, "model_dump"):
         document = document.model_dump(mode="json")
+    fields = selected_fields()
+    if fields and isinstance(document, dict) and "error" not in document:
+        document = select_fields(document, fields)
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_default) + "\n")
     sys.stdout.flush()
 
@@ -155,13 +161,29 @@ def say(message: str, *, style: str = "") -> None:
     err.print(Text(message, style=style))
 
 
+class RateColumn(ProgressColumn):
+    """How many units a second (rows/s), from rich's own speed estimate."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} {self.unit}/s" if speed else f"– {self.unit}/s", style="progress.data.speed")
+
+
 @contextmanager
-def progress_bar(description: str, *, total: int | None = None) -> Iterator[Callable[..., None]]:
-    """A rich progress bar on stderr with counts and time left; yields `update(done, total=None)`."""
+def progress_bar(
+    description: str, *, total: int | None = None, unit: str | None = None
+) -> Iterator[Callable[..., None]]:
+    """A rich progress bar on stderr with counts, time left and, given a unit, the rate (`rows/s`);
+    yields `update(done, total=None)`."""
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        *((RateColumn(unit),) if unit else ()),
         TimeElapsedColumn(),
         TextColumn("left"),
         TimeRemainingColumn(),
@@ -189,7 +211,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        as_json = bool(kwargs.get("as_json"))
+        as_json = bool(kwargs.get("as_json")) or json_requested()
         try:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.TyperException):

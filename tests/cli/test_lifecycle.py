@@ -251,7 +251,7 @@ def test_import_then_dedupe_merge_and_unmerge(cli, services, supervisor, csr, tm
         '{"cert_type": "passport", "cert_number": "PAA123456", "cert_country": "ES", "first_name": "Lucia", "last_name": "Garcia Perez", "birthday": "1988-04-12", "email": "lucia@example.com"}\n'
         '{"cert_type": "national_id", "cert_number": "12345678A", "cert_country": "ES", "first_name": "Bad", "last_name": "Row", "birthday": "1988-04-12"}\n'
     )
-    report = cli.json("customers", "import", str(path), operator="sam")
+    report = cli.json("customers", "import", str(path), operator="sam", expect=2)  # one row refused: exit 2
     assert report["created"] == 2 and [e["line"] for e in report["errors"]] == [3]
     scan = cli.json("dedupe", "scan", operator="sam")
     assert scan["new"] == 1

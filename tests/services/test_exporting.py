@@ -79,13 +79,17 @@ def test_the_import_format_round_trips_into_another_database(services, admin, tm
     assert [strip(r) for r in again] == [strip(r) for r in rows]
 
 
-def test_importing_an_export_into_the_same_database_finds_every_customer_already_there(services, admin, tmp_path):
+def test_importing_an_export_into_the_same_database_finds_every_customer_already_in(services, admin, tmp_path):
     marta = _register_example(services, admin)
     rows, _ = _export(services, admin)
     path = tmp_path / "export.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     report = import_customers(path, services=services, actor=admin)
-    assert report.created == 0 and [d.existing_customer_id for d in report.duplicates] == [marta]
+    assert (report.created, report.already_imported, report.refused) == (0, 1, 0)
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text(path.read_text().replace('"1985-09-23"', '"1985-09-24"'))  # another birthday: not her
+    clash = import_customers(changed, services=services, actor=admin)
+    assert [d.existing_customer_id for d in clash.duplicates] == [marta]
 
 
 def test_tmf629_resources(services, admin):

@@ -1,7 +1,8 @@
 """`crm-tui customers`: the noun with the most verbs, one module per kind of work.
 
 - `finding`         search, show
-- `registration`    register, import, export: customers in and out in the import format
+- `registration`    register, export: one customer in, every customer out
+- `importing`       import: many customers in, from CSV, XLSX, JSON Lines or TMF629
 - `authentication`  authenticate, reset-password, unlock-authentication: the service password
 - `relationship`    terminate, reestablish, erase: the end (and return) of the relationship
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import typer
 
-from crm_tui.cli.customers import authentication, finding, registration, relationship
+from crm_tui.cli.customers import authentication, finding, importing, registration, relationship
 
 app = typer.Typer(help="Find, show, register and authenticate customers.", no_args_is_help=True)
 
@@ -25,5 +26,5 @@ app.command("unlock-authentication")(authentication.customers_unlock_authenticat
 app.command("terminate")(relationship.customers_terminate)
 app.command("reestablish")(relationship.customers_reestablish)
 app.command("erase")(relationship.customers_erase)
-app.command("import")(registration.customers_import)
+app.command("import")(importing.customers_import)
 app.command("export")(registration.customers_export)

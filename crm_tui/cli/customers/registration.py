@@ -1,7 +1,7 @@
-"""`crm-tui customers register | import | export`: customers in and out in the import format.
+"""`crm-tui customers register | export`: one customer in, every customer out.
 
-`register --file` takes one customer with every check of the Registration screen; `import` takes
-many and reports the refused rows by line; `export` writes them back out (or as TMF629).
+`register --file` takes one customer with every check of the Registration screen; `export` writes
+them out in the import format or as TMF629 / TMF632 (`import`, many in, is importing.py).
 """
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from crm_tui.cli.options import Json, read_text
 from crm_tui.cli.output import (
-    Column,
     money_text,
     phone,
     print_json,
@@ -30,6 +30,17 @@ from crm_tui.cli.output import (
 from crm_tui.cli.session import invocation
 from crm_tui.domain import CreditLevel, CustomerStatus, QueueName
 from crm_tui.errors import InvalidInput
+
+
+class ExportStatus(StrEnum):
+    """The states an export may narrow to (merged and erased customers are never exported)."""
+
+    ACTIVE = "active"
+    IDLE = "idle"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+    ARCHIVED = "archived"
+
 
 if TYPE_CHECKING:
     from crm_tui.services.identity.registration import RegistrationResult
@@ -148,47 +159,27 @@ def _print_registration(result: RegistrationResult, *, currency: str) -> None:
 
 
 @reports_errors
-def customers_import(path: str, as_json: Json = False) -> None:
-    """Bulk import a .csv or .jsonl file in the import format; bad rows are reported by line and skipped."""
-    from crm_tui.services.identity.importing import count_rows, import_customers
-
-    run = invocation()
-    services, actor = run.services(), run.actor()
-    total = count_rows(Path(path)) if Path(path).is_file() else None
-    done = 0
-    with progress_bar("Importing", total=total) as update:
-
-        def step(n: int) -> None:
-            nonlocal done
-            done += n
-            update(done)
-
-        report = import_customers(path, services=services, actor=actor, progress=step)
-    if as_json:
-        print_json(report)
-        return
-    say(
-        f"{report.rows} rows: {report.created} created, {len(report.duplicates)} duplicates, {len(report.errors)} errors."
-    )
-    print_table(
-        "Not imported",
-        [Column("Line", numeric=True), "Field", "Problem", Column("Existing customer", code=True)],
-        [
-            (p.line, p.field or "", p.message, p.existing_customer_id or "")
-            for p in sorted([*report.duplicates, *report.errors], key=lambda p: p.line)
-        ],
-    )
-
-
-@reports_errors
 def customers_export(
     export_format: Annotated[
-        str, typer.Option("--format", help="jsonl: the import format; tmf629: TM Forum Customer resources.")
+        Literal["jsonl", "tmf629", "tmf632"],
+        typer.Option(
+            "--format",
+            help="jsonl: the import format; tmf629: TM Forum Customer resources; tmf632: their Individual and "
+            "Organization parties. Example: --format tmf629",
+        ),
     ] = "jsonl",
-    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")] = "",
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write here instead of stdout. Example: -o customers.jsonl"
+        ),
+    ] = "",
     status: Annotated[
-        list[str] | None,
-        typer.Option("--status", help="Only customers in this state (repeatable); default all but merged and erased."),
+        list[ExportStatus] | None,
+        typer.Option(
+            "--status",
+            help="Only customers in this state (repeatable); default all but merged and erased. Example: --status active",
+        ),
     ] = None,
     as_json: Json = False,
 ) -> None:
@@ -196,6 +187,8 @@ def customers_export(
 
     Without --output the lines go to stdout and the summary to stderr; --json prints the summary as
     one JSON document on stdout, so it needs --output.
+
+    Example: crm-tui customers export --format tmf629 -o customers.tmf629.jsonl
     """
     from crm_tui.services.customers.export import (
         count_exportable,
@@ -209,7 +202,8 @@ def customers_export(
         )
     run = invocation()
     services, actor = run.services(), run.actor()
-    total = count_exportable(services=services, actor=actor, format=export_format, statuses=status)
+    statuses = [s.value for s in status] if status else None
+    total = count_exportable(services=services, actor=actor, format=export_format, statuses=statuses)
     target = Path(output) if output else None
     partial = target.with_name(target.name + ".partial") if target else None
     handle = partial.open("w", encoding="utf-8") if partial else sys.stdout
@@ -223,7 +217,7 @@ def customers_export(
                 update(done)
 
             report = export_customers(
-                handle.write, services=services, actor=actor, format=export_format, statuses=status, progress=step
+                handle.write, services=services, actor=actor, format=export_format, statuses=statuses, progress=step
             )
     except BaseException:
         if partial:

@@ -1,43 +1,60 @@
-"""Bulk import of customers from other systems (CSV or JSON lines in the import format of CLI.md).
+"""Bulk import of customers from other systems: CSV, XLSX, JSON Lines or TMF629 (import_readers.py).
 
-Every row goes through the registration's own validation; a bad row is reported with its line
-number and field and skipped; good rows are committed in batches (a savepoint per row, so one
-bad row never spoils its batch); a row whose certificate already exists is reported as a
-duplicate, so re-running the same file creates nothing twice. Near matches are imported: the
-duplicate scan finds them later.
+Every row goes through the registration's own validation and writing (`_register`, without the
+near-match search: the duplicate scan finds near matches later). A bad row is reported with its
+row number and field and skipped; good rows are committed in batches, one transaction each, a
+savepoint per row so one bad row never spoils its batch.
+
+Safe to stop and run again (Ctrl+C, a killed process, a lost connection):
+- a batch commits whole or not at all, and with it an audit entry (`customer.import_batch`, keyed
+  by the file's SHA-256) listing the rows it created: a run of the same file reads those entries
+  and skips the rows already in (`already_imported`), by row number, without reading them again;
+- whatever else is already there is found by its natural key, the certificate (type, number,
+  country), and never created twice (a UNIQUE constraint backs it): the same name and birthday
+  count as already in; another name or birthday under that certificate is a refused duplicate.
+So a run after a kill neither duplicates nor loses a row, and says which rows earlier runs took.
+
+`check=True` is the dry run: the same reading, validation and duplicate look-ups, nothing written.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Callable, Iterator
+import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from crm_tui.errors import CrmError, DuplicateIdentity, InvalidInput
 from crm_tui.services.context import Services
-from crm_tui.services.identity.near_matches import _existing_owner
+from crm_tui.services.identity.import_readers import Source, estimate_rows, open_source, read_rows
 from crm_tui.services.identity.registration import _register
 from crm_tui.services.identity.registration_form import (
     RegistrationForm,
+    ValidRegistration,
     validate_registration,
 )
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
+from crm_tui.storage.models import AuditEntry, Certificate, Customer
 from crm_tui.storage.types import utcnow
 
 BATCH_SIZE = 200
+LEDGER_ACTION = "customer.import_batch"
+
+CertKey = tuple[str, str, str]
 
 
 class RowProblem(View):
     line: int
+    """The row's number in the file: the line it starts on (CSV, JSON Lines; the header is 1), the
+    sheet row (XLSX), the entry (a JSON array)."""
     field: str | None
     message: str
     existing_customer_id: str | None = None
@@ -45,45 +62,98 @@ class RowProblem(View):
 
 class ImportReport(View):
     file: str
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    check: bool = False
+    """A dry run: nothing was written; `created` counts what would be."""
     rows: int
     created: int
+    already_imported: int = 0
+    """Rows already in: created by an earlier run of this same file (it was interrupted, or this is a
+    re-run), or found by their certificate with the same name and birthday."""
     duplicates: list[RowProblem]
     errors: list[RowProblem]
+    refused: int = 0
+    """Duplicates plus errors: the rows that are not in."""
     held: int
     created_ids: list[str]
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line number, row, problem) for each data row; the header of a CSV is line 1."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            for row in reader:
-                cleaned = {k.strip(): (v or "").strip() for k, v in row.items() if k and k.strip()}
-                if any(cleaned.values()):
-                    yield reader.line_num, cleaned, None
-    elif suffix in (".jsonl", ".ndjson"):
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as error:
-                    yield number, None, f"Not JSON: {error.msg}"
-                    continue
-                yield (
-                    (number, value, None)
-                    if isinstance(value, dict)
-                    else (number, None, "Each line must be one JSON object.")
-                )
-    else:
-        raise InvalidInput("Import a .csv or .jsonl file.", fields={"file": "Only .csv and .jsonl."})
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def count_rows(path: Path) -> int:
-    return sum(1 for _ in read_rows(path))
+def inspect_source(path: str | Path, *, format: str = "auto") -> tuple[Source, int | None]:  # noqa: A002
+    """How the file will be read and about how many rows it has (for a progress bar); refuses an
+    unreadable or unknown file before anything else happens."""
+    source = open_source(Path(path), format)
+    return source, estimate_rows(source)
+
+
+def _already_imported(services: Services, digest: str) -> dict[int, str]:
+    """Row number -> customer ID for the rows earlier runs of this file created (the ledger)."""
+    done: dict[int, str] = {}
+    with services.reader() as uow:
+        for summary in uow.session.execute(
+            select(AuditEntry.summary).where(AuditEntry.action == LEDGER_ACTION, AuditEntry.entity_id == digest[:32])
+        ).scalars():
+            if (summary or {}).get("sha256") == digest:
+                done.update({int(line): str(customer) for line, customer in summary.get("created", [])})
+    return done
+
+
+def _owners(session: Any, keys: list[CertKey]) -> dict[CertKey, tuple[str, str, Any]]:
+    """The customer already holding each certificate (ID, name for search, birthday), for a batch at once."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(
+            Certificate.cert_type,
+            Certificate.cert_number,
+            Certificate.cert_country,
+            Customer.customer_id,
+            Customer.name_search,
+            Customer.birthday,
+        )
+        .join(Customer, Customer.id == Certificate.customer_id)
+        .where(tuple_(Certificate.cert_type, Certificate.cert_number, Certificate.cert_country).in_(keys))
+    )
+    return {(t, n, c): (owner, name, birthday) for t, n, c, owner, name, birthday in rows}
+
+
+def _same_person(valid: ValidRegistration, owner: tuple[str, str, Any]) -> bool:
+    """The row is the customer already there (same certificate, name and birthday): it is in, not refused."""
+    return owner[1] == valid.name_search and owner[2] == valid.birthday
+
+
+def _validated(row: dict[str, Any], *, services: Services, today: Any) -> tuple[RegistrationForm, ValidRegistration]:
+    settings = services.settings
+    row.pop("customer_id", None)  # an export's own ID, for the reader: this database issues its own
+    form = RegistrationForm(**row)
+    valid = validate_registration(
+        form,
+        region=settings.default_region,
+        today=today,
+        min_age=settings.min_customer_age,
+        require_password=False,
+    )
+    return form, valid
+
+
+def _problem_of(error: Exception, line: int) -> RowProblem:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        message = "Not a field of the import format." if first["type"] == "extra_forbidden" else first["msg"]
+        return RowProblem(line=line, field=field, message=message)
+    assert isinstance(error, InvalidInput)
+    field, message = next(iter(error.fields.items()), (None, error.message))
+    return RowProblem(line=line, field=field, message=message)
 
 
 def import_customers(
@@ -91,146 +161,183 @@ def import_customers(
     *,
     services: Services,
     actor: Actor,
+    format: str = "auto",  # noqa: A002 - the CLI's word
+    check: bool = False,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
     now: datetime | None = None,
 ) -> ImportReport:
-    """Import the file; supervisors and admins only (a CSR registers one at a time)."""
+    """Import the file (or, with `check`, say what importing it would do); supervisors and admins only."""
     require_role(actor, *SUPERVISORS, doing="import customers")
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidInput(f"No file {path}.", fields={"file": "No such file."})
-    settings = services.settings
+    source = open_source(Path(path), format)
     now = now or utcnow()
-    created: list[str] = []
+    digest = file_digest(source.path)
+    done_before = _already_imported(services, digest)
+    created: list[tuple[int, str]] = []
     duplicates: list[RowProblem] = []
     errors: list[RowProblem] = []
-    held = 0
-    rows = 0
-    batch: list[tuple[int, Any, str | None, str | None]] = []
+    counts = {"rows": 0, "held": 0, "skipped": 0}
+    batch: list[tuple[int, ValidRegistration, str | None, str | None]] = []
+    seen_in_file: dict[CertKey, int] = {}
+
+    def tick(n: int = 1) -> None:
+        if progress and n:
+            progress(n)
 
     def flush() -> None:
-        nonlocal held
         if not batch:
             return
-        with services.writer() as uow:
-            for line, valid, password_hash, answer_hash in batch:
-                existing = _existing_owner(uow, valid)
-                if existing:
+        keys = [(v.cert_type.value, v.cert_number, v.cert_country) for _, v, _, _ in batch]
+        uow = services.reader() if check else services.writer()
+        with uow:
+            owners = _owners(uow.session, keys)
+            made: list[tuple[int, str]] = []
+            for (line, valid, password_hash, answer_hash), key in zip(batch, keys, strict=True):
+                if key in owners and _same_person(valid, owners[key]):
+                    counts["skipped"] += 1  # idempotent by natural key: this person is in already
+                    continue
+                if key in owners:
                     duplicates.append(
                         RowProblem(
-                            line=line, field="cert_number", message="Already registered.", existing_customer_id=existing
+                            line=line,
+                            field="cert_number",
+                            message="Already registered to another name or birthday.",
+                            existing_customer_id=owners[key][0],
                         )
                     )
                     continue
-                savepoint = uow.session.begin_nested()
-                try:
-                    result = _register(
-                        uow,
-                        valid,
-                        actor=actor,
-                        now=now,
-                        currency=settings.currency,
-                        timezone=settings.timezone,
-                        password_hash=password_hash,
-                        answer_hash=answer_hash,
-                        check_near_matches=False,
-                    )
-                    savepoint.commit()
-                except DuplicateIdentity as error:
-                    savepoint.rollback()
-                    duplicates.append(
-                        RowProblem(
-                            line=line,
-                            field="cert_number",
-                            message=error.message,
-                            existing_customer_id=error.extra.get("existing_customer_id"),
-                        )
-                    )
-                except CrmError as error:
-                    savepoint.rollback()
-                    field = next(iter(error.fields), None)
-                    errors.append(RowProblem(line=line, field=field, message=error.message))
-                except IntegrityError:
-                    savepoint.rollback()
-                    errors.append(
-                        RowProblem(
-                            line=line,
-                            field="cert_number",
-                            message="Clashes with a record written in the same file (repeated certificate?).",
-                        )
-                    )
+                if check:
+                    made.append((line, ""))
+                    continue
+                made_one = _register_one(
+                    uow,
+                    line,
+                    valid,
+                    password_hash,
+                    answer_hash,
+                    actor=actor,
+                    now=now,
+                    currency=services.settings.currency,
+                    timezone=services.settings.timezone,
+                )
+                if isinstance(made_one, RowProblem):
+                    (duplicates if made_one.existing_customer_id else errors).append(made_one)
                 else:
-                    created.append(result.customer_id)
-                    held += result.held is not None
-            audit.record(uow, actor, "customer.import_batch", "file", path.name[:32], {"rows": len(batch)})
-            uow.commit()
-        if progress:
-            progress(len(batch))
+                    made.append((line, made_one[0]))
+                    counts["held"] += made_one[1]
+            if not check:
+                audit.record(
+                    uow,
+                    actor,
+                    LEDGER_ACTION,
+                    "file",
+                    digest[:32],
+                    {
+                        "file": source.path.name[:64],
+                        "sha256": digest,
+                        "lines": [batch[0][0], batch[-1][0]],
+                        "created": [[line, customer] for line, customer in made],
+                    },
+                )
+                uow.commit()
+        created.extend(made)
+        tick(len(batch))
         batch.clear()
 
-    seen_in_file: dict[tuple[str, str, str], int] = {}
-    for line, row, problem in read_rows(path):
-        rows += 1
-        if problem:
-            errors.append(RowProblem(line=line, field=None, message=problem))
-            if progress:
-                progress(1)
+    for line, row, problem in read_rows(source):
+        counts["rows"] += 1
+        if line in done_before:
+            counts["skipped"] += 1
+            tick()
             continue
-        row.pop("customer_id", None)  # an export's own ID, for the reader: this database issues its own
+        if problem or row is None:
+            errors.append(RowProblem(line=line, field=None, message=problem or "Empty."))
+            tick()
+            continue
         try:
-            form = RegistrationForm(**row)
-            valid = validate_registration(
-                form,
-                region=settings.default_region,
-                today=now.date(),
-                min_age=settings.min_customer_age,
-                require_password=False,
-            )
-        except ValidationError as error:
-            first = error.errors()[0]
-            errors.append(
-                RowProblem(line=line, field=".".join(str(p) for p in first["loc"]) or None, message=first["msg"])
-            )
-            if progress:
-                progress(1)
-            continue
-        except InvalidInput as error:
-            field, message = next(iter(error.fields.items()), (None, error.message))
-            errors.append(RowProblem(line=line, field=field, message=message))
-            if progress:
-                progress(1)
+            form, valid = _validated(row, services=services, today=now.date())
+        except (ValidationError, InvalidInput) as error:
+            errors.append(_problem_of(error, line))
+            tick()
             continue
         key = (valid.cert_type.value, valid.cert_number, valid.cert_country)
         if key in seen_in_file:
             duplicates.append(
                 RowProblem(
-                    line=line,
-                    field="cert_number",
-                    message=f"Same certificate as line {seen_in_file[key]} of this file.",
+                    line=line, field="cert_number", message=f"Same certificate as row {seen_in_file[key]} of this file."
                 )
             )
-            if progress:
-                progress(1)
+            tick()
             continue
         seen_in_file[key] = line
-        batch.append(
-            (
-                line,
-                valid,
-                hash_secret(form.service_password) if form.service_password else None,
-                hash_secret(valid.security_answer_normalized) if valid.security_answer_normalized else None,
-            )
-        )
+        hashes = (None, None) if check else _secret_hashes(form, valid)
+        batch.append((line, valid, *hashes))
         if len(batch) >= batch_size:
             flush()
     flush()
     return ImportReport(
-        file=path.name,
-        rows=rows,
+        file=source.path.name,
+        format=source.format,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        check=check,
+        rows=counts["rows"],
         created=len(created),
-        duplicates=duplicates,
-        errors=errors,
-        held=held,
-        created_ids=created,
+        already_imported=counts["skipped"],
+        duplicates=sorted(duplicates, key=lambda p: p.line),
+        errors=sorted(errors, key=lambda p: p.line),
+        refused=len(duplicates) + len(errors),
+        held=counts["held"],
+        created_ids=[customer for _, customer in created if customer],
     )
+
+
+def _secret_hashes(form: RegistrationForm, valid: ValidRegistration) -> tuple[str | None, str | None]:
+    return (
+        hash_secret(form.service_password) if form.service_password else None,
+        hash_secret(valid.security_answer_normalized) if valid.security_answer_normalized else None,
+    )
+
+
+def _register_one(
+    uow: Any,
+    line: int,
+    valid: ValidRegistration,
+    password_hash: str | None,
+    answer_hash: str | None,
+    *,
+    actor: Actor,
+    now: datetime,
+    currency: str,
+    timezone: str,
+) -> tuple[str, bool] | RowProblem:
+    """One row inside the batch's transaction, behind its own savepoint: (customer ID, held) or why not."""
+    savepoint = uow.session.begin_nested()
+    try:
+        result = _register(
+            uow,
+            valid,
+            actor=actor,
+            now=now,
+            currency=currency,
+            timezone=timezone,
+            password_hash=password_hash,
+            answer_hash=answer_hash,
+            check_near_matches=False,
+        )
+        savepoint.commit()
+    except DuplicateIdentity as error:
+        savepoint.rollback()
+        return RowProblem(
+            line=line,
+            field="cert_number",
+            message=error.message,
+            existing_customer_id=error.extra.get("existing_customer_id"),
+        )
+    except CrmError as error:
+        savepoint.rollback()
+        return RowProblem(line=line, field=next(iter(error.fields), None), message=error.message)
+    except IntegrityError:
+        savepoint.rollback()
+        return RowProblem(line=line, field="cert_number", message="Clashes with a record written at the same time.")
+    return result.customer_id, result.held is not None

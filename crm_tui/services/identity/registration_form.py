@@ -44,7 +44,7 @@ NAME_PUNCTUATION = frozenset(" '’.-")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2})?$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CONTACT_METHODS = ("mobile", "email", "landline", "social")
-TITLES = ("mr", "mrs", "ms")
+TITLES = ("mr", "mrs", "ms", "dr")
 MIN_SERVICE_PASSWORD = 8
 
 
@@ -248,7 +248,7 @@ def validate_registration(
         if form.title.lower().rstrip(".") in TITLES:
             title = form.title.lower().rstrip(".").capitalize()
         else:
-            fail("title", "Mr, Mrs or Ms.")
+            fail("title", "Mr, Mrs, Ms or Dr.")
     nationality = None
     if form.nationality:
         try:
