@@ -43,13 +43,10 @@ from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.services import bootstrap
 from crm_tui.services.context import Services
-from crm_tui.services.customers.matching import (
-    certificate_neighbours,
-    match_rules,
-    nicknames,
-    score_prepared,
-)
-from crm_tui.services.dedupe import blocking
+from crm_tui.services.customers.linkage import shipped_model
+from crm_tui.services.customers.linkage_store import current_model
+from crm_tui.services.customers.matching import certificate_neighbours, nicknames
+from crm_tui.services.dedupe import blocking, training
 from crm_tui.services.dedupe import scan as dedupe_scan
 from crm_tui.services.identity.near_matches import check_identity
 from crm_tui.services.identity.registration_form import RegistrationForm
@@ -62,7 +59,8 @@ from crm_tui.storage.sequences import next_number
 ROOT = Path(__file__).resolve().parent
 ACTOR = Actor(id=0, username="bench", display_name="Bench", role=Role.ADMIN, shop="")
 TODAY = date(2026, 11, 26)
-KINDS = ("typo", "swap", "nickname", "missing", "transposed", "address")
+KINDS = ("typo", "swap", "nickname", "missing", "transposed", "address", "birthday", "moved")
+REPORTED_KINDS = (*KINDS, "renewed")
 ABBREVIATIONS = {
     "calle": "C/",
     "avenida": "Avda.",
@@ -150,9 +148,16 @@ def _transpose(number: str, rng: random.Random) -> str | None:
 
 
 def corrupt(
-    original: dict[str, Any], rng: random.Random, nick_for: dict[str, list[str]]
+    original: dict[str, Any],
+    rng: random.Random,
+    nick_for: dict[str, list[str]],
+    renewed: float = 0.0,
+    elsewhere: list[Any] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """A copy of the original with 1-3 corruptions; returns the copy and the kinds applied."""
+    """A copy of the original with 1-3 corruptions; returns the copy and the kinds applied.
+
+    With probability `renewed` (a person) the copy's document is a renewed passport: a new number
+    unrelated to the original's, so only the personal data can link the two."""
     copy = {**original, "addresses": list(original["addresses"])}
     person = original["type"] == "individual"
     first_token = (original["first_name"] or "").split(" ")[0]
@@ -161,6 +166,10 @@ def corrupt(
         possible.remove("nickname")
     if not original["addresses"]:
         possible.remove("address")
+    if not person or not original["birthday"]:
+        possible.remove("birthday")
+    if not elsewhere:
+        possible.remove("moved")
     kinds = rng.sample(possible, min(len(possible), rng.choices((1, 2, 3), (30, 50, 20))[0]))
     for kind in kinds:
         if kind == "typo":
@@ -187,12 +196,28 @@ def corrupt(
                     copy["mobile"] = f"347{rng.randrange(10**8):08d}"
                 else:
                     copy["addresses"] = []
+        elif kind == "birthday" and copy["birthday"]:  # day and month swapped, or one digit mistyped
+            born = copy["birthday"]
+            if born.day <= 12 and born.day != born.month and rng.random() < 0.5:
+                copy["birthday"] = born.replace(month=born.day, day=born.month)
+            else:
+                copy["birthday"] = rng.choice(
+                    [born.replace(day=d) for d in range(1, 29) if abs(d - born.day) in (1, 10)]
+                    + [born.replace(year=born.year + rng.choice((-1, 1)))]
+                )
+        elif kind == "moved":  # someone else's address: the person moved
+            copy["addresses"] = [rng.choice(elsewhere)]  # type: ignore[arg-type]
         elif kind == "address":
             copy["addresses"] = [
                 (t, region, city, _reformat_address(detail, rng), postal)
                 for t, region, city, detail, postal in copy["addresses"]
             ]
     number = _transpose(original["cert_number"], rng) if "transposed" in kinds else None
+    if person and rng.random() < renewed:
+        kinds = [k for k in kinds if k != "transposed"] + ["renewed"]
+        copy["cert_type"], copy["cert_country"] = "passport", original["nationality"] or "ES"
+        copy["cert_number"] = chr(65 + rng.randrange(26)) + chr(65 + rng.randrange(26)) + f"{rng.randrange(10**7):07d}"
+        return copy, kinds
     if number:
         copy["cert_number"] = number
     elif rng.random() < 0.2 or not person:  # a dropped character (a company has one registration number)
@@ -335,6 +360,50 @@ def insert_copies(services: Services, copies: list[dict[str, Any]]) -> list[int]
     return pks
 
 
+def scores(found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> dict[str, Any]:
+    tp, fp, fn = len(found & truth), len(found - truth), len(truth - found)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "reported": len(found),
+        "true_positives": tp,
+        "false_positives": fp,
+        "false_negatives": fn,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+    }
+
+
+def read_base(services: Services) -> tuple[blocking.Records, dict[int, int]]:
+    """Every live customer as the scan reads them, and pk -> index."""
+    records = blocking.Records()
+    with services.reader() as uow:
+        for row in blocking.customer_rows(uow):
+            records.add(row[0], blocking.person_of(row, TODAY))
+    return records, {pk: i for i, pk in enumerate(records.pks)}
+
+
+def blocking_report(records: blocking.Records, index: dict[int, int], truth: set[tuple[int, int]]) -> dict[str, Any]:
+    """Pair completeness of the blocking alone (the share of true pairs that reach scoring), the
+    candidate pairs, and how many true pairs each rule finds."""
+    people = records.people
+    n = len(records)
+    by_rule: Counter[str] = Counter()
+    for a, b in truth:
+        by_rule.update(blocking.rules_of_pair(people[index[a]], people[index[b]]))
+    candidates, skipped = records.candidate_pairs()
+    blocked = sum(1 for a, b in truth if min(index[a], index[b]) * n + max(index[a], index[b]) in candidates)
+    return {
+        "candidate_pairs": len(candidates),
+        "skipped_blocks": skipped,
+        "true_pairs_blocked": blocked,
+        "pair_completeness": round(blocked / len(truth), 4) if truth else None,
+        "true_pairs_by_rule": {rule: by_rule[rule] for rule in blocking.RULES},
+    }
+
+
 def quality(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     nick_for: dict[str, list[str]] = {}
@@ -346,12 +415,14 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         say(f"seeding {args.customers:,} customers ...")
         seed(services, args.customers)
         originals = load_originals(services, args.copies, rng)
-        made = [corrupt(o, rng, nick_for) for o in originals]
+        elsewhere = [a for o in originals for a in o["addresses"][:1]]
+        made = [corrupt(o, rng, nick_for, args.renewed, elsewhere) for o in originals]
         copy_pks = insert_copies(services, [c for c, _ in made])
-        truth = {
+        truth_kinds = {
             (min(o["pk"], c), max(o["pk"], c)): kinds
             for o, c, (_, kinds) in zip(originals, copy_pks, made, strict=True)
         }
+        truth = set(truth_kinds)
         people = [
             o
             for o in load_originals(services, args.customers, random.Random(args.seed + 1))
@@ -365,60 +436,54 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         role.update({pk: "copy" for pk in copy_pks})
         relative_kinds = Counter(kind for _, kind in relatives)
         say(
-            f"{len(truth):,} corrupted copies and {len(relatives):,} relatives and namesakes (not duplicates) added; scanning ..."
+            f"{len(truth):,} corrupted copies ({args.renewed:.0%} with a renewed passport) and {len(relatives):,} relatives and namesakes (not duplicates) added"
         )
-        report = dedupe_scan.scan_duplicates(services=services, actor=ACTOR)
+        model, trained = shipped_model(), None
+        if args.train:
+            say("training on this base ...")
+            report = training.train_model(services=services, actor=ACTOR, seed=args.seed)
+            trained = report.model_dump(mode="json")
+            with services.reader() as uow:
+                model = current_model(uow)
+            if args.save_model:
+                Path(args.save_model).write_text(model.to_json() + "\n")
+                say(f"model written to {args.save_model}")
+        say(f"scanning with model {model.version} ...")
+        report = dedupe_scan.scan_duplicates(services=services, actor=ACTOR, model=model)
         with services.reader() as uow:
             pk_of = dict(uow.session.execute(select(Customer.customer_id, Customer.id)).all())
-            records = blocking.Records()
-            for row in blocking.customer_rows(uow):
-                records.add(*row)
-        index = {pk: i for i, pk in enumerate(records.pks)}
-        profiles = {pk: records.prepared(i) for pk, i in index.items()}
-        blocked, _ = records.candidate_pairs(match_rules().max_block)
+        records, index = read_base(services)
         services.close()
-    n = len(index)
+    people_of = records.people
     found = {
         (min(pk_of[p.customer_id_a], pk_of[p.customer_id_b]), max(pk_of[p.customer_id_a], pk_of[p.customer_id_b]))
         for p in report.pairs
     }
-    tp = len(found & truth.keys())
-    fp = len(found - truth.keys())
-    fn = len(truth.keys() - found)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    by_kind = {k: [0, 0] for k in KINDS}
+    by_kind = {k: [0, 0] for k in REPORTED_KINDS}
     missed: Counter[str] = Counter()
-    not_blocked = 0
-    for pair, kinds in truth.items():
+    for pair, kinds in truth_kinds.items():
         for k in kinds:
             by_kind[k][0] += 1
             by_kind[k][1] += pair in found
         if pair not in found:
-            i, j = sorted((index[pair[0]], index[pair[1]]))
-            if i * n + j not in blocked:
-                not_blocked += 1
-            result = score_prepared(profiles[pair[0]], profiles[pair[1]], match_rules())
-            missed[f"{'+'.join(sorted(kinds))}: score {result.score:.2f}, differ {','.join(result.differ)}"] += 1
+            match = model.score(people_of[index[pair[0]]], people_of[index[pair[1]]])
+            low = ", ".join(f"{c} {lv}" for c, lv, w in match.parts if w < 0)
+            missed[f"{'+'.join(sorted(kinds))}: p {match.probability:.2f}; against: {low}"] += 1
     wrong: Counter[str] = Counter()
-    for pair in found - truth.keys():
-        result = score_prepared(profiles[pair[0]], profiles[pair[1]], match_rules())
+    for pair in found - truth:
+        match = model.score(people_of[index[pair[0]]], people_of[index[pair[1]]])
         who = " vs ".join(sorted(role.get(pk, "seeded") for pk in pair))
-        wrong[f"{who}: agree {','.join(result.agree)}"] += 1
+        wrong[f"{who}: agree {','.join(match.agree)}"] += 1
     return {
         "customers": args.customers,
         "copies": len(truth),
+        "renewed_share": args.renewed,
         "relatives_and_namesakes": dict(relative_kinds),
-        "threshold": match_rules().threshold,
-        "reported": len(found),
-        "true_positives": tp,
-        "false_positives": fp,
-        "false_negatives": fn,
-        "precision": round(precision, 4),
-        "recall": round(recall, 4),
-        "f1": round(f1, 4),
-        "missed_not_blocked": not_blocked,
+        "model": model.version,
+        "trained": trained,
+        "threshold": model.threshold,
+        **scores(found, truth),
+        "blocking": blocking_report(records, index, truth),
         "recall_by_kind": {k: f"{v[1]}/{v[0]}" for k, v in by_kind.items()},
         "scan": {
             "candidates": report.candidates,
@@ -619,6 +684,13 @@ def main() -> int:
     parser.add_argument("--db", default="/tmp/crm-dedupe-1m.db", help="speed: a seeded SQLite file, reused across runs")
     parser.add_argument("--probes", type=int, default=200, help="speed: near-match checks timed")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--renewed", type=float, default=0.5, help="quality: share of copies with a renewed (unrelated) passport"
+    )
+    parser.add_argument(
+        "--train", action="store_true", help="quality: train the model on the base first (else the shipped model)"
+    )
+    parser.add_argument("--save-model", default=None, help="quality: write the trained model's JSON here")
     args = parser.parse_args()
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

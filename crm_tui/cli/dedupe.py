@@ -17,7 +17,52 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import confirm, invocation
 
-app = typer.Typer(help="De-duplicate customer identities: scan, merge, unmerge.", no_args_is_help=True)
+app = typer.Typer(help="De-duplicate customer identities: train, scan, merge, unmerge.", no_args_is_help=True)
+
+
+@app.command("train")
+@reports_errors
+def dedupe_train(
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the random pairs: the same base and seed, the same model.")
+    ] = 42,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold", help="Probability at or above which a pair is reported (default: the model in force's)."
+        ),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Estimate the matching model on the current base (supervisor) and store it as the one in force:
+    u from random pairs, m by expectation-maximisation over blocking rules.
+    `{"version", "trained_at", "records", "prior", "threshold", "weights": {comparison: {level: weight}}}`.
+    """
+    from crm_tui.services.dedupe.training import train_model
+
+    run = invocation()
+    services, actor = run.services(), run.actor()
+    with progress_bar("Reading customers") as update:
+        report = train_model(
+            services=services,
+            actor=actor,
+            seed=seed,
+            threshold=threshold,
+            progress=lambda stage, done, total: update(done, total=total),
+        )
+    if as_json:
+        print_json(report)
+        return
+    print_table(
+        f"Matching model {report.version}",
+        ["Comparison", "Level", Column("Weight", numeric=True)],
+        [
+            (comparison.replace("_", " "), level, f"{weight:+.2f}")
+            for comparison, levels in report.weights.items()
+            for level, weight in levels.items()
+        ],
+        caption=f"Trained on {report.records:,} customers in {report.seconds:.1f} s · report pairs at p >= {report.threshold}",
+    )
 
 
 @app.command("scan")
@@ -49,7 +94,7 @@ def dedupe_scan(as_json: Json = False) -> None:
             )
             for p in report.pairs
         ],
-        caption=f"{report.new} new · {report.compared:,} pairs compared in {report.seconds:.1f} s",
+        caption=f"{report.new} new · {report.compared:,} pairs compared in {report.seconds:.1f} s · model {report.model}",
     )
 
 

@@ -547,6 +547,19 @@ class DuplicateCandidate(SQLModel, table=True):
     found_at: datetime = _created()
 
 
+class MatchModelRecord(SQLModel, table=True):
+    """A trained duplicate-matching model (`services.customers.linkage`): the newest one is in force."""
+
+    __tablename__ = "match_models"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=40, unique=True)
+    trained_at: datetime = _created()
+    trained_by: int | None = _fk("operators.id", nullable=True, index=False)
+    records: int = 0
+    parameters: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
 class MergeRecord(SQLModel, table=True):
     """A merge of one customer into another, with the full before-image so it can be undone."""
 

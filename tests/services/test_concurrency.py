@@ -60,7 +60,7 @@ def _register_someone(args: tuple[str, int, object]) -> str:
     actor = Actor(id=1, username="admin", display_name="Admin", role=Role.ADMIN)
     form = RegistrationForm(
         cert_type="passport",
-        cert_number=f"PAX{index:06d}",
+        cert_number=f"P{chr(65 + index)}{(index + 1) * 104729 % 10**6:06d}",  # unrelated numbers: not typos of each other
         cert_country="FR",
         first_name=f"Person{chr(65 + index)}",
         last_name=f"Different{chr(65 + index)}",

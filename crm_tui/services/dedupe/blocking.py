@@ -1,27 +1,37 @@
-"""The scan's reading side: every customer's comparable fields in batches, prepared once, and the
-blocking keys that decide which pairs are compared at all."""
+"""The scan's reading side: every live customer's comparable fields in batches, made into a
+`linkage.Person` once, and the blocking rules that decide which pairs are scored at all.
+
+Blocking rules (any one shared key puts a pair forward), chosen for recall: each covers what
+the others miss when a field is mistyped or missing on one side.
+
+- birthday + one phonetic (metaphone) name token; birthday + one token's initial (typos in every
+  token that change the phonetic codes); swapped first and last names meet on either;
+- birth year and month + two phonetic tokens (a mistyped day);
+- all phonetic tokens (a changed or missing birthday);
+- the first two letters of the first given name and of the first surname + birth year (typos
+  that change the phonetic code, with another day or month);
+- a phone or email;
+- street and house number + one phonetic token; postcode + street; postcode + one phonetic token;
+  birthday + postcode (typos in both names);
+- a certificate number, the same or one transposition or dropped character away.
+
+A block shared by more than `max_block` customers (a company name used by hundreds) gives no
+pairs; such blocks are counted. `RULES` names them for the benchmark's pair completeness.
+"""
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Iterable
 from datetime import date
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select
 
 from crm_tui.domain import HIDDEN_STATUSES
-from crm_tui.services.customers.matching import (
-    Prepared,
-    certificate_neighbours,
-    name_plain,
-    name_tokens,
-    normalize_address,
-    normalize_contact,
-    phonetic,
-)
+from crm_tui.services.customers.linkage import Person, make_person
+from crm_tui.services.customers.matching import certificate_neighbours, phonetic
 from crm_tui.storage.models import (
     Address,
     Certificate,
@@ -30,38 +40,76 @@ from crm_tui.storage.models import (
 )
 from crm_tui.storage.unit_of_work import UnitOfWork
 
-_HAS_DIGIT = re.compile(r"\d").search
-SEP = "\x1f"  # joins a customer's several certificates, contacts or addresses in one string
+ITEM = "\x1e"  # between a customer's several certificates, contacts or addresses
+PART = "\x1f"  # between the parts of one (type, number, expiry; detail, postcode, town, region)
 READ_BATCH = 10_000
+PRIMARY = "primary"
+"""Only the customer's own contacts compare: a family member's phone says nothing of identity."""
+MAX_BLOCK = 60
+
+RULES = (
+    "birthday+token",
+    "birthday+initial",
+    "year-month+2 tokens",
+    "full phonetic name",
+    "name prefixes+year",
+    "contact",
+    "street+number+token",
+    "postcode+street",
+    "postcode+token",
+    "birthday+postcode",
+    "certificate",
+)
+
+Row = tuple[int, str, str | None, str | None, str | None, str | None, Any, str | None, str | None, Any, Any, Any]
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
 def _aggregate(column: Any, dialect: str) -> Any:
-    return func.string_agg(column, SEP) if dialect == "postgresql" else func.group_concat(column, SEP)
+    return func.string_agg(column, ITEM) if dialect == "postgresql" else func.group_concat(column, ITEM)
 
 
-def customer_rows(
-    uow: UnitOfWork,
-) -> Iterable[tuple[int, str, date | None, str | None, str | None, str | None, str | None, str | None]]:
-    """(pk, name, birthday, email, mobile, certificates, contacts, addresses) of every live customer, streamed."""
+def _joined(*columns: Any) -> Any:
+    out = func.coalesce(columns[0], "")
+    for column in columns[1:]:
+        out = out + literal(PART) + func.coalesce(column, "")
+    return out
+
+
+def customer_rows(uow: UnitOfWork) -> Iterable[Row]:
+    """(pk, type, first, last, organization, name_search, birthday, email, mobile, certificates,
+    contacts, addresses) of every live customer, streamed; the last three joined with ITEM/PART."""
     connection = uow.session.connection()
     dialect = connection.dialect.name
     certificates = (
-        select(_aggregate(Certificate.cert_number, dialect))
+        select(
+            _aggregate(
+                _joined(Certificate.cert_type, Certificate.cert_number, cast(Certificate.expires_on, String)),
+                dialect,
+            )
+        )
         .where(Certificate.customer_id == Customer.id)
         .scalar_subquery()
     )
     contacts = (
         select(_aggregate(Contact.value_normalized, dialect))
-        .where(Contact.customer_id == Customer.id)
+        .where(Contact.customer_id == Customer.id, Contact.contact_type == PRIMARY)
         .scalar_subquery()
     )
-    addresses = select(_aggregate(Address.detail, dialect)).where(Address.customer_id == Customer.id).scalar_subquery()
+    addresses = (
+        select(_aggregate(_joined(Address.detail, Address.postal_code, Address.city, Address.region), dialect))
+        .where(Address.customer_id == Customer.id)
+        .scalar_subquery()
+    )
     query = (
         select(
             Customer.id,
+            Customer.type,
+            Customer.first_name,
+            Customer.last_name,
+            Customer.organization_name,
             Customer.name_search,
             Customer.birthday,
             Customer.email,
@@ -77,107 +125,99 @@ def customer_rows(
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     result = connection.execution_options(stream_results=True, yield_per=READ_BATCH).exec_driver_sql(sql)
     for partition in result.partitions():
-        for pk, name, birthday, *rest in partition:
-            yield (pk, name, date.fromisoformat(birthday) if type(birthday) is str else birthday, *rest)
+        yield from partition
+
+
+def person_of(row: Row, today: date) -> Person:
+    """The model's view of one row of `customer_rows`."""
+    _pk, kind, first, last, organization, name_search, birthday, email, mobile, certs, contacts, addresses = row
+    if type(birthday) is str:
+        birthday = date.fromisoformat(birthday)
+    documents = []
+    for item in certs.split(ITEM) if certs else ():
+        cert_type, number, expires = (item.split(PART) + ["", ""])[:3]
+        documents.append((cert_type, number, date.fromisoformat(expires[:10]) if expires else None))
+    places = []
+    for item in addresses.split(ITEM) if addresses else ():
+        detail, postcode, town, region = (item.split(PART) + ["", "", ""])[:4]
+        places.append((detail, postcode, town, region))
+    if kind != "organization" and not (first or last):
+        last = name_search  # a legacy row with the name in one field
+    return make_person(
+        kind=kind,
+        first_name=first,
+        last_name=last,
+        organization_name=organization or name_search,
+        birthday=birthday,
+        documents=documents,
+        contacts=(email or "", mobile or "", *(contacts.split(ITEM) if contacts else ())),
+        addresses=places,
+        today=today,
+    )
+
+
+def blocking_keys(person: Person) -> list[tuple[str, Any]]:
+    """(rule, key) for every blocking key of the person but the certificate's (see Records)."""
+    tokens = person.first + person.last
+    codes = sorted({phonetic(t) for t in tokens})
+    keys: list[tuple[str, Any]] = []
+    birthday = person.birthday
+    if birthday:
+        keys += [("birthday+token", (birthday, code)) for code in codes]
+        keys += [("birthday+initial", (birthday, initial)) for initial in sorted({t[0] for t in tokens})]
+        keys += [("year-month+2 tokens", (birthday[:6], x, y)) for x, y in combinations(codes, 2)]
+        if person.first and person.last:
+            prefixes = tuple(sorted((person.first[0][:2], person.last[0][:2])))
+            keys.append(("name prefixes+year", (birthday[:4], prefixes)))
+        keys += [("birthday+postcode", (birthday, postcode)) for postcode in person.postcodes]
+    if codes:
+        keys.append(("full phonetic name", tuple(codes)))
+    keys += [("contact", value) for value in sorted(person.phones | person.emails)]
+    for street in person.streets:
+        for number in sorted(person.numbers):
+            keys += [("street+number+token", (street, number, code)) for code in codes]
+        keys += [("postcode+street", (postcode, street)) for postcode in person.postcodes]
+    for postcode in sorted(person.postcodes):
+        keys += [("postcode+token", (postcode, code)) for code in codes]
+    return keys
 
 
 class Records:
-    """Every live customer as a few compact columns, and the blocks their keys fall into."""
+    """Every live customer as a Person, and the blocks their keys fall into."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_block: int = MAX_BLOCK) -> None:
+        self.max_block = max_block
         self.pks = array("q")
-        self.names: list[str] = []
-        self.birthdays: list[date | None] = []
-        self.certificates: list[str] = []
-        self.contacts: list[str] = []
-        self.addresses: list[str] = []  # normalised, joined
-        self.name_keys = array("q")  # hash of all phonetic tokens, to meet records without a birthday
-        self.blocks: dict[int, Any] = {}  # hash of a blocking key -> index or list of indexes
-        self.undated: dict[int, Any] = {}  # name key -> records without a birthday
+        self.people: list[Person] = []
+        self.blocks: dict[int, Any] = {}  # hash of (rule, key) -> index or list of indexes
         self.numbers: dict[str, Any] = {}  # certificate number -> index or list of indexes
 
     def __len__(self) -> int:
         return len(self.pks)
 
-    def add(
-        self,
-        pk: int,
-        name: str,
-        birthday: date | None,
-        email: str | None,
-        mobile: str | None,
-        certs: str | None,
-        contacts: str | None,
-        addresses: str | None,
-    ) -> None:
+    def add(self, pk: int, person: Person) -> None:
         i = len(self.pks)
         self.pks.append(pk)
-        self.names.append(name)
-        self.birthdays.append(birthday)
-        self.certificates.append(certs or "")
-        values = {normalize_contact(v) for v in (email, mobile, *(contacts.split(SEP) if contacts else ())) if v}
-        values.discard("")
-        self.contacts.append(SEP.join(values))
-        places = [normalize_address(a) for a in addresses.split(SEP) if _HAS_DIGIT(a)] if addresses else []
-        self.addresses.append(SEP.join(places))
-        codes = sorted({phonetic(t) for t in name_tokens(name)})
-        name_key = hash(("n", *codes))
-        self.name_keys.append(name_key)
+        self.people.append(person)
         blocks = self.blocks
-        for value in values:
-            _put(blocks, hash(("c", value)), i)
-        for place in places:  # the same address and one name token: the person or their family
-            for code in codes:
-                _put(blocks, hash(("a", place, code)), i)
-        if birthday:
-            day, year, month = birthday.toordinal(), birthday.year, birthday.month
-            for code in codes:
-                _put(blocks, hash(("b", day, code)), i)
-            for x, y in combinations(codes, 2):
-                _put(blocks, hash(("m", year, month, x, y)), i)
-        elif codes:
-            _put(self.undated, name_key, i)
-        if certs:
-            for number in certs.split(SEP):
-                _put(self.numbers, number, i)
+        for rule, key in blocking_keys(person):
+            _put(blocks, hash((rule, key)), i)
+        for document in person.documents:
+            _put(self.numbers, document.number, i)
 
-    def prepared(self, i: int) -> Prepared:
-        certs, contacts = self.certificates[i], self.contacts[i]
-        return Prepared(
-            name_plain(self.names[i]),
-            self.birthdays[i],
-            frozenset(certs.split(SEP)) if certs else frozenset(),
-            frozenset(contacts.split(SEP)) if contacts else frozenset(),
-            tuple(self.addresses[i].split(SEP)) if self.addresses[i] else (),
-        )
-
-    def candidate_pairs(self, max_block: int) -> tuple[set[int], int]:
+    def candidate_pairs(self) -> tuple[set[int], int]:
         """Pairs (as i * n + j, i < j) sharing a block or a certificate neighbour; oversized blocks skipped."""
         n = len(self)
         pairs: set[int] = set()
         skipped = 0
-
-        def pair_up(members: list[int]) -> None:
-            nonlocal skipped
-            if len(members) > max_block:
+        for members in self.blocks.values():
+            if type(members) is int:
+                continue
+            if len(members) > self.max_block:
                 skipped += 1
             else:
-                pairs.update(i * n + j for i, j in combinations(sorted(members), 2))
-
-        for members in self.blocks.values():
-            if type(members) is not int:
-                pair_up(members)
+                pairs.update(i * n + j for i, j in combinations(members, 2))
         self.blocks = {}
-        undated = self.undated
-        if undated:  # a record without a birthday meets every record with its name
-            for i, key in enumerate(self.name_keys):
-                other = undated.get(key)
-                if other is not None and self.birthdays[i] is not None:
-                    undated[key] = [*([other] if type(other) is int else other), i]
-            for members in undated.values():
-                if type(members) is not int:
-                    pair_up(members)
-        self.undated = {}
         numbers = self.numbers
         for number, members in numbers.items():
             own = [members] if type(members) is int else members
@@ -193,6 +233,17 @@ class Records:
                             pairs.add(min(i, j) * n + max(i, j))
         self.numbers = {}
         return pairs, skipped
+
+
+def rules_of_pair(a: Person, b: Person) -> set[str]:
+    """The blocking rules that put this pair forward (block sizes aside): for the benchmark."""
+    theirs = set(blocking_keys(b))
+    found = {rule for rule, key in blocking_keys(a) if (rule, key) in theirs}
+    numbers = {d.number for d in b.documents}
+    for document in a.documents:
+        if document.number in numbers or certificate_neighbours(document.number) & numbers:
+            found.add("certificate")
+    return found
 
 
 def _put(blocks: dict[Any, Any], key: Any, i: int) -> None:

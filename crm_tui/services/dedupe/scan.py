@@ -1,24 +1,19 @@
 """The duplicate scan (eTOM 1.3.4.2.4 De-duplicate Customer Identity): find pairs of customers that
 may be one person, explain each, and queue the new ones for a supervisor.
 
-One streaming read of every live customer (name, birthday, certificates, contacts, addresses as
-compact strings), blocking keys kept in memory, then `matching.score_prepared` on the candidate
-pairs only. Blocking keys (any one shared puts a pair forward):
+One streaming read of every live customer into `linkage.Person`s, the blocking rules of
+`blocking` (chosen for recall), then the linkage model in force (`linkage_store.current_model`:
+the newest trained with `crm-tui dedupe train`, else the shipped one) on the candidate pairs only.
+A pair at or above the model's threshold probability is reported, with each comparison's level
+and match weight (the waterfall the merge screen can show).
 
-- birthday + one phonetic name token (metaphone; any token, so swapped first and last names meet);
-- birth year and month + two phonetic name tokens (the phonetic surname and birth year, narrowed
-  by the month and a second token so a common surname does not make a block of thousands; a
-  mistyped day still meets);
-- all phonetic name tokens, for a record without a birthday (it meets everyone of that name);
-- a normalised phone or email (the customer's own or one of their contacts');
-- a normalised address + one phonetic name token ("C/ Mayor 5, 2º B" and "Calle Mayor, 5, 2 B"
-  are one address; the token keeps strangers at one address apart);
-- a certificate number, the same or one adjacent transposition or one dropped character away
-  (each number's neighbours are looked up among all numbers: no per-neighbour index is built).
+Why this model and not splink in the scan: the same comparisons must also answer the
+registration check in a few milliseconds, without importing DuckDB, sqlglot and pyarrow (0.5 s,
+255 MB) on the counter's path; one implementation of the levels serves both, and bench_dedupe.py's
+public mode measures it beside a plain splink model and recordlinkage's ECM on the same records.
 
-A block shared by more than `max_block` customers (a company name used by hundreds) gives no
-pairs; such blocks are counted in the report. Pairs already stored are never re-opened: a rescan
-adds only new pairs, and a dismissed or merged pair is not even scored again.
+Pairs already stored are never re-opened: a rescan adds only new pairs, and a dismissed or
+merged pair is not even scored again.
 """
 
 from __future__ import annotations
@@ -26,19 +21,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
 from crm_tui.domain import HIDDEN_STATUSES, QueueName
 from crm_tui.errors import Conflict, NotFound
 from crm_tui.services.context import Services
-from crm_tui.services.customers.matching import (
-    MatchResult,
-    Prepared,
-    match_rules,
-    score_prepared,
-)
-from crm_tui.services.dedupe.blocking import Records, customer_rows
+from crm_tui.services.customers.linkage import Match, MatchModel
+from crm_tui.services.customers.linkage_store import current_model
+from crm_tui.services.dedupe.blocking import MAX_BLOCK, Records, customer_rows, person_of
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.validation import clean_text
@@ -59,13 +51,15 @@ Progress = Callable[[str, int, int], None]
 
 
 class PairView(View):
-    """One possible duplicate: the two customer IDs (older first), the score and why."""
+    """One possible duplicate: the two customer IDs (older first), the score (the model's
+    probability) and why: agree/differ by field, and `weights`, each comparison's level and match
+    weight."""
 
     candidate_id: int
     customer_id_a: str
     customer_id_b: str
     score: float
-    reasons: dict[str, list[str]]
+    reasons: dict[str, Any]
     reason: str
     status: str
 
@@ -80,30 +74,39 @@ class ScanReport(View):
     customers: int
     skipped_blocks: int
     seconds: float
+    model: str
+    threshold: float
 
 
 # --- the scan ---------------------------------------------------------------------------------
 
 
 def scan_duplicates(
-    *, services: Services, actor: Actor, progress: Progress | None = None, now: datetime | None = None
+    *,
+    services: Services,
+    actor: Actor,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    model: MatchModel | None = None,
+    max_block: int = MAX_BLOCK,
 ) -> ScanReport:
     """Find possible duplicates among all live customers; store and queue the new ones.
 
     Supervisors and admins only. Safe to rerun: known pairs keep their status and are not
-    added again.
+    added again. `model` replaces the one in force (the benchmark compares models this way).
     """
     require_role(actor, *SUPERVISORS, doing="scan for duplicates")
     started = time.perf_counter()
-    rules = match_rules()
     tick = progress or (lambda _stage, _done, _total: None)
-    records = Records()
+    records = Records(max_block)
+    today = (now or utcnow()).date()
     with services.reader() as uow:
+        model = model or current_model(uow)
         total = uow.session.execute(
             select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN_STATUSES))
         ).scalar_one()
         for row in customer_rows(uow):
-            records.add(*row)
+            records.add(row[0], person_of(row, today))
             if len(records) % PROGRESS_EVERY == 0:
                 tick("read", len(records), total)
         tick("read", len(records), total)
@@ -118,27 +121,25 @@ def scan_duplicates(
                 )
             )
         }
-    pairs, skipped = records.candidate_pairs(rules.max_block)
+    pairs, skipped = records.candidate_pairs()
     tick("block", len(pairs), len(pairs))
-    n, pks = len(records), records.pks
-    found: list[tuple[int, int, MatchResult]] = []
+    n, pks, people = len(records), records.pks, records.people
+    found: list[tuple[int, int, Match]] = []
     compared = 0
-    prepared: dict[int, Prepared] = {}
+    threshold, score = model.threshold, model.score
     for done, code in enumerate(sorted(pairs), 1):
         i, j = divmod(code, n)
         a, b = (pks[i], pks[j]) if pks[i] < pks[j] else (pks[j], pks[i])
         if known and known.get((a, b), (0, "open"))[1] in DECIDED:
             continue
         compared += 1
-        first = prepared.get(i) or prepared.setdefault(i, records.prepared(i))
-        second = prepared.get(j) or prepared.setdefault(j, records.prepared(j))
-        result = score_prepared(first, second, rules)
-        if result.score >= rules.threshold:
+        result = score(people[i], people[j])
+        if result.probability >= threshold:
             found.append((a, b, result))
         if done % PROGRESS_EVERY == 0:
             tick("score", done, len(pairs))
     tick("score", len(pairs), len(pairs))
-    del records
+    del records, people
     views, new = _store(services, actor, found, known, now or utcnow(), tick)
     return ScanReport(
         pairs=views,
@@ -148,13 +149,15 @@ def scan_duplicates(
         customers=n,
         skipped_blocks=skipped,
         seconds=round(time.perf_counter() - started, 2),
+        model=model.version,
+        threshold=threshold,
     )
 
 
 def _store(
     services: Services,
     actor: Actor,
-    found: list[tuple[int, int, MatchResult]],
+    found: list[tuple[int, int, Match]],
     known: dict[tuple[int, int], tuple[int, str]],
     now: datetime,
     tick: Progress,
@@ -177,7 +180,7 @@ def _store(
             if found
             else known
         )  # read again under the write lock: another scan may have finished meanwhile
-        new_rows: list[tuple[DuplicateCandidate, MatchResult]] = []
+        new_rows: list[tuple[DuplicateCandidate, Match]] = []
         for a, b, result in found:
             if (a, b) in stored:
                 continue
@@ -199,7 +202,7 @@ def _store(
                     ref_type="duplicate",
                     ref_id=str(row.id),
                     reason=_reason(result),
-                    payload={"score": result.score, **result.reasons()},
+                    payload={"score": result.score, "agree": list(result.agree), "differ": list(result.differ)},
                     created_at=now,
                 )
             )
@@ -235,8 +238,8 @@ def _store(
     return views, len(new_rows)
 
 
-def _reason(result: MatchResult) -> str:
-    return f"{result.describe()} (score {result.score:.2f})"[:300]
+def _reason(result: Match) -> str:
+    return result.describe()[:300]
 
 
 # --- deciding ----------------------------------------------------------------------------------
@@ -290,7 +293,7 @@ def dismiss_pair(candidate_id: int | str, *, uow: UnitOfWork, actor: Actor, note
             customer_id_a=ids[candidate.customer_a_id],
             customer_id_b=ids[candidate.customer_b_id],
             score=candidate.score,
-            reasons={"agree": list(reasons.get("agree", [])), "differ": list(reasons.get("differ", []))},
+            reasons=dict(reasons),
             reason="",
             status=candidate.status,
         )

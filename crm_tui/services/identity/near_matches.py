@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import literal_column, or_, select, union_all
+from sqlalchemy import String, cast, literal_column, null, or_, select, union_all
 
 from crm_tui.domain import (
     HIDDEN_STATUSES,
 )
 from crm_tui.errors import Conflict
-from crm_tui.services.customers.matching import (
-    ADDRESS_SEP,
-    Profile,
-    certificate_neighbours,
-    match_rules,
-    prepare,
-    score_prepared,
-)
+from crm_tui.services.customers.linkage import make_person
+from crm_tui.services.customers.linkage_store import current_model
+from crm_tui.services.customers.matching import certificate_neighbours
 from crm_tui.services.identity.registration_form import (
     RegistrationForm,
     ValidRegistration,
@@ -25,9 +20,6 @@ from crm_tui.services.identity.registration_form import (
 )
 from crm_tui.services.shared.permissions import (
     require_signed_in,
-)
-from crm_tui.services.shared.validation import (
-    normalize_name,
 )
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
@@ -67,13 +59,14 @@ class PossibleDuplicates(Conflict):
     code = "possible_duplicates"
 
 
-def _near_matches(uow: UnitOfWork, valid: ValidRegistration) -> list[NearMatch]:
-    """Candidates by indexed blocking keys, then scored; only those at or above the threshold.
+def _near_matches(uow: UnitOfWork, valid: ValidRegistration, today: date | None = None) -> list[NearMatch]:
+    """Candidates by indexed blocking keys, then scored by the linkage model in force (the scan's);
+    only those at or above its threshold.
 
-    The blocking keys are the duplicate scan's (`matching`): the certificate and its neighbours (one
-    transposition or dropped character), the birthday, any contact, the exact normalised name.
-    Three statements in all, plain columns (no ORM objects): at a million customers a birthday
-    alone brings some 35 candidates, and this runs in every registration.
+    The blocking keys: the certificate and its neighbours (one transposition or dropped
+    character), the birthday, any contact, the exact normalised name. Three statements in all,
+    plain columns (no ORM objects): at a million customers a birthday alone brings some 35
+    candidates, and this runs in every registration.
     """
     connection = uow.session.connection()
     c = Customer.__table__.c  # type: ignore[attr-defined]
@@ -96,53 +89,87 @@ def _near_matches(uow: UnitOfWork, valid: ValidRegistration) -> list[NearMatch]:
         )  # type: ignore[attr-defined]
     blocks.append(c.name_search == valid.name_search)
     candidates = connection.execute(
-        select(c.id, c.customer_id, c.display_name, c.status, c.name_search, c.birthday, c.email, c.mobile)
+        select(
+            c.id,
+            c.customer_id,
+            c.display_name,
+            c.status,
+            c.type,
+            c.first_name,
+            c.last_name,
+            c.organization_name,
+            c.name_search,
+            c.birthday,
+            c.email,
+            c.mobile,
+        )
         .where(or_(*blocks), c.status.not_in(HIDDEN_STATUSES))
         .limit(200)
     ).all()
     if not candidates:
         return []
     ids = [candidate.id for candidate in candidates]
-    certs: dict[int, set[str]] = {}
-    contact_values: dict[int, set[str]] = {}
-    addresses: dict[int, list[str]] = {}
+    documents: dict[int, list[tuple[str, str, date | None]]] = {}
+    contact_values: dict[int, list[str]] = {}
+    addresses: dict[int, list[tuple[str, str | None, str | None, str | None]]] = {}
     cert_t, contact_t, address_t = Certificate.__table__.c, Contact.__table__.c, Address.__table__.c  # type: ignore[attr-defined]
+    nothing = null().cast(String)
     details = union_all(
         select(
-            literal_column("'certificate'").label("kind"), cert_t.customer_id, cert_t.cert_number.label("value")
+            literal_column("'certificate'").label("kind"),
+            cert_t.customer_id,
+            cert_t.cert_number.label("a"),
+            cert_t.cert_type.label("b"),
+            cast(cert_t.expires_on, String).label("c"),
+            nothing.label("d"),
         ).where(cert_t.customer_id.in_(ids)),
-        select(literal_column("'contact'"), contact_t.customer_id, contact_t.value_normalized).where(
-            contact_t.customer_id.in_(ids)
-        ),
-        select(literal_column("'address'"), address_t.customer_id, address_t.detail).where(
-            address_t.customer_id.in_(ids)
-        ),
+        select(
+            literal_column("'contact'"), contact_t.customer_id, contact_t.value_normalized, nothing, nothing, nothing
+        ).where(contact_t.customer_id.in_(ids), contact_t.contact_type == "primary"),
+        select(
+            literal_column("'address'"),
+            address_t.customer_id,
+            address_t.detail,
+            address_t.postal_code,
+            address_t.city,
+            address_t.region,
+        ).where(address_t.customer_id.in_(ids)),
     )
-    for kind, customer_pk, value in connection.execute(details):
+    for kind, customer_pk, a, b, c3, d in connection.execute(details):
         if kind == "certificate":
-            certs.setdefault(customer_pk, set()).add(value)
+            expires = date.fromisoformat(c3[:10]) if c3 else None
+            documents.setdefault(customer_pk, []).append((b, a, expires))
         elif kind == "contact":
-            contact_values.setdefault(customer_pk, set()).add(value)
+            contact_values.setdefault(customer_pk, []).append(a)
         else:
-            addresses.setdefault(customer_pk, []).append(normalize_name(value))
-    rules = match_rules()
-    mine = prepare(valid.profile())
+            addresses.setdefault(customer_pk, []).append((a, b, c3, d))
+    model = current_model(uow)
+    mine = make_person(
+        kind=valid.type.value,
+        first_name=valid.first_name,
+        last_name=valid.last_name,
+        organization_name=valid.organization_name,
+        birthday=valid.birthday,
+        documents=[(valid.cert_type.value, valid.cert_number, None)],
+        contacts=[value for value in (valid.email, valid.mobile) if value] + [value for _, value in valid.contacts],
+        addresses=[(a.detail, a.postal_code, a.city, a.region) for a in valid.addresses],
+        today=today,
+    )
     found = []
     for candidate in candidates:
-        theirs = prepare(
-            Profile(
-                candidate.name_search,
-                candidate.birthday,
-                frozenset(certs.get(candidate.id, set())),
-                frozenset(
-                    {value for value in (candidate.email, candidate.mobile) if value}
-                    | contact_values.get(candidate.id, set())
-                ),
-                ADDRESS_SEP.join(addresses.get(candidate.id, [])),
-            )
+        theirs = make_person(
+            kind=candidate.type,
+            first_name=candidate.first_name,
+            last_name=candidate.last_name or (None if candidate.first_name else candidate.name_search),
+            organization_name=candidate.organization_name or candidate.name_search,
+            birthday=candidate.birthday,
+            documents=documents.get(candidate.id, ()),
+            contacts=[v for v in (candidate.email, candidate.mobile) if v] + contact_values.get(candidate.id, []),
+            addresses=addresses.get(candidate.id, ()),
+            today=today,
         )
-        result = score_prepared(mine, theirs, rules)
-        if result.score >= rules.threshold:
+        result = model.score(mine, theirs)
+        if result.probability >= model.threshold:
             found.append(
                 NearMatch(
                     customer_id=candidate.customer_id,
@@ -177,4 +204,6 @@ def check_identity(
     valid = validate_registration(form, region=region, today=today, min_age=min_age, require_password=False)
     with uow:
         existing = _existing_owner(uow, valid)
-        return IdentityCheck(existing_customer_id=existing, near_matches=[] if existing else _near_matches(uow, valid))
+        return IdentityCheck(
+            existing_customer_id=existing, near_matches=[] if existing else _near_matches(uow, valid, today)
+        )

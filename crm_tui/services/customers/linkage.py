@@ -1,0 +1,453 @@
+"""The probabilistic (Fellegi-Sunter) record-linkage model: used by the duplicate scan and by the
+registration near-match check, so both say the same thing about the same two people.
+
+Each comparison puts a pair of people at one agreement level (first name the same, close, only the
+initial...; a null when either side lacks the field). A level has two probabilities estimated from
+the data (`linkage_training`): m, that two records of one person are at that level, and u, that two
+records of different people are. The pair's match weight is the prior log-odds plus the sum of
+log2(m/u) over its levels; its probability is 2^w / (1 + 2^w). The parameters are stored with a
+version and a date (`dedupe.model_store`); `crm_tui/data/match_model.json` is the shipped one,
+used until a supervisor trains one on the base (`crm-tui dedupe train`).
+
+Comparisons, for every field a person shares:
+- first name and last name apart (nicknames, particles, accents folded; a swapped order is compared
+  crosswise; a second given name or surname left out is a level of its own);
+- birthday: the same, day and month swapped, one part mistyped (one digit, or the year off by
+  one), one part different, more than one part different (a parent and child, namesakes);
+- the address, one comparison over its parts (street, house number, postcode, town, region: they
+  change together when a person moves, so they are not counted as independent evidence), its
+  level the closest any two of the people's addresses come;
+- phone, email: one shared or not;
+- documents: the same number, one keystroke apart, another document (a renewed or foreign passport,
+  another kind, an expired one: weak evidence), another lifelong national ID or residence permit
+  number (strong evidence of two people).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
+
+from crm_tui.services.customers.matching import (
+    name_tokens,
+    normalize_address,
+    normalize_contact,
+)
+
+LIFELONG = frozenset({"national_id", "residence_permit"})
+"""Documents whose number a person keeps for life: another such number means another person."""
+
+COMPARISONS: dict[str, tuple[str, ...]] = {
+    "first_name": ("same", "one name left out", "close", "similar", "same initial", "different"),
+    "last_name": ("same", "one surname left out", "close", "similar", "different"),
+    "birthday": ("same", "day and month swapped", "one part mistyped", "one part different", "different"),
+    "document": ("same number", "one keystroke apart", "another document", "another lifelong ID"),
+    "phone": ("shared", "different"),
+    "email": ("shared", "different"),
+    "address": (
+        "same street, number and postcode",
+        "same street and number",
+        "same street",
+        "same postcode",
+        "same town",
+        "same region",
+        "different",
+    ),
+}
+"""Each comparison's levels, the strongest agreement first."""
+
+GROUPS = {
+    "first_name": "name",
+    "last_name": "name",
+    "birthday": "birthday",
+    "document": "certificate",
+    "phone": "contact",
+    "email": "contact",
+    "address": "address",
+}
+"""The field each comparison speaks for in the reasons a queue shows (agree / differ)."""
+
+_DIGITS = re.compile(r"\d+")
+_NOT_DIGIT = re.compile(r"\D")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    kind: str
+    number: str
+    lifelong: bool
+    """A national ID or residence permit that has not expired."""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One customer as the model compares it: every field normalised once."""
+
+    organization: bool
+    first: tuple[str, ...]
+    last: tuple[str, ...]
+    birthday: str  # YYYYMMDD or ""
+    documents: tuple[Document, ...] = ()
+    phones: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()
+    streets: tuple[str, ...] = ()
+    numbers: frozenset[str] = frozenset()
+    postcodes: frozenset[str] = frozenset()
+    towns: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+
+
+def street_and_number(detail: str) -> tuple[str, str]:
+    """ "C/ Mayor, 5, 2º B" -> ("calle mayor", "5"): the words before the first number, and the number."""
+    words = normalize_address(detail).split()
+    for k, word in enumerate(words):
+        if word.isdigit():
+            return " ".join(words[:k]), word.lstrip("0") or "0"
+    return " ".join(words), ""
+
+
+def make_person(
+    *,
+    kind: str = "individual",
+    first_name: str | None = None,
+    last_name: str | None = None,
+    organization_name: str | None = None,
+    birthday: date | None = None,
+    documents: Iterable[tuple[str, str, date | None]] = (),
+    contacts: Iterable[str] = (),
+    addresses: Iterable[tuple[str, str | None, str | None, str | None]] = (),
+    today: date | None = None,
+) -> Person:
+    """A Person from stored fields: documents as (type, number, expires_on), contacts as phone or
+    email values, addresses as (detail, postcode, town, region)."""
+    today = today or date.today()
+    organization = kind == "organization"
+    if organization:
+        first, last = (), name_tokens(organization_name or "")
+    else:
+        first, last = name_tokens(first_name or ""), name_tokens(last_name or "")
+    docs = tuple(
+        Document(t, n.upper().replace(" ", ""), t in LIFELONG and not (expires and expires < today))
+        for t, n, expires in documents
+        if n
+    )
+    phones, emails = set(), set()
+    for value in contacts:
+        if value:
+            normal = normalize_contact(value)
+            (emails if "@" in normal else phones).add(normal)
+    phones.discard("")
+    streets, numbers, postcodes, towns, regions = [], set(), set(), set(), set()
+    for detail, postcode, town, region in addresses:
+        street, number = street_and_number(detail or "")
+        if street and street not in streets:
+            streets.append(street)
+        if number:
+            numbers.add(number)
+        if postcode and postcode.strip():
+            postcodes.add(postcode.strip().upper().replace(" ", ""))
+        if town and town.strip():
+            towns.add(" ".join(name_tokens(town)))
+        if region and region.strip():
+            regions.add(" ".join(name_tokens(region)))
+    towns.discard("")
+    regions.discard("")
+    return Person(
+        organization,
+        first,
+        last,
+        birthday.strftime("%Y%m%d") if birthday else "",
+        docs,
+        frozenset(phones),
+        frozenset(emails),
+        tuple(streets),
+        frozenset(numbers),
+        frozenset(postcodes),
+        frozenset(towns),
+        frozenset(regions),
+    )
+
+
+# --- comparisons ---------------------------------------------------------------------------------
+
+
+def _part_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Each token of the shorter part against its best partner in the other (Jaro-Winkler), averaged."""
+    if a == b:
+        return 1.0
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    left = list(long)
+    total = 0.0
+    for token in short:
+        best, at = max((JaroWinkler.normalized_similarity(token, other), k) for k, other in enumerate(left))
+        total += best
+        left.pop(at)
+    return total / len(short)
+
+
+def _name_level(a: tuple[str, ...], b: tuple[str, ...], similarity: float, first: bool) -> int:
+    if set(a) == set(b):
+        return 0
+    if set(a) < set(b) or set(b) < set(a):
+        return 1
+    if similarity >= 0.92:
+        return 2
+    if similarity >= 0.8:
+        return 3
+    if first:
+        return 4 if a[0][0] == b[0][0] else 5
+    return 4
+
+
+def _names(a: Person, b: Person) -> tuple[int | None, int | None]:
+    """(first-name level, last-name level), compared crosswise when that agrees better (swapped names)."""
+    fa, la, fb, lb = a.first, a.last, b.first, b.last
+    if fa and la and fb and lb and sorted(fa + la) == sorted(fb + lb):
+        return 0, 0
+    straight_f = _part_similarity(fa, fb) if fa and fb else None
+    straight_l = _part_similarity(la, lb) if la and lb else None
+    if fa and la and fb and lb:
+        cross_f, cross_l = _part_similarity(fa, lb), _part_similarity(la, fb)
+        if cross_f + cross_l > straight_f + straight_l + 0.01:  # type: ignore[operator]
+            return _name_level(fa, lb, cross_f, True), _name_level(la, fb, cross_l, False)
+    return (
+        None if straight_f is None else _name_level(fa, fb, straight_f, True),
+        None if straight_l is None else _name_level(la, lb, straight_l, False),
+    )
+
+
+def _birthday(a: str, b: str) -> int | None:
+    if not a or not b:
+        return None
+    if a == b:
+        return 0
+    if a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]:
+        return 1
+    differing = (a[:4] != b[:4]) + (a[4:6] != b[4:6]) + (a[6:8] != b[6:8])
+    if differing == 1:
+        return 2 if DamerauLevenshtein.distance(a, b) == 1 or abs(int(a[:4]) - int(b[:4])) == 1 else 3
+    return 4
+
+
+def _document(a: tuple[Document, ...], b: tuple[Document, ...]) -> int | None:
+    if not a or not b:
+        return None
+    best = 3
+    for x in a:
+        for y in b:
+            if x.number == y.number:
+                return 0
+            if len(x.number) > 4 and DamerauLevenshtein.distance(x.number, y.number) == 1:
+                best = 1
+            elif best > 1 and not (x.lifelong and y.lifelong and x.kind == y.kind):
+                best = 2
+    return best
+
+
+def _shared(a: frozenset[str], b: frozenset[str]) -> int | None:
+    if not a or not b:
+        return None
+    return 1 if a.isdisjoint(b) else 0
+
+
+def _close(a: Iterable[str], b: Iterable[str], at: float) -> bool:
+    return any(x == y or JaroWinkler.normalized_similarity(x, y) >= at for x in a for y in b)
+
+
+def _address(a: Person, b: Person) -> int | None:
+    """The closest the two people's addresses come, from the same street, number and postcode down
+    to the same region (a street is the same at Jaro-Winkler 0.88 or more, a postcode one digit
+    off counts as the same where the street and number agree)."""
+    if not (a.streets or a.postcodes or a.towns or a.regions) or not (b.streets or b.postcodes or b.towns or b.regions):
+        return None
+    postcode = not a.postcodes.isdisjoint(b.postcodes)
+    if _close(a.streets, b.streets, 0.88):
+        if not a.numbers.isdisjoint(b.numbers):
+            near = postcode or any(Levenshtein.distance(x, y) <= 1 for x in a.postcodes for y in b.postcodes)
+            return 0 if near or not (a.postcodes and b.postcodes) else 1
+        return 2
+    if postcode:
+        return 3
+    if _close(a.towns, b.towns, 0.9):
+        return 4
+    if not a.regions.isdisjoint(b.regions):
+        return 5
+    return 6
+
+
+def compare(a: Person, b: Person) -> tuple[int | None, ...]:
+    """The pair's level on each comparison, in COMPARISONS order (None where either side lacks the field)."""
+    first, last = _names(a, b)
+    return (
+        first,
+        last,
+        _birthday(a.birthday, b.birthday),
+        _document(a.documents, b.documents),
+        _shared(a.phones, b.phones),
+        _shared(a.emails, b.emails),
+        _address(a, b),
+    )
+
+
+# --- the model -----------------------------------------------------------------------------------
+
+NAMES = tuple(COMPARISONS)
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the model says about one pair: its probability, weight and each comparison's part."""
+
+    probability: float
+    weight: float
+    parts: tuple[tuple[str, str, float], ...]
+    """(comparison, level, match weight) for each comparison both records could be compared on."""
+
+    @property
+    def score(self) -> float:
+        return round(self.probability, 4)
+
+    def _groups(self) -> dict[str, float]:
+        groups: dict[str, float] = {}
+        for comparison, _level, weight in self.parts:
+            group = GROUPS[comparison]
+            groups[group] = groups.get(group, 0.0) + weight
+        return groups
+
+    @property
+    def agree(self) -> tuple[str, ...]:
+        return tuple(g for g, w in self._groups().items() if w > 0)
+
+    @property
+    def differ(self) -> tuple[str, ...]:
+        return tuple(g for g, w in self._groups().items() if w <= 0)
+
+    def reasons(self) -> dict[str, Any]:
+        """What is stored with the pair: the fields that agree and differ, and the waterfall."""
+        return {
+            "agree": list(self.agree),
+            "differ": list(self.differ),
+            "weights": [[c, level, round(w, 2)] for c, level, w in self.parts],
+            "match_weight": round(self.weight, 2),
+            "probability": self.score,
+        }
+
+    def describe(self) -> str:
+        """Words for a queue, no personal data: "birthday same +14.2, last name same +13.2, ... (p 0.999)"."""
+        ordered = sorted(self.parts, key=lambda p: -abs(p[2]))
+        said = [f"{c.replace('_', ' ')} {level} {w:+.1f}" for c, level, w in ordered]
+        return ", ".join(said) + f" (p {self.probability:.3f})"
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """The estimated parameters: per comparison and level m and u; the prior; the reporting threshold."""
+
+    version: str
+    trained_at: str
+    prior: float
+    m: dict[str, tuple[float, ...]]
+    u: dict[str, tuple[float, ...]]
+    threshold: float = 0.9
+    """A pair at or above this probability is reported (scan) or shown (registration)."""
+    training: dict[str, Any] = field(default_factory=dict)
+    _weights: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        weights = tuple(
+            tuple(math.log2(m / u) for m, u in zip(self.m[name], self.u[name], strict=True)) for name in NAMES
+        )
+        object.__setattr__(self, "_weights", weights)
+
+    @property
+    def prior_weight(self) -> float:
+        return math.log2(self.prior / (1 - self.prior))
+
+    def level_weight(self, comparison: str, level: int) -> float:
+        return self._weights[NAMES.index(comparison)][level]
+
+    def weigh(self, levels: Sequence[int | None]) -> float:
+        total = self.prior_weight
+        for table, level in zip(self._weights, levels, strict=True):
+            if level is not None:
+                total += table[level]
+        return total
+
+    def probability_of(self, levels: Sequence[int | None]) -> float:
+        return _probability(self.weigh(levels))
+
+    def score(self, a: Person, b: Person) -> Match:
+        """The pair's match: never between an organization and a person."""
+        if a.organization != b.organization:
+            return Match(0.0, -math.inf, ())
+        levels = compare(a, b)
+        parts = tuple(
+            (name, COMPARISONS[name][level], self._weights[k][level])
+            for k, (name, level) in enumerate(zip(NAMES, levels, strict=True))
+            if level is not None
+        )
+        weight = self.prior_weight + sum(p[2] for p in parts)
+        return Match(_probability(weight), weight, parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": 1,
+            "version": self.version,
+            "trained_at": self.trained_at,
+            "prior": self.prior,
+            "threshold": self.threshold,
+            "comparisons": {
+                name: {"levels": list(COMPARISONS[name]), "m": list(self.m[name]), "u": list(self.u[name])}
+                for name in NAMES
+            },
+            "training": self.training,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> MatchModel:
+        comparisons = raw["comparisons"]
+        for name in NAMES:
+            if tuple(comparisons[name]["levels"]) != COMPARISONS[name]:
+                raise ValueError(f"Stored model {raw.get('version')}: levels of {name} differ from this version's.")
+        return cls(
+            version=raw["version"],
+            trained_at=raw["trained_at"],
+            prior=raw["prior"],
+            m={name: tuple(comparisons[name]["m"]) for name in NAMES},
+            u={name: tuple(comparisons[name]["u"]) for name in NAMES},
+            threshold=raw.get("threshold", 0.9),
+            training=raw.get("training", {}),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, sort_keys=False)
+
+
+def _probability(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    if weight < -60:
+        return 0.0
+    odds = 2.0**weight
+    return odds / (1.0 + odds)
+
+
+@cache
+def shipped_model() -> MatchModel:
+    """The model shipped in crm_tui/data/match_model.json (trained by bench/bench_dedupe.py), used
+    until a model is trained on the base."""
+    raw = json.loads(resources.files("crm_tui.data").joinpath("match_model.json").read_text())
+    return MatchModel.from_dict(raw)
+
+
+def digits_of(value: str) -> str:
+    return _NOT_DIGIT.sub("", value)

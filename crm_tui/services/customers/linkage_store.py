@@ -1,0 +1,50 @@
+"""Where the linkage model in force comes from: the newest trained one stored in `match_models`, or
+the shipped one while none was trained. Parsed models are kept by version, so the registration
+check pays one indexed read to learn which model is in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from crm_tui.services.customers.linkage import MatchModel, shipped_model
+from crm_tui.storage.models import MatchModelRecord
+from crm_tui.storage.unit_of_work import UnitOfWork
+
+_PARSED: dict[str, MatchModel] = {}
+
+
+def current_model(uow: UnitOfWork) -> MatchModel:
+    """The newest stored model, else the shipped one."""
+    row = uow.session.execute(
+        select(MatchModelRecord.id, MatchModelRecord.version).order_by(MatchModelRecord.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return shipped_model()
+    model = _PARSED.get(row.version)
+    if model is None:
+        parameters = uow.session.execute(
+            select(MatchModelRecord.parameters).where(MatchModelRecord.id == row.id)
+        ).scalar_one()
+        model = _PARSED.setdefault(row.version, MatchModel.from_dict(parameters))
+    return model
+
+
+def next_version(uow: UnitOfWork, now: datetime) -> str:
+    count = uow.session.execute(select(func.count()).select_from(MatchModelRecord)).scalar_one()
+    return f"{now:%Y%m%d}-{count + 1}"
+
+
+def store_model(uow: UnitOfWork, model: MatchModel, *, trained_at: datetime, trained_by: int | None) -> int:
+    """Add the model as the one in force (the caller commits); its row id."""
+    row = MatchModelRecord(
+        version=model.version,
+        trained_at=trained_at,
+        trained_by=trained_by,
+        records=int(model.training.get("records", 0)),
+        parameters=model.to_dict(),
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return int(row.id or 0)

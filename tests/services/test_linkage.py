@@ -1,0 +1,177 @@
+"""The Fellegi-Sunter linkage model (services/customers/linkage): its behaviour on hand-made pairs,
+deterministic training, and a trained model's round trip through storage (both engines)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from crm_tui.errors import InvalidInput, NotAllowed
+from crm_tui.services.customers.linkage import COMPARISONS, MatchModel, Person, make_person, shipped_model
+from crm_tui.services.customers.linkage_store import current_model
+from crm_tui.services.customers.linkage_training import train
+from crm_tui.services.dedupe.scan import scan_duplicates
+from crm_tui.services.dedupe.training import train_model
+from crm_tui.storage.seed import seed_database
+from tests.factories import make_customer
+
+HOME = [("Calle Mayor, 5, 2º B", "28013", "Madrid", "Madrid")]
+
+
+def person(first="Lucía", last="García Pérez", born=date(1988, 4, 12), docs=(("national_id", "12345678Z"),), **more):
+    return make_person(
+        first_name=first,
+        last_name=last,
+        birthday=born,
+        documents=[(kind, number, None) for kind, number in docs],
+        addresses=more.pop("addresses", HOME),
+        **more,
+    )
+
+
+def linked(a: Person, b: Person, model: MatchModel | None = None) -> bool:
+    model = model or shipped_model()
+    return model.score(a, b).probability >= model.threshold
+
+
+def test_a_renewed_passport_links():
+    old = person(docs=[("passport", "PA1234567")])
+    renewed = person(docs=[("passport", "XB7654321")])
+    match = shipped_model().score(old, renewed)
+    assert linked(old, renewed)
+    assert dict((c, level) for c, level, _ in match.parts)["document"] == "another document"
+    assert abs(shipped_model().level_weight("document", 2)) < 2  # weak evidence either way
+
+
+def test_another_dni_does_not_link_though_all_else_agrees():
+    a = person(docs=[("national_id", "12345678Z")])
+    b = person(docs=[("national_id", "87654321X")])
+    match = shipped_model().score(a, b)
+    assert not linked(a, b) and "certificate" in match.differ
+    assert shipped_model().level_weight("document", 3) < -35  # two valid DNIs: two people, whatever else agrees
+    expired = make_person(
+        first_name="Lucía",
+        last_name="García Pérez",
+        birthday=date(1988, 4, 12),
+        documents=[("national_id", "87654321X", date(2001, 1, 1))],
+        addresses=HOME,
+        today=date(2026, 1, 1),
+    )
+    assert dict((c, lv) for c, lv, _ in shipped_model().score(a, expired).parts)["document"] == "another document"
+
+
+def test_swapped_names_link():
+    a = person(first="John", last="Smith", docs=[("passport", "123456789")])
+    b = person(first="Smith", last="John", docs=[("passport", "123465789")])
+    levels = {c: level for c, level, _ in shipped_model().score(a, b).parts}
+    assert levels["first_name"] == levels["last_name"] == "same" and levels["document"] == "one keystroke apart"
+    assert linked(a, b)
+    c = person(first="Jon", last="Smith", docs=[("passport", "P9")], addresses=[])
+    d = person(first="Smith", last="Jon", docs=[("passport", "Q8")], addresses=[])
+    assert linked(c, d)
+
+
+def test_namesakes_with_other_birthdays_do_not_link():
+    a = person(first="María", last="López", born=date(1980, 1, 1), docs=[("passport", "PAA000001")], addresses=[])
+    b = person(first="María", last="López", born=date(1992, 7, 30), docs=[("passport", "PAA000777")], addresses=[])
+    assert not linked(a, b)
+    assert {c: lv for c, lv, _ in shipped_model().score(a, b).parts}["birthday"] == "different"
+
+
+def test_a_person_and_an_organization_never_link():
+    org = make_person(kind="organization", organization_name="García Pérez")
+    assert shipped_model().score(person(), org).probability == 0.0
+
+
+def test_levels_of_each_comparison():
+    model = shipped_model()
+    base = person(contacts=["lucia@example.com", "612345678"])
+    typo = person(first="Lucia", last="Garcia Peres", born=date(1988, 12, 4), contacts=["Lucia@Example.com"])
+    levels = {c: lv for c, lv, _ in model.score(base, typo).parts}
+    assert levels == {
+        "first_name": "same",
+        "last_name": "close",
+        "birthday": "day and month swapped",
+        "document": "same number",
+        "email": "shared",
+        "address": "same street, number and postcode",
+    }
+    moved = person(addresses=[("Avda. Libertad 40", "08001", "Barcelona", "Cataluña")])
+    assert {c: lv for c, lv, _ in model.score(base, moved).parts}["address"] == "different"
+    reformatted = person(addresses=[("C/ MAYOR N 5 2B", "28013", "MADRID", "")])
+    assert {c: lv for c, lv, _ in model.score(base, reformatted).parts}["address"] == "same street, number and postcode"
+
+
+# --- training --------------------------------------------------------------------------------
+
+
+def synthetic_people(n: int, duplicates: int, seed: int) -> list[Person]:
+    rng = random.Random(seed)
+    firsts = ["Lucía", "Marcos", "Ana", "Jorge", "Elena", "Pablo", "Sara", "Iván", "Nuria", "Óscar", "Irene", "Raúl"]
+    lasts = ["García", "López", "Martín", "Ruiz", "Gómez", "Díaz", "Moreno", "Navarro", "Torres", "Romero", "Gil"]
+    rows = []
+    for k in range(n):
+        rows.append(
+            dict(
+                first_name=rng.choice(firsts),
+                last_name=f"{rng.choice(lasts)} {rng.choice(lasts)}",
+                birthday=date(rng.randint(1940, 2005), rng.randint(1, 12), rng.randint(1, 28)),
+                documents=[("national_id", f"{k:08d}Z", None)],
+                contacts=[f"6{rng.randrange(10**8):08d}"],
+                addresses=[
+                    (f"Calle {rng.choice(lasts)} {rng.randint(1, 90)}", f"280{rng.randint(10, 99)}", "Madrid", "")
+                ],
+            )
+        )
+    for k in rng.sample(range(n), duplicates):
+        copy = dict(rows[k])
+        copy["first_name"] = copy["first_name"][:-1] + "x" if rng.random() < 0.3 else copy["first_name"]
+        copy["documents"] = [("passport", f"P{rng.randrange(10**7):07d}", None)]
+        if rng.random() < 0.5:
+            copy["contacts"] = []
+        rows.append(copy)
+    return [make_person(**row) for row in rows]
+
+
+def test_training_is_deterministic_with_a_seed():
+    people = synthetic_people(600, 60, seed=3)
+    one = train(people, version="t", trained_at="2026-12-02", seed=5, u_pairs=20_000)
+    two = train(people, version="t", trained_at="2026-12-02", seed=5, u_pairs=20_000)
+    other = train(people, version="t", trained_at="2026-12-02", seed=6, u_pairs=20_000)
+    assert one.to_dict() == two.to_dict()
+    assert one.u != other.u  # other random pairs
+    assert one.level_weight("first_name", 0) > 3 and one.level_weight("birthday", 0) > 5
+    assert one.level_weight("birthday", 4) < 0 and one.level_weight("document", 3) < -15
+    assert {s["rule"] for s in one.training["sessions"]} and one.training["records"] == 660
+
+
+def test_a_trained_model_round_trips_through_storage_and_the_scan_uses_it(services, supervisor, csr):
+    seed_database(services.database, customers=60, seed=11)
+    a = make_customer(services, first_name="John", last_name="Smith", cert_type="passport", cert_number="PB1234567")
+    b = make_customer(services, first_name="Smith", last_name="John", cert_type="passport", cert_number="ZZ7654321")
+    with pytest.raises(NotAllowed):
+        train_model(services=services, actor=csr)
+    report = train_model(services=services, actor=supervisor, seed=9)
+    assert report.records >= 62 and set(report.weights) == set(COMPARISONS)
+    with services.reader() as uow:
+        stored = current_model(uow)
+    assert stored.version == report.version and stored.version != shipped_model().version
+    again = MatchModel.from_dict(stored.to_dict())
+    assert again.to_dict() == stored.to_dict() and again.weigh([0] * len(COMPARISONS)) == stored.weigh(
+        [0] * len(COMPARISONS)
+    )
+    second = train_model(services=services, actor=supervisor, seed=9)
+    assert second.version != report.version and second.weights == report.weights  # same base and seed
+    scan = scan_duplicates(services=services, actor=supervisor)
+    assert scan.model == second.version
+    assert any({p.customer_id_a, p.customer_id_b} == {a, b} for p in scan.pairs)
+
+
+def test_training_refuses_a_base_too_small_and_a_bad_threshold(services, supervisor):
+    make_customer(services)
+    with pytest.raises(InvalidInput, match="at least"):
+        train_model(services=services, actor=supervisor)
+    with pytest.raises(InvalidInput):
+        train_model(services=services, actor=supervisor, threshold=1.5)
