@@ -43,7 +43,7 @@ from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.services import bootstrap
 from crm_tui.services.context import Services
-from crm_tui.services.customers.linkage import shipped_model
+from crm_tui.services.customers.linkage_model import shipped_model
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.customers.matching import certificate_neighbours, nicknames
 from crm_tui.services.dedupe import blocking, training

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from crm_tui.errors import InvalidInput, NotAllowed
-from crm_tui.services.customers.linkage import COMPARISONS, MatchModel, Person, make_person, shipped_model
+from crm_tui.services.customers.linkage import COMPARISONS, Person, make_person
+from crm_tui.services.customers.linkage_model import MatchModel, shipped_model
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.customers.linkage_training import train
 from crm_tui.services.dedupe.scan import scan_duplicates

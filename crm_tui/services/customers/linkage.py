@@ -6,8 +6,9 @@ initial...; a null when either side lacks the field). A level has two probabilit
 the data (`linkage_training`): m, that two records of one person are at that level, and u, that two
 records of different people are. The pair's match weight is the prior log-odds plus the sum of
 log2(m/u) over its levels; its probability is 2^w / (1 + 2^w). The parameters are stored with a
-version and a date (`dedupe.model_store`); `crm_tui/data/match_model.json` is the shipped one,
-used until a supervisor trains one on the base (`crm-tui dedupe train`).
+version and a date (`linkage_store`); `crm_tui/data/match_model.json` is the shipped one, used
+until a supervisor trains one on the base (`crm-tui dedupe train`). The weights and the model are in
+`linkage_model`; this module holds what is compared and how.
 
 Comparisons, for every field a person shares:
 - first name and last name apart (nicknames, particles, accents folded; a swapped order is compared
@@ -25,15 +26,9 @@ Comparisons, for every field a person shares:
 
 from __future__ import annotations
 
-import json
-import math
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from importlib import resources
-from typing import Any
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
@@ -75,9 +70,6 @@ GROUPS = {
     "address": "address",
 }
 """The field each comparison speaks for in the reasons a queue shows (agree / differ)."""
-
-_DIGITS = re.compile(r"\d+")
-_NOT_DIGIT = re.compile(r"\D")
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,156 +290,4 @@ def compare(a: Person, b: Person) -> tuple[int | None, ...]:
     )
 
 
-# --- the model -----------------------------------------------------------------------------------
-
 NAMES = tuple(COMPARISONS)
-
-
-@dataclass(frozen=True)
-class Match:
-    """What the model says about one pair: its probability, weight and each comparison's part."""
-
-    probability: float
-    weight: float
-    parts: tuple[tuple[str, str, float], ...]
-    """(comparison, level, match weight) for each comparison both records could be compared on."""
-
-    @property
-    def score(self) -> float:
-        return round(self.probability, 4)
-
-    def _groups(self) -> dict[str, float]:
-        groups: dict[str, float] = {}
-        for comparison, _level, weight in self.parts:
-            group = GROUPS[comparison]
-            groups[group] = groups.get(group, 0.0) + weight
-        return groups
-
-    @property
-    def agree(self) -> tuple[str, ...]:
-        return tuple(g for g, w in self._groups().items() if w > 0)
-
-    @property
-    def differ(self) -> tuple[str, ...]:
-        return tuple(g for g, w in self._groups().items() if w <= 0)
-
-    def reasons(self) -> dict[str, Any]:
-        """What is stored with the pair: the fields that agree and differ, and the waterfall."""
-        return {
-            "agree": list(self.agree),
-            "differ": list(self.differ),
-            "weights": [[c, level, round(w, 2)] for c, level, w in self.parts],
-            "match_weight": round(self.weight, 2),
-            "probability": self.score,
-        }
-
-    def describe(self) -> str:
-        """Words for a queue, no personal data: "birthday same +14.2, last name same +13.2, ... (p 0.999)"."""
-        ordered = sorted(self.parts, key=lambda p: -abs(p[2]))
-        said = [f"{c.replace('_', ' ')} {level} {w:+.1f}" for c, level, w in ordered]
-        return ", ".join(said) + f" (p {self.probability:.3f})"
-
-
-@dataclass(frozen=True)
-class MatchModel:
-    """The estimated parameters: per comparison and level m and u; the prior; the reporting threshold."""
-
-    version: str
-    trained_at: str
-    prior: float
-    m: dict[str, tuple[float, ...]]
-    u: dict[str, tuple[float, ...]]
-    threshold: float = 0.9
-    """A pair at or above this probability is reported (scan) or shown (registration)."""
-    training: dict[str, Any] = field(default_factory=dict)
-    _weights: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        weights = tuple(
-            tuple(math.log2(m / u) for m, u in zip(self.m[name], self.u[name], strict=True)) for name in NAMES
-        )
-        object.__setattr__(self, "_weights", weights)
-
-    @property
-    def prior_weight(self) -> float:
-        return math.log2(self.prior / (1 - self.prior))
-
-    def level_weight(self, comparison: str, level: int) -> float:
-        return self._weights[NAMES.index(comparison)][level]
-
-    def weigh(self, levels: Sequence[int | None]) -> float:
-        total = self.prior_weight
-        for table, level in zip(self._weights, levels, strict=True):
-            if level is not None:
-                total += table[level]
-        return total
-
-    def probability_of(self, levels: Sequence[int | None]) -> float:
-        return _probability(self.weigh(levels))
-
-    def score(self, a: Person, b: Person) -> Match:
-        """The pair's match: never between an organization and a person."""
-        if a.organization != b.organization:
-            return Match(0.0, -math.inf, ())
-        levels = compare(a, b)
-        parts = tuple(
-            (name, COMPARISONS[name][level], self._weights[k][level])
-            for k, (name, level) in enumerate(zip(NAMES, levels, strict=True))
-            if level is not None
-        )
-        weight = self.prior_weight + sum(p[2] for p in parts)
-        return Match(_probability(weight), weight, parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": 1,
-            "version": self.version,
-            "trained_at": self.trained_at,
-            "prior": self.prior,
-            "threshold": self.threshold,
-            "comparisons": {
-                name: {"levels": list(COMPARISONS[name]), "m": list(self.m[name]), "u": list(self.u[name])}
-                for name in NAMES
-            },
-            "training": self.training,
-        }
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> MatchModel:
-        comparisons = raw["comparisons"]
-        for name in NAMES:
-            if tuple(comparisons[name]["levels"]) != COMPARISONS[name]:
-                raise ValueError(f"Stored model {raw.get('version')}: levels of {name} differ from this version's.")
-        return cls(
-            version=raw["version"],
-            trained_at=raw["trained_at"],
-            prior=raw["prior"],
-            m={name: tuple(comparisons[name]["m"]) for name in NAMES},
-            u={name: tuple(comparisons[name]["u"]) for name in NAMES},
-            threshold=raw.get("threshold", 0.9),
-            training=raw.get("training", {}),
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=1, sort_keys=False)
-
-
-def _probability(weight: float) -> float:
-    if weight > 60:
-        return 1.0
-    if weight < -60:
-        return 0.0
-    odds = 2.0**weight
-    return odds / (1.0 + odds)
-
-
-@cache
-def shipped_model() -> MatchModel:
-    """The model shipped in crm_tui/data/match_model.json (trained by bench/bench_dedupe.py), used
-    until a model is trained on the base."""
-    raw = json.loads(resources.files("crm_tui.data").joinpath("match_model.json").read_text())
-    return MatchModel.from_dict(raw)
-
-
-def digits_of(value: str) -> str:
-    return _NOT_DIGIT.sub("", value)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from crm_tui.services.customers.linkage import MatchModel, shipped_model
+from crm_tui.services.customers.linkage_model import MatchModel, shipped_model
 from crm_tui.storage.models import MatchModelRecord
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -21,7 +21,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from crm_tui.services.customers.linkage import COMPARISONS, NAMES, MatchModel, Person, compare
+from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person, compare
+from crm_tui.services.customers.linkage_model import MatchModel
 from crm_tui.services.customers.matching import phonetic
 
 DEFAULT_M: dict[str, tuple[float, ...]] = {

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from crm_tui.domain import HIDDEN_STATUSES, QueueName
 from crm_tui.errors import Conflict, NotFound
 from crm_tui.services.context import Services
-from crm_tui.services.customers.linkage import Match, MatchModel
+from crm_tui.services.customers.linkage_model import Match, MatchModel
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.dedupe.blocking import MAX_BLOCK, Records, customer_rows, person_of
 from crm_tui.services.shared import audit

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from crm_tui.domain import HIDDEN_STATUSES
 from crm_tui.errors import InvalidInput
 from crm_tui.services.context import Services
-from crm_tui.services.customers.linkage import COMPARISONS, NAMES, MatchModel, Person
+from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person
+from crm_tui.services.customers.linkage_model import MatchModel
 from crm_tui.services.customers.linkage_store import current_model, next_version, store_model
 from crm_tui.services.customers.linkage_training import TooFewRecords, train
 from crm_tui.services.dedupe.blocking import customer_rows, person_of
