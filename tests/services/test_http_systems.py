@@ -43,7 +43,9 @@ class Simulator:
 
     def start(self, faults: str = "") -> Simulator:
         command = [sys.executable, "-m", "crm_tui.simulator", "--port", str(self.port), "--ledger", str(self.ledger)]
-        self.process = subprocess.Popen([*command, "--faults", faults], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [*command, "--faults", faults], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -51,7 +53,9 @@ class Simulator:
                     return self
             except httpx.TransportError:
                 time.sleep(0.1)
-        raise RuntimeError(f"the simulator did not start: {self.process.stderr.read().decode() if self.process.stderr else ''}")
+        raise RuntimeError(
+            f"the simulator did not start: {self.process.stderr.read().decode() if self.process.stderr else ''}"
+        )
 
     def faults(self, spec: str) -> None:
         httpx.put(f"{self.url}/_faults", json={"faults": spec}, timeout=5).raise_for_status()
@@ -60,7 +64,9 @@ class Simulator:
         ledger = httpx.get(f"{self.url}/_ledger", timeout=5).json()
         counts: dict[tuple[str, str], int] = {}
         for entry in ledger["applied"]:
-            counts[(entry["system"] + "." + entry["operation"], entry["key"])] = counts.get((entry["system"] + "." + entry["operation"], entry["key"]), 0) + 1
+            counts[(entry["system"] + "." + entry["operation"], entry["key"])] = (
+                counts.get((entry["system"] + "." + entry["operation"], entry["key"]), 0) + 1
+            )
         return counts
 
     def stop(self) -> None:
@@ -86,13 +92,25 @@ def lucia(services):
 
 
 def over_http(services, simulator, **settings):
-    changes = {"cbs_url": simulator.url, "provisioning_url": simulator.url, "external_timeout": 1.0, "external_retries": 2}
+    changes = {
+        "cbs_url": simulator.url,
+        "provisioning_url": simulator.url,
+        "external_timeout": 1.0,
+        "external_retries": 2,
+    }
     return services_over(services.database, services.settings.model_copy(update=changes | settings))
 
 
 def deregister(services, actor):
     return submit_deregistration(
-        LINE, services=services, actor=actor, reason="fee_problem", number_mode="immediate", sim_mode="reuse", payment_method="card", now=NOW
+        LINE,
+        services=services,
+        actor=actor,
+        reason="fee_problem",
+        number_mode="immediate",
+        sim_mode="reuse",
+        payment_method="card",
+        now=NOW,
     )
 
 
@@ -107,7 +125,9 @@ def test_a_transient_fault_is_retried_inside_the_step_and_applied_once(services,
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_a_lasting_fault_fails_the_order_then_a_retry_applies_each_effect_once(services, csr, supervisor, lucia, simulator, step):
+def test_a_lasting_fault_fails_the_order_then_a_retry_applies_each_effect_once(
+    services, csr, supervisor, lucia, simulator, step
+):
     simulator.faults(f"{step}:fail")
     crm = over_http(services, simulator)
     with pytest.raises(ExternalSystemFailed) as caught:
