@@ -201,7 +201,9 @@ def _name_level(a: tuple[str, ...], b: tuple[str, ...], similarity: float, first
 
 
 def _names(a: Person, b: Person) -> tuple[int | None, int | None]:
-    """(first-name level, last-name level), compared crosswise when that agrees better (swapped names)."""
+    """(first-name level, last-name level), compared crosswise when that agrees better (swapped
+    names); a part that agrees with the other record's other part only (a name typed in the wrong
+    field, the other part lost) is compared with that part."""
     fa, la, fb, lb = a.first, a.last, b.first, b.last
     if fa and la and fb and lb and sorted(fa + la) == sorted(fb + lb):
         return 0, 0
@@ -209,8 +211,13 @@ def _names(a: Person, b: Person) -> tuple[int | None, int | None]:
     straight_l = _part_similarity(la, lb) if la and lb else None
     if fa and la and fb and lb:
         cross_f, cross_l = _part_similarity(fa, lb), _part_similarity(la, fb)
-        if cross_f + cross_l > straight_f + straight_l + 0.01:  # type: ignore[operator]
+        if min(cross_f, cross_l) >= 0.8 and cross_f + cross_l > straight_f + straight_l + 0.01:  # type: ignore[operator]
             return _name_level(fa, lb, cross_f, True), _name_level(la, fb, cross_l, False)
+        if straight_f < 0.8 and straight_l < 0.8:  # type: ignore[operator]
+            if cross_f >= 0.92 and cross_f >= cross_l:
+                return _name_level(fa, lb, cross_f, True), _name_level(la, fb, cross_l, False)
+            if cross_l >= 0.92:
+                return _name_level(fa, lb, cross_f, True), _name_level(la, fb, cross_l, False)
     return (
         None if straight_f is None else _name_level(fa, fb, straight_f, True),
         None if straight_l is None else _name_level(la, lb, straight_l, False),

@@ -69,7 +69,7 @@ class MatchModel:
     prior: float
     m: dict[str, tuple[float, ...]]
     u: dict[str, tuple[float, ...]]
-    threshold: float = 0.9
+    threshold: float = 0.5
     """A pair at or above this probability is reported (scan) or shown (registration)."""
     training: dict[str, Any] = field(default_factory=dict)
     _weights: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
@@ -136,7 +136,7 @@ class MatchModel:
             prior=raw["prior"],
             m={name: tuple(comparisons[name]["m"]) for name in NAMES},
             u={name: tuple(comparisons[name]["u"]) for name in NAMES},
-            threshold=raw.get("threshold", 0.9),
+            threshold=raw.get("threshold", 0.5),
             training=raw.get("training", {}),
         )
 

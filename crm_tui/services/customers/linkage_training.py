@@ -206,7 +206,7 @@ def train(
     u_pairs: int = 200_000,
     em_pairs: int = 200_000,
     max_block: int = 60,
-    threshold: float = 0.9,
+    threshold: float = 0.5,
 ) -> MatchModel:
     """The model estimated on these records; the same records, seed and sizes give the same model."""
     if len(people) < MIN_RECORDS:
