@@ -9,12 +9,13 @@ with arguments; `crm_tui.app` and `crm_tui.cli.session` (light: no typer) only w
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> None:
     """`crm-tui` with no arguments opens the workbench; anything else is a command (see `crm-tui --help`)."""
-    if len(sys.argv) > 1:
+    if len(sys.argv) > 1 or "_CRM_TUI_COMPLETE" in os.environ:  # a command, or the shell asking for completions
         from crm_tui.cli.main import main as commands
 
         commands()

@@ -21,7 +21,14 @@ app = typer.Typer(help="History storage of former customers and lines.", no_args
 
 @app.command("show")
 @reports_errors
-def archive_show(customer_id: str, as_json: Json = False) -> None:
+def archive_show(
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="A terminated customer's ID. Example: C0000000018")],
+    as_json: Json = False,
+) -> None:
+    """What the archive keeps of a terminated customer, and until when.
+
+    Example: crm-tui archive show C0000000018 --json
+    """
     from crm_tui.services.privacy import archive
 
     run = invocation()
@@ -52,7 +59,10 @@ def archive_purge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Remove archive records past their retention date, and stored files no customer refers to."""
+    """Remove archive records past their retention date, and stored files no customer refers to.
+
+    Example: crm-tui archive purge --dry-run
+    """
     from crm_tui.services.privacy import archive
 
     run = invocation()

@@ -25,7 +25,10 @@ def attachments_sweep(
     ] = 60,
     as_json: Json = False,
 ) -> None:
-    """Remove stored files that no customer's attachment refers to (left by a process killed mid-registration)."""
+    """Remove stored files that no customer's attachment refers to (left by a process killed mid-registration).
+
+    Example: crm-tui attachments sweep --dry-run
+    """
     from datetime import timedelta
 
     from crm_tui.services.privacy.orphans import sweep_orphans

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from crm_tui.cli.conventions import JsonFields
 from crm_tui.cli.options import CustomerFilter, Json
 from crm_tui.cli.output import (
     Column,
@@ -25,16 +26,23 @@ app = typer.Typer(help="The append-only, HMAC-chained audit trail.", no_args_is_
 @reports_errors
 def audit_show(
     customer_id: CustomerFilter = "",
-    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 200,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=10_000, help="At most this many, newest first. Example: --limit 50")
+    ] = 200,
     as_json: Json = False,
+    json_fields: JsonFields = None,
 ) -> None:
+    """The audit trail, newest first (supervisors and admins).
+
+    Example: crm-tui audit show --customer C0000000018 --limit 20
+    """
     from crm_tui.services.shared import audit
 
     run = invocation()
     entries = audit.show_entries(
         uow=run.services().reader(), actor=run.actor(), customer_id=customer_id or None, limit=limit
     )
-    if as_json:
+    if as_json or json_fields:
         print_json({"entries": [e.model_dump(mode="json") for e in entries]})
         return
     print_table(
@@ -66,6 +74,8 @@ def audit_verify(
     """Check every entry's HMAC and the log against its checkpoints; exit 3 naming what was changed or removed.
 
     When intact, a new checkpoint of the head is added to audit-checkpoints.jsonl in the data folder.
+
+    Example: crm-tui audit verify --checkpoint /backup/audit-checkpoints.jsonl
     """
     from crm_tui.services.shared import audit
     from crm_tui.services.shared.audit_anchor import checkpoints_path, load_checkpoints, save_checkpoint
@@ -101,7 +111,10 @@ def audit_checkpoint(
     ] = None,
     as_json: Json = False,
 ) -> None:
-    """Sign the log's head (last entry, its HMAC, the count) and keep it outside the database."""
+    """Sign the log's head (last entry, its HMAC, the count) and keep it outside the database.
+
+    Example: crm-tui audit checkpoint -o /backup/audit-checkpoints.jsonl
+    """
     from crm_tui.services.shared import audit
     from crm_tui.services.shared.audit_anchor import checkpoints_path, save_checkpoint
 

@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="The BSS simulator: the systems an order talks to, over HTTP.", invoke_without_command=True)
+app = typer.Typer(
+    help="The BSS simulator: the systems an order talks to, over HTTP.\n\nExample: crm-tui bss-sim --port 8700",
+    invoke_without_command=True,
+)
 
 
 @app.callback()

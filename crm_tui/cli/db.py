@@ -36,10 +36,15 @@ def _print_revision(document: dict[str, Any], *, as_json: bool) -> None:
 @app.command("upgrade")
 @reports_errors
 def db_upgrade(as_json: Json = False) -> None:
-    """Apply the schema migrations up to the newest (needs no operator)."""
+    """Apply the schema migrations up to the newest (needs no operator).
+
+    Example: crm-tui --db sqlite:///shop.db db upgrade
+    """
     from crm_tui.storage.migrations.runner import upgrade
 
-    services = invocation().services(migrate=False)
+    run = invocation()
+    run.create_database = True  # the one command (with `demo`) that may create a new SQLite file
+    services = run.services(migrate=False)
     before = services.database.current_revision()
     upgrade(services.database.write_engine)
     document = _revision_document(services) | {"previous": before}
@@ -50,5 +55,8 @@ def db_upgrade(as_json: Json = False) -> None:
 @app.command("current")
 @reports_errors
 def db_current(as_json: Json = False) -> None:
-    """Show the schema revision of the database (without migrating it)."""
+    """Show the schema revision of the database (without migrating it).
+
+    Example: crm-tui db current --json
+    """
     _print_revision(_revision_document(invocation().services(migrate=False)), as_json=as_json)

@@ -37,6 +37,8 @@ def dedupe_train(
     """Estimate the matching model on the current base (supervisor) and store it as the one in force:
     u from random pairs, m by expectation-maximisation over blocking rules.
     `{"version", "trained_at", "records", "prior", "threshold", "weights": {comparison: {level: weight}}}`.
+
+    Example: crm-tui dedupe train --seed 42 --json
     """
     from crm_tui.services.dedupe.training import train_model
 
@@ -68,7 +70,10 @@ def dedupe_train(
 @app.command("scan")
 @reports_errors
 def dedupe_scan(as_json: Json = False) -> None:
-    """Find possible duplicates; `{"pairs": [{"customer_id_a", "customer_id_b", "score", "reasons"}], "new": N}`."""
+    """Find possible duplicates; `{"pairs": [{"customer_id_a", "customer_id_b", "score", "reasons"}], "new": N}`.
+
+    Example: crm-tui dedupe scan --json
+    """
     from crm_tui.services.dedupe.scan import scan_duplicates
 
     run = invocation()
@@ -101,8 +106,8 @@ def dedupe_scan(as_json: Json = False) -> None:
 @app.command("merge")
 @reports_errors
 def dedupe_merge(
-    survivor: str,
-    merged: str,
+    survivor: Annotated[str, typer.Argument(help="The customer who stays. Example: C0000000018")],
+    merged: Annotated[str, typer.Argument(help="The duplicate merged into the survivor. Example: C0000000026")],
     take: Annotated[
         str, typer.Option("--take", help="Fields whose value comes from the merged record, comma-separated.")
     ] = "",
@@ -110,7 +115,10 @@ def dedupe_merge(
     yes: Yes = False,
     as_json: Json = False,
 ) -> None:
-    """Merge MERGED into SURVIVOR; its old ID keeps answering with the survivor."""
+    """Merge MERGED into SURVIVOR; its old ID keeps answering with the survivor.
+
+    Example: crm-tui dedupe merge C0000000018 C0000000026 --yes
+    """
     from crm_tui.services.dedupe import merge
 
     run = invocation()
@@ -132,8 +140,14 @@ def dedupe_merge(
 
 @app.command("unmerge")
 @reports_errors
-def dedupe_unmerge(merge_id: int, as_json: Json = False) -> None:
-    """Undo a merge from its before-image."""
+def dedupe_unmerge(
+    merge_id: Annotated[int, typer.Argument(help="The merge's number (merge answers it). Example: 1")],
+    as_json: Json = False,
+) -> None:
+    """Undo a merge from its before-image.
+
+    Example: crm-tui dedupe unmerge 1
+    """
     from crm_tui.services.dedupe import merge
 
     run = invocation()

@@ -33,11 +33,13 @@ def demo(
     """Make the demo database if there is none, print the demo sign-ins, open the workbench.
 
     The demo lives in its own file (demo.db beside crm.db) unless --db names another database.
+
+    Example: crm-tui demo --no-open --json
     """
     from crm_tui.services import seeding
 
     run = invocation()
-    run.demo = True
+    run.use_demo()
     services = run.services()
     say(f"Preparing the demo database ({services.database.short_name}) …")
     sign_ins = seeding.create_demo(services, customers=customers_count)

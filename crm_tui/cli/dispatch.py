@@ -11,7 +11,10 @@ from crm_tui.cli.options import Json
 from crm_tui.cli.output import print_json, print_table, reports_errors, say
 from crm_tui.cli.session import invocation
 
-app = typer.Typer(help="Tell customers what happened: send the outbox.", invoke_without_command=True)
+app = typer.Typer(
+    help="Tell customers what happened: send the outbox.\n\nExample: crm-tui dispatch --once   # from cron",
+    invoke_without_command=True,
+)
 
 
 @app.callback()

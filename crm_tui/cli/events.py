@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from crm_tui.cli.conventions import JsonFields
 from crm_tui.cli.options import Json, parse_moment
 from crm_tui.cli.output import (
     Column,
@@ -23,9 +24,16 @@ app = typer.Typer(help="The outbox: who must be told what.", no_args_is_help=Tru
 @reports_errors
 def events_list(
     since: Annotated[str, typer.Option("--since", help="ISO date-time.")] = "",
-    event_type: Annotated[str, typer.Option("--type")] = "",
+    event_type: Annotated[
+        str, typer.Option("--type", help="Only events of this type. Example: --type customer.registered")
+    ] = "",
     as_json: Json = False,
+    json_fields: JsonFields = None,
 ) -> None:
+    """The outbox: events other systems are told about, oldest first.
+
+    Example: crm-tui events list --type customer.registered --json-fields event_type,aggregate_id
+    """
     from crm_tui.services.shared import events
 
     run = invocation()
@@ -35,7 +43,7 @@ def events_list(
         since=parse_moment(since) if since else None,
         event_type=event_type or None,
     )
-    if as_json:
+    if as_json or json_fields:
         print_json({"events": [e.model_dump(mode="json") for e in found]})
         return
     print_table(

@@ -32,6 +32,7 @@ from crm_tui.cli import (
     sims,
     subscribers,
 )
+from crm_tui.cli.conventions import CrmGroup, VersionOption
 from crm_tui.cli.output import fresh_consoles, reports_errors
 from crm_tui.cli.session import start_invocation
 
@@ -40,7 +41,9 @@ app = typer.Typer(
     help="A terminal workbench for a telecom shop counter (eTOM 1.3.4 Customer Management).",
     invoke_without_command=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (crm_tui.launch routes completion here)
+    cls=CrmGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 app.command("demo")(demo.demo)
@@ -76,7 +79,10 @@ def root(
     database_url: Annotated[
         str | None,
         typer.Option(
-            "--db", metavar="URL", help="SQLAlchemy database URL; else CRM_DATABASE_URL, else the embedded file."
+            "--db",
+            metavar="URL",
+            help="SQLAlchemy database URL; else CRM_DATABASE_URL, else the embedded file. A SQLite file must exist "
+            "(`db upgrade` and `demo` create it). Example: --db sqlite:///shop.db",
         ),
     ] = None,
     as_operator: Annotated[
@@ -84,12 +90,17 @@ def root(
         typer.Option(
             "--as",
             metavar="NAME",
-            help="Operator to act as; else CRM_OPERATOR. Password: CRM_OPERATOR_PASSWORD or a prompt.",
+            help="Operator to act as; else CRM_OPERATOR. Password: CRM_OPERATOR_PASSWORD or a prompt. Example: --as alice",
         ),
     ] = None,
+    show_version: VersionOption = False,
 ) -> None:
-    """Open the workbench (sign-in screen), or run one of the commands below."""
+    """Open the workbench (sign-in screen), or run one of the commands below.
+
+    Example: crm-tui customers search --name garcia --json
+    """
     run = start_invocation(database_url=database_url, operator=as_operator)
+    run.settings  # noqa: B018 - the CRM_* settings are checked at start: a bad one names its variable (exit 2)
     fresh_consoles()
     ctx.call_on_close(run.close)
     if ctx.invoked_subcommand is None:

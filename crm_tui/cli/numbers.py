@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from crm_tui.cli.conventions import JsonFields
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import (
     Column,
@@ -47,7 +48,10 @@ def numbers_stock(
     ] = None,
     as_json: Json = False,
 ) -> None:
-    """Add service numbers to the pool (admins); numbers already there stay as they are."""
+    """Add service numbers to the pool (admins); numbers already there stay as they are.
+
+    Example: crm-tui numbers stock 600000100 600000101 --json
+    """
     from crm_tui.services.lines import inventory
     from crm_tui.services.shared.validation import parse_service_number
 
@@ -67,14 +71,18 @@ def numbers_free(
     golden: Annotated[bool, typer.Option("--golden", help="Only golden numbers (with their fee).")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to list.")] = 20,
     as_json: Json = False,
+    json_fields: JsonFields = None,
 ) -> None:
-    """Free numbers a CSR may offer: ordinary and golden ones, or only golden with --golden."""
+    """Free numbers a CSR may offer: ordinary and golden ones, or only golden with --golden.
+
+    Example: crm-tui numbers free --golden --json-fields service_number,fee
+    """
     from crm_tui.services.lines import inventory
 
     run = invocation()
     run.actor()
     free = inventory.free_numbers(uow=run.services().reader(), golden=True if golden else None, limit=limit)
-    if as_json:
+    if as_json or json_fields:
         print_json({"numbers": [number.model_dump(mode="json") for number in free]})
         return
     currency = run.settings.currency

@@ -76,6 +76,8 @@ def open_screen(
     """Open the workbench on a screen with its fields filled (and searched, on query).
 
     The fields are checked first: bad input exits 2 without opening anything.
+
+    Example: crm-tui open query --service-number 612345678
     """
     from crm_tui.services.customers.search import CustomerQuery
     from crm_tui.services.shared.validation import parse_customer_id

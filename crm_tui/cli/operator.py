@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from crm_tui.cli.conventions import JsonFields
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import (
     Column,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Operators: who may sign in, with which role.", no_args_is_help=True)
 
-OperatorName = Annotated[str, typer.Argument(metavar="NAME")]
+OperatorName = Annotated[str, typer.Argument(metavar="NAME", help="The operator's sign-in name. Example: alice")]
 
 
 def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "Operators") -> None:
@@ -75,6 +76,8 @@ def operator_add(
     """Add an operator (admins only; the first admin of a database needs no sign-in).
 
     The password comes from CRM_NEW_PASSWORD or is asked twice at a hidden prompt.
+
+    Example: CRM_NEW_PASSWORD=... crm-tui operator add alice --role csr --display-name 'Alice Moreno'
     """
     from crm_tui.services import operators
 
@@ -91,18 +94,25 @@ def operator_add(
 
 @app.command("list")
 @reports_errors
-def operator_list(as_json: Json = False) -> None:
-    """List the operators (supervisors and admins)."""
+def operator_list(as_json: Json = False, json_fields: JsonFields = None) -> None:
+    """List the operators (supervisors and admins).
+
+    Example: crm-tui operator list --json-fields username,role
+    """
     from crm_tui.services import operators
 
     run = invocation()
-    _print_operators(operators.list_operators(uow=run.services().reader(), actor=run.actor()), as_json=as_json)
+    views = operators.list_operators(uow=run.services().reader(), actor=run.actor())
+    _print_operators(views, as_json=as_json or bool(json_fields))
 
 
 @app.command("passwd")
 @reports_errors
 def operator_passwd(username: OperatorName, as_json: Json = False) -> None:
-    """Change a password: your own, or anyone's as an admin (CRM_NEW_PASSWORD or a prompt)."""
+    """Change a password: your own, or anyone's as an admin (CRM_NEW_PASSWORD or a prompt).
+
+    Example: crm-tui operator passwd alice
+    """
     from crm_tui.services import operators
 
     run = invocation()
@@ -115,7 +125,10 @@ def operator_passwd(username: OperatorName, as_json: Json = False) -> None:
 @app.command("unlock")
 @reports_errors
 def operator_unlock(username: OperatorName, as_json: Json = False) -> None:
-    """Unlock an operator after too many failed sign-ins (supervisors and admins)."""
+    """Unlock an operator after too many failed sign-ins (supervisors and admins).
+
+    Example: crm-tui operator unlock alice
+    """
     from crm_tui.services import operators
 
     run = invocation()

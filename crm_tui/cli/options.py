@@ -16,9 +16,11 @@ import typer
 from crm_tui.domain import CertType
 from crm_tui.errors import InvalidInput
 
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
-Note = Annotated[str, typer.Option("--note", help="Why: recorded with the action.")]
-Yes = Annotated[bool, typer.Option("--yes")]
+Json = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables. Example: --json | jq .")
+]
+Note = Annotated[str, typer.Option("--note", help="Why: recorded with the action. Example: --note 'Seen the receipt'")]
+Yes = Annotated[bool, typer.Option("--yes", help="Confirm without asking (scripts). Example: --yes")]
 
 # The customer keys of `customers search` and `open` (the fields of the Query Customers screen).
 CustomerIdOption = Annotated[str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")]
@@ -38,7 +40,10 @@ EmailOption = Annotated[str, typer.Option("--email", help="Email address.")]
 CustomersServiceNumber = Annotated[str, typer.Option("--service-number", help="The customer's service number.")]
 """The line whose service password a customer authentication checks or resets."""
 
-CustomerFilter = Annotated[str, typer.Option("--customer")]
+CustomerFilter = Annotated[
+    str,
+    typer.Option("--customer", metavar="ID", help="Only what concerns this customer. Example: --customer C0000000018"),
+]
 """Only what concerns this customer (orders, audit entries)."""
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crm_tui import present
+from crm_tui.cli.conventions import JsonFields
 from crm_tui.cli.options import CustomerFilter, Json, Note, parse_moment
 from crm_tui.cli.output import (
     Column,
@@ -45,20 +46,28 @@ def print_order(order: orders.OrderView, *, as_json: bool) -> None:
     )
 
 
+OrderNumber = Annotated[str, typer.Argument(metavar="ORDER", help="The order number. Example: ORD000000004")]
+
+
 @app.command("list")
 @reports_errors
 def orders_list(
     status: Annotated[str, typer.Option("--status", help="open, reserved, failed, closed or cancelled.")] = "",
     customer_id: CustomerFilter = "",
     as_json: Json = False,
+    json_fields: JsonFields = None,
 ) -> None:
+    """List orders, newest first; --status and --customer narrow the list.
+
+    Example: crm-tui orders list --status failed --json-fields order_id,type,status
+    """
     from crm_tui.services.orders import engine as orders
 
     run = invocation()
     found = orders.list_orders(
         uow=run.services().reader(), actor=run.actor(), status=status or None, customer_id=customer_id or None
     )
-    if as_json:
+    if as_json or json_fields:
         print_json({"orders": [o.model_dump(mode="json") for o in found]})
         return
     print_table(
@@ -81,7 +90,11 @@ def orders_list(
 
 @app.command("show")
 @reports_errors
-def orders_show(order_id: str, as_json: Json = False) -> None:
+def orders_show(order_id: OrderNumber, as_json: Json = False) -> None:
+    """Show one order with its steps, their status, attempts and errors.
+
+    Example: crm-tui orders show ORD000000004 --json
+    """
     from crm_tui.services.orders import engine as orders
 
     run = invocation()
@@ -91,7 +104,10 @@ def orders_show(order_id: str, as_json: Json = False) -> None:
 @app.command("resume")
 @reports_errors
 def orders_resume(as_json: Json = False) -> None:
-    """Finish every unfinished (open) order, e.g. after a crash; each runs from its first unfinished step."""
+    """Finish every unfinished (open) order, e.g. after a crash; each runs from its first unfinished step.
+
+    Example: crm-tui orders resume
+    """
     from crm_tui.services.orders import operations as order_operations
 
     run = invocation()
@@ -106,8 +122,11 @@ def orders_resume(as_json: Json = False) -> None:
 
 @app.command("retry")
 @reports_errors
-def orders_retry(order_id: str, as_json: Json = False) -> None:
-    """Retry a failed order from its failed step (supervisors)."""
+def orders_retry(order_id: OrderNumber, as_json: Json = False) -> None:
+    """Retry a failed order from its failed step (supervisors).
+
+    Example: crm-tui orders retry ORD000000004
+    """
     from crm_tui.services.orders import operations as order_operations
 
     run = invocation()
@@ -116,8 +135,11 @@ def orders_retry(order_id: str, as_json: Json = False) -> None:
 
 @app.command("cancel")
 @reports_errors
-def orders_cancel(order_id: str, note: Note = "", as_json: Json = False) -> None:
-    """Cancel a reserved or failed order: undo what can be undone, say what cannot."""
+def orders_cancel(order_id: OrderNumber, note: Note = "", as_json: Json = False) -> None:
+    """Cancel a reserved or failed order: undo what can be undone, say what cannot.
+
+    Example: crm-tui orders cancel ORD000000004 --note 'Customer changed their mind'
+    """
     from crm_tui.services.orders import operations as order_operations
 
     run = invocation()
@@ -140,6 +162,8 @@ def orders_run_due(
 
     Needs no operator at the right time; `--as-of` later than now runs orders early, which only a
     supervisor may (signed in with --as / CRM_OPERATOR) and which is audited.
+
+    Example: crm-tui orders run-due   # from cron, every few minutes
     """
     from crm_tui.services.orders import operations as order_operations
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from crm_tui.cli.conventions import JsonFields
 from crm_tui.cli.options import Json, Note
 from crm_tui.cli.output import (
     Column,
@@ -27,14 +28,19 @@ app = typer.Typer(help="The supervisor's queues.", no_args_is_help=True)
 def queue_list(
     queue: Annotated[str, typer.Argument(help="A queue; without it, every queue with its count.")] = "",
     as_json: Json = False,
+    json_fields: JsonFields = None,
 ) -> None:
+    """The supervisor queues with their open items, or the items of one queue.
+
+    Example: crm-tui queue list held_registrations --json-fields item_id,status,reason
+    """
     from crm_tui.services import queues
 
     run = invocation()
     services, actor = run.services(), run.actor()
     if not queue:
         summaries = queues.queue_summaries(uow=services.reader(), actor=actor)
-        if as_json:
+        if as_json or json_fields:
             print_json({"queues": [s.model_dump(mode="json") for s in summaries]})
         else:
             print_table(
@@ -44,7 +50,7 @@ def queue_list(
             )
         return
     items = queues.list_queue(queue, uow=services.reader(), actor=actor)
-    if as_json:
+    if as_json or json_fields:
         print_json({"queue": queue, "items": [i.model_dump(mode="json") for i in items]})
         return
     print_table(
@@ -56,8 +62,17 @@ def queue_list(
 
 @app.command("act")
 @reports_errors
-def queue_act(queue: str, item: int, action: str, note: Note = "", as_json: Json = False) -> None:
-    """Act on an item (approve, reject, merge, dismiss, retry, cancel ... as the queue allows)."""
+def queue_act(
+    queue: Annotated[str, typer.Argument(help="The queue (see `queue list`). Example: held_registrations")],
+    item: Annotated[int, typer.Argument(help="The item's number in it. Example: 1")],
+    action: Annotated[str, typer.Argument(help="What to do, one of the queue's actions. Example: approve")],
+    note: Note = "",
+    as_json: Json = False,
+) -> None:
+    """Act on an item (approve, reject, merge, dismiss, retry, cancel ... as the queue allows).
+
+    Example: crm-tui queue act held_registrations 1 approve --note 'Receipt seen'
+    """
     from crm_tui.services import queues
 
     run = invocation()

@@ -19,14 +19,20 @@ Why = Annotated[str, typer.Option("--note", help="Why, for the record.")]
 @app.command("approve")
 @reports_errors
 def registrations_approve(item: Item, note: Why = "", as_json: Json = False) -> None:
-    """Approve a held registration: the customer gets the line (supervisors)."""
+    """Approve a held registration: the customer gets the line (supervisors).
+
+    Example: crm-tui registrations approve 1 --note 'Debt paid, receipt seen'
+    """
     _decide(item, approve=True, note=note, as_json=as_json)
 
 
 @app.command("reject")
 @reports_errors
 def registrations_reject(item: Item, note: Why = "", as_json: Json = False) -> None:
-    """Reject a held registration: the customer stays registered, without the line (supervisors)."""
+    """Reject a held registration: the customer stays registered, without the line (supervisors).
+
+    Example: crm-tui registrations reject 1 --note 'Document not valid'
+    """
     _decide(item, approve=False, note=note, as_json=as_json)
 
 

@@ -24,7 +24,10 @@ def seed(
     seed_value: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same data.")] = 7,
     as_json: Json = False,
 ) -> None:
-    """Add realistic demo customers, lines, accounts, contracts and stock (admins only)."""
+    """Add realistic demo customers, lines, accounts, contracts and stock (admins only).
+
+    Example: crm-tui seed --customers 1000 --seed 7
+    """
     from crm_tui.services import seeding
 
     run = invocation()

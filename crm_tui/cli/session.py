@@ -38,6 +38,8 @@ class Invocation:
     database_url: str | None = None
     operator: str | None = None
     demo: bool = False
+    create_database: bool = False
+    """`db upgrade` and `demo` may create the SQLite file a URL names; other commands refuse a missing one."""
     _settings: Settings | None = field(default=None, repr=False)
     _services: Services | None = field(default=None, repr=False)
     _actor: Actor | None = field(default=None, repr=False)
@@ -45,14 +47,23 @@ class Invocation:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from pydantic import ValidationError
+
             from crm_tui.config import Settings
 
             overrides: dict[str, Any] = {"demo": self.demo}
             if self.database_url or self.demo:
                 # The demo never lands in CRM_DATABASE_URL's database: only an explicit --db moves it.
                 overrides["database_url"] = self.database_url
-            self._settings = Settings(**overrides)
+            try:
+                self._settings = Settings(**overrides)
+            except ValidationError as error:
+                raise _bad_settings(error) from None
         return self._settings
+
+    def use_demo(self) -> None:
+        """Work on the demo database (`crm-tui demo`), which this run may create; settings read again."""
+        self.demo, self.create_database, self._settings = True, True, None
 
     def services(self, *, migrate: bool = True) -> Services:
         """The services over the configured database, opened (and migrated) on first call."""
@@ -60,7 +71,15 @@ class Invocation:
             from sqlalchemy.exc import ArgumentError, DatabaseError
 
             from crm_tui.services.bootstrap import open_services
+            from crm_tui.storage.db import missing_sqlite_file
 
+            missing = missing_sqlite_file(self.settings.database_url) if self.settings.database_url else None
+            if missing is not None and not self.create_database:
+                raise InvalidInput(
+                    f"No database file {missing}: check the path, or create it with "
+                    f"`crm-tui --db {self.settings.database_url} db upgrade`.",
+                    fields={"db": "The file does not exist."},
+                )
             try:
                 services = open_services(self.settings, migrate=migrate)
                 with services.database.engine.connect():
@@ -106,6 +125,16 @@ class Invocation:
         if self._services is not None:
             self._services.close()
             self._services = None
+
+
+def _bad_settings(error: Any) -> InvalidInput:
+    """A pydantic error about the settings, each problem named by its environment variable (never its value)."""
+    fields = {}
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "settings"
+        variable = f"CRM_{name.upper()}"
+        fields[variable] = problem["msg"]
+    return InvalidInput("; ".join(f"{name}: {message}" for name, message in fields.items()) + ".", fields=fields)
 
 
 _current: Invocation | None = None

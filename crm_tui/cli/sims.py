@@ -29,7 +29,10 @@ def sims_stock(
     ],
     as_json: Json = False,
 ) -> None:
-    """Add SIM cards to the pool (admins); cards already there stay as they are."""
+    """Add SIM cards to the pool (admins); cards already there stay as they are.
+
+    Example: crm-tui sims stock --file sims.csv
+    """
     from crm_tui.services.lines import inventory
 
     run = invocation()

@@ -5,7 +5,7 @@ Exit 7 when an external system fails: the order stays open and `crm-tui orders r
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -27,10 +27,18 @@ from crm_tui.domain import DeregistrationReason, SubscriberStatus, SuspensionRea
 app = typer.Typer(help="Lines: show, suspend, resume, deregister.", no_args_is_help=True)
 
 
+LineNumber = Annotated[
+    str, typer.Argument(metavar="NUMBER", help="The line's service number, national or +E.164. Example: 612345678")
+]
+
+
 @app.command("show")
 @reports_errors
-def subscribers_show(service_number: str, as_json: Json = False) -> None:
-    """One line: `{"service_number", "status", "iccid", "imsi", "customer_id", "account_id", "primary_offering", "status_reason"}`."""
+def subscribers_show(service_number: LineNumber, as_json: Json = False) -> None:
+    """One line: `{"service_number", "status", "iccid", "imsi", "customer_id", "account_id", "primary_offering", "status_reason"}`.
+
+    Example: crm-tui subscribers show 612345678 --json
+    """
     from crm_tui.services.customers.profile import get_subscriber
 
     run = invocation()
@@ -63,12 +71,15 @@ def subscribers_show(service_number: str, as_json: Json = False) -> None:
 @app.command("suspend")
 @reports_errors
 def subscribers_suspend(
-    service_number: str,
-    reason: Annotated[str, typer.Option("--reason", help=f"One of: {', '.join(r.value for r in SuspensionReason)}.")],
+    service_number: LineNumber,
+    reason: Annotated[SuspensionReason, typer.Option("--reason", help="Why the line stops. Example: --reason travel")],
     note: Note = "",
     as_json: Json = False,
 ) -> None:
-    """Suspend a line (billing and network) as an order; exit 7 if a system fails (the order stays)."""
+    """Suspend a line (billing and network) as an order; exit 7 if a system fails (the order stays).
+
+    Example: crm-tui subscribers suspend 612345678 --reason lost_sim
+    """
     from crm_tui.services.lifecycle.suspension import suspend_subscriber
 
     run = invocation()
@@ -79,7 +90,7 @@ def subscribers_suspend(
 @app.command("resume")
 @reports_errors
 def subscribers_resume(
-    service_number: str,
+    service_number: LineNumber,
     reason: Annotated[str, typer.Option("--reason", help="Why the line comes back, in words.")],
     operation: Annotated[
         str, typer.Option("--operation", help="customer_request, administrator or system_trigger.")
@@ -94,10 +105,15 @@ def subscribers_resume(
     pay_debt: Annotated[
         bool, typer.Option("--pay-debt", help="Pay the outstanding debt now (a debt suspension needs it).")
     ] = False,
-    remarks: Annotated[str, typer.Option("--remarks")] = "",
+    remarks: Annotated[
+        str, typer.Option("--remarks", help="Free remarks kept with the order. Example: --remarks 'Back from abroad'")
+    ] = "",
     as_json: Json = False,
 ) -> None:
-    """Resume now or on a date; exit 4 when a supervisor must decide (fraud), 3 when the debt is unpaid."""
+    """Resume now or on a date; exit 4 when a supervisor must decide (fraud), 3 when the debt is unpaid.
+
+    Example: crm-tui subscribers resume 612345678 --reason 'SIM found' --effective-date 2026-12-24
+    """
     from crm_tui.services.lifecycle.resumption import resume_subscriber
 
     run = invocation()
@@ -123,17 +139,22 @@ def subscribers_resume(
 @app.command("deregister")
 @reports_errors
 def subscribers_deregister(
-    service_number: str,
+    service_number: LineNumber,
     reason: Annotated[
-        str,
-        typer.Option(
-            "--reason", help=f"One of: {', '.join(r.value for r in DeregistrationReason)} (other needs --note)."
-        ),
+        DeregistrationReason,
+        typer.Option("--reason", help="Why the customer leaves (other needs --note). Example: --reason call_quality"),
     ],
     number_mode: Annotated[
-        str, typer.Option("--number-mode", help="immediate (back to the pool) or freeze (kept for the customer).")
+        Literal["immediate", "freeze"],
+        typer.Option(
+            "--number-mode",
+            help="immediate (back to the pool) or freeze (kept for the customer). Example: --number-mode freeze",
+        ),
     ],
-    sim: Annotated[str, typer.Option("--sim", help="reuse (back to stock) or abandon.")],
+    sim: Annotated[
+        Literal["reuse", "abandon"],
+        typer.Option("--sim", help="reuse (back to stock) or abandon. Example: --sim reuse"),
+    ],
     retention: Annotated[
         str, typer.Option("--retention", help="declined, or accepted:OFFER to keep the customer (ends here).")
     ] = "declined",
@@ -150,7 +171,10 @@ def subscribers_deregister(
     ] = False,
     as_json: Json = False,
 ) -> None:
-    """Deregister a line: retention, charges and penalties, payment with receipt, then the six-step order."""
+    """Deregister a line: retention, charges and penalties, payment with receipt, then the six-step order.
+
+    Example: crm-tui subscribers deregister 612345678 --reason call_quality --number-mode freeze --sim abandon --pay card --yes
+    """
     from crm_tui.services.lifecycle.deregistration import submit_deregistration
     from crm_tui.services.lifecycle.deregistration_quote import (
         accept_retention_offer,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from crm_tui.errors import DatabaseReadOnly, InvalidInput
 from crm_tui.storage.migrations import HEAD_REVISION
@@ -44,6 +44,22 @@ def _prepare_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     def on_begin(connection) -> None:  # noqa: ANN001
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file a URL names, when it does not exist yet (None: another engine, memory, or there).
+    The faces refuse such a URL unless they are the ones that create databases (`db upgrade`, `demo`,
+    the embedded default): a mistyped path never becomes a new empty database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # not a URL at all: Database.open says so
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    if parsed.database.startswith("file:"):
+        return None  # a SQLite URI: its own mode= decides
+    path = Path(parsed.database)
+    return None if path.exists() or not path.parent.is_dir() else path  # a missing folder: Database.open says
 
 
 def _writable(path: Path) -> bool:

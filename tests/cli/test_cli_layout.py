@@ -10,7 +10,7 @@ import crm_tui.cli
 from crm_tui.cli.main import app
 
 FOLDER = Path(crm_tui.cli.__file__).parent
-PLUMBING = {"__init__", "main", "output", "session", "options"}
+PLUMBING = {"__init__", "main", "output", "session", "options", "conventions"}
 """The modules that are not a noun: the root app, and what every command shares."""
 
 

@@ -16,8 +16,9 @@ def test_db_current_reports_the_revision(cli):
 
 def test_db_upgrade_migrates_an_empty_file_without_an_operator(cli, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    before = cli.json("--db", url, "db", "current", operator=None, password=None)
-    assert before["revision"] is None and before["up_to_date"] is False
+    missing = cli.json("--db", url, "db", "current", operator=None, password=None, expect=2)
+    assert missing["error"]["fields"] == {"db": "The file does not exist."}
+    assert "db upgrade" in missing["error"]["message"] and not (tmp_path / "fresh.db").exists()
     upgraded = cli.json("--db", url, "db", "upgrade", operator=None, password=None)
     assert upgraded["previous"] is None and upgraded["revision"] == head_revision()
     again = cli("--db", url, "db", "upgrade", operator=None, password=None)

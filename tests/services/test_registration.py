@@ -102,7 +102,7 @@ def count(services, model, *where) -> int:
         ({"service_password_confirm": "something else"}, "service_password_confirm"),
         ({"security_question": ""}, "security_question"),
         ({"gender": "x"}, "gender"),
-        ({"title": "Dr"}, "title"),
+        ({"title": "Sir"}, "title"),
         ({"cert_type": "company_registration", "cert_number": "A58818501"}, "cert_type"),
     ],
 )

@@ -27,6 +27,8 @@ def customers_authenticate(service_number: CustomersServiceNumber, as_json: Json
     """Check a customer's service password, read from stdin (one line) or a hidden prompt.
 
     Exit 0 authenticated, 6 wrong or locked (with the tries left), 5 no live line with that number.
+
+    Example: echo 'Barca-vela-2024' | crm-tui customers authenticate --service-number 600000100
     """
     from crm_tui.services.identity import authentication
     from crm_tui.services.shared.validation import parse_service_number
@@ -47,6 +49,8 @@ def customers_reset_password(service_number: CustomersServiceNumber, as_json: Js
     """Set a new service password when the customer forgot it: the security answer proves who they are.
 
     The question goes to stderr; the answer, then the new password, come from two stdin lines or hidden prompts.
+
+    Example: printf 'calle colon\nVela-latina-77\n' | crm-tui customers reset-password --service-number 600000100
     """
     from crm_tui.services.identity import authentication
     from crm_tui.services.shared.validation import parse_service_number
@@ -67,7 +71,10 @@ def customers_reset_password(service_number: CustomersServiceNumber, as_json: Js
 
 @reports_errors
 def customers_unlock_authentication(service_number: CustomersServiceNumber, as_json: Json = False) -> None:
-    """Unlock a customer's authentication after repeated failures (supervisors, having seen the document)."""
+    """Unlock a customer's authentication after repeated failures (supervisors, having seen the document).
+
+    Example: crm-tui customers unlock-authentication --service-number 600000100
+    """
     from crm_tui.services.identity import authentication
     from crm_tui.services.shared.validation import parse_service_number
 

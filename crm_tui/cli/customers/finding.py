@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from crm_tui.cli.conventions import JsonFields
 from crm_tui.cli.options import (
     CertCountryOption,
     CertNumberOption,
@@ -61,8 +62,12 @@ def customers_search(
     ] = None,
     page: Annotated[int, typer.Option("--page", min=1, help="Which page.")] = 1,
     as_json: Json = False,
+    json_fields: JsonFields = None,
 ) -> None:
-    """Find customers; filled fields combine (AND). `{"customers": [...], "total": N}` with --json."""
+    """Find customers; filled fields combine (AND). `{"customers": [...], "total": N}` with --json.
+
+    Example: crm-tui customers search --name 'garcia per' --json-fields customer_id,name
+    """
     from crm_tui.services.customers.search import CustomerQuery, search_customers
 
     run = invocation()
@@ -86,7 +91,7 @@ def customers_search(
         page=page,
         page_size=limit or run.settings.page_size,
     )
-    if as_json:
+    if as_json or json_fields:
         print_json(result)
     else:
         _print_page(result)
@@ -130,7 +135,10 @@ def customers_show(
     customer_id: Annotated[str, typer.Argument(metavar="ID", help="Customer ID; a merged ID shows its survivor.")],
     as_json: Json = False,
 ) -> None:
-    """Everything about one customer: profile, certificates, accounts, lines, contracts, interactions."""
+    """Everything about one customer: profile, certificates, accounts, lines, contracts, interactions.
+
+    Example: crm-tui customers show C0000000018 --json
+    """
     from crm_tui.services.customers.profile import get_customer
     from crm_tui.services.shared.validation import parse_customer_id
 

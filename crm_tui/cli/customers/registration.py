@@ -102,6 +102,8 @@ def customers_register(
     """Register a new customer with every check of the Registration screen.
 
     Exit 0 registered, 2 field errors, 3 already registered or near matches to confirm, 4 held for a supervisor.
+
+    Example: crm-tui customers register --file data/examples/customer.json --json
     """
     from crm_tui.services.identity.near_matches import PossibleDuplicates
     from crm_tui.services.identity.registration import register_customer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -11,29 +11,43 @@ from crm_tui.cli.orders import print_order
 from crm_tui.cli.output import phone, print_json, print_table, reports_errors, say
 from crm_tui.cli.session import confirm, invocation
 from crm_tui.domain import QueueName, TerminationReason
-from crm_tui.errors import Held, InvalidInput
+from crm_tui.errors import Held
 
 
 @reports_errors
 def customers_terminate(
-    customer_id: str,
-    reason: Annotated[str, typer.Option("--reason", help=f"One of: {', '.join(r.value for r in TerminationReason)}.")],
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer to terminate. Example: C0000000018")],
+    reason: Annotated[
+        TerminationReason,
+        typer.Option("--reason", help="Why the relationship ends. Example: --reason customer_request"),
+    ],
     archive_consent: Annotated[
-        str,
+        Literal["yes", "no"],
         typer.Option(
-            "--archive-consent", help="yes: keep the profile in the archive; no: only what the policy requires."
+            "--archive-consent",
+            help="yes: keep the profile in the archive; no: only what the policy requires. Example: --archive-consent no",
         ),
     ],
-    number_mode: Annotated[str, typer.Option("--number-mode")] = "freeze",
-    sim: Annotated[str, typer.Option("--sim")] = "abandon",
+    number_mode: Annotated[
+        Literal["immediate", "freeze"],
+        typer.Option(
+            "--number-mode",
+            help="immediate: numbers back to the pool; freeze: kept for the customer a while. Example: --number-mode freeze",
+        ),
+    ] = "freeze",
+    sim: Annotated[
+        Literal["reuse", "abandon"],
+        typer.Option("--sim", help="reuse: SIM cards back to stock; abandon: destroyed. Example: --sim abandon"),
+    ] = "abandon",
     yes: Yes = False,
     as_json: Json = False,
 ) -> None:
-    """End the whole relationship: every live line in one order, archive (with consent) and clean-up."""
+    """End the whole relationship: every live line in one order, archive (with consent) and clean-up.
+
+    Example: crm-tui customers terminate C0000000018 --reason customer_request --archive-consent yes --yes
+    """
     from crm_tui.services.lifecycle.termination import terminate_customer
 
-    if archive_consent not in ("yes", "no"):
-        raise InvalidInput("--archive-consent is yes or no.", fields={"archive_consent": "yes or no."})
     run = invocation()
     confirm(f"Terminate customer {customer_id} and deactivate every line?", yes=yes)
     result = terminate_customer(
@@ -53,11 +67,25 @@ def customers_terminate(
 
 @reports_errors
 def customers_reestablish(
-    customer_id: Annotated[str, typer.Option("--id", "--customer-id")] = "",
-    cert_type: Annotated[str, typer.Option("--cert-type")] = "",
-    cert_number: Annotated[str, typer.Option("--cert-number")] = "",
-    cert_country: Annotated[str, typer.Option("--cert-country")] = "",
-    former_service_number: Annotated[str, typer.Option("--former-service-number")] = "",
+    customer_id: Annotated[
+        str, typer.Option("--id", "--customer-id", help="The former customer ID. Example: --id C0000000018")
+    ] = "",
+    cert_type: Annotated[
+        str, typer.Option("--cert-type", help="The document type, with --cert-number. Example: --cert-type national_id")
+    ] = "",
+    cert_number: Annotated[
+        str, typer.Option("--cert-number", help="The document number. Example: --cert-number 12345678Z")
+    ] = "",
+    cert_country: Annotated[
+        str, typer.Option("--cert-country", help="The issuing country (ISO alpha-2). Example: --cert-country ES")
+    ] = "",
+    former_service_number: Annotated[
+        str,
+        typer.Option(
+            "--former-service-number",
+            help="A number the customer had (still frozen). Example: --former-service-number 612345678",
+        ),
+    ] = "",
     offering: Annotated[
         str, typer.Option("--offering", help="Take a line now (the former number if still frozen).")
     ] = "",
@@ -65,7 +93,10 @@ def customers_reestablish(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what the archive kept.")] = False,
     as_json: Json = False,
 ) -> None:
-    """Bring a former customer back under the same customer ID."""
+    """Bring a former customer back under the same customer ID.
+
+    Example: crm-tui customers reestablish --cert-type national_id --cert-number 12345678Z --cert-country ES
+    """
     from crm_tui.services.lifecycle import reestablishment as reestablish
 
     run = invocation()
@@ -117,14 +148,17 @@ def customers_reestablish(
 
 @reports_errors
 def customers_erase(
-    customer_id: str,
+    customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer to erase. Example: C0000000018")],
     requested_by: Annotated[
         str, typer.Option("--requested-by", help="Who asked (the customer, their lawyer, ...).")
     ] = "the customer",
     legal_ground: Annotated[str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")] = "",
     as_json: Json = False,
 ) -> None:
-    """Record an erasure request; a supervisor approves it in the erasure queue (exit 4: held)."""
+    """Record an erasure request; a supervisor approves it in the erasure queue (exit 4: held).
+
+    Example: crm-tui customers erase C0000000018 --legal-ground 'GDPR art. 17'
+    """
     from crm_tui.services.privacy import erasure
 
     run = invocation()

@@ -1,0 +1,102 @@
+"""What every command does the same way (issue 16.4, 16.5): version, -h, completion, help with an
+example everywhere, choices as choices, usage errors as JSON, settings checked at start, a missing
+database file refused, field selection on lists."""
+
+from __future__ import annotations
+
+import json
+
+from typer.main import get_command
+
+from crm_tui.cli.conventions import crm_version
+from crm_tui.cli.main import app
+from tests.factories import make_customer
+
+
+def _leaves(command, path=("crm-tui",)):
+    subcommands = getattr(command, "commands", None)
+    if subcommands:
+        for name, sub in subcommands.items():
+            yield from _leaves(sub, (*path, name))
+    else:
+        yield " ".join(path), command
+
+
+def test_version_and_short_help(cli):
+    for flag in ("--version", "-V"):
+        result = cli(flag, operator=None)
+        assert result.exit_code == 0 and result.stdout.strip() == f"crm-tui {crm_version()}"
+    for args in (["-h"], ["customers", "-h"], ["customers", "import", "-h"]):
+        result = cli(*args, operator=None)
+        assert result.exit_code == 0 and "Usage:" in result.stdout, args
+
+
+def test_every_command_has_help_with_an_example_and_every_parameter_has_help():
+    missing = []
+    for path, command in _leaves(get_command(app)):
+        if "Example:" not in (command.help or ""):
+            missing.append(f"{path}: no example")
+        missing += [f"{path} {param.name}: no help" for param in command.params if not getattr(param, "help", None)]
+    assert missing == []
+
+
+def test_choices_are_shown_as_choices(cli):
+    shown = cli("customers", "export", "-h", operator=None, COLUMNS="200").stdout
+    assert "jsonl|tmf629|tmf632" in shown
+    shown = cli("subscribers", "deregister", "-h", operator=None, COLUMNS="200").stdout
+    assert "immediate|freeze" in shown and "fee_problem|call_quality" in shown
+
+
+def test_shell_completion(cli, tmp_path):
+    def run(*args: str, **env: str):
+        return cli.runner.invoke(app, list(args), env=cli.environment(operator=None) | env, prog_name="crm-tui")
+
+    shown = run("--show-completion", "bash")
+    assert shown.exit_code == 0 and "_CRM_TUI_COMPLETE" in shown.stdout
+    installed = run("--install-completion", "bash", HOME=str(tmp_path), SHELL="/bin/bash")
+    assert installed.exit_code == 0, installed.stdout + installed.stderr
+    assert list(tmp_path.rglob("*crm-tui*")) or "crm-tui" in (tmp_path / ".bashrc").read_text()
+    asked = run(_CRM_TUI_COMPLETE="complete_bash", COMP_WORDS="crm-tui cust", COMP_CWORD="1")
+    assert "customers" in asked.stdout
+
+
+def test_usage_errors_are_one_json_document_under_json(cli, csr):
+    result = cli("customers", "search", "--bogus", "x", "--json")
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "usage_error" and error["fields"] == {"bogus": error["message"]}
+    result = cli("subscribers", "suspend", "612345678", "--reason", "holidays", "--json")
+    assert result.exit_code == 2 and "reason" in json.loads(result.stdout)["error"]["fields"]
+    result = cli("customers", "show", "--json")  # the ID is missing
+    assert result.exit_code == 2 and json.loads(result.stdout)["error"]["code"] == "usage_error"
+    plain = cli("customers", "search", "--bogus", "x")
+    assert plain.exit_code == 2 and plain.stdout == "" and "No such option" in plain.stderr
+
+
+def test_settings_are_checked_at_start_by_their_variable(cli, csr):
+    result = cli("customers", "search", "--name", "garcia", CRM_PAGE_SIZE="0")
+    assert result.exit_code == 2 and "CRM_PAGE_SIZE" in result.stderr and "Unexpected" not in result.stderr
+    document = cli.json("customers", "search", "--name", "x", CRM_PAGE_SIZE="many", expect=2)
+    assert list(document["error"]["fields"]) == ["CRM_PAGE_SIZE"]
+    document = cli.json("db", "current", CRM_API_BASE_URL="ftp://nope", operator=None, expect=2)
+    assert list(document["error"]["fields"]) == ["CRM_API_BASE_URL"]
+
+
+def test_a_missing_database_file_is_refused_with_a_hint_and_not_created(cli, tmp_path):
+    path = tmp_path / "typo.db"
+    result = cli("--db", f"sqlite:///{path}", "customers", "search", "--name", "garcia")
+    assert result.exit_code == 2 and "db upgrade" in result.stderr and not path.exists()
+    assert cli("--db", f"sqlite:///{path}", "db", "upgrade", operator=None).exit_code == 0 and path.exists()
+
+
+def test_json_fields_on_lists(cli, services, csr):
+    make_customer(services)
+    document = cli("customers", "search", "--name", "garcia", "--json-fields", "customer_id,name")
+    assert document.exit_code == 0, document.stderr
+    found = json.loads(document.stdout)
+    assert found["customers"] == [{"customer_id": found["customers"][0]["customer_id"], "name": "Lucía García Pérez"}]
+    assert found["total"] == 1
+    wrong = cli("customers", "search", "--name", "garcia", "--json-fields", "customer_id,shoe_size")
+    assert wrong.exit_code == 2 and "shoe_size" in json.loads(wrong.stdout)["error"]["message"]
+    operators = json.loads(cli("operator", "list", "--json-fields", "username", operator="admin").stdout)
+    assert {"username": "alice"} in operators["operators"]
