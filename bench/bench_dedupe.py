@@ -667,7 +667,9 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("quality", "speed", "both"))
+    parser.add_argument("what", nargs="?", choices=("quality", "speed", "both", "public"), default=None)
+    parser.add_argument("--public", action="store_true", help="the public mode: FEBRL sets beside splink and ECM")
+    parser.add_argument("--sets", default="febrl1,febrl2,febrl4", help="public: which FEBRL sets")
     parser.add_argument(
         "--customers",
         type=int,
@@ -692,6 +694,10 @@ def main() -> int:
     )
     parser.add_argument("--save-model", default=None, help="quality: write the trained model's JSON here")
     args = parser.parse_args()
+    if args.public:
+        args.what = "public"
+    if args.what is None:
+        parser.error("say what to measure: quality, speed, both or public (--public)")
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
@@ -704,6 +710,13 @@ def main() -> int:
         s_args = argparse.Namespace(**{**vars(args), "customers": args.customers or 1_000_000})
         results["speed"] = speed(s_args)
         print(json.dumps(results["speed"], indent=2))
+    if args.what == "public":
+        import dedupe_public  # the bench extra (recordlinkage, splink) only for this mode
+
+        results["public"] = {}
+        for name in args.sets.split(","):
+            results["public"][name] = dedupe_public.run_set(name, args.seed, sys.modules[__name__])
+            print(json.dumps({name: results["public"][name]}, indent=2))
     out = ROOT / "results" / f"dedupe-{datetime.now(UTC):%Y-%m-%d-%H%M%S}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
