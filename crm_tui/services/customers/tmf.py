@@ -1,8 +1,7 @@
 """The TM Forum shapes of a customer: TMF629 v4 `Customer` and TMF632 v4 `Individual` / `Organization`.
 
-Built from one exported record (export.py reads them) and checked in the tests against the official
-swagger documents vendored under tests/tmf (closed objects: a key the schema does not name fails).
-What goes where, and why:
+Built from one exported record (export.py) and checked in the tests against the official swagger
+documents in tests/tmf, every object closed. What goes where, and why:
 - the customer's own email, phones and postal addresses are `contactMedium` (`mediumType` email,
   phone or postalAddress, with `contactType`: mobile, landline, the address type...);
 - contacts that are other persons (they have a name: a family member, an emergency contact, a
@@ -16,8 +15,7 @@ What goes where, and why:
   `statusReason` carries the termination reason; other customers carry our state word there;
 - numbers are JSON numbers (`creditLimit`), dates of birth `YYYY-MM-DD` in TMF629 characteristics
   and a date-time at midnight UTC in TMF632's `birthDate` (the schema says date-time).
-The reverse mapping (a TMF629 resource back to the import format) is identity/import_tmf.py; it
-reads the names defined here.
+The reverse (TMF629 back to the import format) is identity/import_tmf.py, with the names defined here.
 """
 
 from __future__ import annotations
@@ -100,10 +98,6 @@ def _characteristic(name: str, value: Any, value_type: str = "string") -> dict[s
     return {"name": name, "value": value, "valueType": value_type}
 
 
-def _related_id(customer: Customer, position: int) -> str:
-    return f"{party_id(customer.customer_id)}-R{position}"
-
-
 # --- pieces both APIs share ------------------------------------------------------------------------------
 
 
@@ -177,7 +171,7 @@ def related_parties(record: dict[str, Any]) -> tuple[list[dict[str, Any]], list[
     details: list[dict[str, Any]] = []
     others = [k for k in record["contacts"] if is_other_person(k)]
     for position, k in enumerate(others, start=1):
-        related = _related_id(c, position)
+        related = f"{party_id(c.customer_id)}-R{position}"
         name = " ".join(p for p in (k.first_name, k.middle_name, k.last_name) if p)
         refs.append(
             {
@@ -231,9 +225,7 @@ def _preference_characteristics(prefs: Preference | None) -> list[dict[str, Any]
         if v
     ]
     dnd = clean({"channel": prefs.dnd_channel, "days": prefs.dnd_days, "start": prefs.dnd_start, "end": prefs.dnd_end})
-    if dnd:
-        found.append(_characteristic("doNotDisturb", dnd, "object"))
-    return found
+    return found + ([_characteristic("doNotDisturb", dnd, "object")] if dnd else [])
 
 
 # --- TMF629 Customer ---------------------------------------------------------------------------------------
