@@ -3,7 +3,8 @@ whichever engine the suite runs on (SQLite here, PostgreSQL in CI's second pass)
 
 The import runs as a script would, `crm-tui customers import FILE` in its own process, which is
 sent SIGKILL once a few batches have committed; the same command again must end with every row in
-exactly once. About 45 s on the project machine: 10,000 registrations through the real service."""
+exactly once. About 45 s on the project machine: 10,000 registrations through the real service.
+Ctrl+C (SIGINT) the same way on 1,000 rows: exit 130, the open batch rolled back."""
 
 from __future__ import annotations
 
@@ -76,3 +77,28 @@ def test_a_killed_import_run_again_neither_duplicates_nor_loses(services, superv
     assert (report.rows, report.refused) == (ROWS, 0), report.errors[:3]
     assert report.already_imported == killed_at and report.created == ROWS - killed_at
     assert _counts(services) == (ROWS, ROWS)  # every row once
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_an_import_cleanly_and_a_rerun_finishes_it(services, supervisor, settings, tmp_path):
+    path = write_people(tmp_path / "people.csv", 1_000)
+    environment = os.environ | {
+        "CRM_DATABASE_URL": settings.resolved_database_url,
+        "CRM_DATA_DIR": str(settings.data_dir),
+        "CRM_OPERATOR": "sam",
+        "CRM_OPERATOR_PASSWORD": PASSWORD,
+    }
+    command = [sys.executable, "-m", "crm_tui", "customers", "import", str(path), "--json"]
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while _counts(services)[0] < 200 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)  # what Ctrl+C sends
+    _, stderr = process.communicate(timeout=30)
+    interrupted_at, _ = _counts(services)
+    if process.returncode != 0:  # it was still running: stopped between rows, the open batch rolled back
+        assert process.returncode == 130 and b"Interrupted" in stderr
+        assert interrupted_at % 200 == 0
+    report = import_customers(path, services=services, actor=supervisor)
+    assert (report.already_imported, report.created, report.refused) == (interrupted_at, 1_000 - interrupted_at, 0)
+    assert _counts(services) == (1_000, 1_000)
