@@ -247,6 +247,13 @@ def run_set(name: str, seed: int, bench: Any) -> dict[str, Any]:
     }
     truth_in = {pair for pair in truth if pair[0] in pk_of and pair[1] in pk_of}
     truth_pks = {tuple(sorted((pk_of[a], pk_of[b]))) for a, b in truth_in}
+    found_pks = {tuple(sorted((pk_of[a], pk_of[b]))) for a, b in found}
+    missed: dict[str, int] = {}
+    people = records_base.people
+    for a, b in sorted(truth_pks - found_pks):
+        match = model.score(people[index[a]], people[index[b]])
+        key = ", ".join(f"{c} {level}" for c, level, w in match.parts if w < 0) or "nothing against"
+        missed[key] = missed.get(key, 0) + 1
     refused = imported["report"].get("errors", [])
     same = [r for r in records if r["rec_id"] in pk_of]
     bench.say(f"{name}: splink baseline ...")
@@ -271,6 +278,7 @@ def run_set(name: str, seed: int, bench: Any) -> dict[str, Any]:
             "scan_seconds": report.seconds,
             "threshold": model.threshold,
             "blocking": bench.blocking_report(records_base, index, truth_pks),
+            "missed_by_what_counted_against": dict(sorted(missed.items(), key=lambda kv: -kv[1])[:10]),
         },
         "splink_plain": {**bench.scores(splink_found, truth_in), **splink_info},
         "recordlinkage_ecm": {**bench.scores(ecm_found, truth_in), **ecm_info},

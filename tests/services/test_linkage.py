@@ -116,7 +116,7 @@ def synthetic_people(n: int, duplicates: int, seed: int) -> list[Person]:
     for k in range(n):
         rows.append(
             dict(
-                first_name=rng.choice(firsts),
+                first_name=rng.choices(firsts, weights=[20] + [1] * (len(firsts) - 1))[0],  # Lucía is common
                 last_name=f"{rng.choice(lasts)} {rng.choice(lasts)}",
                 birthday=date(rng.randint(1940, 2005), rng.randint(1, 12), rng.randint(1, 28)),
                 documents=[("national_id", f"{k:08d}Z", None)],
@@ -143,7 +143,7 @@ def test_training_is_deterministic_with_a_seed():
     other = train(people, version="t", trained_at="2026-12-02", seed=6, u_pairs=20_000)
     assert one.to_dict() == two.to_dict()
     assert one.u != other.u  # other random pairs
-    assert one.level_weight("first_name", 0) > 3 and one.level_weight("birthday", 0) > 5
+    assert one.level_weight("first_name", 0) > 1 and one.level_weight("birthday", 0) > 5  # a first name from 12
     assert one.level_weight("birthday", 4) < 0 and one.level_weight("document", 3) < -15
     assert {s["rule"] for s in one.training["sessions"]} and one.training["records"] == 660
 
@@ -176,3 +176,17 @@ def test_training_refuses_a_base_too_small_and_a_bad_threshold(services, supervi
         train_model(services=services, actor=supervisor)
     with pytest.raises(InvalidInput):
         train_model(services=services, actor=supervisor, threshold=1.5)
+
+
+def test_a_common_name_says_less_than_a_rare_one():
+    people = synthetic_people(600, 60, seed=4)
+    model = train(people, version="t", trained_at="2026-12-02", seed=5, u_pairs=20_000)
+    assert "lucia" in model.frequencies["first_name"] and model.rare == 1 / 660
+    common = model.frequency_adjustment("first_name", "lucia")
+    rare = model.frequency_adjustment("first_name", "zoraida")
+    assert common < 0 < rare
+    a = person(first="Lucía", last="Zzyzx", docs=[("passport", "P1")], addresses=[])
+    b = person(first="Lucía", last="Zzyzx", docs=[("passport", "Q2")], addresses=[])
+    parts = {c: w for c, _, w in model.score(a, b).parts}
+    assert parts["first_name"] == model.level_weight("first_name", 0) + common
+    assert MatchModel.from_dict(model.to_dict()).frequencies == model.frequencies

@@ -72,6 +72,10 @@ class MatchModel:
     threshold: float = 0.5
     """A pair at or above this probability is reported (scan) or shown (registration)."""
     training: dict[str, Any] = field(default_factory=dict)
+    frequencies: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Term frequencies (as splink's term-frequency adjustments): for first_name and last_name, the
+    share of records with each common value; a value not listed is as rare as `rare`."""
+    rare: float = 0.0
     _weights: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +101,16 @@ class MatchModel:
     def probability_of(self, levels: Sequence[int | None]) -> float:
         return _probability(self.weigh(levels))
 
+    def frequency_adjustment(self, comparison: str, value: str) -> float:
+        """log2(u / tf): how much more (or less) the same value says than the same value on average.
+        A common name says less, a rare one more; bounded at +-TF_BOUND bits."""
+        table = self.frequencies.get(comparison)
+        if not table or not self.rare:
+            return 0.0
+        tf = table.get(value, self.rare)
+        adjustment = math.log2(self.u[comparison][0] / tf)
+        return max(-TF_BOUND, min(TF_BOUND, adjustment))
+
     def score(self, a: Person, b: Person) -> Match:
         """The pair's match: never between an organization and a person."""
         if a.organization != b.organization:
@@ -107,6 +121,13 @@ class MatchModel:
             for k, (name, level) in enumerate(zip(NAMES, levels, strict=True))
             if level is not None
         )
+        if self.frequencies and (levels[0] == 0 or levels[1] == 0):
+            adjusted = []
+            for name, level, weight in parts:
+                if level == "same" and name in ("first_name", "last_name"):
+                    weight += self.frequency_adjustment(name, name_value(a.first if name == "first_name" else a.last))
+                adjusted.append((name, level, weight))
+            parts = tuple(adjusted)
         weight = self.prior_weight + sum(p[2] for p in parts)
         return Match(_probability(weight), weight, parts)
 
@@ -122,6 +143,7 @@ class MatchModel:
                 for name in NAMES
             },
             "training": self.training,
+            "term_frequencies": {"rare": self.rare, **self.frequencies},
         }
 
     @classmethod
@@ -138,10 +160,20 @@ class MatchModel:
             u={name: tuple(comparisons[name]["u"]) for name in NAMES},
             threshold=raw.get("threshold", 0.5),
             training=raw.get("training", {}),
+            frequencies={k: v for k, v in raw.get("term_frequencies", {}).items() if k != "rare"},
+            rare=raw.get("term_frequencies", {}).get("rare", 0.0),
         )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1, sort_keys=False)
+
+
+TF_BOUND = 8.0
+
+
+def name_value(tokens: tuple[str, ...]) -> str:
+    """The value a name part's frequency is counted under: its tokens, sorted."""
+    return " ".join(sorted(tokens))
 
 
 def _probability(weight: float) -> float:

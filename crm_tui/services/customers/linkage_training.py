@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person, compare
-from crm_tui.services.customers.linkage_model import MatchModel
+from crm_tui.services.customers.linkage_model import MatchModel, name_value
 from crm_tui.services.customers.matching import phonetic
 
 DEFAULT_M: dict[str, tuple[float, ...]] = {
@@ -114,6 +114,22 @@ def _smoothed(counts: list[int]) -> tuple[float, ...]:
     """Frequencies with one pseudo-count per level: an unseen level is rare, never impossible."""
     total = sum(counts) + len(counts)
     return tuple((c + 1) / total for c in counts)
+
+
+TF_KEEP = 20_000
+"""Term frequencies kept per name part: the most common values; the rest count as rare."""
+
+
+def term_frequencies(people: Sequence[Person]) -> tuple[dict[str, dict[str, float]], float]:
+    """The share of records with each first-name and last-name value (values seen twice or more,
+    the TF_KEEP most common), and the share a value seen once has."""
+    n = len(people)
+    tables = {}
+    for name, part in (("first_name", lambda p: p.first), ("last_name", lambda p: p.last)):
+        counts = Counter(name_value(part(p)) for p in people if part(p))
+        common = sorted(((c, v) for v, c in counts.items() if c > 1), key=lambda cv: (-cv[0], cv[1]))[:TF_KEEP]
+        tables[name] = {v: c / n for c, v in common}
+    return tables, 1.0 / n
 
 
 def estimate_prior(people: Sequence[Person]) -> float:
@@ -242,6 +258,7 @@ def train(
     document = list(m_final["document"])
     rest = sum(document[:3])
     m_final["document"] = (*(v / rest * (1 - LIFELONG_ID_M) for v in document[:3]), LIFELONG_ID_M)
+    frequencies, rare = term_frequencies(people)
     return MatchModel(
         version=version,
         trained_at=trained_at,
@@ -249,6 +266,8 @@ def train(
         m=m_final,
         u=u,
         threshold=threshold,
+        frequencies=frequencies,
+        rare=rare,
         training={
             "records": len(people),
             "seed": seed,
