@@ -455,6 +455,13 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         records, index = read_base(services)
         services.close()
     people_of = records.people
+    baseline = None
+    if args.baselines:
+        import dedupe_public  # the bench extra
+
+        say("plain splink model on the same records ...")
+        splink_found, info = dedupe_public.splink_on_people(people_of, list(records.pks), args.seed)
+        baseline = {**scores(splink_found, truth), **info}
     found = {
         (min(pk_of[p.customer_id_a], pk_of[p.customer_id_b]), max(pk_of[p.customer_id_a], pk_of[p.customer_id_b]))
         for p in report.pairs
@@ -484,6 +491,7 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         "threshold": model.threshold,
         **scores(found, truth),
         "blocking": blocking_report(records, index, truth),
+        "splink_plain_same_records": baseline,
         "recall_by_kind": {k: f"{v[1]}/{v[0]}" for k, v in by_kind.items()},
         "scan": {
             "candidates": report.candidates,
@@ -693,6 +701,9 @@ def main() -> int:
         "--train", action="store_true", help="quality: train the model on the base first (else the shipped model)"
     )
     parser.add_argument("--save-model", default=None, help="quality: write the trained model's JSON here")
+    parser.add_argument(
+        "--baselines", action="store_true", help="quality: a plain splink model on the same records (bench extra)"
+    )
     args = parser.parse_args()
     if args.public:
         args.what = "public"

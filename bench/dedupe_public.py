@@ -123,8 +123,34 @@ def crm_import(path: Path, database_url: str, data_dir: Path) -> dict[str, Any]:
     return {"report": report, "seconds": round(seconds, 1), "exit": done.returncode}
 
 
-def splink_baseline(records: list[dict[str, Any]], seed: int) -> tuple[set[tuple[str, str]], dict[str, Any]]:
-    """A plain splink 5 model (STACK-NOTES-2.md) on the records; pairs at p >= 0.5."""
+def splink_on_people(people: list[Any], pks: list[int], seed: int) -> tuple[set[tuple[int, int]], dict[str, Any]]:
+    """The plain splink model on the scan's own records (names, birthday, first address, first
+    phone and email), for the quality mode: unique_id is the customer pk."""
+    rows = [
+        {
+            "rec_id": pk,
+            "given_name": " ".join(p.first),
+            "surname": " ".join(p.last),
+            "date_of_birth": p.birthday,
+            "address_1": p.streets[0] if p.streets else "",
+            "street_number": min(p.numbers) if p.numbers else "",
+            "suburb": min(p.towns) if p.towns else "",
+            "postcode": min(p.postcodes) if p.postcodes else "",
+            "state": min(p.regions) if p.regions else "",
+            "phone": min(p.phones) if p.phones else "",
+            "email": min(p.emails) if p.emails else "",
+        }
+        for p, pk in zip(people, pks, strict=True)
+        if not p.organization
+    ]
+    return splink_baseline(rows, seed, contacts=True)  # type: ignore[return-value]
+
+
+def splink_baseline(
+    records: list[dict[str, Any]], seed: int, *, contacts: bool = False
+) -> tuple[set[tuple[str, str]], dict[str, Any]]:
+    """A plain splink 5 model (STACK-NOTES-2.md) on the records; pairs at p >= 0.5. With
+    `contacts`, exact phone and email comparisons too."""
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
@@ -138,6 +164,7 @@ def splink_baseline(records: list[dict[str, Any]], seed: int) -> tuple[set[tuple
             "suburb": r["suburb"] or None,
             "postcode": r["postcode"] or None,
             "state": r["state"] or None,
+            **({"phone": r["phone"] or None, "email": r["email"] or None} if contacts else {}),
         }
         for r in records
     ]
@@ -151,6 +178,8 @@ def splink_baseline(records: list[dict[str, Any]], seed: int) -> tuple[set[tuple
         block_on("substr(given_name,1,2)", "substr(surname,1,2)", "substr(date_of_birth,1,4)"),
     ]
     wide = [*strict, block_on("surname"), block_on("given_name"), block_on("date_of_birth"), block_on("postcode")]
+    if contacts:
+        wide += [block_on("phone"), block_on("email")]
     settings = SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -162,6 +191,7 @@ def splink_baseline(records: list[dict[str, Any]], seed: int) -> tuple[set[tuple
             cl.JaroWinklerAtThresholds("suburb", [0.9, 0.8]),
             cl.LevenshteinAtThresholds("postcode", [1, 2]),
             cl.ExactMatch("state"),
+            *([cl.ExactMatch("phone"), cl.ExactMatch("email")] if contacts else []),
         ],
         blocking_rules_to_generate_predictions=wide,
     )
