@@ -1,5 +1,9 @@
 """DEREGISTRATION (BP.CC.SUBMGT.08 Deactivate Subscriber): the CSR walks the customer through leaving,
-one step at a time (each unlocks the next), confirms, then watches the order's steps run."""
+one step at a time (each unlocks the next), confirms, then watches the order's steps run.
+
+Over 400 lines on purpose: what is built without widgets lives in deregistration_parts.py and the
+shared layout in line_order.py; what stays is the screen's widgets and its step-by-step flow, which
+reads as one (each handler unlocks the next section)."""
 
 from __future__ import annotations
 

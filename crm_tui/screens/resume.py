@@ -1,5 +1,8 @@
 """RESUME (BP.CC.SUBMGT.07 Resuming Subscriber): why and since when a line is suspended, who asks to
-lift it, now or on a date, what it costs; a confirmation, then the resume order (or its reservation)."""
+lift it, now or on a date, what it costs; a confirmation, then the resume order (or its reservation).
+
+Over 400 lines on purpose: the operations, choices and sentences live in resume_parts.py and the
+shared layout in line_order.py; what stays is the screen's widgets and its flow, which reads as one."""
 
 from __future__ import annotations
 
