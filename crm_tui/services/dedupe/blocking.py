@@ -48,14 +48,15 @@ PRIMARY = "primary"
 MAX_BLOCK = 60
 
 RULES = (
-    "birthday+initial",
+    "birthday+token",
     "year-month+2 tokens",
-    "full phonetic name",
+    "full phonetic name+area",
     "name prefixes+year",
+    "birthday+initials",
     "contact",
     "street+number+token",
     "postcode+street",
-    "postcode+token",
+    "postcode+2 tokens",
     "birthday+postcode",
     "certificate",
 )
@@ -162,21 +163,23 @@ def blocking_keys(person: Person) -> list[tuple[str, Any]]:
     keys: list[tuple[str, Any]] = []
     birthday = person.birthday
     if birthday:
-        keys += [("birthday+initial", (birthday, initial)) for initial in sorted({t[0] for t in tokens})]
+        keys += [("birthday+token", (birthday, code)) for code in codes]
         keys += [("year-month+2 tokens", (birthday[:6], x, y)) for x, y in combinations(codes, 2)]
         if person.first and person.last:
-            prefixes = tuple(sorted((person.first[0][:2], person.last[0][:2])))
+            prefixes = tuple(sorted((person.first[0][:3], person.last[0][:3])))
             keys.append(("name prefixes+year", (birthday[:4], prefixes)))
+            keys.append(("birthday+initials", (birthday, *sorted((person.first[0][0], person.last[0][0])))))
         keys += [("birthday+postcode", (birthday, postcode)) for postcode in person.postcodes]
     if codes:
-        keys.append(("full phonetic name", tuple(codes)))
+        area = min(person.postcodes)[:2] if person.postcodes else ""
+        keys.append(("full phonetic name+area", (tuple(codes), area)))
     keys += [("contact", value) for value in sorted(person.phones | person.emails)]
     for street in person.streets:
         for number in sorted(person.numbers):
             keys += [("street+number+token", (street, number, code)) for code in codes]
         keys += [("postcode+street", (postcode, street)) for postcode in person.postcodes]
     for postcode in sorted(person.postcodes):
-        keys += [("postcode+token", (postcode, code)) for code in codes]
+        keys += [("postcode+2 tokens", (postcode, x, y)) for x, y in combinations(codes, 2)]
     return keys
 
 
