@@ -56,7 +56,9 @@ def archive_show(
 @app.command("purge")
 @reports_errors
 def archive_purge(
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be removed. Example: --dry-run")
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Remove archive records past their retention date, and stored files no customer refers to.

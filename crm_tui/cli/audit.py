@@ -67,7 +67,10 @@ def audit_show(
 def audit_verify(
     checkpoint: Annotated[
         list[Path] | None,
-        typer.Option("--checkpoint", help="Also hold the log against the checkpoints in this file (repeat for more)."),
+        typer.Option(
+            "--checkpoint",
+            help="Also hold the log against the checkpoints in this file (repeat for more). Example: --checkpoint /backup/audit-checkpoints.jsonl",
+        ),
     ] = None,
     as_json: Json = False,
 ) -> None:
@@ -107,7 +110,11 @@ def audit_verify(
 def audit_checkpoint(
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Also append it to this file (keep a copy away from the database)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Also append it to this file (keep a copy away from the database). Example: -o /backup/audit-checkpoints.jsonl",
+        ),
     ] = None,
     as_json: Json = False,
 ) -> None:

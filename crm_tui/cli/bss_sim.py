@@ -22,10 +22,13 @@ def bss_sim(
     faults: Annotated[
         str,
         typer.Option(
-            "--faults", help="SYSTEM.OPERATION:MODE,... with MODE fail, fail-once, 'slow 2s', apply-then-drop, crash."
+            "--faults",
+            help="SYSTEM.OPERATION:MODE,... with MODE fail, fail-once, 'slow 2s', apply-then-drop, crash. Example: --faults cbs.deactivate:fail-once",
         ),
     ] = "",
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback by default). Example: --host 127.0.0.1")
+    ] = "127.0.0.1",
 ) -> None:
     """Serve until stopped; point the CRM at it with CRM_CBS_URL=http://127.0.0.1:PORT (and the others)."""
     from crm_tui.simulator.app import serve

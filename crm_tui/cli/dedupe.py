@@ -24,12 +24,16 @@ app = typer.Typer(help="De-duplicate customer identities: train, scan, merge, un
 @reports_errors
 def dedupe_train(
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the random pairs: the same base and seed, the same model.")
+        int,
+        typer.Option(
+            "--seed", help="Seed of the random pairs: the same base and seed, the same model. Example: --seed 42"
+        ),
     ] = 42,
     threshold: Annotated[
         float | None,
         typer.Option(
-            "--threshold", help="Probability at or above which a pair is reported (default: the model in force's)."
+            "--threshold",
+            help="Probability at or above which a pair is reported (default: the model in force's). Example: --threshold 0.8",
         ),
     ] = None,
     as_json: Json = False,
@@ -109,7 +113,11 @@ def dedupe_merge(
     survivor: Annotated[str, typer.Argument(help="The customer who stays. Example: C0000000018")],
     merged: Annotated[str, typer.Argument(help="The duplicate merged into the survivor. Example: C0000000026")],
     take: Annotated[
-        str, typer.Option("--take", help="Fields whose value comes from the merged record, comma-separated.")
+        str,
+        typer.Option(
+            "--take",
+            help="Fields whose value comes from the merged record, comma-separated. Example: --take mobile,email",
+        ),
     ] = "",
     note: Note = "",
     yes: Yes = False,

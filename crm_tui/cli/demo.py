@@ -23,10 +23,11 @@ from crm_tui.domain import Role
 @reports_errors
 def demo(
     no_open: Annotated[
-        bool, typer.Option("--no-open", help="Only prepare the demo database; do not open the workbench.")
+        bool,
+        typer.Option("--no-open", help="Only prepare the demo database; do not open the workbench. Example: --no-open"),
     ] = False,
     customers_count: Annotated[
-        int, typer.Option("--customers", min=0, help="Customers in a new demo database.")
+        int, typer.Option("--customers", min=0, help="Customers in a new demo database. Example: --customers 500")
     ] = 2000,
     as_json: Json = False,
 ) -> None:

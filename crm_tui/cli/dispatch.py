@@ -20,9 +20,12 @@ app = typer.Typer(
 @app.callback()
 @reports_errors
 def dispatch(
-    once: Annotated[bool, typer.Option("--once", help="One pass over what is due, then exit (for cron).")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="One pass over what is due, then exit (for cron). Example: --once")
+    ] = False,
     interval: Annotated[
-        float, typer.Option("--interval", min=0.5, help="Seconds between passes (without --once).")
+        float,
+        typer.Option("--interval", min=0.5, help="Seconds between passes (without --once). Example: --interval 10"),
     ] = 10.0,
     as_json: Json = False,
 ) -> None:

@@ -41,10 +41,19 @@ def _amount(raw: str, *, field: str) -> Decimal:
 @app.command("stock")
 @reports_errors
 def numbers_stock(
-    numbers: Annotated[list[str], typer.Argument(metavar="NUMBER...", help="Service numbers, national or +E.164.")],
+    numbers: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="NUMBER...", help="Service numbers, national or +E.164. Example: 600000100 '+34 600 000 101'"
+        ),
+    ],
     golden_fee: Annotated[
         str | None,
-        typer.Option("--golden-fee", metavar="AMOUNT", help="Stock them as golden numbers at this one-off fee."),
+        typer.Option(
+            "--golden-fee",
+            metavar="AMOUNT",
+            help="Stock them as golden numbers at this one-off fee. Example: --golden-fee 49.90",
+        ),
     ] = None,
     as_json: Json = False,
 ) -> None:
@@ -68,8 +77,10 @@ def numbers_stock(
 @app.command("free")
 @reports_errors
 def numbers_free(
-    golden: Annotated[bool, typer.Option("--golden", help="Only golden numbers (with their fee).")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to list.")] = 20,
+    golden: Annotated[
+        bool, typer.Option("--golden", help="Only golden numbers (with their fee). Example: --golden")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to list. Example: --limit 50")] = 20,
     as_json: Json = False,
     json_fields: JsonFields = None,
 ) -> None:

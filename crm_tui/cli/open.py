@@ -58,11 +58,13 @@ def open_screen(
     screen: Annotated[
         Screen,
         typer.Argument(
-            help="query | customer | register | deregister | suspend | resume | queues", case_sensitive=False
+            help="query | customer | register | deregister | suspend | resume | queues Example: query",
+            case_sensitive=False,
         ),
     ],
     customer: Annotated[
-        str | None, typer.Argument(metavar="[ID]", help="With `customer`: the customer ID to open.")
+        str | None,
+        typer.Argument(metavar="[ID]", help="With `customer`: the customer ID to open. Example: C0000000018"),
     ] = None,
     customer_id: CustomerIdOption = "",
     cert_type: CertTypeOption = "",

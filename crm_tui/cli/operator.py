@@ -68,9 +68,14 @@ def _print_operator(view: OperatorView, *, as_json: bool, title: str) -> None:
 @reports_errors
 def operator_add(
     username: Annotated[str, typer.Argument(metavar="NAME", help="Sign-in name, like ana.garcia.")],
-    role: Annotated[Role, typer.Option("--role", help="csr, supervisor or admin.", case_sensitive=False)],
-    display_name: Annotated[str | None, typer.Option("--display-name", help="Name shown in the header.")] = None,
-    shop: Annotated[str, typer.Option("--shop", help="The operator's shop.")] = "",
+    role: Annotated[
+        Role, typer.Option("--role", help="csr, supervisor or admin. Example: --role csr", case_sensitive=False)
+    ],
+    display_name: Annotated[
+        str | None,
+        typer.Option("--display-name", help="Name shown in the header. Example: --display-name 'Alice Moreno'"),
+    ] = None,
+    shop: Annotated[str, typer.Option("--shop", help="The operator's shop. Example: --shop 'Main street shop'")] = "",
     as_json: Json = False,
 ) -> None:
     """Add an operator (admins only; the first admin of a database needs no sign-in).

@@ -24,20 +24,37 @@ Yes = Annotated[bool, typer.Option("--yes", help="Confirm without asking (script
 
 # The customer keys of `customers search` and `open` (the fields of the Query Customers screen).
 CustomerIdOption = Annotated[str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")]
-CertTypeOption = Annotated[str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}.")]
-CertNumberOption = Annotated[str, typer.Option("--cert-number", help="Certificate number.")]
+CertTypeOption = Annotated[
+    str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport")
+]
+CertNumberOption = Annotated[
+    str, typer.Option("--cert-number", help="Certificate number. Example: --cert-number 12345678Z")
+]
 CertCountryOption = Annotated[
-    str, typer.Option("--cert-country", help="Issuing country of the certificate (ISO alpha-2).")
+    str,
+    typer.Option("--cert-country", help="Issuing country of the certificate (ISO alpha-2). Example: --cert-country ES"),
 ]
 ServiceNumberOption = Annotated[
-    str, typer.Option("--service-number", help="Service number (MSISDN), national or +E.164.")
+    str,
+    typer.Option(
+        "--service-number", help="Service number (MSISDN), national or +E.164. Example: --service-number 612345678"
+    ),
 ]
-NameOption = Annotated[str, typer.Option("--name", help="Customer name or part of it; case and accents do not matter.")]
-ImsiOption = Annotated[str, typer.Option("--imsi", help="IMSI: 15 digits.")]
-IccidOption = Annotated[str, typer.Option("--iccid", help="SIM card ICCID: 18-20 digits starting 89.")]
-EmailOption = Annotated[str, typer.Option("--email", help="Email address.")]
+NameOption = Annotated[
+    str,
+    typer.Option(
+        "--name", help="Customer name or part of it; case and accents do not matter. Example: --name 'garcia per'"
+    ),
+]
+ImsiOption = Annotated[str, typer.Option("--imsi", help="IMSI: 15 digits. Example: --imsi 214070000000001")]
+IccidOption = Annotated[
+    str, typer.Option("--iccid", help="SIM card ICCID: 18-20 digits starting 89. Example: --iccid 8934070000000000015")
+]
+EmailOption = Annotated[str, typer.Option("--email", help="Email address. Example: --email lucia.garcia@example.com")]
 
-CustomersServiceNumber = Annotated[str, typer.Option("--service-number", help="The customer's service number.")]
+CustomersServiceNumber = Annotated[
+    str, typer.Option("--service-number", help="The customer's service number. Example: --service-number 612345678")
+]
 """The line whose service password a customer authentication checks or resets."""
 
 CustomerFilter = Annotated[
@@ -53,7 +70,8 @@ def parse_moment(value: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            "Give the time as ISO 8601, like 2026-12-01T09:00.", fields={"as_of": "ISO date-time."}
+            "Give the time as ISO 8601, like 2026-12-01T09:00.",
+            fields={"as_of": "ISO date-time."},
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

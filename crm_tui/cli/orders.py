@@ -52,7 +52,9 @@ OrderNumber = Annotated[str, typer.Argument(metavar="ORDER", help="The order num
 @app.command("list")
 @reports_errors
 def orders_list(
-    status: Annotated[str, typer.Option("--status", help="open, reserved, failed, closed or cancelled.")] = "",
+    status: Annotated[
+        str, typer.Option("--status", help="open, reserved, failed, closed or cancelled. Example: --status failed")
+    ] = "",
     customer_id: CustomerFilter = "",
     as_json: Json = False,
     json_fields: JsonFields = None,
@@ -155,7 +157,12 @@ def orders_cancel(order_id: OrderNumber, note: Note = "", as_json: Json = False)
 @app.command("run-due")
 @reports_errors
 def orders_run_due(
-    as_of: Annotated[str, typer.Option("--as-of", help="ISO date-time (default: now); for drills and tests.")] = "",
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of", help="ISO date-time (default: now); for drills and tests. Example: --as-of 2030-03-01T09:00"
+        ),
+    ] = "",
     as_json: Json = False,
 ) -> None:
     """Run reserved orders whose effective date has come (for cron; safe to run twice or on two machines).

@@ -26,7 +26,9 @@ app = typer.Typer(help="The supervisor's queues.", no_args_is_help=True)
 @app.command("list")
 @reports_errors
 def queue_list(
-    queue: Annotated[str, typer.Argument(help="A queue; without it, every queue with its count.")] = "",
+    queue: Annotated[
+        str, typer.Argument(help="A queue; without it, every queue with its count. Example: held_registrations")
+    ] = "",
     as_json: Json = False,
     json_fields: JsonFields = None,
 ) -> None:

@@ -24,7 +24,7 @@ def sims_stock(
         typer.Option(
             "--file",
             metavar="F.csv",
-            help="One SIM card a line: ICCID,IMSI (a header line is skipped); `-` reads stdin.",
+            help="One SIM card a line: ICCID,IMSI (a header line is skipped); `-` reads stdin. Example: --file sims.csv",
         ),
     ],
     as_json: Json = False,

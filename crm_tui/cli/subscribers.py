@@ -91,19 +91,35 @@ def subscribers_suspend(
 @reports_errors
 def subscribers_resume(
     service_number: LineNumber,
-    reason: Annotated[str, typer.Option("--reason", help="Why the line comes back, in words.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the line comes back, in words. Example: --reason 'Back from holidays'")
+    ],
     operation: Annotated[
-        str, typer.Option("--operation", help="customer_request, administrator or system_trigger.")
+        str,
+        typer.Option(
+            "--operation",
+            help="customer_request, administrator or system_trigger. Example: --operation customer_request",
+        ),
     ] = "customer_request",
     effective_date: Annotated[
-        str, typer.Option("--effective-date", help="YYYY-MM-DD (shop time): reserve the resumption for that day.")
+        str,
+        typer.Option(
+            "--effective-date",
+            help="YYYY-MM-DD (shop time): reserve the resumption for that day. Example: --effective-date 2030-03-01",
+        ),
     ] = "",
     pay: Annotated[
         str,
-        typer.Option("--pay", help="cash, card or account: pays the resumption fee (and the debt with --pay-debt)."),
+        typer.Option(
+            "--pay",
+            help="cash, card or account: pays the resumption fee (and the debt with --pay-debt). Example: --pay card",
+        ),
     ] = "",
     pay_debt: Annotated[
-        bool, typer.Option("--pay-debt", help="Pay the outstanding debt now (a debt suspension needs it).")
+        bool,
+        typer.Option(
+            "--pay-debt", help="Pay the outstanding debt now (a debt suspension needs it). Example: --pay-debt"
+        ),
     ] = False,
     remarks: Annotated[
         str, typer.Option("--remarks", help="Free remarks kept with the order. Example: --remarks 'Back from abroad'")
@@ -156,18 +172,26 @@ def subscribers_deregister(
         typer.Option("--sim", help="reuse (back to stock) or abandon. Example: --sim reuse"),
     ],
     retention: Annotated[
-        str, typer.Option("--retention", help="declined, or accepted:OFFER to keep the customer (ends here).")
+        str,
+        typer.Option(
+            "--retention",
+            help="declined, or accepted:OFFER to keep the customer (ends here). Example: --retention accepted:RET-DISCOUNT-20",
+        ),
     ] = "declined",
-    pay: Annotated[str, typer.Option("--pay", help="cash, card or account.")] = "",
+    pay: Annotated[str, typer.Option("--pay", help="cash, card or account. Example: --pay cash")] = "",
     balance: Annotated[
-        str, typer.Option("--balance", help="A prepaid balance: refund, forfeit or transfer:ACCOUNT.")
+        str,
+        typer.Option(
+            "--balance",
+            help="A prepaid balance: refund, forfeit or transfer:ACCOUNT. Example: --balance transfer:21000000002",
+        ),
     ] = "refund",
     waive_penalty: Annotated[
-        bool, typer.Option("--request-waiver", help="Ask a supervisor to waive the penalty.")
+        bool, typer.Option("--request-waiver", help="Ask a supervisor to waive the penalty. Example: --request-waiver")
     ] = False,
     note: Note = "",
     yes: Annotated[
-        bool, typer.Option("--yes", help="Confirm the charges and the deactivation without asking.")
+        bool, typer.Option("--yes", help="Confirm the charges and the deactivation without asking. Example: --yes")
     ] = False,
     as_json: Json = False,
 ) -> None:

@@ -58,9 +58,10 @@ def customers_search(
     iccid: IccidOption = "",
     email: EmailOption = "",
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50).")
+        int | None,
+        typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50). Example: --limit 20"),
     ] = None,
-    page: Annotated[int, typer.Option("--page", min=1, help="Which page.")] = 1,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page. Example: --page 2")] = 1,
     as_json: Json = False,
     json_fields: JsonFields = None,
 ) -> None:
@@ -132,7 +133,9 @@ def _print_page(page: CustomerPage) -> None:
 
 @reports_errors
 def customers_show(
-    customer_id: Annotated[str, typer.Argument(metavar="ID", help="Customer ID; a merged ID shows its survivor.")],
+    customer_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Customer ID; a merged ID shows its survivor. Example: C0000000018")
+    ],
     as_json: Json = False,
 ) -> None:
     """Everything about one customer: profile, certificates, accounts, lines, contracts, interactions.

@@ -87,14 +87,18 @@ def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
 def customers_register(
     file: Annotated[
         str,
-        typer.Option("--file", metavar="F.json", help="One customer in the import format (README); `-` reads stdin."),
+        typer.Option(
+            "--file",
+            metavar="F.json",
+            help="One customer in the import format (README); `-` reads stdin. Example: --file data/examples/customer.json",
+        ),
     ],
     confirm_different: Annotated[
         list[str] | None,
         typer.Option(
             "--confirm-different",
             metavar="ID",
-            help="A near match checked and found to be another person (repeat for each).",
+            help="A near match checked and found to be another person (repeat for each). Example: --confirm-different C0000000026",
         ),
     ] = None,
     as_json: Json = False,

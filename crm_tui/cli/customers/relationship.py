@@ -87,10 +87,17 @@ def customers_reestablish(
         ),
     ] = "",
     offering: Annotated[
-        str, typer.Option("--offering", help="Take a line now (the former number if still frozen).")
+        str,
+        typer.Option(
+            "--offering", help="Take a line now (the former number if still frozen). Example: --offering MAR-POST-4G-25"
+        ),
     ] = "",
-    keep_new_number: Annotated[bool, typer.Option("--new-number", help="Do not recover the former number.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what the archive kept.")] = False,
+    keep_new_number: Annotated[
+        bool, typer.Option("--new-number", help="Do not recover the former number. Example: --new-number")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what the archive kept. Example: --dry-run")
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Bring a former customer back under the same customer ID.
@@ -150,7 +157,10 @@ def customers_reestablish(
 def customers_erase(
     customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer to erase. Example: C0000000018")],
     requested_by: Annotated[
-        str, typer.Option("--requested-by", help="Who asked (the customer, their lawyer, ...).")
+        str,
+        typer.Option(
+            "--requested-by", help="Who asked (the customer, their lawyer, ...). Example: --requested-by 'her lawyer'"
+        ),
     ] = "the customer",
     legal_ground: Annotated[str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")] = "",
     as_json: Json = False,
