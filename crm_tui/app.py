@@ -9,20 +9,25 @@ services and the other screens are imported by the worker that opens the databas
 operator types their name, or when a screen is first shown.
 
 Beside it: the themes (`widgets/themes.py`), how a failure is told and logged (`widgets/failures.py`),
-the services' opening (`widgets/opening.py`), the palette (`screens/commands.py`) and what the
-customer look-ups run (`screens/customer_lookup.py`, imported on the first look-up).
+the services' opening (`widgets/opening.py`), the palette (`screens/commands.py`), what the
+customer look-ups run (`screens/customer_lookup.py`, imported on the first look-up), the app's keys
+(`widgets/app_keys.py`), the line keys wait in (`widgets/key_line.py`) and the help (`screens/help.py`).
+
+Over 400 lines: what is left is the app's own job (opening, signing in and out, moving between
+screens, the look-ups and the one failure handler), each part short and used by the screens by name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual.app import App
-from textual.binding import Binding
+from textual import events
+from textual.app import App, SystemCommand
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from crm_tui.domain import KeyKind, Role
@@ -30,7 +35,10 @@ from crm_tui.errors import CrmError, DatabaseUnavailable
 from crm_tui.paths import DEFAULT_LOG_PATH
 from crm_tui.screens.commands import WorkbenchCommands
 from crm_tui.screens.sign_in import SignInScreen
+from crm_tui.widgets.app_keys import APP_BINDINGS, KEY_HOLDING_WORKERS, SIGNED_IN_ACTIONS
 from crm_tui.widgets.failures import log_to, tell_failure
+from crm_tui.widgets.identify_box import identify_input, slash_jumps
+from crm_tui.widgets.key_line import KeyLine
 from crm_tui.widgets.opening import Opening
 from crm_tui.widgets.themes import CALM, THEMES
 from crm_tui.widgets.workers import run_service
@@ -70,17 +78,8 @@ class CrmApp(App[None]):
     TITLE = "crm-tui"
     SUB_TITLE = "My workbench"
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
-    BINDINGS = [
-        Binding("f2", "query_customers", "Query", id="query-customers"),
-        Binding("f3", "register", "Register", id="register"),
-        Binding("f4", "current_customer", "Customer", id="current-customer"),
-        Binding("f5", "queues", "Queues", id="queues"),
-        Binding("f5", "queues_refused", show=False, id="queues-refused"),
-        Binding("slash", "focus_identify", "Identify", id="identify"),
-        Binding("ctrl+f", "focus_identify", "Identify", show=False, id="identify-alt"),
-        Binding("ctrl+q", "sign_out", "Sign out", id="sign-out"),
-    ]
-    SIGNED_IN_ACTIONS = frozenset({"query_customers", "register", "current_customer", "queues", "focus_identify"})
+    BINDINGS = APP_BINDINGS
+    SIGNED_IN_ACTIONS = SIGNED_IN_ACTIONS
 
     def __init__(
         self,
@@ -105,6 +104,8 @@ class CrmApp(App[None]):
         self.current_customer_id: str | None = None
         """The last customer opened: F4 goes back to them."""
         self._query_screen: QueryCustomersScreen | None = None
+        self.key_line = KeyLine(self, holding=KEY_HOLDING_WORKERS, dropped=self._typed_ahead_dropped)
+        """Keys in the order typed, each where the keys before it left the focus."""
         for theme in THEMES:
             self.register_theme(theme)
         # The theme is set before the first frame without its watcher: assigning `self.theme` here
@@ -113,6 +114,23 @@ class CrmApp(App[None]):
         self.set_reactive(App.theme, CALM.name)
         self.update_classes({f"-theme-{CALM.name}": True}, update=False)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed while the workbench is busy wait in the key line (widgets/key_line.py)."""
+        if self.key_line.take(event):
+            return
+        self.key_line.handling += 1
+        try:
+            await super().on_event(event)
+        finally:
+            self.key_line.handling -= 1
+
+    def _typed_ahead_dropped(self, count: int) -> None:
+        self.notify(
+            f"{count} key(s) typed while it was working were not used: the screen they were for did not open.",
+            title="Typed ahead",
+            severity="warning",
+        )
 
     def on_mount(self) -> None:
         self.push_screen(SignInScreen())
@@ -222,6 +240,8 @@ class CrmApp(App[None]):
             return self.actor is not None and self.actor.role == Role.CSR
         if action == "current_customer" and self.current_customer_id is None:
             return None
+        if action == "jump_identify":
+            return slash_jumps(self)
         return True
 
     # -- navigation -------------------------------------------------------------------------------
@@ -313,9 +333,28 @@ class CrmApp(App[None]):
         self.notify("The queues are for supervisors.", title="Not allowed")
 
     def action_focus_identify(self) -> None:
-        box = getattr(self.screen, "identify_box", None)
-        if box is not None:
-            box.input.focus()
+        """ctrl+f (and `/` where it jumps): the identify box of this screen, its text selected to type over."""
+        box = identify_input(self.screen)
+        if box is not None and not box.has_focus:
+            box.focus()
+
+    def action_jump_identify(self) -> None:
+        self.action_focus_identify()
+
+    def action_help(self) -> None:
+        """F1: this screen's help; on the help, F1 closes it."""
+        from crm_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette's own entries: the workbench's help (not Textual's text-editing keys), the theme, quit."""
+        yield SystemCommand("Keys and help", "F1 · this screen's keys and workflow", self.action_help)
+        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
+        yield SystemCommand("Quit", "Leave the workbench now (ctrl+q signs out first)", self.action_quit)
 
     def use_theme(self, name: str) -> None:
         self.theme = name
@@ -369,6 +408,7 @@ class CrmApp(App[None]):
 
         box = getattr(self.screen, "identify_box", None)
         if not found.page.customers:
+            self.key_line.failed()
             if box is not None:
                 taken_as = KeyKind(found.page.key_kind).label if found.page.key_kind else KeyKind.NAME.label
                 box.show_message(f"No customer matches. Looked for: {taken_as}.", error=True)
@@ -393,6 +433,7 @@ class CrmApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.key_line.worker_failed(event.worker)
             self.show_failure(event.worker.error, self)
 
     def show_failure(self, error: BaseException, node: DOMNode) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,6 +26,13 @@ T = TypeVar("T")
 class ServiceScreen(Screen):
     """A screen that calls services in thread workers and hands failures to the app's one handler."""
 
+    HELP_TITLE: ClassVar[str] = ""
+    """The screen's name on its help (F1)."""
+    WORKFLOW: ClassVar[tuple[str, ...]] = ()
+    """How the work on this screen goes, in three lines: the top of its help."""
+    MORE_KEYS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """(key, what it does) for the keys of this screen that are not bindings (enter on a field, in a table)."""
+
     @property
     def workbench(self) -> Any:
         """The running CrmApp (typed loosely: screens sit below the app and never import it)."""
@@ -44,6 +51,7 @@ class ServiceScreen(Screen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.workbench.key_line.worker_failed(event.worker)
             self.workbench.show_failure(event.worker.error, self)
 
     def show_field_errors(self, errors: Mapping[str, str]) -> bool:
@@ -58,7 +66,7 @@ class ServiceScreen(Screen):
 class WorkbenchScreen(ServiceScreen):
     """A signed-in screen: header, the identify box, the screen's body and the key footer."""
 
-    BINDINGS = [Binding("escape", "back", "Back", id="back")]
+    BINDINGS = [Binding("escape", "back", "Back", tooltip="one level back; in a filled box, clear it first", id="back")]
 
     def compose(self) -> ComposeResult:
         app = self.workbench

@@ -1,84 +1,64 @@
-"""The command palette (ctrl+p): every screen and action by name, and "Open customer <any key>"."""
+"""The command palette (ctrl+p): the workbench's screens and actions by name with their keys, the keys of
+the screen it was opened on (read from its bindings, as the help does), and "Open customer <any key>"."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.dom import DOMNode
+
+from crm_tui.screens.help import own_binding_ids
+
+Command = tuple[str, Callable[[], object], str]
+"""(name, what runs, the help line: its key first)."""
 
 
 class WorkbenchCommands(Provider):
     """Lists the workbench's screens and actions; any typed text can be tried as a customer key."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _commands(self) -> list[Command]:
         app = self.app
         if getattr(app, "actor", None) is None:
             return []
-        commands: list[tuple[str, Callable[[], object], str]] = [
+        commands: list[Command] = [
             ("Query Customers", app.action_query_customers, "F2 · search customers field by field"),
             ("Current customer", app.action_current_customer, "F4 · the customer view of the last customer opened"),
             ("Register customer", app.action_register, "F3 · establish a new customer identity"),
-            ("Identify a customer", app.action_focus_identify, "/ · type any key the customer hands over"),
-            ("High-contrast theme", partial(app.use_theme, "crm-high-contrast"), "Black background, bright text"),
-            ("Calm theme", partial(app.use_theme, "crm-calm"), "The default workbench colours"),
-            ("Sign out", app.action_sign_out, "ctrl+q · back to the sign-in screen"),
-        ]
-        if app.actor.role != "csr":
-            commands.insert(3, ("Queues", app.action_queues, "F5 · supervisor work queues"))
-        screen = app.screen
-        if hasattr(screen, "action_deregister") and hasattr(screen, "action_terminate"):
-            commands.insert(
-                2,
-                (
-                    "Deregister the selected line",
-                    screen.action_deregister,
-                    "d · the Deregistration screen for the line under the cursor",
-                ),
-            )
-            commands.insert(
-                3,
-                (
-                    "Terminate customer",
-                    screen.action_terminate,
-                    "t · end the whole relationship, not just the services",
-                ),
-            )
-        if hasattr(screen, "action_scan") and hasattr(screen, "action_claim"):
-            commands.insert(
-                2,
-                (
-                    "Scan for duplicates",
-                    screen.action_scan,
-                    "ctrl+d · find possible duplicates among all customers and queue the new pairs",
-                ),
-            )
-        if hasattr(screen, "action_suspend") and hasattr(screen, "action_resume"):
-            commands.insert(
-                2,
-                (
-                    "Suspend the selected line",
-                    screen.action_suspend,
-                    "s · bar the line for a reason; the customer keeps the number",
-                ),
-            )
-            commands.insert(
-                3,
-                (
-                    "Resume the selected line",
-                    screen.action_resume,
-                    "r · the Resume screen: now or on a date, fee and debt",
-                ),
-            )
-        commands.insert(
-            3,
             (
                 "Re-establish a former customer",
                 app.open_reestablish,
                 "find a terminated customer in the archive and bring them back",
             ),
-        )
+            ("Identify a customer", app.action_focus_identify, "/ or ctrl+f · type any key the customer hands over"),
+            ("Help: this screen's keys", app.action_help, "F1 (or ? outside a text field) · keys and workflow"),
+            ("High-contrast theme", partial(app.use_theme, "crm-high-contrast"), "Black background, bright text"),
+            ("Calm theme", partial(app.use_theme, "crm-calm"), "The default workbench colours"),
+            ("Sign out", app.action_sign_out, "ctrl+q · back to the sign-in screen"),
+        ]
+        if app.actor.role != "csr":
+            commands.insert(4, ("Queues", app.action_queues, "F5 · supervisor work queues"))
+        return [*self._screen_commands(), *commands]
+
+    def _screen_commands(self) -> list[Command]:
+        """The keys of the screen the palette was opened on: "Deregister (d)", run as the key would."""
+        screen = self.screen
+        commands: list[Command] = []
+        seen: set[str] = set()
+        for node in (screen, *screen.walk_children()):
+            ids = own_binding_ids(node)
+            for bindings in node._bindings.key_to_bindings.values():
+                for binding in bindings:
+                    if binding.id not in ids or binding.id in seen or not _allowed(node, binding):
+                        continue
+                    seen.add(binding.id)
+                    key = self.app.get_key_display(binding)
+                    run = partial(self.app.run_action, binding.action, node)
+                    words = f"{key} · {binding.tooltip}" if binding.tooltip else key
+                    commands.append((f"{binding.description} ({key})", run, words))
         return commands
 
     async def discover(self) -> Hits:
@@ -106,3 +86,12 @@ class WorkbenchCommands(Provider):
                     partial(self.app.open_deregistration, key),
                     help="The Deregistration screen for this service number",
                 )
+
+
+def _allowed(node: DOMNode, binding: Binding) -> bool:
+    """Would the key do something now (its node's `check_action` does not refuse it)?"""
+    action, _, _params = binding.action.partition("(")
+    target = node
+    if action.startswith("screen."):
+        target, action = node.screen, action.removeprefix("screen.")
+    return bool(target.check_action(action, ()))

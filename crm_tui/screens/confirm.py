@@ -24,8 +24,8 @@ class ConfirmModal(ModalScreen[bool]):
     ConfirmModal #confirm-buttons > Button { margin-left: 2; }
     """
     BINDINGS = [
-        Binding("enter", "confirm", "Confirm", id="confirm"),
-        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("enter", "confirm", "Confirm", tooltip="do it, as the lines above say", id="confirm"),
+        Binding("escape", "cancel", "Cancel", tooltip="nothing is done", id="cancel"),
     ]
     AUTO_FOCUS = "#confirm"
 

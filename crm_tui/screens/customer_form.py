@@ -21,7 +21,7 @@ from textual.widgets import Button, Collapsible, Input, RadioButton, RadioSet, S
 
 from crm_tui.domain import Gender
 from crm_tui.widgets.editable_rows import EditableRows, RowField, RowFormModal
-from crm_tui.widgets.form_field import FormField
+from crm_tui.widgets.form_field import FREE_TEXT, FormField
 
 LANGUAGES = (
     ("Spanish", "es"),
@@ -171,11 +171,11 @@ def basic_info() -> ComposeResult:
             yield text_field("email", "Email", "name@example.com")
             yield text_field("mobile", "Mobile", "612 345 678")
             yield text_field("social_id", "Social ID", "")
-            yield text_field("address", "Living Address", "street, number, floor", classes="span-2")
+            yield text_field("address", "Living Address", "street, number, floor", classes="span-2", free_text=True)
             yield text_field("city", "City", "")
             yield text_field("postal_code", "Postal Code", "", max_length=10)
-            yield text_field("id_address", "ID Address", "as printed on the document", classes="span-2")
-            yield text_field("belief", "Belief (optional)", "")
+            yield text_field("id_address", "ID Address", "as printed on the document", classes="span-2", free_text=True)
+            yield text_field("belief", "Belief (optional)", "", free_text=True)
 
 
 def row_lists() -> ComposeResult:
@@ -222,8 +222,10 @@ def authentication() -> ComposeResult:
     """The security question and answer, and a social account."""
     yield Static("AUTHENTICATION", classes="section-title")
     with Grid(classes="form-grid"):
-        yield text_field("security_question", "Security Question", "e.g. first pet's name?", classes="span-2")
-        yield text_field("security_answer", "Answer", "", classes="span-2")
+        yield text_field(
+            "security_question", "Security Question", "e.g. first pet's name?", classes="span-2", free_text=True
+        )
+        yield text_field("security_answer", "Answer", "", classes="span-2", free_text=True)
         yield FormField(
             "Social Account", Select(SOCIAL_PROVIDERS, prompt="—", id="social_provider"), name="social_provider"
         )
@@ -249,14 +251,12 @@ def text_field(
     password: bool = False,
     max_length: int = 200,
     classes: str = "",
+    free_text: bool = False,
 ) -> FormField:
-    """A labelled Input whose ID is the field's name."""
-    return form_field(
-        label,
-        Input(value=value, placeholder=placeholder, password=password, max_length=max_length, id=name),
-        name=name,
-        classes=classes,
-    )
+    """A labelled Input whose ID is the field's name; `free_text` where a `/` is typed (an address), not a jump."""
+    control = Input(value=value, placeholder=placeholder, password=password, max_length=max_length, id=name)
+    control.set_class(free_text, FREE_TEXT)
+    return form_field(label, control, name=name, classes=classes)
 
 
 def radio_set(name: str, labels: list[str]) -> RadioSet:

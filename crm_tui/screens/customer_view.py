@@ -55,16 +55,31 @@ class CustomerViewScreen(WorkbenchScreen):
     CSS_PATH = "customer_view.tcss"
     BINDINGS = [
         *(
-            Binding(str(number), f"section('{section}')", section.capitalize(), show=False, id=f"section-{section}")
+            Binding(
+                str(number),
+                f"section('{section}')",
+                section.capitalize(),
+                show=False,
+                tooltip=f"the {section} tab",
+                id=f"section-{section}",
+            )
             for number, section in enumerate(SECTIONS, start=1)
         ),
-        Binding("d", "deregister", "Deregister", id="deregister-line"),
-        Binding("t", "terminate", "Terminate", id="terminate-customer"),
-        Binding("s", "suspend", "Suspend", id="suspend-line"),
-        Binding("r", "resume", "Resume", id="resume-line"),
-        Binding("e", "reestablish", "Re-establish", id="reestablish-customer"),
+        Binding("d", "deregister", "Deregister", tooltip="the selected line leaves", id="deregister-line"),
+        Binding("t", "terminate", "Terminate", tooltip="end the whole relationship", id="terminate-customer"),
+        Binding("s", "suspend", "Suspend", tooltip="bar the selected line for a reason", id="suspend-line"),
+        Binding("r", "resume", "Resume", tooltip="the selected suspended line comes back", id="resume-line"),
+        Binding(
+            "e", "reestablish", "Re-establish", tooltip="a terminated customer comes back", id="reestablish-customer"
+        ),
     ]
     AUTO_FOCUS = "#table-lines"
+    HELP_TITLE = "Customer view"
+    WORKFLOW = (
+        "Check the badges, the outstanding balance and any open order at the top.",
+        "1 to 7 show lines, accounts, contracts, certificates, contacts, addresses and interactions.",
+        "On the Lines tab, choose a line with the arrows: d deregisters, s suspends, r resumes it.",
+    )
 
     def __init__(self, detail: CustomerDetail) -> None:
         super().__init__()

@@ -71,7 +71,7 @@ from crm_tui.services.lifecycle.deregistration_quote import (
     quote_deregistration,
 )
 from crm_tui.services.orders.engine import OrderView
-from crm_tui.widgets.form_field import FormField
+from crm_tui.widgets.form_field import FREE_TEXT, FormField
 from crm_tui.widgets.tables import WorkbenchTable
 
 
@@ -79,7 +79,19 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
     """Basic info, reason and retention, resource recycling, contracts, charges, balance, payment, submit."""
 
     CSS_PATH: ClassVar[list[str]] = ["line_order.tcss", "deregistration.tcss"]
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "Submit", id="deregister-submit")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Submit", tooltip="shows what will happen; enter confirms", id="deregister-submit")
+    ]
+    HELP_TITLE = "Deregistration"
+    WORKFLOW = (
+        "Choose the reason (enter), then the customer's answer to the offers: end, enter declines them.",
+        "Enter on each choice takes it and moves on: number, SIM, accepting charges (space), payment.",
+        "ctrl+s shows exactly what will happen; enter confirms; the order's steps then run here.",
+    )
+    MORE_KEYS = (
+        ("↑ ↓ ← →", "move between the choices of a question"),
+        ("enter / space", "take the choice under the cursor and go to the next question"),
+    )
     HEADING = "DEREGISTRATION"
     ID_PREFIX = "dereg"
     LINE_ID = "dereg-customer"
@@ -116,7 +128,9 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
                 name="reason",
             )
             yield FormField(
-                "Other reason", Input(id="note", max_length=300, placeholder="In the customer's words"), name="note"
+                "Other reason",
+                Input(id="note", max_length=300, placeholder="In the customer's words", classes=FREE_TEXT),
+                name="note",
             )
             yield FormField(
                 "Offers for this reason: enter applies one; the last line records that the customer declines",

@@ -1,6 +1,10 @@
 """MERGE (eTOM 1.3.4.2.4 De-duplicate Customer Identity): two records of one person side by side; the
 supervisor picks the surviving record and, field by field, which value to keep, then merges (and can
-undo it right there)."""
+undo it right there).
+
+ctrl+s merges at once, without a confirmation: the screen already shows exactly what will happen
+(who survives, each value kept, what moves), and `u` undoes the merge with one key (issue 17: merge in
+two keys from the queue, `m` then ctrl+s)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,6 @@ from crm_tui.domain import CreditLevel, Gender
 from crm_tui.errors import Conflict, CrmError
 from crm_tui.present import NOTHING, phone, words
 from crm_tui.screens.base import WorkbenchScreen
-from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.services import queues
 from crm_tui.services.dedupe.merge import (
     FieldComparison,
@@ -26,6 +29,7 @@ from crm_tui.services.dedupe.merge import (
 )
 from crm_tui.services.dedupe.scan import PairView
 from crm_tui.services.queues import QueueItemView
+from crm_tui.widgets.form_field import FREE_TEXT
 from crm_tui.widgets.tables import WorkbenchTable
 
 LEFT, RIGHT = "left", "right"
@@ -65,8 +69,10 @@ class MergeFieldsTable(WorkbenchTable):
     """One row per field; left and right choose which record's value the survivor keeps."""
 
     BINDINGS = [
-        Binding("left", "screen.keep('left')", "Keep left", id="merge-keep-left"),
-        Binding("right", "screen.keep('right')", "Keep right", id="merge-keep-right"),
+        Binding("left", "screen.keep('left')", "Keep left", tooltip="the survivor's value", id="merge-keep-left"),
+        Binding(
+            "right", "screen.keep('right')", "Keep right", tooltip="the merged record's value", id="merge-keep-right"
+        ),
     ]
 
 
@@ -75,11 +81,17 @@ class MergeScreen(WorkbenchScreen):
 
     CSS_PATH = "merge.tcss"
     BINDINGS = [
-        Binding("x", "swap", "Swap survivor", id="merge-swap"),
-        Binding("ctrl+s", "merge", "Merge", id="merge-submit"),
-        Binding("u", "unmerge", "Unmerge", id="merge-undo"),
+        Binding("x", "swap", "Swap survivor", tooltip="the other record survives", id="merge-swap"),
+        Binding("ctrl+s", "merge", "Merge", tooltip="merge now as shown (u undoes it)", id="merge-submit"),
+        Binding("u", "unmerge", "Unmerge", tooltip="undo the merge just done", id="merge-undo"),
     ]
     AUTO_FOCUS = "#merge-fields"
+    HELP_TITLE = "Merge possible duplicates"
+    WORKFLOW = (
+        "The left record survives, the right one is merged into it; x swaps which survives.",
+        "On each differing field, ← keeps the left value and → the right one (● marks the value kept).",
+        "ctrl+s merges at once as shown; u undoes it; escape goes back to the queue.",
+    )
 
     def __init__(
         self, survivor_id: str, merged_id: str, *, pair: PairView | None = None, item: QueueItemView | None = None
@@ -106,7 +118,9 @@ class MergeScreen(WorkbenchScreen):
         yield Static("", id="merge-sides", markup=False)
         yield MergeFieldsTable(id="merge-fields")
         yield Static("", id="merge-moving", markup=False)
-        yield Input(placeholder="Note (optional): why they are one person", max_length=500, id="merge-note")
+        yield Input(
+            placeholder="Note (optional): why they are one person", max_length=500, id="merge-note", classes=FREE_TEXT
+        )
         yield Static(
             "←/→ keep the left or right value · x swap which record survives · ctrl+s merge",
             id="merge-result",
@@ -216,24 +230,9 @@ class MergeScreen(WorkbenchScreen):
         self._load_preview()
 
     def action_merge(self) -> None:
-        """Say exactly what will happen, then merge on enter."""
-        preview = self.preview
-        if preview is None:
-            return
-        taken = self.take_from_merged()
-        rows = sum(preview.moving.values())
-        lines = [
-            f"{preview.survivor_id} ({_name(preview, LEFT)}) survives; {preview.merged_id} ({_name(preview, RIGHT)}) becomes merged and points to it.",
-            f"From {preview.merged_id}: {', '.join(field_label(f) for f in taken)}."
-            if taken
-            else f"Every field keeps {preview.survivor_id}'s value.",
-            f"{rows} row(s) move to {preview.survivor_id}: {_moving(preview.moving)}.",
-            f"{preview.merged_id} still finds {preview.survivor_id} in search, the customer view and the CLI; unmerge (u) restores both.",
-        ]
-        self.app.push_screen(
-            ConfirmModal(f"Merge {preview.merged_id} into {preview.survivor_id}", lines, confirm_label="Merge"),
-            lambda confirmed: self._merge(taken) if confirmed else None,
-        )
+        """Merge as the screen shows it (no confirmation: `u` undoes it)."""
+        if self.preview is not None:
+            self._merge(self.take_from_merged())
 
     def _merge(self, taken: list[str]) -> None:
         app = self.workbench
@@ -263,18 +262,9 @@ class MergeScreen(WorkbenchScreen):
         self.refresh_bindings()
 
     def action_unmerge(self) -> None:
-        result = self.result
-        if result is None:
-            return
-        lines = [
-            f"{result.merged_id} comes back as it was, with its own rows.",
-            f"{result.survivor_id} gets its earlier values back.",
-            "The pair is closed as not duplicates: a rescan does not queue it again.",
-        ]
-        self.app.push_screen(
-            ConfirmModal(f"Unmerge merge {result.merge_id}", lines, confirm_label="Unmerge"),
-            lambda confirmed: self._unmerge(result.merge_id) if confirmed else None,
-        )
+        """Undo the merge just done, with one key: both records come back as they were."""
+        if self.result is not None:
+            self._unmerge(self.result.merge_id)
 
     def _unmerge(self, merge_id: int) -> None:
         app = self.workbench
@@ -289,7 +279,8 @@ class MergeScreen(WorkbenchScreen):
     def _unmerged(self, result: MergeResult) -> None:
         self.result = None
         self._say(
-            f"Unmerged (merge {result.merge_id}): {result.survivor_id} and {result.merged_id} are separate again."
+            f"Unmerged (merge {result.merge_id}): {result.survivor_id} and {result.merged_id} are separate again; "
+            "the pair is closed as not duplicates (a rescan does not queue it again)."
         )
         self._load_preview()
 

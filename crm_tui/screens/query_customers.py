@@ -38,12 +38,19 @@ class QueryCustomersScreen(WorkbenchScreen):
 
     CSS_PATH = "query_customers.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "search", "Search", id="search"),
-        Binding("ctrl+r", "reset", "Reset", id="reset"),
-        Binding("n", "next_page", "Next", id="next-page"),
-        Binding("p", "previous_page", "Previous", id="previous-page"),
+        Binding("ctrl+s", "search", "Search", tooltip="by the fields filled (all must match)", id="search"),
+        Binding("ctrl+r", "reset", "Reset", tooltip="empty the fields and the results", id="reset"),
+        Binding("n", "next_page", "Next", tooltip="next page of results", id="next-page"),
+        Binding("p", "previous_page", "Previous", tooltip="previous page of results", id="previous-page"),
     ]
     AUTO_FOCUS = "#identify-input"
+    HELP_TITLE = "Query Customers"
+    WORKFLOW = (
+        "Type any key the customer hands over in the identify box and press enter: one match opens them.",
+        "For the careful search, fill any fields below (they are ANDed) and press ctrl+s or enter.",
+        "Several matches: move with the arrows or j/k, / filters this page, s sorts, enter opens one.",
+    )
+    MORE_KEYS = (("enter", "in the identify box: identify; in a field: search; on a row: open the customer"),)
 
     def __init__(self, *, fill: Mapping[str, str] | None = None) -> None:
         super().__init__()

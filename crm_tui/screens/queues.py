@@ -46,7 +46,7 @@ from crm_tui.widgets.tables import WorkbenchTable
 class QueueItemsTable(WorkbenchTable):
     """The chosen queue's items; enter opens the one under the cursor."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Open", id="queue-open")]
+    BINDINGS = [Binding("enter", "select_cursor", "Open", tooltip="the pair, order or customer", id="queue-open")]
 
 
 class QueuesScreen(WorkbenchScreen):
@@ -54,17 +54,23 @@ class QueuesScreen(WorkbenchScreen):
 
     CSS_PATH = "queues.tcss"
     BINDINGS = [
-        Binding("tab", "switch_list", "Switch list", show=False, id="queues-switch-list"),
-        Binding("a", "act('a')", "Approve", id="queues-approve"),
-        Binding("r", "act('r')", "Reject", id="queues-reject"),
-        Binding("m", "act('m')", "Merge", id="queues-merge"),
-        Binding("d", "act('d')", "Dismiss", id="queues-dismiss"),
-        Binding("c", "claim", "Claim", id="queues-claim"),
-        Binding("slash", "filter", "Filter", id="queues-filter"),
-        Binding("s", "sort", "Sort", id="queues-sort"),
-        Binding("ctrl+d", "scan", "Scan duplicates", id="queues-scan"),
+        Binding("tab", "switch_list", "Switch list", show=False, tooltip="queues ⇄ items", id="queues-switch-list"),
+        Binding("a", "act('a')", "Approve", tooltip="then enter (a note is optional)", id="queues-approve"),
+        Binding("r", "act('r')", "Reject", tooltip="failed orders: retry; then enter", id="queues-reject"),
+        Binding("m", "act('m')", "Merge", tooltip="the pair side by side; ctrl+s there merges", id="queues-merge"),
+        Binding("d", "act('d')", "Dismiss", tooltip="not duplicates; then enter", id="queues-dismiss"),
+        Binding("c", "claim", "Claim", tooltip="hold the item so no one else acts on it", id="queues-claim"),
+        Binding("slash", "filter", "Filter", tooltip="by reference, reason or holder", id="queues-filter"),
+        Binding("s", "sort", "Sort", tooltip="oldest or newest first", id="queues-sort"),
+        Binding("ctrl+d", "scan", "Scan duplicates", tooltip="queue new possible duplicates", id="queues-scan"),
     ]
     AUTO_FOCUS = "#queue-list"
+    HELP_TITLE = "Supervisor queues"
+    WORKFLOW = (
+        "Choose a queue on the left with the arrows; tab goes to its items (oldest first).",
+        "On an item: a approves, r rejects (or retries), d dismisses, each then enter; m opens a pair to merge.",
+        "enter opens the item (a pair, an order's steps, the customer); escape comes back here.",
+    )
 
     def __init__(self) -> None:
         super().__init__()

@@ -17,7 +17,7 @@ class NoteModal(ModalScreen[str | None]):
     """Why the supervisor acts, for the record (optional): enter acts, escape cancels."""
 
     CSS_PATH = "queues.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="nothing is done", id="note-cancel")]
     AUTO_FOCUS = "#note-input"
 
     def __init__(self, title: str) -> None:
@@ -43,7 +43,7 @@ class OrderStepsModal(ModalScreen[None]):
     """A failed or reserved order's steps: what ran, what failed and why; escape closes."""
 
     CSS_PATH = "queues.tcss"
-    BINDINGS = [Binding("escape", "close", "Close", id="order-close")]
+    BINDINGS = [Binding("escape", "close", "Close", tooltip="back to the queue", id="order-close")]
 
     def __init__(self, view: OrderView, reason: str) -> None:
         super().__init__()

@@ -64,7 +64,15 @@ class ReestablishScreen(WorkbenchScreen):
     ReestablishScreen #outcome.error { color: $text-error; text-style: bold; }
     ReestablishScreen #outcome.good { color: $text-success; text-style: bold; }
     """
-    BINDINGS = [Binding("ctrl+s", "restore", "Restore", id="reestablish-restore")]
+    BINDINGS = [
+        Binding("ctrl+s", "restore", "Restore", tooltip="bring the former customer back", id="reestablish-restore")
+    ]
+    HELP_TITLE = "Re-establish a former customer"
+    WORKFLOW = (
+        "Find the former customer in the archive by one key: customer ID, document or former number.",
+        "Check what was kept; choose a primary offering and whether to recover the old number.",
+        "ctrl+s restores the relationship and opens the customer.",
+    )
     AUTO_FOCUS = ""
 
     def __init__(self, fill: dict[str, str] | None = None) -> None:

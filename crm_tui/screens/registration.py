@@ -3,7 +3,10 @@ Check before identity, and the result (customer ID, account, line, or held for r
 
 The screen keeps the flow; the certificate section and Check's panel are in `registration_certificate`,
 the customer's groups in `customer_form`, what is worked out without widgets in `registration_parts`,
-the upload and result modals in `registration_modals`."""
+the upload and result modals in `registration_modals`, how enter and ctrl+up/down move in `registration_keys`.
+
+Over 400 lines on purpose: it is the flow (layout, reacting to the CSR, Check, Submit, Back), each part
+short; what could leave it has left."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Input, RadioSet, Select, Static
 
 from crm_tui.domain import CertType, CustomerType
@@ -28,6 +32,7 @@ from crm_tui.screens.registration_certificate import (
     ServiceNumberSelect,
     certificate_section,
 )
+from crm_tui.screens.registration_keys import next_on_path, section_start
 from crm_tui.screens.registration_modals import RegistrationResultModal, UploadModal
 from crm_tui.screens.registration_parts import (
     CHECK_CLEAR,
@@ -55,17 +60,49 @@ class RegistrationScreen(WorkbenchScreen):
     authentication and an optional primary offering; Check (ctrl+k) and Submit (ctrl+s)."""
 
     CSS_PATH = "registration.tcss"
-    AUTO_FOCUS = "#cert_type"
+    AUTO_FOCUS = "#cert_number"
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", id="submit-registration"),
-        Binding("ctrl+k", "check", "Check", priority=True, id="check-identity"),
+        Binding("ctrl+s", "submit", "Submit", tooltip="register, from any field", id="submit-registration"),
+        Binding(
+            "ctrl+k", "check", "Check", priority=True, tooltip="is this person a customer already?", id="check-identity"
+        ),
+        Binding(
+            "ctrl+n",
+            "next_number",
+            "Next number",
+            tooltip="take the next free number of the pool (again: the one after)",
+            id="next-free-number",
+        ),
+        Binding(
+            "ctrl+down",
+            "section(1)",
+            "Next section",
+            show=False,
+            tooltip="skip the rest of this section",
+            id="next-section",
+        ),
+        Binding(
+            "ctrl+up", "section(-1)", "Previous section", show=False, tooltip="back one section", id="previous-section"
+        ),
     ]
+    HELP_TITLE = "Registration"
+    WORKFLOW = (
+        "Type the document number, enter, the customer's name, enter: enter goes to the next required field.",
+        "Birthday, service password twice, then the primary offering for a line (ctrl+n: the next free number).",
+        "ctrl+k checks the person is not a customer already; ctrl+s registers; errors take you to the field.",
+    )
+    MORE_KEYS = (
+        ("enter", "in a field: the next required field still empty (then the offering, then SUBMIT)"),
+        ("tab / shift+tab", "every field in turn, optional ones too"),
+    )
 
     def __init__(self, *, fill: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self._fill = {key.replace("-", "_"): value for key, value in (fill or {}).items()}
         self._blank: dict[str, Any] = {}
         self._submitted: RegistrationForm | None = None
+        self._ordinary: list[str] = []
+        """The next free ordinary numbers (+E.164), for ctrl+n."""
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -96,12 +133,12 @@ class RegistrationScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         services = self.workbench.services
-        self.call_service(
-            lambda: free_numbers(uow=services.reader(), golden=True, limit=50),
-            self._numbers_loaded,
-            group="free-numbers",
-            description="Free golden numbers",
-        )
+
+        def numbers() -> list[FreeNumber]:
+            golden = free_numbers(uow=services.reader(), golden=True, limit=50)
+            return golden + free_numbers(uow=services.reader(), golden=False, limit=20)
+
+        self.call_service(numbers, self._numbers_loaded, group="free-numbers", description="Free numbers")
         self.call_after_refresh(self._remember_blank)
 
     def _remember_blank(self) -> None:
@@ -112,7 +149,21 @@ class RegistrationScreen(WorkbenchScreen):
 
     def _numbers_loaded(self, numbers: list[FreeNumber]) -> None:
         currency = self.workbench.services.settings.currency
-        self.query_one(ServiceNumberSelect).offer_golden(golden_number_choices(numbers, currency))
+        golden = [n for n in numbers if n.is_golden]
+        self._ordinary = [f"+{n.service_number}" for n in numbers if not n.is_golden]
+        self.query_one(ServiceNumberSelect).offer_golden(golden_number_choices(golden, currency))
+
+    def action_next_number(self) -> None:
+        """ctrl+n: the next free ordinary number of the pool as the service number (pressed again: the next)."""
+        if not self._ordinary:
+            self.notify("No free ordinary number in the pool: the line waits for stock.", title="No number")
+            return
+        picker = self.query_one(ServiceNumberSelect)
+        current = picker.value if isinstance(picker.value, str) else ""
+        following = self._ordinary.index(current) + 1 if current in self._ordinary else 0
+        number = self._ordinary[following % len(self._ordinary)]
+        picker.offer(number)
+        picker.value = number
 
     # -- reading and filling the form ---------------------------------------------------------
 
@@ -193,12 +244,36 @@ class RegistrationScreen(WorkbenchScreen):
 
     @on(Input.Submitted, "#registration-form Input")
     def _enter(self, event: Input.Submitted) -> None:
+        """Enter goes to the next required field still empty (the counter's path), then the offering, then SUBMIT."""
         event.stop()
-        inputs = [i for i in self.query("#registration-form Input").results(Input) if i.display and i.focusable]
-        if inputs and event.input is inputs[-1]:
-            self.action_submit()
+        if event.input.id == "customer_name":
+            self._apply_quick_name()
+        target = next_on_path(self, event.input)
+        if target is None:
+            self.query_one("#submit", Button).focus()
         else:
-            self.focus_next()
+            self.reveal_and_focus(target)
+
+    @on(Select.Changed, "#primary_offering")
+    def _offering_chosen(self, event: Select.Changed) -> None:
+        """An offering taken: SUBMIT is next (enter registers)."""
+        if event.select.has_focus and event.value is not Select.NULL:
+            self.query_one("#submit", Button).focus()
+
+    def reveal_and_focus(self, widget: Widget) -> None:
+        """Focus `widget`, opening MORE ▾ first when it is behind it."""
+        more = self.query_one("#more", Collapsible)
+        if more.collapsed and widget in more.query("*"):
+            more.collapsed = False
+            self.call_after_refresh(widget.focus)
+            return
+        widget.focus()
+
+    def action_section(self, step: int) -> None:
+        """ctrl+down / ctrl+up: the first field of the next (or previous) section."""
+        target = section_start(self, self.focused, step)
+        if target is not None:
+            self.reveal_and_focus(target)
 
     @on(Input.Changed, "#registration-form Input")
     @on(Select.Changed, "#registration-form Select")

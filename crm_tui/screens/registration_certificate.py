@@ -87,7 +87,7 @@ class ServiceNumberSelect(Select[str]):
 class NearMatchList(SelectionList[str]):
     """Existing customers who look like this person: space ticks "a different person"; o opens one."""
 
-    BINDINGS = [Binding("o", "open_match", "Open match", id="open-match")]
+    BINDINGS = [Binding("o", "open_match", "Open match", tooltip="the customer under the cursor", id="open-match")]
 
     class OpenRequested(Message):
         def __init__(self, customer_id: str) -> None:

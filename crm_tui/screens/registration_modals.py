@@ -31,7 +31,7 @@ class UploadModal(ModalScreen[str | None]):
     UploadModal #upload-buttons > Button { margin-left: 1; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="upload-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="no file is added", id="upload-cancel")]
     AUTO_FOCUS = "#upload-path"
 
     def compose(self) -> ComposeResult:
@@ -87,7 +87,7 @@ class RegistrationResultModal(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("escape", "new", "New registration", id="result-new"),
+        Binding("escape", "new", "New registration", tooltip="an empty form for the next customer", id="result-new"),
     ]
     AUTO_FOCUS = "#result-open"
 

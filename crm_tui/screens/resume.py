@@ -56,7 +56,7 @@ from crm_tui.services.lifecycle.resumption import (
 )
 from crm_tui.services.orders.engine import OrderView, get_order
 from crm_tui.services.orders.operations import cancel_order
-from crm_tui.widgets.form_field import FormField
+from crm_tui.widgets.form_field import FREE_TEXT, FormField
 
 FORM_SECTIONS = ("#section-options", "#section-checkout", "#section-submit")
 
@@ -66,9 +66,21 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
 
     CSS_PATH: ClassVar[list[str]] = ["line_order.tcss", "resume.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Submit", id="resume-submit"),
-        Binding("x", "cancel_reservation", "Cancel reservation", id="resume-cancel-reservation"),
+        Binding("ctrl+s", "submit", "Submit", tooltip="shows what will happen; enter confirms", id="resume-submit"),
+        Binding(
+            "x",
+            "cancel_reservation",
+            "Cancel reservation",
+            tooltip="a resumption reserved for a later date",
+            id="resume-cancel-reservation",
+        ),
     ]
+    HELP_TITLE = "Resume"
+    WORKFLOW = (
+        "Choose why the line comes back and say it in the customer's words.",
+        "Immediately, or reserved for a date; pay the resumption fee and any debt the screen shows.",
+        "ctrl+s shows what will happen; enter confirms; x cancels a reserved resumption.",
+    )
     HEADING = "RESUME"
     ID_PREFIX = "resume"
     LINE_ID = "resume-line"
@@ -112,7 +124,10 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                 yield FormField(
                     "Reason",
                     Input(
-                        id="reason", max_length=200, placeholder="In the customer's words, e.g. back from travelling"
+                        id="reason",
+                        max_length=200,
+                        placeholder="In the customer's words, e.g. back from travelling",
+                        classes=FREE_TEXT,
                     ),
                     name="reason",
                 )
@@ -134,7 +149,12 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                 )
             yield FormField(
                 "Remarks",
-                Input(id="remarks", max_length=300, placeholder="Anything the next colleague should know"),
+                Input(
+                    id="remarks",
+                    max_length=300,
+                    placeholder="Anything the next colleague should know",
+                    classes=FREE_TEXT,
+                ),
                 name="remarks",
             )
         with Vertical(id="section-checkout", classes="section"):

@@ -1,13 +1,17 @@
 """MY WORKBENCH | SIGN IN: the operator signs in; wrong passwords count towards the lock.
 
 The first screen up: it imports nothing of storage, and the database may still be opening behind
-it (the line under the title says so); a sign-in sent meanwhile waits for it.
+it (the line under the title says so); a sign-in sent meanwhile waits for it. On the demo database
+the demo sign-ins stay listed under the form (`crm-tui demo` printed them on a terminal the
+workbench then covers), and the operator name's placeholder names them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -27,7 +31,15 @@ class SignInScreen(ServiceScreen):
     """Operator name and password; success hands the Actor to the app."""
 
     AUTO_FOCUS = "#username"
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="quit")]
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", tooltip="leave the workbench", id="quit")]
+    HELP_TITLE = "Sign in"
+    WORKFLOW = (
+        "Type your operator name, enter, your password, enter.",
+        "The workbench opens on Query Customers with the cursor in the identify box.",
+        "Five wrong passwords in a row lock the operator until a supervisor unlocks it.",
+    )
+    MORE_KEYS = (("enter", "from the name to the password; on the password, sign in"),)
+    PLACEHOLDER = "your operator name"
 
     def compose(self) -> ComposeResult:
         with Center(id="sign-in-center"):
@@ -35,12 +47,18 @@ class SignInScreen(ServiceScreen):
                 yield Static("MY WORKBENCH | SIGN IN", id="sign-in-title")
                 yield Static(self._database_line(), id="sign-in-database")
                 yield FormField(
-                    "Operator name", Input(id="username", placeholder="ana.garcia", max_length=64), name="username"
+                    "Operator name",
+                    Input(id="username", placeholder=self.PLACEHOLDER, max_length=64),
+                    name="username",
                 )
                 yield FormField("Password", Input(id="password", password=True, max_length=200), name="password")
                 yield Static("", id="sign-in-message")
                 yield Button("Sign in", id="sign-in", variant="primary")
+            yield Static("", id="sign-in-demo")
         yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._show_demo_sign_ins()
 
     def _database_line(self) -> Text:
         opened, failure = self.workbench.services_state
@@ -57,6 +75,32 @@ class SignInScreen(ServiceScreen):
     def show_database(self) -> None:
         """The database line again: called by the app when the database has opened (or failed to)."""
         self.query_one("#sign-in-database", Static).update(self._database_line())
+        self._show_demo_sign_ins()
+
+    def _show_demo_sign_ins(self) -> None:
+        """On the demo database: the demo operators under the form, and their names as the placeholder."""
+        opened, _failure = self.workbench.services_state
+        panel = self.query_one("#sign-in-demo", Static)
+        demo = opened and self.workbench.services.settings.demo
+        panel.display = bool(demo)
+        if not demo:
+            return
+        from crm_tui.services.seeding import DEMO_OPERATORS
+
+        self.query_one("#sign-in-form").add_class("demo")  # one line less padding: the list fits 80x24
+        table = Table.grid(padding=(0, 1))
+        for gap in ("", "  "):  # two operators a row: operator, password, role
+            if gap:
+                table.add_column(width=1)
+            table.add_column(style="bold")
+            table.add_column()
+            table.add_column(style="italic")
+        people = [(username, password, role.label) for username, password, role, _display in DEMO_OPERATORS]
+        for left, right in zip(people[::2], people[1::2], strict=False):
+            table.add_row(*left, "", *right)
+        panel.update(Group(Text("Demo sign-ins (operator, password, role)", style="bold"), table))
+        names = [username for username, *_ in DEMO_OPERATORS]
+        self.query_one("#username", Input).placeholder = f"{', '.join(names[:-1])} or {names[-1]}"
 
     @on(Input.Submitted, "#username")
     def _next_field(self) -> None:

@@ -53,8 +53,8 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
     SuspendModal #suspend-buttons > Button { margin-left: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "suspend", "Suspend", id="suspend-confirm"),
-        Binding("escape", "cancel", "Cancel", id="suspend-cancel"),
+        Binding("ctrl+s", "suspend", "Suspend", tooltip="run the suspension order", id="suspend-confirm"),
+        Binding("escape", "cancel", "Cancel", tooltip="nothing is done", id="suspend-cancel"),
     ]
     AUTO_FOCUS = "#suspension-reason"
 

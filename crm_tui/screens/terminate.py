@@ -51,8 +51,8 @@ class TerminateModal(ModalScreen[TerminationChoice | None]):
     TerminateModal #terminate-buttons > Button { margin-left: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "terminate", "Continue", id="terminate-continue"),
-        Binding("escape", "cancel", "Cancel", id="terminate-cancel"),
+        Binding("ctrl+s", "terminate", "Continue", tooltip="to the confirmation", id="terminate-continue"),
+        Binding("escape", "cancel", "Cancel", tooltip="nothing is done", id="terminate-cancel"),
     ]
     AUTO_FOCUS = "#termination-reason"
 

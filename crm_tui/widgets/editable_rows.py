@@ -59,8 +59,8 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
     RowFormModal #row-form-buttons > Button { margin-left: 1; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "Add", id="row-form-save"),
-        Binding("escape", "cancel", "Cancel", id="row-form-cancel"),
+        Binding("ctrl+s", "save", "Add", tooltip="add the row (enter on the last field too)", id="row-form-save"),
+        Binding("escape", "cancel", "Cancel", tooltip="no row is added", id="row-form-cancel"),
     ]
 
     def __init__(self, title: str, fields: Sequence[RowField]) -> None:
@@ -135,7 +135,7 @@ class EditableRows(Vertical):
     EditableRows > WorkbenchTable { height: auto; max-height: 7; margin: 0 1; }
     EditableRows > .rows-empty { color: $text-muted; text-style: italic; padding: 0 2; height: 1; }
     """
-    BINDINGS = [Binding("delete", "delete_row", "Delete row", id="delete-row")]
+    BINDINGS = [Binding("delete", "delete_row", "Delete row", tooltip="the row under the cursor", id="delete-row")]
 
     class NewRequested(Message):
         """The CSR pressed New: the screen opens the right form for a row."""

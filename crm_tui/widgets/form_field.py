@@ -9,6 +9,10 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
+FREE_TEXT = "free-text"
+"""The class of an Input whose text may hold a `/` (an address, a note, a reason, a file path): there `/`
+is typed; in every other field of a signed-in screen it jumps to the identify box (ctrl+f always does)."""
+
 
 class FormField(Vertical):
     """A labelled control (`Input`, `Select`, ...) whose errors show right under it."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Input, Label, Static
+
+from crm_tui.widgets.form_field import FREE_TEXT
 
 
 class IdentifyBox(Horizontal):
@@ -43,15 +46,13 @@ class IdentifyBox(Horizontal):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.show_message(None)
-        self.post_message(self.Submitted(event.value))
+        # `/` never reaches the box by typing (it is the key that brings the CSR here); a pasted one
+        # is not part of any customer key either.
+        self.post_message(self.Submitted(event.value.lstrip("/")))
 
     @on(Input.Changed, "#identify-input")
-    def _changed(self, event: Input.Changed) -> None:
-        if event.value.startswith("/"):
-            # `/` is the key that brings the CSR here; pressed again in the box it is not part of any
-            # customer key (no ID, number, document, email or name starts with it).
-            event.input.value = event.value.lstrip("/")
-            return
+    def _changed(self) -> None:
+        # Never write the value back here: keys typed meanwhile would be overwritten (issue 17).
         if self.has_class("error"):
             self.show_message(None)
 
@@ -59,3 +60,21 @@ class IdentifyBox(Horizontal):
         """A short answer beside the box ("No customer matches"); errors in the error colour."""
         self.set_class(error and bool(message), "error")
         self.query_one("#identify-message", Static).update(message or "")
+
+
+def identify_input(screen: Screen) -> Input | None:
+    """The identify box's input on `screen`, if it has one (not the sign-in screen or a modal)."""
+    found = screen.query("#identify-input")
+    return found.first(Input) if found else None
+
+
+def slash_jumps(app: App[object]) -> bool:
+    """Does `/` jump to the identify box here? Not in a password or free-text field (typed there), not
+    where the focused table or the screen gives `/` a meaning of its own (filter), not without a box."""
+    screen = app.screen
+    if identify_input(screen) is None:
+        return False
+    focused = app.focused
+    if isinstance(focused, Input) and (focused.password or focused.has_class(FREE_TEXT)):
+        return False
+    return not any(node is not app and "slash" in bindings.key_to_bindings for node, bindings in screen._binding_chain)

@@ -19,8 +19,8 @@ class WorkbenchTable(DataTable):
     """A row-cursor table with vi-style keys."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="table-down"),
-        Binding("k", "cursor_up", "Up", show=False, id="table-up"),
+        Binding("j", "cursor_down", "Down", show=False, tooltip="as ↓", id="table-down"),
+        Binding("k", "cursor_up", "Up", show=False, tooltip="as ↑", id="table-up"),
     ]
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
@@ -54,8 +54,14 @@ class CustomerResultsTable(WorkbenchTable):
     """
 
     BINDINGS = [
-        Binding("slash", "screen.filter_results", "Filter", id="results-filter"),
-        Binding("s", "cycle_sort", "Sort", id="results-sort"),
+        Binding(
+            "slash",
+            "screen.filter_results",
+            "Filter",
+            tooltip="this page, by any text in its rows",
+            id="results-filter",
+        ),
+        Binding("s", "cycle_sort", "Sort", tooltip="by state, credit level, nationality or name", id="results-sort"),
     ]
 
     COLUMNS = (

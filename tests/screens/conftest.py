@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -61,3 +63,27 @@ async def sign_in(pilot: Pilot, username: str = "alice", password: str = PASSWOR
         await pilot.pause()
     await pilot.press("enter")
     await settle(pilot)
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal sends for `key`: a character ("a", "/", "ñ") or a key name ("enter", "tab", "f3")."""
+    if len(key) == 1:
+        name = _character_to_key(key) if not key.isalnum() else key
+        return events.Key(name, key)
+    return events.Key(key, {"enter": "\r", "tab": "\t", "space": " "}.get(key))
+
+
+async def burst(pilot: Pilot, *keys: str) -> None:
+    """Press `keys` as fast as a terminal delivers a paste or `tmux send-keys`: every key is queued
+    before the workbench reads the first (`pilot.press` waits for the app between keys and would not
+    see a key land in the wrong place). Then wait for the keys and what they started."""
+    app = pilot.app
+    assert app._driver is not None
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await pilot.pause()
+    await app.key_line.settled()  # type: ignore[attr-defined]
+    await settle(pilot)
+    await app.key_line.settled()  # type: ignore[attr-defined]

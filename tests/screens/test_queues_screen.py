@@ -205,13 +205,13 @@ async def test_merge_a_pair_field_by_field_and_the_old_id_resolves(make_app, ser
         fields = [row[0] for row in rows(app, "#merge-fields")]
         await pilot.press(*["down"] * fields.index("Mobile"), "right")
         assert screen.take_from_merged() == ["mobile"]
+        # what will happen is on the screen before the one key that merges (no confirmation: u undoes it)
+        sides = str(screen.query_one("#merge-sides", Static).content)
+        assert f"Left survives: {older} Lucía García Pérez" in sides and f"merged into it: {newer}" in sides
+        assert "certificates: 1, contacts: 1" in str(screen.query_one("#merge-moving", Static).content)
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        lines = str(app.screen.query_one("#confirm-lines", Static).content)
-        assert f"{older} (Lucía García Pérez) survives; {newer} (Lucia Garcia Perez) becomes merged" in lines
-        assert f"From {newer}: Mobile." in lines and "certificates: 1, contacts: 1" in lines
-        await pilot.press("enter")
         await settle(pilot)
+        assert app.screen is screen
         result = str(screen.query_one("#merge-result", Static).content)
         assert f"{newer} now resolves to {older}" in result and screen.result is not None
         await pilot.press("escape")
@@ -233,10 +233,10 @@ async def test_unmerge_right_after_merging(make_app, services, supervisor, twins
         await pilot.press("x")  # the newer record survives instead
         await settle(pilot)
         assert (app.screen.survivor_id, app.screen.merged_id) == (newer, older)
-        await pilot.press("ctrl+s", "enter")
+        await pilot.press("ctrl+s")  # one key: no confirmation
         await settle(pilot)
         assert get_customer(older, uow=services.reader(), actor=supervisor).customer_id == newer
-        await pilot.press("u", "enter")
+        await pilot.press("u")  # one key undoes it
         await settle(pilot)
         assert "separate again" in str(app.screen.query_one("#merge-result", Static).content)
     assert get_customer(older, uow=services.reader(), actor=supervisor).customer_id == older

@@ -98,9 +98,8 @@ async def test_fill_the_whole_form_by_keyboard_and_register(make_app, csr, stock
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_registration(pilot)
-        assert app.focused.id == "cert_type" and screen.query_one("#cert_type", Select).value == "national_id"
-        # CERTIFICATE INFO
-        await next_field(pilot, "cert_number")
+        # CERTIFICATE INFO: the type is a national ID unless changed (shift+tab), the cursor in the number
+        assert app.focused.id == "cert_number" and screen.query_one("#cert_type", Select).value == "national_id"
         await type_text(pilot, "12345678z")
         await next_field(pilot, "cert_country")
         assert app.focused.value == "ES"  # the default region
@@ -319,7 +318,7 @@ async def test_check_with_a_known_certificate_offers_the_existing_customer(make_
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_registration(pilot)
-        await pilot.press("tab", *"1234 5678-z")
+        await pilot.press(*"1234 5678-z")
         await pilot.press("ctrl+k")
         await settle(pilot)
         assert f"customer {lucia}" in text_of(app, "#check-message")
@@ -427,6 +426,7 @@ async def test_an_organization_registers_with_its_legal_name(make_app, csr):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_registration(pilot)
+        await pilot.press("shift+tab")  # to the certificate type
         await choose(pilot, 4)  # Company registration
         assert screen.query_one("#customer_type", Select).value == "organization"
         assert (
@@ -455,7 +455,7 @@ async def test_back_asks_before_throwing_typed_data_away(make_app, csr):
         assert isinstance(app.screen, QueryCustomersScreen)
         await pilot.press("f3")
         await settle(pilot)
-        await pilot.press("tab", *"12345678Z", "escape")
+        await pilot.press(*"12345678Z", "escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("escape")  # stay
