@@ -21,7 +21,7 @@ from crm_tui.storage.models import BlacklistEntry
 from crm_tui.widgets.editable_rows import EditableRows, RowFormModal
 from crm_tui.widgets.form_field import FormField
 from tests.factories import make_customer, stock_pools
-from tests.screens.conftest import settle, sign_in
+from tests.screens.conftest import burst, settle, sign_in
 
 PASSWORD = "Tromp3ta-azul"
 
@@ -514,3 +514,33 @@ async def test_f3_and_the_palette_open_registration(make_app, csr):
         await pilot.press("f3")  # already there: not a second one
         await pilot.pause()
         assert sum(isinstance(s, RegistrationScreen) for s in app.screen_stack) == 1
+
+
+async def test_register_with_a_line_in_twelve_keys_beyond_the_text(make_app, csr, stocked):
+    """The counter's path (issue 17): enter goes to the next required field, ctrl+n takes a number of
+    the pool, ctrl+down / ctrl+up skip sections; all typed at full speed."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await burst(pilot, "f3", "ctrl+down")
+        screen = app.screen
+        assert isinstance(screen, RegistrationScreen) and app.focused.id == "last_name"  # BASIC INFO
+        await burst(pilot, "ctrl+up")
+        assert app.focused.id == "cert_type"  # back to CERTIFICATE INFO
+
+        keys = ["tab", *"87654321x", "enter", *"Begoña Álvarez Núñez", "enter", *"1985-02-28", "enter"]
+        keys += [*PASSWORD, "enter", *PASSWORD, "enter"]  # the country kept its default: skipped
+        keys += ["enter", "down", "enter"]  # the offering: the first one
+        keys += ["ctrl+n", "ctrl+n"]  # the next free number of the pool, then the one after
+        keys += ["enter"]  # SUBMIT has the cursor
+        text = [*"87654321x", *"Begoña Álvarez Núñez", *"1985-02-28", *PASSWORD, *PASSWORD]
+        # F3, these keys but the detour's tab and the second ctrl+n, and the enter that opens the customer
+        assert 1 + (len(keys) - len(text) - 2) + 1 == 12  # the issue's goal: 20 at most
+        await burst(pilot, *keys)
+        assert isinstance(app.screen, RegistrationResultModal), notes(app)
+        result = app.screen.result
+        assert result.service_number == "34600000001" and result.held is None
+        await burst(pilot, "enter")  # opens the new customer
+        assert isinstance(app.screen, CustomerViewScreen)
+        detail = app.screen.detail
+        assert (detail.name, str(detail.birthday)) == ("Begoña Álvarez Núñez", "1985-02-28")
