@@ -19,6 +19,7 @@ from crm_tui.services.lifecycle.deregistration import submit_deregistration
 from crm_tui.services.orders import engine as orders
 from crm_tui.services.orders import lease
 from crm_tui.services.orders import operations as order_operations
+from crm_tui.services.shared import runners
 from crm_tui.services.shared.views import Actor
 from crm_tui.storage.models import (
     ArchiveRecord,
@@ -111,7 +112,7 @@ def test_a_live_lease_refuses_a_second_runner_and_an_expired_one_is_taken_over(s
         uow.commit()
     now = datetime.now(UTC)
     with services.writer() as uow:  # someone else, alive (this very process, another token), holds it
-        assert lease.claim(uow, order_pk, f"{lease.HOST}:{os.getpid()}:other", now, from_states=(OrderStatus.OPEN,))
+        assert lease.claim(uow, order_pk, f"{runners.HOST}:{os.getpid()}:other", now, from_states=(OrderStatus.OPEN,))
         uow.commit()
     with pytest.raises(Conflict, match="being run elsewhere"):
         orders.run_order(
@@ -128,7 +129,7 @@ def test_a_live_lease_refuses_a_second_runner_and_an_expired_one_is_taken_over(s
         uow.commit()
     with services.writer() as uow:
         assert lease.claim(uow, order_pk, "elsewhere:1:mine", now, from_states=(OrderStatus.OPEN,))
-        assert not lease.renew(uow, order_pk, f"{lease.HOST}:{os.getpid()}:other", now), "the old holder lost it"
+        assert not lease.renew(uow, order_pk, f"{runners.HOST}:{os.getpid()}:other", now), "the old holder lost it"
         assert not lease.claim(uow, order_pk, "elsewhere:2:late", now, from_states=(OrderStatus.OPEN,))
 
 
@@ -152,6 +153,8 @@ def test_a_dead_runner_on_this_host_frees_its_lease_at_once():
     child = multiprocessing.get_context("fork").Process(target=os._exit, args=(0,))
     child.start()
     child.join(10)
-    assert lease.runner_is_gone(f"{lease.HOST}:{child.pid}:token")
-    assert not lease.runner_is_gone(f"{lease.HOST}:{os.getpid()}:token")
-    assert not lease.runner_is_gone("another-host:1:token"), "a runner elsewhere is waited for until its lease runs out"
+    assert runners.runner_is_gone(f"{runners.HOST}:{child.pid}:token")
+    assert not runners.runner_is_gone(f"{runners.HOST}:{os.getpid()}:token")
+    assert not runners.runner_is_gone("another-host:1:token"), (
+        "a runner elsewhere is waited for until its lease runs out"
+    )

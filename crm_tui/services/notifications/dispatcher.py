@@ -17,10 +17,7 @@ dispatchers never send the same event), then:
 from __future__ import annotations
 
 import json
-import os
 import smtplib
-import socket
-import uuid
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from functools import cache
@@ -35,6 +32,7 @@ from crm_tui.services.context import ExternalFailure, QueueAction, Services
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.outbox import outside_do_not_disturb
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
+from crm_tui.services.shared.runners import new_runner_id
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import Customer, Order, OutboxEvent, Preference, QueueItem, Subscriber
 from crm_tui.storage.types import utcnow
@@ -59,14 +57,10 @@ def templates() -> dict[str, Any]:
     return json.loads(resources.files("crm_tui.data").joinpath("notifications.json").read_text(encoding="utf-8"))
 
 
-def _runner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 def dispatch_once(*, services: Services, now: datetime | None = None, limit: int = 200) -> DispatchReport:
     """Send what is due now; safe to run on several machines at once."""
     now = now or utcnow()
-    runner = _runner()
+    runner = new_runner_id()
     counts: dict[str, int] = dict.fromkeys(DispatchReport.model_fields, 0)
     with services.reader() as uow:
         due = (

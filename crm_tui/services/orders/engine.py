@@ -24,6 +24,7 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import (
     require_signed_in,
 )
+from crm_tui.services.shared.runners import new_runner_id
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import Customer, Order, OrderStep, QueueItem, Subscriber
 from crm_tui.storage.sequences import next_number
@@ -268,7 +269,7 @@ def run_order(
     Conflict when another runner holds the order (or takes it over while this one stalled).
     `database_uow` makes a write unit of work (Services.writer); each step uses fresh ones.
     """
-    runner = lease.new_runner_id()
+    runner = new_runner_id()
     with database_uow() as uow:
         order = find_order(uow, order_id)
         if order.status not in RUNNABLE:

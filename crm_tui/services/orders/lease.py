@@ -12,46 +12,17 @@ host whose process no longer exists, so `orders resume` right after a crash stil
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, or_, select, update
 
 from crm_tui.domain import OrderStatus
+from crm_tui.services.shared.runners import runner_is_gone
 from crm_tui.storage.models import Order
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 LEASE = timedelta(seconds=60)
 """How long a claim holds without a renewal; each step renews it (external calls retry within it)."""
-
-HOST = socket.gethostname()
-
-
-def new_runner_id() -> str:
-    """A runner's id: host and process (to tell a dead local runner), and a token unique to this run."""
-    return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
-def runner_is_gone(runner: str | None) -> bool:
-    """True when the runner was a process on this host that no longer exists."""
-    if not runner:
-        return True
-    host, _, rest = runner.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != HOST or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def claim(uow: UnitOfWork, order_pk: int, runner: str, now: datetime, *, from_states: tuple[str, ...]) -> bool:

@@ -27,6 +27,7 @@ from crm_tui.services.shared.permissions import (
     require_role,
     require_signed_in,
 )
+from crm_tui.services.shared.runners import new_runner_id
 from crm_tui.services.shared.views import Actor
 from crm_tui.storage.models import Order, OrderStep, QueueItem
 from crm_tui.storage.types import utcnow
@@ -97,6 +98,12 @@ def resume_orders(*, services: Services, actor: Actor | None, now: datetime | No
     return results
 
 
+def runs_ahead(as_of: datetime | None, now: datetime | None = None) -> bool:
+    """True when `as_of` is later than now (beyond the clock tolerance): running then is a drill that
+    only a supervisor may do."""
+    return as_of is not None and as_of > (now or utcnow()) + AHEAD_TOLERANCE
+
+
 def run_due_orders(*, services: Services, actor: Actor | None, as_of: datetime | None = None) -> list[OrderView]:
     """Reserved orders whose effective date has come: each is claimed by one runner only.
 
@@ -104,12 +111,12 @@ def run_due_orders(*, services: Services, actor: Actor | None, as_of: datetime |
     supervisor may, and it is audited.
     """
     now = utcnow()
-    as_of = as_of or now
-    if as_of > now + AHEAD_TOLERANCE:
+    if runs_ahead(as_of, now):
         require_role(actor, *SUPERVISORS, doing="run orders ahead of their effective date")
         with services.writer() as uow:
             audit.record(uow, actor, "order.run_due_ahead", "order", "*", {"as_of": as_of.isoformat()})
             uow.commit()
+    as_of = as_of or now
     with services.reader() as uow:
         due = uow.session.execute(
             select(Order.id, Order.order_number)
@@ -150,7 +157,7 @@ def cancel_order(order_id: str, *, services: Services, actor: Actor, note: str =
     require_signed_in(actor, doing="cancel orders")
     now = utcnow()
     cannot: list[str] = []
-    runner = lease.new_runner_id()
+    runner = new_runner_id()
     with services.writer() as uow:
         order = find_order(uow, order_id)
         if order.status == OrderStatus.FAILED:
