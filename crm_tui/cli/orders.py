@@ -6,7 +6,6 @@ shows it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -176,7 +175,7 @@ def orders_run_due(
 
     run = invocation()
     moment = parse_moment(as_of) if as_of else None
-    ahead = moment is not None and moment > datetime.now(UTC) + order_operations.AHEAD_TOLERANCE
+    ahead = order_operations.runs_ahead(moment)
     done = order_operations.run_due_orders(services=run.services(), actor=run.actor() if ahead else None, as_of=moment)
     if as_json:
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
