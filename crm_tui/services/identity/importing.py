@@ -1,6 +1,6 @@
 """Bulk import of customers from other systems: CSV, XLSX, JSON Lines or TMF629 (import_readers.py).
 
-Every row goes through the registration's own validation and writing (`_register`, without the
+Every row goes through the registration's own validation and writing (`register_valid`, without the
 near-match search: the duplicate scan finds near matches later). A bad row is reported with its
 row number and field and skipped; good rows are committed in batches, one transaction each, a
 savepoint per row so one bad row never spoils its batch.
@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from crm_tui.errors import CrmError, DuplicateIdentity, InvalidInput
 from crm_tui.services.context import Services
 from crm_tui.services.identity.import_readers import Source, estimate_rows, open_source, read_rows
-from crm_tui.services.identity.registration import _register
+from crm_tui.services.identity.registration import register_valid
 from crm_tui.services.identity.registration_form import (
     RegistrationForm,
     ValidRegistration,
@@ -314,7 +314,7 @@ def _register_one(
     """One row inside the batch's transaction, behind its own savepoint: (customer ID, held) or why not."""
     savepoint = uow.session.begin_nested()
     try:
-        result = _register(
+        result = register_valid(
             uow,
             valid,
             actor=actor,

@@ -59,7 +59,7 @@ class PossibleDuplicates(Conflict):
     code = "possible_duplicates"
 
 
-def _near_matches(uow: UnitOfWork, valid: ValidRegistration, today: date | None = None) -> list[NearMatch]:
+def find_near_matches(uow: UnitOfWork, valid: ValidRegistration, today: date | None = None) -> list[NearMatch]:
     """Candidates by indexed blocking keys, then scored by the linkage model in force (the scan's);
     only those at or above its threshold.
 
@@ -184,7 +184,7 @@ def _near_matches(uow: UnitOfWork, valid: ValidRegistration, today: date | None 
     return found[:NEAR_MATCH_LIMIT]
 
 
-def _existing_owner(uow: UnitOfWork, valid: ValidRegistration) -> str | None:
+def existing_owner(uow: UnitOfWork, valid: ValidRegistration) -> str | None:
     return uow.session.execute(
         select(Customer.customer_id)
         .join(Certificate, Certificate.customer_id == Customer.id)
@@ -203,7 +203,7 @@ def check_identity(
     require_signed_in(actor, doing="check identities")
     valid = validate_registration(form, region=region, today=today, min_age=min_age, require_password=False)
     with uow:
-        existing = _existing_owner(uow, valid)
+        existing = existing_owner(uow, valid)
         return IdentityCheck(
-            existing_customer_id=existing, near_matches=[] if existing else _near_matches(uow, valid, today)
+            existing_customer_id=existing, near_matches=[] if existing else find_near_matches(uow, valid, today)
         )

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput
 from crm_tui.services.identity.near_matches import (
-    _existing_owner,
+    existing_owner,
 )
 from crm_tui.services.identity.registration_form import (
     PreferenceInput,
@@ -121,7 +121,7 @@ def register_customer(
     placement = FilePlacement(data_dir) if data_dir is not None else None
     try:
         with uow:
-            result = _register(
+            result = register_valid(
                 uow,
                 valid,
                 actor=actor,
@@ -144,7 +144,7 @@ def register_customer(
         if table is None:
             raise
         with uow:
-            existing = _existing_owner(uow, valid)
+            existing = existing_owner(uow, valid)
         if existing:
             raise DuplicateIdentity(
                 f"This {valid.cert_type.label.lower()} is already registered as customer {existing}.",
@@ -155,7 +155,7 @@ def register_customer(
         raise Conflict(message, fields=dict(fields)) from None
 
 
-def _register(
+def register_valid(
     uow: UnitOfWork,
     valid: ValidRegistration,
     *,

@@ -17,7 +17,7 @@ from crm_tui.domain import BlacklistSeverity, CustomerStatus, PaymentType, Queue
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput
 from crm_tui.services.identity.attachments import record_attachment
 from crm_tui.services.identity.checks import check_blacklist, check_credit
-from crm_tui.services.identity.near_matches import NearMatch, PossibleDuplicates, _existing_owner, _near_matches
+from crm_tui.services.identity.near_matches import NearMatch, PossibleDuplicates, existing_owner, find_near_matches
 from crm_tui.services.identity.registration_form import PreferenceInput, RegistrationForm, ValidRegistration
 from crm_tui.services.lines.provisioning import give_line
 from crm_tui.services.shared.catalog import ensure_catalog
@@ -61,8 +61,8 @@ def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_m
     form = valid.form
     # Near matches first, then the exact owner: on PostgreSQL (READ COMMITTED) a racing terminal that
     # commits between the two reads is then seen as the certificate's owner, not as a near match.
-    near = _near_matches(uow, valid) if check_near_matches else []
-    existing = _existing_owner(uow, valid)
+    near = find_near_matches(uow, valid) if check_near_matches else []
+    existing = existing_owner(uow, valid)
     if existing:
         raise DuplicateIdentity(
             f"This {valid.cert_type.label.lower()} is already registered as customer {existing}.",
