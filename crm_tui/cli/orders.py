@@ -39,8 +39,8 @@ def print_order(order: orders.OrderView, *, as_json: bool) -> None:
         return
     print_table(
         f"Order {order.order_id} · {order.type.replace('_', ' ')} · {order.status}",
-        [Column("#", numeric=True), "Step", "Status", Column("Attempts", numeric=True), "Error"],
-        [(s.seq, s.label, s.status, s.attempts, s.error or "") for s in order.steps],
+        [Column("#", numeric=True), "Step", "Status", Column("Attempts", numeric=True), "Answer or error"],
+        [(s.seq, s.label, s.status, s.attempts, s.error or s.answer or "") for s in order.steps],
         caption=f"Customer {present.text(order.customer_id)} · line {present.phone(order.service_number)}",
     )
 

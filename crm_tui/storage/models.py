@@ -453,6 +453,8 @@ class OrderStep(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
+    answer: str | None = Field(default=None, max_length=200)
+    """What the external system answered when the step was done (`HTTP 200 · 2 tries · 41 ms`)."""
     idempotency_key: str = Field(max_length=80, unique=True)
     started_at: datetime | None = _when()
     done_at: datetime | None = _when()

@@ -130,7 +130,9 @@ class OrderProgress(Static):
                 step.label,
                 Text(status, style=style),
                 attempts,
-                Text(step.error or "", style="red", overflow="fold"),
+                Text(step.error, style="red", overflow="fold")
+                if step.error
+                else Text(step.answer or "", style="dim", overflow="fold"),
             )
         return Group(title, table)
 

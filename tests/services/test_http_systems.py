@@ -171,3 +171,25 @@ def test_a_system_without_a_url_stays_in_process(services, csr, lucia, simulator
     crm = services_over(services.database, services.settings.model_copy(update={"provisioning_url": simulator.url}))
     assert deregister(crm, csr).order.status == "closed"
     assert {name for name, _ in simulator.applied()} == {"provisioning.deactivate"}
+
+
+def test_each_done_step_keeps_the_systems_answer(services, simulator, lucia, csr):
+    """Order progress shows what the system answered: over HTTP, how many tries, how long."""
+    http = over_http(services, simulator)
+    simulator.faults("cbs.change_state:fail-once")
+    result = deregister(http, csr)
+    steps = {s.name: s for s in result.order.steps}
+    change_state = steps["cbs.change_state"]
+    assert change_state.status == "done" and change_state.answer.startswith("HTTP 200 · 2 tries · ")
+    assert change_state.answer.endswith(" ms") and change_state.elapsed_ms is not None
+    assert steps["provisioning.deactivate"].answer.startswith("HTTP 200 · ")
+    assert "tries" not in steps["provisioning.deactivate"].answer
+    assert all(s.answer is None for s in result.order.steps if s.name not in STEPS)  # local work asks nobody
+    again = orders.get_order(result.order.order_id, uow=services.reader(), actor=csr)
+    assert {s.name: s.answer for s in again.steps}["cbs.change_state"] == change_state.answer
+
+
+def test_an_in_process_step_says_so(services, lucia, csr):
+    result = deregister(services, csr)
+    answers = [s.answer for s in result.order.steps if s.name in STEPS]
+    assert answers and all(a.startswith("in-process · ") for a in answers)

@@ -9,7 +9,8 @@ pending with its attempt counted, and `resume_orders` simply runs it again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,6 +95,10 @@ class StepView(View):
     status: str
     attempts: int
     error: str | None
+    answer: str | None = None
+    """The external system's answer once done: `HTTP 200 · 2 tries · 41 ms`, `in-process · 3 ms`."""
+    elapsed_ms: int | None = None
+    """From the step's (last) start to done."""
 
 
 class OrderView(View):
@@ -192,6 +197,8 @@ def order_view(uow: UnitOfWork, order: Order) -> OrderView:
                 status=s.status,
                 attempts=s.attempts,
                 error=s.last_error,
+                answer=s.answer,
+                elapsed_ms=_elapsed_ms(s.started_at, s.done_at),
             )
             for s in steps
         ],
@@ -304,10 +311,13 @@ def run_order(
                 uow.commit()
                 step_pk, attempt, key = step.id, step.attempts + 1, step.idempotency_key
                 payload = dict(uow.session.get(Order, order_pk).payload)
+            answer = None
             try:
                 if kind.external:
                     system, operation = kind.external
-                    externals.send(system, operation, idempotency_key=key, payload=payload, attempt=attempt)
+                    sent = time.monotonic()
+                    reply = externals.send(system, operation, idempotency_key=key, payload=payload, attempt=attempt)
+                    answer = describe_answer(reply, round((time.monotonic() - sent) * 1000))
             except ExternalFailure as failure:
                 _mark_failed(database_uow, order_pk, step_pk, runner, str(failure), actor, now())
                 with database_uow() as uow:
@@ -331,6 +341,7 @@ def run_order(
                 step.status = StepStatus.DONE
                 step.done_at = now()
                 step.last_error = None
+                step.answer = answer
                 uow.session.add_all([step, order])
                 uow.session.flush()
                 finished = order.status != OrderStatus.RUNNING  # the closing step closed it: the lease ends with it
@@ -348,6 +359,24 @@ def run_order(
             uow.commit()
         raise
     return view
+
+
+def describe_answer(reply: Mapping[str, Any], elapsed_ms: int) -> str:
+    """A step's answer in a few words for the order progress: how it was reached, what it said, how long."""
+    parts = [f"HTTP {reply['http_status']}" if "http_status" in reply else "in-process"]
+    if reply.get("duplicate"):
+        parts.append("already applied")
+    tries = reply.get("attempts")
+    if isinstance(tries, int) and tries > 1:
+        parts.append(f"{tries} tries")
+    parts.append(f"{reply.get('elapsed_ms', elapsed_ms)} ms")
+    return " · ".join(parts)[:200]
+
+
+def _elapsed_ms(started: datetime | None, done: datetime | None) -> int | None:
+    if started is None or done is None:
+        return None
+    return max(0, round((done - started).total_seconds() * 1000))
 
 
 def _taken_over(uow: UnitOfWork, order_pk: int) -> Conflict:

@@ -96,4 +96,4 @@ class SimulatedExternalSystems:
             os._exit(CRASH_EXIT_CODE)
         if failing:
             raise ExternalFailure(system, operation, f"simulated failure ({fault.mode})")
-        return {"status": "ok", "duplicate": bool(already)}
+        return {"status": "ok", "duplicate": bool(already), "in_process": True}

@@ -52,6 +52,7 @@ class HttpExternalSystems:
             )
         url = f"{base}/{system}/{operation}"
         problem = ""
+        started = time.monotonic()
         for tries in range(self.retries + 1):
             if tries:
                 self.sleep(self.backoff * (2 ** (tries - 1)) * (0.5 + random.random()))  # noqa: S311 - jitter, not a secret
@@ -64,7 +65,11 @@ class HttpExternalSystems:
                 problem = f"cannot reach {base} ({type(error).__name__})"
                 continue
             if response.status_code < 300:
-                return _json(response) | {"attempts": tries + 1}
+                return _json(response) | {
+                    "attempts": tries + 1,
+                    "http_status": response.status_code,
+                    "elapsed_ms": round((time.monotonic() - started) * 1000),
+                }
             if response.status_code < 500:
                 raise ExternalFailure(system, operation, f"refused: HTTP {response.status_code} {_reason(response)}")
             problem = f"HTTP {response.status_code} {_reason(response)}"
