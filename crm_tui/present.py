@@ -11,8 +11,10 @@ right-aligned); never the services, storage, Textual or typer, so every face may
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import phonenumbers
 from rich.text import Text
@@ -75,3 +77,13 @@ def phone(stored: str | None, *, nothing: str = NOTHING) -> str:
 def text(value: str | None, *, nothing: str = NOTHING) -> str:
     """Free text as is; the placeholder when empty."""
     return value if value else nothing
+
+
+def erasure_outcome(report: Mapping[str, Any]) -> str:
+    """An approved erasure in one sentence: proven complete or not, and what the person was told."""
+    left = sum(int(t.get("found", 0)) for t in report.get("tables", [])) + int(report.get("files_found", 0))
+    proof = (
+        "nothing of the person is left" if report.get("complete") else f"{left} trace(s) still found: see the report"
+    )
+    told = report.get("confirmation") or "not sent"
+    return f"Erased: {proof}; confirmation {told}."

@@ -19,6 +19,7 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import invocation
 from crm_tui.domain import QueueName
+from crm_tui.present import erasure_outcome
 
 app = typer.Typer(help="The supervisor's queues.", no_args_is_help=True)
 
@@ -79,6 +80,9 @@ def queue_act(
 
     run = invocation()
     result = queues.act_on_item(queue, item, action, services=run.services(), actor=run.actor(), note=note)
-    print_json(result) if as_json else say(
-        f"{words(result.queue, QueueName)} item {result.item_id}: {result.action} → {result.status}."
-    )
+    if as_json:
+        print_json(result)
+        return
+    say(f"{words(result.queue, QueueName)} item {result.item_id}: {result.action} → {result.status}.")
+    if result.queue == QueueName.ERASURE_REQUESTS and result.status == "approved":
+        say(erasure_outcome(result.detail))

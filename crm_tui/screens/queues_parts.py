@@ -14,7 +14,7 @@ from rich.text import Text
 
 from crm_tui.domain import QueueItemStatus, QueueName
 from crm_tui.errors import Conflict
-from crm_tui.present import NOTHING, phone, words
+from crm_tui.present import NOTHING, erasure_outcome, phone, words
 from crm_tui.services import queues
 from crm_tui.services.context import Services
 from crm_tui.services.customers.profile import get_customer
@@ -138,6 +138,8 @@ def acted(result: ActionResult) -> str:
     outcome = words(result.status, QueueItemStatus).lower()
     line = result.detail.get("service_number") if result.queue == QueueName.HELD_REGISTRATIONS else None
     extra = f" New line {phone(line)}." if line else ""
+    if result.queue == QueueName.ERASURE_REQUESTS and result.status == "approved":
+        extra = " " + erasure_outcome(result.detail)
     return f"{result.action.capitalize()}: item {result.item_id} is {outcome}.{extra}"
 
 

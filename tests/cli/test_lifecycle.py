@@ -218,8 +218,11 @@ def test_erasure_request_is_held_then_approved_from_the_queue(cli, lucia):
     cli.json("customers", "terminate", lucia, "--reason", "customer_request", "--archive-consent", "no", "--yes")
     held = cli.json("customers", "erase", lucia, "--legal-ground", "GDPR art. 17", expect=4)
     item = held["error"]["held"]["item_id"]
-    approved = cli.json("queue", "act", "erasure_requests", str(item), "approve", operator="sam")
-    assert approved["detail"]["complete"] is True
+    approved = cli("queue", "act", "erasure_requests", str(item), "approve", operator="sam")
+    assert approved.exit_code == 0, approved.stderr
+    assert "Erased: nothing of the person is left; confirmation " in approved.stderr + approved.stdout
+    shown = cli.json("events", "list", operator="sam")["events"]
+    assert shown[-1]["event_type"] == "customer.erased"
 
 
 def test_queue_summaries_for_supervisors_only(cli, lucia):

@@ -23,7 +23,9 @@ from crm_tui.services.dedupe import scan as dedupe_scan
 from crm_tui.services.identity.registration import register_customer
 from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.services.lifecycle.deregistration import submit_deregistration
+from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.services.orders import engine as orders
+from crm_tui.services.privacy import erasure
 from crm_tui.storage.models import (
     BlacklistEntry,
     Contact,
@@ -411,3 +413,21 @@ async def test_ctrl_d_scans_for_duplicates_with_progress_and_the_screen_stays_us
         assert not screen.scanning and not screen.query_one("#scan-row").display
         assert rows(app, "#queue-list")[0] == ["Possible duplicates\n  1 · oldest just now"]
         assert [r[1] for r in rows(app)] == ["Pair 1"]
+
+
+async def test_approve_an_erasure_says_it_is_proven_and_whether_the_person_was_told(
+    make_app, services, csr, supervisor
+):
+    leaver = make_customer(services, first_name="Olvido", last_name="Borrado", cert_number="87654321X")
+    terminate_customer(leaver, services=services, actor=csr, reason="customer_request", archive_consent=False)
+    erasure.request_erasure(leaver, uow=services.writer(), actor=csr, requested_by="in person", legal_ground="GDPR")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        [item] = rows(app)
+        await pilot.press("tab", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteModal)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "is approved. Erased: nothing of the person is left; confirmation " in status(app)

@@ -16,7 +16,9 @@ from crm_tui.services import queues
 from crm_tui.services.bootstrap import services_over
 from crm_tui.services.identity.registration import register_customer
 from crm_tui.services.identity.registration_form import RegistrationForm
+from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.services.notifications.dispatcher import MAX_ATTEMPTS, dispatch_once
+from crm_tui.services.privacy import erasure
 from crm_tui.storage.models import ExternalRequest, OutboxEvent, QueueItem
 
 NOON = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)  # 12:00 in Madrid, a Wednesday
@@ -150,3 +152,53 @@ def test_a_mail_server_that_does_not_answer_ends_in_the_queue(services, csr, sup
     assert "not sent after 5 tries" in item.reason
     queues.act_on_item("failed_notifications", item.id, "retry", services=services, actor=supervisor)
     assert statuses(services) == ["pending"]
+
+
+def _erase(crm, csr, supervisor, customer_id: str) -> dict:
+    terminate_customer(customer_id, services=crm, actor=csr, reason="customer_request", archive_consent=False)
+    request = erasure.request_erasure(
+        customer_id, uow=crm.writer(), actor=csr, requested_by="the customer in person", legal_ground="GDPR art. 17"
+    )
+    return queues.act_on_item("erasure_requests", request.item_id, "approve", services=crm, actor=supervisor).detail
+
+
+def test_an_erasure_is_confirmed_by_email_at_once_and_the_address_goes_with_it(services, csr, supervisor, smtp):
+    """The confirmation cannot wait in the outbox (it would keep the address): it leaves with the approval."""
+    crm = with_smtp(services, smtp.port)
+    customer_id = register(services, csr, 7)
+    dispatch_once(services=crm, now=NOON)  # the welcome
+    smtp.messages.clear()
+    report = _erase(crm, csr, supervisor, customer_id)
+    assert report["confirmation"] == "sent by email" and report["complete"] is True
+    [(to, content)] = smtp.messages
+    assert to == ["ana7@example.com"]
+    assert "Hemos borrado tus datos personales" in content and "Ana" not in content and customer_id not in content
+    with services.reader() as uow:
+        event = uow.session.execute(select(OutboxEvent).where(OutboxEvent.event_type == "customer.erased")).scalar_one()
+        assert (event.status, event.channel, event.payload) == ("sent", "email", {"confirmation": "sent by email"})
+    assert dispatch_once(services=crm, now=NOON).sent == 0  # nothing left to send, nothing sent twice
+    assert smtp.messages == [(to, content)]
+
+
+def test_an_erasure_confirmed_by_sms_leaves_no_number_in_the_gateways_record(services, csr, supervisor):
+    customer_id = register(services, csr, 8, email="", mobile="+34 677 111 222")
+    report = _erase(services, csr, supervisor, customer_id)
+    assert report["confirmation"] == "sent by SMS" and report["complete"] is True
+    with services.reader() as uow:
+        sms = uow.session.execute(
+            select(ExternalRequest).where(ExternalRequest.idempotency_key == f"erasure-{customer_id}")
+        ).scalar_one()
+    assert sms.payload == {"erased": True}
+
+
+def test_an_erasure_whose_confirmation_cannot_go_says_so_and_still_completes(services, csr, supervisor):
+    closed = with_smtp(services, _free_port())  # nothing listens there
+    customer_id = register(services, csr, 9)
+    report = _erase(closed, csr, supervisor, customer_id)
+    assert report["confirmation"] == "not sent: ConnectionRefusedError" and report["complete"] is True
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -16,12 +16,8 @@ dispatchers never send the same event), then:
 
 from __future__ import annotations
 
-import json
 import smtplib
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from functools import cache
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +25,7 @@ from sqlalchemy import or_, select, update
 
 from crm_tui.domain import CustomerStatus, QueueName
 from crm_tui.services.context import ExternalFailure, QueueAction, Services
-from crm_tui.services.shared import audit
+from crm_tui.services.shared import audit, messages
 from crm_tui.services.shared.outbox import outside_do_not_disturb
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.runners import new_runner_id
@@ -51,10 +47,6 @@ class DispatchReport(View):
     failed: int = 0
     taken_by_another: int = 0
 
-
-@cache
-def templates() -> dict[str, Any]:
-    return json.loads(resources.files("crm_tui.data").joinpath("notifications.json").read_text(encoding="utf-8"))
 
 
 def dispatch_once(*, services: Services, now: datetime | None = None, limit: int = 200) -> DispatchReport:
@@ -120,7 +112,7 @@ def _deliver(services: Services, event_id: int, runner: str, now: datetime) -> s
     subject, body = _render(event, customer, number, language)
     try:
         if customer.email:
-            _email(services, customer.email, subject, body)
+            messages.send_email(services.settings, customer.email, subject, body)
             channel = "email"
         elif customer.mobile or number:
             to = customer.mobile or number
@@ -194,8 +186,6 @@ def _not_before(event: OutboxEvent, preference: Preference | None, now: datetime
 
 
 def _render(event: OutboxEvent, customer: Customer, number: str | None, language: str) -> tuple[str, str]:
-    texts = templates().get(event.event_type) or templates()["_default"]
-    text = texts.get(language) or texts["en"]
     values = {
         "name": customer.first_name or customer.display_name,
         "customer_id": customer.customer_id,
@@ -203,18 +193,7 @@ def _render(event: OutboxEvent, customer: Customer, number: str | None, language
         "order": event.payload.get("order", ""),
         "line": f" +{event.payload['service_number']}" if event.payload.get("service_number") else "",
     }
-    return text["subject"].format(**values), text["body"].format(**values)
-
-
-def _email(services: Services, to: str, subject: str, body: str) -> None:
-    settings = services.settings
-    message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.external_timeout) as smtp:
-        smtp.send_message(message)
+    return messages.render(event.event_type, language, values)
 
 
 def _finish(

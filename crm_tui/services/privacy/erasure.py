@@ -7,6 +7,8 @@ payments, audit) so totals still add up. A verification report shows every table
 
 from __future__ import annotations
 
+import smtplib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,9 +16,9 @@ from sqlalchemy import delete, func, or_, select, update
 
 from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
-from crm_tui.services.context import QueueAction, Services
+from crm_tui.services.context import ExternalFailure, QueueAction, Services
 from crm_tui.services.privacy.verification import TableCheck, scan_files, verify_absent
-from crm_tui.services.shared import audit
+from crm_tui.services.shared import audit, messages, outbox
 from crm_tui.services.shared.files import stored_path
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
@@ -137,6 +139,8 @@ class ErasureReport(View):
     files_found: int
     places: list[str] = []
     complete: bool
+    confirmation: str = ""
+    """What the person was told: `sent by email`, `sent by SMS`, or `not sent: why`."""
 
 
 def erase_customer(
@@ -159,6 +163,7 @@ def erase_customer(
             raise Conflict(f"Erasure request {item_id} was already {item.status}.")
         customer = _customer(uow, item.ref_id)
         _check_erasable(uow, customer)
+        reach = _reach(uow, customer)  # held in memory only: after the commit nothing else knows the address
         people = [customer, *_absorbed(uow, customer)]
         pks = [person.id for person in people]
         needles: list[str] = []
@@ -199,6 +204,7 @@ def erase_customer(
         customer_id = customer.customer_id
     needles = list(dict.fromkeys(needles))
     _remove_files(services, hashes, data_dir)
+    confirmation = _confirm(services, reach, customer_id, now)
     places = ["every text and JSON column of every table"]
     if services.database.is_sqlite:
         with services.database.engine.connect() as connection:
@@ -216,7 +222,69 @@ def erase_customer(
         files_found=len(files.found),
         places=places,
         complete=not files.found and all(t.found == 0 for t in tables),
+        confirmation=confirmation,
     )
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """How to tell the person their data is gone: captured before it is, used once, never stored."""
+
+    channel: str  # "email" or "sms"
+    address: str
+    language: str
+
+
+def _reach(uow: UnitOfWork, customer: Customer) -> _Reach | None:
+    language = uow.session.execute(
+        select(Preference.language).where(Preference.customer_id == customer.id)
+    ).scalar_one_or_none()
+    language = (language or "en")[:2]
+    if customer.email:
+        return _Reach("email", customer.email, language)
+    number = (
+        customer.mobile
+        or uow.session.execute(
+            select(Subscriber.service_number)
+            .where(Subscriber.customer_id == customer.id)
+            .order_by(Subscriber.id)
+            .limit(1)
+        ).scalar()
+    )
+    return _Reach("sms", number, language) if number else None
+
+
+def _confirm(services: Services, reach: _Reach | None, customer_id: str, now: datetime) -> str:
+    """Send the erasure confirmation now (it names nobody: a date and a reference) and keep only its outcome.
+
+    It cannot wait in the outbox like other messages: that would keep the address the erasure removed.
+    A failure is reported to the supervisor (who tells the person another way), not retried.
+    """
+    outcome, channel = "not sent: no email, mobile or line to tell", None
+    if reach is not None:
+        subject, body = messages.render("customer.erased", reach.language, {"date": now.date().isoformat()})
+        key = f"erasure-{customer_id}"
+        try:
+            if reach.channel == "email":
+                messages.send_email(services.settings, reach.address, subject, body)
+            else:
+                services.externals.send(
+                    "notify", "sms", idempotency_key=key, payload={"to": reach.address, "text": body}, attempt=1
+                )
+            outcome, channel = f"sent by {'email' if reach.channel == 'email' else 'SMS'}", reach.channel
+        except (OSError, smtplib.SMTPException, ExternalFailure) as error:
+            outcome = f"not sent: {type(error).__name__}"  # the error's text may hold the address
+    with services.writer() as uow:
+        # an in-process gateway keeps what it was sent in this database: the number goes too
+        uow.session.execute(
+            update(ExternalRequest)
+            .where(ExternalRequest.idempotency_key == f"erasure-{customer_id}")
+            .values(payload={"erased": True})
+        )
+        event = outbox.emit(uow, "customer.erased", "customer", customer_id, {"confirmation": outcome})
+        event.status, event.channel, event.dispatched_at = ("sent" if channel else "skipped"), channel, now
+        uow.commit()
+    return outcome
 
 
 def _absorbed(uow: UnitOfWork, customer: Customer) -> list[Customer]:
