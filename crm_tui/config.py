@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     page_size: int = Field(default=50, ge=1, le=500)
     """Rows per page in result lists."""
 
+    dedupe_queue_above: float | None = Field(default=None, gt=0, lt=1)
+    """The review band's top: a pair the duplicate scan scores at or above this probability goes to
+    the duplicates queue. Empty: the matching model's threshold."""
+
+    dedupe_ignore_below: float | None = Field(default=None, gt=0, lt=1)
+    """The review band's bottom: pairs below it are not reported at all; pairs between it and
+    `dedupe_queue_above` are listed by the scan as borderline, not queued. Empty: the same as the top."""
+
     cbs_url: str = ""
     """Billing (CBS) over HTTP, e.g. http://127.0.0.1:8700; empty: the in-process simulator."""
 

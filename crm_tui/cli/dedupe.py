@@ -105,6 +105,22 @@ def dedupe_scan(as_json: Json = False) -> None:
         ],
         caption=f"{report.new} new · {report.compared:,} pairs compared in {report.seconds:.1f} s · model {report.model}",
     )
+    if report.borderline:
+        print_table(
+            f"Borderline: p {report.ignore_below:g} to {report.threshold:g}, not queued",
+            [Column("A", code=True), Column("B", code=True), Column("Score", numeric=True), "Agree", "Differ"],
+            [
+                (
+                    p.customer_id_a,
+                    p.customer_id_b,
+                    f"{p.score:.2f}",
+                    ", ".join(p.reasons.get("agree", [])),
+                    ", ".join(p.reasons.get("differ", [])),
+                )
+                for p in report.borderline
+            ],
+            caption="The review band is CRM_DEDUPE_IGNORE_BELOW to CRM_DEDUPE_QUEUE_ABOVE; merge one with dedupe merge.",
+        )
 
 
 @app.command("merge")

@@ -8,6 +8,10 @@ two keys from the queue, `m` then ctrl+s)."""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,6 +39,56 @@ from crm_tui.widgets.tables import WorkbenchTable
 LEFT, RIGHT = "left", "right"
 FIELD_LABELS = {"social_id": "Social ID", "organization_name": "Organisation"}
 """Field names whose words need more than `words()`."""
+
+
+WATERFALL_BAR = 24
+"""Characters of the longest bar in the waterfall."""
+
+
+def waterfall(reasons: dict[str, Any]) -> Table | Text:
+    """Why the model matched the pair: each comparison's agreement level and match weight (bits), from
+    the prior to the pair's weight, with the running total and the probability it comes to."""
+    parts = reasons.get("weights")
+    if not parts or "match_weight" not in reasons:
+        return Text("No weights stored for this pair (found by the earlier rules); a new scan scores it again.")
+    total = float(reasons["match_weight"])
+    prior = total - sum(float(w) for _c, _l, w in parts)
+    ordered = sorted(parts, key=lambda p: -abs(float(p[2])))
+    scale = WATERFALL_BAR / max(abs(prior), *(abs(float(w)) for _c, _l, w in parts), 1.0)
+    table = Table.grid(padding=(0, 1))
+    for justify in ("left", "left", "right", "right", "left"):
+        table.add_column(justify=justify)
+    running = prior
+    table.add_row(
+        Text("Prior", style="bold"),
+        Text("any two records", style="dim"),
+        f"{prior:+.1f}",
+        f"{running:+.1f}",
+        _bar(prior, scale),
+    )
+    for comparison, level, weight in ordered:
+        running += float(weight)
+        table.add_row(
+            field_label(comparison),
+            words(str(level)),
+            f"{float(weight):+.1f}",
+            f"{running:+.1f}",
+            _bar(float(weight), scale),
+        )
+    probability = float(reasons.get("probability", 1 / (1 + math.pow(2, -total))))
+    table.add_row(
+        Text("Match weight", style="bold"),
+        Text("probability", style="dim"),
+        Text(f"{total:+.1f}", style="bold"),
+        Text(f"{probability:.4f}", style="bold"),
+        "",
+    )
+    return table
+
+
+def _bar(weight: float, scale: float) -> Text:
+    length = max(1, round(abs(weight) * scale)) if weight else 0
+    return Text("█" * length, style="green" if weight > 0 else "red")
 
 
 def field_label(field: str) -> str:
@@ -84,13 +138,14 @@ class MergeScreen(WorkbenchScreen):
         Binding("x", "swap", "Swap survivor", tooltip="the other record survives", id="merge-swap"),
         Binding("ctrl+s", "merge", "Merge", tooltip="merge now as shown (u undoes it)", id="merge-submit"),
         Binding("u", "unmerge", "Unmerge", tooltip="undo the merge just done", id="merge-undo"),
+        Binding("w", "why", "Why", tooltip="show or hide each field's weight (the waterfall)", id="merge-waterfall"),
     ]
     AUTO_FOCUS = "#merge-fields"
     HELP_TITLE = "Merge possible duplicates"
     WORKFLOW = (
         "The left record survives, the right one is merged into it; x swaps which survives.",
         "On each differing field, ← keeps the left value and → the right one (● marks the value kept).",
-        "ctrl+s merges at once as shown; u undoes it; escape goes back to the queue.",
+        "ctrl+s merges at once as shown; u undoes it; w shows why they matched; escape goes back to the queue.",
     )
 
     def __init__(
@@ -116,6 +171,7 @@ class MergeScreen(WorkbenchScreen):
             yield Static("MERGE POSSIBLE DUPLICATES", classes="screen-title")
             yield Static(self._why(), id="merge-why", markup=False)
         yield Static("", id="merge-sides", markup=False)
+        yield Static(waterfall(self.pair.reasons) if self.pair else "", id="merge-waterfall")
         yield MergeFieldsTable(id="merge-fields")
         yield Static("", id="merge-moving", markup=False)
         yield Input(
@@ -127,6 +183,11 @@ class MergeScreen(WorkbenchScreen):
             markup=False,
         )
 
+    def action_why(self) -> None:
+        """Show or hide the waterfall (shown at first on a tall terminal, hidden at 24 lines)."""
+        panel = self.query_one("#merge-waterfall", Static)
+        panel.display = not panel.display
+
     def _why(self) -> str:
         if self.pair is None:
             return ""
@@ -134,6 +195,7 @@ class MergeScreen(WorkbenchScreen):
         return f"score {self.pair.score:.2f} · agree: {', '.join(agree) or NOTHING} · differ: {', '.join(differ) or NOTHING}"
 
     def on_mount(self) -> None:
+        self.query_one("#merge-waterfall", Static).display = self.pair is not None and self.app.size.height >= 40
         self._load_preview()
 
     def _load_preview(self) -> None:

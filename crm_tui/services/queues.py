@@ -327,7 +327,7 @@ def duplicate_pair(item_id: int, *, uow: UnitOfWork, actor: Actor) -> PairView:
             customer_id_a=ids[candidate.customer_a_id],
             customer_id_b=ids[candidate.customer_b_id],
             score=candidate.score,
-            reasons={"agree": list(reasons.get("agree", [])), "differ": list(reasons.get("differ", []))},
+            reasons=dict(reasons),  # agree/differ and the model's waterfall: levels and weights, no personal data
             reason=item.reason,
             status=candidate.status,
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from crm_tui.storage.seed import seed_database
+from tests.factories import make_customer
 
 
 def test_a_supervisor_trains_the_model_and_the_scan_uses_it(cli, services, supervisor, csr):
@@ -21,3 +24,28 @@ def test_a_supervisor_trains_the_model_and_the_scan_uses_it(cli, services, super
 def test_training_a_base_too_small_is_invalid_input(cli, services, supervisor):
     result = cli("dedupe", "train", operator="sam")
     assert result.exit_code == 2 and "at least 50" in result.stderr
+
+
+def test_the_review_band_comes_from_the_settings_and_an_empty_one_is_refused(cli, services, supervisor):
+    make_customer(services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z")
+    make_customer(
+        services,
+        first_name="Lucía",
+        last_name="García Pérez",
+        cert_type="passport",
+        cert_number="PAA000001",
+        birthday=date(1992, 7, 30),
+    )
+    wide = cli("dedupe", "scan", operator="sam", CRM_DEDUPE_QUEUE_ABOVE="0.9", CRM_DEDUPE_IGNORE_BELOW="0.000000001")
+    assert wide.exit_code == 0, wide.stderr
+    assert "Borderline: p 1e-09 to 0.9, not queued" in wide.stdout
+    report = cli.json("dedupe", "scan", operator="sam", CRM_DEDUPE_QUEUE_ABOVE="0.9", CRM_DEDUPE_IGNORE_BELOW="1e-9")
+    assert (
+        report["pairs"] == [] and len(report["borderline"]) == 1 and report["borderline"][0]["status"] == "borderline"
+    )
+    empty = cli.json(
+        "dedupe", "scan", operator="sam", expect=2, CRM_DEDUPE_QUEUE_ABOVE="0.5", CRM_DEDUPE_IGNORE_BELOW="0.7"
+    )
+    assert "CRM_DEDUPE_IGNORE_BELOW" in empty["error"]["message"]
+    bad = cli("dedupe", "scan", operator="sam", CRM_DEDUPE_QUEUE_ABOVE="1.5")
+    assert bad.exit_code == 2 and "CRM_DEDUPE_QUEUE_ABOVE" in bad.stderr + bad.stdout

@@ -7,6 +7,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from rich.console import Console
 from sqlalchemy import select
 from textual.widgets import DataTable, ProgressBar, Static
 
@@ -18,6 +19,7 @@ from crm_tui.screens.merge import MergeScreen
 from crm_tui.screens.queues import NoteModal, OrderStepsModal, QueuesScreen
 from crm_tui.services import queues
 from crm_tui.services.bootstrap import services_over
+from crm_tui.services.customers.linkage_model import Match
 from crm_tui.services.customers.profile import get_customer
 from crm_tui.services.dedupe import scan as dedupe_scan
 from crm_tui.services.identity.registration import register_customer
@@ -431,3 +433,42 @@ async def test_approve_an_erasure_says_it_is_proven_and_whether_the_person_was_t
         await pilot.press("enter")
         await settle(pilot)
         assert "is approved. Erased: nothing of the person is left; confirmation " in status(app)
+
+
+async def test_the_merge_screen_shows_why_the_pair_matched_field_by_field(make_app, services, supervisor, twins):
+    """The waterfall: each comparison's level and weight, running from the prior to the probability; w hides it."""
+    match = Match(
+        probability=0.99991,
+        weight=13.4,
+        parts=(("last_name", "same", 12.5), ("birthday", "different", -6.0), ("document", "different", -0.5)),
+    )
+    item = queue_duplicate(services, *twins)
+    with services.writer() as uow:
+        candidate = uow.session.execute(select(DuplicateCandidate)).scalar_one()
+        candidate.reasons = match.reasons()
+        uow.session.add(candidate)
+        uow.commit()
+    assert item
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queues(pilot)
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MergeScreen)
+        panel = screen.query_one("#merge-waterfall", Static)
+        assert panel.display
+        lines = [line.rstrip() for line in screen_text(panel).splitlines()]
+        assert lines[0].split()[:6] == ["Prior", "any", "two", "records", "+7.4", "+7.4"]  # 13.4 - (12.5 - 6 - 0.5)
+        assert lines[1].split()[:5] == ["Last", "name", "Same", "+12.5", "+19.9"]
+        assert lines[2].split()[:4] == ["Birthday", "Different", "-6.0", "+13.9"]
+        assert lines[3].split()[:4] == ["Document", "Different", "-0.5", "+13.4"]
+        assert lines[-1].split()[:5] == ["Match", "weight", "probability", "+13.4", "0.9999"]
+        await pilot.press("w")
+        assert not panel.display
+
+
+def screen_text(widget: Static) -> str:
+    console = Console(width=110, record=True, color_system=None)
+    console.print(widget.content)
+    return console.export_text()

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select, update
 
-from crm_tui.errors import Conflict, NotAllowed
+from crm_tui.errors import Conflict, InvalidInput, NotAllowed
+from crm_tui.services.bootstrap import services_over
 from crm_tui.services.customers.matching import (
     certificate_neighbours,
     name_tokens,
@@ -268,3 +269,49 @@ def test_normalising_helpers():
     assert name_tokens("Bill Smith") == ("william", "smith")
     assert normalize_address("Avda. de la Constitución 12, 3º B") == normalize_address("AV CONSTITUCION N 12 3B")
     assert {"213456789", "12345679", "23456789"} <= certificate_neighbours("123456789")
+
+
+def test_the_review_band_queues_above_its_top_and_lists_the_band_without_queueing(services, supervisor):
+    """CRM_DEDUPE_QUEUE_ABOVE / CRM_DEDUPE_IGNORE_BELOW: namesakes with other birthdays fall in a wide band."""
+    a = make_customer(
+        services, first_name="Lucía", last_name="García Pérez", cert_number="12345678Z", mobile="34612345678"
+    )
+    b = make_customer(
+        services,
+        first_name="Lucia",
+        last_name="Garcia Peres",
+        cert_type="residence_permit",
+        cert_number="X1234567L",
+        mobile="34612345678",
+    )
+    namesake = make_customer(
+        services,
+        first_name="Lucía",
+        last_name="García Pérez",
+        cert_type="passport",
+        cert_number="PAA000001",
+        birthday=date(1992, 7, 30),
+    )
+    banded = services_over(
+        services.database, services.settings.model_copy(update={"dedupe_queue_above": 0.9, "dedupe_ignore_below": 1e-9})
+    )
+    report = scan(banded, supervisor)
+    assert (report.threshold, report.ignore_below) == (0.9, 1e-9)
+    assert [(p.customer_id_a, p.customer_id_b) for p in report.pairs] == [(a, b)]
+    unsure = {frozenset((p.customer_id_a, p.customer_id_b)) for p in report.borderline}
+    assert frozenset((a, namesake)) in unsure and all(p.status == "borderline" for p in report.borderline)
+    assert all(report.ignore_below <= p.score < 0.9 for p in report.borderline)
+    with services.reader() as uow:
+        assert len(uow.session.execute(select(QueueItem).where(QueueItem.queue == "duplicates")).all()) == 1
+        assert len(uow.session.execute(select(DuplicateCandidate)).all()) == 1  # the band is listed, not stored
+    # the default band is the model's threshold: nothing borderline
+    assert scan(services, supervisor).borderline == []
+
+
+def test_an_empty_review_band_is_refused_with_the_settings_named(services, supervisor):
+    inverted = services_over(
+        services.database, services.settings.model_copy(update={"dedupe_queue_above": 0.5, "dedupe_ignore_below": 0.7})
+    )
+    with pytest.raises(InvalidInput) as refused:
+        scan(inverted, supervisor)
+    assert "CRM_DEDUPE_IGNORE_BELOW" in refused.value.message and "CRM_DEDUPE_QUEUE_ABOVE" in refused.value.message

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from crm_tui.domain import HIDDEN_STATUSES, QueueName
-from crm_tui.errors import Conflict, NotFound
+from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.services.context import Services
 from crm_tui.services.customers.linkage_model import Match, MatchModel
 from crm_tui.services.customers.linkage_store import current_model
@@ -76,6 +76,11 @@ class ScanReport(View):
     seconds: float
     model: str
     threshold: float
+    """The review band's top: pairs at or above it were queued."""
+    ignore_below: float = 0.0
+    """The review band's bottom: pairs between it and `threshold` are in `borderline`, not queued."""
+    borderline: list[PairView] = []
+    """Pairs in the review band, best first: worth a look, not sure enough to queue (not stored)."""
 
 
 # --- the scan ---------------------------------------------------------------------------------
@@ -96,6 +101,7 @@ def scan_duplicates(
     added again. `model` replaces the one in force (the benchmark compares models this way).
     """
     require_role(actor, *SUPERVISORS, doing="scan for duplicates")
+    settings = services.settings
     started = time.perf_counter()
     tick = progress or (lambda _stage, _done, _total: None)
     records = Records(max_block)
@@ -125,8 +131,10 @@ def scan_duplicates(
     tick("block", len(pairs), len(pairs))
     n, pks, people = len(records), records.pks, records.people
     found: list[tuple[int, int, Match]] = []
+    borderline: list[tuple[int, int, Match]] = []
     compared = 0
-    threshold, score = model.threshold, model.score
+    threshold, floor = review_band(model.threshold, settings.dedupe_queue_above, settings.dedupe_ignore_below)
+    score = model.score
     for done, code in enumerate(sorted(pairs), 1):
         i, j = divmod(code, n)
         a, b = (pks[i], pks[j]) if pks[i] < pks[j] else (pks[j], pks[i])
@@ -136,11 +144,14 @@ def scan_duplicates(
         result = score(people[i], people[j])
         if result.probability >= threshold:
             found.append((a, b, result))
+        elif result.probability >= floor:
+            borderline.append((a, b, result))
         if done % PROGRESS_EVERY == 0:
             tick("score", done, len(pairs))
     tick("score", len(pairs), len(pairs))
     del records, people
     views, new = _store(services, actor, found, known, now or utcnow(), tick)
+    unsure = _unstored_views(services, borderline)
     return ScanReport(
         pairs=views,
         new=new,
@@ -151,7 +162,43 @@ def scan_duplicates(
         seconds=round(time.perf_counter() - started, 2),
         model=model.version,
         threshold=threshold,
+        ignore_below=floor,
+        borderline=unsure,
     )
+
+
+def review_band(model_threshold: float, queue_above: float | None, ignore_below: float | None) -> tuple[float, float]:
+    """(queue at or above, ignore below): the supervisor's settings, else the model's threshold for both."""
+    top = queue_above if queue_above is not None else model_threshold
+    bottom = ignore_below if ignore_below is not None else top
+    if bottom > top:
+        raise InvalidInput(
+            f"CRM_DEDUPE_IGNORE_BELOW ({bottom}) is above CRM_DEDUPE_QUEUE_ABOVE ({top}): the review band is empty.",
+            fields={"dedupe_ignore_below": "must not be above dedupe_queue_above"},
+        )
+    return top, bottom
+
+
+def _unstored_views(services: Services, pairs: list[tuple[int, int, Match]]) -> list[PairView]:
+    """Borderline pairs for the report: their customer IDs, score and reasons; nothing is stored."""
+    if not pairs:
+        return []
+    pks = {pk for a, b, _ in pairs for pk in (a, b)}
+    with services.reader() as uow:
+        ids = dict(uow.session.execute(select(Customer.id, Customer.customer_id).where(Customer.id.in_(pks))).all())
+    ordered = sorted(pairs, key=lambda f: (-f[2].score, f[0], f[1]))
+    return [
+        PairView(
+            candidate_id=0,
+            customer_id_a=ids[a],
+            customer_id_b=ids[b],
+            score=result.score,
+            reasons=result.reasons(),
+            reason=_reason(result),
+            status="borderline",
+        )
+        for a, b, result in ordered
+    ]
 
 
 def _store(
