@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     """The review band's bottom: pairs below it are not reported at all; pairs between it and
     `dedupe_queue_above` are listed by the scan as borderline, not queued. Empty: the same as the top."""
 
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    """PostgreSQL: connections each process keeps open (a terminal needs one or two at a time)."""
+
+    db_max_overflow: int = Field(default=5, ge=0, le=100)
+    """PostgreSQL: connections a process may open beyond the pool under a burst, closed after."""
+
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
+    """PostgreSQL: seconds to wait for a free connection before the call fails clearly."""
+
+    db_statement_timeout_ms: int = Field(default=15000, ge=100, le=3_600_000)
+    """PostgreSQL: the server cancels a statement running longer (a runaway query never holds a terminal)."""
+
     cbs_url: str = ""
     """Billing (CBS) over HTTP, e.g. http://127.0.0.1:8700; empty: the in-process simulator."""
 

@@ -20,7 +20,7 @@ from crm_tui.services.orders.http_systems import HttpExternalSystems
 from crm_tui.services.privacy import erasure
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.audit_anchor import audit_key
-from crm_tui.storage.db import Database
+from crm_tui.storage.db import Database, PoolSettings
 
 QUEUE_ACTION_SOURCES = (queues.QUEUE_ACTIONS, erasure.QUEUE_ACTIONS, dispatcher.QUEUE_ACTIONS)
 """Every module that contributes queue actions, in the order their queues are listed."""
@@ -68,6 +68,12 @@ def external_systems(database: Database, settings: Settings) -> ExternalSystems:
 def open_services(settings: Settings, *, migrate: bool = True) -> Services:
     """Open the configured database (the embedded file by default), migrating it if needed."""
     embedded = not settings.database_url  # the data folder's own file: its folder is made on first use
+    pool = PoolSettings(
+        size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        timeout_s=settings.db_pool_timeout,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+    )
     return services_over(
-        Database.open(settings.resolved_database_url, migrate=migrate, create_folder=embedded), settings
+        Database.open(settings.resolved_database_url, migrate=migrate, create_folder=embedded, pool=pool), settings
     )

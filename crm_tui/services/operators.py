@@ -178,7 +178,8 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
         actor = _actor(operator)
         audit.record(uow, actor, "operator.sign_in", "operator", username)
         uow.commit()
-        return actor
+    uow.database.name_operator(username)  # PostgreSQL: this terminal's connections say who works on them
+    return actor
 
 
 def unlock_operator(username: str, *, uow: UnitOfWork, actor: Actor) -> OperatorView:

@@ -7,6 +7,7 @@ migrates it to the current head on first use.
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,21 @@ def _prepare_sqlite(engine: Engine, *, read_only: bool = False) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _name_connections(engine: Engine, database: Database) -> None:
+    """A pooled connection handed out under another operator's name is renamed first (one round trip,
+    committed at once: nothing of the caller's transaction has begun yet)."""
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+        wanted = database.application_name
+        if record.info.get("application_name", database.terminal) == wanted:
+            return
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('application_name', %s, false)", (wanted,))
+        dbapi_connection.commit()
+        record.info["application_name"] = wanted
+
+
 def missing_sqlite_file(url: str) -> Path | None:
     """The SQLite file a URL names, when it does not exist yet (None: another engine, memory, or there).
     The faces refuse such a URL unless they are the ones that create databases (`db upgrade`, `demo`,
@@ -67,6 +83,27 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
+@dataclass(frozen=True)
+class PoolSettings:
+    """A server database's connections, per process: a bounded pool, a statement timeout, a name.
+
+    Many terminals on one PostgreSQL server: each process holds at most `size + max_overflow`
+    connections (a caller waits `timeout_s` for one, then fails clearly), a statement running
+    longer than `statement_timeout_ms` is cancelled by the server, and `application_name` says
+    which terminal and operator a connection serves (pg_stat_activity). SQLite ignores all of it."""
+
+    size: int = 5
+    max_overflow: int = 5
+    timeout_s: float = 10.0
+    statement_timeout_ms: int = 15000
+    application_name: str = ""
+    """Empty: `crm-tui/<host>/<pid>`; the signed-in operator's name is added after a space."""
+
+
+def terminal_name() -> str:
+    return f"crm-tui/{socket.gethostname()}/{os.getpid()}"
+
+
 @dataclass
 class Database:
     """One engine and its write-mode twin; share it between threads, never a session."""
@@ -79,8 +116,20 @@ class Database:
     """A SQLite file this process may not write (file or folder permissions, an immutable file):
     opened read-only, so reads work and a change is refused clearly (storage.unit_of_work)."""
 
+    terminal: str = ""
+    """This process's name on the server (PostgreSQL's application_name), without the operator."""
+
+    application_name: str = ""
+    """What each connection is named when handed out: the terminal, then the signed-in operator."""
+
+    def name_operator(self, username: str | None) -> None:
+        """From now on connections are named after this operator too (visible in pg_stat_activity)."""
+        self.application_name = f"{self.terminal} {username}"[:63] if username else self.terminal
+
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True, create_folder: bool = True) -> Database:
+    def open(
+        cls, url: str, *, migrate: bool = True, create_folder: bool = True, pool: PoolSettings | None = None
+    ) -> Database:
         """Connect and migrate to head if asked. A SQLite file's folder is created only when
         `create_folder` (the embedded default); a URL naming a folder that does not exist is refused,
         so a mistyped path never becomes a new empty database. A file this process may not write is
@@ -104,10 +153,20 @@ class Database:
             engine = create_engine(target, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             _prepare_sqlite(engine, read_only=read_only)
             write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+            database = cls(url=url, engine=engine, write_engine=write_engine, read_only=read_only)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
-            write_engine = engine
-        database = cls(url=url, engine=engine, write_engine=write_engine, read_only=read_only)
+            pool = pool or PoolSettings()
+            name = (pool.application_name or terminal_name())[:63]
+            engine = create_engine(
+                url,
+                pool_pre_ping=True,
+                pool_size=pool.size,
+                max_overflow=pool.max_overflow,
+                pool_timeout=pool.timeout_s,
+                connect_args={"application_name": name, "options": f"-c statement_timeout={pool.statement_timeout_ms}"},
+            )
+            database = cls(url=url, engine=engine, write_engine=engine, terminal=name, application_name=name)
+            _name_connections(engine, database)
         if migrate:
             database.ensure_schema()
         return database
