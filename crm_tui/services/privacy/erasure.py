@@ -18,13 +18,13 @@ from crm_tui.services.context import QueueAction, Services
 from crm_tui.services.privacy.verification import TableCheck, scan_files, verify_absent
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.files import stored_path
-from crm_tui.services.shared.receipts import customer_receipt_numbers, remove_receipt_files
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
     require_signed_in,
 )
+from crm_tui.services.shared.receipts import customer_receipt_numbers, remove_receipt_files
 from crm_tui.services.shared.validation import (
     clean_text,
     parse_customer_id,
