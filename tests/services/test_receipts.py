@@ -87,7 +87,7 @@ def test_a_reprint_is_marked_and_audited(services, csr, lucia):
     with services.reader() as uow:
         [entry] = uow.session.execute(select(AuditEntry).where(AuditEntry.action == "receipt.reprint")).scalars().all()
     assert (
-        entry.entity_id == number and entry.summary == {"customer": lucia, "form": "pdf"} and entry.operator == "alice"
+        entry.entity_id == lucia and entry.summary == {"receipt": number, "form": "pdf"} and entry.operator == "alice"
     )
 
 

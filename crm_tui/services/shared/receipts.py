@@ -183,7 +183,7 @@ def reprint_receipt(receipt_number: str, *, uow: UnitOfWork, actor: Actor | None
     number = parse_receipt_number(receipt_number)
     with uow:
         view = _build(uow, number, reprint=True)
-        audit.record(uow, actor, "receipt.reprint", "receipt", number, {"customer": view.customer_id, "form": form})
+        audit.record(uow, actor, "receipt.reprint", "customer", view.customer_id, {"receipt": number, "form": form})
         uow.commit()
         return view
 
