@@ -28,7 +28,7 @@ from crm_tui.services.identity.blacklist import (
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
 from crm_tui.widgets.tables import WorkbenchTable
 
-COLUMNS = (("Entry", 6), ("State", 8), ("Severity", 8), ("Who", 34), ("Reason", 30), ("Expires", 17), ("Added", 17))
+COLUMNS = (("Entry", 5), ("State", 7), ("Severity", 8), ("Who", 30), ("Reason", 28), ("Expires", 16), ("Added", 10))
 FIELDS = (
     ("cert_type", "Certificate type", ", ".join(CertType)),
     ("cert_number", "Certificate number", "or leave the certificate empty and give name and birthday"),
@@ -59,7 +59,7 @@ def entry_cells(entry: BlacklistEntryView) -> tuple[str, ...]:
         who(entry),
         entry.reason,
         local_time(entry.expires_at, nothing="never"),
-        local_time(entry.created_at),
+        day(entry.created_at.date()),
     )
 
 
@@ -87,9 +87,9 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
 
     DEFAULT_CSS = """
     AddEntryModal { align: center middle; background: $background 60%; }
-    AddEntryModal > #add-box { width: 90; height: auto; max-height: 95%; padding: 0 2; border: thick $accent; background: $surface; overflow-y: auto; }
-    AddEntryModal #add-title { text-style: bold; color: $accent; padding: 1 0; }
-    AddEntryModal #add-buttons { height: 3; align-horizontal: right; }
+    AddEntryModal > #add-box { width: 90; max-width: 100%; height: auto; max-height: 95%; padding: 0 2; border: thick $accent; background: $surface; overflow-y: auto; }
+    AddEntryModal #add-title { text-style: bold; color: $accent; }
+    AddEntryModal #add-buttons { height: 1; align-horizontal: right; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "add", "Add", tooltip="add the entry", id="blacklist-add-submit"),
@@ -109,10 +109,11 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
                     placeholder=placeholder,
                     id=f"add-{field}",
                     classes=FREE_TEXT if field in ("reason", "name") else "",
+                    compact=True,  # two lines a field: the whole form fits an 80x24 terminal
                 )
                 yield FormField(label, control, name=field)
             with Horizontal(id="add-buttons"):
-                yield Button("Add (ctrl+s)", id="add", variant="primary")
+                yield Button("Add (ctrl+s)", id="add", variant="primary", compact=True)
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -159,7 +160,7 @@ class LiftEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
 
     DEFAULT_CSS = """
     LiftEntryModal { align: center middle; background: $background 60%; }
-    LiftEntryModal > #lift-box { width: 80; height: auto; padding: 1 2; border: thick $warning; background: $surface; }
+    LiftEntryModal > #lift-box { width: 80; max-width: 100%; height: auto; padding: 1 2; border: thick $warning; background: $surface; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", tooltip="the entry stays", id="blacklist-lift-cancel"),
@@ -205,7 +206,11 @@ class BlacklistScreen(WorkbenchScreen):
         Binding("h", "history", "History", tooltip="show lifted and expired entries too", id="blacklist-history"),
     ]
     DEFAULT_CSS = """
+    BlacklistScreen #blacklist-title { height: 1; margin-top: 1; }
+    BlacklistScreen #blacklist-title > .screen-title { width: auto; }
+    BlacklistScreen #blacklist-status { width: 1fr; padding: 0 1; color: $text-muted; }
     BlacklistScreen #blacklist-filter-input { display: none; }
+    BlacklistScreen #blacklist-entries { height: 1fr; }
     BlacklistScreen #blacklist-detail { height: auto; padding: 0 1; color: $text-muted; }
     """
     AUTO_FOCUS = "#blacklist-entries"

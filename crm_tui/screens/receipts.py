@@ -26,7 +26,7 @@ from crm_tui.services.shared.receipts import (
 )
 from crm_tui.widgets.tables import WorkbenchTable
 
-COLUMNS = (("Receipt", 13), ("Kind", 8), ("Issued", 17), ("Method", 8), ("Total", 13))
+COLUMNS = (("Receipt", 12), ("Kind", 7), ("Issued", 16), ("Method", 7), ("Total", 12))
 
 
 class ReceiptsTable(WorkbenchTable):
@@ -45,10 +45,13 @@ class ReceiptsScreen(WorkbenchScreen):
         Binding("s", "save_pdf", "Save PDF", tooltip="the reprint as a PDF in the data folder", id="receipts-save-pdf"),
     ]
     DEFAULT_CSS = """
+    ReceiptsScreen #receipts-title { height: 1; margin-top: 1; }
+    ReceiptsScreen #receipts-title > .screen-title { width: auto; }
+    ReceiptsScreen #receipts-status { width: 1fr; padding: 0 1; color: $text-muted; }
     ReceiptsScreen #receipts-panes { height: 1fr; }
-    ReceiptsScreen #receipts-list { width: 66; }
-    ReceiptsScreen #receipt-paper { width: 48; padding: 0 2; border: round $accent; }
-    ReceiptsScreen #receipt-text { width: 44; }
+    ReceiptsScreen #receipts-list { width: 1fr; height: 1fr; }
+    ReceiptsScreen #receipt-paper { width: 48; height: 1fr; padding: 0 1; border: round $accent; scrollbar-size-vertical: 1; }
+    ReceiptsScreen #receipt-text { width: 42; }
     """
     AUTO_FOCUS = "#receipts-list"
     HELP_TITLE = "Receipts"
