@@ -328,6 +328,18 @@ class CrmApp(App[None]):
         if not isinstance(self.screen, QueuesScreen):
             self.push_screen(QueuesScreen())
 
+    def open_blacklist(self, proposal: dict[str, object] | None = None) -> None:
+        """The blacklist (everyone reads it; supervisors change it), the add form prefilled with `proposal`."""
+        from crm_tui.screens.blacklist import BlacklistScreen
+
+        self.push_screen(BlacklistScreen(proposal=proposal))
+
+    def open_receipts(self, customer_id: str) -> None:
+        """A customer's receipts and refund vouchers: show one, reprint it, save it as a PDF."""
+        from crm_tui.screens.receipts import ReceiptsScreen
+
+        self.push_screen(ReceiptsScreen(customer_id))
+
     def action_queues_refused(self) -> None:
         """F5 for a CSR: nothing of the queues, only why."""
         self.notify("The queues are for supervisors.", title="Not allowed")

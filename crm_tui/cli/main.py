@@ -15,6 +15,7 @@ from crm_tui.cli import (
     archive,
     attachments,
     audit,
+    blacklist,
     bss_sim,
     customers,
     db,
@@ -27,6 +28,7 @@ from crm_tui.cli import (
     operator,
     orders,
     queue,
+    receipts,
     registrations,
     seed,
     sims,
@@ -59,6 +61,8 @@ app.add_typer(subscribers.app, name="subscribers")
 app.add_typer(orders.app, name="orders")
 app.add_typer(dedupe.app, name="dedupe")
 app.add_typer(queue.app, name="queue")
+app.add_typer(blacklist.app, name="blacklist")
+app.add_typer(receipts.app, name="receipts")
 app.add_typer(archive.app, name="archive")
 app.add_typer(attachments.app, name="attachments")
 app.add_typer(bss_sim.app, name="bss-sim")

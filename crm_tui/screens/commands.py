@@ -33,6 +33,11 @@ class WorkbenchCommands(Provider):
                 app.open_reestablish,
                 "find a terminated customer in the archive and bring them back",
             ),
+            (
+                "Blacklist",
+                app.open_blacklist,
+                "the blacklist entries: supervisors add (a) and lift (l), everyone reads",
+            ),
             ("Identify a customer", app.action_focus_identify, "/ or ctrl+f · type any key the customer hands over"),
             ("Help: this screen's keys", app.action_help, "F1 (or ? outside a text field) · keys and workflow"),
             ("High-contrast theme", partial(app.use_theme, "crm-high-contrast"), "Black background, bright text"),

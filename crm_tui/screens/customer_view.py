@@ -30,6 +30,7 @@ from crm_tui.present import (
     words,
 )
 from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.customer_lookup import load_customer
 from crm_tui.screens.reestablish import ReestablishScreen
 from crm_tui.screens.suspend import start_suspension
 from crm_tui.screens.terminate import start_termination
@@ -72,6 +73,7 @@ class CustomerViewScreen(WorkbenchScreen):
         Binding(
             "e", "reestablish", "Re-establish", tooltip="a terminated customer comes back", id="reestablish-customer"
         ),
+        Binding("p", "receipts", "Receipts", tooltip="payments and refunds: show, reprint, save as PDF", id="receipts"),
     ]
     AUTO_FOCUS = "#table-lines"
     HELP_TITLE = "Customer view"
@@ -230,7 +232,35 @@ class CustomerViewScreen(WorkbenchScreen):
         self.notify(
             f"Relationship ended: order {result.order.order_id} {result.order.status}.", title="Customer terminated"
         )
-        self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
+        proposal = result.blacklist_proposal
+        app = self.workbench
+        if proposal is None or app.actor.role == "csr":
+            app.open_customer(self.customer_id, key_kind=None, record=False)
+            if proposal is not None:
+                self.notify(
+                    "Terminated for fraud: ask a supervisor to blacklist this person (palette: Blacklist).",
+                    title="Blacklist proposed",
+                    severity="warning",
+                    timeout=12,
+                )
+            return
+        fill = proposal.model_dump(exclude={"birthday"}) | {"birthday": day(proposal.birthday, nothing="")}
+        services, actor, customer_id = app.services, app.actor, self.customer_id
+
+        def offer(detail: CustomerDetail) -> None:
+            app.show_customer(detail)
+            app.open_blacklist(fill)  # the entry prefilled over the refreshed view: ctrl+s adds, escape declines
+
+        self.call_service(
+            lambda: load_customer(customer_id, services=services, actor=actor, key_kind=None, record=False),
+            offer,
+            group="terminated-customer",
+            description="Reload the terminated customer",
+        )
+
+    def action_receipts(self) -> None:
+        """p: the customer's receipts and refund vouchers."""
+        self.workbench.open_receipts(self.customer_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reestablish":

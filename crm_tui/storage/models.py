@@ -359,6 +359,10 @@ class BlacklistEntry(SQLModel, table=True):
     expires_at: datetime | None = _when()
     created_at: datetime = _created()
     created_by: int | None = _fk("operators.id", nullable=True, index=False)
+    lifted_at: datetime | None = _when()
+    """When a supervisor lifted the entry: it stops matching but stays as history (never deleted)."""
+    lifted_by: int | None = _fk("operators.id", nullable=True, index=False)
+    lift_reason: str | None = Field(default=None, max_length=200)
 
 
 # --- money -----------------------------------------------------------------------------------
@@ -380,15 +384,18 @@ class Charge(SQLModel, table=True):
     status: str = Field(default="outstanding", max_length=16, index=True)
     due_on: date | None = None
     created_at: datetime = _created()
+    receipt_number: str | None = Field(default=None, max_length=32, index=True)
+    """The receipt (a Payment) that took or returned this money; empty while the charge is unpaid."""
 
 
 class Payment(SQLModel, table=True):
-    """Money received, with its receipt number."""
+    """Money received (or, kind `refund`, paid back: a negative amount), with its receipt number."""
 
     __tablename__ = "payments"
 
     id: int | None = Field(default=None, primary_key=True)
     receipt_number: str = Field(max_length=32, unique=True)
+    kind: str = Field(default="payment", max_length=16, sa_column_kwargs={"server_default": "payment"})
     account_id: int = _fk("accounts.id")
     order_id: int | None = _fk("orders.id", nullable=True)
     amount: Decimal = _money()

@@ -541,6 +541,7 @@ class _Loader:
                     "status": "outstanding",
                     "due_on": due,
                     "created_at": datetime.combine(due - timedelta(days=15), datetime.min.time(), now.tzinfo),
+                    "receipt_number": None,
                 }
             )
         report = self.report
@@ -779,6 +780,9 @@ class _Loader:
                 "expires_at": None if rng.random() < 0.7 else self.now + timedelta(days=rng.randint(30, 720)),
                 "created_at": self.now - timedelta(days=rng.randint(1, 1500)),
                 "created_by": None,
+                "lifted_at": None,
+                "lifted_by": None,
+                "lift_reason": None,
             }
         )
 

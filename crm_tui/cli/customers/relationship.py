@@ -11,7 +11,7 @@ from crm_tui.cli.orders import print_order
 from crm_tui.cli.output import phone, print_json, print_table, reports_errors, say
 from crm_tui.cli.session import confirm, invocation
 from crm_tui.domain import QueueName, TerminationReason
-from crm_tui.errors import Held
+from crm_tui.errors import Held, InvalidInput
 
 
 @reports_errors
@@ -39,16 +39,31 @@ def customers_terminate(
         Literal["reuse", "abandon"],
         typer.Option("--sim", help="reuse: SIM cards back to stock; abandon: destroyed. Example: --sim abandon"),
     ] = "abandon",
+    blacklist: Annotated[
+        bool,
+        typer.Option(
+            "--blacklist",
+            help="With --reason fraud: also add the proposed blacklist entry (supervisors). Example: --blacklist",
+        ),
+    ] = False,
     yes: Yes = False,
     as_json: Json = False,
 ) -> None:
     """End the whole relationship: every live line in one order, archive (with consent) and clean-up.
 
+    For fraud, the blacklist entry is proposed: printed as a `blacklist add` command, or added with --blacklist.
+
     Example: crm-tui customers terminate C0000000018 --reason customer_request --archive-consent yes --yes
     """
+    from crm_tui.services.identity.blacklist import add_blacklist_entry
     from crm_tui.services.lifecycle.termination import terminate_customer
+    from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 
     run = invocation()
+    if blacklist:
+        if reason != TerminationReason.FRAUD:
+            raise InvalidInput("--blacklist goes with --reason fraud.", fields={"blacklist": "Only for fraud."})
+        require_role(run.actor(), *SUPERVISORS, doing="change the blacklist")
     confirm(f"Terminate customer {customer_id} and deactivate every line?", yes=yes)
     result = terminate_customer(
         customer_id,
@@ -59,10 +74,32 @@ def customers_terminate(
         number_mode=number_mode,
         sim_mode=sim,
     )
+    proposal, entry = result.blacklist_proposal, None
+    if proposal is not None and blacklist:
+        entry = add_blacklist_entry(
+            uow=run.services().writer(),
+            actor=run.actor(),
+            severity=proposal.severity,
+            reason=proposal.reason,
+            cert_type=proposal.cert_type or "",
+            cert_number=proposal.cert_number or "",
+            cert_country=proposal.cert_country or "",
+            name=proposal.name or "",
+            birthday=proposal.birthday,
+        )
     if as_json:
-        print_json({"order_id": result.order.order_id, **result.model_dump(mode="json")})
-    else:
-        print_order(result.order, as_json=False)
+        document = {"order_id": result.order.order_id, **result.model_dump(mode="json")}
+        if proposal is not None:
+            document["blacklist_command"] = proposal.command()
+            document["blacklist_entry_id"] = entry.entry_id if entry else None
+        print_json(document)
+        return
+    print_order(result.order, as_json=False)
+    if entry is not None:
+        say(f"Blacklist entry {entry.entry_id} added ({entry.severity}).")
+    elif proposal is not None:
+        say("Fraud: to blacklist this person, a supervisor runs:")
+        say(f"  {proposal.command()}")
 
 
 @reports_errors

@@ -285,7 +285,9 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
 def _is_blacklisted(uow: UnitOfWork, customer: Customer, certificates: list[Certificate]) -> bool:
     """A live blacklist entry on one of the customer's certificates, or on name and birthday."""
     now = utcnow()
-    live = or_(BlacklistEntry.expires_at.is_(None), BlacklistEntry.expires_at > now)
+    live = and_(
+        BlacklistEntry.lifted_at.is_(None), or_(BlacklistEntry.expires_at.is_(None), BlacklistEntry.expires_at > now)
+    )
     by_cert = [
         and_(
             BlacklistEntry.cert_number == c.cert_number,

@@ -47,7 +47,9 @@ def check_blacklist(
     now: datetime,
 ) -> list[BlacklistHit]:
     """Live entries matching the certificate, or the name and birthday; bans first."""
-    live = or_(BlacklistEntry.expires_at.is_(None), BlacklistEntry.expires_at > now)
+    live = and_(
+        BlacklistEntry.lifted_at.is_(None), or_(BlacklistEntry.expires_at.is_(None), BlacklistEntry.expires_at > now)
+    )
     by_cert = and_(
         BlacklistEntry.cert_number == cert_number,
         BlacklistEntry.cert_type == cert_type,

@@ -44,7 +44,7 @@ from crm_tui.services.orders.engine import (
 )
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.interactions import capture
-from crm_tui.services.shared.payments import PAYMENT_METHODS, take_payment
+from crm_tui.services.shared.payments import PAYMENT_METHODS, pay_out_refund, take_payment
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
@@ -222,7 +222,7 @@ def submit_deregistration(
                 currency=account.currency,
                 lines=[ChargeLine(description=c.description or c.kind, kind=c.kind, amount=c.amount) for c in to_pay],
             )
-        balance_note = _handle_balance(uow, customer, account, quote.prepaid_balance, balance, now)
+        balance_note = _handle_balance(uow, customer, account, quote.prepaid_balance, balance, now, actor)
         payload = {
             "service_number": subscriber.service_number,
             "customer_id": customer.customer_id,
@@ -297,25 +297,23 @@ def _outstanding_ids(uow: UnitOfWork, subscriber: Subscriber, account: Account) 
 
 
 def _handle_balance(
-    uow: UnitOfWork, customer: Customer, account: Account, balance: Decimal, mode: str, now: datetime
+    uow: UnitOfWork,
+    customer: Customer,
+    account: Account,
+    balance: Decimal,
+    mode: str,
+    now: datetime,
+    actor: Actor | None = None,
 ) -> str | None:
     """The balance pre-process: a prepaid balance is refunded, moved to another account, or forfeited."""
     if balance <= 0:
         return None
     session = uow.session
     if mode == "refund":
-        session.add(
-            Charge(
-                account_id=account.id,
-                kind="refund",
-                description="Prepaid balance refunded",
-                amount=-balance,
-                currency=account.currency,
-                status=ChargeStatus.PAID.value,
-                created_at=now,
-            )
+        voucher = pay_out_refund(
+            session, account, amount=balance, description="Prepaid balance refunded", actor=actor, now=now
         )
-        note = f"{balance} {account.currency} refunded"
+        note = f"{balance} {account.currency} refunded in cash (voucher {voucher.receipt_number})"
     elif mode == "forfeit":
         note = f"{balance} {account.currency} forfeited"
     else:

@@ -241,6 +241,7 @@ def resume_subscriber(
                         currency=account.currency,
                         status=ChargeStatus.PAID.value,
                         created_at=now,
+                        receipt_number=receipt,
                     )
                 )
         order = create_order(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from crm_tui.domain import (
     LIVE_LINE_STATUSES,
@@ -32,6 +33,7 @@ from crm_tui.services.shared.validation import (
 )
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
+    Certificate,
     Customer,
     QueueItem,
     Subscriber,
@@ -41,9 +43,58 @@ from crm_tui.storage.types import utcnow
 # --- terminate the whole relationship ----------------------------------------------------------------
 
 
+class BlacklistProposal(View):
+    """A prefilled blacklist entry offered after a fraud termination (a supervisor adds it, or not)."""
+
+    cert_type: str | None
+    cert_number: str | None
+    cert_country: str | None
+    name: str | None
+    birthday: date | None
+    severity: str = "ban"
+    reason: str
+
+    def command(self) -> str:
+        """The `crm-tui blacklist add` command that adds it."""
+        if self.cert_number:
+            keys = f"--cert-type {self.cert_type} --cert-number {self.cert_number} --cert-country {self.cert_country}"
+        else:
+            keys = f"--name '{self.name}' --birthday {self.birthday}"
+        return f"crm-tui blacklist add {keys} --severity {self.severity} --reason '{self.reason}'"
+
+
 class TerminationResult(View):
     order: OrderView
     lines: list[str]
+    blacklist_proposal: BlacklistProposal | None = None
+    """Set when the reason is fraud: the entry a supervisor is offered to add."""
+
+
+def _fraud_proposal(session: Session, customer: Customer) -> BlacklistProposal:
+    certificate = session.execute(
+        select(Certificate)
+        .where(Certificate.customer_id == customer.id)
+        .order_by(Certificate.is_primary.desc(), Certificate.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    reason = f"Fraud: customer {customer.customer_id} terminated"
+    if certificate is not None:
+        return BlacklistProposal(
+            cert_type=certificate.cert_type,
+            cert_number=certificate.cert_number,
+            cert_country=certificate.cert_country,
+            name=None,
+            birthday=None,
+            reason=reason,
+        )
+    return BlacklistProposal(
+        cert_type=None,
+        cert_number=None,
+        cert_country=None,
+        name=customer.display_name,
+        birthday=customer.birthday,
+        reason=reason,
+    )
 
 
 def terminate_customer(
@@ -102,6 +153,7 @@ def terminate_customer(
             .scalars()
             .all()
         )
+        proposal = _fraud_proposal(session, customer) if reason == TerminationReason.FRAUD else None
         payload = {
             "customer_id": customer_id,
             "reason": reason,
@@ -146,4 +198,4 @@ def terminate_customer(
         actor=actor,
         on_progress=on_progress,
     )
-    return TerminationResult(order=view, lines=[s.service_number for s in lines])
+    return TerminationResult(order=view, lines=[s.service_number for s in lines], blacklist_proposal=proposal)

@@ -26,6 +26,7 @@ from crm_tui.services.shared.permissions import (
     require_role,
     require_signed_in,
 )
+from crm_tui.services.shared.receipts import customer_receipt_numbers, remove_receipt_files
 from crm_tui.services.shared.validation import (
     clean_text,
     parse_customer_id,
@@ -169,7 +170,9 @@ def erase_customer(
         needles: list[str] = []
         hashes: set[str] = set()
         lines = 0
+        receipts: list[str] = []
         for person in people:
+            receipts += customer_receipt_numbers(uow, person.id)
             needles += _identifiers(uow, person)
             hashes |= set(
                 session.execute(select(Attachment.content_hash).where(Attachment.customer_id == person.id)).scalars()
@@ -204,6 +207,7 @@ def erase_customer(
         customer_id = customer.customer_id
     needles = list(dict.fromkeys(needles))
     _remove_files(services, hashes, data_dir)
+    receipt_files_left = remove_receipt_files(data_dir, receipts)
     confirmation = _confirm(services, reach, customer_id, now)
     places = ["every text and JSON column of every table"]
     if services.database.is_sqlite:
@@ -213,6 +217,7 @@ def erase_customer(
     tables = verify_absent(services, needles)
     files = scan_files(data_dir, needles)
     places.append(f"every stored file under {data_dir / 'attachments'}")
+    places.append(f"the saved receipt files of the customer's {len(receipts)} receipt(s) under {data_dir / 'receipts'}")
     return ErasureReport(
         customer_id=customer_id,
         erased_at=now,
@@ -221,7 +226,7 @@ def erase_customer(
         files_checked=files.checked,
         files_found=len(files.found),
         places=places,
-        complete=not files.found and all(t.found == 0 for t in tables),
+        complete=not files.found and not receipt_files_left and all(t.found == 0 for t in tables),
         confirmation=confirmation,
     )
 

@@ -1,6 +1,7 @@
 """Taking a payment at the counter: cash, card, or from the account's prepaid balance, with a
-numbered receipt, settling the charges it pays. One way for every flow that takes money
-(deregistration, resumption, and whatever comes next), inside the caller's transaction.
+numbered receipt, settling the charges it pays (each settled charge names the receipt). One way for
+every flow that takes money (deregistration, resumption, and whatever comes next), inside the
+caller's transaction; `pay_out_refund` is the same for money handed back (a refund voucher).
 """
 
 from __future__ import annotations
@@ -59,5 +60,46 @@ def take_payment(
     session.add(payment)
     for charge in settles:
         charge.status = ChargeStatus.PAID.value
+        charge.receipt_number = payment.receipt_number
         session.add(charge)
+    return payment
+
+
+def pay_out_refund(
+    session: Session,
+    account: Account,
+    *,
+    amount: Decimal,
+    description: str,
+    actor: Actor | None,
+    now: datetime,
+    method: str = "cash",
+) -> Payment:
+    """Money handed back (a prepaid balance refunded in cash): a negative payment with its own voucher
+    number (`RF...`, from the receipts' sequence) and the refund charge it settles."""
+    if amount <= 0:
+        raise InvalidInput("A refund is a positive amount.", fields={"amount": "More than zero."})
+    payment = Payment(
+        receipt_number=f"RF{next_number(session, 'receipt_number'):09d}",
+        kind="refund",
+        account_id=account.id,
+        amount=-amount,
+        currency=account.currency,
+        method=method,
+        operator_id=actor.id if actor else None,
+        created_at=now,
+    )
+    session.add(payment)
+    session.add(
+        Charge(
+            account_id=account.id,
+            kind="refund",
+            description=description,
+            amount=-amount,
+            currency=account.currency,
+            status=ChargeStatus.PAID.value,
+            created_at=now,
+            receipt_number=payment.receipt_number,
+        )
+    )
     return payment
