@@ -299,6 +299,10 @@ class ProfileEditScreen(WorkbenchScreen):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        if not self.has_changes() and not self._confirmed:
+            self.notify("The profile is as it was: nothing saved.", title="Nothing changed")
+            self.workbench.go_back()
+            return
         try:
             patch = self.patch()
         except ValueError as error:  # a row the patch model refuses: said at the form, never a crash

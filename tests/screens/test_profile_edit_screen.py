@@ -7,12 +7,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select, update
+from textual.widgets import RadioSet, Select
 
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.profile_edit import ProfileEditScreen
 from crm_tui.services.customers.profile import get_customer
 from crm_tui.services.identity.profile_edit import ProfilePatch, update_profile
-from crm_tui.storage.models import Certificate, Interaction
+from crm_tui.storage.models import AuditEntry, Certificate, Interaction
+from crm_tui.widgets.editable_rows import EditableRows
 from crm_tui.widgets.form_field import FormField
 from tests.screens.conftest import settle, sign_in
 from tests.services.test_registration import REGION, form, register
@@ -32,7 +34,9 @@ def marta(services, csr) -> str:
             birthday="1985-09-23",
             email="marta@example.com",
             mobile="699 111 222",
-            addresses=[{"address_type": "billing", "detail": "Apartado 88", "city": "Valencia", "postal_code": "46080"}],
+            addresses=[
+                {"address_type": "billing", "detail": "Apartado 88", "city": "Valencia", "postal_code": "46080"}
+            ],
         ),
     )
     return registered.customer_id
@@ -77,6 +81,28 @@ async def test_a_new_address_in_five_keys_beyond_the_text(make_app, services, cs
             ("billing", "Apartado 88", "Valencia", "46080"),
         ]
         assert view.detail.email == "marta@example.com"  # what was not touched stays
+    with services.reader() as uow:
+        [entry] = uow.session.execute(select(AuditEntry).where(AuditEntry.action == "customer.update")).scalars()
+    assert list(entry.summary["changes"]) == ["addresses"]  # the form's round trip changes nothing else
+
+
+async def test_the_form_opens_with_the_record_and_leaving_unchanged_saves_nothing(make_app, services, csr, marta):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_view(pilot, marta)
+        await pilot.press("e")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#gender", RadioSet).pressed_index == 1  # female
+        assert screen.query_one("#title", RadioSet).pressed_index == 2  # Ms
+        assert screen.query_one("#last_name").value == "Soler Vidal"
+        assert screen.query_one("#language", Select).value == "es"
+        assert screen.query_one("#addresses", EditableRows).rows[0]["detail"] == "Apartado 88"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is view
+        assert any(n.title == "Nothing changed" for n in app._notifications)
+    assert get_customer(marta, uow=services.reader(), actor=csr).version == 1
 
 
 async def test_a_bad_email_is_shown_at_its_field_and_nothing_is_saved(make_app, services, csr, marta):
@@ -133,7 +159,9 @@ async def test_a_document_is_added_and_the_old_one_retired_from_the_rows(make_ap
         await settle(pilot)
         view = app.screen
         assert isinstance(view, CustomerViewScreen)
-        assert [(c.cert_type, c.cert_number, c.is_primary, c.retired_at is not None) for c in view.detail.certificates] == [
+        assert [
+            (c.cert_type, c.cert_number, c.is_primary, c.retired_at is not None) for c in view.detail.certificates
+        ] == [
             ("passport", "PA1234567", True, False),
             ("national_id", "45678912S", False, True),
         ]
