@@ -13,7 +13,7 @@ from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.profile_edit import ProfileEditScreen
 from crm_tui.services.customers.profile import get_customer
 from crm_tui.services.identity.profile_edit import ProfilePatch, update_profile
-from crm_tui.storage.models import AuditEntry, Certificate, Interaction
+from crm_tui.storage.models import Attachment, AuditEntry, Certificate, Interaction
 from crm_tui.widgets.editable_rows import EditableRows
 from crm_tui.widgets.form_field import FormField
 from tests.screens.conftest import settle, sign_in
@@ -194,3 +194,32 @@ async def test_b_is_re_establish_and_does_nothing_for_an_active_customer(make_ap
         await pilot.press("b")
         await settle(pilot)
         assert app.screen is view
+
+
+async def test_edit_profile_from_the_palette(make_app, services, csr, marta):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, marta)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Edit profile")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ProfileEditScreen) and app.screen.profile.customer_id == marta
+
+
+async def test_a_attaches_a_file_to_the_customer(make_app, services, csr, marta, tmp_path):
+    scan = tmp_path / "signed-form.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_view(pilot, marta)
+        await pilot.press("a")
+        await pilot.pause()  # the upload modal (its folder tree fills in the background)
+        await pilot.press(*str(scan), "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen)
+        assert any(n.title == "Attachment added" for n in app._notifications)
+    with services.reader() as uow:
+        assert uow.session.execute(select(Attachment.filename)).scalars().all() == ["signed-form.pdf"]
