@@ -93,8 +93,7 @@ class CustomerViewScreen(WorkbenchScreen):
     WORKFLOW = (
         "Check the badges, the outstanding balance and any open order at the top.",
         "1 to 7 show lines, accounts, contracts, certificates, contacts, addresses and interactions.",
-        "On the Lines tab, choose a line with the arrows: d deregisters, s suspends, r resumes it.",
-        "e edits the profile, a attaches a file, i records the ID document inspected; b brings a former customer back.",
+        "Lines tab, a line chosen: d deregisters, s suspends, r resumes; e edits the profile, a attaches, i: ID inspected.",
     )
 
     def __init__(self, detail: CustomerDetail) -> None:

@@ -137,8 +137,7 @@ def customers_update(
 ) -> None:
     """Change a customer's profile with the checks of registration; version-checked.
 
-    Exit 0 changed, 2 field errors, 3 changed elsewhere since --expect-version (or the new identity
-    belongs to, or looks like, another customer), 5 no such customer.
+    Exit 0 changed, 2 field errors, 3 changed elsewhere since --expect-version (or the new identity belongs to, or looks like, another customer), 5 no such customer.
 
     Example: crm-tui customers update C0000000018 --address-line 'Calle Nueva 7' --city Madrid --postal-code 28001
     """
