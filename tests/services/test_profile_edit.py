@@ -267,3 +267,20 @@ def test_the_version_moves_by_one_per_edit_only(services, csr, marta):
         kinds = uow.session.execute(select(Interaction.kind).order_by(Interaction.id)).scalars().all()
     assert kinds.count("profile_edit") == 2
     assert NOW < LATER
+
+
+def test_a_document_added_that_belongs_to_another_customer_is_a_duplicate(services, csr, marta):
+    lucia = register(services, csr, form()).customer_id
+    add = {"action": "add", "cert_type": "national_id", "cert_number": "12345678Z", "cert_country": "ES"}
+    with pytest.raises(DuplicateIdentity):
+        edit(services, csr, marta, documents=[add | {"expires_on": "2031-01-01"}])
+    detail = get_customer(marta, uow=services.reader(), actor=csr)
+    assert [c.cert_number for c in detail.certificates] == ["45678912S"] and detail.version == 1
+    assert lucia != marta
+
+
+def test_an_expired_document_cannot_be_added(services, csr, marta):
+    add = {"action": "add", "cert_type": "passport", "cert_number": "PA1234567", "cert_country": "ES"}
+    with pytest.raises(InvalidInput) as caught:
+        edit(services, csr, marta, documents=[add | {"expires_on": "2020-01-01"}])
+    assert caught.value.fields == {"documents.0.expires_on": "Already expired: a live document expires later."}
