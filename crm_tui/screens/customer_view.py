@@ -1,4 +1,8 @@
-"""The customer view: everything about one customer, where later issues hang their actions."""
+"""The customer view: everything about one customer, where later issues hang their actions.
+
+Over 400 lines: each action is a key, a short handler and its refusal in words; what they open lives
+in its own screen (deregistration, suspend, terminate, reestablish, profile_edit).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,8 @@ from crm_tui.screens.registration_modals import UploadModal
 from crm_tui.screens.suspend import start_suspension
 from crm_tui.screens.terminate import start_termination
 from crm_tui.services.identity.attachments import AttachmentView, attach_file
-from crm_tui.services.identity.profile_edit import DocumentSeen, EditableProfile, editable_profile, record_document_seen
+from crm_tui.services.identity.document_seen import DocumentSeen, record_document_seen
+from crm_tui.services.identity.profile_edit import EditableProfile, editable_profile
 from crm_tui.services.lifecycle.termination import TerminationResult
 from crm_tui.services.orders.engine import OrderView, list_orders
 from crm_tui.services.shared.views import CustomerDetail, SubscriberView

@@ -6,6 +6,8 @@ documents as rows: New adds one (the same type and number as a live one renews i
 expiry), Delete retires the one under the cursor. ctrl+s saves from anywhere; ctrl+l jumps to the
 living address (its text selected, so typing replaces it). A change made at another terminal since
 the form opened is refused: the form says so and opens again with the record as it is now.
+
+Over 400 lines on purpose: filling, reading back and saving are one flow over the same fields.
 """
 
 from __future__ import annotations
@@ -33,12 +35,12 @@ from crm_tui.services.identity.attachments import CheckedFile, check_file
 from crm_tui.services.identity.near_matches import PossibleDuplicates
 from crm_tui.services.identity.profile_edit import (
     EditableProfile,
-    ProfilePatch,
     ProfileUpdate,
     StaleEdit,
     editable_profile,
     update_profile,
 )
+from crm_tui.services.identity.profile_patch import ProfilePatch
 from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.widgets.editable_rows import EditableRows, RowField, RowFormModal
 from crm_tui.widgets.form_field import FormField

@@ -12,7 +12,8 @@ from textual.widgets import RadioSet, Select
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.profile_edit import ProfileEditScreen
 from crm_tui.services.customers.profile import get_customer
-from crm_tui.services.identity.profile_edit import ProfilePatch, update_profile
+from crm_tui.services.identity.profile_edit import update_profile
+from crm_tui.services.identity.profile_patch import ProfilePatch
 from crm_tui.storage.models import Attachment, AuditEntry, Certificate, Interaction
 from crm_tui.widgets.editable_rows import EditableRows
 from crm_tui.widgets.form_field import FormField

@@ -10,15 +10,14 @@ from sqlalchemy import select, update
 
 from crm_tui.errors import DuplicateIdentity, InvalidInput, NotFound
 from crm_tui.services.customers.profile import get_customer
+from crm_tui.services.identity.document_seen import record_document_seen
 from crm_tui.services.identity.near_matches import PossibleDuplicates
 from crm_tui.services.identity.profile_edit import (
-    DocumentChange,
-    ProfilePatch,
     StaleEdit,
     editable_profile,
-    record_document_seen,
     update_profile,
 )
+from crm_tui.services.identity.profile_patch import DocumentChange, ProfilePatch
 from crm_tui.services.shared.passwords import verify_secret
 from crm_tui.storage.models import Attachment, AuditEntry, AuthenticationInfo, Certificate, Customer, Interaction
 from tests.services.test_registration import NOW, REGION, form, register

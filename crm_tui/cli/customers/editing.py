@@ -21,7 +21,7 @@ from crm_tui.errors import InvalidInput
 from crm_tui.present import day
 
 if TYPE_CHECKING:
-    from crm_tui.services.identity.profile_edit import ProfilePatch
+    from crm_tui.services.identity.profile_patch import ProfilePatch
 
 FIELD_OPTIONS = {
     "address_line": "address",
@@ -45,7 +45,7 @@ def _read_patch(file: str, options: dict[str, str | None], confirm_different: li
     """The file's patch (if any) with the field options over it; bad shape -> exit 2 with the field."""
     from pydantic import ValidationError
 
-    from crm_tui.services.identity.profile_edit import ProfilePatch
+    from crm_tui.services.identity.profile_patch import ProfilePatch
 
     document: dict[str, Any] = {}
     if file:
@@ -199,7 +199,7 @@ def customers_document_seen(
 
     Example: crm-tui customers document-seen C0000000018 --json
     """
-    from crm_tui.services.identity.profile_edit import record_document_seen
+    from crm_tui.services.identity.document_seen import record_document_seen
 
     run = invocation()
     seen = record_document_seen(customer_id, uow=run.services().writer(), actor=run.actor())
