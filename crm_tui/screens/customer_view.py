@@ -1,6 +1,12 @@
-"""The customer view: everything about one customer, where later issues hang their actions."""
+"""The customer view: everything about one customer, where later issues hang their actions.
+
+Over 400 lines: each action is a key, a short handler and its refusal in words; what they open lives
+in its own screen (deregistration, suspend, terminate, reestablish, profile_edit).
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, date
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -31,9 +37,14 @@ from crm_tui.present import (
 )
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.customer_lookup import load_customer
+from crm_tui.screens.profile_edit import ProfileEditScreen
 from crm_tui.screens.reestablish import ReestablishScreen
+from crm_tui.screens.registration_modals import UploadModal
 from crm_tui.screens.suspend import start_suspension
 from crm_tui.screens.terminate import start_termination
+from crm_tui.services.identity.attachments import AttachmentView, attach_file
+from crm_tui.services.identity.document_seen import DocumentSeen, record_document_seen
+from crm_tui.services.identity.profile_edit import EditableProfile, editable_profile
 from crm_tui.services.lifecycle.termination import TerminationResult
 from crm_tui.services.orders.engine import OrderView, list_orders
 from crm_tui.services.shared.views import CustomerDetail, SubscriberView
@@ -71,7 +82,16 @@ class CustomerViewScreen(WorkbenchScreen):
         Binding("s", "suspend", "Suspend", tooltip="bar the selected line for a reason", id="suspend-line"),
         Binding("r", "resume", "Resume", tooltip="the selected suspended line comes back", id="resume-line"),
         Binding(
-            "e", "reestablish", "Re-establish", tooltip="a terminated customer comes back", id="reestablish-customer"
+            "b",
+            "reestablish",
+            "Re-establish",
+            tooltip="bring back: a terminated customer comes back",
+            id="reestablish-customer",
+        ),
+        Binding("e", "edit_profile", "Edit profile", tooltip="change any group of the record", id="edit-profile"),
+        Binding("a", "attach", "Attach", tooltip="add a scanned document or signed form", id="attach-file"),
+        Binding(
+            "i", "document_seen", "ID inspected", tooltip="record the ID document seen in person", id="document-seen"
         ),
         Binding("p", "receipts", "Receipts", tooltip="payments and refunds: show, reprint, save as PDF", id="receipts"),
     ]
@@ -80,7 +100,7 @@ class CustomerViewScreen(WorkbenchScreen):
     WORKFLOW = (
         "Check the badges, the outstanding balance and any open order at the top.",
         "1 to 7 show lines, accounts, contracts, certificates, contacts, addresses and interactions.",
-        "On the Lines tab, choose a line with the arrows: d deregisters, s suspends, r resumes it.",
+        "Lines tab, a line chosen: d deregisters, s suspends, r resumes; e edits the profile, a attaches, i: ID inspected.",
     )
 
     def __init__(self, detail: CustomerDetail) -> None:
@@ -94,9 +114,10 @@ class CustomerViewScreen(WorkbenchScreen):
     def compose_body(self) -> ComposeResult:
         detail = self.detail
         currency = self.workbench.services.settings.currency
+        today = self.workbench.clock().date()
         with Horizontal(id="customer-title"):
             yield Static(detail.name, id="customer-name", markup=False)
-            for label, css in _badges(detail):
+            for label, css in _badges(detail, today):
                 yield Label(label, classes=f"badge {css}")
         with Grid(id="profile"):
             for label, value in _profile(detail, currency):
@@ -105,7 +126,7 @@ class CustomerViewScreen(WorkbenchScreen):
                 yield Static(value, classes="profile-value owed" if owed else "profile-value", markup=False)
         yield CustomerOrders(id="customer-orders")
         with TabbedContent(id="sections"):
-            for section, title, columns, rows in _sections(detail):
+            for section, title, columns, rows in _sections(detail, today):
                 with TabPane(f"{title} ({len(rows)})", id=f"tab-{section}"):
                     table = WorkbenchTable(id=f"table-{section}")
                     table.add_columns(*columns)
@@ -196,6 +217,71 @@ class CustomerViewScreen(WorkbenchScreen):
             return
         self.app.push_screen(ReestablishScreen(fill={"customer_id": self.customer_id}))
 
+    def action_edit_profile(self) -> None:
+        """The profile in the Registration form's groups, opened at the version shown here."""
+        if self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
+            self.notify("A former customer is re-established (b) before their profile is edited.", title="Not editable")
+            return
+        app = self.workbench
+        services, actor, customer_id, name = app.services, app.actor, self.customer_id, self.detail.name
+
+        def opened(profile: EditableProfile) -> None:
+            self.app.push_screen(ProfileEditScreen(profile, name=name))
+
+        self.call_service(
+            lambda: editable_profile(customer_id, uow=services.reader(), actor=actor),
+            opened,
+            group="profile-edit-open",
+            description="Open the profile to edit",
+        )
+
+    def action_attach(self) -> None:
+        """Add a file to the customer's record (the upload modal of Registration)."""
+        self.app.push_screen(UploadModal(), self._attach_chosen)
+
+    def _attach_chosen(self, path: str | None) -> None:
+        if not path:
+            return
+        app = self.workbench
+        services, actor, customer_id = app.services, app.actor, self.customer_id
+        data_dir = services.settings.data_dir
+
+        def attached(view: AttachmentView) -> None:
+            self.notify(f"{view.filename} attached ({words(view.media_type)}).", title="Attachment added")
+            app.open_customer(customer_id, key_kind=None, record=False)
+
+        self.call_service(
+            lambda: attach_file(customer_id, path, uow=services.writer(), actor=actor, data_dir=data_dir),
+            attached,
+            group="attach-file",
+            description="Attach a file",
+        )
+
+    def action_document_seen(self) -> None:
+        """The CSR has the customer's ID document in hand: recorded on an interaction, shown as last seen."""
+        app = self.workbench
+        services, actor, customer_id = app.services, app.actor, self.customer_id
+        now = app.clock().astimezone(UTC)
+
+        def recorded(seen: DocumentSeen) -> None:
+            kind = words(seen.cert_type, CertType)
+            if seen.expired:
+                self.notify(
+                    f"{kind} •••• {seen.last_digits} expired on {day(seen.expires_on)}: ask for a valid document.",
+                    title="Document expired",
+                    severity="warning",
+                )
+            else:
+                self.notify(f"{kind} •••• {seen.last_digits} inspected.", title="ID inspected")
+            app.open_customer(customer_id, key_kind=None, record=False)
+
+        self.call_service(
+            lambda: record_document_seen(customer_id, uow=services.writer(), actor=actor, now=now),
+            recorded,
+            group="document-seen",
+            description="Record the ID inspected",
+        )
+
     def _line_order_done(self, order: OrderView) -> None:
         self.show_order(order)
         self.notify(f"Order {order.order_id} {words(order.status).lower()}.", title="Line suspended")
@@ -265,6 +351,8 @@ class CustomerViewScreen(WorkbenchScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reestablish":
             return self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
+        if action in ("edit_profile", "attach", "document_seen"):
+            return self.detail.status not in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
         return True
 
     def action_section(self, section: str) -> None:
@@ -272,13 +360,21 @@ class CustomerViewScreen(WorkbenchScreen):
         self.query_one(f"#table-{section}").focus()
 
 
-def _badges(detail: CustomerDetail) -> list[tuple[str, str]]:
+def _badges(detail: CustomerDetail, today: date) -> list[tuple[str, str]]:
     badges = [(words(detail.status, CustomerStatus).upper(), BADGE_CLASSES.get(detail.status, "badge-quiet"))]
     if detail.blacklisted:
         badges.append(("BLACKLISTED", "badge-bad"))
     if detail.merged_from:
         badges.append((f"MERGED from {detail.merged_from}", "badge-warn"))
+    if expired_document(detail, today):
+        badges.append(("ID EXPIRED", "badge-bad"))
     return badges
+
+
+def expired_document(detail: CustomerDetail, today: date) -> bool:
+    """The customer's live primary document has passed its expiry date."""
+    live = [c for c in detail.certificates if c.retired_at is None]
+    return bool(live) and live[0].expires_on is not None and live[0].expires_on < today
 
 
 def _profile(detail: CustomerDetail, currency: str) -> list[tuple[str, str]]:
@@ -301,6 +397,14 @@ def _profile(detail: CustomerDetail, currency: str) -> list[tuple[str, str]]:
         ),
         ("Nationality", text(detail.nationality)),
         ("Birthplace", text(detail.birthplace)),
+        (
+            "ID seen",
+            f"{local_time(detail.document_seen_at)} · {detail.document_seen.removeprefix('ID inspected: ')}"
+            if detail.document_seen_at and detail.document_seen
+            else "never recorded (i)",
+        ),
+        ("Title", text(detail.title)),
+        ("Version", str(detail.version)),
     ]
 
 
@@ -312,7 +416,7 @@ def _reason_words(status: str, reason: str) -> str:
     return words(reason, SuspensionReason if status == SubscriberStatus.SUSPENDED else None)
 
 
-def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[str, ...], list[Row]]]:
+def _sections(detail: CustomerDetail, today: date) -> list[tuple[str, str, tuple[str, ...], list[Row]]]:
     """(id, title, columns, rows) for each tab, in SECTIONS order."""
     lines: list[Row] = [
         (
@@ -354,7 +458,15 @@ def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[str, ...], l
         for c in detail.contracts
     ]
     certificates: list[Row] = [
-        (words(c.cert_type, CertType), c.cert_number, c.cert_country, "Yes" if c.is_primary else "", day(c.expires_on))
+        (
+            words(c.cert_type, CertType),
+            c.cert_number,
+            c.cert_country,
+            "Yes" if c.is_primary else "",
+            day(c.expires_on)
+            + (" (expired)" if c.retired_at is None and c.expires_on and c.expires_on < today else ""),
+            f"retired {day(c.retired_at.date())}" if c.retired_at else "live",
+        )
         for c in detail.certificates
     ]
     contacts: list[Row] = [(words(c.contact_type), text(c.name), words(c.method), c.value) for c in detail.contacts]
@@ -387,7 +499,12 @@ def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[str, ...], l
             ("Contract", "Service Number", "Offering", "From", "Until", "Months", "Prolongation", "Penalty", "Status"),
             contracts,
         ),
-        ("certificates", "Certificates", ("Type", "Number", "Country", "Primary", "Expires"), certificates),
+        (
+            "certificates",
+            "Certificates",
+            ("Type", "Number", "Country", "Primary", "Expires", "State"),
+            certificates,
+        ),
         ("contacts", "Contacts", ("Role", "Name", "Method", "Value"), contacts),
         ("addresses", "Addresses", ("Type", "Address", "City", "Region", "Postal Code", "Country"), addresses),
         ("interactions", "Interactions", ("When", "What", "Channel", "Key", "Operator", "Summary"), interactions),

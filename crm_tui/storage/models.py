@@ -125,6 +125,8 @@ class Certificate(SQLModel, table=True):
     is_primary: bool = True
     expires_on: date | None = None
     created_at: datetime = _created()
+    retired_at: datetime | None = _when()
+    """Set when the customer no longer holds it (replaced, lost): kept as history, never the primary."""
 
 
 class Contact(SQLModel, table=True):

@@ -487,6 +487,7 @@ class _Loader:
                 if plan.cert_type == "company_registration"
                 else self.today + timedelta(days=rng.randint(30, 3650)),
                 "created_at": created,
+                "retired_at": None,
             }
         )
         self._remember_certificate(

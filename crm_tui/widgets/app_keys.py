@@ -53,6 +53,7 @@ KEY_HOLDING_WORKERS = (
     "deregistration-quote",
     "resume-quote",
     "archive-find",
+    "profile-edit-open",
 )
 """Service calls that end by opening a screen or moving the focus: keys typed meanwhile wait for them
 (widgets/key_line.py), so they land where that screen puts the focus."""

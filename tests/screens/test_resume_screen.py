@@ -323,14 +323,14 @@ async def test_reestablish_by_former_service_number_with_the_number_recovered(ma
         assert view.detail.interactions[0].kind == "reestablish"
 
 
-async def test_e_on_a_terminated_customer_finds_them_and_restores_idle(make_app, services, csr, former):
+async def test_b_on_a_terminated_customer_finds_them_and_restores_idle(make_app, services, csr, former):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot)
         await pilot.press("ctrl+f", *former, "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerViewScreen)
-        await pilot.press("e")
+        await pilot.press("b")  # "bring back"
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ReestablishScreen) and screen.found.customer_id == former

@@ -113,3 +113,16 @@ def test_a_string_sent_at_once_arrives_exactly_in_a_real_terminal(terminal: Term
     assert "ACTIVE" in screen
     typed = _identify_line(screen).split("▊", 1)[-1].strip(" ▎")
     assert typed == TYPED_AFTER
+
+
+def test_an_address_is_changed_in_five_keys_beyond_the_text_in_a_real_terminal(terminal: Terminal):
+    """README "Keys at the counter, counted": from the customer view, `e`, `ctrl+l`, street, `tab`, city,
+    `tab`, postal code, `ctrl+s`: five keys beyond the text, sent at once as a fast clerk types them."""
+    terminal.wait_for(lambda s: "SIGN IN" in s and "DEMO" in s and "alice" in s, "the demo sign-in screen")
+    terminal.send("alice", "Enter", "demo-csr-01", "Enter", "/612 345 678", "Enter")
+    terminal.wait_for(lambda s: "Lucía García Pérez" in s and "ACTIVE" in s, "Lucía's customer view")
+    terminal.send("e", "C-l", "Calle Nueva 7", "Tab", "Madrid", "Tab", "28001", "C-s")
+    terminal.wait_for(lambda s: "Profile changed" in s or "Saved" in s, "the profile saved")
+    terminal.send("6")
+    screen = terminal.wait_for(lambda s: "Calle Nueva 7" in s, "the new address on the Addresses tab")
+    assert "Madrid" in screen and "28001" in screen

@@ -2,6 +2,7 @@
 
 - `finding`         search, show
 - `registration`    register, export: one customer in, every customer out
+- `editing`         update, document-seen: a profile changed after registration, an ID inspected
 - `importing`       import: many customers in, from CSV, XLSX, JSON Lines or TMF629
 - `authentication`  authenticate, reset-password, unlock-authentication: the service password
 - `relationship`    terminate, reestablish, erase: the end (and return) of the relationship
@@ -13,13 +14,15 @@ from __future__ import annotations
 
 import typer
 
-from crm_tui.cli.customers import authentication, finding, importing, registration, relationship
+from crm_tui.cli.customers import authentication, editing, finding, importing, registration, relationship
 
 app = typer.Typer(help="Find, show, register and authenticate customers.", no_args_is_help=True)
 
 app.command("search")(finding.customers_search)
 app.command("show")(finding.customers_show)
 app.command("register")(registration.customers_register)
+app.command("update")(editing.customers_update)
+app.command("document-seen")(editing.customers_document_seen)
 app.command("authenticate")(authentication.customers_authenticate)
 app.command("reset-password")(authentication.customers_reset_password)
 app.command("unlock-authentication")(authentication.customers_unlock_authentication)

@@ -52,6 +52,8 @@ from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 RECENT_INTERACTIONS = 20
+DOCUMENT_SEEN = "document_seen"
+"""The interaction kind of an ID document inspected in person (services/identity/profile_edit.py records it)."""
 
 
 def _resolve_merged(uow: UnitOfWork, customer_id: str) -> tuple[Customer | None, str | None]:
@@ -166,7 +168,15 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
     contacts = session.execute(select(Contact).where(Contact.customer_id == pk).order_by(Contact.id)).scalars().all()
     addresses = session.execute(select(Address).where(Address.customer_id == pk).order_by(Address.id)).scalars().all()
     preference = session.execute(select(Preference).where(Preference.customer_id == pk)).scalar_one_or_none()
-    primary = certificates[0] if certificates else None
+    live = [c for c in certificates if c.retired_at is None]
+    certificates = live + [c for c in certificates if c.retired_at is not None]
+    primary = live[0] if live else None
+    seen = session.execute(
+        select(Interaction.created_at, Interaction.summary)
+        .where(Interaction.customer_id == pk, Interaction.kind == DOCUMENT_SEEN)
+        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+        .limit(1)
+    ).first()
     outstanding = sum((Decimal(v) for v in outstanding_by_account.values()), Decimal("0.00"))
     return CustomerDetail(
         customer_id=customer.customer_id,
@@ -198,8 +208,9 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
                 cert_type=c.cert_type,
                 cert_number=c.cert_number,
                 cert_country=c.cert_country,
-                is_primary=c.is_primary,
+                is_primary=c.is_primary and c.retired_at is None,
                 expires_on=c.expires_on,
+                retired_at=c.retired_at,
             )
             for c in certificates
         ],
@@ -279,6 +290,9 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
         )
         if preference
         else None,
+        version=customer.version,
+        document_seen_at=seen.created_at if seen else None,
+        document_seen=seen.summary if seen else None,
     )
 
 

@@ -77,6 +77,8 @@ class CertificateView(View):
     cert_country: str
     is_primary: bool
     expires_on: date | None
+    retired_at: datetime | None = None
+    """A retired document is history: no longer the customer's, never flagged as expired."""
 
 
 class ContactView(View):
@@ -187,3 +189,9 @@ class CustomerDetail(View):
     contracts: list[ContractView]
     interactions: list[InteractionView]
     preferences: PreferenceView | None
+    version: int = 1
+    """The record's version when read: an edit from this view is refused if it moved on (issue 13)."""
+    document_seen_at: datetime | None = None
+    """When a CSR last recorded the ID document as inspected in person."""
+    document_seen: str | None = None
+    """What was inspected then (type, last digits, expiry), as recorded."""
