@@ -16,6 +16,7 @@ from crm_tui.domain import (
     InteractionChannel,
     KeyKind,
     PaymentType,
+    Role,
     SubscriberStatus,
     SuspensionReason,
 )
@@ -30,6 +31,7 @@ from crm_tui.present import (
     words,
 )
 from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.customer_caller import CallerActions, SocialAccountsTable
 from crm_tui.screens.reestablish import ReestablishScreen
 from crm_tui.screens.suspend import start_suspension
 from crm_tui.screens.terminate import start_termination
@@ -46,10 +48,11 @@ BADGE_CLASSES = {
     CustomerStatus.TERMINATED: "badge-bad",
     CustomerStatus.ARCHIVED: "badge-quiet",
 }
-SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addresses", "interactions")
+SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addresses", "interactions", "social")
+"""The tabs, in the order of their number keys; `social` is loaded on its own (SocialAccountsTable)."""
 
 
-class CustomerViewScreen(WorkbenchScreen):
+class CustomerViewScreen(CallerActions, WorkbenchScreen):
     """Profile with status badges and outstanding balance; lines, accounts and the rest in tabs."""
 
     CSS_PATH = "customer_view.tcss"
@@ -72,13 +75,22 @@ class CustomerViewScreen(WorkbenchScreen):
         Binding(
             "e", "reestablish", "Re-establish", tooltip="a terminated customer comes back", id="reestablish-customer"
         ),
+        Binding("v", "verify_caller", "Verify", tooltip="check the caller's service password", id="verify-caller"),
+        Binding(
+            "ctrl+u",
+            "unlock_verification",
+            "Unlock caller verification",
+            show=False,
+            tooltip="supervisors: lift the lock after five wrong service passwords",
+            id="unlock-verification",
+        ),
     ]
     AUTO_FOCUS = "#table-lines"
     HELP_TITLE = "Customer view"
     WORKFLOW = (
         "Check the badges, the outstanding balance and any open order at the top.",
-        "1 to 7 show lines, accounts, contracts, certificates, contacts, addresses and interactions.",
-        "On the Lines tab, choose a line with the arrows: d deregisters, s suspends, r resumes it.",
+        "1 to 8 show lines, accounts, contracts, certificates, contacts, addresses, interactions and social accounts.",
+        "On the Lines tab, choose a line with the arrows: d deregisters, s suspends, r resumes it. v verifies a caller.",
     )
 
     def __init__(self, detail: CustomerDetail) -> None:
@@ -110,10 +122,15 @@ class CustomerViewScreen(WorkbenchScreen):
                     for row in rows:
                         table.add_row(*row)
                     yield table
+            with TabPane("Social", id="tab-social"):
+                social = SocialAccountsTable(id="table-social")
+                social.add_columns("Provider", "Account", "Linked")
+                yield social
 
     def on_mount(self) -> None:
         self.query_one(CustomerOrders).display = False
         self._load_orders()
+        self._load_social()
         self.set_interval(2, self._refresh_running_orders)
 
     def _load_orders(self) -> None:
@@ -235,6 +252,8 @@ class CustomerViewScreen(WorkbenchScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reestablish":
             return self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
+        if action == "unlock_verification":
+            return self.workbench.actor.role in (Role.SUPERVISOR, Role.ADMIN)
         return True
 
     def action_section(self, section: str) -> None:
