@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm_tui.services import operators, seeding
 from crm_tui.services.customers.identify import identify_customer, recognise_key
 from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.identity import authentication
@@ -203,3 +204,16 @@ def test_social_accounts_are_found_recognised_listed_and_unlinked(services, csr,
             select(AuditEntry).where(AuditEntry.action == "customer.social_unlink")
         ).scalar_one()
     assert entry.summary == {"provider": "facebook", "subject": "•••• .gp"}
+
+
+def test_the_demo_lucia_can_be_verified_by_her_login_name_and_found_by_her_social_account(services):
+    seeding.create_demo(services, customers=3, seed=7)
+    seeding.create_demo(services, customers=3, seed=7)  # idempotent: one secret, one link
+    alice = operators.sign_in("alice", "demo-csr-01", uow=services.writer())
+    sign_in = seeding.FEATURED_SIGN_IN
+    done = authenticate(services, alice, sign_in["login_name"], sign_in["service_password"])
+    assert done.service_number == "34612345678"
+    page = search_customers(
+        CustomerQuery(social="google:" + sign_in["social"][1]), uow=services.reader(), actor=alice, region=REGION
+    )
+    assert [c.name for c in page.customers] == ["Lucía García Pérez"]
