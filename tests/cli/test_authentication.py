@@ -118,6 +118,7 @@ def test_set_login_refuses_bad_taken_and_unknown(cli, marta, tmp_path):
     )
     pere = cli.json("customers", "register", "--file", str(other))["customer_id"]
     assert cli.json("customers", "set-login", marta, "marta.soler")["login_name"] == "marta.soler"
+    assert cli.json("customers", "show", marta)["login_name"] == "marta.soler"
     taken = cli.json("customers", "set-login", pere, "MARTA.SOLER", expect=3)["error"]
     assert taken["fields"] == {"login_name": "Taken."}
     assert "login_name" in cli.json("customers", "set-login", pere, "no", expect=2)["error"]["fields"]
