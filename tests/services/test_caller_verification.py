@@ -15,7 +15,7 @@ from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.identity import authentication
 from crm_tui.services.identity.sign_in_names import list_social_accounts, set_login_name, unlink_social_account
 from crm_tui.services.shared.validation import parse_login_name
-from crm_tui.storage.models import AuditEntry, Customer, Interaction
+from crm_tui.storage.models import AuditEntry, AuthenticationInfo, Customer, Interaction
 from tests.factories import stock_pools
 from tests.services.test_registration import REGION, form, register
 
@@ -217,3 +217,28 @@ def test_the_demo_lucia_can_be_verified_by_her_login_name_and_found_by_her_socia
         CustomerQuery(social="google:" + sign_in["social"][1]), uow=services.reader(), actor=alice, region=REGION
     )
     assert [c.name for c in page.customers] == ["Lucía García Pérez"]
+
+
+def test_guesses_from_many_terminals_at_once_lock_after_exactly_five(services, csr, lucia_id):
+    """Eight terminals guess at the same moment: the count is never lost (the row is locked while counted)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(_: int) -> tuple[int, bool]:
+        try:
+            authenticate(services, csr, lucia_id, "wrong-guess")
+        except authentication.CustomerAuthenticationFailed as failed:
+            return failed.extra["tries_left"], "Wrong" in failed.message
+        raise AssertionError("a wrong guess was accepted")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(guess, range(8)))
+    wrong = sorted(left for left, counted in outcomes if counted)
+    assert wrong == [0, 1, 2, 3, 4]  # five counted, each with its own number of tries left
+    assert sum(not counted for _left, counted in outcomes) == 3  # the rest refused: locked
+    with services.reader() as uow:
+        failures = uow.session.execute(
+            select(AuthenticationInfo.failed_attempts)
+            .join(Customer, Customer.id == AuthenticationInfo.customer_id)
+            .where(Customer.customer_id == lucia_id)
+        ).scalar_one()
+    assert failures == 5
