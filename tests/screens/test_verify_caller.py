@@ -180,3 +180,16 @@ async def test_the_social_tab_lists_and_delete_unlinks_after_a_confirmation(make
         table = app.screen.query_one("#table-social", DataTable)
         assert table.row_count == 1 and [str(c) for c in table.get_row_at(0)][1] == "@luciag"
         assert "Social (1)" in str(app.screen.query_one("#sections").get_tab("tab-social").label)
+
+
+async def test_a_customer_without_a_service_password_is_told_to_check_the_document(make_app, csr, lucia):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await open_lucia(pilot, lucia)
+        await pilot.press("v")
+        await settle(pilot)
+        assert "no service password; verify the identity document" in text_of(app, "#verify-result")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen) and verifications(app) == []
