@@ -169,6 +169,7 @@ class KeyKind(Labelled):
     CERTIFICATE = "certificate"
     NAME = "name"
     SOCIAL = "social"
+    LOGIN_NAME = "login_name"
 
 
 class DeregistrationReason(Labelled):

@@ -56,6 +56,20 @@ CustomersServiceNumber = Annotated[
     str, typer.Option("--service-number", help="The customer's service number. Example: --service-number 612345678")
 ]
 """The line whose service password a customer authentication checks or resets."""
+CustomersLogin = Annotated[
+    str, typer.Option("--login", help="The customer's login name (any case). Example: --login lucia.garcia")
+]
+"""A customer's login name, the second of the three sign-in keys."""
+CustomersEmail = Annotated[
+    str, typer.Option("--email", help="The customer's email address. Example: --email lucia.garcia@example.com")
+]
+"""A customer's email, the third sign-in key (refused when several customers share it)."""
+SocialOption = Annotated[
+    str,
+    typer.Option(
+        "--social", help="A linked social account: @handle or provider:handle. Example: --social google:marta"
+    ),
+]
 
 CustomerFilter = Annotated[
     str,

@@ -219,7 +219,7 @@ def preferences(currency: str) -> ComposeResult:
 
 
 def authentication() -> ComposeResult:
-    """The security question and answer, and a social account."""
+    """The security question and answer, a social account and the optional login name."""
     yield Static("AUTHENTICATION", classes="section-title")
     with Grid(classes="form-grid"):
         yield text_field(
@@ -230,6 +230,7 @@ def authentication() -> ComposeResult:
             "Social Account", Select(SOCIAL_PROVIDERS, prompt="—", id="social_provider"), name="social_provider"
         )
         yield text_field("social_subject", "Social Account Name", "user name at the provider", classes="span-2")
+        yield text_field("login_name", "Login Name", "optional: lucia.garcia", max_length=32)
 
 
 # -- fields -----------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from crm_tui.domain import (
     InteractionChannel,
     KeyKind,
     PaymentType,
+    Role,
     SubscriberStatus,
     SuspensionReason,
 )
@@ -36,6 +37,7 @@ from crm_tui.present import (
     words,
 )
 from crm_tui.screens.base import WorkbenchScreen
+from crm_tui.screens.customer_caller import CallerActions, SocialAccountsTable
 from crm_tui.screens.customer_lookup import load_customer
 from crm_tui.screens.profile_edit import ProfileEditScreen
 from crm_tui.screens.reestablish import ReestablishScreen
@@ -58,10 +60,11 @@ BADGE_CLASSES = {
     CustomerStatus.TERMINATED: "badge-bad",
     CustomerStatus.ARCHIVED: "badge-quiet",
 }
-SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addresses", "interactions")
+SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addresses", "interactions", "social")
+"""The tabs, in the order of their number keys; `social` is loaded on its own (SocialAccountsTable)."""
 
 
-class CustomerViewScreen(WorkbenchScreen):
+class CustomerViewScreen(CallerActions, WorkbenchScreen):
     """Profile with status badges and outstanding balance; lines, accounts and the rest in tabs."""
 
     CSS_PATH = "customer_view.tcss"
@@ -94,13 +97,22 @@ class CustomerViewScreen(WorkbenchScreen):
             "i", "document_seen", "ID inspected", tooltip="record the ID document seen in person", id="document-seen"
         ),
         Binding("p", "receipts", "Receipts", tooltip="payments and refunds: show, reprint, save as PDF", id="receipts"),
+        Binding("v", "verify_caller", "Verify", tooltip="check the caller's service password", id="verify-caller"),
+        Binding(
+            "ctrl+u",
+            "unlock_verification",
+            "Unlock caller verification",
+            show=False,
+            tooltip="supervisors: lift the lock after five wrong service passwords",
+            id="unlock-verification",
+        ),
     ]
     AUTO_FOCUS = "#table-lines"
     HELP_TITLE = "Customer view"
     WORKFLOW = (
         "Check the badges, the outstanding balance and any open order at the top.",
-        "1 to 7 show lines, accounts, contracts, certificates, contacts, addresses and interactions.",
-        "Lines tab, a line chosen: d deregisters, s suspends, r resumes; e edits the profile, a attaches, i: ID inspected.",
+        "1 to 8 show lines, accounts, contracts, certificates, contacts, addresses, interactions and social accounts.",
+        "On a line: d deregisters, s suspends, r resumes. e edits the profile, a attaches, i: ID inspected, v verifies a caller, p receipts.",
     )
 
     def __init__(self, detail: CustomerDetail) -> None:
@@ -133,10 +145,15 @@ class CustomerViewScreen(WorkbenchScreen):
                     for row in rows:
                         table.add_row(*row)
                     yield table
+            with TabPane("Social", id="tab-social"):
+                social = SocialAccountsTable(id="table-social")
+                social.add_columns("Provider", "Account", "Linked")
+                yield social
 
     def on_mount(self) -> None:
         self.query_one(CustomerOrders).display = False
         self._load_orders()
+        self._load_social()
         self.set_interval(2, self._refresh_running_orders)
 
     def _load_orders(self) -> None:
@@ -353,6 +370,8 @@ class CustomerViewScreen(WorkbenchScreen):
             return self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
         if action in ("edit_profile", "attach", "document_seen"):
             return self.detail.status not in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
+        if action == "unlock_verification":
+            return self.workbench.actor.role in (Role.SUPERVISOR, Role.ADMIN)
         return True
 
     def action_section(self, section: str) -> None:

@@ -27,6 +27,7 @@ TEXT_FIELDS: tuple[tuple[str, str, str, KeyKind], ...] = (
     ("iccid", "ICCID", "89...", KeyKind.ICCID),
     ("customer_id", "Customer ID", "C0000000018", KeyKind.CUSTOMER_ID),
     ("email", "Email", "name@example.com", KeyKind.EMAIL),
+    ("social", "Social Account", "@handle or google:handle", KeyKind.SOCIAL),
 )
 """(field, label, placeholder, key kind) in screen order; the first filled one is the key used."""
 
@@ -34,7 +35,7 @@ QUERY_FIELDS = {f.name for f in dataclass_fields(CustomerQuery)}
 
 
 class QueryCustomersScreen(WorkbenchScreen):
-    """Search by certificate, service number, name, IMSI, ICCID, customer ID or email (AND)."""
+    """Search by certificate, service number, name, IMSI, ICCID, customer ID, email or social account (AND)."""
 
     CSS_PATH = "query_customers.tcss"
     BINDINGS = [

@@ -98,6 +98,7 @@ def registration_form(
         belief=v("belief"),
         language=v("language"),
         written_language=v("written_language"),
+        login_name=v("login_name"),
         service_password=v("service_password"),
         service_password_confirm=v("service_password_confirm"),
         security_question=v("security_question"),

@@ -11,10 +11,12 @@ from crm_tui.errors import InvalidInput
 from crm_tui.services import operators
 from crm_tui.services.context import Services
 from crm_tui.services.shared import audit
+from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.services.shared.permissions import require_role
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import Customer, Operator
+from crm_tui.storage.models import AuthenticationInfo, Certificate, Customer, Operator, SocialAccount
 from crm_tui.storage.seed import FEATURED, SeedReport, seed_database
+from crm_tui.storage.types import utcnow
 
 MAX_CUSTOMERS = 10_000_000
 
@@ -35,6 +37,14 @@ FEATURED_CUSTOMER = {
     "email": FEATURED.email,
 }
 """The one demo customer whose keys are known in advance (the README searches for her)."""
+FEATURED_SIGN_IN = {
+    "login_name": "lucia.garcia",
+    "service_password": "Giralda-1988",
+    "security_question": "First pet's name?",
+    "security_answer": "canela",
+    "social": ("google", "lucia.garcia.88"),
+}
+"""How the demo's Lucía signs in (README "Verifying a caller"): demo only, printed in the README."""
 
 
 def seed_customers(
@@ -103,8 +113,39 @@ def create_demo(services: Services, *, customers: int = 2000, seed: int = 7) -> 
             audit.record(uow, admin, "data.seed", "database", "demo", {"customers": customers, "seed": seed})
             uow.commit()
         seed_database(services.database, customers=customers, seed=seed, featured=True)
+        _featured_sign_in(services)
     with services.reader() as uow:
         present = set(uow.session.execute(select(Operator.username)).scalars())
     return [
         (username, password, role.value) for username, password, role, _display in DEMO_OPERATORS if username in present
     ]
+
+
+def _featured_sign_in(services: Services) -> None:
+    """The demo's Lucía gets a service password, a security question, a login name and a social account,
+    so a caller can be verified on the demo (the bulk seed gives nobody a secret: hashing is slow)."""
+    with services.writer() as uow:
+        session = uow.session
+        pk = session.execute(
+            select(Certificate.customer_id).where(Certificate.cert_number == FEATURED.cert_number)
+        ).scalar()
+        if (
+            pk is None
+            or session.execute(select(AuthenticationInfo.id).where(AuthenticationInfo.customer_id == pk)).first()
+        ):
+            return
+        session.add(
+            AuthenticationInfo(
+                customer_id=pk,
+                service_password_hash=hash_secret(FEATURED_SIGN_IN["service_password"]),
+                security_question=FEATURED_SIGN_IN["security_question"],
+                security_answer_hash=hash_secret(FEATURED_SIGN_IN["security_answer"]),
+            )
+        )
+        customer = session.get(Customer, pk)
+        if customer is not None and customer.login_name is None:
+            customer.login_name = FEATURED_SIGN_IN["login_name"]
+            session.add(customer)
+        provider, subject = FEATURED_SIGN_IN["social"]
+        session.add(SocialAccount(customer_id=pk, provider=provider, subject=subject, linked_at=utcnow()))
+        uow.commit()

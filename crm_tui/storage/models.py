@@ -102,6 +102,8 @@ class Customer(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254, index=True)
     mobile: str | None = Field(default=None, max_length=20, index=True)
     social_id: str | None = Field(default=None, max_length=64)
+    login_name: str | None = Field(default=None, max_length=32, unique=True, index=True)
+    """Optional sign-in name, stored lower-case so uniqueness is case-insensitive on both engines."""
     belief: str | None = Field(default=None, max_length=64)
     credit_level: str = Field(default="B", max_length=2)
     credit_limit: Decimal = _money()

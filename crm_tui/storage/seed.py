@@ -466,6 +466,7 @@ class _Loader:
                 "email": plan.email,
                 "mobile": mobile,
                 "social_id": None,
+                "login_name": None,
                 "belief": None,
                 "credit_level": plan.credit_level,
                 "credit_limit": limit,

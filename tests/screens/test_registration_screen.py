@@ -216,6 +216,8 @@ async def test_fill_the_whole_form_by_keyboard_and_register(make_app, csr, stock
         await choose(pilot, 1)  # Google
         await next_field(pilot, "social_subject")
         await type_text(pilot, "lucia.garcia.88")
+        await next_field(pilot, "login_name")
+        await type_text(pilot, "Lucia.Garcia")
         # PRIMARY OFFERING
         await next_field(pilot, "primary_offering")
         await choose(pilot, 7)  # Ola Prepago 4G 10 GB

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, update
 
-from crm_tui.errors import DuplicateIdentity, InvalidInput, NotFound
+from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput, NotFound
 from crm_tui.services.customers.profile import get_customer
 from crm_tui.services.identity.document_seen import record_document_seen
 from crm_tui.services.identity.near_matches import PossibleDuplicates
@@ -283,3 +283,15 @@ def test_an_expired_document_cannot_be_added(services, csr, marta):
     with pytest.raises(InvalidInput) as caught:
         edit(services, csr, marta, documents=[add | {"expires_on": "2020-01-01"}])
     assert caught.value.fields == {"documents.0.expires_on": "Already expired: a live document expires later."}
+
+
+def test_the_login_name_is_edited_with_the_profile_and_a_taken_one_is_refused(services, csr, marta):
+    edit(services, csr, marta, login_name="Marta.Soler")
+    assert get_customer(marta, uow=services.reader(), actor=csr).login_name == "marta.soler"
+    lucia = register(services, csr, form()).customer_id
+    with pytest.raises(Conflict) as caught:
+        edit(services, csr, lucia, login_name="MARTA.SOLER")
+    assert caught.value.fields == {"login_name": "Taken."}
+    assert get_customer(lucia, uow=services.reader(), actor=csr).login_name is None
+    edit(services, csr, marta, login_name="")
+    assert get_customer(marta, uow=services.reader(), actor=csr).login_name is None

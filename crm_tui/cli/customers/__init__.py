@@ -4,7 +4,7 @@
 - `registration`    register, export: one customer in, every customer out
 - `editing`         update, document-seen: a profile changed after registration, an ID inspected
 - `importing`       import: many customers in, from CSV, XLSX, JSON Lines or TMF629
-- `authentication`  authenticate, reset-password, unlock-authentication: the service password
+- `authentication`  authenticate, reset-password, unlock-authentication, set-login: signing in
 - `relationship`    terminate, reestablish, erase: the end (and return) of the relationship
 
 The table below is the whole of `crm-tui customers --help`, in its order.
@@ -26,6 +26,7 @@ app.command("document-seen")(editing.customers_document_seen)
 app.command("authenticate")(authentication.customers_authenticate)
 app.command("reset-password")(authentication.customers_reset_password)
 app.command("unlock-authentication")(authentication.customers_unlock_authentication)
+app.command("set-login")(authentication.customers_set_login)
 app.command("terminate")(relationship.customers_terminate)
 app.command("reestablish")(relationship.customers_reestablish)
 app.command("erase")(relationship.customers_erase)

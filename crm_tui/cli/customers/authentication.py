@@ -1,13 +1,16 @@
-"""`crm-tui customers authenticate | reset-password | unlock-authentication`: the service password.
+"""`crm-tui customers authenticate | reset-password | unlock-authentication | set-login`: signing in.
 
-Secrets come from stdin (one line each, for scripts) or a hidden prompt, never from an option.
+A customer is named by one sign-in key: `--service-number`, `--login` or `--email`. Secrets come from
+stdin (one line each, for scripts) or a hidden prompt, never from an option.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from crm_tui.cli.options import CustomersServiceNumber, Json
+import typer
+
+from crm_tui.cli.options import CustomersEmail, CustomersLogin, CustomersServiceNumber, Json
 from crm_tui.cli.output import (
     Column,
     phone,
@@ -17,76 +20,151 @@ from crm_tui.cli.output import (
     say,
 )
 from crm_tui.cli.session import invocation, read_secret
+from crm_tui.errors import InvalidInput
 
 if TYPE_CHECKING:
     from crm_tui.services.identity import authentication
 
 
+def _caller_key(service_number: str, login: str, email: str, *, region: str) -> authentication.CallerKey:
+    """Exactly one of the three keys, parsed before any sign-in (bad input exits 2 at once)."""
+    from crm_tui.domain import KeyKind
+    from crm_tui.services.identity.authentication import CallerKey
+    from crm_tui.services.shared.validation import parse_email, parse_login_name, parse_service_number
+
+    given = [
+        (flag, value)
+        for flag, value in (("--service-number", service_number), ("--login", login), ("--email", email))
+        if value
+    ]
+    if len(given) != 1:
+        raise InvalidInput(
+            "Name the customer by one key: --service-number, --login or --email.",
+            fields={"service_number": "One of --service-number, --login, --email."},
+        )
+    if service_number:
+        return CallerKey(KeyKind.SERVICE_NUMBER, parse_service_number(service_number, region=region))
+    if login:
+        return CallerKey(KeyKind.LOGIN_NAME, parse_login_name(login))
+    return CallerKey(KeyKind.EMAIL, parse_email(email))
+
+
 @reports_errors
-def customers_authenticate(service_number: CustomersServiceNumber, as_json: Json = False) -> None:
+def customers_authenticate(
+    service_number: CustomersServiceNumber = "",
+    login: CustomersLogin = "",
+    email: CustomersEmail = "",
+    as_json: Json = False,
+) -> None:
     """Check a customer's service password, read from stdin (one line) or a hidden prompt.
 
-    Exit 0 authenticated, 6 wrong or locked (with the tries left), 5 no live line with that number.
+    The customer is named by one of --service-number, --login or --email.
+    Exit 0 authenticated, 6 wrong or locked (with the tries left), 5 no such customer or line, 3 an email
+    several customers share.
 
-    Example: echo 'Barca-vela-2024' | crm-tui customers authenticate --service-number 600000100
+    Example: echo 'Barca-vela-2024' | crm-tui customers authenticate --login marta.soler
     """
     from crm_tui.services.identity import authentication
-    from crm_tui.services.shared.validation import parse_service_number
 
     run = invocation()
     region = run.settings.default_region
-    parse_service_number(service_number, region=region)  # bad input answers before any sign-in
+    key = _caller_key(service_number, login, email, region=region)
     actor = run.actor()
     password = read_secret("Service password", field="service_password", what="service password")
-    done = authentication.authenticate_customer(
-        service_number, password, uow=run.services().writer(), actor=actor, region=region
-    )
+    done = authentication.authenticate_customer(key, password, uow=run.services().writer(), actor=actor, region=region)
     _print_authenticated(done, as_json=as_json, what="Authenticated")
 
 
 @reports_errors
-def customers_reset_password(service_number: CustomersServiceNumber, as_json: Json = False) -> None:
+def customers_reset_password(
+    service_number: CustomersServiceNumber = "",
+    login: CustomersLogin = "",
+    email: CustomersEmail = "",
+    as_json: Json = False,
+) -> None:
     """Set a new service password when the customer forgot it: the security answer proves who they are.
 
     The question goes to stderr; the answer, then the new password, come from two stdin lines or hidden prompts.
 
-    Example: printf 'calle colon\nVela-latina-77\n' | crm-tui customers reset-password --service-number 600000100
+    Example: printf 'calle colon\\nVela-latina-77\\n' | crm-tui customers reset-password --service-number 600000100
     """
     from crm_tui.services.identity import authentication
-    from crm_tui.services.shared.validation import parse_service_number
 
     run = invocation()
     region = run.settings.default_region
-    parse_service_number(service_number, region=region)
+    key = _caller_key(service_number, login, email, region=region)
     actor = run.actor()
-    question = authentication.security_question(service_number, uow=run.services().reader(), actor=actor, region=region)
+    question = authentication.security_question(key, uow=run.services().reader(), actor=actor, region=region)
     say(f"Security question: {question}")
     answer = read_secret("Answer", field="security_answer", what="security answer")
     password = read_secret("New service password", field="service_password", what="new service password", twice=True)
     done = authentication.reset_service_password(
-        service_number, answer, password, uow=run.services().writer(), actor=actor, region=region
+        key, answer, password, uow=run.services().writer(), actor=actor, region=region
     )
     _print_authenticated(done, as_json=as_json, what="Service password reset")
 
 
 @reports_errors
-def customers_unlock_authentication(service_number: CustomersServiceNumber, as_json: Json = False) -> None:
+def customers_unlock_authentication(
+    service_number: CustomersServiceNumber = "",
+    login: CustomersLogin = "",
+    email: CustomersEmail = "",
+    as_json: Json = False,
+) -> None:
     """Unlock a customer's authentication after repeated failures (supervisors, having seen the document).
 
     Example: crm-tui customers unlock-authentication --service-number 600000100
     """
     from crm_tui.services.identity import authentication
-    from crm_tui.services.shared.validation import parse_service_number
 
     run = invocation()
     region = run.settings.default_region
-    number = parse_service_number(service_number, region=region)
-    authentication.unlock_customer_authentication(
-        service_number, uow=run.services().writer(), actor=run.actor(), region=region
+    key = _caller_key(service_number, login, email, region=region)
+    customer_id = authentication.unlock_customer_authentication(
+        key, uow=run.services().writer(), actor=run.actor(), region=region
     )
+    shown = phone(key.value) if key.kind == "service_number" else customer_id
     if as_json:
-        print_json({"service_number": number, "unlocked": True})
-    say(f"Unlocked the authentication of {phone(number)}.")
+        body = {"customer_id": customer_id, "unlocked": True}
+        if key.kind == "service_number":
+            body["service_number"] = key.value
+        print_json(body)
+    say(f"Unlocked the authentication of {shown}.")
+
+
+@reports_errors
+def customers_set_login(
+    customer_id: Annotated[str, typer.Argument(help="The customer. Example: C0000000018", show_default=False)],
+    login_name: Annotated[
+        str,
+        typer.Argument(
+            help="The new login name: 3-32 letters, digits, . _ - ; '' removes it. Example: lucia.garcia",
+            show_default=False,
+        ),
+    ],
+    as_json: Json = False,
+) -> None:
+    """Give, change or remove (with '') a customer's login name; it is unique whatever its case.
+
+    Exit 0 done, 2 not a valid login name, 3 taken by another customer, 5 no such customer.
+
+    Example: crm-tui customers set-login C0000000018 lucia.garcia
+    """
+    from crm_tui.services.identity.sign_in_names import set_login_name
+    from crm_tui.services.shared.validation import parse_customer_id, parse_login_name
+
+    run = invocation()
+    parse_customer_id(customer_id)
+    if login_name.strip():
+        parse_login_name(login_name)  # bad input answers before any sign-in
+    done = set_login_name(customer_id, login_name, uow=run.services().writer(), actor=run.actor())
+    if as_json:
+        print_json(done)
+        return
+    if done.login_name:
+        say(f"{done.customer_id} now signs in as {done.login_name}.")
+    else:
+        say(f"{done.customer_id} has no login name now.")
 
 
 def _print_authenticated(done: authentication.CustomerAuthenticated, *, as_json: bool, what: str) -> None:
@@ -95,6 +173,6 @@ def _print_authenticated(done: authentication.CustomerAuthenticated, *, as_json:
         return
     print_table(
         what,
-        [Column("Customer ID", code=True), Column("Service number", code=True)],
-        [(done.customer_id, phone(done.service_number))],
+        [Column("Customer ID", code=True), Column("Service number", code=True), Column("By")],
+        [(done.customer_id, phone(done.service_number) if done.service_number else "", done.by.replace("_", " "))],
     )

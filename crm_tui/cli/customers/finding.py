@@ -18,6 +18,7 @@ from crm_tui.cli.options import (
     Json,
     NameOption,
     ServiceNumberOption,
+    SocialOption,
 )
 from crm_tui.cli.output import (
     Column,
@@ -57,6 +58,7 @@ def customers_search(
     imsi: ImsiOption = "",
     iccid: IccidOption = "",
     email: EmailOption = "",
+    social: SocialOption = "",
     limit: Annotated[
         int | None,
         typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50). Example: --limit 20"),
@@ -82,6 +84,7 @@ def customers_search(
         imsi=imsi,
         iccid=iccid,
         email=email,
+        social=social,
     )
     query.parsed(region=run.settings.default_region)  # bad input answers before any sign-in
     result = search_customers(

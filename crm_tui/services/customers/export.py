@@ -244,6 +244,7 @@ def _import_row(record: dict[str, Any]) -> dict[str, Any]:
         "postal_code": living.postal_code if living else None,
         "id_address": id_address.detail if id_address else None,
         "social_id": c.social_id,
+        "login_name": c.login_name,
         "belief": c.belief,
         "contacts": [
             _clean(

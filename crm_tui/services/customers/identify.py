@@ -20,6 +20,8 @@ from crm_tui.services.shared.validation import (
 from crm_tui.services.shared.views import Actor, CustomerPage
 from crm_tui.storage.unit_of_work import UnitOfWork
 
+SOCIAL_HINT = re.compile(r"^(@|[A-Za-z]{1,16}:@?)[^\s:@]\S*$")
+"""`@handle` or `provider:handle` (a social account); a bare handle reads as a name or document."""
 CERT_TOKEN = re.compile(r"^(?=.*\d)[A-Za-z0-9\-./ ]{4,40}$")
 
 
@@ -41,6 +43,8 @@ def recognise_key(raw: str, *, region: str) -> RecognisedKey:
         return RecognisedKey(KeyKind.CUSTOMER_ID, CustomerQuery(customer_id=compact))
     if EMAIL_PATTERN.fullmatch(value):
         return RecognisedKey(KeyKind.EMAIL, CustomerQuery(email=value))
+    if SOCIAL_HINT.fullmatch(value):
+        return RecognisedKey(KeyKind.SOCIAL, CustomerQuery(social=value))
     if compact.isdigit() and len(compact) == 15 and stdnum_imsi.is_valid(compact):
         return RecognisedKey(KeyKind.IMSI, CustomerQuery(imsi=compact))
     if compact.isdigit() and 18 <= len(compact) <= 20 and is_iccid(compact):

@@ -194,6 +194,7 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
         birthday=customer.birthday,
         email=customer.email,
         mobile=customer.mobile,
+        login_name=customer.login_name,
         credit_level=customer.credit_level,
         credit_limit=customer.credit_limit,
         cert_type=primary.cert_type if primary else None,

@@ -16,7 +16,6 @@ from crm_tui.services.shared.permissions import (
     sees_personal_data_in_lists,
 )
 from crm_tui.services.shared.validation import (
-    clean_text,
     mask,
     parse_cert_number,
     parse_country,
@@ -26,6 +25,7 @@ from crm_tui.services.shared.validation import (
     parse_imsi,
     parse_name_query,
     parse_service_number,
+    parse_social,
 )
 from crm_tui.services.shared.views import (
     Actor,
@@ -84,7 +84,7 @@ class CustomerQuery:
         take("imsi", parse_imsi)
         take("iccid", parse_iccid)
         take("email", parse_email)
-        take("social", lambda raw: clean_text(raw, field="social", max_length=128))
+        take("social", parse_social)
         if errors:
             raise InvalidInput(" ".join(messages), fields=errors)
         return replace(self, **values)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     and_,
     bindparam,
     func,
@@ -28,6 +29,7 @@ from sqlalchemy import (
 )
 
 from crm_tui.domain import HIDDEN_STATUSES, LIVE_LINE_STATUSES
+from crm_tui.services.shared.validation import split_social
 from crm_tui.storage.models import (
     Certificate,
     Contact,
@@ -100,6 +102,9 @@ def _like_escape(value: str) -> str:
 def parameters(shape: Shape, values: dict[str, str], name_words: list[str]) -> dict[str, object]:
     """The bound values for a statement of `shape`: the keys as given, the name as patterns."""
     params: dict[str, object] = {key: values[key] for key in shape.keys}
+    if "social" in shape.keys:
+        provider, handle = split_social(values["social"])
+        params.update(social=handle, social_at="@" + handle, social_provider=provider or "")
     long_words = [w for w in name_words if len(w) >= 3]
     short_words = [w for w in name_words if len(w) < 3]
     if long_words and shape.sqlite:
@@ -170,7 +175,15 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
         )
     if "social" in keys:
         conditions.append(
-            c.id.in_(select(social_accounts.c.customer_id).where(social_accounts.c.subject == bindparam("social")))
+            c.id.in_(
+                select(social_accounts.c.customer_id).where(
+                    social_accounts.c.subject.in_([bindparam("social"), bindparam("social_at")]),
+                    or_(
+                        bindparam("social_provider", type_=String) == "",
+                        social_accounts.c.provider == bindparam("social_provider", type_=String),
+                    ),
+                )
+            )
         )
     if shape.long_words or shape.short_words:
         conditions.extend(_name_conditions(shape))

@@ -1,12 +1,17 @@
-"""Customer authentication (eTOM 1.3.4.2.6): service number + service password, or the security
-answer when the password is forgotten (then a new password is set). Failures lock."""
+"""Customer authentication (eTOM 1.3.4.2.6): a sign-in key (service number, login name, email, or the
+customer ID when the CSR has the customer open) + the service password, or the security answer when
+the password is forgotten (then a new password is set). Five failures in a row lock it until a
+supervisor unlocks. Every outcome (verified, failed, locked) is captured on an interaction."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
-from crm_tui.domain import LIVE_LINE_STATUSES
-from crm_tui.errors import InvalidInput, NotAllowed, NotFound
+from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, KeyKind
+from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from crm_tui.services.identity.registration_form import MIN_SERVICE_PASSWORD
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.interactions import capture
@@ -16,18 +21,60 @@ from crm_tui.services.shared.permissions import (
     require_role,
     require_signed_in,
 )
-from crm_tui.services.shared.validation import normalize_name, parse_service_number
+from crm_tui.services.shared.validation import (
+    clean_text,
+    is_customer_id,
+    normalize_name,
+    parse_email,
+    parse_login_name,
+    parse_service_number,
+)
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import AuthenticationInfo, Customer, Subscriber
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 MAX_FAILURES = 5
+GONE = (
+    CustomerStatus.TERMINATED.value,
+    CustomerStatus.ARCHIVED.value,
+    CustomerStatus.ERASED.value,
+    CustomerStatus.MERGED.value,
+)
+"""Customers who can no longer sign in by login name, email or customer ID."""
+PHONE_LIKE = re.compile(r"^\+?[\d\s\-().]+$")
+
+
+@dataclass(frozen=True)
+class CallerKey:
+    """What the caller signs in with, parsed: its kind (a `KeyKind` value) and its stored form."""
+
+    kind: KeyKind
+    value: str
+
+
+def parse_caller_key(raw: str, *, region: str) -> CallerKey:
+    """Email if it has an @, a customer ID if it is one, a service number if it is digits, else a login name."""
+    value = clean_text(raw, field="key", max_length=254)
+    if not value:
+        raise InvalidInput(
+            "Give the service number, login name or email.", fields={"key": "Service number, login name or email."}
+        )
+    if "@" in value:
+        return CallerKey(KeyKind.EMAIL, parse_email(value))
+    compact = re.sub(r"[\s\-]", "", value)
+    if is_customer_id(compact):
+        return CallerKey(KeyKind.CUSTOMER_ID, compact.upper())
+    if PHONE_LIKE.fullmatch(value):
+        return CallerKey(KeyKind.SERVICE_NUMBER, parse_service_number(value, region=region))
+    return CallerKey(KeyKind.LOGIN_NAME, parse_login_name(value))
 
 
 class CustomerAuthenticated(View):
     customer_id: str
-    service_number: str
+    service_number: str | None
+    by: str
+    """Which key the caller gave: service_number, login_name, email or customer_id."""
 
 
 class CustomerAuthenticationFailed(NotAllowed):
@@ -35,79 +82,172 @@ class CustomerAuthenticationFailed(NotAllowed):
     code = "authentication_failed"
 
 
-def _load(uow: UnitOfWork, service_number: str) -> tuple[Customer, AuthenticationInfo, str]:
-    row = uow.session.execute(
-        select(Customer, AuthenticationInfo)
-        .join(Subscriber, Subscriber.customer_id == Customer.id)
-        .join(AuthenticationInfo, AuthenticationInfo.customer_id == Customer.id)
-        .where(Subscriber.service_number == service_number, Subscriber.status.in_(LIVE_LINE_STATUSES))
-    ).first()
-    if row is None:
-        raise NotFound("No live line with that service number.", fields={"service_number": "No live line."})
-    return row[0], row[1], service_number
+def _key(key: CallerKey | str, region: str) -> CallerKey:
+    return key if isinstance(key, CallerKey) else parse_caller_key(key, region=region)
 
 
-def _fail(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, what: str) -> CustomerAuthenticationFailed:
+def _load(uow: UnitOfWork, key: CallerKey, *, lock: bool = False) -> tuple[Customer, AuthenticationInfo]:
+    """The customer the key names and their authentication row (locked for update when counting)."""
+    if key.kind == KeyKind.SERVICE_NUMBER:
+        customers = uow.session.execute(
+            select(Customer)
+            .join(Subscriber, Subscriber.customer_id == Customer.id)
+            .where(Subscriber.service_number == key.value, Subscriber.status.in_(LIVE_LINE_STATUSES))
+        ).scalars()
+        missing = NotFound("No live line with that service number.", fields={"service_number": "No live line."})
+    else:
+        column = {
+            KeyKind.LOGIN_NAME: Customer.login_name,
+            KeyKind.EMAIL: Customer.email,
+            KeyKind.CUSTOMER_ID: Customer.customer_id,
+        }[key.kind]
+        customers = uow.session.execute(
+            select(Customer).where(column == key.value, Customer.status.not_in(GONE)).limit(2)
+        ).scalars()
+        words = key.kind.label.lower()
+        missing = NotFound(f"No current customer with that {words}.", fields={key.kind.value: "No such customer."})
+    found = list(customers)
+    if not found:
+        raise missing
+    if len(found) > 1:
+        raise Conflict(
+            "Several customers share that email; sign in with the service number or the login name.",
+            fields={"email": "Shared by several customers."},
+        )
+    customer = found[0]
+    query = select(AuthenticationInfo).where(AuthenticationInfo.customer_id == customer.id)
+    info = uow.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+    if info is None or not info.service_password_hash:
+        raise NotFound(
+            "This customer has no service password; verify the identity document instead.",
+            fields={"service_password": "None set."},
+        )
+    return customer, info
+
+
+def _number_of(uow: UnitOfWork, customer: Customer, key: CallerKey) -> str | None:
+    if key.kind == KeyKind.SERVICE_NUMBER:
+        return key.value
+    return uow.session.execute(
+        select(Subscriber.service_number)
+        .where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES))
+        .order_by(Subscriber.id)
+        .limit(1)
+    ).scalar()
+
+
+def _record(uow: UnitOfWork, customer: Customer, actor: Actor | None, key: CallerKey, summary: str) -> None:
+    """The outcome on the customer's interactions: what was checked and how it ended (never the secret)."""
+    capture(
+        uow.session, customer.id, kind="authenticate", summary=summary, actor=actor, now=utcnow(), key_kind=key.kind
+    )
+
+
+def _refuse_locked(uow: UnitOfWork, customer: Customer, actor: Actor | None, key: CallerKey) -> Exception:
+    _record(uow, customer, actor, key, "Verification refused: locked after repeated failures")
+    uow.commit()
+    return CustomerAuthenticationFailed(
+        "Authentication is locked after repeated failures; a supervisor can unlock it.", tries_left=0, locked=True
+    )
+
+
+def _fail(
+    uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, actor: Actor | None, key: CallerKey, what: str
+) -> CustomerAuthenticationFailed:
     info.failed_attempts += 1
     if info.failed_attempts >= MAX_FAILURES:
         info.locked_at = utcnow()
     uow.session.add(info)
+    left = max(0, MAX_FAILURES - info.failed_attempts)
+    outcome = "now locked" if info.locked_at else f"{left} tries left"
+    _record(uow, customer, actor, key, f"Verification failed: wrong {what}, {outcome}")
     audit.record(
         uow,
-        None,
+        actor,
         "customer.authenticate_failed",
         "customer",
         customer.customer_id,
-        {"by": what, "failures": info.failed_attempts},
+        {"by": what, "key": key.kind.value, "failures": info.failed_attempts, "locked": info.locked_at is not None},
     )
     uow.commit()
     if info.locked_at:
         return CustomerAuthenticationFailed(
             f"Wrong {what}; authentication is now locked. A supervisor can unlock it after checking the customer's document.",
             tries_left=0,
+            locked=True,
         )
-    left = MAX_FAILURES - info.failed_attempts
-    return CustomerAuthenticationFailed(f"Wrong {what} ({left} tries left).", tries_left=left)
+    return CustomerAuthenticationFailed(f"Wrong {what} ({left} tries left).", tries_left=left, locked=False)
 
 
-def _succeed(uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, actor: Actor | None, how: str) -> None:
+def _succeed(
+    uow: UnitOfWork, info: AuthenticationInfo, customer: Customer, actor: Actor | None, key: CallerKey, how: str
+) -> CustomerAuthenticated:
     info.failed_attempts = 0
     uow.session.add(info)
-    capture(uow.session, customer.id, kind="authenticate", summary=f"Authenticated by {how}", actor=actor, now=utcnow())
-    audit.record(uow, actor, "customer.authenticate", "customer", customer.customer_id, {"by": how})
+    _record(uow, customer, actor, key, f"Verified by {how}")
+    audit.record(
+        uow, actor, "customer.authenticate", "customer", customer.customer_id, {"by": how, "key": key.kind.value}
+    )
+    return CustomerAuthenticated(
+        customer_id=customer.customer_id, service_number=_number_of(uow, customer, key), by=key.kind.value
+    )
 
 
 def authenticate_customer(
-    service_number: str, password: str, *, uow: UnitOfWork, actor: Actor | None, region: str
+    key: CallerKey | str, password: str, *, uow: UnitOfWork, actor: Actor | None, region: str
 ) -> CustomerAuthenticated:
-    """Service number + service password; five failures in a row lock it."""
-    number = parse_service_number(service_number, region=region)
+    """A sign-in key (service number, login name, email or customer ID) + the service password; five
+    failures in a row lock it. A text key is recognised as `parse_caller_key` says."""
+    caller = _key(key, region)
     with uow:
-        customer, info, number = _load(uow, number)
+        customer, info = _load(uow, caller, lock=True)
         if info.locked_at is not None:
-            raise CustomerAuthenticationFailed(
-                "Authentication is locked after repeated failures; a supervisor can unlock it."
-            )
+            raise _refuse_locked(uow, customer, actor, caller)
         if not verify_secret(info.service_password_hash, password):
-            raise _fail(uow, info, customer, "service password")
-        _succeed(uow, info, customer, actor, "service password")
+            raise _fail(uow, info, customer, actor, caller, "service password")
+        done = _succeed(uow, info, customer, actor, caller, "service password")
         uow.commit()
-        return CustomerAuthenticated(customer_id=customer.customer_id, service_number=number)
+        return done
 
 
-def security_question(service_number: str, *, uow: UnitOfWork, actor: Actor, region: str) -> str:
+class AuthenticationState(View):
+    """What the verify modal shows before anything is typed."""
+
+    customer_id: str
+    has_password: bool
+    security_question: str | None
+    tries_left: int
+    locked: bool
+
+
+def authentication_state(key: CallerKey | str, *, uow: UnitOfWork, actor: Actor, region: str) -> AuthenticationState:
+    """Tries left, whether it is locked, and the security question (to ask if the password is forgotten)."""
+    require_signed_in(actor, doing="verify callers")
+    caller = _key(key, region)
+    with uow:
+        customer, info = _load(uow, caller)
+        return AuthenticationState(
+            customer_id=customer.customer_id,
+            has_password=True,
+            security_question=info.security_question,
+            tries_left=0 if info.locked_at else max(0, MAX_FAILURES - info.failed_attempts),
+            locked=info.locked_at is not None,
+        )
+
+
+def security_question(key: CallerKey | str, *, uow: UnitOfWork, actor: Actor, region: str) -> str:
     """The question to ask when the customer forgot the password."""
     require_signed_in(actor, doing="reset service passwords")
-    number = parse_service_number(service_number, region=region)
+    caller = _key(key, region)
     with uow:
-        _customer, info, _ = _load(uow, number)
+        _customer, info = _load(uow, caller)
         if not info.security_question:
             raise NotFound("This customer has no security question; verify the document instead.")
         return info.security_question
 
 
 def reset_service_password(
-    service_number: str, answer: str, new_password: str, *, uow: UnitOfWork, actor: Actor, region: str
+    key: CallerKey | str, answer: str, new_password: str, *, uow: UnitOfWork, actor: Actor, region: str
 ) -> CustomerAuthenticated:
     """The security answer proves who they are; then the new password replaces the old one."""
     require_signed_in(actor, doing="reset service passwords")
@@ -117,28 +257,34 @@ def reset_service_password(
             fields={"service_password": f"At least {MIN_SERVICE_PASSWORD} characters, not one repeated."},
         )
     new_hash = hash_secret(new_password)
-    number = parse_service_number(service_number, region=region)
+    caller = _key(key, region)
     with uow:
-        customer, info, number = _load(uow, number)
+        customer, info = _load(uow, caller, lock=True)
         if info.locked_at is not None:
-            raise CustomerAuthenticationFailed(
-                "Authentication is locked after repeated failures; a supervisor can unlock it."
-            )
+            raise _refuse_locked(uow, customer, actor, caller)
+        if not info.security_answer_hash:
+            raise NotFound("This customer has no security question; verify the document instead.")
         if not verify_secret(info.security_answer_hash, normalize_name(answer)):
-            raise _fail(uow, info, customer, "security answer")
+            raise _fail(uow, info, customer, actor, caller, "security answer")
         info.service_password_hash = new_hash
-        _succeed(uow, info, customer, actor, "security answer; service password reset")
+        done = _succeed(uow, info, customer, actor, caller, "security answer; service password reset")
         uow.commit()
-        return CustomerAuthenticated(customer_id=customer.customer_id, service_number=number)
+        return done
 
 
-def unlock_customer_authentication(service_number: str, *, uow: UnitOfWork, actor: Actor, region: str) -> None:
+def unlock_customer_authentication(key: CallerKey | str, *, uow: UnitOfWork, actor: Actor, region: str) -> str:
+    """A supervisor, having seen the document, lifts the lock; returns the customer ID."""
     require_role(actor, *SUPERVISORS, doing="unlock customer authentication")
-    number = parse_service_number(service_number, region=region)
+    caller = _key(key, region)
     with uow:
-        customer, info, _ = _load(uow, number)
+        customer, info = _load(uow, caller, lock=True)
+        was_locked = info.locked_at is not None
         info.locked_at = None
         info.failed_attempts = 0
         uow.session.add(info)
-        audit.record(uow, actor, "customer.authentication_unlock", "customer", customer.customer_id)
+        _record(uow, customer, actor, caller, "Verification unlocked by a supervisor")
+        audit.record(
+            uow, actor, "customer.authentication_unlock", "customer", customer.customer_id, {"was_locked": was_locked}
+        )
         uow.commit()
+        return customer.customer_id

@@ -159,6 +159,7 @@ def _current_form(uow: UnitOfWork, customer: Customer, documents: list[Certifica
         mobile=f"+{customer.mobile}" if customer.mobile else "",
         social_id=customer.social_id or "",
         belief=customer.belief or "",
+        login_name=customer.login_name or "",
         contacts=[
             ContactInput(
                 contact_type=c.contact_type,
@@ -368,6 +369,15 @@ def _update(
         )
         warnings = [f"Blacklist {hit.severity} ({hit.matched_on}): {hit.reason}" for hit in hits]
 
+    if valid.login_name and valid.login_name != customer.login_name:
+        holder = session.execute(
+            select(Customer.customer_id).where(Customer.login_name == valid.login_name, Customer.id != customer.id)
+        ).scalar()
+        if holder:
+            raise Conflict(
+                f"The login name {valid.login_name} is taken by customer {holder}; choose another.",
+                fields={"login_name": "Taken."},
+            )
     write_customer(customer, valid, form)
     session.add(customer)
     if {"cert_type", "cert_number", "cert_country"} & changes.keys():

@@ -36,6 +36,7 @@ PERSONAL = frozenset(
         "birthplace",
         "social_id",
         "belief",
+        "login_name",
         "contacts",
         "addresses",
         "social_accounts",
@@ -95,6 +96,7 @@ class ProfilePatch(_Patch):
     id_address: str | None = None
     social_id: str | None = None
     belief: str | None = None
+    login_name: str | None = None
     language: str | None = None
     written_language: str | None = None
     service_password: str | None = None
@@ -204,6 +206,7 @@ def state_of(valid: ValidRegistration, form: RegistrationForm) -> dict[str, Any]
         "mobile": valid.mobile,
         "social_id": form.social_id or None,
         "belief": form.belief or None,
+        "login_name": valid.login_name,
         "cert_type": valid.cert_type.value,
         "cert_number": valid.cert_number,
         "cert_country": valid.cert_country,

@@ -38,6 +38,7 @@ def write_customer(customer: Customer, valid: ValidRegistration, form: Registrat
         "mobile": valid.mobile,
         "social_id": form.social_id or None,
         "belief": form.belief or None,
+        "login_name": valid.login_name,
     }
     for name, value in values.items():
         setattr(customer, name, value)

@@ -68,6 +68,10 @@ RACES: dict[str, tuple[str, dict[str, str]]] = {
         "That social account was linked to another customer a moment ago.",
         {"social_accounts.0.account_id": "Just linked elsewhere."},
     ),
+    "customers": (
+        "That login name was taken at another terminal a moment ago; choose another.",
+        {"login_name": "Just taken."},
+    ),
     "contacts": (
         "That contact was registered for another customer a moment ago.",
         {"contacts": "Just registered elsewhere."},

@@ -34,6 +34,7 @@ from crm_tui.services.shared.validation import (
     normalize_name,
     parse_country,
     parse_email,
+    parse_login_name,
     parse_service_number,
 )
 
@@ -124,6 +125,8 @@ class RegistrationForm(_Input):
     belief: str = ""
     language: str = ""
     written_language: str = ""
+    login_name: str = ""
+    """Optional sign-in name (letters, digits, . _ -; 3 to 32), unique whatever its case."""
     service_password: str = ""
     service_password_confirm: str | None = None
     security_question: str = ""
@@ -163,6 +166,7 @@ class ValidRegistration:
     email: str | None
     mobile: str | None
     service_number: str | None
+    login_name: str | None
     contacts: list[tuple[ContactInput, str]]
     addresses: list[AddressInput]
     security_answer_normalized: str | None
@@ -299,6 +303,13 @@ def validate_registration(
         if value and not LANGUAGE.fullmatch(value):
             fail(field, "A language code like es or en.")
 
+    login_name = None
+    if form.login_name:
+        try:
+            login_name = parse_login_name(form.login_name)
+        except InvalidInput as error:
+            fail("login_name", error.fields["login_name"], error.message)
+
     _check_service_password(form, fail, require_password=require_password, cert_number=cert_number, birthday=birthday)
     answer = None
     if bool(form.security_question) != bool(form.security_answer):
@@ -414,6 +425,7 @@ def validate_registration(
         email=email,
         mobile=mobile,
         service_number=service_number,
+        login_name=login_name,
         contacts=contacts,
         addresses=addresses,
         security_answer_normalized=answer,

@@ -76,6 +76,15 @@ def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_m
             f"{len(unconfirmed)} existing customer(s) look like this person; confirm it is a different person to go on.",
             near_matches=[m.model_dump(mode="json") for m in unconfirmed],
         )
+    if valid.login_name:
+        holder = uow.session.execute(
+            select(Customer.customer_id).where(Customer.login_name == valid.login_name)
+        ).scalar()
+        if holder:
+            raise Conflict(
+                f"The login name {valid.login_name} is taken by customer {holder}; choose another.",
+                fields={"login_name": "Taken."},
+            )
     for index, social in enumerate(form.social_accounts):
         owner = uow.session.execute(
             select(Customer.customer_id)
@@ -175,6 +184,7 @@ def write_identity(
         email=valid.email,
         mobile=valid.mobile,
         social_id=form.social_id or None,
+        login_name=valid.login_name,
         belief=form.belief or None,
         credit_level=checks.credit_level,
         credit_limit=checks.credit_limit,

@@ -21,6 +21,8 @@ MAX_TEXT = 200
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 CERT_PATTERN = re.compile(r"^[A-Z0-9]{3,40}$")
 CUSTOMER_ID_PATTERN = re.compile(r"^C\d{10}$")
+LOGIN_NAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,32}$")
+"""A customer's login name, stored lower-case: letters, digits, dot, underscore, hyphen; 3 to 32."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Control characters (line breaks, tabs, escape codes) and the bidirectional overrides and isolates
 that can make a name display as something else: refused, never silently dropped."""
@@ -116,6 +118,41 @@ def parse_email(value: str, *, field: str = "email") -> str:
     if not EMAIL_PATTERN.fullmatch(value):
         raise InvalidInput("That is not an email address.", fields={field: "Like name@example.com."})
     return value
+
+
+def parse_login_name(value: str, *, field: str = "login_name") -> str:
+    """The stored (lower-case) login name; at least one letter, so it is never taken for a number."""
+    value = clean_text(value, field=field, max_length=64).lower()
+    if not LOGIN_NAME_PATTERN.fullmatch(value) or not any(ch.isalpha() for ch in value):
+        raise InvalidInput(
+            "A login name is 3 to 32 letters, digits, dots, underscores or hyphens, with at least one letter.",
+            fields={field: "3-32 of a-z 0-9 . _ - (a letter among them)."},
+        )
+    if is_customer_id(value):
+        raise InvalidInput("A login name cannot look like a customer ID.", fields={field: "Looks like a customer ID."})
+    return value
+
+
+SOCIAL_KEY = re.compile(r"^(?:(?P<provider>[A-Za-z]{1,16}):)?@?(?P<handle>[^\s:@][^\s:]{0,127})$")
+"""A social account as a customer hands it over: `@handle`, `handle` or `provider:handle`."""
+
+
+def parse_social(value: str, *, field: str = "social") -> str:
+    """`provider:handle` (provider lower-case) or `handle`, without a leading @."""
+    value = clean_text(value, field=field, max_length=150)
+    found = SOCIAL_KEY.fullmatch(value)
+    if not found:
+        raise InvalidInput(
+            "A social account is @handle or provider:handle.", fields={field: "Like @marta.soler or google:marta."}
+        )
+    provider = (found["provider"] or "").lower()
+    return f"{provider}:{found['handle']}" if provider else found["handle"]
+
+
+def split_social(parsed: str) -> tuple[str | None, str]:
+    """(provider or None, handle) of a value from `parse_social`."""
+    provider, colon, handle = parsed.partition(":")
+    return (provider, handle) if colon else (None, parsed)
 
 
 def is_customer_id(value: str) -> bool:

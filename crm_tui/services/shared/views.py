@@ -181,6 +181,8 @@ class CustomerDetail(View):
     blacklisted: bool
     outstanding: Decimal
     merged_from: str | None = None
+    login_name: str | None = None
+    """The customer's sign-in name, if they chose one (stored lower-case)."""
     certificates: list[CertificateView]
     contacts: list[ContactView]
     addresses: list[AddressView]

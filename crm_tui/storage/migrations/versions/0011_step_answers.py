@@ -1,7 +1,7 @@
 """step answers: what the external system answered when an order step was done
 
 Revision ID: 0011_step_answers
-Revises: 0006_profile_edit
+Revises: 0008_login_names
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0011_step_answers"
-down_revision = "0006_profile_edit"
+down_revision = "0008_login_names"
 branch_labels = None
 depends_on = None
 
