@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import typer
 
 from crm_tui.cli.options import Json, Note
-from crm_tui.cli.orders import print_order
+from crm_tui.cli.orders import exit_if_reserved, print_order
 from crm_tui.cli.output import (
     Column,
     money_text,
@@ -126,7 +126,7 @@ def subscribers_resume(
     ] = "",
     as_json: Json = False,
 ) -> None:
-    """Resume now or on a date; exit 4 when a supervisor must decide (fraud), 3 when the debt is unpaid.
+    """Resume now or on a date; exit 4 when it waits for its date or a supervisor (fraud), 3 when the debt is unpaid.
 
     Example: crm-tui subscribers resume 612345678 --reason 'SIM found' --effective-date 2026-12-24
     """
@@ -146,10 +146,11 @@ def subscribers_resume(
     )
     if as_json:
         print_json(result)
-        return
-    if result.receipt_number:
-        say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
-    print_order(result.order, as_json=False)
+    else:
+        if result.receipt_number:
+            say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
+        print_order(result.order, as_json=False)
+    exit_if_reserved(result.order)
 
 
 @app.command("deregister")
