@@ -294,6 +294,12 @@ class CrmApp(App[None]):
 
         self.push_screen(ResumeScreen(service_number.strip()))
 
+    def open_add_line(self, customer_id: str) -> None:
+        """The Add line screen for a customer, over the current screen (escape comes back)."""
+        from crm_tui.screens.add_line import AddLineScreen
+
+        self.push_screen(AddLineScreen(customer_id))
+
     def open_suspend(self, service_number: str) -> None:
         """The suspend modal for a line; when the order is done, that customer's view shows it."""
         if not service_number.strip():

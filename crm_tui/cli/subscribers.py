@@ -132,7 +132,7 @@ def subscribers_add(
         services=services,
         actor=actor,
         offering=offering or options.default_offering,
-        account=account or options.default_account,
+        account=account or options.account_for(offering or options.default_offering),
         service_number=wanted or None,
         iccid=iccid.strip() or None,
         payment_method=pay or None,

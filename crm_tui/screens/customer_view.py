@@ -46,6 +46,13 @@ BADGE_CLASSES = {
     CustomerStatus.TERMINATED: "badge-bad",
     CustomerStatus.ARCHIVED: "badge-quiet",
 }
+CLOSED = (
+    CustomerStatus.TERMINATED,
+    CustomerStatus.ARCHIVED,
+    CustomerStatus.ERASED,
+    CustomerStatus.MERGED,
+)
+"""A customer no longer served: no new line."""
 SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addresses", "interactions")
 
 
@@ -69,6 +76,7 @@ class CustomerViewScreen(WorkbenchScreen):
         Binding("t", "terminate", "Terminate", tooltip="end the whole relationship", id="terminate-customer"),
         Binding("s", "suspend", "Suspend", tooltip="bar the selected line for a reason", id="suspend-line"),
         Binding("r", "resume", "Resume", tooltip="the selected suspended line comes back", id="resume-line"),
+        Binding("n", "add_line", "New line", tooltip="a new line for this customer", id="add-line"),
         Binding(
             "e", "reestablish", "Re-establish", tooltip="a terminated customer comes back", id="reestablish-customer"
         ),
@@ -79,6 +87,7 @@ class CustomerViewScreen(WorkbenchScreen):
         "Check the badges, the outstanding balance and any open order at the top.",
         "1 to 7 show lines, accounts, contracts, certificates, contacts, addresses and interactions.",
         "On the Lines tab, choose a line with the arrows: d deregisters, s suspends, r resumes it.",
+        "n gives the customer a new line: account, offering, number (golden or the pool's next) and SIM.",
     )
 
     def __init__(self, detail: CustomerDetail) -> None:
@@ -194,6 +203,16 @@ class CustomerViewScreen(WorkbenchScreen):
             return
         self.app.push_screen(ReestablishScreen(fill={"customer_id": self.customer_id}))
 
+    def action_add_line(self) -> None:
+        """A new line for this customer: the Add line screen (escape comes back, reloaded if added)."""
+        if self.detail.status in CLOSED:
+            self.notify(
+                f"{self.detail.name} is {words(self.detail.status, CustomerStatus).lower()}: a new line needs a served customer.",
+                title="No new line",
+            )
+            return
+        self.workbench.open_add_line(self.customer_id)
+
     def _line_order_done(self, order: OrderView) -> None:
         self.show_order(order)
         self.notify(f"Order {order.order_id} {words(order.status).lower()}.", title="Line suspended")
@@ -235,6 +254,8 @@ class CustomerViewScreen(WorkbenchScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reestablish":
             return self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
+        if action == "add_line":
+            return self.detail.status not in CLOSED
         return True
 
     def action_section(self, section: str) -> None:

@@ -19,7 +19,7 @@ from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, NumberState, SimS
 from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.services.lines.inventory import FreeNumber, release_frozen_numbers, take_number, take_sim
 from crm_tui.services.lines.provisioning import add_months
-from crm_tui.services.shared.catalog import ensure_catalog
+from crm_tui.services.shared.catalog import catalog_entries, ensure_catalog
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import parse_customer_id
 from crm_tui.services.shared.views import Actor, View
@@ -78,6 +78,11 @@ class LineOptions(View):
     default_account: str
     default_offering: str
 
+    def account_for(self, offering: str) -> str:
+        """The first account that pays the way `offering` is sold, else a new one."""
+        payment_type = next((o.payment_type for o in self.offerings if o.code == offering.strip().upper()), None)
+        return next((a.account_id for a in self.accounts if a.payment_type == payment_type), NEW_ACCOUNT)
+
 
 def load_customer(session: Session, customer_id: str) -> Customer:
     """The customer by ID; one no longer served (terminated, erased, merged...) is a Conflict."""
@@ -99,7 +104,6 @@ def line_options(customer_id: str, *, uow: UnitOfWork, actor: Actor, golden_limi
     with uow:
         session = uow.session
         customer = load_customer(session, customer_id)
-        ensure_catalog(session)
         lines_per_account = dict(
             session.execute(
                 select(Subscriber.account_id, func.count())
@@ -134,6 +138,20 @@ def line_options(customer_id: str, *, uow: UnitOfWork, actor: Actor, golden_limi
             for o in session.execute(
                 select(Offering).where(Offering.is_active.is_(True), Offering.kind == "primary").order_by(Offering.id)
             ).scalars()
+        ]
+        known = {o.code for o in offerings}
+        offerings += [  # the shipped catalogue not loaded yet (a read does not write): add_line loads it
+            OfferingChoice(
+                code=e["code"],
+                name=e["name"],
+                payment_type=e["payment_type"],
+                network_type=e["network_type"],
+                monthly_fee=Decimal(e["monthly_fee"]),
+                commitment_months=int(e["commitment_months"]),
+                penalty_amount=Decimal(e["penalty_amount"]),
+            )
+            for e in catalog_entries()
+            if e["code"] not in known
         ]
         latest_offering = session.execute(
             select(Offering.code)
