@@ -36,12 +36,12 @@ from crm_tui.services.lines.adding import (
     reserve_inventory,
 )
 from crm_tui.services.orders.engine import (
+    UNFINISHED,
     OrderView,
     StepContext,
     StepKind,
     create_order,
     run_order,
-    unfinished_order,
 )
 from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.interactions import capture
@@ -49,7 +49,7 @@ from crm_tui.services.shared.payments import PAYMENT_METHODS, take_payment
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import parse_iccid, parse_service_number
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Account, Address, Certificate, Charge, Customer, QueueItem
+from crm_tui.storage.models import Account, Address, Certificate, Charge, Customer, Order, QueueItem
 from crm_tui.storage.sequences import next_number
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
@@ -100,7 +100,16 @@ def add_line(
     with services.writer() as uow:
         session = uow.session
         customer = load_customer(session, customer_id)
-        pending = unfinished_order(uow, customer_pk=customer.id, whole_customer=True)
+        pending = session.execute(
+            select(Order.order_number)
+            .where(
+                Order.customer_id == customer.id,
+                Order.subscriber_id.is_(None),
+                Order.status.in_(UNFINISHED),
+                Order.type != "add_line",  # another new line opening meanwhile does not stand in the way
+            )
+            .limit(1)
+        ).scalar()
         if pending:
             raise Conflict(f"Customer {customer.customer_id} has order {pending} in progress; no new line meanwhile.")
         product = chosen_offering(session, offering)
