@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from crm_tui.cli.options import Json, Note, Yes
+from crm_tui import present
+from crm_tui.cli.options import Json, Note, Yes, parse_moment
 from crm_tui.cli.orders import exit_if_reserved, print_order
 from crm_tui.cli.output import (
     Column,
@@ -158,17 +159,85 @@ def subscribers_suspend(
     service_number: LineNumber,
     reason: Annotated[SuspensionReason, typer.Option("--reason", help="Why the line stops. Example: --reason travel")],
     note: Note = "",
+    effective_date: Annotated[
+        str,
+        typer.Option(
+            "--effective-date",
+            help="YYYY-MM-DD (shop time): reserve the suspension for that day (exit 4). Example: --effective-date 2030-03-01",
+        ),
+    ] = "",
     as_json: Json = False,
 ) -> None:
-    """Suspend a line (billing and network) as an order; exit 7 if a system fails (the order stays).
+    """Suspend a line (billing and network) as an order, now or reserved for a date (exit 4 while it
+    waits; `orders run-due` runs it, the reserved-orders queue cancels it); exit 7 if a system fails.
 
-    Example: crm-tui subscribers suspend 612345678 --reason lost_sim
+    Example: crm-tui subscribers suspend 612345678 --reason travel --effective-date 2026-12-24
     """
     from crm_tui.services.lifecycle.suspension import suspend_subscriber
 
     run = invocation()
-    order = suspend_subscriber(service_number, services=run.services(), actor=run.actor(), reason=reason, note=note)
+    order = suspend_subscriber(
+        service_number,
+        services=run.services(),
+        actor=run.actor(),
+        reason=reason,
+        note=note,
+        effective_date=effective_date or None,
+    )
     print_order(order, as_json=as_json)
+    exit_if_reserved(order)
+
+
+@app.command("suspend-overdue")
+@reports_errors
+def subscribers_suspend_overdue(
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of",
+            help="ISO date-time the debt is judged at (default: now; later needs a supervisor). Example: --as-of 2030-03-01T09:00",
+        ),
+    ] = "",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the lines it would suspend; change nothing. Example: --dry-run")
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Suspend for debt every active line whose account owes past the grace period (data/overdue_rules.json).
+
+    For cron: idempotent (a suspended line is left alone), safe on two machines at once, no operator
+    needed at the right time. Exit 7 when an external system failed for some line (its order waits).
+
+    Example: crm-tui subscribers suspend-overdue --json   # from cron, daily
+    """
+    from crm_tui.services.lifecycle.overdue import suspend_overdue
+    from crm_tui.services.orders.operations import runs_ahead
+
+    run = invocation()
+    moment = parse_moment(as_of) if as_of else None
+    actor = run.actor() if runs_ahead(moment) else None
+    scan = suspend_overdue(services=run.services(), actor=actor, as_of=moment, dry_run=dry_run)
+    if as_json:
+        print_json(scan)
+    else:
+        print_table(
+            f"Overdue scan · grace {scan.grace_days} days · {scan.accounts_overdue} account(s) overdue",
+            ["Line", "Customer", "Account", Column("Overdue", numeric=True), "Due since", "Outcome", "Order"],
+            [
+                (
+                    phone(line.service_number),
+                    line.customer_id,
+                    line.account_id,
+                    money_text(line.overdue, run.settings.currency),
+                    present.day(line.oldest_due_on),
+                    line.outcome.replace("_", " "),
+                    line.order_id or "",
+                )
+                for line in scan.lines
+            ],
+        )
+    if scan.failed:
+        raise typer.Exit(7)
 
 
 @app.command("resume")
