@@ -1,5 +1,7 @@
 """`crm-tui subscribers`: one line (show, add, suspend, resume, deregister); each change runs as an order.
 
+`adding` holds `add` (a new line for a customer), `overdue` the cron scan `suspend-overdue`.
+
 Exit 7 when an external system fails: the order stays open and `crm-tui orders resume` finishes it.
 """
 
@@ -9,8 +11,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from crm_tui import present
-from crm_tui.cli.options import Json, Note, Yes, parse_moment
+from crm_tui.cli.options import Json, Note
 from crm_tui.cli.orders import exit_if_reserved, print_order
 from crm_tui.cli.output import (
     Column,
@@ -23,6 +24,7 @@ from crm_tui.cli.output import (
     words,
 )
 from crm_tui.cli.session import confirm, invocation
+from crm_tui.cli.subscribers import adding, overdue
 from crm_tui.domain import DeregistrationReason, SubscriberStatus, SuspensionReason
 
 app = typer.Typer(help="Lines: show, add, suspend, resume, deregister.", no_args_is_help=True)
@@ -69,88 +71,7 @@ def subscribers_show(service_number: LineNumber, as_json: Json = False) -> None:
     )
 
 
-@app.command("add")
-@reports_errors
-def subscribers_add(
-    customer_id: Annotated[
-        str, typer.Argument(metavar="CUSTOMER_ID", help="The customer who takes the line. Example: C0000000018")
-    ],
-    offering: Annotated[
-        str,
-        typer.Option(
-            "--offering",
-            help="Primary offering code (default: that of the customer's latest line). Example: --offering MAR-POST-4G-25",
-        ),
-    ] = "",
-    account: Annotated[
-        str,
-        typer.Option(
-            "--account",
-            help="An account of the customer, or new (default: the first account that pays like the offering). Example: --account 21000000002",
-        ),
-    ] = "",
-    number: Annotated[
-        str,
-        typer.Option(
-            "--number",
-            help="A golden or named number of the pool (default: the pool's next). Example: --number 600777777",
-        ),
-    ] = "",
-    iccid: Annotated[
-        str,
-        typer.Option(
-            "--iccid",
-            help="The SIM card handed over (default: the next in stock). Example: --iccid 8934070000000000018",
-        ),
-    ] = "",
-    pay: Annotated[
-        str, typer.Option("--pay", help="cash, card or account: pays a golden number's fee. Example: --pay card")
-    ] = "",
-    yes: Yes = False,
-    as_json: Json = False,
-) -> None:
-    """Give an existing customer a new line; exit 4 when the checks hold it, 3 when the number was taken.
-
-    Example: crm-tui subscribers add C0000000018 --number 600777777 --pay card --yes --json
-    """
-    from crm_tui.services.identity.new_line import add_line
-    from crm_tui.services.lines.adding import line_options
-
-    run = invocation()
-    services, actor = run.services(), run.actor()
-    options = line_options(customer_id, uow=services.reader(), actor=actor)
-    wanted = number.strip()
-    digits = "".join(c for c in wanted if c.isdigit())
-    pick = next((g for g in options.golden_numbers if digits and g.service_number.endswith(digits)), None)
-    fee = pick.fee if pick else None
-    if pick is not None:
-        confirm(
-            f"{phone(pick.service_number)} is a golden number: charge {money_text(pick.fee, run.settings.currency)}?",
-            yes=yes,
-        )
-    result = add_line(
-        customer_id,
-        services=services,
-        actor=actor,
-        offering=offering or options.default_offering,
-        account=account or options.account_for(offering or options.default_offering),
-        service_number=wanted or None,
-        iccid=iccid.strip() or None,
-        payment_method=pay or None,
-        expected_fee=fee,
-    )
-    if as_json:
-        print_json(result)
-        return
-    opened = " (new account)" if result.account_opened else ""
-    say(
-        f"Line {phone(result.service_number)} for {result.customer_id} on {result.offering}, account {result.account_id}{opened}."
-    )
-    if result.receipt_number:
-        say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
-    for warning in result.warnings:
-        say(f"Warning: {warning}")
-    print_order(result.order, as_json=False)
+app.command("add")(adding.subscribers_add)
 
 
 @app.command("suspend")
@@ -188,56 +109,7 @@ def subscribers_suspend(
     exit_if_reserved(order)
 
 
-@app.command("suspend-overdue")
-@reports_errors
-def subscribers_suspend_overdue(
-    as_of: Annotated[
-        str,
-        typer.Option(
-            "--as-of",
-            help="ISO date-time the debt is judged at (default: now; later needs a supervisor). Example: --as-of 2030-03-01T09:00",
-        ),
-    ] = "",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List the lines it would suspend; change nothing. Example: --dry-run")
-    ] = False,
-    as_json: Json = False,
-) -> None:
-    """Suspend for debt every active line whose account owes past the grace period (data/overdue_rules.json).
-
-    For cron: idempotent (a suspended line is left alone), safe on two machines at once, no operator
-    needed at the right time. Exit 7 when an external system failed for some line (its order waits).
-
-    Example: crm-tui subscribers suspend-overdue --json   # from cron, daily
-    """
-    from crm_tui.services.lifecycle.overdue import suspend_overdue
-    from crm_tui.services.orders.operations import runs_ahead
-
-    run = invocation()
-    moment = parse_moment(as_of) if as_of else None
-    actor = run.actor() if runs_ahead(moment) else None
-    scan = suspend_overdue(services=run.services(), actor=actor, as_of=moment, dry_run=dry_run)
-    if as_json:
-        print_json(scan)
-    else:
-        print_table(
-            f"Overdue scan · grace {scan.grace_days} days · {scan.accounts_overdue} account(s) overdue",
-            ["Line", "Customer", "Account", Column("Overdue", numeric=True), "Due since", "Outcome", "Order"],
-            [
-                (
-                    phone(line.service_number),
-                    line.customer_id,
-                    line.account_id,
-                    money_text(line.overdue, run.settings.currency),
-                    present.day(line.oldest_due_on),
-                    line.outcome.replace("_", " "),
-                    line.order_id or "",
-                )
-                for line in scan.lines
-            ],
-        )
-    if scan.failed:
-        raise typer.Exit(7)
+app.command("suspend-overdue")(overdue.subscribers_suspend_overdue)
 
 
 @app.command("resume")
