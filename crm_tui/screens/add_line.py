@@ -81,7 +81,7 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
             with Horizontal(classes="row"):
                 yield FormField(
                     "Service number (ctrl+n: the pool's next)",
-                    Select([("The pool's next", POOL)], allow_blank=False, id="service_number"),
+                    Select([("Loading…", "")], allow_blank=False, id="service_number"),
                     name="service_number",
                 )
                 yield FormField(
@@ -232,7 +232,14 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
                 account.value = self.quote.account_for(offering.code)
         self.refresh_form()
 
-    @on(Select.Changed, "#account, #service_number")
+    @on(Select.Changed, "#service_number")
+    def _number_chosen(self) -> None:
+        """A golden number: its fee is paid next, so the cursor goes to "Pay by"."""
+        self.refresh_form()
+        if self.fee > 0 and self.payment_method is None:
+            self.query_one("#payment_method", RadioSet).focus()
+
+    @on(Select.Changed, "#account")
     @on(RadioSet.Changed, "#payment_method")
     def _changed(self) -> None:
         self.refresh_form()

@@ -3,9 +3,11 @@ golden number with its fee paid, ctrl+n back to the pool, a hold shown in place,
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
-from textual.widgets import Select, Static
+from textual.widgets import RadioSet, Select, Static
 
 from crm_tui.screens.add_line import POOL, AddLineScreen
 from crm_tui.screens.confirm import ConfirmModal
@@ -52,6 +54,8 @@ async def test_a_line_on_the_defaults_is_three_keys_from_the_customer_view(make_
         await sign_in(pilot)
         screen = await press_n(pilot)  # key 1: n
         assert screen.query_one("#service_number", Select).value == POOL
+        shown = screen.query_one("#service_number #label", Static)
+        assert plain(shown).startswith("Pool's next: +34 600 00 00 00 (3 free)")
         assert plain(screen.query_one("#contract", Static)).startswith("Contract: 12-month commitment")
         await pilot.press("ctrl+s")  # key 2: what will happen
         await pilot.pause()
@@ -70,31 +74,40 @@ async def test_a_line_on_the_defaults_is_three_keys_from_the_customer_view(make_
         assert sorted(line.service_number for line in view.detail.subscribers) == ["34600000000", LINE]
 
 
-async def test_a_golden_number_is_paid_and_ctrl_n_goes_back_to_the_pool(make_app, services, csr, lucia):
+async def test_ctrl_n_puts_the_pools_next_number_back(make_app, services, csr, lucia):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot)
         screen = await press_n(pilot)
         await pilot.press("tab", "tab")  # account -> offering -> number
-        await pilot.press("enter", "down", "enter")  # the first golden number
+        await pilot.press("enter", "down", "enter")  # the first golden number: the cursor goes to "Pay by"
         await pilot.pause()
         assert screen.query_one("#service_number", Select).value == GOLDEN
+        assert screen.query_one("#payment_method", RadioSet).has_focus
         assert "49.90" in plain(screen.query_one("#total-due", Static))
         await pilot.press("ctrl+n")  # back to the pool: nothing to pay
         await pilot.pause()
         assert screen.query_one("#service_number", Select).value == POOL
         assert not screen.query_one("#field-payment_method").display
-        await pilot.press("enter", "down", "enter")  # the golden number again
-        await pilot.press("ctrl+s")  # not ready: the fee needs paying, the cursor goes to "pay by"
-        await pilot.pause()
-        assert "fee" in plain(screen.query_one("#submit-hint", Static))
-        await pilot.press("right", "enter")  # card
         await pilot.press("ctrl+s", "enter")
+        await settle(pilot)
+        assert "+34 600 00 00 00 added" in outcome(screen)
+        assert numbers(services) == [(LINE, "active"), ("34600000000", "active")]
+
+
+async def test_a_golden_number_paid_in_cash_is_nine_keys(make_app, services, csr, lucia):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        screen = await press_n(pilot)  # 1
+        await pilot.press("tab", "tab", "enter", "down", "enter")  # 2-6: to the number, the first golden one
+        await pilot.press("enter")  # 7: cash (the cursor is on "Pay by")
+        await pilot.press("ctrl+s", "enter")  # 8-9: what will happen, confirm
         await settle(pilot)
         assert "receipt RC" in outcome(screen) and "+34 600 77 77 77 added" in outcome(screen)
         with services.reader() as uow:
             [payment] = uow.session.execute(select(Payment)).scalars().all()
-            assert payment.method == "card"
+            assert (payment.method, payment.amount) == ("cash", Decimal("49.90"))
         assert (GOLDEN, "active") in numbers(services)
 
 
