@@ -310,7 +310,13 @@ class CrmApp(App[None]):
         start_suspension(self.screen, service_number.strip(), on_done=self._suspended)
 
     def _suspended(self, order) -> None:  # noqa: ANN001 - an OrderView
-        self.notify(f"Order {order.order_id} done: the line is suspended.", title="Line suspended")
+        if order.status == "reserved":
+            self.notify(
+                f"Order {order.order_id} waits for its day; the reserved-orders queue cancels it.",
+                title="Suspension reserved",
+            )
+        else:
+            self.notify(f"Order {order.order_id} done: the line is suspended.", title="Line suspended")
         if order.customer_id:
             self.open_customer(order.customer_id, key_kind=None, record=False)
 

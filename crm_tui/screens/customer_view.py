@@ -215,7 +215,12 @@ class CustomerViewScreen(WorkbenchScreen):
 
     def _line_order_done(self, order: OrderView) -> None:
         self.show_order(order)
-        self.notify(f"Order {order.order_id} {words(order.status).lower()}.", title="Line suspended")
+        reserved = order.status == "reserved"
+        self.notify(
+            f"Order {order.order_id} {words(order.status).lower()}"
+            + (f" for {local_time(order.effective_at)}; the reserved-orders queue cancels it." if reserved else "."),
+            title="Suspension reserved" if reserved else "Line suspended",
+        )
         self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
 
     def action_terminate(self) -> None:
