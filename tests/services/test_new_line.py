@@ -23,6 +23,7 @@ from crm_tui.storage.models import (
     Customer,
     ExternalRequest,
     NumberPoolEntry,
+    OutboxEvent,
     Payment,
     QueueItem,
     SimCard,
@@ -89,6 +90,8 @@ def test_a_line_with_the_defaults_runs_the_order_and_opens_the_line(services, cs
         assert [c.duration_months for c in contracts] == [12]
         sent = [tuple(r) for r in uow.session.execute(select(ExternalRequest.system, ExternalRequest.operation))]
         assert set(sent) == {("cbs", "create_subscriber"), ("provisioning", "activate")}
+        [event] = uow.session.execute(select(OutboxEvent).where(OutboxEvent.event_type == "subscriber.added")).scalars()
+        assert (event.aggregate_id, event.payload["order"]) == ("34600000000", result.order.order_id)
     assert result.order.service_number == "34600000000"  # the order names its line once it exists
 
 
