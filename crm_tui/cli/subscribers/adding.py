@@ -60,7 +60,7 @@ def subscribers_add(
 
     run = invocation()
     services, actor = run.services(), run.actor()
-    options = line_options(customer_id, uow=services.reader(), actor=actor)
+    options = line_options(customer_id, uow=services.reader(), actor=actor, golden_limit=10_000)  # every fee known
     wanted = number.strip()
     digits = "".join(c for c in wanted if c.isdigit())
     pick = next((g for g in options.golden_numbers if digits and g.service_number.endswith(digits)), None)
