@@ -294,6 +294,12 @@ class CrmApp(App[None]):
 
         self.push_screen(ResumeScreen(service_number.strip()))
 
+    def open_add_line(self, customer_id: str) -> None:
+        """The Add line screen for a customer, over the current screen (escape comes back)."""
+        from crm_tui.screens.add_line import AddLineScreen
+
+        self.push_screen(AddLineScreen(customer_id))
+
     def open_suspend(self, service_number: str) -> None:
         """The suspend modal for a line; when the order is done, that customer's view shows it."""
         if not service_number.strip():
@@ -304,7 +310,13 @@ class CrmApp(App[None]):
         start_suspension(self.screen, service_number.strip(), on_done=self._suspended)
 
     def _suspended(self, order) -> None:  # noqa: ANN001 - an OrderView
-        self.notify(f"Order {order.order_id} done: the line is suspended.", title="Line suspended")
+        if order.status == "reserved":
+            self.notify(
+                f"Order {order.order_id} waits for its day; the reserved-orders queue cancels it.",
+                title="Suspension reserved",
+            )
+        else:
+            self.notify(f"Order {order.order_id} done: the line is suspended.", title="Line suspended")
         if order.customer_id:
             self.open_customer(order.customer_id, key_kind=None, record=False)
 

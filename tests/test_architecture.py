@@ -19,6 +19,7 @@ import pytest
 
 from crm_tui.domain import QueueName
 from crm_tui.services import bootstrap, queues
+from crm_tui.services.identity import new_line
 from crm_tui.services.lifecycle import order_steps
 from crm_tui.services.orders import engine
 
@@ -96,11 +97,8 @@ def test_only_bootstrap_registers_order_types_steps_and_queue_actions():
 def test_after_bootstrap_every_order_type_step_and_queue_is_whole():
     bootstrap.register_all()
     bootstrap.register_all()  # idempotent: opening services twice registers the same data
-    assert (
-        set(engine.ORDER_TYPES)
-        == set(order_steps.ORDER_TYPES)
-        == {"deregister", "terminate_customer", "suspend", "resume"}
-    )
+    assert set(engine.ORDER_TYPES) == set(order_steps.ORDER_TYPES) | set(new_line.ORDER_TYPES)
+    assert set(engine.ORDER_TYPES) == {"deregister", "terminate_customer", "suspend", "resume", "add_line"}
     used = {step for steps in engine.ORDER_TYPES.values() for step in steps}
     assert used <= set(engine.STEP_KINDS), "an order type names a step nobody registered"
     assert set(engine.STEP_KINDS) <= used, "a registered step serves no order type"

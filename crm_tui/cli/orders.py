@@ -45,6 +45,18 @@ def print_order(order: orders.OrderView, *, as_json: bool) -> None:
     )
 
 
+RESERVED_EXIT = 4
+"""An order accepted and waiting for its effective date exits 4 (README's exit-code table)."""
+
+
+def exit_if_reserved(order: orders.OrderView | None) -> None:
+    """Exit 4 when the order waits for its date; the order was already printed (JSON or table)."""
+    if order is not None and order.status == "reserved":
+        if order.effective_at is not None:
+            say(f"Order {order.order_id} waits for {local_time(order.effective_at)}; `crm-tui orders run-due` runs it.")
+        raise typer.Exit(RESERVED_EXIT)
+
+
 OrderNumber = Annotated[str, typer.Argument(metavar="ORDER", help="The order number. Example: ORD000000004")]
 
 

@@ -60,6 +60,13 @@ BADGE_CLASSES = {
     CustomerStatus.TERMINATED: "badge-bad",
     CustomerStatus.ARCHIVED: "badge-quiet",
 }
+CLOSED = (
+    CustomerStatus.TERMINATED,
+    CustomerStatus.ARCHIVED,
+    CustomerStatus.ERASED,
+    CustomerStatus.MERGED,
+)
+"""A customer no longer served: no new line."""
 SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addresses", "interactions", "social")
 """The tabs, in the order of their number keys; `social` is loaded on its own (SocialAccountsTable)."""
 
@@ -84,6 +91,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         Binding("t", "terminate", "Terminate", tooltip="end the whole relationship", id="terminate-customer"),
         Binding("s", "suspend", "Suspend", tooltip="bar the selected line for a reason", id="suspend-line"),
         Binding("r", "resume", "Resume", tooltip="the selected suspended line comes back", id="resume-line"),
+        Binding("n", "add_line", "New line", tooltip="a new line for this customer", id="add-line"),
         Binding(
             "b",
             "reestablish",
@@ -112,7 +120,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
     WORKFLOW = (
         "Check the badges, the outstanding balance and any open order at the top.",
         "1 to 8 show lines, accounts, contracts, certificates, contacts, addresses, interactions and social accounts.",
-        "On a line: d deregisters, s suspends, r resumes. e edits the profile, a attaches, i: ID inspected, v verifies a caller, p receipts.",
+        "On a line: d deregisters, s suspends, r resumes; n adds a line. e edits the profile, a attaches, i: ID inspected, v verifies a caller, p receipts.",
     )
 
     def __init__(self, detail: CustomerDetail) -> None:
@@ -299,9 +307,24 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             description="Record the ID inspected",
         )
 
+    def action_add_line(self) -> None:
+        """A new line for this customer: the Add line screen (escape comes back, reloaded if added)."""
+        if self.detail.status in CLOSED:
+            self.notify(
+                f"{self.detail.name} is {words(self.detail.status, CustomerStatus).lower()}: a new line needs a served customer.",
+                title="No new line",
+            )
+            return
+        self.workbench.open_add_line(self.customer_id)
+
     def _line_order_done(self, order: OrderView) -> None:
         self.show_order(order)
-        self.notify(f"Order {order.order_id} {words(order.status).lower()}.", title="Line suspended")
+        reserved = order.status == "reserved"
+        self.notify(
+            f"Order {order.order_id} {words(order.status).lower()}"
+            + (f" for {local_time(order.effective_at)}; the reserved-orders queue cancels it." if reserved else "."),
+            title="Suspension reserved" if reserved else "Line suspended",
+        )
         self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
 
     def action_terminate(self) -> None:
@@ -372,6 +395,8 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             return self.detail.status not in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
         if action == "unlock_verification":
             return self.workbench.actor.role in (Role.SUPERVISOR, Role.ADMIN)
+        if action == "add_line":
+            return self.detail.status not in CLOSED
         return True
 
     def action_section(self, section: str) -> None:

@@ -1,11 +1,14 @@
-"""Suspend a line (BP.CC.SUBMGT.07): the reason in words and a note in a small modal, then the
-suspension order (billing state, network barring) runs on the order engine."""
+"""Suspend a line (BP.CC.SUBMGT.07): the reason in words, a note and an optional effective date in a
+small modal, then the suspension order (billing state, network barring) runs on the order engine, or
+waits for its day (reserved: `orders run-due` runs it, the reserved-orders queue cancels it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from textual import on
 from textual.app import ComposeResult
@@ -38,6 +41,8 @@ class SuspensionChoice:
 
     reason: str
     note: str
+    effective_date: str = ""
+    """YYYY-MM-DD (shop time) to reserve the suspension for that day; empty: now."""
 
 
 class SuspendModal(ModalScreen[SuspensionChoice | None]):
@@ -58,8 +63,10 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
     ]
     AUTO_FOCUS = "#suspension-reason"
 
-    def __init__(self, service_number: str, *, role: str) -> None:
+    def __init__(self, service_number: str, *, role: str, today: date | None = None) -> None:
         super().__init__()
+        self.today = today
+        """The shop's day (an effective date must come after it); None: not checked here."""
         self.service_number = service_number
         """The line to suspend (stored E.164 digits, or as typed)."""
         self.reasons = reasons_for(role)
@@ -75,8 +82,13 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
                 Input(id="suspension-note", max_length=300, placeholder="e.g. travelling until June"),
                 name="note",
             )
+            yield FormField(
+                "Effective date (optional: reserve for that day)",
+                Input(id="suspension-date", max_length=10, placeholder="YYYY-MM-DD; empty suspends now"),
+                name="effective_date",
+            )
             yield Static(
-                "Billing stops the line and the network bars it; the customer keeps the number. Enter on the note or ctrl+s suspends.",
+                "Billing stops the line and the network bars it; the customer keeps the number. Enter or ctrl+s suspends; with a date, `orders run-due` does it that day and the reserved-orders queue cancels it.",
                 id="suspend-effects",
             )
             with Horizontal(id="suspend-buttons"):
@@ -87,22 +99,42 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
     def _next(self) -> None:
         self.query_one("#suspension-note", Input).focus()
 
-    @on(Input.Submitted, "#suspension-note")
+    @on(Input.Submitted, "#suspension-note, #suspension-date")
     @on(Button.Pressed, "#suspend")
     def action_suspend(self) -> None:
         index = self.query_one("#suspension-reason", RadioSet).pressed_index
         if index < 0:
             show_field_errors(self, {"reason": "Choose the reason."})
             return
+        effective = self.query_one("#suspension-date", Input).value.strip()
+        problem = date_problem(effective, today=self.today)
+        if problem:
+            show_field_errors(self, {"effective_date": problem})
+            return
         self.dismiss(
             SuspensionChoice(
-                reason=self.reasons[index].value, note=self.query_one("#suspension-note", Input).value.strip()
+                reason=self.reasons[index].value,
+                note=self.query_one("#suspension-note", Input).value.strip(),
+                effective_date=effective,
             )
         )
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def date_problem(value: str, *, today: date | None) -> str | None:
+    """What is wrong with an effective date typed in the modal (None: fine, or empty)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return "A date as YYYY-MM-DD."
+    if today is not None and day <= today:
+        return "A day after today (empty suspends now)."
+    return None
 
 
 def start_suspension(
@@ -128,6 +160,7 @@ def start_suspension(
                 actor=actor,
                 reason=choice.reason,
                 note=choice.note,
+                effective_date=choice.effective_date or None,
                 on_progress=progress,
             )
 
@@ -135,4 +168,5 @@ def start_suspension(
             screen, suspend, on_done, on_progress=on_progress, group="suspend-line", description="Suspend the line"
         )
 
-    app.push_screen(SuspendModal(service_number, role=actor.role), chosen)
+    today = app.clock().astimezone(ZoneInfo(services.settings.timezone)).date()
+    app.push_screen(SuspendModal(service_number, role=actor.role, today=today), chosen)

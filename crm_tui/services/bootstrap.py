@@ -12,6 +12,7 @@ from __future__ import annotations
 from crm_tui.config import Settings
 from crm_tui.services import queues
 from crm_tui.services.context import ExternalSystems, Services
+from crm_tui.services.identity import new_line
 from crm_tui.services.lifecycle import order_steps
 from crm_tui.services.notifications import dispatcher
 from crm_tui.services.orders import engine
@@ -22,16 +23,21 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.audit_anchor import audit_key
 from crm_tui.storage.db import Database, PoolSettings
 
+ORDER_SOURCES = (order_steps, new_line)
+"""Every module that contributes order step kinds (`STEPS`) and order types (`ORDER_TYPES`)."""
+
 QUEUE_ACTION_SOURCES = (queues.QUEUE_ACTIONS, erasure.QUEUE_ACTIONS, dispatcher.QUEUE_ACTIONS)
 """Every module that contributes queue actions, in the order their queues are listed."""
 
 
 def register_all() -> None:
     """Register every step kind, order type and queue action (idempotent: the same data again)."""
-    for kind in order_steps.STEPS:
-        engine.register_step(kind)
-    for order_type, steps in order_steps.ORDER_TYPES.items():
-        engine.register_order_type(order_type, steps)
+    for source in ORDER_SOURCES:
+        for kind in source.STEPS:
+            engine.register_step(kind)
+    for source in ORDER_SOURCES:
+        for order_type, steps in source.ORDER_TYPES.items():
+            engine.register_order_type(order_type, steps)
     for source in QUEUE_ACTION_SOURCES:
         for queue, actions in source.items():
             queues.register_actions(queue, actions)

@@ -10,7 +10,15 @@ import crm_tui.cli
 from crm_tui.cli.main import app
 
 FOLDER = Path(crm_tui.cli.__file__).parent
-PLUMBING = {"__init__", "main", "output", "session", "options", "conventions"}
+PLUMBING = {
+    "__init__",
+    "main",
+    "output",
+    "session",
+    "options",
+    "conventions",
+    "demo_systems",
+}  # demo_systems: what `demo` runs beside the workbench
 """The modules that are not a noun: the root app, and what every command shares."""
 
 

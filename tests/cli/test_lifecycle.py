@@ -37,7 +37,9 @@ def test_subscriber_show_has_the_documented_keys(cli, lucia):
 def test_suspend_and_resume_on_a_date_then_run_due(cli, lucia):
     order = cli.json("subscribers", "suspend", LINE, "--reason", "travel")
     assert order["status"] == "closed" and [s["status"] for s in order["steps"]] == ["done"] * 4
-    reserved = cli.json("subscribers", "resume", LINE, "--reason", "Back home", "--effective-date", "2030-03-01")
+    reserved = cli.json(
+        "subscribers", "resume", LINE, "--reason", "Back home", "--effective-date", "2030-03-01", expect=4
+    )  # accepted, waits for its date: exit 4 as README's table says
     assert reserved["order"]["status"] == "reserved"
     assert cli.json("orders", "run-due")["orders"] == []  # cron, at the right time: no operator needed
     early = cli.json("orders", "run-due", "--as-of", "2030-03-02T00:00", expect=6)  # a CSR may not run it early

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -25,6 +25,7 @@ from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.suspension import (
     SUPERVISOR_ONLY_SUSPENSIONS,
     _open_order_for,
+    parse_effective,
 )
 from crm_tui.services.lines.lookup import load_line
 from crm_tui.services.orders.engine import (
@@ -152,7 +153,7 @@ def resume_subscriber(
         require_signed_in(actor, doing="resume lines")
     reason = clean_text(reason, field="reason", max_length=200)
     remarks = clean_text(remarks, field="remarks", max_length=300)
-    effective_at = _parse_effective(effective_date, settings.timezone)
+    effective_at = parse_effective(effective_date, settings.timezone)
     number = parse_service_number(service_number, region=settings.default_region)
     with services.writer() as uow:
         session = uow.session
@@ -337,19 +338,3 @@ def decide_fraud_resumption(
         remarks=payload.get("remarks", ""),
         effective_date=payload.get("effective_at"),
     )
-
-
-def _parse_effective(value: str | datetime | None, zone: str) -> datetime | None:
-    """A date (YYYY-MM-DD, start of that day in the shop's zone) or an aware datetime."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        if "T" in value:
-            parsed = datetime.fromisoformat(value)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
-        day = datetime.fromisoformat(value).date()
-    except ValueError:
-        raise InvalidInput("The effective date is YYYY-MM-DD.", fields={"effective_date": "YYYY-MM-DD."}) from None
-    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))

@@ -3,16 +3,22 @@
 Rules a CSR can trust: a debt suspension lifts only when the debt is paid (the payment can be
 taken in the same call); a fraud suspension lifts only by a supervisor (a CSR's request waits in
 the fraud-resumptions queue); an administrator's suspension lifts only by a supervisor or admin;
-a customer's own suspension lifts at their request. A resumption may be reserved for a date:
-`crm-tui orders run-due` runs it on or after that date, once, however many runners there are.
+a customer's own suspension lifts at their request. A suspension or a resumption may be reserved
+for a date: `crm-tui orders run-due` runs it on or after that date, once, however many runners
+there are; the reserved-orders queue cancels it. Two terminals (or two overdue scans) suspending one
+line at once: one order, the other gets a Conflict (a compare-and-set on the line's version).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
 
 from crm_tui.domain import (
+    OrderStatus,
     SubscriberStatus,
     SuspensionReason,
 )
@@ -22,6 +28,8 @@ from crm_tui.services.lines.lookup import load_line
 from crm_tui.services.orders.engine import (
     OrderView,
     create_order,
+    find_order,
+    order_view,
     run_order,
     unfinished_order,
 )
@@ -63,13 +71,17 @@ def suspend_subscriber(
     actor: Actor | None,
     reason: str,
     note: str = "",
+    effective_date: str | datetime | None = None,
     now: datetime | None = None,
     on_progress: Callable[[OrderView], None] | None = None,
 ) -> OrderView:
-    """Suspend a line: billing state and network barring as an order. `actor=None` is the system (debt).
+    """Suspend a line now, or reserve the suspension for `effective_date` (YYYY-MM-DD in the shop's
+    zone, or an aware datetime): `orders run-due` runs it then, the reserved-orders queue cancels it.
+    `actor=None` is the system (debt).
 
     `on_progress` gets the order after each step (the workbench shows the steps advancing live)."""
     now = now or utcnow()
+    effective_at = parse_effective(effective_date, services.settings.timezone)
     try:
         kind = SuspensionReason(reason)
     except ValueError:
@@ -91,6 +103,14 @@ def suspend_subscriber(
         pending = _open_order_for(uow, subscriber)
         if pending:
             raise Conflict(f"Line {number} has order {pending} in progress; finish or cancel it first.")
+        claimed = uow.session.execute(
+            update(Subscriber)
+            .where(Subscriber.id == subscriber.id, Subscriber.version == subscriber.version)
+            .values(version=Subscriber.version + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:  # another terminal (or a second overdue scan) got to this line first
+            raise Conflict(f"Line {number} changed at another terminal a moment ago; look at it again.")
         order = create_order(
             uow,
             order_type="suspend",
@@ -104,12 +124,15 @@ def suspend_subscriber(
                 "subscribers": [{"id": subscriber.id, "service_number": number}],
             },
             now=now,
+            effective_at=effective_at,
         )
+        reserved = order.status == OrderStatus.RESERVED
+        when = f" on {effective_at.astimezone(ZoneInfo(services.settings.timezone)):%Y-%m-%d}" if reserved else ""
         capture(
             uow.session,
             customer.id,
             kind="suspend",
-            summary=f"Suspension of {number}: {kind.label}" + (f" ({note})" if note else ""),
+            summary=f"Suspension of {number}{when}: {kind.label}" + (f" ({note})" if note else ""),
             actor=actor,
             now=now,
         )
@@ -119,10 +142,13 @@ def suspend_subscriber(
             "subscriber.suspend",
             "customer",
             customer.customer_id,
-            {"subscriber": subscriber.id, "reason": kind.value, "order": order.order_number},
+            {"subscriber": subscriber.id, "reason": kind.value, "order": order.order_number, "reserved": reserved},
         )
         uow.commit()
         order_number = order.order_number
+    if reserved:
+        with services.reader() as uow:
+            return order_view(uow, find_order(uow, order_number))
     return run_order(
         order_number,
         database_uow=services.writer,
@@ -131,3 +157,19 @@ def suspend_subscriber(
         actor=actor,
         on_progress=on_progress,
     )
+
+
+def parse_effective(value: str | datetime | None, zone: str) -> datetime | None:
+    """A date (YYYY-MM-DD, start of that day in the shop's zone) or an aware datetime."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        if "T" in value:
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
+        day = datetime.fromisoformat(value).date()
+    except ValueError:
+        raise InvalidInput("The effective date is YYYY-MM-DD.", fields={"effective_date": "YYYY-MM-DD."}) from None
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))

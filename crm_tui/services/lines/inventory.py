@@ -172,8 +172,21 @@ def take_number(session: Session, wanted: str | None = None) -> NumberPoolEntry:
     return entry
 
 
-def take_sim(session: Session) -> SimCard:
-    """Take the next free SIM card."""
+def take_sim(session: Session, wanted: str | None = None) -> SimCard:
+    """Take the SIM card handed over at the counter (`wanted`, its ICCID) or the next free one."""
+
+    def find_wanted() -> SimCard:
+        sim = session.execute(select(SimCard).where(SimCard.iccid == wanted)).scalar_one_or_none()
+        if sim is None:
+            raise NotFound(f"SIM {wanted} is not in stock.", fields={"iccid": "Not in stock."})
+        if sim.state != SimState.AVAILABLE:
+            raise Conflict(
+                f"SIM {wanted} is not free ({SimState(sim.state).label.lower()}).", fields={"iccid": "Not free."}
+            )
+        return sim
+
+    def just_taken() -> None:
+        raise Conflict(f"SIM {wanted} was just taken at another terminal.", fields={"iccid": "Just taken."})
 
     def find_next() -> SimCard:
         sim = session.execute(
@@ -183,7 +196,14 @@ def take_sim(session: Session) -> SimCard:
             raise Conflict("No free SIM card is left in stock; ask an admin to stock SIM cards.")
         return sim
 
-    sim = _take(session, SimCard, find_next, available=SimState.AVAILABLE, in_use=SimState.IN_USE)
+    sim = _take(
+        session,
+        SimCard,
+        find_wanted if wanted else find_next,
+        available=SimState.AVAILABLE,
+        in_use=SimState.IN_USE,
+        lost=just_taken if wanted else None,
+    )
     if sim is None:
         raise Conflict("SIM cards are being taken fast at other terminals; try again.")
     return sim

@@ -73,7 +73,7 @@ def give_line(
                 offering_id=offering.id,
                 name=f"{offering.commitment_months}-month commitment",
                 effective_on=now.date(),
-                expires_on=_add_months(now.date(), offering.commitment_months),
+                expires_on=add_months(now.date(), offering.commitment_months),
                 duration_months=offering.commitment_months,
                 prolongation=offering.prolongation,
                 penalty_amount=offering.penalty_amount,
@@ -82,7 +82,7 @@ def give_line(
     return subscriber
 
 
-def _add_months(start: date, months: int) -> date:
+def add_months(start: date, months: int) -> date:
     """The same day `months` later (the 28th at most, so every month has it)."""
     year, month = divmod(start.month - 1 + months, 12)
     return date(start.year + year, month + 1, min(start.day, 28))

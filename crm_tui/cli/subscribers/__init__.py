@@ -1,4 +1,6 @@
-"""`crm-tui subscribers`: one line (show, suspend, resume, deregister); each change runs as an order.
+"""`crm-tui subscribers`: one line (show, add, suspend, resume, deregister); each change runs as an order.
+
+`adding` holds `add` (a new line for a customer), `overdue` the cron scan `suspend-overdue`.
 
 Exit 7 when an external system fails: the order stays open and `crm-tui orders resume` finishes it.
 """
@@ -10,7 +12,7 @@ from typing import Annotated, Literal
 import typer
 
 from crm_tui.cli.options import Json, Note
-from crm_tui.cli.orders import print_order
+from crm_tui.cli.orders import exit_if_reserved, print_order
 from crm_tui.cli.output import (
     Column,
     money_text,
@@ -22,9 +24,10 @@ from crm_tui.cli.output import (
     words,
 )
 from crm_tui.cli.session import confirm, invocation
+from crm_tui.cli.subscribers import adding, overdue
 from crm_tui.domain import DeregistrationReason, SubscriberStatus, SuspensionReason
 
-app = typer.Typer(help="Lines: show, suspend, resume, deregister.", no_args_is_help=True)
+app = typer.Typer(help="Lines: show, add, suspend, resume, deregister.", no_args_is_help=True)
 
 
 LineNumber = Annotated[
@@ -68,23 +71,45 @@ def subscribers_show(service_number: LineNumber, as_json: Json = False) -> None:
     )
 
 
+app.command("add")(adding.subscribers_add)
+
+
 @app.command("suspend")
 @reports_errors
 def subscribers_suspend(
     service_number: LineNumber,
     reason: Annotated[SuspensionReason, typer.Option("--reason", help="Why the line stops. Example: --reason travel")],
     note: Note = "",
+    effective_date: Annotated[
+        str,
+        typer.Option(
+            "--effective-date",
+            help="YYYY-MM-DD (shop time): reserve the suspension for that day (exit 4). Example: --effective-date 2030-03-01",
+        ),
+    ] = "",
     as_json: Json = False,
 ) -> None:
-    """Suspend a line (billing and network) as an order; exit 7 if a system fails (the order stays).
+    """Suspend a line (billing and network) as an order, now or reserved for a date (exit 4 while it
+    waits; `orders run-due` runs it, the reserved-orders queue cancels it); exit 7 if a system fails.
 
-    Example: crm-tui subscribers suspend 612345678 --reason lost_sim
+    Example: crm-tui subscribers suspend 612345678 --reason travel --effective-date 2026-12-24
     """
     from crm_tui.services.lifecycle.suspension import suspend_subscriber
 
     run = invocation()
-    order = suspend_subscriber(service_number, services=run.services(), actor=run.actor(), reason=reason, note=note)
+    order = suspend_subscriber(
+        service_number,
+        services=run.services(),
+        actor=run.actor(),
+        reason=reason,
+        note=note,
+        effective_date=effective_date or None,
+    )
     print_order(order, as_json=as_json)
+    exit_if_reserved(order)
+
+
+app.command("suspend-overdue")(overdue.subscribers_suspend_overdue)
 
 
 @app.command("resume")
@@ -126,7 +151,7 @@ def subscribers_resume(
     ] = "",
     as_json: Json = False,
 ) -> None:
-    """Resume now or on a date; exit 4 when a supervisor must decide (fraud), 3 when the debt is unpaid.
+    """Resume now or on a date; exit 4 when it waits for its date or a supervisor (fraud), 3 when the debt is unpaid.
 
     Example: crm-tui subscribers resume 612345678 --reason 'SIM found' --effective-date 2026-12-24
     """
@@ -146,10 +171,11 @@ def subscribers_resume(
     )
     if as_json:
         print_json(result)
-        return
-    if result.receipt_number:
-        say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
-    print_order(result.order, as_json=False)
+    else:
+        if result.receipt_number:
+            say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
+        print_order(result.order, as_json=False)
+    exit_if_reserved(result.order)
 
 
 @app.command("deregister")

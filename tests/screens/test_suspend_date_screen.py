@@ -1,0 +1,45 @@
+"""A suspension reserved for a day, by keyboard from the customer view: the modal's effective date
+(checked before anything is sent), the order waits, the line stays active until run-due."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from crm_tui.screens.customer_view import CustomerViewScreen
+from crm_tui.screens.suspend import SuspendModal
+from crm_tui.storage.models import Order, QueueItem, Subscriber
+from tests.factories import make_customer
+from tests.screens.conftest import settle, sign_in
+
+LINE = "34612345678"
+
+
+@pytest.fixture
+def lucia(services) -> str:
+    return make_customer(services, cert_number="12345678Z", service_number=LINE)
+
+
+async def test_a_suspension_reserved_for_a_day(make_app, services, csr, lucia):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("ctrl+f", *"12345678Z", "enter")
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, SuspendModal)
+        await pilot.press("down", "down", "enter")  # Travel
+        await pilot.press(*"Abroad until June", "tab", *"2020-01-01", "enter")
+        await pilot.pause()
+        assert app.screen is modal  # a past day is refused at its field
+        assert modal.query_one("#field-effective_date").has_class("error")
+        await pilot.press(*["backspace"] * 10, *"2030-03-01", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen)
+        with services.reader() as uow:
+            order = uow.session.execute(select(Order)).scalar_one()
+            assert (order.type, order.status, order.payload["reason"]) == ("suspend", "reserved", "travel")
+            assert uow.session.execute(select(Subscriber.status)).scalar_one() == "active"
+            assert uow.session.execute(select(QueueItem.queue)).scalars().all() == ["reserved_orders"]
