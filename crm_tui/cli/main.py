@@ -1,40 +1,112 @@
-"""`crm-tui NOUN VERB`: the root typer app, its global options, and one `add_typer` per noun.
+"""`crm-tui NOUN VERB`: the root typer app, its global options, and the registry of nouns.
 
 `crm_tui.launch` imports this module only when there are arguments (bare `crm-tui` opens the
-workbench without typer). Each command imports its services when it runs, so `--help` and a typo
-never load SQLAlchemy or touch the database.
+workbench without typer). A noun's module is imported only when the command line names it (NOUNS
+below, loaded by `LazyNouns`), and each command imports its services when it runs, so `--help`, a
+typo or another noun never load SQLAlchemy or touch the database, and `customers show` never
+loads the orders, queues or dedupe commands.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from typing import Annotated, Any
 
 import typer
+import typer.main
+from typer._click import Context
+from typer._click.exceptions import UsageError
+from typer.core import TyperCommand, TyperGroup
 
-from crm_tui.cli import (
-    archive,
-    attachments,
-    audit,
-    bss_sim,
-    customers,
-    db,
-    dedupe,
-    demo,
-    dispatch,
-    events,
-    numbers,
-    open,
-    operator,
-    orders,
-    queue,
-    registrations,
-    seed,
-    sims,
-    subscribers,
-)
 from crm_tui.cli.conventions import CrmGroup, VersionOption
 from crm_tui.cli.output import fresh_consoles, reports_errors
 from crm_tui.cli.session import start_invocation
+
+NOUNS: dict[str, tuple[str, str]] = {
+    "demo": ("crm_tui.cli.demo:demo", "Make the demo database if there is none, print the demo sign-ins, open the workbench."),
+    "open": ("crm_tui.cli.open:open_screen", "Open the workbench on a screen with its fields filled (and searched, on query)."),
+    "seed": ("crm_tui.cli.seed:seed", "Add realistic demo customers, lines, accounts, contracts and stock (admins only)."),
+    "batch": ("crm_tui.cli.batch:batch", "Run many commands in one process under one sign-in: one JSON result a line, in input order."),
+    "db": ("crm_tui.cli.db", "Database schema migrations."),
+    "operator": ("crm_tui.cli.operator", "Operators: who may sign in, with which role."),
+    "customers": ("crm_tui.cli.customers", "Find, show, register and authenticate customers."),
+    "registrations": ("crm_tui.cli.registrations", "Registrations held by a check: a supervisor approves or rejects them."),
+    "numbers": ("crm_tui.cli.numbers", "The service number pool: stock it (admins), list what is free."),
+    "sims": ("crm_tui.cli.sims", "The SIM card pool: stock it (admins)."),
+    "subscribers": ("crm_tui.cli.subscribers", "Lines: show, suspend, resume, deregister."),
+    "orders": ("crm_tui.cli.orders", "Durable orders: list, show, resume after a crash, retry, cancel, run reserved ones."),
+    "dedupe": ("crm_tui.cli.dedupe", "De-duplicate customer identities: train, scan, merge, unmerge."),
+    "queue": ("crm_tui.cli.queue", "The supervisor's queues."),
+    "archive": ("crm_tui.cli.archive", "History storage of former customers and lines."),
+    "attachments": ("crm_tui.cli.attachments", "Stored files: ID scans and signed forms."),
+    "bss-sim": ("crm_tui.cli.bss_sim", "The BSS simulator: the systems an order talks to, over HTTP."),
+    "dispatch": ("crm_tui.cli.dispatch", "Tell customers what happened: send the outbox."),
+    "audit": ("crm_tui.cli.audit", "The append-only, HMAC-chained audit trail."),
+    "events": ("crm_tui.cli.events", "The outbox: who must be told what."),
+}  # fmt: skip
+"""Every noun of `crm-tui --help`, in its order: NAME -> ("module" with a typer `app`, or
+"module:function" for a single command; the line `--help` shows). A new noun is one line here;
+tests/cli/test_cli_layout.py checks each line against its module (the help text too)."""
+
+
+def load_noun(name: str) -> typer.Typer:
+    """A typer app holding the noun NAME as `add_typer` (or `command`) would register it at the root."""
+    target, _ = NOUNS[name]
+    module_name, _, function = target.partition(":")
+    module = importlib.import_module(module_name)
+    holder = typer.Typer(add_completion=False)
+    holder.callback()(_nothing)  # a group, so the noun comes out as one of its commands
+    if function:
+        holder.command(name)(getattr(module, function))
+    else:
+        holder.add_typer(module.app, name=name)
+    return holder
+
+
+def _nothing() -> None:
+    """The callback of `load_noun`'s holder (never run)."""
+
+
+class LazyNouns(CrmGroup):
+    """The root group: lists every noun of NOUNS, imports one only when the command line names it.
+
+    `--help` shows the registry's line for nouns not loaded (no import); shell completion, the
+    typo suggestion and `get_command` load what they name.
+    """
+
+    _helping = False
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*NOUNS, *(name for name in self.commands if name not in NOUNS)]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in NOUNS:
+            if self._helping:  # the help lists the noun: its registry line will do
+                return TyperCommand(cmd_name, help=NOUNS[cmd_name][1])
+            group = typer.main.get_command(load_noun(cmd_name))
+            assert isinstance(group, TyperGroup)
+            self.commands[cmd_name] = group.commands[cmd_name]
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: Context, formatter: Any) -> None:
+        self._helping = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._helping = False
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            if args and "Did you mean" not in error.message:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], list(NOUNS))
+                if matches:
+                    error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
+
 
 app = typer.Typer(
     name="crm-tui",
@@ -42,29 +114,9 @@ app = typer.Typer(
     invoke_without_command=True,
     pretty_exceptions_enable=False,
     add_completion=True,  # --install-completion / --show-completion (crm_tui.launch routes completion here)
-    cls=CrmGroup,
+    cls=LazyNouns,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-app.command("demo")(demo.demo)
-app.command("open")(open.open_screen)
-app.command("seed")(seed.seed)
-app.add_typer(db.app, name="db")
-app.add_typer(operator.app, name="operator")
-app.add_typer(customers.app, name="customers")
-app.add_typer(registrations.app, name="registrations")
-app.add_typer(numbers.app, name="numbers")
-app.add_typer(sims.app, name="sims")
-app.add_typer(subscribers.app, name="subscribers")
-app.add_typer(orders.app, name="orders")
-app.add_typer(dedupe.app, name="dedupe")
-app.add_typer(queue.app, name="queue")
-app.add_typer(archive.app, name="archive")
-app.add_typer(attachments.app, name="attachments")
-app.add_typer(bss_sim.app, name="bss-sim")
-app.add_typer(dispatch.app, name="dispatch")
-app.add_typer(audit.app, name="audit")
-app.add_typer(events.app, name="events")
 
 
 def main() -> None:
@@ -102,6 +154,9 @@ def root(
     run = start_invocation(database_url=database_url, operator=as_operator)
     run.settings  # noqa: B018 - the CRM_* settings are checked at start: a bad one names its variable (exit 2)
     fresh_consoles()
-    ctx.call_on_close(run.close)
+    if run.batch is None:  # a batch's commands share its database and sign-in: the batch closes them
+        ctx.call_on_close(run.close)
     if ctx.invoked_subcommand is None:
-        open.open_workbench(None)
+        from crm_tui.cli.open import open_workbench
+
+        open_workbench(None)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +42,8 @@ class Invocation:
     demo: bool = False
     create_database: bool = False
     """`db upgrade` and `demo` may create the SQLite file a URL names; other commands refuse a missing one."""
+    batch: str | None = None
+    """The batch id while `crm-tui batch` runs its commands: each reuses this Invocation (see `running_batch`)."""
     _settings: Settings | None = field(default=None, repr=False)
     _services: Services | None = field(default=None, repr=False)
     _actor: Actor | None = field(default=None, repr=False)
@@ -141,10 +145,31 @@ _current: Invocation | None = None
 
 
 def start_invocation(*, database_url: str | None, operator: str | None) -> Invocation:
-    """A fresh Invocation for this run (the root callback calls it first, every run)."""
+    """A fresh Invocation for this run (the root callback calls it first, every run); inside a
+    batch, the batch's own (one database, one sign-in for all its commands)."""
     global _current
+    if _current is not None and _current.batch is not None:
+        if database_url or operator:
+            raise InvalidInput(
+                "A command in a batch works on the batch's database as the batch's operator: "
+                "give --db and --as before `batch`.",
+                fields={"db" if database_url else "as": "Not inside a batch."},
+            )
+        return _current
     _current = Invocation(database_url=database_url, operator=operator)
     return _current
+
+
+@contextmanager
+def running_batch(run: Invocation, batch_id: str) -> Iterator[Actor]:
+    """While a batch runs: one sign-in (now, before any command), stamped with the batch id so
+    the audit trail names the batch; every command started meanwhile reuses `run`."""
+    actor = run.actor().model_copy(update={"batch": batch_id})
+    run._actor, run.batch = actor, batch_id
+    try:
+        yield actor
+    finally:
+        run.batch = None
 
 
 def invocation() -> Invocation:
