@@ -81,7 +81,7 @@ def world(cli: Cli, database_url: str, tmp_path: Path, _sqlite_template: Path):
             services.close()
         assert cli.json("numbers", "stock", "600000000", operator="admin")["stocked"] == 1
         sims = tmp_path / "sims.csv"
-        sims.write_text("iccid,imsi\n%s,%s\n" % sim_card(100))
+        sims.write_text("iccid,imsi\n{},{}\n".format(*sim_card(100)))
         assert cli.json("sims", "stock", "--file", str(sims), operator="admin")["stocked"] == 1
 
     return start
