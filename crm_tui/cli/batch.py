@@ -34,7 +34,7 @@ from typer._click import Context
 from typer._click.exceptions import ClickException, UsageError
 
 from crm_tui.cli.conventions import usage_document
-from crm_tui.cli.output import reports_errors, say
+from crm_tui.cli.output import one_line_json, reports_errors, say
 from crm_tui.cli.session import invocation, running_batch
 from crm_tui.errors import InvalidInput
 
@@ -211,6 +211,7 @@ def batch(
     with (
         open(source, encoding="utf-8") if source != "-" else nullcontext(sys.stdin) as lines,  # noqa: SIM115
         running_batch(run, batch_id) as actor,
+        one_line_json(),
     ):
         say(f"Batch {batch_id} as {actor.username}")
         tally = run_lines(lines, root=root, batch_id=batch_id, stop_on_error=stop_on_error, out=out)

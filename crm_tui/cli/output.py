@@ -85,6 +85,20 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Not JSON: {type(value).__name__}")
 
 
+_indent: list[int | None] = [2]
+"""How print_json indents: 2 for people and scripts; None (one line, C-speed) while a batch collects documents."""
+
+
+@contextmanager
+def one_line_json() -> Iterator[None]:
+    """print_json writes each document on one line meanwhile (`crm-tui batch` reads them back)."""
+    _indent.append(None)
+    try:
+        yield
+    finally:
+        _indent.pop()
+
+
 def print_json(document: Any) -> None:
     """The one JSON document of a `--json` run, on stdout (`--json-fields`: only those keys of listed items)."""
     if hasattr(document, "model_dump"):
@@ -92,7 +106,7 @@ def print_json(document: Any) -> None:
     fields = selected_fields()
     if fields and isinstance(document, dict) and "error" not in document:
         document = select_fields(document, fields)
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_default) + "\n")
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=_indent[-1], default=_default) + "\n")
     sys.stdout.flush()
 
 
