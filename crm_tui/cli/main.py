@@ -9,16 +9,11 @@ loads the orders, queues or dedupe commands.
 
 from __future__ import annotations
 
-import importlib
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import typer.main
-from typer._click import Context
-from typer._click.exceptions import UsageError
-from typer.core import TyperCommand, TyperGroup
 
-from crm_tui.cli.conventions import CrmGroup, VersionOption
+from crm_tui.cli.conventions import CrmGroup, LazyGroup, VersionOption, load
 from crm_tui.cli.output import fresh_consoles, reports_errors
 from crm_tui.cli.session import start_invocation
 
@@ -51,61 +46,13 @@ tests/cli/test_cli_layout.py checks each line against its module (the help text 
 
 def load_noun(name: str) -> typer.Typer:
     """A typer app holding the noun NAME as `add_typer` (or `command`) would register it at the root."""
-    target, _ = NOUNS[name]
-    module_name, _, function = target.partition(":")
-    module = importlib.import_module(module_name)
-    holder = typer.Typer(add_completion=False)
-    holder.callback()(_nothing)  # a group, so the noun comes out as one of its commands
-    if function:
-        holder.command(name)(getattr(module, function))
-    else:
-        holder.add_typer(module.app, name=name)
-    return holder
+    return load(name, NOUNS[name][0])
 
 
-def _nothing() -> None:
-    """The callback of `load_noun`'s holder (never run)."""
+class LazyNouns(LazyGroup, CrmGroup):
+    """The root group: lists every noun of NOUNS, imports one only when the command line names it."""
 
-
-class LazyNouns(CrmGroup):
-    """The root group: lists every noun of NOUNS, imports one only when the command line names it.
-
-    `--help` shows the registry's line for nouns not loaded (no import); shell completion, the
-    typo suggestion and `get_command` load what they name.
-    """
-
-    _helping = False
-
-    def list_commands(self, ctx: Context) -> list[str]:
-        return [*NOUNS, *(name for name in self.commands if name not in NOUNS)]
-
-    def get_command(self, ctx: Context, cmd_name: str) -> Any:
-        if cmd_name not in self.commands and cmd_name in NOUNS:
-            if self._helping:  # the help lists the noun: its registry line will do
-                return TyperCommand(cmd_name, help=NOUNS[cmd_name][1])
-            group = typer.main.get_command(load_noun(cmd_name))
-            assert isinstance(group, TyperGroup)
-            self.commands[cmd_name] = group.commands[cmd_name]
-        return self.commands.get(cmd_name)
-
-    def format_help(self, ctx: Context, formatter: Any) -> None:
-        self._helping = True
-        try:
-            super().format_help(ctx, formatter)
-        finally:
-            self._helping = False
-
-    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
-        try:
-            return super().resolve_command(ctx, args)
-        except UsageError as error:
-            if args and "Did you mean" not in error.message:
-                from difflib import get_close_matches
-
-                matches = get_close_matches(args[0], list(NOUNS))
-                if matches:
-                    error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
-            raise
+    registry = NOUNS
 
 
 app = typer.Typer(
