@@ -5,7 +5,8 @@ script, beside what Python needs before any of our code runs.
    exit, beside the import floor `python -c "import typer, sqlmodel, pydantic_settings"` (the
    libraries every command needs). Runs alternate (floor, command, floor, command...) after one
    warm-up of each, so a busy machine slows both alike; medians of wall time and of CPU time
-   (user + system of the child), and their ratios.
+   (user + system of the child), and their ratios. `--before TREE` times the same command from
+   another checkout (the code before a change) in the same alternation.
 2. 1,000 `customers show` of random customers through `crm-tui batch` (one process), beside the
    same lookups as separate processes (N of them, the per-process median times 1,000: 1,000 real
    processes take half an hour on a busy 2-core machine; say `--separate 1000` to run them all).
@@ -91,6 +92,9 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=1000, help="customers show through one batch (1000)")
     parser.add_argument("--separate", type=int, default=20, help="of them also as separate processes (20)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--before", metavar="TREE", help="another checkout (e.g. /work/main): its `customers show` timed alongside"
+    )
     args = parser.parse_args()
 
     if args.db:
@@ -109,8 +113,15 @@ def main() -> None:
     # 1. one read command beside the import floor, alternating, after a warm-up of each
     timed(FLOOR, env)
     timed([*CRM, "customers", "show", ids[0], "--json"], env)
-    floor_wall, floor_cpu, show_wall, show_cpu = [], [], [], []
+    floor_wall, floor_cpu, show_wall, show_cpu, before_wall, before_cpu = [], [], [], [], [], []
+    before_env = env | {"PYTHONPATH": str(Path(args.before).resolve())} if args.before else None
+    if before_env:
+        timed([*CRM, "customers", "show", ids[0], "--json"], before_env)
     for i in range(args.starts):
+        if before_env:
+            wall, cpu, _ = timed([*CRM, "customers", "show", ids[i + 1], "--json"], before_env)
+            before_wall.append(wall)
+            before_cpu.append(cpu)
         wall, cpu, _ = timed(FLOOR, env)
         floor_wall.append(wall)
         floor_cpu.append(cpu)
@@ -147,6 +158,17 @@ def main() -> None:
         "floor_cpu_s": round(median(floor_cpu), 3),
         "show_cpu_s": round(median(show_cpu), 3),
         "cpu_ratio": round(median(show_cpu) / median(floor_cpu), 2),
+        **(
+            {
+                "before_tree": args.before,
+                "before_show_wall_s": round(median(before_wall), 3),
+                "before_wall_ratio": round(median(before_wall) / median(floor_wall), 2),
+                "before_show_cpu_s": round(median(before_cpu), 3),
+                "before_cpu_ratio": round(median(before_cpu) / median(floor_cpu), 2),
+            }
+            if before_env
+            else {}
+        ),
         "lookups": args.lookups,
         "batch_wall_s": round(batch_wall, 2),
         "batch_cpu_s": round(batch_cpu, 2),
