@@ -5,7 +5,8 @@ script, beside what Python needs before any of our code runs.
    exit, beside the import floor `python -c "import typer, sqlmodel, pydantic_settings"` (the
    libraries every command needs). Runs alternate (floor, command, floor, command...) after one
    warm-up of each, so a busy machine slows both alike; medians of wall time and of CPU time
-   (user + system of the child), and their ratios. `--before TREE` times the same command from
+   (user + system of the child), and their ratios (of the medians, and the median of each
+   alternation's own ratio: runs next to each other saw about the same load). `--before TREE` times the same command from
    another checkout (the code before a change) in the same alternation.
 2. 1,000 `customers show` of random customers through `crm-tui batch` (one process), beside the
    same lookups as separate processes (N of them, the per-process median times 1,000: 1,000 real
@@ -158,6 +159,8 @@ def main() -> None:
         "floor_cpu_s": round(median(floor_cpu), 3),
         "show_cpu_s": round(median(show_cpu), 3),
         "cpu_ratio": round(median(show_cpu) / median(floor_cpu), 2),
+        "paired_wall_ratio": round(median([s / f for s, f in zip(show_wall, floor_wall, strict=True)]), 2),
+        "paired_cpu_ratio": round(median([s / f for s, f in zip(show_cpu, floor_cpu, strict=True)]), 2),
         **(
             {
                 "before_tree": args.before,
@@ -165,6 +168,12 @@ def main() -> None:
                 "before_wall_ratio": round(median(before_wall) / median(floor_wall), 2),
                 "before_show_cpu_s": round(median(before_cpu), 3),
                 "before_cpu_ratio": round(median(before_cpu) / median(floor_cpu), 2),
+                "before_paired_cpu_ratio": round(
+                    median([b / f for b, f in zip(before_cpu, floor_cpu, strict=True)]), 2
+                ),
+                "paired_cpu_ratio_to_before": round(
+                    median([s / b for s, b in zip(show_cpu, before_cpu, strict=True)]), 2
+                ),
             }
             if before_env
             else {}
