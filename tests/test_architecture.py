@@ -34,7 +34,8 @@ INNER_IMPORTS_ALLOWED = {
 LAZY_FACES = {
     "launch.py": "bare `crm-tui` opens the workbench without importing typer or the commands",
     "app.py": "the first frame comes before the screens behind the sign-in (and SQLAlchemy, pydantic, the services)",
-    "cli": "each command imports the services it runs, so `--help` and other nouns do not pay for them",
+    "cli": "each command imports the services it runs, and a noun's (or a customers verb's) module loads only when "
+    "it is named (NOUNS, VERBS), so `--help` and other nouns do not pay for them; rich loads when something is drawn",
     "screens/sign_in.py": "the sign-in screen is on the cold-start path: the services load once it is up",
     "screens/registration_modals.py": "the upload modal's file tree loads only when a file is picked",
 }

@@ -8,19 +8,26 @@
 - `--json-fields a,b,c` on list commands keeps only those keys of each listed item (implies --json).
 CrmGroup is the root command's class: it runs the command with typer's own handling and turns
 what typer would print for a usage error into the document above when JSON was asked for.
+LazyGroup lists a group's commands from a registry and imports one only when it is named.
+
+Lazy imports: a registry's modules in `load` (that is the point), difflib for a typo's suggestion.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
 import typer
+import typer.main
+from typer._click import Context
 from typer._click.exceptions import ClickException, NoSuchOption, UsageError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from crm_tui.errors import InvalidInput
 
@@ -66,6 +73,78 @@ def usage_document(error: UsageError) -> dict[str, Any]:
     if error.ctx is not None:
         body["usage"] = error.ctx.get_usage().replace("Usage: ", "", 1)
     return {"error": body}
+
+
+Registry = Mapping[str, tuple[str, str]]
+"""NAME -> (where, help line): "module" with a typer `app` (a noun of verbs), or "module:function"
+(one command); the help line is what `--help` lists, the first paragraph of the command's help."""
+
+
+def load(name: str, where: str) -> typer.Typer:
+    """A typer app holding NAME as `add_typer` (a module's `app`) or `command` (a function) would register it."""
+    module_name, _, function = where.partition(":")
+    module = importlib.import_module(module_name)
+    holder = typer.Typer(add_completion=False)
+    holder.callback()(_nothing)  # a group, so NAME comes out as one of its commands
+    if function:
+        holder.command(name)(getattr(module, function))
+    else:
+        holder.add_typer(module.app, name=name)
+    return holder
+
+
+def _nothing() -> None:
+    """The callback of `load`'s holder (never run)."""
+
+
+def help_line(command: Any) -> str:
+    """The first paragraph of a command's help, on one line: what a registry's line must say."""
+    return inspect.cleandoc(command.help or "").split("\n\n")[0].replace("\n", " ")
+
+
+class LazyGroup(TyperGroup):
+    """A group whose commands come from `registry` and load when named: `--help` lists the registry's
+    lines (nothing imported); running, completing or suggesting a name loads what it names."""
+
+    registry: Registry = {}
+    _helping = False
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*self.registry, *(name for name in self.commands if name not in self.registry)]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in self.registry:
+            where, line = self.registry[cmd_name]
+            if self._helping:  # the help lists the command: its registry line will do
+                return TyperCommand(cmd_name, help=line)
+            group = typer.main.get_command(load(cmd_name, where))
+            assert isinstance(group, TyperGroup)
+            self.commands[cmd_name] = group.commands[cmd_name]
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: Context, formatter: Any) -> None:
+        self._helping = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._helping = False
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            if args and "Did you mean" not in error.message:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], list(self.registry))
+                if matches:
+                    error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+            raise
+
+
+def lazy_group(registry: Registry) -> type[LazyGroup]:
+    """The class of a typer app (`typer.Typer(cls=lazy_group(VERBS))`) whose commands are `registry`'s."""
+    return type("LazyVerbs", (LazyGroup,), {"registry": registry})
 
 
 class CrmGroup(TyperGroup):

@@ -3,6 +3,9 @@ place failures become exit codes (CLI.md) and unexpected ones land in the error 
 
 Data goes to stdout (`--json`: exactly one document); diagnostics, prompts and progress to stderr.
 Values read as `crm_tui.present` words them, with a blank where the screens show "—" (below).
+
+Lazy imports: rich (consoles, tables, progress bars) inside the functions that draw, so a `--json`
+command that succeeds never loads it (about a tenth of the import floor).
 """
 
 from __future__ import annotations
@@ -18,33 +21,35 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
 
 from crm_tui import present
 from crm_tui.cli.conventions import json_requested, select_fields, selected_fields
 from crm_tui.cli.session import invocation
 from crm_tui.errors import CrmError
 
-out = Console(highlight=False)
-"""Data for people goes to stdout (rich picks the current sys.stdout at each write)."""
+if TYPE_CHECKING:
+    from rich.console import Console
 
-err = Console(stderr=True, highlight=False)
-"""Diagnostics, prompts and progress go to stderr, so `--json` stdout stays one document."""
+_consoles: dict[str, Console] = {}
+
+
+def _console(name: str) -> Console:
+    """`out`: data for people, on stdout (rich picks the current sys.stdout at each write); `err`:
+    diagnostics, prompts and progress on stderr, so `--json` stdout stays one document."""
+    if name not in _consoles:
+        from rich.console import Console
+
+        _consoles[name] = Console(stderr=name == "err", highlight=False)
+    return _consoles[name]
+
+
+def out() -> Console:
+    """The console for data on stdout (a receipt printed as text, say), built when first drawn."""
+    return _console("out")
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -56,8 +61,7 @@ def fresh_consoles() -> None:
     Consoles read COLUMNS when built: build them per run, not only at import (pytest-xdist workers
     import with COLUMNS=80, and a script may set it for one run).
     """
-    global out, err
-    out, err = Console(highlight=False), Console(stderr=True, highlight=False)
+    _consoles.clear()
 
 
 # --- the CLI's vocabulary -------------------------------------------------------------------------
@@ -85,6 +89,20 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Not JSON: {type(value).__name__}")
 
 
+_indent: list[int | None] = [2]
+"""How print_json indents: 2 for people and scripts; None (one line, C-speed) while a batch collects documents."""
+
+
+@contextmanager
+def one_line_json() -> Iterator[None]:
+    """print_json writes each document on one line meanwhile (`crm-tui batch` reads them back)."""
+    _indent.append(None)
+    try:
+        yield
+    finally:
+        _indent.pop()
+
+
 def print_json(document: Any) -> None:
     """The one JSON document of a `--json` run, on stdout (`--json-fields`: only those keys of listed items)."""
     if hasattr(document, "model_dump"):
@@ -92,7 +110,7 @@ def print_json(document: Any) -> None:
     fields = selected_fields()
     if fields and isinstance(document, dict) and "error" not in document:
         document = select_fields(document, fields)
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_default) + "\n")
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=_indent[-1], default=_default) + "\n")
     sys.stdout.flush()
 
 
@@ -123,8 +141,11 @@ def print_table(
     caption: str | None = None,
 ) -> None:
     """The one way the CLI shows rows to people: a rich table, "No Data" when empty."""
+    from rich.table import Table
+    from rich.text import Text
+
     rows = list(rows)
-    console = err if to_stderr else out
+    console = _console("err" if to_stderr else "out")
     if not rows:
         console.print(Text.assemble((title, "bold"), ": No Data"))
         return
@@ -158,19 +179,22 @@ def print_stocked(what: str, stocked: int, given: int, *, as_json: bool) -> None
 
 def say(message: str, *, style: str = "") -> None:
     """A diagnostic line for people, on stderr (plain text: brackets in data are not markup)."""
-    err.print(Text(message, style=style))
+    from rich.text import Text
+
+    _console("err").print(Text(message, style=style))
 
 
-class RateColumn(ProgressColumn):
-    """How many units a second (rows/s), from rich's own speed estimate."""
+def _rate_column(unit: str) -> Any:
+    """A progress column: how many units a second (rows/s), from rich's own speed estimate."""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
 
-    def __init__(self, unit: str) -> None:
-        super().__init__()
-        self.unit = unit
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} {unit}/s" if speed else f"– {unit}/s", style="progress.data.speed")
 
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} {self.unit}/s" if speed else f"– {self.unit}/s", style="progress.data.speed")
+    return RateColumn()
 
 
 @contextmanager
@@ -179,16 +203,25 @@ def progress_bar(
 ) -> Iterator[Callable[..., None]]:
     """A rich progress bar on stderr with counts, time left and, given a unit, the rate (`rows/s`);
     yields `update(done, total=None)`."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        *((RateColumn(unit),) if unit else ()),
+        *((_rate_column(unit),) if unit else ()),
         TimeElapsedColumn(),
         TextColumn("left"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=False) as bar:
+    with Progress(*columns, console=_console("err"), transient=False) as bar:
         task = bar.add_task(description, total=total)
 
         def update(done: int, total: int | None = None) -> None:
@@ -236,7 +269,9 @@ def show_error(error: CrmError, *, as_json: bool) -> None:
     if as_json:
         print_json(error.to_json())
         return
-    err.print(Text.assemble((f"{error.title}: ", "bold red"), error.message))
+    from rich.text import Text
+
+    _console("err").print(Text.assemble((f"{error.title}: ", "bold red"), error.message))
     for name, message in error.fields.items():
         say(f"  {name}: {message}")
     for name, value in error.extra.items():

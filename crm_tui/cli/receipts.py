@@ -116,6 +116,6 @@ def receipts_print(
         print_json({"receipt": view.model_dump(mode="json"), "pdf": str(saved) if saved else None, "text": printed})
         return
     if printed is not None:
-        out.print(printed, end="", markup=False, highlight=False, soft_wrap=True)
+        out().print(printed, end="", markup=False, highlight=False, soft_wrap=True)
     if saved is not None:
         say(f"Saved {saved}")

@@ -9,15 +9,20 @@ module must not load typer, pydantic, SQLAlchemy or the services at import. Lazy
 inside the function that needs it:
 - `typer` in `ask`, `new_password`, `read_secret` and `confirm`: prompts happen in commands only;
 - `crm_tui.config.Settings` in `Invocation.settings`: pydantic-settings, read on first need;
-- `sqlalchemy.exc` and `crm_tui.services.bootstrap` in `Invocation.services`: the database opens
-  in the workbench's worker, behind the sign-in screen, or in the command that needs it;
-- `crm_tui.services.operators` in `Invocation.actor`: signing in needs the services anyway.
+- `sqlalchemy.exc`, `crm_tui.services.context` and `crm_tui.storage.db` in `Invocation.database`:
+  the database opens in the workbench's worker, behind the sign-in screen, or in the command that
+  needs it; `crm_tui.storage.unit_of_work` in `reader` and `writer`;
+- `crm_tui.services.bootstrap` in `Invocation.services`: the order engine, queues and external
+  systems load only for commands that need them (a read or a sign-in takes a unit of work only);
+- `crm_tui.services.operators` in `Invocation.actor`: signing in needs the database anyway.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +34,8 @@ if TYPE_CHECKING:
     from crm_tui.config import Settings
     from crm_tui.services.context import Services
     from crm_tui.services.shared.views import Actor
+    from crm_tui.storage.db import Database
+    from crm_tui.storage.unit_of_work import UnitOfWork
 
 
 @dataclass
@@ -40,7 +47,10 @@ class Invocation:
     demo: bool = False
     create_database: bool = False
     """`db upgrade` and `demo` may create the SQLite file a URL names; other commands refuse a missing one."""
+    batch: str | None = None
+    """The batch id while `crm-tui batch` runs its commands: each reuses this Invocation (see `running_batch`)."""
     _settings: Settings | None = field(default=None, repr=False)
+    _database: Database | None = field(default=None, repr=False)
     _services: Services | None = field(default=None, repr=False)
     _actor: Actor | None = field(default=None, repr=False)
 
@@ -65,12 +75,14 @@ class Invocation:
         """Work on the demo database (`crm-tui demo`), which this run may create; settings read again."""
         self.demo, self.create_database, self._settings = True, True, None
 
-    def services(self, *, migrate: bool = True) -> Services:
-        """The services over the configured database, opened (and migrated) on first call."""
-        if self._services is None:
+    def database(self, *, migrate: bool = True) -> Database:
+        """The configured database, opened (and migrated) on first call: enough for a command whose
+        services take a unit of work (reads, sign-in); `services()` adds order types, queues and
+        the external systems."""
+        if self._database is None:
             from sqlalchemy.exc import ArgumentError, DatabaseError
 
-            from crm_tui.services.bootstrap import open_services
+            from crm_tui.services.context import open_database
             from crm_tui.storage.db import missing_sqlite_file
 
             missing = missing_sqlite_file(self.settings.database_url) if self.settings.database_url else None
@@ -81,10 +93,10 @@ class Invocation:
                     fields={"db": "The file does not exist."},
                 )
             try:
-                services = open_services(self.settings, migrate=migrate)
-                with services.database.engine.connect():
+                database = open_database(self.settings, migrate=migrate)
+                with database.engine.connect():
                     pass  # fail here, clearly, rather than later as "an empty database"
-                self._services = services
+                self._database = database
             except ArgumentError:
                 raise InvalidInput(
                     "That is not a database URL.",
@@ -95,6 +107,27 @@ class Invocation:
                 raise DatabaseUnavailable(
                     f"Cannot open {self.settings.resolved_database_url.split('://')[0]} database: {reason}"
                 ) from None
+        return self._database
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for reads over `database()` (what `services().reader()` gives, without the rest)."""
+        from crm_tui.storage.unit_of_work import UnitOfWork
+
+        return UnitOfWork(self.database())
+
+    def writer(self) -> UnitOfWork:
+        """A unit of work for changes over `database()` (what `services().writer()` gives)."""
+        from crm_tui.storage.unit_of_work import UnitOfWork
+
+        return UnitOfWork(self.database(), write=True)
+
+    def services(self, *, migrate: bool = True) -> Services:
+        """The services over the configured database, opened (and migrated) on first call: order types,
+        step kinds and queue actions registered (services.bootstrap), external systems connected."""
+        if self._services is None:
+            from crm_tui.services.bootstrap import services_over
+
+            self._services = services_over(self.database(migrate=migrate), self.settings)
         return self._services
 
     def actor(self) -> Actor:
@@ -110,7 +143,7 @@ class Invocation:
                 f"Password for {username}", what="the operator's password (CRM_OPERATOR_PASSWORD)"
             )
             self._actor = operators.sign_in(
-                username, password, uow=self.services().writer(), max_failures=settings.max_failed_sign_ins
+                username, password, uow=self.writer(), max_failures=settings.max_failed_sign_ins
             )
         return self._actor
 
@@ -122,9 +155,9 @@ class Invocation:
             return DEFAULT_LOG_PATH
 
     def close(self) -> None:
-        if self._services is not None:
-            self._services.close()
-            self._services = None
+        if self._database is not None:
+            self._database.dispose()
+        self._services = self._database = None
 
 
 def _bad_settings(error: Any) -> InvalidInput:
@@ -141,10 +174,31 @@ _current: Invocation | None = None
 
 
 def start_invocation(*, database_url: str | None, operator: str | None) -> Invocation:
-    """A fresh Invocation for this run (the root callback calls it first, every run)."""
+    """A fresh Invocation for this run (the root callback calls it first, every run); inside a
+    batch, the batch's own (one database, one sign-in for all its commands)."""
     global _current
+    if _current is not None and _current.batch is not None:
+        if database_url or operator:
+            raise InvalidInput(
+                "A command in a batch works on the batch's database as the batch's operator: "
+                "give --db and --as before `batch`.",
+                fields={"db" if database_url else "as": "Not inside a batch."},
+            )
+        return _current
     _current = Invocation(database_url=database_url, operator=operator)
     return _current
+
+
+@contextmanager
+def running_batch(run: Invocation, batch_id: str) -> Iterator[Actor]:
+    """While a batch runs: one sign-in (now, before any command), stamped with the batch id so
+    the audit trail names the batch; every command started meanwhile reuses `run`."""
+    actor = run.actor().model_copy(update={"batch": batch_id})
+    run._actor, run.batch = actor, batch_id
+    try:
+        yield actor
+    finally:
+        run.batch = None
 
 
 def invocation() -> Invocation:

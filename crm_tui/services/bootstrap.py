@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from crm_tui.config import Settings
 from crm_tui.services import queues
-from crm_tui.services.context import ExternalSystems, Services
+from crm_tui.services.context import ExternalSystems, Services, open_database, use_audit_key
 from crm_tui.services.identity import new_line
 from crm_tui.services.lifecycle import order_steps
 from crm_tui.services.notifications import dispatcher
@@ -19,9 +19,7 @@ from crm_tui.services.orders import engine
 from crm_tui.services.orders.external import SimulatedExternalSystems
 from crm_tui.services.orders.http_systems import HttpExternalSystems
 from crm_tui.services.privacy import erasure
-from crm_tui.services.shared import audit
-from crm_tui.services.shared.audit_anchor import audit_key
-from crm_tui.storage.db import Database, PoolSettings
+from crm_tui.storage.db import Database
 
 ORDER_SOURCES = (order_steps, new_line)
 """Every module that contributes order step kinds (`STEPS`) and order types (`ORDER_TYPES`)."""
@@ -47,13 +45,7 @@ def services_over(database: Database, settings: Settings) -> Services:
     """Services over a database already open, with the external systems `settings.faults` describes
     and the audit key of the settings (or of the data folder)."""
     register_all()
-    configured = settings.audit_key.get_secret_value() if settings.audit_key else None
-    try:
-        audit.use_key(database.url, audit_key(configured, settings.data_dir))
-    except OSError:
-        if not database.read_only:
-            raise
-        # a read-only installation may not hold the key file: nothing is written, so nothing is signed
+    use_audit_key(database, settings)
     return Services(settings=settings, database=database, externals=external_systems(database, settings))
 
 
@@ -72,14 +64,6 @@ def external_systems(database: Database, settings: Settings) -> ExternalSystems:
 
 
 def open_services(settings: Settings, *, migrate: bool = True) -> Services:
-    """Open the configured database (the embedded file by default), migrating it if needed."""
-    embedded = not settings.database_url  # the data folder's own file: its folder is made on first use
-    pool = PoolSettings(
-        size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        timeout_s=settings.db_pool_timeout,
-        statement_timeout_ms=settings.db_statement_timeout_ms,
-    )
-    return services_over(
-        Database.open(settings.resolved_database_url, migrate=migrate, create_folder=embedded, pool=pool), settings
-    )
+    """Open the configured database (the embedded file by default, `services.context.open_database`),
+    migrating it if needed, and the whole Services over it."""
+    return services_over(open_database(settings, migrate=migrate), settings)

@@ -2,7 +2,8 @@
 database, the external systems), and the contracts the composition root fills (`QueueAction`).
 
 May import: config, storage, domain, errors, and `services.shared`. Opened only by
-`services.bootstrap.open_services`, which also registers order types and queue actions.
+`services.bootstrap.open_services`, which also registers order types and queue actions; a face that
+needs units of work only opens `open_database` (no order engine, no queues, no external systems).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from crm_tui.config import Settings
+from crm_tui.services.shared import audit
+from crm_tui.services.shared.audit_anchor import audit_key
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.db import Database
+from crm_tui.storage.db import Database, PoolSettings
 from crm_tui.storage.models import QueueItem
 from crm_tui.storage.unit_of_work import UnitOfWork
 
@@ -59,6 +62,34 @@ class Services:
 
     def close(self) -> None:
         self.database.dispose()
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """The configured database (the embedded file by default, its folder made on first use), migrated
+    if needed, its audit entries signed with the settings' key: all that a service taking a unit of
+    work needs. Faces that run such services only (a read command, a sign-in) open just this;
+    `bootstrap.services_over` makes the whole Services over it when order types and queues are needed."""
+    embedded = not settings.database_url  # the data folder's own file: its folder is made on first use
+    pool = PoolSettings(
+        size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        timeout_s=settings.db_pool_timeout,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+    )
+    database = Database.open(settings.resolved_database_url, migrate=migrate, create_folder=embedded, pool=pool)
+    use_audit_key(database, settings)
+    return database
+
+
+def use_audit_key(database: Database, settings: Settings) -> None:
+    """Sign this database's audit entries with the settings' key (or the data folder's)."""
+    configured = settings.audit_key.get_secret_value() if settings.audit_key else None
+    try:
+        audit.use_key(database.url, audit_key(configured, settings.data_dir))
+    except OSError:
+        if not database.read_only:
+            raise
+        # a read-only installation may not hold the key file: nothing is written, so nothing is signed
 
 
 class QueueActionRun(Protocol):

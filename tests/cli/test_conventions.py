@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from typer._click import Context
 from typer.main import get_command
 
 from crm_tui.cli.conventions import crm_version
@@ -14,10 +15,10 @@ from tests.factories import make_customer
 
 
 def _leaves(command, path=("crm-tui",)):
-    subcommands = getattr(command, "commands", None)
-    if subcommands:
-        for name, sub in subcommands.items():
-            yield from _leaves(sub, (*path, name))
+    if hasattr(command, "list_commands"):  # a group (the root loads each noun as it is named)
+        context = Context(command)
+        for name in command.list_commands(context):
+            yield from _leaves(command.get_command(context, name), (*path, name))
     else:
         yield " ".join(path), command
 

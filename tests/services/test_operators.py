@@ -131,3 +131,10 @@ def test_a_sign_in_checks_the_password_before_it_takes_the_write_lock(services, 
     other_terminal.join(10)
     assert finished_while_hashing, "a write waited for the sign-in's password check"
     assert signed_in and signed_in[0].username == "alice"
+
+
+def test_an_unknown_operator_is_checked_against_a_hash_as_costly_as_a_real_one():
+    from crm_tui.services.shared.passwords import _DUMMY_HASH, HASHER, verify_secret
+
+    assert not HASHER.check_needs_rehash(_DUMMY_HASH)  # the same Argon2id parameters, so the same time
+    assert verify_secret(None, "anything at all") is False

@@ -89,7 +89,7 @@ def customers_search(
     query.parsed(region=run.settings.default_region)  # bad input answers before any sign-in
     result = search_customers(
         query,
-        uow=run.services().reader(),
+        uow=run.reader(),
         actor=run.actor(),
         region=run.settings.default_region,
         page=page,
@@ -150,7 +150,7 @@ def customers_show(
 
     run = invocation()
     parse_customer_id(customer_id)  # bad input answers before any sign-in
-    detail = get_customer(customer_id, uow=run.services().reader(), actor=run.actor())
+    detail = get_customer(customer_id, uow=run.reader(), actor=run.actor())
     if as_json:
         print_json(detail)
     else:

@@ -46,7 +46,7 @@ def subscribers_show(service_number: LineNumber, as_json: Json = False) -> None:
 
     run = invocation()
     view = get_subscriber(
-        service_number, uow=run.services().reader(), actor=run.actor(), region=run.settings.default_region
+        service_number, uow=run.reader(), actor=run.actor(), region=run.settings.default_region
     )
     if as_json:
         print_json(view)

@@ -117,6 +117,8 @@ def record(
     operator = actor.username if actor else "system"
     role = actor.role.value if actor else "system"
     summary = summary or {}
+    if actor is not None and actor.batch:
+        summary = {**summary, "batch": actor.batch}
     entry = AuditEntry(
         at=at,
         operator=operator,

@@ -24,6 +24,8 @@ class Actor(View):
     display_name: str
     role: Role
     shop: str = ""
+    batch: str | None = None
+    """The `crm-tui batch` this operator is running, if any: its commands' audit entries name it."""
 
 
 class OperatorView(View):
