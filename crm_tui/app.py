@@ -79,6 +79,11 @@ class CrmApp(App[None]):
     SUB_TITLE = "My workbench"
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
     BINDINGS = APP_BINDINGS
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (60, "-narrow"), (100, "-normal"), (160, "-wide")]
+    """Every screen gets one class by its width: -narrow (80-column terminals), -normal (120), -wide (200);
+    -tiny under 60 columns (forms in one column). The CSS that uses them closes crm.tcss."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    """And one by its height: -short (24 rows) tightens margins, -tall (40 and more)."""
     SIGNED_IN_ACTIONS = SIGNED_IN_ACTIONS
 
     def __init__(
