@@ -16,6 +16,7 @@ from crm_tui.cli import (
     attachments,
     audit,
     bss_sim,
+    config,
     customers,
     db,
     dedupe,
@@ -65,6 +66,7 @@ app.add_typer(bss_sim.app, name="bss-sim")
 app.add_typer(dispatch.app, name="dispatch")
 app.add_typer(audit.app, name="audit")
 app.add_typer(events.app, name="events")
+app.add_typer(config.app, name="config")
 
 
 def main() -> None:

@@ -83,7 +83,7 @@ def fit_widths(columns: Sequence[FitColumn], sizes: Sequence[tuple[int, int]], a
             break
         widths[index] = sizes[index][1]
         used += need
-    room = available - used
+    room = max(available - used, 0)
     for index in order:
         current = widths[index]
         if current is None or room <= 0:
