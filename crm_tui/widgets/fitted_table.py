@@ -142,7 +142,7 @@ class FittedTable(WorkbenchTable):
         self._rows = [(key, tuple(cells)) for key, cells in rows]
         self._widths = None
         self._refit()
-        if self.row_count:
+        if self.row_count and self.is_mounted:
             self.move_cursor(row=0)
 
     def _available(self) -> int:
@@ -156,12 +156,12 @@ class FittedTable(WorkbenchTable):
         self._refit()
 
     def _refit(self) -> None:
-        if not self.is_mounted or not self.fit_columns:
-            return
-        available = self._available()
-        if available <= 0:
+        if not self.fit_columns:
             return
         sizes = measured(self.fit_columns, (cells for _, cells in self._rows))
+        available = self._available()
+        if available <= 0:  # not laid out yet (a hidden tab): every column, until its first resize
+            available = sum(width + 2 * CELL_PADDING for width, _ in sizes)
         widths = fit_widths(self.fit_columns, sizes, available)
         if widths == self._widths:
             return
@@ -173,5 +173,5 @@ class FittedTable(WorkbenchTable):
             self.add_column(self.fit_columns[index].label, width=widths[index], key=f"column-{index}")
         for key, cells in self._rows:
             self.add_row(*(cells[index] if index < len(cells) else "" for index in shown), key=key)
-        if self.row_count:
+        if self.row_count and self.is_mounted:
             self.move_cursor(row=min(max(row, 0), self.row_count - 1))
