@@ -370,7 +370,7 @@ def _sections(detail: CustomerDetail) -> list[tuple[str, str, tuple[FitColumn, .
             "Lines",
             _columns(
                 ("Service Number", 0),
-                FitColumn("Status", priority=1, min_width=9, grow=True),
+                FitColumn("Status", priority=1, min_width=9),
                 ("Offering", 2),
                 ("Payment", 4),
                 ("ICCID", 6),

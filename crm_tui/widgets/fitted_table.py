@@ -40,7 +40,9 @@ class FitColumn:
     min_width: int | None = None
     """The narrowest it may be cut to before the table drops a column instead; None is `width`."""
     grow: bool = False
-    """Takes the width left over once every shown column has its comfortable width."""
+    """Takes the width left over once every shown column has its comfortable width, up to `max_width`."""
+    max_width: int = 60
+    """How wide a growing column gets on a wide terminal (wider lines are harder to read)."""
 
 
 def _label_width(label: str) -> int:
@@ -94,8 +96,9 @@ def fit_widths(columns: Sequence[FitColumn], sizes: Sequence[tuple[int, int]], a
             room -= more
     growing = [index for index in order if widths[index] is not None and columns[index].grow]
     for turn, index in enumerate(growing):
-        share = room // (len(growing) - turn)
-        widths[index] = (widths[index] or 0) + share
+        current = widths[index] or 0
+        share = min(room // (len(growing) - turn), max(columns[index].max_width - current, 0))
+        widths[index] = current + share
         room -= share
     return widths
 

@@ -39,7 +39,8 @@ def test_the_least_important_columns_go_first_and_the_most_important_always_stay
         FitColumn("Operation", priority=2, width=9),
     ]
     sizes = measured(columns, [])
-    assert fit_widths(columns, sizes, 200) == [20 + 200 - 65, 20, 8, 9]  # the room left goes to the name
+    assert fit_widths(columns, sizes, 80) == [20 + 80 - 65, 20, 8, 9]  # the room left goes to the name
+    assert fit_widths(columns, sizes, 200) == [60, 20, 8, 9]  # up to its max_width
     assert fit_widths(columns, sizes, 50) == [20 + 50 - 43, None, 8, 9]  # email goes, state and operation stay
     assert fit_widths(columns, sizes, 30) == [18, None, 8, None]  # then the operation; the name takes the room
     assert fit_widths(columns, sizes, 5) == [10, None, None, None]
