@@ -122,28 +122,28 @@ class FittedTable(WorkbenchTable):
         super().__init__(**kwargs)
         self.fit_columns: tuple[FitColumn, ...] = tuple(columns)
         """Every column the table can show, in display order."""
-        self._rows: list[tuple[Hashable | None, tuple[object, ...]]] = []
-        self._widths: list[int | None] | None = None
+        self._fit_rows: list[tuple[Hashable | None, tuple[object, ...]]] = []
+        self._fit_widths: list[int | None] | None = None
 
     @property
     def shown_columns(self) -> list[str]:
         """The labels of the columns on screen now (one line each), for tests and the help."""
         return [
             column.label.replace("\n", " ")
-            for column, width in zip(self.fit_columns, self._widths or (), strict=False)
+            for column, width in zip(self.fit_columns, self._fit_widths or (), strict=False)
             if width is not None
         ]
 
     def set_columns(self, columns: Sequence[FitColumn]) -> None:
         """Other columns (the rows are kept only if they still match)."""
         self.fit_columns = tuple(columns)
-        self._widths = None
+        self._fit_widths = None
         self._refit()
 
     def set_rows(self, rows: Iterable[tuple[Hashable | None, Sequence[object]]]) -> None:
         """Replace the rows: (row key or None, every column's cell); the cursor goes to the first row."""
-        self._rows = [(key, tuple(cells)) for key, cells in rows]
-        self._widths = None
+        self._fit_rows = [(key, tuple(cells)) for key, cells in rows]
+        self._fit_widths = None
         self._refit()
         if self.row_count and self.is_mounted:
             self.move_cursor(row=0)
@@ -161,20 +161,20 @@ class FittedTable(WorkbenchTable):
     def _refit(self) -> None:
         if not self.fit_columns:
             return
-        sizes = measured(self.fit_columns, (cells for _, cells in self._rows))
+        sizes = measured(self.fit_columns, (cells for _, cells in self._fit_rows))
         available = self._available()
         if available <= 0:  # not laid out yet (a hidden tab): every column, until its first resize
             available = sum(width + 2 * CELL_PADDING for width, _ in sizes)
         widths = fit_widths(self.fit_columns, sizes, available)
-        if widths == self._widths:
+        if widths == self._fit_widths:
             return
-        self._widths = widths
+        self._fit_widths = widths
         row = self.cursor_row
         self.clear(columns=True)
         shown = [index for index, width in enumerate(widths) if width is not None]
         for index in shown:
             self.add_column(self.fit_columns[index].label, width=widths[index], key=f"column-{index}")
-        for key, cells in self._rows:
+        for key, cells in self._fit_rows:
             self.add_row(*(cells[index] if index < len(cells) else "" for index in shown), key=key)
         if self.row_count and self.is_mounted:
             self.move_cursor(row=min(max(row, 0), self.row_count - 1))
