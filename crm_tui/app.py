@@ -44,6 +44,7 @@ from crm_tui.widgets.themes import CALM, THEMES
 from crm_tui.widgets.workers import run_service
 
 if TYPE_CHECKING:
+    from crm_tui.config import Settings
     from crm_tui.screens.customer_lookup import Identified
     from crm_tui.screens.query_customers import QueryCustomersScreen
     from crm_tui.services.context import Services
@@ -79,6 +80,11 @@ class CrmApp(App[None]):
     SUB_TITLE = "My workbench"
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
     BINDINGS = APP_BINDINGS
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (60, "-narrow"), (100, "-normal"), (160, "-wide")]
+    """Every screen gets one class by its width: -narrow (80-column terminals), -normal (120), -wide (200);
+    -tiny under 60 columns (forms in one column). The CSS that uses them closes crm.tcss."""
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    """And one by its height: -short (24 rows) tightens margins, -tall (40 and more)."""
     SIGNED_IN_ACTIONS = SIGNED_IN_ACTIONS
 
     def __init__(
@@ -136,6 +142,15 @@ class CrmApp(App[None]):
         self.push_screen(SignInScreen())
         if self._open_services is not None:
             self.call_after_refresh(self._start_opening)
+        elif self._services.value is not None:
+            self.apply_preferences(self._services.value.settings)
+
+    def apply_preferences(self, settings: Settings) -> None:
+        """The operator's theme and keymap (config file, then CRM_* variables: crm-tui config show)."""
+        if settings.theme != self.theme and settings.theme in self.available_themes:
+            self.theme = settings.theme
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
 
     # -- the database, opened while the operator signs in ------------------------------------------
 
@@ -174,6 +189,8 @@ class CrmApp(App[None]):
         error = self._services.error
         if error is not None and not isinstance(error, CrmError):
             log_to(DEFAULT_LOG_PATH).error("Cannot open the database", exc_info=error)
+        if self._services.value is not None:
+            self.apply_preferences(self._services.value.settings)
         if isinstance(self.screen, SignInScreen):
             self.screen.show_database()
 

@@ -5,17 +5,64 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from crm_tui.paths import DEFAULT_DATA_DIR, LOG_NAME
+from crm_tui.user_config import THEME_NAMES, check_keys, read_config
+
+
+class UserConfigSource(PydanticBaseSettingsSource):
+    """The user's config file (user_config.py), below the environment: `CRM_*` variables override it."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # noqa: ANN401 - pydantic's
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return read_config().settings_values()
 
 
 class Settings(BaseSettings):
-    """Settings for one process; the CLI builds one and hands it to the services and the app."""
+    """Settings for one process; the CLI builds one and hands it to the services and the app.
+
+    Read from, highest first: the arguments, `CRM_*` environment variables, the user's config file
+    (theme, language, page_size, keymap: `crm-tui config show | set`), the defaults below."""
 
     model_config = SettingsConfigDict(env_prefix="CRM_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, dotenv_settings, file_secret_settings, UserConfigSource(settings_cls)
+
+    theme: str = THEME_NAMES[0]
+    """The workbench's colours: crm-calm, or crm-high-contrast for glare or weak eyesight."""
+
+    language: str = "en"
+    """The operator's language for the screens (a code like es or pt-BR; kept for the translations)."""
+
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Keys of the workbench remapped: binding id -> key(s), comma-separated (`{"register": "f6"}`)."""
+
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, value: str) -> str:
+        if value not in THEME_NAMES:
+            raise ValueError(f"one of {', '.join(THEME_NAMES)}")
+        return value
+
+    @field_validator("keymap")
+    @classmethod
+    def _key_names(cls, value: dict[str, str]) -> dict[str, str]:
+        return {binding_id: check_keys(f"keymap.{binding_id}", keys) for binding_id, keys in value.items()}
 
     database_url: str | None = None
     """SQLAlchemy URL of the database; empty means the embedded SQLite file in `data_dir`."""
@@ -48,7 +95,7 @@ class Settings(BaseSettings):
     """Failed sign-ins in a row that lock an operator until a supervisor unlocks them."""
 
     page_size: int = Field(default=50, ge=1, le=500)
-    """Rows per page in result lists."""
+    """Rows per page in result lists (the config file's default page size)."""
 
     dedupe_queue_above: float | None = Field(default=None, gt=0, lt=1)
     """The review band's top: a pair the duplicate scan scores at or above this probability goes to

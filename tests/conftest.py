@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,8 @@ PASSWORD = "correct horse battery"
 for _name in list(os.environ):
     if _name.startswith("CRM_") and _name != "CRM_TEST_DATABASE_URL":
         del os.environ[_name]
+# Nor the developer's own config file (crm_tui/user_config.py): tests that want one set CRM_CONFIG_FILE.
+os.environ["CRM_CONFIG_FILE"] = str(Path(tempfile.mkdtemp(prefix="crm-tui-no-config-")) / "config.toml")
 
 
 @pytest.fixture(scope="session")

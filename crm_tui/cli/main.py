@@ -40,6 +40,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "dispatch": ("crm_tui.cli.dispatch", "Tell customers what happened: send the outbox."),
     "audit": ("crm_tui.cli.audit", "The append-only, HMAC-chained audit trail."),
     "events": ("crm_tui.cli.events", "The outbox: who must be told what."),
+    "config": ("crm_tui.cli.config", "Settings that stay: theme, language, page size, keymap."),
 }  # fmt: skip
 """Every noun of `crm-tui --help`, in its order: NAME -> ("module" with a typer `app`, or
 "module:function" for a single command; the line `--help` shows). A new noun is one line here;

@@ -60,6 +60,7 @@ class Invocation:
             from pydantic import ValidationError
 
             from crm_tui.config import Settings
+            from crm_tui.user_config import ConfigError
 
             overrides: dict[str, Any] = {"demo": self.demo}
             if self.database_url or self.demo:
@@ -69,6 +70,8 @@ class Invocation:
                 self._settings = Settings(**overrides)
             except ValidationError as error:
                 raise _bad_settings(error) from None
+            except ConfigError as error:
+                raise InvalidInput(str(error), fields=error.problems) from None
         return self._settings
 
     def use_demo(self) -> None:

@@ -7,14 +7,14 @@ from typing import Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from crm_tui.errors import CrmError
+from crm_tui.widgets.footer import WorkbenchFooter
 from crm_tui.widgets.form_field import show_field_errors
 from crm_tui.widgets.header import WorkbenchHeader
 from crm_tui.widgets.identify_box import IdentifyBox
@@ -63,10 +63,47 @@ class ServiceScreen(Screen):
         return False
 
 
+FOOTER_RANKS: dict[str, int] = {
+    "help": 0,
+    "identify": 3,
+    "query-customers": 4,
+    "register": 4,
+    "current-customer": 4,
+    "queues": 4,
+    "back": 5,
+    "sign-out": 6,
+}
+"""Where the app's keys stand in a footer (lower first): F1 leads, as it opens every other key; the
+screen's own keys come next (rank 1 for FOOTER_FIRST, 2 for the rest), then the identify box, the
+screens, back and sign out. A narrow footer cuts from the right, so what is cut is in the help."""
+
+
+def footer_rank(active: ActiveBinding, screen: Screen, first: tuple[str, ...]) -> tuple[int, int, int]:
+    """Where a key stands in the footer: FOOTER_RANKS, then the focused widget's keys before the screen's,
+    each in the order they are declared (never the order the focus chain happens to meet them)."""
+    binding = active.binding
+    if binding.id in first:
+        return (1, 0, first.index(binding.id))
+    rank = FOOTER_RANKS.get(binding.id or "", 2)
+    node = active.node
+    declared = list(node._bindings.key_to_bindings)
+    position = declared.index(binding.key) if binding.key in declared else len(declared)
+    return (rank, 1 if node is screen else 0, position)
+
+
 class WorkbenchScreen(ServiceScreen):
     """A signed-in screen: header, the identify box, the screen's body and the key footer."""
 
     BINDINGS = [Binding("escape", "back", "Back", tooltip="one level back; in a filled box, clear it first", id="back")]
+    FOOTER_FIRST: ClassVar[tuple[str, ...]] = ()
+    """Binding ids this screen shows first in the footer, right after F1 (its most important keys); its
+    other keys follow in the order they are bound."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys in footer order (FOOTER_RANKS); what they do is unchanged."""
+        bindings = super().active_bindings
+        return dict(sorted(bindings.items(), key=lambda item: footer_rank(item[1], self, self.FOOTER_FIRST)))
 
     def compose(self) -> ComposeResult:
         app = self.workbench
@@ -79,7 +116,7 @@ class WorkbenchScreen(ServiceScreen):
         yield IdentifyBox()
         with Vertical(id="body"):
             yield from self.compose_body()
-        yield Footer(compact=True)
+        yield WorkbenchFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
@@ -50,8 +51,8 @@ from crm_tui.services.identity.profile_edit import EditableProfile, editable_pro
 from crm_tui.services.lifecycle.termination import TerminationResult
 from crm_tui.services.orders.engine import OrderView, list_orders
 from crm_tui.services.shared.views import CustomerDetail, SubscriberView
+from crm_tui.widgets.fitted_table import FitColumn, FittedTable
 from crm_tui.widgets.order_progress import UNFINISHED, CustomerOrders
-from crm_tui.widgets.tables import WorkbenchTable
 
 BADGE_CLASSES = {
     CustomerStatus.ACTIVE: "badge-good",
@@ -69,6 +70,13 @@ CLOSED = (
 """A customer no longer served: no new line."""
 SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addresses", "interactions", "social")
 """The tabs, in the order of their number keys; `social` is loaded on its own (SocialAccountsTable)."""
+NARROW = 110
+"""Below this many columns the tab labels are short, so that all eight tabs fit an 80-column terminal."""
+SHORT_TITLES = {"Certificates": "Certs", "Interactions": "Interactions"}
+
+
+def _tab_label(title: str, count: int, *, short: bool) -> str:
+    return SHORT_TITLES.get(title, title) if short else f"{title} ({count})"
 
 
 class CustomerViewScreen(CallerActions, WorkbenchScreen):
@@ -126,6 +134,8 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
     def __init__(self, detail: CustomerDetail) -> None:
         super().__init__()
         self.detail = detail
+        self.sections: list[tuple[str, str, tuple[FitColumn, ...], list[Row]]] = []
+        """(id, title, columns, rows) of each tab, made when the screen is composed (on the app's clock)."""
 
     @property
     def customer_id(self) -> str:
@@ -146,17 +156,23 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
                 yield Static(value, classes="profile-value owed" if owed else "profile-value", markup=False)
         yield CustomerOrders(id="customer-orders")
         with TabbedContent(id="sections"):
-            for section, title, columns, rows in _sections(detail, today):
-                with TabPane(f"{title} ({len(rows)})", id=f"tab-{section}"):
-                    table = WorkbenchTable(id=f"table-{section}")
-                    table.add_columns(*columns)
-                    for row in rows:
-                        table.add_row(*row)
+            self.sections = _sections(detail, today)
+            for section, title, columns, rows in self.sections:
+                with TabPane(_tab_label(title, len(rows), short=False), id=f"tab-{section}"):
+                    table = FittedTable(columns, id=f"table-{section}")
+                    table.set_rows((None, row) for row in rows)
                     yield table
             with TabPane("Social", id="tab-social"):
                 social = SocialAccountsTable(id="table-social")
                 social.add_columns("Provider", "Account", "Linked")
                 yield social
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Under NARROW columns the tabs lose their counts ("Certificates" says "Certs"): all seven stay in view."""
+        short = event.size.width < NARROW
+        tabs = self.query_one(TabbedContent)
+        for section, title, _, rows in self.sections:
+            tabs.get_tab(f"tab-{section}").label = _tab_label(title, len(rows), short=short)
 
     def on_mount(self) -> None:
         self.query_one(CustomerOrders).display = False
@@ -184,7 +200,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
 
     def action_deregister(self) -> None:
         """Deregister the line under the cursor of the Lines tab."""
-        table = self.query_one("#table-lines", WorkbenchTable)
+        table = self.query_one("#table-lines", FittedTable)
         if not self.detail.subscribers or table.cursor_row < 0:
             self.notify("This customer has no line to deregister.", title="No line")
             return
@@ -201,7 +217,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
 
     def selected_line(self) -> SubscriberView | None:
         """The line under the cursor of the Lines tab."""
-        table = self.query_one("#table-lines", WorkbenchTable)
+        table = self.query_one("#table-lines", FittedTable)
         if not self.detail.subscribers or table.cursor_row < 0:
             return None
         return self.detail.subscribers[min(table.cursor_row, len(self.detail.subscribers) - 1)]
@@ -394,7 +410,8 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         if action in ("edit_profile", "attach", "document_seen"):
             return self.detail.status not in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED)
         if action == "unlock_verification":
-            return self.workbench.actor.role in (Role.SUPERVISOR, Role.ADMIN)
+            actor = self.workbench.actor  # None once signed out, while the screen stack is taken down
+            return actor is not None and actor.role in (Role.SUPERVISOR, Role.ADMIN)
         if action == "add_line":
             return self.detail.status not in CLOSED
         return True
@@ -460,8 +477,14 @@ def _reason_words(status: str, reason: str) -> str:
     return words(reason, SuspensionReason if status == SubscriberStatus.SUSPENDED else None)
 
 
-def _sections(detail: CustomerDetail, today: date) -> list[tuple[str, str, tuple[str, ...], list[Row]]]:
-    """(id, title, columns, rows) for each tab, in SECTIONS order."""
+def _columns(*named: tuple[str, int] | FitColumn) -> tuple[FitColumn, ...]:
+    """(label, priority) pairs, or a FitColumn where a column grows or may be cut."""
+    return tuple(c if isinstance(c, FitColumn) else FitColumn(c[0], priority=c[1]) for c in named)
+
+
+def _sections(detail: CustomerDetail, today: date) -> list[tuple[str, str, tuple[FitColumn, ...], list[Row]]]:
+    """(id, title, columns, rows) for each tab, in SECTIONS order; the priorities say which columns an
+    80-column terminal drops first (the highest number: the IMSI on the lines)."""
     lines: list[Row] = [
         (
             phone(s.service_number),
@@ -533,23 +556,76 @@ def _sections(detail: CustomerDetail, today: date) -> list[tuple[str, str, tuple
         (
             "lines",
             "Lines",
-            ("Service Number", "Status", "Offering", "Payment", "ICCID", "IMSI", "Account", "Since"),
+            _columns(
+                ("Service Number", 0),
+                FitColumn("Status", priority=1, min_width=9),
+                ("Offering", 2),
+                ("Payment", 4),
+                ("ICCID", 6),
+                ("IMSI", 9),
+                ("Account", 5),
+                ("Since", 3),
+            ),
             lines,
         ),
-        ("accounts", "Accounts", ("Account", "Payment", "Balance", "Outstanding", "Status"), accounts),
+        (
+            "accounts",
+            "Accounts",
+            _columns(("Account", 0), ("Payment", 2), ("Balance", 3), ("Outstanding", 1), ("Status", 4)),
+            accounts,
+        ),
         (
             "contracts",
             "Contracts",
-            ("Contract", "Service Number", "Offering", "From", "Until", "Months", "Prolongation", "Penalty", "Status"),
+            _columns(
+                FitColumn("Contract", priority=0, min_width=12),
+                ("Service Number", 2),
+                ("Offering", 5),
+                ("From", 6),
+                ("Until", 3),
+                ("Months", 7),
+                ("Prolongation", 8),
+                ("Penalty", 4),
+                ("Status", 1),
+            ),
             contracts,
         ),
         (
             "certificates",
             "Certificates",
-            ("Type", "Number", "Country", "Primary", "Expires", "State"),
+            _columns(("Type", 0), ("Number", 1), ("Country", 3), ("Primary", 4), ("Expires", 2), ("State", 5)),
             certificates,
         ),
-        ("contacts", "Contacts", ("Role", "Name", "Method", "Value"), contacts),
-        ("addresses", "Addresses", ("Type", "Address", "City", "Region", "Postal Code", "Country"), addresses),
-        ("interactions", "Interactions", ("When", "What", "Channel", "Key", "Operator", "Summary"), interactions),
+        (
+            "contacts",
+            "Contacts",
+            _columns(("Role", 0), FitColumn("Name", priority=3, min_width=12), ("Method", 2), ("Value", 1)),
+            contacts,
+        ),
+        (
+            "addresses",
+            "Addresses",
+            _columns(
+                ("Type", 0),
+                FitColumn("Address", priority=1, min_width=16, grow=True),
+                ("City", 2),
+                ("Region", 5),
+                ("Postal Code", 3),
+                ("Country", 4),
+            ),
+            addresses,
+        ),
+        (
+            "interactions",
+            "Interactions",
+            _columns(
+                ("When", 0),
+                ("What", 1),
+                ("Channel", 4),
+                ("Key", 3),
+                ("Operator", 5),
+                FitColumn("Summary", priority=2, min_width=16, grow=True),
+            ),
+            interactions,
+        ),
     ]

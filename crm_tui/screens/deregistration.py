@@ -71,8 +71,8 @@ from crm_tui.services.lifecycle.deregistration_quote import (
     quote_deregistration,
 )
 from crm_tui.services.orders.engine import OrderView
+from crm_tui.widgets.fitted_table import FittedTable
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
-from crm_tui.widgets.tables import WorkbenchTable
 
 
 class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
@@ -348,10 +348,9 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
             cell.update(value(basics))
 
     def _show_contracts(self, quote: DeregistrationQuote) -> None:
-        table = self.query_one("#contracts", WorkbenchTable)
-        table.add_columns(*CONTRACT_COLUMNS)
-        for row in contract_rows(quote):
-            table.add_row(*row)
+        table = self.query_one("#contracts", FittedTable)
+        table.set_columns(CONTRACT_COLUMNS)
+        table.set_rows((None, row) for row in contract_rows(quote))
 
     def _show_charges(self, quote: DeregistrationQuote) -> None:
         self.query_one("#charges", Static).update(charges_table(quote))
@@ -486,8 +485,8 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         return False
 
 
-def _info_table(name: str) -> WorkbenchTable:
-    """A table to read, not to visit: tab goes past it."""
-    table = WorkbenchTable(id=name, show_cursor=False)
+def _info_table(name: str) -> FittedTable:
+    """A table to read, not to visit: tab goes past it; its columns fit the width."""
+    table = FittedTable(id=name, show_cursor=False)
     table.can_focus = False
     return table

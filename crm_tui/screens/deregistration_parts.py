@@ -33,6 +33,7 @@ from crm_tui.services.lifecycle.deregistration_quote import (
     SubscriberBasics,
 )
 from crm_tui.services.orders.engine import OrderView
+from crm_tui.widgets.fitted_table import FitColumn
 
 STEPS = ("Basic info", "Reason & retention", "Resources", "Contracts", "Charges", "Balance", "Payment", "Submit")
 """The stepper, in the order of the reference's flow; each step unlocks the next."""
@@ -69,14 +70,15 @@ BALANCE_MODES = (("refund", "Refund"), ("transfer", "Move to another account"), 
 DECLINE = "declined"
 """The option id of "the customer declines the offers"."""
 CONTRACT_COLUMNS = (
-    "Contract Name",
-    "Status",
-    "Offering Name",
-    "Effective",
-    "Expiration",
-    "Duration",
-    "Prolongation Model",
+    FitColumn("Contract Name", priority=0, min_width=20, grow=True),
+    FitColumn("Status", priority=1),
+    FitColumn("Offering Name", priority=3),
+    FitColumn("Effective", priority=5),
+    FitColumn("Expiration", priority=2),
+    FitColumn("Duration", priority=4),
+    FitColumn("Prolongation Model", priority=6),
 )
+"""The line's contracts; at 80 columns the name, status, expiry and offering stay."""
 STEP_FIELDS = (
     (RETENTION, ("reason", "note", "retention")),
     (RESOURCES, ("number_mode", "sim_mode")),

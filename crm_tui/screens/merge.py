@@ -129,6 +129,16 @@ class MergeFieldsTable(WorkbenchTable):
         ),
     ]
 
+    def value_width(self) -> int:
+        """Each record's column: half of what the field and keep columns leave, 12 to 40 cells."""
+        available = self.size.width - self.styles.scrollbar_size_vertical if self.size.width else 120
+        return max(12, min(40, (available - (14 + 2) - (8 + 2)) // 2 - 2))
+
+    def on_resize(self) -> None:
+        widths = [column.width for column in self.columns.values()]
+        if len(widths) == 4 and widths[1] != self.value_width():
+            self.screen.call_after_refresh(self.screen._render_fields)  # type: ignore[attr-defined]
+
 
 class MergeScreen(WorkbenchScreen):
     """Survivor on the left, the record merged into it on the right, one row per field."""
@@ -234,8 +244,9 @@ class MergeScreen(WorkbenchScreen):
         row = max(table.cursor_row, 0)
         table.clear(columns=True)
         table.add_column("Field", width=14, key="field")
-        table.add_column(f"Survivor {preview.survivor_id}", width=40, key=LEFT)
-        table.add_column(f"Merged {preview.merged_id}", width=40, key=RIGHT)
+        width = table.value_width()
+        table.add_column(f"Survivor {preview.survivor_id}", width=width, key=LEFT)
+        table.add_column(f"Merged {preview.merged_id}", width=width, key=RIGHT)
         table.add_column("Keep", width=8, key="keep")
         for f in preview.fields:
             table.add_row(*self._cells(f), key=f.field)

@@ -179,7 +179,7 @@ class QueryCustomersScreen(WorkbenchScreen):
     def _show(self, page: CustomerPage | None) -> None:
         self._page = page
         table = self.query_one(CustomerResultsTable)
-        table.clear()
+        table.set_rows(())
         if page is not None:
             table.show_page(page)
         found = bool(page and page.customers)

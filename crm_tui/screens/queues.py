@@ -40,11 +40,12 @@ from crm_tui.services.dedupe.scan import PairView, ScanReport, scan_duplicates
 from crm_tui.services.orders.engine import get_order
 from crm_tui.services.queues import ActionResult, QueueItemView, QueueSummary
 from crm_tui.services.shared.views import CustomerDetail
+from crm_tui.widgets.fitted_table import FittedTable
 from crm_tui.widgets.tables import WorkbenchTable
 
 
-class QueueItemsTable(WorkbenchTable):
-    """The chosen queue's items; enter opens the one under the cursor."""
+class QueueItemsTable(FittedTable):
+    """The chosen queue's items; enter opens the one under the cursor; its columns fit the width."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open", tooltip="the pair, order or customer", id="queue-open")]
 
@@ -103,9 +104,7 @@ class QueuesScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         listing = self.query_one("#queue-list", WorkbenchTable)
         listing.add_column("Queue · open · oldest", width=23, key="queue")
-        items = self.query_one("#queue-items", QueueItemsTable)
-        for label, width in ITEM_COLUMNS:
-            items.add_column(label, width=width, key=label)
+        self.query_one("#queue-items", QueueItemsTable).set_columns(ITEM_COLUMNS)
         self.query_one("#queue-filter").display = False
         self.query_one("#scan-row").display = False
         self.refresh_queues()
@@ -166,11 +165,9 @@ class QueuesScreen(WorkbenchScreen):
     def _show_items(self, items: list[QueueItemView]) -> None:
         table = self.query_one("#queue-items", QueueItemsTable)
         keep = self._selected_item()
-        table.clear()
         self.items = {str(i.item_id): i for i in items}
         now = self._now
-        for item in items:
-            table.add_row(*item_cells(item, now), key=str(item.item_id))
+        table.set_rows((str(item.item_id), item_cells(item, now)) for item in items)
         if keep is not None and str(keep.item_id) in self.items:
             table.move_cursor(row=list(self.items).index(str(keep.item_id)))
         self._show_heading()

@@ -22,6 +22,7 @@ from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.dedupe.scan import ScanReport
 from crm_tui.services.queues import ActionResult, QueueItemView, QueueSummary
 from crm_tui.services.shared.views import Actor, CustomerDetail
+from crm_tui.widgets.fitted_table import FitColumn
 
 KEY_WORDS = {"a": "approve", "r": "reject", "m": "merge", "d": "dismiss"}
 """What each action key means in general; a queue names its own action behind the key (a = retry
@@ -34,8 +35,15 @@ SCAN_STAGES = {
     "store": "Saving new pairs",
 }
 
-ITEM_COLUMNS = (("Item", 5), ("Ref", 16), ("Status", 8), ("Claimed by", 10), ("Reason", 26), ("Since", 8))
-"""The items table's columns: (label, width); the label is the column's key too."""
+ITEM_COLUMNS = (
+    FitColumn("Item", priority=0, width=5),
+    FitColumn("Ref", priority=1, width=16),
+    FitColumn("Status", priority=4, width=8),
+    FitColumn("Claimed by", priority=5, width=10),
+    FitColumn("Reason", priority=2, width=26, min_width=14, grow=True),
+    FitColumn("Since", priority=3, width=8),
+)
+"""The items table's columns; at 80 columns the item, its reference and the reason stay."""
 
 
 def age(since: datetime | None, now: datetime) -> str:

@@ -17,10 +17,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from crm_tui.errors import CrmError, NotAllowed
 from crm_tui.screens.base import ServiceScreen
+from crm_tui.widgets.footer import WorkbenchFooter
 from crm_tui.widgets.form_field import FormField
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class SignInScreen(ServiceScreen):
                 yield Static("", id="sign-in-message")
                 yield Button("Sign in", id="sign-in", variant="primary")
             yield Static("", id="sign-in-demo")
-        yield Footer(compact=True)
+        yield WorkbenchFooter()
 
     def on_mount(self) -> None:
         self._show_demo_sign_ins()

@@ -63,9 +63,15 @@ class IdentifyBox(Horizontal):
 
 
 def identify_input(screen: Screen) -> Input | None:
-    """The identify box's input on `screen`, if it has one (not the sign-in screen or a modal)."""
-    found = screen.query("#identify-input")
-    return found.first(Input) if found else None
+    """The identify box's input on `screen`, if it has one (not the sign-in screen or a modal).
+
+    Asked on every focus move (the footer checks whether `/` jumps): the box is one of the screen's own
+    children, so only those are looked at, not every field of a long form."""
+    for child in screen.children:
+        if isinstance(child, IdentifyBox):
+            found = child.query("#identify-input")
+            return found.first(Input) if found else None
+    return None
 
 
 def slash_jumps(app: App[object]) -> bool:

@@ -1,4 +1,5 @@
-"""Tables the CSR drives from the keyboard: j/k as well as arrows, Enter opens."""
+"""Tables the CSR drives from the keyboard: j/k as well as arrows, Enter opens (the base tables are in
+`fitted_table.py`: `WorkbenchTable`, and `FittedTable` whose columns fit the terminal)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,14 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
 
 from crm_tui.domain import CreditLevel, CustomerStatus, Gender
 from crm_tui.identifiers import normalize_name
 from crm_tui.present import NOTHING, phone, words
 from crm_tui.services.shared.views import CustomerPage, CustomerSummary
+from crm_tui.widgets.fitted_table import FitColumn, FittedTable, WorkbenchTable
 
-
-class WorkbenchTable(DataTable):
-    """A row-cursor table with vi-style keys."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, tooltip="as ↓", id="table-down"),
-        Binding("k", "cursor_up", "Up", show=False, tooltip="as ↑", id="table-up"),
-    ]
-
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+__all__ = ["CustomerResultsTable", "RESULT_SORTS", "STATE_STYLES", "WorkbenchTable"]
 
 
 STATE_STYLES: dict[str, str] = {
@@ -46,7 +37,7 @@ RESULT_SORTS: tuple[tuple[str, Callable[[CustomerSummary], tuple] | None], ...] 
 """`s` on the results cycles through these: (words for the page line, sort key; None keeps the order found)."""
 
 
-class CustomerResultsTable(WorkbenchTable):
+class CustomerResultsTable(FittedTable):
     """Query Customers results: one row per customer, keyed by customer ID.
 
     `/` filters and `s` sorts the rows of the page on screen (n/p fetch other pages): a CSR with a
@@ -65,29 +56,26 @@ class CustomerResultsTable(WorkbenchTable):
     ]
 
     COLUMNS = (
-        ("Customer Name", 24),
-        ("Gender", 6),
-        ("Nation-\nality", 7),
-        ("Mobile Number", 16),
-        ("Email", 22),
-        ("Credit\nLevel", 6),
-        ("State", 10),
-        ("Operation", 9),
+        FitColumn("Customer Name", priority=0, width=24, min_width=16, grow=True),
+        FitColumn("Gender", priority=6, width=6),
+        FitColumn("Nation-\nality", priority=7, width=7),
+        FitColumn("Mobile Number", priority=3, width=16),
+        FitColumn("Email", priority=5, width=22, min_width=14, grow=True),
+        FitColumn("Credit\nLevel", priority=4, width=6),
+        FitColumn("State", priority=1, width=10, min_width=9),
+        FitColumn("Operation", priority=2, width=9),
     )
-    """(label, width): the reference's columns, two-line labels so all fit a 120-column terminal."""
+    """The reference's columns (two-line labels so all fit 120 columns); at 80 the name, state, operation,
+    mobile and credit level stay, and email, gender and nationality go, in that order."""
 
     class ViewChanged(Message):
         """The filter or the sort changed what the table shows."""
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
-        super().__init__(header_height=2, **kwargs)
+        super().__init__(self.COLUMNS, header_height=2, **kwargs)
         self._customers: list[CustomerSummary] = []
         self.filter_text = ""
         self.sort_index = 0
-
-    def on_mount(self) -> None:
-        for label, width in self.COLUMNS:
-            self.add_column(label, width=width)
 
     @property
     def sort_words(self) -> str:
@@ -130,7 +118,6 @@ class CustomerResultsTable(WorkbenchTable):
         )
 
     def _render_rows(self) -> None:
-        self.clear()
         rows = [(customer, self._row_cells(customer)) for customer in self._customers]
         if self.filter_text:
             wanted = normalize_name(self.filter_text)
@@ -142,7 +129,4 @@ class CustomerResultsTable(WorkbenchTable):
         sort_by = RESULT_SORTS[self.sort_index][1]
         if sort_by is not None:
             rows.sort(key=lambda row: sort_by(row[0]))
-        for customer, cells in rows:
-            self.add_row(*cells, key=customer.customer_id)
-        if rows:
-            self.move_cursor(row=0)
+        self.set_rows((customer.customer_id, cells) for customer, cells in rows)
