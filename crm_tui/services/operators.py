@@ -19,6 +19,7 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.passwords import (
     check_operator_password,
     hash_secret,
+    rehash_if_needed,
     verify_secret,
 )
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
@@ -173,6 +174,7 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
             left = max_failures - operator.failed_sign_ins
             raise SignInFailed(f"Wrong operator name or password ({left} tries left before the lock).", tries_left=left)
         operator.failed_sign_ins = 0
+        operator.password_hash = rehash_if_needed(operator.password_hash, password) or operator.password_hash
         operator.last_sign_in_at = utcnow()
         session.add(operator)
         actor = _actor(operator)

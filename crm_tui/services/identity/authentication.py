@@ -3,14 +3,15 @@ answer when the password is forgotten (then a new password is set). Failures loc
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import select
 
 from crm_tui.domain import LIVE_LINE_STATUSES
 from crm_tui.errors import InvalidInput, NotAllowed, NotFound
-from crm_tui.services.identity.registration_form import MIN_SERVICE_PASSWORD
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.interactions import capture
-from crm_tui.services.shared.passwords import hash_secret, verify_secret
+from crm_tui.services.shared.passwords import hash_secret, rehash_if_needed, service_password_problem, verify_secret
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
@@ -23,6 +24,13 @@ from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 MAX_FAILURES = 5
+
+
+def _answer_before_0010(answer: str) -> str:
+    """The security answer as folded before migration 0010 (NFKD, marks dropped): answers stored then
+    are hashed in that form, which leaves `ł`, `ø`, `ß` as typed. Tried second, then rehashed in the new fold."""
+    decomposed = unicodedata.normalize("NFKD", answer)
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
 
 
 class CustomerAuthenticated(View):
@@ -90,6 +98,7 @@ def authenticate_customer(
             )
         if not verify_secret(info.service_password_hash, password):
             raise _fail(uow, info, customer, "service password")
+        info.service_password_hash = rehash_if_needed(info.service_password_hash or "", password) or info.service_password_hash
         _succeed(uow, info, customer, actor, "service password")
         uow.commit()
         return CustomerAuthenticated(customer_id=customer.customer_id, service_number=number)
@@ -111,11 +120,9 @@ def reset_service_password(
 ) -> CustomerAuthenticated:
     """The security answer proves who they are; then the new password replaces the old one."""
     require_signed_in(actor, doing="reset service passwords")
-    if len(new_password) < MIN_SERVICE_PASSWORD or len(set(new_password)) <= 2:
-        raise InvalidInput(
-            "Too easy to guess.",
-            fields={"service_password": f"At least {MIN_SERVICE_PASSWORD} characters, not one repeated."},
-        )
+    problem = service_password_problem(new_password)
+    if problem:
+        raise InvalidInput("The new service password is too easy to guess.", fields={"service_password": problem})
     new_hash = hash_secret(new_password)
     number = parse_service_number(service_number, region=region)
     with uow:
@@ -124,7 +131,12 @@ def reset_service_password(
             raise CustomerAuthenticationFailed(
                 "Authentication is locked after repeated failures; a supervisor can unlock it."
             )
-        if not verify_secret(info.security_answer_hash, normalize_name(answer)):
+        folded = normalize_name(answer)
+        if verify_secret(info.security_answer_hash, folded):
+            info.security_answer_hash = rehash_if_needed(info.security_answer_hash or "", folded) or info.security_answer_hash
+        elif folded != _answer_before_0010(answer) and verify_secret(info.security_answer_hash, _answer_before_0010(answer)):
+            info.security_answer_hash = hash_secret(folded)
+        else:
             raise _fail(uow, info, customer, "security answer")
         info.service_password_hash = new_hash
         _succeed(uow, info, customer, actor, "security answer; service password reset")

@@ -29,6 +29,8 @@ from crm_tui.services.identity.attachments import (
     check_file,
 )
 from crm_tui.services.shared.certificates import parse_certificate
+from crm_tui.services.shared.passwords import MIN_SERVICE_PASSWORD as MIN_SERVICE_PASSWORD
+from crm_tui.services.shared.passwords import service_password_problem
 from crm_tui.services.shared.validation import (
     clean_text,
     normalize_name,
@@ -45,7 +47,6 @@ LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2})?$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CONTACT_METHODS = ("mobile", "email", "landline", "social")
 TITLES = ("mr", "mrs", "ms", "dr")
-MIN_SERVICE_PASSWORD = 8
 
 
 def _is_name(value: str) -> bool:
@@ -436,17 +437,8 @@ def _check_service_password(
         return
     if form.service_password_confirm is not None and form.service_password_confirm != password:
         fail("service_password_confirm", "Does not match the password.")
-    weak = (
-        len(password) < MIN_SERVICE_PASSWORD
-        or len(set(password)) <= 2
-        or password in "01234567890123456789"
-        or password in "98765432109876543210"
-        or password.lower() in "abcdefghijklmnopqrstuvwxyz"
-        or (cert_number and cert_number[:6] in password.upper())
-        or (birthday and (birthday.strftime("%d%m%Y") in password or birthday.strftime("%Y%m%d") in password))
+    problem = service_password_problem(
+        password, cert_number=cert_number, birthday=birthday, names=(form.first_name, form.last_name)
     )
-    if weak:
-        fail(
-            "service_password",
-            f"Too easy to guess: at least {MIN_SERVICE_PASSWORD} characters, not a run, not the document or birthday.",
-        )
+    if problem:
+        fail("service_password", problem, "The service password is too easy to guess.")
