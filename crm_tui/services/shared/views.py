@@ -24,6 +24,8 @@ class Actor(View):
     display_name: str
     role: Role
     shop: str = ""
+    language: str | None = None
+    """The operator's language for screens and formats (`es`, `en`); None: CRM_LOCALE or the system's."""
 
 
 class OperatorView(View):
@@ -35,6 +37,7 @@ class OperatorView(View):
     failed_sign_ins: int
     is_active: bool
     last_sign_in_at: datetime | None
+    language: str | None = None
 
 
 class CustomerSummary(View):
