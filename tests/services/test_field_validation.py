@@ -27,7 +27,14 @@ from crm_tui.services.shared.validation import (
     parse_phone,
 )
 from crm_tui.storage.models import AuthenticationInfo, Operator
-from tests.services.test_registration import REGION, form, register, stocked  # noqa: F401 - a fixture
+from tests.factories import stock_pools
+from tests.services.test_registration import REGION, form, register
+
+
+@pytest.fixture
+def stocked(services, admin):
+    stock_pools(services, admin)
+
 
 # --- the rules, one by one ------------------------------------------------------------------------
 
