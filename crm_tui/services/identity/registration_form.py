@@ -285,7 +285,10 @@ def validate_registration(
     mobile = None
     if form.mobile:
         try:
-            mobile = parse_mobile(form.mobile, region=region, field="mobile")
+            if kind == CustomerType.INDIVIDUAL:  # a person's mobile is a mobile; a company's may be its switchboard
+                mobile = parse_mobile(form.mobile, region=region, field="mobile")
+            else:
+                mobile = parse_phone(form.mobile, region=region, field="mobile")
         except InvalidInput as error:
             fail("mobile", error.fields["mobile"], error.message)
     service_number = None
