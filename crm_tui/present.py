@@ -172,6 +172,23 @@ def ago(at: datetime | None, *, now: datetime | None = None, nothing: str = NOTH
     return format_timedelta(at - now, add_direction=True, locale=locale())
 
 
+def language_choices(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(name, code) for a select, each language named in the operator's: "Spanish" in en, "Español" in es."""
+    names = locale().languages
+    return [(_capitalised(names.get(code, code)), code) for code in codes]
+
+
+def country_name(code: str | None, *, nothing: str = NOTHING) -> str:
+    """A stored ISO country code in the operator's words: `ES` -> "Spain" / "España"."""
+    if not code:
+        return nothing
+    return locale().territories.get(code, code)
+
+
+def _capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
 def phone(stored: str | None, *, nothing: str = NOTHING) -> str:
     """A stored E.164 number (digits, no plus) as `+34 612 34 56 78`; unparsable digits as stored."""
     if not stored:
@@ -191,9 +208,14 @@ def text(value: str | None, *, nothing: str = NOTHING) -> str:
 # --- what people type ---------------------------------------------------------------------------
 
 
+def typed_amount(value: Decimal) -> str:
+    """An amount as a person types it here, without grouping or currency: `49,90` (es), `49.90` (en)."""
+    return format_decimal(value, format="0.00", locale=locale())
+
+
 def amount_example() -> str:
     """How an amount is typed here: `12,50` (es), `12.50` (en)."""
-    return format_decimal(Decimal("12.50"), format="0.00", locale=locale())
+    return typed_amount(Decimal("12.50"))
 
 
 def parse_amount(typed: str) -> Decimal:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from crm_tui.cli.options import Json, Note
+from crm_tui.cli.options import Json, Note, parse_typed_day
 from crm_tui.cli.orders import print_order
 from crm_tui.cli.output import (
     Column,
@@ -105,7 +105,8 @@ def subscribers_resume(
         str,
         typer.Option(
             "--effective-date",
-            help="YYYY-MM-DD (shop time): reserve the resumption for that day. Example: --effective-date 2030-03-01",
+            help="The day (shop time) to reserve the resumption for, as in your locale or ISO. "
+            "Example: --effective-date 31/12/2030",
         ),
     ] = "",
     pay: Annotated[
@@ -133,14 +134,16 @@ def subscribers_resume(
     from crm_tui.services.lifecycle.resumption import resume_subscriber
 
     run = invocation()
+    actor = run.actor()  # the operator's locale reads the date (31/12/2030 in Spanish and Irish English)
+    day = parse_typed_day(effective_date, field="effective_date") if effective_date else None
     result = resume_subscriber(
         service_number,
         services=run.services(),
-        actor=run.actor(),
+        actor=actor,
         operation=operation,
         reason=reason,
         remarks=remarks,
-        effective_date=effective_date or None,
+        effective_date=day.isoformat() if day else None,
         payment_method=pay or None,
         pay_outstanding=pay_debt,
     )

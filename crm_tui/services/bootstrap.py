@@ -9,6 +9,7 @@ May import every services package.
 
 from __future__ import annotations
 
+from crm_tui import present
 from crm_tui.config import Settings
 from crm_tui.services import queues
 from crm_tui.services.context import ExternalSystems, Services
@@ -66,7 +67,11 @@ def external_systems(database: Database, settings: Settings) -> ExternalSystems:
 
 
 def open_services(settings: Settings, *, migrate: bool = True) -> Services:
-    """Open the configured database (the embedded file by default), migrating it if needed."""
+    """Open the configured database (the embedded file by default), migrating it if needed.
+
+    The settings' shop zone, region and locale (CRM_TIMEZONE, CRM_DEFAULT_REGION, CRM_LOCALE) become
+    the process's formats (`crm_tui.present`); a signed-in operator's language then wins."""
+    present.configure(locale=settings.locale, timezone=settings.timezone, region=settings.default_region)
     embedded = not settings.database_url  # the data folder's own file: its folder is made on first use
     return services_over(
         Database.open(settings.resolved_database_url, migrate=migrate, create_folder=embedded), settings
