@@ -156,7 +156,14 @@ def basic_info() -> ComposeResult:
         yield text_field("birthplace", "Birthplace", "", classes="individual-only")
     with Collapsible(title="MORE ▾", collapsed=True, id="more"):
         with Grid(classes="form-grid"):
-            yield text_field("birthday", "Birthday *", present.day_example(), max_length=10, classes="individual-only")
+            yield text_field(
+                "birthday",
+                "Birthday *",
+                present.day_example(),
+                max_length=10,
+                classes="individual-only",
+                free_text=True,
+            )  # free text: a date is typed with `/` (31/12/1988), not a jump to the identify box
             yield text_field("email", "Email", "name@example.com")
             yield text_field("mobile", "Mobile", "612 345 678")
             yield text_field("social_id", "Social ID", "")

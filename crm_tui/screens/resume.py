@@ -146,7 +146,13 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                 )
                 yield FormField(
                     "Effective Date (reserved only)",
-                    Input(id="effective_date", max_length=10, placeholder=present.day_example(), disabled=True),
+                    Input(
+                        id="effective_date",
+                        max_length=10,
+                        placeholder=present.day_example(),
+                        disabled=True,
+                        classes=FREE_TEXT,  # a date is typed with `/` (31/12/2030), not a jump to the identify box
+                    ),
                     name="effective_date",
                 )
             yield FormField(
