@@ -98,7 +98,9 @@ def authenticate_customer(
             )
         if not verify_secret(info.service_password_hash, password):
             raise _fail(uow, info, customer, "service password")
-        info.service_password_hash = rehash_if_needed(info.service_password_hash or "", password) or info.service_password_hash
+        info.service_password_hash = (
+            rehash_if_needed(info.service_password_hash or "", password) or info.service_password_hash
+        )
         _succeed(uow, info, customer, actor, "service password")
         uow.commit()
         return CustomerAuthenticated(customer_id=customer.customer_id, service_number=number)
@@ -133,8 +135,12 @@ def reset_service_password(
             )
         folded = normalize_name(answer)
         if verify_secret(info.security_answer_hash, folded):
-            info.security_answer_hash = rehash_if_needed(info.security_answer_hash or "", folded) or info.security_answer_hash
-        elif folded != _answer_before_0010(answer) and verify_secret(info.security_answer_hash, _answer_before_0010(answer)):
+            info.security_answer_hash = (
+                rehash_if_needed(info.security_answer_hash or "", folded) or info.security_answer_hash
+            )
+        elif folded != _answer_before_0010(answer) and verify_secret(
+            info.security_answer_hash, _answer_before_0010(answer)
+        ):
             info.security_answer_hash = hash_secret(folded)
         else:
             raise _fail(uow, info, customer, "security answer")

@@ -100,7 +100,9 @@ def parse_language(value: str, *, field: str = "language") -> str:
     """An ISO 639 language (`es`, `en`, `ast`), optionally with its country (`es-ES`): `qq` is refused."""
     match = LANGUAGE_TAG.fullmatch(clean_text(value, field=field))
     if match is None:
-        raise InvalidInput("A language is its ISO code, like es or en.", fields={field: "A language code like es or en."})
+        raise InvalidInput(
+            "A language is its ISO code, like es or en.", fields={field: "A language code like es or en."}
+        )
     code, territory = match.group(1).lower(), match.group(2)
     known = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
     if known is None:
