@@ -30,6 +30,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from crm_tui import i18n
 from crm_tui.domain import KeyKind, Role
 from crm_tui.errors import CrmError, DatabaseUnavailable
 from crm_tui.paths import DEFAULT_LOG_PATH
@@ -199,6 +200,7 @@ class CrmApp(App[None]):
     def signed_in(self, actor: Actor) -> None:
         """Called by the sign-in screen: open Query Customers, or the launch request's screen."""
         self.actor = actor
+        i18n.use_locale(actor.language)  # the operator's language; none: CRM_LOCALE or the system's
         launch, self.launch = self.launch, None
         fill: dict[str, str] = {}
         if launch is not None and launch.screen not in (
@@ -241,6 +243,7 @@ class CrmApp(App[None]):
             self.exit()
             return
         self.actor = None
+        i18n.use_locale(None)
         self.current_customer_id = None
         self._query_screen = None
         while len(self.screen_stack) > 2:

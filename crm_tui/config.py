@@ -6,6 +6,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -80,7 +81,12 @@ class Settings(BaseSettings):
     """The operator's currency for money on screen and in records."""
 
     timezone: str = "Europe/Madrid"
-    """The shop's time zone: local times on screen, do-not-disturb spans, effective dates."""
+    """The shop's time zone (IANA name): local times on screen and in the CLI, do-not-disturb spans,
+    effective dates. An unknown zone stops the run at start (exit 2)."""
+
+    locale: str | None = None
+    """The language and formats when the operator has chosen none (`es`, `es_ES`, `en_IE`); empty:
+    the system's locale, else en_IE. An operator's own language (`operator add --language`) wins."""
 
     min_customer_age: int = Field(default=16, ge=0, le=100)
     """Youngest age at which a person may register as a customer."""
@@ -160,6 +166,22 @@ class Settings(BaseSettings):
     api_base_url: str = "http://localhost:8080"
     """Where this operator's TM Forum APIs are served (scheme, host, optional path; no trailing slash):
     the `href` of every exported TMF629 Customer and TMF632 party is built on it."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("an IANA time zone name, like Europe/Madrid or Atlantic/Canary") from None
+        return value.strip()
+
+    @field_validator("locale")
+    @classmethod
+    def _locale_tag(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"[a-zA-Z]{2,3}([_-][a-zA-Z]{2})?(\.[\w-]+)?", value.strip()):
+            raise ValueError("a language, or language and territory, like es, es_ES or en_IE")
+        return value.strip() if value else None
 
     @field_validator("api_base_url")
     @classmethod

@@ -6,7 +6,7 @@ services (the layers contract forbids it) and both give the same answer by const
 
 from __future__ import annotations
 
-import unicodedata
+from anyascii import anyascii
 
 
 def luhn_digit(body: str) -> str:
@@ -29,8 +29,16 @@ def customer_id_for(number: int) -> str:
     return f"C{body}{luhn_digit(body)}"
 
 
-def normalize_name(value: str) -> str:
-    """Case-, accent- and space-insensitive form used for name search and comparisons."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+def fold_name(value: str) -> str:
+    """The one folded form of a name for search, the name index, matching, sorting and seeding.
+
+    Transliterated to ASCII (anyascii: `Ł` -> `L`, `Ø` -> `O`, `Đ` -> `D`, `Æ` -> `AE`, `ß` -> `ss`,
+    other scripts romanised), case-folded, spaces collapsed: "Łukasz  Wałęsa" -> "lukasz walesa".
+    """
+    if not value.isascii():
+        value = anyascii(value)
+    return " ".join(value.casefold().split())
+
+
+normalize_name = fold_name
+"""The older name of `fold_name`, kept for its many callers."""

@@ -20,6 +20,18 @@ def main() -> None:
 
         commands()
         return
+    zone = os.environ.get("CRM_TIMEZONE")
+    if zone:  # checked at start, cheaply (the full settings load behind the sign-in screen)
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            print(
+                f"CRM_TIMEZONE: unknown time zone {zone!r}: an IANA name, like Europe/Madrid or Atlantic/Canary.",
+                file=sys.stderr,
+            )
+            sys.exit(2)
     from crm_tui.app import run_workbench
     from crm_tui.cli.session import Invocation
 

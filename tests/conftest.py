@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from crm_tui import present
 from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.services import operators
@@ -33,6 +34,19 @@ for _name in list(os.environ):
         del os.environ[_name]
 # Nor the developer's own config file (crm_tui/user_config.py): tests that want one set CRM_CONFIG_FILE.
 os.environ["CRM_CONFIG_FILE"] = str(Path(tempfile.mkdtemp(prefix="crm-tui-no-config-")) / "config.toml")
+# Formats are deterministic whatever the machine's locale: English words, euros, day-first dates
+# (en_IE: `€1,234.50`, `31/12/2026`) in the demo shop's zone. Tests of other locales set their own.
+os.environ["CRM_LOCALE"] = "en_IE"
+os.environ["CRM_TIMEZONE"] = "Europe/Madrid"
+
+
+@pytest.fixture(autouse=True)
+def _environment_locale() -> Iterator[None]:
+    """Each test starts in the environment's locale and zone: a signed-in operator's language
+    (which the CLI and the workbench apply to the whole process) never leaks into the next test."""
+    present.reset()
+    yield
+    present.reset()
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
 
 from crm_tui.cli.conventions import JsonFields
-from crm_tui.cli.options import Json
+from crm_tui.cli.options import Json, parse_typed_amount
 from crm_tui.cli.output import (
     Column,
     money_text,
@@ -19,23 +18,8 @@ from crm_tui.cli.output import (
     reports_errors,
 )
 from crm_tui.cli.session import invocation
-from crm_tui.errors import InvalidInput
 
 app = typer.Typer(help="The service number pool: stock it (admins), list what is free.", no_args_is_help=True)
-
-CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal(100000)
-
-
-def _amount(raw: str, *, field: str) -> Decimal:
-    """Money typed by a person: a non-negative amount with at most two decimals."""
-    try:
-        amount = Decimal(raw.strip())
-        if amount.is_finite() and 0 <= amount < MAX_AMOUNT and amount == amount.quantize(CENT):
-            return amount.quantize(CENT)
-    except InvalidOperation:
-        pass
-    raise InvalidInput("An amount like 49.90 is expected.", fields={field: "An amount like 49.90."})
 
 
 @app.command("stock")
@@ -52,7 +36,7 @@ def numbers_stock(
         typer.Option(
             "--golden-fee",
             metavar="AMOUNT",
-            help="Stock them as golden numbers at this one-off fee. Example: --golden-fee 49.90",
+            help="Stock them as golden numbers at this one-off fee, typed as in your locale or plainly. Example: --golden-fee 49,90",
         ),
     ] = None,
     as_json: Json = False,
@@ -67,10 +51,9 @@ def numbers_stock(
     run = invocation()
     region = run.settings.default_region
     parsed = {parse_service_number(number, region=region) for number in numbers}  # bad input answers before any sign-in
-    fee = None if golden_fee is None else _amount(golden_fee, field="golden_fee")
-    stocked = inventory.stock_numbers(
-        numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=run.actor()
-    )
+    actor = run.actor()  # the operator's locale reads the fee (49,90 in Spanish)
+    fee = None if golden_fee is None else parse_typed_amount(golden_fee, field="golden_fee")
+    stocked = inventory.stock_numbers(numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=actor)
     print_stocked("Number pool", stocked, len(parsed), as_json=as_json)
 
 

@@ -38,6 +38,7 @@ def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "
             "Name",
             "Role",
             "Shop",
+            "Language",
             "State",
             Column("Failed sign-ins", numeric=True),
             "Last sign-in",
@@ -48,6 +49,7 @@ def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "
                 view.display_name,
                 view.role.label,
                 view.shop,
+                view.language or "",
                 "Locked" if view.locked else ("Active" if view.is_active else "Inactive"),
                 view.failed_sign_ins,
                 local_time(view.last_sign_in_at),
@@ -76,13 +78,21 @@ def operator_add(
         typer.Option("--display-name", help="Name shown in the header. Example: --display-name 'Alice Moreno'"),
     ] = None,
     shop: Annotated[str, typer.Option("--shop", help="The operator's shop. Example: --shop 'Main street shop'")] = "",
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            help="The operator's language for screens and formats (ISO 639; else CRM_LOCALE, else the system's). "
+            "Example: --language es",
+        ),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Add an operator (admins only; the first admin of a database needs no sign-in).
 
     The password comes from CRM_NEW_PASSWORD or is asked twice at a hidden prompt.
 
-    Example: CRM_NEW_PASSWORD=... crm-tui operator add alice --role csr --display-name 'Alice Moreno'
+    Example: CRM_NEW_PASSWORD=... crm-tui operator add ana --role csr --language es --display-name 'Ana Moreno'
     """
     from crm_tui.services import operators
 
@@ -91,7 +101,14 @@ def operator_add(
     actor = None if operators.needs_bootstrap(uow=services.reader()) else run.actor()
     password = new_password(username)
     view = operators.add_operator(
-        username, password, role=role, display_name=display_name, shop=shop, uow=services.writer(), actor=actor
+        username,
+        password,
+        role=role,
+        display_name=display_name,
+        shop=shop,
+        language=language,
+        uow=services.writer(),
+        actor=actor,
     )
     say(f"Added {view.role.label} {view.username}.")
     _print_operator(view, as_json=as_json, title="Added")

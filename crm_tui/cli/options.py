@@ -7,7 +7,8 @@ any service runs; the services parse their own identifiers (customer IDs, servic
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -88,6 +89,45 @@ def parse_moment(value: str) -> datetime:
             fields={"as_of": "ISO date-time."},
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+MAX_AMOUNT = Decimal(100000)
+
+
+def parse_typed_amount(value: str, *, field: str) -> Decimal:
+    """Money typed by a person, in the operator's locale (`49,90`) or plainly (`49.90`): non-negative, cents at most.
+
+    After sign-in, so the operator's own locale reads it (see `crm_tui.present.parse_amount`)."""
+    from crm_tui import present  # Babel: only for the commands that take an amount
+
+    try:
+        amount = present.parse_amount(value)
+    except ValueError:
+        amount = None
+    if (
+        amount is None
+        or not amount.is_finite()
+        or not 0 <= amount < MAX_AMOUNT
+        or amount != amount.quantize(Decimal("0.01"))
+    ):
+        example = present.typed_amount(Decimal("49.90"))
+        raise InvalidInput(
+            f"An amount like {example} or 49.90 is expected.", fields={field: f"An amount like {example} or 49.90."}
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_typed_day(value: str, *, field: str) -> date:
+    """A date typed by a person, in the operator's locale (`31/12/2026`) or as ISO (`2026-12-31`)."""
+    from crm_tui import present  # Babel: only for the commands that take a date
+
+    try:
+        return present.parse_day(value)
+    except ValueError:
+        example = present.day_example()
+        raise InvalidInput(
+            f"A date like {example} or 2026-12-31 is expected.", fields={field: f"A date like {example} or 2026-12-31."}
+        ) from None
 
 
 def read_text(file: str) -> str:

@@ -74,6 +74,8 @@ words = functools.partial(present.words, nothing=BLANK)
 money_text = functools.partial(present.money_text, nothing=BLANK)
 local_time = functools.partial(present.local_time, nothing=BLANK)
 phone = functools.partial(present.phone, nothing=BLANK)
+number = functools.partial(present.number, nothing=BLANK)
+day = functools.partial(present.day, nothing=BLANK)
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -161,8 +163,19 @@ def print_table(
             overflow="fold",
         )
     for row in rows:
-        table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+        table.add_row(*(Text(_table_cell(cell)) for cell in row))
     console.print(table)
+
+
+def _table_cell(cell: Any) -> str:
+    """A cell as people read it: times and dates in the operator's locale and the shop's zone (never ISO)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return local_time(cell)
+    if isinstance(cell, date):
+        return present.day(cell)
+    return str(cell)
 
 
 def print_stocked(what: str, stocked: int, given: int, *, as_json: bool) -> None:
@@ -173,7 +186,7 @@ def print_stocked(what: str, stocked: int, given: int, *, as_json: bool) -> None
     print_table(
         what,
         ["What", Column("How many", numeric=True)],
-        [("Stocked", f"{stocked:,}"), ("Already in the pool", f"{given - stocked:,}")],
+        [("Stocked", number(stocked)), ("Already in the pool", number(given - stocked))],
     )
 
 

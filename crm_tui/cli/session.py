@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crm_tui import i18n
 from crm_tui.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 from crm_tui.paths import DEFAULT_LOG_PATH
 
@@ -148,6 +149,8 @@ class Invocation:
             self._actor = operators.sign_in(
                 username, password, uow=self.writer(), max_failures=settings.max_failed_sign_ins
             )
+            if self._actor.language:  # the operator's language wins over CRM_LOCALE for this run's words and formats
+                i18n.use_locale(self._actor.language)
         return self._actor
 
     def log_path(self) -> Path:

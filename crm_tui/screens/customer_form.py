@@ -19,24 +19,13 @@ from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Input, RadioButton, RadioSet, Select, Static
 
+from crm_tui import present
 from crm_tui.domain import Gender
 from crm_tui.widgets.editable_rows import EditableRows, RowField, RowFormModal
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
 
-LANGUAGES = (
-    ("Spanish", "es"),
-    ("Catalan", "ca"),
-    ("Basque", "eu"),
-    ("Galician", "gl"),
-    ("English", "en"),
-    ("French", "fr"),
-    ("German", "de"),
-    ("Portuguese", "pt"),
-    ("Italian", "it"),
-    ("Romanian", "ro"),
-    ("Arabic", "ar"),
-    ("Chinese", "zh"),
-)
+LANGUAGE_CODES = ("es", "ca", "eu", "gl", "en", "fr", "de", "pt", "it", "ro", "ar", "zh")
+"""The languages offered in the selects, named in the operator's language (`present.language_choices`)."""
 TITLES = (("Mr", "mr"), ("Mrs", "mrs"), ("Ms", "ms"))
 CHANNELS = (("SMS", "sms"), ("Email", "email"), ("Phone call", "phone"), ("Letter", "letter"))
 DAYS = (("Every day", "mon-sun"), ("Monday to Friday", "mon-fri"), ("Weekends", "sat-sun"))
@@ -167,7 +156,14 @@ def basic_info() -> ComposeResult:
         yield text_field("birthplace", "Birthplace", "", classes="individual-only")
     with Collapsible(title="MORE ▾", collapsed=True, id="more"):
         with Grid(classes="form-grid"):
-            yield text_field("birthday", "Birthday *", "YYYY-MM-DD", max_length=10, classes="individual-only")
+            yield text_field(
+                "birthday",
+                "Birthday *",
+                present.day_example(),
+                max_length=10,
+                classes="individual-only",
+                free_text=True,
+            )  # free text: a date is typed with `/` (31/12/1988), not a jump to the identify box
             yield text_field("email", "Email", "name@example.com")
             yield text_field("mobile", "Mobile", "612 345 678")
             yield text_field("social_id", "Social ID", "")
@@ -195,9 +191,13 @@ def user_info() -> ComposeResult:
     with Grid(classes="form-grid"):
         yield text_field("service_password", "Service Password *", "8+ characters", password=True)
         yield text_field("service_password_confirm", "Confirm Password *", "", password=True)
-        yield FormField("IVR Language", Select(LANGUAGES, prompt="—", id="language"), name="language")
         yield FormField(
-            "Written Language", Select(LANGUAGES, prompt="—", id="written_language"), name="written_language"
+            "IVR Language", Select(present.language_choices(LANGUAGE_CODES), prompt="—", id="language"), name="language"
+        )
+        yield FormField(
+            "Written Language",
+            Select(present.language_choices(LANGUAGE_CODES), prompt="—", id="written_language"),
+            name="written_language",
         )
 
 
@@ -211,7 +211,11 @@ def preferences(currency: str) -> ComposeResult:
             Select([(c, c) for c in currencies], value=currency, allow_blank=False, id="currency"),
             name="currency",
         )
-        yield FormField("Default Language", Select(LANGUAGES, prompt="—", id="pref_language"), name="pref_language")
+        yield FormField(
+            "Default Language",
+            Select(present.language_choices(LANGUAGE_CODES), prompt="—", id="pref_language"),
+            name="pref_language",
+        )
         yield FormField("Do-not-disturb: Channel", Select(CHANNELS, prompt="—", id="dnd_channel"), name="dnd_channel")
         yield FormField("Allowed Days", Select(DAYS, prompt="—", id="dnd_days"), name="dnd_days")
         yield text_field("dnd_start", "Quiet From", "HH:MM", max_length=5)

@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from crm_tui.domain import CertType, KeyKind
 from crm_tui.errors import InvalidInput
+from crm_tui.present import number
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.shared.views import CustomerPage
@@ -256,6 +257,6 @@ class QueryCustomersScreen(WorkbenchScreen):
 
 
 def _page_info(page: CustomerPage) -> str:
-    total = f"{page.total:,}+" if page.total_is_capped else f"{page.total:,}"
+    total = f"{number(page.total)}+" if page.total_is_capped else number(page.total)
     noun = "customer" if page.total == 1 else "customers"
     return f"Page {page.page} of {page.pages} · {total} {noun}"

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from crm_tui.domain import QueueItemStatus, QueueName
 from crm_tui.errors import Conflict
-from crm_tui.present import NOTHING, erasure_outcome, phone, words
+from crm_tui.present import NOTHING, erasure_outcome, number, phone, words
 from crm_tui.services import queues
 from crm_tui.services.context import Services
 from crm_tui.services.customers.profile import get_customer
@@ -153,12 +153,12 @@ def acted(result: ActionResult) -> str:
 
 def scan_stage(stage: str, done: int, total: int) -> str:
     """Where a duplicate scan is: "Scoring pairs: 1,200 of 5,000"."""
-    return f"{SCAN_STAGES.get(stage, words(stage))}: {done:,} of {total:,}"
+    return f"{SCAN_STAGES.get(stage, words(stage))}: {number(done)} of {number(total)}"
 
 
 def scanned(report: ScanReport) -> str:
     """What a duplicate scan found, among how many, how fast."""
     return (
-        f"Scan done: {report.new} new possible duplicate(s) among {report.customers:,} customers "
-        f"({report.compared:,} pairs compared in {report.seconds:.1f} s)."
+        f"Scan done: {report.new} new possible duplicate(s) among {number(report.customers)} customers "
+        f"({number(report.compared)} pairs compared in {number(round(report.seconds, 1))} s)."
     )

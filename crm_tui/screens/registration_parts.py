@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from rich.text import Text
 
+from crm_tui import present
 from crm_tui.domain import CustomerStatus, CustomerType, PaymentType
 from crm_tui.errors import InvalidInput
 from crm_tui.present import money_text, phone, words
@@ -56,6 +57,15 @@ CHECK_CLEAR = "No customer has this certificate and nobody looks alike: go on."
 # -- the form ----------------------------------------------------------------------------------------
 
 
+def _iso_day(typed: str) -> str:
+    """A birthday typed in the operator's locale (12/04/1988) as the form's ISO; what is not a date stays as typed
+    (the service then says what it expects)."""
+    try:
+        return present.parse_day(typed).isoformat() if typed else typed
+    except ValueError:
+        return typed
+
+
 def registration_form(
     value: Callable[[str], str],
     *,
@@ -68,6 +78,7 @@ def registration_form(
     v = value
     organization = v("customer_type") == CustomerType.ORGANIZATION
     person = {name: ("" if organization else v(name)) for name in PERSON_FIELDS}
+    person["birthday"] = _iso_day(person["birthday"])
     preferences = PreferenceInput(
         currency=v("currency"),
         language=v("pref_language"),

@@ -26,6 +26,7 @@ from textual.widgets import (
     Static,
 )
 
+from crm_tui import present
 from crm_tui.domain import OrderStatus, ResumeOperation, SubscriberStatus
 from crm_tui.errors import CrmError, ExternalSystemFailed, Held
 from crm_tui.present import NOTHING, money_text, phone, words
@@ -42,6 +43,7 @@ from crm_tui.screens.resume_parts import (
     confirmation,
     held_for_supervisor,
     held_text,
+    iso_day,
     missing_fields,
     operations_for,
     resume_effects,
@@ -144,7 +146,13 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                 )
                 yield FormField(
                     "Effective Date (reserved only)",
-                    Input(id="effective_date", max_length=10, placeholder="YYYY-MM-DD", disabled=True),
+                    Input(
+                        id="effective_date",
+                        max_length=10,
+                        placeholder=present.day_example(),
+                        disabled=True,
+                        classes=FREE_TEXT,  # a date is typed with `/` (31/12/2030), not a jump to the identify box
+                    ),
                     name="effective_date",
                 )
             yield FormField(
@@ -335,8 +343,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             )
 
     def _shop_day(self, order: OrderView) -> str:
-        zone = ZoneInfo(self.workbench.services.settings.timezone)
-        return order.effective_at.astimezone(zone).date().isoformat() if order.effective_at else NOTHING
+        return present.day(order.effective_at)
 
     # -- submit ---------------------------------------------------------------------------------
 
@@ -358,7 +365,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             "operation": choices.operation,
             "reason": choices.reason,
             "remarks": choices.remarks,
-            "effective_date": choices.effective_date if choices.reserved else None,
+            "effective_date": iso_day(choices.effective_date) if choices.reserved else None,
             "payment_method": choices.payment_method if self.amount_due > 0 else None,
             "pay_outstanding": choices.pay_outstanding,
         }

@@ -14,6 +14,7 @@ from decimal import Decimal
 from rich.table import Table
 from rich.text import Text
 
+from crm_tui import present
 from crm_tui.domain import QueueName, ResumeOperation, Role, SuspensionReason
 from crm_tui.present import local_time, money_text, phone, words
 from crm_tui.screens.line_order import PAYMENT_METHODS
@@ -54,11 +55,23 @@ def status_details(quote: ResumeQuote) -> str:
 
 
 def parse_day(value: str) -> date | None:
-    """A YYYY-MM-DD date, or None when it is not one."""
+    """A date typed in the operator's locale (31/12/2030) or as ISO (2030-12-31), or None when it is not one."""
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
+        return present.parse_day(value)
     except ValueError:
         return None
+
+
+def _typed_day(value: str) -> str:
+    """The date as the locale writes it (what was typed, when it is not a date)."""
+    day = parse_day(value)
+    return present.day(day) if day else value
+
+
+def iso_day(value: str) -> str:
+    """The typed date as ISO, for the service (what was typed, when it is not a date: the service says why)."""
+    day = parse_day(value)
+    return day.isoformat() if day else value
 
 
 def held_for_supervisor(quote: ResumeQuote | None) -> bool:
@@ -81,9 +94,9 @@ def missing_fields(quote: ResumeQuote | None, choices: ResumeChoices, *, today: 
     if choices.reserved:
         day = parse_day(choices.effective_date)
         if not choices.effective_date:
-            missing["effective_date"] = "Give the date the line resumes: YYYY-MM-DD."
+            missing["effective_date"] = f"Give the date the line resumes, like {present.day_example()}."
         elif day is None:
-            missing["effective_date"] = "The date is YYYY-MM-DD, e.g. 2030-03-01."
+            missing["effective_date"] = f"A date like {present.day_example()} or 2030-03-01."
         elif day <= today:
             missing["effective_date"] = "A reserved date is after today; for today choose Immediately."
     if quote.debt_must_be_paid and not choices.pay_outstanding:
@@ -106,7 +119,7 @@ def confirmation(quote: ResumeQuote, choices: ResumeChoices) -> tuple[str, str]:
     if held_for_supervisor(quote):
         return f"Ask a supervisor to resume {number}?", "Send to supervisor"
     if choices.reserved:
-        return f"Reserve the resumption of {number} for {choices.effective_date}?", "Reserve"
+        return f"Reserve the resumption of {number} for {_typed_day(choices.effective_date)}?", "Reserve"
     return f"Resume {number} now?", "Resume"
 
 
@@ -134,7 +147,7 @@ def resume_effects(quote: ResumeQuote, choices: ResumeChoices) -> list[str]:
         lines.append("Nothing to charge")
     if choices.reserved:
         lines.append(
-            f"Reserved for {choices.effective_date}: the order waits and runs on that day; it can be cancelled before then"
+            f"Reserved for {_typed_day(choices.effective_date)}: the order waits and runs on that day; it can be cancelled before then"
         )
     else:
         lines.append("Then the order runs now: billing resumes, the network lifts the bar, the line becomes active")

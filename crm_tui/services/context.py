@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from crm_tui import present
 from crm_tui.config import Settings
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.audit_anchor import audit_key
@@ -66,9 +67,12 @@ class Services:
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     """The configured database (the embedded file by default, its folder made on first use), migrated
-    if needed, its audit entries signed with the settings' key: all that a service taking a unit of
+    if needed, its audit entries signed with the settings' key, the settings' shop zone, region and
+    locale (CRM_TIMEZONE, CRM_DEFAULT_REGION, CRM_LOCALE) made the process's formats (`crm_tui.present`;
+    a signed-in operator's language then wins): all that a service taking a unit of
     work needs. Faces that run such services only (a read command, a sign-in) open just this;
     `bootstrap.services_over` makes the whole Services over it when order types and queues are needed."""
+    present.configure(locale=settings.locale, timezone=settings.timezone, region=settings.default_region)
     embedded = not settings.database_url  # the data folder's own file: its folder is made on first use
     pool = PoolSettings(
         size=settings.db_pool_size,

@@ -19,9 +19,11 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.passwords import (
     check_operator_password,
     hash_secret,
+    rehash_if_needed,
     verify_secret,
 )
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
+from crm_tui.services.shared.validation import parse_language
 from crm_tui.services.shared.views import Actor, OperatorView
 from crm_tui.storage.models import Operator
 from crm_tui.storage.types import utcnow
@@ -37,6 +39,7 @@ def _actor(operator: Operator) -> Actor:
         display_name=operator.display_name,
         role=Role(operator.role),
         shop=operator.shop,
+        language=operator.language,
     )
 
 
@@ -50,6 +53,7 @@ def _view(operator: Operator) -> OperatorView:
         failed_sign_ins=operator.failed_sign_ins,
         is_active=operator.is_active,
         last_sign_in_at=operator.last_sign_in_at,
+        language=operator.language,
     )
 
 
@@ -68,10 +72,13 @@ def add_operator(
     role: Role,
     display_name: str | None = None,
     shop: str = "",
+    language: str | None = None,
     uow: UnitOfWork,
     actor: Actor | None,
 ) -> OperatorView:
-    """Add an operator; only an admin may, except the very first admin (bootstrap)."""
+    """Add an operator; only an admin may, except the very first admin (bootstrap).
+
+    `language`: the operator's language for screens and formats (ISO 639, `es`; `es-ES` with a country)."""
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
         raise InvalidInput(
@@ -79,6 +86,7 @@ def add_operator(
             fields={"username": "Like ana.garcia"},
         )
     check_operator_password(password)
+    language = parse_language(language) if language else None
     password_hash = hash_secret(password)
     with uow:
         session = uow.session
@@ -96,11 +104,12 @@ def add_operator(
             display_name=(display_name or username).strip()[:128],
             role=role.value,
             shop=shop.strip()[:128],
+            language=language,
             password_hash=password_hash,
         )
         session.add(operator)
         session.flush()
-        audit.record(uow, actor, "operator.add", "operator", username, {"role": role.value})
+        audit.record(uow, actor, "operator.add", "operator", username, {"role": role.value, "language": language})
         uow.commit()
         return _view(operator)
 
@@ -173,6 +182,7 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
             left = max_failures - operator.failed_sign_ins
             raise SignInFailed(f"Wrong operator name or password ({left} tries left before the lock).", tries_left=left)
         operator.failed_sign_ins = 0
+        operator.password_hash = rehash_if_needed(operator.password_hash, password) or operator.password_hash
         operator.last_sign_in_at = utcnow()
         session.add(operator)
         actor = _actor(operator)

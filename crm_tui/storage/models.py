@@ -66,6 +66,8 @@ class Operator(SQLModel, table=True):
     display_name: str = Field(max_length=128)
     role: str = Field(max_length=16)
     shop: str = Field(default="", max_length=128)
+    language: str | None = Field(default=None, max_length=16)
+    """The operator's language for screens and formats (`es`, `en`, `es_ES`); none: CRM_LOCALE or the system's."""
     password_hash: str = Field(max_length=256)
     failed_sign_ins: int = 0
     locked_at: datetime | None = _when()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import random
 import time
-import unicodedata
 from bisect import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from faker import Faker
 from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlmodel import Session
 
-from crm_tui.identifiers import customer_id_for, normalize_name
+from crm_tui.identifiers import customer_id_for, fold_name, normalize_name
 from crm_tui.storage.db import Database
 from crm_tui.storage.seed_bulk import (
     ACCOUNTS,
@@ -201,8 +200,8 @@ def ensure_offerings(connection: Connection) -> int:
 
 
 def _ascii(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum()).lower()
+    """A name's letters and digits in ASCII, for made-up email addresses: "Łukasz" -> "lukasz"."""
+    return "".join(ch for ch in fold_name(value) if ch.isalnum())
 
 
 @dataclass

@@ -62,4 +62,8 @@ class WorkbenchHeader(Horizontal):
         return Text(f"db {self.database_label}")
 
     def _time(self) -> str:
-        return self.clock().astimezone().strftime("%a %d %b %Y %H:%M")
+        """`Tue 1 Dec 2026 10:05` (en_IE), `mar, 1 dic 2026 10:05` (es): the shop's zone, the operator's locale."""
+        from crm_tui import present  # Babel (~40 ms): not on the cold-start path, the header shows once signed in
+
+        now = self.clock()
+        return f"{present.long_day(now)} {present.clock(now)}"

@@ -175,7 +175,7 @@ def test_show_for_people_formats_numbers_and_money(cli, lucia):
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "+34 612 34 56 78" in out
-    assert "35.20 EUR" in out and "12.50 EUR" in out
+    assert "€35.20" in out and "€12.50" in out  # en_IE (tests/conftest.py); es_ES in tests/cli/test_locale.py
     assert "Test 4G 20 GB" in out
     assert "National ID" in out and "national_id" not in out
 

@@ -157,7 +157,7 @@ def test_stocking_twice_leaves_the_pool_as_it_was(cli, admin, csr, pools):
     golden = cli.json("numbers", "free", "--golden")["numbers"]
     assert golden == [{"service_number": "34600777777", "is_golden": True, "fee": "49.90"}]
     listed = cli("numbers", "free")
-    assert listed.exit_code == 0 and "+34 600 77 77 77" in listed.stdout and "49.90 EUR" in listed.stdout
+    assert listed.exit_code == 0 and "+34 600 77 77 77" in listed.stdout and "€49.90" in listed.stdout
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,7 @@ async def test_the_whole_deregistration_by_keyboard_from_the_customer_view(make_
         assert screen.query_one("#section-resources").disabled  # locked until the customer answers the offers
         await decline_and_choose(pilot)
         assert focused_id(app) == "payment_method"
-        assert f"Total due {TOTAL} EUR" in str(screen.query_one("#total-due", Static).content)
+        assert f"Total due €{TOTAL}" in str(screen.query_one("#total-due", Static).content)
         await pilot.press("right", "enter")  # Card
         assert isinstance(app.focused, Button) and focused_id(app) == "submit"
         await pilot.press("ctrl+s")
@@ -134,7 +134,7 @@ async def test_the_whole_deregistration_by_keyboard_from_the_customer_view(make_
             "SIM back to stock for reuse",
             "1 contract(s) ended",
         ]
-        assert app.screen.lines[4] == f"Charge {TOTAL} EUR by card (outstanding 23.45 EUR + penalty {PENALTY} EUR)"
+        assert app.screen.lines[4] == f"Charge €{TOTAL} by card (outstanding €23.45 + penalty €{PENALTY})"
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen
@@ -279,7 +279,7 @@ async def test_a_prepaid_balance_moves_to_another_account(make_app, services, cs
         await sign_in(pilot)
         await settle(pilot)
         screen = app.screen
-        assert "prepaid balance 40.00 EUR" in str(screen.query_one("#balance-title", Static).content)
+        assert "prepaid balance €40.00" in str(screen.query_one("#balance-title", Static).content)
         await decline_and_choose(pilot)
         assert focused_id(app) == "balance"
         await pilot.press("right", "enter")  # move to another account
@@ -290,10 +290,10 @@ async def test_a_prepaid_balance_moves_to_another_account(make_app, services, cs
         await pilot.press("enter")  # cash
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "Prepaid balance 40.00 EUR moved to account 219999999999" in app.screen.lines
+        assert "Prepaid balance €40.00 moved to account 219999999999" in app.screen.lines
         await pilot.press("enter")
         await settle(pilot)
-        assert "Prepaid balance: 40.00 EUR moved to account 219999999999." in str(
+        assert "Prepaid balance: €40.00 moved to account 219999999999." in str(
             screen.query_one("#outcome", Static).content
         )
         balances = {a.account_code: a.balance for a in rows(services, Account)}

@@ -116,15 +116,16 @@ async def test_reserved_resumption_waits_shows_in_the_customer_view_and_is_cance
         assert not isinstance(app.screen, ConfirmModal)
         assert "after today" in plain(screen.query_one("#field-effective_date .field-error"))
         date_input.value = ""
-        await pilot.press(*"2030-03-01", "ctrl+s")
+        await pilot.press(*"1/3/2030", "ctrl+s")  # typed the operator's way (en_IE and es: day first)
         await pilot.pause()
-        assert any("Reserved for 2030-03-01" in effect for effect in app.screen.lines)
+        assert any("Reserved for 1/3/2030" in effect for effect in app.screen.lines)
         await pilot.press("enter")
         await settle(pilot)
         with services.reader() as uow:
             order = uow.session.execute(select(Order).where(Order.type == "resume")).scalar_one()
         assert order.status == "reserved" and line(services).status == "suspended"
-        assert "Reserved for 2030-03-01" in outcome(screen)
+        assert order.effective_at.isoformat().startswith("2030-02-28T23:00")  # 1 March 2030, midnight in Madrid
+        assert "Reserved for 1/3/2030" in outcome(screen)
 
         await pilot.press("escape")
         await settle(pilot)
@@ -136,7 +137,7 @@ async def test_reserved_resumption_waits_shows_in_the_customer_view_and_is_cance
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ResumeScreen) and screen.reserved is not None
-        assert "Reserved for 2030-03-01" in outcome(screen) and "x cancels" in outcome(screen)
+        assert "Reserved for 1/3/2030" in outcome(screen) and "x cancels" in outcome(screen)
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
@@ -159,7 +160,7 @@ async def test_a_debt_suspension_needs_the_debt_paid(make_app, services, csr, lu
         await sign_in(pilot)
         screen = await press_r(pilot)
         checkout = plain(screen.query_one("#checkout", Static))
-        assert "Outstanding debt" in checkout and "42.10 EUR" in checkout and "10.00 EUR" in checkout
+        assert "Outstanding debt" in checkout and "€42.10" in checkout and "€10.00" in checkout
         await pilot.press(*"Paid at the counter", "ctrl+s")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmModal)
@@ -169,15 +170,15 @@ async def test_a_debt_suspension_needs_the_debt_paid(make_app, services, csr, lu
         await pilot.pause()
         assert app.focused is screen.query_one("#payment_method", RadioSet)
         await pilot.press("right", "enter")  # card
-        assert "52.10 EUR" in plain(screen.query_one("#total-due", Static))
+        assert "€52.10" in plain(screen.query_one("#total-due", Static))
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
-        assert any(effect.startswith("Charge 52.10 EUR by card now") for effect in app.screen.lines)
+        assert any(effect.startswith("Charge €52.10 by card now") for effect in app.screen.lines)
         await pilot.press("enter")
         await settle(pilot)
         assert line(services).status == "active"
-        assert "Paid 52.10 EUR, receipt RC" in outcome(screen)
+        assert "Paid €52.10, receipt RC" in outcome(screen)
         with services.reader() as uow:
             assert (
                 uow.session.execute(select(Charge.status).where(Charge.description == "Unpaid bill")).scalar_one()

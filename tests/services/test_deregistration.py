@@ -211,7 +211,7 @@ def test_prepaid_balance_is_refunded_moved_or_forfeited(services, csr, mode, ref
         uow.commit()
     balance = "transfer:219999999999" if mode == "transfer" else mode
     result = deregister(services, csr, balance=balance)
-    assert result.balance_handling.startswith("40.00 EUR")
+    assert result.balance_handling.startswith("€40.00")
     first, second = sorted(rows(services, Account), key=lambda a: a.id)
     assert first.balance == Decimal("0.00") and second.balance == moved
     assert len(rows(services, Charge, Charge.kind == "refund")) == refund_rows

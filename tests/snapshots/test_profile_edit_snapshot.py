@@ -23,7 +23,9 @@ def marta(services, csr) -> str:
             birthday="1985-09-23",
             email="marta@example.com",
             mobile="699 111 222",
-            addresses=[{"address_type": "billing", "detail": "Apartado 88", "city": "Valencia", "postal_code": "46080"}],
+            addresses=[
+                {"address_type": "billing", "detail": "Apartado 88", "city": "Valencia", "postal_code": "46080"}
+            ],
         ),
     )
     return registered.customer_id

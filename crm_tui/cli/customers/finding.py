@@ -24,6 +24,7 @@ from crm_tui.cli.output import (
     Column,
     local_time,
     money_text,
+    number,
     phone,
     print_json,
     print_table,
@@ -102,7 +103,7 @@ def customers_search(
 
 
 def _print_page(page: CustomerPage) -> None:
-    total = f"{page.total:,}{'+' if page.total_is_capped else ''}"
+    total = f"{number(page.total)}{'+' if page.total_is_capped else ''}"
     print_table(
         "Customers",
         [

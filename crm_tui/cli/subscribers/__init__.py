@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from crm_tui.cli.options import Json, Note
+from crm_tui.cli.options import Json, Note, parse_typed_day
 from crm_tui.cli.orders import exit_if_reserved, print_order
 from crm_tui.cli.output import (
     Column,
@@ -45,9 +45,7 @@ def subscribers_show(service_number: LineNumber, as_json: Json = False) -> None:
     from crm_tui.services.customers.profile import get_subscriber
 
     run = invocation()
-    view = get_subscriber(
-        service_number, uow=run.reader(), actor=run.actor(), region=run.settings.default_region
-    )
+    view = get_subscriber(service_number, uow=run.reader(), actor=run.actor(), region=run.settings.default_region)
     if as_json:
         print_json(view)
         return
@@ -130,7 +128,8 @@ def subscribers_resume(
         str,
         typer.Option(
             "--effective-date",
-            help="YYYY-MM-DD (shop time): reserve the resumption for that day. Example: --effective-date 2030-03-01",
+            help="The day (shop time) to reserve the resumption for, as in your locale or ISO. "
+            "Example: --effective-date 31/12/2030",
         ),
     ] = "",
     pay: Annotated[
@@ -158,14 +157,16 @@ def subscribers_resume(
     from crm_tui.services.lifecycle.resumption import resume_subscriber
 
     run = invocation()
+    actor = run.actor()  # the operator's locale reads the date (31/12/2030 in Spanish and Irish English)
+    day = parse_typed_day(effective_date, field="effective_date") if effective_date else None
     result = resume_subscriber(
         service_number,
         services=run.services(),
-        actor=run.actor(),
+        actor=actor,
         operation=operation,
         reason=reason,
         remarks=remarks,
-        effective_date=effective_date or None,
+        effective_date=day.isoformat() if day else None,
         payment_method=pay or None,
         pay_outstanding=pay_debt,
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from importlib import resources
 
 import jellyfish
+
+from crm_tui.identifiers import fold_name
 
 PARTICLES = frozenset(
     {"de", "del", "la", "las", "los", "y", "i", "e", "da", "das", "do", "dos", "di", "van", "von", "der", "le", "mc"}
@@ -61,17 +62,9 @@ def nicknames() -> dict[str, str]:
     return {_plain(nick): _plain(full) for full, nicks in raw["names"].items() for nick in nicks}
 
 
-_COMBINING = dict.fromkeys(range(0x300, 0x370))  # the combining accents of Latin, Greek and Cyrillic
-
-
 def _plain(value: str) -> str:
-    """Case- and accent-free (NFKD, combining marks dropped): "Núñez" -> "nunez"."""
-    if value.isascii():
-        return value.casefold().strip()
-    decomposed = unicodedata.normalize("NFKD", value).translate(_COMBINING)
-    if not decomposed.isascii():
-        decomposed = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return decomposed.casefold().strip()
+    """Case- and accent-free, the one fold of `crm_tui.identifiers.fold_name`: "Núñez" -> "nunez"."""
+    return fold_name(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,12 +194,13 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
 def page_statement(shape: Shape) -> Select:
     """One page of summaries (`:limit` rows from `:offset`), each with its primary certificate.
 
-    The order is by name when a name was given, else by row id (the order customers came).
+    The order is by name when a name was given, by its folded key (`fold_name`: "María" before
+    "Martin", as a reader expects, not by bytes), else by row id (the order customers came).
     """
     by_name = bool(shape.long_words or shape.short_words)
-    order = (c.display_name, c.id) if by_name else (c.id,)
+    order = (c.name_search, c.display_name, c.id) if by_name else (c.id,)
     page = (
-        select(*SUMMARY_COLUMNS)
+        select(*SUMMARY_COLUMNS, c.name_search)
         .where(*_conditions(shape))
         .order_by(*order)
         .limit(bindparam("limit", type_=Integer))
@@ -215,7 +216,7 @@ def page_statement(shape: Shape) -> Select:
         .limit(1)
         .scalar_subquery()
     )
-    page_order = (page.c.display_name, page.c.id) if by_name else (page.c.id,)
+    page_order = (page.c.name_search, page.c.display_name, page.c.id) if by_name else (page.c.id,)
     return (
         select(page, primary.c.cert_type, primary.c.cert_number, primary.c.cert_country)
         .select_from(page.outerjoin(primary, primary.c.id == primary_id))

@@ -6,16 +6,16 @@ supervisor unlocks. Every outcome (verified, failed, locked) is captured on an i
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, KeyKind
 from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from crm_tui.services.identity.registration_form import MIN_SERVICE_PASSWORD
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.interactions import capture
-from crm_tui.services.shared.passwords import hash_secret, verify_secret
+from crm_tui.services.shared.passwords import hash_secret, rehash_if_needed, service_password_problem, verify_secret
 from crm_tui.services.shared.permissions import (
     SUPERVISORS,
     require_role,
@@ -68,6 +68,13 @@ def parse_caller_key(raw: str, *, region: str) -> CallerKey:
     if PHONE_LIKE.fullmatch(value):
         return CallerKey(KeyKind.SERVICE_NUMBER, parse_service_number(value, region=region))
     return CallerKey(KeyKind.LOGIN_NAME, parse_login_name(value))
+
+
+def _answer_before_0010(answer: str) -> str:
+    """The security answer as folded before migration 0010 (NFKD, marks dropped): answers stored then
+    are hashed in that form, which leaves `ł`, `ø`, `ß` as typed. Tried second, then rehashed in the new fold."""
+    decomposed = unicodedata.normalize("NFKD", answer)
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split())
 
 
 class CustomerAuthenticated(View):
@@ -205,6 +212,9 @@ def authenticate_customer(
             raise _refuse_locked(uow, customer, actor, caller)
         if not verify_secret(info.service_password_hash, password):
             raise _fail(uow, info, customer, actor, caller, "service password")
+        info.service_password_hash = (
+            rehash_if_needed(info.service_password_hash or "", password) or info.service_password_hash
+        )
         done = _succeed(uow, info, customer, actor, caller, "service password")
         uow.commit()
         return done
@@ -251,11 +261,9 @@ def reset_service_password(
 ) -> CustomerAuthenticated:
     """The security answer proves who they are; then the new password replaces the old one."""
     require_signed_in(actor, doing="reset service passwords")
-    if len(new_password) < MIN_SERVICE_PASSWORD or len(set(new_password)) <= 2:
-        raise InvalidInput(
-            "Too easy to guess.",
-            fields={"service_password": f"At least {MIN_SERVICE_PASSWORD} characters, not one repeated."},
-        )
+    problem = service_password_problem(new_password)
+    if problem:
+        raise InvalidInput("The new service password is too easy to guess.", fields={"service_password": problem})
     new_hash = hash_secret(new_password)
     caller = _key(key, region)
     with uow:
@@ -264,7 +272,16 @@ def reset_service_password(
             raise _refuse_locked(uow, customer, actor, caller)
         if not info.security_answer_hash:
             raise NotFound("This customer has no security question; verify the document instead.")
-        if not verify_secret(info.security_answer_hash, normalize_name(answer)):
+        folded = normalize_name(answer)
+        if verify_secret(info.security_answer_hash, folded):
+            info.security_answer_hash = (
+                rehash_if_needed(info.security_answer_hash or "", folded) or info.security_answer_hash
+            )
+        elif folded != _answer_before_0010(answer) and verify_secret(
+            info.security_answer_hash, _answer_before_0010(answer)
+        ):
+            info.security_answer_hash = hash_secret(folded)
+        else:
             raise _fail(uow, info, customer, actor, caller, "security answer")
         info.service_password_hash = new_hash
         done = _succeed(uow, info, customer, actor, caller, "security answer; service password reset")

@@ -29,24 +29,27 @@ from crm_tui.services.identity.attachments import (
     check_file,
 )
 from crm_tui.services.shared.certificates import parse_certificate
+from crm_tui.services.shared.passwords import MIN_SERVICE_PASSWORD as MIN_SERVICE_PASSWORD
+from crm_tui.services.shared.passwords import service_password_problem
 from crm_tui.services.shared.validation import (
     clean_text,
     normalize_name,
     parse_country,
+    parse_currency,
     parse_email,
+    parse_language,
     parse_login_name,
-    parse_service_number,
+    parse_mobile,
+    parse_phone,
 )
 
 ADDRESS_TEXT = ("detail", "city", "region", "postal_code", "country", "contact_point")
 """An address's free-text parts: each checked (no control characters, a length) and stored trimmed."""
 NAME_PUNCTUATION = frozenset(" '’.-")
 """Besides letters and their combining marks (a name typed decomposed, as macOS and some exports do)."""
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2})?$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CONTACT_METHODS = ("mobile", "email", "landline", "social")
 TITLES = ("mr", "mrs", "ms", "dr")
-MIN_SERVICE_PASSWORD = 8
 
 
 def _is_name(value: str) -> bool:
@@ -286,13 +289,16 @@ def validate_registration(
     mobile = None
     if form.mobile:
         try:
-            mobile = parse_service_number(form.mobile, region=region, field="mobile")
+            if kind == CustomerType.INDIVIDUAL:  # a person's mobile is a mobile; a company's may be its switchboard
+                mobile = parse_mobile(form.mobile, region=region, field="mobile")
+            else:
+                mobile = parse_phone(form.mobile, region=region, field="mobile")
         except InvalidInput as error:
             fail("mobile", error.fields["mobile"], error.message)
     service_number = None
     if form.service_number:
         try:
-            service_number = parse_service_number(form.service_number, region=region)
+            service_number = parse_mobile(form.service_number, region=region, field="service_number", home_only=True)
         except InvalidInput as error:
             fail("service_number", error.fields["service_number"], error.message)
         if not form.primary_offering:
@@ -300,8 +306,11 @@ def validate_registration(
 
     for field in ("language", "written_language"):
         value = getattr(form, field)
-        if value and not LANGUAGE.fullmatch(value):
-            fail(field, "A language code like es or en.")
+        if value:
+            try:
+                parse_language(value, field=field)
+            except InvalidInput as error:
+                fail(field, error.fields[field], error.message)
 
     login_name = None
     if form.login_name:
@@ -332,8 +341,10 @@ def validate_registration(
         try:
             if contact.method == "email":
                 normalized = parse_email(contact.value, field=field)
-            elif contact.method in ("mobile", "landline"):
-                normalized = parse_service_number(contact.value, region=region, field=field)
+            elif contact.method == "mobile":
+                normalized = parse_mobile(contact.value, region=region, field=field)
+            elif contact.method == "landline":
+                normalized = parse_phone(contact.value, region=region, field=field)
             else:
                 normalized = clean_text(contact.value, field=field, max_length=128).lower()
                 if not normalized:
@@ -373,11 +384,24 @@ def validate_registration(
         }
         if not address.detail.strip():
             fail(f"addresses.{index}.detail", "Required.")
+        if parts["country"]:
+            try:
+                parts["country"] = parse_country(parts["country"], field=f"addresses.{index}.country")
+            except InvalidInput as error:
+                fail(f"addresses.{index}.country", error.fields[f"addresses.{index}.country"], error.message)
         if parts["postal_code"] and not re.fullmatch(r"[A-Za-z0-9 \-]{3,10}", parts["postal_code"]):
             fail(f"addresses.{index}.postal_code", "3 to 10 letters and digits.")
         cleaned_addresses.append(address.model_copy(update=parts))
     addresses = cleaned_addresses
     if form.preferences:
+        checks = (("currency", parse_currency), ("language", parse_language), ("written_language", parse_language))
+        for field, check in checks:
+            value = getattr(form.preferences, field)
+            if value:
+                try:
+                    check(value, field=f"preferences.{field}")
+                except InvalidInput as error:
+                    fail(f"preferences.{field}", error.fields[f"preferences.{field}"], error.message)
         for field in ("dnd_start", "dnd_end"):
             value = getattr(form.preferences, field)
             if value and not HHMM.fullmatch(value):
@@ -448,17 +472,8 @@ def _check_service_password(
         return
     if form.service_password_confirm is not None and form.service_password_confirm != password:
         fail("service_password_confirm", "Does not match the password.")
-    weak = (
-        len(password) < MIN_SERVICE_PASSWORD
-        or len(set(password)) <= 2
-        or password in "01234567890123456789"
-        or password in "98765432109876543210"
-        or password.lower() in "abcdefghijklmnopqrstuvwxyz"
-        or (cert_number and cert_number[:6] in password.upper())
-        or (birthday and (birthday.strftime("%d%m%Y") in password or birthday.strftime("%Y%m%d") in password))
+    problem = service_password_problem(
+        password, cert_number=cert_number, birthday=birthday, names=(form.first_name, form.last_name)
     )
-    if weak:
-        fail(
-            "service_password",
-            f"Too easy to guess: at least {MIN_SERVICE_PASSWORD} characters, not a run, not the document or birthday.",
-        )
+    if problem:
+        fail("service_password", problem, "The service password is too easy to guess.")

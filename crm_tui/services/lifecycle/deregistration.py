@@ -26,6 +26,7 @@ from crm_tui.domain import (
     QueueName,
 )
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.present import money_text
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.deregistration_quote import (
     CENT,
@@ -164,11 +165,11 @@ def submit_deregistration(
         due = quote.outstanding_total + (Decimal("0.00") if request_waiver else quote.penalty_total)
         if expected_total is not None and expected_total.quantize(CENT) != quote.total_due:
             raise Conflict(
-                f"The amount changed since it was shown ({expected_total} -> {quote.total_due}); go through the charges again."
+                f"The amount changed since it was shown ({money_text(expected_total, quote.currency)} -> {money_text(quote.total_due, quote.currency)}); go through the charges again."
             )
         if due > 0 and not payment_method:
             raise InvalidInput(
-                f"{due} {quote.currency} is due; choose how it is paid.",
+                f"{money_text(due, quote.currency)} is due; choose how it is paid.",
                 fields={"payment_method": "Cash, card or account."},
             )
         penalty_charges = []
@@ -197,7 +198,7 @@ def submit_deregistration(
                 queue=QueueName.PENALTY_WAIVERS,
                 ref_type="subscriber",
                 ref_id=subscriber.service_number,
-                reason=f"Waive {quote.penalty_total} {quote.currency} early-termination penalty ({DeregistrationReason(reason).label})",
+                reason=f"Waive {money_text(quote.penalty_total, quote.currency)} early-termination penalty ({DeregistrationReason(reason).label})",
                 payload={"charge_ids": [c.id for c in penalty_charges], "amount": str(quote.penalty_total)},
                 created_at=now,
             )
@@ -313,9 +314,9 @@ def _handle_balance(
         voucher = pay_out_refund(
             session, account, amount=balance, description="Prepaid balance refunded", actor=actor, now=now
         )
-        note = f"{balance} {account.currency} refunded in cash (voucher {voucher.receipt_number})"
+        note = f"{money_text(balance, account.currency)} refunded in cash (voucher {voucher.receipt_number})"
     elif mode == "forfeit":
-        note = f"{balance} {account.currency} forfeited"
+        note = f"{money_text(balance, account.currency)} forfeited"
     else:
         code = mode.split(":", 1)[1].strip()
         target = session.execute(
@@ -327,7 +328,7 @@ def _handle_balance(
             )
         target.balance += balance
         session.add(target)
-        note = f"{balance} {account.currency} moved to account {code}"
+        note = f"{money_text(balance, account.currency)} moved to account {code}"
     account.balance = Decimal("0.00")
     session.add(account)
     return note

@@ -21,6 +21,7 @@ from crm_tui.domain import (
     SuspensionReason,
 )
 from crm_tui.errors import Conflict, Held, InvalidInput, NotAllowed, NotFound
+from crm_tui.present import day, money_text
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.suspension import (
     SUPERVISOR_ONLY_SUSPENSIONS,
@@ -206,7 +207,7 @@ def resume_subscriber(
         outstanding = _outstanding(uow, account)
         if kind == SuspensionReason.DEBT and outstanding > 0 and not pay_outstanding:
             raise Conflict(
-                f"The line is suspended for debt: {outstanding} {account.currency} must be paid first.",
+                f"The line is suspended for debt: {money_text(outstanding, account.currency)} must be paid first.",
                 fields={"payment_method": "Pay the debt to resume."},
                 outstanding=str(outstanding),
             )
@@ -216,7 +217,7 @@ def resume_subscriber(
         if due > 0:
             if payment_method not in ("cash", "card", "account"):
                 raise InvalidInput(
-                    f"{due} {account.currency} is due; choose cash, card or account.",
+                    f"{money_text(due, account.currency)} is due; choose cash, card or account.",
                     fields={"payment_method": "Choose how it is paid."},
                 )
             outstanding = session.execute(
@@ -263,7 +264,7 @@ def resume_subscriber(
             effective_at=effective_at,
         )
         when = (
-            f"on {effective_at.astimezone(ZoneInfo(settings.timezone)):%Y-%m-%d}"
+            f"on {day(effective_at.astimezone(ZoneInfo(settings.timezone)).date())}"
             if order.status == "reserved"
             else "now"
         )

@@ -17,7 +17,7 @@ from crm_tui.services.shared.permissions import require_role
 from crm_tui.services.shared.validation import (
     is_iccid,
     parse_imsi,
-    parse_service_number,
+    parse_mobile,
 )
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import NumberPoolEntry, SimCard
@@ -38,7 +38,7 @@ def stock_numbers(
 ) -> int:
     """Add service numbers to the pool (admin); numbers already there are left as they are."""
     require_role(actor, Role.ADMIN, doing="stock numbers")
-    parsed = [parse_service_number(n, region=region) for n in numbers]
+    parsed = [parse_mobile(n, region=region, field="service_number", home_only=True) for n in numbers]
     with uow:
         known = set(
             uow.session.execute(

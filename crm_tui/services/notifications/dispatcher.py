@@ -48,7 +48,6 @@ class DispatchReport(View):
     taken_by_another: int = 0
 
 
-
 def dispatch_once(*, services: Services, now: datetime | None = None, limit: int = 200) -> DispatchReport:
     """Send what is due now; safe to run on several machines at once."""
     now = now or utcnow()

@@ -1,6 +1,10 @@
 """Normalising and checking the keys a customer hands over. Pure functions, no database.
 
-Each `parse_*` returns the canonical stored form or raises `InvalidInput` naming the field.
+Each `parse_*` returns the canonical stored form or raises `InvalidInput` naming the field. Each
+field's rule is its field's library, in this one place: email-validator (syntax; deliverability
+off, a shop counter may be offline), pycountry (ISO 3166 countries, ISO 639 languages, ISO 4217
+currencies), phonenumbers (`is_valid_number` and the number's type, not only "possible"),
+python-stdnum (IMSI, Luhn). Service passwords: `crm_tui.services.shared.passwords`.
 """
 
 from __future__ import annotations
@@ -8,6 +12,8 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
 from stdnum import imsi as stdnum_imsi
 from stdnum import luhn
 
@@ -19,6 +25,7 @@ from crm_tui.identifiers import normalize_name as normalize_name
 
 MAX_TEXT = 200
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+"""Looks like an email address: how the identify box recognises the key (`parse_email` validates one)."""
 CERT_PATTERN = re.compile(r"^[A-Z0-9]{3,40}$")
 CUSTOMER_ID_PATTERN = re.compile(r"^C\d{10}$")
 LOGIN_NAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,32}$")
@@ -65,17 +72,61 @@ def parse_cert_number(value: str, *, field: str = "cert_number") -> str:
     return value
 
 
+NOT_COUNTRIES = {
+    "UK": "UK is not an ISO country code: the United Kingdom is GB.",
+    "EU": "The EU is not a country: give the member state, like ES or FR.",
+    "EL": "EL is not an ISO country code: Greece is GR.",
+}
+"""Codes people type that ISO 3166 reserves but are not countries, with what to type instead."""
+MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+LANGUAGE_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{2}))?$")
+
+
 def parse_country(value: str, *, field: str = "cert_country") -> str:
+    """An ISO 3166-1 alpha-2 country that exists (pycountry): `XX`, `UK`, `EU` are refused."""
     value = clean_text(value, field=field).upper()
     if not re.fullmatch(r"[A-Z]{2}", value):
         raise InvalidInput(
             "A country is its two-letter ISO code, like ES or GB.", fields={field: "Two letters, like ES."}
         )
+    if value in NOT_COUNTRIES:
+        raise InvalidInput(NOT_COUNTRIES[value], fields={field: NOT_COUNTRIES[value]})
+    if pycountry.countries.get(alpha_2=value) is None:
+        raise InvalidInput(
+            f"{value} is not a country (ISO 3166): like ES, GB, MA or CO.", fields={field: "No such country code."}
+        )
     return value
 
 
-def parse_service_number(value: str, *, region: str, field: str = "service_number") -> str:
-    """A phone number, national or +E.164, to the stored form: E.164 digits without the plus."""
+def parse_language(value: str, *, field: str = "language") -> str:
+    """An ISO 639 language (`es`, `en`, `ast`), optionally with its country (`es-ES`): `qq` is refused."""
+    match = LANGUAGE_TAG.fullmatch(clean_text(value, field=field))
+    if match is None:
+        raise InvalidInput(
+            "A language is its ISO code, like es or en.", fields={field: "A language code like es or en."}
+        )
+    code, territory = match.group(1).lower(), match.group(2)
+    known = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
+    if known is None:
+        raise InvalidInput(
+            f"{code} is not a language (ISO 639): like es, en, ca or ro.", fields={field: "No such language code."}
+        )
+    if territory is None:
+        return code
+    return f"{code}-{parse_country(territory, field=field)}"
+
+
+def parse_currency(value: str, *, field: str = "currency") -> str:
+    """An ISO 4217 currency code (`EUR`, `USD`): `dollars` is refused."""
+    value = clean_text(value, field=field).upper()
+    if not re.fullmatch(r"[A-Z]{3}", value) or pycountry.currencies.get(alpha_3=value) is None:
+        raise InvalidInput(
+            "A currency is its three-letter ISO code, like EUR or USD.", fields={field: "An ISO code like EUR."}
+        )
+    return value
+
+
+def _phone(value: str, *, region: str, field: str) -> phonenumbers.PhoneNumber:
     text = clean_text(value, field=field)
     try:
         number = phonenumbers.parse(text, region)
@@ -86,7 +137,51 @@ def parse_service_number(value: str, *, region: str, field: str = "service_numbe
             "That is not a phone number.",
             fields={field: f"A national number ({region}) or +country code and number."},
         )
+    return number
+
+
+def _stored(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).lstrip("+")
+
+
+def parse_service_number(value: str, *, region: str, field: str = "service_number") -> str:
+    """A phone number, national or +E.164, to the stored form: E.164 digits without the plus.
+
+    For looking up what is stored (possible numbers); new numbers go through `parse_phone` or `parse_mobile`."""
+    return _stored(_phone(value, region=region, field=field))
+
+
+def parse_phone(value: str, *, region: str, field: str = "landline") -> str:
+    """A number that exists in its country's numbering plan (`is_valid_number`), of any type."""
+    number = _phone(value, region=region, field=field)
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(
+            "That number does not exist in its country's numbering plan.",
+            fields={field: "Not a valid number: check the digits."},
+        )
+    return _stored(number)
+
+
+def parse_mobile(value: str, *, region: str, field: str = "mobile", home_only: bool = False) -> str:
+    """A valid mobile number (`+34 500 000 000` is possible but not valid: refused).
+
+    `home_only`: a mobile of `region` itself, as a line of this operator's (a service number) must be."""
+    number = _phone(value, region=region, field=field)
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(
+            "That number does not exist in its country's numbering plan.",
+            fields={field: "Not a valid mobile number: check the digits."},
+        )
+    if phonenumbers.number_type(number) not in MOBILE_TYPES:
+        raise InvalidInput(
+            "That is a valid number but not a mobile one.", fields={field: "A mobile number, like 612 34 56 78."}
+        )
+    if home_only and phonenumbers.region_code_for_number(number) != region:
+        raise InvalidInput(
+            f"A service number is a mobile number of {region}.",
+            fields={field: f"A {region} mobile number."},
+        )
+    return _stored(number)
 
 
 def parse_imsi(value: str, *, field: str = "imsi") -> str:
@@ -113,11 +208,16 @@ def parse_iccid(value: str, *, field: str = "iccid") -> str:
     return digits
 
 
-def parse_email(value: str, *, field: str = "email") -> str:
-    value = clean_text(value, field=field, max_length=254).lower()
-    if not EMAIL_PATTERN.fullmatch(value):
-        raise InvalidInput("That is not an email address.", fields={field: "Like name@example.com."})
-    return value
+def parse_email(value: str, *, field: str = "email", deliverability: bool = False) -> str:
+    """A syntactically valid address (email-validator: `a@b..com` refused), stored lower-cased.
+
+    `deliverability` also asks DNS whether the domain takes mail: off by default, a counter may be offline."""
+    value = clean_text(value, field=field, max_length=254)
+    try:
+        checked = validate_email(value, check_deliverability=deliverability)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"That is not an email address: {error}", fields={field: "Like name@example.com."}) from None
+    return checked.normalized.lower()
 
 
 def parse_login_name(value: str, *, field: str = "login_name") -> str:

@@ -26,6 +26,8 @@ class Actor(View):
     shop: str = ""
     batch: str | None = None
     """The `crm-tui batch` this operator is running, if any: its commands' audit entries name it."""
+    language: str | None = None
+    """The operator's language for screens and formats (`es`, `en`); None: CRM_LOCALE or the system's."""
 
 
 class OperatorView(View):
@@ -37,6 +39,7 @@ class OperatorView(View):
     failed_sign_ins: int
     is_active: bool
     last_sign_in_at: datetime | None
+    language: str | None = None
 
 
 class CustomerSummary(View):

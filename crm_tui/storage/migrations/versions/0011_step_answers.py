@@ -1,7 +1,7 @@
 """step answers: what the external system answered when an order step was done
 
 Revision ID: 0011_step_answers
-Revises: 0008_login_names
+Revises: 0010_folded_names
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0011_step_answers"
-down_revision = "0008_login_names"
+down_revision = "0010_folded_names"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,91 @@
+"""The workbench's language: which locale a run speaks, and `_()` for its words.
+
+The locale comes from, in order: the signed-in operator's preference (`operator add --language es`,
+stored on the operator), `CRM_LOCALE`, the system's (`LC_ALL`, `LC_MESSAGES`, `LANG`), else
+`en_IE` (English words, euros, day-first dates). Words go through `_()` (gettext): with no
+compiled catalogue for the language it returns the English text unchanged, so marking strings is
+mechanical and costs nothing until a catalogue ships (crm_tui/locale/<lang>/LC_MESSAGES/crm_tui.mo,
+made with Babel's extract/update/compile, see the README).
+
+Standard library only, and cheap to import: the sign-in screen is on the cold-start path.
+`crm_tui.present` builds its Babel formats on the locale chosen here.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+"""Compiled catalogues, shipped in the wheel: LOCALE_DIR/<lang>/LC_MESSAGES/crm_tui.mo."""
+DOMAIN = "crm_tui"
+FALLBACK = "en_IE"
+"""When neither the operator, CRM_LOCALE nor the system names a locale."""
+LANGUAGES = ("es", "en")
+"""The languages the workbench offers (a catalogue each, once the strings are marked)."""
+
+_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[_-]([a-zA-Z]{2}|\d{3}))?(?:[.@].*)?$")
+_current: dict[str, str | None] = {"locale": None}
+
+
+def normalize_tag(value: str | None) -> str | None:
+    """`es`, `es-ES`, `es_ES.UTF-8` -> `es` / `es_ES`; `C`, `POSIX`, empty or malformed -> None."""
+    if not value:
+        return None
+    match = _TAG.fullmatch(value.strip())
+    if match is None or value.strip().upper() in ("C", "POSIX"):
+        return None
+    language, territory = match.group(1).lower(), match.group(2)
+    return f"{language}_{territory.upper()}" if territory else language
+
+
+def system_locale() -> str | None:
+    """The locale the environment names (the first of LC_ALL, LC_MESSAGES, LANG that names one)."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        tag = normalize_tag(os.environ.get(variable))
+        if tag:
+            return tag
+    return None
+
+
+def resolve_locale(operator_language: str | None = None, configured: str | None = None) -> str:
+    """The operator's language, else CRM_LOCALE (`configured`, or the variable itself), else the system's."""
+    for candidate in (operator_language, configured, os.environ.get("CRM_LOCALE")):
+        tag = normalize_tag(candidate)
+        if tag:
+            return tag
+    return system_locale() or FALLBACK
+
+
+def use_locale(tag: str | None) -> str:
+    """Speak `tag` from now on in this process (None: resolve again from CRM_LOCALE and the system)."""
+    _current["locale"] = normalize_tag(tag)
+    return current_locale()
+
+
+def current_locale() -> str:
+    """The locale this process speaks now: `es_ES`, `en`, ..."""
+    return _current["locale"] or resolve_locale()
+
+
+def current_language() -> str:
+    """The language part of the current locale: `es`, `en`."""
+    return current_locale().split("_")[0]
+
+
+@cache
+def _catalogue(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+
+
+def _(message: str) -> str:
+    """`message` in the current language (as written when its catalogue lacks it)."""
+    return _catalogue(current_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form for `count`, in the current language."""
+    return _catalogue(current_language()).ngettext(singular, plural, count)
