@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from crm_tui.services import queues
 from crm_tui.services.bootstrap import services_over
+from crm_tui.services.identity.profile_edit import update_profile
+from crm_tui.services.identity.profile_patch import ProfilePatch
 from crm_tui.services.identity.registration import register_customer
 from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.services.lifecycle.termination import terminate_customer
@@ -202,3 +204,34 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_changed_email_is_told_at_the_old_address_and_the_new(services, csr, smtp):
+    crm = with_smtp(services, smtp.port)
+    customer_id = register(services, csr, 11)
+    dispatch_once(services=crm, now=NOON)
+    smtp.messages.clear()
+    update_profile(
+        customer_id,
+        ProfilePatch(email="ana.nueva@example.com"),
+        uow=services.writer(),
+        actor=csr,
+        region="ES",
+        now=NOON,
+    )
+    assert dispatch_once(services=crm, now=NOON).sent == 1
+    told = sorted(to[0] for to, _content in smtp.messages)
+    assert told == ["ana.nueva@example.com", "ana11@example.com"]
+    assert all("Han cambiado tus datos de contacto" in content for _to, content in smtp.messages)
+
+
+def test_a_changed_mobile_is_told_by_sms_at_the_old_number(services, csr):
+    customer_id = register(services, csr, 12, email="", mobile="+34 699 123 457")
+    dispatch_once(services=services, now=NOON)
+    update_profile(
+        customer_id, ProfilePatch(mobile="+34 699 765 431"), uow=services.writer(), actor=csr, region="ES", now=NOON
+    )
+    assert dispatch_once(services=services, now=NOON).sent == 1
+    with services.reader() as uow:
+        sent = uow.session.execute(select(ExternalRequest).where(ExternalRequest.operation == "sms")).scalars().all()
+    assert {r.payload["to"] for r in sent[1:]} == {"34699123457", "34699765431"}

@@ -55,7 +55,7 @@ from crm_tui.services.identity.registration_form import (
     ValidRegistration,
     validate_registration,
 )
-from crm_tui.services.shared import audit
+from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.files import FilePlacement
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.passwords import hash_secret
@@ -459,6 +459,10 @@ def _update(
             "warnings": len(warnings),
         },
     )
+    reach = [k for k in ("email", "mobile") if k in changes]
+    if reach:  # the customer hears of it at the old address as well as the new (issue 18: a hijack shows)
+        previous = {k: before[k] for k in reach if before.get(k)}
+        outbox.emit(uow, "customer.contact_changed", "customer", customer_id, {"changed": reach, "previous": previous})
     if placement is not None:
         for checked in valid.files:  # in place only now, just before the commit: a refusal leaves no copy
             placement.place(checked)

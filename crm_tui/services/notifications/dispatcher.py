@@ -110,6 +110,7 @@ def _deliver(services: Services, event_id: int, runner: str, now: datetime) -> s
     language = (preference.language if preference and preference.language else "en")[:2]
     subject, body = _render(event, customer, number, language)
     try:
+        _tell_previous(services, event, event_id, subject, body)
         if customer.email:
             messages.send_email(services.settings, customer.email, subject, body)
             channel = "email"
@@ -128,6 +129,22 @@ def _deliver(services: Services, event_id: int, runner: str, now: datetime) -> s
     except (OSError, smtplib.SMTPException, ExternalFailure) as error:
         return _failed_try(services, event_id, runner, now, f"{type(error).__name__}: {error}"[:300])
     return _finish(services, event_id, runner, now, status="sent", channel=channel)
+
+
+def _tell_previous(services: Services, event: OutboxEvent, event_id: int, subject: str, body: str) -> None:
+    """A contact change goes to the address it replaced too (`previous` in the payload: email, mobile),
+    so the owner of the old one hears of it even if someone else made the change."""
+    previous = event.payload.get("previous") or {}
+    if previous.get("email"):
+        messages.send_email(services.settings, previous["email"], subject, body)
+    if previous.get("mobile"):
+        services.externals.send(
+            "notify",
+            "sms",
+            idempotency_key=f"event-{event_id}-previous",
+            payload={"to": previous["mobile"], "text": body},
+            attempt=event.attempts + 1,
+        )
 
 
 def _customer_of(uow: UnitOfWork, event: OutboxEvent) -> Customer | None:
