@@ -18,12 +18,14 @@ import pytest
 
 from crm_tui.errors import ExternalSystemFailed
 from crm_tui.services.bootstrap import services_over
+from crm_tui.services.identity.new_line import add_line
 from crm_tui.services.lifecycle.deregistration import submit_deregistration
 from crm_tui.services.lifecycle.resumption import resume_subscriber
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
+from crm_tui.services.lines.adding import line_options
 from crm_tui.services.orders import engine as orders
 from crm_tui.services.orders import operations
-from tests.factories import make_customer
+from tests.factories import make_customer, stock_pools
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 LINE = "34612345678"
@@ -193,3 +195,49 @@ def test_an_in_process_step_says_so(services, lucia, csr):
     result = deregister(services, csr)
     answers = [s.answer for s in result.order.steps if s.name in STEPS]
     assert answers and all(a.startswith("in-process · ") for a in answers)
+
+
+NEW_LINE_STEPS = ["cbs.create_subscriber", "provisioning.activate"]
+
+
+def new_line(services, actor, customer_id):
+    options = line_options(customer_id, uow=services.reader(), actor=actor)
+    return add_line(
+        customer_id,
+        services=services,
+        actor=actor,
+        offering=options.default_offering,
+        account=options.default_account,
+    )
+
+
+@pytest.fixture
+def stocked(services, admin, lucia):
+    stock_pools(services, admin, numbers=5)
+    return lucia
+
+
+@pytest.mark.parametrize("step", NEW_LINE_STEPS)
+@pytest.mark.parametrize("mode", ["fail-once", "apply-then-drop"])
+def test_a_new_line_over_http_rides_out_a_transient_fault_and_applies_each_effect_once(
+    services, csr, stocked, simulator, step, mode
+):
+    simulator.faults(f"{step}:{mode}")
+    result = new_line(over_http(services, simulator), csr, stocked)
+    assert result.order.status == "closed"
+    applied = simulator.applied()
+    assert sorted(k[0] for k in applied) == sorted(NEW_LINE_STEPS) and set(applied.values()) == {1}, applied
+
+
+@pytest.mark.parametrize("step", NEW_LINE_STEPS)
+def test_a_new_line_failed_by_a_lasting_fault_is_retried_and_each_effect_applied_once(
+    services, csr, supervisor, stocked, simulator, step
+):
+    simulator.faults(f"{step}:fail")
+    crm = over_http(services, simulator)
+    with pytest.raises(ExternalSystemFailed) as caught:
+        new_line(crm, csr, stocked)
+    simulator.faults("")
+    assert operations.retry_order(caught.value.extra["order_id"], services=crm, actor=supervisor).status == "closed"
+    applied = simulator.applied()
+    assert sorted(k[0] for k in applied) == sorted(NEW_LINE_STEPS) and set(applied.values()) == {1}, applied
