@@ -87,7 +87,7 @@ def test_a_decimal_comma_is_refused_where_the_locale_does_not_use_it(cli, admin)
 def test_a_spanish_operator_types_the_date_day_first(cli, lucia, ana):
     cli.json("subscribers", "suspend", LINE, "--reason", "travel")
     reserved = cli.json(
-        "subscribers", "resume", LINE, "--reason", "Vuelve", "--effective-date", "31/12/2030", operator="ana"
+        "subscribers", "resume", LINE, "--reason", "Vuelve", "--effective-date", "31/12/2030", operator="ana", expect=4
     )
     assert reserved["order"]["status"] == "reserved"
     assert reserved["order"]["effective_at"].startswith("2030-12-30T23:00")  # midnight in Madrid, as ISO UTC
@@ -99,7 +99,9 @@ def test_an_iso_date_still_reads_and_a_date_that_does_not_exist_is_refused(cli, 
         "subscribers", "resume", LINE, "--reason", "x", "--effective-date", "31/02/2030", operator="ana", expect=2
     )
     assert bad["error"]["fields"] == {"effective_date": "A date like 31/12/2026 or 2026-12-31."}
-    ok = cli.json("subscribers", "resume", LINE, "--reason", "x", "--effective-date", "2030-12-31", operator="ana")
+    ok = cli.json(
+        "subscribers", "resume", LINE, "--reason", "x", "--effective-date", "2030-12-31", operator="ana", expect=4
+    )
     assert ok["order"]["effective_at"].startswith("2030-12-30T23:00")
 
 

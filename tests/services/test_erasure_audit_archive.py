@@ -84,7 +84,7 @@ def test_an_active_customer_cannot_be_erased(services, csr, admin):
         first_name="Ana",
         last_name="Activa",
         birthday="1980-01-01",
-        service_password="Activa-2024!",
+        service_password="Ballena-azul-cruza",
         primary_offering="OLA-PRE-4G-10",
     )
     customer_id = register_customer(form, uow=services.writer(), actor=csr, region="ES").customer_id
