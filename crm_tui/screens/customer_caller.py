@@ -33,9 +33,10 @@ class SocialAccountsTable(WorkbenchTable):
 class CallerActions:
     """Actions of the customer view (mixed into CustomerViewScreen, which holds their bindings)."""
 
-    social_accounts: list[SocialAccountView]
-    """The accounts shown on the Social tab, in its row order."""
+    social_accounts: list[SocialAccountView] | None = None
+    """The accounts shown on the Social tab, in its row order (None until loaded)."""
     detail: Any
+    tab_label: Any
     customer_id: str
     workbench: Any
     app: Any
@@ -92,11 +93,11 @@ class CallerActions:
         table.clear()
         for account in accounts:
             table.add_row(words(account.provider), account.subject, day(account.linked_at.date()))
-        self.query_one(TabbedContent).get_tab("tab-social").label = f"Social ({len(accounts)})"
+        self.query_one(TabbedContent).get_tab("tab-social").label = self.tab_label("Social", len(accounts))
 
     def action_unlink_social(self) -> None:
         """Unlink the social account under the cursor, once confirmed."""
-        accounts = getattr(self, "social_accounts", [])
+        accounts = self.social_accounts or []
         table = self.query_one("#table-social", SocialAccountsTable)
         if not accounts or table.cursor_row < 0:
             self.notify("No social account is linked.", title="Nothing to unlink")

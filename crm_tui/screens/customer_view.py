@@ -168,11 +168,17 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
                 yield social
 
     def on_resize(self, event: events.Resize) -> None:
-        """Under NARROW columns the tabs lose their counts ("Certificates" says "Certs"): all seven stay in view."""
+        """Under NARROW columns the tabs lose their counts ("Certificates" says "Certs"): all eight stay in view."""
         short = event.size.width < NARROW
         tabs = self.query_one(TabbedContent)
         for section, title, _, rows in self.sections:
             tabs.get_tab(f"tab-{section}").label = _tab_label(title, len(rows), short=short)
+        if self.social_accounts is not None:
+            tabs.get_tab("tab-social").label = _tab_label("Social", len(self.social_accounts), short=short)
+
+    def tab_label(self, title: str, count: int) -> str:
+        """A tab's label at the screen's present width: with its count, or short under NARROW columns."""
+        return _tab_label(title, count, short=self.size.width < NARROW)
 
     def on_mount(self) -> None:
         self.query_one(CustomerOrders).display = False
