@@ -168,3 +168,36 @@ def lucia(services: Services) -> str:
     from tests.factories import LUCIA_KEYS, make_customer
 
     return make_customer(services, **LUCIA_KEYS)
+
+
+SLOW_MODULES = (
+    # whole keyboard flows through the big forms (each test types a registration, an edit, an order)
+    "tests/screens/test_registration_screen.py",
+    "tests/screens/test_profile_edit_screen.py",
+    "tests/screens/test_resume_screen.py",
+    "tests/screens/test_deregistration_screen.py",
+    "tests/screens/test_blacklist_and_receipts_screens.py",
+    "tests/screens/test_verify_caller.py",
+    "tests/screens/test_typing.py",
+    "tests/screens/test_add_line_screen.py",
+    "tests/screens/test_sign_in_names_screens.py",
+    "tests/screens/test_suspend_date_screen.py",
+    # other processes: a real terminal, simulated terminals, the BSS simulator, killed imports, races
+    "tests/terminal/",
+    "tests/bench/",
+    "tests/services/test_http_systems.py",
+    "tests/services/test_import_resume.py",
+    "tests/services/test_seed_properties.py",
+    "tests/cli/test_concurrency.py",
+)
+"""Modules whose every test is `slow`: `pytest -q -n auto` (the README's command) leaves them out,
+`pytest -q -n auto -m slow` runs them, and CI runs both. The screens every test still covers are
+in the snapshots at 80x24 and 120x40 and in the fast screen tests."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).parents[1]
+    for item in items:
+        where = item.path.relative_to(root).as_posix()
+        if where.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)

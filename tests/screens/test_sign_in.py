@@ -53,12 +53,10 @@ async def test_five_wrong_passwords_lock_the_operator_even_for_the_right_one(mak
         await sign_in(pilot, password="wrong password 1")
         for attempt in range(2, 6):
             await pilot.press(*f"wrong password {attempt}", "enter")
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(pilot)
         assert "is now locked after 5 failed sign-ins" in message(app)
         await pilot.press(*"correct horse battery", "enter")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
         assert "alice is locked" in message(app)
         assert app.actor is None
