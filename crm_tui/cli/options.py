@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -140,3 +140,23 @@ def read_text(file: str) -> str:
         ) from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{file} is not UTF-8 text.", fields={"file": "Not UTF-8 text."}) from None
+
+
+Model = TypeVar("Model")
+
+
+def build_document(model: type[Model], document: dict[str, Any], *, unknown: str, refused: str) -> Model:
+    """`model(**document)` for a JSON document a script gave; its problems as one InvalidInput, each at
+    its field (`unknown` for a key the model does not have, `refused` the message)."""
+    from pydantic import ValidationError  # only the commands that read a document pay for it
+
+    try:
+        return model(**document)
+    except ValidationError as error:
+        fields = {
+            ".".join(str(part) for part in problem["loc"]): unknown
+            if problem["type"] == "extra_forbidden"
+            else problem["msg"]
+            for problem in error.errors()
+        }
+        raise InvalidInput(refused, fields=fields) from None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crm_tui.cli.options import Json, read_text
+from crm_tui.cli.options import Json, build_document, read_text
 from crm_tui.cli.output import print_json, print_table, reports_errors, say, show_error
 from crm_tui.cli.session import invocation
 from crm_tui.domain import CertType
@@ -43,8 +43,6 @@ FIELD_OPTIONS = {
 
 def _read_patch(file: str, options: dict[str, str | None], confirm_different: list[str]) -> ProfilePatch:
     """The file's patch (if any) with the field options over it; bad shape -> exit 2 with the field."""
-    from pydantic import ValidationError
-
     from crm_tui.services.identity.profile_patch import ProfilePatch
 
     document: dict[str, Any] = {}
@@ -70,16 +68,12 @@ def _read_patch(file: str, options: dict[str, str | None], confirm_different: li
             "Nothing to change: give --file PATCH.json or a field option (--email, --address-line ...).",
             fields={"file": "Required without field options."},
         )
-    try:
-        return ProfilePatch(**document)
-    except ValidationError as error:
-        fields = {
-            ".".join(str(part) for part in problem["loc"]): "Not a field of a profile patch."
-            if problem["type"] == "extra_forbidden"
-            else problem["msg"]
-            for problem in error.errors()
-        }
-        raise InvalidInput("The patch does not follow the import format (see the README).", fields=fields) from None
+    return build_document(
+        ProfilePatch,
+        document,
+        unknown="Not a field of a profile patch.",
+        refused="The patch does not follow the import format (see the README).",
+    )
 
 
 def _text_option(flag: str, what: str, example: str) -> Any:

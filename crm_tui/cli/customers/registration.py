@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from crm_tui.cli.options import Json, read_text
+from crm_tui.cli.options import Json, build_document, read_text
 from crm_tui.cli.output import (
     money_text,
     phone,
@@ -69,18 +69,12 @@ def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
     given = document.get("confirmed_different_from", [])
     if confirm_different and isinstance(given, list):
         document["confirmed_different_from"] = [*given, *confirm_different]
-    from pydantic import ValidationError
-
-    try:
-        return RegistrationForm(**document)
-    except ValidationError as error:
-        fields = {
-            ".".join(str(part) for part in problem["loc"]): "Not a field of the import format."
-            if problem["type"] == "extra_forbidden"
-            else problem["msg"]
-            for problem in error.errors()
-        }
-        raise InvalidInput("The file does not follow the import format (see the README).", fields=fields) from None
+    return build_document(
+        RegistrationForm,
+        document,
+        unknown="Not a field of the import format.",
+        refused="The file does not follow the import format (see the README).",
+    )
 
 
 @reports_errors
