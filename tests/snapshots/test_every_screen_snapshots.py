@@ -1,6 +1,7 @@
 """Every screen at 80x24 (the smallest terminal it must be usable on) and 120x40 (the shop's usual one):
-sign-in, Query Customers with results, the customer view and its help, its suspend and terminate modals,
-Registration, Deregistration, Resume, the supervisor queues and a merge. Data, clock and time zone fixed
+sign-in, Query Customers with results, the customer view and its help, its suspend, terminate and
+verify-the-caller modals and its receipts, Registration, Deregistration, Resume, the supervisor queues,
+a merge and the blacklist. (Edit profile and Add line have their own snapshot modules.) Data, clock and time zone fixed
 (tests/snapshots/conftest.py and the fixtures borrowed from the neighbouring snapshot modules).
 
 Review a changed SVG before `--snapshot-update`: the picture is the specification.
@@ -57,7 +58,7 @@ def test_customer_view_help(snap_compare, make_app, shop_customers, size):  # no
 
 
 @SIZES
-@pytest.mark.parametrize("key", ["s", "t"], ids=["suspend", "terminate"])
+@pytest.mark.parametrize("key", ["s", "t", "v", "p"], ids=["suspend", "terminate", "verify-caller", "receipts"])
 def test_customer_view_modals(snap_compare, make_app, shop_customers, size, key):  # noqa: F811
     async def open_modal(pilot):
         await _open_lucia(pilot)
@@ -119,3 +120,15 @@ def test_merge(snap_compare, make_app, waiting_work, size):  # noqa: F811
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=open_pair)
+
+
+@SIZES
+def test_blacklist(snap_compare, make_app, shop_customers, size):  # noqa: F811
+    async def open_blacklist(pilot):
+        await sign_in(pilot)
+        await pilot.press("ctrl+p", *"Blacklist")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=open_blacklist)
