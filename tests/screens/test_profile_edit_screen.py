@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select, update
@@ -21,6 +22,20 @@ from tests.screens.conftest import settle, sign_in
 from tests.services.test_registration import REGION, form, register
 
 SIZE = (120, 40)
+
+
+def recording(app):
+    """Keep every toast the app shows in `app.notified` (a toast itself may expire before a loaded
+    machine gets to look: the stale-edit one lives 10 s)."""
+    app.notified = []
+    shown = app.notify
+
+    def notify(message, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        app.notified.append(SimpleNamespace(message=message, title=kwargs.get("title", "")))
+        return shown(message, *args, **kwargs)
+
+    app.notify = notify
+    return app
 
 
 @pytest.fixture
@@ -52,7 +67,7 @@ async def open_view(pilot, customer_id: str) -> CustomerViewScreen:
 
 
 async def test_a_new_address_in_five_keys_beyond_the_text(make_app, services, csr, marta):
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         await open_view(pilot, marta)
         keys = 0
@@ -88,7 +103,7 @@ async def test_a_new_address_in_five_keys_beyond_the_text(make_app, services, cs
 
 
 async def test_the_form_opens_with_the_record_and_leaving_unchanged_saves_nothing(make_app, services, csr, marta):
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         view = await open_view(pilot, marta)
         await pilot.press("e")
@@ -102,12 +117,12 @@ async def test_the_form_opens_with_the_record_and_leaving_unchanged_saves_nothin
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is view
-        assert any(n.title == "Nothing changed" for n in app._notifications)
+        assert any(n.title == "Nothing changed" for n in app.notified)
     assert get_customer(marta, uow=services.reader(), actor=csr).version == 1
 
 
 async def test_a_bad_email_is_shown_at_its_field_and_nothing_is_saved(make_app, services, csr, marta):
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         await open_view(pilot, marta)
         await pilot.press("e")
@@ -126,7 +141,7 @@ async def test_a_bad_email_is_shown_at_its_field_and_nothing_is_saved(make_app, 
 async def test_a_change_at_another_terminal_meanwhile_is_refused_and_the_form_reloads(
     make_app, services, csr, supervisor, marta
 ):
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         await open_view(pilot, marta)
         await pilot.press("e")
@@ -139,13 +154,13 @@ async def test_a_change_at_another_terminal_meanwhile_is_refused_and_the_form_re
         screen = app.screen
         assert isinstance(screen, ProfileEditScreen) and screen.profile.version == 2
         assert screen.query_one("#email").value == "other@example.com"
-        assert any("changed at another terminal" in n.message for n in app._notifications)
+        assert any("changed at another terminal" in n.message for n in app.notified)
     detail = get_customer(marta, uow=services.reader(), actor=csr)
     assert (detail.email, detail.version, detail.addresses[0].detail) == ("other@example.com", 2, "Calle Mayor 5, 2º B")
 
 
 async def test_a_document_is_added_and_the_old_one_retired_from_the_rows(make_app, services, csr, marta):
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         await open_view(pilot, marta)
         await pilot.press("e")
@@ -172,7 +187,7 @@ async def test_i_records_the_document_seen_and_flags_an_expired_one(make_app, se
     with services.writer() as uow:
         uow.session.execute(update(Certificate).values(expires_on=date(2026, 1, 31)))
         uow.commit()
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         view = await open_view(pilot, marta)
         assert "ID EXPIRED" in [str(badge.render()) for badge in view.query(".badge")]
@@ -182,14 +197,14 @@ async def test_i_records_the_document_seen_and_flags_an_expired_one(make_app, se
         assert isinstance(view, CustomerViewScreen)
         assert view.detail.document_seen_at is not None
         assert "expired" in view.detail.document_seen
-        assert any(n.title == "Document expired" for n in app._notifications)
+        assert any(n.title == "Document expired" for n in app.notified)
     with services.reader() as uow:
         kinds = uow.session.execute(select(Interaction.kind).order_by(Interaction.id)).scalars().all()
     assert "document_seen" in kinds
 
 
 async def test_b_is_re_establish_and_does_nothing_for_an_active_customer(make_app, services, csr, marta):
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         view = await open_view(pilot, marta)
         await pilot.press("b")
@@ -198,7 +213,7 @@ async def test_b_is_re_establish_and_does_nothing_for_an_active_customer(make_ap
 
 
 async def test_edit_profile_from_the_palette(make_app, services, csr, marta):
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         await open_view(pilot, marta)
         await pilot.press("ctrl+p")
@@ -213,7 +228,7 @@ async def test_edit_profile_from_the_palette(make_app, services, csr, marta):
 async def test_a_attaches_a_file_to_the_customer(make_app, services, csr, marta, tmp_path):
     scan = tmp_path / "signed-form.pdf"
     scan.write_bytes(b"%PDF-1.4 signed")
-    app = make_app()
+    app = recording(make_app())
     async with app.run_test(size=SIZE) as pilot:
         await open_view(pilot, marta)
         await pilot.press("a")
@@ -221,6 +236,6 @@ async def test_a_attaches_a_file_to_the_customer(make_app, services, csr, marta,
         await pilot.press(*str(scan), "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerViewScreen)
-        assert any(n.title == "Attachment added" for n in app._notifications)
+        assert any(n.title == "Attachment added" for n in app.notified)
     with services.reader() as uow:
         assert uow.session.execute(select(Attachment.filename)).scalars().all() == ["signed-form.pdf"]
