@@ -160,3 +160,14 @@ def build_document(model: type[Model], document: dict[str, Any], *, unknown: str
             for problem in error.errors()
         }
         raise InvalidInput(refused, fields=fields) from None
+
+
+ConfirmDifferent = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--confirm-different",
+        metavar="ID",
+        help="A near match checked and found to be another person (repeat for each). Example: --confirm-different C0000000026",
+    ),
+]
+"""register and update: near matches the CSR checked, so the identity check lets them pass."""

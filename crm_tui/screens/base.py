@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from crm_tui.errors import CrmError
+from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.widgets.footer import WorkbenchFooter
 from crm_tui.widgets.form_field import show_field_errors
 from crm_tui.widgets.header import WorkbenchHeader
@@ -150,8 +151,23 @@ class WorkbenchScreen(ServiceScreen):
             rows.focus()
         return True
 
+    def unsaved_work(self) -> tuple[str, list[str]] | None:
+        """What leaving would throw away, as a confirmation's title and lines; None: nothing to lose."""
+        return None
+
     def action_back(self) -> None:
+        """Escape: a filled identify box is cleared first; a form with unsaved work asks before leaving."""
         if self.identify_box.input.has_focus and self.identify_box.input.value:
             self.identify_box.input.value = ""
             return
-        self.workbench.go_back()
+        unsaved = self.unsaved_work()
+        if unsaved is None:
+            self.workbench.go_back()
+            return
+
+        def leave(confirmed: bool | None) -> None:
+            if confirmed:
+                self.workbench.go_back()
+
+        title, lines = unsaved
+        self.app.push_screen(ConfirmModal(title, lines, confirm_label="Leave"), leave)

@@ -397,21 +397,10 @@ class ProfileEditScreen(WorkbenchScreen):
     # -- back -------------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        if self.identify_box.input.has_focus and self.identify_box.input.value:
-            self.identify_box.input.value = ""
-            return
+    def back_pressed(self) -> None:
+        self.action_back()
+
+    def unsaved_work(self) -> tuple[str, list[str]] | None:
         if not self.has_changes():
-            self.workbench.go_back()
-            return
-
-        def leave(confirmed: bool | None) -> None:
-            if confirmed:
-                self.workbench.go_back()
-
-        self.app.push_screen(
-            ConfirmModal(
-                "Leave without saving?", ["What you changed on this form is thrown away."], confirm_label="Leave"
-            ),
-            leave,
-        )
+            return None
+        return "Leave without saving?", ["What you changed on this form is thrown away."]

@@ -24,7 +24,6 @@ from textual.widgets import Button, Collapsible, Input, RadioSet, Select, Static
 from crm_tui.domain import CertType, CustomerType
 from crm_tui.errors import CrmError, DuplicateIdentity, InvalidInput
 from crm_tui.screens.base import WorkbenchScreen
-from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.customer_form import CustomerForm, form_field, read_value, read_values
 from crm_tui.screens.registration_certificate import (
     CheckResult,
@@ -456,23 +455,10 @@ class RegistrationScreen(WorkbenchScreen):
     # -- Back ------------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        if self.identify_box.input.has_focus and self.identify_box.input.value:
-            self.identify_box.input.value = ""
-            return
+    def back_pressed(self) -> None:
+        self.action_back()
+
+    def unsaved_work(self) -> tuple[str, list[str]] | None:
         if not self.has_data():
-            self.workbench.go_back()
-            return
-
-        def leave(confirmed: bool | None) -> None:
-            if confirmed:
-                self.workbench.go_back()
-
-        self.app.push_screen(
-            ConfirmModal(
-                "Leave the registration?",
-                ["What you typed on this form is thrown away.", "Nobody is registered."],
-                confirm_label="Leave",
-            ),
-            leave,
-        )
+            return None
+        return "Leave the registration?", ["What you typed on this form is thrown away.", "Nobody is registered."]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crm_tui.cli.options import Json, build_document, read_text
+from crm_tui.cli.options import ConfirmDifferent, Json, build_document, read_text
 from crm_tui.cli.output import print_json, print_table, reports_errors, say, show_error
 from crm_tui.cli.session import invocation
 from crm_tui.domain import CertType
@@ -119,14 +119,7 @@ def customers_update(
     last_name: Annotated[str | None, _text_option("--last-name", "Last name(s)", "'García Pérez'")] = None,
     birthday: Annotated[str | None, _text_option("--birthday", "Birthday, YYYY-MM-DD", "1988-04-12")] = None,
     nationality: Annotated[str | None, _text_option("--nationality", "Nationality, ISO alpha-2", "ES")] = None,
-    confirm_different: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--confirm-different",
-            metavar="ID",
-            help="A near match checked and found to be another person (repeat). Example: --confirm-different C0000000026",
-        ),
-    ] = None,
+    confirm_different: ConfirmDifferent = None,
     as_json: Json = False,
 ) -> None:
     """Change a customer's profile with the checks of registration; version-checked.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from crm_tui.cli.options import Json, build_document, read_text
+from crm_tui.cli.options import ConfirmDifferent, Json, build_document, read_text
 from crm_tui.cli.output import (
     money_text,
     phone,
@@ -87,14 +87,7 @@ def customers_register(
             help="One customer in the import format (README); `-` reads stdin. Example: --file data/examples/customer.json",
         ),
     ],
-    confirm_different: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--confirm-different",
-            metavar="ID",
-            help="A near match checked and found to be another person (repeat for each). Example: --confirm-different C0000000026",
-        ),
-    ] = None,
+    confirm_different: ConfirmDifferent = None,
     as_json: Json = False,
 ) -> None:
     """Register a new customer with every check of the Registration screen.
