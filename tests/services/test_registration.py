@@ -453,6 +453,29 @@ def test_a_social_account_linked_to_someone_else_is_named_at_its_field(services,
     assert "google account lucia.garcia.88 is already linked" in taken.value.message.lower()
 
 
+def test_a_terminal_that_loses_the_race_is_told_who_owns_the_document_not_that_the_social_account_is_taken(
+    services, csr, monkeypatch
+):
+    """On PostgreSQL another terminal registering the same person can commit between this terminal's
+    read of the document's owner and its read of the social accounts (CI saw it with 16 processes)."""
+    from crm_tui.services.identity import registration_steps
+
+    same_person = form(social_accounts=[{"provider": "Google", "subject": "lucia.garcia.88"}])
+    first = register(services, csr, same_person)
+    reads = []
+    real_owner = registration_steps.existing_owner
+
+    def committed_a_moment_later(uow, valid):
+        reads.append(valid.cert_number)
+        return None if len(reads) == 1 else real_owner(uow, valid)  # the first read came just before the commit
+
+    monkeypatch.setattr(registration_steps, "existing_owner", committed_a_moment_later)
+    with pytest.raises(DuplicateIdentity) as refused:
+        register(services, csr, same_person.model_copy(update={"confirmed_different_from": [first.customer_id]}))
+    assert refused.value.extra["existing_customer_id"] == first.customer_id
+    assert len(reads) == 2
+
+
 def test_the_welcome_waits_for_the_end_of_quiet_hours(services, csr):
     late = datetime(2026, 11, 26, 22, 30, tzinfo=UTC)  # 23:30 in Madrid
     register_customer(

@@ -55,13 +55,10 @@ class Checks:
     credit_limit: Decimal = Decimal("400.00")
 
 
-def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_matches: bool = True) -> list[NearMatch]:
-    """The person is not registered yet: no owner of the document, no near match left unconfirmed, no
-    social account linked to someone else. Returns the near matches the CSR confirmed as others."""
-    form = valid.form
-    # Near matches first, then the exact owner: on PostgreSQL (READ COMMITTED) a racing terminal that
-    # commits between the two reads is then seen as the certificate's owner, not as a near match.
-    near = find_near_matches(uow, valid) if check_near_matches else []
+def refuse_owned_certificate(uow: UnitOfWork, valid: ValidRegistration) -> None:
+    """Raise DuplicateIdentity when the document has an owner. Called again before any later refusal:
+    on PostgreSQL (READ COMMITTED) a terminal registering the same person may commit between two
+    reads, and the loser must be told who owns the document, not that a login or social account is taken."""
     existing = existing_owner(uow, valid)
     if existing:
         raise DuplicateIdentity(
@@ -69,6 +66,16 @@ def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_m
             fields={"cert_number": "Already registered."},
             existing_customer_id=existing,
         )
+
+
+def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_matches: bool = True) -> list[NearMatch]:
+    """The person is not registered yet: no owner of the document, no near match left unconfirmed, no
+    social account linked to someone else. Returns the near matches the CSR confirmed as others."""
+    form = valid.form
+    # Near matches first, then the exact owner: on PostgreSQL (READ COMMITTED) a racing terminal that
+    # commits between the two reads is then seen as the certificate's owner, not as a near match.
+    near = find_near_matches(uow, valid) if check_near_matches else []
+    refuse_owned_certificate(uow, valid)
     confirmed = {c.strip().upper() for c in form.confirmed_different_from}
     unconfirmed = [m for m in near if m.customer_id not in confirmed]
     if unconfirmed:
@@ -81,6 +88,7 @@ def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_m
             select(Customer.customer_id).where(Customer.login_name == valid.login_name)
         ).scalar()
         if holder:
+            refuse_owned_certificate(uow, valid)  # the same person, registered a moment ago elsewhere?
             raise Conflict(
                 f"The login name {valid.login_name} is taken by customer {holder}; choose another.",
                 fields={"login_name": "Taken."},
@@ -92,6 +100,7 @@ def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_m
             .where(SocialAccount.provider == social.provider.lower(), SocialAccount.subject == social.subject)
         ).scalar()
         if owner:
+            refuse_owned_certificate(uow, valid)
             raise Conflict(
                 f"The {social.provider} account {social.subject} is already linked to customer {owner}.",
                 fields={f"social_accounts.{index}.subject": f"Already linked to {owner}."},
