@@ -403,6 +403,41 @@ class CrmApp(App[None]):
     def use_theme(self, name: str) -> None:
         self.theme = name
 
+    def switch_language(self, language: str) -> Worker[object] | None:
+        """Speak `language` from now on (palette: "Idioma: español" / "Language: English"), kept on
+        the operator for their next sign-in. The screen in front is redrawn in the new language unless
+        it holds typed work, which stays as typed (its keys change at once; its words when reopened)."""
+        from crm_tui.services.operators import set_language
+
+        actor, services = self.actor, self.services
+        if actor is None or services is None:
+            return None
+
+        def done(_view: object) -> None:
+            self.actor = actor.model_copy(update={"language": language})
+            i18n.use_locale(language)
+            screen = self.screen
+            keeps_work = getattr(screen, "unsaved_work", lambda: None)() is not None
+            if not keeps_work:
+                screen.refresh(recompose=True)
+            screen.refresh_bindings()
+            self.notify(
+                i18n._("The workbench now speaks {language}.").format(language=i18n.language_name(language))
+                if not keeps_work
+                else i18n._("The workbench now speaks {language}; this form keeps its words until reopened.").format(
+                    language=i18n.language_name(language)
+                ),
+                title=i18n._("Language"),
+            )
+
+        return run_service(
+            self,
+            lambda: set_language(language, uow=services.writer(), actor=actor),
+            done,
+            group="language",
+            description=i18n._("Change language"),
+        )
+
     def show_customer(self, detail: CustomerDetail) -> None:
         """Show a customer view: it replaces a customer view on top, else goes over Query Customers."""
         from crm_tui.screens.customer_view import CustomerViewScreen

@@ -76,13 +76,68 @@ def current_language() -> str:
     return current_locale().split("_")[0]
 
 
+def catalogue_paths(language: str) -> tuple[Path, Path]:
+    """The catalogue's source (.po, kept in git) and its compiled form (.mo, built, not kept)."""
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    return folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+
+
+def compile_catalogue(language: str) -> bytes | None:
+    """The .mo bytes of `language`'s .po (Babel's compiler), written beside it when the folder is
+    writable; None when there is no .po. The wheel ships compiled catalogues (setup.py compiles
+    them at build time); a development checkout compiles here, on first use after an edit."""
+    from io import BytesIO  # noqa: PLC0415 - only when a catalogue must be compiled
+
+    from babel.messages.mofile import write_mo  # noqa: PLC0415
+    from babel.messages.pofile import read_po  # noqa: PLC0415
+
+    source, compiled = catalogue_paths(language)
+    if not source.exists():
+        return None
+    with source.open("rb") as stream:
+        catalog = read_po(stream, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    data = buffer.getvalue()
+    try:
+        compiled.write_bytes(data)
+    except OSError:
+        pass  # an installed, read-only package: the catalogue is used from memory
+    return data
+
+
 @cache
 def _catalogue(language: str) -> gettext.NullTranslations:
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    source, compiled = catalogue_paths(language)
+    if compiled.exists() and (not source.exists() or compiled.stat().st_mtime >= source.stat().st_mtime):
+        with compiled.open("rb") as stream:
+            return gettext.GNUTranslations(stream)
+    data = compile_catalogue(language)
+    if data is None:
+        return gettext.NullTranslations()
+    from io import BytesIO  # noqa: PLC0415
+
+    return gettext.GNUTranslations(BytesIO(data))
+
+
+def language_name(language: str) -> str:
+    """`language`'s name in itself, as a CSR would look for it: `es` -> "español", `en` -> "English"."""
+    from babel import Locale  # noqa: PLC0415 - only when languages are listed (the palette)
+
+    tag = normalize_tag(language) or language
+    return Locale.parse(tag).get_display_name(tag) or language
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for "mark, translate later"
+    """Mark `message` for the catalogue without translating it: for module-level constants
+    (binding descriptions, labels of enums) that are translated with `_()` where they are shown."""
+    return message
 
 
 def _(message: str) -> str:
-    """`message` in the current language (as written when its catalogue lacks it)."""
+    """`message` in the current language (as written when its catalogue lacks it; "" stays "")."""
+    if not message:
+        return message
     return _catalogue(current_language()).gettext(message)
 
 

@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
 
+from crm_tui.i18n import LANGUAGES, _, current_language, language_name
 from crm_tui.screens.help import own_binding_ids
 
 Command = tuple[str, Callable[[], object], str]
@@ -44,6 +45,18 @@ class WorkbenchCommands(Provider):
             ("Calm theme", partial(app.use_theme, "crm-calm"), "The default workbench colours"),
             ("Sign out", app.action_sign_out, "ctrl+q · back to the sign-in screen"),
         ]
+        for language in LANGUAGES:
+            if language != current_language():
+                name = language_name(language)
+                commands.append(
+                    (
+                        f"{_('Language')}: {name}",
+                        partial(app.switch_language, language),
+                        _("the workbench's words and formats in {language}, kept for your next sign-in").format(
+                            language=name
+                        ),
+                    )
+                )
         if app.actor.role != "csr":
             commands.insert(4, ("Queues", app.action_queues, "F5 · supervisor work queues"))
         return [*self._screen_commands(), *commands]
@@ -62,8 +75,8 @@ class WorkbenchCommands(Provider):
                     seen.add(binding.id)
                     key = self.app.get_key_display(binding)
                     run = partial(self.app.run_action, binding.action, node)
-                    words = f"{key} · {binding.tooltip}" if binding.tooltip else key
-                    commands.append((f"{binding.description} ({key})", run, words))
+                    words = f"{key} · {_(binding.tooltip)}" if binding.tooltip else key
+                    commands.append((f"{_(binding.description)} ({key})", run, words))
         return commands
 
     async def discover(self) -> Hits:

@@ -21,6 +21,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from crm_tui.i18n import _
+
 KeyRow = tuple[str, str, str]
 """(key as shown, what it does, more words or "")."""
 
@@ -48,14 +50,14 @@ def binding_rows(nodes: Iterable[DOMNode]) -> list[KeyRow]:
                 if binding.id not in ids or binding.id in seen:
                     continue
                 seen.add(binding.id)
-                rows.append((node.app.get_key_display(binding), binding.description, binding.tooltip or ""))
+                rows.append((node.app.get_key_display(binding), _(binding.description), _(binding.tooltip or "")))
     return rows
 
 
 def screen_rows(screen: Screen) -> list[KeyRow]:
     """The keys of `screen`: its bindings and its widgets' (the workbench's own), then MORE_KEYS."""
     rows = binding_rows([screen, *screen.walk_children()])
-    rows += [(key, does, "") for key, does in getattr(screen, "MORE_KEYS", ())]
+    rows += [(key, _(does), "") for key, does in getattr(screen, "MORE_KEYS", ())]
     return rows
 
 
@@ -68,8 +70,8 @@ def everywhere_rows(screen: Screen) -> list[KeyRow]:
         for binding in bindings
         if binding.description and app.check_action(binding.action, ()) is not False
     ]
-    rows = [(app.get_key_display(binding), binding.description, binding.tooltip or "") for binding in allowed]
-    return rows + [(key, does, "") for key, does in EVERYWHERE_MORE]
+    rows = [(app.get_key_display(binding), _(binding.description), _(binding.tooltip or "")) for binding in allowed]
+    return rows + [(key, _(does), "") for key, does in EVERYWHERE_MORE]
 
 
 def keys_table(rows: list[KeyRow]) -> Table:

@@ -15,6 +15,7 @@ from crm_tui.errors import (
     OperatorLocked,
     SignInFailed,
 )
+from crm_tui.i18n import LANGUAGES, _
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.passwords import (
     check_operator_password,
@@ -22,7 +23,7 @@ from crm_tui.services.shared.passwords import (
     rehash_if_needed,
     verify_secret,
 )
-from crm_tui.services.shared.permissions import SUPERVISORS, require_role
+from crm_tui.services.shared.permissions import SUPERVISORS, require_role, require_signed_in
 from crm_tui.services.shared.validation import parse_language
 from crm_tui.services.shared.views import Actor, OperatorView
 from crm_tui.storage.models import Operator
@@ -216,6 +217,26 @@ def change_password(username: str, new_password: str, *, uow: UnitOfWork, actor:
         operator.password_hash = password_hash
         uow.session.add(operator)
         audit.record(uow, actor, "operator.passwd", "operator", operator.username)
+        uow.commit()
+        return _view(operator)
+
+
+def set_language(language: str | None, *, uow: UnitOfWork, actor: Actor) -> OperatorView:
+    """The signed-in operator chooses the language of their screens and formats, kept for their next
+    sign-in (None: CRM_LOCALE, else the system's). Only languages with a catalogue are offered."""
+    require_signed_in(actor, doing="choose a language")
+    language = parse_language(language) if language else None
+    if language is not None and language.split("-")[0] not in LANGUAGES:
+        raise InvalidInput(
+            _("The workbench speaks {languages}.").format(languages=", ".join(LANGUAGES)),
+            fields={"language": _("No catalogue for this language.")},
+        )
+    with uow:
+        operator = _find(uow, actor.username)
+        before = operator.language
+        operator.language = language
+        uow.session.add(operator)
+        audit.record(uow, actor, "operator.language", "operator", operator.username, {"from": before, "to": language})
         uow.commit()
         return _view(operator)
 

@@ -138,3 +138,21 @@ def test_an_unknown_operator_is_checked_against_a_hash_as_costly_as_a_real_one()
 
     assert not HASHER.check_needs_rehash(_DUMMY_HASH)  # the same Argon2id parameters, so the same time
     assert verify_secret(None, "anything at all") is False
+
+
+def test_an_operator_chooses_a_language_of_the_workbench_and_keeps_it_for_the_next_sign_in(services, csr):
+    view = operators.set_language("es", uow=services.writer(), actor=csr)
+    assert view.language == "es"
+    again = operators.sign_in(csr.username, PASSWORD, uow=services.writer())
+    assert again.language == "es"
+    with services.reader() as uow:
+        entry = uow.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "operator.language").order_by(AuditEntry.id.desc())
+        ).scalar_one()
+    assert (entry.operator, entry.entity_id, entry.summary["to"]) == (csr.username, csr.username, "es")
+    with pytest.raises(InvalidInput) as refused:
+        operators.set_language("fr", uow=services.writer(), actor=csr)  # a language, but no catalogue
+    assert "language" in refused.value.fields
+    with pytest.raises(InvalidInput):
+        operators.set_language("qq", uow=services.writer(), actor=csr)
+    assert operators.set_language(None, uow=services.writer(), actor=csr).language is None
