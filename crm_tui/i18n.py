@@ -99,8 +99,10 @@ def compile_catalogue(language: str) -> bytes | None:
     buffer = BytesIO()
     write_mo(buffer, catalog)
     data = buffer.getvalue()
-    try:
-        compiled.write_bytes(data)
+    try:  # atomically: test workers and terminals may compile at once
+        partial = compiled.with_name(f"{compiled.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, compiled)
     except OSError:
         pass  # an installed, read-only package: the catalogue is used from memory
     return data
