@@ -28,6 +28,11 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+SQLModel.model_config["defer_build"] = True
+"""Every class here is a table: pydantic builds a table's validator only if something validates
+through it (nothing on the hot paths does), not for each of the 30 classes at import. Every CLI
+command imports these models; this saves about a fifth of their import time (issue 21)."""
+
 MONEY = Numeric(14, 2)
 
 
