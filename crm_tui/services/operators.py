@@ -83,8 +83,10 @@ def add_operator(
     username = username.strip().lower()
     if not USERNAME.fullmatch(username):
         raise InvalidInput(
-            "An operator name is 2-64 lower-case letters, digits, dots, dashes or underscores, starting with a letter.",
-            fields={"username": "Like ana.garcia"},
+            _(
+                "An operator name is 2-64 lower-case letters, digits, dots, dashes or underscores, starting with a letter."
+            ),
+            fields={"username": _("Like ana.garcia")},
         )
     check_operator_password(password)
     language = parse_language(language) if language else None
@@ -95,11 +97,14 @@ def add_operator(
             select(func.count()).select_from(Operator).where(Operator.role == Role.ADMIN)
         ).scalar()
         if has_admin or actor is not None:
-            require_role(actor, Role.ADMIN, doing="add operators")
+            require_role(actor, Role.ADMIN, doing=_("add operators"))
         elif role != Role.ADMIN:
-            raise NotAllowed("The first operator of a database must be an admin.")
+            raise NotAllowed(_("The first operator of a database must be an admin."))
         if session.execute(select(Operator.id).where(Operator.username == username)).scalar() is not None:
-            raise Conflict(f"An operator named {username} already exists.", fields={"username": "Already taken."})
+            raise Conflict(
+                _("An operator named {username} already exists.").format(username=username),
+                fields={"username": _("Already taken.")},
+            )
         operator = Operator(
             username=username,
             display_name=(display_name or username).strip()[:128],
@@ -116,7 +121,7 @@ def add_operator(
 
 
 def list_operators(*, uow: UnitOfWork, actor: Actor) -> list[OperatorView]:
-    require_role(actor, *SUPERVISORS, doing="list operators")
+    require_role(actor, *SUPERVISORS, doing=_("list operators"))
     with uow:
         rows = uow.session.execute(select(Operator).order_by(Operator.username)).scalars().all()
         return [_view(row) for row in rows]
@@ -127,10 +132,12 @@ def _sign_in_read_only(uow: UnitOfWork, username: str, matches: bool, max_failur
     with UnitOfWork(uow.database) as reading:
         operator = reading.session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
     if operator is None or not operator.is_active or not matches:
-        raise SignInFailed("Wrong operator name or password.")
+        raise SignInFailed(_("Wrong operator name or password."))
     if operator.locked_at is not None:
         raise OperatorLocked(
-            f"{operator.username} is locked after {max_failures} failed sign-ins; a supervisor must unlock."
+            _("{username} is locked after {max_failures} failed sign-ins; a supervisor must unlock.").format(
+                username=operator.username, max_failures=max_failures
+            )
         )
     return _actor(operator)
 
@@ -156,10 +163,12 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
         if operator is not None and operator.password_hash != stored:  # changed meanwhile: check against the new one
             matches = verify_secret(operator.password_hash, password)
         if operator is None or not operator.is_active:
-            raise SignInFailed("Wrong operator name or password.")
+            raise SignInFailed(_("Wrong operator name or password."))
         if operator.locked_at is not None:
             raise OperatorLocked(
-                f"{operator.username} is locked after {max_failures} failed sign-ins; a supervisor must unlock."
+                _("{username} is locked after {max_failures} failed sign-ins; a supervisor must unlock.").format(
+                    username=operator.username, max_failures=max_failures
+                )
             )
         if not matches:
             operator.failed_sign_ins += 1
@@ -178,10 +187,15 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
             uow.commit()
             if locked:
                 raise OperatorLocked(
-                    f"{operator.username} is now locked after {max_failures} failed sign-ins; a supervisor must unlock."
+                    _(
+                        "{username} is now locked after {max_failures} failed sign-ins; a supervisor must unlock."
+                    ).format(username=operator.username, max_failures=max_failures)
                 )
             left = max_failures - operator.failed_sign_ins
-            raise SignInFailed(f"Wrong operator name or password ({left} tries left before the lock).", tries_left=left)
+            raise SignInFailed(
+                _("Wrong operator name or password ({left} tries left before the lock).").format(left=left),
+                tries_left=left,
+            )
         operator.failed_sign_ins = 0
         operator.password_hash = rehash_if_needed(operator.password_hash, password) or operator.password_hash
         operator.last_sign_in_at = utcnow()
@@ -194,7 +208,7 @@ def sign_in(username: str, password: str, *, uow: UnitOfWork, max_failures: int 
 
 
 def unlock_operator(username: str, *, uow: UnitOfWork, actor: Actor) -> OperatorView:
-    require_role(actor, *SUPERVISORS, doing="unlock operators")
+    require_role(actor, *SUPERVISORS, doing=_("unlock operators"))
     with uow:
         operator = _find(uow, username)
         operator.locked_at = None
@@ -209,7 +223,7 @@ def change_password(username: str, new_password: str, *, uow: UnitOfWork, actor:
     """An operator changes their own password; an admin may set anyone's."""
     username = username.strip().lower()
     if actor.username != username:
-        require_role(actor, Role.ADMIN, doing="change another operator's password")
+        require_role(actor, Role.ADMIN, doing=_("change another operator's password"))
     check_operator_password(new_password)
     password_hash = hash_secret(new_password)
     with uow:
@@ -224,7 +238,7 @@ def change_password(username: str, new_password: str, *, uow: UnitOfWork, actor:
 def set_language(language: str | None, *, uow: UnitOfWork, actor: Actor) -> OperatorView:
     """The signed-in operator chooses the language of their screens and formats, kept for their next
     sign-in (None: CRM_LOCALE, else the system's). Only languages with a catalogue are offered."""
-    require_signed_in(actor, doing="choose a language")
+    require_signed_in(actor, doing=_("choose a language"))
     language = parse_language(language) if language else None
     if language is not None and language.split("-")[0] not in LANGUAGES:
         raise InvalidInput(
@@ -246,5 +260,5 @@ def _find(uow: UnitOfWork, username: str) -> Operator:
         select(Operator).where(Operator.username == username.strip().lower())
     ).scalar_one_or_none()
     if operator is None:
-        raise NotFound(f"No operator named {username}.")
+        raise NotFound(_("No operator named {username}.").format(username=username))
     return operator

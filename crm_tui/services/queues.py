@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from crm_tui.domain import QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.context import QueueAction, Services
 from crm_tui.services.dedupe.merge import merge_customers
 from crm_tui.services.dedupe.scan import PairView, dismiss_pair
@@ -140,14 +141,16 @@ def _parse_queue(queue: str) -> QueueName:
         return QueueName(queue)
     except ValueError:
         raise InvalidInput(
-            f"Unknown queue {queue!r}; one of {', '.join(q.value for q in QueueName)}.",
-            fields={"queue": "Unknown queue."},
+            _("Unknown queue {queue}; one of {queues}.").format(
+                queue=repr(queue), queues=", ".join(q.value for q in QueueName)
+            ),
+            fields={"queue": _("Unknown queue.")},
         ) from None
 
 
 def queue_summaries(*, uow: UnitOfWork, actor: Actor) -> list[QueueSummary]:
     """Every queue with its count of open items and the oldest one's time; supervisors only."""
-    require_role(actor, *SUPERVISORS, doing="see the queues")
+    require_role(actor, *SUPERVISORS, doing=_("see the queues"))
     with uow:
         rows = {
             queue: (count, oldest)
@@ -179,7 +182,7 @@ def list_queue(
     sort: str = "oldest",
     limit: int = 200,
 ) -> list[QueueItemView]:
-    require_role(actor, *SUPERVISORS, doing="see the queues")
+    require_role(actor, *SUPERVISORS, doing=_("see the queues"))
     name = _parse_queue(queue)
     text = clean_text(text, field="filter", max_length=100).lower()
     with uow:
@@ -218,7 +221,7 @@ def _claim(uow: UnitOfWork, item_id: int, actor: Actor, expected_version: int | 
     """Claim for `actor` if open or already theirs, and the version is the one they saw."""
     item = uow.session.get(QueueItem, item_id)
     if item is None:
-        raise NotFound(f"No queue item {item_id}.")
+        raise NotFound(_("No queue item {item_id}.").format(item_id=item_id))
     conditions = [
         QueueItem.id == item_id,
         QueueItem.status.in_(OPEN),
@@ -236,14 +239,18 @@ def _claim(uow: UnitOfWork, item_id: int, actor: Actor, expected_version: int | 
         uow.session.refresh(item)
         holder = uow.session.get(Operator, item.claimed_by).username if item.claimed_by else None
         if item.status in OPEN and holder and holder != actor.username:
-            raise Conflict(f"Item {item_id} is claimed by {holder}.")
-        raise Conflict(f"Item {item_id} changed since you saw it (now {item.status}); refresh the queue.")
+            raise Conflict(_("Item {item_id} is claimed by {holder}.").format(item_id=item_id, holder=holder))
+        raise Conflict(
+            _("Item {item_id} changed since you saw it (now {status}); refresh the queue.").format(
+                item_id=item_id, status=item.status
+            )
+        )
     uow.session.refresh(item)
     return item
 
 
 def claim_item(item_id: int, *, uow: UnitOfWork, actor: Actor, expected_version: int | None = None) -> QueueItemView:
-    require_role(actor, *SUPERVISORS, doing="claim queue items")
+    require_role(actor, *SUPERVISORS, doing=_("claim queue items"))
     with uow:
         item = _claim(uow, item_id, actor, expected_version)
         audit.record(uow, actor, "queue.claim", "queue_item", str(item_id), {"queue": item.queue})
@@ -273,17 +280,22 @@ def act_on_item(
     expected_version: int | None = None,
 ) -> ActionResult:
     """Do `action` on the item: claim it first (one supervisor wins), then run the queue's action."""
-    require_role(actor, *SUPERVISORS, doing="act on queue items")
+    require_role(actor, *SUPERVISORS, doing=_("act on queue items"))
     name = _parse_queue(queue)
     note = clean_text(note, field="note", max_length=500)
     chosen = next((a for a in ACTIONS.get(name, ()) if action in (a.name, a.key)), None)
     if chosen is None:
-        allowed = ", ".join(a.name for a in ACTIONS.get(name, ())) or "none yet"
-        raise InvalidInput(f"{name.label} cannot {action!r}; actions: {allowed}.", fields={"action": "Unknown action."})
+        allowed = ", ".join(a.name for a in ACTIONS.get(name, ())) or _("none yet")
+        raise InvalidInput(
+            _("{queue} cannot {action}; actions: {allowed}.").format(
+                queue=name.label, action=repr(action), allowed=allowed
+            ),
+            fields={"action": _("Unknown action.")},
+        )
     with services.writer() as uow:
         item = _claim(uow, item_id, actor, expected_version)
         if item.queue != name.value:
-            raise NotFound(f"Item {item_id} is not in {name.label}.")
+            raise NotFound(_("Item {item_id} is not in {queue}.").format(item_id=item_id, queue=name.label))
         uow.commit()
     detail = chosen.run(item, services=services, actor=actor, note=note)
     with services.writer() as uow:
@@ -301,19 +313,19 @@ def act_on_item(
 def ensure_supervisor_sees(actor: Actor) -> None:
     """Screens ask before showing the queues; a CSR sees nothing there."""
     if actor.role not in SUPERVISORS:
-        raise NotAllowed("The queues are for supervisors.")
+        raise NotAllowed(_("The queues are for supervisors."))
 
 
 def duplicate_pair(item_id: int, *, uow: UnitOfWork, actor: Actor) -> PairView:
     """The two customers behind a duplicates-queue item (older first), with the score and the reasons."""
-    require_role(actor, *SUPERVISORS, doing="see the queues")
+    require_role(actor, *SUPERVISORS, doing=_("see the queues"))
     with uow:
         item = uow.session.get(QueueItem, item_id)
         if item is None or item.queue != QueueName.DUPLICATES.value:
-            raise NotFound(f"No possible duplicate in queue item {item_id}.")
+            raise NotFound(_("No possible duplicate in queue item {item_id}.").format(item_id=item_id))
         candidate = uow.session.get(DuplicateCandidate, int(item.ref_id))
         if candidate is None:
-            raise NotFound(f"No possible duplicate {item.ref_id}.")
+            raise NotFound(_("No possible duplicate {candidate_id}.").format(candidate_id=item.ref_id))
         ids = dict(
             uow.session.execute(
                 select(Customer.id, Customer.customer_id).where(

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from crm_tui.domain import Role
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services import operators
 from crm_tui.services.context import Services
 from crm_tui.services.shared import audit
@@ -56,10 +57,11 @@ def seed_customers(
     progress: Callable[[int], None] | None = None,
 ) -> SeedReport:
     """Append `customers` realistic customers with lines, contracts, bills and stock (admins only)."""
-    require_role(actor, Role.ADMIN, doing="seed demo data")
+    require_role(actor, Role.ADMIN, doing=_("seed demo data"))
     if not 1 <= customers <= MAX_CUSTOMERS:
         raise InvalidInput(
-            f"Seed between 1 and {MAX_CUSTOMERS:,} customers.", fields={"customers": f"1 to {MAX_CUSTOMERS:,}."}
+            _("Seed between 1 and {maximum} customers.").format(maximum=f"{MAX_CUSTOMERS:,}"),
+            fields={"customers": _("1 to {maximum}.").format(maximum=f"{MAX_CUSTOMERS:,}")},
         )
     with services.writer() as uow:
         audit.record(

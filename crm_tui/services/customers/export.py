@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 
 from crm_tui.domain import HIDDEN_STATUSES, CustomerStatus, OrderStatus, Role
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.customers.tmf import ENDED, tmf629_customer, tmf632_party
 from crm_tui.services.shared import audit
@@ -58,11 +59,13 @@ class ExportReport(View):
 
 def _checked(actor: Actor | None, format: str, statuses: Sequence[str] | None) -> tuple[str, ...]:  # noqa: A002
     """The statuses to export, once the actor may export and the options are known; else why not."""
-    require_role(actor, Role.ADMIN, doing="export customers")
+    require_role(actor, Role.ADMIN, doing=_("export customers"))
     if format not in FORMATS:
         raise InvalidInput(
-            f"Unknown export format {format!r}; one of {', '.join(FORMATS)}.",
-            fields={"format": "jsonl, tmf629 or tmf632."},
+            _("Unknown export format {format}; one of {formats}.").format(
+                format=repr(format), formats=", ".join(FORMATS)
+            ),
+            fields={"format": _("jsonl, tmf629 or tmf632.")},
         )
     if not statuses:
         return DEFAULT_STATUSES
@@ -70,8 +73,10 @@ def _checked(actor: Actor | None, format: str, statuses: Sequence[str] | None) -
     unknown = [s for s in chosen if s not in DEFAULT_STATUSES]
     if unknown:
         raise InvalidInput(
-            f"Cannot export customers in state {', '.join(unknown)}; one of {', '.join(DEFAULT_STATUSES)}.",
-            fields={"status": "Unknown or not exportable."},
+            _("Cannot export customers in state {unknown}; one of {statuses}.").format(
+                unknown=", ".join(unknown), statuses=", ".join(DEFAULT_STATUSES)
+            ),
+            fields={"status": _("Unknown or not exportable.")},
         )
     return chosen
 

@@ -10,6 +10,7 @@ from stdnum import imsi as stdnum_imsi
 
 from crm_tui.domain import KeyKind
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.shared.validation import (
     EMAIL_PATTERN,
@@ -36,7 +37,7 @@ def recognise_key(raw: str, *, region: str) -> RecognisedKey:
     value = clean_text(raw, field="key")
     if not value:
         raise InvalidInput(
-            "Type a customer ID, number, document or name.", fields={"key": "Type something to look for."}
+            _("Type a customer ID, number, document or name."), fields={"key": _("Type something to look for.")}
         )
     compact = re.sub(r"[\s\-]", "", value)
     if is_customer_id(compact):

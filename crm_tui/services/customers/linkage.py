@@ -32,6 +32,7 @@ from datetime import date
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
+from crm_tui.i18n import N_
 from crm_tui.services.customers.matching import (
     name_tokens,
     normalize_address,
@@ -42,34 +43,58 @@ LIFELONG = frozenset({"national_id", "residence_permit"})
 """Documents whose number a person keeps for life: another such number means another person."""
 
 COMPARISONS: dict[str, tuple[str, ...]] = {
-    "first_name": ("same", "one name left out", "close", "similar", "same initial", "different"),
-    "last_name": ("same", "one surname left out", "close", "similar", "different"),
-    "birthday": ("same", "day and month swapped", "one part mistyped", "one part different", "different"),
-    "document": ("same number", "one keystroke apart", "another document", "another lifelong ID"),
-    "phone": ("shared", "different"),
-    "email": ("shared", "different"),
+    "first_name": (
+        N_("same"),
+        N_("one name left out"),
+        N_("close"),
+        N_("similar"),
+        N_("same initial"),
+        N_("different"),
+    ),
+    "last_name": (N_("same"), N_("one surname left out"), N_("close"), N_("similar"), N_("different")),
+    "birthday": (
+        N_("same"),
+        N_("day and month swapped"),
+        N_("one part mistyped"),
+        N_("one part different"),
+        N_("different"),
+    ),
+    "document": (N_("same number"), N_("one keystroke apart"), N_("another document"), N_("another lifelong ID")),
+    "phone": (N_("shared"), N_("different")),
+    "email": (N_("shared"), N_("different")),
     "address": (
-        "same street, number and postcode",
-        "same street and number",
-        "same street",
-        "same postcode",
-        "same town",
-        "same region",
-        "different",
+        N_("same street, number and postcode"),
+        N_("same street and number"),
+        N_("same street"),
+        N_("same postcode"),
+        N_("same town"),
+        N_("same region"),
+        N_("different"),
     ),
 }
 """Each comparison's levels, the strongest agreement first."""
 
 GROUPS = {
-    "first_name": "name",
-    "last_name": "name",
-    "birthday": "birthday",
-    "document": "certificate",
-    "phone": "contact",
-    "email": "contact",
-    "address": "address",
+    "first_name": N_("name"),
+    "last_name": N_("name"),
+    "birthday": N_("birthday"),
+    "document": N_("certificate"),
+    "phone": N_("contact"),
+    "email": N_("contact"),
+    "address": N_("address"),
 }
 """The field each comparison speaks for in the reasons a queue shows (agree / differ)."""
+
+COMPARISON_WORDS = {
+    "first_name": N_("first name"),
+    "last_name": N_("last name"),
+    "birthday": N_("birthday"),
+    "document": N_("document"),
+    "phone": N_("phone"),
+    "email": N_("email"),
+    "address": N_("address"),
+}
+"""Each comparison as a queue's reason names it (translated where the reason is written)."""
 
 
 @dataclass(frozen=True, slots=True)

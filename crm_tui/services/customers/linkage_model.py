@@ -12,7 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from crm_tui.services.customers.linkage import COMPARISONS, GROUPS, NAMES, Person, compare
+from crm_tui.i18n import _
+from crm_tui.services.customers.linkage import COMPARISON_WORDS, COMPARISONS, GROUPS, NAMES, Person, compare
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Match:
     def describe(self) -> str:
         """Words for a queue, no personal data: "birthday same +14.2, last name same +13.2, ... (p 0.999)"."""
         ordered = sorted(self.parts, key=lambda p: -abs(p[2]))
-        said = [f"{c.replace('_', ' ')} {level} {w:+.1f}" for c, level, w in ordered]
+        said = [f"{_(COMPARISON_WORDS[c])} {_(level)} {w:+.1f}" for c, level, w in ordered]
         return ", ".join(said) + f" (p {self.probability:.3f})"
 
 
@@ -151,7 +152,11 @@ class MatchModel:
         comparisons = raw["comparisons"]
         for name in NAMES:
             if tuple(comparisons[name]["levels"]) != COMPARISONS[name]:
-                raise ValueError(f"Stored model {raw.get('version')}: levels of {name} differ from this version's.")
+                raise ValueError(
+                    _("Stored model {version}: levels of {name} differ from this version's.").format(
+                        version=raw.get("version"), name=name
+                    )
+                )
         return cls(
             version=raw["version"],
             trained_at=raw["trained_at"],

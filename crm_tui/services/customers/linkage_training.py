@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from crm_tui.i18n import _
 from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person, compare
 from crm_tui.services.customers.linkage_model import MatchModel, name_value
 from crm_tui.services.customers.matching import phonetic
@@ -104,7 +105,7 @@ def estimate_u(people: Sequence[Person], rng: random.Random, max_pairs: int) -> 
         for i, j in combinations(range(n), 2):
             count(i, j)
     else:
-        for _ in range(max_pairs):
+        for _pair in range(max_pairs):
             i, j = rng.randrange(n), rng.randrange(n - 1)
             count(i, j + (j >= i))
     return {name: _smoothed(c) for name, c in counts.items()}
@@ -226,7 +227,11 @@ def train(
 ) -> MatchModel:
     """The model estimated on these records; the same records, seed and sizes give the same model."""
     if len(people) < MIN_RECORDS:
-        raise TooFewRecords(f"Training needs at least {MIN_RECORDS} customers; the base has {len(people)}.")
+        raise TooFewRecords(
+            _("Training needs at least {minimum} customers; the base has {count}.").format(
+                minimum=MIN_RECORDS, count=len(people)
+            )
+        )
     rng = random.Random(seed)
     u = estimate_u(people, rng, u_pairs)
     prior = estimate_prior(people)

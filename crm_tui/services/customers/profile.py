@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, or_, select
 
 from crm_tui.domain import CustomerStatus, InteractionChannel, KeyKind
 from crm_tui.errors import NotFound
+from crm_tui.i18n import _
 from crm_tui.services.customers.search import _survivor_id
 from crm_tui.services.customers.search_sql import (
     LIVE_LINE_STATUSES,
@@ -67,7 +68,7 @@ def _resolve_merged(uow: UnitOfWork, customer_id: str) -> tuple[Customer | None,
 
 def get_customer(customer_id: str, *, uow: UnitOfWork, actor: Actor) -> CustomerDetail:
     """Everything the customer view shows; a merged ID shows its survivor."""
-    require_signed_in(actor, doing="view customers")
+    require_signed_in(actor, doing=_("view customers"))
     customer_id = parse_customer_id(customer_id)
     with uow:
         return _detail(uow, customer_id)
@@ -82,18 +83,18 @@ def open_customer(
     channel: InteractionChannel = InteractionChannel.SHOP,
 ) -> CustomerDetail:
     """Open the customer after identification: captures the interaction (1.3.4.2.1 step 2)."""
-    require_signed_in(actor, doing="open customers")
+    require_signed_in(actor, doing=_("open customers"))
     customer_id = parse_customer_id(customer_id)
     with uow:
         customer, _merged_from = _resolve_merged(uow, customer_id)
         if customer is None or customer.status == CustomerStatus.ERASED:
-            raise NotFound(f"No customer {customer_id}.")
-        how = key_kind.label if key_kind else "their customer record"
+            raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
+        how = key_kind.label if key_kind else _("their customer record")
         capture(
             uow.session,
             customer.id or 0,
             kind="identify",
-            summary=f"Identified by {how}",
+            summary=_("Identified by {how}").format(how=how),
             actor=actor,
             now=utcnow(),
             channel=channel.value,
@@ -117,7 +118,7 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
     session = uow.session
     customer, merged_from = _resolve_merged(uow, customer_id)
     if customer is None or customer.status == CustomerStatus.ERASED:
-        raise NotFound(f"No customer {customer_id}.")
+        raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
     pk = customer.id
     certificates = (
         session.execute(
@@ -324,7 +325,7 @@ def _is_blacklisted(uow: UnitOfWork, customer: Customer, certificates: list[Cert
 
 def get_subscriber(service_number: str, *, uow: UnitOfWork, actor: Actor, region: str) -> SubscriberView:
     """One line by its service number: the live one, else the most recent former one."""
-    require_signed_in(actor, doing="view lines")
+    require_signed_in(actor, doing=_("view lines"))
     number = parse_service_number(service_number, region=region)
     with uow:
         row = uow.session.execute(
@@ -338,7 +339,8 @@ def get_subscriber(service_number: str, *, uow: UnitOfWork, actor: Actor, region
         ).first()
         if row is None:
             raise NotFound(
-                f"No line with service number {number}.", fields={"service_number": "Unknown service number."}
+                _("No line with service number {number}.").format(number=number),
+                fields={"service_number": _("Unknown service number.")},
             )
         s, customer_id, account_code, offering = row
         return _subscriber_view(s, customer_id=customer_id, account_code=account_code, offering=offering)

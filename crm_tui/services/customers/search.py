@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields, replace
 
 from crm_tui.domain import CertType, CustomerStatus
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.customers import search_sql
 from crm_tui.services.shared.permissions import (
     require_signed_in,
@@ -96,7 +97,8 @@ def _parse_cert_type(raw: str) -> str:
     except ValueError:
         allowed = ", ".join(c.value for c in CertType)
         raise InvalidInput(
-            f"Unknown certificate type; one of {allowed}.", fields={"cert_type": "Unknown type."}
+            _("Unknown certificate type; one of {allowed}.").format(allowed=allowed),
+            fields={"cert_type": _("Unknown type.")},
         ) from None
 
 
@@ -113,9 +115,9 @@ def search_customers(
 
     One statement per page (see `search_sql`); a count only when the page is full or not the first.
     """
-    require_signed_in(actor, doing="search customers")
+    require_signed_in(actor, doing=_("search customers"))
     if query.is_empty():
-        raise InvalidInput("Fill at least one field to search.", fields={"name": "Fill at least one field."})
+        raise InvalidInput(_("Fill at least one field to search."), fields={"name": _("Fill at least one field.")})
     parsed = query.parsed(region=region)
     page = max(1, page)
     page_size = max(1, min(page_size, 500))

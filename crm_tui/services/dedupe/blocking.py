@@ -172,12 +172,12 @@ def blocking_keys(person: Person) -> list[tuple[str, Any]]:
         keys += [("year-month+2 tokens", (birthday[:6], x, y)) for x, y in combinations(codes, 2)]
         if person.first and person.last:
             prefixes = tuple(sorted((person.first[0][:3], person.last[0][:3])))
-            keys.append(("name prefixes+year", (birthday[:4], prefixes)))
-            keys.append(("birthday+initials", (birthday, *sorted((person.first[0][0], person.last[0][0])))))
+            keys += [("name prefixes+year", (birthday[:4], prefixes))]
+            keys += [("birthday+initials", (birthday, *sorted((person.first[0][0], person.last[0][0]))))]
         keys += [("birthday+postcode", (birthday, postcode)) for postcode in person.postcodes]
     if codes:
         area = min(person.postcodes)[:2] if person.postcodes else ""
-        keys.append(("full phonetic name+area", (tuple(codes), area)))
+        keys += [("full phonetic name+area", (tuple(codes), area))]
     keys += [("contact", value) for value in sorted(person.phones | person.emails)]
     for street in person.streets:
         for number in sorted(person.numbers):
@@ -187,8 +187,8 @@ def blocking_keys(person: Person) -> list[tuple[str, Any]]:
         keys += [("postcode+2 tokens", (postcode, x, y)) for x, y in combinations(codes, 2)]
         if person.first and person.last:  # one part's phonetic code and the other part's initial
             first, last = person.first[0], person.last[0]
-            keys.append(("postcode+token+initial", (postcode, *sorted((phonetic(first), last[0])))))
-            keys.append(("postcode+token+initial", (postcode, *sorted((phonetic(last), first[0])))))
+            keys += [("postcode+token+initial", (postcode, *sorted((phonetic(first), last[0]))))]
+            keys += [("postcode+token+initial", (postcode, *sorted((phonetic(last), first[0]))))]
     return keys
 
 

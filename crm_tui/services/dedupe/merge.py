@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from crm_tui.domain import HIDDEN_STATUSES, CustomerStatus, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.customers.status import refresh_customer_status
 from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.interactions import capture
@@ -116,7 +117,9 @@ def _pair(uow: UnitOfWork, survivor_id: str, merged_id: str) -> tuple[Customer, 
         parse_customer_id(merged_id, field="merged"),
     )
     if survivor_id == merged_id:
-        raise InvalidInput("A customer cannot be merged into themselves.", fields={"merged": "Same as the survivor."})
+        raise InvalidInput(
+            _("A customer cannot be merged into themselves."), fields={"merged": _("Same as the survivor.")}
+        )
     rows = {
         c.customer_id: c
         for c in uow.session.execute(
@@ -125,9 +128,13 @@ def _pair(uow: UnitOfWork, survivor_id: str, merged_id: str) -> tuple[Customer, 
     }
     for key in (survivor_id, merged_id):
         if key not in rows:
-            raise NotFound(f"No customer {key}.")
+            raise NotFound(_("No customer {customer_id}.").format(customer_id=key))
         if rows[key].status in HIDDEN_STATUSES:
-            raise Conflict(f"Customer {key} is {rows[key].status}; it cannot take part in a merge.")
+            raise Conflict(
+                _("Customer {customer_id} is {status}; it cannot take part in a merge.").format(
+                    customer_id=key, status=rows[key].status
+                )
+            )
     return rows[survivor_id], rows[merged_id]
 
 
@@ -139,7 +146,7 @@ def _counts(uow: UnitOfWork, customer_pk: int) -> dict[str, list[int]]:
 
 
 def preview_merge(survivor_id: str, merged_id: str, *, uow: UnitOfWork, actor: Actor) -> MergePreview:
-    require_role(actor, *SUPERVISORS, doing="merge customers")
+    require_role(actor, *SUPERVISORS, doing=_("merge customers"))
     with uow:
         survivor, merged = _pair(uow, survivor_id, merged_id)
         fields = [
@@ -170,12 +177,14 @@ def merge_customers(
     now: datetime | None = None,
 ) -> MergeResult:
     """Merge `merged_id` into `survivor_id`; `take_from_merged` names the fields whose value comes from the merged record."""
-    require_role(actor, *SUPERVISORS, doing="merge customers")
+    require_role(actor, *SUPERVISORS, doing=_("merge customers"))
     now = now or utcnow()
     chosen = list(dict.fromkeys(take_from_merged or []))
     unknown = [f for f in chosen if f not in CHOOSABLE]
     if unknown:
-        raise InvalidInput(f"Unknown field(s): {', '.join(unknown)}.", fields={"fields": "Unknown field."})
+        raise InvalidInput(
+            _("Unknown field(s): {fields}.").format(fields=", ".join(unknown)), fields={"fields": _("Unknown field.")}
+        )
     with uow:
         session = uow.session
         survivor, merged = _pair(uow, survivor_id, merged_id)
@@ -240,7 +249,11 @@ def merge_customers(
             session,
             survivor.id,
             kind="merge",
-            summary=f"Merged {merged.customer_id} into this customer" + (f": {note}" if note else ""),
+            summary=(
+                _("Merged {customer_id} into this customer: {note}")
+                if note
+                else _("Merged {customer_id} into this customer")
+            ).format(customer_id=merged.customer_id, note=note),
             actor=actor,
             now=now,
         )
@@ -271,19 +284,21 @@ def merge_customers(
 
 def unmerge(merge_id: int, *, uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> MergeResult:
     """Restore both customers as they were before the merge, and move their rows back."""
-    require_role(actor, *SUPERVISORS, doing="unmerge customers")
+    require_role(actor, *SUPERVISORS, doing=_("unmerge customers"))
     now = now or utcnow()
     with uow:
         session = uow.session
         record = session.get(MergeRecord, merge_id)
         if record is None:
-            raise NotFound(f"No merge {merge_id}.")
+            raise NotFound(_("No merge {merge_id}.").format(merge_id=merge_id))
         if record.unmerged_at is not None:
-            raise Conflict(f"Merge {merge_id} was already undone.")
+            raise Conflict(_("Merge {merge_id} was already undone.").format(merge_id=merge_id))
         survivor, merged = session.get(Customer, record.survivor_id), session.get(Customer, record.merged_id)
         if merged.status != CustomerStatus.MERGED or merged.merged_into_id != survivor.id:
             raise Conflict(
-                f"{merged.customer_id} is no longer merged into {survivor.customer_id}; undo the later changes first."
+                _("{merged} is no longer merged into {survivor}; undo the later changes first.").format(
+                    merged=merged.customer_id, survivor=survivor.customer_id
+                )
             )
         before = record.before_image
         moved = {name: ids for name, ids in before["moved"].items() if ids}
@@ -315,7 +330,7 @@ def unmerge(merge_id: int, *, uow: UnitOfWork, actor: Actor, now: datetime | Non
             session,
             survivor.id,
             kind="unmerge",
-            summary=f"Merge with {merged.customer_id} undone",
+            summary=_("Merge with {customer_id} undone").format(customer_id=merged.customer_id),
             actor=actor,
             now=now,
         )
@@ -323,7 +338,7 @@ def unmerge(merge_id: int, *, uow: UnitOfWork, actor: Actor, now: datetime | Non
             session,
             merged.id,
             kind="unmerge",
-            summary=f"Separated again from {survivor.customer_id}",
+            summary=_("Separated again from {customer_id}").format(customer_id=survivor.customer_id),
             actor=actor,
             now=now,
         )

@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 
 from crm_tui.domain import HIDDEN_STATUSES, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.customers.linkage_model import Match, MatchModel
 from crm_tui.services.customers.linkage_store import current_model
@@ -100,7 +101,7 @@ def scan_duplicates(
     Supervisors and admins only. Safe to rerun: known pairs keep their status and are not
     added again. `model` replaces the one in force (the benchmark compares models this way).
     """
-    require_role(actor, *SUPERVISORS, doing="scan for duplicates")
+    require_role(actor, *SUPERVISORS, doing=_("scan for duplicates"))
     settings = services.settings
     started = time.perf_counter()
     tick = progress or (lambda _stage, _done, _total: None)
@@ -173,8 +174,10 @@ def review_band(model_threshold: float, queue_above: float | None, ignore_below:
     bottom = ignore_below if ignore_below is not None else top
     if bottom > top:
         raise InvalidInput(
-            f"CRM_DEDUPE_IGNORE_BELOW ({bottom}) is above CRM_DEDUPE_QUEUE_ABOVE ({top}): the review band is empty.",
-            fields={"dedupe_ignore_below": "must not be above dedupe_queue_above"},
+            _(
+                "CRM_DEDUPE_IGNORE_BELOW ({bottom}) is above CRM_DEDUPE_QUEUE_ABOVE ({top}): the review band is empty."
+            ).format(bottom=bottom, top=top),
+            fields={"dedupe_ignore_below": _("must not be above dedupe_queue_above")},
         )
     return top, bottom
 
@@ -297,19 +300,23 @@ def dismiss_pair(candidate_id: int | str, *, uow: UnitOfWork, actor: Actor, note
 
     Conflict if the pair was already dismissed or merged; NotFound for an unknown ID.
     """
-    require_role(actor, *SUPERVISORS, doing="dismiss possible duplicates")
+    require_role(actor, *SUPERVISORS, doing=_("dismiss possible duplicates"))
     note = clean_text(note, field="note", max_length=500)
     try:
         key = int(candidate_id)
     except (TypeError, ValueError):
-        raise NotFound(f"No possible duplicate {candidate_id}.") from None
+        raise NotFound(_("No possible duplicate {candidate_id}.").format(candidate_id=candidate_id)) from None
     with uow:
         session = uow.session
         candidate = session.get(DuplicateCandidate, key)
         if candidate is None:
-            raise NotFound(f"No possible duplicate {key}.")
+            raise NotFound(_("No possible duplicate {candidate_id}.").format(candidate_id=key))
         if candidate.status != "open":
-            raise Conflict(f"Possible duplicate {key} was already {candidate.status}.")
+            raise Conflict(
+                _("Possible duplicate {candidate_id} was already {status}.").format(
+                    candidate_id=key, status=candidate.status
+                )
+            )
         candidate.status = "dismissed"
         session.add(candidate)
         now = utcnow()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from crm_tui.domain import HIDDEN_STATUSES
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person
 from crm_tui.services.customers.linkage_model import MatchModel
@@ -68,9 +69,11 @@ def train_model(
     """Estimate u from random pairs and m by EM over blocking rules on every live customer, and
     store the model as the one in force. Supervisors and admins only. The same base and seed give
     the same parameters."""
-    require_role(actor, *SUPERVISORS, doing="train the duplicate model")
+    require_role(actor, *SUPERVISORS, doing=_("train the duplicate model"))
     if threshold is not None and not 0.0 < threshold < 1.0:
-        raise InvalidInput("The threshold is a probability between 0 and 1.", fields={"threshold": "Between 0 and 1."})
+        raise InvalidInput(
+            _("The threshold is a probability between 0 and 1."), fields={"threshold": _("Between 0 and 1.")}
+        )
     started = time.perf_counter()
     now = now or utcnow()
     people = read_people(services, now, progress)

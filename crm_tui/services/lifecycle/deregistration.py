@@ -26,6 +26,7 @@ from crm_tui.domain import (
     QueueName,
 )
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.present import money_text
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.deregistration_quote import (
@@ -96,23 +97,26 @@ def _parse_options(
     try:
         DeregistrationReason(reason)
     except ValueError:
-        errors["reason"] = "Choose a deregistration reason."
+        errors["reason"] = _("Choose a deregistration reason.")
     if reason == DeregistrationReason.OTHER and not note.strip():
-        errors["note"] = "Say what the other reason is."
+        errors["note"] = _("Say what the other reason is.")
     if number_mode not in NUMBER_MODES:
-        errors["number_mode"] = "Immediately or freeze."
+        errors["number_mode"] = _("Immediately or freeze.")
     if sim_mode not in SIM_MODES:
-        errors["sim_mode"] = "Reuse or abandon."
+        errors["sim_mode"] = _("Reuse or abandon.")
     if payment_method and payment_method not in PAYMENT_METHODS:
-        errors["payment_method"] = "Cash, card or account."
+        errors["payment_method"] = _("Cash, card or account.")
     if retention != "declined":
-        errors["retention"] = (
+        errors["retention"] = _(
             "Record the retention offer as declined before deregistering (or apply the accepted offer)."
         )
     if balance not in ("refund", "forfeit") and not balance.startswith("transfer:"):
-        errors["balance"] = "Refund, forfeit or transfer:ACCOUNT."
+        errors["balance"] = _("Refund, forfeit or transfer:ACCOUNT.")
     if errors:
-        raise InvalidInput("Check the deregistration options: " + "; ".join(errors.values()), fields=errors)
+        raise InvalidInput(
+            _("Check the deregistration options: {problems}").format(problems="; ".join(errors.values())),
+            fields=errors,
+        )
     return {"reason": reason, "note": clean_text(note, field="note", max_length=300)}
 
 
@@ -139,7 +143,7 @@ def submit_deregistration(
     is done (Conflict). Raises ExternalSystemFailed (exit 7) when a step fails; the order stays.
     `on_progress` gets the order after each step (the workbench shows the steps advancing live).
     """
-    require_signed_in(actor, doing="deregister lines")
+    require_signed_in(actor, doing=_("deregister lines"))
     now = now or utcnow()
     settings = services.settings
     number = parse_service_number(service_number, region=settings.default_region)
@@ -160,17 +164,23 @@ def submit_deregistration(
             uow, customer_pk=customer.id, whole_customer=True
         )
         if pending:
-            raise Conflict(f"Order {pending} for this line or customer is not finished; finish or cancel it first.")
+            raise Conflict(
+                _("Order {order} for this line or customer is not finished; finish or cancel it first.").format(
+                    order=pending
+                )
+            )
         quote = _quote(uow, subscriber, customer, account, offering, reason=reason, today=now.date())
         due = quote.outstanding_total + (Decimal("0.00") if request_waiver else quote.penalty_total)
         if expected_total is not None and expected_total.quantize(CENT) != quote.total_due:
             raise Conflict(
-                f"The amount changed since it was shown ({money_text(expected_total, quote.currency)} -> {money_text(quote.total_due, quote.currency)}); go through the charges again."
+                _("The amount changed since it was shown ({shown} -> {now}); go through the charges again.").format(
+                    shown=money_text(expected_total, quote.currency), now=money_text(quote.total_due, quote.currency)
+                )
             )
         if due > 0 and not payment_method:
             raise InvalidInput(
-                f"{money_text(due, quote.currency)} is due; choose how it is paid.",
-                fields={"payment_method": "Cash, card or account."},
+                _("{amount} is due; choose how it is paid.").format(amount=money_text(due, quote.currency)),
+                fields={"payment_method": _("Cash, card or account.")},
             )
         penalty_charges = []
         for contract in session.execute(
@@ -184,7 +194,7 @@ def submit_deregistration(
                     account_id=account.id,
                     subscriber_id=subscriber.id,
                     kind="penalty",
-                    description=f"Early termination: {contract.name}",
+                    description=_("Early termination: {contract}").format(contract=contract.name),
                     amount=amount,
                     currency=account.currency,
                     created_at=now,
@@ -198,7 +208,9 @@ def submit_deregistration(
                 queue=QueueName.PENALTY_WAIVERS,
                 ref_type="subscriber",
                 ref_id=subscriber.service_number,
-                reason=f"Waive {money_text(quote.penalty_total, quote.currency)} early-termination penalty ({DeregistrationReason(reason).label})",
+                reason=_("Waive {amount} early-termination penalty ({reason})").format(
+                    amount=money_text(quote.penalty_total, quote.currency), reason=DeregistrationReason(reason).label
+                ),
                 payload={"charge_ids": [c.id for c in penalty_charges], "amount": str(quote.penalty_total)},
                 created_at=now,
             )
@@ -248,7 +260,9 @@ def submit_deregistration(
             session,
             customer.id,
             kind="deregister",
-            summary=f"Deregistration of {subscriber.service_number} ({DeregistrationReason(reason).label}); order {order.order_number}",
+            summary=_("Deregistration of {number} ({reason}); order {order}").format(
+                number=subscriber.service_number, reason=DeregistrationReason(reason).label, order=order.order_number
+            ),
             actor=actor,
             now=now,
         )
@@ -312,11 +326,13 @@ def _handle_balance(
     session = uow.session
     if mode == "refund":
         voucher = pay_out_refund(
-            session, account, amount=balance, description="Prepaid balance refunded", actor=actor, now=now
+            session, account, amount=balance, description=_("Prepaid balance refunded"), actor=actor, now=now
         )
-        note = f"{money_text(balance, account.currency)} refunded in cash (voucher {voucher.receipt_number})"
+        note = _("{amount} refunded in cash (voucher {voucher})").format(
+            amount=money_text(balance, account.currency), voucher=voucher.receipt_number
+        )
     elif mode == "forfeit":
-        note = f"{money_text(balance, account.currency)} forfeited"
+        note = _("{amount} forfeited").format(amount=money_text(balance, account.currency))
     else:
         code = mode.split(":", 1)[1].strip()
         target = session.execute(
@@ -324,11 +340,14 @@ def _handle_balance(
         ).scalar_one_or_none()
         if target is None or target.id == account.id:
             raise InvalidInput(
-                f"Account {code} is not another account of this customer.", fields={"balance": "Unknown account."}
+                _("Account {account} is not another account of this customer.").format(account=code),
+                fields={"balance": _("Unknown account.")},
             )
         target.balance += balance
         session.add(target)
-        note = f"{money_text(balance, account.currency)} moved to account {code}"
+        note = _("{amount} moved to account {account}").format(
+            amount=money_text(balance, account.currency), account=code
+        )
     account.balance = Decimal("0.00")
     session.add(account)
     return note
@@ -338,14 +357,16 @@ def decide_penalty_waiver(
     item_id: int, *, approve: bool, note: str = "", uow: UnitOfWork, actor: Actor, now: datetime | None = None
 ) -> None:
     """A supervisor waives the penalty (charges become waived) or refuses (they stay outstanding)."""
-    require_role(actor, *SUPERVISORS, doing="decide penalty waivers")
+    require_role(actor, *SUPERVISORS, doing=_("decide penalty waivers"))
     now = now or utcnow()
     with uow:
         item = uow.session.get(QueueItem, item_id)
         if item is None or item.queue != QueueName.PENALTY_WAIVERS:
-            raise NotFound(f"No penalty waiver request {item_id}.")
+            raise NotFound(_("No penalty waiver request {item_id}.").format(item_id=item_id))
         if item.status not in ("open", "claimed"):
-            raise Conflict(f"Waiver request {item_id} was already {item.status}.")
+            raise Conflict(
+                _("Waiver request {item_id} was already {status}.").format(item_id=item_id, status=item.status)
+            )
         if approve:
             for charge in uow.session.execute(
                 select(Charge).where(Charge.id.in_(item.payload["charge_ids"]))

@@ -18,6 +18,7 @@ from crm_tui.domain import (
     PaymentType,
 )
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.lines.lookup import load_line
 from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.catalog import ensure_catalog
@@ -258,7 +259,7 @@ def quote_deregistration(
     today: date | None = None,
 ) -> DeregistrationQuote:
     """Everything the Deregistration screen shows before submit: basics, contracts, money, offers."""
-    require_signed_in(actor, doing="deregister lines")
+    require_signed_in(actor, doing=_("deregister lines"))
     number = parse_service_number(service_number, region=region)
     with uow:
         line = load_line(uow, number)
@@ -286,12 +287,14 @@ def accept_retention_offer(
     now: datetime | None = None,
 ) -> RetentionApplied:
     """The customer stays: the offer is applied and recorded, and the flow ends here."""
-    require_signed_in(actor, doing="apply retention offers")
+    require_signed_in(actor, doing=_("apply retention offers"))
     now = now or utcnow()
     number = parse_service_number(service_number, region=region)
     offer = next((o for o in retention_offers() if o["code"] == offer_code.strip().upper()), None)
     if offer is None:
-        raise InvalidInput(f"No retention offer {offer_code}.", fields={"retention": "Unknown offer."})
+        raise InvalidInput(
+            _("No retention offer {offer}.").format(offer=offer_code), fields={"retention": _("Unknown offer.")}
+        )
     with uow:
         line = load_line(uow, number)
         subscriber, customer = line.subscriber, line.customer
@@ -308,7 +311,9 @@ def accept_retention_offer(
             session,
             customer.id,
             kind="retention",
-            summary=f"Stayed with offer {offer['code']}: {offer['name']} (reason: {DeregistrationReason(reason).label})",
+            summary=_("Stayed with offer {code}: {name} (reason: {reason})").format(
+                code=offer["code"], name=offer["name"], reason=DeregistrationReason(reason).label
+            ),
             actor=actor,
             now=now,
         )

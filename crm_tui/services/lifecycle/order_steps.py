@@ -14,6 +14,7 @@ from crm_tui.domain import (
     SubscriberStatus,
 )
 from crm_tui.errors import Conflict
+from crm_tui.i18n import N_, _
 from crm_tui.services.customers.status import refresh_customer_status
 from crm_tui.services.lifecycle.deregistration_quote import retention_policy
 from crm_tui.services.orders.engine import (
@@ -126,7 +127,9 @@ def _undo_recycle(ctx: StepContext) -> None:
         ).scalar_one()
         sim = session.execute(select(SimCard).where(SimCard.iccid == line["iccid"])).scalar_one()
         if number.state == NumberState.IN_USE or sim.state == SimState.IN_USE:
-            raise Conflict(f"{line['service_number']} or its SIM was already given to another line.")
+            raise Conflict(
+                _("{number} or its SIM was already given to another line.").format(number=line["service_number"])
+            )
         subscriber = session.get(Subscriber, line["id"])
         subscriber.status = line["previous_status"]
         subscriber.status_since = ctx.now
@@ -225,7 +228,12 @@ def _close(ctx: StepContext) -> None:
         session,
         customer.id,
         kind="order_closed",
-        summary=f"Order {order.order_number} closed ({order.type.replace('_', ' ')})",
+        summary=_("Order {order} closed ({order_type})").format(
+            order=order.order_number,
+            order_type=_(ORDER_TYPE_WORDS[order.type])
+            if order.type in ORDER_TYPE_WORDS
+            else order.type.replace("_", " "),
+        ),
         actor=None,
         now=ctx.now,
         channel="script",
@@ -310,56 +318,56 @@ def _clean_up_customer(ctx: StepContext) -> None:
 
 
 STEPS: tuple[StepKind, ...] = (
-    StepKind("cbs.suspend", "Billing: suspend", external=("cbs", "suspend"), undo_external=("cbs", "resume")),
+    StepKind("cbs.suspend", N_("Billing: suspend"), external=("cbs", "suspend"), undo_external=("cbs", "resume")),
     StepKind(
         "provisioning.suspend",
-        "Network: bar the line",
+        N_("Network: bar the line"),
         external=("provisioning", "suspend"),
         undo_external=("provisioning", "resume"),
     ),
-    StepKind("subscriber.suspended", "Mark the line suspended", local=_mark(SubscriberStatus.SUSPENDED)),
-    StepKind("cbs.resume", "Billing: resume", external=("cbs", "resume"), undo_external=("cbs", "suspend")),
+    StepKind("subscriber.suspended", N_("Mark the line suspended"), local=_mark(SubscriberStatus.SUSPENDED)),
+    StepKind("cbs.resume", N_("Billing: resume"), external=("cbs", "resume"), undo_external=("cbs", "suspend")),
     StepKind(
         "provisioning.resume",
-        "Network: lift the bar",
+        N_("Network: lift the bar"),
         external=("provisioning", "resume"),
         undo_external=("provisioning", "suspend"),
     ),
-    StepKind("subscriber.active", "Mark the line active", local=_mark(SubscriberStatus.ACTIVE)),
-    StepKind("order.close_simple", "Close the order", local=_close_simple),
+    StepKind("subscriber.active", N_("Mark the line active"), local=_mark(SubscriberStatus.ACTIVE)),
+    StepKind("order.close_simple", N_("Close the order"), local=_close_simple),
     StepKind(
         "cbs.change_state",
-        "Notify billing: subscriber inactive",
+        N_("Notify billing: subscriber inactive"),
         external=("cbs", "change_state"),
         undo_external=("cbs", "restore_state"),
     ),
     StepKind(
         "provisioning.deactivate",
-        "Deactivate in the network",
+        N_("Deactivate in the network"),
         external=("provisioning", "deactivate"),
         undo_external=("provisioning", "reactivate"),
     ),
     StepKind(
         "cbs.deactivate",
-        "Deactivate in billing",
+        N_("Deactivate in billing"),
         external=("cbs", "deactivate"),
-        cannot_undo="billing has closed the subscription; re-establish the customer instead",
+        cannot_undo=N_("billing has closed the subscription; re-establish the customer instead"),
     ),
-    StepKind("inventory.recycle", "Recycle number and SIM", local=_recycle, undo_local=_undo_recycle),
-    StepKind("archive.subscriber", "Archive the subscriber", local=_archive_subscribers, undo_local=_undo_archive),
+    StepKind("inventory.recycle", N_("Recycle number and SIM"), local=_recycle, undo_local=_undo_recycle),
+    StepKind("archive.subscriber", N_("Archive the subscriber"), local=_archive_subscribers, undo_local=_undo_archive),
     StepKind(
         "archive.customer",
-        "Archive the customer profile",
+        N_("Archive the customer profile"),
         local=_archive_customer,
-        cannot_undo="the archive record is kept",
+        cannot_undo=N_("the archive record is kept"),
     ),
     StepKind(
         "customer.clean_up",
-        "Clean up contacts and links",
+        N_("Clean up contacts and links"),
         local=_clean_up_customer,
-        cannot_undo="contacts and links were deleted",
+        cannot_undo=N_("contacts and links were deleted"),
     ),
-    StepKind("order.close", "Close the order", local=_close),
+    StepKind("order.close", N_("Close the order"), local=_close),
 )
 """Every step kind of the lifecycle's orders; `services.bootstrap` registers them with the engine."""
 
@@ -379,3 +387,12 @@ ORDER_TYPES: dict[str, tuple[str, ...]] = {
     "resume": ("cbs.resume", "provisioning.resume", "subscriber.active", "order.close_simple"),
 }
 """Each order type's steps, in the order they run."""
+
+ORDER_TYPE_WORDS = {
+    "add_line": N_("add line"),
+    "deregister": N_("deregister"),
+    "terminate_customer": N_("terminate customer"),
+    "suspend": N_("suspend"),
+    "resume": N_("resume"),
+}
+"""Each order type as the customer's history names it (translated when the summary is written)."""

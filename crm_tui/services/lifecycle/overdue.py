@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from crm_tui.domain import ChargeStatus, SubscriberStatus, SuspensionReason
 from crm_tui.errors import Conflict, ExternalSystemFailed
+from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.orders.operations import runs_ahead
@@ -73,7 +74,7 @@ def suspend_overdue(
     """Suspend for debt every active line of an account owing more than the minimum past its grace."""
     now = utcnow()
     if runs_ahead(as_of, now):
-        require_role(actor, *SUPERVISORS, doing="run the overdue scan ahead of today")
+        require_role(actor, *SUPERVISORS, doing=_("run the overdue scan ahead of today"))
         with services.writer() as uow:
             audit.record(
                 uow, actor, "subscriber.suspend_overdue_ahead", "subscriber", "*", {"as_of": as_of.isoformat()}
@@ -132,7 +133,9 @@ def suspend_overdue(
                 services=services,
                 actor=None,
                 reason=SuspensionReason.DEBT.value,
-                note=f"{rules['note']} ({base['overdue']} due since {base['oldest_due_on']})",
+                note=_("{note} ({amount} due since {date})").format(
+                    note=rules["note"], amount=base["overdue"], date=base["oldest_due_on"]
+                ),
             )
             lines.append(OverdueLine(**base, outcome="suspended", order_id=order.order_id))
         except ExternalSystemFailed as failure:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm_tui.domain import CustomerStatus, NumberState
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import N_, _
 from crm_tui.services.lines.inventory import release_frozen_numbers
 from crm_tui.services.lines.provisioning import give_line
 from crm_tui.services.shared import audit, outbox
@@ -39,6 +40,8 @@ from crm_tui.storage.unit_of_work import UnitOfWork
 
 RETURNABLE = (CustomerStatus.TERMINATED.value, CustomerStatus.ARCHIVED.value)
 BOOKKEEPING = ("customer_id", "display_name", "reason", "terminated_at", "type", "payments_total")
+RESTORED_WORDS = {"contacts": N_("contacts"), "addresses": N_("addresses"), "preferences": N_("preferences")}
+"""What a re-establishment restored, as the customer's history says it (other fields by name)."""
 """Archive keys about the termination itself, not the customer's data: not listed as "kept"."""
 
 
@@ -103,18 +106,22 @@ def _find_customer(
         )
     else:
         raise InvalidInput(
-            "Give the customer ID, the certificate, or the former service number.",
-            fields={"customer_id": "One key is needed."},
+            _("Give the customer ID, the certificate, or the former service number."),
+            fields={"customer_id": _("One key is needed.")},
         )
     if customer is None:
-        raise NotFound("No former customer matches in the archive.")
+        raise NotFound(_("No former customer matches in the archive."))
     if customer.status == CustomerStatus.ERASED:
         raise NotFound(
-            f"Customer {customer.customer_id} asked for their data to be erased: there is nothing to restore. Register them as a new customer."
+            _(
+                "Customer {customer_id} asked for their data to be erased: there is nothing to restore. Register them as a new customer."
+            ).format(customer_id=customer.customer_id)
         )
     if customer.status not in RETURNABLE:
         raise Conflict(
-            f"Customer {customer.customer_id} is {customer.status}, not terminated: nothing to re-establish."
+            _("Customer {customer_id} is {status}, not terminated: nothing to re-establish.").format(
+                customer_id=customer.customer_id, status=customer.status
+            )
         )
     return customer
 
@@ -164,7 +171,7 @@ def find_archived_customer(
     cert_country: str = "",
     former_service_number: str = "",
 ) -> ArchivedCustomer:
-    require_signed_in(actor, doing="look in the archive")
+    require_signed_in(actor, doing=_("look in the archive"))
     with uow:
         customer = _find_customer(
             uow,
@@ -232,7 +239,7 @@ def reestablish_customer(
     """Bring the customer back: profile, preferences and contacts from the archive (if kept), the
     same customer ID, the past interactions; with an offering, a line on the former number if it is
     still frozen for them (else the next free one)."""
-    require_signed_in(actor, doing="re-establish customers")
+    require_signed_in(actor, doing=_("re-establish customers"))
     now = now or utcnow()
     with uow:
         session = uow.session
@@ -257,7 +264,9 @@ def reestablish_customer(
             ensure_catalog(session)
             product = session.execute(select(Offering).where(Offering.code == offering.upper())).scalar_one_or_none()
             if product is None:
-                raise InvalidInput(f"No offering {offering}.", fields={"offering": "Unknown offering."})
+                raise InvalidInput(
+                    _("No offering {offering}.").format(offering=offering), fields={"offering": _("Unknown offering.")}
+                )
             wanted = None
             if recover_number:
                 wanted_record = next((r for r in lines if _recoverable(uow, r)), None)
@@ -284,9 +293,16 @@ def reestablish_customer(
             session,
             customer.id,
             kind="reestablish",
-            summary="Relationship re-established"
-            + (f"; restored {', '.join(restored)}" if restored else "; nothing kept in the archive to restore")
-            + (f"; former number {service_number} recovered" if recovered else ""),
+            summary=_("Relationship re-established")
+            + "; "
+            + (
+                _("restored {what}").format(
+                    what=", ".join(_(RESTORED_WORDS[r]) if r in RESTORED_WORDS else r for r in restored)
+                )
+                if restored
+                else _("nothing kept in the archive to restore")
+            )
+            + ("; " + _("former number {number} recovered").format(number=service_number) if recovered else ""),
             actor=actor,
             now=now,
         )
@@ -332,7 +348,7 @@ def _restore_profile(uow: UnitOfWork, customer: Customer, kept: dict[str, Any]) 
                     value_normalized=contact["value"].lower(),
                 )
             )
-        restored.append("contacts")
+        restored.append("contacts")  # i18n: not for people
     if (
         kept.get("addresses")
         and not session.execute(select(Address.id).where(Address.customer_id == customer.id)).first()
@@ -347,7 +363,7 @@ def _restore_profile(uow: UnitOfWork, customer: Customer, kept: dict[str, Any]) 
                     postal_code=address.get("postal_code"),
                 )
             )
-        restored.append("addresses")
+        restored.append("addresses")  # i18n: not for people
     if kept.get("preferences"):
         preference = session.execute(
             select(Preference).where(Preference.customer_id == customer.id)
@@ -356,7 +372,7 @@ def _restore_profile(uow: UnitOfWork, customer: Customer, kept: dict[str, Any]) 
             if hasattr(preference, key) and key not in ("id", "customer_id"):
                 setattr(preference, key, value)
         session.add(preference)
-        restored.append("preferences")
+        restored.append("preferences")  # i18n: not for people
     for field in ("email", "mobile", "first_name", "middle_name", "last_name", "organization_name"):
         if kept.get(field) and not getattr(customer, field):
             setattr(customer, field, kept[field])

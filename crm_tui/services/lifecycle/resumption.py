@@ -21,6 +21,7 @@ from crm_tui.domain import (
     SuspensionReason,
 )
 from crm_tui.errors import Conflict, Held, InvalidInput, NotAllowed, NotFound
+from crm_tui.i18n import _
 from crm_tui.present import day, money_text
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.suspension import (
@@ -81,13 +82,16 @@ class ResumeQuote(View):
 
 
 def resume_quote(service_number: str, *, uow: UnitOfWork, actor: Actor, region: str) -> ResumeQuote:
-    require_signed_in(actor, doing="resume lines")
+    require_signed_in(actor, doing=_("resume lines"))
     number = parse_service_number(service_number, region=region)
     with uow:
         line = load_line(uow, number)
         subscriber, customer, account = line.subscriber, line.customer, line.account
         if subscriber.status != SubscriberStatus.SUSPENDED:
-            raise Conflict(f"Line {number} is not suspended.", fields={"service_number": "Not suspended."})
+            raise Conflict(
+                _("Line {number} is not suspended.").format(number=number),
+                fields={"service_number": _("Not suspended.")},
+            )
         outstanding = _outstanding(uow, account)
         reason = subscriber.status_reason
         return ResumeQuote(
@@ -143,15 +147,15 @@ def resume_subscriber(
         op = ResumeOperation(operation)
     except ValueError:
         raise InvalidInput(
-            "Operation type: customer_request, administrator or system_trigger.",
-            fields={"operation": "Unknown operation type."},
+            _("Operation type: customer_request, administrator or system_trigger."),
+            fields={"operation": _("Unknown operation type.")},
         ) from None
     if op == ResumeOperation.SYSTEM_TRIGGER and actor is not None and actor.role not in SUPERVISORS:
-        raise NotAllowed("A system-triggered resumption comes from billing, not from the counter.")
+        raise NotAllowed(_("A system-triggered resumption comes from billing, not from the counter."))
     if op == ResumeOperation.ADMINISTRATOR:
-        require_role(actor, *SUPERVISORS, doing="resume as administrator")
+        require_role(actor, *SUPERVISORS, doing=_("resume as administrator"))
     if op == ResumeOperation.CUSTOMER_REQUEST:
-        require_signed_in(actor, doing="resume lines")
+        require_signed_in(actor, doing=_("resume lines"))
     reason = clean_text(reason, field="reason", max_length=200)
     remarks = clean_text(remarks, field="remarks", max_length=300)
     effective_at = parse_effective(effective_date, settings.timezone)
@@ -161,19 +165,28 @@ def resume_subscriber(
         line = load_line(uow, number)
         subscriber, customer, account = line.subscriber, line.customer, line.account
         if subscriber.status != SubscriberStatus.SUSPENDED:
-            raise Conflict(f"Line {number} is not suspended.", fields={"service_number": "Not suspended."})
+            raise Conflict(
+                _("Line {number} is not suspended.").format(number=number),
+                fields={"service_number": _("Not suspended.")},
+            )
         pending = _open_order_for(uow, subscriber)
         if pending:
-            raise Conflict(f"Line {number} already has order {pending} waiting; cancel it to change the resumption.")
+            raise Conflict(
+                _("Line {number} already has order {order} waiting; cancel it to change the resumption.").format(
+                    number=number, order=pending
+                )
+            )
         kind = subscriber.status_reason
         if kind in SUPERVISOR_ONLY_SUSPENSIONS and (actor is None or actor.role not in SUPERVISORS):
             if kind == SuspensionReason.ADMIN:
-                raise NotAllowed("An administrator's suspension is lifted by a supervisor or admin.")
+                raise NotAllowed(_("An administrator's suspension is lifted by a supervisor or admin."))
             item = QueueItem(
                 queue=QueueName.FRAUD_RESUMPTIONS,
                 ref_type="subscriber",
                 ref_id=number,
-                reason=f"Resume after fraud suspension requested: {reason or 'no reason given'}",
+                reason=_("Resume after fraud suspension requested: {reason}").format(
+                    reason=reason or _("no reason given")
+                ),
                 payload={
                     "operation": op.value,
                     "reason": reason,
@@ -187,7 +200,7 @@ def resume_subscriber(
                 session,
                 customer.id,
                 kind="resume_request",
-                summary=f"Resumption of {number} requested; waits for a supervisor (fraud)",
+                summary=_("Resumption of {number} requested; waits for a supervisor (fraud)").format(number=number),
                 actor=actor,
                 now=now,
             )
@@ -201,14 +214,16 @@ def resume_subscriber(
             )
             uow.commit()
             raise Held(
-                "A fraud suspension is lifted by a supervisor; the request is in their queue.",
+                _("A fraud suspension is lifted by a supervisor; the request is in their queue."),
                 held={"queue": item.queue, "item_id": item.id, "reason": item.reason},
             )
         outstanding = _outstanding(uow, account)
         if kind == SuspensionReason.DEBT and outstanding > 0 and not pay_outstanding:
             raise Conflict(
-                f"The line is suspended for debt: {money_text(outstanding, account.currency)} must be paid first.",
-                fields={"payment_method": "Pay the debt to resume."},
+                _("The line is suspended for debt: {amount} must be paid first.").format(
+                    amount=money_text(outstanding, account.currency)
+                ),
+                fields={"payment_method": _("Pay the debt to resume.")},
                 outstanding=str(outstanding),
             )
         fee = resumption_fees().get(kind or "", Decimal("0.00"))
@@ -217,8 +232,10 @@ def resume_subscriber(
         if due > 0:
             if payment_method not in ("cash", "card", "account"):
                 raise InvalidInput(
-                    f"{money_text(due, account.currency)} is due; choose cash, card or account.",
-                    fields={"payment_method": "Choose how it is paid."},
+                    _("{amount} is due; choose cash, card or account.").format(
+                        amount=money_text(due, account.currency)
+                    ),
+                    fields={"payment_method": _("Choose how it is paid.")},
                 )
             outstanding = session.execute(
                 select(Charge).where(Charge.account_id == account.id, Charge.status == ChargeStatus.OUTSTANDING.value)
@@ -238,7 +255,7 @@ def resume_subscriber(
                         account_id=account.id,
                         subscriber_id=subscriber.id,
                         kind="fee",
-                        description="Resumption fee",
+                        description=_("Resumption fee"),
                         amount=fee,
                         currency=account.currency,
                         status=ChargeStatus.PAID.value,
@@ -264,15 +281,17 @@ def resume_subscriber(
             effective_at=effective_at,
         )
         when = (
-            f"on {day(effective_at.astimezone(ZoneInfo(settings.timezone)).date())}"
+            _("on {date}").format(date=day(effective_at.astimezone(ZoneInfo(settings.timezone)).date()))
             if order.status == "reserved"
-            else "now"
+            else _("now")
         )
         capture(
             session,
             customer.id,
             kind="resume",
-            summary=f"Resumption of {number} {when} ({op.label}: {reason or kind})",
+            summary=_("Resumption of {number} {when} ({operation}: {reason})").format(
+                number=number, when=when, operation=op.label, reason=reason or kind
+            ),
             actor=actor,
             now=now,
         )
@@ -312,14 +331,14 @@ def decide_fraud_resumption(
     item_id: int, *, approve: bool, note: str = "", services: Services, actor: Actor
 ) -> ResumeResult | None:
     """A supervisor lifts the fraud suspension (the resume order runs) or refuses."""
-    require_role(actor, *SUPERVISORS, doing="decide fraud resumptions")
+    require_role(actor, *SUPERVISORS, doing=_("decide fraud resumptions"))
     now = utcnow()
     with services.writer() as uow:
         item = uow.session.get(QueueItem, item_id)
         if item is None or item.queue != QueueName.FRAUD_RESUMPTIONS:
-            raise NotFound(f"No fraud resumption request {item_id}.")
+            raise NotFound(_("No fraud resumption request {item_id}.").format(item_id=item_id))
         if item.status not in ("open", "claimed"):
-            raise Conflict(f"Request {item_id} was already {item.status}.")
+            raise Conflict(_("Request {item_id} was already {status}.").format(item_id=item_id, status=item.status))
         item.status = "approved" if approve else "rejected"
         item.decided_by, item.decided_at, item.note, item.version = actor.id, now, note or None, item.version + 1
         uow.session.add(item)

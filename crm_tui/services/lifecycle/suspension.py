@@ -23,6 +23,7 @@ from crm_tui.domain import (
     SuspensionReason,
 )
 from crm_tui.errors import Conflict, InvalidInput, NotAllowed
+from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.lines.lookup import load_line
 from crm_tui.services.orders.engine import (
@@ -54,7 +55,7 @@ def _reason_words(reason: str | None) -> str:
     try:
         return SuspensionReason(reason).label.lower()
     except ValueError:
-        return reason or "no reason recorded"
+        return reason or _("no reason recorded")
 
 
 def _open_order_for(uow: UnitOfWork, subscriber: Subscriber) -> str | None:
@@ -86,23 +87,31 @@ def suspend_subscriber(
         kind = SuspensionReason(reason)
     except ValueError:
         raise InvalidInput(
-            "Choose a suspension reason: " + ", ".join(r.value for r in SuspensionReason) + ".",
-            fields={"reason": "Unknown reason."},
+            _("Choose a suspension reason: {reasons}.").format(reasons=", ".join(r.value for r in SuspensionReason)),
+            fields={"reason": _("Unknown reason.")},
         ) from None
     if actor is None and kind != SuspensionReason.DEBT:
-        raise NotAllowed("Only a debt suspension is triggered by the system; sign in for the others.")
+        raise NotAllowed(_("Only a debt suspension is triggered by the system; sign in for the others."))
     if actor is not None and kind in SUPERVISOR_ONLY_SUSPENSIONS:
-        require_role(actor, *SUPERVISORS, doing=f"suspend for {kind.label.lower()}")
+        require_role(actor, *SUPERVISORS, doing=_("suspend for {reason}").format(reason=kind.label.lower()))
     note = clean_text(note, field="note", max_length=300)
     number = parse_service_number(service_number, region=services.settings.default_region)
     with services.writer() as uow:
         line = load_line(uow, number)
         subscriber, customer = line.subscriber, line.customer
         if subscriber.status != SubscriberStatus.ACTIVE:
-            raise Conflict(f"Line {number} is already suspended ({_reason_words(subscriber.status_reason)}).")
+            raise Conflict(
+                _("Line {number} is already suspended ({reason}).").format(
+                    number=number, reason=_reason_words(subscriber.status_reason)
+                )
+            )
         pending = _open_order_for(uow, subscriber)
         if pending:
-            raise Conflict(f"Line {number} has order {pending} in progress; finish or cancel it first.")
+            raise Conflict(
+                _("Line {number} has order {order} in progress; finish or cancel it first.").format(
+                    number=number, order=pending
+                )
+            )
         claimed = uow.session.execute(
             update(Subscriber)
             .where(Subscriber.id == subscriber.id, Subscriber.version == subscriber.version)
@@ -110,7 +119,9 @@ def suspend_subscriber(
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:  # another terminal (or a second overdue scan) got to this line first
-            raise Conflict(f"Line {number} changed at another terminal a moment ago; look at it again.")
+            raise Conflict(
+                _("Line {number} changed at another terminal a moment ago; look at it again.").format(number=number)
+            )
         order = create_order(
             uow,
             order_type="suspend",
@@ -127,12 +138,15 @@ def suspend_subscriber(
             effective_at=effective_at,
         )
         reserved = order.status == OrderStatus.RESERVED
-        when = f" on {effective_at.astimezone(ZoneInfo(services.settings.timezone)):%Y-%m-%d}" if reserved else ""
+        on = f"{effective_at.astimezone(ZoneInfo(services.settings.timezone)):%Y-%m-%d}" if reserved else ""
         capture(
             uow.session,
             customer.id,
             kind="suspend",
-            summary=f"Suspension of {number}{when}: {kind.label}" + (f" ({note})" if note else ""),
+            summary=(
+                _("Suspension of {number} on {date}: {reason}") if reserved else _("Suspension of {number}: {reason}")
+            ).format(number=number, date=on, reason=kind.label)
+            + (f" ({note})" if note else ""),
             actor=actor,
             now=now,
         )
@@ -171,5 +185,7 @@ def parse_effective(value: str | datetime | None, zone: str) -> datetime | None:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
         day = datetime.fromisoformat(value).date()
     except ValueError:
-        raise InvalidInput("The effective date is YYYY-MM-DD.", fields={"effective_date": "YYYY-MM-DD."}) from None
+        raise InvalidInput(
+            _("The effective date is YYYY-MM-DD."), fields={"effective_date": _("YYYY-MM-DD.")}
+        ) from None
     return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))

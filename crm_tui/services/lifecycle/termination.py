@@ -14,6 +14,7 @@ from crm_tui.domain import (
     TerminationReason,
 )
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle.deregistration import NUMBER_MODES, SIM_MODES
 from crm_tui.services.lifecycle.order_steps import _line_payload
@@ -77,7 +78,7 @@ def _fraud_proposal(session: Session, customer: Customer) -> BlacklistProposal:
         .order_by(Certificate.is_primary.desc(), Certificate.id)
         .limit(1)
     ).scalar_one_or_none()
-    reason = f"Fraud: customer {customer.customer_id} terminated"
+    reason = _("Fraud: customer {customer_id} terminated").format(customer_id=customer.customer_id)
     if certificate is not None:
         return BlacklistProposal(
             cert_type=certificate.cert_type,
@@ -110,35 +111,39 @@ def terminate_customer(
     on_progress: Callable[[OrderView], None] | None = None,
 ) -> TerminationResult:
     """End the relationship, not just the services: every live line in one order, then archive and clean up."""
-    require_signed_in(actor, doing="terminate customers")
+    require_signed_in(actor, doing=_("terminate customers"))
     now = now or utcnow()
     try:
         TerminationReason(reason)
     except ValueError:
         raise InvalidInput(
-            "Choose a termination reason: " + ", ".join(r.value for r in TerminationReason) + ".",
-            fields={"reason": "Unknown reason."},
+            _("Choose a termination reason: {reasons}.").format(reasons=", ".join(r.value for r in TerminationReason)),
+            fields={"reason": _("Unknown reason.")},
         ) from None
     if number_mode not in NUMBER_MODES or sim_mode not in SIM_MODES:
         raise InvalidInput(
-            "Number: immediate or freeze; SIM: reuse or abandon.", fields={"number_mode": "Check the options."}
+            _("Number: immediate or freeze; SIM: reuse or abandon."), fields={"number_mode": _("Check the options.")}
         )
     customer_id = parse_customer_id(customer_id)
     with services.writer() as uow:
         session = uow.session
         customer = session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
         if customer is None:
-            raise NotFound(f"No customer {customer_id}.")
+            raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
         if customer.status in (
             CustomerStatus.TERMINATED,
             CustomerStatus.ARCHIVED,
             CustomerStatus.ERASED,
             CustomerStatus.MERGED,
         ):
-            raise Conflict(f"Customer {customer_id} is already {customer.status}.")
+            raise Conflict(
+                _("Customer {customer_id} is already {status}.").format(customer_id=customer_id, status=customer.status)
+            )
         pending = unfinished_order(uow, customer_pk=customer.id)
         if pending:
-            raise Conflict(f"Order {pending} for this customer is not finished; finish or cancel it first.")
+            raise Conflict(
+                _("Order {order} for this customer is not finished; finish or cancel it first.").format(order=pending)
+            )
         busy = session.execute(
             select(func.count())
             .select_from(QueueItem)
@@ -176,7 +181,11 @@ def terminate_customer(
             session,
             customer.id,
             kind="terminate",
-            summary=f"Relationship terminated ({TerminationReason(reason).label}); archive consent: {('yes' if archive_consent else 'no')}; order {order.order_number}",
+            summary=_("Relationship terminated ({reason}); archive consent: {consent}; order {order}").format(
+                reason=TerminationReason(reason).label,
+                consent=_("yes") if archive_consent else _("no"),
+                order=order.order_number,
+            ),
             actor=actor,
             now=now,
         )

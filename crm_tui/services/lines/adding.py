@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, NumberState, SimState, SubscriberStatus
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.lines.inventory import FreeNumber, release_frozen_numbers, take_number, take_sim
 from crm_tui.services.lines.provisioning import add_months
 from crm_tui.services.shared.catalog import catalog_entries, ensure_catalog
@@ -60,7 +61,11 @@ class OfferingChoice(View):
     @property
     def contract(self) -> str:
         """The contract the offering carries, in words."""
-        return f"{self.commitment_months}-month commitment" if self.commitment_months else "No commitment"
+        return (
+            _("{months}-month commitment").format(months=self.commitment_months)
+            if self.commitment_months
+            else _("No commitment")
+        )
 
 
 class LineOptions(View):
@@ -89,18 +94,23 @@ def load_customer(session: Session, customer_id: str) -> Customer:
     customer_id = parse_customer_id(customer_id)
     customer = session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
     if customer is None:
-        raise NotFound(f"No customer {customer_id}.", fields={"customer_id": "Unknown customer."})
+        raise NotFound(
+            _("No customer {customer_id}.").format(customer_id=customer_id),
+            fields={"customer_id": _("Unknown customer.")},
+        )
     if customer.status in CLOSED_CUSTOMER:
         raise Conflict(
-            f"Customer {customer_id} is {CustomerStatus(customer.status).label.lower()}; a new line needs a served customer.",
-            fields={"customer_id": "Not served."},
+            _("Customer {customer_id} is {status}; a new line needs a served customer.").format(
+                customer_id=customer_id, status=CustomerStatus(customer.status).label.lower()
+            ),
+            fields={"customer_id": _("Not served.")},
         )
     return customer
 
 
 def line_options(customer_id: str, *, uow: UnitOfWork, actor: Actor, golden_limit: int = 20) -> LineOptions:
     """The accounts of the customer, the catalogue, golden numbers and what the pools hold."""
-    require_signed_in(actor, doing="add lines")
+    require_signed_in(actor, doing=_("add lines"))
     with uow:
         session = uow.session
         customer = load_customer(session, customer_id)
@@ -203,7 +213,10 @@ def chosen_offering(session: Session, code: str) -> Offering:
         select(Offering).where(Offering.code == code.strip().upper(), Offering.is_active.is_(True))
     ).scalar_one_or_none()
     if offering is None:
-        raise InvalidInput(f"No offering {code} in the catalog.", fields={"offering": "Unknown offering."})
+        raise InvalidInput(
+            _("No offering {offering} in the catalog.").format(offering=code),
+            fields={"offering": _("Unknown offering.")},
+        )
     return offering
 
 
@@ -216,15 +229,27 @@ def chosen_account(session: Session, customer: Customer, account_id: str, offeri
     ).scalar_one_or_none()
     if account is None:
         raise InvalidInput(
-            f"Account {account_id} is not one of customer {customer.customer_id}'s.",
-            fields={"account": "Not this customer's account."},
+            _("Account {account} is not one of customer {customer_id}'s.").format(
+                account=account_id, customer_id=customer.customer_id
+            ),
+            fields={"account": _("Not this customer's account.")},
         )
     if account.status != "active":
-        raise Conflict(f"Account {account_id} is {account.status}.", fields={"account": "Not active."})
+        raise Conflict(
+            _("Account {account} is {status}.").format(account=account_id, status=account.status),
+            fields={"account": _("Not active.")},
+        )
     if account.payment_type != offering.payment_type:
         raise InvalidInput(
-            f"Account {account_id} is {account.payment_type}; {offering.name} is {offering.payment_type}: choose another account or a new one.",
-            fields={"account": f"A {account.payment_type} account."},
+            _(
+                "Account {account} is {account_payment}; {offering} is {offering_payment}: choose another account or a new one."
+            ).format(
+                account=account_id,
+                account_payment=account.payment_type,
+                offering=offering.name,
+                offering_payment=offering.payment_type,
+            ),
+            fields={"account": _("A {payment_type} account.").format(payment_type=account.payment_type)},
         )
     return account
 
@@ -298,7 +323,7 @@ def open_reserved_line(session: Session, payload: dict[str, Any], *, now: dateti
             Contract(
                 subscriber_id=subscriber.id,
                 offering_id=offering.id,
-                name=f"{offering.commitment_months}-month commitment",
+                name=_("{months}-month commitment").format(months=offering.commitment_months),
                 effective_on=now.date(),
                 expires_on=add_months(now.date(), offering.commitment_months),
                 duration_months=offering.commitment_months,

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from crm_tui.domain import NumberState, Role, SimState
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import require_role
 from crm_tui.services.shared.validation import (
@@ -37,7 +38,7 @@ def stock_numbers(
     numbers: list[str], *, region: str, golden_fee: Decimal | None = None, uow: UnitOfWork, actor: Actor
 ) -> int:
     """Add service numbers to the pool (admin); numbers already there are left as they are."""
-    require_role(actor, Role.ADMIN, doing="stock numbers")
+    require_role(actor, Role.ADMIN, doing=_("stock numbers"))
     parsed = [parse_mobile(n, region=region, field="service_number", home_only=True) for n in numbers]
     with uow:
         known = set(
@@ -59,10 +60,10 @@ def stock_numbers(
 
 def stock_sims(sims: list[tuple[str, str]], *, uow: UnitOfWork, actor: Actor) -> int:
     """Add (ICCID, IMSI) pairs to the SIM pool (admin)."""
-    require_role(actor, Role.ADMIN, doing="stock SIM cards")
+    require_role(actor, Role.ADMIN, doing=_("stock SIM cards"))
     for iccid, imsi in sims:
         if not is_iccid(iccid):
-            raise InvalidInput(f"Not an ICCID: {iccid}", fields={"iccid": "Invalid ICCID."})
+            raise InvalidInput(_("Not an ICCID: {iccid}").format(iccid=iccid), fields={"iccid": _("Invalid ICCID.")})
         parse_imsi(imsi)
     with uow:
         known = set(uow.session.execute(select(SimCard.iccid).where(SimCard.iccid.in_([i for i, _ in sims]))).scalars())
@@ -112,7 +113,7 @@ def _take(
     `find` raises when nothing is free; `lost` (if given) is called when another terminal took the
     item first and should raise instead of trying the next one (a golden pick names one number).
     """
-    for _ in range(TAKE_TRIES):
+    for _try in range(TAKE_TRIES):
         item = find()
         taken = session.execute(
             update(model)
@@ -137,11 +138,16 @@ def take_number(session: Session, wanted: str | None = None) -> NumberPoolEntry:
             select(NumberPoolEntry).where(NumberPoolEntry.service_number == wanted)
         ).scalar_one_or_none()
         if entry is None:
-            raise NotFound(f"{wanted} is not in the number pool.", fields={"service_number": "Not in the pool."})
+            raise NotFound(
+                _("{number} is not in the number pool.").format(number=wanted),
+                fields={"service_number": _("Not in the pool.")},
+            )
         if entry.state != NumberState.AVAILABLE:
             raise Conflict(
-                f"{wanted} is not free ({NumberState(entry.state).label.lower()}).",
-                fields={"service_number": "Not free."},
+                _("{number} is not free ({state}).").format(
+                    number=wanted, state=NumberState(entry.state).label.lower()
+                ),
+                fields={"service_number": _("Not free.")},
             )
         return entry
 
@@ -153,11 +159,14 @@ def take_number(session: Session, wanted: str | None = None) -> NumberPoolEntry:
             .limit(1)
         ).scalar_one_or_none()
         if entry is None:
-            raise Conflict("No free number is left in the pool; ask an admin to stock numbers.")
+            raise Conflict(_("No free number is left in the pool; ask an admin to stock numbers."))
         return entry
 
     def just_taken() -> None:
-        raise Conflict(f"{wanted} was just taken at another terminal.", fields={"service_number": "Just taken."})
+        raise Conflict(
+            _("{number} was just taken at another terminal.").format(number=wanted),
+            fields={"service_number": _("Just taken.")},
+        )
 
     entry = _take(
         session,
@@ -168,7 +177,7 @@ def take_number(session: Session, wanted: str | None = None) -> NumberPoolEntry:
         lost=just_taken if wanted else None,
     )
     if entry is None:
-        raise Conflict("Numbers are being taken fast at other terminals; try again.")
+        raise Conflict(_("Numbers are being taken fast at other terminals; try again."))
     return entry
 
 
@@ -178,22 +187,26 @@ def take_sim(session: Session, wanted: str | None = None) -> SimCard:
     def find_wanted() -> SimCard:
         sim = session.execute(select(SimCard).where(SimCard.iccid == wanted)).scalar_one_or_none()
         if sim is None:
-            raise NotFound(f"SIM {wanted} is not in stock.", fields={"iccid": "Not in stock."})
+            raise NotFound(_("SIM {iccid} is not in stock.").format(iccid=wanted), fields={"iccid": _("Not in stock.")})
         if sim.state != SimState.AVAILABLE:
             raise Conflict(
-                f"SIM {wanted} is not free ({SimState(sim.state).label.lower()}).", fields={"iccid": "Not free."}
+                _("SIM {iccid} is not free ({state}).").format(iccid=wanted, state=SimState(sim.state).label.lower()),
+                fields={"iccid": _("Not free.")},
             )
         return sim
 
     def just_taken() -> None:
-        raise Conflict(f"SIM {wanted} was just taken at another terminal.", fields={"iccid": "Just taken."})
+        raise Conflict(
+            _("SIM {iccid} was just taken at another terminal.").format(iccid=wanted),
+            fields={"iccid": _("Just taken.")},
+        )
 
     def find_next() -> SimCard:
         sim = session.execute(
             select(SimCard).where(SimCard.state == SimState.AVAILABLE).order_by(SimCard.id).limit(1)
         ).scalar_one_or_none()
         if sim is None:
-            raise Conflict("No free SIM card is left in stock; ask an admin to stock SIM cards.")
+            raise Conflict(_("No free SIM card is left in stock; ask an admin to stock SIM cards."))
         return sim
 
     sim = _take(
@@ -205,7 +218,7 @@ def take_sim(session: Session, wanted: str | None = None) -> SimCard:
         lost=just_taken if wanted else None,
     )
     if sim is None:
-        raise Conflict("SIM cards are being taken fast at other terminals; try again.")
+        raise Conflict(_("SIM cards are being taken fast at other terminals; try again."))
     return sim
 
 

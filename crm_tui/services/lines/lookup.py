@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from crm_tui.domain import LIVE_LINE_STATUSES, SubscriberStatus
 from crm_tui.errors import Conflict, NotFound
+from crm_tui.i18n import _
 from crm_tui.storage.models import Account, Customer, Offering, Subscriber
 from crm_tui.storage.unit_of_work import UnitOfWork
 
@@ -39,12 +40,15 @@ def load_line(uow: UnitOfWork, service_number: str) -> Line:
     ).first()
     if row is None:
         raise NotFound(
-            f"No line with service number {service_number}.", fields={"service_number": "Unknown service number."}
+            _("No line with service number {number}.").format(number=service_number),
+            fields={"service_number": _("Unknown service number.")},
         )
     subscriber = row[0]
     if subscriber.status not in LIVE_LINE_STATUSES:
         raise Conflict(
-            f"Line {service_number} is already {SubscriberStatus(subscriber.status).label.lower()}.",
-            fields={"service_number": "Already deactivated."},
+            _("Line {number} is already {status}.").format(
+                number=service_number, status=SubscriberStatus(subscriber.status).label.lower()
+            ),
+            fields={"service_number": _("Already deactivated.")},
         )
     return Line(*row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from crm_tui.i18n import _
 from crm_tui.services.lines.inventory import take_number, take_sim
 from crm_tui.storage.models import (
     Account,
@@ -60,7 +61,7 @@ def give_line(
                 account_id=account.id,
                 subscriber_id=subscriber.id,
                 kind="fee",
-                description=f"Golden number {number.service_number}",
+                description=_("Golden number {number}").format(number=number.service_number),
                 amount=number.fee,
                 currency=account.currency,
                 created_at=now,
@@ -71,7 +72,7 @@ def give_line(
             Contract(
                 subscriber_id=subscriber.id,
                 offering_id=offering.id,
-                name=f"{offering.commitment_months}-month commitment",
+                name=_("{months}-month commitment").format(months=offering.commitment_months),
                 effective_on=now.date(),
                 expires_on=add_months(now.date(), offering.commitment_months),
                 duration_months=offering.commitment_months,

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 
 from crm_tui.domain import CustomerStatus, QueueName
+from crm_tui.i18n import _
 from crm_tui.services.context import ExternalFailure, QueueAction, Services
 from crm_tui.services.shared import audit, messages
 from crm_tui.services.shared.outbox import outside_do_not_disturb
@@ -102,7 +103,7 @@ def _deliver(services: Services, event_id: int, runner: str, now: datetime) -> s
         number = _line_of(uow, event, customer)
     if customer is None or customer.status == CustomerStatus.ERASED or event.payload.get("erased"):
         return _finish(
-            services, event_id, runner, now, status="skipped", error="nobody to tell (no customer, or erased)"
+            services, event_id, runner, now, status="skipped", error=_("nobody to tell (no customer, or erased)")
         )
     later = _not_before(event, preference, now, services.settings.timezone)
     if later > now:
@@ -125,7 +126,9 @@ def _deliver(services: Services, event_id: int, runner: str, now: datetime) -> s
             )
             channel = "sms"
         else:
-            return _finish(services, event_id, runner, now, status="skipped", error="no email, mobile or line to tell")
+            return _finish(
+                services, event_id, runner, now, status="skipped", error=_("no email, mobile or line to tell")
+            )
     except (OSError, smtplib.SMTPException, ExternalFailure) as error:
         return _failed_try(services, event_id, runner, now, f"{type(error).__name__}: {error}"[:300])
     return _finish(services, event_id, runner, now, status="sent", channel=channel)
@@ -187,7 +190,7 @@ def _not_before(event: OutboxEvent, preference: Preference | None, now: datetime
         return moment
     quiet_days = {day.strip().lower()[:3] for day in (preference.dnd_days or "").split(",") if day.strip()}
     tz = ZoneInfo(zone)
-    for _ in range(8):
+    for _round in range(8):
         local = moment.astimezone(tz)
         if DAYS[local.weekday()] in quiet_days:
             moment = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(
@@ -258,7 +261,9 @@ def _failed_try(services: Services, event_id: int, runner: str, now: datetime, e
                     queue=QueueName.FAILED_NOTIFICATIONS,
                     ref_type="event",
                     ref_id=str(event_id),
-                    reason=f"{event.event_type} not sent after {event.attempts} tries: {error}"[:300],
+                    reason=_("{event} not sent after {tries} tries: {error}").format(
+                        event=event.event_type, tries=event.attempts, error=error
+                    )[:300],
                     created_at=now,
                 )
             )
@@ -272,7 +277,7 @@ def _failed_try(services: Services, event_id: int, runner: str, now: datetime, e
 
 def _decide(retry: bool):  # noqa: ANN202 - a queue action factory
     def run(item: QueueItem, *, services: Services, actor: Actor, note: str) -> dict[str, Any]:
-        require_role(actor, *SUPERVISORS, doing="decide failed notifications")
+        require_role(actor, *SUPERVISORS, doing=_("decide failed notifications"))
         with services.writer() as uow:
             event = uow.session.get(OutboxEvent, int(item.ref_id))
             queued = uow.session.get(QueueItem, item.id)

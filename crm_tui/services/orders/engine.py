@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from crm_tui.domain import OrderStatus, QueueName, StepStatus
 from crm_tui.errors import Conflict, ExternalSystemFailed, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.context import ExternalFailure, ExternalSystems
 from crm_tui.services.orders import lease
 from crm_tui.services.shared import audit
@@ -74,7 +75,9 @@ def register_order_type(order_type: str, steps: tuple[str, ...]) -> None:
     """Make an order type known, with its steps in order; every step must be registered first."""
     unknown = [name for name in steps if name not in STEP_KINDS]
     if unknown:
-        raise ValueError(f"Order type {order_type!r} names unregistered steps: {', '.join(unknown)}")
+        raise ValueError(
+            f"Order type {order_type!r} names unregistered steps: {', '.join(unknown)}"  # i18n: not for people
+        )
     ORDER_TYPES[order_type] = steps
 
 
@@ -154,7 +157,7 @@ def create_order(
                 queue=QueueName.RESERVED_ORDERS,
                 ref_type="order",
                 ref_id=number,
-                reason=f"Runs on {effective_at:%Y-%m-%d %H:%M} UTC",
+                reason=_("Runs on {when} UTC").format(when=f"{effective_at:%Y-%m-%d %H:%M}"),
                 created_at=now,
             )
         )
@@ -193,7 +196,7 @@ def order_view(uow: UnitOfWork, order: Order) -> OrderView:
             StepView(
                 seq=s.seq,
                 name=s.name,
-                label=STEP_KINDS[s.name].label if s.name in STEP_KINDS else s.name,
+                label=_(STEP_KINDS[s.name].label) if s.name in STEP_KINDS else s.name,
                 status=s.status,
                 attempts=s.attempts,
                 error=s.last_error,
@@ -210,7 +213,7 @@ def find_order(uow: UnitOfWork, order_id: str) -> Order:
         select(Order).where(Order.order_number == order_id.strip().upper())
     ).scalar_one_or_none()
     if order is None:
-        raise NotFound(f"No order {order_id}.")
+        raise NotFound(_("No order {order}.").format(order=order_id))
     return order
 
 
@@ -237,7 +240,7 @@ def unfinished_order(
 
 
 def get_order(order_id: str, *, uow: UnitOfWork, actor: Actor) -> OrderView:
-    require_signed_in(actor, doing="see orders")
+    require_signed_in(actor, doing=_("see orders"))
     with uow:
         return order_view(uow, find_order(uow, order_id))
 
@@ -246,7 +249,7 @@ def list_orders(
     *, uow: UnitOfWork, actor: Actor, status: str | None = None, customer_id: str | None = None, limit: int = 100
 ) -> list[OrderView]:
 
-    require_signed_in(actor, doing="see orders")
+    require_signed_in(actor, doing=_("see orders"))
     with uow:
         query = select(Order).order_by(Order.id.desc()).limit(limit)
         if status:
@@ -282,7 +285,7 @@ def run_order(
         if order.status not in RUNNABLE:
             return order_view(uow, order)
         if not lease.claim(uow, order.id, runner, now(), from_states=(OrderStatus.OPEN, OrderStatus.FAILED)):
-            raise Conflict(f"Order {order.order_number} is being run elsewhere.")
+            raise Conflict(_("Order {order} is being run elsewhere.").format(order=order.order_number))
         uow.commit()
         order_pk = order.id
     try:
@@ -325,7 +328,11 @@ def run_order(
                 if on_progress:
                     on_progress(view)
                 raise ExternalSystemFailed(
-                    f"Order {view.order_id} failed at step {view.failed_step.seq} ({view.failed_step.label}): {failure}. It waits in the failed-orders queue; retry or cancel.",
+                    _(
+                        "Order {order} failed at step {seq} ({step}): {failure}. It waits in the failed-orders queue; retry or cancel."
+                    ).format(
+                        order=view.order_id, seq=view.failed_step.seq, step=view.failed_step.label, failure=failure
+                    ),
                     order_id=view.order_id,
                     failed_step=view.failed_step.seq,
                 ) from None
@@ -363,13 +370,13 @@ def run_order(
 
 def describe_answer(reply: Mapping[str, Any], elapsed_ms: int) -> str:
     """A step's answer in a few words for the order progress: how it was reached, what it said, how long."""
-    parts = [f"HTTP {reply['http_status']}" if "http_status" in reply else "in-process"]
+    parts = [f"HTTP {reply['http_status']}" if "http_status" in reply else _("in-process")]
     if reply.get("duplicate"):
-        parts.append("already applied")
+        parts.append(_("already applied"))
     tries = reply.get("attempts")
     if isinstance(tries, int) and tries > 1:
-        parts.append(f"{tries} tries")
-    parts.append(f"{reply.get('elapsed_ms', elapsed_ms)} ms")
+        parts.append(_("{tries} tries").format(tries=tries))
+    parts.append(_("{elapsed} ms").format(elapsed=reply.get("elapsed_ms", elapsed_ms)))
     return " · ".join(parts)[:200]
 
 
@@ -381,7 +388,11 @@ def _elapsed_ms(started: datetime | None, done: datetime | None) -> int | None:
 
 def _taken_over(uow: UnitOfWork, order_pk: int) -> Conflict:
     number = uow.session.execute(select(Order.order_number).where(Order.id == order_pk)).scalar()
-    return Conflict(f"Order {number} is being run elsewhere (this runner's lease ran out and another took over).")
+    return Conflict(
+        _("Order {order} is being run elsewhere (this runner's lease ran out and another took over).").format(
+            order=number
+        )
+    )
 
 
 def _mark_failed(
@@ -408,7 +419,9 @@ def _mark_failed(
                 QueueItem.ref_id == order.order_number,
             )
         ).scalar_one_or_none()
-        reason = f"Failed at step {step.seq} ({STEP_KINDS[step.name].label}): {error}"[:300]
+        reason = _("Failed at step {seq} ({step}): {error}").format(
+            seq=step.seq, step=_(STEP_KINDS[step.name].label), error=error
+        )[:300]
         if item is None:
             uow.session.add(
                 QueueItem(

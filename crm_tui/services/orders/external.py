@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.context import ExternalFailure
 from crm_tui.storage.db import Database
 from crm_tui.storage.models import ExternalRequest
@@ -46,12 +47,14 @@ def parse_faults(spec: str) -> tuple[Fault, ...]:
     """`SYSTEM.OPERATION:MODE,...` -> faults; a malformed entry is an input error, not ignored."""
     faults = []
     for part in filter(None, (p.strip() for p in (spec or "").split(","))):
-        target, _, mode = part.partition(":")
-        system, _, operation = target.partition(".")
+        target, _colon, mode = part.partition(":")
+        system, _dot, operation = target.partition(".")
         if system not in SYSTEMS or not operation or mode not in MODES:
             raise InvalidInput(
-                f"CRM_FAULTS entry {part!r} is not SYSTEM.OPERATION:MODE with SYSTEM one of {', '.join(SYSTEMS)} and MODE one of {', '.join(MODES)}.",
-                fields={"CRM_FAULTS": "Malformed."},
+                _(
+                    "CRM_FAULTS entry {entry} is not SYSTEM.OPERATION:MODE with SYSTEM one of {systems} and MODE one of {modes}."
+                ).format(entry=repr(part), systems=", ".join(SYSTEMS), modes=", ".join(MODES)),
+                fields={"CRM_FAULTS": _("Malformed.")},
             )
         faults.append(Fault(system, operation, mode))
     return tuple(faults)
@@ -95,5 +98,5 @@ class SimulatedExternalSystems:
             sys.stderr.flush()
             os._exit(CRASH_EXIT_CODE)
         if failing:
-            raise ExternalFailure(system, operation, f"simulated failure ({fault.mode})")
+            raise ExternalFailure(system, operation, _("simulated failure ({mode})").format(mode=fault.mode))
         return {"status": "ok", "duplicate": bool(already), "in_process": True}

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from crm_tui.i18n import _
 from crm_tui.services.context import ExternalFailure, ExternalSystems
 
 
@@ -59,10 +60,10 @@ class HttpExternalSystems:
             try:
                 response = self.client.post(url, json=payload, headers={"Idempotency-Key": idempotency_key})
             except httpx.TimeoutException:
-                problem = "no answer in time (the request may have been applied; retried with the same key)"
+                problem = _("no answer in time (the request may have been applied; retried with the same key)")
                 continue
             except httpx.TransportError as error:
-                problem = f"cannot reach {base} ({type(error).__name__})"
+                problem = _("cannot reach {base} ({error})").format(base=base, error=type(error).__name__)
                 continue
             if response.status_code < 300:
                 return _json(response) | {
@@ -71,9 +72,17 @@ class HttpExternalSystems:
                     "elapsed_ms": round((time.monotonic() - started) * 1000),
                 }
             if response.status_code < 500:
-                raise ExternalFailure(system, operation, f"refused: HTTP {response.status_code} {_reason(response)}")
+                raise ExternalFailure(
+                    system,
+                    operation,
+                    _("refused: HTTP {status} {reason}").format(status=response.status_code, reason=_reason(response)),
+                )
             problem = f"HTTP {response.status_code} {_reason(response)}"
-        raise ExternalFailure(system, operation, f"{problem}; gave up after {self.retries + 1} tries")
+        raise ExternalFailure(
+            system,
+            operation,
+            _("{problem}; gave up after {tries} tries").format(problem=problem, tries=self.retries + 1),
+        )
 
     def close(self) -> None:
         self.client.close()

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from crm_tui.domain import OrderStatus, QueueName, StepStatus
 from crm_tui.errors import Conflict, ExternalSystemFailed
+from crm_tui.i18n import _
 from crm_tui.services.context import ExternalFailure, Services
 from crm_tui.services.orders import lease
 from crm_tui.services.orders.engine import (
@@ -54,11 +55,13 @@ def _close_queue_item(
 
 def retry_order(order_id: str, *, services: Services, actor: Actor) -> OrderView:
     """A supervisor retries a failed order from its failed step."""
-    require_role(actor, *SUPERVISORS, doing="retry orders")
+    require_role(actor, *SUPERVISORS, doing=_("retry orders"))
     with services.writer() as uow:
         order = find_order(uow, order_id)
         if order.status != OrderStatus.FAILED:
-            raise Conflict(f"Order {order.order_number} is {order.status}, not failed.")
+            raise Conflict(
+                _("Order {order} is {status}, not failed.").format(order=order.order_number, status=order.status)
+            )
         _close_queue_item(uow, QueueName.FAILED_ORDERS, order.order_number, "done", actor, utcnow())
         audit.record(uow, actor, "order.retry", "order", order.order_number)
         uow.commit()
@@ -112,7 +115,7 @@ def run_due_orders(*, services: Services, actor: Actor | None, as_of: datetime |
     """
     now = utcnow()
     if runs_ahead(as_of, now):
-        require_role(actor, *SUPERVISORS, doing="run orders ahead of their effective date")
+        require_role(actor, *SUPERVISORS, doing=_("run orders ahead of their effective date"))
         with services.writer() as uow:
             audit.record(uow, actor, "order.run_due_ahead", "order", "*", {"as_of": as_of.isoformat()})
             uow.commit()
@@ -154,20 +157,26 @@ def run_due_orders(*, services: Services, actor: Actor | None, as_of: datetime |
 
 def cancel_order(order_id: str, *, services: Services, actor: Actor, note: str = "") -> tuple[OrderView, list[str]]:
     """Cancel a reserved or failed order: undo what the done steps can undo, say what cannot be."""
-    require_signed_in(actor, doing="cancel orders")
+    require_signed_in(actor, doing=_("cancel orders"))
     now = utcnow()
     cannot: list[str] = []
     runner = new_runner_id()
     with services.writer() as uow:
         order = find_order(uow, order_id)
         if order.status == OrderStatus.FAILED:
-            require_role(actor, *SUPERVISORS, doing="cancel failed orders")
+            require_role(actor, *SUPERVISORS, doing=_("cancel failed orders"))
         elif order.status != OrderStatus.RESERVED:
             raise Conflict(
-                f"Order {order.order_number} is {order.status}; only reserved or failed orders can be cancelled."
+                _("Order {order} is {status}; only reserved or failed orders can be cancelled.").format(
+                    order=order.order_number, status=order.status
+                )
             )
         if not lease.claim(uow, order.id, runner, now, from_states=(order.status,)):
-            raise Conflict(f"Order {order.order_number} changed while you were cancelling it; look at it again.")
+            raise Conflict(
+                _("Order {order} changed while you were cancelling it; look at it again.").format(
+                    order=order.order_number
+                )
+            )
         uow.commit()
         done = (
             uow.session.execute(
@@ -183,14 +192,18 @@ def cancel_order(order_id: str, *, services: Services, actor: Actor, note: str =
     externals = services.externals
     for step_pk, seq, key, kind in undo_plan:
         if kind.cannot_undo:
-            cannot.append(f"Step {seq} ({kind.label}): {kind.cannot_undo}")
+            cannot.append(_("Step {seq} ({step}): {why}").format(seq=seq, step=_(kind.label), why=_(kind.cannot_undo)))
             continue
         if kind.undo_external:
             system, operation = kind.undo_external
             try:
                 externals.send(system, operation, idempotency_key=f"{key}-undo", payload=payload, attempt=2)
             except ExternalFailure as failure:
-                cannot.append(f"Step {seq} ({kind.label}): undo failed: {failure}")
+                cannot.append(
+                    _("Step {seq} ({step}): undo failed: {failure}").format(
+                        seq=seq, step=_(kind.label), failure=failure
+                    )
+                )
                 continue
         with services.writer() as uow:
             step = uow.session.get(OrderStep, step_pk)
@@ -202,7 +215,9 @@ def cancel_order(order_id: str, *, services: Services, actor: Actor, note: str =
             uow.commit()
     with services.writer() as uow:
         if not lease.release(uow, order_pk, runner, status=OrderStatus.CANCELLED):
-            raise Conflict(f"Order {number} was taken over while it was being cancelled; look at it again.")
+            raise Conflict(
+                _("Order {order} was taken over while it was being cancelled; look at it again.").format(order=number)
+            )
         order = uow.session.get(Order, order_pk)
         order.closed_at = now
         uow.session.add(order)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from crm_tui.i18n import _
 from crm_tui.services.privacy.orphans import SweepReport, sweep_orphans
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import (
@@ -48,7 +49,7 @@ def _masked(value: Any) -> Any:
 
 def show_archive(customer_id: str, *, uow: UnitOfWork, actor: Actor) -> list[ArchiveRecordView]:
     """What the archive keeps of a customer; a CSR sees personal keys masked."""
-    require_signed_in(actor, doing="read the archive")
+    require_signed_in(actor, doing=_("read the archive"))
     customer_id = parse_customer_id(customer_id)
     full = sees_personal_data_in_lists(actor)
     with uow:
@@ -87,7 +88,7 @@ def purge_archive(
 ) -> PurgeReport:
     """Remove archive records past their retention date (a dry run lists them first); given the data
     folder, also sweep the stored files no row refers to (services/privacy/orphans.py)."""
-    require_role(actor, *SUPERVISORS, doing="purge the archive")
+    require_role(actor, *SUPERVISORS, doing=_("purge the archive"))
     as_of = as_of or utcnow()
     with uow:
         expired = (

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.context import ExternalFailure, QueueAction, Services
 from crm_tui.services.privacy.verification import TableCheck, scan_files, verify_absent
 from crm_tui.services.shared import audit, messages, outbox
@@ -77,14 +78,14 @@ def request_erasure(
     now: datetime | None = None,
 ) -> ErasureRequested:
     """Record who asked and on what legal ground; the request waits in the supervisor's queue."""
-    require_signed_in(actor, doing="record erasure requests")
+    require_signed_in(actor, doing=_("record erasure requests"))
     customer_id = parse_customer_id(customer_id)
     requested_by = clean_text(requested_by, field="requested_by", max_length=100)
     legal_ground = clean_text(legal_ground, field="legal_ground", max_length=200)
     if not requested_by or not legal_ground:
         raise InvalidInput(
-            "Say who asked and the legal ground.",
-            fields={"requested_by" if not requested_by else "legal_ground": "Required."},
+            _("Say who asked and the legal ground."),
+            fields={"requested_by" if not requested_by else "legal_ground": _("Required.")},
         )
     now = now or utcnow()
     with uow:
@@ -94,16 +95,22 @@ def request_erasure(
             select(QueueItem.id).where(QueueItem.queue == QueueName.ERASURE_REQUESTS, QueueItem.ref_id == customer_id)
         ).scalar()
         if existing:
-            raise Conflict(f"An erasure request for {customer_id} already exists (item {existing}).")
+            raise Conflict(
+                _("An erasure request for {customer_id} already exists (item {item_id}).").format(
+                    customer_id=customer_id, item_id=existing
+                )
+            )
         item = QueueItem(
             queue=QueueName.ERASURE_REQUESTS,
             ref_type="customer",
             ref_id=customer_id,
-            reason=f"Erasure requested by {requested_by}: {legal_ground}",
+            reason=_("Erasure requested by {requested_by}: {legal_ground}").format(
+                requested_by=requested_by, legal_ground=legal_ground
+            ),
             created_at=now,
         )
         uow.session.add(item)
-        capture(uow.session, customer.id, kind="erasure_request", summary="Erasure requested", actor=actor, now=now)
+        capture(uow.session, customer.id, kind="erasure_request", summary=_("Erasure requested"), actor=actor, now=now)
         uow.session.flush()
         audit.record(uow, actor, "customer.erasure_requested", "customer", customer_id, {"item": item.id})
         uow.commit()
@@ -113,7 +120,7 @@ def request_erasure(
 def _customer(uow: UnitOfWork, customer_id: str) -> Customer:
     customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
     if customer is None:
-        raise NotFound(f"No customer {customer_id}.")
+        raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
     return customer
 
 
@@ -124,10 +131,12 @@ def _check_erasable(uow: UnitOfWork, customer: Customer) -> None:
         .where(Subscriber.customer_id == customer.id, Subscriber.status.in_(LIVE_LINE_STATUSES))
     ).scalar_one()
     if customer.status == CustomerStatus.ERASED:
-        raise Conflict(f"{customer.customer_id} is already erased.")
+        raise Conflict(_("{customer_id} is already erased.").format(customer_id=customer.customer_id))
     if customer.status not in ERASABLE or live:
         raise Conflict(
-            f"{customer.customer_id} is {customer.status} with {live} live line(s): terminate the relationship before erasing."
+            _("{customer_id} is {status} with {live} live line(s): terminate the relationship before erasing.").format(
+                customer_id=customer.customer_id, status=customer.status, live=live
+            )
         )
 
 
@@ -152,16 +161,18 @@ def erase_customer(
     "The person" includes every record merged into the customer (a duplicate absorbed earlier keeps
     its own name, email and birthday for an unmerge) and the merges' before-images.
     """
-    require_role(actor, *SUPERVISORS, doing="approve erasures")
+    require_role(actor, *SUPERVISORS, doing=_("approve erasures"))
     now = now or utcnow()
     data_dir: Path = services.settings.data_dir
     with services.writer() as uow:
         session = uow.session
         item = session.get(QueueItem, item_id)
         if item is None or item.queue != QueueName.ERASURE_REQUESTS:
-            raise NotFound(f"No erasure request {item_id}.")
+            raise NotFound(_("No erasure request {item_id}.").format(item_id=item_id))
         if item.status not in ("open", "claimed"):
-            raise Conflict(f"Erasure request {item_id} was already {item.status}.")
+            raise Conflict(
+                _("Erasure request {item_id} was already {status}.").format(item_id=item_id, status=item.status)
+            )
         customer = _customer(uow, item.ref_id)
         _check_erasable(uow, customer)
         reach = _reach(uow, customer)  # held in memory only: after the commit nothing else knows the address
@@ -192,7 +203,7 @@ def erase_customer(
             )
         session.execute(update(DuplicateCandidate).where(DuplicateCandidate.id.in_(pairs)).values(reasons={}))
         item.status, item.decided_by, item.decided_at, item.note = "approved", actor.id, now, note or None
-        item.reason = "Erasure requested"  # the requester's words may name the person
+        item.reason = _("Erasure requested")  # the requester's words may name the person
         item.version += 1
         session.add(item)
         audit.record(
@@ -209,15 +220,19 @@ def erase_customer(
     _remove_files(services, hashes, data_dir)
     receipt_files_left = remove_receipt_files(data_dir, receipts)
     confirmation = _confirm(services, reach, customer_id, now)
-    places = ["every text and JSON column of every table"]
+    places = [_("every text and JSON column of every table")]
     if services.database.is_sqlite:
         with services.database.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        places.append("the name search index (FTS5), after a WAL checkpoint")
+        places.append(_("the name search index (FTS5), after a WAL checkpoint"))
     tables = verify_absent(services, needles)
     files = scan_files(data_dir, needles)
-    places.append(f"every stored file under {data_dir / 'attachments'}")
-    places.append(f"the saved receipt files of the customer's {len(receipts)} receipt(s) under {data_dir / 'receipts'}")
+    places.append(_("every stored file under {folder}").format(folder=data_dir / "attachments"))
+    places.append(
+        _("the saved receipt files of the customer's {count} receipt(s) under {folder}").format(
+            count=len(receipts), folder=data_dir / "receipts"
+        )
+    )
     return ErasureReport(
         customer_id=customer_id,
         erased_at=now,
@@ -265,7 +280,7 @@ def _confirm(services: Services, reach: _Reach | None, customer_id: str, now: da
     It cannot wait in the outbox like other messages: that would keep the address the erasure removed.
     A failure is reported to the supervisor (who tells the person another way), not retried.
     """
-    outcome, channel = "not sent: no email, mobile or line to tell", None
+    outcome, channel = _("not sent: no email, mobile or line to tell"), None
     if reach is not None:
         subject, body = messages.render("customer.erased", reach.language, {"date": now.date().isoformat()})
         key = f"erasure-{customer_id}"
@@ -276,9 +291,12 @@ def _confirm(services: Services, reach: _Reach | None, customer_id: str, now: da
                 services.externals.send(
                     "notify", "sms", idempotency_key=key, payload={"to": reach.address, "text": body}, attempt=1
                 )
-            outcome, channel = f"sent by {'email' if reach.channel == 'email' else 'SMS'}", reach.channel
+            outcome, channel = (
+                _("sent by email") if reach.channel == "email" else _("sent by SMS"),
+                reach.channel,
+            )
         except (OSError, smtplib.SMTPException, ExternalFailure) as error:
-            outcome = f"not sent: {type(error).__name__}"  # the error's text may hold the address
+            outcome = _("not sent: {error}").format(error=type(error).__name__)  # the error's text may hold the address
     with services.writer() as uow:
         # an in-process gateway keeps what it was sent in this database: the number goes too
         uow.session.execute(
@@ -361,7 +379,7 @@ def _destroy(uow: UnitOfWork, customer: Customer, now: datetime) -> int:
         )
     for field in ERASED_FIELDS:
         setattr(customer, field, None)
-    customer.display_name = "Erased customer"
+    customer.display_name = _("Erased customer")
     customer.name_search = ""
     customer.status = CustomerStatus.ERASED.value
     customer.updated_at = now
@@ -424,13 +442,15 @@ def _remove_files(services: Services, hashes: set[str], data_dir: Path) -> None:
 
 
 def reject_erasure(item_id: int, *, services: Services, actor: Actor, note: str = "") -> None:
-    require_role(actor, *SUPERVISORS, doing="decide erasures")
+    require_role(actor, *SUPERVISORS, doing=_("decide erasures"))
     with services.writer() as uow:
         item = uow.session.get(QueueItem, item_id)
         if item is None or item.queue != QueueName.ERASURE_REQUESTS:
-            raise NotFound(f"No erasure request {item_id}.")
+            raise NotFound(_("No erasure request {item_id}.").format(item_id=item_id))
         if item.status not in ("open", "claimed"):
-            raise Conflict(f"Erasure request {item_id} was already {item.status}.")
+            raise Conflict(
+                _("Erasure request {item_id} was already {status}.").format(item_id=item_id, status=item.status)
+            )
         item.status, item.decided_by, item.decided_at, item.note, item.version = (
             "rejected",
             actor.id,

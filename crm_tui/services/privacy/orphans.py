@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from crm_tui.i18n import _
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.files import TEMPORARY_PREFIX
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
@@ -53,7 +54,7 @@ def sweep_orphans(
     now: datetime | None = None,
 ) -> SweepReport:
     """Remove stored files no attachment row refers to, older than `grace` (supervisors)."""
-    require_role(actor, *SUPERVISORS, doing="sweep stored files")
+    require_role(actor, *SUPERVISORS, doing=_("sweep stored files"))
     now = now or utcnow()
     files = stored_files(data_dir)
     with uow:

@@ -10,6 +10,7 @@ from sqlalchemy import column as column_text
 from sqlalchemy import table as table_text
 from sqlmodel import SQLModel
 
+from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.privacy.orphans import stored_files
 from crm_tui.services.shared.validation import (
@@ -75,7 +76,7 @@ def verify_absent(services: Services, needles: list[str]) -> list[TableCheck]:
                         table=table.name,
                         rows_checked=rows,
                         found=0,
-                        note="operator inventory: unlinked from the person, numbers stay in stock",
+                        note=_("operator inventory: unlinked from the person, numbers stay in stock"),
                     )
                 )
                 continue
@@ -86,7 +87,12 @@ def verify_absent(services: Services, needles: list[str]) -> list[TableCheck]:
                     select(func.count()).select_from(table).where(or_(*conditions))
                 ).scalar_one()
             report.append(
-                TableCheck(table=table.name, rows_checked=rows, found=found, note=f"{len(columns)} text columns")
+                TableCheck(
+                    table=table.name,
+                    rows_checked=rows,
+                    found=found,
+                    note=_("{count} text columns").format(count=len(columns)),
+                )
             )
         if services.database.is_sqlite and needles:
             index = table_text("customers_fts", column_text("name_search"))
@@ -102,6 +108,6 @@ def verify_absent(services: Services, needles: list[str]) -> list[TableCheck]:
                 else 0
             )
             report.append(
-                TableCheck(table="customers_fts", rows_checked=rows, found=found, note="the name search index")
+                TableCheck(table="customers_fts", rows_checked=rows, found=found, note=_("the name search index"))
             )
     return report
