@@ -34,7 +34,7 @@ def numbers_stock(
     golden_fee: Annotated[
         str | None,
         typer.Option(
-            "--golden-fee",
+            "--golden-fee",  # i18n: not for people
             metavar="AMOUNT",
             help="Stock them as golden numbers at this one-off fee, typed as in your locale or plainly. Example: --golden-fee 49,90",
         ),
@@ -61,9 +61,16 @@ def numbers_stock(
 @reports_errors
 def numbers_free(
     golden: Annotated[
-        bool, typer.Option("--golden", help="Only golden numbers (with their fee). Example: --golden")
+        bool,
+        typer.Option(
+            "--golden",  # i18n: not for people
+            help="Only golden numbers (with their fee). Example: --golden",
+        ),
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to list. Example: --limit 50")] = 20,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", min=1, max=500, help="How many to list. Example: --limit 50"),  # i18n: not for people
+    ] = 20,
     as_json: Json = False,
     json_fields: JsonFields = None,
 ) -> None:

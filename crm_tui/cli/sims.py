@@ -22,7 +22,7 @@ def sims_stock(
     file: Annotated[
         str,
         typer.Option(
-            "--file",
+            "--file",  # i18n: not for people
             metavar="F.csv",
             help="One SIM card a line: ICCID,IMSI (a header line is skipped); `-` reads stdin. Example: --file sims.csv",
         ),

@@ -86,7 +86,7 @@ def customers_update(
     file: Annotated[
         str,
         typer.Option(
-            "--file",
+            "--file",  # i18n: not for people
             metavar="PATCH.json",
             help="The keys to change, in the import format (README); `-` reads stdin. Example: --file patch.json",
         ),
@@ -94,7 +94,7 @@ def customers_update(
     expect_version: Annotated[
         int | None,
         typer.Option(
-            "--expect-version",
+            "--expect-version",  # i18n: not for people
             metavar="N",
             help="Refuse (exit 3) if the customer is no longer at this version (`customers show --json`). "
             "Example: --expect-version 4",

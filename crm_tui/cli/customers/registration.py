@@ -82,7 +82,7 @@ def customers_register(
     file: Annotated[
         str,
         typer.Option(
-            "--file",
+            "--file",  # i18n: not for people
             metavar="F.json",
             help="One customer in the import format (README); `-` reads stdin. Example: --file data/examples/customer.json",
         ),
@@ -156,7 +156,7 @@ def customers_export(
     export_format: Annotated[
         Literal["jsonl", "tmf629", "tmf632"],
         typer.Option(
-            "--format",
+            "--format",  # i18n: not for people
             help="jsonl: the import format; tmf629: TM Forum Customer resources; tmf632: their Individual and "
             "Organization parties. Example: --format tmf629",
         ),
@@ -164,13 +164,16 @@ def customers_export(
     output: Annotated[
         str,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write here instead of stdout. Example: -o customers.jsonl"
+            "--output",  # i18n: not for people
+            "-o",
+            metavar="FILE",
+            help="Write here instead of stdout. Example: -o customers.jsonl",
         ),
     ] = "",
     status: Annotated[
         list[ExportStatus] | None,
         typer.Option(
-            "--status",
+            "--status",  # i18n: not for people
             help="Only customers in this state (repeatable); default all but merged and erased. Example: --status active",
         ),
     ] = None,

@@ -19,30 +19,36 @@ def customers_terminate(
     customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer to terminate. Example: C0000000018")],
     reason: Annotated[
         TerminationReason,
-        typer.Option("--reason", help="Why the relationship ends. Example: --reason customer_request"),
+        typer.Option(
+            "--reason",  # i18n: not for people
+            help="Why the relationship ends. Example: --reason customer_request",
+        ),
     ],
     archive_consent: Annotated[
         Literal["yes", "no"],
         typer.Option(
-            "--archive-consent",
+            "--archive-consent",  # i18n: not for people
             help="yes: keep the profile in the archive; no: only what the policy requires. Example: --archive-consent no",
         ),
     ],
     number_mode: Annotated[
         Literal["immediate", "freeze"],
         typer.Option(
-            "--number-mode",
+            "--number-mode",  # i18n: not for people
             help="immediate: numbers back to the pool; freeze: kept for the customer a while. Example: --number-mode freeze",
         ),
     ] = "freeze",
     sim: Annotated[
         Literal["reuse", "abandon"],
-        typer.Option("--sim", help="reuse: SIM cards back to stock; abandon: destroyed. Example: --sim abandon"),
+        typer.Option(
+            "--sim",  # i18n: not for people
+            help="reuse: SIM cards back to stock; abandon: destroyed. Example: --sim abandon",
+        ),
     ] = "abandon",
     blacklist: Annotated[
         bool,
         typer.Option(
-            "--blacklist",
+            "--blacklist",  # i18n: not for people
             help="With --reason fraud: also add the proposed blacklist entry (supervisors). Example: --blacklist",
         ),
     ] = False,
@@ -105,35 +111,58 @@ def customers_terminate(
 @reports_errors
 def customers_reestablish(
     customer_id: Annotated[
-        str, typer.Option("--id", "--customer-id", help="The former customer ID. Example: --id C0000000018")
+        str,
+        typer.Option(
+            "--id",  # i18n: not for people
+            "--customer-id",
+            help="The former customer ID. Example: --id C0000000018",
+        ),
     ] = "",
     cert_type: Annotated[
-        str, typer.Option("--cert-type", help="The document type, with --cert-number. Example: --cert-type national_id")
+        str,
+        typer.Option(
+            "--cert-type",  # i18n: not for people
+            help="The document type, with --cert-number. Example: --cert-type national_id",
+        ),
     ] = "",
     cert_number: Annotated[
-        str, typer.Option("--cert-number", help="The document number. Example: --cert-number 12345678Z")
+        str,
+        typer.Option(
+            "--cert-number",  # i18n: not for people
+            help="The document number. Example: --cert-number 12345678Z",
+        ),
     ] = "",
     cert_country: Annotated[
-        str, typer.Option("--cert-country", help="The issuing country (ISO alpha-2). Example: --cert-country ES")
+        str,
+        typer.Option(
+            "--cert-country",  # i18n: not for people
+            help="The issuing country (ISO alpha-2). Example: --cert-country ES",
+        ),
     ] = "",
     former_service_number: Annotated[
         str,
         typer.Option(
-            "--former-service-number",
+            "--former-service-number",  # i18n: not for people
             help="A number the customer had (still frozen). Example: --former-service-number 612345678",
         ),
     ] = "",
     offering: Annotated[
         str,
         typer.Option(
-            "--offering", help="Take a line now (the former number if still frozen). Example: --offering MAR-POST-4G-25"
+            "--offering",  # i18n: not for people
+            help="Take a line now (the former number if still frozen). Example: --offering MAR-POST-4G-25",
         ),
     ] = "",
     keep_new_number: Annotated[
-        bool, typer.Option("--new-number", help="Do not recover the former number. Example: --new-number")
+        bool,
+        typer.Option(
+            "--new-number",  # i18n: not for people
+            help="Do not recover the former number. Example: --new-number",
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only show what the archive kept. Example: --dry-run")
+        bool,
+        typer.Option("--dry-run", help="Only show what the archive kept. Example: --dry-run"),  # i18n: not for people
     ] = False,
     as_json: Json = False,
 ) -> None:
@@ -196,10 +225,13 @@ def customers_erase(
     requested_by: Annotated[
         str,
         typer.Option(
-            "--requested-by", help="Who asked (the customer, their lawyer, ...). Example: --requested-by 'her lawyer'"
+            "--requested-by",  # i18n: not for people
+            help="Who asked (the customer, their lawyer, ...). Example: --requested-by 'her lawyer'",
         ),
     ] = "the customer",
-    legal_ground: Annotated[str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")] = "",
+    legal_ground: Annotated[
+        str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")  # i18n: not for people
+    ] = "",
     as_json: Json = False,
 ) -> None:
     """Record an erasure request; a supervisor approves it in the erasure queue (exit 4: held).
