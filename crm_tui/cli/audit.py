@@ -18,6 +18,7 @@ from crm_tui.cli.output import (
     say,
 )
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="The append-only, HMAC-chained audit trail.", no_args_is_help=True)
 
@@ -52,8 +53,8 @@ def audit_show(
         print_json({"entries": [e.model_dump(mode="json") for e in entries]})
         return
     print_table(
-        "Audit trail",
-        [Column("#", numeric=True), "When", "Operator", "Action", "Entity", "Summary"],
+        _("Audit trail"),
+        [Column("#", numeric=True), _("When"), _("Operator"), _("Action"), _("Entity"), _("Summary")],
         [
             (
                 e.id,
@@ -101,12 +102,20 @@ def audit_verify(
     if as_json:
         print_json(report.model_dump(mode="json") | {"checkpoint_written": str(written) if written else None})
     elif report.intact:
-        say(f"Audit trail intact: {report.entries:,} entries, {report.checkpoints_checked} checkpoint(s) held.")
+        say(
+            _("Audit trail intact: {entries} entries, {checkpoints} checkpoint(s) held.").format(
+                entries=f"{report.entries:,}", checkpoints=report.checkpoints_checked
+            )
+        )
         if report.legacy_entries:
-            say(f"{report.legacy_entries:,} entries predate audit keys (unkeyed); the first keyed entry anchors them.")
+            say(
+                _("{count} entries predate audit keys (unkeyed); the first keyed entry anchors them.").format(
+                    count=f"{report.legacy_entries:,}"
+                )
+            )
     else:
         for problem in report.problems:
-            say(f"Audit trail BROKEN: {problem}.", style="bold red")
+            say(_("Audit trail BROKEN: {problem}.").format(problem=problem), style="bold red")
     if not report.intact:
         raise typer.Exit(3)
 
@@ -140,6 +149,10 @@ def audit_checkpoint(
     if as_json:
         print_json(mark.model_dump(mode="json") | {"files": [str(p) for p in paths]})
         return
-    say(f"Checkpoint: entry {mark.last_id}, {mark.entries:,} entries, signed with key {mark.key_id}.")
+    say(
+        _("Checkpoint: entry {last_id}, {entries} entries, signed with key {key_id}.").format(
+            last_id=mark.last_id, entries=f"{mark.entries:,}", key_id=mark.key_id
+        )
+    )
     for path in paths:
-        say(f"Kept in {path}")
+        say(_("Kept in {path}").format(path=path))

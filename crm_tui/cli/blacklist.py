@@ -12,6 +12,7 @@ from crm_tui.cli.output import Column, local_time, print_json, print_table, repo
 from crm_tui.cli.session import invocation
 from crm_tui.domain import BlacklistSeverity, CertType
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.services.identity.blacklist import BlacklistEntryView
@@ -27,14 +28,24 @@ def parse_day(value: str, *, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"{field.replace('_', ' ').capitalize()}: give a date as YYYY-MM-DD.", fields={field: "YYYY-MM-DD."}
+            _("{field}: give a date as YYYY-MM-DD.").format(field=field.replace("_", " ").capitalize()),
+            fields={field: _("YYYY-MM-DD.")},
         ) from None
 
 
-def print_entries(entries: list[BlacklistEntryView], *, title: str = "Blacklist") -> None:
+def print_entries(entries: list[BlacklistEntryView], *, title: str | None = None) -> None:
     print_table(
-        title,
-        [Column("Entry", numeric=True), "State", "Severity", "Who", "Reason", "Expires", "Added", "Lifted"],
+        title or _("Blacklist"),
+        [
+            Column(_("Entry"), numeric=True),
+            _("State"),
+            _("Severity"),
+            _("Who"),
+            _("Reason"),
+            _("Expires"),
+            _("Added"),
+            _("Lifted"),
+        ],
         [
             (
                 e.entry_id,
@@ -42,7 +53,7 @@ def print_entries(entries: list[BlacklistEntryView], *, title: str = "Blacklist"
                 words(e.severity, BlacklistSeverity),
                 f"{words(e.cert_type, CertType)} {e.cert_number} ({e.cert_country})"
                 if e.cert_number
-                else f"{e.name}, born {e.birthday}",
+                else _("{name}, born {birthday}").format(name=e.name, birthday=e.birthday),
                 e.reason,
                 local_time(e.expires_at),
                 f"{local_time(e.created_at)} {e.created_by or ''}".strip(),
@@ -169,7 +180,11 @@ def blacklist_add(
     if as_json:
         print_json(entry)
         return
-    say(f"Blacklist entry {entry.entry_id} added ({words(entry.severity, BlacklistSeverity).lower()}).")
+    say(
+        _("Blacklist entry {entry_id} added ({severity}).").format(
+            entry_id=entry.entry_id, severity=words(entry.severity, BlacklistSeverity).lower()
+        )
+    )
 
 
 @app.command("lift")
@@ -196,4 +211,4 @@ def blacklist_lift(
     if as_json:
         print_json(entry)
         return
-    say(f"Blacklist entry {entry.entry_id} lifted.")
+    say(_("Blacklist entry {entry_id} lifted.").format(entry_id=entry.entry_id))

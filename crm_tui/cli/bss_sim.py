@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from crm_tui.i18n import _
+
 app = typer.Typer(
     help="The BSS simulator: the systems an order talks to, over HTTP.\n\nExample: crm-tui bss-sim --port 8700",
     invoke_without_command=True,
@@ -43,7 +45,13 @@ def bss_sim(
     try:
         parse(faults)
     except FaultSpecError as error:
-        typer.echo(f"--faults: {error}", err=True)
+        # the option's name and the simulator's own words
+        typer.echo(f"--faults: {error}", err=True)  # i18n: not for people
         raise typer.Exit(2) from None
-    typer.echo(f"BSS simulator on http://{host}:{port} (ledger {ledger}); Ctrl+C stops it.", err=True)
+    typer.echo(
+        _("BSS simulator on http://{host}:{port} (ledger {ledger}); Ctrl+C stops it.").format(
+            host=host, port=port, ledger=ledger
+        ),
+        err=True,
+    )
     serve(host=host, port=port, ledger_path=ledger, faults=faults)

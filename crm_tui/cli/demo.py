@@ -20,6 +20,7 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import Invocation, invocation
 from crm_tui.domain import Role
+from crm_tui.i18n import _
 
 
 @reports_errors
@@ -73,7 +74,7 @@ def _prepare_and_open(
     from crm_tui.services import seeding
 
     services = run.services()
-    say(f"Preparing the demo database ({services.database.short_name}) …")
+    say(_("Preparing the demo database ({database}) …").format(database=services.database.short_name))
     sign_ins = seeding.create_demo(services, customers=customers_count)
     if as_json:
         print_json(
@@ -87,8 +88,8 @@ def _prepare_and_open(
         )
     else:
         print_table(
-            "Demo sign-ins",
-            [Column("Operator", code=True), "Password", "Role"],
+            _("Demo sign-ins"),
+            [Column(_("Operator"), code=True), _("Password"), _("Role")],
             [(username, password, words(str(role), Role)) for username, password, role in sign_ins],
             to_stderr=True,
         )

@@ -10,6 +10,7 @@ import typer
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import print_json, print_table, reports_errors, say
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(
     help="Tell customers what happened: send the outbox.\n\nExample: crm-tui dispatch --once   # from cron",
@@ -50,8 +51,15 @@ def dispatch(
             print_json(report)
         else:
             print_table(
-                "Dispatched",
-                ["Sent", "Deferred (quiet hours)", "Skipped", "Retrying", "Failed", "Taken by another"],
+                _("Dispatched"),
+                [
+                    _("Sent"),
+                    _("Deferred (quiet hours)"),
+                    _("Skipped"),
+                    _("Retrying"),
+                    _("Failed"),
+                    _("Taken by another"),
+                ],
                 [
                     (
                         report.sent,
@@ -65,5 +73,5 @@ def dispatch(
             )
         if once:
             return
-        say(f"Next pass in {interval:g} s; Ctrl+C stops.")
+        say(_("Next pass in {seconds} s; Ctrl+C stops.").format(seconds=f"{interval:g}"))
         time.sleep(interval)

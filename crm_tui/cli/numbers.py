@@ -18,6 +18,7 @@ from crm_tui.cli.output import (
     reports_errors,
 )
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="The service number pool: stock it (admins), list what is free.", no_args_is_help=True)
 
@@ -54,7 +55,7 @@ def numbers_stock(
     actor = run.actor()  # the operator's locale reads the fee (49,90 in Spanish)
     fee = None if golden_fee is None else parse_typed_amount(golden_fee, field="golden_fee")
     stocked = inventory.stock_numbers(numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=actor)
-    print_stocked("Number pool", stocked, len(parsed), as_json=as_json)
+    print_stocked(_("Number pool"), stocked, len(parsed), as_json=as_json)
 
 
 @app.command("free")
@@ -88,12 +89,12 @@ def numbers_free(
         return
     currency = run.settings.currency
     print_table(
-        "Free golden numbers" if golden else "Free numbers",
-        [Column("Service number", code=True), "Golden", Column("Fee", numeric=True)],
+        _("Free golden numbers") if golden else _("Free numbers"),
+        [Column(_("Service number"), code=True), _("Golden"), Column(_("Fee"), numeric=True)],
         [
             (
                 phone(n.service_number),
-                "Golden" if n.is_golden else "",
+                _("Golden") if n.is_golden else "",
                 money_text(n.fee, currency) if n.is_golden else "",
             )
             for n in free

@@ -16,6 +16,7 @@ import typer
 
 from crm_tui.domain import CertType
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 Json = Annotated[
     bool,
@@ -135,8 +136,8 @@ def parse_moment(value: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            "Give the time as ISO 8601, like 2026-12-01T09:00.",
-            fields={"as_of": "ISO date-time."},
+            _("Give the time as ISO 8601, like 2026-12-01T09:00."),
+            fields={"as_of": _("ISO date-time.")},
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -162,7 +163,8 @@ def parse_typed_amount(value: str, *, field: str) -> Decimal:
     ):
         example = present.typed_amount(Decimal("49.90"))
         raise InvalidInput(
-            f"An amount like {example} or 49.90 is expected.", fields={field: f"An amount like {example} or 49.90."}
+            _("An amount like {example} or 49.90 is expected.").format(example=example),
+            fields={field: _("An amount like {example} or 49.90.").format(example=example)},
         )
     return amount.quantize(Decimal("0.01"))
 
@@ -176,7 +178,8 @@ def parse_typed_day(value: str, *, field: str) -> date:
     except ValueError:
         example = present.day_example()
         raise InvalidInput(
-            f"A date like {example} or 2026-12-31 is expected.", fields={field: f"A date like {example} or 2026-12-31."}
+            _("A date like {example} or 2026-12-31 is expected.").format(example=example),
+            fields={field: _("A date like {example} or 2026-12-31.").format(example=example)},
         ) from None
 
 
@@ -186,10 +189,13 @@ def read_text(file: str) -> str:
         return sys.stdin.read() if file == "-" else Path(file).expanduser().read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidInput(
-            f"Cannot read {file}: {error.strerror or error}.", fields={"file": "Cannot be read."}
+            _("Cannot read {file}: {reason}.").format(file=file, reason=error.strerror or error),
+            fields={"file": _("Cannot be read.")},
         ) from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{file} is not UTF-8 text.", fields={"file": "Not UTF-8 text."}) from None
+        raise InvalidInput(
+            _("{file} is not UTF-8 text.").format(file=file), fields={"file": _("Not UTF-8 text.")}
+        ) from None
 
 
 Model = TypeVar("Model")

@@ -9,6 +9,7 @@ import typer
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import Column, phone, print_json, print_table, reports_errors
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="Registrations held by a check: a supervisor approves or rejects them.", no_args_is_help=True)
 
@@ -48,9 +49,12 @@ def _decide(item: int, *, approve: bool, note: str, as_json: bool) -> None:
     if as_json:
         print_json(decision)
         return
-    outcome = f"approved: line {phone(decision.service_number)}" if decision.approved else "rejected: no line"
+    if decision.approved:
+        outcome = _("approved: line {line}").format(line=phone(decision.service_number))
+    else:
+        outcome = _("rejected: no line")
     print_table(
-        "Held registration",
-        ["Item", Column("Customer ID", code=True), "Outcome"],
+        _("Held registration"),
+        [_("Item"), Column(_("Customer ID"), code=True), _("Outcome")],
         [(item, decision.customer_id, outcome)],
     )

@@ -16,6 +16,7 @@ from crm_tui.cli.output import (
     reports_errors,
 )
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import N_, _
 
 
 @reports_errors
@@ -45,7 +46,7 @@ def seed(
 
     run = invocation()
     actor = run.actor()
-    with progress_bar("Seeding customers", total=customers_count) as update:
+    with progress_bar(_("Seeding customers"), total=customers_count) as update:
         report = seeding.seed_customers(
             services=run.services(), actor=actor, customers=customers_count, seed=seed_value, progress=update
         )
@@ -54,10 +55,34 @@ def seed(
         print_json(document)
     else:
         print_table(
-            "Seeded",
-            ["What", Column("How many", numeric=True)],
+            _("Seeded"),
+            [_("What"), Column(_("How many"), numeric=True)],
             [
-                (key.replace("_", " ").capitalize(), f"{value:,}" if isinstance(value, int) else value)
+                (_seeded_words(key), f"{value:,}" if isinstance(value, int) else value)
                 for key, value in document.items()
             ],
         )
+
+
+_SEEDED = {
+    "customers": N_("Customers"),
+    "certificates": N_("Certificates"),
+    "contacts": N_("Contacts"),
+    "addresses": N_("Addresses"),
+    "accounts": N_("Accounts"),
+    "subscribers": N_("Subscribers"),
+    "contracts": N_("Contracts"),
+    "charges": N_("Charges"),
+    "blacklist": N_("Blacklist"),
+    "numbers": N_("Numbers"),
+    "sims": N_("Sims"),
+    "offerings": N_("Offerings"),
+    "seconds": N_("Seconds"),
+    "first_customer_id": N_("First customer id"),
+}
+"""The words of the seeding report's keys (SeedReport's fields), as the key reads capitalised."""
+
+
+def _seeded_words(key: str) -> str:
+    known = _SEEDED.get(key)
+    return _(known) if known else key.replace("_", " ").capitalize()

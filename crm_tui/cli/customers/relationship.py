@@ -12,6 +12,7 @@ from crm_tui.cli.output import phone, print_json, print_table, reports_errors, s
 from crm_tui.cli.session import confirm, invocation
 from crm_tui.domain import QueueName, TerminationReason
 from crm_tui.errors import Held, InvalidInput
+from crm_tui.i18n import _
 
 
 @reports_errors
@@ -68,9 +69,9 @@ def customers_terminate(
     run = invocation()
     if blacklist:
         if reason != TerminationReason.FRAUD:
-            raise InvalidInput("--blacklist goes with --reason fraud.", fields={"blacklist": "Only for fraud."})
-        require_role(run.actor(), *SUPERVISORS, doing="change the blacklist")
-    confirm(f"Terminate customer {customer_id} and deactivate every line?", yes=yes)
+            raise InvalidInput(_("--blacklist goes with --reason fraud."), fields={"blacklist": _("Only for fraud.")})
+        require_role(run.actor(), *SUPERVISORS, doing=_("change the blacklist"))
+    confirm(_("Terminate customer {customer_id} and deactivate every line?").format(customer_id=customer_id), yes=yes)
     result = terminate_customer(
         customer_id,
         services=run.services(),
@@ -102,9 +103,11 @@ def customers_terminate(
         return
     print_order(result.order, as_json=False)
     if entry is not None:
-        say(f"Blacklist entry {entry.entry_id} added ({entry.severity}).")
+        say(
+            _("Blacklist entry {entry_id} added ({severity}).").format(entry_id=entry.entry_id, severity=entry.severity)
+        )
     elif proposal is not None:
-        say("Fraud: to blacklist this person, a supervisor runs:")
+        say(_("Fraud: to blacklist this person, a supervisor runs:"))
         say(f"  {proposal.command()}")
 
 
@@ -188,13 +191,17 @@ def customers_reestablish(
             print_json(found)
         else:
             print_table(
-                f"{found.name} ({found.customer_id}) · consent {'yes' if found.consent else 'no'}",
-                ["Former line", "Offering", "Recoverable"],
+                _("{name} ({customer_id}) · consent {consent}").format(
+                    name=found.name, customer_id=found.customer_id, consent=_("yes") if found.consent else _("no")
+                ),
+                [_("Former line"), _("Offering"), _("Recoverable")],
                 [
-                    (phone(line.service_number), line.offering or "", "yes" if line.recoverable else "no")
+                    (phone(line.service_number), line.offering or "", _("yes") if line.recoverable else _("no"))
                     for line in found.former_lines
                 ],
-                caption=f"Kept: {', '.join(found.kept) or 'nothing'} · {found.interactions} past interactions",
+                caption=_("Kept: {kept} · {interactions} past interactions").format(
+                    kept=", ".join(found.kept) or _("nothing"), interactions=found.interactions
+                ),
             )
         return
     done = reestablish.reestablish_customer(
@@ -208,14 +215,20 @@ def customers_reestablish(
     if as_json:
         print_json(done)
     else:
+        restored = ", ".join(done.restored) or _("nothing kept")
+        if not done.service_number:
+            message = _("{customer_id} is {status} again; restored: {restored}.")
+        elif done.number_recovered:
+            message = _("{customer_id} is {status} again; restored: {restored}; line {line} (former number recovered).")
+        else:
+            message = _("{customer_id} is {status} again; restored: {restored}; line {line}.")
         say(
-            f"{done.customer_id} is {done.status} again; restored: {', '.join(done.restored) or 'nothing kept'}"
-            + (
-                f"; line {phone(done.service_number)}" + (" (former number recovered)" if done.number_recovered else "")
-                if done.service_number
-                else ""
+            message.format(
+                customer_id=done.customer_id,
+                status=done.status,
+                restored=restored,
+                line=phone(done.service_number) if done.service_number else "",
             )
-            + "."
         )
 
 
@@ -249,7 +262,7 @@ def customers_erase(
         legal_ground=legal_ground,
     )
     raise Held(
-        "Erasure requested; a supervisor approves it in the erasure queue.",
+        _("Erasure requested; a supervisor approves it in the erasure queue."),
         held={"queue": QueueName.ERASURE_REQUESTS.value, "item_id": request.item_id, "reason": "erasure request"},
         customer_id=request.customer_id,
     )

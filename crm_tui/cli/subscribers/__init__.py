@@ -26,6 +26,7 @@ from crm_tui.cli.output import (
 from crm_tui.cli.session import confirm, invocation
 from crm_tui.cli.subscribers import adding, overdue
 from crm_tui.domain import DeregistrationReason, SubscriberStatus, SuspensionReason
+from crm_tui.i18n import _
 
 app = typer.Typer(help="Lines: show, add, suspend, resume, deregister.", no_args_is_help=True)
 
@@ -50,21 +51,21 @@ def subscribers_show(service_number: LineNumber, as_json: Json = False) -> None:
         print_json(view)
         return
     print_table(
-        f"Line {phone(view.service_number)}",
-        ["Field", "Value"],
+        _("Line {line}").format(line=phone(view.service_number)),
+        [_("Field"), _("Value")],
         [
             (
-                "Status",
+                _("Status"),
                 words(view.status, SubscriberStatus)
                 + (f" ({words(view.status_reason, SuspensionReason)})" if view.status_reason else ""),
             ),
-            ("Customer", view.customer_id),
-            ("Account", view.account_id),
-            ("Offering", view.primary_offering),
+            (_("Customer"), view.customer_id),
+            (_("Account"), view.account_id),
+            (_("Offering"), view.primary_offering),
             ("ICCID", view.iccid),
             ("IMSI", view.imsi),
-            ("Network / payment", f"{view.network_type} / {view.payment_type}"),
-            ("Valid from", view.valid_from or ""),
+            (_("Network / payment"), f"{view.network_type} / {view.payment_type}"),
+            (_("Valid from"), view.valid_from or ""),
         ],
     )
 
@@ -186,7 +187,11 @@ def subscribers_resume(
         print_json(result)
     else:
         if result.receipt_number:
-            say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
+            say(
+                _("Paid {amount}, receipt {receipt}.").format(
+                    amount=money_text(result.paid, run.settings.currency), receipt=result.receipt_number
+                )
+            )
         print_order(result.order, as_json=False)
     exit_if_reserved(result.order)
 
@@ -264,23 +269,28 @@ def subscribers_deregister(
             service_number, retention.split(":", 1)[1], uow=services.writer(), actor=actor, region=region, reason=reason
         )
         print_json({"retention": applied.model_dump(mode="json")}) if as_json else say(
-            f"Customer stays: {applied.offer_name}."
+            _("Customer stays: {offer}.").format(offer=applied.offer_name)
         )
         return
     quote = quote_deregistration(service_number, uow=services.reader(), actor=actor, region=region, reason=reason)
     if not as_json:
         print_table(
-            "Charges",
-            ["Item", Column("Amount", numeric=True)],
+            _("Charges"),
+            [_("Item"), Column(_("Amount"), numeric=True)],
             [
                 *((c.description, money_text(c.amount, quote.currency)) for c in quote.outstanding),
-                *((f"Penalty: {p.contract}", money_text(p.amount, quote.currency)) for p in quote.penalties),
-                ("Total due", money_text(quote.total_due, quote.currency)),
+                *(
+                    (_("Penalty: {contract}").format(contract=p.contract), money_text(p.amount, quote.currency))
+                    for p in quote.penalties
+                ),
+                (_("Total due"), money_text(quote.total_due, quote.currency)),
             ],
             to_stderr=True,
         )
     confirm(
-        f"Deactivate {phone(quote.basics.service_number)} and charge {money_text(quote.total_due, quote.currency)}?",
+        _("Deactivate {line} and charge {amount}?").format(
+            line=phone(quote.basics.service_number), amount=money_text(quote.total_due, quote.currency)
+        ),
         yes=yes,
     )
     result = submit_deregistration(
@@ -302,8 +312,12 @@ def subscribers_deregister(
         return
     if result.receipt:
         say(
-            f"Receipt {result.receipt.receipt_number}: {money_text(result.receipt.amount, result.receipt.currency)} by {result.receipt.method}."
+            _("Receipt {receipt}: {amount} by {method}.").format(
+                receipt=result.receipt.receipt_number,
+                amount=money_text(result.receipt.amount, result.receipt.currency),
+                method=result.receipt.method,
+            )
         )
     if result.balance_handling:
-        say(f"Balance: {result.balance_handling}.")
+        say(_("Balance: {handling}.").format(handling=result.balance_handling))
     print_order(result.order, as_json=False)
