@@ -24,6 +24,15 @@ _SOURCE_WORDS = {"environment": N_("environment"), "file": N_("file"), "default"
 """Where a setting comes from, in words for the table (the JSON keeps the slug)."""
 
 
+def _source_words(source: str) -> str:
+    return _(_SOURCE_WORDS[source])
+
+
+def _described(description: str | None) -> str:
+    """A binding's description (English, marked where the binding is declared) in the operator's words."""
+    return _(description) if description else ""
+
+
 def _source(key: str, in_file: bool) -> str:
     if f"CRM_{key.upper()}" in os.environ:
         return "environment"
@@ -109,11 +118,8 @@ def config_show(as_json: Json = False) -> None:
     print_table(
         _("Settings"),
         [_("Key"), _("Value"), _("From")],
-        [(key, str(entry["value"]), _(_SOURCE_WORDS[entry["source"]])) for key, entry in values.items()]
-        + [
-            (f"keymap.{binding_id}", keys, _(_SOURCE_WORDS[keymap_source]))
-            for binding_id, keys in sorted(keymap.items())
-        ],
+        [(key, str(entry["value"]), _source_words(entry["source"])) for key, entry in values.items()]
+        + [(f"keymap.{binding_id}", keys, _source_words(keymap_source)) for binding_id, keys in sorted(keymap.items())],
     )
     print_table(
         _("Keys (remap with: crm-tui config set keymap.ID KEY)"),
@@ -123,7 +129,7 @@ def config_show(as_json: Json = False) -> None:
                 b["id"],
                 b["key"],
                 b["default"],
-                _(b["description"] or ""),
+                _described(b["description"]),
                 _("everywhere") if b["where"] == "everywhere" else b["where"],
             )
             for b in bindings
