@@ -1,11 +1,14 @@
 """The vocabulary of the domain: states, kinds and reasons, each a slug with the words shown on screen.
 
-Every layer may import this module; it imports nothing of the project.
+Every layer may import this module; of the project it imports only crm_tui.i18n (standard library
+only), so that a label is said in the operator's language.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from crm_tui.i18n import N_, _
 
 
 class Labelled(StrEnum):
@@ -13,7 +16,8 @@ class Labelled(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS.get(self.value, self.value.replace("_", " ").capitalize())
+        """The words for this member in the current language (`_LABELS` holds the English)."""
+        return _(_LABELS.get(self.value, self.value.replace("_", " ").capitalize()))
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
@@ -206,24 +210,114 @@ class TerminationReason(Labelled):
 
 
 _LABELS = {
-    "csr": "CSR",
-    "national_id": "National ID",
-    "driving_licence": "Driving licence",
-    "residence_permit": "Residence permit",
-    "company_registration": "Company registration",
-    "in_use": "In use",
-    "imsi": "IMSI",
-    "iccid": "ICCID",
-    "customer_id": "Customer ID",
-    "call_quality": "Call quality problem",
-    "special_issues": "Special issues, no advance payments",
-    "lost_sim": "Lost or stolen SIM",
-    "held_registrations": "Held registrations",
-    "fraud_resumptions": "Resumptions after fraud",
-    "system_trigger": "System trigger",
-    "failed_orders": "Failed orders",
-    "reserved_orders": "Reserved orders",
-    "erasure_requests": "Erasure requests",
-    "penalty_waivers": "Penalty waivers",
-    "duplicates": "Possible duplicates",
+    # Role
+    "csr": N_("CSR"),
+    "supervisor": N_("Supervisor"),
+    "admin": N_("Admin"),  # also SuspensionReason.ADMIN
+    # CustomerType
+    "individual": N_("Individual"),
+    "organization": N_("Organization"),
+    # CustomerStatus (active, suspended, archived: also SubscriberStatus)
+    "active": N_("Active"),
+    "idle": N_("Idle"),
+    "suspended": N_("Suspended"),
+    "terminated": N_("Terminated"),
+    "archived": N_("Archived"),
+    "erased": N_("Erased"),
+    "merged": N_("Merged"),
+    # CertType
+    "national_id": N_("National ID"),
+    "passport": N_("Passport"),
+    "driving_licence": N_("Driving licence"),
+    "residence_permit": N_("Residence permit"),
+    "company_registration": N_("Company registration"),
+    # Gender
+    "male": N_("Male"),
+    "female": N_("Female"),
+    "unknown": N_("Unknown"),
+    # SubscriberStatus
+    "deactivated": N_("Deactivated"),
+    # PaymentType
+    "prepaid": N_("Prepaid"),
+    "postpaid": N_("Postpaid"),
+    # NumberState, SimState
+    "available": N_("Available"),
+    "reserved": N_("Reserved"),  # also OrderStatus.RESERVED
+    "in_use": N_("In use"),
+    "frozen": N_("Frozen"),
+    "abandoned": N_("Abandoned"),
+    # CreditLevel
+    "A": N_("A"),
+    "B": N_("B"),
+    "C": N_("C"),
+    "D": N_("D"),
+    # ChargeKind
+    "bill": N_("Bill"),
+    "penalty": N_("Penalty"),
+    "fee": N_("Fee"),
+    "refund": N_("Refund"),
+    # ChargeStatus
+    "outstanding": N_("Outstanding"),
+    "paid": N_("Paid"),
+    "waived": N_("Waived"),
+    # OrderStatus (open: also QueueItemStatus; failed: also StepStatus)
+    "open": N_("Open"),
+    "running": N_("Running"),
+    "failed": N_("Failed"),
+    "closed": N_("Closed"),
+    "cancelled": N_("Cancelled"),
+    # StepStatus (done: also QueueItemStatus)
+    "pending": N_("Pending"),
+    "done": N_("Done"),
+    "undone": N_("Undone"),
+    # QueueName
+    "duplicates": N_("Possible duplicates"),
+    "held_registrations": N_("Held registrations"),
+    "failed_orders": N_("Failed orders"),
+    "reserved_orders": N_("Reserved orders"),
+    "erasure_requests": N_("Erasure requests"),
+    "penalty_waivers": N_("Penalty waivers"),
+    "fraud_resumptions": N_("Resumptions after fraud"),
+    "failed_notifications": N_("Failed notifications"),
+    # QueueItemStatus
+    "claimed": N_("Claimed"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "dismissed": N_("Dismissed"),
+    # BlacklistSeverity
+    "warn": N_("Warn"),
+    "ban": N_("Ban"),
+    # InteractionChannel
+    "shop": N_("Shop"),
+    "script": N_("Script"),
+    "phone": N_("Phone"),
+    # KeyKind
+    "customer_id": N_("Customer ID"),
+    "email": N_("Email"),
+    "imsi": N_("IMSI"),
+    "iccid": N_("ICCID"),
+    "service_number": N_("Service number"),
+    "certificate": N_("Certificate"),
+    "name": N_("Name"),
+    "social": N_("Social"),
+    "login_name": N_("Login name"),
+    # DeregistrationReason
+    "fee_problem": N_("Fee problem"),
+    "call_quality": N_("Call quality problem"),
+    "service_problem": N_("Service problem"),
+    "maintenance_problem": N_("Maintenance problem"),
+    "special_issues": N_("Special issues, no advance payments"),
+    "other": N_("Other"),
+    # SuspensionReason, ResumeOperation, TerminationReason (customer_request: all three; fraud: two)
+    "customer_request": N_("Customer request"),
+    "lost_sim": N_("Lost or stolen SIM"),
+    "travel": N_("Travel"),
+    "debt": N_("Debt"),
+    "fraud": N_("Fraud"),
+    "administrator": N_("Administrator"),
+    "system_trigger": N_("System trigger"),
+    "ceased_to_exist": N_("Ceased to exist"),
+    "business_decision": N_("Business decision"),
 }
+"""The English words of every member's slug, marked for the catalogue (`label` translates them).
+A slug shared by several enums has one label. Every member has one here (tests/test_domain.py)."""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_tui.i18n import N_
+
 
 class CrmError(Exception):
-    """A failure the user can understand and act on; never carries personal data in clear."""
+    """A failure the user can understand and act on; never carries personal data in clear.
 
-    title = "Cannot do that"
+    `title` is English, marked for the catalogue: where it is shown, show `_(error.title)`."""
+
+    title = N_("Cannot do that")
     code = "error"
     exit_code = 1
 
@@ -30,7 +34,7 @@ class CrmError(Exception):
 class InvalidInput(CrmError):
     """One or more fields are wrong; `fields` maps each field name to its message."""
 
-    title = "Check the fields"
+    title = N_("Check the fields")
     code = "invalid_input"
     exit_code = 2
 
@@ -38,7 +42,7 @@ class InvalidInput(CrmError):
 class Conflict(CrmError):
     """The state forbids it or someone else changed it first."""
 
-    title = "Conflict"
+    title = N_("Conflict")
     code = "conflict"
     exit_code = 3
 
@@ -46,14 +50,14 @@ class Conflict(CrmError):
 class DuplicateIdentity(Conflict):
     """The identity (certificate, number, ...) already belongs to a customer."""
 
-    title = "Already registered"
+    title = N_("Already registered")
     code = "duplicate_identity"
 
 
 class Held(CrmError):
     """Accepted, but waiting for a supervisor or an effective date."""
 
-    title = "Held for review"
+    title = N_("Held for review")
     code = "held"
     exit_code = 4
 
@@ -61,7 +65,7 @@ class Held(CrmError):
 class NotFound(CrmError):
     """Nothing matches what was asked for."""
 
-    title = "Not found"
+    title = N_("Not found")
     code = "not_found"
     exit_code = 5
 
@@ -69,7 +73,7 @@ class NotFound(CrmError):
 class NotAllowed(CrmError):
     """Sign-in failed, the operator is locked, or the role may not do this."""
 
-    title = "Not allowed"
+    title = N_("Not allowed")
     code = "not_allowed"
     exit_code = 6
 
@@ -77,21 +81,21 @@ class NotAllowed(CrmError):
 class SignInFailed(NotAllowed):
     """Wrong name or password; says nothing about which."""
 
-    title = "Sign-in failed"
+    title = N_("Sign-in failed")
     code = "sign_in_failed"
 
 
 class OperatorLocked(NotAllowed):
     """Too many failed sign-ins; a supervisor must unlock."""
 
-    title = "Locked"
+    title = N_("Locked")
     code = "operator_locked"
 
 
 class ExternalSystemFailed(CrmError):
     """Billing, provisioning or notification failed; the order stays open and can be resumed."""
 
-    title = "External system failed"
+    title = N_("External system failed")
     code = "external_system_failed"
     exit_code = 7
 
@@ -99,12 +103,12 @@ class ExternalSystemFailed(CrmError):
 class DatabaseUnavailable(CrmError):
     """The database cannot be reached or read: not a bug in crm-tui, but nothing can be done (exit 1)."""
 
-    title = "Database unavailable"
+    title = N_("Database unavailable")
     code = "database_unavailable"
 
 
 class DatabaseReadOnly(NotAllowed):
     """The database may be read but not written here (file or folder permissions, an immutable file)."""
 
-    title = "Database read-only"
+    title = N_("Database read-only")
     code = "database_read_only"

@@ -38,6 +38,7 @@ from rich.text import Text
 
 from crm_tui import i18n
 from crm_tui.domain import Labelled
+from crm_tui.i18n import _
 
 NOTHING = "—"
 """A missing value on screen."""
@@ -58,7 +59,9 @@ def check_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}: an IANA name like Europe/Madrid or Atlantic/Canary") from None
+        raise ValueError(
+            _("unknown time zone {name}: an IANA name like Europe/Madrid or Atlantic/Canary").format(name=repr(name))
+        ) from None
 
 
 def configure(*, locale: str | None = None, timezone: str | None = None, region: str | None = None) -> None:
@@ -210,11 +213,12 @@ def text(value: str | None, *, nothing: str = NOTHING) -> str:
 def erasure_outcome(report: Mapping[str, Any]) -> str:
     """An approved erasure in one sentence: proven complete or not, and what the person was told."""
     left = sum(int(t.get("found", 0)) for t in report.get("tables", [])) + int(report.get("files_found", 0))
-    proof = (
-        "nothing of the person is left" if report.get("complete") else f"{left} trace(s) still found: see the report"
-    )
-    told = report.get("confirmation") or "not sent"
-    return f"Erased: {proof}; confirmation {told}."
+    if report.get("complete"):
+        proof = _("nothing of the person is left")
+    else:
+        proof = _("{count} trace(s) still found: see the report").format(count=left)
+    told = report.get("confirmation") or _("not sent")  # the service's outcome ("sent by email") is data
+    return _("Erased: {proof}; confirmation {told}.").format(proof=proof, told=told)
 
 
 # --- what people type ---------------------------------------------------------------------------
@@ -240,12 +244,16 @@ def parse_amount(typed: str) -> Decimal:
     for symbol in ("€", "EUR", "$", "£"):
         value = value.replace(symbol, "").strip()
     if not value:
-        raise ValueError("empty amount")
+        raise ValueError(_("empty amount"))
     try:
         amount = parse_decimal(value, locale=locale(), strict=True)
     except (NumberFormatError, InvalidOperation, ValueError):
         if not _ISO_AMOUNT.fullmatch(value):
-            raise ValueError(f"not an amount: {typed!r} (like {amount_example()} or 12.50)") from None
+            raise ValueError(
+                _("not an amount: {typed} (like {example} or 12.50)").format(
+                    typed=repr(typed), example=amount_example()
+                )
+            ) from None
         amount = Decimal(value)
     return amount
 
@@ -270,4 +278,6 @@ def parse_day(typed: str) -> date:
             return date(parts["y"], parts["M"], parts["d"])
         except ValueError:
             pass
-    raise ValueError(f"not a date: {typed!r} (like {day_example()} or 2026-12-31)")
+    raise ValueError(
+        _("not a date: {typed} (like {example} or 2026-12-31)").format(typed=repr(typed), example=day_example())
+    )

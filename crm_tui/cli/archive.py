@@ -15,6 +15,7 @@ from crm_tui.cli.output import (
     reports_errors,
 )
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="History storage of former customers and lines.", no_args_is_help=True)
 
@@ -37,16 +38,16 @@ def archive_show(
         print_json({"records": [r.model_dump(mode="json") for r in records]})
         return
     print_table(
-        f"Archive of {customer_id}",
-        ["Kind", "Subject", "Consent", "Archived", "Keep until", "Kept"],
+        _("Archive of {customer_id}").format(customer_id=customer_id),
+        [_("Kind"), _("Subject"), _("Consent"), _("Archived"), _("Keep until"), _("Kept")],
         [
             (
                 r.kind,
                 r.subject_key or "",
-                "yes" if r.consent else "no",
+                _("yes") if r.consent else _("no"),
                 local_time(r.archived_at),
                 local_time(r.retain_until),
-                ", ".join(k for k, v in r.payload.items() if v) or ("erased" if r.erased else ""),
+                ", ".join(k for k, v in r.payload.items() if v) or (_("erased") if r.erased else ""),
             )
             for r in records
         ],
@@ -57,7 +58,8 @@ def archive_show(
 @reports_errors
 def archive_purge(
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only list what would be removed. Example: --dry-run")
+        bool,
+        typer.Option("--dry-run", help="Only list what would be removed. Example: --dry-run"),  # i18n: not for people
     ] = False,
     as_json: Json = False,
 ) -> None:
@@ -76,7 +78,7 @@ def archive_purge(
         print_json(report)
         return
     print_table(
-        "Would remove" if dry_run else "Removed",
-        [Column("Record", numeric=True), "Kind", Column("Customer", code=True), "Keep until"],
+        _("Would remove") if dry_run else _("Removed"),
+        [Column(_("Record"), numeric=True), _("Kind"), Column(_("Customer"), code=True), _("Keep until")],
         [(r.id, r.kind, r.customer_id, local_time(r.retain_until)) for r in report.records],
     )

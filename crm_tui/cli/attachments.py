@@ -9,6 +9,7 @@ import typer
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import print_json, print_table, reports_errors, say
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="Stored files: ID scans and signed forms.", no_args_is_help=True)
 
@@ -17,12 +18,13 @@ app = typer.Typer(help="Stored files: ID scans and signed forms.", no_args_is_he
 @reports_errors
 def attachments_sweep(
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only count what would be removed. Example: --dry-run")
+        bool,
+        typer.Option("--dry-run", help="Only count what would be removed. Example: --dry-run"),  # i18n: not for people
     ] = False,
     grace_minutes: Annotated[
         int,
         typer.Option(
-            "--grace-minutes",
+            "--grace-minutes",  # i18n: not for people
             min=0,
             help="Keep orphans younger than this (a registration may be committing). Example: --grace-minutes 120",
         ),
@@ -50,8 +52,14 @@ def attachments_sweep(
         print_json(report)
         return
     print_table(
-        "Would sweep" if dry_run else "Swept",
-        ["Files checked", "Orphans", "Removed" if not dry_run else "Would remove", "Bytes", "Kept (too young)"],
+        _("Would sweep") if dry_run else _("Swept"),
+        [
+            _("Files checked"),
+            _("Orphans"),
+            _("Removed") if not dry_run else _("Would remove"),
+            _("Bytes"),
+            _("Kept (too young)"),
+        ],
         [(report.files_checked, report.orphans, report.removed, report.bytes_removed, report.kept_too_young)],
     )
-    say(f"Folder: {report.folder}")
+    say(_("Folder: {folder}").format(folder=report.folder))

@@ -18,6 +18,7 @@ from crm_tui.cli.output import (
     say,
 )
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="The append-only, HMAC-chained audit trail.", no_args_is_help=True)
 
@@ -27,7 +28,13 @@ app = typer.Typer(help="The append-only, HMAC-chained audit trail.", no_args_is_
 def audit_show(
     customer_id: CustomerFilter = "",
     limit: Annotated[
-        int, typer.Option("--limit", min=1, max=10_000, help="At most this many, newest first. Example: --limit 50")
+        int,
+        typer.Option(
+            "--limit",  # i18n: not for people
+            min=1,
+            max=10_000,
+            help="At most this many, newest first. Example: --limit 50",
+        ),
     ] = 200,
     as_json: Json = False,
     json_fields: JsonFields = None,
@@ -46,8 +53,8 @@ def audit_show(
         print_json({"entries": [e.model_dump(mode="json") for e in entries]})
         return
     print_table(
-        "Audit trail",
-        [Column("#", numeric=True), "When", "Operator", "Action", "Entity", "Summary"],
+        _("Audit trail"),
+        [Column("#", numeric=True), _("When"), _("Operator"), _("Action"), _("Entity"), _("Summary")],
         [
             (
                 e.id,
@@ -68,7 +75,7 @@ def audit_verify(
     checkpoint: Annotated[
         list[Path] | None,
         typer.Option(
-            "--checkpoint",
+            "--checkpoint",  # i18n: not for people
             help="Also hold the log against the checkpoints in this file (repeat for more). Example: --checkpoint /backup/audit-checkpoints.jsonl",
         ),
     ] = None,
@@ -95,12 +102,20 @@ def audit_verify(
     if as_json:
         print_json(report.model_dump(mode="json") | {"checkpoint_written": str(written) if written else None})
     elif report.intact:
-        say(f"Audit trail intact: {report.entries:,} entries, {report.checkpoints_checked} checkpoint(s) held.")
+        say(
+            _("Audit trail intact: {entries} entries, {checkpoints} checkpoint(s) held.").format(
+                entries=f"{report.entries:,}", checkpoints=report.checkpoints_checked
+            )
+        )
         if report.legacy_entries:
-            say(f"{report.legacy_entries:,} entries predate audit keys (unkeyed); the first keyed entry anchors them.")
+            say(
+                _("{count} entries predate audit keys (unkeyed); the first keyed entry anchors them.").format(
+                    count=f"{report.legacy_entries:,}"
+                )
+            )
     else:
         for problem in report.problems:
-            say(f"Audit trail BROKEN: {problem}.", style="bold red")
+            say(_("Audit trail BROKEN: {problem}.").format(problem=problem), style="bold red")
     if not report.intact:
         raise typer.Exit(3)
 
@@ -111,7 +126,7 @@ def audit_checkpoint(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output",
+            "--output",  # i18n: not for people
             "-o",
             help="Also append it to this file (keep a copy away from the database). Example: -o /backup/audit-checkpoints.jsonl",
         ),
@@ -134,6 +149,10 @@ def audit_checkpoint(
     if as_json:
         print_json(mark.model_dump(mode="json") | {"files": [str(p) for p in paths]})
         return
-    say(f"Checkpoint: entry {mark.last_id}, {mark.entries:,} entries, signed with key {mark.key_id}.")
+    say(
+        _("Checkpoint: entry {last_id}, {entries} entries, signed with key {key_id}.").format(
+            last_id=mark.last_id, entries=f"{mark.entries:,}", key_id=mark.key_id
+        )
+    )
     for path in paths:
-        say(f"Kept in {path}")
+        say(_("Kept in {path}").format(path=path))

@@ -37,13 +37,14 @@ from crm_tui.cli.conventions import usage_document
 from crm_tui.cli.output import one_line_json, reports_errors, say
 from crm_tui.cli.session import invocation, running_batch
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import N_, _
 
 NOT_IN_A_BATCH = {
-    "batch": "a batch cannot run a batch",
-    "open": "it opens the workbench",
-    "demo": "it changes the database and opens the workbench",
+    "batch": N_("a batch cannot run a batch"),
+    "open": N_("it opens the workbench"),
+    "demo": N_("it changes the database and opens the workbench"),
 }
-"""Nouns a batch line may not name, with why."""
+"""Nouns a batch line may not name, with why (translated where said)."""
 
 PROGRESS_EVERY = 2.0
 """Seconds between progress lines on stderr."""
@@ -73,7 +74,13 @@ class Tally:
     def line(self, batch_id: str) -> str:
         elapsed = time.monotonic() - self.started
         rate = f", {self.ran / elapsed:,.0f}/s" if elapsed > 0 else ""
-        return f"Batch {batch_id}: {self.ran:,} commands, {self.ran - self.failed:,} done, {self.failed:,} not{rate}"
+        return _("Batch {batch_id}: {ran} commands, {done} done, {failed} not{rate}").format(
+            batch_id=batch_id,
+            ran=f"{self.ran:,}",
+            done=f"{self.ran - self.failed:,}",
+            failed=f"{self.failed:,}",
+            rate=rate,
+        )
 
 
 def _malformed(number: int, message: str, cmd: Any = None) -> dict[str, Any]:
@@ -82,7 +89,11 @@ def _malformed(number: int, message: str, cmd: Any = None) -> dict[str, Any]:
         "cmd": cmd,
         "exit_code": 2,
         "document": None,
-        "error": {"code": "malformed_line", "message": f"Line {number}: {message}", "fields": {"line": str(number)}},
+        "error": {
+            "code": "malformed_line",
+            "message": _("Line {number}: {message}").format(number=number, message=message),
+            "fields": {"line": str(number)},
+        },
     }
 
 
@@ -91,20 +102,28 @@ def parse_line(number: int, text: str) -> tuple[list[str], str] | dict[str, Any]
     try:
         entry = json.loads(text)
     except json.JSONDecodeError as error:
-        return _malformed(number, f"not JSON ({error.msg} at column {error.colno}).")
+        return _malformed(
+            number, _("not JSON ({reason} at column {column}).").format(reason=error.msg, column=error.colno)
+        )
     if not isinstance(entry, dict) or "cmd" not in entry:
-        return _malformed(number, 'not a command: write {"cmd": ["customers", "show", "C0000000018"]}.')
+        return _malformed(
+            number, _("not a command: write {example}.").format(example='{"cmd": ["customers", "show", "C0000000018"]}')
+        )
     cmd, stdin = entry["cmd"], entry.get("stdin", "")
     if not isinstance(cmd, list) or not cmd or not all(isinstance(word, str) for word in cmd):
-        return _malformed(number, '"cmd" is a non-empty list of strings, the words of the command line.', cmd)
+        return _malformed(number, _('"cmd" is a non-empty list of strings, the words of the command line.'), cmd)
     if not isinstance(stdin, str):
-        return _malformed(number, '"stdin" is a string: what the command reads from standard input.', cmd)
+        return _malformed(number, _('"stdin" is a string: what the command reads from standard input.'), cmd)
     unknown = set(entry) - {"cmd", "stdin"}
     if unknown:
-        return _malformed(number, f"unknown key {', '.join(sorted(unknown))}: a line has cmd and stdin.", cmd)
+        return _malformed(
+            number, _("unknown key {keys}: a line has cmd and stdin.").format(keys=", ".join(sorted(unknown))), cmd
+        )
     noun = next((word for word in cmd if not word.startswith("-")), "")
     if noun in NOT_IN_A_BATCH:
-        return _malformed(number, f"`{noun}` cannot run in a batch: {NOT_IN_A_BATCH[noun]}.", cmd)
+        return _malformed(
+            number, _("`{noun}` cannot run in a batch: {why}.").format(noun=noun, why=_(NOT_IN_A_BATCH[noun])), cmd
+        )
     return cmd, stdin
 
 
@@ -173,7 +192,11 @@ def run_lines(lines: Iterable[str], *, root: Context, batch_id: str, stop_on_err
             say(tally.line(batch_id))
             shown = time.monotonic()
         if stop_on_error and result["exit_code"]:
-            say(f"Stopped at line {number} (exit code {result['exit_code']}): --stop-on-error.")
+            say(
+                _("Stopped at line {number} (exit code {exit_code}): --stop-on-error.").format(
+                    number=number, exit_code=result["exit_code"]
+                )
+            )
             break
     return tally
 
@@ -191,7 +214,8 @@ def batch(
     stop_on_error: Annotated[
         bool,
         typer.Option(
-            "--stop-on-error", help="Stop after the first line that does not exit 0. Example: --stop-on-error"
+            "--stop-on-error",  # i18n: not for people
+            help="Stop after the first line that does not exit 0. Example: --stop-on-error",
         ),
     ] = False,
 ) -> None:
@@ -204,7 +228,10 @@ def batch(
     """
     root = ctx.find_root()
     if source != "-" and not Path(source).is_file():
-        raise InvalidInput(f"No file {source}.", fields={"file": "Give a JSON Lines file, or - for standard input."})
+        raise InvalidInput(
+            _("No file {source}.").format(source=source),
+            fields={"file": _("Give a JSON Lines file, or - for standard input.")},
+        )
     batch_id = f"B{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     run = invocation()
     out = sys.stdout
@@ -213,7 +240,7 @@ def batch(
         running_batch(run, batch_id) as actor,
         one_line_json(),
     ):
-        say(f"Batch {batch_id} as {actor.username}")
+        say(_("Batch {batch_id} as {username}").format(batch_id=batch_id, username=actor.username))
         tally = run_lines(lines, root=root, batch_id=batch_id, stop_on_error=stop_on_error, out=out)
     say(tally.line(batch_id))
     if tally.exit_code:

@@ -12,6 +12,7 @@ from crm_tui.cli.output import Column, local_time, print_json, print_table, repo
 from crm_tui.cli.session import invocation
 from crm_tui.domain import BlacklistSeverity, CertType
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.services.identity.blacklist import BlacklistEntryView
@@ -27,14 +28,24 @@ def parse_day(value: str, *, field: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"{field.replace('_', ' ').capitalize()}: give a date as YYYY-MM-DD.", fields={field: "YYYY-MM-DD."}
+            _("{field}: give a date as YYYY-MM-DD.").format(field=field.replace("_", " ").capitalize()),
+            fields={field: _("YYYY-MM-DD.")},
         ) from None
 
 
-def print_entries(entries: list[BlacklistEntryView], *, title: str = "Blacklist") -> None:
+def print_entries(entries: list[BlacklistEntryView], *, title: str | None = None) -> None:
     print_table(
-        title,
-        [Column("Entry", numeric=True), "State", "Severity", "Who", "Reason", "Expires", "Added", "Lifted"],
+        title or _("Blacklist"),
+        [
+            Column(_("Entry"), numeric=True),
+            _("State"),
+            _("Severity"),
+            _("Who"),
+            _("Reason"),
+            _("Expires"),
+            _("Added"),
+            _("Lifted"),
+        ],
         [
             (
                 e.entry_id,
@@ -42,7 +53,7 @@ def print_entries(entries: list[BlacklistEntryView], *, title: str = "Blacklist"
                 words(e.severity, BlacklistSeverity),
                 f"{words(e.cert_type, CertType)} {e.cert_number} ({e.cert_country})"
                 if e.cert_number
-                else f"{e.name}, born {e.birthday}",
+                else _("{name}, born {birthday}").format(name=e.name, birthday=e.birthday),
                 e.reason,
                 local_time(e.expires_at),
                 f"{local_time(e.created_at)} {e.created_by or ''}".strip(),
@@ -57,10 +68,18 @@ def print_entries(entries: list[BlacklistEntryView], *, title: str = "Blacklist"
 @reports_errors
 def blacklist_list(
     text: Annotated[
-        str, typer.Option("--filter", help="Any part of a certificate number, name or reason. Example: --filter fraud")
+        str,
+        typer.Option(
+            "--filter",  # i18n: not for people
+            help="Any part of a certificate number, name or reason. Example: --filter fraud",
+        ),
     ] = "",
     state: Annotated[
-        str, typer.Option("--state", help="live, expired or lifted; empty: all. Example: --state live")
+        str,
+        typer.Option(
+            "--state",  # i18n: not for people
+            help="live, expired or lifted; empty: all. Example: --state live",
+        ),
     ] = "",
     as_json: Json = False,
 ) -> None:
@@ -81,29 +100,61 @@ def blacklist_list(
 @app.command("add")
 @reports_errors
 def blacklist_add(
-    reason: Annotated[str, typer.Option("--reason", help="Why, in words. Example: --reason 'Forged ID, 2026-11-30'")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",  # i18n: not for people
+            help="Why, in words. Example: --reason 'Forged ID, 2026-11-30'",
+        ),
+    ],
     severity: Annotated[
         BlacklistSeverity,
-        typer.Option("--severity", help="warn: serve with care; ban: registrations are held. Example: --severity ban"),
+        typer.Option(
+            "--severity",  # i18n: not for people
+            help="warn: serve with care; ban: registrations are held. Example: --severity ban",
+        ),
     ] = BlacklistSeverity.BAN,
     cert_type: Annotated[
-        str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport")
+        str,
+        typer.Option(
+            "--cert-type",  # i18n: not for people
+            help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport",
+        ),
     ] = "",
     cert_number: Annotated[
-        str, typer.Option("--cert-number", help="Certificate number. Example: --cert-number 12345678Z")
+        str,
+        typer.Option(
+            "--cert-number",  # i18n: not for people
+            help="Certificate number. Example: --cert-number 12345678Z",
+        ),
     ] = "",
     cert_country: Annotated[
-        str, typer.Option("--cert-country", help="Issuing country (ISO alpha-2). Example: --cert-country ES")
+        str,
+        typer.Option(
+            "--cert-country",  # i18n: not for people
+            help="Issuing country (ISO alpha-2). Example: --cert-country ES",
+        ),
     ] = "",
     name: Annotated[
-        str, typer.Option("--name", help="Full name, with --birthday (no certificate). Example: --name 'Ana Ruiz'")
+        str,
+        typer.Option(
+            "--name",  # i18n: not for people
+            help="Full name, with --birthday (no certificate). Example: --name 'Ana Ruiz'",
+        ),
     ] = "",
     birthday: Annotated[
-        str, typer.Option("--birthday", help="YYYY-MM-DD, with --name. Example: --birthday 1990-05-01")
+        str,
+        typer.Option(
+            "--birthday",  # i18n: not for people
+            help="YYYY-MM-DD, with --name. Example: --birthday 1990-05-01",
+        ),
     ] = "",
     expires: Annotated[
         str,
-        typer.Option("--expires", help="Last day it holds (YYYY-MM-DD); empty: never. Example: --expires 2030-12-31"),
+        typer.Option(
+            "--expires",  # i18n: not for people
+            help="Last day it holds (YYYY-MM-DD); empty: never. Example: --expires 2030-12-31",
+        ),
     ] = "",
     as_json: Json = False,
 ) -> None:
@@ -129,14 +180,24 @@ def blacklist_add(
     if as_json:
         print_json(entry)
         return
-    say(f"Blacklist entry {entry.entry_id} added ({words(entry.severity, BlacklistSeverity).lower()}).")
+    say(
+        _("Blacklist entry {entry_id} added ({severity}).").format(
+            entry_id=entry.entry_id, severity=words(entry.severity, BlacklistSeverity).lower()
+        )
+    )
 
 
 @app.command("lift")
 @reports_errors
 def blacklist_lift(
     entry_id: Annotated[int, typer.Argument(metavar="ENTRY", help="The entry's number (see `list`). Example: 3")],
-    reason: Annotated[str, typer.Option("--reason", help="Why it is lifted. Example: --reason 'Court ruling 44/2026'")],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",  # i18n: not for people
+            help="Why it is lifted. Example: --reason 'Court ruling 44/2026'",
+        ),
+    ],
     as_json: Json = False,
 ) -> None:
     """Lift an entry: it stops matching and stays as history (who, when, why); supervisors only.
@@ -150,4 +211,4 @@ def blacklist_lift(
     if as_json:
         print_json(entry)
         return
-    say(f"Blacklist entry {entry.entry_id} lifted.")
+    say(_("Blacklist entry {entry_id} lifted.").format(entry_id=entry.entry_id))

@@ -15,8 +15,22 @@ from crm_tui.cli.options import Json
 from crm_tui.cli.output import Column, print_json, print_table, reports_errors, say
 from crm_tui.cli.session import invocation
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import N_, _
 
 app = typer.Typer(help="Settings that stay: theme, language, page size, keymap.", no_args_is_help=True)
+
+
+_SOURCE_WORDS = {"environment": N_("environment"), "file": N_("file"), "default": N_("default")}
+"""Where a setting comes from, in words for the table (the JSON keeps the slug)."""
+
+
+def _source_words(source: str) -> str:
+    return _(_SOURCE_WORDS[source])
+
+
+def _described(description: str | None) -> str:
+    """A binding's description (English, marked where the binding is declared) in the operator's words."""
+    return _(description) if description else ""
 
 
 def _source(key: str, in_file: bool) -> str:
@@ -40,14 +54,18 @@ def _check_binding(key: str, value: str) -> None:
     binding_id = key.removeprefix("keymap.")
     if binding_id not in workbench_bindings():
         raise InvalidInput(
-            f"No key has the id {binding_id!r}; `crm-tui config show` lists them all.",
-            fields={key: "not a binding id"},
+            _("No key has the id {binding_id}; `crm-tui config show` lists them all.").format(
+                binding_id=repr(binding_id)
+            ),
+            fields={key: _("not a binding id")},
         )
     unknown = [part for part in value.split(",") if part.strip() and not _known_key(part.strip().rpartition("+")[2])]
     if unknown:
         raise InvalidInput(
-            f"Not a key: {', '.join(repr(part.strip()) for part in unknown)} (like f6, ctrl+h, escape or a).",
-            fields={key: "not a key name"},
+            _("Not a key: {keys} (like f6, ctrl+h, escape or a).").format(
+                keys=", ".join(repr(part.strip()) for part in unknown)
+            ),
+            fields={key: _("not a key name")},
         )
 
 
@@ -93,17 +111,29 @@ def config_show(as_json: Json = False) -> None:
             }
         )
         return
-    say(f"Config file: {path}" + ("" if path.exists() else " (none yet: `crm-tui config set` makes it)"))
+    if path.exists():
+        say(_("Config file: {path}").format(path=path))
+    else:
+        say(_("Config file: {path} (none yet: `crm-tui config set` makes it)").format(path=path))
     print_table(
-        "Settings",
-        ["Key", "Value", "From"],
-        [(key, str(entry["value"]), entry["source"]) for key, entry in values.items()]
-        + [(f"keymap.{binding_id}", keys, keymap_source) for binding_id, keys in sorted(keymap.items())],
+        _("Settings"),
+        [_("Key"), _("Value"), _("From")],
+        [(key, str(entry["value"]), _source_words(entry["source"])) for key, entry in values.items()]
+        + [(f"keymap.{binding_id}", keys, _source_words(keymap_source)) for binding_id, keys in sorted(keymap.items())],
     )
     print_table(
-        "Keys (remap with: crm-tui config set keymap.ID KEY)",
-        [Column("ID", code=True), "Key", "Default", "Does", "Where"],
-        [(b["id"], b["key"], b["default"], b["description"], b["where"]) for b in bindings],
+        _("Keys (remap with: crm-tui config set keymap.ID KEY)"),
+        [Column("ID", code=True), _("Key"), _("Default"), _("Does"), _("Where")],
+        [
+            (
+                b["id"],
+                b["key"],
+                b["default"],
+                _described(b["description"]),
+                _("everywhere") if b["where"] == "everywhere" else b["where"],
+            )
+            for b in bindings
+        ],
     )
 
 
@@ -144,7 +174,12 @@ def config_set(
     if as_json:
         print_json({"path": str(path), "key": key, "value": written, "overridden_by_environment": overridden})
         return
-    shown = "its default" if written is None else str(written)
-    say(f"{key} = {shown} (in {path})")
+    shown = _("its default") if written is None else str(written)
+    say(_("{key} = {value} (in {path})").format(key=key, value=shown, path=path))
     if overridden:
-        say(f"CRM_{key.split('.')[0].upper()} is set in this environment and overrides the file.", style="yellow")
+        say(
+            _("{variable} is set in this environment and overrides the file.").format(
+                variable=f"CRM_{key.split('.')[0].upper()}"
+            ),
+            style="yellow",
+        )

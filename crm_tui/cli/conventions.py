@@ -30,6 +30,7 @@ from typer._click.exceptions import ClickException, NoSuchOption, UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 JSON_FLAGS = ("--json", "--json-fields")
 
@@ -138,7 +139,9 @@ class LazyGroup(TyperGroup):
 
                 matches = get_close_matches(args[0], list(self.registry))
                 if matches:
-                    error.message = f"{error.message.rstrip('.')}. Did you mean {', '.join(map(repr, matches))}?"
+                    error.message = _("{message}. Did you mean {matches}?").format(
+                        message=error.message.rstrip("."), matches=", ".join(map(repr, matches))
+                    )
             raise
 
 
@@ -178,14 +181,14 @@ class CrmGroup(TyperGroup):
 
 def _show_version(value: bool) -> None:
     if value:
-        print(f"crm-tui {crm_version()}")
+        print(f"crm-tui {crm_version()}")  # i18n: not for people (the program's name and version)
         raise typer.Exit(0)
 
 
 VersionOption = Annotated[
     bool,
     typer.Option(
-        "--version",
+        "--version",  # i18n: not for people
         "-V",
         is_eager=True,
         callback=_show_version,
@@ -198,7 +201,7 @@ def _fields(value: str | None) -> str | None:
     if value:
         fields = [f.strip() for f in value.split(",") if f.strip()]
         if not fields:
-            raise typer.BadParameter("Name at least one field, like customer_id,name.")
+            raise typer.BadParameter(_("Name at least one field, like customer_id,name."))
         _state["fields"], _state["json"] = fields, True
     return value
 
@@ -206,7 +209,7 @@ def _fields(value: str | None) -> str | None:
 JsonFields = Annotated[
     str | None,
     typer.Option(
-        "--json-fields",
+        "--json-fields",  # i18n: not for people
         metavar="A,B,C",
         callback=_fields,
         help="Print only these keys of each listed item, as JSON (implies --json). Example: --json-fields customer_id,name",
@@ -224,8 +227,10 @@ def select_fields(document: dict[str, Any], fields: list[str]) -> dict[str, Any]
             unknown = [f for f in fields if f not in known]
             if unknown:
                 raise InvalidInput(
-                    f"No field {', '.join(unknown)} in {key}; there are: {', '.join(known)}.",
-                    fields={"json_fields": f"One or more of {', '.join(known)}."},
+                    _("No field {unknown} in {key}; there are: {known}.").format(
+                        unknown=", ".join(unknown), key=key, known=", ".join(known)
+                    ),
+                    fields={"json_fields": _("One or more of {known}.").format(known=", ".join(known))},
                 )
             selected[key] = [{f: item.get(f) for f in fields} for item in value]
     return selected

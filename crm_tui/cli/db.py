@@ -9,6 +9,7 @@ import typer
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import print_json, print_table, reports_errors, say
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 
@@ -25,11 +26,14 @@ def _print_revision(document: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         print_json(document)
         return
-    state = "up to date" if document["up_to_date"] else f"behind head {document['head']}: run `crm-tui db upgrade`"
+    if document["up_to_date"]:
+        state = _("up to date")
+    else:
+        state = _("behind head {head}: run `crm-tui db upgrade`").format(head=document["head"])
     print_table(
-        "Database schema",
-        ["Database", "Revision", "State"],
-        [(document["database"], document["revision"] or "(empty)", state)],
+        _("Database schema"),
+        [_("Database"), _("Revision"), _("State")],
+        [(document["database"], document["revision"] or _("(empty)"), state)],
     )
 
 
@@ -48,7 +52,11 @@ def db_upgrade(as_json: Json = False) -> None:
     before = services.database.current_revision()
     upgrade(services.database.write_engine)
     document = _revision_document(services) | {"previous": before}
-    say(f"Migrated {document['database']} from {before or '(empty)'} to {document['revision']}.")
+    say(
+        _("Migrated {database} from {before} to {revision}.").format(
+            database=document["database"], before=before or _("(empty)"), revision=document["revision"]
+        )
+    )
     _print_revision(document, as_json=as_json)
 
 

@@ -16,6 +16,7 @@ from crm_tui.cli.output import (
     say,
 )
 from crm_tui.cli.session import confirm, invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="De-duplicate customer identities: train, scan, merge, unmerge.", no_args_is_help=True)
 
@@ -26,13 +27,14 @@ def dedupe_train(
     seed: Annotated[
         int,
         typer.Option(
-            "--seed", help="Seed of the random pairs: the same base and seed, the same model. Example: --seed 42"
+            "--seed",  # i18n: not for people
+            help="Seed of the random pairs: the same base and seed, the same model. Example: --seed 42",
         ),
     ] = 42,
     threshold: Annotated[
         float | None,
         typer.Option(
-            "--threshold",
+            "--threshold",  # i18n: not for people
             help="Probability at or above which a pair is reported (default: the model in force's). Example: --threshold 0.8",
         ),
     ] = None,
@@ -48,7 +50,7 @@ def dedupe_train(
 
     run = invocation()
     services, actor = run.services(), run.actor()
-    with progress_bar("Reading customers") as update:
+    with progress_bar(_("Reading customers")) as update:
         report = train_model(
             services=services,
             actor=actor,
@@ -60,14 +62,16 @@ def dedupe_train(
         print_json(report)
         return
     print_table(
-        f"Matching model {report.version}",
-        ["Comparison", "Level", Column("Weight", numeric=True)],
+        _("Matching model {version}").format(version=report.version),
+        [_("Comparison"), _("Level"), Column(_("Weight"), numeric=True)],
         [
             (comparison.replace("_", " "), level, f"{weight:+.2f}")
             for comparison, levels in report.weights.items()
             for level, weight in levels.items()
         ],
-        caption=f"Trained on {report.records:,} customers in {report.seconds:.1f} s · report pairs at p >= {report.threshold}",
+        caption=_("Trained on {records} customers in {seconds} s · report pairs at p >= {threshold}").format(
+            records=f"{report.records:,}", seconds=f"{report.seconds:.1f}", threshold=report.threshold
+        ),
     )
 
 
@@ -82,7 +86,7 @@ def dedupe_scan(as_json: Json = False) -> None:
 
     run = invocation()
     services, actor = run.services(), run.actor()
-    with progress_bar("Scanning") as update:
+    with progress_bar(_("Scanning")) as update:
         report = scan_duplicates(
             services=services, actor=actor, progress=lambda stage, done, total: update(done, total=total)
         )
@@ -90,8 +94,15 @@ def dedupe_scan(as_json: Json = False) -> None:
         print_json(report)
         return
     print_table(
-        "Possible duplicates",
-        [Column("A", code=True), Column("B", code=True), Column("Score", numeric=True), "Agree", "Differ", "Status"],
+        _("Possible duplicates"),
+        [
+            Column("A", code=True),
+            Column("B", code=True),
+            Column(_("Score"), numeric=True),
+            _("Agree"),
+            _("Differ"),
+            _("Status"),
+        ],
         [
             (
                 p.customer_id_a,
@@ -103,12 +114,16 @@ def dedupe_scan(as_json: Json = False) -> None:
             )
             for p in report.pairs
         ],
-        caption=f"{report.new} new · {report.compared:,} pairs compared in {report.seconds:.1f} s · model {report.model}",
+        caption=_("{new} new · {compared} pairs compared in {seconds} s · model {model}").format(
+            new=report.new, compared=f"{report.compared:,}", seconds=f"{report.seconds:.1f}", model=report.model
+        ),
     )
     if report.borderline:
         print_table(
-            f"Borderline: p {report.ignore_below:g} to {report.threshold:g}, not queued",
-            [Column("A", code=True), Column("B", code=True), Column("Score", numeric=True), "Agree", "Differ"],
+            _("Borderline: p {low} to {high}, not queued").format(
+                low=f"{report.ignore_below:g}", high=f"{report.threshold:g}"
+            ),
+            [Column("A", code=True), Column("B", code=True), Column(_("Score"), numeric=True), _("Agree"), _("Differ")],
             [
                 (
                     p.customer_id_a,
@@ -119,7 +134,9 @@ def dedupe_scan(as_json: Json = False) -> None:
                 )
                 for p in report.borderline
             ],
-            caption="The review band is CRM_DEDUPE_IGNORE_BELOW to CRM_DEDUPE_QUEUE_ABOVE; merge one with dedupe merge.",
+            caption=_(
+                "The review band is CRM_DEDUPE_IGNORE_BELOW to CRM_DEDUPE_QUEUE_ABOVE; merge one with dedupe merge."
+            ),
         )
 
 
@@ -131,7 +148,7 @@ def dedupe_merge(
     take: Annotated[
         str,
         typer.Option(
-            "--take",
+            "--take",  # i18n: not for people
             help="Fields whose value comes from the merged record, comma-separated. Example: --take mobile,email",
         ),
     ] = "",
@@ -146,7 +163,7 @@ def dedupe_merge(
     from crm_tui.services.dedupe import merge
 
     run = invocation()
-    confirm(f"Merge {merged} into {survivor}?", yes=yes)
+    confirm(_("Merge {merged} into {survivor}?").format(merged=merged, survivor=survivor), yes=yes)
     result = merge.merge_customers(
         survivor,
         merged,
@@ -156,9 +173,12 @@ def dedupe_merge(
         note=note,
     )
     print_json(result) if as_json else say(
-        f"Merged {result.merged_id} into {result.survivor_id} (merge {result.merge_id}); moved: "
-        + ", ".join(f"{k} {v}" for k, v in result.moved.items() if v)
-        + "."
+        _("Merged {merged_id} into {survivor_id} (merge {merge_id}); moved: {moved}.").format(
+            merged_id=result.merged_id,
+            survivor_id=result.survivor_id,
+            merge_id=result.merge_id,
+            moved=", ".join(f"{k} {v}" for k, v in result.moved.items() if v),
+        )
     )
 
 
@@ -176,4 +196,8 @@ def dedupe_unmerge(
 
     run = invocation()
     result = merge.unmerge(merge_id, uow=run.services().writer(), actor=run.actor())
-    print_json(result) if as_json else say(f"{result.merged_id} and {result.survivor_id} are separate again.")
+    print_json(result) if as_json else say(
+        _("{merged_id} and {survivor_id} are separate again.").format(
+            merged_id=result.merged_id, survivor_id=result.survivor_id
+        )
+    )

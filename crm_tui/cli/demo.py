@@ -20,21 +20,30 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import Invocation, invocation
 from crm_tui.domain import Role
+from crm_tui.i18n import _
 
 
 @reports_errors
 def demo(
     no_open: Annotated[
         bool,
-        typer.Option("--no-open", help="Only prepare the demo database; do not open the workbench. Example: --no-open"),
+        typer.Option(
+            "--no-open",  # i18n: not for people
+            help="Only prepare the demo database; do not open the workbench. Example: --no-open",
+        ),
     ] = False,
     customers_count: Annotated[
-        int, typer.Option("--customers", min=0, help="Customers in a new demo database. Example: --customers 500")
+        int,
+        typer.Option(
+            "--customers",  # i18n: not for people
+            min=0,
+            help="Customers in a new demo database. Example: --customers 500",
+        ),
     ] = 2000,
     no_systems: Annotated[
         bool,
         typer.Option(
-            "--no-systems",
+            "--no-systems",  # i18n: not for people
             help="Keep billing, provisioning and notifications in-process: start no BSS simulator, mailbox or"
             " dispatcher. Example: --no-systems",
         ),
@@ -65,7 +74,7 @@ def _prepare_and_open(
     from crm_tui.services import seeding
 
     services = run.services()
-    say(f"Preparing the demo database ({services.database.short_name}) …")
+    say(_("Preparing the demo database ({database}) …").format(database=services.database.short_name))
     sign_ins = seeding.create_demo(services, customers=customers_count)
     if as_json:
         print_json(
@@ -79,8 +88,8 @@ def _prepare_and_open(
         )
     else:
         print_table(
-            "Demo sign-ins",
-            [Column("Operator", code=True), "Password", "Role"],
+            _("Demo sign-ins"),
+            [Column(_("Operator"), code=True), _("Password"), _("Role")],
             [(username, password, words(str(role), Role)) for username, password, role in sign_ins],
             to_stderr=True,
         )

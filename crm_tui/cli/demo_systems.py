@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
 
+from crm_tui.i18n import _
+
 SYSTEM_URLS = ("CRM_CBS_URL", "CRM_PROVISIONING_URL", "CRM_INVENTORY_URL", "CRM_NOTIFY_URL")
 SMTP_SETTINGS = ("CRM_SMTP_HOST", "CRM_SMTP_PORT")
 START_TIMEOUT = 20.0
@@ -40,11 +42,19 @@ class DemoSystems:
     def describe(self) -> list[str]:
         lines = []
         if self.simulator_url:
-            lines.append(f"BSS simulator: {self.simulator_url} (its ledger: {self.folder / 'demo-bss-sim.db'})")
+            lines.append(
+                _("BSS simulator: {url} (its ledger: {ledger})").format(
+                    url=self.simulator_url, ledger=self.folder / "demo-bss-sim.db"
+                )
+            )
         if self.mailbox:
-            lines.append(f"Customers' email: the Maildir {self.mailbox} (one file per message)")
+            lines.append(
+                _("Customers' email: the Maildir {mailbox} (one file per message)").format(mailbox=self.mailbox)
+            )
         if any(p for p in self.processes if p.args and "dispatch" in p.args):
-            lines.append(f"Dispatcher: sending the outbox every 5 s (log: {self.folder / 'demo-dispatch.log'})")
+            lines.append(
+                _("Dispatcher: sending the outbox every 5 s (log: {log})").format(log=self.folder / "demo-dispatch.log")
+            )
         return lines
 
     def stop(self) -> None:

@@ -10,6 +10,7 @@ import typer
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import print_json, print_table, reports_errors, say
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(
     help="Tell customers what happened: send the outbox.\n\nExample: crm-tui dispatch --once   # from cron",
@@ -21,11 +22,19 @@ app = typer.Typer(
 @reports_errors
 def dispatch(
     once: Annotated[
-        bool, typer.Option("--once", help="One pass over what is due, then exit (for cron). Example: --once")
+        bool,
+        typer.Option(
+            "--once",  # i18n: not for people
+            help="One pass over what is due, then exit (for cron). Example: --once",
+        ),
     ] = False,
     interval: Annotated[
         float,
-        typer.Option("--interval", min=0.5, help="Seconds between passes (without --once). Example: --interval 10"),
+        typer.Option(
+            "--interval",  # i18n: not for people
+            min=0.5,
+            help="Seconds between passes (without --once). Example: --interval 10",
+        ),
     ] = 10.0,
     as_json: Json = False,
 ) -> None:
@@ -42,8 +51,15 @@ def dispatch(
             print_json(report)
         else:
             print_table(
-                "Dispatched",
-                ["Sent", "Deferred (quiet hours)", "Skipped", "Retrying", "Failed", "Taken by another"],
+                _("Dispatched"),
+                [
+                    _("Sent"),
+                    _("Deferred (quiet hours)"),
+                    _("Skipped"),
+                    _("Retrying"),
+                    _("Failed"),
+                    _("Taken by another"),
+                ],
                 [
                     (
                         report.sent,
@@ -57,5 +73,5 @@ def dispatch(
             )
         if once:
             return
-        say(f"Next pass in {interval:g} s; Ctrl+C stops.")
+        say(_("Next pass in {seconds} s; Ctrl+C stops.").format(seconds=f"{interval:g}"))
         time.sleep(interval)

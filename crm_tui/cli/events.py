@@ -16,6 +16,7 @@ from crm_tui.cli.output import (
     reports_errors,
 )
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="The outbox: who must be told what.", no_args_is_help=True)
 
@@ -23,9 +24,15 @@ app = typer.Typer(help="The outbox: who must be told what.", no_args_is_help=Tru
 @app.command("list")
 @reports_errors
 def events_list(
-    since: Annotated[str, typer.Option("--since", help="ISO date-time. Example: --since 2026-12-01T00:00")] = "",
+    since: Annotated[
+        str, typer.Option("--since", help="ISO date-time. Example: --since 2026-12-01T00:00")  # i18n: not for people
+    ] = "",
     event_type: Annotated[
-        str, typer.Option("--type", help="Only events of this type. Example: --type customer.registered")
+        str,
+        typer.Option(
+            "--type",  # i18n: not for people
+            help="Only events of this type. Example: --type customer.registered",
+        ),
     ] = "",
     as_json: Json = False,
     json_fields: JsonFields = None,
@@ -47,15 +54,15 @@ def events_list(
         print_json({"events": [e.model_dump(mode="json") for e in found]})
         return
     print_table(
-        "Outbox",
-        [Column("#", numeric=True), "When", "Event", "About", "Sent"],
+        _("Outbox"),
+        [Column("#", numeric=True), _("When"), _("Event"), _("About"), _("Sent")],
         [
             (
                 e.id,
                 local_time(e.created_at),
                 e.event_type,
                 f"{e.aggregate_type} {e.aggregate_id}",
-                local_time(e.dispatched_at) or "pending",
+                local_time(e.dispatched_at) or _("pending"),
             )
             for e in found
         ],

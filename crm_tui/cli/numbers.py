@@ -18,6 +18,7 @@ from crm_tui.cli.output import (
     reports_errors,
 )
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="The service number pool: stock it (admins), list what is free.", no_args_is_help=True)
 
@@ -34,7 +35,7 @@ def numbers_stock(
     golden_fee: Annotated[
         str | None,
         typer.Option(
-            "--golden-fee",
+            "--golden-fee",  # i18n: not for people
             metavar="AMOUNT",
             help="Stock them as golden numbers at this one-off fee, typed as in your locale or plainly. Example: --golden-fee 49,90",
         ),
@@ -54,16 +55,23 @@ def numbers_stock(
     actor = run.actor()  # the operator's locale reads the fee (49,90 in Spanish)
     fee = None if golden_fee is None else parse_typed_amount(golden_fee, field="golden_fee")
     stocked = inventory.stock_numbers(numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=actor)
-    print_stocked("Number pool", stocked, len(parsed), as_json=as_json)
+    print_stocked(_("Number pool"), stocked, len(parsed), as_json=as_json)
 
 
 @app.command("free")
 @reports_errors
 def numbers_free(
     golden: Annotated[
-        bool, typer.Option("--golden", help="Only golden numbers (with their fee). Example: --golden")
+        bool,
+        typer.Option(
+            "--golden",  # i18n: not for people
+            help="Only golden numbers (with their fee). Example: --golden",
+        ),
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to list. Example: --limit 50")] = 20,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", min=1, max=500, help="How many to list. Example: --limit 50"),  # i18n: not for people
+    ] = 20,
     as_json: Json = False,
     json_fields: JsonFields = None,
 ) -> None:
@@ -81,12 +89,12 @@ def numbers_free(
         return
     currency = run.settings.currency
     print_table(
-        "Free golden numbers" if golden else "Free numbers",
-        [Column("Service number", code=True), "Golden", Column("Fee", numeric=True)],
+        _("Free golden numbers") if golden else _("Free numbers"),
+        [Column(_("Service number"), code=True), _("Golden"), Column(_("Fee"), numeric=True)],
         [
             (
                 phone(n.service_number),
-                "Golden" if n.is_golden else "",
+                _("Golden") if n.is_golden else "",
                 money_text(n.fee, currency) if n.is_golden else "",
             )
             for n in free

@@ -25,6 +25,7 @@ from crm_tui.cli.options import (
 from crm_tui.cli.output import reports_errors
 from crm_tui.cli.session import invocation
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.app import LaunchRequest
@@ -86,11 +87,11 @@ def open_screen(
 
     run = invocation()
     if customer and customer_id and parse_customer_id(customer) != parse_customer_id(customer_id):
-        raise InvalidInput("Give the customer ID once.", fields={"customer_id": "Two different IDs given."})
+        raise InvalidInput(_("Give the customer ID once."), fields={"customer_id": _("Two different IDs given.")})
     if customer and screen is not Screen.CUSTOMER:
         raise InvalidInput(
-            f"Only `open customer` takes an ID argument; use --customer-id with {screen}.",
-            fields={"customer_id": "Use --customer-id."},
+            _("Only `open customer` takes an ID argument; use --customer-id with {screen}.").format(screen=screen),
+            fields={"customer_id": _("Use --customer-id.")},
         )
     fields = {
         key: value
@@ -110,7 +111,9 @@ def open_screen(
     target = None
     if screen is Screen.CUSTOMER:
         if not parsed.customer_id:
-            raise InvalidInput("Say which customer: `crm-tui open customer ID`.", fields={"customer_id": "Required."})
+            raise InvalidInput(
+                _("Say which customer: `crm-tui open customer ID`."), fields={"customer_id": _("Required.")}
+            )
         target = parsed.customer_id
         fields.pop("customer_id")
     from crm_tui.app import LaunchRequest

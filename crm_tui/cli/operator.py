@@ -18,6 +18,7 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import invocation, new_password
 from crm_tui.domain import Role
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.services.shared.views import OperatorView
@@ -27,21 +28,21 @@ app = typer.Typer(help="Operators: who may sign in, with which role.", no_args_i
 OperatorName = Annotated[str, typer.Argument(metavar="NAME", help="The operator's sign-in name. Example: alice")]
 
 
-def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "Operators") -> None:
+def _print_operators(views: list[OperatorView], *, as_json: bool, title: str | None = None) -> None:
     if as_json:
         print_json({"operators": [view.model_dump(mode="json") for view in views]})
         return
     print_table(
-        title,
+        title or _("Operators"),
         [
-            Column("Operator", code=True),
-            "Name",
-            "Role",
-            "Shop",
-            "Language",
-            "State",
-            Column("Failed sign-ins", numeric=True),
-            "Last sign-in",
+            Column(_("Operator"), code=True),
+            _("Name"),
+            _("Role"),
+            _("Shop"),
+            _("Language"),
+            _("State"),
+            Column(_("Failed sign-ins"), numeric=True),
+            _("Last sign-in"),
         ],
         [
             (
@@ -50,7 +51,7 @@ def _print_operators(views: list[OperatorView], *, as_json: bool, title: str = "
                 view.role.label,
                 view.shop,
                 view.language or "",
-                "Locked" if view.locked else ("Active" if view.is_active else "Inactive"),
+                _("Locked") if view.locked else (_("Active") if view.is_active else _("Inactive")),
                 view.failed_sign_ins,
                 local_time(view.last_sign_in_at),
             )
@@ -71,17 +72,28 @@ def _print_operator(view: OperatorView, *, as_json: bool, title: str) -> None:
 def operator_add(
     username: Annotated[str, typer.Argument(metavar="NAME", help="Sign-in name, like ana.garcia.")],
     role: Annotated[
-        Role, typer.Option("--role", help="csr, supervisor or admin. Example: --role csr", case_sensitive=False)
+        Role,
+        typer.Option(
+            "--role",  # i18n: not for people
+            help="csr, supervisor or admin. Example: --role csr",
+            case_sensitive=False,
+        ),
     ],
     display_name: Annotated[
         str | None,
-        typer.Option("--display-name", help="Name shown in the header. Example: --display-name 'Alice Moreno'"),
+        typer.Option(
+            "--display-name",  # i18n: not for people
+            help="Name shown in the header. Example: --display-name 'Alice Moreno'",
+        ),
     ] = None,
-    shop: Annotated[str, typer.Option("--shop", help="The operator's shop. Example: --shop 'Main street shop'")] = "",
+    shop: Annotated[
+        str,
+        typer.Option("--shop", help="The operator's shop. Example: --shop 'Main street shop'"),  # i18n: not for people
+    ] = "",
     language: Annotated[
         str | None,
         typer.Option(
-            "--language",
+            "--language",  # i18n: not for people
             help="The operator's language for screens and formats (ISO 639; else CRM_LOCALE, else the system's). "
             "Example: --language es",
         ),
@@ -110,8 +122,8 @@ def operator_add(
         uow=services.writer(),
         actor=actor,
     )
-    say(f"Added {view.role.label} {view.username}.")
-    _print_operator(view, as_json=as_json, title="Added")
+    say(_("Added {role} {username}.").format(role=view.role.label, username=view.username))
+    _print_operator(view, as_json=as_json, title=_("Added"))
 
 
 @app.command("list")
@@ -140,8 +152,8 @@ def operator_passwd(username: OperatorName, as_json: Json = False) -> None:
     run = invocation()
     actor = run.actor()
     view = operators.change_password(username, new_password(username), uow=run.services().writer(), actor=actor)
-    say(f"Changed the password of {view.username}.")
-    _print_operator(view, as_json=as_json, title="Password changed")
+    say(_("Changed the password of {username}.").format(username=view.username))
+    _print_operator(view, as_json=as_json, title=_("Password changed"))
 
 
 @app.command("unlock")
@@ -155,5 +167,5 @@ def operator_unlock(username: OperatorName, as_json: Json = False) -> None:
 
     run = invocation()
     view = operators.unlock_operator(username, uow=run.services().writer(), actor=run.actor())
-    say(f"Unlocked {view.username}.")
-    _print_operator(view, as_json=as_json, title="Unlocked")
+    say(_("Unlocked {username}.").format(username=view.username))
+    _print_operator(view, as_json=as_json, title=_("Unlocked"))

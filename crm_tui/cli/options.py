@@ -16,65 +16,116 @@ import typer
 
 from crm_tui.domain import CertType
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 Json = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables. Example: --json | jq .")
+    bool,
+    typer.Option(
+        "--json",  # i18n: not for people
+        help="Print one JSON document on stdout instead of tables. Example: --json | jq .",
+    ),
 ]
-Note = Annotated[str, typer.Option("--note", help="Why: recorded with the action. Example: --note 'Seen the receipt'")]
-Yes = Annotated[bool, typer.Option("--yes", help="Confirm without asking (scripts). Example: --yes")]
+Note = Annotated[
+    str,
+    typer.Option(
+        "--note",  # i18n: not for people
+        help="Why: recorded with the action. Example: --note 'Seen the receipt'",
+    ),
+]
+Yes = Annotated[
+    bool, typer.Option("--yes", help="Confirm without asking (scripts). Example: --yes")  # i18n: not for people
+]
 
 # The customer keys of `customers search` and `open` (the fields of the Query Customers screen).
-CustomerIdOption = Annotated[str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")]
+CustomerIdOption = Annotated[
+    str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")  # i18n: not for people
+]
 CertTypeOption = Annotated[
-    str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport")
+    str,
+    typer.Option(
+        "--cert-type",  # i18n: not for people
+        help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport",
+    ),
 ]
 CertNumberOption = Annotated[
-    str, typer.Option("--cert-number", help="Certificate number. Example: --cert-number 12345678Z")
+    str,
+    typer.Option("--cert-number", help="Certificate number. Example: --cert-number 12345678Z"),  # i18n: not for people
 ]
 CertCountryOption = Annotated[
     str,
-    typer.Option("--cert-country", help="Issuing country of the certificate (ISO alpha-2). Example: --cert-country ES"),
+    typer.Option(
+        "--cert-country",  # i18n: not for people
+        help="Issuing country of the certificate (ISO alpha-2). Example: --cert-country ES",
+    ),
 ]
 ServiceNumberOption = Annotated[
     str,
     typer.Option(
-        "--service-number", help="Service number (MSISDN), national or +E.164. Example: --service-number 612345678"
+        "--service-number",  # i18n: not for people
+        help="Service number (MSISDN), national or +E.164. Example: --service-number 612345678",
     ),
 ]
 NameOption = Annotated[
     str,
     typer.Option(
-        "--name", help="Customer name or part of it; case and accents do not matter. Example: --name 'garcia per'"
+        "--name",  # i18n: not for people
+        help="Customer name or part of it; case and accents do not matter. Example: --name 'garcia per'",
     ),
 ]
-ImsiOption = Annotated[str, typer.Option("--imsi", help="IMSI: 15 digits. Example: --imsi 214070000000001")]
-IccidOption = Annotated[
-    str, typer.Option("--iccid", help="SIM card ICCID: 18-20 digits starting 89. Example: --iccid 8934070000000000015")
+ImsiOption = Annotated[
+    str, typer.Option("--imsi", help="IMSI: 15 digits. Example: --imsi 214070000000001")  # i18n: not for people
 ]
-EmailOption = Annotated[str, typer.Option("--email", help="Email address. Example: --email lucia.garcia@example.com")]
+IccidOption = Annotated[
+    str,
+    typer.Option(
+        "--iccid",  # i18n: not for people
+        help="SIM card ICCID: 18-20 digits starting 89. Example: --iccid 8934070000000000015",
+    ),
+]
+EmailOption = Annotated[
+    str,
+    typer.Option("--email", help="Email address. Example: --email lucia.garcia@example.com"),  # i18n: not for people
+]
 
 CustomersServiceNumber = Annotated[
-    str, typer.Option("--service-number", help="The customer's service number. Example: --service-number 612345678")
+    str,
+    typer.Option(
+        "--service-number",  # i18n: not for people
+        help="The customer's service number. Example: --service-number 612345678",
+    ),
 ]
 """The line whose service password a customer authentication checks or resets."""
 CustomersLogin = Annotated[
-    str, typer.Option("--login", help="The customer's login name (any case). Example: --login lucia.garcia")
+    str,
+    typer.Option(
+        "--login",  # i18n: not for people
+        help="The customer's login name (any case). Example: --login lucia.garcia",
+    ),
 ]
 """A customer's login name, the second of the three sign-in keys."""
 CustomersEmail = Annotated[
-    str, typer.Option("--email", help="The customer's email address. Example: --email lucia.garcia@example.com")
+    str,
+    typer.Option(
+        "--email",  # i18n: not for people
+        help="The customer's email address. Example: --email lucia.garcia@example.com",
+    ),
 ]
 """A customer's email, the third sign-in key (refused when several customers share it)."""
 SocialOption = Annotated[
     str,
     typer.Option(
-        "--social", help="A linked social account: @handle or provider:handle. Example: --social google:marta"
+        "--social",  # i18n: not for people
+        help="A linked social account: @handle or provider:handle. Example: --social google:marta",
     ),
 ]
 
 CustomerFilter = Annotated[
     str,
-    typer.Option("--customer", metavar="ID", help="Only what concerns this customer. Example: --customer C0000000018"),
+    typer.Option(
+        "--customer",  # i18n: not for people
+        metavar="ID",
+        help="Only what concerns this customer. Example: --customer C0000000018",
+    ),
 ]
 """Only what concerns this customer (orders, audit entries)."""
 
@@ -85,8 +136,8 @@ def parse_moment(value: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            "Give the time as ISO 8601, like 2026-12-01T09:00.",
-            fields={"as_of": "ISO date-time."},
+            _("Give the time as ISO 8601, like 2026-12-01T09:00."),
+            fields={"as_of": _("ISO date-time.")},
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -112,7 +163,8 @@ def parse_typed_amount(value: str, *, field: str) -> Decimal:
     ):
         example = present.typed_amount(Decimal("49.90"))
         raise InvalidInput(
-            f"An amount like {example} or 49.90 is expected.", fields={field: f"An amount like {example} or 49.90."}
+            _("An amount like {example} or 49.90 is expected.").format(example=example),
+            fields={field: _("An amount like {example} or 49.90.").format(example=example)},
         )
     return amount.quantize(Decimal("0.01"))
 
@@ -126,7 +178,8 @@ def parse_typed_day(value: str, *, field: str) -> date:
     except ValueError:
         example = present.day_example()
         raise InvalidInput(
-            f"A date like {example} or 2026-12-31 is expected.", fields={field: f"A date like {example} or 2026-12-31."}
+            _("A date like {example} or 2026-12-31 is expected.").format(example=example),
+            fields={field: _("A date like {example} or 2026-12-31.").format(example=example)},
         ) from None
 
 
@@ -136,10 +189,13 @@ def read_text(file: str) -> str:
         return sys.stdin.read() if file == "-" else Path(file).expanduser().read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidInput(
-            f"Cannot read {file}: {error.strerror or error}.", fields={"file": "Cannot be read."}
+            _("Cannot read {file}: {reason}.").format(file=file, reason=error.strerror or error),
+            fields={"file": _("Cannot be read.")},
         ) from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{file} is not UTF-8 text.", fields={"file": "Not UTF-8 text."}) from None
+        raise InvalidInput(
+            _("{file} is not UTF-8 text.").format(file=file), fields={"file": _("Not UTF-8 text.")}
+        ) from None
 
 
 Model = TypeVar("Model")
@@ -165,7 +221,7 @@ def build_document(model: type[Model], document: dict[str, Any], *, unknown: str
 ConfirmDifferent = Annotated[
     list[str] | None,
     typer.Option(
-        "--confirm-different",
+        "--confirm-different",  # i18n: not for people
         metavar="ID",
         help="A near match checked and found to be another person (repeat for each). Example: --confirm-different C0000000026",
     ),

@@ -23,6 +23,7 @@ from crm_tui.cli.output import (
     say,
 )
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.services.orders import engine as orders
@@ -38,10 +39,14 @@ def print_order(order: orders.OrderView, *, as_json: bool) -> None:
         print_json(order)
         return
     print_table(
-        f"Order {order.order_id} · {order.type.replace('_', ' ')} · {order.status}",
-        [Column("#", numeric=True), "Step", "Status", Column("Attempts", numeric=True), "Answer or error"],
+        _("Order {order_id} · {type} · {status}").format(
+            order_id=order.order_id, type=order.type.replace("_", " "), status=order.status
+        ),
+        [Column("#", numeric=True), _("Step"), _("Status"), Column(_("Attempts"), numeric=True), _("Answer or error")],
         [(s.seq, s.label, s.status, s.attempts, s.error or s.answer or "") for s in order.steps],
-        caption=f"Customer {present.text(order.customer_id)} · line {present.phone(order.service_number)}",
+        caption=_("Customer {customer_id} · line {line}").format(
+            customer_id=present.text(order.customer_id), line=present.phone(order.service_number)
+        ),
     )
 
 
@@ -53,7 +58,11 @@ def exit_if_reserved(order: orders.OrderView | None) -> None:
     """Exit 4 when the order waits for its date; the order was already printed (JSON or table)."""
     if order is not None and order.status == "reserved":
         if order.effective_at is not None:
-            say(f"Order {order.order_id} waits for {local_time(order.effective_at)}; `crm-tui orders run-due` runs it.")
+            say(
+                _("Order {order_id} waits for {when}; `crm-tui orders run-due` runs it.").format(
+                    order_id=order.order_id, when=local_time(order.effective_at)
+                )
+            )
         raise typer.Exit(RESERVED_EXIT)
 
 
@@ -64,7 +73,11 @@ OrderNumber = Annotated[str, typer.Argument(metavar="ORDER", help="The order num
 @reports_errors
 def orders_list(
     status: Annotated[
-        str, typer.Option("--status", help="open, reserved, failed, closed or cancelled. Example: --status failed")
+        str,
+        typer.Option(
+            "--status",  # i18n: not for people
+            help="open, reserved, failed, closed or cancelled. Example: --status failed",
+        ),
     ] = "",
     customer_id: CustomerFilter = "",
     as_json: Json = False,
@@ -84,8 +97,16 @@ def orders_list(
         print_json({"orders": [o.model_dump(mode="json") for o in found]})
         return
     print_table(
-        "Orders",
-        [Column("Order", code=True), "Type", "Status", Column("Customer", code=True), "Line", "Steps done", "Created"],
+        _("Orders"),
+        [
+            Column(_("Order"), code=True),
+            _("Type"),
+            _("Status"),
+            Column(_("Customer"), code=True),
+            _("Line"),
+            _("Steps done"),
+            _("Created"),
+        ],
         [
             (
                 o.order_id,
@@ -129,7 +150,9 @@ def orders_resume(as_json: Json = False) -> None:
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
         return
     print_table(
-        "Resumed orders", [Column("Order", code=True), "Type", "Status"], [(o.order_id, o.type, o.status) for o in done]
+        _("Resumed orders"),
+        [Column(_("Order"), code=True), _("Type"), _("Status")],
+        [(o.order_id, o.type, o.status) for o in done],
     )
 
 
@@ -162,7 +185,7 @@ def orders_cancel(order_id: OrderNumber, note: Note = "", as_json: Json = False)
         return
     print_order(view, as_json=False)
     for line in cannot:
-        say(f"Not undone: {line}", style="yellow")
+        say(_("Not undone: {line}").format(line=line), style="yellow")
 
 
 @app.command("run-due")
@@ -171,7 +194,8 @@ def orders_run_due(
     as_of: Annotated[
         str,
         typer.Option(
-            "--as-of", help="ISO date-time (default: now); for drills and tests. Example: --as-of 2030-03-01T09:00"
+            "--as-of",  # i18n: not for people
+            help="ISO date-time (default: now); for drills and tests. Example: --as-of 2030-03-01T09:00",
         ),
     ] = "",
     as_json: Json = False,
@@ -193,5 +217,7 @@ def orders_run_due(
         print_json({"orders": [o.model_dump(mode="json") for o in done]})
         return
     print_table(
-        "Orders run", [Column("Order", code=True), "Type", "Status"], [(o.order_id, o.type, o.status) for o in done]
+        _("Orders run"),
+        [Column(_("Order"), code=True), _("Type"), _("Status")],
+        [(o.order_id, o.type, o.status) for o in done],
     )

@@ -29,6 +29,7 @@ from crm_tui import present
 from crm_tui.cli.conventions import json_requested, select_fields, selected_fields
 from crm_tui.cli.session import invocation
 from crm_tui.errors import CrmError
+from crm_tui.i18n import N_, _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -142,14 +143,16 @@ def print_table(
     to_stderr: bool = False,
     caption: str | None = None,
 ) -> None:
-    """The one way the CLI shows rows to people: a rich table, "No Data" when empty."""
+    """The one way the CLI shows rows to people: a rich table, "No Data" when empty.
+
+    `title`, the headers and the caption arrive in the operator's language (the caller's `_()`)."""
     from rich.table import Table
     from rich.text import Text
 
     rows = list(rows)
     console = _console("err" if to_stderr else "out")
     if not rows:
-        console.print(Text.assemble((title, "bold"), ": No Data"))
+        console.print(Text.assemble((title, "bold"), ": ", _("No Data")))
         return
     table = Table(
         title=Text(title, style="bold"), title_justify="left", caption=caption, caption_justify="left", expand=False
@@ -185,8 +188,8 @@ def print_stocked(what: str, stocked: int, given: int, *, as_json: bool) -> None
         return
     print_table(
         what,
-        ["What", Column("How many", numeric=True)],
-        [("Stocked", number(stocked)), ("Already in the pool", number(given - stocked))],
+        [_("What"), Column(_("How many"), numeric=True)],
+        [(_("Stocked"), number(stocked)), (_("Already in the pool"), number(given - stocked))],
     )
 
 
@@ -198,7 +201,8 @@ def say(message: str, *, style: str = "") -> None:
 
 
 def _rate_column(unit: str) -> Any:
-    """A progress column: how many units a second (rows/s), from rich's own speed estimate."""
+    """A progress column: how many units a second (rows/s), from rich's own speed estimate (`unit` in
+    the operator's language)."""
     from rich.progress import ProgressColumn, Task
     from rich.text import Text
 
@@ -231,7 +235,7 @@ def progress_bar(
         MofNCompleteColumn(),
         *((_rate_column(unit),) if unit else ()),
         TimeElapsedColumn(),
-        TextColumn("left"),
+        TextColumn(_("left")),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=_console("err"), transient=False) as bar:
@@ -266,13 +270,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             show_error(error, as_json=as_json)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            say("Interrupted.")
+            say(_("Interrupted."))
             raise typer.Exit(INTERRUPTED) from None
         except Exception as error:  # noqa: BLE001 - the last line of defence: log it, say where
             path = log_unexpected(error, command=command.__name__)
-            say(f"Unexpected failure; details in {path}", style="red")
+            message = _("Unexpected failure; details in {path}").format(path=path)
+            say(message, style="red")
             if as_json:
-                print_json({"error": {"code": "unexpected", "message": f"Unexpected failure; details in {path}"}})
+                print_json({"error": {"code": "unexpected", "message": message}})
             raise typer.Exit(1) from None
 
     return wrapper
@@ -284,21 +289,64 @@ def show_error(error: CrmError, *, as_json: bool) -> None:
         return
     from rich.text import Text
 
-    _console("err").print(Text.assemble((f"{error.title}: ", "bold red"), error.message))
+    _console("err").print(Text.assemble((f"{_(error.title)}: ", "bold red"), error.message))
     for name, message in error.fields.items():
         say(f"  {name}: {message}")
     for name, value in error.extra.items():
-        label = name.replace("_", " ").capitalize()
+        label = _extra_words(name)
         if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
             headers = list(value[0])
             print_table(
                 label,
-                [Column(header.replace("_", " ").capitalize(), code=header.endswith("_id")) for header in headers],
+                [Column(_extra_words(header), code=header.endswith("_id")) for header in headers],
                 [[_cell(row.get(header)) for header in headers] for row in value],
                 to_stderr=True,
             )
         else:
             say(f"  {label}: {_cell(value)}")
+
+
+_EXTRA_WORDS = {
+    "account_id": N_("Account id"),
+    "actor": N_("Actor"),
+    "created_at": N_("Created at"),
+    "customer_id": N_("Customer id"),
+    "existing_customer_id": N_("Existing customer id"),
+    "expires_at": N_("Expires at"),
+    "failed_step": N_("Failed step"),
+    "held": N_("Held"),
+    "kind": N_("Kind"),
+    "language": N_("Language"),
+    "name": N_("Name"),
+    "near_matches": N_("Near matches"),
+    "order_id": N_("Order id"),
+    "order_type": N_("Order type"),
+    "outstanding": N_("Outstanding"),
+    "queue": N_("Queue"),
+    "reason": N_("Reason"),
+    "receipt_number": N_("Receipt number"),
+    "ref_id": N_("Ref id"),
+    "ref_type": N_("Ref type"),
+    "role": N_("Role"),
+    "score": N_("Score"),
+    "service_number": N_("Service number"),
+    "services": N_("Services"),
+    "severity": N_("Severity"),
+    "shop": N_("Shop"),
+    "source": N_("Source"),
+    "status": N_("Status"),
+    "summary": N_("Summary"),
+    "tries_left": N_("Tries left"),
+    "username": N_("Username"),
+}
+"""The words for the extras services attach to an error (`existing_customer_id`...), as the slug reads
+capitalised; an extra not listed here is shown that way, untranslated."""
+
+
+def _extra_words(name: str) -> str:
+    """An error extra's name (or a column of its rows) in words: `existing_customer_id` -> "Existing customer id"."""
+    known = _EXTRA_WORDS.get(name)
+    return _(known) if known else name.replace("_", " ").capitalize()
 
 
 def _cell(value: Any) -> str:

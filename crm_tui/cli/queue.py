@@ -19,6 +19,7 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import invocation
 from crm_tui.domain import QueueName
+from crm_tui.i18n import _
 from crm_tui.present import erasure_outcome
 
 app = typer.Typer(help="The supervisor's queues.", no_args_is_help=True)
@@ -47,8 +48,8 @@ def queue_list(
             print_json({"queues": [s.model_dump(mode="json") for s in summaries]})
         else:
             print_table(
-                "Queues",
-                ["Queue", Column("Open", numeric=True), "Oldest", "Actions"],
+                _("Queues"),
+                [_("Queue"), Column(_("Open"), numeric=True), _("Oldest"), _("Actions")],
                 [(s.label, s.open, local_time(s.oldest), ", ".join(s.actions)) for s in summaries],
             )
         return
@@ -58,7 +59,14 @@ def queue_list(
         return
     print_table(
         words(queue, QueueName),
-        [Column("Item", numeric=True), Column("Ref", code=True), "Status", "Claimed by", "Reason", "Since"],
+        [
+            Column(_("Item"), numeric=True),
+            Column(_("Ref"), code=True),
+            _("Status"),
+            _("Claimed by"),
+            _("Reason"),
+            _("Since"),
+        ],
         [(i.item_id, i.ref_id, i.status, i.claimed_by or "", i.reason, local_time(i.created_at)) for i in items],
     )
 
@@ -83,6 +91,10 @@ def queue_act(
     if as_json:
         print_json(result)
         return
-    say(f"{words(result.queue, QueueName)} item {result.item_id}: {result.action} → {result.status}.")
+    say(
+        _("{queue} item {item_id}: {action} → {status}.").format(
+            queue=words(result.queue, QueueName), item_id=result.item_id, action=result.action, status=result.status
+        )
+    )
     if result.queue == QueueName.ERASURE_REQUESTS and result.status == "approved":
         say(erasure_outcome(result.detail))

@@ -10,6 +10,7 @@ import typer
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import Column, local_time, money_text, out, print_json, print_table, reports_errors, say, words
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.services.shared.receipts import ReceiptView
@@ -23,14 +24,22 @@ ReceiptNumber = Annotated[
 
 def _print_receipt(view: ReceiptView) -> None:
     print_table(
-        f"{'Refund voucher' if view.kind == 'refund' else 'Receipt'} {view.receipt_number}",
-        ["Item", Column("Amount", numeric=True)],
+        (_("Refund voucher {number}") if view.kind == "refund" else _("Receipt {number}")).format(
+            number=view.receipt_number
+        ),
+        [_("Item"), Column(_("Amount"), numeric=True)],
         [
             *((item.description, money_text(item.amount, view.currency)) for item in view.items),
-            ("Total", money_text(view.total, view.currency)),
+            (_("Total"), money_text(view.total, view.currency)),
         ],
-        caption=f"{local_time(view.issued_at)} · {view.customer_id} {view.customer_name} · account "
-        f"{view.account_code} · {words(view.method)}" + (f" · {view.operator}" if view.operator else ""),
+        caption=_("{issued} · {customer_id} {customer_name} · account {account} · {method}").format(
+            issued=local_time(view.issued_at),
+            customer_id=view.customer_id,
+            customer_name=view.customer_name,
+            account=view.account_code,
+            method=words(view.method),
+        )
+        + (f" · {view.operator}" if view.operator else ""),
     )
 
 
@@ -52,8 +61,15 @@ def receipts_list(
         print_json({"receipts": [r.model_dump(mode="json") for r in receipts], "total": len(receipts)})
         return
     print_table(
-        f"Receipts of {customer_id}",
-        [Column("Receipt", code=True), "Kind", "Issued", "Method", Column("Total", numeric=True), "Account"],
+        _("Receipts of {customer_id}").format(customer_id=customer_id),
+        [
+            Column(_("Receipt"), code=True),
+            _("Kind"),
+            _("Issued"),
+            _("Method"),
+            Column(_("Total"), numeric=True),
+            _("Account"),
+        ],
         [
             (
                 r.receipt_number,
@@ -91,12 +107,17 @@ def receipts_print(
     receipt: ReceiptNumber,
     pdf: Annotated[
         Path | None,
-        typer.Option("--pdf", metavar="FILE", help="Save the reprint as a PDF here. Example: --pdf receipt.pdf"),
+        typer.Option(
+            "--pdf",  # i18n: not for people
+            metavar="FILE",
+            help="Save the reprint as a PDF here. Example: --pdf receipt.pdf",
+        ),
     ] = None,
     text: Annotated[
         bool,
         typer.Option(
-            "--text", help="Print the 42-column text for a receipt printer (the default without --pdf). Example: --text"
+            "--text",  # i18n: not for people
+            help="Print the 42-column text for a receipt printer (the default without --pdf). Example: --text",
         ),
     ] = False,
     as_json: Json = False,
@@ -118,4 +139,4 @@ def receipts_print(
     if printed is not None:
         out().print(printed, end="", markup=False, highlight=False, soft_wrap=True)
     if saved is not None:
-        say(f"Saved {saved}")
+        say(_("Saved {path}").format(path=saved))

@@ -9,11 +9,14 @@ import typer
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import Column, phone, print_json, print_table, reports_errors
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 app = typer.Typer(help="Registrations held by a check: a supervisor approves or rejects them.", no_args_is_help=True)
 
 Item = Annotated[int, typer.Argument(metavar="ITEM", help="The held registration's item ID. Example: 1")]
-Why = Annotated[str, typer.Option("--note", help="Why, for the record. Example: --note 'Receipt seen'")]
+Why = Annotated[
+    str, typer.Option("--note", help="Why, for the record. Example: --note 'Receipt seen'")  # i18n: not for people
+]
 
 
 @app.command("approve")
@@ -46,9 +49,12 @@ def _decide(item: int, *, approve: bool, note: str, as_json: bool) -> None:
     if as_json:
         print_json(decision)
         return
-    outcome = f"approved: line {phone(decision.service_number)}" if decision.approved else "rejected: no line"
+    if decision.approved:
+        outcome = _("approved: line {line}").format(line=phone(decision.service_number))
+    else:
+        outcome = _("rejected: no line")
     print_table(
-        "Held registration",
-        ["Item", Column("Customer ID", code=True), "Outcome"],
+        _("Held registration"),
+        [_("Item"), Column(_("Customer ID"), code=True), _("Outcome")],
         [(item, decision.customer_id, outcome)],
     )

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm_tui import i18n
 from crm_tui.errors import DatabaseUnavailable, InvalidInput, NotAllowed
+from crm_tui.i18n import _
 from crm_tui.paths import DEFAULT_LOG_PATH
 
 if TYPE_CHECKING:
@@ -92,9 +93,10 @@ class Invocation:
             missing = missing_sqlite_file(self.settings.database_url) if self.settings.database_url else None
             if missing is not None and not self.create_database:
                 raise InvalidInput(
-                    f"No database file {missing}: check the path, or create it with "
-                    f"`crm-tui --db {self.settings.database_url} db upgrade`.",
-                    fields={"db": "The file does not exist."},
+                    _(
+                        "No database file {missing}: check the path, or create it with `crm-tui --db {url} db upgrade`."
+                    ).format(missing=missing, url=self.settings.database_url),
+                    fields={"db": _("The file does not exist.")},
                 )
             try:
                 database = open_database(self.settings, migrate=migrate)
@@ -103,13 +105,15 @@ class Invocation:
                 self._database = database
             except ArgumentError:
                 raise InvalidInput(
-                    "That is not a database URL.",
-                    fields={"db": "Like sqlite:///path/crm.db or postgresql+psycopg://user@host/name."},
+                    _("That is not a database URL."),
+                    fields={"db": _("Like sqlite:///path/crm.db or postgresql+psycopg://user@host/name.")},
                 ) from None
             except (DatabaseError, OSError) as error:
                 reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
                 raise DatabaseUnavailable(
-                    f"Cannot open {self.settings.resolved_database_url.split('://')[0]} database: {reason}"
+                    _("Cannot open {kind} database: {reason}").format(
+                        kind=self.settings.resolved_database_url.split("://")[0], reason=reason
+                    )
                 ) from None
         return self._database
 
@@ -142,9 +146,10 @@ class Invocation:
             settings = self.settings
             username = self.operator or settings.operator
             if not username:
-                username = ask("Operator name", what="an operator name (--as NAME or CRM_OPERATOR)", hide=False)
+                username = ask(_("Operator name"), what=_("an operator name (--as NAME or CRM_OPERATOR)"), hide=False)
             password = settings.operator_password or ask(
-                f"Password for {username}", what="the operator's password (CRM_OPERATOR_PASSWORD)"
+                _("Password for {username}").format(username=username),
+                what=_("the operator's password (CRM_OPERATOR_PASSWORD)"),
             )
             self._actor = operators.sign_in(
                 username, password, uow=self.writer(), max_failures=settings.max_failed_sign_ins
@@ -186,9 +191,11 @@ def start_invocation(*, database_url: str | None, operator: str | None) -> Invoc
     if _current is not None and _current.batch is not None:
         if database_url or operator:
             raise InvalidInput(
-                "A command in a batch works on the batch's database as the batch's operator: "
-                "give --db and --as before `batch`.",
-                fields={"db" if database_url else "as": "Not inside a batch."},
+                _(
+                    "A command in a batch works on the batch's database as the batch's operator: "
+                    "give --db and --as before `batch`."
+                ),
+                fields={"db" if database_url else "as": _("Not inside a batch.")},
             )
         return _current
     _current = Invocation(database_url=database_url, operator=operator)
@@ -218,7 +225,9 @@ def invocation() -> Invocation:
 def ask(prompt: str, *, what: str, hide: bool = True, twice: bool = False) -> str:
     """A prompt on stderr when a person is at the terminal; scripts get a clear "not allowed" instead."""
     if not sys.stdin.isatty():
-        raise NotAllowed(f"No terminal to ask for {what}: set it in the environment or run interactively.")
+        raise NotAllowed(
+            _("No terminal to ask for {what}: set it in the environment or run interactively.").format(what=what)
+        )
     import typer
 
     return typer.prompt(prompt, hide_input=hide, confirmation_prompt=twice, err=True)
@@ -231,12 +240,14 @@ def new_password(username: str) -> str:
         return from_env
     if not sys.stdin.isatty():
         raise InvalidInput(
-            "No new password: set CRM_NEW_PASSWORD or run at a terminal.",
-            fields={"password": "Set CRM_NEW_PASSWORD."},
+            _("No new password: set CRM_NEW_PASSWORD or run at a terminal."),
+            fields={"password": _("Set CRM_NEW_PASSWORD.")},
         )
     import typer
 
-    return typer.prompt(f"New password for {username}", hide_input=True, confirmation_prompt=True, err=True)
+    return typer.prompt(
+        _("New password for {username}").format(username=username), hide_input=True, confirmation_prompt=True, err=True
+    )
 
 
 def read_secret(prompt: str, *, field: str, what: str, twice: bool = False) -> str:
@@ -247,7 +258,9 @@ def read_secret(prompt: str, *, field: str, what: str, twice: bool = False) -> s
         return typer.prompt(prompt, hide_input=True, confirmation_prompt=twice, err=True)
     secret = sys.stdin.readline().rstrip("\r\n")
     if not secret:
-        raise InvalidInput(f"No {what} on standard input: give it as one line.", fields={field: "Required."})
+        raise InvalidInput(
+            _("No {what} on standard input: give it as one line.").format(what=what), fields={field: _("Required.")}
+        )
     return secret
 
 
@@ -256,7 +269,10 @@ def confirm(question: str, *, yes: bool) -> None:
     if yes:
         return
     if not sys.stdin.isatty():
-        raise InvalidInput(f"{question} Add --yes to confirm from a script.", fields={"yes": "Confirmation needed."})
+        raise InvalidInput(
+            _("{question} Add --yes to confirm from a script.").format(question=question),
+            fields={"yes": _("Confirmation needed.")},
+        )
     import typer
 
     if not typer.confirm(question, err=True):

@@ -12,6 +12,7 @@ from crm_tui.cli.options import Json, read_text
 from crm_tui.cli.output import print_stocked, reports_errors
 from crm_tui.cli.session import invocation
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 app = typer.Typer(help="The SIM card pool: stock it (admins).", no_args_is_help=True)
 
@@ -22,7 +23,7 @@ def sims_stock(
     file: Annotated[
         str,
         typer.Option(
-            "--file",
+            "--file",  # i18n: not for people
             metavar="F.csv",
             help="One SIM card a line: ICCID,IMSI (a header line is skipped); `-` reads stdin. Example: --file sims.csv",
         ),
@@ -44,11 +45,11 @@ def sims_stock(
             continue  # blank lines and the header
         if len(cells) != 2:
             raise InvalidInput(
-                f"Line {line} of {file} does not hold ICCID,IMSI.",
-                fields={"file": f"Line {line}: two values, ICCID,IMSI."},
+                _("Line {line} of {file} does not hold ICCID,IMSI.").format(line=line, file=file),
+                fields={"file": _("Line {line}: two values, ICCID,IMSI.").format(line=line)},
             )
         cards.append((cells[0], cells[1]))
     if not cards:
-        raise InvalidInput(f"No SIM cards in {file}.", fields={"file": "No ICCID,IMSI lines."})
+        raise InvalidInput(_("No SIM cards in {file}.").format(file=file), fields={"file": _("No ICCID,IMSI lines.")})
     stocked = inventory.stock_sims(cards, uow=run.services().writer(), actor=run.actor())
-    print_stocked("SIM pool", stocked, len({iccid for iccid, _ in cards}), as_json=as_json)
+    print_stocked(_("SIM pool"), stocked, len({iccid for iccid, _imsi in cards}), as_json=as_json)

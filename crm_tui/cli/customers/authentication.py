@@ -21,6 +21,7 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import invocation, read_secret
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.services.identity import authentication
@@ -39,8 +40,8 @@ def _caller_key(service_number: str, login: str, email: str, *, region: str) -> 
     ]
     if len(given) != 1:
         raise InvalidInput(
-            "Name the customer by one key: --service-number, --login or --email.",
-            fields={"service_number": "One of --service-number, --login, --email."},
+            _("Name the customer by one key: --service-number, --login or --email."),
+            fields={"service_number": _("One of --service-number, --login, --email.")},
         )
     if service_number:
         return CallerKey(KeyKind.SERVICE_NUMBER, parse_service_number(service_number, region=region))
@@ -70,9 +71,9 @@ def customers_authenticate(
     region = run.settings.default_region
     key = _caller_key(service_number, login, email, region=region)
     actor = run.actor()
-    password = read_secret("Service password", field="service_password", what="service password")
+    password = read_secret(_("Service password"), field="service_password", what=_("service password"))
     done = authentication.authenticate_customer(key, password, uow=run.services().writer(), actor=actor, region=region)
-    _print_authenticated(done, as_json=as_json, what="Authenticated")
+    _print_authenticated(done, as_json=as_json, what=_("Authenticated"))
 
 
 @reports_errors
@@ -95,13 +96,15 @@ def customers_reset_password(
     key = _caller_key(service_number, login, email, region=region)
     actor = run.actor()
     question = authentication.security_question(key, uow=run.services().reader(), actor=actor, region=region)
-    say(f"Security question: {question}")
-    answer = read_secret("Answer", field="security_answer", what="security answer")
-    password = read_secret("New service password", field="service_password", what="new service password", twice=True)
+    say(_("Security question: {question}").format(question=question))
+    answer = read_secret(_("Answer"), field="security_answer", what=_("security answer"))
+    password = read_secret(
+        _("New service password"), field="service_password", what=_("new service password"), twice=True
+    )
     done = authentication.reset_service_password(
         key, answer, password, uow=run.services().writer(), actor=actor, region=region
     )
-    _print_authenticated(done, as_json=as_json, what="Service password reset")
+    _print_authenticated(done, as_json=as_json, what=_("Service password reset"))
 
 
 @reports_errors
@@ -129,7 +132,7 @@ def customers_unlock_authentication(
         if key.kind == "service_number":
             body["service_number"] = key.value
         print_json(body)
-    say(f"Unlocked the authentication of {shown}.")
+    say(_("Unlocked the authentication of {who}.").format(who=shown))
 
 
 @reports_errors
@@ -162,9 +165,13 @@ def customers_set_login(
         print_json(done)
         return
     if done.login_name:
-        say(f"{done.customer_id} now signs in as {done.login_name}.")
+        say(
+            _("{customer_id} now signs in as {login_name}.").format(
+                customer_id=done.customer_id, login_name=done.login_name
+            )
+        )
     else:
-        say(f"{done.customer_id} has no login name now.")
+        say(_("{customer_id} has no login name now.").format(customer_id=done.customer_id))
 
 
 def _print_authenticated(done: authentication.CustomerAuthenticated, *, as_json: bool, what: str) -> None:
@@ -173,6 +180,6 @@ def _print_authenticated(done: authentication.CustomerAuthenticated, *, as_json:
         return
     print_table(
         what,
-        [Column("Customer ID", code=True), Column("Service number", code=True), Column("By")],
+        [Column(_("Customer ID"), code=True), Column(_("Service number"), code=True), Column(_("By"))],
         [(done.customer_id, phone(done.service_number) if done.service_number else "", done.by.replace("_", " "))],
     )

@@ -18,6 +18,7 @@ from crm_tui.cli.output import print_json, print_table, reports_errors, say, sho
 from crm_tui.cli.session import invocation
 from crm_tui.domain import CertType
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.present import day
 
 if TYPE_CHECKING:
@@ -52,11 +53,13 @@ def _read_patch(file: str, options: dict[str, str | None], confirm_different: li
             loaded = json.loads(raw)
         except json.JSONDecodeError as error:
             raise InvalidInput(
-                f"{file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.",
-                fields={"file": "Not JSON."},
+                _("{file} is not JSON: {reason} at line {line}, column {column}.").format(
+                    file=file, reason=error.msg, line=error.lineno, column=error.colno
+                ),
+                fields={"file": _("Not JSON.")},
             ) from None
         if not isinstance(loaded, dict):
-            raise InvalidInput("The patch is one JSON object.", fields={"file": "One JSON object expected."})
+            raise InvalidInput(_("The patch is one JSON object."), fields={"file": _("One JSON object expected.")})
         document = loaded
     for option, key in FIELD_OPTIONS.items():
         if options.get(option) is not None:
@@ -65,14 +68,14 @@ def _read_patch(file: str, options: dict[str, str | None], confirm_different: li
         document["confirmed_different_from"] = [*document.get("confirmed_different_from", []), *confirm_different]
     if not document:
         raise InvalidInput(
-            "Nothing to change: give --file PATCH.json or a field option (--email, --address-line ...).",
-            fields={"file": "Required without field options."},
+            _("Nothing to change: give --file PATCH.json or a field option (--email, --address-line ...)."),
+            fields={"file": _("Required without field options.")},
         )
     return build_document(
         ProfilePatch,
         document,
-        unknown="Not a field of a profile patch.",
-        refused="The patch does not follow the import format (see the README).",
+        unknown=_("Not a field of a profile patch."),
+        refused=_("The patch does not follow the import format (see the README)."),
     )
 
 
@@ -86,7 +89,7 @@ def customers_update(
     file: Annotated[
         str,
         typer.Option(
-            "--file",
+            "--file",  # i18n: not for people
             metavar="PATCH.json",
             help="The keys to change, in the import format (README); `-` reads stdin. Example: --file patch.json",
         ),
@@ -94,7 +97,7 @@ def customers_update(
     expect_version: Annotated[
         int | None,
         typer.Option(
-            "--expect-version",
+            "--expect-version",  # i18n: not for people
             metavar="N",
             help="Refuse (exit 3) if the customer is no longer at this version (`customers show --json`). "
             "Example: --expect-version 4",
@@ -164,15 +167,15 @@ def customers_update(
     except PossibleDuplicates as error:
         show_error(error, as_json=as_json)
         if not as_json:
-            say("If each of them is another person, run again with --confirm-different ID for each.")
+            say(_("If each of them is another person, run again with --confirm-different ID for each."))
         raise typer.Exit(error.exit_code) from None
     if as_json:
         print_json(result)
         return
-    rows = [("Customer ID", result.customer_id), ("Version", str(result.version))]
-    rows += [("Changed", ", ".join(c.replace("_", " ") for c in result.changed) or "nothing")]
-    rows += [("Warning", warning) for warning in result.warnings]
-    print_table("Profile changed", ["Field", "Value"], rows)
+    rows = [(_("Customer ID"), result.customer_id), (_("Version"), str(result.version))]
+    rows += [(_("Changed"), ", ".join(c.replace("_", " ") for c in result.changed) or _("nothing"))]
+    rows += [(_("Warning"), warning) for warning in result.warnings]
+    print_table(_("Profile changed"), [_("Field"), _("Value")], rows)
 
 
 @reports_errors
@@ -193,5 +196,9 @@ def customers_document_seen(
     if as_json:
         print_json(seen)
         return
-    expiry = f"expired {day(seen.expires_on)}" if seen.expired else f"expires {day(seen.expires_on)}"
-    say(f"Inspected: {CertType(seen.cert_type).label} •••• {seen.last_digits}, {expiry}.")
+    expiry = (_("expired {day}") if seen.expired else _("expires {day}")).format(day=day(seen.expires_on))
+    say(
+        _("Inspected: {document} •••• {last_digits}, {expiry}.").format(
+            document=CertType(seen.cert_type).label, last_digits=seen.last_digits, expiry=expiry
+        )
+    )

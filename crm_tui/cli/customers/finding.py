@@ -43,6 +43,7 @@ from crm_tui.domain import (
     SubscriberStatus,
     SuspensionReason,
 )
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.services.shared.views import CustomerDetail, CustomerPage
@@ -62,9 +63,16 @@ def customers_search(
     social: SocialOption = "",
     limit: Annotated[
         int | None,
-        typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50). Example: --limit 20"),
+        typer.Option(
+            "--limit",  # i18n: not for people
+            min=1,
+            max=500,
+            help="Rows per page (default: CRM_PAGE_SIZE, 50). Example: --limit 20",
+        ),
     ] = None,
-    page: Annotated[int, typer.Option("--page", min=1, help="Which page. Example: --page 2")] = 1,
+    page: Annotated[
+        int, typer.Option("--page", min=1, help="Which page. Example: --page 2")  # i18n: not for people
+    ] = 1,
     as_json: Json = False,
     json_fields: JsonFields = None,
 ) -> None:
@@ -105,17 +113,17 @@ def customers_search(
 def _print_page(page: CustomerPage) -> None:
     total = f"{number(page.total)}{'+' if page.total_is_capped else ''}"
     print_table(
-        "Customers",
+        _("Customers"),
         [
-            Column("Customer ID", code=True),
-            "Customer name",
-            "Gender",
-            "Nationality",
-            Column("Mobile number", code=True),
-            "Email",
-            "Credit level",
-            "State",
-            "Certificate",
+            Column(_("Customer ID"), code=True),
+            _("Customer name"),
+            _("Gender"),
+            _("Nationality"),
+            Column(_("Mobile number"), code=True),
+            _("Email"),
+            _("Credit level"),
+            _("State"),
+            _("Certificate"),
         ],
         [
             (
@@ -131,7 +139,7 @@ def _print_page(page: CustomerPage) -> None:
             )
             for c in page.customers
         ],
-        caption=f"Page {page.page} of {page.pages} · {total} found",
+        caption=_("Page {page} of {pages} · {total} found").format(page=page.page, pages=page.pages, total=total),
     )
 
 
@@ -166,33 +174,38 @@ def _state(status: str, reason: str | None) -> str:
 def _print_detail(c: CustomerDetail, *, currency: str) -> None:
     badges = [words(c.status, CustomerStatus)]
     if c.blacklisted:
-        badges.append("Blacklisted")
+        badges.append(_("Blacklisted"))
     if c.merged_from:
-        badges.append(f"{c.merged_from} was merged into this customer")
+        badges.append(_("{merged_from} was merged into this customer").format(merged_from=c.merged_from))
     print_table(
         f"{c.name} · {c.customer_id} · {' · '.join(badges)}",
-        ["Field", "Value"],
+        [_("Field"), _("Value")],
         [
-            ("Type", words(c.type, CustomerType)),
-            ("Gender", words(c.gender, Gender)),
-            ("Birthday", c.birthday),
-            ("Nationality", c.nationality),
-            ("Certificate", " ".join(p for p in (words(c.cert_type, CertType), c.cert_number, c.cert_country) if p)),
-            ("Email", c.email),
-            ("Mobile number", phone(c.mobile)),
-            ("Credit level", f"{words(c.credit_level, CreditLevel)} (limit {money_text(c.credit_limit, currency)})"),
-            ("Outstanding", money_text(c.outstanding, currency)),
-            ("Customer since", local_time(c.created_at)),
+            (_("Type"), words(c.type, CustomerType)),
+            (_("Gender"), words(c.gender, Gender)),
+            (_("Birthday"), c.birthday),
+            (_("Nationality"), c.nationality),
+            (_("Certificate"), " ".join(p for p in (words(c.cert_type, CertType), c.cert_number, c.cert_country) if p)),
+            (_("Email"), c.email),
+            (_("Mobile number"), phone(c.mobile)),
+            (
+                _("Credit level"),
+                _("{level} (limit {limit})").format(
+                    level=words(c.credit_level, CreditLevel), limit=money_text(c.credit_limit, currency)
+                ),
+            ),
+            (_("Outstanding"), money_text(c.outstanding, currency)),
+            (_("Customer since"), local_time(c.created_at)),
         ],
     )
     print_table(
-        "Accounts",
+        _("Accounts"),
         [
-            Column("Account", code=True),
-            "Payment",
-            Column("Balance", numeric=True),
-            Column("Outstanding", numeric=True),
-            "State",
+            Column(_("Account"), code=True),
+            _("Payment"),
+            Column(_("Balance"), numeric=True),
+            Column(_("Outstanding"), numeric=True),
+            _("State"),
         ],
         [
             (
@@ -206,14 +219,14 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
         ],
     )
     print_table(
-        "Subscribers",
+        _("Subscribers"),
         [
-            Column("Service number", code=True),
-            "State",
-            "Offering",
+            Column(_("Service number"), code=True),
+            _("State"),
+            _("Offering"),
             Column("ICCID", code=True),
             Column("IMSI", code=True),
-            "Account",
+            _("Account"),
         ],
         [
             (
@@ -228,8 +241,15 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
         ],
     )
     print_table(
-        "Contracts",
-        ["Contract", Column("Service number", code=True), "Offering", "From", "Until", Column("Penalty", numeric=True)],
+        _("Contracts"),
+        [
+            _("Contract"),
+            Column(_("Service number"), code=True),
+            _("Offering"),
+            _("From"),
+            _("Until"),
+            Column(_("Penalty"), numeric=True),
+        ],
         [
             (
                 k.name,
@@ -243,7 +263,7 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
         ],
     )
     print_table(
-        "Recent interactions",
-        [Column("When", code=True), "What", "Channel", "Operator"],
+        _("Recent interactions"),
+        [Column(_("When"), code=True), _("What"), _("Channel"), _("Operator")],
         [(local_time(i.at), i.summary, words(i.channel, InteractionChannel), i.operator) for i in c.interactions],
     )

@@ -20,12 +20,14 @@ import typer
 from crm_tui.cli.options import Json
 from crm_tui.cli.output import Column, print_json, print_table, progress_bar, reports_errors, say
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 if TYPE_CHECKING:
     from crm_tui.services.identity.importing import ImportReport
 
 ImportFormat = Literal["auto", "csv", "xlsx", "jsonl", "tmf629"]
 REPORT_COLUMNS = ("row", "field", "message", "existing_customer_id")
+"""The error report's header: names for scripts and spreadsheets, like JSON keys (never translated)."""
 
 
 def error_report_path(path: Path) -> Path:
@@ -60,21 +62,21 @@ def customers_import(
     import_format: Annotated[
         ImportFormat,
         typer.Option(
-            "--format",
+            "--format",  # i18n: not for people
             help="How to read FILE; auto goes by its name and first bytes. Example: --format tmf629",
         ),
     ] = "auto",
     check: Annotated[
         bool,
         typer.Option(
-            "--check",
+            "--check",  # i18n: not for people
             help="Dry run: read and check every row, look up duplicates, write nothing. Example: --check",
         ),
     ] = False,
     errors_file: Annotated[
         str,
         typer.Option(
-            "--errors",
+            "--errors",  # i18n: not for people
             metavar="FILE",
             help="Write the refused rows here instead of beside the input (FILE.errors.csv). Example: --errors bad.csv",
         ),
@@ -94,14 +96,15 @@ def customers_import(
     source, total = inspect_source(path, format=import_format)
     run = invocation()
     services, actor = run.services(), run.actor()
-    say(
-        f"Reading {source.path.name} as {source.format}"
-        + (f" ({source.encoding}, delimiter {source.delimiter!r})" if source.format == "csv" else "")
-        + (": dry run, nothing is written." if check else ".")
-    )
+    reading = _("Reading {file} as {format}").format(file=source.path.name, format=source.format)
+    if source.format == "csv":
+        reading += " " + _("({encoding}, delimiter {delimiter})").format(
+            encoding=source.encoding, delimiter=repr(source.delimiter)
+        )
+    say(reading + (_(": dry run, nothing is written.") if check else "."))
     done = 0
     started = time.monotonic()
-    with progress_bar("Checking" if check else "Importing", total=total, unit="rows") as update:
+    with progress_bar(_("Checking") if check else _("Importing"), total=total, unit=_("rows")) as update:
 
         def step(n: int) -> None:
             nonlocal done
@@ -118,7 +121,12 @@ def customers_import(
         written = write_error_report(report, target)
     except OSError as error:
         written = None
-        say(f"Could not write the error report {target}: {error.strerror or error}.", style="yellow")
+        say(
+            _("Could not write the error report {target}: {reason}.").format(
+                target=target, reason=error.strerror or error
+            ),
+            style="yellow",
+        )
     document = report.model_dump(mode="json") | {
         "error_report": str(written) if written else None,
         "rows_per_second": round(report.rows / seconds, 1),
@@ -132,17 +140,23 @@ def customers_import(
 
 
 def _print(report: ImportReport, written: Path | None) -> None:
-    verb = "would be created" if report.check else "created"
-    parts = [f"{report.rows} rows: {report.created} {verb}"]
+    if report.check:
+        parts = [_("{rows} rows: {created} would be created").format(rows=report.rows, created=report.created)]
+    else:
+        parts = [_("{rows} rows: {created} created").format(rows=report.rows, created=report.created)]
     if report.already_imported:
-        parts.append(f"{report.already_imported} already imported by an earlier run")
-    parts.append(f"{len(report.duplicates)} duplicates, {len(report.errors)} errors")
+        parts.append(_("{count} already imported by an earlier run").format(count=report.already_imported))
+    parts.append(
+        _("{duplicates} duplicates, {errors} errors").format(
+            duplicates=len(report.duplicates), errors=len(report.errors)
+        )
+    )
     say(", ".join(parts) + ".")
     problems = sorted([*report.duplicates, *report.errors], key=lambda p: p.line)
     if problems:
         print_table(
-            "Not imported" if not report.check else "Would not be imported",
-            [Column("Row", numeric=True), "Field", "Problem", Column("Existing customer", code=True)],
+            _("Not imported") if not report.check else _("Would not be imported"),
+            [Column(_("Row"), numeric=True), _("Field"), _("Problem"), Column(_("Existing customer"), code=True)],
             [(p.line, p.field or "", p.message, p.existing_customer_id or "") for p in problems[:50]],
-            caption=f"All {len(problems)} in {written}" if written else None,
+            caption=_("All {count} in {file}").format(count=len(problems), file=written) if written else None,
         )

@@ -30,6 +30,7 @@ from crm_tui.cli.output import (
 from crm_tui.cli.session import invocation
 from crm_tui.domain import CreditLevel, CustomerStatus, QueueName
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 
 class ExportStatus(StrEnum):
@@ -57,11 +58,15 @@ def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
         document = json.loads(raw)
     except json.JSONDecodeError as error:
         raise InvalidInput(
-            f"{file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}.",
-            fields={"file": "Not JSON."},
+            _("{file} is not JSON: {reason} at line {line}, column {column}.").format(
+                file=file, reason=error.msg, line=error.lineno, column=error.colno
+            ),
+            fields={"file": _("Not JSON.")},
         ) from None
     if not isinstance(document, dict):
-        raise InvalidInput("The file holds one customer: a JSON object.", fields={"file": "One JSON object expected."})
+        raise InvalidInput(
+            _("The file holds one customer: a JSON object."), fields={"file": _("One JSON object expected.")}
+        )
     if isinstance(document.get("attachments"), list):
         document["attachments"] = [
             str(folder / item) if isinstance(item, str) else item for item in document["attachments"]
@@ -72,8 +77,8 @@ def _read_form(file: str, *, confirm_different: list[str]) -> RegistrationForm:
     return build_document(
         RegistrationForm,
         document,
-        unknown="Not a field of the import format.",
-        refused="The file does not follow the import format (see the README).",
+        unknown=_("Not a field of the import format."),
+        refused=_("The file does not follow the import format (see the README)."),
     )
 
 
@@ -82,7 +87,7 @@ def customers_register(
     file: Annotated[
         str,
         typer.Option(
-            "--file",
+            "--file",  # i18n: not for people
             metavar="F.json",
             help="One customer in the import format (README); `-` reads stdin. Example: --file data/examples/customer.json",
         ),
@@ -119,7 +124,7 @@ def customers_register(
     except PossibleDuplicates as error:
         show_error(error, as_json=as_json)
         if not as_json:
-            say("If each of them is another person, run again with --confirm-different ID for each.")
+            say(_("If each of them is another person, run again with --confirm-different ID for each."))
         raise typer.Exit(error.exit_code) from None
     if as_json:
         print_json(result)
@@ -127,28 +132,36 @@ def customers_register(
         _print_registration(result, currency=settings.currency)
     if result.held:
         say(
-            f"Held for review in {words(result.held.queue, QueueName)} (item {result.held.item_id}): {result.held.reason}",
+            _("Held for review in {queue} (item {item_id}): {reason}").format(
+                queue=words(result.held.queue, QueueName), item_id=result.held.item_id, reason=result.held.reason
+            ),
             style="yellow",
         )
         raise typer.Exit(4)
-    say(f"Registered {result.customer_id}.")
+    say(_("Registered {customer_id}.").format(customer_id=result.customer_id))
 
 
 def _print_registration(result: RegistrationResult, *, currency: str) -> None:
     rows = [
-        ("Customer ID", result.customer_id),
-        ("State", words(result.status, CustomerStatus)),
-        ("Account", result.account_code),
-        ("Service number", phone(result.service_number)),
+        (_("Customer ID"), result.customer_id),
+        (_("State"), words(result.status, CustomerStatus)),
+        (_("Account"), result.account_code),
+        (_("Service number"), phone(result.service_number)),
         (
-            "Credit level",
-            f"{words(result.credit_level, CreditLevel)} (limit {money_text(result.credit_limit, currency)})",
+            _("Credit level"),
+            _("{level} (limit {limit})").format(
+                level=words(result.credit_level, CreditLevel), limit=money_text(result.credit_limit, currency)
+            ),
         ),
     ]
-    rows += [("Warning", warning) for warning in result.warnings]
+    rows += [(_("Warning"), warning) for warning in result.warnings]
     if result.near_matches_confirmed:
-        rows.append(("Confirmed different from", ", ".join(result.near_matches_confirmed)))
-    print_table("Held for review" if result.held else "Registered", ["Field", "Value"], [row for row in rows if row[1]])
+        rows.append((_("Confirmed different from"), ", ".join(result.near_matches_confirmed)))
+    print_table(
+        _("Held for review") if result.held else _("Registered"),
+        [_("Field"), _("Value")],
+        [row for row in rows if row[1]],
+    )
 
 
 @reports_errors
@@ -156,7 +169,7 @@ def customers_export(
     export_format: Annotated[
         Literal["jsonl", "tmf629", "tmf632"],
         typer.Option(
-            "--format",
+            "--format",  # i18n: not for people
             help="jsonl: the import format; tmf629: TM Forum Customer resources; tmf632: their Individual and "
             "Organization parties. Example: --format tmf629",
         ),
@@ -164,13 +177,16 @@ def customers_export(
     output: Annotated[
         str,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write here instead of stdout. Example: -o customers.jsonl"
+            "--output",  # i18n: not for people
+            "-o",
+            metavar="FILE",
+            help="Write here instead of stdout. Example: -o customers.jsonl",
         ),
     ] = "",
     status: Annotated[
         list[ExportStatus] | None,
         typer.Option(
-            "--status",
+            "--status",  # i18n: not for people
             help="Only customers in this state (repeatable); default all but merged and erased. Example: --status active",
         ),
     ] = None,
@@ -190,8 +206,8 @@ def customers_export(
 
     if as_json and not output:
         raise InvalidInput(
-            "--json prints the summary on stdout, where the export goes: add --output FILE.",
-            fields={"output": "Required with --json."},
+            _("--json prints the summary on stdout, where the export goes: add --output FILE."),
+            fields={"output": _("Required with --json.")},
         )
     run = invocation()
     services, actor = run.services(), run.actor()
@@ -202,7 +218,7 @@ def customers_export(
     handle = partial.open("w", encoding="utf-8") if partial else sys.stdout
     done = 0
     try:
-        with progress_bar("Exporting", total=total) as update:
+        with progress_bar(_("Exporting"), total=total) as update:
 
             def step(n: int) -> None:
                 nonlocal done
@@ -223,4 +239,11 @@ def customers_export(
     if as_json:
         print_json(report.model_dump(mode="json") | {"file": str(target)})
         return
-    say(f"Exported {report.customers} customers ({report.format}){f' to {target}' if target else ''}.")
+    if target:
+        say(
+            _("Exported {count} customers ({format}) to {target}.").format(
+                count=report.customers, format=report.format, target=target
+            )
+        )
+    else:
+        say(_("Exported {count} customers ({format}).").format(count=report.customers, format=report.format))

@@ -12,6 +12,7 @@ from crm_tui.cli.output import phone, print_json, print_table, reports_errors, s
 from crm_tui.cli.session import confirm, invocation
 from crm_tui.domain import QueueName, TerminationReason
 from crm_tui.errors import Held, InvalidInput
+from crm_tui.i18n import _
 
 
 @reports_errors
@@ -19,30 +20,36 @@ def customers_terminate(
     customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer to terminate. Example: C0000000018")],
     reason: Annotated[
         TerminationReason,
-        typer.Option("--reason", help="Why the relationship ends. Example: --reason customer_request"),
+        typer.Option(
+            "--reason",  # i18n: not for people
+            help="Why the relationship ends. Example: --reason customer_request",
+        ),
     ],
     archive_consent: Annotated[
         Literal["yes", "no"],
         typer.Option(
-            "--archive-consent",
+            "--archive-consent",  # i18n: not for people
             help="yes: keep the profile in the archive; no: only what the policy requires. Example: --archive-consent no",
         ),
     ],
     number_mode: Annotated[
         Literal["immediate", "freeze"],
         typer.Option(
-            "--number-mode",
+            "--number-mode",  # i18n: not for people
             help="immediate: numbers back to the pool; freeze: kept for the customer a while. Example: --number-mode freeze",
         ),
     ] = "freeze",
     sim: Annotated[
         Literal["reuse", "abandon"],
-        typer.Option("--sim", help="reuse: SIM cards back to stock; abandon: destroyed. Example: --sim abandon"),
+        typer.Option(
+            "--sim",  # i18n: not for people
+            help="reuse: SIM cards back to stock; abandon: destroyed. Example: --sim abandon",
+        ),
     ] = "abandon",
     blacklist: Annotated[
         bool,
         typer.Option(
-            "--blacklist",
+            "--blacklist",  # i18n: not for people
             help="With --reason fraud: also add the proposed blacklist entry (supervisors). Example: --blacklist",
         ),
     ] = False,
@@ -62,9 +69,9 @@ def customers_terminate(
     run = invocation()
     if blacklist:
         if reason != TerminationReason.FRAUD:
-            raise InvalidInput("--blacklist goes with --reason fraud.", fields={"blacklist": "Only for fraud."})
-        require_role(run.actor(), *SUPERVISORS, doing="change the blacklist")
-    confirm(f"Terminate customer {customer_id} and deactivate every line?", yes=yes)
+            raise InvalidInput(_("--blacklist goes with --reason fraud."), fields={"blacklist": _("Only for fraud.")})
+        require_role(run.actor(), *SUPERVISORS, doing=_("change the blacklist"))
+    confirm(_("Terminate customer {customer_id} and deactivate every line?").format(customer_id=customer_id), yes=yes)
     result = terminate_customer(
         customer_id,
         services=run.services(),
@@ -96,44 +103,69 @@ def customers_terminate(
         return
     print_order(result.order, as_json=False)
     if entry is not None:
-        say(f"Blacklist entry {entry.entry_id} added ({entry.severity}).")
+        say(
+            _("Blacklist entry {entry_id} added ({severity}).").format(entry_id=entry.entry_id, severity=entry.severity)
+        )
     elif proposal is not None:
-        say("Fraud: to blacklist this person, a supervisor runs:")
+        say(_("Fraud: to blacklist this person, a supervisor runs:"))
         say(f"  {proposal.command()}")
 
 
 @reports_errors
 def customers_reestablish(
     customer_id: Annotated[
-        str, typer.Option("--id", "--customer-id", help="The former customer ID. Example: --id C0000000018")
+        str,
+        typer.Option(
+            "--id",  # i18n: not for people
+            "--customer-id",
+            help="The former customer ID. Example: --id C0000000018",
+        ),
     ] = "",
     cert_type: Annotated[
-        str, typer.Option("--cert-type", help="The document type, with --cert-number. Example: --cert-type national_id")
+        str,
+        typer.Option(
+            "--cert-type",  # i18n: not for people
+            help="The document type, with --cert-number. Example: --cert-type national_id",
+        ),
     ] = "",
     cert_number: Annotated[
-        str, typer.Option("--cert-number", help="The document number. Example: --cert-number 12345678Z")
+        str,
+        typer.Option(
+            "--cert-number",  # i18n: not for people
+            help="The document number. Example: --cert-number 12345678Z",
+        ),
     ] = "",
     cert_country: Annotated[
-        str, typer.Option("--cert-country", help="The issuing country (ISO alpha-2). Example: --cert-country ES")
+        str,
+        typer.Option(
+            "--cert-country",  # i18n: not for people
+            help="The issuing country (ISO alpha-2). Example: --cert-country ES",
+        ),
     ] = "",
     former_service_number: Annotated[
         str,
         typer.Option(
-            "--former-service-number",
+            "--former-service-number",  # i18n: not for people
             help="A number the customer had (still frozen). Example: --former-service-number 612345678",
         ),
     ] = "",
     offering: Annotated[
         str,
         typer.Option(
-            "--offering", help="Take a line now (the former number if still frozen). Example: --offering MAR-POST-4G-25"
+            "--offering",  # i18n: not for people
+            help="Take a line now (the former number if still frozen). Example: --offering MAR-POST-4G-25",
         ),
     ] = "",
     keep_new_number: Annotated[
-        bool, typer.Option("--new-number", help="Do not recover the former number. Example: --new-number")
+        bool,
+        typer.Option(
+            "--new-number",  # i18n: not for people
+            help="Do not recover the former number. Example: --new-number",
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only show what the archive kept. Example: --dry-run")
+        bool,
+        typer.Option("--dry-run", help="Only show what the archive kept. Example: --dry-run"),  # i18n: not for people
     ] = False,
     as_json: Json = False,
 ) -> None:
@@ -159,13 +191,17 @@ def customers_reestablish(
             print_json(found)
         else:
             print_table(
-                f"{found.name} ({found.customer_id}) · consent {'yes' if found.consent else 'no'}",
-                ["Former line", "Offering", "Recoverable"],
+                _("{name} ({customer_id}) · consent {consent}").format(
+                    name=found.name, customer_id=found.customer_id, consent=_("yes") if found.consent else _("no")
+                ),
+                [_("Former line"), _("Offering"), _("Recoverable")],
                 [
-                    (phone(line.service_number), line.offering or "", "yes" if line.recoverable else "no")
+                    (phone(line.service_number), line.offering or "", _("yes") if line.recoverable else _("no"))
                     for line in found.former_lines
                 ],
-                caption=f"Kept: {', '.join(found.kept) or 'nothing'} · {found.interactions} past interactions",
+                caption=_("Kept: {kept} · {interactions} past interactions").format(
+                    kept=", ".join(found.kept) or _("nothing"), interactions=found.interactions
+                ),
             )
         return
     done = reestablish.reestablish_customer(
@@ -179,14 +215,20 @@ def customers_reestablish(
     if as_json:
         print_json(done)
     else:
+        restored = ", ".join(done.restored) or _("nothing kept")
+        if not done.service_number:
+            message = _("{customer_id} is {status} again; restored: {restored}.")
+        elif done.number_recovered:
+            message = _("{customer_id} is {status} again; restored: {restored}; line {line} (former number recovered).")
+        else:
+            message = _("{customer_id} is {status} again; restored: {restored}; line {line}.")
         say(
-            f"{done.customer_id} is {done.status} again; restored: {', '.join(done.restored) or 'nothing kept'}"
-            + (
-                f"; line {phone(done.service_number)}" + (" (former number recovered)" if done.number_recovered else "")
-                if done.service_number
-                else ""
+            message.format(
+                customer_id=done.customer_id,
+                status=done.status,
+                restored=restored,
+                line=phone(done.service_number) if done.service_number else "",
             )
-            + "."
         )
 
 
@@ -196,10 +238,13 @@ def customers_erase(
     requested_by: Annotated[
         str,
         typer.Option(
-            "--requested-by", help="Who asked (the customer, their lawyer, ...). Example: --requested-by 'her lawyer'"
+            "--requested-by",  # i18n: not for people
+            help="Who asked (the customer, their lawyer, ...). Example: --requested-by 'her lawyer'",
         ),
     ] = "the customer",
-    legal_ground: Annotated[str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")] = "",
+    legal_ground: Annotated[
+        str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")  # i18n: not for people
+    ] = "",
     as_json: Json = False,
 ) -> None:
     """Record an erasure request; a supervisor approves it in the erasure queue (exit 4: held).
@@ -217,7 +262,7 @@ def customers_erase(
         legal_ground=legal_ground,
     )
     raise Held(
-        "Erasure requested; a supervisor approves it in the erasure queue.",
+        _("Erasure requested; a supervisor approves it in the erasure queue."),
         held={"queue": QueueName.ERASURE_REQUESTS.value, "item_id": request.item_id, "reason": "erasure request"},
         customer_id=request.customer_id,
     )

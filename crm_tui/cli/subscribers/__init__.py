@@ -26,6 +26,7 @@ from crm_tui.cli.output import (
 from crm_tui.cli.session import confirm, invocation
 from crm_tui.cli.subscribers import adding, overdue
 from crm_tui.domain import DeregistrationReason, SubscriberStatus, SuspensionReason
+from crm_tui.i18n import _
 
 app = typer.Typer(help="Lines: show, add, suspend, resume, deregister.", no_args_is_help=True)
 
@@ -50,21 +51,21 @@ def subscribers_show(service_number: LineNumber, as_json: Json = False) -> None:
         print_json(view)
         return
     print_table(
-        f"Line {phone(view.service_number)}",
-        ["Field", "Value"],
+        _("Line {line}").format(line=phone(view.service_number)),
+        [_("Field"), _("Value")],
         [
             (
-                "Status",
+                _("Status"),
                 words(view.status, SubscriberStatus)
                 + (f" ({words(view.status_reason, SuspensionReason)})" if view.status_reason else ""),
             ),
-            ("Customer", view.customer_id),
-            ("Account", view.account_id),
-            ("Offering", view.primary_offering),
+            (_("Customer"), view.customer_id),
+            (_("Account"), view.account_id),
+            (_("Offering"), view.primary_offering),
             ("ICCID", view.iccid),
             ("IMSI", view.imsi),
-            ("Network / payment", f"{view.network_type} / {view.payment_type}"),
-            ("Valid from", view.valid_from or ""),
+            (_("Network / payment"), f"{view.network_type} / {view.payment_type}"),
+            (_("Valid from"), view.valid_from or ""),
         ],
     )
 
@@ -76,12 +77,15 @@ app.command("add")(adding.subscribers_add)
 @reports_errors
 def subscribers_suspend(
     service_number: LineNumber,
-    reason: Annotated[SuspensionReason, typer.Option("--reason", help="Why the line stops. Example: --reason travel")],
+    reason: Annotated[
+        SuspensionReason,
+        typer.Option("--reason", help="Why the line stops. Example: --reason travel"),  # i18n: not for people
+    ],
     note: Note = "",
     effective_date: Annotated[
         str,
         typer.Option(
-            "--effective-date",
+            "--effective-date",  # i18n: not for people
             help="YYYY-MM-DD (shop time): reserve the suspension for that day (exit 4). Example: --effective-date 2030-03-01",
         ),
     ] = "",
@@ -115,19 +119,23 @@ app.command("suspend-overdue")(overdue.subscribers_suspend_overdue)
 def subscribers_resume(
     service_number: LineNumber,
     reason: Annotated[
-        str, typer.Option("--reason", help="Why the line comes back, in words. Example: --reason 'Back from holidays'")
+        str,
+        typer.Option(
+            "--reason",  # i18n: not for people
+            help="Why the line comes back, in words. Example: --reason 'Back from holidays'",
+        ),
     ],
     operation: Annotated[
         str,
         typer.Option(
-            "--operation",
+            "--operation",  # i18n: not for people
             help="customer_request, administrator or system_trigger. Example: --operation customer_request",
         ),
     ] = "customer_request",
     effective_date: Annotated[
         str,
         typer.Option(
-            "--effective-date",
+            "--effective-date",  # i18n: not for people
             help="The day (shop time) to reserve the resumption for, as in your locale or ISO. "
             "Example: --effective-date 31/12/2030",
         ),
@@ -135,18 +143,23 @@ def subscribers_resume(
     pay: Annotated[
         str,
         typer.Option(
-            "--pay",
+            "--pay",  # i18n: not for people
             help="cash, card or account: pays the resumption fee (and the debt with --pay-debt). Example: --pay card",
         ),
     ] = "",
     pay_debt: Annotated[
         bool,
         typer.Option(
-            "--pay-debt", help="Pay the outstanding debt now (a debt suspension needs it). Example: --pay-debt"
+            "--pay-debt",  # i18n: not for people
+            help="Pay the outstanding debt now (a debt suspension needs it). Example: --pay-debt",
         ),
     ] = False,
     remarks: Annotated[
-        str, typer.Option("--remarks", help="Free remarks kept with the order. Example: --remarks 'Back from abroad'")
+        str,
+        typer.Option(
+            "--remarks",  # i18n: not for people
+            help="Free remarks kept with the order. Example: --remarks 'Back from abroad'",
+        ),
     ] = "",
     as_json: Json = False,
 ) -> None:
@@ -174,7 +187,11 @@ def subscribers_resume(
         print_json(result)
     else:
         if result.receipt_number:
-            say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
+            say(
+                _("Paid {amount}, receipt {receipt}.").format(
+                    amount=money_text(result.paid, run.settings.currency), receipt=result.receipt_number
+                )
+            )
         print_order(result.order, as_json=False)
     exit_if_reserved(result.order)
 
@@ -185,40 +202,53 @@ def subscribers_deregister(
     service_number: LineNumber,
     reason: Annotated[
         DeregistrationReason,
-        typer.Option("--reason", help="Why the customer leaves (other needs --note). Example: --reason call_quality"),
+        typer.Option(
+            "--reason",  # i18n: not for people
+            help="Why the customer leaves (other needs --note). Example: --reason call_quality",
+        ),
     ],
     number_mode: Annotated[
         Literal["immediate", "freeze"],
         typer.Option(
-            "--number-mode",
+            "--number-mode",  # i18n: not for people
             help="immediate (back to the pool) or freeze (kept for the customer). Example: --number-mode freeze",
         ),
     ],
     sim: Annotated[
         Literal["reuse", "abandon"],
-        typer.Option("--sim", help="reuse (back to stock) or abandon. Example: --sim reuse"),
+        typer.Option("--sim", help="reuse (back to stock) or abandon. Example: --sim reuse"),  # i18n: not for people
     ],
     retention: Annotated[
         str,
         typer.Option(
-            "--retention",
+            "--retention",  # i18n: not for people
             help="declined, or accepted:OFFER to keep the customer (ends here). Example: --retention accepted:RET-DISCOUNT-20",
         ),
     ] = "declined",
-    pay: Annotated[str, typer.Option("--pay", help="cash, card or account. Example: --pay cash")] = "",
+    pay: Annotated[
+        str, typer.Option("--pay", help="cash, card or account. Example: --pay cash")  # i18n: not for people
+    ] = "",
     balance: Annotated[
         str,
         typer.Option(
-            "--balance",
+            "--balance",  # i18n: not for people
             help="A prepaid balance: refund, forfeit or transfer:ACCOUNT. Example: --balance transfer:21000000002",
         ),
     ] = "refund",
     waive_penalty: Annotated[
-        bool, typer.Option("--request-waiver", help="Ask a supervisor to waive the penalty. Example: --request-waiver")
+        bool,
+        typer.Option(
+            "--request-waiver",  # i18n: not for people
+            help="Ask a supervisor to waive the penalty. Example: --request-waiver",
+        ),
     ] = False,
     note: Note = "",
     yes: Annotated[
-        bool, typer.Option("--yes", help="Confirm the charges and the deactivation without asking. Example: --yes")
+        bool,
+        typer.Option(
+            "--yes",  # i18n: not for people
+            help="Confirm the charges and the deactivation without asking. Example: --yes",
+        ),
     ] = False,
     as_json: Json = False,
 ) -> None:
@@ -239,23 +269,28 @@ def subscribers_deregister(
             service_number, retention.split(":", 1)[1], uow=services.writer(), actor=actor, region=region, reason=reason
         )
         print_json({"retention": applied.model_dump(mode="json")}) if as_json else say(
-            f"Customer stays: {applied.offer_name}."
+            _("Customer stays: {offer}.").format(offer=applied.offer_name)
         )
         return
     quote = quote_deregistration(service_number, uow=services.reader(), actor=actor, region=region, reason=reason)
     if not as_json:
         print_table(
-            "Charges",
-            ["Item", Column("Amount", numeric=True)],
+            _("Charges"),
+            [_("Item"), Column(_("Amount"), numeric=True)],
             [
                 *((c.description, money_text(c.amount, quote.currency)) for c in quote.outstanding),
-                *((f"Penalty: {p.contract}", money_text(p.amount, quote.currency)) for p in quote.penalties),
-                ("Total due", money_text(quote.total_due, quote.currency)),
+                *(
+                    (_("Penalty: {contract}").format(contract=p.contract), money_text(p.amount, quote.currency))
+                    for p in quote.penalties
+                ),
+                (_("Total due"), money_text(quote.total_due, quote.currency)),
             ],
             to_stderr=True,
         )
     confirm(
-        f"Deactivate {phone(quote.basics.service_number)} and charge {money_text(quote.total_due, quote.currency)}?",
+        _("Deactivate {line} and charge {amount}?").format(
+            line=phone(quote.basics.service_number), amount=money_text(quote.total_due, quote.currency)
+        ),
         yes=yes,
     )
     result = submit_deregistration(
@@ -277,8 +312,12 @@ def subscribers_deregister(
         return
     if result.receipt:
         say(
-            f"Receipt {result.receipt.receipt_number}: {money_text(result.receipt.amount, result.receipt.currency)} by {result.receipt.method}."
+            _("Receipt {receipt}: {amount} by {method}.").format(
+                receipt=result.receipt.receipt_number,
+                amount=money_text(result.receipt.amount, result.receipt.currency),
+                method=result.receipt.method,
+            )
         )
     if result.balance_handling:
-        say(f"Balance: {result.balance_handling}.")
+        say(_("Balance: {handling}.").format(handling=result.balance_handling))
     print_order(result.order, as_json=False)

@@ -10,6 +10,7 @@ from crm_tui.cli.options import Json, Yes
 from crm_tui.cli.orders import print_order
 from crm_tui.cli.output import money_text, phone, print_json, reports_errors, say
 from crm_tui.cli.session import confirm, invocation
+from crm_tui.i18n import _
 
 
 @reports_errors
@@ -20,33 +21,37 @@ def subscribers_add(
     offering: Annotated[
         str,
         typer.Option(
-            "--offering",
+            "--offering",  # i18n: not for people
             help="Primary offering code (default: that of the customer's latest line). Example: --offering MAR-POST-4G-25",
         ),
     ] = "",
     account: Annotated[
         str,
         typer.Option(
-            "--account",
+            "--account",  # i18n: not for people
             help="An account of the customer, or new (default: the first account that pays like the offering). Example: --account 21000000002",
         ),
     ] = "",
     number: Annotated[
         str,
         typer.Option(
-            "--number",
+            "--number",  # i18n: not for people
             help="A golden or named number of the pool (default: the pool's next). Example: --number 600777777",
         ),
     ] = "",
     iccid: Annotated[
         str,
         typer.Option(
-            "--iccid",
+            "--iccid",  # i18n: not for people
             help="The SIM card handed over (default: the next in stock). Example: --iccid 8934070000000000018",
         ),
     ] = "",
     pay: Annotated[
-        str, typer.Option("--pay", help="cash, card or account: pays a golden number's fee. Example: --pay card")
+        str,
+        typer.Option(
+            "--pay",  # i18n: not for people
+            help="cash, card or account: pays a golden number's fee. Example: --pay card",
+        ),
     ] = "",
     yes: Yes = False,
     as_json: Json = False,
@@ -67,7 +72,9 @@ def subscribers_add(
     fee = pick.fee if pick else None
     if pick is not None:
         confirm(
-            f"{phone(pick.service_number)} is a golden number: charge {money_text(pick.fee, run.settings.currency)}?",
+            _("{number} is a golden number: charge {fee}?").format(
+                number=phone(pick.service_number), fee=money_text(pick.fee, run.settings.currency)
+            ),
             yes=yes,
         )
     result = add_line(
@@ -84,12 +91,24 @@ def subscribers_add(
     if as_json:
         print_json(result)
         return
-    opened = " (new account)" if result.account_opened else ""
+    if result.account_opened:
+        message = _("Line {line} for {customer_id} on {offering}, account {account} (new account).")
+    else:
+        message = _("Line {line} for {customer_id} on {offering}, account {account}.")
     say(
-        f"Line {phone(result.service_number)} for {result.customer_id} on {result.offering}, account {result.account_id}{opened}."
+        message.format(
+            line=phone(result.service_number),
+            customer_id=result.customer_id,
+            offering=result.offering,
+            account=result.account_id,
+        )
     )
     if result.receipt_number:
-        say(f"Paid {money_text(result.paid, run.settings.currency)}, receipt {result.receipt_number}.")
+        say(
+            _("Paid {amount}, receipt {receipt}.").format(
+                amount=money_text(result.paid, run.settings.currency), receipt=result.receipt_number
+            )
+        )
     for warning in result.warnings:
-        say(f"Warning: {warning}")
+        say(_("Warning: {warning}").format(warning=warning))
     print_order(result.order, as_json=False)

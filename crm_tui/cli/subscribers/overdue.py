@@ -10,6 +10,7 @@ from crm_tui import present
 from crm_tui.cli.options import Json, parse_moment
 from crm_tui.cli.output import Column, money_text, phone, print_json, print_table, reports_errors
 from crm_tui.cli.session import invocation
+from crm_tui.i18n import _
 
 
 @reports_errors
@@ -17,12 +18,16 @@ def subscribers_suspend_overdue(
     as_of: Annotated[
         str,
         typer.Option(
-            "--as-of",
+            "--as-of",  # i18n: not for people
             help="ISO date-time the debt is judged at (default: now; later needs a supervisor). Example: --as-of 2030-03-01T09:00",
         ),
     ] = "",
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List the lines it would suspend; change nothing. Example: --dry-run")
+        bool,
+        typer.Option(
+            "--dry-run",  # i18n: not for people
+            help="List the lines it would suspend; change nothing. Example: --dry-run",
+        ),
     ] = False,
     as_json: Json = False,
 ) -> None:
@@ -44,8 +49,18 @@ def subscribers_suspend_overdue(
         print_json(scan)
     else:
         print_table(
-            f"Overdue scan · grace {scan.grace_days} days · {scan.accounts_overdue} account(s) overdue",
-            ["Line", "Customer", "Account", Column("Overdue", numeric=True), "Due since", "Outcome", "Order"],
+            _("Overdue scan · grace {days} days · {accounts} account(s) overdue").format(
+                days=scan.grace_days, accounts=scan.accounts_overdue
+            ),
+            [
+                _("Line"),
+                _("Customer"),
+                _("Account"),
+                Column(_("Overdue"), numeric=True),
+                _("Due since"),
+                _("Outcome"),
+                _("Order"),
+            ],
             [
                 (
                     phone(line.service_number),
