@@ -58,8 +58,7 @@ def archive_show(
 @reports_errors
 def archive_purge(
     dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Only list what would be removed. Example: --dry-run"),  # i18n: not for people
+        bool, typer.Option("--dry-run", help="Only list what would be removed. Example: --dry-run")
     ] = False,
     as_json: Json = False,
 ) -> None:

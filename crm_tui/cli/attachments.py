@@ -18,13 +18,12 @@ app = typer.Typer(help="Stored files: ID scans and signed forms.", no_args_is_he
 @reports_errors
 def attachments_sweep(
     dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Only count what would be removed. Example: --dry-run"),  # i18n: not for people
+        bool, typer.Option("--dry-run", help="Only count what would be removed. Example: --dry-run")
     ] = False,
     grace_minutes: Annotated[
         int,
         typer.Option(
-            "--grace-minutes",  # i18n: not for people
+            "--grace-minutes",
             min=0,
             help="Keep orphans younger than this (a registration may be committing). Example: --grace-minutes 120",
         ),

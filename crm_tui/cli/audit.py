@@ -28,13 +28,7 @@ app = typer.Typer(help="The append-only, HMAC-chained audit trail.", no_args_is_
 def audit_show(
     customer_id: CustomerFilter = "",
     limit: Annotated[
-        int,
-        typer.Option(
-            "--limit",  # i18n: not for people
-            min=1,
-            max=10_000,
-            help="At most this many, newest first. Example: --limit 50",
-        ),
+        int, typer.Option("--limit", min=1, max=10_000, help="At most this many, newest first. Example: --limit 50")
     ] = 200,
     as_json: Json = False,
     json_fields: JsonFields = None,
@@ -75,7 +69,7 @@ def audit_verify(
     checkpoint: Annotated[
         list[Path] | None,
         typer.Option(
-            "--checkpoint",  # i18n: not for people
+            "--checkpoint",
             help="Also hold the log against the checkpoints in this file (repeat for more). Example: --checkpoint /backup/audit-checkpoints.jsonl",
         ),
     ] = None,
@@ -126,7 +120,7 @@ def audit_checkpoint(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output",  # i18n: not for people
+            "--output",
             "-o",
             help="Also append it to this file (keep a copy away from the database). Example: -o /backup/audit-checkpoints.jsonl",
         ),

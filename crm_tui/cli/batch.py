@@ -214,8 +214,7 @@ def batch(
     stop_on_error: Annotated[
         bool,
         typer.Option(
-            "--stop-on-error",  # i18n: not for people
-            help="Stop after the first line that does not exit 0. Example: --stop-on-error",
+            "--stop-on-error", help="Stop after the first line that does not exit 0. Example: --stop-on-error"
         ),
     ] = False,
 ) -> None:

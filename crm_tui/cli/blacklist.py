@@ -68,18 +68,10 @@ def print_entries(entries: list[BlacklistEntryView], *, title: str | None = None
 @reports_errors
 def blacklist_list(
     text: Annotated[
-        str,
-        typer.Option(
-            "--filter",  # i18n: not for people
-            help="Any part of a certificate number, name or reason. Example: --filter fraud",
-        ),
+        str, typer.Option("--filter", help="Any part of a certificate number, name or reason. Example: --filter fraud")
     ] = "",
     state: Annotated[
-        str,
-        typer.Option(
-            "--state",  # i18n: not for people
-            help="live, expired or lifted; empty: all. Example: --state live",
-        ),
+        str, typer.Option("--state", help="live, expired or lifted; empty: all. Example: --state live")
     ] = "",
     as_json: Json = False,
 ) -> None:
@@ -100,61 +92,29 @@ def blacklist_list(
 @app.command("add")
 @reports_errors
 def blacklist_add(
-    reason: Annotated[
-        str,
-        typer.Option(
-            "--reason",  # i18n: not for people
-            help="Why, in words. Example: --reason 'Forged ID, 2026-11-30'",
-        ),
-    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why, in words. Example: --reason 'Forged ID, 2026-11-30'")],
     severity: Annotated[
         BlacklistSeverity,
-        typer.Option(
-            "--severity",  # i18n: not for people
-            help="warn: serve with care; ban: registrations are held. Example: --severity ban",
-        ),
+        typer.Option("--severity", help="warn: serve with care; ban: registrations are held. Example: --severity ban"),
     ] = BlacklistSeverity.BAN,
     cert_type: Annotated[
-        str,
-        typer.Option(
-            "--cert-type",  # i18n: not for people
-            help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport",
-        ),
+        str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport")
     ] = "",
     cert_number: Annotated[
-        str,
-        typer.Option(
-            "--cert-number",  # i18n: not for people
-            help="Certificate number. Example: --cert-number 12345678Z",
-        ),
+        str, typer.Option("--cert-number", help="Certificate number. Example: --cert-number 12345678Z")
     ] = "",
     cert_country: Annotated[
-        str,
-        typer.Option(
-            "--cert-country",  # i18n: not for people
-            help="Issuing country (ISO alpha-2). Example: --cert-country ES",
-        ),
+        str, typer.Option("--cert-country", help="Issuing country (ISO alpha-2). Example: --cert-country ES")
     ] = "",
     name: Annotated[
-        str,
-        typer.Option(
-            "--name",  # i18n: not for people
-            help="Full name, with --birthday (no certificate). Example: --name 'Ana Ruiz'",
-        ),
+        str, typer.Option("--name", help="Full name, with --birthday (no certificate). Example: --name 'Ana Ruiz'")
     ] = "",
     birthday: Annotated[
-        str,
-        typer.Option(
-            "--birthday",  # i18n: not for people
-            help="YYYY-MM-DD, with --name. Example: --birthday 1990-05-01",
-        ),
+        str, typer.Option("--birthday", help="YYYY-MM-DD, with --name. Example: --birthday 1990-05-01")
     ] = "",
     expires: Annotated[
         str,
-        typer.Option(
-            "--expires",  # i18n: not for people
-            help="Last day it holds (YYYY-MM-DD); empty: never. Example: --expires 2030-12-31",
-        ),
+        typer.Option("--expires", help="Last day it holds (YYYY-MM-DD); empty: never. Example: --expires 2030-12-31"),
     ] = "",
     as_json: Json = False,
 ) -> None:
@@ -191,13 +151,7 @@ def blacklist_add(
 @reports_errors
 def blacklist_lift(
     entry_id: Annotated[int, typer.Argument(metavar="ENTRY", help="The entry's number (see `list`). Example: 3")],
-    reason: Annotated[
-        str,
-        typer.Option(
-            "--reason",  # i18n: not for people
-            help="Why it is lifted. Example: --reason 'Court ruling 44/2026'",
-        ),
-    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is lifted. Example: --reason 'Court ruling 44/2026'")],
     as_json: Json = False,
 ) -> None:
     """Lift an entry: it stops matching and stays as history (who, when, why); supervisors only.

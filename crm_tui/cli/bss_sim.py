@@ -17,25 +17,19 @@ app = typer.Typer(
 
 @app.callback()
 def bss_sim(
-    port: Annotated[
-        int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1 (e.g. 8700).")  # i18n: not for people
-    ] = 8700,
-    ledger: Annotated[
-        Path, typer.Option("--ledger", help="Its own SQLite file (e.g. bss-sim.db).")  # i18n: not for people
-    ] = Path("bss-sim.db"),
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1 (e.g. 8700).")] = 8700,
+    ledger: Annotated[Path, typer.Option("--ledger", help="Its own SQLite file (e.g. bss-sim.db).")] = Path(
+        "bss-sim.db"
+    ),
     faults: Annotated[
         str,
         typer.Option(
-            "--faults",  # i18n: not for people
+            "--faults",
             help="SYSTEM.OPERATION:MODE,... with MODE fail, fail-once, 'slow 2s', apply-then-drop, crash. Example: --faults cbs.deactivate:fail-once",
         ),
     ] = "",
     host: Annotated[
-        str,
-        typer.Option(
-            "--host",  # i18n: not for people
-            help="Address to listen on (loopback by default). Example: --host 127.0.0.1",
-        ),
+        str, typer.Option("--host", help="Address to listen on (loopback by default). Example: --host 127.0.0.1")
     ] = "127.0.0.1",
 ) -> None:
     """Serve until stopped; point the CRM at it with CRM_CBS_URL=http://127.0.0.1:PORT (and the others)."""

@@ -188,7 +188,7 @@ def _show_version(value: bool) -> None:
 VersionOption = Annotated[
     bool,
     typer.Option(
-        "--version",  # i18n: not for people
+        "--version",
         "-V",
         is_eager=True,
         callback=_show_version,
@@ -209,7 +209,7 @@ def _fields(value: str | None) -> str | None:
 JsonFields = Annotated[
     str | None,
     typer.Option(
-        "--json-fields",  # i18n: not for people
+        "--json-fields",
         metavar="A,B,C",
         callback=_fields,
         help="Print only these keys of each listed item, as JSON (implies --json). Example: --json-fields customer_id,name",

@@ -27,14 +27,13 @@ def dedupe_train(
     seed: Annotated[
         int,
         typer.Option(
-            "--seed",  # i18n: not for people
-            help="Seed of the random pairs: the same base and seed, the same model. Example: --seed 42",
+            "--seed", help="Seed of the random pairs: the same base and seed, the same model. Example: --seed 42"
         ),
     ] = 42,
     threshold: Annotated[
         float | None,
         typer.Option(
-            "--threshold",  # i18n: not for people
+            "--threshold",
             help="Probability at or above which a pair is reported (default: the model in force's). Example: --threshold 0.8",
         ),
     ] = None,
@@ -148,7 +147,7 @@ def dedupe_merge(
     take: Annotated[
         str,
         typer.Option(
-            "--take",  # i18n: not for people
+            "--take",
             help="Fields whose value comes from the merged record, comma-separated. Example: --take mobile,email",
         ),
     ] = "",

@@ -27,23 +27,15 @@ from crm_tui.i18n import _
 def demo(
     no_open: Annotated[
         bool,
-        typer.Option(
-            "--no-open",  # i18n: not for people
-            help="Only prepare the demo database; do not open the workbench. Example: --no-open",
-        ),
+        typer.Option("--no-open", help="Only prepare the demo database; do not open the workbench. Example: --no-open"),
     ] = False,
     customers_count: Annotated[
-        int,
-        typer.Option(
-            "--customers",  # i18n: not for people
-            min=0,
-            help="Customers in a new demo database. Example: --customers 500",
-        ),
+        int, typer.Option("--customers", min=0, help="Customers in a new demo database. Example: --customers 500")
     ] = 2000,
     no_systems: Annotated[
         bool,
         typer.Option(
-            "--no-systems",  # i18n: not for people
+            "--no-systems",
             help="Keep billing, provisioning and notifications in-process: start no BSS simulator, mailbox or"
             " dispatcher. Example: --no-systems",
         ),

@@ -22,19 +22,11 @@ app = typer.Typer(
 @reports_errors
 def dispatch(
     once: Annotated[
-        bool,
-        typer.Option(
-            "--once",  # i18n: not for people
-            help="One pass over what is due, then exit (for cron). Example: --once",
-        ),
+        bool, typer.Option("--once", help="One pass over what is due, then exit (for cron). Example: --once")
     ] = False,
     interval: Annotated[
         float,
-        typer.Option(
-            "--interval",  # i18n: not for people
-            min=0.5,
-            help="Seconds between passes (without --once). Example: --interval 10",
-        ),
+        typer.Option("--interval", min=0.5, help="Seconds between passes (without --once). Example: --interval 10"),
     ] = 10.0,
     as_json: Json = False,
 ) -> None:

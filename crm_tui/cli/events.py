@@ -24,15 +24,9 @@ app = typer.Typer(help="The outbox: who must be told what.", no_args_is_help=Tru
 @app.command("list")
 @reports_errors
 def events_list(
-    since: Annotated[
-        str, typer.Option("--since", help="ISO date-time. Example: --since 2026-12-01T00:00")  # i18n: not for people
-    ] = "",
+    since: Annotated[str, typer.Option("--since", help="ISO date-time. Example: --since 2026-12-01T00:00")] = "",
     event_type: Annotated[
-        str,
-        typer.Option(
-            "--type",  # i18n: not for people
-            help="Only events of this type. Example: --type customer.registered",
-        ),
+        str, typer.Option("--type", help="Only events of this type. Example: --type customer.registered")
     ] = "",
     as_json: Json = False,
     json_fields: JsonFields = None,

@@ -81,7 +81,7 @@ def root(
     database_url: Annotated[
         str | None,
         typer.Option(
-            "--db",  # i18n: not for people
+            "--db",
             metavar="URL",
             help="SQLAlchemy database URL; else CRM_DATABASE_URL, else the embedded file. A SQLite file must exist "
             "(`db upgrade` and `demo` create it). Example: --db sqlite:///shop.db",
@@ -90,7 +90,7 @@ def root(
     as_operator: Annotated[
         str | None,
         typer.Option(
-            "--as",  # i18n: not for people
+            "--as",
             metavar="NAME",
             help="Operator to act as; else CRM_OPERATOR. Password: CRM_OPERATOR_PASSWORD or a prompt. Example: --as alice",
         ),

@@ -35,7 +35,7 @@ def numbers_stock(
     golden_fee: Annotated[
         str | None,
         typer.Option(
-            "--golden-fee",  # i18n: not for people
+            "--golden-fee",
             metavar="AMOUNT",
             help="Stock them as golden numbers at this one-off fee, typed as in your locale or plainly. Example: --golden-fee 49,90",
         ),
@@ -62,16 +62,9 @@ def numbers_stock(
 @reports_errors
 def numbers_free(
     golden: Annotated[
-        bool,
-        typer.Option(
-            "--golden",  # i18n: not for people
-            help="Only golden numbers (with their fee). Example: --golden",
-        ),
+        bool, typer.Option("--golden", help="Only golden numbers (with their fee). Example: --golden")
     ] = False,
-    limit: Annotated[
-        int,
-        typer.Option("--limit", min=1, max=500, help="How many to list. Example: --limit 50"),  # i18n: not for people
-    ] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="How many to list. Example: --limit 50")] = 20,
     as_json: Json = False,
     json_fields: JsonFields = None,
 ) -> None:

@@ -72,28 +72,17 @@ def _print_operator(view: OperatorView, *, as_json: bool, title: str) -> None:
 def operator_add(
     username: Annotated[str, typer.Argument(metavar="NAME", help="Sign-in name, like ana.garcia.")],
     role: Annotated[
-        Role,
-        typer.Option(
-            "--role",  # i18n: not for people
-            help="csr, supervisor or admin. Example: --role csr",
-            case_sensitive=False,
-        ),
+        Role, typer.Option("--role", help="csr, supervisor or admin. Example: --role csr", case_sensitive=False)
     ],
     display_name: Annotated[
         str | None,
-        typer.Option(
-            "--display-name",  # i18n: not for people
-            help="Name shown in the header. Example: --display-name 'Alice Moreno'",
-        ),
+        typer.Option("--display-name", help="Name shown in the header. Example: --display-name 'Alice Moreno'"),
     ] = None,
-    shop: Annotated[
-        str,
-        typer.Option("--shop", help="The operator's shop. Example: --shop 'Main street shop'"),  # i18n: not for people
-    ] = "",
+    shop: Annotated[str, typer.Option("--shop", help="The operator's shop. Example: --shop 'Main street shop'")] = "",
     language: Annotated[
         str | None,
         typer.Option(
-            "--language",  # i18n: not for people
+            "--language",
             help="The operator's language for screens and formats (ISO 639; else CRM_LOCALE, else the system's). "
             "Example: --language es",
         ),

@@ -19,113 +19,63 @@ from crm_tui.errors import InvalidInput
 from crm_tui.i18n import _
 
 Json = Annotated[
-    bool,
-    typer.Option(
-        "--json",  # i18n: not for people
-        help="Print one JSON document on stdout instead of tables. Example: --json | jq .",
-    ),
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables. Example: --json | jq .")
 ]
-Note = Annotated[
-    str,
-    typer.Option(
-        "--note",  # i18n: not for people
-        help="Why: recorded with the action. Example: --note 'Seen the receipt'",
-    ),
-]
-Yes = Annotated[
-    bool, typer.Option("--yes", help="Confirm without asking (scripts). Example: --yes")  # i18n: not for people
-]
+Note = Annotated[str, typer.Option("--note", help="Why: recorded with the action. Example: --note 'Seen the receipt'")]
+Yes = Annotated[bool, typer.Option("--yes", help="Confirm without asking (scripts). Example: --yes")]
 
 # The customer keys of `customers search` and `open` (the fields of the Query Customers screen).
-CustomerIdOption = Annotated[
-    str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")  # i18n: not for people
-]
+CustomerIdOption = Annotated[str, typer.Option("--customer-id", "--id", help="Customer ID, like C0000000018.")]
 CertTypeOption = Annotated[
-    str,
-    typer.Option(
-        "--cert-type",  # i18n: not for people
-        help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport",
-    ),
+    str, typer.Option("--cert-type", help=f"Certificate type: {', '.join(CertType)}. Example: --cert-type passport")
 ]
 CertNumberOption = Annotated[
-    str,
-    typer.Option("--cert-number", help="Certificate number. Example: --cert-number 12345678Z"),  # i18n: not for people
+    str, typer.Option("--cert-number", help="Certificate number. Example: --cert-number 12345678Z")
 ]
 CertCountryOption = Annotated[
     str,
-    typer.Option(
-        "--cert-country",  # i18n: not for people
-        help="Issuing country of the certificate (ISO alpha-2). Example: --cert-country ES",
-    ),
+    typer.Option("--cert-country", help="Issuing country of the certificate (ISO alpha-2). Example: --cert-country ES"),
 ]
 ServiceNumberOption = Annotated[
     str,
     typer.Option(
-        "--service-number",  # i18n: not for people
-        help="Service number (MSISDN), national or +E.164. Example: --service-number 612345678",
+        "--service-number", help="Service number (MSISDN), national or +E.164. Example: --service-number 612345678"
     ),
 ]
 NameOption = Annotated[
     str,
     typer.Option(
-        "--name",  # i18n: not for people
-        help="Customer name or part of it; case and accents do not matter. Example: --name 'garcia per'",
+        "--name", help="Customer name or part of it; case and accents do not matter. Example: --name 'garcia per'"
     ),
 ]
-ImsiOption = Annotated[
-    str, typer.Option("--imsi", help="IMSI: 15 digits. Example: --imsi 214070000000001")  # i18n: not for people
-]
+ImsiOption = Annotated[str, typer.Option("--imsi", help="IMSI: 15 digits. Example: --imsi 214070000000001")]
 IccidOption = Annotated[
-    str,
-    typer.Option(
-        "--iccid",  # i18n: not for people
-        help="SIM card ICCID: 18-20 digits starting 89. Example: --iccid 8934070000000000015",
-    ),
+    str, typer.Option("--iccid", help="SIM card ICCID: 18-20 digits starting 89. Example: --iccid 8934070000000000015")
 ]
-EmailOption = Annotated[
-    str,
-    typer.Option("--email", help="Email address. Example: --email lucia.garcia@example.com"),  # i18n: not for people
-]
+EmailOption = Annotated[str, typer.Option("--email", help="Email address. Example: --email lucia.garcia@example.com")]
 
 CustomersServiceNumber = Annotated[
-    str,
-    typer.Option(
-        "--service-number",  # i18n: not for people
-        help="The customer's service number. Example: --service-number 612345678",
-    ),
+    str, typer.Option("--service-number", help="The customer's service number. Example: --service-number 612345678")
 ]
 """The line whose service password a customer authentication checks or resets."""
 CustomersLogin = Annotated[
-    str,
-    typer.Option(
-        "--login",  # i18n: not for people
-        help="The customer's login name (any case). Example: --login lucia.garcia",
-    ),
+    str, typer.Option("--login", help="The customer's login name (any case). Example: --login lucia.garcia")
 ]
 """A customer's login name, the second of the three sign-in keys."""
 CustomersEmail = Annotated[
-    str,
-    typer.Option(
-        "--email",  # i18n: not for people
-        help="The customer's email address. Example: --email lucia.garcia@example.com",
-    ),
+    str, typer.Option("--email", help="The customer's email address. Example: --email lucia.garcia@example.com")
 ]
 """A customer's email, the third sign-in key (refused when several customers share it)."""
 SocialOption = Annotated[
     str,
     typer.Option(
-        "--social",  # i18n: not for people
-        help="A linked social account: @handle or provider:handle. Example: --social google:marta",
+        "--social", help="A linked social account: @handle or provider:handle. Example: --social google:marta"
     ),
 ]
 
 CustomerFilter = Annotated[
     str,
-    typer.Option(
-        "--customer",  # i18n: not for people
-        metavar="ID",
-        help="Only what concerns this customer. Example: --customer C0000000018",
-    ),
+    typer.Option("--customer", metavar="ID", help="Only what concerns this customer. Example: --customer C0000000018"),
 ]
 """Only what concerns this customer (orders, audit entries)."""
 
@@ -221,7 +171,7 @@ def build_document(model: type[Model], document: dict[str, Any], *, unknown: str
 ConfirmDifferent = Annotated[
     list[str] | None,
     typer.Option(
-        "--confirm-different",  # i18n: not for people
+        "--confirm-different",
         metavar="ID",
         help="A near match checked and found to be another person (repeat for each). Example: --confirm-different C0000000026",
     ),

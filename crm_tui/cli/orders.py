@@ -73,11 +73,7 @@ OrderNumber = Annotated[str, typer.Argument(metavar="ORDER", help="The order num
 @reports_errors
 def orders_list(
     status: Annotated[
-        str,
-        typer.Option(
-            "--status",  # i18n: not for people
-            help="open, reserved, failed, closed or cancelled. Example: --status failed",
-        ),
+        str, typer.Option("--status", help="open, reserved, failed, closed or cancelled. Example: --status failed")
     ] = "",
     customer_id: CustomerFilter = "",
     as_json: Json = False,
@@ -194,8 +190,7 @@ def orders_run_due(
     as_of: Annotated[
         str,
         typer.Option(
-            "--as-of",  # i18n: not for people
-            help="ISO date-time (default: now); for drills and tests. Example: --as-of 2030-03-01T09:00",
+            "--as-of", help="ISO date-time (default: now); for drills and tests. Example: --as-of 2030-03-01T09:00"
         ),
     ] = "",
     as_json: Json = False,

@@ -107,17 +107,12 @@ def receipts_print(
     receipt: ReceiptNumber,
     pdf: Annotated[
         Path | None,
-        typer.Option(
-            "--pdf",  # i18n: not for people
-            metavar="FILE",
-            help="Save the reprint as a PDF here. Example: --pdf receipt.pdf",
-        ),
+        typer.Option("--pdf", metavar="FILE", help="Save the reprint as a PDF here. Example: --pdf receipt.pdf"),
     ] = None,
     text: Annotated[
         bool,
         typer.Option(
-            "--text",  # i18n: not for people
-            help="Print the 42-column text for a receipt printer (the default without --pdf). Example: --text",
+            "--text", help="Print the 42-column text for a receipt printer (the default without --pdf). Example: --text"
         ),
     ] = False,
     as_json: Json = False,

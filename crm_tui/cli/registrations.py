@@ -14,9 +14,7 @@ from crm_tui.i18n import _
 app = typer.Typer(help="Registrations held by a check: a supervisor approves or rejects them.", no_args_is_help=True)
 
 Item = Annotated[int, typer.Argument(metavar="ITEM", help="The held registration's item ID. Example: 1")]
-Why = Annotated[
-    str, typer.Option("--note", help="Why, for the record. Example: --note 'Receipt seen'")  # i18n: not for people
-]
+Why = Annotated[str, typer.Option("--note", help="Why, for the record. Example: --note 'Receipt seen'")]
 
 
 @app.command("approve")

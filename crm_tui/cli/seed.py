@@ -22,19 +22,10 @@ from crm_tui.i18n import N_, _
 @reports_errors
 def seed(
     customers_count: Annotated[
-        int,
-        typer.Option(
-            "--customers",  # i18n: not for people
-            min=1,
-            help="How many customers to add. Example: --customers 1000",
-        ),
+        int, typer.Option("--customers", min=1, help="How many customers to add. Example: --customers 1000")
     ],
     seed_value: Annotated[
-        int,
-        typer.Option(
-            "--seed",  # i18n: not for people
-            help="Random seed: the same seed gives the same data. Example: --seed 7",
-        ),
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same data. Example: --seed 7")
     ] = 7,
     as_json: Json = False,
 ) -> None:

@@ -23,7 +23,7 @@ def sims_stock(
     file: Annotated[
         str,
         typer.Option(
-            "--file",  # i18n: not for people
+            "--file",
             metavar="F.csv",
             help="One SIM card a line: ICCID,IMSI (a header line is skipped); `-` reads stdin. Example: --file sims.csv",
         ),

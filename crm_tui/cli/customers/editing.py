@@ -89,7 +89,7 @@ def customers_update(
     file: Annotated[
         str,
         typer.Option(
-            "--file",  # i18n: not for people
+            "--file",
             metavar="PATCH.json",
             help="The keys to change, in the import format (README); `-` reads stdin. Example: --file patch.json",
         ),
@@ -97,7 +97,7 @@ def customers_update(
     expect_version: Annotated[
         int | None,
         typer.Option(
-            "--expect-version",  # i18n: not for people
+            "--expect-version",
             metavar="N",
             help="Refuse (exit 3) if the customer is no longer at this version (`customers show --json`). "
             "Example: --expect-version 4",

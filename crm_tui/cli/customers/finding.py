@@ -63,16 +63,9 @@ def customers_search(
     social: SocialOption = "",
     limit: Annotated[
         int | None,
-        typer.Option(
-            "--limit",  # i18n: not for people
-            min=1,
-            max=500,
-            help="Rows per page (default: CRM_PAGE_SIZE, 50). Example: --limit 20",
-        ),
+        typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50). Example: --limit 20"),
     ] = None,
-    page: Annotated[
-        int, typer.Option("--page", min=1, help="Which page. Example: --page 2")  # i18n: not for people
-    ] = 1,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page. Example: --page 2")] = 1,
     as_json: Json = False,
     json_fields: JsonFields = None,
 ) -> None:

@@ -62,21 +62,21 @@ def customers_import(
     import_format: Annotated[
         ImportFormat,
         typer.Option(
-            "--format",  # i18n: not for people
+            "--format",
             help="How to read FILE; auto goes by its name and first bytes. Example: --format tmf629",
         ),
     ] = "auto",
     check: Annotated[
         bool,
         typer.Option(
-            "--check",  # i18n: not for people
+            "--check",
             help="Dry run: read and check every row, look up duplicates, write nothing. Example: --check",
         ),
     ] = False,
     errors_file: Annotated[
         str,
         typer.Option(
-            "--errors",  # i18n: not for people
+            "--errors",
             metavar="FILE",
             help="Write the refused rows here instead of beside the input (FILE.errors.csv). Example: --errors bad.csv",
         ),

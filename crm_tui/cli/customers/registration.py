@@ -87,7 +87,7 @@ def customers_register(
     file: Annotated[
         str,
         typer.Option(
-            "--file",  # i18n: not for people
+            "--file",
             metavar="F.json",
             help="One customer in the import format (README); `-` reads stdin. Example: --file data/examples/customer.json",
         ),
@@ -169,7 +169,7 @@ def customers_export(
     export_format: Annotated[
         Literal["jsonl", "tmf629", "tmf632"],
         typer.Option(
-            "--format",  # i18n: not for people
+            "--format",
             help="jsonl: the import format; tmf629: TM Forum Customer resources; tmf632: their Individual and "
             "Organization parties. Example: --format tmf629",
         ),
@@ -177,16 +177,13 @@ def customers_export(
     output: Annotated[
         str,
         typer.Option(
-            "--output",  # i18n: not for people
-            "-o",
-            metavar="FILE",
-            help="Write here instead of stdout. Example: -o customers.jsonl",
+            "--output", "-o", metavar="FILE", help="Write here instead of stdout. Example: -o customers.jsonl"
         ),
     ] = "",
     status: Annotated[
         list[ExportStatus] | None,
         typer.Option(
-            "--status",  # i18n: not for people
+            "--status",
             help="Only customers in this state (repeatable); default all but merged and erased. Example: --status active",
         ),
     ] = None,

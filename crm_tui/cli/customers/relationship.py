@@ -20,36 +20,30 @@ def customers_terminate(
     customer_id: Annotated[str, typer.Argument(metavar="ID", help="The customer to terminate. Example: C0000000018")],
     reason: Annotated[
         TerminationReason,
-        typer.Option(
-            "--reason",  # i18n: not for people
-            help="Why the relationship ends. Example: --reason customer_request",
-        ),
+        typer.Option("--reason", help="Why the relationship ends. Example: --reason customer_request"),
     ],
     archive_consent: Annotated[
         Literal["yes", "no"],
         typer.Option(
-            "--archive-consent",  # i18n: not for people
+            "--archive-consent",
             help="yes: keep the profile in the archive; no: only what the policy requires. Example: --archive-consent no",
         ),
     ],
     number_mode: Annotated[
         Literal["immediate", "freeze"],
         typer.Option(
-            "--number-mode",  # i18n: not for people
+            "--number-mode",
             help="immediate: numbers back to the pool; freeze: kept for the customer a while. Example: --number-mode freeze",
         ),
     ] = "freeze",
     sim: Annotated[
         Literal["reuse", "abandon"],
-        typer.Option(
-            "--sim",  # i18n: not for people
-            help="reuse: SIM cards back to stock; abandon: destroyed. Example: --sim abandon",
-        ),
+        typer.Option("--sim", help="reuse: SIM cards back to stock; abandon: destroyed. Example: --sim abandon"),
     ] = "abandon",
     blacklist: Annotated[
         bool,
         typer.Option(
-            "--blacklist",  # i18n: not for people
+            "--blacklist",
             help="With --reason fraud: also add the proposed blacklist entry (supervisors). Example: --blacklist",
         ),
     ] = False,
@@ -114,58 +108,35 @@ def customers_terminate(
 @reports_errors
 def customers_reestablish(
     customer_id: Annotated[
-        str,
-        typer.Option(
-            "--id",  # i18n: not for people
-            "--customer-id",
-            help="The former customer ID. Example: --id C0000000018",
-        ),
+        str, typer.Option("--id", "--customer-id", help="The former customer ID. Example: --id C0000000018")
     ] = "",
     cert_type: Annotated[
-        str,
-        typer.Option(
-            "--cert-type",  # i18n: not for people
-            help="The document type, with --cert-number. Example: --cert-type national_id",
-        ),
+        str, typer.Option("--cert-type", help="The document type, with --cert-number. Example: --cert-type national_id")
     ] = "",
     cert_number: Annotated[
-        str,
-        typer.Option(
-            "--cert-number",  # i18n: not for people
-            help="The document number. Example: --cert-number 12345678Z",
-        ),
+        str, typer.Option("--cert-number", help="The document number. Example: --cert-number 12345678Z")
     ] = "",
     cert_country: Annotated[
-        str,
-        typer.Option(
-            "--cert-country",  # i18n: not for people
-            help="The issuing country (ISO alpha-2). Example: --cert-country ES",
-        ),
+        str, typer.Option("--cert-country", help="The issuing country (ISO alpha-2). Example: --cert-country ES")
     ] = "",
     former_service_number: Annotated[
         str,
         typer.Option(
-            "--former-service-number",  # i18n: not for people
+            "--former-service-number",
             help="A number the customer had (still frozen). Example: --former-service-number 612345678",
         ),
     ] = "",
     offering: Annotated[
         str,
         typer.Option(
-            "--offering",  # i18n: not for people
-            help="Take a line now (the former number if still frozen). Example: --offering MAR-POST-4G-25",
+            "--offering", help="Take a line now (the former number if still frozen). Example: --offering MAR-POST-4G-25"
         ),
     ] = "",
     keep_new_number: Annotated[
-        bool,
-        typer.Option(
-            "--new-number",  # i18n: not for people
-            help="Do not recover the former number. Example: --new-number",
-        ),
+        bool, typer.Option("--new-number", help="Do not recover the former number. Example: --new-number")
     ] = False,
     dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Only show what the archive kept. Example: --dry-run"),  # i18n: not for people
+        bool, typer.Option("--dry-run", help="Only show what the archive kept. Example: --dry-run")
     ] = False,
     as_json: Json = False,
 ) -> None:
@@ -238,13 +209,10 @@ def customers_erase(
     requested_by: Annotated[
         str,
         typer.Option(
-            "--requested-by",  # i18n: not for people
-            help="Who asked (the customer, their lawyer, ...). Example: --requested-by 'her lawyer'",
+            "--requested-by", help="Who asked (the customer, their lawyer, ...). Example: --requested-by 'her lawyer'"
         ),
     ] = "the customer",
-    legal_ground: Annotated[
-        str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")  # i18n: not for people
-    ] = "",
+    legal_ground: Annotated[str, typer.Option("--legal-ground", help="The legal ground, e.g. GDPR art. 17.")] = "",
     as_json: Json = False,
 ) -> None:
     """Record an erasure request; a supervisor approves it in the erasure queue (exit 4: held).

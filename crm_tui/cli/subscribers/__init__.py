@@ -77,15 +77,12 @@ app.command("add")(adding.subscribers_add)
 @reports_errors
 def subscribers_suspend(
     service_number: LineNumber,
-    reason: Annotated[
-        SuspensionReason,
-        typer.Option("--reason", help="Why the line stops. Example: --reason travel"),  # i18n: not for people
-    ],
+    reason: Annotated[SuspensionReason, typer.Option("--reason", help="Why the line stops. Example: --reason travel")],
     note: Note = "",
     effective_date: Annotated[
         str,
         typer.Option(
-            "--effective-date",  # i18n: not for people
+            "--effective-date",
             help="YYYY-MM-DD (shop time): reserve the suspension for that day (exit 4). Example: --effective-date 2030-03-01",
         ),
     ] = "",
@@ -119,23 +116,19 @@ app.command("suspend-overdue")(overdue.subscribers_suspend_overdue)
 def subscribers_resume(
     service_number: LineNumber,
     reason: Annotated[
-        str,
-        typer.Option(
-            "--reason",  # i18n: not for people
-            help="Why the line comes back, in words. Example: --reason 'Back from holidays'",
-        ),
+        str, typer.Option("--reason", help="Why the line comes back, in words. Example: --reason 'Back from holidays'")
     ],
     operation: Annotated[
         str,
         typer.Option(
-            "--operation",  # i18n: not for people
+            "--operation",
             help="customer_request, administrator or system_trigger. Example: --operation customer_request",
         ),
     ] = "customer_request",
     effective_date: Annotated[
         str,
         typer.Option(
-            "--effective-date",  # i18n: not for people
+            "--effective-date",
             help="The day (shop time) to reserve the resumption for, as in your locale or ISO. "
             "Example: --effective-date 31/12/2030",
         ),
@@ -143,23 +136,18 @@ def subscribers_resume(
     pay: Annotated[
         str,
         typer.Option(
-            "--pay",  # i18n: not for people
+            "--pay",
             help="cash, card or account: pays the resumption fee (and the debt with --pay-debt). Example: --pay card",
         ),
     ] = "",
     pay_debt: Annotated[
         bool,
         typer.Option(
-            "--pay-debt",  # i18n: not for people
-            help="Pay the outstanding debt now (a debt suspension needs it). Example: --pay-debt",
+            "--pay-debt", help="Pay the outstanding debt now (a debt suspension needs it). Example: --pay-debt"
         ),
     ] = False,
     remarks: Annotated[
-        str,
-        typer.Option(
-            "--remarks",  # i18n: not for people
-            help="Free remarks kept with the order. Example: --remarks 'Back from abroad'",
-        ),
+        str, typer.Option("--remarks", help="Free remarks kept with the order. Example: --remarks 'Back from abroad'")
     ] = "",
     as_json: Json = False,
 ) -> None:
@@ -202,53 +190,40 @@ def subscribers_deregister(
     service_number: LineNumber,
     reason: Annotated[
         DeregistrationReason,
-        typer.Option(
-            "--reason",  # i18n: not for people
-            help="Why the customer leaves (other needs --note). Example: --reason call_quality",
-        ),
+        typer.Option("--reason", help="Why the customer leaves (other needs --note). Example: --reason call_quality"),
     ],
     number_mode: Annotated[
         Literal["immediate", "freeze"],
         typer.Option(
-            "--number-mode",  # i18n: not for people
+            "--number-mode",
             help="immediate (back to the pool) or freeze (kept for the customer). Example: --number-mode freeze",
         ),
     ],
     sim: Annotated[
         Literal["reuse", "abandon"],
-        typer.Option("--sim", help="reuse (back to stock) or abandon. Example: --sim reuse"),  # i18n: not for people
+        typer.Option("--sim", help="reuse (back to stock) or abandon. Example: --sim reuse"),
     ],
     retention: Annotated[
         str,
         typer.Option(
-            "--retention",  # i18n: not for people
+            "--retention",
             help="declined, or accepted:OFFER to keep the customer (ends here). Example: --retention accepted:RET-DISCOUNT-20",
         ),
     ] = "declined",
-    pay: Annotated[
-        str, typer.Option("--pay", help="cash, card or account. Example: --pay cash")  # i18n: not for people
-    ] = "",
+    pay: Annotated[str, typer.Option("--pay", help="cash, card or account. Example: --pay cash")] = "",
     balance: Annotated[
         str,
         typer.Option(
-            "--balance",  # i18n: not for people
+            "--balance",
             help="A prepaid balance: refund, forfeit or transfer:ACCOUNT. Example: --balance transfer:21000000002",
         ),
     ] = "refund",
     waive_penalty: Annotated[
-        bool,
-        typer.Option(
-            "--request-waiver",  # i18n: not for people
-            help="Ask a supervisor to waive the penalty. Example: --request-waiver",
-        ),
+        bool, typer.Option("--request-waiver", help="Ask a supervisor to waive the penalty. Example: --request-waiver")
     ] = False,
     note: Note = "",
     yes: Annotated[
-        bool,
-        typer.Option(
-            "--yes",  # i18n: not for people
-            help="Confirm the charges and the deactivation without asking. Example: --yes",
-        ),
+        bool, typer.Option("--yes", help="Confirm the charges and the deactivation without asking. Example: --yes")
     ] = False,
     as_json: Json = False,
 ) -> None:

@@ -21,37 +21,33 @@ def subscribers_add(
     offering: Annotated[
         str,
         typer.Option(
-            "--offering",  # i18n: not for people
+            "--offering",
             help="Primary offering code (default: that of the customer's latest line). Example: --offering MAR-POST-4G-25",
         ),
     ] = "",
     account: Annotated[
         str,
         typer.Option(
-            "--account",  # i18n: not for people
+            "--account",
             help="An account of the customer, or new (default: the first account that pays like the offering). Example: --account 21000000002",
         ),
     ] = "",
     number: Annotated[
         str,
         typer.Option(
-            "--number",  # i18n: not for people
+            "--number",
             help="A golden or named number of the pool (default: the pool's next). Example: --number 600777777",
         ),
     ] = "",
     iccid: Annotated[
         str,
         typer.Option(
-            "--iccid",  # i18n: not for people
+            "--iccid",
             help="The SIM card handed over (default: the next in stock). Example: --iccid 8934070000000000018",
         ),
     ] = "",
     pay: Annotated[
-        str,
-        typer.Option(
-            "--pay",  # i18n: not for people
-            help="cash, card or account: pays a golden number's fee. Example: --pay card",
-        ),
+        str, typer.Option("--pay", help="cash, card or account: pays a golden number's fee. Example: --pay card")
     ] = "",
     yes: Yes = False,
     as_json: Json = False,

@@ -18,16 +18,12 @@ def subscribers_suspend_overdue(
     as_of: Annotated[
         str,
         typer.Option(
-            "--as-of",  # i18n: not for people
+            "--as-of",
             help="ISO date-time the debt is judged at (default: now; later needs a supervisor). Example: --as-of 2030-03-01T09:00",
         ),
     ] = "",
     dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",  # i18n: not for people
-            help="List the lines it would suspend; change nothing. Example: --dry-run",
-        ),
+        bool, typer.Option("--dry-run", help="List the lines it would suspend; change nothing. Example: --dry-run")
     ] = False,
     as_json: Json = False,
 ) -> None:
