@@ -17,6 +17,7 @@ import gettext
 import os
 import re
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -86,8 +87,6 @@ def compile_catalogue(language: str) -> bytes | None:
     """The .mo bytes of `language`'s .po (Babel's compiler), written beside it when the folder is
     writable; None when there is no .po. The wheel ships compiled catalogues (setup.py compiles
     them at build time); a development checkout compiles here, on first use after an edit."""
-    from io import BytesIO  # noqa: PLC0415 - only when a catalogue must be compiled
-
     from babel.messages.mofile import write_mo  # noqa: PLC0415
     from babel.messages.pofile import read_po  # noqa: PLC0415
 
@@ -117,8 +116,6 @@ def _catalogue(language: str) -> gettext.NullTranslations:
     data = compile_catalogue(language)
     if data is None:
         return gettext.NullTranslations()
-    from io import BytesIO  # noqa: PLC0415
-
     return gettext.GNUTranslations(BytesIO(data))
 
 

@@ -38,6 +38,8 @@ LAZY_FACES = {
     "it is named (NOUNS, VERBS), so `--help` and other nouns do not pay for them; rich loads when something is drawn",
     "screens/sign_in.py": "the sign-in screen is on the cold-start path: the services load once it is up",
     "screens/registration_modals.py": "the upload modal's file tree loads only when a file is picked",
+    "i18n.py": "stdlib-only on the cold-start path (the sign-in screen): Babel loads only to compile a catalogue in a "
+    "development checkout or to name the languages in the palette",
     "widgets/header.py": "imported on the cold-start path (screens/base); Babel loads when a signed-in screen shows the clock",
 }
 """The faces (top layers) may import lazily for cold start; each module or folder listed with why."""

@@ -124,9 +124,18 @@ def bare_text(node: ast.AST) -> list[ast.AST]:
     return []
 
 
+def _is_command_line_option(call: ast.Call) -> bool:
+    """typer's Option/Argument: their first arguments are the option's names (`--name`, `-n`)."""
+    return _name(call.func) in ("Option", "Argument") and any(
+        isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value.startswith("-") for a in call.args
+    )
+
+
 def _shown_arguments(call: ast.Call) -> list[ast.AST]:
     name = _name(call.func)
     shown: list[ast.AST] = []
+    if _is_command_line_option(call):
+        return [k.value for k in call.keywords if k.arg in TEXT_KEYWORDS - {"help"}]
     if name in TEXT_CALLS:
         if name == "add_columns":
             shown.extend(call.args)
