@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from crm_tui.errors import InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.files import FilePlacement
 from crm_tui.services.shared.permissions import require_signed_in
@@ -49,14 +50,16 @@ def check_file(raw_path: str, *, field: str = "attachment", max_bytes: int = MAX
     """A regular file (no link), PDF, PNG or JPEG by its first bytes and its extension, not too big."""
     path = Path(raw_path).expanduser()
     if path.is_symlink():
-        raise InvalidInput("A link is not accepted; choose the file itself.", fields={field: "Links are refused."})
+        raise InvalidInput(
+            _("A link is not accepted; choose the file itself."), fields={field: _("Links are refused.")}
+        )
     if not path.is_file():
-        raise InvalidInput("No such file.", fields={field: "No such file."})
+        raise InvalidInput(_("No such file."), fields={field: _("No such file.")})
     size = path.stat().st_size
     if size == 0 or size > max_bytes:
         raise InvalidInput(
-            f"A file must have content and at most {max_bytes // (1024 * 1024)} MB.",
-            fields={field: "Empty or too large."},
+            _("A file must have content and at most {megabytes} MB.").format(megabytes=max_bytes // (1024 * 1024)),
+            fields={field: _("Empty or too large.")},
         )
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -66,11 +69,13 @@ def check_file(raw_path: str, *, field: str = "attachment", max_bytes: int = MAX
             digest.update(block)
     media_type = next((kind for kind, (magic, _) in SIGNATURES.items() if head.startswith(magic)), None)
     if media_type is None:
-        raise InvalidInput("Only PDF, PNG and JPEG files are accepted.", fields={field: "Not a PDF, PNG or JPEG."})
+        raise InvalidInput(
+            _("Only PDF, PNG and JPEG files are accepted."), fields={field: _("Not a PDF, PNG or JPEG.")}
+        )
     if path.suffix.lower() not in SIGNATURES[media_type][1]:
         raise InvalidInput(
-            "The file's name and its content disagree; it may be disguised.",
-            fields={field: "Extension does not match the content."},
+            _("The file's name and its content disagree; it may be disguised."),
+            fields={field: _("Extension does not match the content.")},
         )
     return CheckedFile(
         source=path, filename=path.name[-255:], media_type=media_type, size_bytes=size, content_hash=digest.hexdigest()
@@ -93,7 +98,7 @@ def record_attachment(uow: UnitOfWork, customer_pk: int, checked: CheckedFile, *
 
 def attach_file(customer_id: str, raw_path: str, *, uow: UnitOfWork, actor: Actor, data_dir: Path) -> AttachmentView:
     """Upload a file to an existing customer."""
-    require_signed_in(actor, doing="upload attachments")
+    require_signed_in(actor, doing=_("upload attachments"))
     checked = check_file(raw_path)
     placement = FilePlacement(data_dir)
     try:
@@ -102,7 +107,7 @@ def attach_file(customer_id: str, raw_path: str, *, uow: UnitOfWork, actor: Acto
                 select(Customer).where(Customer.customer_id == customer_id)
             ).scalar_one_or_none()
             if customer is None:
-                raise NotFound(f"No customer {customer_id}.")
+                raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
             record_attachment(uow, customer.id or 0, checked, actor=actor)
             audit.record(
                 uow,
@@ -127,7 +132,7 @@ def attach_file(customer_id: str, raw_path: str, *, uow: UnitOfWork, actor: Acto
 
 
 def list_attachments(customer_id: str, *, uow: UnitOfWork, actor: Actor) -> list[AttachmentView]:
-    require_signed_in(actor, doing="see attachments")
+    require_signed_in(actor, doing=_("see attachments"))
     with uow:
         rows = uow.session.execute(
             select(Attachment, Operator.username)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from crm_tui.domain import LIVE_LINE_STATUSES, CustomerStatus, KeyKind
 from crm_tui.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm_tui.i18n import N_, _
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.passwords import hash_secret, rehash_if_needed, service_password_problem, verify_secret
@@ -43,6 +44,11 @@ GONE = (
 )
 """Customers who can no longer sign in by login name, email or customer ID."""
 PHONE_LIKE = re.compile(r"^\+?[\d\s\-().]+$")
+SERVICE_PASSWORD = N_("service password")
+SECURITY_ANSWER = N_("security answer")
+ANSWER_AND_RESET = N_("security answer; service password reset")
+"""How a caller proved who they are: the audit keeps these words in English (`by`), the interaction
+and the message say them in the operator's language."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,8 @@ def parse_caller_key(raw: str, *, region: str) -> CallerKey:
     value = clean_text(raw, field="key", max_length=254)
     if not value:
         raise InvalidInput(
-            "Give the service number, login name or email.", fields={"key": "Service number, login name or email."}
+            _("Give the service number, login name or email."),
+            fields={"key": _("Service number, login name or email.")},
         )
     if "@" in value:
         return CallerKey(KeyKind.EMAIL, parse_email(value))
@@ -85,7 +92,7 @@ class CustomerAuthenticated(View):
 
 
 class CustomerAuthenticationFailed(NotAllowed):
-    title = "Not authenticated"
+    title = N_("Not authenticated")
     code = "authentication_failed"
 
 
@@ -101,7 +108,7 @@ def _load(uow: UnitOfWork, key: CallerKey, *, lock: bool = False) -> tuple[Custo
             .join(Subscriber, Subscriber.customer_id == Customer.id)
             .where(Subscriber.service_number == key.value, Subscriber.status.in_(LIVE_LINE_STATUSES))
         ).scalars()
-        missing = NotFound("No live line with that service number.", fields={"service_number": "No live line."})
+        missing = NotFound(_("No live line with that service number."), fields={"service_number": _("No live line.")})
     else:
         column = {
             KeyKind.LOGIN_NAME: Customer.login_name,
@@ -112,22 +119,25 @@ def _load(uow: UnitOfWork, key: CallerKey, *, lock: bool = False) -> tuple[Custo
             select(Customer).where(column == key.value, Customer.status.not_in(GONE)).limit(2)
         ).scalars()
         words = key.kind.label.lower()
-        missing = NotFound(f"No current customer with that {words}.", fields={key.kind.value: "No such customer."})
+        missing = NotFound(
+            _("No current customer with that {key}.").format(key=words),
+            fields={key.kind.value: _("No such customer.")},
+        )
     found = list(customers)
     if not found:
         raise missing
     if len(found) > 1:
         raise Conflict(
-            "Several customers share that email; sign in with the service number or the login name.",
-            fields={"email": "Shared by several customers."},
+            _("Several customers share that email; sign in with the service number or the login name."),
+            fields={"email": _("Shared by several customers.")},
         )
     customer = found[0]
     query = select(AuthenticationInfo).where(AuthenticationInfo.customer_id == customer.id)
     info = uow.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if info is None or not info.service_password_hash:
         raise NotFound(
-            "This customer has no service password; verify the identity document instead.",
-            fields={"service_password": "None set."},
+            _("This customer has no service password; verify the identity document instead."),
+            fields={"service_password": _("None set.")},
         )
     return customer, info
 
@@ -151,10 +161,10 @@ def _record(uow: UnitOfWork, customer: Customer, actor: Actor | None, key: Calle
 
 
 def _refuse_locked(uow: UnitOfWork, customer: Customer, actor: Actor | None, key: CallerKey) -> Exception:
-    _record(uow, customer, actor, key, "Verification refused: locked after repeated failures")
+    _record(uow, customer, actor, key, _("Verification refused: locked after repeated failures"))
     uow.commit()
     return CustomerAuthenticationFailed(
-        "Authentication is locked after repeated failures; a supervisor can unlock it.", tries_left=0, locked=True
+        _("Authentication is locked after repeated failures; a supervisor can unlock it."), tries_left=0, locked=True
     )
 
 
@@ -166,8 +176,14 @@ def _fail(
         info.locked_at = utcnow()
     uow.session.add(info)
     left = max(0, MAX_FAILURES - info.failed_attempts)
-    outcome = "now locked" if info.locked_at else f"{left} tries left"
-    _record(uow, customer, actor, key, f"Verification failed: wrong {what}, {outcome}")
+    outcome = _("now locked") if info.locked_at else _("{count} tries left").format(count=left)
+    _record(
+        uow,
+        customer,
+        actor,
+        key,
+        _("Verification failed: wrong {what}, {outcome}").format(what=_(what), outcome=outcome),
+    )
     audit.record(
         uow,
         actor,
@@ -179,11 +195,18 @@ def _fail(
     uow.commit()
     if info.locked_at:
         return CustomerAuthenticationFailed(
-            f"Wrong {what}; authentication is now locked. A supervisor can unlock it after checking the customer's document.",
+            _(
+                "Wrong {what}; authentication is now locked. "
+                "A supervisor can unlock it after checking the customer's document."
+            ).format(what=_(what)),
             tries_left=0,
             locked=True,
         )
-    return CustomerAuthenticationFailed(f"Wrong {what} ({left} tries left).", tries_left=left, locked=False)
+    return CustomerAuthenticationFailed(
+        _("Wrong {what} ({count} tries left).").format(what=_(what), count=left),
+        tries_left=left,
+        locked=False,
+    )
 
 
 def _succeed(
@@ -191,7 +214,7 @@ def _succeed(
 ) -> CustomerAuthenticated:
     info.failed_attempts = 0
     uow.session.add(info)
-    _record(uow, customer, actor, key, f"Verified by {how}")
+    _record(uow, customer, actor, key, _("Verified by {how}").format(how=_(how)))
     audit.record(
         uow, actor, "customer.authenticate", "customer", customer.customer_id, {"by": how, "key": key.kind.value}
     )
@@ -211,11 +234,11 @@ def authenticate_customer(
         if info.locked_at is not None:
             raise _refuse_locked(uow, customer, actor, caller)
         if not verify_secret(info.service_password_hash, password):
-            raise _fail(uow, info, customer, actor, caller, "service password")
+            raise _fail(uow, info, customer, actor, caller, SERVICE_PASSWORD)
         info.service_password_hash = (
             rehash_if_needed(info.service_password_hash or "", password) or info.service_password_hash
         )
-        done = _succeed(uow, info, customer, actor, caller, "service password")
+        done = _succeed(uow, info, customer, actor, caller, SERVICE_PASSWORD)
         uow.commit()
         return done
 
@@ -232,7 +255,7 @@ class AuthenticationState(View):
 
 def authentication_state(key: CallerKey | str, *, uow: UnitOfWork, actor: Actor, region: str) -> AuthenticationState:
     """Tries left, whether it is locked, and the security question (to ask if the password is forgotten)."""
-    require_signed_in(actor, doing="verify callers")
+    require_signed_in(actor, doing=_("verify callers"))
     caller = _key(key, region)
     with uow:
         customer, info = _load(uow, caller)
@@ -247,12 +270,12 @@ def authentication_state(key: CallerKey | str, *, uow: UnitOfWork, actor: Actor,
 
 def security_question(key: CallerKey | str, *, uow: UnitOfWork, actor: Actor, region: str) -> str:
     """The question to ask when the customer forgot the password."""
-    require_signed_in(actor, doing="reset service passwords")
+    require_signed_in(actor, doing=_("reset service passwords"))
     caller = _key(key, region)
     with uow:
         _customer, info = _load(uow, caller)
         if not info.security_question:
-            raise NotFound("This customer has no security question; verify the document instead.")
+            raise NotFound(_("This customer has no security question; verify the document instead."))
         return info.security_question
 
 
@@ -260,10 +283,10 @@ def reset_service_password(
     key: CallerKey | str, answer: str, new_password: str, *, uow: UnitOfWork, actor: Actor, region: str
 ) -> CustomerAuthenticated:
     """The security answer proves who they are; then the new password replaces the old one."""
-    require_signed_in(actor, doing="reset service passwords")
+    require_signed_in(actor, doing=_("reset service passwords"))
     problem = service_password_problem(new_password)
     if problem:
-        raise InvalidInput("The new service password is too easy to guess.", fields={"service_password": problem})
+        raise InvalidInput(_("The new service password is too easy to guess."), fields={"service_password": problem})
     new_hash = hash_secret(new_password)
     caller = _key(key, region)
     with uow:
@@ -271,7 +294,7 @@ def reset_service_password(
         if info.locked_at is not None:
             raise _refuse_locked(uow, customer, actor, caller)
         if not info.security_answer_hash:
-            raise NotFound("This customer has no security question; verify the document instead.")
+            raise NotFound(_("This customer has no security question; verify the document instead."))
         folded = normalize_name(answer)
         if verify_secret(info.security_answer_hash, folded):
             info.security_answer_hash = (
@@ -282,16 +305,16 @@ def reset_service_password(
         ):
             info.security_answer_hash = hash_secret(folded)
         else:
-            raise _fail(uow, info, customer, actor, caller, "security answer")
+            raise _fail(uow, info, customer, actor, caller, SECURITY_ANSWER)
         info.service_password_hash = new_hash
-        done = _succeed(uow, info, customer, actor, caller, "security answer; service password reset")
+        done = _succeed(uow, info, customer, actor, caller, ANSWER_AND_RESET)
         uow.commit()
         return done
 
 
 def unlock_customer_authentication(key: CallerKey | str, *, uow: UnitOfWork, actor: Actor, region: str) -> str:
     """A supervisor, having seen the document, lifts the lock; returns the customer ID."""
-    require_role(actor, *SUPERVISORS, doing="unlock customer authentication")
+    require_role(actor, *SUPERVISORS, doing=_("unlock customer authentication"))
     caller = _key(key, region)
     with uow:
         customer, info = _load(uow, caller, lock=True)
@@ -299,7 +322,7 @@ def unlock_customer_authentication(key: CallerKey | str, *, uow: UnitOfWork, act
         info.locked_at = None
         info.failed_attempts = 0
         uow.session.add(info)
-        _record(uow, customer, actor, caller, "Verification unlocked by a supervisor")
+        _record(uow, customer, actor, caller, _("Verification unlocked by a supervisor"))
         audit.record(
             uow, actor, "customer.authentication_unlock", "customer", customer.customer_id, {"was_locked": was_locked}
         )

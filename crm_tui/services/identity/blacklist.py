@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from crm_tui.domain import BlacklistSeverity
 from crm_tui.errors import Conflict, InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.identifiers import normalize_name
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.certificates import parse_certificate
@@ -115,10 +116,13 @@ def list_blacklist(
     now: datetime | None = None,
 ) -> list[BlacklistEntryView]:
     """Entries newest first, narrowed by any text (certificate number, name, reason) and by state."""
-    actor = require_signed_in(actor, doing="see the blacklist")
+    actor = require_signed_in(actor, doing=_("see the blacklist"))
     now = now or utcnow()
     if state and state not in STATES:
-        raise InvalidInput(f"A state is one of {', '.join(STATES)}.", fields={"state": "live, expired or lifted."})
+        raise InvalidInput(
+            _("A state is one of {states}.").format(states=", ".join(STATES)),
+            fields={"state": _("live, expired or lifted.")},
+        )
     needle = clean_text(text, field="filter", max_length=100)
     conditions: list[Any] = []
     if needle:
@@ -165,22 +169,22 @@ def add_blacklist_entry(
     now: datetime | None = None,
 ) -> BlacklistEntryView:
     """A new entry, by certificate or by name and birthday; a live entry on the same key is a conflict."""
-    actor = require_role(actor, *SUPERVISORS, doing="change the blacklist")
+    actor = require_role(actor, *SUPERVISORS, doing=_("change the blacklist"))
     now = now or utcnow()
     errors: dict[str, str] = {}
     try:
         kind = BlacklistSeverity(severity)
     except ValueError:
         kind = BlacklistSeverity.BAN
-        errors["severity"] = "warn or ban."
+        errors["severity"] = _("warn or ban.")
     try:
         reason = clean_text(reason, field="reason", max_length=200)
     except InvalidInput as error:
         errors.update(error.fields)
     if not reason and "reason" not in errors:
-        errors["reason"] = "Say why (it is shown to whoever meets the entry)."
+        errors["reason"] = _("Say why (it is shown to whoever meets the entry).")
     if expires_on is not None and expires_on < now.date():
-        errors["expires_on"] = "The expiry date is in the past."
+        errors["expires_on"] = _("The expiry date is in the past.")
     by_certificate = bool(cert_type or cert_number or cert_country)
     key: dict[str, Any]
     if by_certificate:
@@ -193,12 +197,14 @@ def add_blacklist_entry(
     else:
         person = normalize_name(clean_text(name, field="name", max_length=300)) if name else ""
         if len(person) < 2:
-            errors["name"] = "A certificate, or a name and a birthday."
+            errors["name"] = _("A certificate, or a name and a birthday.")
         if birthday is None:
-            errors["birthday"] = "A birthday with the name (YYYY-MM-DD)."
+            errors["birthday"] = _("A birthday with the name (YYYY-MM-DD).")
         key = {"name_search": person, "birthday": birthday}
     if errors:
-        raise InvalidInput("Check the blacklist entry: " + "; ".join(errors.values()), fields=errors)
+        raise InvalidInput(
+            _("Check the blacklist entry: {problems}").format(problems="; ".join(errors.values())), fields=errors
+        )
     with uow:
         session = uow.session
         same = and_(*(getattr(BlacklistEntry, column) == value for column, value in key.items()))
@@ -210,7 +216,11 @@ def add_blacklist_entry(
             )
         ).scalar()
         if existing is not None:
-            raise Conflict(f"Blacklist entry {existing} already covers this person; lift it first to change it.")
+            raise Conflict(
+                _("Blacklist entry {entry} already covers this person; lift it first to change it.").format(
+                    entry=existing
+                )
+            )
         row = BlacklistEntry(
             **key,
             severity=kind.value,
@@ -244,18 +254,22 @@ def lift_blacklist_entry(
     entry_id: int, *, uow: UnitOfWork, actor: Actor | None, reason: str, now: datetime | None = None
 ) -> BlacklistEntryView:
     """The entry stops matching; who lifted it, when and why stay on it."""
-    actor = require_role(actor, *SUPERVISORS, doing="change the blacklist")
+    actor = require_role(actor, *SUPERVISORS, doing=_("change the blacklist"))
     now = now or utcnow()
     reason = clean_text(reason, field="reason", max_length=200)
     if not reason:
-        raise InvalidInput("Say why the entry is lifted.", fields={"reason": "Why it is lifted."})
+        raise InvalidInput(_("Say why the entry is lifted."), fields={"reason": _("Why it is lifted.")})
     with uow:
         session = uow.session
         row = session.get(BlacklistEntry, entry_id, with_for_update=True)
         if row is None:
-            raise NotFound(f"No blacklist entry {entry_id}.")
+            raise NotFound(_("No blacklist entry {entry}.").format(entry=entry_id))
         if row.lifted_at is not None:
-            raise Conflict(f"Blacklist entry {entry_id} was already lifted on {row.lifted_at.date().isoformat()}.")
+            raise Conflict(
+                _("Blacklist entry {entry} was already lifted on {date}.").format(
+                    entry=entry_id, date=row.lifted_at.date().isoformat()
+                )
+            )
         row.lifted_at, row.lifted_by, row.lift_reason = now, actor.id, reason
         session.add(row)
         creator = session.get(Operator, row.created_by) if row.created_by else None

@@ -16,8 +16,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from crm_tui.domain import BlacklistSeverity
+from crm_tui.i18n import N_, _
 from crm_tui.storage.models import BlacklistEntry
 from crm_tui.storage.unit_of_work import UnitOfWork
+
+MATCHED_ON_WORDS = {"certificate": N_("certificate"), "name and birthday": N_("name and birthday")}
+"""What a hit matched, in words for the counter (`BlacklistHit.matched_on` keeps the English)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,19 @@ class BlacklistHit:
     reason: str
     matched_on: str
 
+    @property
+    def matched_words(self) -> str:
+        """What matched, in the current language."""
+        words = MATCHED_ON_WORDS.get(self.matched_on)
+        return _(words) if words else self.matched_on
+
+    def words(self) -> str:
+        """The hit as the counter reads it (and the held-registrations queue keeps it): a ban holds the
+        line, a warning is shown."""
+        if self.severity == BlacklistSeverity.BAN:
+            return _("Blacklisted ({matched_on}): {reason}").format(matched_on=self.matched_words, reason=self.reason)
+        return _("Blacklist warning ({matched_on}): {reason}").format(matched_on=self.matched_words, reason=self.reason)
+
 
 @dataclass(frozen=True)
 class CreditDecision:
@@ -33,7 +50,14 @@ class CreditDecision:
     limit: Decimal
     points: int
     reasons: tuple[str, ...]
+    """The rules that counted, in the words of credit_rules.json (data, in English)."""
     passed: bool
+
+    def failure_words(self) -> str:
+        """Why a postpaid line is held, for the counter and the held-registrations queue."""
+        return _("Credit check failed: level {level} is below what a postpaid line needs ({reasons})").format(
+            level=self.level, reasons=", ".join(self.reasons) or _("no positive facts")
+        )
 
 
 def check_blacklist(

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from crm_tui.domain import CertType
 from crm_tui.errors import Conflict
+from crm_tui.i18n import _
 from crm_tui.present import day
 from crm_tui.services.customers.profile import DOCUMENT_SEEN
 from crm_tui.services.identity.profile_edit import customer_documents, load_customer
@@ -33,24 +34,35 @@ def record_document_seen(
 ) -> DocumentSeen:
     """The CSR inspected the customer's ID document in person: an interaction with its type, last digits
     and expiry (an expired document is said so), and an audit entry."""
-    require_signed_in(actor, doing="record an inspected document")
+    require_signed_in(actor, doing=_("record an inspected document"))
     customer_id = parse_customer_id(customer_id)
     now = now or utcnow()
     with uow:
         customer = load_customer(uow, customer_id)
         live = [d for d in customer_documents(uow, customer.id or 0) if d.retired_at is None]
         if not live:
-            raise Conflict(f"Customer {customer_id} has no live ID document to inspect; add one by editing.")
+            raise Conflict(
+                _("Customer {customer_id} has no live ID document to inspect; add one by editing.").format(
+                    customer_id=customer_id
+                )
+            )
         document = live[0]
         expired = document.expires_on is not None and document.expires_on < now.date()
         label = CertType(document.cert_type).label
         last = document.cert_number[-4:]
-        expiry = f"expired {day(document.expires_on)}" if expired else f"expires {day(document.expires_on)}"
+        if document.expires_on is None:
+            expiry = _("no expiry date")
+        elif expired:
+            expiry = _("expired {date}").format(date=day(document.expires_on))
+        else:
+            expiry = _("expires {date}").format(date=day(document.expires_on))
         capture(
             uow.session,
             customer.id or 0,
             kind=DOCUMENT_SEEN,
-            summary=f"ID inspected: {label} •••• {last}, {expiry if document.expires_on else 'no expiry date'}",
+            summary=_("ID inspected: {document} •••• {last}, {expiry}").format(
+                document=label, last=last, expiry=expiry
+            ),
             actor=actor,
             now=now,
         )

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from crm_tui.domain import (
     CustomerStatus,
+    QueueItemStatus,
     QueueName,
 )
 from crm_tui.errors import Conflict, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.lines.provisioning import give_line
 from crm_tui.services.shared import audit, outbox
 from crm_tui.services.shared.interactions import capture
@@ -44,9 +46,11 @@ def _by_whom(session: Any, item: QueueItem, actor: Actor) -> str:
     """ "by you" or "by NAME": who decided (or claimed) a queue item first."""
     who = item.decided_by or item.claimed_by
     if who == actor.id:
-        return "by you"
+        return _("by you")
     operator = session.get(Operator, who) if who else None
-    return f"by {operator.display_name or operator.username}" if operator else "by someone else"
+    if operator is None:
+        return _("by someone else")
+    return _("by {operator}").format(operator=operator.display_name or operator.username)
 
 
 def decide_held_registration(
@@ -62,18 +66,24 @@ def decide_held_registration(
 
     Only one decision wins: the item must still be open (or claimed by this supervisor).
     """
-    require_role(actor, *SUPERVISORS, doing="decide held registrations")
+    require_role(actor, *SUPERVISORS, doing=_("decide held registrations"))
     now = now or utcnow()
     note = clean_text(note, field="note", max_length=500)
     with uow:
         session = uow.session
         item = session.get(QueueItem, item_id)
         if item is None or item.queue != QueueName.HELD_REGISTRATIONS.value:
-            raise NotFound(f"No held registration {item_id}.")
+            raise NotFound(_("No held registration {item}.").format(item=item_id))
         if item.status not in ("open", "claimed") or (
             item.status == "claimed" and item.claimed_by not in (None, actor.id)
         ):
-            raise Conflict(f"Held registration {item_id} was already {item.status} {_by_whom(session, item, actor)}.")
+            raise Conflict(
+                _("Held registration {item} was already {status} {by_whom}.").format(
+                    item=item_id,
+                    status=QueueItemStatus(item.status).label.lower(),
+                    by_whom=_by_whom(session, item, actor),
+                )
+            )
         customer = session.execute(select(Customer).where(Customer.customer_id == item.ref_id)).scalar_one()
         service_number = None
         if approve:
@@ -94,12 +104,13 @@ def decide_held_registration(
         item.note = note or None
         item.version += 1
         session.add(item)
-        outcome = "approved: line given" if approve else "rejected: no line"
         capture(
             session,
             customer.id,
             kind="registration_review",
-            summary=f"Held registration {outcome}",
+            summary=_("Held registration approved: line given")
+            if approve
+            else _("Held registration rejected: no line"),
             actor=actor,
             now=now,
         )

@@ -10,6 +10,7 @@ from crm_tui.domain import (
     HIDDEN_STATUSES,
 )
 from crm_tui.errors import Conflict
+from crm_tui.i18n import N_, _
 from crm_tui.services.customers.linkage import make_person
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.customers.matching import certificate_neighbours
@@ -55,7 +56,7 @@ class IdentityCheck(View):
 class PossibleDuplicates(Conflict):
     """Near matches exist: the CSR must confirm "a different person" to go on."""
 
-    title = "Possible duplicates"
+    title = N_("Possible duplicates")
     code = "possible_duplicates"
 
 
@@ -200,7 +201,7 @@ def check_identity(
     form: RegistrationForm, *, uow: UnitOfWork, actor: Actor, region: str, today: date, min_age: int = 16
 ) -> IdentityCheck:
     """The Check button: is this person already a customer, exactly or nearly?"""
-    require_signed_in(actor, doing="check identities")
+    require_signed_in(actor, doing=_("check identities"))
     valid = validate_registration(form, region=region, today=today, min_age=min_age, require_password=False)
     with uow:
         existing = existing_owner(uow, valid)

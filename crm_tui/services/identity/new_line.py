@@ -22,6 +22,7 @@ from sqlalchemy import exists, select
 
 from crm_tui.domain import BlacklistSeverity, ChargeStatus, PaymentType, QueueName
 from crm_tui.errors import Conflict, Held, InvalidInput
+from crm_tui.i18n import N_, _
 from crm_tui.services.context import Services
 from crm_tui.services.customers.status import refresh_customer_status
 from crm_tui.services.identity.checks import check_blacklist, check_credit
@@ -88,14 +89,15 @@ def add_line(
     `expected_fee` (what the counter showed) refuses with a Conflict when the number's fee changed.
     Raises Conflict when the number or SIM is not free (or was just taken at another terminal).
     """
-    require_signed_in(actor, doing="add lines")
+    require_signed_in(actor, doing=_("add lines"))
     now = now or utcnow()
     settings = services.settings
     wanted_number = parse_service_number(service_number, region=settings.default_region) if service_number else None
     wanted_iccid = parse_iccid(iccid) if iccid else None
     if payment_method and payment_method not in PAYMENT_METHODS:
         raise InvalidInput(
-            f"Pay by {', '.join(PAYMENT_METHODS)}.", fields={"payment_method": "Choose cash, card or account."}
+            _("Pay by {methods}.").format(methods=", ".join(PAYMENT_METHODS)),
+            fields={"payment_method": _("Choose cash, card or account.")},
         )
     with services.writer() as uow:
         session = uow.session
@@ -111,7 +113,11 @@ def add_line(
             .limit(1)
         ).scalar()
         if pending:
-            raise Conflict(f"Customer {customer.customer_id} has order {pending} in progress; no new line meanwhile.")
+            raise Conflict(
+                _("Customer {customer_id} has order {order} in progress; no new line meanwhile.").format(
+                    customer_id=customer.customer_id, order=pending
+                )
+            )
         product = chosen_offering(session, offering)
         paying = chosen_account(session, customer, account, product)
         checks = line_checks(uow, customer, postpaid=product.payment_type == PaymentType.POSTPAID, now=now)
@@ -132,20 +138,24 @@ def add_line(
         fee = number.fee if number.is_golden else Decimal("0.00")
         if expected_fee is not None and expected_fee != fee:
             raise Conflict(
-                f"The fee of {number.service_number} is now {fee} {paying.currency}, not {expected_fee}; look at it again.",
-                fields={"service_number": "Fee changed."},
+                _("The fee of {number} is now {fee} {currency}, not {expected}; look at it again.").format(
+                    number=number.service_number, fee=fee, currency=paying.currency, expected=expected_fee
+                ),
+                fields={"service_number": _("Fee changed.")},
             )
         receipt = None
         if fee > 0:
             if payment_method is None:
                 raise InvalidInput(
-                    f"The golden number costs {fee} {paying.currency}; choose cash, card or account.",
-                    fields={"payment_method": "Choose how the fee is paid."},
+                    _("The golden number costs {fee} {currency}; choose cash, card or account.").format(
+                        fee=fee, currency=paying.currency
+                    ),
+                    fields={"payment_method": _("Choose how the fee is paid.")},
                 )
             charge = Charge(
                 account_id=paying.id,
                 kind="fee",
-                description=f"Golden number {number.service_number}",
+                description=_("Golden number {number}").format(number=number.service_number),
                 amount=fee,
                 currency=paying.currency,
                 status=ChargeStatus.OUTSTANDING.value,
@@ -179,9 +189,15 @@ def add_line(
             session,
             customer.id,
             kind="add_line",
-            summary=f"New line {number.service_number} on {product.name}, account {paying.account_code}"
-            + (f"; golden number fee {fee} paid, receipt {receipt}" if receipt else "")
-            + (f"; {len(checks.warnings)} warning(s)" if checks.warnings else ""),
+            summary=_("New line {number} on {offering}, account {account}").format(
+                number=number.service_number, offering=product.name, account=paying.account_code
+            )
+            + (
+                _("; golden number fee {fee} paid, receipt {receipt}").format(fee=fee, receipt=receipt)
+                if receipt
+                else ""
+            )
+            + (_("; {count} warning(s)").format(count=len(checks.warnings)) if checks.warnings else ""),
             actor=actor,
             now=now,
         )
@@ -249,9 +265,9 @@ def line_checks(uow: UnitOfWork, customer: Customer, *, postpaid: bool, now: dat
         )
     for hit in dict.fromkeys(hits):
         if hit.severity == BlacklistSeverity.BAN:
-            checks.hold_reasons.append(f"Blacklisted ({hit.matched_on}): {hit.reason}")
+            checks.hold_reasons.append(hit.words())
         else:
-            checks.warnings.append(f"Blacklist warning ({hit.matched_on}): {hit.reason}")
+            checks.warnings.append(hit.words())
     has_address = session.execute(select(exists().where(Address.customer_id == customer.id))).scalar()
     decision = check_credit(
         birthday=customer.birthday,
@@ -264,9 +280,7 @@ def line_checks(uow: UnitOfWork, customer: Customer, *, postpaid: bool, now: dat
     )
     checks.credit_level, checks.credit_limit = decision.level, decision.limit
     if not decision.passed:
-        checks.hold_reasons.append(
-            f"Credit check failed: level {decision.level} is below what a postpaid line needs ({', '.join(decision.reasons) or 'no positive facts'})"
-        )
+        checks.hold_reasons.append(decision.failure_words())
     return checks
 
 
@@ -288,7 +302,7 @@ def _hold(
         queue=QueueName.HELD_REGISTRATIONS.value,
         ref_type="customer",
         ref_id=customer.customer_id,
-        reason=("New line: " + "; ".join(checks.hold_reasons))[:300],
+        reason=_("New line: {reasons}").format(reasons="; ".join(checks.hold_reasons))[:300],
         payload={
             "kind": "add_line",
             "offering": offering,
@@ -300,7 +314,7 @@ def _hold(
     )
     session.add(item)
     session.flush()
-    capture(session, customer.id, kind="add_line", summary="New line held for review", actor=actor, now=now)
+    capture(session, customer.id, kind="add_line", summary=_("New line held for review"), actor=actor, now=now)
     audit.record(
         uow,
         actor,
@@ -311,7 +325,7 @@ def _hold(
     )
     uow.commit()
     raise Held(
-        "The checks hold this line: a supervisor decides in the held-registrations queue.",
+        _("The checks hold this line: a supervisor decides in the held-registrations queue."),
         held={"queue": item.queue, "item_id": item.id, "reason": item.reason},
         customer_id=customer.customer_id,
         account_id=account.account_code,
@@ -355,26 +369,26 @@ def _close_added(ctx: StepContext) -> None:
 
 
 STEPS: tuple[StepKind, ...] = (
-    StepKind("line.reserve", "Reserve number and SIM", local=_reserved, undo_local=_give_back),
+    StepKind("line.reserve", N_("Reserve number and SIM"), local=_reserved, undo_local=_give_back),
     StepKind(
         "cbs.create_subscriber",
-        "Billing: open the subscription",
+        N_("Billing: open the subscription"),
         external=("cbs", "create_subscriber"),
         undo_external=("cbs", "delete_subscriber"),
     ),
     StepKind(
         "provisioning.activate",
-        "Network: activate number and SIM",
+        N_("Network: activate number and SIM"),
         external=("provisioning", "activate"),
         undo_external=("provisioning", "deactivate"),
     ),
     StepKind(
         "line.open",
-        "Open the line",
+        N_("Open the line"),
         local=_open_line,
-        cannot_undo="the line exists; deregister it instead",
+        cannot_undo=N_("the line exists; deregister it instead"),
     ),
-    StepKind("order.close_added", "Close the order", local=_close_added),
+    StepKind("order.close_added", N_("Close the order"), local=_close_added),
 )
 """The add-line order's step kinds; `services.bootstrap` registers them with the engine."""
 

@@ -25,8 +25,9 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crm_tui.domain import CertType, CustomerStatus
+from crm_tui.domain import BlacklistSeverity, CertType, CustomerStatus
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput, NotFound
+from crm_tui.i18n import N_, _
 from crm_tui.services.identity.attachments import record_attachment
 from crm_tui.services.identity.checks import check_blacklist
 from crm_tui.services.identity.near_matches import PossibleDuplicates, existing_owner, find_near_matches
@@ -56,11 +57,12 @@ from crm_tui.services.identity.registration_form import (
     validate_registration,
 )
 from crm_tui.services.shared import audit, outbox
+from crm_tui.services.shared.certificates import document_words
 from crm_tui.services.shared.files import FilePlacement
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.services.shared.permissions import require_signed_in
-from crm_tui.services.shared.validation import mask, normalize_name, parse_customer_id
+from crm_tui.services.shared.validation import field_words, mask, normalize_name, parse_customer_id
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
     Address,
@@ -78,7 +80,7 @@ from crm_tui.storage.unit_of_work import UnitOfWork, unique_violation_table
 class StaleEdit(Conflict):
     """Another terminal changed the customer since this one opened it."""
 
-    title = "Changed elsewhere"
+    title = N_("Changed elsewhere")
     code = "stale_edit"
 
 
@@ -115,9 +117,11 @@ class ProfileUpdate(View):
 def load_customer(uow: UnitOfWork, customer_id: str) -> Customer:
     customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
     if customer is None or customer.status == CustomerStatus.ERASED:
-        raise NotFound(f"No customer {customer_id}.")
+        raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
     if customer.status == CustomerStatus.MERGED:
-        raise Conflict(f"Customer {customer_id} was merged into another; edit the survivor.")
+        raise Conflict(
+            _("Customer {customer_id} was merged into another; edit the survivor.").format(customer_id=customer_id)
+        )
     return customer
 
 
@@ -212,7 +216,7 @@ def _document_view(d: Certificate) -> DocumentView:
 
 def editable_profile(customer_id: str, *, uow: UnitOfWork, actor: Actor) -> EditableProfile:
     """What the edit form opens with, and the version it will be checked against."""
-    require_signed_in(actor, doing="edit customers")
+    require_signed_in(actor, doing=_("edit customers"))
     customer_id = parse_customer_id(customer_id)
     with uow:
         customer = load_customer(uow, customer_id)
@@ -254,14 +258,16 @@ def update_profile(
     PossibleDuplicates (the new identity looks like other customers: confirm with
     `confirmed_different_from`), NotFound.
     """
-    require_signed_in(actor, doing="edit customers")
+    require_signed_in(actor, doing=_("edit customers"))
     customer_id = parse_customer_id(customer_id)
     now = now or utcnow()
     password_hash = hash_secret(patch.service_password) if patch.service_password else None
     answer_hash = hash_secret(normalize_name(patch.security_answer)) if patch.security_answer else None
     documents_checked = check_documents(patch.documents, now.date())
     if patch.attachments and data_dir is None:
-        raise InvalidInput("Attachments need a data folder.", fields={"attachments.0": "No data folder configured."})
+        raise InvalidInput(
+            _("Attachments need a data folder."), fields={"attachments.0": _("No data folder configured.")}
+        )
     placement = FilePlacement(data_dir) if data_dir is not None else None
     try:
         with uow:
@@ -286,17 +292,20 @@ def update_profile(
             placement.undo()
         if isinstance(error, IntegrityError) and unique_violation_table(error) == "certificates":
             raise DuplicateIdentity(
-                "That document is registered to another customer.", fields={"cert_number": "Already registered."}
+                _("That document is registered to another customer."),
+                fields={"cert_number": _("Already registered.")},
             ) from None
         if isinstance(error, IntegrityError) and unique_violation_table(error) is not None:
-            raise StaleEdit("Another terminal changed the same data a moment ago; open it again.") from None
+            raise StaleEdit(_("Another terminal changed the same data a moment ago; open it again.")) from None
         raise
 
 
 def _stale(customer_id: str, seen: int, now_at: int) -> StaleEdit:
     return StaleEdit(
-        f"Customer {customer_id} was changed at another terminal since you opened it (version {seen}, now {now_at}); "
-        "nothing was saved: open it again and redo the change.",
+        _(
+            "Customer {customer_id} was changed at another terminal since you opened it (version {seen}, now {now}); "
+            "nothing was saved: open it again and redo the change."
+        ).format(customer_id=customer_id, seen=seen, now=now_at),
         expected_version=seen,
         current_version=now_at,
     )
@@ -367,7 +376,14 @@ def _update(
             birthday=valid.birthday,
             now=now,
         )
-        warnings = [f"Blacklist {hit.severity} ({hit.matched_on}): {hit.reason}" for hit in hits]
+        warnings = [
+            (
+                _("Blacklist ban ({matched_on}): {reason}")
+                if hit.severity == BlacklistSeverity.BAN
+                else _("Blacklist warn ({matched_on}): {reason}")
+            ).format(matched_on=hit.matched_words, reason=hit.reason)
+            for hit in hits
+        ]
 
     if valid.login_name and valid.login_name != customer.login_name:
         holder = session.execute(
@@ -375,8 +391,10 @@ def _update(
         ).scalar()
         if holder:
             raise Conflict(
-                f"The login name {valid.login_name} is taken by customer {holder}; choose another.",
-                fields={"login_name": "Taken."},
+                _("The login name {login_name} is taken by customer {customer_id}; choose another.").format(
+                    login_name=valid.login_name, customer_id=holder
+                ),
+                fields={"login_name": _("Taken.")},
             )
     write_customer(customer, valid, form)
     session.add(customer)
@@ -439,7 +457,9 @@ def _update(
         session,
         pk,
         kind="profile_edit",
-        summary="Profile changed: " + (", ".join(c.replace("_", " ") for c in changed) or "nothing"),
+        summary=_("Profile changed: {fields}").format(
+            fields=", ".join(field_words(c) for c in changed) or _("nothing")
+        ),
         actor=actor,
         now=now,
     )
@@ -488,8 +508,10 @@ def _check_identity(uow: UnitOfWork, valid: ValidRegistration, customer: Custome
     owner = existing_owner(uow, valid)
     if owner and owner != customer.customer_id:
         raise DuplicateIdentity(
-            f"This {valid.cert_type.label.lower()} is already registered as customer {owner}.",
-            fields={"cert_number": "Already registered."},
+            _("This {document} is already registered as customer {customer_id}.").format(
+                document=document_words(valid.cert_type), customer_id=owner
+            ),
+            fields={"cert_number": _("Already registered.")},
             existing_customer_id=owner,
         )
     near = [m for m in find_near_matches(uow, valid) if m.customer_id != customer.customer_id]
@@ -497,8 +519,9 @@ def _check_identity(uow: UnitOfWork, valid: ValidRegistration, customer: Custome
     unconfirmed = [m for m in near if m.customer_id not in confirmed]
     if unconfirmed:
         raise PossibleDuplicates(
-            f"{len(unconfirmed)} existing customer(s) look like the changed identity; "
-            "confirm it is a different person to save.",
+            _(
+                "{count} existing customer(s) look like the changed identity; confirm it is a different person to save."
+            ).format(count=len(unconfirmed)),
             near_matches=[m.model_dump(mode="json") for m in unconfirmed],
         )
     return [m.customer_id for m in near]

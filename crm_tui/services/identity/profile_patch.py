@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crm_tui.domain import CertType
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.identity.registration_form import (
     AddressInput,
     ContactInput,
@@ -172,17 +173,19 @@ def check_documents(changes: list[DocumentChange], today: date) -> list[tuple[Do
             try:
                 expires = date.fromisoformat(change.expires_on)
             except ValueError:
-                errors[f"documents.{index}.expires_on"] = "A date as YYYY-MM-DD."
+                errors[f"documents.{index}.expires_on"] = _("A date as YYYY-MM-DD.")
             else:
                 if change.action != "retire" and expires < today:
-                    errors[f"documents.{index}.expires_on"] = "Already expired: a live document expires later."
+                    errors[f"documents.{index}.expires_on"] = _("Already expired: a live document expires later.")
         elif change.action == "renew":
-            errors[f"documents.{index}.expires_on"] = "Required: the renewed document's expiry."
+            errors[f"documents.{index}.expires_on"] = _("Required: the renewed document's expiry.")
         if change.new_number and change.action != "renew":
-            errors[f"documents.{index}.new_number"] = "Only a renewal changes the number."
+            errors[f"documents.{index}.new_number"] = _("Only a renewal changes the number.")
         checked.append((change, kind, number, country))
     if errors:
-        raise InvalidInput("Check the documents: " + " ".join(sorted(set(errors.values()))), fields=errors)
+        raise InvalidInput(
+            _("Check the documents: {problems}").format(problems=" ".join(sorted(set(errors.values())))), fields=errors
+        )
     return checked
 
 

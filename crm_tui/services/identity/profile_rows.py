@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from crm_tui.domain import CertType
 from crm_tui.errors import Conflict, InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.identity.profile_patch import PREFERENCE_COLUMNS, DocumentChange
 from crm_tui.services.identity.registration_form import (
     PreferenceInput,
@@ -67,8 +68,12 @@ def write_social(uow: UnitOfWork, pk: int, socials: list[SocialAccountInput], no
         ).scalar()
         if owner:
             raise Conflict(
-                f"The {social.provider} account {social.subject} is already linked to customer {owner}.",
-                fields={f"social_accounts.{index}.subject": f"Already linked to {owner}."},
+                _("The {provider} account {account} is already linked to customer {customer_id}.").format(
+                    provider=social.provider, account=social.subject, customer_id=owner
+                ),
+                fields={
+                    f"social_accounts.{index}.subject": _("Already linked to {customer_id}.").format(customer_id=owner)
+                },
                 existing_customer_id=owner,
             )
     session.execute(delete(SocialAccount).where(SocialAccount.customer_id == pk))
@@ -116,7 +121,7 @@ def apply_documents(
         )
         if change.action == "add":
             if mine is not None:
-                raise InvalidInput("The customer holds this document already.", fields={field: "Already theirs."})
+                raise InvalidInput(_("The customer holds this document already."), fields={field: _("Already theirs.")})
             if change.primary:
                 for d in documents:
                     d.is_primary = False
@@ -134,18 +139,20 @@ def apply_documents(
             documents.append(added)
             continue
         if mine is None:
-            raise InvalidInput("The customer holds no such live document.", fields={field: "Not theirs, or retired."})
+            raise InvalidInput(
+                _("The customer holds no such live document."), fields={field: _("Not theirs, or retired.")}
+            )
         if change.action == "renew":
             mine.expires_on = expires
             if change.new_number:
-                _, new_number, _ = parse_certificate(kind.value, change.new_number, country)
+                _kind, new_number, _country = parse_certificate(kind.value, change.new_number, country)
                 mine.cert_number = new_number
         else:
             live = [d for d in documents if d.retired_at is None and d is not mine]
             if not live:
                 raise InvalidInput(
-                    "The customer's only live document cannot be retired: add the new one first.",
-                    fields={field: "Their only document."},
+                    _("The customer's only live document cannot be retired: add the new one first."),
+                    fields={field: _("Their only document.")},
                 )
             mine.retired_at = now
             if mine.is_primary:

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput
+from crm_tui.i18n import N_, _
 from crm_tui.services.identity.near_matches import (
     existing_owner,
 )
@@ -35,6 +36,7 @@ from crm_tui.services.identity.registration_steps import (
     write_identity,
 )
 from crm_tui.services.shared import audit, outbox
+from crm_tui.services.shared.certificates import document_words
 from crm_tui.services.shared.files import FilePlacement
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.passwords import hash_secret
@@ -49,38 +51,38 @@ from crm_tui.storage.unit_of_work import UnitOfWork, unique_violation_table
 
 RACES: dict[str, tuple[str, dict[str, str]]] = {
     "certificates": (
-        "This document was registered at another terminal a moment ago; search for it.",
-        {"cert_number": "Just registered elsewhere."},
+        N_("This document was registered at another terminal a moment ago; search for it."),
+        {"cert_number": N_("Just registered elsewhere.")},
     ),
     "subscribers": (
-        "The number or SIM card was given to another customer a moment ago; try again for another.",
-        {"primary_offering": "Just taken."},
+        N_("The number or SIM card was given to another customer a moment ago; try again for another."),
+        {"primary_offering": N_("Just taken.")},
     ),
     "number_pool": (
-        "The number was taken at another terminal a moment ago; try again for another.",
-        {"service_number": "Just taken."},
+        N_("The number was taken at another terminal a moment ago; try again for another."),
+        {"service_number": N_("Just taken.")},
     ),
     "sim_pool": (
-        "The SIM card was taken at another terminal a moment ago; try again.",
-        {"primary_offering": "Just taken."},
+        N_("The SIM card was taken at another terminal a moment ago; try again."),
+        {"primary_offering": N_("Just taken.")},
     ),
     "social_accounts": (
-        "That social account was linked to another customer a moment ago.",
-        {"social_accounts.0.account_id": "Just linked elsewhere."},
+        N_("That social account was linked to another customer a moment ago."),
+        {"social_accounts.0.account_id": N_("Just linked elsewhere.")},
     ),
     "customers": (
-        "That login name was taken at another terminal a moment ago; choose another.",
-        {"login_name": "Just taken."},
+        N_("That login name was taken at another terminal a moment ago; choose another."),
+        {"login_name": N_("Just taken.")},
     ),
     "contacts": (
-        "That contact was registered for another customer a moment ago.",
-        {"contacts": "Just registered elsewhere."},
+        N_("That contact was registered for another customer a moment ago."),
+        {"contacts": N_("Just registered elsewhere.")},
     ),
 }
 """What a unique violation at commit means, by the table whose constraint failed (another terminal
 won a race the checks could not see): the real cause at its field, never a vague refusal."""
 
-RACE_ELSEWHERE = ("Another terminal changed the same data a moment ago; try again.", {})
+RACE_ELSEWHERE = (N_("Another terminal changed the same data a moment ago; try again."), {})
 
 
 class RegistrationResult(View):
@@ -113,7 +115,7 @@ def register_customer(
     Raises DuplicateIdentity (the certificate has an owner: `existing_customer_id`),
     PossibleDuplicates (near matches the CSR has not confirmed as other people), InvalidInput.
     """
-    require_signed_in(actor, doing="register customers")
+    require_signed_in(actor, doing=_("register customers"))
     now = now or utcnow()
     valid = validate_registration(
         form, region=region, today=now.date(), min_age=min_age, require_password=require_password
@@ -121,7 +123,9 @@ def register_customer(
     password_hash = hash_secret(form.service_password) if form.service_password else None
     answer_hash = hash_secret(valid.security_answer_normalized) if valid.security_answer_normalized else None
     if valid.files and data_dir is None:
-        raise InvalidInput("Attachments need a data folder.", fields={"attachments.0": "No data folder configured."})
+        raise InvalidInput(
+            _("Attachments need a data folder."), fields={"attachments.0": _("No data folder configured.")}
+        )
     placement = FilePlacement(data_dir) if data_dir is not None else None
     try:
         with uow:
@@ -151,12 +155,14 @@ def register_customer(
             existing = existing_owner(uow, valid)
         if existing:
             raise DuplicateIdentity(
-                f"This {valid.cert_type.label.lower()} is already registered as customer {existing}.",
-                fields={"cert_number": "Already registered."},
+                _("This {document} is already registered as customer {customer_id}.").format(
+                    document=document_words(valid.cert_type), customer_id=existing
+                ),
+                fields={"cert_number": _("Already registered.")},
                 existing_customer_id=existing,
             ) from None
         message, fields = RACES.get(table, RACE_ELSEWHERE)
-        raise Conflict(message, fields=dict(fields)) from None
+        raise Conflict(_(message), fields={field: _(words) for field, words in fields.items()}) from None
 
 
 def register_valid(
@@ -190,13 +196,13 @@ def register_valid(
     opened = open_account_and_line(session, customer, offering, valid, checks, now=now, currency=currency)
 
     confirmed = [m.customer_id for m in near]
-    summary_parts = ["Registered"]
+    summary_parts = [_("Registered")]
     if confirmed:
-        summary_parts.append(f"confirmed different from {', '.join(confirmed)}")
+        summary_parts.append(_("confirmed different from {customers}").format(customers=", ".join(confirmed)))
     if checks.warnings:
-        summary_parts.append(f"{len(checks.warnings)} warning(s)")
+        summary_parts.append(_("{count} warning(s)").format(count=len(checks.warnings)))
     if opened.held:
-        summary_parts.append("line held for review")
+        summary_parts.append(_("line held for review"))
     capture(session, customer.id, kind="register", summary="; ".join(summary_parts), actor=actor, now=now)
     prefs = valid.form.preferences or PreferenceInput()
     notify_at = outbox.outside_do_not_disturb(

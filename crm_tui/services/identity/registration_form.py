@@ -20,6 +20,7 @@ from crm_tui.domain import (
     Gender,
 )
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.customers.matching import (
     ADDRESS_SEP,
     Profile,
@@ -33,6 +34,7 @@ from crm_tui.services.shared.passwords import MIN_SERVICE_PASSWORD as MIN_SERVIC
 from crm_tui.services.shared.passwords import service_password_problem
 from crm_tui.services.shared.validation import (
     clean_text,
+    field_label,
     normalize_name,
     parse_country,
     parse_currency,
@@ -195,7 +197,7 @@ def validate_registration(
 
     def fail(field: str, at_field: str, message: str | None = None) -> None:
         errors.setdefault(field, at_field)
-        messages.append(message or f"{field.replace('_', ' ').capitalize()}: {at_field}")
+        messages.append(message or _("{field}: {problem}").format(field=field_label(field), problem=at_field))
 
     def text(field: str, value: str, *, max_length: int = 100) -> str | None:
         try:
@@ -208,7 +210,7 @@ def validate_registration(
     def name(field: str, value: str) -> str | None:
         cleaned = text(field, value)
         if cleaned and not _is_name(cleaned):
-            fail(field, "Letters, spaces, apostrophes and hyphens only.")
+            fail(field, _("Letters, spaces, apostrophes and hyphens only."))
             return None
         return cleaned
 
@@ -216,7 +218,7 @@ def validate_registration(
         kind = CustomerType(form.type.lower() or "individual")
     except ValueError:
         kind = CustomerType.INDIVIDUAL
-        fail("type", "Individual or organization.")
+        fail("type", _("Individual or organization."))
     cert_type, cert_number, cert_country = CertType.PASSPORT, "", ""
     try:
         cert_type, cert_number, cert_country = parse_certificate(form.cert_type, form.cert_number, form.cert_country)
@@ -233,29 +235,29 @@ def validate_registration(
     organization = text("organization_name", form.organization_name, max_length=200)
     if kind == CustomerType.INDIVIDUAL:
         if not first and "first_name" not in errors:
-            fail("first_name", "Required.")
+            fail("first_name", _("Required."))
         if not last and "last_name" not in errors:
-            fail("last_name", "Required.")
+            fail("last_name", _("Required."))
         if cert_type == CertType.COMPANY_REGISTRATION:
-            fail("cert_type", "A person registers with a personal document.")
+            fail("cert_type", _("A person registers with a personal document."))
     else:
         if not organization and "organization_name" not in errors:
-            fail("organization_name", "Required: the legal name.")
+            fail("organization_name", _("Required: the legal name."))
         if form.cert_type and cert_type != CertType.COMPANY_REGISTRATION and "cert_type" not in errors:
-            fail("cert_type", "An organization registers with its company registration.")
+            fail("cert_type", _("An organization registers with its company registration."))
 
     gender = None
     if form.gender:
         try:
             gender = Gender(form.gender.lower()).value
         except ValueError:
-            fail("gender", "Male, female or unknown.")
+            fail("gender", _("Male, female or unknown."))
     title = None
     if form.title:
         if form.title.lower().rstrip(".") in TITLES:
             title = form.title.lower().rstrip(".").capitalize()
         else:
-            fail("title", "Mr, Mrs, Ms or Dr.")
+            fail("title", _("Mr, Mrs, Ms or Dr."))
     nationality = None
     if form.nationality:
         try:
@@ -268,17 +270,17 @@ def validate_registration(
         try:
             birthday = date.fromisoformat(form.birthday)
         except ValueError:
-            fail("birthday", "A date as YYYY-MM-DD.")
+            fail("birthday", _("A date as YYYY-MM-DD."))
         else:
             age = today.year - birthday.year - ((today.month, today.day) < (birthday.month, birthday.day))
             if birthday > today:
-                fail("birthday", "Cannot be in the future.")
+                fail("birthday", _("Cannot be in the future."))
             elif age < min_age:
-                fail("birthday", f"The customer must be at least {min_age}.")
+                fail("birthday", _("The customer must be at least {min_age}.").format(min_age=min_age))
             elif age > 120:
-                fail("birthday", "Older than 120: check the year.")
+                fail("birthday", _("Older than 120: check the year."))
     elif kind == CustomerType.INDIVIDUAL:
-        fail("birthday", "Required for a person.")
+        fail("birthday", _("Required for a person."))
 
     email = None
     if form.email:
@@ -302,7 +304,7 @@ def validate_registration(
         except InvalidInput as error:
             fail("service_number", error.fields["service_number"], error.message)
         if not form.primary_offering:
-            fail("primary_offering", "Choose the offering for the chosen number.")
+            fail("primary_offering", _("Choose the offering for the chosen number."))
 
     for field in ("language", "written_language"):
         value = getattr(form, field)
@@ -324,19 +326,19 @@ def validate_registration(
     if bool(form.security_question) != bool(form.security_answer):
         fail(
             "security_answer" if form.security_question else "security_question",
-            "Give both the question and its answer.",
+            _("Give both the question and its answer."),
         )
     elif form.security_answer:
         text("security_question", form.security_question, max_length=200)
         answer = normalize_name(form.security_answer)
         if len(answer) < 2:
-            fail("security_answer", "At least 2 characters.")
+            fail("security_answer", _("At least 2 characters."))
 
     contacts: list[tuple[ContactInput, str]] = []
     for index, contact in enumerate(form.contacts):
         field = f"contacts.{index}.value"
         if contact.method not in CONTACT_METHODS:
-            fail(f"contacts.{index}.method", "Mobile, email, landline or social.")
+            fail(f"contacts.{index}.method", _("Mobile, email, landline or social."))
             continue
         try:
             if contact.method == "email":
@@ -348,7 +350,7 @@ def validate_registration(
             else:
                 normalized = clean_text(contact.value, field=field, max_length=128).lower()
                 if not normalized:
-                    raise InvalidInput("Required.", fields={field: "Required."})
+                    raise InvalidInput(_("Required."), fields={field: _("Required.")})
         except InvalidInput as error:
             fail(field, error.fields[field], error.message)
             continue
@@ -372,7 +374,7 @@ def validate_registration(
             ),
         )
     elif form.city.strip() or form.region.strip() or form.postal_code.strip():
-        fail("address", "Give the street with the city, region or postal code.")
+        fail("address", _("Give the street with the city, region or postal code."))
     if form.id_address:
         addresses.append(AddressInput(address_type="id", detail=form.id_address))
     cleaned_addresses = []
@@ -383,14 +385,14 @@ def validate_registration(
             for part in ADDRESS_TEXT
         }
         if not address.detail.strip():
-            fail(f"addresses.{index}.detail", "Required.")
+            fail(f"addresses.{index}.detail", _("Required."))
         if parts["country"]:
             try:
                 parts["country"] = parse_country(parts["country"], field=f"addresses.{index}.country")
             except InvalidInput as error:
                 fail(f"addresses.{index}.country", error.fields[f"addresses.{index}.country"], error.message)
         if parts["postal_code"] and not re.fullmatch(r"[A-Za-z0-9 \-]{3,10}", parts["postal_code"]):
-            fail(f"addresses.{index}.postal_code", "3 to 10 letters and digits.")
+            fail(f"addresses.{index}.postal_code", _("3 to 10 letters and digits."))
         cleaned_addresses.append(address.model_copy(update=parts))
     addresses = cleaned_addresses
     if form.preferences:
@@ -405,16 +407,16 @@ def validate_registration(
         for field in ("dnd_start", "dnd_end"):
             value = getattr(form.preferences, field)
             if value and not HHMM.fullmatch(value):
-                fail(f"preferences.{field}", "A time as HH:MM.")
+                fail(f"preferences.{field}", _("A time as HH:MM."))
         if bool(form.preferences.dnd_start) != bool(form.preferences.dnd_end):
-            fail("preferences.dnd_end", "Give the start and the end of the quiet hours.")
+            fail("preferences.dnd_end", _("Give the start and the end of the quiet hours."))
     for index, social in enumerate(form.social_accounts):
         if not social.provider or not social.subject:
-            fail(f"social_accounts.{index}.subject", "Provider and account are both needed.")
+            fail(f"social_accounts.{index}.subject", _("Provider and account are both needed."))
     for field in ("birthplace", "social_id", "belief"):
         text(field, getattr(form, field))
     if form.account_id:
-        fail("account_id", "A new customer has no account yet; leave empty to open one.")
+        fail("account_id", _("A new customer has no account yet; leave empty to open one."))
     files: list[CheckedFile] = []
     for index, raw_path in enumerate(form.attachments):
         try:
@@ -468,12 +470,12 @@ def _check_service_password(
     password = form.service_password
     if not password:
         if require_password:
-            fail("service_password", "Required: the customer chooses a service password.")
+            fail("service_password", _("Required: the customer chooses a service password."))
         return
     if form.service_password_confirm is not None and form.service_password_confirm != password:
-        fail("service_password_confirm", "Does not match the password.")
+        fail("service_password_confirm", _("Does not match the password."))
     problem = service_password_problem(
         password, cert_number=cert_number, birthday=birthday, names=(form.first_name, form.last_name)
     )
     if problem:
-        fail("service_password", problem, "The service password is too easy to guess.")
+        fail("service_password", problem, _("The service password is too easy to guess."))

@@ -15,12 +15,14 @@ from sqlmodel import Session
 
 from crm_tui.domain import BlacklistSeverity, CustomerStatus, PaymentType, QueueName
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.identity.attachments import record_attachment
 from crm_tui.services.identity.checks import check_blacklist, check_credit
 from crm_tui.services.identity.near_matches import NearMatch, PossibleDuplicates, existing_owner, find_near_matches
 from crm_tui.services.identity.registration_form import PreferenceInput, RegistrationForm, ValidRegistration
 from crm_tui.services.lines.provisioning import give_line
 from crm_tui.services.shared.catalog import ensure_catalog
+from crm_tui.services.shared.certificates import document_words
 from crm_tui.services.shared.validation import customer_id_for
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import (
@@ -62,8 +64,10 @@ def refuse_owned_certificate(uow: UnitOfWork, valid: ValidRegistration) -> None:
     existing = existing_owner(uow, valid)
     if existing:
         raise DuplicateIdentity(
-            f"This {valid.cert_type.label.lower()} is already registered as customer {existing}.",
-            fields={"cert_number": "Already registered."},
+            _("This {document} is already registered as customer {customer_id}.").format(
+                document=document_words(valid.cert_type), customer_id=existing
+            ),
+            fields={"cert_number": _("Already registered.")},
             existing_customer_id=existing,
         )
 
@@ -80,7 +84,9 @@ def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_m
     unconfirmed = [m for m in near if m.customer_id not in confirmed]
     if unconfirmed:
         raise PossibleDuplicates(
-            f"{len(unconfirmed)} existing customer(s) look like this person; confirm it is a different person to go on.",
+            _("{count} existing customer(s) look like this person; confirm it is a different person to go on.").format(
+                count=len(unconfirmed)
+            ),
             near_matches=[m.model_dump(mode="json") for m in unconfirmed],
         )
     if valid.login_name:
@@ -90,8 +96,10 @@ def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_m
         if holder:
             refuse_owned_certificate(uow, valid)  # the same person, registered a moment ago elsewhere?
             raise Conflict(
-                f"The login name {valid.login_name} is taken by customer {holder}; choose another.",
-                fields={"login_name": "Taken."},
+                _("The login name {login_name} is taken by customer {customer_id}; choose another.").format(
+                    login_name=valid.login_name, customer_id=holder
+                ),
+                fields={"login_name": _("Taken.")},
             )
     for index, social in enumerate(form.social_accounts):
         owner = uow.session.execute(
@@ -102,8 +110,12 @@ def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_m
         if owner:
             refuse_owned_certificate(uow, valid)
             raise Conflict(
-                f"The {social.provider} account {social.subject} is already linked to customer {owner}.",
-                fields={f"social_accounts.{index}.subject": f"Already linked to {owner}."},
+                _("The {provider} account {account} is already linked to customer {customer_id}.").format(
+                    provider=social.provider, account=social.subject, customer_id=owner
+                ),
+                fields={
+                    f"social_accounts.{index}.subject": _("Already linked to {customer_id}.").format(customer_id=owner)
+                },
                 existing_customer_id=owner,
             )
     return near
@@ -119,7 +131,8 @@ def chosen_offering(session: Session, form: RegistrationForm) -> Offering | None
     ).scalar_one_or_none()
     if offering is None:
         raise InvalidInput(
-            f"No offering {form.primary_offering} in the catalog.", fields={"primary_offering": "Unknown offering."}
+            _("No offering {offering} in the catalog.").format(offering=form.primary_offering),
+            fields={"primary_offering": _("Unknown offering.")},
         )
     return offering
 
@@ -140,9 +153,9 @@ def run_checks(uow: UnitOfWork, valid: ValidRegistration, offering: Offering | N
     )
     for hit in hits:
         if hit.severity == BlacklistSeverity.BAN:
-            checks.hold_reasons.append(f"Blacklisted ({hit.matched_on}): {hit.reason}")
+            checks.hold_reasons.append(hit.words())
         else:
-            checks.warnings.append(f"Blacklist warning ({hit.matched_on}): {hit.reason}")
+            checks.warnings.append(hit.words())
     decision = check_credit(
         birthday=valid.birthday,
         cert_type=valid.cert_type.value,
@@ -154,9 +167,7 @@ def run_checks(uow: UnitOfWork, valid: ValidRegistration, offering: Offering | N
     )
     checks.credit_level, checks.credit_limit = decision.level, decision.limit
     if not decision.passed:
-        checks.hold_reasons.append(
-            f"Credit check failed: level {decision.level} is below what a postpaid line needs ({', '.join(decision.reasons) or 'no positive facts'})"
-        )
+        checks.hold_reasons.append(decision.failure_words())
     return checks
 
 

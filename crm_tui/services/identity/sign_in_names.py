@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_tui.domain import CustomerStatus
 from crm_tui.errors import Conflict, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import require_signed_in
@@ -38,7 +39,10 @@ def _customer(uow: UnitOfWork, customer_id: str, *, lock: bool = False) -> Custo
     query = select(Customer).where(Customer.customer_id == customer_id)
     customer = uow.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if customer is None or customer.status in UNCHANGEABLE:
-        raise NotFound(f"No customer {customer_id}.", fields={"customer_id": "No such customer."})
+        raise NotFound(
+            _("No customer {customer_id}.").format(customer_id=customer_id),
+            fields={"customer_id": _("No such customer.")},
+        )
     return customer
 
 
@@ -46,7 +50,7 @@ def set_login_name(customer_id: str, login_name: str | None, *, uow: UnitOfWork,
     """Give, change or (with None or "") remove the customer's login name; taken names are a conflict.
 
     One function on its own so the profile edit can call it for its login-name field."""
-    require_signed_in(actor, doing="change login names")
+    require_signed_in(actor, doing=_("change login names"))
     customer_id = parse_customer_id(customer_id)
     name = parse_login_name(login_name) if login_name and login_name.strip() else None
     with uow:
@@ -60,8 +64,10 @@ def set_login_name(customer_id: str, login_name: str | None, *, uow: UnitOfWork,
             ).scalar()
             if holder:
                 raise Conflict(
-                    f"The login name {name} is taken by another customer; choose another.",
-                    fields={"login_name": "Taken."},
+                    _("The login name {login_name} is taken by another customer; choose another.").format(
+                        login_name=name
+                    ),
+                    fields={"login_name": _("Taken.")},
                 )
         customer.login_name = name
         customer.version += 1
@@ -79,15 +85,15 @@ def set_login_name(customer_id: str, login_name: str | None, *, uow: UnitOfWork,
             uow.commit()
         except IntegrityError:
             raise Conflict(
-                "That login name was taken at another terminal a moment ago; choose another.",
-                fields={"login_name": "Just taken."},
+                _("That login name was taken at another terminal a moment ago; choose another."),
+                fields={"login_name": _("Just taken.")},
             ) from None
         return LoginNameChanged(customer_id=customer_id, login_name=name, previous=previous)
 
 
 def list_social_accounts(customer_id: str, *, uow: UnitOfWork, actor: Actor) -> list[SocialAccountView]:
     """The customer's linked social accounts, oldest first."""
-    require_signed_in(actor, doing="view social accounts")
+    require_signed_in(actor, doing=_("view social accounts"))
     customer_id = parse_customer_id(customer_id)
     with uow:
         customer = _customer(uow, customer_id)
@@ -101,7 +107,7 @@ def unlink_social_account(
     customer_id: str, provider: str, subject: str, *, uow: UnitOfWork, actor: Actor
 ) -> list[SocialAccountView]:
     """Remove one linked account (the customer asked, or it is not theirs); returns those left."""
-    require_signed_in(actor, doing="unlink social accounts")
+    require_signed_in(actor, doing=_("unlink social accounts"))
     customer_id = parse_customer_id(customer_id)
     with uow:
         customer = _customer(uow, customer_id)
@@ -113,14 +119,16 @@ def unlink_social_account(
             )
         ).scalar_one_or_none()
         if link is None:
-            raise NotFound("That social account is not linked to this customer.", fields={"subject": "Not linked."})
+            raise NotFound(
+                _("That social account is not linked to this customer."), fields={"subject": _("Not linked.")}
+            )
         uow.session.delete(link)
         now = utcnow()
         capture(
             uow.session,
             customer.id or 0,
             kind="social_unlink",
-            summary=f"Unlinked a {link.provider} account",
+            summary=_("Unlinked a {provider} account").format(provider=link.provider),
             actor=actor,
             now=now,
         )

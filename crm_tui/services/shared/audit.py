@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from crm_tui.i18n import _
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import AuditEntry
@@ -190,7 +191,7 @@ def _signature(key: bytes, last_id: int, last_hash: str, entries: int, at: datet
 def make_checkpoint(*, uow: UnitOfWork, actor: Actor | None) -> Checkpoint:
     """Sign the current head (last id, its HMAC, the count); supervisors, or the system after a verify."""
     if actor is not None:
-        require_role(actor, *SUPERVISORS, doing="checkpoint the audit trail")
+        require_role(actor, *SUPERVISORS, doing=_("checkpoint the audit trail"))
     with uow:
         key = key_for(uow)
         head = uow.session.execute(
@@ -217,7 +218,7 @@ def verify_chain(*, uow: UnitOfWork, actor: Actor, checkpoints: Iterable[Checkpo
     checkpoint's head is gone, or the count fell below one), a rewritten chain (a checkpoint's head has
     another HMAC), entries signed with another key.
     """
-    require_role(actor, *SUPERVISORS, doing="verify the audit trail")
+    require_role(actor, *SUPERVISORS, doing=_("verify the audit trail"))
     problems: list[tuple[int | None, str]] = []
     with uow:
         key = key_for(uow)
@@ -227,7 +228,9 @@ def verify_chain(*, uow: UnitOfWork, actor: Actor, checkpoints: Iterable[Checkpo
             problems.append(
                 (
                     None,
-                    f"checkpoint of {foreign.at:%Y-%m-%d %H:%M} was signed with another key ({foreign.key_id}); it cannot be checked here",
+                    _("checkpoint of {when} was signed with another key ({key}); it cannot be checked here").format(
+                        when=f"{foreign.at:%Y-%m-%d %H:%M}", key=foreign.key_id
+                    ),
                 )
             )
         for mark in list(marks):
@@ -235,7 +238,12 @@ def verify_chain(*, uow: UnitOfWork, actor: Actor, checkpoints: Iterable[Checkpo
                 mark.signature, _signature(key, mark.last_id, mark.last_hash, mark.entries, mark.at)
             ):
                 problems.append(
-                    (None, f"checkpoint of {mark.at:%Y-%m-%d %H:%M} has a false signature (forged or edited)")
+                    (
+                        None,
+                        _("checkpoint of {when} has a false signature (forged or edited)").format(
+                            when=f"{mark.at:%Y-%m-%d %H:%M}"
+                        ),
+                    )
                 )
                 marks.remove(mark)
         wanted = {mark.last_id: mark for mark in marks}
@@ -269,28 +277,38 @@ def verify_chain(*, uow: UnitOfWork, actor: Actor, checkpoints: Iterable[Checkpo
                 problems.append(
                     (
                         None,
-                        f"the audit log is empty, but the checkpoint of {when} recorded {mark.entries:,} entries (the table was wiped)",
+                        _(
+                            "the audit log is empty, but the checkpoint of {when} recorded {entries} entries "
+                            "(the table was wiped)"
+                        ).format(when=when, entries=f"{mark.entries:,}"),
                     )
                 )
             elif mark.last_id not in seen:
                 problems.append(
                     (
                         None,
-                        f"entry {mark.last_id}, the head at the checkpoint of {when}, is gone: entries were removed from the end",
+                        _(
+                            "entry {entry}, the head at the checkpoint of {when}, is gone: "
+                            "entries were removed from the end"
+                        ).format(entry=mark.last_id, when=when),
                     )
                 )
             elif not hmac.compare_digest(seen[mark.last_id], mark.last_hash):
                 problems.append(
                     (
                         mark.last_id,
-                        f"entry {mark.last_id} is not the one the checkpoint of {when} signed: the chain was rewritten",
+                        _(
+                            "entry {entry} is not the one the checkpoint of {when} signed: the chain was rewritten"
+                        ).format(entry=mark.last_id, when=when),
                     )
                 )
             elif count < mark.entries and not broken:
                 problems.append(
                     (
                         None,
-                        f"the log holds {count:,} entries, fewer than the {mark.entries:,} of the checkpoint of {when}",
+                        _("the log holds {count} entries, fewer than the {entries} of the checkpoint of {when}").format(
+                            count=f"{count:,}", entries=f"{mark.entries:,}", when=when
+                        ),
                     )
                 )
     first = next((entry_id for entry_id, _ in problems if entry_id is not None), None)
@@ -311,23 +329,29 @@ def _link_problem(entry: AuditEntry, previous: str | None, key: bytes, mine: str
     """What is wrong with one entry given the one before it, or None."""
     if entry.key_id is None:
         if keyed:
-            return f"entry {entry.id} carries no key after keyed entries (forged without the key)"
+            return _("entry {entry} carries no key after keyed entries (forged without the key)").format(entry=entry.id)
         start, entry_key = LEGACY_GENESIS, None
     elif entry.key_id != mine:
-        return f"entry {entry.id} was signed with another key ({entry.key_id}); every terminal must hold the same audit key"
+        return _(
+            "entry {entry} was signed with another key ({key}); every terminal must hold the same audit key"
+        ).format(entry=entry.id, key=entry.key_id)
     else:
         start, entry_key = genesis(key), key
     if entry.prev_hash != (previous if previous is not None else start):
-        return f"entry {entry.id} does not follow the entry before it (one was removed or changed)"
+        return _("entry {entry} does not follow the entry before it (one was removed or changed)").format(
+            entry=entry.id
+        )
     if not hmac.compare_digest(_expected(entry, entry_key), entry.hash):
-        return f"entry {entry.id} was changed after it was written (or the chain was recomputed without the key)"
+        return _("entry {entry} was changed after it was written (or the chain was recomputed without the key)").format(
+            entry=entry.id
+        )
     return None
 
 
 def show_entries(
     *, uow: UnitOfWork, actor: Actor, customer_id: str | None = None, limit: int = 200
 ) -> list[AuditEntryView]:
-    require_role(actor, *SUPERVISORS, doing="read the audit trail")
+    require_role(actor, *SUPERVISORS, doing=_("read the audit trail"))
     with uow:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if customer_id:

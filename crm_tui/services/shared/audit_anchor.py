@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.shared.audit import Checkpoint
 
 KEY_FILE = "audit.key"
@@ -69,6 +70,7 @@ def load_checkpoints(*paths: Path) -> list[Checkpoint]:
                 found.append(Checkpoint.model_validate_json(line))
             except ValidationError:
                 raise InvalidInput(
-                    f"{path.name} line {number} is not a checkpoint.", fields={"checkpoint": "Not a checkpoint line."}
+                    _("{file} line {number} is not a checkpoint.").format(file=path.name, number=number),
+                    fields={"checkpoint": _("Not a checkpoint line.")},
                 ) from None
     return found

@@ -11,6 +11,7 @@ from stdnum.util import get_cc_module
 
 from crm_tui.domain import CertType
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import N_, _, current_language
 from crm_tui.services.shared.validation import parse_cert_number, parse_country
 
 # (type, country) -> the stdnum module name that validates it; "*" means any country.
@@ -34,12 +35,21 @@ _STDNUM: dict[tuple[CertType, str], str] = {
     (CertType.COMPANY_REGISTRATION, "ES"): "cif",
 }
 _FORMATS: dict[CertType, tuple[re.Pattern[str], str]] = {
-    CertType.PASSPORT: (re.compile(r"^[A-Z0-9]{6,9}$"), "6 to 9 letters and digits"),
-    CertType.NATIONAL_ID: (re.compile(r"^[A-Z0-9]{5,20}$"), "5 to 20 letters and digits"),
-    CertType.DRIVING_LICENCE: (re.compile(r"^[A-Z0-9]{5,20}$"), "5 to 20 letters and digits"),
-    CertType.RESIDENCE_PERMIT: (re.compile(r"^[A-Z0-9]{5,20}$"), "5 to 20 letters and digits"),
-    CertType.COMPANY_REGISTRATION: (re.compile(r"^[A-Z0-9]{4,20}$"), "4 to 20 letters and digits"),
+    CertType.PASSPORT: (re.compile(r"^[A-Z0-9]{6,9}$"), N_("6 to 9 letters and digits")),
+    CertType.NATIONAL_ID: (re.compile(r"^[A-Z0-9]{5,20}$"), N_("5 to 20 letters and digits")),
+    CertType.DRIVING_LICENCE: (re.compile(r"^[A-Z0-9]{5,20}$"), N_("5 to 20 letters and digits")),
+    CertType.RESIDENCE_PERMIT: (re.compile(r"^[A-Z0-9]{5,20}$"), N_("5 to 20 letters and digits")),
+    CertType.COMPANY_REGISTRATION: (re.compile(r"^[A-Z0-9]{4,20}$"), N_("4 to 20 letters and digits")),
 }
+
+
+def document_words(kind: CertType) -> str:
+    """A document type's words inside a sentence ("this national id"): lower-cased, but a language
+    whose words for it are an acronym keeps the capitals ("este DNI", "permiso de residencia (NIE)")."""
+    label = kind.label
+    if current_language() == "en":
+        return label.lower()
+    return " ".join(word if word.strip("()").isupper() else word.lower() for word in label.split(" "))
 
 
 def stdnum_module(cert_type: CertType, country: str) -> ModuleType | None:
@@ -55,8 +65,8 @@ def parse_certificate(cert_type: str, number: str, country: str) -> tuple[CertTy
         kind = CertType((cert_type or "").strip().lower())
     except ValueError:
         kind = None
-        errors["cert_type"] = "Choose a certificate type."
-        messages.append("Choose a certificate type.")
+        errors["cert_type"] = _("Choose a certificate type.")
+        messages.append(_("Choose a certificate type."))
     try:
         country_code = parse_country(country or "")
     except InvalidInput as error:
@@ -75,14 +85,20 @@ def parse_certificate(cert_type: str, number: str, country: str) -> tuple[CertTy
             try:
                 normalized = module.compact(module.validate(normalized)).upper()
             except ValidationError:
-                message = f"Not a valid {kind.label.lower()} number for {country_code}: check the digits and the check letter."
-                errors["cert_number"] = "The check digit or format does not match."
+                message = _(
+                    "Not a valid {document} number for {country}: check the digits and the check letter."
+                ).format(document=document_words(kind), country=country_code)
+                errors["cert_number"] = _("The check digit or format does not match.")
                 messages.append(message)
         else:
             pattern, words = _FORMATS[kind]
             if not pattern.fullmatch(normalized):
-                errors["cert_number"] = f"A {kind.label.lower()} has {words}."
-                messages.append(f"A {kind.label.lower()} number has {words}.")
+                errors["cert_number"] = _("A {document} has {rule}.").format(
+                    document=document_words(kind), rule=_(words)
+                )
+                messages.append(
+                    _("A {document} number has {rule}.").format(document=document_words(kind), rule=_(words))
+                )
     if errors:
         raise InvalidInput(" ".join(messages), fields=errors)
     assert kind is not None

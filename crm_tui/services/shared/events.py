@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crm_tui.i18n import _
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import OutboxEvent
@@ -26,7 +27,7 @@ class EventView(View):
 def list_events(
     *, uow: UnitOfWork, actor: Actor, since: datetime | None = None, event_type: str | None = None, limit: int = 500
 ) -> list[EventView]:
-    require_role(actor, *SUPERVISORS, doing="read the outbox")
+    require_role(actor, *SUPERVISORS, doing=_("read the outbox"))
     with uow:
         query = select(OutboxEvent).order_by(OutboxEvent.id).limit(limit)
         if since is not None:

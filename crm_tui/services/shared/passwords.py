@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_OPERATOR_PASSWORD = 10
@@ -56,12 +57,12 @@ def rehash_if_needed(stored_hash: str, secret: str) -> str | None:
 def check_operator_password(password: str, *, field: str = "password") -> str:
     if len(password) < MIN_OPERATOR_PASSWORD:
         raise InvalidInput(
-            f"An operator password has at least {MIN_OPERATOR_PASSWORD} characters.",
-            fields={field: f"At least {MIN_OPERATOR_PASSWORD} characters."},
+            _("An operator password has at least {count} characters.").format(count=MIN_OPERATOR_PASSWORD),
+            fields={field: _("At least {count} characters.").format(count=MIN_OPERATOR_PASSWORD)},
         )
     if password.strip() != password or not password.strip():
         raise InvalidInput(
-            "A password cannot start or end with spaces.", fields={field: "No leading or trailing spaces."}
+            _("A password cannot start or end with spaces."), fields={field: _("No leading or trailing spaces.")}
         )
     return password
 
@@ -101,25 +102,25 @@ def service_password_problem(
 ) -> str | None:
     """Why a service password is too easy to guess, in words for the field; None when it is fine."""
     if len(password) < MIN_SERVICE_PASSWORD:
-        return f"At least {MIN_SERVICE_PASSWORD} characters."
+        return _("At least {count} characters.").format(count=MIN_SERVICE_PASSWORD)
     lowered = password.lower()
     if len(set(lowered)) < 4:
-        return "Too few different characters."
+        return _("Too few different characters.")
     if _is_walk(password):
-        return "A run of keys, letters or digits is guessed first: choose words of your own."
+        return _("A run of keys, letters or digits is guessed first: choose words of your own.")
     if password.isdigit() and _is_date(password):
-        return "A date is guessed first: choose words of your own."
+        return _("A date is guessed first: choose words of your own.")
     core = _ENDS.sub("", password).lower()
     letters = "".join(ch for ch in lowered if ch.isalpha())
     words = common_words()
     if core.translate(_LEET) in words or core in words or letters in words or letters.translate(_LEET) in words:
-        return "A common word with digits or a symbol added is guessed first: join two or three words of your own."
+        return _("A common word with digits or a symbol added is guessed first: join two or three words of your own.")
     if _is_walk(core) or _is_walk(letters):
-        return "A run of keys, letters or digits is guessed first: choose words of your own."
+        return _("A run of keys, letters or digits is guessed first: choose words of your own.")
     if cert_number and cert_number[:6].upper() in password.upper():
-        return "Not the identity document."
+        return _("Not the identity document.")
     if birthday and (birthday.strftime("%d%m%Y") in password or birthday.strftime("%Y%m%d") in password):
-        return "Not the birthday."
+        return _("Not the birthday.")
     if any(len(name) >= 4 and name.lower() == core for name in names):
-        return "Not the customer's own name."
+        return _("Not the customer's own name.")
     return None

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from crm_tui.domain import ChargeStatus
 from crm_tui.errors import Conflict, InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.shared.views import Actor
 from crm_tui.storage.models import Account, Charge, Payment
 from crm_tui.storage.sequences import next_number
@@ -37,14 +38,18 @@ def take_payment(
     """
     if method not in PAYMENT_METHODS:
         raise InvalidInput(
-            f"Unknown payment method {method!r}; one of {', '.join(PAYMENT_METHODS)}.",
-            fields={"payment_method": "Choose cash, card or account."},
+            _("Unknown payment method {method}; one of {methods}.").format(
+                method=repr(method), methods=", ".join(PAYMENT_METHODS)
+            ),
+            fields={"payment_method": _("Choose cash, card or account.")},
         )
     if method == "account":
         if account.balance < amount:
             raise Conflict(
-                f"The account balance {account.balance} does not cover {amount}.",
-                fields={"payment_method": "Balance too low."},
+                _("The account balance {balance} does not cover {amount}.").format(
+                    balance=account.balance, amount=amount
+                ),
+                fields={"payment_method": _("Balance too low.")},
             )
         account.balance -= amount
         session.add(account)
@@ -78,7 +83,7 @@ def pay_out_refund(
     """Money handed back (a prepaid balance refunded in cash): a negative payment with its own voucher
     number (`RF...`, from the receipts' sequence) and the refund charge it settles."""
     if amount <= 0:
-        raise InvalidInput("A refund is a positive amount.", fields={"amount": "More than zero."})
+        raise InvalidInput(_("A refund is a positive amount."), fields={"amount": _("More than zero.")})
     payment = Payment(
         receipt_number=f"RF{next_number(session, 'receipt_number'):09d}",
         kind="refund",

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from crm_tui.domain import Role
 from crm_tui.errors import NotAllowed
+from crm_tui.i18n import _
 from crm_tui.services.shared.views import Actor
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def require_role(actor: Actor | None, *roles: Role, doing: str) -> Actor:
-    """The signed-in actor if their role is one of `roles`, else NotAllowed."""
+    """The signed-in actor if their role is one of `roles`, else NotAllowed.
+
+    `doing` is the action in words, already translated (`doing=_("see receipts")`): it ends
+    "Sign in to ..." and "Only a supervisor or admin may ..."."""
     if actor is None:
-        raise NotAllowed(f"Sign in to {doing}.")
+        raise NotAllowed(_("Sign in to {doing}.").format(doing=doing))
     if roles and actor.role not in roles:
-        names = " or ".join(role.label for role in roles)
-        article = "an" if names[0].lower() in "aeiou" else "a"
-        raise NotAllowed(f"Only {article} {names} may {doing}.")
+        names = roles[0].label
+        for role in roles[1:]:
+            names = _("{roles} or {role}").format(roles=names, role=role.label)
+        if roles[0].label[:1].lower() in "aeiou":
+            raise NotAllowed(_("Only an {roles} may {doing}.").format(roles=names, doing=doing))
+        raise NotAllowed(_("Only a {roles} may {doing}.").format(roles=names, doing=doing))
     return actor
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.present import local_time, money_text, words
 from crm_tui.services.shared.receipts import ReceiptView
 
@@ -37,33 +38,35 @@ def _pair(left: str, right: str, width: int) -> list[str]:
 def receipt_lines(view: ReceiptView, *, width: int = WIDTH) -> list[str]:
     """The receipt, line by line, each at most `width` characters."""
     refund = view.kind == "refund"
-    title = "REFUND VOUCHER" if refund else "RECEIPT"
+    title = _("REFUND VOUCHER") if refund else _("RECEIPT")
     lines = [line[:width].center(width).rstrip() for line in view.header if line]
     lines.append(RULE * width)
     lines += _pair(title, view.receipt_number, width)
     if view.reprint:
-        lines.append("*** REPRINT ***".center(width).rstrip())
-    lines += _pair("Date", local_time(view.issued_at), width)
+        lines.append(_("*** REPRINT ***").center(width).rstrip())
+    lines += _pair(_("Date"), local_time(view.issued_at), width)
     if view.shop:
-        lines += _pair("Shop", view.shop, width)
+        lines += _pair(_("Shop"), view.shop, width)
     if view.operator:
-        lines += _pair("Operator", view.operator, width)
-    lines += _pair("Customer", view.customer_id, width)
-    lines += _pair("Name", view.customer_name, width)
-    lines += _pair("Account", view.account_code, width)
+        lines += _pair(_("Operator"), view.operator, width)
+    lines += _pair(_("Customer"), view.customer_id, width)
+    lines += _pair(_("Name"), view.customer_name, width)
+    lines += _pair(_("Account"), view.account_code, width)
     lines.append(RULE * width)
     for item in view.items:
         lines += _pair(item.description, money_text(item.amount, view.currency), width)
     lines.append(RULE * width)
-    lines += _pair("TOTAL PAID OUT" if refund else "TOTAL", money_text(abs(view.total), view.currency), width)
+    lines += _pair(_("TOTAL PAID OUT") if refund else _("TOTAL"), money_text(abs(view.total), view.currency), width)
     if view.vat_rate is not None and view.vat_amount is not None and view.net_amount is not None:
         rate = f"{view.vat_rate.normalize():f}"
-        lines += _pair(f"  incl. VAT {rate}%", money_text(view.vat_amount, view.currency), width)
-        lines += _pair("  net of VAT", money_text(view.net_amount, view.currency), width)
-    lines += _pair("Refunded in" if refund else "Paid by", words(view.method), width)
+        lines += _pair(
+            "  " + _("incl. VAT {rate}%").format(rate=rate), money_text(view.vat_amount, view.currency), width
+        )
+        lines += _pair("  " + _("net of VAT"), money_text(view.net_amount, view.currency), width)
+    lines += _pair(_("Refunded in") if refund else _("Paid by"), words(view.method), width)
     lines.append(RULE * width)
     if refund:
-        lines += ["", "Received by the customer:", "", "_" * min(width, 30)]
+        lines += ["", _("Received by the customer:"), "", "_" * min(width, 30)]
     if view.footer:
         lines.append(view.footer[:width].center(width).rstrip())
     return lines
@@ -85,7 +88,8 @@ def receipt_pdf(view: ReceiptView) -> bytes:
     pdf = FPDF(unit="mm", format=(80, 12 + 4.2 * len(lines)))
     pdf.set_margins(3, 4, 3)
     pdf.set_auto_page_break(False)
-    pdf.set_title(f"{'Refund voucher' if view.kind == 'refund' else 'Receipt'} {view.receipt_number}")
+    title = _("Refund voucher {number}") if view.kind == "refund" else _("Receipt {number}")
+    pdf.set_title(title.format(number=view.receipt_number))
     pdf.set_creator("crm-tui")
     pdf.add_page()
     pdf.set_font("Courier", size=8.5)
@@ -104,6 +108,7 @@ def save_pdf(view: ReceiptView, target: Path) -> Path:
         os.replace(tmp.name, target)
     except OSError as error:
         raise InvalidInput(
-            f"Cannot write {target}: {error.strerror or error}.", fields={"pdf": "Cannot be written."}
+            _("Cannot write {path}: {error}.").format(path=target, error=error.strerror or error),
+            fields={"pdf": _("Cannot be written.")},
         ) from None
     return target

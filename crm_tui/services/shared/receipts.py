@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crm_tui.errors import InvalidInput, NotFound
+from crm_tui.i18n import _
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import clean_text, parse_customer_id
@@ -87,19 +88,20 @@ def parse_receipt_number(value: str) -> str:
     number = clean_text(value, field="receipt", max_length=32).upper().replace(" ", "")
     if not number or not number[:2].isalpha() or not number[2:].isdigit():
         raise InvalidInput(
-            "A receipt number reads like RC000000012 (a refund voucher RF...).", fields={"receipt": "Like RC000000012."}
+            _("A receipt number reads like RC000000012 (a refund voucher RF...)."),
+            fields={"receipt": _("Like RC000000012.")},
         )
     return number
 
 
 def list_receipts(customer_id: str, *, uow: UnitOfWork, actor: Actor | None) -> list[ReceiptSummary]:
     """The customer's payments and refunds, newest first."""
-    require_signed_in(actor, doing="see receipts")
+    require_signed_in(actor, doing=_("see receipts"))
     customer_id = parse_customer_id(customer_id)
     with uow:
         customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one_or_none()
         if customer is None:
-            raise NotFound(f"No customer {customer_id}.")
+            raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
         rows = uow.session.execute(
             select(Payment, Account.account_code)
             .join(Account, Account.id == Payment.account_id)
@@ -129,7 +131,7 @@ def _build(uow: UnitOfWork, number: str, *, reprint: bool) -> ReceiptView:
         .where(Payment.receipt_number == number)
     ).first()
     if found is None:
-        raise NotFound(f"No receipt {number}.")
+        raise NotFound(_("No receipt {number}.").format(number=number))
     payment, account, customer = found
     operator = session.get(Operator, payment.operator_id) if payment.operator_id else None
     charges = session.execute(select(Charge).where(Charge.receipt_number == number).order_by(Charge.id)).scalars()
@@ -137,7 +139,7 @@ def _build(uow: UnitOfWork, number: str, *, reprint: bool) -> ReceiptView:
     rest = payment.amount - sum((item.amount for item in items), Decimal("0.00"))
     if rest != 0:
         items.append(
-            ReceiptLine(description="Refund" if payment.kind == "refund" else "Payment on account", amount=rest)
+            ReceiptLine(description=_("Refund") if payment.kind == "refund" else _("Payment on account"), amount=rest)
         )
     settings = receipt_settings()
     rate = Decimal(settings["vat_rate"]) if settings.get("vat_rate") else None
@@ -169,7 +171,7 @@ def _build(uow: UnitOfWork, number: str, *, reprint: bool) -> ReceiptView:
 
 def get_receipt(receipt_number: str, *, uow: UnitOfWork, actor: Actor | None) -> ReceiptView:
     """One receipt as it was issued (to look at; printing it again is `reprint_receipt`)."""
-    require_signed_in(actor, doing="see receipts")
+    require_signed_in(actor, doing=_("see receipts"))
     number = parse_receipt_number(receipt_number)
     with uow:
         return _build(uow, number, reprint=False)
@@ -177,9 +179,9 @@ def get_receipt(receipt_number: str, *, uow: UnitOfWork, actor: Actor | None) ->
 
 def reprint_receipt(receipt_number: str, *, uow: UnitOfWork, actor: Actor | None, form: str = "text") -> ReceiptView:
     """The receipt marked REPRINT, and an audit entry saying who reprinted it, when and as what."""
-    actor = require_signed_in(actor, doing="reprint receipts")
+    actor = require_signed_in(actor, doing=_("reprint receipts"))
     if form not in FORMS:
-        raise InvalidInput("A receipt is reprinted as text or pdf.", fields={"form": "text or pdf."})
+        raise InvalidInput(_("A receipt is reprinted as text or pdf."), fields={"form": _("text or pdf.")})
     number = parse_receipt_number(receipt_number)
     with uow:
         view = _build(uow, number, reprint=True)

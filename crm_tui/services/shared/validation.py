@@ -18,6 +18,7 @@ from stdnum import imsi as stdnum_imsi
 from stdnum import luhn
 
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import N_, _
 from crm_tui.identifiers import (
     customer_id_for as customer_id_for,  # re-exported for the services' callers
 )
@@ -42,14 +43,18 @@ def clean_text(value: str, *, field: str, max_length: int = MAX_TEXT) -> str:
     value = value.strip()
     if _CONTROL.search(value):
         raise InvalidInput(
-            f"{_label(field)} has a control character (a line break, tab, escape code or text direction "
-            "override); type it on one line, as plain text.",
-            fields={field: "No control characters."},
+            _(
+                "{field} has a control character (a line break, tab, escape code or text direction "
+                "override); type it on one line, as plain text."
+            ).format(field=field_label(field)),
+            fields={field: _("No control characters.")},
         )
     if len(value) > max_length:
         raise InvalidInput(
-            f"{_label(field)} is too long (at most {max_length} characters).",
-            fields={field: f"At most {max_length} characters."},
+            _("{field} is too long (at most {max_length} characters).").format(
+                field=field_label(field), max_length=max_length
+            ),
+            fields={field: _("At most {max_length} characters.").format(max_length=max_length)},
         )
     return value
 
@@ -57,7 +62,7 @@ def clean_text(value: str, *, field: str, max_length: int = MAX_TEXT) -> str:
 def parse_name_query(value: str, *, field: str = "name") -> str:
     value = normalize_name(clean_text(value, field=field))
     if len(value) < 2:
-        raise InvalidInput("Type at least 2 letters of the name.", fields={field: "At least 2 letters."})
+        raise InvalidInput(_("Type at least 2 letters of the name."), fields={field: _("At least 2 letters.")})
     return value
 
 
@@ -66,16 +71,16 @@ def parse_cert_number(value: str, *, field: str = "cert_number") -> str:
     value = re.sub(r"[\s\-./]", "", clean_text(value, field=field)).upper()
     if not CERT_PATTERN.fullmatch(value):
         raise InvalidInput(
-            "A certificate number has 3 to 40 letters and digits.",
-            fields={field: "Letters and digits only, 3 to 40 of them."},
+            _("A certificate number has 3 to 40 letters and digits."),
+            fields={field: _("Letters and digits only, 3 to 40 of them.")},
         )
     return value
 
 
 NOT_COUNTRIES = {
-    "UK": "UK is not an ISO country code: the United Kingdom is GB.",
-    "EU": "The EU is not a country: give the member state, like ES or FR.",
-    "EL": "EL is not an ISO country code: Greece is GR.",
+    "UK": N_("UK is not an ISO country code: the United Kingdom is GB."),
+    "EU": N_("The EU is not a country: give the member state, like ES or FR."),
+    "EL": N_("EL is not an ISO country code: Greece is GR."),
 }
 """Codes people type that ISO 3166 reserves but are not countries, with what to type instead."""
 MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
@@ -87,13 +92,14 @@ def parse_country(value: str, *, field: str = "cert_country") -> str:
     value = clean_text(value, field=field).upper()
     if not re.fullmatch(r"[A-Z]{2}", value):
         raise InvalidInput(
-            "A country is its two-letter ISO code, like ES or GB.", fields={field: "Two letters, like ES."}
+            _("A country is its two-letter ISO code, like ES or GB."), fields={field: _("Two letters, like ES.")}
         )
     if value in NOT_COUNTRIES:
-        raise InvalidInput(NOT_COUNTRIES[value], fields={field: NOT_COUNTRIES[value]})
+        raise InvalidInput(_(NOT_COUNTRIES[value]), fields={field: _(NOT_COUNTRIES[value])})
     if pycountry.countries.get(alpha_2=value) is None:
         raise InvalidInput(
-            f"{value} is not a country (ISO 3166): like ES, GB, MA or CO.", fields={field: "No such country code."}
+            _("{code} is not a country (ISO 3166): like ES, GB, MA or CO.").format(code=value),
+            fields={field: _("No such country code.")},
         )
     return value
 
@@ -103,13 +109,14 @@ def parse_language(value: str, *, field: str = "language") -> str:
     match = LANGUAGE_TAG.fullmatch(clean_text(value, field=field))
     if match is None:
         raise InvalidInput(
-            "A language is its ISO code, like es or en.", fields={field: "A language code like es or en."}
+            _("A language is its ISO code, like es or en."), fields={field: _("A language code like es or en.")}
         )
     code, territory = match.group(1).lower(), match.group(2)
     known = pycountry.languages.get(alpha_2=code) if len(code) == 2 else pycountry.languages.get(alpha_3=code)
     if known is None:
         raise InvalidInput(
-            f"{code} is not a language (ISO 639): like es, en, ca or ro.", fields={field: "No such language code."}
+            _("{code} is not a language (ISO 639): like es, en, ca or ro.").format(code=code),
+            fields={field: _("No such language code.")},
         )
     if territory is None:
         return code
@@ -121,7 +128,7 @@ def parse_currency(value: str, *, field: str = "currency") -> str:
     value = clean_text(value, field=field).upper()
     if not re.fullmatch(r"[A-Z]{3}", value) or pycountry.currencies.get(alpha_3=value) is None:
         raise InvalidInput(
-            "A currency is its three-letter ISO code, like EUR or USD.", fields={field: "An ISO code like EUR."}
+            _("A currency is its three-letter ISO code, like EUR or USD."), fields={field: _("An ISO code like EUR.")}
         )
     return value
 
@@ -134,8 +141,8 @@ def _phone(value: str, *, region: str, field: str) -> phonenumbers.PhoneNumber:
         number = None
     if number is None or not phonenumbers.is_possible_number(number):
         raise InvalidInput(
-            "That is not a phone number.",
-            fields={field: f"A national number ({region}) or +country code and number."},
+            _("That is not a phone number."),
+            fields={field: _("A national number ({region}) or +country code and number.").format(region=region)},
         )
     return number
 
@@ -156,8 +163,8 @@ def parse_phone(value: str, *, region: str, field: str = "landline") -> str:
     number = _phone(value, region=region, field=field)
     if not phonenumbers.is_valid_number(number):
         raise InvalidInput(
-            "That number does not exist in its country's numbering plan.",
-            fields={field: "Not a valid number: check the digits."},
+            _("That number does not exist in its country's numbering plan."),
+            fields={field: _("Not a valid number: check the digits.")},
         )
     return _stored(number)
 
@@ -169,17 +176,17 @@ def parse_mobile(value: str, *, region: str, field: str = "mobile", home_only: b
     number = _phone(value, region=region, field=field)
     if not phonenumbers.is_valid_number(number):
         raise InvalidInput(
-            "That number does not exist in its country's numbering plan.",
-            fields={field: "Not a valid mobile number: check the digits."},
+            _("That number does not exist in its country's numbering plan."),
+            fields={field: _("Not a valid mobile number: check the digits.")},
         )
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise InvalidInput(
-            "That is a valid number but not a mobile one.", fields={field: "A mobile number, like 612 34 56 78."}
+            _("That is a valid number but not a mobile one."), fields={field: _("A mobile number, like 612 34 56 78.")}
         )
     if home_only and phonenumbers.region_code_for_number(number) != region:
         raise InvalidInput(
-            f"A service number is a mobile number of {region}.",
-            fields={field: f"A {region} mobile number."},
+            _("A service number is a mobile number of {region}.").format(region=region),
+            fields={field: _("A {region} mobile number.").format(region=region)},
         )
     return _stored(number)
 
@@ -188,8 +195,8 @@ def parse_imsi(value: str, *, field: str = "imsi") -> str:
     digits = re.sub(r"\s", "", clean_text(value, field=field))
     if not stdnum_imsi.is_valid(digits):
         raise InvalidInput(
-            "An IMSI has 15 digits starting with a known country and network code.",
-            fields={field: "15 digits, known MCC and MNC."},
+            _("An IMSI has 15 digits starting with a known country and network code."),
+            fields={field: _("15 digits, known MCC and MNC.")},
         )
     return digits
 
@@ -202,8 +209,8 @@ def parse_iccid(value: str, *, field: str = "iccid") -> str:
     digits = re.sub(r"\s", "", clean_text(value, field=field))
     if not is_iccid(digits):
         raise InvalidInput(
-            "An ICCID has 18 to 20 digits, starts with 89 and ends with a check digit.",
-            fields={field: "18-20 digits from 89, valid check digit."},
+            _("An ICCID has 18 to 20 digits, starts with 89 and ends with a check digit."),
+            fields={field: _("18-20 digits from 89, valid check digit.")},
         )
     return digits
 
@@ -216,7 +223,9 @@ def parse_email(value: str, *, field: str = "email", deliverability: bool = Fals
     try:
         checked = validate_email(value, check_deliverability=deliverability)
     except EmailNotValidError as error:
-        raise InvalidInput(f"That is not an email address: {error}", fields={field: "Like name@example.com."}) from None
+        raise InvalidInput(
+            _("That is not an email address: {error}").format(error=error), fields={field: _("Like name@example.com.")}
+        ) from None
     return checked.normalized.lower()
 
 
@@ -225,11 +234,13 @@ def parse_login_name(value: str, *, field: str = "login_name") -> str:
     value = clean_text(value, field=field, max_length=64).lower()
     if not LOGIN_NAME_PATTERN.fullmatch(value) or not any(ch.isalpha() for ch in value):
         raise InvalidInput(
-            "A login name is 3 to 32 letters, digits, dots, underscores or hyphens, with at least one letter.",
-            fields={field: "3-32 of a-z 0-9 . _ - (a letter among them)."},
+            _("A login name is 3 to 32 letters, digits, dots, underscores or hyphens, with at least one letter."),
+            fields={field: _("3-32 of a-z 0-9 . _ - (a letter among them).")},
         )
     if is_customer_id(value):
-        raise InvalidInput("A login name cannot look like a customer ID.", fields={field: "Looks like a customer ID."})
+        raise InvalidInput(
+            _("A login name cannot look like a customer ID."), fields={field: _("Looks like a customer ID.")}
+        )
     return value
 
 
@@ -243,7 +254,8 @@ def parse_social(value: str, *, field: str = "social") -> str:
     found = SOCIAL_KEY.fullmatch(value)
     if not found:
         raise InvalidInput(
-            "A social account is @handle or provider:handle.", fields={field: "Like @marta.soler or google:marta."}
+            _("A social account is @handle or provider:handle."),
+            fields={field: _("Like @marta.soler or google:marta.")},
         )
     provider = (found["provider"] or "").lower()
     return f"{provider}:{found['handle']}" if provider else found["handle"]
@@ -263,10 +275,11 @@ def is_customer_id(value: str) -> bool:
 def parse_customer_id(value: str, *, field: str = "customer_id") -> str:
     value = clean_text(value, field=field).upper().replace(" ", "")
     if not CUSTOMER_ID_PATTERN.fullmatch(value):
-        raise InvalidInput("A customer ID is C and ten digits.", fields={field: "C and ten digits."})
+        raise InvalidInput(_("A customer ID is C and ten digits."), fields={field: _("C and ten digits.")})
     if not luhn.is_valid(value[1:]):
         raise InvalidInput(
-            "That customer ID has a wrong check digit: a mistyped digit?", fields={field: "Check digit does not match."}
+            _("That customer ID has a wrong check digit: a mistyped digit?"),
+            fields={field: _("Check digit does not match.")},
         )
     return value
 
@@ -278,5 +291,68 @@ def mask(value: str | None, *, keep: int = 4) -> str | None:
     return "•••• " + value[-keep:] if len(value) > keep else "••••"
 
 
-def _label(field: str) -> str:
-    return field.replace("_", " ").capitalize()
+FIELD_LABELS = {
+    "first_name": N_("First name"),
+    "middle_name": N_("Middle name"),
+    "last_name": N_("Last name"),
+    "organization_name": N_("Organization name"),
+    "name": N_("Name"),
+    "type": N_("Type"),
+    "cert_type": N_("Cert type"),
+    "cert_number": N_("Cert number"),
+    "cert_country": N_("Cert country"),
+    "gender": N_("Gender"),
+    "title": N_("Title"),
+    "nationality": N_("Nationality"),
+    "birthplace": N_("Birthplace"),
+    "birthday": N_("Birthday"),
+    "email": N_("Email"),
+    "mobile": N_("Mobile"),
+    "landline": N_("Landline"),
+    "address": N_("Address"),
+    "city": N_("City"),
+    "region": N_("Region"),
+    "postal_code": N_("Postal code"),
+    "id_address": N_("Id address"),
+    "social_id": N_("Social id"),
+    "belief": N_("Belief"),
+    "language": N_("Language"),
+    "written_language": N_("Written language"),
+    "login_name": N_("Login name"),
+    "service_password": N_("Service password"),
+    "service_password_confirm": N_("Service password confirm"),
+    "security_question": N_("Security question"),
+    "security_answer": N_("Security answer"),
+    "primary_offering": N_("Primary offering"),
+    "account_id": N_("Account id"),
+    "service_number": N_("Service number"),
+    "customer_id": N_("Customer id"),
+    "contacts": N_("Contacts"),
+    "addresses": N_("Addresses"),
+    "preferences": N_("Preferences"),
+    "social_accounts": N_("Social accounts"),
+    "attachments": N_("Attachments"),
+    "documents": N_("Documents"),
+    "key": N_("Key"),
+    "filter": N_("Filter"),
+    "note": N_("Note"),
+    "reason": N_("Reason"),
+    "receipt": N_("Receipt"),
+    "remarks": N_("Remarks"),
+    "requested_by": N_("Requested by"),
+    "legal_ground": N_("Legal ground"),
+}
+"""The words of the fields people type in, for messages that name a field (the English is the field's
+name with spaces, capitalised; a field without an entry is named so in every language)."""
+
+
+def field_label(field: str) -> str:
+    """`first_name` -> "First name", in the current language."""
+    label = FIELD_LABELS.get(field)
+    return _(label) if label else field.replace("_", " ").capitalize()
+
+
+def field_words(field: str) -> str:
+    """`first_name` -> "first name", in the current language, for the middle of a sentence."""
+    label = FIELD_LABELS.get(field)
+    return _(label).lower() if label else field.replace("_", " ")
