@@ -61,7 +61,9 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
     RowFormModal #row-form-buttons > Button { margin-left: 1; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", N_("Add"), tooltip=N_("add the row (enter on the last field too)"), id="row-form-save"),
+        Binding(
+            "ctrl+s", "save", N_("Add"), tooltip=N_("add the row (enter on the last field too)"), id="row-form-save"
+        ),
         Binding("escape", "cancel", N_("Cancel"), tooltip=N_("no row is added"), id="row-form-cancel"),
     ]
 
@@ -137,7 +139,9 @@ class EditableRows(Vertical):
     EditableRows > WorkbenchTable { height: auto; max-height: 7; margin: 0 1; }
     EditableRows > .rows-empty { color: $text-muted; text-style: italic; padding: 0 2; height: 1; }
     """
-    BINDINGS = [Binding("delete", "delete_row", N_("Delete row"), tooltip=N_("the row under the cursor"), id="delete-row")]
+    BINDINGS = [
+        Binding("delete", "delete_row", N_("Delete row"), tooltip=N_("the row under the cursor"), id="delete-row")
+    ]
 
     class NewRequested(Message):
         """The CSR pressed New: the screen opens the right form for a row."""

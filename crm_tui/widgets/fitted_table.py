@@ -164,10 +164,10 @@ class FittedTable(WorkbenchTable):
     def _refit(self) -> None:
         if not self.fit_columns:
             return
-        sizes = measured(self.fit_columns, (cells for _, cells in self._fit_rows))
+        sizes = measured(self.fit_columns, (cells for _key, cells in self._fit_rows))
         available = self._available()
         if available <= 0:  # not laid out yet (a hidden tab): every column, until its first resize
-            available = sum(width + 2 * CELL_PADDING for width, _ in sizes)
+            available = sum(width + 2 * CELL_PADDING for width, _minimum in sizes)
         widths = fit_widths(self.fit_columns, sizes, available)
         if widths == self._fit_widths:
             return

@@ -54,7 +54,9 @@ class CustomerResultsTable(FittedTable):
             tooltip=N_("this page, by any text in its rows"),
             id="results-filter",
         ),
-        Binding("s", "cycle_sort", N_("Sort"), tooltip=N_("by state, credit level, nationality or name"), id="results-sort"),
+        Binding(
+            "s", "cycle_sort", N_("Sort"), tooltip=N_("by state, credit level, nationality or name"), id="results-sort"
+        ),
     ]
 
     COLUMNS = (
