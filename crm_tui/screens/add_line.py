@@ -21,6 +21,7 @@ from textual.widgets import Input, RadioSet, Select, Static
 
 from crm_tui.domain import OrderStatus
 from crm_tui.errors import CrmError, ExternalSystemFailed, Held
+from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import money_text, phone, words
 from crm_tui.screens.line_order import PAYMENT_METHODS, LineOrderScreen
 from crm_tui.services.identity.new_line import AddLineResult, add_line
@@ -39,18 +40,28 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
 
     CSS_PATH: ClassVar[list[str]] = ["line_order.tcss", "add_line.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Submit", tooltip="shows what will happen; enter confirms", id="add-line-submit"),
         Binding(
-            "ctrl+n", "pool_number", "Next number", tooltip="the pool's next ordinary number", id="add-line-pool-number"
+            "ctrl+s", "submit", N_("Submit"), tooltip=N_("shows what will happen; enter confirms"), id="add-line-submit"
+        ),
+        Binding(
+            "ctrl+n",
+            "pool_number",
+            N_("Next number"),
+            tooltip=N_("the pool's next ordinary number"),
+            id="add-line-pool-number",
         ),
     ]
-    HELP_TITLE = "Add line"
+    HELP_TITLE = N_("Add line")
     WORKFLOW = (
-        "The form starts on the defaults: the customer's account, the offering of their latest line, the pool's next number and SIM.",
-        "Change what the customer asks for: a golden number (its fee is paid here), another offering, a new account, the SIM handed over.",
-        "ctrl+n goes back to the pool's next number; ctrl+s shows what will happen; enter confirms.",
+        N_(
+            "The form starts on the defaults: the customer's account, the offering of their latest line, the pool's next number and SIM."
+        ),
+        N_(
+            "Change what the customer asks for: a golden number (its fee is paid here), another offering, a new account, the SIM handed over."
+        ),
+        N_("ctrl+n goes back to the pool's next number; ctrl+s shows what will happen; enter confirms."),
     )
-    HEADING = "ADD LINE"
+    HEADING = N_("ADD LINE")
     ID_PREFIX = "add-line"
     LINE_ID = "add-line-customer"
 
@@ -68,31 +79,37 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
 
     def compose_sections(self) -> ComposeResult:
         with Vertical(id="section-line", classes="section"):
-            yield Static("ACCOUNT / OFFERING", classes="section-title")
+            yield Static(_("ACCOUNT / OFFERING"), classes="section-title")
             with Horizontal(classes="row"):
                 yield FormField(
-                    "Account", Select([("New account", NEW_ACCOUNT)], allow_blank=False, id="account"), name="account"
+                    _("Account"),
+                    Select([(_("New account"), NEW_ACCOUNT)], allow_blank=False, id="account"),
+                    name="account",
                 )
                 yield FormField(
-                    "Primary offering", Select([("Loading…", "")], allow_blank=False, id="offering"), name="offering"
+                    _("Primary offering"),
+                    Select([(_("Loading…"), "")], allow_blank=False, id="offering"),
+                    name="offering",
                 )
             yield Static("", id="contract", markup=False)
-            yield Static("NUMBER / SIM", classes="section-title")
+            yield Static(_("NUMBER / SIM"), classes="section-title")
             with Horizontal(classes="row"):
                 yield FormField(
-                    "Service number (ctrl+n: the pool's next)",
-                    Select([("Loading…", "")], allow_blank=False, id="service_number"),
+                    _("Service number (ctrl+n: the pool's next)"),
+                    Select([(_("Loading…"), "")], allow_blank=False, id="service_number"),
                     name="service_number",
                 )
                 yield FormField(
-                    "SIM card (ICCID)", Input(id="iccid", max_length=22, placeholder="next in stock"), name="iccid"
+                    _("SIM card (ICCID)"),
+                    Input(id="iccid", max_length=22, placeholder=_("next in stock")),
+                    name="iccid",
                 )
         with Vertical(id="section-checkout", classes="section"):
-            yield Static("CHECKOUT", classes="section-title")
+            yield Static(_("CHECKOUT"), classes="section-title")
             with Horizontal(classes="row"):
                 yield FormField(
-                    "Pay by",
-                    RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True),
+                    _("Pay by"),
+                    RadioSet(*(_(label) for _slug, label in PAYMENT_METHODS), id="payment_method", compact=True),
                     name="payment_method",
                 )
                 yield Static("", id="total-due")
@@ -106,52 +123,64 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
             lambda: line_options(customer_id, uow=services.reader(), actor=actor),
             self._show_options,
             group="add-line-options",
-            description="Load accounts, offerings and numbers",
+            description="Load accounts, offerings and numbers",  # i18n: not for people
             busy=self.flow,
         )
 
     def _show_options(self, options: LineOptions) -> None:
         self.quote = options
         self.query_one(f"#{self.LINE_ID}", Static).update(
-            Text.assemble(("Customer ", ""), (options.customer_id, "bold"), f" · {options.customer_name}")
+            Text.assemble((_("Customer") + " ", ""), (options.customer_id, "bold"), f" · {options.customer_name}")
         )
         currency = self.workbench.services.settings.currency
         accounts = [
             (
-                f"{a.account_id} · {a.payment_type} · {a.lines} line{'s' if a.lines != 1 else ''}",
+                f"{a.account_id} · {a.payment_type} · "
+                + ngettext("{count} line", "{count} lines", a.lines).format(count=a.lines),
                 a.account_id,
             )
             for a in options.accounts
         ]
         account = self.query_one("#account", Select)
-        account.set_options([*accounts, ("New account", NEW_ACCOUNT)])
+        account.set_options([*accounts, (_("New account"), NEW_ACCOUNT)])
         account.value = options.default_account
         offering = self.query_one("#offering", Select)
         offering.set_options(
             [
-                (f"{o.name} · {o.payment_type} · {money_text(o.monthly_fee, currency)}/month", o.code)
+                (
+                    f"{o.name} · {o.payment_type} · "
+                    + _("{fee}/month").format(fee=money_text(o.monthly_fee, currency)),
+                    o.code,
+                )
                 for o in options.offerings
             ]
         )
         if options.default_offering:
             offering.value = options.default_offering
         pool = (
-            f"Pool's next: {phone(options.next_number)} ({options.free_numbers} free)"
+            _("Pool's next: {number} ({count} free)").format(
+                number=phone(options.next_number), count=options.free_numbers
+            )
             if options.next_number
-            else "The pool is empty"
+            else _("The pool is empty")
         )
         number = self.query_one("#service_number", Select)
         number.set_options(
             [
                 (pool, POOL),
                 *(
-                    (f"{phone(g.service_number)} · golden · {money_text(g.fee, currency)}", g.service_number)
+                    (
+                        _("{number} · golden · {fee}").format(
+                            number=phone(g.service_number), fee=money_text(g.fee, currency)
+                        ),
+                        g.service_number,
+                    )
                     for g in options.golden_numbers
                 ),
             ]
         )
         number.value = POOL
-        self.query_one("#iccid", Input).placeholder = f"next in stock ({options.free_sims} free)"
+        self.query_one("#iccid", Input).placeholder = _("next in stock ({count} free)").format(count=options.free_sims)
         self.refresh_form()
         account.focus()
 
@@ -180,14 +209,14 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
 
     def missing(self) -> dict[str, str]:
         if self.quote is None:
-            return {"offering": "Loading…"}
+            return {"offering": _("Loading…")}
         missing: dict[str, str] = {}
         if self.offering is None:
-            missing["offering"] = "Choose the primary offering."
+            missing["offering"] = _("Choose the primary offering.")
         if self.wanted_number is None and not self.quote.next_number:
-            missing["service_number"] = "The pool is empty: choose a golden number or ask an admin to stock numbers."
+            missing["service_number"] = _("The pool is empty: choose a golden number or ask an admin to stock numbers.")
         if self.fee > 0 and self.payment_method is None:
-            missing["payment_method"] = "Choose how the golden number's fee is paid."
+            missing["payment_method"] = _("Choose how the golden number's fee is paid.")
         return missing
 
     # -- the form -------------------------------------------------------------------------------
@@ -200,25 +229,29 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
         offering = self.offering
         if offering is not None:
             self.query_one("#contract", Static).update(
-                f"Contract: {offering.contract}"
-                + (f" · penalty {money_text(offering.penalty_amount, currency)}" if offering.commitment_months else "")
+                _("Contract: {contract}").format(contract=offering.contract)
+                + (
+                    " · " + _("penalty {amount}").format(amount=money_text(offering.penalty_amount, currency))
+                    if offering.commitment_months
+                    else ""
+                )
                 + f" · {offering.network_type}"
             )
         fee = self.fee
         self.query_one("#field-payment_method").display = fee > 0
         self.query_one("#total-due", Static).update(
-            Text.assemble("Total due now ", (money_text(fee, currency), "bold"))
+            Text.assemble(_("Total due now") + " ", (money_text(fee, currency), "bold"))
         )
         missing = self.missing()
         for form_field in self.query(".error").results(FormField):
             if form_field.name not in missing:
                 form_field.show_error(None)
         if self.submitting:
-            hint = "Working…"
+            hint = _("Working…")
         elif self.finished:
-            hint = "Done: escape returns to the customer."
+            hint = _("Done: escape returns to the customer.")
         else:
-            hint = next(iter(missing.values()), "Ready: ctrl+s shows what will happen before anything is done.")
+            hint = next(iter(missing.values()), _("Ready: ctrl+s shows what will happen before anything is done."))
         self.query_one("#submit-hint", Static).update(hint)
         self.refresh_bindings()
 
@@ -264,24 +297,37 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
     # -- submit ---------------------------------------------------------------------------------
 
     def confirmation(self) -> tuple[str, str]:
-        return f"Add a line for {self.customer_id}?", "Add line"
+        return _("Add a line for {customer_id}?").format(customer_id=self.customer_id), _("Add line")
 
     def effects(self) -> list[str]:
         quote, offering = self.quote, self.offering
         currency = self.workbench.services.settings.currency
         account = self._value("#account")
-        number = phone(self.wanted_number) if self.wanted_number else f"{phone(quote.next_number)} (the pool's next)"
+        number = (
+            phone(self.wanted_number)
+            if self.wanted_number
+            else _("{number} (the pool's next)").format(number=phone(quote.next_number))
+        )
         iccid = self.query_one("#iccid", Input).value.strip()
         lines = [
-            f"Number {number}; SIM {iccid or 'the next in stock'}.",
-            f"{offering.name}: {money_text(offering.monthly_fee, currency)} a month; {offering.contract.lower()}.",
-            "A new account is opened." if account == NEW_ACCOUNT else f"Billed to account {account}.",
+            _("Number {number}; SIM {iccid}.").format(number=number, iccid=iccid or _("the next in stock")),
+            _("{offering}: {fee} a month; {contract}.").format(
+                offering=offering.name,
+                fee=money_text(offering.monthly_fee, currency),
+                contract=offering.contract.lower(),
+            ),
+            _("A new account is opened.")
+            if account == NEW_ACCOUNT
+            else _("Billed to account {account}.").format(account=account),
         ]
         if self.fee > 0:
             lines.append(
-                f"Golden number fee {money_text(self.fee, currency)} paid by {words(self.payment_method)}, with a receipt."
+                _("Golden number fee {fee} paid by {method}, with a receipt.").format(
+                    fee=money_text(self.fee, currency),
+                    method=_(words(self.payment_method)),  # "Cash", "Card", "Account": marked in line_order and here
+                )
             )
-        lines.append("Blacklist and credit are checked; billing and the network then activate the line.")
+        lines.append(_("Blacklist and credit are checked; billing and the network then activate the line."))
         return lines
 
     def submit_order(self) -> None:
@@ -299,9 +345,13 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
         def submit(progress: Callable[[OrderView], None]) -> AddLineResult:
             return add_line(customer_id, services=services, actor=actor, on_progress=progress, **options)
 
-        starting = "Submitting: checks, payment and order…" if self.fee > 0 else "Submitting: checks and order…"
+        starting = _("Submitting: checks, payment and order…") if self.fee > 0 else _("Submitting: checks and order…")
         self.run_line_order(
-            submit, self._submitted, starting=starting, group="add-line-submit", description="Add a line"
+            submit,
+            self._submitted,
+            starting=starting,
+            group="add-line-submit",
+            description="Add a line",  # i18n: not for people
         )
 
     def _submitted(self, result: AddLineResult) -> None:
@@ -310,16 +360,28 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
         self.show_progress(order)
         currency = self.workbench.services.settings.currency
         paid = (
-            f" Paid {money_text(result.paid, currency)}, receipt {result.receipt_number}."
+            " "
+            + _("Paid {amount}, receipt {receipt}.").format(
+                amount=money_text(result.paid, currency), receipt=result.receipt_number
+            )
             if result.receipt_number
             else ""
         )
         warned = "".join(f" {w}." for w in result.warnings)
-        opened = " (new account)" if result.account_opened else ""
+        opened = " " + _("(new account)") if result.account_opened else ""
         self.show_outcome(
             Text(
-                f"{phone(result.service_number)} added on account {result.account_id}{opened}: order {order.order_id} "
-                f"{words(order.status, OrderStatus).lower()}.{paid}{warned} Escape returns to the customer."
+                _(
+                    "{number} added on account {account}{opened}: order {order} {status}.{paid}{warned} Escape returns to the customer."
+                ).format(
+                    number=phone(result.service_number),
+                    account=result.account_id,
+                    opened=opened,
+                    order=order.order_id,
+                    status=words(order.status, OrderStatus).lower(),
+                    paid=paid,
+                    warned=warned,
+                )
             ),
             "good" if order.status == OrderStatus.CLOSED else "",
         )
@@ -331,7 +393,11 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
             self.finished, self.changed = True, True
             held = error.extra.get("held") or {}
             self.show_outcome(
-                Text(f"{error.message} Queue item {held.get('item_id')}: {held.get('reason', '')}. Escape returns."),
+                Text(
+                    _("{message} Queue item {item}: {reason}. Escape returns.").format(
+                        message=error.message, item=held.get("item_id"), reason=held.get("reason", "")
+                    )
+                ),
                 "held",
             )
             return True
@@ -346,7 +412,7 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
                     lambda: get_order(order_id, uow=services.reader(), actor=actor),
                     self.show_progress,
                     group="add-line-order",
-                    description="Load the order",
+                    description="Load the order",  # i18n: not for people
                 )
             return True
         return False

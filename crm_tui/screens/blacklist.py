@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Static
 
 from crm_tui.domain import BlacklistSeverity, CertType
+from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import NOTHING, day, local_time, text, words
 from crm_tui.screens.base import ServiceScreen, WorkbenchScreen
 from crm_tui.services.identity.blacklist import (
@@ -28,48 +29,64 @@ from crm_tui.services.identity.blacklist import (
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
 from crm_tui.widgets.tables import WorkbenchTable
 
-COLUMNS = (("Entry", 5), ("State", 7), ("Severity", 8), ("Who", 30), ("Reason", 28), ("Expires", 16), ("Added", 10))
-FIELDS = (
-    ("cert_type", "Certificate type", ", ".join(CertType)),
-    ("cert_number", "Certificate number", "or leave the certificate empty and give name and birthday"),
-    ("cert_country", "Issuing country", "ES"),
-    ("name", "Name (without a certificate)", "Ana Ruiz Gil"),
-    ("birthday", "Birthday (with the name)", "YYYY-MM-DD"),
-    ("severity", "Severity: ban or warn", "ban"),
-    ("reason", "Reason", "why: shown to whoever meets the entry"),
-    ("expires_on", "Expires (last day; empty: never)", "YYYY-MM-DD"),
+COLUMNS = (
+    (N_("Entry"), 5),
+    (N_("State"), 7),
+    (N_("Severity"), 8),
+    (N_("Who"), 30),
+    (N_("Reason"), 28),
+    (N_("Expires"), 16),
+    (N_("Added"), 10),
 )
-"""(field, label, placeholder) of the add form; field names are the service's, so its errors land here."""
+"""(header translated where shown, width); the English header is the column's key."""
+FIELDS = (
+    ("cert_type", N_("Certificate type"), ", ".join(CertType)),
+    ("cert_number", N_("Certificate number"), N_("or leave the certificate empty and give name and birthday")),
+    ("cert_country", N_("Issuing country"), "ES"),
+    ("name", N_("Name (without a certificate)"), "Ana Ruiz Gil"),
+    ("birthday", N_("Birthday (with the name)"), N_("YYYY-MM-DD")),
+    ("severity", N_("Severity: ban or warn"), "ban"),
+    ("reason", N_("Reason"), N_("why: shown to whoever meets the entry")),
+    ("expires_on", N_("Expires (last day; empty: never)"), N_("YYYY-MM-DD")),
+)
+"""(field, label, placeholder) of the add form, words translated where shown; field names are the
+service's, so its errors land here. The certificate types, the country, the name and `ban` are values."""
+ENTRY_STATES = {"live": N_("Live"), "expired": N_("Expired"), "lifted": N_("Lifted")}
+"""An entry's state (the service's slug) in words, translated where shown."""
 
 SUPERVISOR_ROLES = ("supervisor", "admin")
-REFUSED = "Only a Supervisor or Admin may change the blacklist; ask a supervisor."
+REFUSED = N_("Only a Supervisor or Admin may change the blacklist; ask a supervisor.")
 
 
 def who(entry: BlacklistEntryView) -> str:
     if entry.cert_number:
         return f"{words(entry.cert_type, CertType)} {entry.cert_number} ({entry.cert_country})"
-    return f"{text(entry.name)}, born {day(entry.birthday)}"
+    return _("{name}, born {day}").format(name=text(entry.name), day=day(entry.birthday))
 
 
 def entry_cells(entry: BlacklistEntryView) -> tuple[str, ...]:
     return (
         str(entry.entry_id),
-        words(entry.state),
+        _(ENTRY_STATES[entry.state]) if entry.state in ENTRY_STATES else words(entry.state),
         words(entry.severity, BlacklistSeverity),
         who(entry),
         entry.reason,
-        local_time(entry.expires_at, nothing="never"),
+        local_time(entry.expires_at, nothing=_("never")),
         day(entry.created_at.date()),
     )
 
 
 def entry_detail(entry: BlacklistEntryView | None) -> str:
     if entry is None:
-        return "No entry chosen."
-    made = f"Added {local_time(entry.created_at)} by {text(entry.created_by)}."
+        return _("No entry chosen.")
+    made = _("Added {when} by {operator}.").format(when=local_time(entry.created_at), operator=text(entry.created_by))
     if entry.lifted_at:
-        made += f" Lifted {local_time(entry.lifted_at)} by {text(entry.lifted_by)}: {entry.lift_reason}."
-    return f"Entry {entry.entry_id} · {who(entry)} · {entry.reason}. {made}"
+        made += " " + _("Lifted {when} by {operator}: {reason}.").format(
+            when=local_time(entry.lifted_at), operator=text(entry.lifted_by), reason=entry.lift_reason
+        )
+    return _("Entry {entry} · {who} · {reason}. {made}").format(
+        entry=entry.entry_id, who=who(entry), reason=entry.reason, made=made
+    )
 
 
 def _parse_day(value: str, field: str, errors: dict[str, str]) -> date | None:
@@ -78,7 +95,7 @@ def _parse_day(value: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        errors[field] = "A date as YYYY-MM-DD."
+        errors[field] = _("A date as YYYY-MM-DD.")
         return None
 
 
@@ -92,8 +109,8 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
     AddEntryModal #add-buttons { height: 1; align-horizontal: right; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "add", "Add", tooltip="add the entry", id="blacklist-add-submit"),
-        Binding("escape", "cancel", "Cancel", tooltip="nothing is added", id="blacklist-add-cancel"),
+        Binding("ctrl+s", "add", N_("Add"), tooltip=N_("add the entry"), id="blacklist-add-submit"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("nothing is added"), id="blacklist-add-cancel"),
     ]
 
     def __init__(self, fill: dict[str, str] | None = None) -> None:
@@ -102,18 +119,18 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-box"):
-            yield Static("Add a blacklist entry (ctrl+s adds, escape cancels)", id="add-title")
+            yield Static(_("Add a blacklist entry (ctrl+s adds, escape cancels)"), id="add-title")
             for field, label, placeholder in FIELDS:
                 control = Input(
                     self.fill.get(field, "ban" if field == "severity" else ""),
-                    placeholder=placeholder,
+                    placeholder=_(placeholder),
                     id=f"add-{field}",
                     classes=FREE_TEXT if field in ("reason", "name") else "",
                     compact=True,  # two lines a field: the whole form fits an 80x24 terminal
                 )
-                yield FormField(label, control, name=field)
+                yield FormField(_(label), control, name=field)
             with Horizontal(id="add-buttons"):
-                yield Button("Add (ctrl+s)", id="add", variant="primary", compact=True)
+                yield Button(_("Add (ctrl+s)"), id="add", variant="primary", compact=True)
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
@@ -124,7 +141,7 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
 
     @on(Button.Pressed, "#add")
     def action_add(self) -> None:
-        values = {field: self.query_one(f"#add-{field}", Input).value for field, _, _ in FIELDS}
+        values = {field: self.query_one(f"#add-{field}", Input).value for field, _label, _placeholder in FIELDS}
         errors: dict[str, str] = {}
         birthday = _parse_day(values["birthday"], "birthday", errors)
         expires = _parse_day(values["expires_on"], "expires_on", errors)
@@ -148,7 +165,7 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
             ),
             self.dismiss,
             group="blacklist-add",
-            description="Add a blacklist entry",
+            description="Add a blacklist entry",  # i18n: not for people
         )
 
     def action_cancel(self) -> None:
@@ -163,7 +180,7 @@ class LiftEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
     LiftEntryModal > #lift-box { width: 80; max-width: 100%; height: auto; padding: 1 2; border: thick $warning; background: $surface; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="the entry stays", id="blacklist-lift-cancel"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("the entry stays"), id="blacklist-lift-cancel"),
     ]
 
     def __init__(self, entry: BlacklistEntryView) -> None:
@@ -172,10 +189,12 @@ class LiftEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lift-box"):
-            yield Static(f"Lift entry {self.entry.entry_id}: {who(self.entry)}", markup=False)
+            yield Static(
+                _("Lift entry {entry}: {who}").format(entry=self.entry.entry_id, who=who(self.entry)), markup=False
+            )
             yield FormField(
-                "Why is it lifted? (enter lifts)",
-                Input(placeholder="court ruling, identity theft victim, ...", id="lift-reason", classes=FREE_TEXT),
+                _("Why is it lifted? (enter lifts)"),
+                Input(placeholder=_("court ruling, identity theft victim, ..."), id="lift-reason", classes=FREE_TEXT),
                 name="reason",
             )
 
@@ -187,7 +206,7 @@ class LiftEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
             lambda: lift_blacklist_entry(entry_id, uow=services.writer(), actor=actor, reason=reason),
             self.dismiss,
             group="blacklist-lift",
-            description="Lift a blacklist entry",
+            description="Lift a blacklist entry",  # i18n: not for people
         )
 
     def action_cancel(self) -> None:
@@ -198,12 +217,20 @@ class BlacklistScreen(WorkbenchScreen):
     """Entries newest first; live ones only until `h` shows the history (lifted, expired)."""
 
     BINDINGS = [
-        Binding("a", "add", "Add", tooltip="a new entry (supervisors)", id="blacklist-add"),
+        Binding("a", "add", N_("Add"), tooltip=N_("a new entry (supervisors)"), id="blacklist-add"),
         Binding(
-            "l", "lift", "Lift", tooltip="the entry under the cursor, with a reason (supervisors)", id="blacklist-lift"
+            "l",
+            "lift",
+            N_("Lift"),
+            tooltip=N_("the entry under the cursor, with a reason (supervisors)"),
+            id="blacklist-lift",
         ),
-        Binding("slash", "filter", "Filter", tooltip="by certificate number, name or reason", id="blacklist-filter"),
-        Binding("h", "history", "History", tooltip="show lifted and expired entries too", id="blacklist-history"),
+        Binding(
+            "slash", "filter", N_("Filter"), tooltip=N_("by certificate number, name or reason"), id="blacklist-filter"
+        ),
+        Binding(
+            "h", "history", N_("History"), tooltip=N_("show lifted and expired entries too"), id="blacklist-history"
+        ),
     ]
     DEFAULT_CSS = """
     BlacklistScreen #blacklist-title { height: 1; margin-top: 1; }
@@ -214,11 +241,11 @@ class BlacklistScreen(WorkbenchScreen):
     BlacklistScreen #blacklist-detail { height: auto; padding: 0 1; color: $text-muted; }
     """
     AUTO_FOCUS = "#blacklist-entries"
-    HELP_TITLE = "Blacklist"
+    HELP_TITLE = N_("Blacklist")
     WORKFLOW = (
-        "The live entries, newest first: arrows (or j/k) choose one, its history shows below.",
-        "a adds an entry (a certificate, or a name and birthday); l lifts the chosen one with a reason.",
-        "/ filters by certificate number, name or reason; h shows lifted and expired entries too.",
+        N_("The live entries, newest first: arrows (or j/k) choose one, its history shows below."),
+        N_("a adds an entry (a certificate, or a name and birthday); l lifts the chosen one with a reason."),
+        N_("/ filters by certificate number, name or reason; h shows lifted and expired entries too."),
     )
 
     def __init__(self, proposal: dict[str, Any] | None = None) -> None:
@@ -233,10 +260,12 @@ class BlacklistScreen(WorkbenchScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="blacklist-title"):
-            yield Static("BLACKLIST", classes="screen-title")
+            yield Static(_("BLACKLIST"), classes="screen-title")
             yield Static("", id="blacklist-status", markup=False)
         yield Input(
-            placeholder="Filter by certificate number, name or reason", id="blacklist-filter-input", classes=FREE_TEXT
+            placeholder=_("Filter by certificate number, name or reason"),
+            id="blacklist-filter-input",
+            classes=FREE_TEXT,
         )
         yield WorkbenchTable(id="blacklist-entries")
         yield Static("", id="blacklist-detail", markup=False)
@@ -244,7 +273,7 @@ class BlacklistScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         table = self.query_one("#blacklist-entries", WorkbenchTable)
         for label, width in COLUMNS:
-            table.add_column(label, width=width, key=label)
+            table.add_column(_(label), width=width, key=label)
         self.load()
         if self.proposal is not None:
             self.action_add(fill=self.proposal)
@@ -261,7 +290,7 @@ class BlacklistScreen(WorkbenchScreen):
             lambda: list_blacklist(uow=services.reader(), actor=actor, text=needle, state=state),
             self._show,
             group="blacklist-list",
-            description="Load the blacklist",
+            description="Load the blacklist",  # i18n: not for people
             busy=self.query_one("#blacklist-entries"),
         )
 
@@ -273,9 +302,13 @@ class BlacklistScreen(WorkbenchScreen):
             table.add_row(*entry_cells(entry), key=str(entry.entry_id))
         if self.query_one("#blacklist-filter-input", Input).has_focus:  # filtered: back to the rows
             table.focus()
-        shown = "live and past" if self.history else "live"
-        filtered = f" matching “{self.filter_text}”" if self.filter_text else ""
-        self.query_one("#blacklist-status", Static).update(f"  {len(entries)} {shown} entries{filtered}")
+        count = len(entries)
+        if self.history:
+            shown = ngettext("{count} live and past entry", "{count} live and past entries", count)
+        else:
+            shown = ngettext("{count} live entry", "{count} live entries", count)
+        filtered = " " + _("matching “{text}”").format(text=self.filter_text) if self.filter_text else ""
+        self.query_one("#blacklist-status", Static).update("  " + shown.format(count=count) + filtered)
         self._show_detail()
 
     def selected(self) -> BlacklistEntryView | None:
@@ -290,17 +323,17 @@ class BlacklistScreen(WorkbenchScreen):
 
     def action_add(self, fill: dict[str, Any] | None = None) -> None:
         if not self.may_change:
-            self.notify(REFUSED, title="Not allowed", severity="error")
+            self.notify(_(REFUSED), title=_("Not allowed"), severity="error")
             return
         self.app.push_screen(AddEntryModal({k: str(v) for k, v in (fill or {}).items() if v}), self._changed)
 
     def action_lift(self) -> None:
         if not self.may_change:
-            self.notify(REFUSED, title="Not allowed", severity="error")
+            self.notify(_(REFUSED), title=_("Not allowed"), severity="error")
             return
         entry = self.selected()
         if entry is None or entry.state == "lifted":
-            self.notify("Choose a live entry to lift.", title="Nothing to lift")
+            self.notify(_("Choose a live entry to lift."), title=_("Nothing to lift"))
             return
         self.app.push_screen(LiftEntryModal(entry), self._changed)
 
@@ -308,7 +341,8 @@ class BlacklistScreen(WorkbenchScreen):
         if entry is None:
             return
         self.changed = True
-        self.notify(f"Entry {entry.entry_id} {'lifted' if entry.lifted_at else 'added'}.", title="Blacklist")
+        done = _("Entry {entry} lifted.") if entry.lifted_at else _("Entry {entry} added.")
+        self.notify(done.format(entry=entry.entry_id), title=_("Blacklist"))
         self.load()
 
     def action_filter(self) -> None:

@@ -29,6 +29,7 @@ from textual.widgets import (
 
 from crm_tui.domain import DeregistrationReason, OrderStatus, SubscriberStatus
 from crm_tui.errors import CrmError, ExternalSystemFailed
+from crm_tui.i18n import N_, _
 from crm_tui.present import NOTHING, money_text, phone
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.deregistration_parts import (
@@ -80,19 +81,25 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
 
     CSS_PATH: ClassVar[list[str]] = ["line_order.tcss", "deregistration.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Submit", tooltip="shows what will happen; enter confirms", id="deregister-submit")
+        Binding(
+            "ctrl+s",
+            "submit",
+            N_("Submit"),
+            tooltip=N_("shows what will happen; enter confirms"),
+            id="deregister-submit",
+        )
     ]
-    HELP_TITLE = "Deregistration"
+    HELP_TITLE = N_("Deregistration")
     WORKFLOW = (
-        "Choose the reason (enter), then the customer's answer to the offers: end, enter declines them.",
-        "Enter on each choice takes it and moves on: number, SIM, accepting charges (space), payment.",
-        "ctrl+s shows exactly what will happen; enter confirms; the order's steps then run here.",
+        N_("Choose the reason (enter), then the customer's answer to the offers: end, enter declines them."),
+        N_("Enter on each choice takes it and moves on: number, SIM, accepting charges (space), payment."),
+        N_("ctrl+s shows exactly what will happen; enter confirms; the order's steps then run here."),
     )
     MORE_KEYS = (
-        ("↑ ↓ ← →", "move between the choices of a question"),
-        ("enter / space", "take the choice under the cursor and go to the next question"),
+        ("↑ ↓ ← →", N_("move between the choices of a question")),
+        ("enter / space", N_("take the choice under the cursor and go to the next question")),
     )
-    HEADING = "DEREGISTRATION"
+    HEADING = N_("DEREGISTRATION")
     ID_PREFIX = "dereg"
     LINE_ID = "dereg-customer"
     HIDDEN_WHEN_FINISHED = tuple(SECTION_STEPS)
@@ -115,73 +122,75 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
 
     def compose_sections(self) -> ComposeResult:
         with Vertical(id="section-basics", classes="section"):
-            yield Static("BASIC INFO", classes="section-title")
+            yield Static(_("BASIC INFO"), classes="section-title")
             with Grid(id="basics"):
                 for label, _value in BASIC_INFO:
-                    yield Static(label, classes="basics-label")
+                    yield Static(_(label), classes="basics-label")
                     yield Static(NOTHING, classes="basics-value", markup=False)
         with Vertical(id="section-reason", classes="section"):
-            yield Static("DEREGISTRATION REASON and RETENTION", classes="section-title")
+            yield Static(_("DEREGISTRATION REASON and RETENTION"), classes="section-title")
             yield FormField(
-                "Why is the customer leaving?",
+                _("Why is the customer leaving?"),
                 RadioSet(*(r.label for r in REASONS), id="reason", compact=True),
                 name="reason",
             )
             yield FormField(
-                "Other reason",
-                Input(id="note", max_length=300, placeholder="In the customer's words", classes=FREE_TEXT),
+                _("Other reason"),
+                Input(id="note", max_length=300, placeholder=_("In the customer's words"), classes=FREE_TEXT),
                 name="note",
             )
             yield FormField(
-                "Offers for this reason: enter applies one; the last line records that the customer declines",
+                _("Offers for this reason: enter applies one; the last line records that the customer declines"),
                 OptionList(id="offers"),
                 name="retention",
             )
         with Vertical(id="section-resources", classes="section"):
-            yield Static("RESOURCE RECYCLING", classes="section-title")
+            yield Static(_("RESOURCE RECYCLING"), classes="section-title")
             with Horizontal(classes="choices"):
                 yield FormField(
-                    "Number Recycling Mode",
-                    RadioSet(*(label for _, label in NUMBER_MODES), id="number_mode", compact=True),
+                    _("Number Recycling Mode"),
+                    RadioSet(*(_(label) for _mode, label in NUMBER_MODES), id="number_mode", compact=True),
                     name="number_mode",
                 )
                 yield FormField(
-                    "SIM Card Handling Mode",
-                    RadioSet(*(label for _, label in SIM_MODES), id="sim_mode", compact=True),
+                    _("SIM Card Handling Mode"),
+                    RadioSet(*(_(label) for _mode, label in SIM_MODES), id="sim_mode", compact=True),
                     name="sim_mode",
                 )
         with Vertical(id="section-contracts", classes="section"):
-            yield Static("CONTRACT LIST", classes="section-title")
+            yield Static(_("CONTRACT LIST"), classes="section-title")
             yield _info_table("contracts")
         with Vertical(id="section-charges", classes="section"):
-            yield Static("TERMINATION PRE-PROCESS: outstanding charges and penalties", classes="section-title")
+            yield Static(_("TERMINATION PRE-PROCESS: outstanding charges and penalties"), classes="section-title")
             yield Static("", id="charges")
             with Horizontal(classes="choices"):
                 yield FormField(
-                    "", Checkbox("Customer accepts these charges", id="accept", compact=True), name="accept"
+                    "", Checkbox(_("Customer accepts these charges"), id="accept", compact=True), name="accept"
                 )
                 yield FormField(
                     "",
-                    Checkbox("Request penalty waiver (a supervisor decides)", id="waiver", compact=True),
+                    Checkbox(_("Request penalty waiver (a supervisor decides)"), id="waiver", compact=True),
                     name="waiver",
                 )
         with Vertical(id="section-balance", classes="section"):
-            yield Static("BALANCE PRE-PROCESS", id="balance-title", classes="section-title")
+            yield Static(_("BALANCE PRE-PROCESS"), id="balance-title", classes="section-title")
             with Horizontal(classes="choices"):
                 yield FormField(
-                    "Prepaid balance",
-                    RadioSet(*(label for _, label in BALANCE_MODES), id="balance", compact=True),
+                    _("Prepaid balance"),
+                    RadioSet(*(_(label) for _mode, label in BALANCE_MODES), id="balance", compact=True),
                     name="balance",
                 )
                 yield FormField(
-                    "To account", Select([], prompt="Choose the account", id="balance_account"), name="balance_account"
+                    _("To account"),
+                    Select([], prompt=_("Choose the account"), id="balance_account"),
+                    name="balance_account",
                 )
         with Vertical(id="section-payment", classes="section"):
-            yield Static("PAYMENT", classes="section-title")
+            yield Static(_("PAYMENT"), classes="section-title")
             with Horizontal(classes="choices"):
                 yield FormField(
-                    "Pay by",
-                    RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True),
+                    _("Pay by"),
+                    RadioSet(*(_(label) for _slug, label in PAYMENT_METHODS), id="payment_method", compact=True),
                     name="payment_method",
                 )
                 yield Static("", id="total-due")
@@ -254,7 +263,7 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         for form_field in self.query(".error").results(FormField):
             if form_field.name not in missing:
                 form_field.show_error(None)
-        hint = next(iter(missing.values()), "Ready: ctrl+s shows what will happen before anything is done.")
+        hint = next(iter(missing.values()), _("Ready: ctrl+s shows what will happen before anything is done."))
         self.query_one("#submit-hint", Static).update(hint)
         self.refresh_bindings()
 
@@ -323,7 +332,7 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
             quote,
             lambda result: self._show_quote(result, reason),
             group="deregistration-quote",
-            description="Quote the deregistration",
+            description="Quote the deregistration",  # i18n: not for people
             busy=busy,
         )
 
@@ -360,7 +369,9 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         self.query_one("#section-balance").display = balance_shown
         if balance_shown:
             self.query_one("#balance-title", Static).update(
-                f"BALANCE PRE-PROCESS: prepaid balance {money_text(quote.prepaid_balance, quote.currency)}"
+                _("BALANCE PRE-PROCESS: prepaid balance {amount}").format(
+                    amount=money_text(quote.prepaid_balance, quote.currency)
+                )
             )
             self.query_one("#balance_account", Select).set_options((code, code) for code in quote.other_accounts)
             if not quote.other_accounts:
@@ -387,7 +398,9 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
 
         self.app.push_screen(
             ConfirmModal(
-                f"The customer stays with an offer: {phone(basics.service_number)}", lines, confirm_label="Apply offer"
+                _("The customer stays with an offer: {number}").format(number=phone(basics.service_number)),
+                lines,
+                confirm_label=_("Apply offer"),
             ),
             answered,
         )
@@ -410,7 +423,10 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
             )
 
         self.call_service(
-            accept, self._offer_applied, group="deregistration-submit", description="Apply the retention offer"
+            accept,
+            self._offer_applied,
+            group="deregistration-submit",
+            description="Apply the retention offer",  # i18n: not for people
         )
 
     def _offer_applied(self, applied: RetentionApplied) -> None:
@@ -421,7 +437,7 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
     # -- submit ---------------------------------------------------------------------------------
 
     def confirmation(self) -> tuple[str, str]:
-        return f"Deregister {phone(self.quote.basics.service_number)}?", "Deregister"
+        return _("Deregister {number}?").format(number=phone(self.quote.basics.service_number)), _("Deregister")
 
     def effects(self) -> list[str]:
         return deregistration_effects(
@@ -452,9 +468,9 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         self.run_line_order(
             submit,
             self._submitted,
-            starting="Submitting: payment and order…",
+            starting=_("Submitting: payment and order…"),
             group="deregistration-submit",
-            description="Deregister the line",
+            description="Deregister the line",  # i18n: not for people
         )
 
     def show_progress(self, view: OrderView) -> None:
@@ -462,7 +478,7 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         self.changed = True
         super().show_progress(view)
         if view.status in (OrderStatus.OPEN, OrderStatus.RUNNING):
-            self.show_outcome(Text(f"Order {view.order_id} is running…"), "")
+            self.show_outcome(Text(_("Order {order} is running…").format(order=view.order_id)), "")
 
     def _submitted(self, result: DeregistrationResult) -> None:
         self.submitting, self.finished, self.changed = False, True, True

@@ -23,6 +23,7 @@ from crm_tui.domain import (
     PaymentType,
     SubscriberStatus,
 )
+from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import day, local_time, money_text, phone, text, words
 from crm_tui.screens.line_order import PAYMENT_METHODS
 from crm_tui.services.lifecycle.deregistration import DeregistrationResult
@@ -35,48 +36,58 @@ from crm_tui.services.lifecycle.deregistration_quote import (
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.fitted_table import FitColumn
 
-STEPS = ("Basic info", "Reason & retention", "Resources", "Contracts", "Charges", "Balance", "Payment", "Submit")
-"""The stepper, in the order of the reference's flow; each step unlocks the next."""
+STEPS = (
+    N_("Basic info"),
+    N_("Reason & retention"),
+    N_("Resources"),
+    N_("Contracts"),
+    N_("Charges"),
+    N_("Balance"),
+    N_("Payment"),
+    N_("Submit"),
+)
+"""The stepper, in the order of the reference's flow; each step unlocks the next (translated where shown)."""
 BASICS, RETENTION, RESOURCES, CONTRACTS, CHARGES, BALANCE, PAYMENT, SUBMIT = range(len(STEPS))
 
 BASIC_INFO: tuple[tuple[str, Callable[[SubscriberBasics], str]], ...] = (
-    ("Service No.", lambda b: phone(b.service_number)),
-    ("SIM Card No.", lambda b: b.iccid),
+    (N_("Service No."), lambda b: phone(b.service_number)),
+    (N_("SIM Card No."), lambda b: b.iccid),
     (
-        "Status",
+        N_("Status"),
         lambda b: words(b.status, SubscriberStatus) + (f" ({words(b.status_reason)})" if b.status_reason else ""),
     ),
-    ("Main Account", lambda b: b.main_account_code),
+    (N_("Main Account"), lambda b: b.main_account_code),
     ("IMSI", lambda b: b.imsi),
-    ("Network Type", lambda b: text(b.network_type)),
-    ("Primary Offering", lambda b: b.primary_offering),
-    ("Payment Type", lambda b: words(b.payment_type, PaymentType)),
-    ("User Type", lambda b: words(b.user_type, CustomerType)),
-    ("Brand", lambda b: text(b.brand)),
-    ("Activation Time", lambda b: local_time(b.activated_at)),
-    ("Latest Activation", lambda b: local_time(b.latest_activation_at)),
-    ("Valid From", lambda b: day(b.valid_from)),
-    ("Expiration Date", lambda b: day(b.expires_on)),
-    ("IVR Language", lambda b: text(b.language)),
-    ("Written Language", lambda b: text(b.written_language)),
+    (N_("Network Type"), lambda b: text(b.network_type)),
+    (N_("Primary Offering"), lambda b: b.primary_offering),
+    (N_("Payment Type"), lambda b: words(b.payment_type, PaymentType)),
+    (N_("User Type"), lambda b: words(b.user_type, CustomerType)),
+    (N_("Brand"), lambda b: text(b.brand)),
+    (N_("Activation Time"), lambda b: local_time(b.activated_at)),
+    (N_("Latest Activation"), lambda b: local_time(b.latest_activation_at)),
+    (N_("Valid From"), lambda b: day(b.valid_from)),
+    (N_("Expiration Date"), lambda b: day(b.expires_on)),
+    (N_("IVR Language"), lambda b: text(b.language)),
+    (N_("Written Language"), lambda b: text(b.written_language)),
 )
-"""The reference's Basic Info panel (label, value in words), three pairs a row."""
+"""The reference's Basic Info panel (label translated where shown, value in words), three pairs a row."""
 STATUS_CELL = next(index for index, (label, _value) in enumerate(BASIC_INFO) if label == "Status")
 """Where the line's status sits in the Basic Info panel (it reads Archived once the order closes)."""
 REASONS = tuple(DeregistrationReason)
-NUMBER_MODES = (("immediate", "Immediately"), ("freeze", "Freeze"))
-SIM_MODES = (("abandon", "Abandon"), ("reuse", "Reuse"))
-BALANCE_MODES = (("refund", "Refund"), ("transfer", "Move to another account"), ("forfeit", "Forfeit"))
+NUMBER_MODES = (("immediate", N_("Immediately")), ("freeze", N_("Freeze")))
+SIM_MODES = (("abandon", N_("Abandon")), ("reuse", N_("Reuse")))
+BALANCE_MODES = (("refund", N_("Refund")), ("transfer", N_("Move to another account")), ("forfeit", N_("Forfeit")))
+"""(value, label translated where shown) of each choice, in the order of their radio buttons."""
 DECLINE = "declined"
 """The option id of "the customer declines the offers"."""
 CONTRACT_COLUMNS = (
-    FitColumn("Contract Name", priority=0, min_width=20, grow=True),
-    FitColumn("Status", priority=1),
-    FitColumn("Offering Name", priority=3),
-    FitColumn("Effective", priority=5),
-    FitColumn("Expiration", priority=2),
-    FitColumn("Duration", priority=4),
-    FitColumn("Prolongation Model", priority=6),
+    FitColumn(N_("Contract Name"), priority=0, min_width=20, grow=True),
+    FitColumn(N_("Status"), priority=1),
+    FitColumn(N_("Offering Name"), priority=3),
+    FitColumn(N_("Effective"), priority=5),
+    FitColumn(N_("Expiration"), priority=2),
+    FitColumn(N_("Duration"), priority=4),
+    FitColumn(N_("Prolongation Model"), priority=6),
 )
 """The line's contracts; at 80 columns the name, status, expiry and offering stay."""
 STEP_FIELDS = (
@@ -134,25 +145,25 @@ def amount_due(quote: DeregistrationQuote, *, waiver: bool) -> Decimal:
 def missing_fields(quote: DeregistrationQuote | None, choices: DeregistrationChoices) -> dict[str, str]:
     """What the CSR still has to do, by field, in flow order (empty: ready to submit)."""
     if quote is None:
-        return {"reason": "Wait for the line to load."}
+        return {"reason": _("Wait for the line to load.")}
     missing: dict[str, str] = {}
     if choices.reason is None:
-        missing["reason"] = "Choose why the customer is leaving."
+        missing["reason"] = _("Choose why the customer is leaving.")
     elif choices.reason == DeregistrationReason.OTHER and not choices.note:
-        missing["note"] = "Say what the other reason is."
+        missing["note"] = _("Say what the other reason is.")
     elif not choices.answered:
-        missing["retention"] = "Record the customer's answer to the offers."
+        missing["retention"] = _("Record the customer's answer to the offers.")
     if choices.number_mode is None:
-        missing["number_mode"] = "Immediately or freeze?"
+        missing["number_mode"] = _("Immediately or freeze?")
     if choices.sim_mode is None:
-        missing["sim_mode"] = "Abandon or reuse?"
+        missing["sim_mode"] = _("Abandon or reuse?")
     if (quote.outstanding or quote.penalties) and not choices.accepted:
-        missing["accept"] = "The customer must accept the charges first."
+        missing["accept"] = _("The customer must accept the charges first.")
     if quote.prepaid_balance > 0 and choices.balance is None:
         field = "balance_account" if choices.balance_mode == "transfer" else "balance"
-        missing[field] = "Choose the account." if field == "balance_account" else "Refund, move or forfeit?"
+        missing[field] = _("Choose the account.") if field == "balance_account" else _("Refund, move or forfeit?")
     if amount_due(quote, waiver=choices.waiver) > 0 and choices.payment_method is None:
-        missing["payment_method"] = "Choose how the customer pays."
+        missing["payment_method"] = _("Choose how the customer pays.")
     return missing
 
 
@@ -166,7 +177,8 @@ def current_step(quote: DeregistrationQuote | None, missing: dict[str, str]) -> 
 def stepper_line(stage: int, *, finished: bool, submitting: bool, balance_skipped: bool) -> Text:
     """`✓ Basic info › ▸ 2 Reason & retention › 3 Resources …`: done, current, still to come."""
     line = Text()
-    for step, label in enumerate(STEPS):
+    for step, marked in enumerate(STEPS):
+        label = _(marked)
         if step:
             line.append(" › ", style="dim")
         skipped = step == BALANCE and balance_skipped
@@ -180,10 +192,14 @@ def stepper_line(stage: int, *, finished: bool, submitting: bool, balance_skippe
 
 
 def total_due_text(quote: DeregistrationQuote, *, waiver: bool) -> Text:
-    total = Text.assemble("Total due ", (money_text(amount_due(quote, waiver=waiver), quote.currency), "bold"))
+    total = Text.assemble(_("Total due") + " ", (money_text(amount_due(quote, waiver=waiver), quote.currency), "bold"))
     if waiver:
         total.append(
-            f"  (penalty {money_text(quote.penalty_total, quote.currency)} awaits the waiver decision)", style="italic"
+            "  "
+            + _("(penalty {amount} awaits the waiver decision)").format(
+                amount=money_text(quote.penalty_total, quote.currency)
+            ),
+            style="italic",
         )
     return total
 
@@ -202,11 +218,14 @@ def contract_rows(quote: DeregistrationQuote) -> Iterator[tuple[str | Text, ...]
             c.offering,
             day(c.effective_on),
             day(c.expires_on),
-            Text(f"{c.duration_months} months", justify="right"),
+            Text(
+                ngettext("{count} month", "{count} months", c.duration_months).format(count=c.duration_months),
+                justify="right",
+            ),
             words(c.prolongation),
         )
     if not quote.contracts:
-        yield ("No Data.", "", "", "", "", "", "")
+        yield (_("No Data."), "", "", "", "", "", "")
 
 
 def offer_options(quote: DeregistrationQuote | None, *, matched: bool, declined: bool) -> list[Option]:
@@ -214,36 +233,41 @@ def offer_options(quote: DeregistrationQuote | None, *, matched: bool, declined:
     offers are for the reason now chosen)."""
     if quote is None or not matched:
         return [
-            Option(Text("Choose the reason first: the offers depend on it.", style="dim"), id="none", disabled=True)
+            Option(Text(_("Choose the reason first: the offers depend on it."), style="dim"), id="none", disabled=True)
         ]
     options = [
-        Option(Text.assemble("Offer: ", (offer.name, "bold"), f"  [{offer.code}]"), id=offer.code)
+        Option(Text.assemble(_("Offer:") + " ", (offer.name, "bold"), f"  [{offer.code}]"), id=offer.code)
         for offer in quote.offers
     ]
     decline = (
-        "✓ The customer declined the offers (recorded with the order)"
+        _("✓ The customer declined the offers (recorded with the order)")
         if declined
-        else "The customer declines the offers: continue with the deregistration"
+        else _("The customer declines the offers: continue with the deregistration")
     )
     options.append(Option(Text(decline, style="green" if declined else ""), id=DECLINE))
     if not quote.offers:
-        options.append(Option(Text("No offer matches this reason.", style="dim"), id="none", disabled=True))
+        options.append(Option(Text(_("No offer matches this reason."), style="dim"), id="none", disabled=True))
     return options
 
 
 def offer_effects(offer: RetentionOffer, basics: SubscriberBasics, reason: str) -> list[str]:
     """What applying a retention offer does: the confirmation's text."""
     return [
-        f"Apply {offer.name} [{offer.code}] to {phone(basics.service_number)}",
-        f"The line stays {words(basics.status, SubscriberStatus).lower()}: nothing is deregistered, nothing is charged",
-        f"Recorded with the reason: {DeregistrationReason(reason).label}",
+        _("Apply {offer} [{code}] to {number}").format(
+            offer=offer.name, code=offer.code, number=phone(basics.service_number)
+        ),
+        _("The line stays {status}: nothing is deregistered, nothing is charged").format(
+            status=words(basics.status, SubscriberStatus).lower()
+        ),
+        _("Recorded with the reason: {reason}").format(reason=DeregistrationReason(reason).label),
     ]
 
 
 def offer_applied_text(applied: RetentionApplied) -> Text:
     return Text(
-        f"The customer stays: {applied.offer_name} [{applied.offer_code}] applied to {phone(applied.service_number)} and recorded. "
-        "Nothing was deregistered. Escape returns to the customer."
+        _(
+            "The customer stays: {offer} [{code}] applied to {number} and recorded. Nothing was deregistered. Escape returns to the customer."
+        ).format(offer=applied.offer_name, code=applied.offer_code, number=phone(applied.service_number))
     )
 
 
@@ -257,50 +281,77 @@ def deregistration_effects(
     reason = DeregistrationReason(choices.reason).label + (
         f": {choices.note}" if choices.reason == DeregistrationReason.OTHER else ""
     )
-    lines = [f"Deactivate {number} of {quote.basics.customer_name} ({reason}); the customer declined the offers"]
+    lines = [
+        _("Deactivate {number} of {name} ({reason}); the customer declined the offers").format(
+            number=number, name=quote.basics.customer_name, reason=reason
+        )
+    ]
     lines.append(
-        f"Number frozen for {freeze_days} days, then back to the pool"
+        ngettext(
+            "Number frozen for {days} day, then back to the pool",
+            "Number frozen for {days} days, then back to the pool",
+            freeze_days,
+        ).format(days=freeze_days)
         if choices.number_mode == "freeze"
-        else "Number released to the pool now"
+        else _("Number released to the pool now")
     )
-    lines.append("SIM back to stock for reuse" if choices.sim_mode == "reuse" else "SIM abandoned")
+    lines.append(_("SIM back to stock for reuse") if choices.sim_mode == "reuse" else _("SIM abandoned"))
     if quote.contracts:
-        lines.append(f"{len(quote.contracts)} contract(s) ended")
+        count = len(quote.contracts)
+        lines.append(_("{count} contract(s) ended").format(count=count))
     if due > 0:
-        method = dict(PAYMENT_METHODS)[choices.payment_method].lower()
-        parts = [f"outstanding {money_text(quote.outstanding_total, currency)}"] if quote.outstanding_total else []
+        method = _(dict(PAYMENT_METHODS)[choices.payment_method]).lower()
+        parts = (
+            [_("outstanding {amount}").format(amount=money_text(quote.outstanding_total, currency))]
+            if quote.outstanding_total
+            else []
+        )
         if quote.penalty_total and not choices.waiver:
-            parts.append(f"penalty {money_text(quote.penalty_total, currency)}")
-        lines.append(f"Charge {money_text(due, currency)} by {method} ({' + '.join(parts)})")
+            parts.append(_("penalty {amount}").format(amount=money_text(quote.penalty_total, currency)))
+        lines.append(
+            _("Charge {amount} by {method} ({parts})").format(
+                amount=money_text(due, currency), method=method, parts=" + ".join(parts)
+            )
+        )
     else:
-        lines.append("Nothing to charge")
+        lines.append(_("Nothing to charge"))
     if choices.waiver:
         lines.append(
-            f"Penalty {money_text(quote.penalty_total, currency)} goes to a supervisor for waiver; charged later if refused"
+            _("Penalty {amount} goes to a supervisor for waiver; charged later if refused").format(
+                amount=money_text(quote.penalty_total, currency)
+            )
         )
     if quote.prepaid_balance > 0:
         balance = choices.balance
         amount = money_text(quote.prepaid_balance, currency)
         lines.append(
-            f"Prepaid balance {amount} refunded"
+            _("Prepaid balance {amount} refunded").format(amount=amount)
             if balance == "refund"
-            else f"Prepaid balance {amount} forfeited"
+            else _("Prepaid balance {amount} forfeited").format(amount=amount)
             if balance == "forfeit"
-            else f"Prepaid balance {amount} moved to account {balance.split(':', 1)[1]}"
+            else _("Prepaid balance {amount} moved to account {account}").format(
+                amount=amount, account=balance.split(":", 1)[1]
+            )
         )
-    lines.append("Then the order runs: billing and the network are told, inventory recycled, the line archived")
+    lines.append(_("Then the order runs: billing and the network are told, inventory recycled, the line archived"))
     return lines
 
 
 def submitted_text(result: DeregistrationResult, number: str) -> Text:
     """The outcome of a submitted deregistration, with the balance and any waiver request."""
     order = result.order
-    outcome = Text(f"{number} deregistered: order {order.order_id} {words(order.status, OrderStatus).lower()}.")
+    outcome = Text(
+        _("{number} deregistered: order {order} {status}.").format(
+            number=number, order=order.order_id, status=words(order.status, OrderStatus).lower()
+        )
+    )
     if result.balance_handling:
-        outcome.append(f" Prepaid balance: {result.balance_handling}.")
+        outcome.append(" " + _("Prepaid balance: {handling}.").format(handling=result.balance_handling))
     if result.waiver_item_id:
-        outcome.append(f" Penalty waiver request {result.waiver_item_id} waits in the supervisor's queue.")
-    outcome.append(" Escape returns to the customer.")
+        outcome.append(
+            " " + _("Penalty waiver request {item} waits in the supervisor's queue.").format(item=result.waiver_item_id)
+        )
+    outcome.append(" " + _("Escape returns to the customer."))
     return outcome
 
 
@@ -308,31 +359,32 @@ def failure_text(message: str, view: OrderView | None) -> Text:
     """A failed step in words: where the order stopped, where it waits, and any payment taken."""
     failed = view.failed_step if view else None
     if view is not None and failed is not None:
-        message = (
-            f"Failed at step {failed.seq} ({failed.label}): {failed.error}. Order {view.order_id} waits in the "
-            "failed-orders queue, where a supervisor can retry or cancel it."
-        )
+        message = _(
+            "Failed at step {seq} ({step}): {error}. Order {order} waits in the failed-orders queue, where a supervisor can retry or cancel it."
+        ).format(seq=failed.seq, step=_(failed.label), error=failed.error, order=view.order_id)
     receipt = view.payload.get("receipt") if view else None
     if receipt:
-        message += f" The payment is recorded (receipt {receipt})."
+        message += " " + _("The payment is recorded (receipt {receipt}).").format(receipt=receipt)
     return Text(message)
 
 
 def charges_table(quote: DeregistrationQuote) -> Table:
     """Outstanding charges and pro-rata penalties, money right-aligned with the currency, and the total."""
     table = Table(box=None, expand=True, padding=(0, 1), header_style="bold", show_edge=False)
-    table.add_column("Item", ratio=5, no_wrap=True, overflow="ellipsis")
-    table.add_column("Kind", ratio=3, no_wrap=True)
-    table.add_column("Amount", justify="right", min_width=14, no_wrap=True)
+    table.add_column(_("Item"), ratio=5, no_wrap=True, overflow="ellipsis")
+    table.add_column(_("Kind"), ratio=3, no_wrap=True)
+    table.add_column(_("Amount"), justify="right", min_width=14, no_wrap=True)
     for charge in quote.outstanding:
-        table.add_row(charge.description, "Outstanding charge", money_text(charge.amount, quote.currency))
+        table.add_row(charge.description, _("Outstanding charge"), money_text(charge.amount, quote.currency))
     for penalty in quote.penalties:
         table.add_row(
-            f"Early termination: {penalty.contract} (until {day(penalty.expires_on)})",
-            f"Penalty, pro rata of {money_text(penalty.full_penalty, quote.currency)}",
+            _("Early termination: {contract} (until {day})").format(
+                contract=penalty.contract, day=day(penalty.expires_on)
+            ),
+            _("Penalty, pro rata of {amount}").format(amount=money_text(penalty.full_penalty, quote.currency)),
             money_text(penalty.amount, quote.currency),
         )
-    table.add_row(Text("Total", style="bold"), "", Text(money_text(quote.total_due, quote.currency), style="bold"))
+    table.add_row(Text(_("Total"), style="bold"), "", Text(money_text(quote.total_due, quote.currency), style="bold"))
     return table
 
 
@@ -340,16 +392,17 @@ def receipt_group(result: DeregistrationResult) -> Group | Text:
     """The receipt's lines and total, or a line saying nothing was charged."""
     receipt = result.receipt
     if not receipt:
-        return Text("Nothing was charged: no receipt.")
+        return Text(_("Nothing was charged: no receipt."))
     table = Table.grid(padding=(0, 2))
     table.add_column(min_width=60)
     table.add_column(justify="right", min_width=14)
     for line in receipt.lines:
         table.add_row(line.description, money_text(line.amount, receipt.currency))
-    table.add_row(Text("Total paid", style="bold"), Text(money_text(receipt.amount, receipt.currency), style="bold"))
+    table.add_row(Text(_("Total paid"), style="bold"), Text(money_text(receipt.amount, receipt.currency), style="bold"))
     title = Text.assemble(
-        ("Receipt ", "bold"),
+        (_("Receipt") + " ", "bold"),
         (receipt.receipt_number, "bold"),
-        f" · paid by {dict(PAYMENT_METHODS).get(receipt.method, receipt.method).lower()}",
+        " · "
+        + _("paid by {method}").format(method=_(dict(PAYMENT_METHODS).get(receipt.method, receipt.method)).lower()),
     )
     return Group(title, table)

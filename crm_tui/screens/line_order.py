@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, RadioSet, Static
 
 from crm_tui.errors import CrmError
+from crm_tui.i18n import N_, _
 from crm_tui.present import phone
 from crm_tui.screens.base import ServiceScreen, WorkbenchScreen
 from crm_tui.screens.confirm import ConfirmModal
@@ -27,8 +28,9 @@ from crm_tui.widgets.order_progress import OrderProgress
 QuoteT = TypeVar("QuoteT")
 ResultT = TypeVar("ResultT")
 
-PAYMENT_METHODS = (("cash", "Cash"), ("card", "Card"), ("account", "Account balance"))
-"""How the customer pays at the counter (slug, label), in the order the "Pay by" buttons show them."""
+PAYMENT_METHODS = (("cash", N_("Cash")), ("card", N_("Card")), ("account", N_("Account balance")))
+"""How the customer pays at the counter (slug, label translated where shown), in the order the "Pay by"
+buttons show them."""
 
 
 def pressed(radio_set: RadioSet, choices: tuple[tuple[str, str], ...]) -> str | None:
@@ -63,7 +65,7 @@ class LineOrderScreen(WorkbenchScreen, Generic[QuoteT]):
     CSS_PATH = "line_order.tcss"
     AUTO_FOCUS = ""
     HEADING: ClassVar[str] = ""
-    """The screen's name at the left of the title row."""
+    """The screen's name at the left of the title row (marked with N_(), translated where shown)."""
     ID_PREFIX: ClassVar[str] = ""
     """The title row is #<prefix>-title and the scrolling form #<prefix>-flow (tests know them)."""
     LINE_ID: ClassVar[str] = ""
@@ -134,16 +136,16 @@ class LineOrderScreen(WorkbenchScreen, Generic[QuoteT]):
     def compose_body(self) -> ComposeResult:
         number = phone(self.service_number) if self.service_number.isdigit() else self.service_number
         with Horizontal(id=f"{self.ID_PREFIX}-title", classes="line-order-title"):
-            yield Static(self.HEADING, classes="screen-title")
+            yield Static(_(self.HEADING), classes="screen-title")
             yield Static(number, id=self.LINE_ID, classes="line-order-line", markup=False)
         yield from self.compose_under_title()
         with VerticalScroll(id=f"{self.ID_PREFIX}-flow", classes="line-order-flow"):
             yield from self.compose_sections()
             with Horizontal(id="section-submit", classes="section"):
-                yield Button("SUBMIT (ctrl+s)", id="submit", variant="primary", compact=True)
+                yield Button(_("SUBMIT (ctrl+s)"), id="submit", variant="primary", compact=True)
                 yield Static("", id="submit-hint")
             with Vertical(id="section-result", classes="section"):
-                yield Static("ORDER", classes="section-title")
+                yield Static(_("ORDER"), classes="section-title")
                 yield Static("", id="outcome")
                 yield OrderProgress(id="progress")
                 yield from self.compose_result_extras()
@@ -176,7 +178,7 @@ class LineOrderScreen(WorkbenchScreen, Generic[QuoteT]):
         missing = self.missing()
         if missing:
             self.show_field_errors(missing)
-            self.notify(next(iter(missing.values())), title="Not ready to submit", severity="warning")
+            self.notify(next(iter(missing.values())), title=_("Not ready to submit"), severity="warning")
             return
         self.show_field_errors({})
         title, label = self.confirmation()
@@ -233,7 +235,7 @@ class LineOrderScreen(WorkbenchScreen, Generic[QuoteT]):
             self.refresh_form()
             return True
         if self.quote is None:
-            self.show_outcome(Text(f"{error.message} Escape goes back."), "error")
+            self.show_outcome(Text(_("{message} Escape goes back.").format(message=error.message)), "error")
         self.refresh_form()
         return False
 
@@ -241,7 +243,7 @@ class LineOrderScreen(WorkbenchScreen, Generic[QuoteT]):
 
     def action_back(self) -> None:
         if self.submitting:
-            self.notify("The order is running; the screen stays until it finishes.", title="Please wait")
+            self.notify(_("The order is running; the screen stays until it finishes."), title=_("Please wait"))
             return
         if self.identify_box.input.has_focus and self.identify_box.input.value:
             self.identify_box.input.value = ""

@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 
 from crm_tui.domain import CreditLevel, Gender
 from crm_tui.errors import Conflict, CrmError
+from crm_tui.i18n import N_, _
 from crm_tui.present import NOTHING, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.services import queues
@@ -37,8 +38,8 @@ from crm_tui.widgets.form_field import FREE_TEXT
 from crm_tui.widgets.tables import WorkbenchTable
 
 LEFT, RIGHT = "left", "right"
-FIELD_LABELS = {"social_id": "Social ID", "organization_name": "Organisation"}
-"""Field names whose words need more than `words()`."""
+FIELD_LABELS = {"social_id": N_("Social ID"), "organization_name": N_("Organisation")}
+"""Field names whose words need more than `words()` (translated where shown)."""
 
 
 WATERFALL_BAR = 24
@@ -50,7 +51,7 @@ def waterfall(reasons: dict[str, Any]) -> Table | Text:
     the prior to the pair's weight, with the running total and the probability it comes to."""
     parts = reasons.get("weights")
     if not parts or "match_weight" not in reasons:
-        return Text("No weights stored for this pair (found by the earlier rules); a new scan scores it again.")
+        return Text(_("No weights stored for this pair (found by the earlier rules); a new scan scores it again."))
     total = float(reasons["match_weight"])
     prior = total - sum(float(w) for _c, _l, w in parts)
     ordered = sorted(parts, key=lambda p: -abs(float(p[2])))
@@ -60,8 +61,8 @@ def waterfall(reasons: dict[str, Any]) -> Table | Text:
         table.add_column(justify=justify)
     running = prior
     table.add_row(
-        Text("Prior", style="bold"),
-        Text("any two records", style="dim"),
+        Text(_("Prior"), style="bold"),
+        Text(_("any two records"), style="dim"),
         f"{prior:+.1f}",
         f"{running:+.1f}",
         _bar(prior, scale),
@@ -77,8 +78,8 @@ def waterfall(reasons: dict[str, Any]) -> Table | Text:
         )
     probability = float(reasons.get("probability", 1 / (1 + math.pow(2, -total))))
     table.add_row(
-        Text("Match weight", style="bold"),
-        Text("probability", style="dim"),
+        Text(_("Match weight"), style="bold"),
+        Text(_("probability"), style="dim"),
         Text(f"{total:+.1f}", style="bold"),
         Text(f"{probability:.4f}", style="bold"),
         "",
@@ -92,7 +93,8 @@ def _bar(weight: float, scale: float) -> Text:
 
 
 def field_label(field: str) -> str:
-    return FIELD_LABELS.get(field, words(field))
+    # words() of other fields ("First name", "Email") is looked up too: the catalogue has many of them
+    return _(FIELD_LABELS[field]) if field in FIELD_LABELS else _(words(field))
 
 
 def field_value(field: str, value: str | None) -> str:
@@ -116,16 +118,22 @@ def _name(preview: MergePreview, side: str) -> str:
 
 def _moving(moving: dict[str, int]) -> str:
     """What moves to the survivor, table by table: "certificates: 1, contacts: 2"."""
-    return ", ".join(f"{words(table).lower()}: {n}" for table, n in moving.items() if n) or "nothing"
+    return ", ".join(f"{words(table).lower()}: {n}" for table, n in moving.items() if n) or _("nothing")
 
 
 class MergeFieldsTable(WorkbenchTable):
     """One row per field; left and right choose which record's value the survivor keeps."""
 
     BINDINGS = [
-        Binding("left", "screen.keep('left')", "Keep left", tooltip="the survivor's value", id="merge-keep-left"),
         Binding(
-            "right", "screen.keep('right')", "Keep right", tooltip="the merged record's value", id="merge-keep-right"
+            "left", "screen.keep('left')", N_("Keep left"), tooltip=N_("the survivor's value"), id="merge-keep-left"
+        ),
+        Binding(
+            "right",
+            "screen.keep('right')",
+            N_("Keep right"),
+            tooltip=N_("the merged record's value"),
+            id="merge-keep-right",
         ),
     ]
 
@@ -145,17 +153,19 @@ class MergeScreen(WorkbenchScreen):
 
     CSS_PATH = "merge.tcss"
     BINDINGS = [
-        Binding("x", "swap", "Swap survivor", tooltip="the other record survives", id="merge-swap"),
-        Binding("ctrl+s", "merge", "Merge", tooltip="merge now as shown (u undoes it)", id="merge-submit"),
-        Binding("u", "unmerge", "Unmerge", tooltip="undo the merge just done", id="merge-undo"),
-        Binding("w", "why", "Why", tooltip="show or hide each field's weight (the waterfall)", id="merge-waterfall"),
+        Binding("x", "swap", N_("Swap survivor"), tooltip=N_("the other record survives"), id="merge-swap"),
+        Binding("ctrl+s", "merge", N_("Merge"), tooltip=N_("merge now as shown (u undoes it)"), id="merge-submit"),
+        Binding("u", "unmerge", N_("Unmerge"), tooltip=N_("undo the merge just done"), id="merge-undo"),
+        Binding(
+            "w", "why", N_("Why"), tooltip=N_("show or hide each field's weight (the waterfall)"), id="merge-waterfall"
+        ),
     ]
     AUTO_FOCUS = "#merge-fields"
-    HELP_TITLE = "Merge possible duplicates"
+    HELP_TITLE = N_("Merge possible duplicates")
     WORKFLOW = (
-        "The left record survives, the right one is merged into it; x swaps which survives.",
-        "On each differing field, ← keeps the left value and → the right one (● marks the value kept).",
-        "ctrl+s merges at once as shown; u undoes it; w shows why they matched; escape goes back to the queue.",
+        N_("The left record survives, the right one is merged into it; x swaps which survives."),
+        N_("On each differing field, ← keeps the left value and → the right one (● marks the value kept)."),
+        N_("ctrl+s merges at once as shown; u undoes it; w shows why they matched; escape goes back to the queue."),
     )
 
     def __init__(
@@ -178,17 +188,20 @@ class MergeScreen(WorkbenchScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="merge-title"):
-            yield Static("MERGE POSSIBLE DUPLICATES", classes="screen-title")
+            yield Static(_("MERGE POSSIBLE DUPLICATES"), classes="screen-title")
             yield Static(self._why(), id="merge-why", markup=False)
         yield Static("", id="merge-sides", markup=False)
         yield Static(waterfall(self.pair.reasons) if self.pair else "", id="merge-waterfall")
         yield MergeFieldsTable(id="merge-fields")
         yield Static("", id="merge-moving", markup=False)
         yield Input(
-            placeholder="Note (optional): why they are one person", max_length=500, id="merge-note", classes=FREE_TEXT
+            placeholder=_("Note (optional): why they are one person"),
+            max_length=500,
+            id="merge-note",
+            classes=FREE_TEXT,
         )
         yield Static(
-            "←/→ keep the left or right value · x swap which record survives · ctrl+s merge",
+            _("←/→ keep the left or right value · x swap which record survives · ctrl+s merge"),
             id="merge-result",
             markup=False,
         )
@@ -202,7 +215,9 @@ class MergeScreen(WorkbenchScreen):
         if self.pair is None:
             return ""
         agree, differ = self.pair.reasons.get("agree", []), self.pair.reasons.get("differ", [])
-        return f"score {self.pair.score:.2f} · agree: {', '.join(agree) or NOTHING} · differ: {', '.join(differ) or NOTHING}"
+        return _("score {score} · agree: {agree} · differ: {differ}").format(
+            score=f"{self.pair.score:.2f}", agree=", ".join(agree) or NOTHING, differ=", ".join(differ) or NOTHING
+        )
 
     def on_mount(self) -> None:
         self.query_one("#merge-waterfall", Static).display = self.pair is not None and self.app.size.height >= 40
@@ -216,7 +231,7 @@ class MergeScreen(WorkbenchScreen):
             lambda: preview_merge(survivor, merged, uow=services.reader(), actor=actor),
             self._show_preview,
             group="merge-preview",
-            description="Compare the two records",
+            description="Compare the two records",  # i18n: not for people
             busy=self.query_one("#merge-fields"),
         )
 
@@ -228,10 +243,17 @@ class MergeScreen(WorkbenchScreen):
                     preview.merged_id if f.survivor is None and f.merged is not None else preview.survivor_id
                 )
         self.query_one("#merge-sides", Static).update(
-            f"Left survives: {preview.survivor_id} {_name(preview, LEFT)}   ·   Right is merged into it: {preview.merged_id} {_name(preview, RIGHT)}"
+            _("Left survives: {survivor} {survivor_name}   ·   Right is merged into it: {merged} {merged_name}").format(
+                survivor=preview.survivor_id,
+                survivor_name=_name(preview, LEFT),
+                merged=preview.merged_id,
+                merged_name=_name(preview, RIGHT),
+            )
         )
         self.query_one("#merge-moving", Static).update(
-            f"Moves from {preview.merged_id} to {preview.survivor_id}: {_moving(preview.moving)}"
+            _("Moves from {merged} to {survivor}: {moving}").format(
+                merged=preview.merged_id, survivor=preview.survivor_id, moving=_moving(preview.moving)
+            )
         )
         self._render_fields()
         self.refresh_bindings()
@@ -243,11 +265,11 @@ class MergeScreen(WorkbenchScreen):
         table = self.query_one("#merge-fields", MergeFieldsTable)
         row = max(table.cursor_row, 0)
         table.clear(columns=True)
-        table.add_column("Field", width=14, key="field")
+        table.add_column(_("Field"), width=14, key="field")
         width = table.value_width()
-        table.add_column(f"Survivor {preview.survivor_id}", width=width, key=LEFT)
-        table.add_column(f"Merged {preview.merged_id}", width=width, key=RIGHT)
-        table.add_column("Keep", width=8, key="keep")
+        table.add_column(_("Survivor {customer_id}").format(customer_id=preview.survivor_id), width=width, key=LEFT)
+        table.add_column(_("Merged {customer_id}").format(customer_id=preview.merged_id), width=width, key=RIGHT)
+        table.add_column(_("Keep"), width=8, key="keep")
         for f in preview.fields:
             table.add_row(*self._cells(f), key=f.field)
         table.move_cursor(row=min(row, len(preview.fields) - 1))
@@ -256,7 +278,7 @@ class MergeScreen(WorkbenchScreen):
         left, right = field_value(f.field, f.survivor), field_value(f.field, f.merged)
         label = Text(field_label(f.field), style="dim" if f.same else "bold")
         if f.same:
-            return label, Text(f"  {left}"), Text(f"  {right}"), Text("same", style="dim")
+            return label, Text(f"  {left}"), Text(f"  {right}"), Text(_("same"), style="dim")
         keep_left = self.kept.get(f.field) != self.merged_id
 
         def cell(value: str, chosen: bool) -> Text:
@@ -266,7 +288,7 @@ class MergeScreen(WorkbenchScreen):
             label,
             cell(left, keep_left),
             cell(right, not keep_left),
-            Text("← left" if keep_left else "right →", style="bold"),
+            Text(_("← left") if keep_left else _("right →"), style="bold"),
         )
 
     def take_from_merged(self) -> list[str]:
@@ -291,7 +313,10 @@ class MergeScreen(WorkbenchScreen):
             return
         f = self.preview.fields[table.cursor_row]
         if f.same:
-            self.notify(f"{field_label(f.field)} is the same on both records.", title="Nothing to choose")
+            self.notify(
+                _("{field} is the same on both records.").format(field=field_label(f.field)),
+                title=_("Nothing to choose"),
+            )
             return
         self.kept[f.field] = self.survivor_id if side == LEFT else self.merged_id
         for column, value in zip(("field", LEFT, RIGHT, "keep"), self._cells(f), strict=True):
@@ -321,7 +346,11 @@ class MergeScreen(WorkbenchScreen):
             )
 
         self.call_service(
-            merge, self._merged, group="merge", description="Merge two customers", busy=self.query_one("#merge-fields")
+            merge,
+            self._merged,
+            group="merge",
+            description="Merge two customers",  # i18n: not for people
+            busy=self.query_one("#merge-fields"),
         )
 
     def _merged(self, result: MergeResult) -> None:
@@ -329,8 +358,9 @@ class MergeScreen(WorkbenchScreen):
         self.item = None
         rows = sum(result.moved.values())
         self._say(
-            f"Merged (merge {result.merge_id}): {result.merged_id} now resolves to {result.survivor_id}; {rows} row(s) moved. "
-            "u unmerges · escape goes back."
+            _(
+                "Merged (merge {merge}): {merged} now resolves to {survivor}; {rows} row(s) moved. u unmerges · escape goes back."
+            ).format(merge=result.merge_id, merged=result.merged_id, survivor=result.survivor_id, rows=rows)
         )
         self.refresh_bindings()
 
@@ -346,14 +376,15 @@ class MergeScreen(WorkbenchScreen):
             lambda: unmerge(merge_id, uow=services.writer(), actor=actor),
             self._unmerged,
             group="merge",
-            description="Undo a merge",
+            description="Undo a merge",  # i18n: not for people
         )
 
     def _unmerged(self, result: MergeResult) -> None:
         self.result = None
         self._say(
-            f"Unmerged (merge {result.merge_id}): {result.survivor_id} and {result.merged_id} are separate again; "
-            "the pair is closed as not duplicates (a rescan does not queue it again)."
+            _(
+                "Unmerged (merge {merge}): {survivor} and {merged} are separate again; the pair is closed as not duplicates (a rescan does not queue it again)."
+            ).format(merge=result.merge_id, survivor=result.survivor_id, merged=result.merged_id)
         )
         self._load_preview()
 
@@ -367,6 +398,9 @@ class MergeScreen(WorkbenchScreen):
     def show_error(self, error: CrmError) -> bool:
         """Someone else decided the pair first, or one record changed: say so where the result goes."""
         if isinstance(error, Conflict):
-            self._say(f"Changed: {error.message} Escape goes back to the refreshed queue.", error=True)
+            self._say(
+                _("Changed: {message} Escape goes back to the refreshed queue.").format(message=error.message),
+                error=True,
+            )
             return True
         return False

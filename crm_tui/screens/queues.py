@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from crm_tui.domain import QueueName
 from crm_tui.errors import Conflict, CrmError
+from crm_tui.i18n import N_, _
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.merge import MergeScreen
@@ -24,6 +25,7 @@ from crm_tui.screens.queues_modals import NoteModal, OrderStepsModal
 from crm_tui.screens.queues_parts import (
     ITEM_COLUMNS,
     acted,
+    action_word,
     changed,
     customer_of,
     detail,
@@ -47,7 +49,9 @@ from crm_tui.widgets.tables import WorkbenchTable
 class QueueItemsTable(FittedTable):
     """The chosen queue's items; enter opens the one under the cursor; its columns fit the width."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Open", tooltip="the pair, order or customer", id="queue-open")]
+    BINDINGS = [
+        Binding("enter", "select_cursor", N_("Open"), tooltip=N_("the pair, order or customer"), id="queue-open")
+    ]
 
 
 class QueuesScreen(WorkbenchScreen):
@@ -55,22 +59,26 @@ class QueuesScreen(WorkbenchScreen):
 
     CSS_PATH = "queues.tcss"
     BINDINGS = [
-        Binding("tab", "switch_list", "Switch list", show=False, tooltip="queues ⇄ items", id="queues-switch-list"),
-        Binding("a", "act('a')", "Approve", tooltip="then enter (a note is optional)", id="queues-approve"),
-        Binding("r", "act('r')", "Reject", tooltip="failed orders: retry; then enter", id="queues-reject"),
-        Binding("m", "act('m')", "Merge", tooltip="the pair side by side; ctrl+s there merges", id="queues-merge"),
-        Binding("d", "act('d')", "Dismiss", tooltip="not duplicates; then enter", id="queues-dismiss"),
-        Binding("c", "claim", "Claim", tooltip="hold the item so no one else acts on it", id="queues-claim"),
-        Binding("slash", "filter", "Filter", tooltip="by reference, reason or holder", id="queues-filter"),
-        Binding("s", "sort", "Sort", tooltip="oldest or newest first", id="queues-sort"),
-        Binding("ctrl+d", "scan", "Scan duplicates", tooltip="queue new possible duplicates", id="queues-scan"),
+        Binding(
+            "tab", "switch_list", N_("Switch list"), show=False, tooltip=N_("queues ⇄ items"), id="queues-switch-list"
+        ),
+        Binding("a", "act('a')", N_("Approve"), tooltip=N_("then enter (a note is optional)"), id="queues-approve"),
+        Binding("r", "act('r')", N_("Reject"), tooltip=N_("failed orders: retry; then enter"), id="queues-reject"),
+        Binding(
+            "m", "act('m')", N_("Merge"), tooltip=N_("the pair side by side; ctrl+s there merges"), id="queues-merge"
+        ),
+        Binding("d", "act('d')", N_("Dismiss"), tooltip=N_("not duplicates; then enter"), id="queues-dismiss"),
+        Binding("c", "claim", N_("Claim"), tooltip=N_("hold the item so no one else acts on it"), id="queues-claim"),
+        Binding("slash", "filter", N_("Filter"), tooltip=N_("by reference, reason or holder"), id="queues-filter"),
+        Binding("s", "sort", N_("Sort"), tooltip=N_("oldest or newest first"), id="queues-sort"),
+        Binding("ctrl+d", "scan", N_("Scan duplicates"), tooltip=N_("queue new possible duplicates"), id="queues-scan"),
     ]
     AUTO_FOCUS = "#queue-list"
-    HELP_TITLE = "Supervisor queues"
+    HELP_TITLE = N_("Supervisor queues")
     WORKFLOW = (
-        "Choose a queue on the left with the arrows; tab goes to its items (oldest first).",
-        "On an item: a approves, r rejects (or retries), d dismisses, each then enter; m opens a pair to merge.",
-        "enter opens the item (a pair, an order's steps, the customer); escape comes back here.",
+        N_("Choose a queue on the left with the arrows; tab goes to its items (oldest first)."),
+        N_("On an item: a approves, r rejects (or retries), d dismisses, each then enter; m opens a pair to merge."),
+        N_("enter opens the item (a pair, an order's steps, the customer); escape comes back here."),
     )
 
     def __init__(self) -> None:
@@ -88,7 +96,7 @@ class QueuesScreen(WorkbenchScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="queues-title"):
-            yield Static("SUPERVISOR QUEUES", classes="screen-title")
+            yield Static(_("SUPERVISOR QUEUES"), classes="screen-title")
             yield Static("", id="queue-status", markup=False)
         with Horizontal(id="scan-row"):
             yield Static("", id="scan-stage", markup=False)
@@ -97,13 +105,13 @@ class QueuesScreen(WorkbenchScreen):
             yield WorkbenchTable(id="queue-list")
             with Vertical(id="queue-side"):
                 yield Static("", id="queue-heading", markup=False)
-                yield Input(placeholder="Filter by reference, reason or holder", max_length=100, id="queue-filter")
+                yield Input(placeholder=_("Filter by reference, reason or holder"), max_length=100, id="queue-filter")
                 yield QueueItemsTable(id="queue-items")
                 yield Static("", id="queue-detail", markup=False)
 
     def on_mount(self) -> None:
         listing = self.query_one("#queue-list", WorkbenchTable)
-        listing.add_column("Queue · open · oldest", width=23, key="queue")
+        listing.add_column(_("Queue · open · oldest"), width=23, key="queue")
         self.query_one("#queue-items", QueueItemsTable).set_columns(ITEM_COLUMNS)
         self.query_one("#queue-filter").display = False
         self.query_one("#scan-row").display = False
@@ -128,7 +136,7 @@ class QueuesScreen(WorkbenchScreen):
             lambda: queues.queue_summaries(uow=services.reader(), actor=actor),
             self._show_summaries,
             group="queue-summaries",
-            description="Load the queues",
+            description="Load the queues",  # i18n: not for people
         )
 
     def _show_summaries(self, summaries: list[QueueSummary]) -> None:
@@ -158,7 +166,7 @@ class QueuesScreen(WorkbenchScreen):
             lambda: queues.list_queue(queue, uow=services.reader(), actor=actor, text=text, sort=sort),
             self._show_items,
             group="queue-items",
-            description="Load the queue's items",
+            description="Load the queue's items",  # i18n: not for people
             busy=self.query_one("#queue-items"),
         )
 
@@ -235,7 +243,7 @@ class QueuesScreen(WorkbenchScreen):
     def _item_or_say(self) -> QueueItemView | None:
         item = self._selected_item()
         if item is None:
-            self.say("Nothing selected: choose an item first.", error=True)
+            self.say(_("Nothing selected: choose an item first."), error=True)
         return item
 
     def action_switch_list(self) -> None:
@@ -257,7 +265,7 @@ class QueuesScreen(WorkbenchScreen):
         if action.name == "merge":
             self._open_pair(item)
             return
-        title = f"{action.name.capitalize()} · {queue.label} · {reference(item)}"
+        title = f"{action_word(action.name).capitalize()} · {queue.label} · {reference(item)}"
         self.app.push_screen(
             NoteModal(title), lambda note: None if note is None else self._act(item, action.name, note)
         )
@@ -277,7 +285,7 @@ class QueuesScreen(WorkbenchScreen):
             ),
             self._acted,
             group="queue-act",
-            description=f"{action.capitalize()} a queue item",
+            description=f"{action.capitalize()} a queue item",  # i18n: not for people
         )
 
     def _acted(self, result: ActionResult) -> None:
@@ -293,9 +301,12 @@ class QueuesScreen(WorkbenchScreen):
         actor, services = app.actor, app.services
         self.call_service(
             lambda: queues.claim_item(item.item_id, uow=services.writer(), actor=actor, expected_version=item.version),
-            lambda claimed: (self.say(f"You hold item {claimed.item_id} now."), self.refresh_queues()),
+            lambda claimed: (
+                self.say(_("You hold item {item} now.").format(item=claimed.item_id)),
+                self.refresh_queues(),
+            ),
             group="queue-act",
-            description="Claim a queue item",
+            description="Claim a queue item",  # i18n: not for people
         )
 
     def action_open_item(self) -> None:
@@ -310,7 +321,7 @@ class QueuesScreen(WorkbenchScreen):
         elif item.ref_type in ("customer", "subscriber"):
             self._open_customer(item)
         else:
-            self.say(f"Item {item.item_id}: {item.reason}")
+            self.say(_("Item {item}: {reason}").format(item=item.item_id, reason=item.reason))
 
     def _open_pair(self, item: QueueItemView) -> None:
         app = self.workbench
@@ -319,7 +330,7 @@ class QueuesScreen(WorkbenchScreen):
             lambda: queues.duplicate_pair(item.item_id, uow=services.reader(), actor=actor),
             lambda pair: self._show_pair(pair, item),
             group="queue-open",
-            description="Open a possible duplicate",
+            description="Open a possible duplicate",  # i18n: not for people
         )
 
     def _show_pair(self, pair: PairView, item: QueueItemView) -> None:
@@ -332,7 +343,7 @@ class QueuesScreen(WorkbenchScreen):
             lambda: get_order(item.ref_id, uow=services.reader(), actor=actor),
             lambda view: self.app.push_screen(OrderStepsModal(view, item.reason)),
             group="queue-open",
-            description="Open an order",
+            description="Open an order",  # i18n: not for people
         )
 
     def _open_customer(self, item: QueueItemView) -> None:
@@ -342,7 +353,7 @@ class QueuesScreen(WorkbenchScreen):
             lambda: customer_of(item, services=services, actor=actor),
             self._show_customer,
             group="queue-open",
-            description="Open the customer",
+            description="Open the customer",  # i18n: not for people
         )
 
     def _show_customer(self, detail: CustomerDetail) -> None:
@@ -376,13 +387,13 @@ class QueuesScreen(WorkbenchScreen):
     def action_scan(self) -> None:
         """Look for possible duplicates among all customers; the screen stays usable meanwhile."""
         if self.scanning:
-            self.say("A scan is already running.")
+            self.say(_("A scan is already running."))
             return
         app = self.workbench
         actor, services = app.actor, app.services
         self.scanning = True
         self.query_one("#scan-row").display = True
-        self.query_one("#scan-stage", Static).update("Scanning for duplicates…")
+        self.query_one("#scan-stage", Static).update(_("Scanning for duplicates…"))
         self.query_one("#scan-progress", ProgressBar).update(total=None, progress=0)
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -394,7 +405,12 @@ class QueuesScreen(WorkbenchScreen):
             finally:
                 app.call_from_thread(self._scan_finished)
 
-        self.call_service(scan, self._scanned, group="queue-scan", description="Scan for duplicates")
+        self.call_service(
+            scan,
+            self._scanned,
+            group="queue-scan",
+            description="Scan for duplicates",  # i18n: not for people
+        )
 
     def _scan_progress(self, stage: str, done: int, total: int) -> None:
         self.query_one("#scan-stage", Static).update(scan_stage(stage, done, total))

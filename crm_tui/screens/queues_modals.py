@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from crm_tui.i18n import N_, _
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.order_progress import OrderProgress
 
@@ -17,7 +18,7 @@ class NoteModal(ModalScreen[str | None]):
     """Why the supervisor acts, for the record (optional): enter acts, escape cancels."""
 
     CSS_PATH = "queues.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="nothing is done", id="note-cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), tooltip=N_("nothing is done"), id="note-cancel")]
     AUTO_FOCUS = "#note-input"
 
     def __init__(self, title: str) -> None:
@@ -28,8 +29,8 @@ class NoteModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box"):
             yield Static(self.title_text, id="note-title", markup=False)
-            yield Input(placeholder="Note (optional): why", max_length=500, id="note-input")
-            yield Static("enter: go ahead · escape: cancel", id="note-hint")
+            yield Input(placeholder=_("Note (optional): why"), max_length=500, id="note-input")
+            yield Static(_("enter: go ahead · escape: cancel"), id="note-hint")
 
     @on(Input.Submitted, "#note-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -43,7 +44,7 @@ class OrderStepsModal(ModalScreen[None]):
     """A failed or reserved order's steps: what ran, what failed and why; escape closes."""
 
     CSS_PATH = "queues.tcss"
-    BINDINGS = [Binding("escape", "close", "Close", tooltip="back to the queue", id="order-close")]
+    BINDINGS = [Binding("escape", "close", N_("Close"), tooltip=N_("back to the queue"), id="order-close")]
 
     def __init__(self, view: OrderView, reason: str) -> None:
         super().__init__()
@@ -55,7 +56,7 @@ class OrderStepsModal(ModalScreen[None]):
         with Vertical(id="order-box"):
             yield Static(self.reason, id="order-reason", markup=False)
             yield OrderProgress(self.view, id="order-steps")
-            yield Static("a retry · r cancel from the queue · escape: close", id="order-hint")
+            yield Static(_("a retry · r cancel from the queue · escape: close"), id="order-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from crm_tui.domain import QueueItemStatus, QueueName
 from crm_tui.errors import Conflict
+from crm_tui.i18n import N_, _
 from crm_tui.present import NOTHING, erasure_outcome, number, phone, words
 from crm_tui.services import queues
 from crm_tui.services.context import Services
@@ -28,22 +29,38 @@ KEY_WORDS = {"a": "approve", "r": "reject", "m": "merge", "d": "dismiss"}
 """What each action key means in general; a queue names its own action behind the key (a = retry
 for failed orders)."""
 
-SCAN_STAGES = {
-    "read": "Reading customers",
-    "block": "Pairing candidates",
-    "score": "Scoring pairs",
-    "store": "Saving new pairs",
+ACTION_WORDS = {
+    "approve": N_("approve"),
+    "reject": N_("reject"),
+    "merge": N_("merge"),
+    "dismiss": N_("dismiss"),
+    "retry": N_("retry"),
+    "cancel": N_("cancel"),
 }
+"""The queues' actions (the services' names) in words, translated where shown."""
+
+SCAN_STAGES = {
+    "read": N_("Reading customers"),
+    "block": N_("Pairing candidates"),
+    "score": N_("Scoring pairs"),
+    "store": N_("Saving new pairs"),
+}
+"""A duplicate scan's stages in words, translated where shown."""
 
 ITEM_COLUMNS = (
-    FitColumn("Item", priority=0, width=5),
-    FitColumn("Ref", priority=1, width=16),
-    FitColumn("Status", priority=4, width=8),
-    FitColumn("Claimed by", priority=5, width=10),
-    FitColumn("Reason", priority=2, width=26, min_width=14, grow=True),
-    FitColumn("Since", priority=3, width=8),
+    FitColumn(N_("Item"), priority=0, width=5),
+    FitColumn(N_("Ref"), priority=1, width=16),
+    FitColumn(N_("Status"), priority=4, width=8),
+    FitColumn(N_("Claimed by"), priority=5, width=10),
+    FitColumn(N_("Reason"), priority=2, width=26, min_width=14, grow=True),
+    FitColumn(N_("Since"), priority=3, width=8),
 )
 """The items table's columns; at 80 columns the item, its reference and the reason stay."""
+
+
+def action_word(action: str) -> str:
+    """An action's name in words ("retry", "reintentar"); an unknown one as the service names it."""
+    return _(ACTION_WORDS[action]) if action in ACTION_WORDS else action
 
 
 def age(since: datetime | None, now: datetime) -> str:
@@ -52,18 +69,18 @@ def age(since: datetime | None, now: datetime) -> str:
         return NOTHING
     minutes = int((now - since).total_seconds() // 60)
     if minutes < 1:
-        return "just now"
+        return _("just now")
     if minutes < 60:
-        return f"{minutes} min"
+        return _("{count} min").format(count=minutes)
     if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // (24 * 60)} d"
+        return _("{count} h").format(count=minutes // 60)
+    return _("{count} d").format(count=minutes // (24 * 60))
 
 
 def reference(item: QueueItemView) -> str:
     """What the item is about, in the words a supervisor uses."""
     if item.ref_type == "duplicate":
-        return f"Pair {item.ref_id}"
+        return _("Pair {pair}").format(pair=item.ref_id)
     if item.ref_type == "subscriber":
         return phone(item.ref_id)
     return item.ref_id
@@ -71,12 +88,16 @@ def reference(item: QueueItemView) -> str:
 
 def offered(queue: QueueName) -> str:
     """The queue's action keys in words: "a retry, r cancel"."""
-    return ", ".join(f"{a.key} {a.name}" for a in queues.ACTIONS.get(queue, ())) or "no actions yet"
+    return ", ".join(f"{a.key} {action_word(a.name)}" for a in queues.ACTIONS.get(queue, ())) or _("no actions yet")
 
 
 def summary_cell(summary: QueueSummary, now: datetime) -> Text:
     """A queue in the list: its name, then how many wait and the oldest's age (dim when none)."""
-    waiting = f"{summary.open} · oldest {age(summary.oldest, now)}" if summary.open else "none waiting"
+    waiting = (
+        _("{count} · oldest {age}").format(count=summary.open, age=age(summary.oldest, now))
+        if summary.open
+        else _("none waiting")
+    )
     return Text.assemble(
         (summary.label, "bold" if summary.open else "dim"), "\n  ", (waiting, "" if summary.open else "dim")
     )
@@ -96,23 +117,36 @@ def item_cells(item: QueueItemView, now: datetime) -> tuple[Text | str, ...]:
 
 def heading(summary: QueueSummary, *, shown: int, sort: str, filter_text: str) -> str:
     """Over the items: the queue, how many are shown, the order, the filter and the queue's keys."""
-    parts = [summary.label, f"{shown} shown", "oldest first" if sort == "oldest" else "newest first"]
+    parts = [
+        summary.label,
+        _("{count} shown").format(count=shown),
+        _("oldest first") if sort == "oldest" else _("newest first"),
+    ]
     if filter_text:
-        parts.append(f"filter “{filter_text}”")
-    parts.append(f"keys: {offered(QueueName(summary.queue))}")
+        parts.append(_("filter “{text}”").format(text=filter_text))
+    parts.append(_("keys: {keys}").format(keys=offered(QueueName(summary.queue))))
     return " · ".join(parts)
 
 
 def detail(item: QueueItemView | None, *, filter_text: str) -> str:
     """Under the items: the selected item, its reason, who holds it, what agrees and differs in a pair."""
     if item is None:
-        return "Nothing waiting here." if not filter_text else "No item matches the filter."
-    lines = [f"Item {item.item_id} · {reference(item)} · {words(item.status, QueueItemStatus)}", item.reason]
+        return _("Nothing waiting here.") if not filter_text else _("No item matches the filter.")
+    lines = [
+        _("Item {item} · {ref} · {status}").format(
+            item=item.item_id, ref=reference(item), status=words(item.status, QueueItemStatus)
+        ),
+        item.reason,
+    ]
     if item.claimed_by:
-        lines.append(f"Held by {item.claimed_by}: only they can act on it.")
+        lines.append(_("Held by {operator}: only they can act on it.").format(operator=item.claimed_by))
     agree, differ = item.payload.get("agree"), item.payload.get("differ")
     if agree or differ:
-        lines.append(f"Agree: {', '.join(agree or []) or NOTHING} · Differ: {', '.join(differ or []) or NOTHING}")
+        lines.append(
+            _("Agree: {agree} · Differ: {differ}").format(
+                agree=", ".join(agree or []) or NOTHING, differ=", ".join(differ or []) or NOTHING
+            )
+        )
     return "\n".join(lines)
 
 
@@ -133,32 +167,42 @@ def customer_of(item: QueueItemView, *, services: Services, actor: Actor) -> Cus
 
 def refused(queue: QueueName, key: str) -> str:
     """A key this queue has no action for."""
-    return f"{queue.label} cannot {KEY_WORDS.get(key, key)}. Keys here: {offered(queue)}."
+    return _("{queue} cannot {action}. Keys here: {keys}.").format(
+        queue=queue.label, action=action_word(KEY_WORDS.get(key, key)), keys=offered(queue)
+    )
 
 
 def changed(error: Conflict) -> str:
     """Another supervisor got there first."""
-    return f"Changed: {error.message.replace('; refresh the queue.', '.')} Refreshed."
+    # the service's English ending, dropped when it is there (the screen refreshes by itself)
+    return _("Changed: {message} Refreshed.").format(message=error.message.replace("; refresh the queue.", "."))
 
 
 def acted(result: ActionResult) -> str:
     """What an action did, with the new line of an approved held registration."""
     outcome = words(result.status, QueueItemStatus).lower()
     line = result.detail.get("service_number") if result.queue == QueueName.HELD_REGISTRATIONS else None
-    extra = f" New line {phone(line)}." if line else ""
+    extra = " " + _("New line {number}.").format(number=phone(line)) if line else ""
     if result.queue == QueueName.ERASURE_REQUESTS and result.status == "approved":
         extra = " " + erasure_outcome(result.detail)
-    return f"{result.action.capitalize()}: item {result.item_id} is {outcome}.{extra}"
+    return _("{action}: item {item} is {outcome}.{extra}").format(
+        action=action_word(result.action).capitalize(), item=result.item_id, outcome=outcome, extra=extra
+    )
 
 
 def scan_stage(stage: str, done: int, total: int) -> str:
     """Where a duplicate scan is: "Scoring pairs: 1,200 of 5,000"."""
-    return f"{SCAN_STAGES.get(stage, words(stage))}: {number(done)} of {number(total)}"
+    words_for_stage = _(SCAN_STAGES[stage]) if stage in SCAN_STAGES else words(stage)
+    return _("{stage}: {done} of {total}").format(stage=words_for_stage, done=number(done), total=number(total))
 
 
 def scanned(report: ScanReport) -> str:
     """What a duplicate scan found, among how many, how fast."""
-    return (
-        f"Scan done: {report.new} new possible duplicate(s) among {number(report.customers)} customers "
-        f"({number(report.compared)} pairs compared in {number(round(report.seconds, 1))} s)."
+    return _(
+        "Scan done: {new} new possible duplicate(s) among {customers} customers ({compared} pairs compared in {seconds} s)."
+    ).format(
+        new=report.new,
+        customers=number(report.customers),
+        compared=number(report.compared),
+        seconds=number(round(report.seconds, 1)),
     )

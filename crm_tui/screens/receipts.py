@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from crm_tui.i18n import N_, _
 from crm_tui.present import local_time, money, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.services.shared.receipt_documents import receipt_text, save_pdf
@@ -26,13 +27,14 @@ from crm_tui.services.shared.receipts import (
 )
 from crm_tui.widgets.tables import WorkbenchTable
 
-COLUMNS = (("Receipt", 12), ("Kind", 7), ("Issued", 16), ("Method", 7), ("Total", 12))
+COLUMNS = ((N_("Receipt"), 12), (N_("Kind"), 7), (N_("Issued"), 16), (N_("Method"), 7), (N_("Total"), 12))
+"""(header translated where shown, width); the English header is the column's key."""
 
 
 class ReceiptsTable(WorkbenchTable):
     """The customer's receipts; enter shows the one under the cursor."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Show", tooltip="the receipt as issued", id="receipts-show")]
+    BINDINGS = [Binding("enter", "select_cursor", N_("Show"), tooltip=N_("the receipt as issued"), id="receipts-show")]
 
 
 class ReceiptsScreen(WorkbenchScreen):
@@ -40,9 +42,19 @@ class ReceiptsScreen(WorkbenchScreen):
 
     BINDINGS = [
         Binding(
-            "r", "reprint", "Reprint", tooltip="as text for the receipt printer, marked REPRINT", id="receipts-reprint"
+            "r",
+            "reprint",
+            N_("Reprint"),
+            tooltip=N_("as text for the receipt printer, marked REPRINT"),
+            id="receipts-reprint",
         ),
-        Binding("s", "save_pdf", "Save PDF", tooltip="the reprint as a PDF in the data folder", id="receipts-save-pdf"),
+        Binding(
+            "s",
+            "save_pdf",
+            N_("Save PDF"),
+            tooltip=N_("the reprint as a PDF in the data folder"),
+            id="receipts-save-pdf",
+        ),
     ]
     DEFAULT_CSS = """
     ReceiptsScreen #receipts-title { height: 1; margin-top: 1; }
@@ -54,11 +66,11 @@ class ReceiptsScreen(WorkbenchScreen):
     ReceiptsScreen #receipt-text { width: 42; }
     """
     AUTO_FOCUS = "#receipts-list"
-    HELP_TITLE = "Receipts"
+    HELP_TITLE = N_("Receipts")
     WORKFLOW = (
-        "The customer's payments and refund vouchers, newest first: arrows choose, enter shows one.",
-        "r reprints the chosen receipt (marked REPRINT, recorded in the audit trail) for the receipt printer.",
-        "s saves the reprint as a PDF in the data folder; escape goes back to the customer.",
+        N_("The customer's payments and refund vouchers, newest first: arrows choose, enter shows one."),
+        N_("r reprints the chosen receipt (marked REPRINT, recorded in the audit trail) for the receipt printer."),
+        N_("s saves the reprint as a PDF in the data folder; escape goes back to the customer."),
     )
 
     def __init__(self, customer_id: str) -> None:
@@ -71,24 +83,26 @@ class ReceiptsScreen(WorkbenchScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="receipts-title"):
-            yield Static(f"RECEIPTS · {self.customer_id}", classes="screen-title", markup=False)
+            yield Static(
+                _("RECEIPTS · {customer_id}").format(customer_id=self.customer_id), classes="screen-title", markup=False
+            )
             yield Static("", id="receipts-status", markup=False)
         with Horizontal(id="receipts-panes"):
             yield ReceiptsTable(id="receipts-list")
             with VerticalScroll(id="receipt-paper"):
-                yield Static("enter shows the chosen receipt", id="receipt-text", markup=False)
+                yield Static(_("enter shows the chosen receipt"), id="receipt-text", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#receipts-list", ReceiptsTable)
         for label, width in COLUMNS:
-            table.add_column(label, width=width, key=label)
+            table.add_column(_(label), width=width, key=label)
         app = self.workbench
         services, actor, customer_id = app.services, app.actor, self.customer_id
         self.call_service(
             lambda: list_receipts(customer_id, uow=services.reader(), actor=actor),
             self._show_list,
             group="receipts-list",
-            description="Load the customer's receipts",
+            description="Load the customer's receipts",  # i18n: not for people
             busy=table,
         )
 
@@ -98,13 +112,15 @@ class ReceiptsScreen(WorkbenchScreen):
         for r in receipts:
             table.add_row(
                 r.receipt_number,
-                "Refund" if r.kind == "refund" else "Payment",
+                _("Refund") if r.kind == "refund" else _("Payment"),
                 local_time(r.issued_at),
-                words(r.method),
+                _(words(r.method)),  # "Cash", "Card", "Account": marked in line_order and add_line
                 money(r.total, r.currency),
                 key=r.receipt_number,
             )
-        self._status(f"{len(receipts)} receipt(s)" if receipts else "No payment or refund yet.")
+        self._status(
+            _("{count} receipt(s)").format(count=len(receipts)) if receipts else _("No payment or refund yet.")
+        )
 
     def _status(self, message: str) -> None:
         self.query_one("#receipts-status", Static).update(f"  {message}")
@@ -130,14 +146,14 @@ class ReceiptsScreen(WorkbenchScreen):
             lambda: get_receipt(number, uow=services.reader(), actor=actor),
             self._paper,
             group="receipt-show",
-            description="Show a receipt",
+            description="Show a receipt",  # i18n: not for people
         )
 
     def _reprint(self, form: str, then: Callable[[tuple[ReceiptView, Path | None]], object]) -> None:
         """Reprint the chosen receipt in a worker (as a PDF: saved there too, off the UI thread)."""
         chosen = self.selected()
         if chosen is None:
-            self.notify("This customer has no receipt to reprint.", title="No receipt")
+            self.notify(_("This customer has no receipt to reprint."), title=_("No receipt"))
             return
         app = self.workbench
         services, actor, number = app.services, app.actor, chosen.receipt_number
@@ -147,14 +163,19 @@ class ReceiptsScreen(WorkbenchScreen):
             view = reprint_receipt(number, uow=services.writer(), actor=actor, form=form)
             return view, save_pdf(view, receipt_path(data_dir, number)) if form == "pdf" else None
 
-        self.call_service(reprint, then, group="receipt-reprint", description="Reprint a receipt")
+        self.call_service(
+            reprint,
+            then,
+            group="receipt-reprint",
+            description="Reprint a receipt",  # i18n: not for people
+        )
 
     def action_reprint(self) -> None:
         """The reprint's text (what the receipt printer gets), marked REPRINT."""
 
         def printed(result: tuple[ReceiptView, Path | None]) -> None:
             self._paper(result[0])
-            self._status(f"{result[0].receipt_number} reprinted.")
+            self._status(_("{receipt} reprinted.").format(receipt=result[0].receipt_number))
 
         self._reprint("text", printed)
 
@@ -164,7 +185,7 @@ class ReceiptsScreen(WorkbenchScreen):
         def saved(result: tuple[ReceiptView, Path | None]) -> None:
             self._paper(result[0])
             self.saved = result[1]
-            self._status(f"Saved {self.saved}")
-            self.notify(str(self.saved), title="Receipt saved as PDF")
+            self._status(_("Saved {path}").format(path=self.saved))
+            self.notify(str(self.saved), title=_("Receipt saved as PDF"))
 
         self._reprint("pdf", saved)

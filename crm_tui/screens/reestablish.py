@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from crm_tui.domain import CertType, CustomerStatus, KeyKind
 from crm_tui.errors import CrmError, NotFound
+from crm_tui.i18n import N_, _
 from crm_tui.present import NOTHING, local_time, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.registration_parts import offering_choices
@@ -65,13 +66,15 @@ class ReestablishScreen(WorkbenchScreen):
     ReestablishScreen #outcome.good { color: $text-success; text-style: bold; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "restore", "Restore", tooltip="bring the former customer back", id="reestablish-restore")
+        Binding(
+            "ctrl+s", "restore", N_("Restore"), tooltip=N_("bring the former customer back"), id="reestablish-restore"
+        )
     ]
-    HELP_TITLE = "Re-establish a former customer"
+    HELP_TITLE = N_("Re-establish a former customer")
     WORKFLOW = (
-        "Find the former customer in the archive by one key: customer ID, document or former number.",
-        "Check what was kept; choose a primary offering and whether to recover the old number.",
-        "ctrl+s restores the relationship and opens the customer.",
+        N_("Find the former customer in the archive by one key: customer ID, document or former number."),
+        N_("Check what was kept; choose a primary offering and whether to recover the old number."),
+        N_("ctrl+s restores the relationship and opens the customer."),
     )
     AUTO_FOCUS = ""
 
@@ -91,18 +94,18 @@ class ReestablishScreen(WorkbenchScreen):
     def compose_body(self) -> ComposeResult:
         region = self.workbench.services.settings.default_region
         currency = self.workbench.services.settings.currency
-        yield Static("RE-ESTABLISH CUSTOMER RELATIONSHIP", classes="screen-title")
+        yield Static(_("RE-ESTABLISH CUSTOMER RELATIONSHIP"), classes="screen-title")
         with VerticalScroll(id="reestablish-flow"):
             with Vertical(id="section-find", classes="section"):
-                yield Static("FIND IN THE ARCHIVE: one key is enough", classes="section-title")
+                yield Static(_("FIND IN THE ARCHIVE: one key is enough"), classes="section-title")
                 with Grid(id="archive-keys"):
                     yield FormField(
-                        "Customer ID",
+                        _("Customer ID"),
                         Input(id="customer_id", max_length=20, placeholder="C000000001…"),
                         name="customer_id",
                     )
                     yield FormField(
-                        "Certificate type",
+                        _("Certificate type"),
                         Select(
                             [(t.label, t.value) for t in CertType],
                             value=next(iter(CertType)).value,
@@ -111,44 +114,44 @@ class ReestablishScreen(WorkbenchScreen):
                         ),
                         name="cert_type",
                     )
-                    yield FormField("Certificate number", Input(id="cert_number", max_length=40), name="cert_number")
+                    yield FormField(_("Certificate number"), Input(id="cert_number", max_length=40), name="cert_number")
                     yield FormField(
-                        "Country", Input(id="cert_country", value=region, max_length=2), name="cert_country"
+                        _("Country"), Input(id="cert_country", value=region, max_length=2), name="cert_country"
                     )
                     yield FormField(
-                        "Former service number",
+                        _("Former service number"),
                         Input(id="former_service_number", max_length=20, placeholder="612 345 678"),
                         name="former_service_number",
                     )
                 with Horizontal(id="find-row"):
-                    yield Button("FIND (enter)", id="find", compact=True)
-                    yield Static("Type a key and press enter.", id="find-hint")
+                    yield Button(_("FIND (enter)"), id="find", compact=True)
+                    yield Static(_("Type a key and press enter."), id="find-hint")
             with Vertical(id="section-kept", classes="section"):
-                yield Static("WHAT WAS KEPT", classes="section-title")
+                yield Static(_("WHAT WAS KEPT"), classes="section-title")
                 yield Static("", id="kept", markup=False)
                 table = WorkbenchTable(id="former-lines", show_cursor=False)
                 table.can_focus = False
-                table.add_columns("Former Service Number", "Offering", "Deactivated", "Number")
+                table.add_columns(_("Former Service Number"), _("Offering"), _("Deactivated"), _("Number"))
                 yield table
             with Vertical(id="section-restore", classes="section"):
-                yield Static("RESTORE", classes="section-title")
+                yield Static(_("RESTORE"), classes="section-title")
                 with Horizontal(id="restore-row"):
                     yield FormField(
-                        "Offering for a new line (optional)",
+                        _("Offering for a new line (optional)"),
                         Select(
                             offering_choices(currency),
                             id="offering",
-                            prompt="No line now: the customer comes back idle",
+                            prompt=_("No line now: the customer comes back idle"),
                         ),
                         name="offering",
                     )
                     yield FormField(
                         "",
-                        Checkbox("Recover the former number", id="recover_number", value=True),
+                        Checkbox(_("Recover the former number"), id="recover_number", value=True),
                         name="recover_number",
                     )
                 with Horizontal(id="section-submit"):
-                    yield Button("RESTORE (ctrl+s)", id="restore", variant="primary", compact=True)
+                    yield Button(_("RESTORE (ctrl+s)"), id="restore", variant="primary", compact=True)
                     yield Static("", id="restore-hint")
             yield Static("", id="outcome")
 
@@ -182,7 +185,7 @@ class ReestablishScreen(WorkbenchScreen):
         keys = self.keys()
         if not keys:
             self.show_field_errors(
-                {"customer_id": "Give the customer ID, the certificate, or the former service number."}
+                {"customer_id": _("Give the customer ID, the certificate, or the former service number.")}
             )
             return
         self.show_field_errors({})
@@ -194,7 +197,7 @@ class ReestablishScreen(WorkbenchScreen):
             lambda: find_archived_customer(uow=services.reader(), actor=actor, region=region, **keys),
             lambda found: self._show_found(found, keys),
             group="archive-find",
-            description="Find the former customer in the archive",
+            description="Find the former customer in the archive",  # i18n: not for people
             busy=self.query_one("#section-find"),
         )
 
@@ -203,16 +206,16 @@ class ReestablishScreen(WorkbenchScreen):
         self.found, self.found_by = found, keys
         self._show_outcome(Text(""), "")
         self.query_one("#section-kept").display = True
-        kept = ", ".join(words(k) for k in found.kept) or "nothing (no consent to archive the profile)"
+        kept = ", ".join(words(k) for k in found.kept) or _("nothing (no consent to archive the profile)")
         self.query_one("#kept", Static).update(
             Text.assemble(
                 (found.name, "bold"),
                 f" · {found.customer_id} · {words(found.status, CustomerStatus)}\n",
-                ("Consent to archive: ", "dim"),
-                "yes" if found.consent else "no",
-                ("   Past interactions: ", "dim"),
+                (_("Consent to archive:") + " ", "dim"),
+                _("yes") if found.consent else _("no"),
+                ("   " + _("Past interactions:") + " ", "dim"),
                 str(found.interactions),
-                ("\nKept: ", "dim"),
+                ("\n" + _("Kept:") + " ", "dim"),
                 kept,
             )
         )
@@ -220,20 +223,22 @@ class ReestablishScreen(WorkbenchScreen):
         table.clear()
         for line in found.former_lines:
             mark = (
-                Text("✓ recoverable", style="green")
+                Text(_("✓ recoverable"), style="green")
                 if line.recoverable
-                else Text("gone: a new number from the pool", style="dim")
+                else Text(_("gone: a new number from the pool"), style="dim")
             )
             table.add_row(phone(line.service_number), line.offering or NOTHING, _when(line.deactivated_at), mark)
         if not found.former_lines:
-            table.add_row("No former lines.", "", "", "")
+            table.add_row(_("No former lines."), "", "", "")
         recoverable = any(line.recoverable for line in found.former_lines)
         checkbox = self.query_one("#recover_number", Checkbox)
         checkbox.value = recoverable
         checkbox.disabled = not recoverable
         self.query_one("#section-restore").disabled = False
         self.query_one("#restore-hint", Static).update(
-            f"ctrl+s brings {found.name} back under {found.customer_id}; with an offering, on a new line."
+            _("ctrl+s brings {name} back under {customer_id}; with an offering, on a new line.").format(
+                name=found.name, customer_id=found.customer_id
+            )
         )
         self.query_one("#offering", Select).focus()
 
@@ -263,21 +268,28 @@ class ReestablishScreen(WorkbenchScreen):
             lambda: reestablish_customer(uow=services.writer(), actor=actor, region=region, **options),
             self._restored,
             group="archive-restore",
-            description="Re-establish the customer relationship",
+            description="Re-establish the customer relationship",  # i18n: not for people
             busy=self.query_one("#section-restore"),
         )
 
     def _restored(self, back: Reestablished) -> None:
         self.busy = False
-        restored = ", ".join(words(r) for r in back.restored) or "nothing from the archive"
+        restored = ", ".join(words(r) for r in back.restored) or _("nothing from the archive")
         line = ""
         if back.service_number:
-            line = f"; line {phone(back.service_number)}" + (
-                " (former number recovered)" if back.number_recovered else " (a new number)"
-            )
+            line = (
+                _("; line {number} (former number recovered)")
+                if back.number_recovered
+                else _("; line {number} (a new number)")
+            ).format(number=phone(back.service_number))
         self.notify(
-            f"{back.customer_id} is {words(back.status, CustomerStatus).lower()} again{line}. Restored: {restored}.",
-            title="Relationship re-established",
+            _("{customer_id} is {status} again{line}. Restored: {restored}.").format(
+                customer_id=back.customer_id,
+                status=words(back.status, CustomerStatus).lower(),
+                line=line,
+                restored=restored,
+            ),
+            title=_("Relationship re-established"),
         )
         self.workbench.open_customer(back.customer_id, key_kind=KeyKind.CUSTOMER_ID, record=False)
 
@@ -286,11 +298,12 @@ class ReestablishScreen(WorkbenchScreen):
         self.busy = False
         self.refresh_bindings()
         if isinstance(error, NotFound):
-            erased = "erased" in error.message
+            # The service's English words as a fallback until it says `erased=True` (its words get translated).
+            erased = bool(error.extra.get("erased")) or "erased" in error.message
             message = (
-                f"Nothing to restore: {error.message}"
+                _("Nothing to restore: {message}").format(message=error.message)
                 if erased
-                else f"{error.message} Check the key, or try another one."
+                else _("{message} Check the key, or try another one.").format(message=error.message)
             )
             self.found = None
             self.query_one("#section-kept").display = False

@@ -29,6 +29,7 @@ from textual.widgets import (
 from crm_tui import present
 from crm_tui.domain import OrderStatus, ResumeOperation, SubscriberStatus
 from crm_tui.errors import CrmError, ExternalSystemFailed, Held
+from crm_tui.i18n import N_, _
 from crm_tui.present import NOTHING, money_text, phone, words
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.line_order import PAYMENT_METHODS, LineOrderScreen
@@ -68,22 +69,24 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
 
     CSS_PATH: ClassVar[list[str]] = ["line_order.tcss", "resume.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Submit", tooltip="shows what will happen; enter confirms", id="resume-submit"),
+        Binding(
+            "ctrl+s", "submit", N_("Submit"), tooltip=N_("shows what will happen; enter confirms"), id="resume-submit"
+        ),
         Binding(
             "x",
             "cancel_reservation",
-            "Cancel reservation",
-            tooltip="a resumption reserved for a later date",
+            N_("Cancel reservation"),
+            tooltip=N_("a resumption reserved for a later date"),
             id="resume-cancel-reservation",
         ),
     ]
-    HELP_TITLE = "Resume"
+    HELP_TITLE = N_("Resume")
     WORKFLOW = (
-        "Choose why the line comes back and say it in the customer's words.",
-        "Immediately, or reserved for a date; pay the resumption fee and any debt the screen shows.",
-        "ctrl+s shows what will happen; enter confirms; x cancels a reserved resumption.",
+        N_("Choose why the line comes back and say it in the customer's words."),
+        N_("Immediately, or reserved for a date; pay the resumption fee and any debt the screen shows."),
+        N_("ctrl+s shows what will happen; enter confirms; x cancels a reserved resumption."),
     )
-    HEADING = "RESUME"
+    HEADING = N_("RESUME")
     ID_PREFIX = "resume"
     LINE_ID = "resume-line"
 
@@ -101,20 +104,20 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
     def compose_sections(self) -> ComposeResult:
         operations = operations_for(self.workbench.actor.role)
         with Vertical(id="section-status", classes="section"):
-            yield Static("SERVICE NO. / STATUS", classes="section-title")
+            yield Static(_("SERVICE NO. / STATUS"), classes="section-title")
             with Grid(id="status-grid"):
-                yield Static("Service No.", classes="status-label")
+                yield Static(_("Service No."), classes="status-label")
                 yield Static(NOTHING, id="service-value", markup=False)
-                yield Static("Status", classes="status-label")
+                yield Static(_("Status"), classes="status-label")
                 yield Static(NOTHING, id="status-value", markup=False)
-                yield Static("Status Details", classes="status-label")
+                yield Static(_("Status Details"), classes="status-label")
                 yield Static(NOTHING, id="details-value", markup=False)
             yield Static("", id="supervisor-notice", markup=False)
         with Vertical(id="section-options", classes="section"):
-            yield Static("OPERATION OPTIONS", classes="section-title")
+            yield Static(_("OPERATION OPTIONS"), classes="section-title")
             with Horizontal(classes="row"):
                 yield FormField(
-                    "Operation Type",
+                    _("Operation Type"),
                     Select(
                         [(op.label, op.value) for op in operations],
                         value=ResumeOperation.CUSTOMER_REQUEST.value,
@@ -124,28 +127,28 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                     name="operation",
                 )
                 yield FormField(
-                    "Reason",
+                    _("Reason"),
                     Input(
                         id="reason",
                         max_length=200,
-                        placeholder="In the customer's words, e.g. back from travelling",
+                        placeholder=_("In the customer's words, e.g. back from travelling"),
                         classes=FREE_TEXT,
                     ),
                     name="reason",
                 )
             with Horizontal(classes="row"):
                 yield FormField(
-                    "Effective Mode",
+                    _("Effective Mode"),
                     RadioSet(
-                        RadioButton(EFFECTIVE_MODES[IMMEDIATELY], value=True),
-                        RadioButton(EFFECTIVE_MODES[RESERVED]),
+                        RadioButton(_(EFFECTIVE_MODES[IMMEDIATELY]), value=True),
+                        RadioButton(_(EFFECTIVE_MODES[RESERVED])),
                         id="effective_mode",
                         compact=True,
                     ),
                     name="effective_mode",
                 )
                 yield FormField(
-                    "Effective Date (reserved only)",
+                    _("Effective Date (reserved only)"),
                     Input(
                         id="effective_date",
                         max_length=10,
@@ -156,25 +159,27 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                     name="effective_date",
                 )
             yield FormField(
-                "Remarks",
+                _("Remarks"),
                 Input(
                     id="remarks",
                     max_length=300,
-                    placeholder="Anything the next colleague should know",
+                    placeholder=_("Anything the next colleague should know"),
                     classes=FREE_TEXT,
                 ),
                 name="remarks",
             )
         with Vertical(id="section-checkout", classes="section"):
-            yield Static("CHECKOUT", classes="section-title")
+            yield Static(_("CHECKOUT"), classes="section-title")
             yield Static("", id="checkout")
             yield FormField(
-                "", Checkbox("Pay the outstanding debt now", id="pay_outstanding", compact=True), name="pay_outstanding"
+                "",
+                Checkbox(_("Pay the outstanding debt now"), id="pay_outstanding", compact=True),
+                name="pay_outstanding",
             )
             with Horizontal(classes="row"):
                 yield FormField(
-                    "Pay by",
-                    RadioSet(*(label for _, label in PAYMENT_METHODS), id="payment_method", compact=True),
+                    _("Pay by"),
+                    RadioSet(*(_(label) for _slug, label in PAYMENT_METHODS), id="payment_method", compact=True),
                     name="payment_method",
                 )
                 yield Static("", id="total-due")
@@ -243,24 +248,24 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             self.query_one("#field-payment_method").display = self.amount_due > 0
             self.query_one("#checkout", Static).update(checkout_table(quote))
             self.query_one("#total-due", Static).update(
-                Text.assemble("Total due ", (money_text(self.amount_due, quote.currency), "bold"))
+                Text.assemble(_("Total due") + " ", (money_text(self.amount_due, quote.currency), "bold"))
             )
         missing = self.missing()
         for form_field in self.query(".error").results(FormField):
             if form_field.name not in missing:
                 form_field.show_error(None)
         if self.submitting:
-            hint = "Working…"
+            hint = _("Working…")
         elif self.finished:
             hint = (
-                "Done: escape returns to the customer."
+                _("Done: escape returns to the customer.")
                 if self.reserved is None
-                else "x cancels the reservation; escape returns to the customer."
+                else _("x cancels the reservation; escape returns to the customer.")
             )
         elif held_for_supervisor(quote) and not missing:
-            hint = "Ready: ctrl+s sends the request to the supervisor's queue."
+            hint = _("Ready: ctrl+s sends the request to the supervisor's queue.")
         else:
-            hint = next(iter(missing.values()), "Ready: ctrl+s shows what will happen before anything is done.")
+            hint = next(iter(missing.values()), _("Ready: ctrl+s shows what will happen before anything is done."))
         self.query_one("#submit-hint", Static).update(hint)
         self.refresh_bindings()
 
@@ -300,14 +305,18 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             return quote, pending
 
         self.call_service(
-            load, self._show_quote, group="resume-quote", description="Quote the resumption", busy=self.flow
+            load,
+            self._show_quote,
+            group="resume-quote",
+            description="Quote the resumption",  # i18n: not for people
+            busy=self.flow,
         )
 
     def _show_quote(self, loaded: tuple[ResumeQuote, OrderView | None]) -> None:
         quote, pending = loaded
         self.quote = quote
         self.query_one("#resume-line", Static).update(
-            Text.assemble(("Customer ", ""), (quote.customer_id, "bold"), f" · {phone(quote.service_number)}")
+            Text.assemble((_("Customer") + " ", ""), (quote.customer_id, "bold"), f" · {phone(quote.service_number)}")
         )
         self.query_one("#service-value", Static).update(phone(quote.service_number))
         self.query_one("#status-value", Static).update(words(quote.status, SubscriberStatus))
@@ -330,14 +339,18 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             self.reserved = order
             self.show_outcome(
                 Text(
-                    f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes the line on that day. x cancels the reservation."
+                    _(
+                        "Reserved for {day}: order {order} resumes the line on that day. x cancels the reservation."
+                    ).format(day=self._shop_day(order), order=order.order_id)
                 ),
                 "good",
             )
         else:
             self.show_outcome(
                 Text(
-                    f"Order {order.order_id} is {words(order.status, OrderStatus).lower()}: a supervisor retries or cancels it before the line can resume."
+                    _(
+                        "Order {order} is {status}: a supervisor retries or cancels it before the line can resume."
+                    ).format(order=order.order_id, status=words(order.status, OrderStatus).lower())
                 ),
                 "error",
             )
@@ -375,9 +388,13 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                 quote.service_number, services=services, actor=actor, on_progress=progress, **options
             )
 
-        starting = "Submitting: payment and order…" if self.amount_due > 0 else "Submitting the order…"
+        starting = _("Submitting: payment and order…") if self.amount_due > 0 else _("Submitting the order…")
         self.run_line_order(
-            submit, self._submitted, starting=starting, group="resume-submit", description="Resume the line"
+            submit,
+            self._submitted,
+            starting=starting,
+            group="resume-submit",
+            description="Resume the line",  # i18n: not for people
         )
 
     def _submitted(self, result: ResumeResult) -> None:
@@ -385,7 +402,10 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         order, quote = result.order, self.quote
         number = phone(quote.service_number)
         paid = (
-            f" Paid {money_text(result.paid, quote.currency)}, receipt {result.receipt_number}."
+            " "
+            + _("Paid {amount}, receipt {receipt}.").format(
+                amount=money_text(result.paid, quote.currency), receipt=result.receipt_number
+            )
             if result.receipt_number
             else ""
         )
@@ -394,17 +414,23 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             self.reserved = order
             self.show_outcome(
                 Text(
-                    f"Reserved for {self._shop_day(order)}: order {order.order_id} resumes {number} on that day.{paid} x cancels the reservation; escape returns."
+                    _(
+                        "Reserved for {day}: order {order} resumes {number} on that day.{paid} x cancels the reservation; escape returns."
+                    ).format(day=self._shop_day(order), order=order.order_id, number=number, paid=paid)
                 ),
                 "good",
             )
         else:
             if order.status == OrderStatus.CLOSED:
                 self.query_one("#status-value", Static).update(SubscriberStatus.ACTIVE.label)
-                self.query_one("#details-value", Static).update(f"Resumed · {ResumeOperation(self.operation).label}")
+                self.query_one("#details-value", Static).update(
+                    _("Resumed · {operation}").format(operation=ResumeOperation(self.operation).label)
+                )
             self.show_outcome(
                 Text(
-                    f"{number} resumed: order {order.order_id} {words(order.status, OrderStatus).lower()}.{paid} Escape returns to the customer."
+                    _("{number} resumed: order {order} {status}.{paid} Escape returns to the customer.").format(
+                        number=number, order=order.order_id, status=words(order.status, OrderStatus).lower(), paid=paid
+                    )
                 ),
                 "good" if order.status == OrderStatus.CLOSED else "",
             )
@@ -432,7 +458,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             lambda: get_order(order_id, uow=services.reader(), actor=actor),
             self.show_progress,
             group="resume-order",
-            description="Load the order",
+            description="Load the order",  # i18n: not for people
         )
 
     # -- cancelling a reservation ---------------------------------------------------------------
@@ -444,7 +470,9 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         lines = cancel_effects(order, self._shop_day(order))
         self.app.push_screen(
             ConfirmModal(
-                f"Cancel the reserved resumption {order.order_id}?", lines, confirm_label="Cancel reservation"
+                _("Cancel the reserved resumption {order}?").format(order=order.order_id),
+                lines,
+                confirm_label=_("Cancel reservation"),
             ),
             self._cancel_confirmed,
         )
@@ -460,7 +488,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             lambda: cancel_order(order_id, services=services, actor=actor),
             self._cancelled,
             group="resume-cancel",
-            description="Cancel the reserved resumption",
+            description="Cancel the reserved resumption",  # i18n: not for people
         )
 
     def _cancelled(self, outcome: tuple[OrderView, list[str]]) -> None:
@@ -470,7 +498,9 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
         note = (" " + " ".join(cannot)) if cannot else ""
         self.show_outcome(
             Text(
-                f"Reservation cancelled: order {view.order_id} {words(view.status, OrderStatus).lower()}; the line stays suspended.{note}"
+                _("Reservation cancelled: order {order} {status}; the line stays suspended.{note}").format(
+                    order=view.order_id, status=words(view.status, OrderStatus).lower(), note=note
+                )
             ),
             "good",
         )

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioSet, Static
 
 from crm_tui.domain import Role, SuspensionReason
+from crm_tui.i18n import N_, _
 from crm_tui.present import phone
 from crm_tui.screens.base import ServiceScreen
 from crm_tui.screens.line_order import run_order
@@ -58,8 +59,8 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
     SuspendModal #suspend-buttons > Button { margin-left: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "suspend", "Suspend", tooltip="run the suspension order", id="suspend-confirm"),
-        Binding("escape", "cancel", "Cancel", tooltip="nothing is done", id="suspend-cancel"),
+        Binding("ctrl+s", "suspend", N_("Suspend"), tooltip=N_("run the suspension order"), id="suspend-confirm"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("nothing is done"), id="suspend-cancel"),
     ]
     AUTO_FOCUS = "#suspension-reason"
 
@@ -75,25 +76,29 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
     def compose(self) -> ComposeResult:
         number = phone(self.service_number) if self.service_number.isdigit() else self.service_number
         with Vertical(id="suspend-box"):
-            yield Static(f"Suspend {number}", id="suspend-title", markup=False)
-            yield FormField("Reason", RadioSet(*(r.label for r in self.reasons), id="suspension-reason"), name="reason")
+            yield Static(_("Suspend {number}").format(number=number), id="suspend-title", markup=False)
             yield FormField(
-                "Note (optional)",
-                Input(id="suspension-note", max_length=300, placeholder="e.g. travelling until June"),
+                _("Reason"), RadioSet(*(r.label for r in self.reasons), id="suspension-reason"), name="reason"
+            )
+            yield FormField(
+                _("Note (optional)"),
+                Input(id="suspension-note", max_length=300, placeholder=_("e.g. travelling until June")),
                 name="note",
             )
             yield FormField(
-                "Effective date (optional: reserve for that day)",
-                Input(id="suspension-date", max_length=10, placeholder="YYYY-MM-DD; empty suspends now"),
+                _("Effective date (optional: reserve for that day)"),
+                Input(id="suspension-date", max_length=10, placeholder=_("YYYY-MM-DD; empty suspends now")),
                 name="effective_date",
             )
             yield Static(
-                "Billing stops the line and the network bars it; the customer keeps the number. Enter or ctrl+s suspends; with a date, `orders run-due` does it that day and the reserved-orders queue cancels it.",
+                _(
+                    "Billing stops the line and the network bars it; the customer keeps the number. Enter or ctrl+s suspends; with a date, `orders run-due` does it that day and the reserved-orders queue cancels it."
+                ),
                 id="suspend-effects",
             )
             with Horizontal(id="suspend-buttons"):
-                yield Button("Suspend (ctrl+s)", id="suspend", variant="warning")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(_("Suspend (ctrl+s)"), id="suspend", variant="warning")
+                yield Button(_("Cancel (esc)"), id="cancel")
 
     @on(RadioSet.Changed)
     def _next(self) -> None:
@@ -104,7 +109,7 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
     def action_suspend(self) -> None:
         index = self.query_one("#suspension-reason", RadioSet).pressed_index
         if index < 0:
-            show_field_errors(self, {"reason": "Choose the reason."})
+            show_field_errors(self, {"reason": _("Choose the reason.")})
             return
         effective = self.query_one("#suspension-date", Input).value.strip()
         problem = date_problem(effective, today=self.today)
@@ -131,9 +136,9 @@ def date_problem(value: str, *, today: date | None) -> str | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        return "A date as YYYY-MM-DD."
+        return _("A date as YYYY-MM-DD.")
     if today is not None and day <= today:
-        return "A day after today (empty suspends now)."
+        return _("A day after today (empty suspends now).")
     return None
 
 
@@ -165,7 +170,12 @@ def start_suspension(
             )
 
         run_order(
-            screen, suspend, on_done, on_progress=on_progress, group="suspend-line", description="Suspend the line"
+            screen,
+            suspend,
+            on_done,
+            on_progress=on_progress,
+            group="suspend-line",
+            description="Suspend the line",  # i18n: not for people
         )
 
     today = app.clock().astimezone(ZoneInfo(services.settings.timezone)).date()

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, RadioSet, Static
 
 from crm_tui.domain import SubscriberStatus, TerminationReason
+from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import phone
 from crm_tui.screens.base import ServiceScreen
 from crm_tui.screens.confirm import ConfirmModal
@@ -25,7 +26,8 @@ from crm_tui.services.shared.views import CustomerDetail
 from crm_tui.widgets.form_field import FormField, show_field_errors
 
 REASONS = tuple(TerminationReason)
-CONSENT = (("yes", "Yes, archive the profile"), ("no", "No, keep only what the law requires"))
+CONSENT = (("yes", N_("Yes, archive the profile")), ("no", N_("No, keep only what the law requires")))
+"""(value, label translated where shown) of the archive-consent choices."""
 LIVE = (SubscriberStatus.ACTIVE, SubscriberStatus.SUSPENDED)
 NUMBER_MODE, SIM_MODE = "freeze", "abandon"
 """Terminating a relationship freezes the numbers and abandons the SIMs (the service defaults)."""
@@ -51,8 +53,8 @@ class TerminateModal(ModalScreen[TerminationChoice | None]):
     TerminateModal #terminate-buttons > Button { margin-left: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "terminate", "Continue", tooltip="to the confirmation", id="terminate-continue"),
-        Binding("escape", "cancel", "Cancel", tooltip="nothing is done", id="terminate-cancel"),
+        Binding("ctrl+s", "terminate", N_("Continue"), tooltip=N_("to the confirmation"), id="terminate-continue"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("nothing is done"), id="terminate-cancel"),
     ]
     AUTO_FOCUS = "#termination-reason"
 
@@ -64,19 +66,21 @@ class TerminateModal(ModalScreen[TerminationChoice | None]):
         lines = [s for s in self.detail.subscribers if s.status in LIVE]
         with Vertical(id="terminate-box"):
             yield Static(
-                f"Terminate the relationship with {self.detail.name} ({self.detail.customer_id}): {len(lines)} live line(s)",
+                _("Terminate the relationship with {name} ({customer_id}): {count} live line(s)").format(
+                    name=self.detail.name, customer_id=self.detail.customer_id, count=len(lines)
+                ),
                 id="terminate-title",
                 markup=False,
             )
-            yield FormField("Reason", RadioSet(*(r.label for r in REASONS), id="termination-reason"), name="reason")
+            yield FormField(_("Reason"), RadioSet(*(r.label for r in REASONS), id="termination-reason"), name="reason")
             yield FormField(
-                "Does the customer consent to archiving the profile and preferences?",
-                RadioSet(*(label for _, label in CONSENT), id="archive-consent"),
+                _("Does the customer consent to archiving the profile and preferences?"),
+                RadioSet(*(_(label) for _value, label in CONSENT), id="archive-consent"),
                 name="archive_consent",
             )
             with Horizontal(id="terminate-buttons"):
-                yield Button("Continue (ctrl+s)", id="terminate", variant="error")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(_("Continue (ctrl+s)"), id="terminate", variant="error")
+                yield Button(_("Cancel (esc)"), id="cancel")
 
     @on(RadioSet.Changed)
     def _next(self, event: RadioSet.Changed) -> None:
@@ -88,9 +92,9 @@ class TerminateModal(ModalScreen[TerminationChoice | None]):
         consent = self.query_one("#archive-consent", RadioSet).pressed_index
         errors = {}
         if reason < 0:
-            errors["reason"] = "Choose the reason."
+            errors["reason"] = _("Choose the reason.")
         if consent < 0:
-            errors["archive_consent"] = "Ask the customer: yes or no."
+            errors["archive_consent"] = _("Ask the customer: yes or no.")
         if errors:
             show_field_errors(self, errors)
             return
@@ -104,16 +108,22 @@ class TerminateModal(ModalScreen[TerminationChoice | None]):
 def termination_effects(detail: CustomerDetail, choice: TerminationChoice, *, freeze_days: int) -> list[str]:
     """Exactly what terminating will do, for the confirmation."""
     lines = [s for s in detail.subscribers if s.status in LIVE]
-    numbers = ", ".join(phone(s.service_number) for s in lines) or "none"
+    numbers = ", ".join(phone(s.service_number) for s in lines) or _("none")
     return [
-        f"End the relationship with {detail.name} ({TerminationReason(choice.reason).label})",
-        f"Deactivate every live line in one order: {numbers}",
-        f"Numbers frozen for {freeze_days} days, then back to the pool; SIMs abandoned",
-        "Profile and preferences archived (the customer consents)"
+        _("End the relationship with {name} ({reason})").format(
+            name=detail.name, reason=TerminationReason(choice.reason).label
+        ),
+        _("Deactivate every live line in one order: {numbers}").format(numbers=numbers),
+        ngettext(
+            "Numbers frozen for {days} day, then back to the pool; SIMs abandoned",
+            "Numbers frozen for {days} days, then back to the pool; SIMs abandoned",
+            freeze_days,
+        ).format(days=freeze_days),
+        _("Profile and preferences archived (the customer consents)")
         if choice.archive_consent
-        else "No consent: only what the retention policy requires is archived",
-        "Contacts, addresses and social links removed; billing, network and partners told",
-        "The customer becomes terminated; this cannot be undone here",
+        else _("No consent: only what the retention policy requires is archived"),
+        _("Contacts, addresses and social links removed; billing, network and partners told"),
+        _("The customer becomes terminated; this cannot be undone here"),
     ]
 
 
@@ -149,7 +159,7 @@ def start_termination(
             on_done,
             on_progress=on_progress,
             group="terminate-customer",
-            description="Terminate the customer relationship",
+            description="Terminate the customer relationship",  # i18n: not for people
         )
 
     def chosen(choice: TerminationChoice | None) -> None:
@@ -157,7 +167,7 @@ def start_termination(
             return
         effects = termination_effects(detail, choice, freeze_days=services.settings.number_freeze_days)
         app.push_screen(
-            ConfirmModal(f"Terminate {detail.name}?", effects, confirm_label="Terminate"),
+            ConfirmModal(_("Terminate {name}?").format(name=detail.name), effects, confirm_label=_("Terminate")),
             lambda confirmed: run(choice) if confirmed else None,
         )
 

@@ -6,32 +6,34 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from crm_tui.i18n import N_
+
 APP_BINDINGS = [
-    Binding("f1", "help", "Help", priority=True, tooltip="this screen's keys and workflow", id="help"),
-    Binding("question_mark", "help", "Help", show=False, tooltip="outside a text field", id="help-alt"),
-    Binding("f2", "query_customers", "Query", tooltip="search customers field by field", id="query-customers"),
-    Binding("f3", "register", "Register", tooltip="establish a new customer identity", id="register"),
-    Binding("f4", "current_customer", "Customer", tooltip="the last customer opened", id="current-customer"),
-    Binding("f5", "queues", "Queues", tooltip="supervisor work queues", id="queues"),
-    Binding("f5", "queues_refused", "Queues", show=False, tooltip="for supervisors", id="queues-refused"),
+    Binding("f1", "help", N_("Help"), priority=True, tooltip=N_("this screen's keys and workflow"), id="help"),
+    Binding("question_mark", "help", N_("Help"), show=False, tooltip=N_("outside a text field"), id="help-alt"),
+    Binding("f2", "query_customers", N_("Query"), tooltip=N_("search customers field by field"), id="query-customers"),
+    Binding("f3", "register", N_("Register"), tooltip=N_("establish a new customer identity"), id="register"),
+    Binding("f4", "current_customer", N_("Customer"), tooltip=N_("the last customer opened"), id="current-customer"),
+    Binding("f5", "queues", N_("Queues"), tooltip=N_("supervisor work queues"), id="queues"),
+    Binding("f5", "queues_refused", N_("Queues"), show=False, tooltip=N_("for supervisors"), id="queues-refused"),
     Binding(
         "slash",
         "jump_identify",
-        "Identify",
+        N_("Identify"),
         priority=True,
-        tooltip="jump to the identify box (typed as a character in free-text fields)",
+        tooltip=N_("jump to the identify box (typed as a character in free-text fields)"),
         id="identify",
     ),
     Binding(
         "ctrl+f",
         "focus_identify",
-        "Identify",
+        N_("Identify"),
         show=False,
         priority=True,
-        tooltip="jump to the identify box from anywhere, free-text fields too",
+        tooltip=N_("jump to the identify box from anywhere, free-text fields too"),
         id="identify-alt",
     ),
-    Binding("ctrl+q", "sign_out", "Sign out", tooltip="on the sign-in screen: quit", id="sign-out"),
+    Binding("ctrl+q", "sign_out", N_("Sign out"), tooltip=N_("on the sign-in screen: quit"), id="sign-out"),
 ]
 """F1 and `?` help, F2-F5 the screens, `/` and ctrl+f the identify box, ctrl+q sign out. Priority keys
 (F1, `/`, ctrl+f) act before the focused field sees them; `/` only where `slash_jumps` says so."""

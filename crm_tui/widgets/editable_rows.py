@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from crm_tui.i18n import N_, _
 from crm_tui.present import NOTHING
 from crm_tui.widgets.form_field import FormField, show_field_errors
 from crm_tui.widgets.tables import WorkbenchTable
@@ -27,8 +28,9 @@ class RowField:
     name: str
     """The key in the row's values (the service's field name)."""
     label: str
+    """The column's header and the field's label, marked with N_() and translated where shown."""
     choices: Sequence[tuple[str, str]] | None = None
-    """(label, value) pairs: the field is a Select; the table shows the label."""
+    """(label, value) pairs: the field is a Select; the table shows the label (translated where shown)."""
     placeholder: str = ""
     required: bool = False
     default: str = ""
@@ -40,7 +42,7 @@ class RowField:
             return NOTHING
         for label, choice in self.choices or ():
             if choice == value:
-                return label
+                return _(label)
         return value
 
 
@@ -59,8 +61,10 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
     RowFormModal #row-form-buttons > Button { margin-left: 1; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "Add", tooltip="add the row (enter on the last field too)", id="row-form-save"),
-        Binding("escape", "cancel", "Cancel", tooltip="no row is added", id="row-form-cancel"),
+        Binding(
+            "ctrl+s", "save", N_("Add"), tooltip=N_("add the row (enter on the last field too)"), id="row-form-save"
+        ),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("no row is added"), id="row-form-cancel"),
     ]
 
     def __init__(self, title: str, fields: Sequence[RowField]) -> None:
@@ -70,12 +74,12 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="row-form"):
-            yield Static(self.form_title, id="row-form-title")
+            yield Static(_(self.form_title), id="row-form-title")
             with Grid(id="row-form-fields"):
                 for spec in self.fields:
                     if spec.choices is not None:
                         control = Select(
-                            list(spec.choices),
+                            [(_(label), value) for label, value in spec.choices],
                             value=spec.default or Select.NULL,
                             allow_blank=not spec.default,
                             prompt="—",
@@ -83,12 +87,12 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
                         )
                     else:
                         control = Input(
-                            value=spec.default, placeholder=spec.placeholder, max_length=300, id=f"row-{spec.name}"
+                            value=spec.default, placeholder=_(spec.placeholder), max_length=300, id=f"row-{spec.name}"
                         )
-                    yield FormField(spec.label + (" *" if spec.required else ""), control, name=spec.name)
+                    yield FormField(_(spec.label) + (" *" if spec.required else ""), control, name=spec.name)
             with Horizontal(id="row-form-buttons"):
-                yield Button("Add (ctrl+s)", id="row-form-add", variant="primary")
-                yield Button("Cancel (esc)", id="row-form-cancel")
+                yield Button(_("Add (ctrl+s)"), id="row-form-add", variant="primary")
+                yield Button(_("Cancel (esc)"), id="row-form-cancel")
 
     def values(self) -> dict[str, str]:
         values: dict[str, str] = {}
@@ -112,7 +116,7 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
     @on(Button.Pressed, "#row-form-add")
     def action_save(self) -> None:
         values = self.values()
-        missing = {spec.name: "Required." for spec in self.fields if spec.required and not values[spec.name]}
+        missing = {spec.name: _("Required.") for spec in self.fields if spec.required and not values[spec.name]}
         if show_field_errors(self, missing):
             return
         self.dismiss(values)
@@ -135,7 +139,9 @@ class EditableRows(Vertical):
     EditableRows > WorkbenchTable { height: auto; max-height: 7; margin: 0 1; }
     EditableRows > .rows-empty { color: $text-muted; text-style: italic; padding: 0 2; height: 1; }
     """
-    BINDINGS = [Binding("delete", "delete_row", "Delete row", tooltip="the row under the cursor", id="delete-row")]
+    BINDINGS = [
+        Binding("delete", "delete_row", N_("Delete row"), tooltip=N_("the row under the cursor"), id="delete-row")
+    ]
 
     class NewRequested(Message):
         """The CSR pressed New: the screen opens the right form for a row."""
@@ -148,7 +154,7 @@ class EditableRows(Vertical):
         def control(self) -> EditableRows:
             return self.rows
 
-    def __init__(self, title: str, columns: Sequence[RowField], *, new_label: str = "New", id: str) -> None:  # noqa: A002
+    def __init__(self, title: str, columns: Sequence[RowField], *, new_label: str = N_("New"), id: str) -> None:  # noqa: A002
         super().__init__(id=id)
         self.title = title
         self.columns = tuple(columns)
@@ -157,18 +163,18 @@ class EditableRows(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="rows-title-line"):
-            yield Static(self.title, classes="section-title")
-            yield Button(self.new_label, id=f"{self.id}-new", classes="rows-new")
+            yield Static(_(self.title), classes="section-title")
+            yield Button(_(self.new_label), id=f"{self.id}-new", classes="rows-new")
         table = WorkbenchTable(id=f"{self.id}-table")
         table.can_focus = False
         table.display = False
         yield table
-        yield Static("No Data", classes="rows-empty")
+        yield Static(_("No Data"), classes="rows-empty")
 
     def on_mount(self) -> None:
         table = self.table
         for spec in self.columns:
-            table.add_column(spec.label, width=spec.width)
+            table.add_column(_(spec.label), width=spec.width)
 
     @property
     def table(self) -> WorkbenchTable:

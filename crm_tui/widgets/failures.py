@@ -14,6 +14,7 @@ from textual.app import App
 from textual.dom import DOMNode
 
 from crm_tui.errors import CrmError
+from crm_tui.i18n import _
 
 log = logging.getLogger("crm_tui.app")
 """The workbench's logger (named after the app, as the log lines have always said)."""
@@ -30,11 +31,14 @@ def tell_failure(app: App, error: BaseException, target: DOMNode, *, log_path: P
         show_error = getattr(target, "show_error", None)
         if show_error is not None and show_error(error):
             return
-        app.notify(error.message, title=error.title, severity="error")
+        app.notify(error.message, title=_(error.title), severity="error")
         return
     log_to(log_path).error("Unexpected failure in the workbench", exc_info=error)
     app.notify(
-        f"Unexpected failure, see the log at {log_path}", title="Unexpected failure", severity="error", timeout=15
+        _("Unexpected failure, see the log at {log_path}").format(log_path=log_path),
+        title=_("Unexpected failure"),
+        severity="error",
+        timeout=15,
     )
 
 

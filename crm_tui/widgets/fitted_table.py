@@ -20,6 +20,8 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from crm_tui.i18n import N_, _
+
 CELL_PADDING = 1
 """DataTable's default space each side of a cell."""
 
@@ -32,7 +34,8 @@ class FitColumn:
     """One column: its label, how wide it likes to be, how narrow it may get, and how much it matters."""
 
     label: str
-    """The header; a two-line label ("Credit\\nLevel") needs the table's `header_height=2`."""
+    """The header; a two-line label ("Credit\\nLevel") needs the table's `header_height=2`. Marked with N_()
+    where it is declared: the table translates it when it shows it."""
     priority: int = 50
     """0 is the most important: columns are dropped from the highest number down as the table narrows."""
     width: int | None = None
@@ -57,7 +60,7 @@ def _cell_width(cell: object) -> int:
 
 def measured(columns: Sequence[FitColumn], rows: Iterable[Sequence[object]]) -> list[tuple[int, int]]:
     """(comfortable, minimum) width of each column: as given, else from its label and the cells."""
-    widest = [_label_width(column.label) for column in columns]
+    widest = [_label_width(_(column.label)) for column in columns]
     for cells in rows:
         for index, cell in enumerate(cells[: len(columns)]):
             widest[index] = max(widest[index], min(_cell_width(cell), MEASURE_CAP))
@@ -107,8 +110,8 @@ class WorkbenchTable(DataTable):
     """A row-cursor table with vi-style keys."""
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, tooltip="as ↓", id="table-down"),
-        Binding("k", "cursor_up", "Up", show=False, tooltip="as ↑", id="table-up"),
+        Binding("j", "cursor_down", N_("Down"), show=False, tooltip=N_("as ↓"), id="table-down"),
+        Binding("k", "cursor_up", N_("Up"), show=False, tooltip=N_("as ↑"), id="table-up"),
     ]
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
@@ -129,7 +132,7 @@ class FittedTable(WorkbenchTable):
     def shown_columns(self) -> list[str]:
         """The labels of the columns on screen now (one line each), for tests and the help."""
         return [
-            column.label.replace("\n", " ")
+            _(column.label).replace("\n", " ")
             for column, width in zip(self.fit_columns, self._fit_widths or (), strict=False)
             if width is not None
         ]
@@ -161,10 +164,10 @@ class FittedTable(WorkbenchTable):
     def _refit(self) -> None:
         if not self.fit_columns:
             return
-        sizes = measured(self.fit_columns, (cells for _, cells in self._fit_rows))
+        sizes = measured(self.fit_columns, (cells for _key, cells in self._fit_rows))
         available = self._available()
         if available <= 0:  # not laid out yet (a hidden tab): every column, until its first resize
-            available = sum(width + 2 * CELL_PADDING for width, _ in sizes)
+            available = sum(width + 2 * CELL_PADDING for width, _minimum in sizes)
         widths = fit_widths(self.fit_columns, sizes, available)
         if widths == self._fit_widths:
             return
@@ -173,7 +176,7 @@ class FittedTable(WorkbenchTable):
         self.clear(columns=True)
         shown = [index for index, width in enumerate(widths) if width is not None]
         for index in shown:
-            self.add_column(self.fit_columns[index].label, width=widths[index], key=f"column-{index}")
+            self.add_column(_(self.fit_columns[index].label), width=widths[index], key=f"column-{index}")
         for key, cells in self._fit_rows:
             self.add_row(*(cells[index] if index < len(cells) else "" for index in shown), key=key)
         if self.row_count and self.is_mounted:

@@ -11,6 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from crm_tui.i18n import _
+
 if TYPE_CHECKING:
     from crm_tui.services.shared.views import Actor
 
@@ -33,7 +35,7 @@ class WorkbenchHeader(Horizontal):
         self.clock = clock
 
     def compose(self) -> ComposeResult:
-        yield Static("MY WORKBENCH", id="header-title")
+        yield Static(_("MY WORKBENCH"), id="header-title")
         yield Static(self._who(), id="header-operator")
         yield Static(self._database(), id="header-database")
         yield Static(self._time(), id="header-clock")
@@ -50,7 +52,7 @@ class WorkbenchHeader(Horizontal):
 
     def _who(self) -> Text:
         if self.actor is None:
-            return Text("not signed in", style="italic")
+            return Text(_("not signed in"), style="italic")
         parts = [self.actor.display_name, self.actor.role.label]
         if self.actor.shop:
             parts.append(self.actor.shop)
@@ -59,7 +61,7 @@ class WorkbenchHeader(Horizontal):
     def _database(self) -> Text:
         if self.demo:
             return Text(f" {self.database_label} ", style="bold white on red")
-        return Text(f"db {self.database_label}")
+        return Text(_("db {database}").format(database=self.database_label))
 
     def _time(self) -> str:
         """`Tue 1 Dec 2026 10:05` (en_IE), `mar, 1 dic 2026 10:05` (es): the shop's zone, the operator's locale."""

@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from crm_tui.i18n import N_, _
 from crm_tui.widgets.form_field import FREE_TEXT
 
 
@@ -24,7 +25,7 @@ class IdentifyBox(Horizontal):
     IdentifyBox.error > Input, IdentifyBox.error > Input:focus { border: tall $error; }
     """
 
-    PLACEHOLDER = "Customer ID, phone, IMSI, ICCID, document, email or name"
+    PLACEHOLDER = N_("Customer ID, phone, IMSI, ICCID, document, email or name")
 
     class Submitted(Message):
         """The CSR asked to identify a customer by `key`."""
@@ -34,8 +35,8 @@ class IdentifyBox(Horizontal):
             self.key = key
 
     def compose(self) -> ComposeResult:
-        yield Label("Identify")
-        yield Input(placeholder=self.PLACEHOLDER, id="identify-input", max_length=200)
+        yield Label(_("Identify"))
+        yield Input(placeholder=_(self.PLACEHOLDER), id="identify-input", max_length=200)
         yield Static("", id="identify-message")
 
     @property

@@ -8,16 +8,17 @@ from rich.text import Text
 from textual.widgets import Static
 
 from crm_tui.domain import OrderStatus, StepStatus
+from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import phone, words
 from crm_tui.services.orders.engine import OrderView, StepView
 
 ORDER_TYPES = {
-    "deregister": "Deregistration",
-    "terminate_customer": "Customer termination",
-    "suspend": "Suspension",
-    "resume": "Resumption",
+    "deregister": N_("Deregistration"),
+    "terminate_customer": N_("Customer termination"),
+    "suspend": N_("Suspension"),
+    "resume": N_("Resumption"),
 }
-"""Order types in words (the engine stores slugs)."""
+"""Order types in words (the engine stores slugs), translated where shown."""
 
 STEP_MARKS: dict[str, tuple[str, str]] = {
     StepStatus.DONE: ("✓", "green"),
@@ -41,7 +42,8 @@ ORDER_STYLES = {
 
 
 def order_type(view: OrderView) -> str:
-    return ORDER_TYPES.get(view.type, words(view.type))
+    known = ORDER_TYPES.get(view.type)
+    return _(known) if known else words(view.type)
 
 
 def running_step(view: OrderView) -> StepView | None:
@@ -56,10 +58,10 @@ def order_state(view: OrderView) -> str:
     total = len(view.steps)
     failed = view.failed_step
     if view.status == OrderStatus.FAILED and failed is not None:
-        return f"Failed at step {failed.seq} of {total}"
+        return _("Failed at step {seq} of {total}").format(seq=failed.seq, total=total)
     running = running_step(view)
     if running is not None:
-        return f"Running step {running.seq} of {total}"
+        return _("Running step {seq} of {total}").format(seq=running.seq, total=total)
     return words(view.status, OrderStatus)
 
 
@@ -84,7 +86,7 @@ def order_summary(view: OrderView) -> Text:
     line.append(order_state(view), style=ORDER_STYLES.get(view.status, ""))
     failed = view.failed_step
     if view.status == OrderStatus.FAILED and failed is not None:
-        line.append(f": {failed.label}")
+        line.append(f": {_(failed.label)}")
     return line
 
 
@@ -107,7 +109,7 @@ class OrderProgress(Static):
         self.update(self._render_view(view))
 
     def _render_view(self, view: OrderView) -> Group:
-        title = Text.assemble(("Order ", "bold"), (view.order_id, "bold"), f" · {order_type(view)} · ")
+        title = Text.assemble((_("Order") + " ", "bold"), (view.order_id, "bold"), f" · {order_type(view)} · ")
         title.append(order_state(view), style=ORDER_STYLES.get(view.status, ""))
         table = Table.grid(padding=(0, 2))
         table.add_column(width=1)
@@ -119,15 +121,19 @@ class OrderProgress(Static):
         running = running_step(view)
         for step in view.steps:
             if step is running:
-                mark, style, status = "▸", "bold", "running…"
+                mark, style, status = "▸", "bold", _("running…")
             else:
                 mark, style = STEP_MARKS.get(step.status, ("?", ""))
                 status = words(step.status, StepStatus)
-            attempts = f"{step.attempts} attempt{'' if step.attempts == 1 else 's'}" if step.attempts else ""
+            attempts = (
+                ngettext("{count} attempt", "{count} attempts", step.attempts).format(count=step.attempts)
+                if step.attempts
+                else ""
+            )
             table.add_row(
                 Text(mark, style=style),
                 str(step.seq),
-                step.label,
+                _(step.label),
                 Text(status, style=style),
                 attempts,
                 Text(step.error, style="red", overflow="fold")
@@ -169,9 +175,10 @@ class CustomerOrders(Static):
 
     def _render_orders(self) -> None:
         self.display = bool(self.orders)
-        lines = Text("Orders  ", style="bold")
+        heading = _("Orders")
+        lines = Text(heading + "  ", style="bold")
         for n, view in enumerate(self.orders.values()):
             if n:
-                lines.append("\n        ")
+                lines.append("\n" + " " * (len(heading) + 2))
             lines.append_text(order_summary(view))
         self.update(lines)

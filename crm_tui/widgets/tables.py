@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from crm_tui.domain import CreditLevel, CustomerStatus, Gender
+from crm_tui.i18n import N_, _
 from crm_tui.identifiers import normalize_name
 from crm_tui.present import NOTHING, phone, words
 from crm_tui.services.shared.views import CustomerPage, CustomerSummary
@@ -28,13 +29,14 @@ STATE_STYLES: dict[str, str] = {
 
 
 RESULT_SORTS: tuple[tuple[str, Callable[[CustomerSummary], tuple] | None], ...] = (
-    ("as found", None),
-    ("state", lambda c: (words(c.status, CustomerStatus), c.name)),
-    ("credit level", lambda c: (c.credit_level or "~", c.name)),
-    ("nationality", lambda c: (c.nationality or "~", c.name)),
-    ("name", lambda c: (normalize_name(c.name), c.customer_id)),
+    (N_("as found"), None),
+    (N_("state"), lambda c: (words(c.status, CustomerStatus), c.name)),
+    (N_("credit level"), lambda c: (c.credit_level or "~", c.name)),
+    (N_("nationality"), lambda c: (c.nationality or "~", c.name)),
+    (N_("name"), lambda c: (normalize_name(c.name), c.customer_id)),
 )
-"""`s` on the results cycles through these: (words for the page line, sort key; None keeps the order found)."""
+"""`s` on the results cycles through these: (words for the page line, marked with N_() and translated by
+`sort_words`; sort key, None keeps the order found)."""
 
 
 class CustomerResultsTable(FittedTable):
@@ -48,22 +50,24 @@ class CustomerResultsTable(FittedTable):
         Binding(
             "slash",
             "screen.filter_results",
-            "Filter",
-            tooltip="this page, by any text in its rows",
+            N_("Filter"),
+            tooltip=N_("this page, by any text in its rows"),
             id="results-filter",
         ),
-        Binding("s", "cycle_sort", "Sort", tooltip="by state, credit level, nationality or name", id="results-sort"),
+        Binding(
+            "s", "cycle_sort", N_("Sort"), tooltip=N_("by state, credit level, nationality or name"), id="results-sort"
+        ),
     ]
 
     COLUMNS = (
-        FitColumn("Customer Name", priority=0, width=24, min_width=16, grow=True),
-        FitColumn("Gender", priority=6, width=6),
-        FitColumn("Nation-\nality", priority=7, width=7),
-        FitColumn("Mobile Number", priority=3, width=16),
-        FitColumn("Email", priority=5, width=22, min_width=14, grow=True),
-        FitColumn("Credit\nLevel", priority=4, width=6),
-        FitColumn("State", priority=1, width=10, min_width=9),
-        FitColumn("Operation", priority=2, width=9),
+        FitColumn(N_("Customer Name"), priority=0, width=24, min_width=16, grow=True),
+        FitColumn(N_("Gender"), priority=6, width=6),
+        FitColumn(N_("Nation-\nality"), priority=7, width=7),
+        FitColumn(N_("Mobile Number"), priority=3, width=16),
+        FitColumn(N_("Email"), priority=5, width=22, min_width=14, grow=True),
+        FitColumn(N_("Credit\nLevel"), priority=4, width=6),
+        FitColumn(N_("State"), priority=1, width=10, min_width=9),
+        FitColumn(N_("Operation"), priority=2, width=9),
     )
     """The reference's columns (two-line labels so all fit 120 columns); at 80 the name, state, operation,
     mobile and credit level stay, and email, gender and nationality go, in that order."""
@@ -79,7 +83,7 @@ class CustomerResultsTable(FittedTable):
 
     @property
     def sort_words(self) -> str:
-        return RESULT_SORTS[self.sort_index][0]
+        return _(RESULT_SORTS[self.sort_index][0])
 
     @property
     def shown(self) -> int:
@@ -114,7 +118,7 @@ class CustomerResultsTable(FittedTable):
             Text(customer.email or NOTHING, overflow="ellipsis", no_wrap=True),
             words(customer.credit_level, CreditLevel),
             Text(state, style=STATE_STYLES.get(customer.status, "")),
-            Text("Open ▸", style="bold"),
+            Text(_("Open ▸"), style="bold"),
         )
 
     def _render_rows(self) -> None:
