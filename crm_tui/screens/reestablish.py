@@ -298,8 +298,7 @@ class ReestablishScreen(WorkbenchScreen):
         self.busy = False
         self.refresh_bindings()
         if isinstance(error, NotFound):
-            # The service's English words as a fallback until it says `erased=True` (its words get translated).
-            erased = bool(error.extra.get("erased")) or "erased" in error.message
+            erased = bool(error.extra.get("erased"))  # the service says so (its words are translated)
             message = (
                 _("Nothing to restore: {message}").format(message=error.message)
                 if erased

@@ -115,7 +115,8 @@ def _find_customer(
         raise NotFound(
             _(
                 "Customer {customer_id} asked for their data to be erased: there is nothing to restore. Register them as a new customer."
-            ).format(customer_id=customer.customer_id)
+            ).format(customer_id=customer.customer_id),
+            erased=True,
         )
     if customer.status not in RETURNABLE:
         raise Conflict(
