@@ -140,6 +140,12 @@ def _(message: str) -> str:
     return _catalogue(current_language()).gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, where the same English means two things (`pgettext("status",
+    "Open")` is "Abierto", `_("Open")` the verb "Abrir")."""
+    return _catalogue(current_language()).pgettext(context, message)
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The singular or plural form for `count`, in the current language."""
     return _catalogue(current_language()).ngettext(singular, plural, count)

@@ -29,7 +29,7 @@ SCOPE = ("screens", "widgets", "cli", "services", "app.py", "errors.py", "presen
 """Where people's words live. Not here: storage (tables, migrations), the BSS simulator (a stand-in
 for other systems, not part of the workbench), i18n itself."""
 
-MARKS = {"_", "N_", "ngettext"}
+MARKS = {"_", "N_", "ngettext", "pgettext"}
 TEXT_CALLS = {
     # Textual widgets and the app: the first argument is shown
     "notify",
@@ -206,15 +206,15 @@ def test_the_check_finds_unmarked_text_and_passes_marked_text(tmp_path):
     assert [line for line, _text in unmarked(sample)] == [2, 4, 8, 10, 11]
 
 
-def _marked_messages() -> dict[str, tuple[str, ...]]:
-    """Every marked message, by its msgid -> its forms (one; a plural's singular and plural)."""
-    messages: dict[str, tuple[str, ...]] = {}
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+def _marked_messages() -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """Every marked message, by (context, msgid) -> its forms (one; a plural's singular and plural)."""
+    messages: dict[tuple[str | None, str], tuple[str, ...]] = {}
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(PACKAGE), [("**.py", "python")], keywords=DEFAULT_KEYWORDS
     ):
         forms = tuple(m for m in message if m) if isinstance(message, tuple) else (message,)
         if forms and forms[0]:
-            messages[forms[0]] = forms
+            messages[(context, forms[0])] = forms
     return messages
 
 
@@ -233,10 +233,14 @@ def test_every_language_offered_has_a_catalogue():
 def test_every_catalogue_translates_every_marked_message_with_its_placeholders(catalogue):
     language = catalogue.parts[-3]
     with catalogue.open("rb") as stream:
-        entries = {m.id if isinstance(m.id, str) else m.id[0]: m for m in read_po(stream, locale=language) if m.id}
+        entries = {
+            (m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in read_po(stream, locale=language) if m.id
+        }
     marked = _marked_messages()
-    missing = sorted(text for text in marked if text not in entries or (language != "en" and not entries[text].string))
-    fuzzy = sorted(text for text in marked if text in entries and entries[text].fuzzy)
+    missing = sorted(
+        (text for text in marked if text not in entries or (language != "en" and not entries[text].string)), key=str
+    )
+    fuzzy = sorted((text for text in marked if text in entries and entries[text].fuzzy), key=str)
     assert missing == [], (
         f"{language}: {len(missing)} marked messages have no translation (pybabel update, then translate)"
     )
