@@ -209,7 +209,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         for section, title, _columns_shown, rows in self.sections:
             tabs.get_tab(f"tab-{section}").label = _tab_label(title, len(rows), short=short)
         if self.social_accounts is not None:
-            tabs.get_tab("tab-social").label = _tab_label("Social", len(self.social_accounts), short=short)
+            tabs.get_tab("tab-social").label = _tab_label(N_("Social"), len(self.social_accounts), short=short)
 
     def tab_label(self, title: str, count: int) -> str:
         """A tab's label at the screen's present width: with its count, or short under NARROW columns."""
