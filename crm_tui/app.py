@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerState
 from crm_tui import i18n
 from crm_tui.domain import KeyKind, Role
 from crm_tui.errors import CrmError, DatabaseUnavailable
+from crm_tui.i18n import N_, _
 from crm_tui.paths import DEFAULT_LOG_PATH
 from crm_tui.screens.commands import WorkbenchCommands
 from crm_tui.screens.sign_in import SignInScreen
@@ -77,8 +78,8 @@ class CrmApp(App[None]):
     """The shop-counter workbench over the services."""
 
     CSS_PATH = "crm.tcss"
-    TITLE = "crm-tui"
-    SUB_TITLE = "My workbench"
+    TITLE = "crm-tui"  # i18n: not for people (the program's name)
+    SUB_TITLE = N_("My workbench")
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
     BINDINGS = APP_BINDINGS
     HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (60, "-narrow"), (100, "-normal"), (160, "-wide")]
@@ -99,7 +100,7 @@ class CrmApp(App[None]):
         """`services` opened already, or `open_services` to open them in a worker after the first frame."""
         super().__init__()
         if (services is None) == (open_services is None):
-            raise ValueError("Give the services or a way to open them, not both.")
+            raise ValueError("Give the services or a way to open them, not both.")  # i18n: not for people
         self._services: Opening[Services] = Opening(services)
         self._open_services = open_services
         self.launch = launch
@@ -134,8 +135,10 @@ class CrmApp(App[None]):
 
     def _typed_ahead_dropped(self, count: int) -> None:
         self.notify(
-            f"{count} key(s) typed while it was working were not used: the screen they were for did not open.",
-            title="Typed ahead",
+            _("{count} key(s) typed while it was working were not used: the screen they were for did not open.").format(
+                count=count
+            ),
+            title=_("Typed ahead"),
             severity="warning",
         )
 
@@ -171,7 +174,7 @@ class CrmApp(App[None]):
         """The services, waiting (in a worker thread) for them to open; the opening failure if it failed."""
         services = self._services.wait(OPEN_TIMEOUT_S)
         if services is None:
-            raise DatabaseUnavailable("The database is taking too long to open; try again, or ask an administrator.")
+            raise DatabaseUnavailable(_("The database is taking too long to open; try again, or ask an administrator."))
         return services
 
     def _start_opening(self) -> None:
@@ -183,7 +186,7 @@ class CrmApp(App[None]):
             self.call_from_thread(self._services_opened)
 
         self.run_worker(
-            open_now, name="open-services", group="open-services", description="Open the database", thread=True
+            open_now, name="open-services", group="open-services", description=_("Open the database"), thread=True
         )
 
     def _services_opened(self) -> None:
@@ -214,8 +217,10 @@ class CrmApp(App[None]):
             fill = dict(launch.fields)
             if launch.screen != "query":
                 self.notify(
-                    f"The {launch.screen} screen is not available yet; opening Query Customers.",
-                    title="Not available yet",
+                    _("The {screen} screen is not available yet; opening Query Customers.").format(
+                        screen=launch.screen
+                    ),
+                    title=_("Not available yet"),
                 )
         from crm_tui.screens.query_customers import QueryCustomersScreen
         from crm_tui.screens.registration import RegistrationScreen
@@ -249,7 +254,7 @@ class CrmApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(SignInScreen())
-        self.notify("Signed out.")
+        self.notify(_("Signed out."))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.SIGNED_IN_ACTIONS and self.actor is None:
@@ -288,7 +293,7 @@ class CrmApp(App[None]):
 
     def action_current_customer(self) -> None:
         if self.current_customer_id is None:
-            self.notify("No customer opened yet: identify one first.", title="No current customer")
+            self.notify(_("No customer opened yet: identify one first."), title=_("No current customer"))
             return
         from crm_tui.screens.customer_view import CustomerViewScreen
 
@@ -299,7 +304,7 @@ class CrmApp(App[None]):
     def open_deregistration(self, service_number: str) -> None:
         """The Deregistration screen for a line, over the current screen (escape comes back)."""
         if not service_number.strip():
-            self.notify("Say which line: a service number.", title="No line given", severity="error")
+            self.notify(_("Say which line: a service number."), title=_("No line given"), severity="error")
             return
         from crm_tui.screens.deregistration import DeregistrationScreen
 
@@ -308,7 +313,7 @@ class CrmApp(App[None]):
     def open_resume(self, service_number: str) -> None:
         """The Resume screen for a suspended line, over the current screen (escape comes back)."""
         if not service_number.strip():
-            self.notify("Say which line: a service number.", title="No line given", severity="error")
+            self.notify(_("Say which line: a service number."), title=_("No line given"), severity="error")
             return
         from crm_tui.screens.resume import ResumeScreen
 
@@ -323,7 +328,7 @@ class CrmApp(App[None]):
     def open_suspend(self, service_number: str) -> None:
         """The suspend modal for a line; when the order is done, that customer's view shows it."""
         if not service_number.strip():
-            self.notify("Say which line: a service number.", title="No line given", severity="error")
+            self.notify(_("Say which line: a service number."), title=_("No line given"), severity="error")
             return
         from crm_tui.screens.suspend import start_suspension
 
@@ -332,11 +337,16 @@ class CrmApp(App[None]):
     def _suspended(self, order) -> None:  # noqa: ANN001 - an OrderView
         if order.status == "reserved":
             self.notify(
-                f"Order {order.order_id} waits for its day; the reserved-orders queue cancels it.",
-                title="Suspension reserved",
+                _("Order {order_id} waits for its day; the reserved-orders queue cancels it.").format(
+                    order_id=order.order_id
+                ),
+                title=_("Suspension reserved"),
             )
         else:
-            self.notify(f"Order {order.order_id} done: the line is suspended.", title="Line suspended")
+            self.notify(
+                _("Order {order_id} done: the line is suspended.").format(order_id=order.order_id),
+                title=_("Line suspended"),
+            )
         if order.customer_id:
             self.open_customer(order.customer_id, key_kind=None, record=False)
 
@@ -374,7 +384,7 @@ class CrmApp(App[None]):
 
     def action_queues_refused(self) -> None:
         """F5 for a CSR: nothing of the queues, only why."""
-        self.notify("The queues are for supervisors.", title="Not allowed")
+        self.notify(_("The queues are for supervisors."), title=_("Not allowed"))
 
     def action_focus_identify(self) -> None:
         """ctrl+f (and `/` where it jumps): the identify box of this screen, its text selected to type over."""
@@ -396,9 +406,9 @@ class CrmApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette's own entries: the workbench's help (not Textual's text-editing keys), the theme, quit."""
-        yield SystemCommand("Keys and help", "F1 · this screen's keys and workflow", self.action_help)
-        yield SystemCommand("Theme", "Change the colours", self.action_change_theme)
-        yield SystemCommand("Quit", "Leave the workbench now (ctrl+q signs out first)", self.action_quit)
+        yield SystemCommand(_("Keys and help"), _("F1 · this screen's keys and workflow"), self.action_help)
+        yield SystemCommand(_("Theme"), _("Change the colours"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Leave the workbench now (ctrl+q signs out first)"), self.action_quit)
 
     def use_theme(self, name: str) -> None:
         self.theme = name
@@ -464,7 +474,7 @@ class CrmApp(App[None]):
             lambda: load_customer(customer_id, services=services, actor=actor, key_kind=key_kind, record=record),
             self.show_customer,
             group="open-customer",
-            description="Open customer",
+            description=_("Open customer"),
             busy=self._busy_area(),
         )
 
@@ -478,7 +488,7 @@ class CrmApp(App[None]):
             lambda: find_customer(key, services=services, actor=actor),
             self._identified,
             group="identify",
-            description="Identify customer",
+            description=_("Identify customer"),
             busy=self._busy_area(),
         )
 
@@ -490,7 +500,7 @@ class CrmApp(App[None]):
             self.key_line.failed()
             if box is not None:
                 taken_as = KeyKind(found.page.key_kind).label if found.page.key_kind else KeyKind.NAME.label
-                box.show_message(f"No customer matches. Looked for: {taken_as}.", error=True)
+                box.show_message(_("No customer matches. Looked for: {kind}.").format(kind=taken_as), error=True)
                 box.input.focus()
             return
         if box is not None:

@@ -24,11 +24,15 @@ def main() -> None:
     if zone:  # checked at start, cheaply (the full settings load behind the sign-in screen)
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+        from crm_tui.i18n import _
+
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             print(
-                f"CRM_TIMEZONE: unknown time zone {zone!r}: an IANA name, like Europe/Madrid or Atlantic/Canary.",
+                _(
+                    "CRM_TIMEZONE: unknown time zone {zone}: an IANA name, like Europe/Madrid or Atlantic/Canary."
+                ).format(zone=repr(zone)),
                 file=sys.stderr,
             )
             sys.exit(2)
@@ -40,9 +44,10 @@ def main() -> None:
         run_workbench(run.services)
     except Exception as error:  # noqa: BLE001 - the workbench failed outside its own handler: log, say where
         from crm_tui.cli.output import log_unexpected
+        from crm_tui.i18n import _
 
         path = log_unexpected(error, command="crm-tui", log=run.log_path())
-        print(f"Unexpected failure; details in {path}", file=sys.stderr)
+        print(_("Unexpected failure; details in {path}").format(path=path), file=sys.stderr)
         sys.exit(1)
     finally:
         run.close()

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from crm_tui.errors import CrmError
+from crm_tui.i18n import N_, _
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.widgets.footer import WorkbenchFooter
 from crm_tui.widgets.form_field import show_field_errors
@@ -28,9 +29,9 @@ class ServiceScreen(Screen):
     """A screen that calls services in thread workers and hands failures to the app's one handler."""
 
     HELP_TITLE: ClassVar[str] = ""
-    """The screen's name on its help (F1)."""
+    """The screen's name on its help (F1), marked with N_() (the help translates it)."""
     WORKFLOW: ClassVar[tuple[str, ...]] = ()
-    """How the work on this screen goes, in three lines: the top of its help."""
+    """How the work on this screen goes, in three lines: the top of its help (each marked with N_())."""
     MORE_KEYS: ClassVar[tuple[tuple[str, str], ...]] = ()
     """(key, what it does) for the keys of this screen that are not bindings (enter on a field, in a table)."""
 
@@ -95,7 +96,9 @@ def footer_rank(active: ActiveBinding, screen: Screen, first: tuple[str, ...]) -
 class WorkbenchScreen(ServiceScreen):
     """A signed-in screen: header, the identify box, the screen's body and the key footer."""
 
-    BINDINGS = [Binding("escape", "back", "Back", tooltip="one level back; in a filled box, clear it first", id="back")]
+    BINDINGS = [
+        Binding("escape", "back", N_("Back"), tooltip=N_("one level back; in a filled box, clear it first"), id="back")
+    ]
     FOOTER_FIRST: ClassVar[tuple[str, ...]] = ()
     """Binding ids this screen shows first in the footer, right after F1 (its most important keys); its
     other keys follow in the order they are bound."""
@@ -152,7 +155,7 @@ class WorkbenchScreen(ServiceScreen):
         return True
 
     def unsaved_work(self) -> tuple[str, list[str]] | None:
-        """What leaving would throw away, as a confirmation's title and lines; None: nothing to lose."""
+        """What leaving would throw away, as a confirmation's title and lines (translated); None: nothing to lose."""
         return None
 
     def action_back(self) -> None:
@@ -170,4 +173,4 @@ class WorkbenchScreen(ServiceScreen):
                 self.workbench.go_back()
 
         title, lines = unsaved
-        self.app.push_screen(ConfirmModal(title, lines, confirm_label="Leave"), leave)
+        self.app.push_screen(ConfirmModal(title, lines, confirm_label=_("Leave")), leave)

@@ -26,24 +26,36 @@ class WorkbenchCommands(Provider):
         if getattr(app, "actor", None) is None:
             return []
         commands: list[Command] = [
-            ("Query Customers", app.action_query_customers, "F2 · search customers field by field"),
-            ("Current customer", app.action_current_customer, "F4 · the customer view of the last customer opened"),
-            ("Register customer", app.action_register, "F3 · establish a new customer identity"),
+            (_("Query Customers"), app.action_query_customers, _("F2 · search customers field by field")),
             (
-                "Re-establish a former customer",
+                _("Current customer"),
+                app.action_current_customer,
+                _("F4 · the customer view of the last customer opened"),
+            ),
+            (_("Register customer"), app.action_register, _("F3 · establish a new customer identity")),
+            (
+                _("Re-establish a former customer"),
                 app.open_reestablish,
-                "find a terminated customer in the archive and bring them back",
+                _("find a terminated customer in the archive and bring them back"),
             ),
             (
-                "Blacklist",
+                _("Blacklist"),
                 app.open_blacklist,
-                "the blacklist entries: supervisors add (a) and lift (l), everyone reads",
+                _("the blacklist entries: supervisors add (a) and lift (l), everyone reads"),
             ),
-            ("Identify a customer", app.action_focus_identify, "/ or ctrl+f · type any key the customer hands over"),
-            ("Help: this screen's keys", app.action_help, "F1 (or ? outside a text field) · keys and workflow"),
-            ("High-contrast theme", partial(app.use_theme, "crm-high-contrast"), "Black background, bright text"),
-            ("Calm theme", partial(app.use_theme, "crm-calm"), "The default workbench colours"),
-            ("Sign out", app.action_sign_out, "ctrl+q · back to the sign-in screen"),
+            (
+                _("Identify a customer"),
+                app.action_focus_identify,
+                _("/ or ctrl+f · type any key the customer hands over"),
+            ),
+            (_("Help: this screen's keys"), app.action_help, _("F1 (or ? outside a text field) · keys and workflow")),
+            (
+                _("High-contrast theme"),
+                partial(app.use_theme, "crm-high-contrast"),
+                _("Black background, bright text"),
+            ),
+            (_("Calm theme"), partial(app.use_theme, "crm-calm"), _("The default workbench colours")),
+            (_("Sign out"), app.action_sign_out, _("ctrl+q · back to the sign-in screen")),
         ]
         for language in LANGUAGES:
             if language != current_language():
@@ -58,7 +70,7 @@ class WorkbenchCommands(Provider):
                     )
                 )
         if app.actor.role != "csr":
-            commands.insert(4, ("Queues", app.action_queues, "F5 · supervisor work queues"))
+            commands.insert(4, (_("Queues"), app.action_queues, _("F5 · supervisor work queues")))
         return [*self._screen_commands(), *commands]
 
     def _screen_commands(self) -> list[Command]:
@@ -93,22 +105,22 @@ class WorkbenchCommands(Provider):
         if key and getattr(self.app, "actor", None) is not None:
             yield Hit(
                 0.5,
-                Content(f"Open customer {key}"),
+                Content(_("Open customer {key}").format(key=key)),
                 partial(self.app.identify, key),
-                help="Identify by any key: customer ID, phone, IMSI, ICCID, document, email or name",
+                help=_("Identify by any key: customer ID, phone, IMSI, ICCID, document, email or name"),
             )
             if key.lstrip("+").replace(" ", "").isdigit():
                 yield Hit(
                     0.4,
-                    Content(f"Deregister line {key}"),
+                    Content(_("Deregister line {key}").format(key=key)),
                     partial(self.app.open_deregistration, key),
-                    help="The Deregistration screen for this service number",
+                    help=_("The Deregistration screen for this service number"),
                 )
 
 
 def _allowed(node: DOMNode, binding: Binding) -> bool:
     """Would the key do something now (its node's `check_action` does not refuse it)?"""
-    action, _, _params = binding.action.partition("(")
+    action, _paren, _params = binding.action.partition("(")
     target = node
     if action.startswith("screen."):
         target, action = node.screen, action.removeprefix("screen.")

@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from crm_tui.i18n import N_, _
+
 
 class ConfirmModal(ModalScreen[bool]):
     """States exactly what will happen (one line each) and the totals; enter confirms, escape cancels."""
@@ -24,26 +26,27 @@ class ConfirmModal(ModalScreen[bool]):
     ConfirmModal #confirm-buttons > Button { margin-left: 2; }
     """
     BINDINGS = [
-        Binding("enter", "confirm", "Confirm", tooltip="do it, as the lines above say", id="confirm"),
-        Binding("escape", "cancel", "Cancel", tooltip="nothing is done", id="cancel"),
+        Binding("enter", "confirm", N_("Confirm"), tooltip=N_("do it, as the lines above say"), id="confirm"),
+        Binding("escape", "cancel", N_("Cancel"), tooltip=N_("nothing is done"), id="cancel"),
     ]
     AUTO_FOCUS = "#confirm"
 
-    def __init__(self, title: str, lines: list[str], *, confirm_label: str = "Confirm") -> None:
+    def __init__(self, title: str, lines: list[str], *, confirm_label: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         """What is being confirmed, e.g. "Deregister +34 612 34 56 78"."""
         self.lines = lines
         """Each effect in words, in the order it happens."""
-        self.confirm_label = confirm_label
+        self.confirm_label = confirm_label or _("Confirm")
+        """The confirm button's word (the caller's, translated by it; "Confirm" when none)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Static(self.title_text, id="confirm-title", markup=False)
             yield Static("\n".join(f"• {line}" for line in self.lines), id="confirm-lines", markup=False)
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self.confirm_label} (enter)", id="confirm", variant="error")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(_("{label} (enter)").format(label=self.confirm_label), id="confirm", variant="error")
+                yield Button(_("Cancel (esc)"), id="cancel")
 
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:

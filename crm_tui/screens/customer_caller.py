@@ -8,6 +8,7 @@ from typing import Any
 from textual.binding import Binding
 from textual.widgets import TabbedContent
 
+from crm_tui.i18n import N_, _
 from crm_tui.present import day, words
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.verify_caller import VerificationOutcome, VerifyCallerModal
@@ -23,8 +24,8 @@ class SocialAccountsTable(WorkbenchTable):
         Binding(
             "delete",
             "screen.unlink_social",
-            "Unlink",
-            tooltip="unlink the selected social account (confirmed, audited)",
+            N_("Unlink"),
+            tooltip=N_("unlink the selected social account (confirmed, audited)"),
             id="unlink-social",
         ),
     ]
@@ -58,7 +59,7 @@ class CallerActions:
         if outcome is None or not outcome.attempts:
             return
         if outcome.verified:
-            self.notify(f"Verified by {outcome.how}.", title="Caller verified")
+            self.notify(_("Verified by {how}.").format(how=outcome.how), title=_("Caller verified"))
         self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
 
     def action_unlock_verification(self) -> None:
@@ -70,11 +71,11 @@ class CallerActions:
             lambda: unlock_customer_authentication(customer_id, uow=services.writer(), actor=actor, region=region),
             self._unlocked,
             group="unlock-verification",
-            description="Unlock the caller verification",
+            description=_("Unlock the caller verification"),
         )
 
     def _unlocked(self, _customer_id: str) -> None:
-        self.notify("The caller can try the service password again.", title="Verification unlocked")
+        self.notify(_("The caller can try the service password again."), title=_("Verification unlocked"))
         self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
 
     def _load_social(self) -> None:
@@ -84,7 +85,7 @@ class CallerActions:
             lambda: list_social_accounts(customer_id, uow=services.reader(), actor=actor),
             self._show_social,
             group="social-accounts",
-            description="Load the social accounts",
+            description=_("Load the social accounts"),
         )
 
     def _show_social(self, accounts: list[SocialAccountView]) -> None:
@@ -93,14 +94,14 @@ class CallerActions:
         table.clear()
         for account in accounts:
             table.add_row(words(account.provider), account.subject, day(account.linked_at.date()))
-        self.query_one(TabbedContent).get_tab("tab-social").label = self.tab_label("Social", len(accounts))
+        self.query_one(TabbedContent).get_tab("tab-social").label = self.tab_label(N_("Social"), len(accounts))
 
     def action_unlink_social(self) -> None:
         """Unlink the social account under the cursor, once confirmed."""
         accounts = self.social_accounts or []
         table = self.query_one("#table-social", SocialAccountsTable)
         if not accounts or table.cursor_row < 0:
-            self.notify("No social account is linked.", title="Nothing to unlink")
+            self.notify(_("No social account is linked."), title=_("Nothing to unlink"))
             return
         account = accounts[min(table.cursor_row, len(accounts) - 1)]
         app = self.workbench
@@ -115,22 +116,24 @@ class CallerActions:
                 ),
                 self._unlinked,
                 group="social-accounts",
-                description="Unlink a social account",
+                description=_("Unlink a social account"),
             )
 
         self.app.push_screen(
             ConfirmModal(
-                f"Unlink {words(account.provider)} {account.subject}",
+                _("Unlink {provider} {subject}").format(provider=words(account.provider), subject=account.subject),
                 [
-                    f"{self.detail.name} can no longer be found or sign in by this {words(account.provider)} account",
-                    "The change is audited; linking it again needs a registration or profile edit",
+                    _("{name} can no longer be found or sign in by this {provider} account").format(
+                        name=self.detail.name, provider=words(account.provider)
+                    ),
+                    _("The change is audited; linking it again needs a registration or profile edit"),
                 ],
-                confirm_label="Unlink",
+                confirm_label=_("Unlink"),
             ),
             confirmed,
         )
 
     def _unlinked(self, accounts: list[SocialAccountView]) -> None:
         self._show_social(accounts)
-        self.notify("Social account unlinked.", title="Unlinked")
+        self.notify(_("Social account unlinked."), title=_("Unlinked"))
         self.query_one("#table-social").focus()

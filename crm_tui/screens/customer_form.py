@@ -10,6 +10,8 @@ itself; attachments are uploaded by the screen that holds it (`EditableRows.NewR
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from textual import on
@@ -21,70 +23,92 @@ from textual.widgets import Button, Collapsible, Input, RadioButton, RadioSet, S
 
 from crm_tui import present
 from crm_tui.domain import Gender
+from crm_tui.i18n import N_, _
 from crm_tui.widgets.editable_rows import EditableRows, RowField, RowFormModal
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
 
 LANGUAGE_CODES = ("es", "ca", "eu", "gl", "en", "fr", "de", "pt", "it", "ro", "ar", "zh")
 """The languages offered in the selects, named in the operator's language (`present.language_choices`)."""
-TITLES = (("Mr", "mr"), ("Mrs", "mrs"), ("Ms", "ms"))
-CHANNELS = (("SMS", "sms"), ("Email", "email"), ("Phone call", "phone"), ("Letter", "letter"))
-DAYS = (("Every day", "mon-sun"), ("Monday to Friday", "mon-fri"), ("Weekends", "sat-sun"))
+TITLES = ((N_("Mr"), "mr"), (N_("Mrs"), "mrs"), (N_("Ms"), "ms"))
+CHANNELS = (("SMS", "sms"), (N_("Email"), "email"), (N_("Phone call"), "phone"), (N_("Letter"), "letter"))
+DAYS = ((N_("Every day"), "mon-sun"), (N_("Monday to Friday"), "mon-fri"), (N_("Weekends"), "sat-sun"))
 SOCIAL_PROVIDERS = (("Google", "google"), ("Facebook", "facebook"), ("Apple", "apple"), ("X", "x"))
 CURRENCIES = ("EUR", "USD", "GBP", "CHF")
+"""The (label, value) constants here and the row fields below are marked with N_(): `choices` and
+`translated` put them in the operator's language when a form is composed."""
 
 CONTACT_COLUMNS = (
     RowField(
         "contact_type",
-        "Contact Type",
+        N_("Contact Type"),
         (
-            ("Primary", "primary"),
-            ("Legal representative", "legal_representative"),
-            ("Emergency", "emergency"),
-            ("Billing", "billing"),
+            (N_("Primary"), "primary"),
+            (N_("Legal representative"), "legal_representative"),
+            (N_("Emergency"), "emergency"),
+            (N_("Billing"), "billing"),
         ),
         default="primary",
         width=20,
     ),
-    RowField("first_name", "First Name", width=12),
-    RowField("middle_name", "Middle Name", width=11),
-    RowField("last_name", "Last Name", width=16),
-    RowField("title", "Title", TITLES, width=5),
+    RowField("first_name", N_("First Name"), width=12),
+    RowField("middle_name", N_("Middle Name"), width=11),
+    RowField("last_name", N_("Last Name"), width=16),
+    RowField("title", N_("Title"), TITLES, width=5),
     RowField(
         "method",
-        "Contact Method",
-        (("Mobile", "mobile"), ("Email", "email"), ("Landline", "landline"), ("Social", "social")),
+        N_("Contact Method"),
+        ((N_("Mobile"), "mobile"), (N_("Email"), "email"), (N_("Landline"), "landline"), (N_("Social"), "social")),
         default="mobile",
         width=14,
     ),
-    RowField("value", "Value", placeholder="number, email or account", required=True, width=24),
+    RowField("value", N_("Value"), placeholder=N_("number, email or account"), required=True, width=24),
 )
 ADDRESS_COLUMNS = (
-    RowField("region", "Region", placeholder="province", width=14),
-    RowField("city", "City", width=14),
-    RowField("detail", "Detailed Address", placeholder="street, number, floor", required=True, width=30),
-    RowField("postal_code", "Postal Code", width=11),
+    RowField("region", N_("Region"), placeholder=N_("province"), width=14),
+    RowField("city", N_("City"), width=14),
+    RowField("detail", N_("Detailed Address"), placeholder=N_("street, number, floor"), required=True, width=30),
+    RowField("postal_code", N_("Postal Code"), width=11),
     RowField(
         "address_type",
-        "Address Type",
-        (("Living", "living"), ("Billing", "billing"), ("Delivery", "delivery"), ("ID address", "id")),
+        N_("Address Type"),
+        ((N_("Living"), "living"), (N_("Billing"), "billing"), (N_("Delivery"), "delivery"), (N_("ID address"), "id")),
         default="billing",
         width=12,
     ),
-    RowField("contact_point", "Contact Point", placeholder="who or where to ask", width=18),
+    RowField("contact_point", N_("Contact Point"), placeholder=N_("who or where to ask"), width=18),
 )
 ATTACHMENT_COLUMNS = (
-    RowField("filename", "File", width=40),
-    RowField("size", "Size", width=10),
+    RowField("filename", N_("File"), width=40),
+    RowField("size", N_("Size"), width=10),
     RowField(
         "media_type",
-        "Type",
-        (("PDF", "application/pdf"), ("PNG image", "image/png"), ("JPEG image", "image/jpeg")),
+        N_("Type"),
+        (("PDF", "application/pdf"), (N_("PNG image"), "image/png"), (N_("JPEG image"), "image/jpeg")),
         width=12,
     ),
-    RowField("uploaded_by", "Uploaded By", width=16),
+    RowField("uploaded_by", N_("Uploaded By"), width=16),
 )
 
-RADIOS: dict[str, tuple[str, ...]] = {"gender": tuple(g.value for g in Gender), "title": tuple(v for _, v in TITLES)}
+
+def choices(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(label, value) pairs with their labels in the operator's language."""
+    return [(_(label), value) for label, value in pairs]
+
+
+def translated(fields: Sequence[RowField]) -> tuple[RowField, ...]:
+    """Row fields with their label, placeholder and choices in the operator's language."""
+    return tuple(
+        replace(
+            spec,
+            label=_(spec.label),
+            placeholder=_(spec.placeholder),
+            choices=choices(spec.choices) if spec.choices else spec.choices,
+        )
+        for spec in fields
+    )
+
+
+RADIOS: dict[str, tuple[str, ...]] = {"gender": tuple(g.value for g in Gender), "title": tuple(v for _l, v in TITLES)}
 """RadioSet fields: the value of each button, in order."""
 ROW_LISTS = {"contacts": CONTACT_COLUMNS, "addresses": ADDRESS_COLUMNS}
 """The row lists a CSR adds to with the row form, by widget ID."""
@@ -114,13 +138,15 @@ class CustomerForm(Vertical):
     @on(EditableRows.NewRequested, "#contacts")
     def _new_contact(self, event: EditableRows.NewRequested) -> None:
         self.app.push_screen(
-            RowFormModal("NEW CONTACT", CONTACT_COLUMNS), lambda values: self._row_added(event.rows, values)
+            RowFormModal(_("NEW CONTACT"), translated(CONTACT_COLUMNS)),
+            lambda values: self._row_added(event.rows, values),
         )
 
     @on(EditableRows.NewRequested, "#addresses")
     def _new_address(self, event: EditableRows.NewRequested) -> None:
         self.app.push_screen(
-            RowFormModal("NEW ADDRESS", ADDRESS_COLUMNS), lambda values: self._row_added(event.rows, values)
+            RowFormModal(_("NEW ADDRESS"), translated(ADDRESS_COLUMNS)),
+            lambda values: self._row_added(event.rows, values),
         )
 
     def _row_added(self, rows: EditableRows, values: dict[str, str] | None) -> None:
@@ -137,65 +163,82 @@ class CustomerForm(Vertical):
 def basic_info() -> ComposeResult:
     """Names, gender, title, birthplace; behind MORE ▾ birthday, email, mobile, addresses, belief."""
     with Horizontal(classes="section-title-line"):
-        yield Static("BASIC INFO", classes="section-title")
+        yield Static(_("BASIC INFO"), classes="section-title")
     with Grid(classes="form-grid"):
-        yield text_field("last_name", "Last Name *", "", classes="individual-only")
-        yield text_field("middle_name", "Middle Name", "", classes="individual-only")
-        yield text_field("first_name", "First Name *", "", classes="individual-only")
-        yield text_field("nationality", "Nationality", "ES, FR, GB…", max_length=2, classes="individual-only")
-        yield text_field("organization_name", "Legal Name *", "as registered", classes="organization-only span-4")
+        yield text_field("last_name", _("Last Name *"), "", classes="individual-only")
+        yield text_field("middle_name", _("Middle Name"), "", classes="individual-only")
+        yield text_field("first_name", _("First Name *"), "", classes="individual-only")
+        yield text_field("nationality", _("Nationality"), "ES, FR, GB…", max_length=2, classes="individual-only")
+        yield text_field("organization_name", _("Legal Name *"), _("as registered"), classes="organization-only span-4")
         yield form_field(
-            "Gender",
+            _("Gender"),
             radio_set("gender", [g.label for g in Gender]),
             name="gender",
             classes="individual-only span-2",
         )
         yield form_field(
-            "Title", radio_set("title", [label for label, _ in TITLES]), name="title", classes="individual-only"
+            _("Title"),
+            radio_set("title", [_(label) for label, _value in TITLES]),
+            name="title",
+            classes="individual-only",
         )
-        yield text_field("birthplace", "Birthplace", "", classes="individual-only")
-    with Collapsible(title="MORE ▾", collapsed=True, id="more"):
+        yield text_field("birthplace", _("Birthplace"), "", classes="individual-only")
+    with Collapsible(title=_("MORE ▾"), collapsed=True, id="more"):
         with Grid(classes="form-grid"):
             yield text_field(
                 "birthday",
-                "Birthday *",
+                _("Birthday *"),
                 present.day_example(),
                 max_length=10,
                 classes="individual-only",
                 free_text=True,
             )  # free text: a date is typed with `/` (31/12/1988), not a jump to the identify box
-            yield text_field("email", "Email", "name@example.com")
-            yield text_field("mobile", "Mobile", "612 345 678")
-            yield text_field("social_id", "Social ID", "")
-            yield text_field("address", "Living Address", "street, number, floor", classes="span-2", free_text=True)
-            yield text_field("city", "City", "")
-            yield text_field("postal_code", "Postal Code", "", max_length=10)
-            yield text_field("id_address", "ID Address", "as printed on the document", classes="span-2", free_text=True)
-            yield text_field("belief", "Belief (optional)", "", free_text=True)
+            yield text_field("email", _("Email"), _("name@example.com"))
+            yield text_field("mobile", _("Mobile"), "612 345 678")
+            yield text_field("social_id", _("Social ID"), "")
+            yield text_field(
+                "address", _("Living Address"), _("street, number, floor"), classes="span-2", free_text=True
+            )
+            yield text_field("city", _("City"), "")
+            yield text_field("postal_code", _("Postal Code"), "", max_length=10)
+            yield text_field(
+                "id_address", _("ID Address"), _("as printed on the document"), classes="span-2", free_text=True
+            )
+            yield text_field("belief", _("Belief (optional)"), "", free_text=True)
 
 
 def row_lists() -> ComposeResult:
     """The attachment, contact and address lists."""
     yield FormField(
         "",
-        EditableRows("ATTACHMENT LIST", ATTACHMENT_COLUMNS, new_label="Upload", id="attachments"),
+        EditableRows(_("ATTACHMENT LIST"), translated(ATTACHMENT_COLUMNS), new_label=_("Upload"), id="attachments"),
         name="attachments",
     )
-    yield FormField("", EditableRows("CONTACT INFO", CONTACT_COLUMNS, id="contacts"), name="contacts")
-    yield FormField("", EditableRows("ADDRESS INFO", ADDRESS_COLUMNS, id="addresses"), name="addresses")
+    yield FormField(
+        "",
+        EditableRows(_("CONTACT INFO"), translated(CONTACT_COLUMNS), new_label=_("New"), id="contacts"),
+        name="contacts",
+    )
+    yield FormField(
+        "",
+        EditableRows(_("ADDRESS INFO"), translated(ADDRESS_COLUMNS), new_label=_("New"), id="addresses"),
+        name="addresses",
+    )
 
 
 def user_info() -> ComposeResult:
     """The service password (twice) and the IVR and written languages."""
-    yield Static("USER INFO", classes="section-title")
+    yield Static(_("USER INFO"), classes="section-title")
     with Grid(classes="form-grid"):
-        yield text_field("service_password", "Service Password *", "8+ characters", password=True)
-        yield text_field("service_password_confirm", "Confirm Password *", "", password=True)
+        yield text_field("service_password", _("Service Password *"), _("8+ characters"), password=True)
+        yield text_field("service_password_confirm", _("Confirm Password *"), "", password=True)
         yield FormField(
-            "IVR Language", Select(present.language_choices(LANGUAGE_CODES), prompt="—", id="language"), name="language"
+            _("IVR Language"),
+            Select(present.language_choices(LANGUAGE_CODES), prompt="—", id="language"),
+            name="language",
         )
         yield FormField(
-            "Written Language",
+            _("Written Language"),
             Select(present.language_choices(LANGUAGE_CODES), prompt="—", id="written_language"),
             name="written_language",
         )
@@ -203,38 +246,44 @@ def user_info() -> ComposeResult:
 
 def preferences(currency: str) -> ComposeResult:
     """Currency, default language and do-not-disturb (channel, days, quiet hours)."""
-    yield Static("PREFERENCES", classes="section-title")
+    yield Static(_("PREFERENCES"), classes="section-title")
     with Grid(classes="form-grid"):
         currencies = list(dict.fromkeys((currency, *CURRENCIES)))
         yield FormField(
-            "Currency",
+            _("Currency"),
             Select([(c, c) for c in currencies], value=currency, allow_blank=False, id="currency"),
             name="currency",
         )
         yield FormField(
-            "Default Language",
+            _("Default Language"),
             Select(present.language_choices(LANGUAGE_CODES), prompt="—", id="pref_language"),
             name="pref_language",
         )
-        yield FormField("Do-not-disturb: Channel", Select(CHANNELS, prompt="—", id="dnd_channel"), name="dnd_channel")
-        yield FormField("Allowed Days", Select(DAYS, prompt="—", id="dnd_days"), name="dnd_days")
-        yield text_field("dnd_start", "Quiet From", "HH:MM", max_length=5)
-        yield text_field("dnd_end", "Quiet Until", "HH:MM", max_length=5)
+        yield FormField(
+            _("Do-not-disturb: Channel"), Select(choices(CHANNELS), prompt="—", id="dnd_channel"), name="dnd_channel"
+        )
+        yield FormField(_("Allowed Days"), Select(choices(DAYS), prompt="—", id="dnd_days"), name="dnd_days")
+        yield text_field("dnd_start", _("Quiet From"), _("HH:MM"), max_length=5)
+        yield text_field("dnd_end", _("Quiet Until"), _("HH:MM"), max_length=5)
 
 
 def authentication() -> ComposeResult:
     """The security question and answer, a social account and the optional login name."""
-    yield Static("AUTHENTICATION", classes="section-title")
+    yield Static(_("AUTHENTICATION"), classes="section-title")
     with Grid(classes="form-grid"):
         yield text_field(
-            "security_question", "Security Question", "e.g. first pet's name?", classes="span-2", free_text=True
+            "security_question",
+            _("Security Question"),
+            _("e.g. first pet's name?"),
+            classes="span-2",
+            free_text=True,
         )
-        yield text_field("security_answer", "Answer", "", classes="span-2", free_text=True)
+        yield text_field("security_answer", _("Answer"), "", classes="span-2", free_text=True)
         yield FormField(
-            "Social Account", Select(SOCIAL_PROVIDERS, prompt="—", id="social_provider"), name="social_provider"
+            _("Social Account"), Select(SOCIAL_PROVIDERS, prompt="—", id="social_provider"), name="social_provider"
         )
-        yield text_field("social_subject", "Social Account Name", "user name at the provider", classes="span-2")
-        yield text_field("login_name", "Login Name", "optional: lucia.garcia", max_length=32)
+        yield text_field("social_subject", _("Social Account Name"), _("user name at the provider"), classes="span-2")
+        yield text_field("login_name", _("Login Name"), _("optional: lucia.garcia"), max_length=32)
 
 
 # -- fields -----------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from crm_tui.domain import (
     SubscriberStatus,
     SuspensionReason,
 )
+from crm_tui.i18n import N_, _
 from crm_tui.present import (
     NOTHING,
     day,
@@ -72,11 +73,27 @@ SECTIONS = ("lines", "accounts", "contracts", "certificates", "contacts", "addre
 """The tabs, in the order of their number keys; `social` is loaded on its own (SocialAccountsTable)."""
 NARROW = 110
 """Below this many columns the tab labels are short, so that all eight tabs fit an 80-column terminal."""
-SHORT_TITLES = {"Certificates": "Certs", "Interactions": "Interactions"}
+SECTION_KEYS = {
+    "lines": (N_("Lines"), N_("the lines tab")),
+    "accounts": (N_("Accounts"), N_("the accounts tab")),
+    "contracts": (N_("Contracts"), N_("the contracts tab")),
+    "certificates": (N_("Certificates"), N_("the certificates tab")),
+    "contacts": (N_("Contacts"), N_("the contacts tab")),
+    "addresses": (N_("Addresses"), N_("the addresses tab")),
+    "interactions": (N_("Interactions"), N_("the interactions tab")),
+    "social": (N_("Social"), N_("the social tab")),
+}
+"""Each tab's number key: (description, tooltip), marked here and translated by the footer and the help."""
+SHORT_TITLES = {"Certificates": N_("Certs"), "Interactions": N_("Interactions")}
+"""By the tab's English title (its msgid): the label under NARROW columns."""
+GOOD, WARN, BAD = "badge-good", "badge-warn", "badge-bad"
 
 
 def _tab_label(title: str, count: int, *, short: bool) -> str:
-    return SHORT_TITLES.get(title, title) if short else f"{title} ({count})"
+    """`title` is the English msgid (N_): the label is in the operator's language."""
+    if short:
+        return _(SHORT_TITLES.get(title, title))
+    return _("{title} ({count})").format(title=_(title), count=count)
 
 
 class CustomerViewScreen(CallerActions, WorkbenchScreen):
@@ -88,47 +105,65 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             Binding(
                 str(number),
                 f"section('{section}')",
-                section.capitalize(),
+                SECTION_KEYS[section][0],
                 show=False,
-                tooltip=f"the {section} tab",
+                tooltip=SECTION_KEYS[section][1],
                 id=f"section-{section}",
             )
             for number, section in enumerate(SECTIONS, start=1)
         ),
-        Binding("d", "deregister", "Deregister", tooltip="the selected line leaves", id="deregister-line"),
-        Binding("t", "terminate", "Terminate", tooltip="end the whole relationship", id="terminate-customer"),
-        Binding("s", "suspend", "Suspend", tooltip="bar the selected line for a reason", id="suspend-line"),
-        Binding("r", "resume", "Resume", tooltip="the selected suspended line comes back", id="resume-line"),
-        Binding("n", "add_line", "New line", tooltip="a new line for this customer", id="add-line"),
+        Binding("d", "deregister", N_("Deregister"), tooltip=N_("the selected line leaves"), id="deregister-line"),
+        Binding("t", "terminate", N_("Terminate"), tooltip=N_("end the whole relationship"), id="terminate-customer"),
+        Binding("s", "suspend", N_("Suspend"), tooltip=N_("bar the selected line for a reason"), id="suspend-line"),
+        Binding("r", "resume", N_("Resume"), tooltip=N_("the selected suspended line comes back"), id="resume-line"),
+        Binding("n", "add_line", N_("New line"), tooltip=N_("a new line for this customer"), id="add-line"),
         Binding(
             "b",
             "reestablish",
-            "Re-establish",
-            tooltip="bring back: a terminated customer comes back",
+            N_("Re-establish"),
+            tooltip=N_("bring back: a terminated customer comes back"),
             id="reestablish-customer",
         ),
-        Binding("e", "edit_profile", "Edit profile", tooltip="change any group of the record", id="edit-profile"),
-        Binding("a", "attach", "Attach", tooltip="add a scanned document or signed form", id="attach-file"),
         Binding(
-            "i", "document_seen", "ID inspected", tooltip="record the ID document seen in person", id="document-seen"
+            "e", "edit_profile", N_("Edit profile"), tooltip=N_("change any group of the record"), id="edit-profile"
         ),
-        Binding("p", "receipts", "Receipts", tooltip="payments and refunds: show, reprint, save as PDF", id="receipts"),
-        Binding("v", "verify_caller", "Verify", tooltip="check the caller's service password", id="verify-caller"),
+        Binding("a", "attach", N_("Attach"), tooltip=N_("add a scanned document or signed form"), id="attach-file"),
+        Binding(
+            "i",
+            "document_seen",
+            N_("ID inspected"),
+            tooltip=N_("record the ID document seen in person"),
+            id="document-seen",
+        ),
+        Binding(
+            "p",
+            "receipts",
+            N_("Receipts"),
+            tooltip=N_("payments and refunds: show, reprint, save as PDF"),
+            id="receipts",
+        ),
+        Binding(
+            "v", "verify_caller", N_("Verify"), tooltip=N_("check the caller's service password"), id="verify-caller"
+        ),
         Binding(
             "ctrl+u",
             "unlock_verification",
-            "Unlock caller verification",
+            N_("Unlock caller verification"),
             show=False,
-            tooltip="supervisors: lift the lock after five wrong service passwords",
+            tooltip=N_("supervisors: lift the lock after five wrong service passwords"),
             id="unlock-verification",
         ),
     ]
     AUTO_FOCUS = "#table-lines"
-    HELP_TITLE = "Customer view"
+    HELP_TITLE = N_("Customer view")
     WORKFLOW = (
-        "Check the badges, the outstanding balance and any open order at the top.",
-        "1 to 8 show lines, accounts, contracts, certificates, contacts, addresses, interactions and social accounts.",
-        "On a line: d deregisters, s suspends, r resumes; n adds a line. e edits the profile, a attaches, i: ID inspected, v verifies a caller, p receipts.",
+        N_("Check the badges, the outstanding balance and any open order at the top."),
+        N_(
+            "1 to 8 show lines, accounts, contracts, certificates, contacts, addresses, interactions and social accounts."
+        ),
+        N_(
+            "On a line: d deregisters, s suspends, r resumes; n adds a line. e edits the profile, a attaches, i: ID inspected, v verifies a caller, p receipts."
+        ),
     )
 
     def __init__(self, detail: CustomerDetail) -> None:
@@ -151,8 +186,8 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
                 yield Label(label, classes=f"badge {css}")
         with Grid(id="profile"):
             for label, value in _profile(detail, currency):
-                owed = label == "Outstanding" and detail.outstanding > 0
-                yield Static(label, classes="profile-label")
+                owed = label == "Outstanding" and detail.outstanding > 0  # the msgid, not the words shown
+                yield Static(_(label), classes="profile-label")
                 yield Static(value, classes="profile-value owed" if owed else "profile-value", markup=False)
         yield CustomerOrders(id="customer-orders")
         with TabbedContent(id="sections"):
@@ -162,19 +197,19 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
                     table = FittedTable(columns, id=f"table-{section}")
                     table.set_rows((None, row) for row in rows)
                     yield table
-            with TabPane("Social", id="tab-social"):
+            with TabPane(_("Social"), id="tab-social"):
                 social = SocialAccountsTable(id="table-social")
-                social.add_columns("Provider", "Account", "Linked")
+                social.add_columns(_("Provider"), _("Account"), _("Linked"))
                 yield social
 
     def on_resize(self, event: events.Resize) -> None:
         """Under NARROW columns the tabs lose their counts ("Certificates" says "Certs"): all eight stay in view."""
         short = event.size.width < NARROW
         tabs = self.query_one(TabbedContent)
-        for section, title, _, rows in self.sections:
+        for section, title, _columns_shown, rows in self.sections:
             tabs.get_tab(f"tab-{section}").label = _tab_label(title, len(rows), short=short)
         if self.social_accounts is not None:
-            tabs.get_tab("tab-social").label = _tab_label("Social", len(self.social_accounts), short=short)
+            tabs.get_tab("tab-social").label = _tab_label(N_("Social"), len(self.social_accounts), short=short)
 
     def tab_label(self, title: str, count: int) -> str:
         """A tab's label at the screen's present width: with its count, or short under NARROW columns."""
@@ -193,7 +228,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             lambda: list_orders(uow=services.reader(), actor=actor, customer_id=customer_id, limit=20),
             self.query_one(CustomerOrders).show_orders,
             group="customer-orders",
-            description="Load the customer's orders",
+            description=_("Load the customer's orders"),
         )
 
     def _refresh_running_orders(self) -> None:
@@ -208,13 +243,15 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         """Deregister the line under the cursor of the Lines tab."""
         table = self.query_one("#table-lines", FittedTable)
         if not self.detail.subscribers or table.cursor_row < 0:
-            self.notify("This customer has no line to deregister.", title="No line")
+            self.notify(_("This customer has no line to deregister."), title=_("No line"))
             return
         line = self.detail.subscribers[min(table.cursor_row, len(self.detail.subscribers) - 1)]
         if line.status not in (SubscriberStatus.ACTIVE, SubscriberStatus.SUSPENDED):
             self.notify(
-                f"{phone(line.service_number)} is already {words(line.status, SubscriberStatus).lower()}.",
-                title="Nothing to deregister",
+                _("{number} is already {state}.").format(
+                    number=phone(line.service_number), state=words(line.status, SubscriberStatus).lower()
+                ),
+                title=_("Nothing to deregister"),
             )
             return
         if self._refuse_while_unfinished(line.service_number):
@@ -232,10 +269,12 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         """Suspend the selected line: reason and note in a modal, then the order runs here."""
         line = self.selected_line()
         if line is None or line.status != SubscriberStatus.ACTIVE:
-            state = words(line.status, SubscriberStatus).lower() if line else "missing"
+            state = words(line.status, SubscriberStatus).lower() if line else _("missing")
             self.notify(
-                f"Only an active line is suspended; {phone(line.service_number) if line else 'the line'} is {state}.",
-                title="Nothing to suspend",
+                _("Only an active line is suspended; {line} is {state}.").format(
+                    line=phone(line.service_number) if line else _("the line"), state=state
+                ),
+                title=_("Nothing to suspend"),
             )
             return
         if self._refuse_while_unfinished(line.service_number):
@@ -246,10 +285,12 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         """The Resume screen for the selected line (a reserved resumption shows there, x cancels it)."""
         line = self.selected_line()
         if line is None or line.status != SubscriberStatus.SUSPENDED:
-            state = words(line.status, SubscriberStatus).lower() if line else "missing"
+            state = words(line.status, SubscriberStatus).lower() if line else _("missing")
             self.notify(
-                f"Only a suspended line is resumed; {phone(line.service_number) if line else 'the line'} is {state}.",
-                title="Nothing to resume",
+                _("Only a suspended line is resumed; {line} is {state}.").format(
+                    line=phone(line.service_number) if line else _("the line"), state=state
+                ),
+                title=_("Nothing to resume"),
             )
             return
         self.workbench.open_resume(line.service_number)
@@ -258,8 +299,10 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         """A terminated customer comes back: the archive screen, searched by this customer ID."""
         if self.detail.status not in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
             self.notify(
-                f"{self.detail.name} is {words(self.detail.status, CustomerStatus).lower()}: only a former customer is re-established.",
-                title="Nothing to re-establish",
+                _("{name} is {status}: only a former customer is re-established.").format(
+                    name=self.detail.name, status=words(self.detail.status, CustomerStatus).lower()
+                ),
+                title=_("Nothing to re-establish"),
             )
             return
         self.app.push_screen(ReestablishScreen(fill={"customer_id": self.customer_id}))
@@ -267,7 +310,9 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
     def action_edit_profile(self) -> None:
         """The profile in the Registration form's groups, opened at the version shown here."""
         if self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
-            self.notify("A former customer is re-established (b) before their profile is edited.", title="Not editable")
+            self.notify(
+                _("A former customer is re-established (b) before their profile is edited."), title=_("Not editable")
+            )
             return
         app = self.workbench
         services, actor, customer_id, name = app.services, app.actor, self.customer_id, self.detail.name
@@ -279,7 +324,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             lambda: editable_profile(customer_id, uow=services.reader(), actor=actor),
             opened,
             group="profile-edit-open",
-            description="Open the profile to edit",
+            description=_("Open the profile to edit"),
         )
 
     def action_attach(self) -> None:
@@ -294,14 +339,19 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         data_dir = services.settings.data_dir
 
         def attached(view: AttachmentView) -> None:
-            self.notify(f"{view.filename} attached ({words(view.media_type)}).", title="Attachment added")
+            self.notify(
+                _("{filename} attached ({media_type}).").format(
+                    filename=view.filename, media_type=words(view.media_type)
+                ),
+                title=_("Attachment added"),
+            )
             app.open_customer(customer_id, key_kind=None, record=False)
 
         self.call_service(
             lambda: attach_file(customer_id, path, uow=services.writer(), actor=actor, data_dir=data_dir),
             attached,
             group="attach-file",
-            description="Attach a file",
+            description=_("Attach a file"),
         )
 
     def action_document_seen(self) -> None:
@@ -314,27 +364,34 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             kind = words(seen.cert_type, CertType)
             if seen.expired:
                 self.notify(
-                    f"{kind} •••• {seen.last_digits} expired on {day(seen.expires_on)}: ask for a valid document.",
-                    title="Document expired",
+                    _("{kind} •••• {digits} expired on {day}: ask for a valid document.").format(
+                        kind=kind, digits=seen.last_digits, day=day(seen.expires_on)
+                    ),
+                    title=_("Document expired"),
                     severity="warning",
                 )
             else:
-                self.notify(f"{kind} •••• {seen.last_digits} inspected.", title="ID inspected")
+                self.notify(
+                    _("{kind} •••• {digits} inspected.").format(kind=kind, digits=seen.last_digits),
+                    title=_("ID inspected"),
+                )
             app.open_customer(customer_id, key_kind=None, record=False)
 
         self.call_service(
             lambda: record_document_seen(customer_id, uow=services.writer(), actor=actor, now=now),
             recorded,
             group="document-seen",
-            description="Record the ID inspected",
+            description=_("Record the ID inspected"),
         )
 
     def action_add_line(self) -> None:
         """A new line for this customer: the Add line screen (escape comes back, reloaded if added)."""
         if self.detail.status in CLOSED:
             self.notify(
-                f"{self.detail.name} is {words(self.detail.status, CustomerStatus).lower()}: a new line needs a served customer.",
-                title="No new line",
+                _("{name} is {status}: a new line needs a served customer.").format(
+                    name=self.detail.name, status=words(self.detail.status, CustomerStatus).lower()
+                ),
+                title=_("No new line"),
             )
             return
         self.workbench.open_add_line(self.customer_id)
@@ -342,10 +399,14 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
     def _line_order_done(self, order: OrderView) -> None:
         self.show_order(order)
         reserved = order.status == "reserved"
+        status = words(order.status).lower()
         self.notify(
-            f"Order {order.order_id} {words(order.status).lower()}"
-            + (f" for {local_time(order.effective_at)}; the reserved-orders queue cancels it." if reserved else "."),
-            title="Suspension reserved" if reserved else "Line suspended",
+            _("Order {order_id} {status} for {when}; the reserved-orders queue cancels it.").format(
+                order_id=order.order_id, status=status, when=local_time(order.effective_at)
+            )
+            if reserved
+            else _("Order {order_id} {status}.").format(order_id=order.order_id, status=status),
+            title=_("Suspension reserved") if reserved else _("Line suspended"),
         )
         self.workbench.open_customer(self.customer_id, key_kind=None, record=False)
 
@@ -353,8 +414,10 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         """End the whole relationship: reason and archive consent, a confirmation, then the order."""
         if self.detail.status in (CustomerStatus.TERMINATED, CustomerStatus.ARCHIVED):
             self.notify(
-                f"{self.detail.name} is already {words(self.detail.status, CustomerStatus).lower()}.",
-                title="Nothing to terminate",
+                _("{name} is already {status}.").format(
+                    name=self.detail.name, status=words(self.detail.status, CustomerStatus).lower()
+                ),
+                title=_("Nothing to terminate"),
             )
             return
         if self._refuse_while_unfinished(None):
@@ -368,8 +431,10 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
                 service_number is None or order.service_number in (None, service_number)
             ):
                 self.notify(
-                    f"Order {order.order_id} is {words(order.status).lower()}: a supervisor retries or cancels it first.",
-                    title="An order is unfinished",
+                    _("Order {order_id} is {status}: a supervisor retries or cancels it first.").format(
+                        order_id=order.order_id, status=words(order.status).lower()
+                    ),
+                    title=_("An order is unfinished"),
                     severity="warning",
                 )
                 return True
@@ -378,7 +443,10 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
     def _terminated(self, result: TerminationResult) -> None:
         self.show_order(result.order)
         self.notify(
-            f"Relationship ended: order {result.order.order_id} {result.order.status}.", title="Customer terminated"
+            _("Relationship ended: order {order_id} {status}.").format(
+                order_id=result.order.order_id, status=words(result.order.status).lower()
+            ),
+            title=_("Customer terminated"),
         )
         proposal = result.blacklist_proposal
         app = self.workbench
@@ -386,8 +454,8 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             app.open_customer(self.customer_id, key_kind=None, record=False)
             if proposal is not None:
                 self.notify(
-                    "Terminated for fraud: ask a supervisor to blacklist this person (palette: Blacklist).",
-                    title="Blacklist proposed",
+                    _("Terminated for fraud: ask a supervisor to blacklist this person (palette: Blacklist)."),
+                    title=_("Blacklist proposed"),
                     severity="warning",
                     timeout=12,
                 )
@@ -403,7 +471,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             lambda: load_customer(customer_id, services=services, actor=actor, key_kind=None, record=False),
             offer,
             group="terminated-customer",
-            description="Reload the terminated customer",
+            description=_("Reload the terminated customer"),
         )
 
     def action_receipts(self) -> None:
@@ -430,11 +498,11 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
 def _badges(detail: CustomerDetail, today: date) -> list[tuple[str, str]]:
     badges = [(words(detail.status, CustomerStatus).upper(), BADGE_CLASSES.get(detail.status, "badge-quiet"))]
     if detail.blacklisted:
-        badges.append(("BLACKLISTED", "badge-bad"))
+        badges.append((_("BLACKLISTED"), BAD))
     if detail.merged_from:
-        badges.append((f"MERGED from {detail.merged_from}", "badge-warn"))
+        badges.append((_("MERGED from {customer_id}").format(customer_id=detail.merged_from), WARN))
     if expired_document(detail, today):
-        badges.append(("ID EXPIRED", "badge-bad"))
+        badges.append((_("ID EXPIRED"), BAD))
     return badges
 
 
@@ -448,30 +516,32 @@ def _profile(detail: CustomerDetail, currency: str) -> list[tuple[str, str]]:
     certificate = NOTHING
     if detail.cert_number:
         certificate = f"{words(detail.cert_type, CertType)} {detail.cert_number} ({detail.cert_country})"
-    return [  # row by row, three pairs a row: long values in the wide first column
-        ("Customer ID", detail.customer_id),
-        ("Type", words(detail.type)),
-        ("Mobile", phone(detail.mobile)),
-        ("Certificate", certificate),
-        ("Gender", words(detail.gender, Gender) if detail.gender else NOTHING),
-        ("Outstanding", money_text(detail.outstanding, currency)),
-        ("Email", text(detail.email)),
-        ("Birthday", day(detail.birthday)),
-        ("Customer since", day(detail.created_at.date())),
+    return [  # row by row, three pairs a row: long values in the wide first column; labels translated where shown
+        (N_("Customer ID"), detail.customer_id),
+        (N_("Type"), words(detail.type)),
+        (N_("Mobile"), phone(detail.mobile)),
+        (N_("Certificate"), certificate),
+        (N_("Gender"), words(detail.gender, Gender) if detail.gender else NOTHING),
+        (N_("Outstanding"), money_text(detail.outstanding, currency)),
+        (N_("Email"), text(detail.email)),
+        (N_("Birthday"), day(detail.birthday)),
+        (N_("Customer since"), day(detail.created_at.date())),
         (
-            "Credit level",
-            f"{words(detail.credit_level, CreditLevel)} · limit {money_text(detail.credit_limit, currency)}",
+            N_("Credit level"),
+            _("{level} · limit {limit}").format(
+                level=words(detail.credit_level, CreditLevel), limit=money_text(detail.credit_limit, currency)
+            ),
         ),
-        ("Nationality", text(detail.nationality)),
-        ("Birthplace", text(detail.birthplace)),
+        (N_("Nationality"), text(detail.nationality)),
+        (N_("Birthplace"), text(detail.birthplace)),
         (
-            "ID seen",
+            N_("ID seen"),
             f"{local_time(detail.document_seen_at)} · {detail.document_seen.removeprefix('ID inspected: ')}"
             if detail.document_seen_at and detail.document_seen
-            else "never recorded (i)",
+            else _("never recorded (i)"),
         ),
-        ("Title", text(detail.title)),
-        ("Version", str(detail.version)),
+        (N_("Title"), text(detail.title)),
+        (N_("Version"), str(detail.version)),
     ]
 
 
@@ -535,10 +605,10 @@ def _sections(detail: CustomerDetail, today: date) -> list[tuple[str, str, tuple
             words(c.cert_type, CertType),
             c.cert_number,
             c.cert_country,
-            "Yes" if c.is_primary else "",
+            _("Yes") if c.is_primary else "",
             day(c.expires_on)
-            + (" (expired)" if c.retired_at is None and c.expires_on and c.expires_on < today else ""),
-            f"retired {day(c.retired_at.date())}" if c.retired_at else "live",
+            + (" " + _("(expired)") if c.retired_at is None and c.expires_on and c.expires_on < today else ""),
+            _("retired {day}").format(day=day(c.retired_at.date())) if c.retired_at else _("live"),
         )
         for c in detail.certificates
     ]
@@ -561,76 +631,83 @@ def _sections(detail: CustomerDetail, today: date) -> list[tuple[str, str, tuple
     return [
         (
             "lines",
-            "Lines",
+            N_("Lines"),
             _columns(
-                ("Service Number", 0),
-                FitColumn("Status", priority=1, min_width=9),
-                ("Offering", 2),
-                ("Payment", 4),
-                ("ICCID", 6),
-                ("IMSI", 9),
-                ("Account", 5),
-                ("Since", 3),
+                (_("Service Number"), 0),
+                FitColumn(_("Status"), priority=1, min_width=9),
+                (_("Offering"), 2),
+                (_("Payment"), 4),
+                (_("ICCID"), 6),
+                (_("IMSI"), 9),
+                (_("Account"), 5),
+                (_("Since"), 3),
             ),
             lines,
         ),
         (
             "accounts",
-            "Accounts",
-            _columns(("Account", 0), ("Payment", 2), ("Balance", 3), ("Outstanding", 1), ("Status", 4)),
+            N_("Accounts"),
+            _columns((_("Account"), 0), (_("Payment"), 2), (_("Balance"), 3), (_("Outstanding"), 1), (_("Status"), 4)),
             accounts,
         ),
         (
             "contracts",
-            "Contracts",
+            N_("Contracts"),
             _columns(
-                FitColumn("Contract", priority=0, min_width=12),
-                ("Service Number", 2),
-                ("Offering", 5),
-                ("From", 6),
-                ("Until", 3),
-                ("Months", 7),
-                ("Prolongation", 8),
-                ("Penalty", 4),
-                ("Status", 1),
+                FitColumn(_("Contract"), priority=0, min_width=12),
+                (_("Service Number"), 2),
+                (_("Offering"), 5),
+                (_("From"), 6),
+                (_("Until"), 3),
+                (_("Months"), 7),
+                (_("Prolongation"), 8),
+                (_("Penalty"), 4),
+                (_("Status"), 1),
             ),
             contracts,
         ),
         (
             "certificates",
-            "Certificates",
-            _columns(("Type", 0), ("Number", 1), ("Country", 3), ("Primary", 4), ("Expires", 2), ("State", 5)),
+            N_("Certificates"),
+            _columns(
+                (_("Type"), 0),
+                (_("Number"), 1),
+                (_("Country"), 3),
+                (_("Primary"), 4),
+                (_("Expires"), 2),
+                (_("State"), 5),
+            ),
             certificates,
         ),
         (
             "contacts",
-            "Contacts",
-            _columns(("Role", 0), FitColumn("Name", priority=3, min_width=12), ("Method", 2), ("Value", 1)),
+            N_("Contacts"),
+            _columns((_("Role"), 0), FitColumn(_("Name"), priority=3, min_width=12), (_("Method"), 2), (_("Value"), 1)),
             contacts,
         ),
         (
             "addresses",
-            "Addresses",
+            N_("Addresses"),
             _columns(
-                ("Type", 0),
-                FitColumn("Address", priority=1, min_width=16, grow=True),
-                ("City", 2),
-                ("Region", 5),
-                ("Postal Code", 3),
-                ("Country", 4),
+                (_("Type"), 0),
+                FitColumn(_("Address"), priority=1, min_width=16, grow=True),
+                (_("City"), 2),
+                (_("Region"), 5),
+                (_("Postal Code"), 3),
+                (_("Country"), 4),
             ),
             addresses,
         ),
         (
             "interactions",
-            "Interactions",
+            N_("Interactions"),
             _columns(
-                ("When", 0),
-                ("What", 1),
-                ("Channel", 4),
-                ("Key", 3),
-                ("Operator", 5),
-                FitColumn("Summary", priority=2, min_width=16, grow=True),
+                (_("When"), 0),
+                (_("What"), 1),
+                (_("Channel"), 4),
+                (_("Key"), 3),
+                (_("Operator"), 5),
+                FitColumn(_("Summary"), priority=2, min_width=16, grow=True),
             ),
             interactions,
         ),

@@ -21,12 +21,12 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from crm_tui.i18n import _
+from crm_tui.i18n import N_, _
 
 KeyRow = tuple[str, str, str]
 """(key as shown, what it does, more words or "")."""
 
-EVERYWHERE_MORE: tuple[tuple[str, str], ...] = (("tab / shift+tab", "next / previous field"),)
+EVERYWHERE_MORE: tuple[tuple[str, str], ...] = (("tab / shift+tab", N_("next / previous field")),)
 """Keys of every screen that are not the app's bindings."""
 
 
@@ -97,29 +97,31 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-hint { color: $text-muted; padding: 1 0 0 0; }
     """
     BINDINGS: ClassVar = [
-        Binding("escape", "close", "Close help", tooltip="back to the screen", id="help-close"),
-        Binding("f1", "close", "Close help", show=False, tooltip="F1 again", id="help-close-f1", priority=True),
+        Binding("escape", "close", N_("Close help"), tooltip=N_("back to the screen"), id="help-close"),
+        Binding("f1", "close", N_("Close help"), show=False, tooltip=N_("F1 again"), id="help-close-f1", priority=True),
     ]
 
     def __init__(self, under: Screen) -> None:
         super().__init__()
         self.under = under
         """The screen this help is about."""
-        self.title_text = getattr(under, "HELP_TITLE", "") or type(under).__name__.removesuffix("Screen")
-        self.workflow: tuple[str, ...] = tuple(getattr(under, "WORKFLOW", ()))
+        title = getattr(under, "HELP_TITLE", "")
+        self.title_text = _(title) if title else type(under).__name__.removesuffix("Screen")
+        """The screen's HELP_TITLE (marked with N_() there) in the operator's language."""
+        self.workflow: tuple[str, ...] = tuple(_(line) for line in getattr(under, "WORKFLOW", ()))
         self.rows = screen_rows(under)
         self.everywhere = everywhere_rows(under)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(f"HELP · {self.title_text}", classes="help-title", markup=False)
+            yield Static(_("HELP · {title}").format(title=self.title_text), classes="help-title", markup=False)
             yield Static("\n".join(f"{n}. {line}" for n, line in enumerate(self.workflow, 1)), id="help-workflow")
             if self.rows:
-                yield Static("KEYS ON THIS SCREEN", classes="help-title")
+                yield Static(_("KEYS ON THIS SCREEN"), classes="help-title")
                 yield Static(keys_table(self.rows), id="help-screen-keys")
-            yield Static("KEYS EVERYWHERE", classes="help-title")
+            yield Static(_("KEYS EVERYWHERE"), classes="help-title")
             yield Static(keys_table(self.everywhere), id="help-everywhere-keys")
-            yield Static("escape or F1 closes this help", id="help-hint")
+            yield Static(_("escape or F1 closes this help"), id="help-hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

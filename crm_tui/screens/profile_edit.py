@@ -25,10 +25,11 @@ from textual.widgets import Button, Collapsible, Input, RadioButton, RadioSet, S
 
 from crm_tui.domain import CertType, CustomerType
 from crm_tui.errors import CrmError
+from crm_tui.i18n import N_, _
 from crm_tui.present import words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.confirm import ConfirmModal
-from crm_tui.screens.customer_form import RADIOS, CustomerForm, read_value, read_values
+from crm_tui.screens.customer_form import RADIOS, CustomerForm, read_value, read_values, translated
 from crm_tui.screens.registration_modals import UploadModal
 from crm_tui.screens.registration_parts import attachment_row, registration_form, screen_errors
 from crm_tui.services.identity.attachments import CheckedFile, check_file
@@ -46,12 +47,19 @@ from crm_tui.widgets.editable_rows import EditableRows, RowField, RowFormModal
 from crm_tui.widgets.form_field import FormField
 
 DOCUMENT_COLUMNS = (
-    RowField("cert_type", "Type", tuple((t.label, t.value) for t in CertType), default="passport", width=22),
-    RowField("cert_number", "Number", placeholder="as printed", required=True, width=16),
-    RowField("cert_country", "Country", placeholder="ES", default="ES", required=True, width=8),
-    RowField("expires_on", "Expires", placeholder="YYYY-MM-DD", width=12),
+    RowField("cert_type", N_("Type"), tuple((t.label, t.value) for t in CertType), default="passport", width=22),
+    RowField("cert_number", N_("Number"), placeholder=N_("as printed"), required=True, width=16),
+    RowField(
+        "cert_country",
+        N_("Country"),
+        placeholder="ES",  # i18n: not for people (a country code)
+        default="ES",
+        required=True,
+        width=8,
+    ),
+    RowField("expires_on", N_("Expires"), placeholder=N_("YYYY-MM-DD"), width=12),
 )
-"""An ID document row; the modal that adds one asks the same fields."""
+"""An ID document row; the modal that adds one asks the same fields (`translated` where shown)."""
 NOT_SENT = ("type", "primary_offering", "service_number", "account_id", "cert_type", "cert_number", "cert_country")
 """Registration's fields that an edit does not take from this form (documents are rows; the line is not here)."""
 
@@ -72,20 +80,20 @@ class ProfileEditScreen(WorkbenchScreen):
     CSS_PATH = ["registration.tcss", "profile_edit.tcss"]
     AUTO_FOCUS = "#documents-table"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="save the changes, from any field", id="save-profile"),
+        Binding("ctrl+s", "save", N_("Save"), tooltip=N_("save the changes, from any field"), id="save-profile"),
         Binding(
             "ctrl+l",
             "living_address",
-            "Living address",
-            tooltip="jump to the living address, its text selected to type over",
+            N_("Living address"),
+            tooltip=N_("jump to the living address, its text selected to type over"),
             id="jump-living-address",
         ),
     ]
-    HELP_TITLE = "Edit profile"
+    HELP_TITLE = N_("Edit profile")
     WORKFLOW = (
-        "Every group of Registration, filled with the customer's record: change what changed.",
-        "ctrl+l jumps to the living address; Documents: New adds or renews, Delete retires.",
-        "ctrl+s saves (a change at another terminal meanwhile is refused and the form reloads); esc leaves.",
+        N_("Every group of Registration, filled with the customer's record: change what changed."),
+        N_("ctrl+l jumps to the living address; Documents: New adds or renews, Delete retires."),
+        N_("ctrl+s saves (a change at another terminal meanwhile is refused and the form reloads); esc leaves."),
     )
 
     def __init__(self, profile: EditableProfile, *, name: str) -> None:
@@ -102,15 +110,21 @@ class ProfileEditScreen(WorkbenchScreen):
         kind = "organization" if self.profile.form.type == CustomerType.ORGANIZATION else "individual"
         with VerticalScroll(id="profile-form", classes=kind, can_focus=False):
             yield Static(
-                f"EDIT PROFILE  {self.customer_name} · {self.profile.customer_id} · version {self.profile.version}",
+                _("EDIT PROFILE  {name} · {customer_id} · version {version}").format(
+                    name=self.customer_name, customer_id=self.profile.customer_id, version=self.profile.version
+                ),
                 classes="screen-title",
                 markup=False,
             )
-            yield FormField("", EditableRows("ID DOCUMENTS", DOCUMENT_COLUMNS, id="documents"), name="documents")
+            yield FormField(
+                "",
+                EditableRows(_("ID DOCUMENTS"), translated(DOCUMENT_COLUMNS), new_label=_("New"), id="documents"),
+                name="documents",
+            )
             yield CustomerForm(currency=settings.currency, id="customer-form")
             with Horizontal(id="profile-buttons"):
-                yield Button("SAVE (ctrl+s)", id="save", variant="primary")
-                yield Button("BACK (esc)", id="back")
+                yield Button(_("SAVE (ctrl+s)"), id="save", variant="primary")
+                yield Button(_("BACK (esc)"), id="back")
 
     def on_mount(self) -> None:
         self._fill()
@@ -162,9 +176,9 @@ class ProfileEditScreen(WorkbenchScreen):
                 state = "primary" if d.is_primary else "live"
                 documents.add_row(document_row(d.cert_type, d.cert_number, d.cert_country, d.expires_on, state))
         if self.profile.has_service_password:
-            self.query_one("#service_password", Input).placeholder = "unchanged unless typed"
-            self.query_one("#service_password_confirm", Input).placeholder = "unchanged unless typed"
-        self.query_one("#security_answer", Input).placeholder = "unchanged unless typed"
+            self.query_one("#service_password", Input).placeholder = _("unchanged unless typed")
+            self.query_one("#service_password_confirm", Input).placeholder = _("unchanged unless typed")
+        self.query_one("#security_answer", Input).placeholder = _("unchanged unless typed")
 
     def _set(self, name: str, value: Any) -> None:
         if not isinstance(value, str) or not value:
@@ -276,7 +290,7 @@ class ProfileEditScreen(WorkbenchScreen):
                 event.rows.add_row(values)
             event.rows.focus()
 
-        self.app.push_screen(RowFormModal("ADD OR RENEW A DOCUMENT", DOCUMENT_COLUMNS), added)
+        self.app.push_screen(RowFormModal(_("ADD OR RENEW A DOCUMENT"), translated(DOCUMENT_COLUMNS)), added)
 
     @on(EditableRows.NewRequested, "#attachments")
     def _upload(self, event: EditableRows.NewRequested) -> None:
@@ -294,7 +308,10 @@ class ProfileEditScreen(WorkbenchScreen):
             rows.focus()
 
         self.call_service(
-            lambda: check_file(path, field="attachments"), added, group="check-file", description="Check attachment"
+            lambda: check_file(path, field="attachments"),
+            added,
+            group="check-file",
+            description=_("Check attachment"),
         )
 
     # -- save ---------------------------------------------------------------------------------------
@@ -302,13 +319,13 @@ class ProfileEditScreen(WorkbenchScreen):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         if not self.has_changes() and not self._confirmed:
-            self.notify("The profile is as it was: nothing saved.", title="Nothing changed")
+            self.notify(_("The profile is as it was: nothing saved."), title=_("Nothing changed"))
             self.workbench.go_back()
             return
         try:
             patch = self.patch()
         except ValueError as error:  # a row the patch model refuses: said at the form, never a crash
-            self.notify(str(error).splitlines()[0], title="Check the fields", severity="error")
+            self.notify(str(error).splitlines()[0], title=_("Check the fields"), severity="error")
             return
         app = self.workbench
         services, actor, settings = app.services, app.actor, app.services.settings
@@ -328,15 +345,18 @@ class ProfileEditScreen(WorkbenchScreen):
             ),
             self._saved,
             group="profile-save",
-            description="Save the profile",
+            description=_("Save the profile"),
             busy=self.query_one("#profile-buttons"),
         )
 
     def _saved(self, result: ProfileUpdate) -> None:
-        changed = ", ".join(words(c) for c in result.changed) or "nothing"
-        self.notify(f"Saved (version {result.version}): {changed}.", title="Profile changed")
+        changed = ", ".join(words(c) for c in result.changed) or _("nothing")
+        self.notify(
+            _("Saved (version {version}): {changed}.").format(version=result.version, changed=changed),
+            title=_("Profile changed"),
+        )
         for warning in result.warnings:
-            self.notify(warning, title="Blacklist", severity="warning")
+            self.notify(warning, title=_("Blacklist"), severity="warning")
         self.workbench.go_back()
         self.workbench.open_customer(result.customer_id, key_kind=None, record=False)
 
@@ -357,9 +377,9 @@ class ProfileEditScreen(WorkbenchScreen):
 
             self.app.push_screen(
                 ConfirmModal(
-                    "Someone looks like the changed identity",
-                    [names, "Save only if each of them is a different person."],
-                    confirm_label="Different people: save",
+                    _("Someone looks like the changed identity"),
+                    [names, _("Save only if each of them is a different person.")],
+                    confirm_label=_("Different people: save"),
                 ),
                 confirmed,
             )
@@ -391,7 +411,7 @@ class ProfileEditScreen(WorkbenchScreen):
             lambda: editable_profile(customer_id, uow=services.reader(), actor=actor),
             reopened,
             group="profile-edit-open",
-            description="Open the profile again",
+            description=_("Open the profile again"),
         )
 
     # -- back -------------------------------------------------------------------------------------
@@ -403,4 +423,4 @@ class ProfileEditScreen(WorkbenchScreen):
     def unsaved_work(self) -> tuple[str, list[str]] | None:
         if not self.has_changes():
             return None
-        return "Leave without saving?", ["What you changed on this form is thrown away."]
+        return _("Leave without saving?"), [_("What you changed on this form is thrown away.")]

@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from crm_tui.domain import CertType, KeyKind
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import number
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.services.customers.search import CustomerQuery, search_customers
@@ -21,16 +22,17 @@ from crm_tui.widgets.form_field import FormField
 from crm_tui.widgets.tables import CustomerResultsTable
 
 TEXT_FIELDS: tuple[tuple[str, str, str, KeyKind], ...] = (
-    ("cert_number", "Certificate Number", "12345678Z", KeyKind.CERTIFICATE),
-    ("service_number", "Service Number", "612 345 678 or +34...", KeyKind.SERVICE_NUMBER),
-    ("name", "Customer Name", "any part of the name", KeyKind.NAME),
-    ("imsi", "IMSI", "15 digits", KeyKind.IMSI),
-    ("iccid", "ICCID", "89...", KeyKind.ICCID),
-    ("customer_id", "Customer ID", "C0000000018", KeyKind.CUSTOMER_ID),
-    ("email", "Email", "name@example.com", KeyKind.EMAIL),
-    ("social", "Social Account", "@handle or google:handle", KeyKind.SOCIAL),
+    ("cert_number", N_("Certificate Number"), "12345678Z", KeyKind.CERTIFICATE),
+    ("service_number", N_("Service Number"), N_("612 345 678 or +34..."), KeyKind.SERVICE_NUMBER),
+    ("name", N_("Customer Name"), N_("any part of the name"), KeyKind.NAME),
+    ("imsi", N_("IMSI"), N_("15 digits"), KeyKind.IMSI),
+    ("iccid", N_("ICCID"), "89...", KeyKind.ICCID),
+    ("customer_id", N_("Customer ID"), "C0000000018", KeyKind.CUSTOMER_ID),
+    ("email", N_("Email"), N_("name@example.com"), KeyKind.EMAIL),
+    ("social", N_("Social Account"), N_("@handle or google:handle"), KeyKind.SOCIAL),
 )
-"""(field, label, placeholder, key kind) in screen order; the first filled one is the key used."""
+"""(field, label, placeholder, key kind) in screen order; the first filled one is the key used (the
+words marked N_(), translated when the form is composed)."""
 
 QUERY_FIELDS = {f.name for f in dataclass_fields(CustomerQuery)}
 
@@ -40,19 +42,19 @@ class QueryCustomersScreen(WorkbenchScreen):
 
     CSS_PATH = "query_customers.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "search", "Search", tooltip="by the fields filled (all must match)", id="search"),
-        Binding("ctrl+r", "reset", "Reset", tooltip="empty the fields and the results", id="reset"),
-        Binding("n", "next_page", "Next", tooltip="next page of results", id="next-page"),
-        Binding("p", "previous_page", "Previous", tooltip="previous page of results", id="previous-page"),
+        Binding("ctrl+s", "search", N_("Search"), tooltip=N_("by the fields filled (all must match)"), id="search"),
+        Binding("ctrl+r", "reset", N_("Reset"), tooltip=N_("empty the fields and the results"), id="reset"),
+        Binding("n", "next_page", N_("Next"), tooltip=N_("next page of results"), id="next-page"),
+        Binding("p", "previous_page", N_("Previous"), tooltip=N_("previous page of results"), id="previous-page"),
     ]
     AUTO_FOCUS = "#identify-input"
-    HELP_TITLE = "Query Customers"
+    HELP_TITLE = N_("Query Customers")
     WORKFLOW = (
-        "Type any key the customer hands over in the identify box and press enter: one match opens them.",
-        "For the careful search, fill any fields below (they are ANDed) and press ctrl+s or enter.",
-        "Several matches: move with the arrows or j/k, / filters this page, s sorts, enter opens one.",
+        N_("Type any key the customer hands over in the identify box and press enter: one match opens them."),
+        N_("For the careful search, fill any fields below (they are ANDed) and press ctrl+s or enter."),
+        N_("Several matches: move with the arrows or j/k, / filters this page, s sorts, enter opens one."),
     )
-    MORE_KEYS = (("enter", "in the identify box: identify; in a field: search; on a row: open the customer"),)
+    MORE_KEYS = (("enter", N_("in the identify box: identify; in a field: search; on a row: open the customer")),)
 
     def __init__(self, *, fill: Mapping[str, str] | None = None) -> None:
         super().__init__()
@@ -61,26 +63,26 @@ class QueryCustomersScreen(WorkbenchScreen):
         self._page: CustomerPage | None = None
 
     def compose_body(self) -> ComposeResult:
-        yield Static("QUERY CUSTOMERS", classes="screen-title")
+        yield Static(_("QUERY CUSTOMERS"), classes="screen-title")
         with Grid(id="query-form"):
             yield FormField(
-                "Certificate Type",
-                Select(CertType.choices(), prompt="Any type", allow_blank=True, id="cert_type"),
+                _("Certificate Type"),
+                Select(CertType.choices(), prompt=_("Any type"), allow_blank=True, id="cert_type"),
                 name="cert_type",
             )
             for name, label, placeholder, _kind in TEXT_FIELDS:
-                yield FormField(label, Input(id=name, placeholder=placeholder, max_length=200), name=name)
+                yield FormField(_(label), Input(id=name, placeholder=_(placeholder), max_length=200), name=name)
         with Horizontal(id="query-buttons"):
-            yield Button("Search", id="search", variant="primary")
-            yield Button("Reset", id="reset")
+            yield Button(_("Search"), id="search", variant="primary")
+            yield Button(_("Reset"), id="reset")
             yield Static("", id="page-info")
         yield Input(
-            placeholder="Filter this page: any part of a name, phone, email, state…",
+            placeholder=_("Filter this page: any part of a name, phone, email, state…"),
             max_length=100,
             id="results-filter",
         )
         yield CustomerResultsTable(id="results")
-        yield Static("No Data", id="no-data")
+        yield Static(_("No Data"), id="no-data")
 
     def on_mount(self) -> None:
         self.query_one("#results-filter").display = False
@@ -91,14 +93,14 @@ class QueryCustomersScreen(WorkbenchScreen):
     # -- the form ---------------------------------------------------------------------------
 
     def _form_query(self) -> CustomerQuery:
-        values = {name: self.query_one(f"#{name}", Input).value for name, *_ in TEXT_FIELDS}
+        values = {name: self.query_one(f"#{name}", Input).value for name, *_rest in TEXT_FIELDS}
         cert_type = self.query_one("#cert_type", Select).value
         return CustomerQuery(cert_type="" if cert_type is Select.NULL else str(cert_type), **values)
 
     def fill(self, values: Mapping[str, str]) -> None:
         """Put values in the fields (keys like `service_number` or `service-number`); others stay empty."""
         wanted = {key.replace("-", "_"): value for key, value in values.items()}
-        for name, *_ in TEXT_FIELDS:
+        for name, *_rest in TEXT_FIELDS:
             self.query_one(f"#{name}", Input).value = wanted.get(name, "")
         cert_type = wanted.get("cert_type", "")
         select = self.query_one("#cert_type", Select)
@@ -126,7 +128,9 @@ class QueryCustomersScreen(WorkbenchScreen):
         region = self.workbench.services.settings.default_region
         try:
             if query.is_empty():
-                raise InvalidInput("Fill at least one field to search.", fields={"name": "Fill at least one field."})
+                raise InvalidInput(
+                    _("Fill at least one field to search."), fields={"name": _("Fill at least one field.")}
+                )
             query.parsed(region=region)
         except InvalidInput as error:
             self.workbench.show_failure(error, self)
@@ -165,7 +169,7 @@ class QueryCustomersScreen(WorkbenchScreen):
             ),
             self._show,
             group="search",
-            description="Query customers",
+            description=_("Query customers"),
             busy=self.query_one("#results"),
         )
 
@@ -198,9 +202,9 @@ class QueryCustomersScreen(WorkbenchScreen):
         table = self.query_one(CustomerResultsTable)
         parts = [_page_info(page)]
         if table.filter_text:
-            parts.append(f"{table.shown} of {table.total_on_page} shown")
+            parts.append(_("{shown} of {total} shown").format(shown=table.shown, total=table.total_on_page))
         if table.sort_index:
-            parts.append(f"sorted by {table.sort_words}")
+            parts.append(_("sorted by {column}").format(column=table.sort_words))
         self.query_one("#page-info", Static).update(" · ".join(parts))
 
     # -- filtering and sorting the page on screen (keys on the results table) --------------------
@@ -258,5 +262,5 @@ class QueryCustomersScreen(WorkbenchScreen):
 
 def _page_info(page: CustomerPage) -> str:
     total = f"{number(page.total)}+" if page.total_is_capped else number(page.total)
-    noun = "customer" if page.total == 1 else "customers"
-    return f"Page {page.page} of {page.pages} · {total} {noun}"
+    customers = ngettext("{count} customer", "{count} customers", page.total).format(count=total)
+    return _("Page {page} of {pages} · {customers}").format(page=page.page, pages=page.pages, customers=customers)

@@ -23,6 +23,7 @@ from textual.widgets import Button, Collapsible, Input, RadioSet, Select, Static
 
 from crm_tui.domain import CertType, CustomerType
 from crm_tui.errors import CrmError, DuplicateIdentity, InvalidInput
+from crm_tui.i18n import N_, _
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.screens.customer_form import CustomerForm, form_field, read_value, read_values
 from crm_tui.screens.registration_certificate import (
@@ -61,38 +62,48 @@ class RegistrationScreen(WorkbenchScreen):
     CSS_PATH = "registration.tcss"
     AUTO_FOCUS = "#cert_number"
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", tooltip="register, from any field", id="submit-registration"),
+        Binding("ctrl+s", "submit", N_("Submit"), tooltip=N_("register, from any field"), id="submit-registration"),
         Binding(
-            "ctrl+k", "check", "Check", priority=True, tooltip="is this person a customer already?", id="check-identity"
+            "ctrl+k",
+            "check",
+            N_("Check"),
+            priority=True,
+            tooltip=N_("is this person a customer already?"),
+            id="check-identity",
         ),
         Binding(
             "ctrl+n",
             "next_number",
-            "Next number",
-            tooltip="take the next free number of the pool (again: the one after)",
+            N_("Next number"),
+            tooltip=N_("take the next free number of the pool (again: the one after)"),
             id="next-free-number",
         ),
         Binding(
             "ctrl+down",
             "section(1)",
-            "Next section",
+            N_("Next section"),
             show=False,
-            tooltip="skip the rest of this section",
+            tooltip=N_("skip the rest of this section"),
             id="next-section",
         ),
         Binding(
-            "ctrl+up", "section(-1)", "Previous section", show=False, tooltip="back one section", id="previous-section"
+            "ctrl+up",
+            "section(-1)",
+            N_("Previous section"),
+            show=False,
+            tooltip=N_("back one section"),
+            id="previous-section",
         ),
     ]
-    HELP_TITLE = "Registration"
+    HELP_TITLE = N_("Registration")
     WORKFLOW = (
-        "Type the document number, enter, the customer's name, enter: enter goes to the next required field.",
-        "Birthday, service password twice, then the primary offering for a line (ctrl+n: the next free number).",
-        "ctrl+k checks the person is not a customer already; ctrl+s registers; errors take you to the field.",
+        N_("Type the document number, enter, the customer's name, enter: enter goes to the next required field."),
+        N_("Birthday, service password twice, then the primary offering for a line (ctrl+n: the next free number)."),
+        N_("ctrl+k checks the person is not a customer already; ctrl+s registers; errors take you to the field."),
     )
     MORE_KEYS = (
-        ("enter", "in a field: the next required field still empty (then the offering, then SUBMIT)"),
-        ("tab / shift+tab", "every field in turn, optional ones too"),
+        ("enter", N_("in a field: the next required field still empty (then the offering, then SUBMIT)")),
+        ("tab / shift+tab", N_("every field in turn, optional ones too")),
     )
 
     def __init__(self, *, fill: Mapping[str, str] | None = None) -> None:
@@ -108,18 +119,18 @@ class RegistrationScreen(WorkbenchScreen):
     def compose_body(self) -> ComposeResult:
         settings = self.workbench.services.settings
         with VerticalScroll(id="registration-form", classes="individual", can_focus=False):
-            yield Static("REGISTRATION", classes="screen-title")
+            yield Static(_("REGISTRATION"), classes="screen-title")
             yield from certificate_section(default_region=settings.default_region)
 
             yield CustomerForm(currency=settings.currency, id="customer-form")
 
-            yield Static("PRIMARY OFFERING", classes="section-title")
+            yield Static(_("PRIMARY OFFERING"), classes="section-title")
             with Grid(classes="form-grid"):
                 yield form_field(
-                    "Primary Offering (optional)",
+                    _("Primary Offering (optional)"),
                     Select(
                         offering_choices(settings.currency),
-                        prompt="None: register without a line",
+                        prompt=_("None: register without a line"),
                         id="primary_offering",
                     ),
                     name="primary_offering",
@@ -127,8 +138,8 @@ class RegistrationScreen(WorkbenchScreen):
                 )
 
             with Horizontal(id="registration-buttons"):
-                yield Button("SUBMIT (ctrl+s)", id="submit", variant="primary")
-                yield Button("BACK (esc)", id="back")
+                yield Button(_("SUBMIT (ctrl+s)"), id="submit", variant="primary")
+                yield Button(_("BACK (esc)"), id="back")
 
     def on_mount(self) -> None:
         services = self.workbench.services
@@ -137,7 +148,7 @@ class RegistrationScreen(WorkbenchScreen):
             golden = free_numbers(uow=services.reader(), golden=True, limit=50)
             return golden + free_numbers(uow=services.reader(), golden=False, limit=20)
 
-        self.call_service(numbers, self._numbers_loaded, group="free-numbers", description="Free numbers")
+        self.call_service(numbers, self._numbers_loaded, group="free-numbers", description=_("Free numbers"))
         self.call_after_refresh(self._remember_blank)
 
     def _remember_blank(self) -> None:
@@ -155,7 +166,7 @@ class RegistrationScreen(WorkbenchScreen):
     def action_next_number(self) -> None:
         """ctrl+n: the next free ordinary number of the pool as the service number (pressed again: the next)."""
         if not self._ordinary:
-            self.notify("No free ordinary number in the pool: the line waits for stock.", title="No number")
+            self.notify(_("No free ordinary number in the pool: the line waits for stock."), title=_("No number"))
             return
         picker = self.query_one(ServiceNumberSelect)
         current = picker.value if isinstance(picker.value, str) else ""
@@ -235,7 +246,7 @@ class RegistrationScreen(WorkbenchScreen):
             return
         if self._value("first_name").strip() or self._value("last_name").strip():
             return
-        first, _, last = quick.partition(" ")
+        first, _space, last = quick.partition(" ")
         self.query_one("#first_name", Input).value = first
         self.query_one("#last_name", Input).value = last.strip()
 
@@ -329,7 +340,7 @@ class RegistrationScreen(WorkbenchScreen):
             lambda: check_registration(form, services=services, actor=actor, today=today),
             self._checked,
             group="check",
-            description="Check identity",
+            description=_("Check identity"),
             busy=self.query_one("#check", Button),
         )
 
@@ -339,8 +350,10 @@ class RegistrationScreen(WorkbenchScreen):
             self.show_field_errors({})
             self.check_result.show_existing(check.existing_customer_id)
             self.notify(
-                f"Customer {check.existing_customer_id} already has this certificate.",
-                title="Already a customer",
+                _("Customer {customer_id} already has this certificate.").format(
+                    customer_id=check.existing_customer_id
+                ),
+                title=_("Already a customer"),
                 severity="warning",
             )
             return
@@ -349,11 +362,11 @@ class RegistrationScreen(WorkbenchScreen):
             self.check_result.show_near_matches(check.near_matches)
             return
         if outcome.missing:
-            self.check_result.say(CHECK_MISSING)
+            self.check_result.say(_(CHECK_MISSING))
             self.show_field_errors(outcome.missing)
             return
         self.show_field_errors({})
-        self.check_result.say(CHECK_CLEAR, good=True)
+        self.check_result.say(_(CHECK_CLEAR), good=True)
 
     @on(Button.Pressed, "#open-existing")
     def _open_existing(self) -> None:
@@ -386,7 +399,7 @@ class RegistrationScreen(WorkbenchScreen):
             lambda: check_file(path, field="attachments"),
             added,
             group="check-file",
-            description="Check attachment",
+            description=_("Check attachment"),
             busy=rows,
         )
 
@@ -414,7 +427,7 @@ class RegistrationScreen(WorkbenchScreen):
             ),
             self._registered,
             group="register",
-            description="Register customer",
+            description=_("Register customer"),
             busy=self.query_one("#registration-buttons"),
         )
 
@@ -461,4 +474,7 @@ class RegistrationScreen(WorkbenchScreen):
     def unsaved_work(self) -> tuple[str, list[str]] | None:
         if not self.has_data():
             return None
-        return "Leave the registration?", ["What you typed on this form is thrown away.", "Nobody is registered."]
+        return _("Leave the registration?"), [
+            _("What you typed on this form is thrown away."),
+            _("Nobody is registered."),
+        ]

@@ -17,6 +17,7 @@ from textual.widgets import Button, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from crm_tui.domain import CertType, CustomerType
+from crm_tui.i18n import N_, _
 from crm_tui.present import phone
 from crm_tui.screens.customer_form import form_field, text_field
 from crm_tui.screens.registration_parts import existing_message, near_match_line, near_matches_message
@@ -27,10 +28,10 @@ from crm_tui.widgets.form_field import FormField
 def certificate_section(*, default_region: str) -> ComposeResult:
     """Certificate type, number and country, customer type, the service number, the Customer Name box
     and the Check button; under them, what Check found."""
-    yield Static("CERTIFICATE INFO", classes="section-title")
+    yield Static(_("CERTIFICATE INFO"), classes="section-title")
     with Grid(classes="form-grid"):
         yield FormField(
-            "Certificate Type *",
+            _("Certificate Type *"),
             Select(
                 [c for c in CertType.choices()],
                 value=CertType.NATIONAL_ID.value,
@@ -39,10 +40,10 @@ def certificate_section(*, default_region: str) -> ComposeResult:
             ),
             name="cert_type",
         )
-        yield text_field("cert_number", "Certificate Number *", "from the document")
-        yield text_field("cert_country", "Issuing Country *", "ES", value=default_region, max_length=2)
+        yield text_field("cert_number", _("Certificate Number *"), _("from the document"))
+        yield text_field("cert_country", _("Issuing Country *"), "ES", value=default_region, max_length=2)
         yield FormField(
-            "Customer Type",
+            _("Customer Type"),
             Select(
                 CustomerType.choices(),
                 value=CustomerType.INDIVIDUAL.value,
@@ -52,11 +53,11 @@ def certificate_section(*, default_region: str) -> ComposeResult:
             name="type",
         )
         yield form_field(
-            "Service Number", ServiceNumberSelect(id="service_number"), name="service_number", classes="span-2"
+            _("Service Number"), ServiceNumberSelect(id="service_number"), name="service_number", classes="span-2"
         )
-        yield text_field("customer_name", "Customer Name", "fills the names below")
+        yield text_field("customer_name", _("Customer Name"), _("fills the names below"))
         with Vertical(classes="grid-button"):
-            yield Button("Check (ctrl+k)", id="check")
+            yield Button(_("Check (ctrl+k)"), id="check")
     yield CheckResult(id="check-result")
 
 
@@ -64,13 +65,13 @@ class ServiceNumberSelect(Select[str]):
     """The service number to give: the next free one (blank), a golden one with its fee, or one named at launch."""
 
     def __init__(self, *, id: str) -> None:  # noqa: A002
-        super().__init__([], prompt="Next free number", allow_blank=True, id=id)
+        super().__init__([], prompt=_("Next free number"), allow_blank=True, id=id)
         self.offered: list[tuple[str, str]] = []
         """(label, +E.164) of the golden numbers on offer, and any number given at launch."""
 
     def offer_golden(self, golden: list[tuple[str, str]]) -> None:
         """The golden numbers, once loaded, after any number given at launch; the choice made stays."""
-        known = {value for _, value in golden}
+        known = {value for _label, value in golden}
         self.offered = [option for option in self.offered if option[1] not in known] + golden
         wanted = self.value
         self.set_options(self.offered)
@@ -79,7 +80,7 @@ class ServiceNumberSelect(Select[str]):
 
     def offer(self, value: str) -> None:
         """A number given at launch joins the choices (the service checks it is free)."""
-        if value not in {v for _, v in self.offered}:
+        if value not in {v for _label, v in self.offered}:
             self.offered.insert(0, (phone(value.lstrip("+")) if value.startswith("+") else value, value))
             self.set_options(self.offered)
 
@@ -87,7 +88,9 @@ class ServiceNumberSelect(Select[str]):
 class NearMatchList(SelectionList[str]):
     """Existing customers who look like this person: space ticks "a different person"; o opens one."""
 
-    BINDINGS = [Binding("o", "open_match", "Open match", tooltip="the customer under the cursor", id="open-match")]
+    BINDINGS = [
+        Binding("o", "open_match", N_("Open match"), tooltip=N_("the customer under the cursor"), id="open-match")
+    ]
 
     class OpenRequested(Message):
         def __init__(self, customer_id: str) -> None:
@@ -137,7 +140,7 @@ class CheckResult(Vertical):
         self.existing_customer_id = customer_id
         self.say(existing_message(customer_id), bad=True)
         button = self.query_one("#open-existing", Button)
-        button.label = f"Open customer {customer_id} (enter)"
+        button.label = _("Open customer {customer_id} (enter)").format(customer_id=customer_id)
         button.display = True
         button.focus()
 

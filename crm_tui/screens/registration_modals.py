@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from crm_tui.domain import CreditLevel, CustomerStatus
+from crm_tui.i18n import N_, _
 from crm_tui.present import money_text, phone, words
 from crm_tui.services.identity.registration import RegistrationResult
 from crm_tui.widgets.form_field import FormField
@@ -31,7 +32,7 @@ class UploadModal(ModalScreen[str | None]):
     UploadModal #upload-buttons > Button { margin-left: 1; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="no file is added", id="upload-cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), tooltip=N_("no file is added"), id="upload-cancel")]
     AUTO_FOCUS = "#upload-path"
 
     def compose(self) -> ComposeResult:
@@ -40,21 +41,23 @@ class UploadModal(ModalScreen[str | None]):
         from textual.widgets import DirectoryTree
 
         with Vertical(id="upload-box"):
-            yield Static("UPLOAD: scanned document or signed form (PDF, PNG or JPEG)", id="upload-title")
+            yield Static(_("UPLOAD: scanned document or signed form (PDF, PNG or JPEG)"), id="upload-title")
             yield FormField(
-                "File path", Input(placeholder="~/scans/dni-front.pdf", id="upload-path"), name="upload_path"
+                _("File path"),
+                Input(placeholder="~/scans/dni-front.pdf", id="upload-path"),  # i18n: not for people
+                name="upload_path",
             )
             yield DirectoryTree(Path.home(), id="upload-tree")
             with Horizontal(id="upload-buttons"):
-                yield Button("Add (enter)", id="upload-add", variant="primary")
-                yield Button("Cancel (esc)", id="upload-cancel")
+                yield Button(_("Add (enter)"), id="upload-add", variant="primary")
+                yield Button(_("Cancel (esc)"), id="upload-cancel")
 
     @on(Input.Submitted, "#upload-path")
     @on(Button.Pressed, "#upload-add")
     def _add(self) -> None:
         path = self.query_one("#upload-path", Input).value.strip()
         if not path:
-            self.query_one("#field-upload_path", FormField).show_error("Type a path or pick a file below.")
+            self.query_one("#field-upload_path", FormField).show_error(_("Type a path or pick a file below."))
             return
         self.dismiss(path)
 
@@ -87,7 +90,13 @@ class RegistrationResultModal(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("escape", "new", "New registration", tooltip="an empty form for the next customer", id="result-new"),
+        Binding(
+            "escape",
+            "new",
+            N_("New registration"),
+            tooltip=N_("an empty form for the next customer"),
+            id="result-new",
+        ),
     ]
     AUTO_FOCUS = "#result-open"
 
@@ -100,43 +109,53 @@ class RegistrationResultModal(ModalScreen[bool]):
         result = self.result
         held = result.held is not None
         with Vertical(id="result-box", classes="held" if held else ""):
-            title = "REGISTERED · LINE HELD FOR REVIEW" if held else "REGISTERED"
+            title = _("REGISTERED · LINE HELD FOR REVIEW") if held else _("REGISTERED")
             yield Static(title, id="result-title")
+            # (id, label, value): the ids stay English whatever the language (tests and CSS find them)
             rows = [
-                ("Customer ID", result.customer_id),
-                ("Status", words(result.status, CustomerStatus)),
-                ("Account", result.account_code or "— (no line taken)"),
+                ("customer-id", _("Customer ID"), result.customer_id),
+                ("status", _("Status"), words(result.status, CustomerStatus)),
+                ("account", _("Account"), result.account_code or _("— (no line taken)")),
                 (
-                    "Service number",
-                    phone(result.service_number) if result.service_number else ("— (held)" if held else "—"),
+                    "service-number",
+                    _("Service number"),
+                    phone(result.service_number) if result.service_number else (_("— (held)") if held else "—"),
                 ),
                 (
-                    "Credit level",
-                    f"{words(result.credit_level, CreditLevel)} · limit {money_text(result.credit_limit, self.currency)}",
+                    "credit-level",
+                    _("Credit level"),
+                    _("{level} · limit {limit}").format(
+                        level=words(result.credit_level, CreditLevel),
+                        limit=money_text(result.credit_limit, self.currency),
+                    ),
                 ),
             ]
             if result.near_matches_confirmed:
-                rows.append(("Different from", ", ".join(result.near_matches_confirmed)))
+                confirmed = ", ".join(result.near_matches_confirmed)
+                rows.append(("different-from", _("Different from"), confirmed))  # i18n: not for people (the id)
             with Grid(id="result-grid"):
-                for label, value in rows:
+                for key, label, value in rows:
                     yield Static(label, classes="result-label")
-                    yield Static(
-                        value, classes="result-value", markup=False, id=f"result-{label.lower().replace(' ', '-')}"
-                    )
+                    yield Static(value, classes="result-value", markup=False, id=f"result-{key}")
             if result.held is not None:
                 yield Static(
                     Text.assemble(
-                        ("Held for review: ", "bold"),
+                        (_("Held for review: "), "bold"),
                         result.held.reason,
-                        "\nA supervisor decides in the Held registrations queue; the line is given when approved.",
+                        "\n"
+                        + _("A supervisor decides in the Held registrations queue; the line is given when approved."),
                     ),
                     id="result-held",
                 )
             for warning in result.warnings:
                 yield Static(Text(f"⚠ {warning}"), classes="result-warning")
             with Horizontal(id="result-buttons"):
-                yield Button(f"Open customer {result.customer_id} (enter)", id="result-open", variant="primary")
-                yield Button("New registration (esc)", id="result-new")
+                yield Button(
+                    _("Open customer {customer_id} (enter)").format(customer_id=result.customer_id),
+                    id="result-open",
+                    variant="primary",
+                )
+                yield Button(_("New registration (esc)"), id="result-new")
 
     @on(Button.Pressed, "#result-open")
     def _open(self) -> None:

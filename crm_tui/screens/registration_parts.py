@@ -18,6 +18,7 @@ from rich.text import Text
 from crm_tui import present
 from crm_tui.domain import CustomerStatus, CustomerType, PaymentType
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import money_text, phone, words
 from crm_tui.screens.customer_form import ROW_LISTS
 from crm_tui.services.context import Services
@@ -50,8 +51,9 @@ SCREEN_FIELD_ALIASES = {
 
 PERSON_FIELDS = ("first_name", "middle_name", "last_name", "gender", "title", "nationality", "birthplace", "birthday")
 """Left empty for an organization, whatever the hidden fields hold."""
-CHECK_MISSING = "No customer has this certificate. To look for near matches too, fill the fields marked below."
-CHECK_CLEAR = "No customer has this certificate and nobody looks alike: go on."
+CHECK_MISSING = N_("No customer has this certificate. To look for near matches too, fill the fields marked below.")
+CHECK_CLEAR = N_("No customer has this certificate and nobody looks alike: go on.")
+"""What Check says (marked here, translated where shown)."""
 
 
 # -- the form ----------------------------------------------------------------------------------------
@@ -165,14 +167,16 @@ def check_registration(form: RegistrationForm, *, services: Services, actor: Act
 
 
 def existing_message(customer_id: str) -> str:
-    return f"This certificate belongs to customer {customer_id}: a second identity is not possible."
+    return _("This certificate belongs to customer {customer_id}: a second identity is not possible.").format(
+        customer_id=customer_id
+    )
 
 
 def near_matches_message(count: int) -> str:
-    return (
-        f"{count} existing customer{'s' if count != 1 else ''} look{'s' if count == 1 else ''} like this person. "
-        "Tick each one that is a different person (space) to go on; o opens one."
-    )
+    looks = ngettext(
+        "{count} existing customer looks like this person.", "{count} existing customers look like this person.", count
+    ).format(count=count)
+    return looks + " " + _("Tick each one that is a different person (space) to go on; o opens one.")
 
 
 def near_match_line(match: NearMatch) -> Text:
@@ -182,8 +186,8 @@ def near_match_line(match: NearMatch) -> Text:
         (f"{match.customer_id}  ", "bold"),
         (f"{match.name[:28]:<28}  ", ""),
         (f"{words(match.status, CustomerStatus):<10}  ", ""),
-        (f"score {match.score:.2f}  ", "bold"),
-        f"agree: {agree}",
+        (_("score {score}").format(score=f"{match.score:.2f}") + "  ", "bold"),
+        _("agree: {fields}").format(fields=agree),
     )
 
 
@@ -194,11 +198,19 @@ def offering_choices(currency: str) -> list[tuple[str, str]]:
     """(label, code) of every primary offering: name, payment type, monthly fee, commitment."""
     choices = []
     for entry in catalog_entries():
-        commitment = f"{entry['commitment_months']} months" if int(entry["commitment_months"]) else "no commitment"
+        months = int(entry["commitment_months"])
+        commitment = (
+            ngettext("{count} month", "{count} months", months).format(count=months) if months else _("no commitment")
+        )
         fee = money_text(Decimal(entry["monthly_fee"]), currency)
         choices.append(
             (
-                f"{entry['name']} · {words(entry['payment_type'], PaymentType)} · {fee}/month · {commitment}",
+                _("{name} · {payment_type} · {fee}/month · {commitment}").format(
+                    name=entry["name"],
+                    payment_type=words(entry["payment_type"], PaymentType),
+                    fee=fee,
+                    commitment=commitment,
+                ),
                 entry["code"],
             )
         )
@@ -208,7 +220,11 @@ def offering_choices(currency: str) -> list[tuple[str, str]]:
 def golden_number_choices(numbers: Sequence[FreeNumber], currency: str) -> list[tuple[str, str]]:
     """(label, +E.164) of the golden numbers on offer, with their fee."""
     return [
-        (f"{phone(n.service_number)} · golden · {money_text(n.fee, currency)}", f"+{n.service_number}") for n in numbers
+        (
+            _("{number} · golden · {fee}").format(number=phone(n.service_number), fee=money_text(n.fee, currency)),
+            f"+{n.service_number}",
+        )
+        for n in numbers
     ]
 
 
@@ -282,6 +298,6 @@ def _screen_field(
                 index -= 1
             if form.id_address and index == len(form.addresses):
                 return "id_address", message, None
-        label = next((c.label for c in ROW_LISTS[parts[0]] if c.name == parts[2]), parts[2])
-        return parts[0], f"Row {index + 1}, {label}: {message}", index
+        label = next((_(c.label) for c in ROW_LISTS[parts[0]] if c.name == parts[2]), parts[2])
+        return parts[0], _("Row {row}, {field}: {message}").format(row=index + 1, field=label, message=message), index
     return key, message, None

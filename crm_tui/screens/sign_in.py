@@ -20,6 +20,7 @@ from textual.containers import Center, Vertical
 from textual.widgets import Button, Input, Static
 
 from crm_tui.errors import CrmError, NotAllowed
+from crm_tui.i18n import N_, _
 from crm_tui.screens.base import ServiceScreen
 from crm_tui.widgets.footer import WorkbenchFooter
 from crm_tui.widgets.form_field import FormField
@@ -32,29 +33,30 @@ class SignInScreen(ServiceScreen):
     """Operator name and password; success hands the Actor to the app."""
 
     AUTO_FOCUS = "#username"
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", tooltip="leave the workbench", id="quit")]
-    HELP_TITLE = "Sign in"
+    BINDINGS = [Binding("ctrl+q", "app.quit", N_("Quit"), tooltip=N_("leave the workbench"), id="quit")]
+    HELP_TITLE = N_("Sign in")
     WORKFLOW = (
-        "Type your operator name, enter, your password, enter.",
-        "The workbench opens on Query Customers with the cursor in the identify box.",
-        "Five wrong passwords in a row lock the operator until a supervisor unlocks it.",
+        N_("Type your operator name, enter, your password, enter."),
+        N_("The workbench opens on Query Customers with the cursor in the identify box."),
+        N_("Five wrong passwords in a row lock the operator until a supervisor unlocks it."),
     )
-    MORE_KEYS = (("enter", "from the name to the password; on the password, sign in"),)
-    PLACEHOLDER = "your operator name"
+    MORE_KEYS = (("enter", N_("from the name to the password; on the password, sign in")),)
+    PLACEHOLDER = N_("your operator name")
+    """The operator name's placeholder off the demo database (translated where shown)."""
 
     def compose(self) -> ComposeResult:
         with Center(id="sign-in-center"):
             with Vertical(id="sign-in-form"):
-                yield Static("MY WORKBENCH | SIGN IN", id="sign-in-title")
+                yield Static(_("MY WORKBENCH | SIGN IN"), id="sign-in-title")
                 yield Static(self._database_line(), id="sign-in-database")
                 yield FormField(
-                    "Operator name",
-                    Input(id="username", placeholder=self.PLACEHOLDER, max_length=64),
+                    _("Operator name"),
+                    Input(id="username", placeholder=_(self.PLACEHOLDER), max_length=64),
                     name="username",
                 )
-                yield FormField("Password", Input(id="password", password=True, max_length=200), name="password")
+                yield FormField(_("Password"), Input(id="password", password=True, max_length=200), name="password")
                 yield Static("", id="sign-in-message")
-                yield Button("Sign in", id="sign-in", variant="primary")
+                yield Button(_("Sign in"), id="sign-in", variant="primary")
             yield Static("", id="sign-in-demo")
         yield WorkbenchFooter()
 
@@ -64,14 +66,16 @@ class SignInScreen(ServiceScreen):
     def _database_line(self) -> Text:
         opened, failure = self.workbench.services_state
         if failure is not None:
-            reason = failure.message if isinstance(failure, CrmError) else "unexpected failure, see the log"
-            return Text.assemble(("Database: ", "bold"), (f"cannot open it ({reason})", "bold red"))
+            reason = failure.message if isinstance(failure, CrmError) else _("unexpected failure, see the log")
+            return Text.assemble(
+                (_("Database: "), "bold"), (_("cannot open it ({reason})").format(reason=reason), "bold red")
+            )
         if not opened:
-            return Text("Database: opening…", style="italic")
+            return Text(_("Database: opening…"), style="italic")
         services = self.workbench.services
         if services.settings.demo:
-            return Text.assemble((" DEMO ", "bold white on red"), " database")
-        return Text(f"Database: {services.database_label}")
+            return Text.assemble((" " + _("DEMO") + " ", "bold white on red"), " " + _("database"))
+        return Text(_("Database: {label}").format(label=services.database_label))
 
     def show_database(self) -> None:
         """The database line again: called by the app when the database has opened (or failed to)."""
@@ -99,9 +103,11 @@ class SignInScreen(ServiceScreen):
         people = [(username, password, role.label) for username, password, role, _display in DEMO_OPERATORS]
         for left, right in zip(people[::2], people[1::2], strict=False):
             table.add_row(*left, "", *right)
-        panel.update(Group(Text("Demo sign-ins (operator, password, role)", style="bold"), table))
-        names = [username for username, *_ in DEMO_OPERATORS]
-        self.query_one("#username", Input).placeholder = f"{', '.join(names[:-1])} or {names[-1]}"
+        panel.update(Group(Text(_("Demo sign-ins (operator, password, role)"), style="bold"), table))
+        names = [username for username, *_rest in DEMO_OPERATORS]
+        self.query_one("#username", Input).placeholder = _("{names} or {last}").format(
+            names=", ".join(names[:-1]), last=names[-1]
+        )
 
     @on(Input.Submitted, "#username")
     def _next_field(self) -> None:
@@ -113,10 +119,10 @@ class SignInScreen(ServiceScreen):
         username = self.query_one("#username", Input).value.strip()
         password = self.query_one("#password", Input).value
         if not username:
-            self.show_field_errors({"username": "Type your operator name."})
+            self.show_field_errors({"username": _("Type your operator name.")})
             return
         if not password:
-            self.show_field_errors({"password": "Type your password."})
+            self.show_field_errors({"password": _("Type your password.")})
             return
         self.show_field_errors({})
         self._say("")
@@ -134,7 +140,7 @@ class SignInScreen(ServiceScreen):
             sign_in,
             self._signed_in,
             group="sign-in",
-            description="Sign in",
+            description=_("Sign in"),
             busy=self.query_one("#sign-in", Button),
         )
 

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from crm_tui.errors import CrmError, InvalidInput
+from crm_tui.i18n import N_, _, ngettext
 from crm_tui.services.identity.authentication import (
     MAX_FAILURES,
     AuthenticationState,
@@ -62,11 +63,13 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
         Binding(
             "ctrl+r",
             "forgotten",
-            "Forgot password",
-            tooltip="ask the security question; the answer sets a new password",
+            N_("Forgot password"),
+            tooltip=N_("ask the security question; the answer sets a new password"),
             id="verify-forgotten",
         ),
-        Binding("escape", "cancel", "Close", tooltip="close; what was tried stays recorded", id="verify-cancel"),
+        Binding(
+            "escape", "cancel", N_("Close"), tooltip=N_("close; what was tried stays recorded"), id="verify-cancel"
+        ),
     ]
     AUTO_FOCUS = "#verify-password"
 
@@ -91,25 +94,33 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="verify-box"):
             yield Static(
-                f"Verify the caller: {self.customer_name} ({self.customer_id})", id="verify-title", markup=False
+                _("Verify the caller: {name} ({customer_id})").format(
+                    name=self.customer_name, customer_id=self.customer_id
+                ),
+                id="verify-title",
+                markup=False,
             )
-            yield Static(f"{MAX_FAILURES} tries", id="verify-tries")
+            yield Static(
+                ngettext("{count} try", "{count} tries", MAX_FAILURES).format(count=MAX_FAILURES), id="verify-tries"
+            )
             yield FormField(
-                "Service password", Input(id="verify-password", password=True, max_length=128), name="service_password"
+                _("Service password"),
+                Input(id="verify-password", password=True, max_length=128),
+                name="service_password",
             )
             yield Static("", id="verify-question", markup=False)
             yield FormField(
-                "Security answer", Input(id="verify-answer", password=True, max_length=200), name="security_answer"
+                _("Security answer"), Input(id="verify-answer", password=True, max_length=200), name="security_answer"
             )
             yield FormField(
-                "New service password",
+                _("New service password"),
                 Input(id="verify-new-password", password=True, max_length=128),
                 name="new_service_password",
             )
             yield Static("", id="verify-result", markup=False)
             with Horizontal(id="verify-buttons"):
-                yield Button("Check (enter)", id="verify-check", variant="primary")
-                yield Button("Close (esc)", id="verify-close")
+                yield Button(_("Check (enter)"), id="verify-check", variant="primary")
+                yield Button(_("Close (esc)"), id="verify-close")
 
     def on_mount(self) -> None:
         for selector in ("#verify-question", "#field-security_answer", "#field-new_service_password"):
@@ -118,7 +129,7 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
         self._call(
             lambda: authentication_state(customer_id, uow=services.reader(), actor=actor, region=region),
             self._show_state,
-            description="Load the tries left",
+            description=_("Load the tries left"),
         )
 
     # -- service calls ---------------------------------------------------------------------------
@@ -142,7 +153,7 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
         tries = self.query_one("#verify-tries", Static)
         if state.locked:
             tries.update(
-                "LOCKED after repeated failures: a supervisor unlocks it (ctrl+p, Unlock caller verification)."
+                _("LOCKED after repeated failures: a supervisor unlocks it (ctrl+p, Unlock caller verification).")
             )
             tries.add_class("locked")
             for selector in ("#verify-password", "#verify-answer", "#verify-new-password"):
@@ -151,9 +162,13 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
             self.query_one("#verify-close", Button).focus()
             return
         tries.remove_class("locked")
-        tries.update(f"{state.tries_left} of {MAX_FAILURES} tries left")
+        tries.update(_("{left} of {count} tries left").format(left=state.tries_left, count=MAX_FAILURES))
         question = self.query_one("#verify-question", Static)
-        question.update(f"Security question: {state.security_question}" if state.security_question else "")
+        question.update(
+            _("Security question: {question}").format(question=state.security_question)
+            if state.security_question
+            else ""
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
@@ -172,7 +187,7 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
             return
         password = self.query_one("#verify-password", Input).value
         if not password:
-            show_field_errors(self, {"service_password": "Ask the caller for the service password."})
+            show_field_errors(self, {"service_password": _("Ask the caller for the service password.")})
             return
         show_field_errors(self, {})
         customer_id, services, actor, region = self.customer_id, self.services, self.actor, self.service_region
@@ -180,7 +195,7 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
         self._call(
             lambda: authenticate_customer(customer_id, password, uow=services.writer(), actor=actor, region=region),
             self._checked,
-            description="Check the service password",
+            description=_("Check the service password"),
         )
 
     @on(Input.Submitted, "#verify-answer")
@@ -192,9 +207,9 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
         new_password = self.query_one("#verify-new-password", Input).value
         errors = {}
         if not answer.strip():
-            errors["security_answer"] = "Ask the caller the question above."
+            errors["security_answer"] = _("Ask the caller the question above.")
         if not new_password:
-            errors["new_service_password"] = "The caller chooses a new service password."
+            errors["new_service_password"] = _("The caller chooses a new service password.")
         if errors:
             show_field_errors(self, errors)
             return
@@ -206,14 +221,14 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
                 customer_id, answer, new_password, uow=services.writer(), actor=actor, region=region
             ),
             self._checked,
-            description="Reset the service password by the security answer",
+            description=_("Reset the service password by the security answer"),
         )
 
     def _checked(self, result: CustomerAuthenticated | CrmError) -> None:
         if isinstance(result, CrmError):
             self._refused(result)
             return
-        how = "security answer; new service password set" if self.resetting else "service password"
+        how = _("security answer; new service password set") if self.resetting else _("service password")
         self.dismiss(VerificationOutcome(verified=True, how=how, attempts=self.attempts))
 
     def _refused(self, error: CrmError) -> None:
@@ -250,14 +265,14 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
         if self.state is not None and (self.state.locked or not self.state.security_question):
             if not self.state.locked:
                 self.query_one("#verify-result", Static).update(
-                    "No security question on file: verify the identity document instead."
+                    _("No security question on file: verify the identity document instead.")
                 )
             return
         self.resetting = True
         self.query_one("#field-service_password").display = False
         for selector in ("#verify-question", "#field-security_answer", "#field-new_service_password"):
             self.query_one(selector).display = True
-        self.query_one("#verify-check", Button).label = "Reset password (enter)"
+        self.query_one("#verify-check", Button).label = _("Reset password (enter)")
         self.query_one("#verify-answer", Input).focus()
 
     @on(Button.Pressed, "#verify-close")
