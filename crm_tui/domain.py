@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from crm_tui.i18n import N_, _
+from crm_tui.i18n import N_, NC_, _, pgettext
 
 
 class Labelled(StrEnum):
@@ -17,7 +17,9 @@ class Labelled(StrEnum):
     @property
     def label(self) -> str:
         """The words for this member in the current language (`_LABELS` holds the English)."""
-        return _(_LABELS.get(self.value, self.value.replace("_", " ").capitalize()))
+        english = _LABELS.get(self.value, self.value.replace("_", " ").capitalize())
+        context = _CONTEXTS.get(self.value)
+        return pgettext(context, english) if context else _(english)
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
@@ -209,6 +211,9 @@ class TerminationReason(Labelled):
     BUSINESS_DECISION = "business_decision"
 
 
+_CONTEXTS = {"open": "state"}
+"""Labels whose English means something else elsewhere ("Open" the state, not the key that opens)."""
+
 _LABELS = {
     # Role
     "csr": N_("CSR"),
@@ -261,7 +266,7 @@ _LABELS = {
     "paid": N_("Paid"),
     "waived": N_("Waived"),
     # OrderStatus (open: also QueueItemStatus; failed: also StepStatus)
-    "open": N_("Open"),
+    "open": NC_("state", "Open"),
     "running": N_("Running"),
     "failed": N_("Failed"),
     "closed": N_("Closed"),

@@ -119,6 +119,11 @@ def _catalogue(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(BytesIO(data))
 
 
+def NC_(context: str, message: str) -> str:  # noqa: N802 - N_ with a context, as pgettext has
+    """Mark `message` in `context` for the catalogue; translate where shown with `pgettext(context, message)`."""
+    return message
+
+
 def language_name(language: str) -> str:
     """`language`'s name in itself, as a CSR would look for it: `es` -> "español", `en` -> "English"."""
     from babel import Locale  # noqa: PLC0415 - only when languages are listed (the palette)

@@ -29,7 +29,9 @@ SCOPE = ("screens", "widgets", "cli", "services", "app.py", "errors.py", "presen
 """Where people's words live. Not here: storage (tables, migrations), the BSS simulator (a stand-in
 for other systems, not part of the workbench), i18n itself."""
 
-MARKS = {"_", "N_", "ngettext", "pgettext"}
+MARKS = {"_", "N_", "NC_", "ngettext", "pgettext"}
+KEYWORDS = {**DEFAULT_KEYWORDS, "NC_": ((1, "c"), 2)}
+"""What `pybabel extract` reads: its defaults (_, N_, ngettext, pgettext...) and NC_ (N_ with a context)."""
 TEXT_CALLS = {
     # Textual widgets and the app: the first argument is shown
     "notify",
@@ -210,7 +212,7 @@ def _marked_messages() -> dict[tuple[str | None, str], tuple[str, ...]]:
     """Every marked message, by (context, msgid) -> its forms (one; a plural's singular and plural)."""
     messages: dict[tuple[str | None, str], tuple[str, ...]] = {}
     for _filename, _lineno, message, _comments, context in extract_from_dir(
-        str(PACKAGE), [("**.py", "python")], keywords=DEFAULT_KEYWORDS
+        str(PACKAGE), [("**.py", "python")], keywords=KEYWORDS
     ):
         forms = tuple(m for m in message if m) if isinstance(message, tuple) else (message,)
         if forms and forms[0]:

@@ -15,7 +15,7 @@ from crm_tui.cli.options import Json
 from crm_tui.cli.output import Column, print_json, print_table, reports_errors, say
 from crm_tui.cli.session import invocation
 from crm_tui.errors import InvalidInput
-from crm_tui.i18n import N_, _
+from crm_tui.i18n import N_, _, pgettext
 
 app = typer.Typer(help="Settings that stay: theme, language, page size, keymap.", no_args_is_help=True)
 
@@ -123,7 +123,7 @@ def config_show(as_json: Json = False) -> None:
     )
     print_table(
         _("Keys (remap with: crm-tui config set keymap.ID KEY)"),
-        [Column("ID", code=True), _("Key"), _("Default"), _("Does"), _("Where")],
+        [Column("ID", code=True), pgettext("keyboard", "Key"), _("Default"), _("Does"), _("Where")],
         [
             (
                 b["id"],

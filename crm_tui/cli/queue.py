@@ -19,7 +19,7 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import invocation
 from crm_tui.domain import QueueName
-from crm_tui.i18n import _
+from crm_tui.i18n import _, pgettext
 from crm_tui.present import erasure_outcome
 
 app = typer.Typer(help="The supervisor's queues.", no_args_is_help=True)
@@ -49,7 +49,7 @@ def queue_list(
         else:
             print_table(
                 _("Queues"),
-                [_("Queue"), Column(_("Open"), numeric=True), _("Oldest"), _("Actions")],
+                [_("Queue"), Column(pgettext("items still open", "Open"), numeric=True), _("Oldest"), _("Actions")],
                 [(s.label, s.open, local_time(s.oldest), ", ".join(s.actions)) for s in summaries],
             )
         return

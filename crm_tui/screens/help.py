@@ -50,7 +50,13 @@ def binding_rows(nodes: Iterable[DOMNode]) -> list[KeyRow]:
                 if binding.id not in ids or binding.id in seen:
                     continue
                 seen.add(binding.id)
-                rows.append((node.app.get_key_display(binding), _(binding.description), _(binding.tooltip or "")))
+                rows.append(
+                    (
+                        node.app.get_key_display(binding),
+                        _(binding.description),
+                        (_(binding.tooltip) if binding.tooltip else ""),
+                    )
+                )
     return rows
 
 
@@ -70,7 +76,10 @@ def everywhere_rows(screen: Screen) -> list[KeyRow]:
         for binding in bindings
         if binding.description and app.check_action(binding.action, ()) is not False
     ]
-    rows = [(app.get_key_display(binding), _(binding.description), _(binding.tooltip or "")) for binding in allowed]
+    rows = [
+        (app.get_key_display(binding), _(binding.description), (_(binding.tooltip) if binding.tooltip else ""))
+        for binding in allowed
+    ]
     return rows + [(key, _(does), "") for key, does in EVERYWHERE_MORE]
 
 
