@@ -118,7 +118,7 @@ def words(value: str | None, vocabulary: type[Labelled] | None = None, *, nothin
             return vocabulary(value).label
         except ValueError:
             pass
-    return value.replace("_", " ").capitalize()
+    return _(value.replace("_", " ").capitalize())  # a slug whose words are a label elsewhere
 
 
 def money_text(amount: Decimal | None, currency: str, *, nothing: str = NOTHING) -> str:

@@ -12,7 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel
 
-from crm_tui.i18n import _, current_language
+from crm_tui.i18n import N_, _, current_language
+
+
+TEXTUAL_WORDS = (N_("palette"),)
+"""Words Textual puts in the footer itself (its ctrl+p key), for the catalogue."""
 
 
 def shown_keys(screen: Screen) -> tuple[tuple[str, str, str, bool], ...]:
