@@ -14,7 +14,6 @@ from textual.widgets._footer import FooterKey, FooterLabel
 
 from crm_tui.i18n import N_, _, current_language
 
-
 TEXTUAL_WORDS = (N_("palette"),)
 """Words Textual puts in the footer itself (its ctrl+p key), for the catalogue."""
 
