@@ -154,6 +154,9 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
             id="unlock-verification",
         ),
     ]
+    FOOTER_FIRST = ("verify-caller", "edit-profile", "add-line", "suspend-line", "resume-line", "deregister-line")
+    """What the counter does most with a customer in front of it, first: an 80-column footer cuts from the
+    right, and terminating, re-establishing, attaching and the rest stay in the help (F1) and the palette."""
     AUTO_FOCUS = "#table-lines"
     HELP_TITLE = N_("Customer view")
     WORKFLOW = (

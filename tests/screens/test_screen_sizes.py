@@ -99,5 +99,6 @@ async def test_the_footer_leads_with_help_then_the_screens_own_keys(make_app, cs
         await pilot.press("ctrl+f", *lucia, "enter")
         await settle(pilot)
         keys = [key for key, *_ in shown_keys(app.screen)]
-        assert keys[:5] == ["f1", "d", "t", "s", "r"]
+        assert keys[:7] == ["f1", "v", "e", "n", "s", "r", "d"]  # the counter's everyday keys (FOOTER_FIRST)
+        assert keys.index("d") < keys.index("t")  # terminating the whole customer is rarer: further right
         assert keys.index("slash") < keys.index("f2") < keys.index("escape") < keys.index("ctrl+q")
