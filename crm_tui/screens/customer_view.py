@@ -27,6 +27,7 @@ from crm_tui.domain import (
     SubscriberStatus,
     SuspensionReason,
 )
+from crm_tui.i18n import _
 from crm_tui.present import (
     NOTHING,
     day,
@@ -171,7 +172,7 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         """Under NARROW columns the tabs lose their counts ("Certificates" says "Certs"): all eight stay in view."""
         short = event.size.width < NARROW
         tabs = self.query_one(TabbedContent)
-        for section, title, _, rows in self.sections:
+        for section, title, _columns, rows in self.sections:
             tabs.get_tab(f"tab-{section}").label = _tab_label(title, len(rows), short=short)
         if self.social_accounts is not None:
             tabs.get_tab("tab-social").label = _tab_label("Social", len(self.social_accounts), short=short)
@@ -435,6 +436,8 @@ def _badges(detail: CustomerDetail, today: date) -> list[tuple[str, str]]:
         badges.append((f"MERGED from {detail.merged_from}", "badge-warn"))
     if expired_document(detail, today):
         badges.append(("ID EXPIRED", "badge-bad"))
+    if detail.incomplete:
+        badges.append((_("INCOMPLETE: NO BIRTHDAY"), "badge-warn"))
     return badges
 
 

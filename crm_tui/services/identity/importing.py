@@ -14,6 +14,11 @@ Safe to stop and run again (Ctrl+C, a killed process, a lost connection):
   count as already in; another name or birthday under that certificate is a refused duplicate.
 So a run after a kill neither duplicates nor loses a row, and says which rows earlier runs took.
 
+Legacy records are kept when they can be (issue 14.5): a person without a birthday, or with an
+improbable one (in the future, older than 120), goes in with the birthday empty and the customer
+flagged `incomplete`, and the report carries a warning for the row; a row that cannot identify
+anyone (no name, a certificate whose check digit is wrong, a malformed date) is still refused.
+
 `check=True` is the dry run: the same reading, validation and duplicate look-ups, nothing written.
 """
 
@@ -74,6 +79,10 @@ class ImportReport(View):
     re-run), or found by their certificate with the same name and birthday."""
     duplicates: list[RowProblem]
     errors: list[RowProblem]
+    warnings: list[RowProblem] = []
+    """Rows that went in (or would, on a dry run) flagged `incomplete`, and why."""
+    incomplete: int = 0
+    """How many of the created rows are flagged `incomplete`."""
     refused: int = 0
     """Duplicates plus errors: the rows that are not in."""
     held: int
@@ -141,6 +150,7 @@ def _validated(row: dict[str, Any], *, services: Services, today: Any) -> tuple[
         today=today,
         min_age=settings.min_customer_age,
         require_password=False,
+        keep_incomplete=True,
     )
     return form, valid
 
@@ -180,6 +190,15 @@ def import_customers(
     batch: list[tuple[int, ValidRegistration, str | None, str | None]] = []
     seen_in_file: dict[CertKey, int] = {}
 
+    warnings: list[RowProblem] = []
+
+    incomplete_lines: set[int] = set()
+
+    def warn(line: int, valid: ValidRegistration) -> None:
+        if valid.incomplete:
+            incomplete_lines.add(line)
+        warnings.extend(RowProblem(line=line, field="birthday", message=reason) for reason in valid.incomplete)
+
     def tick(n: int = 1) -> None:
         if progress and n:
             progress(n)
@@ -208,6 +227,7 @@ def import_customers(
                     continue
                 if check:
                     made.append((line, ""))
+                    warn(line, valid)
                     continue
                 made_one = _register_one(
                     uow,
@@ -225,6 +245,7 @@ def import_customers(
                 else:
                     made.append((line, made_one[0]))
                     counts["held"] += made_one[1]
+                    warn(line, valid)
             if not check:
                 audit.record(
                     uow,
@@ -237,6 +258,7 @@ def import_customers(
                         "sha256": digest,
                         "lines": [batch[0][0], batch[-1][0]],
                         "created": [[line, customer] for line, customer in made],
+                        "incomplete": [customer for line, customer in made if line in incomplete_lines],
                     },
                 )
                 uow.commit()
@@ -286,6 +308,8 @@ def import_customers(
         already_imported=counts["skipped"],
         duplicates=sorted(duplicates, key=lambda p: p.line),
         errors=sorted(errors, key=lambda p: p.line),
+        warnings=sorted(warnings, key=lambda p: p.line),
+        incomplete=len({p.line for p in warnings}),
         refused=len(duplicates) + len(errors),
         held=counts["held"],
         created_ids=[customer for _, customer in created if customer],
