@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,9 @@ class Source:
     delimiter: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def header_key(name: str) -> str:
+    """A header cell as a field name (asked again for every row's cells: hence the cache)."""
     return "_".join(str(name).strip().lower().replace("-", " ").split())
 
 

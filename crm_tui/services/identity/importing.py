@@ -31,12 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crm_tui.errors import CrmError, DuplicateIdentity, InvalidInput
 from crm_tui.services.context import Services
 from crm_tui.services.identity.import_readers import Source, estimate_rows, open_source, read_rows
+from crm_tui.services.identity.import_writing import BatchRow, write_batch, writes_in_bulk
 from crm_tui.services.identity.registration import register_valid
 from crm_tui.services.identity.registration_form import (
     RegistrationForm,
@@ -117,9 +118,11 @@ def _already_imported(services: Services, digest: str) -> dict[int, str]:
 
 
 def _owners(session: Any, keys: list[CertKey]) -> dict[CertKey, tuple[str, str, Any]]:
-    """The customer already holding each certificate (ID, name for search, birthday), for a batch at once."""
+    """The customer already holding each certificate (ID, name for search, birthday), for a batch at
+    once: one query by number (the indexed column, plain bound values), type and country matched here."""
     if not keys:
         return {}
+    wanted = set(keys)
     rows = session.execute(
         select(
             Certificate.cert_type,
@@ -130,9 +133,9 @@ def _owners(session: Any, keys: list[CertKey]) -> dict[CertKey, tuple[str, str, 
             Customer.birthday,
         )
         .join(Customer, Customer.id == Certificate.customer_id)
-        .where(tuple_(Certificate.cert_type, Certificate.cert_number, Certificate.cert_country).in_(keys))
+        .where(Certificate.cert_number.in_(sorted({number for _, number, _ in keys})))
     )
-    return {(t, n, c): (owner, name, birthday) for t, n, c, owner, name, birthday in rows}
+    return {(t, n, c): (owner, name, birthday) for t, n, c, owner, name, birthday in rows if (t, n, c) in wanted}
 
 
 def _same_person(valid: ValidRegistration, owner: tuple[str, str, Any]) -> bool:
@@ -211,6 +214,8 @@ def import_customers(
         with uow:
             owners = _owners(uow.session, keys)
             made: list[tuple[int, str]] = []
+            bulk: list[BatchRow] = []
+            one_by_one: list[BatchRow] = []
             for (line, valid, password_hash, answer_hash), key in zip(batch, keys, strict=True):
                 if key in owners and _same_person(valid, owners[key]):
                     counts["skipped"] += 1  # idempotent by natural key: this person is in already
@@ -227,14 +232,20 @@ def import_customers(
                     continue
                 if check:
                     made.append((line, ""))
-                    warn(line, valid)
                     continue
+                if writes_in_bulk(valid):
+                    bulk.append(BatchRow(line, valid, password_hash, answer_hash))
+                else:
+                    one_by_one.append(BatchRow(line, valid, password_hash, answer_hash))
+            if bulk and not _bulk_written(uow, bulk, made, actor=actor, now=now, settings=services.settings):
+                one_by_one.extend(bulk)  # a terminal took a document meanwhile: row by row, each told why
+            for item in sorted(one_by_one, key=lambda r: r.line):
                 made_one = _register_one(
                     uow,
-                    line,
-                    valid,
-                    password_hash,
-                    answer_hash,
+                    item.line,
+                    item.valid,
+                    item.password_hash,
+                    item.answer_hash,
                     actor=actor,
                     now=now,
                     currency=services.settings.currency,
@@ -243,9 +254,12 @@ def import_customers(
                 if isinstance(made_one, RowProblem):
                     (duplicates if made_one.existing_customer_id else errors).append(made_one)
                 else:
-                    made.append((line, made_one[0]))
+                    made.append((item.line, made_one[0]))
                     counts["held"] += made_one[1]
-                    warn(line, valid)
+            made.sort()
+            valid_of = {line: valid for line, valid, _, _ in batch}
+            for line, _customer in made:
+                warn(line, valid_of[line])
             if not check:
                 audit.record(
                     uow,
@@ -314,6 +328,23 @@ def import_customers(
         held=counts["held"],
         created_ids=[customer for _, customer in created if customer],
     )
+
+
+def _bulk_written(
+    uow: Any, rows: list[BatchRow], made: list[tuple[int, str]], *, actor: Actor, now: datetime, settings: Any
+) -> bool:
+    """The identity-only rows of a batch in one go, behind a savepoint; False (nothing written) on a clash."""
+    savepoint = uow.session.begin_nested()
+    try:
+        customer_ids = write_batch(
+            uow, rows, actor=actor, now=now, currency=settings.currency, timezone=settings.timezone
+        )
+        savepoint.commit()
+    except IntegrityError:
+        savepoint.rollback()
+        return False
+    made.extend((row.line, customer_id) for row, customer_id in zip(rows, customer_ids, strict=True))
+    return True
 
 
 def _secret_hashes(form: RegistrationForm, valid: ValidRegistration) -> tuple[str | None, str | None]:
