@@ -1,9 +1,14 @@
 """Bulk import of customers from other systems: CSV, XLSX, JSON Lines or TMF629 (import_readers.py).
 
-Every row goes through the registration's own validation and writing (`register_valid`, without the
-near-match search: the duplicate scan finds near matches later). A bad row is reported with its
-row number and field and skipped; good rows are committed in batches, one transaction each, a
-savepoint per row so one bad row never spoils its batch.
+Every row goes through the registration's own validation (import_checking.py); a bad row is
+reported with its row number and field and skipped. Good rows are committed in batches, one
+transaction each: a row that is only an identity is written with its batch at once
+(import_writing.py: Core bulk inserts, the customer IDs from registration's sequence), any other
+(a line to take, a login name, attachments...) through `register_valid` behind its own savepoint,
+without the near-match search (the duplicate scan finds near matches later). One bad row never
+spoils its batch: clashes are looked up for the whole batch first (the certificates' owners, the
+file's own repeats), and a clash only the insert sees (a terminal registering the same document
+meanwhile) sends the batch row by row, each refused by line.
 
 Safe to stop and run again (Ctrl+C, a killed process, a lost connection):
 - a batch commits whole or not at all, and with it an audit entry (`customer.import_batch`, keyed
@@ -25,27 +30,25 @@ anyone (no name, a certificate whose check digit is wrong, a malformed date) is 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from crm_tui.errors import CrmError, DuplicateIdentity, InvalidInput
+from crm_tui.errors import CrmError, DuplicateIdentity
 from crm_tui.services.context import Services
+from crm_tui.services.identity.import_checking import RowProblem, Rules, checked_rows
 from crm_tui.services.identity.import_readers import Source, estimate_rows, open_source, read_rows
 from crm_tui.services.identity.import_writing import BatchRow, write_batch, writes_in_bulk
 from crm_tui.services.identity.registration import register_valid
 from crm_tui.services.identity.registration_form import (
-    RegistrationForm,
     ValidRegistration,
-    validate_registration,
 )
 from crm_tui.services.shared import audit
-from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
 from crm_tui.storage.models import AuditEntry, Certificate, Customer
@@ -55,15 +58,6 @@ BATCH_SIZE = 200
 LEDGER_ACTION = "customer.import_batch"
 
 CertKey = tuple[str, str, str]
-
-
-class RowProblem(View):
-    line: int
-    """The row's number in the file: the line it starts on (CSV, JSON Lines; the header is 1), the
-    sheet row (XLSX), the entry (a JSON array)."""
-    field: str | None
-    message: str
-    existing_customer_id: str | None = None
 
 
 class ImportReport(View):
@@ -141,32 +135,6 @@ def _owners(session: Any, keys: list[CertKey]) -> dict[CertKey, tuple[str, str, 
 def _same_person(valid: ValidRegistration, owner: tuple[str, str, Any]) -> bool:
     """The row is the customer already there (same certificate, name and birthday): it is in, not refused."""
     return owner[1] == valid.name_search and owner[2] == valid.birthday
-
-
-def _validated(row: dict[str, Any], *, services: Services, today: Any) -> tuple[RegistrationForm, ValidRegistration]:
-    settings = services.settings
-    row.pop("customer_id", None)  # an export's own ID, for the reader: this database issues its own
-    form = RegistrationForm(**row)
-    valid = validate_registration(
-        form,
-        region=settings.default_region,
-        today=today,
-        min_age=settings.min_customer_age,
-        require_password=False,
-        keep_incomplete=True,
-    )
-    return form, valid
-
-
-def _problem_of(error: Exception, line: int) -> RowProblem:
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
-        message = "Not a field of the import format." if first["type"] == "extra_forbidden" else first["msg"]
-        return RowProblem(line=line, field=field, message=message)
-    assert isinstance(error, InvalidInput)
-    field, message = next(iter(error.fields.items()), (None, error.message))
-    return RowProblem(line=line, field=field, message=message)
 
 
 def import_customers(
@@ -280,36 +248,44 @@ def import_customers(
         tick(len(batch))
         batch.clear()
 
-    for line, row, problem in read_rows(source):
-        counts["rows"] += 1
-        if line in done_before:
-            counts["skipped"] += 1
-            tick()
-            continue
-        if problem or row is None:
-            errors.append(RowProblem(line=line, field=None, message=problem or "Empty."))
-            tick()
-            continue
-        try:
-            form, valid = _validated(row, services=services, today=now.date())
-        except (ValidationError, InvalidInput) as error:
-            errors.append(_problem_of(error, line))
-            tick()
-            continue
-        key = (valid.cert_type.value, valid.cert_number, valid.cert_country)
-        if key in seen_in_file:
-            duplicates.append(
-                RowProblem(
-                    line=line, field="cert_number", message=f"Same certificate as row {seen_in_file[key]} of this file."
+    def pending() -> Iterator[tuple[int, dict[str, Any]]]:
+        for line, row, problem in read_rows(source):
+            counts["rows"] += 1
+            if line in done_before:
+                counts["skipped"] += 1
+                tick()
+            elif problem or row is None:
+                errors.append(RowProblem(line=line, field=None, message=problem or "Empty."))
+                tick()
+            else:
+                yield line, row
+
+    settings = services.settings
+    rules = Rules(
+        region=settings.default_region, today=now.date(), min_age=settings.min_customer_age, hash_secrets=not check
+    )
+    with closing(checked_rows(pending(), rules)) as checked:
+        for row in checked:
+            valid = row.valid
+            if valid is None:
+                errors.append(row.problem or RowProblem(line=row.line, field=None, message="Empty."))
+                tick()
+                continue
+            key = (valid.cert_type.value, valid.cert_number, valid.cert_country)
+            if key in seen_in_file:
+                duplicates.append(
+                    RowProblem(
+                        line=row.line,
+                        field="cert_number",
+                        message=f"Same certificate as row {seen_in_file[key]} of this file.",
+                    )
                 )
-            )
-            tick()
-            continue
-        seen_in_file[key] = line
-        hashes = (None, None) if check else _secret_hashes(form, valid)
-        batch.append((line, valid, *hashes))
-        if len(batch) >= batch_size:
-            flush()
+                tick()
+                continue
+            seen_in_file[key] = row.line
+            batch.append((row.line, valid, row.password_hash, row.answer_hash))
+            if len(batch) >= batch_size:
+                flush()
     flush()
     return ImportReport(
         file=source.path.name,
@@ -345,13 +321,6 @@ def _bulk_written(
         return False
     made.extend((row.line, customer_id) for row, customer_id in zip(rows, customer_ids, strict=True))
     return True
-
-
-def _secret_hashes(form: RegistrationForm, valid: ValidRegistration) -> tuple[str | None, str | None]:
-    return (
-        hash_secret(form.service_password) if form.service_password else None,
-        hash_secret(valid.security_answer_normalized) if valid.security_answer_normalized else None,
-    )
 
 
 def _register_one(
