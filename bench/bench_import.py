@@ -1,12 +1,13 @@
 """Import speed (issue 16), run on purpose (never by pytest): rows per second for a CSV file and a
 TMF629 file of the same N people, each into a fresh migrated SQLite database through
-`services.identity.importing.import_customers` (reading, detection, validation, the duplicate
-look-up, registration's writing: customer, certificate, contact, address, preferences, interaction,
-outbox event, audit entry; batches of 200 with a savepoint a row and the import ledger), beside the
+`services.identity.importing.import_customers` (reading, detection, every row's validation, the
+duplicate look-up a batch, registration's rows: customer, certificate, contact, address,
+preferences, authentication, interaction, outbox event; batches of 200 written at once by Core
+executemany, one import ledger audit entry a batch), beside the
 bare sqlite3 `executemany` of the same people's customer and certificate rows (no validation, no
 audit), 10,000 rows a transaction, into the same schema.
 
-    .venv/bin/python bench/bench_import.py --rows 100000       # about 20 minutes on the project machine
+    .venv/bin/python bench/bench_import.py --rows 100000       # about 3 minutes on the project machine
     .venv/bin/python bench/bench_import.py --rows 5000          # a quick look
 
 The TMF629 file is what `customers export --format tmf629` writes for the people the CSV import

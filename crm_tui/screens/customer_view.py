@@ -506,6 +506,8 @@ def _badges(detail: CustomerDetail, today: date) -> list[tuple[str, str]]:
         badges.append((_("MERGED from {customer_id}").format(customer_id=detail.merged_from), WARN))
     if expired_document(detail, today):
         badges.append((_("ID EXPIRED"), BAD))
+    if detail.incomplete:
+        badges.append((_("INCOMPLETE: NO BIRTHDAY"), WARN))
     return badges
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from crm_tui.storage.types import UTCDateTime, utcnow
@@ -118,6 +118,9 @@ class Customer(SQLModel, table=True):
     updated_at: datetime = _created()
     created_by: int | None = _fk("operators.id", nullable=True, index=False)
     version: int = 1
+    incomplete: bool = Field(default=False, index=True, sa_column_kwargs={"server_default": false()})
+    """Imported from a legacy system without a usable birthday (issue 14.5): kept, flagged, listed by
+    `customers list --incomplete`; an edit that gives a valid birthday clears it."""
 
 
 class Certificate(SQLModel, table=True):

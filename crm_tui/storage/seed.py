@@ -473,6 +473,7 @@ class _Loader:
                 "updated_at": created,
                 "created_by": None,
                 "version": 1,
+                "incomplete": False,
             }
         )
         rows["certificates"].append(

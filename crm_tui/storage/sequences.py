@@ -36,3 +36,25 @@ def advance_to(session: Session, name: str, value: int) -> None:
             text("UPDATE id_sequences SET value = MAX(value, :value) WHERE name = :name"),
             {"name": name, "value": value},
         )
+
+
+def next_numbers(session: Session, name: str, count: int) -> list[int]:
+    """`count` numbers at once (a bulk import's batch), in increasing order, none ever issued to anyone else.
+
+    PostgreSQL: `nextval` over `generate_series` (each call atomic: concurrent terminals get other
+    numbers, perhaps interleaved); SQLite: the counter row moved by `count` in one UPDATE inside the
+    write transaction, which `BEGIN IMMEDIATE` serialises, so the range is the caller's alone."""
+    if name not in SEQUENCE_NAMES:
+        raise ValueError(f"unknown sequence {name!r}")
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        values = session.execute(text(f"SELECT nextval('{name}_seq') FROM generate_series(1, :n)"), {"n": count})
+        return sorted(int(v) for v in values.scalars())
+    top = int(
+        session.execute(
+            text("UPDATE id_sequences SET value = value + :n WHERE name = :name RETURNING value"),
+            {"name": name, "n": count},
+        ).scalar_one()
+    )
+    return list(range(top - count + 1, top + 1))

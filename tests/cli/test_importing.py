@@ -72,3 +72,36 @@ def test_a_csr_may_not_import_and_a_missing_file_is_named(cli, csr, supervisor, 
     assert missing["error"]["fields"] == {"file": "No such file."}
     bad_format = cli.json("customers", "import", str(path), "--format", "xml", operator="sam", expect=2)
     assert bad_format["error"]["code"] == "usage_error" and "format" in bad_format["error"]["fields"]
+
+
+def test_legacy_rows_without_a_birthday_go_in_flagged_and_are_listed(cli, supervisor, tmp_path):
+    path = tmp_path / "legacy.csv"
+    path.write_text(
+        "cert_type,cert_number,cert_country,first_name,last_name,birthday\n"
+        "national_id,71234567W,ES,Begoña,Muñoz,\n"
+        "national_id,12345678Z,ES,José,Córdoba,1850-01-01\n"
+        "national_id,87654321X,ES,Ana,Uno,1980-01-01\n"
+    )
+    report = cli.json("customers", "import", str(path), operator="sam")  # every row in: exit 0
+    assert (report["created"], report["incomplete"], report["refused"]) == (3, 2, 0)
+    assert [(w["line"], w["field"]) for w in report["warnings"]] == [(2, "birthday"), (3, "birthday")]
+    listed = cli.json("customers", "list", "--incomplete", operator="sam")
+    assert listed["total"] == 2 and [c["customer_id"] for c in listed["customers"]] == report["created_ids"][:2]
+    assert all(c["incomplete"] and c["birthday"] is None for c in listed["customers"])
+    assert cli.json("customers", "list", operator="sam")["total"] == 3
+    shown = cli("customers", "show", report["created_ids"][0], operator="sam")
+    assert "Incomplete" in shown.stdout
+
+
+def test_every_row_unusable_is_exit_2(cli, supervisor, tmp_path):
+    path = tmp_path / "unusable.csv"
+    path.write_text(
+        "cert_type,cert_number,cert_country,first_name,last_name,birthday\n"
+        "national_id,71234567W,ES,,,\n"
+        "national_id,12345678A,ES,Bad,Letter,\n"
+    )
+    result = cli("customers", "import", str(path), "--json", operator="sam")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert (report["created"], report["refused"], report["incomplete"]) == (0, 2, 0)
+    assert {(e["line"], e["field"]) for e in report["errors"]} == {(2, "first_name"), (3, "cert_number")}

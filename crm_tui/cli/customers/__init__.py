@@ -1,6 +1,6 @@
 """`crm-tui customers`: the noun with the most verbs, one module per kind of work.
 
-- `finding`         search, show
+- `finding`         search, list, show
 - `registration`    register, export: one customer in, every customer out
 - `editing`         update, document-seen: a profile changed after registration, an ID inspected
 - `importing`       import: many customers in, from CSV, XLSX, JSON Lines or TMF629
@@ -18,6 +18,7 @@ from crm_tui.cli.conventions import lazy_group
 
 VERBS = {
     "search": ("crm_tui.cli.customers.finding:customers_search", 'Find customers; filled fields combine (AND). `{"customers": [...], "total": N}` with --json.'),
+    "list": ("crm_tui.cli.customers.finding:customers_list", 'List customers in the order they came; --incomplete for legacy records without a usable birthday.'),
     "show": ("crm_tui.cli.customers.finding:customers_show", "Everything about one customer: profile, certificates, accounts, lines, contracts, interactions."),
     "register": ("crm_tui.cli.customers.registration:customers_register", "Register a new customer with every check of the Registration screen."),
     "update": ("crm_tui.cli.customers.editing:customers_update", "Change a customer's profile with the checks of registration; version-checked."),

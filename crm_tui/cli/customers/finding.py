@@ -1,4 +1,5 @@
-"""`crm-tui customers search | show`: find customers by any key; everything about one."""
+"""`crm-tui customers search | list | show`: find customers by any key; list them (the incomplete
+legacy records); everything about one."""
 
 from __future__ import annotations
 
@@ -103,6 +104,45 @@ def customers_search(
         _print_page(result)
 
 
+@reports_errors
+def customers_list(
+    incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--incomplete",
+            help="Only the legacy records imported without a usable birthday (flagged incomplete). Example: --incomplete",
+        ),
+    ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, max=500, help="Rows per page (default: CRM_PAGE_SIZE, 50). Example: --limit 20"),
+    ] = None,
+    page: Annotated[int, typer.Option("--page", min=1, help="Which page. Example: --page 2")] = 1,
+    as_json: Json = False,
+    json_fields: JsonFields = None,
+) -> None:
+    """List customers in the order they came; --incomplete for legacy records without a usable birthday.
+
+    `{"customers": [...], "total": N}` with --json, as search.
+
+    Example: crm-tui customers list --incomplete --json
+    """
+    from crm_tui.services.customers.search import list_customers
+
+    run = invocation()
+    result = list_customers(
+        uow=run.reader(),
+        actor=run.actor(),
+        incomplete=incomplete,
+        page=page,
+        page_size=limit or run.settings.page_size,
+    )
+    if as_json or json_fields:
+        print_json(result)
+    else:
+        _print_page(result)
+
+
 def _print_page(page: CustomerPage) -> None:
     total = f"{number(page.total)}{'+' if page.total_is_capped else ''}"
     print_table(
@@ -170,6 +210,8 @@ def _print_detail(c: CustomerDetail, *, currency: str) -> None:
         badges.append(_("Blacklisted"))
     if c.merged_from:
         badges.append(_("{merged_from} was merged into this customer").format(merged_from=c.merged_from))
+    if c.incomplete:
+        badges.append(_("Incomplete: no usable birthday"))
     print_table(
         f"{c.name} · {c.customer_id} · {' · '.join(badges)}",
         [_("Field"), _("Value")],

@@ -4,8 +4,8 @@ The file is read as services/identity/import_readers.py says (CSV with its delim
 detected, XLSX, JSON Lines, TMF629); `--check` reads and checks everything and writes nothing. The
 refused rows go to a report beside the input (`FILE.errors.csv`: row, field, message, existing
 customer), so a person fixes the file and runs it again; the rows already in are skipped.
-Exit 0 only when every row is in (now or by an earlier run of the same file), 2 when some or all
-were refused (the counts say which), 6 for a CSR.
+Exit 0 only when every row is in (now or by an earlier run of the same file; rows kept but flagged
+`incomplete` are in), 2 when some or all were refused (the counts say which), 6 for a CSR.
 """
 
 from __future__ import annotations
@@ -152,6 +152,18 @@ def _print(report: ImportReport, written: Path | None) -> None:
         )
     )
     say(", ".join(parts) + ".")
+    if report.incomplete:
+        say(
+            _("{count} kept but flagged incomplete (no usable birthday): crm-tui customers list --incomplete").format(
+                count=report.incomplete
+            ),
+            style="yellow",
+        )
+        print_table(
+            _("Imported with a warning"),
+            [Column(_("Row"), numeric=True), _("Field"), _("Warning")],
+            [(p.line, p.field or "", p.message) for p in report.warnings[:50]],
+        )
     problems = sorted([*report.duplicates, *report.errors], key=lambda p: p.line)
     if problems:
         print_table(

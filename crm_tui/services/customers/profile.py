@@ -196,6 +196,7 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
         email=customer.email,
         mobile=customer.mobile,
         login_name=customer.login_name,
+        incomplete=customer.incomplete,
         credit_level=customer.credit_level,
         credit_limit=customer.credit_limit,
         cert_type=primary.cert_type if primary else None,

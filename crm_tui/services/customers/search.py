@@ -163,6 +163,37 @@ def search_customers(
     )
 
 
+def list_customers(
+    *,
+    uow: UnitOfWork,
+    actor: Actor,
+    incomplete: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> CustomerPage:
+    """Customers in the order they came, one page; with `incomplete`, only the legacy records kept
+    without a usable birthday (issue 14.5), so someone can ask for it. Merged and erased ones never show."""
+    require_signed_in(actor, doing="list customers")
+    page = max(1, page)
+    page_size = max(1, min(page_size, 500))
+    with uow:
+        shape = search_sql.Shape(keys=(), sqlite=uow.database.is_sqlite, incomplete=incomplete)
+        connection = uow.session.connection()
+        window = {"limit": page_size, "offset": (page - 1) * page_size}
+        rows = connection.execute(search_sql.page_statement(shape), window).all()
+        if page == 1 and len(rows) < page_size:
+            counted = len(rows)
+        else:
+            counted = connection.execute(search_sql.count_statement(shape), {"count_limit": TOTAL_CAP + 1}).scalar_one()
+    return CustomerPage(
+        customers=_summaries(rows, actor),
+        total=min(counted, TOTAL_CAP),
+        total_is_capped=counted > TOTAL_CAP,
+        page=page,
+        page_size=page_size,
+    )
+
+
 def _survivor_id(connection, customer_id: str) -> tuple[str | None, str | None]:  # noqa: ANN001 - a Connection
     """A merged customer's survivor (following merges) and the old ID; (None, None) if not merged."""
     row = connection.execute(search_sql.MERGED_STATEMENT, {"customer_id": customer_id}).first()
@@ -198,6 +229,7 @@ def _summaries(rows: list, actor: Actor, *, merged_from: str | None = None) -> l
             cert_number=row.cert_number if full or row.cert_number is None else mask(row.cert_number),
             cert_country=row.cert_country,
             merged_from=merged_from,
+            incomplete=bool(row.incomplete),
         )
         for row in rows
     ]

@@ -72,6 +72,7 @@ SUMMARY_COLUMNS = (
     c.email,
     c.mobile,
     c.credit_level,
+    c.incomplete,
 )
 
 
@@ -88,6 +89,8 @@ class Shape:
     name_cap: int | None = None
     """A name-only search looks at this many index matches at most."""
     sqlite: bool = True
+    incomplete: bool = False
+    """Only customers flagged `incomplete` (imported without a usable birthday)."""
 
 
 def _inline(values: tuple[str, ...]) -> list[ColumnElement[str]]:
@@ -185,6 +188,8 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
                 )
             )
         )
+    if shape.incomplete:
+        conditions.append(c.incomplete.is_(True))
     if shape.long_words or shape.short_words:
         conditions.extend(_name_conditions(shape))
     return conditions

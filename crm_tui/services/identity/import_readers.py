@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from crm_tui.errors import InvalidInput
+from crm_tui.i18n import _
 from crm_tui.services.identity.import_tmf import is_tmf629, row_from_tmf629
 from crm_tui.services.identity.registration_form import RegistrationForm
 
@@ -58,21 +60,26 @@ class Source:
     delimiter: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def header_key(name: str) -> str:
+    """A header cell as a field name (asked again for every row's cells: hence the cache)."""
     return "_".join(str(name).strip().lower().replace("-", " ").split())
 
 
 def open_source(path: Path, format: str = "auto") -> Source:  # noqa: A002 - the CLI's word
     """What the file is (by its suffix and first bytes unless `format` says) and, for CSV, its encoding and delimiter."""
     if format not in FORMATS:
-        raise InvalidInput(f"Unknown import format {format!r}.", fields={"format": f"One of {', '.join(FORMATS)}."})
+        raise InvalidInput(
+            _("Unknown import format {format}.").format(format=repr(format)),
+            fields={"format": _("One of {formats}.").format(formats=", ".join(FORMATS))},
+        )
     if not path.is_file():
-        raise InvalidInput(f"No file {path.name}.", fields={"file": "No such file."})
+        raise InvalidInput(_("No file {name}.").format(name=path.name), fields={"file": _("No such file.")})
     kind = format if format != "auto" else SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InvalidInput(
-            f"Cannot tell the format of {path.name} from its name.",
-            fields={"file": "Use .csv, .xlsx, .jsonl or .json, or give --format."},
+            _("Cannot tell the format of {name} from its name.").format(name=path.name),
+            fields={"file": _("Use .csv, .xlsx, .jsonl or .json, or give --format.")},
         )
     if kind == "jsonl" and format == "auto" and _looks_like_tmf629(path):
         kind = "tmf629"
@@ -191,7 +198,9 @@ def _xlsx_rows(path: Path) -> Iterator[Row]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise InvalidInput(f"{path.name} is not an Excel workbook (.xlsx).", fields={"file": "Not XLSX."}) from None
+        raise InvalidInput(
+            _("{name} is not an Excel workbook (.xlsx).").format(name=path.name), fields={"file": _("Not XLSX.")}
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         header: list[str] | None = None
@@ -216,7 +225,9 @@ def _json_rows(path: Path, *, tmf: bool) -> Iterator[Row]:
         try:
             document = json.loads(path.read_text(encoding="utf-8-sig"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise InvalidInput(f"{path.name} is not JSON: {error}.", fields={"file": "Not JSON."}) from None
+            raise InvalidInput(
+                _("{name} is not JSON: {error}.").format(name=path.name, error=error), fields={"file": _("Not JSON.")}
+            ) from None
         items = document if isinstance(document, list) else [document]
         for number, value in enumerate(items, start=1):
             yield _json_row(number, value, tmf=tmf)

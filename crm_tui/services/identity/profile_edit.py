@@ -348,11 +348,22 @@ def _update(
     ).scalar()
     form = apply_patch(current, patch, stored_question=stored_question or "")
     today = now.date()
-    before_valid = _valid_quietly(current, region, today)
-    valid = validate_registration(form, region=region, today=today, min_age=min_age, require_password=False)
+    before_valid = _valid_quietly(current, region, today, keep_incomplete=customer.incomplete)
+    # An incomplete legacy record (issue 14.5) stays editable without its birthday; a birthday given
+    # is checked as at the counter, and a valid one clears the flag.
+    valid = validate_registration(
+        form,
+        region=region,
+        today=today,
+        min_age=min_age,
+        require_password=False,
+        keep_incomplete=customer.incomplete and not form.birthday,
+    )
     before = state_of(before_valid, current) if before_valid else {}
     after = state_of(valid, form)
     changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+    if customer.incomplete and not valid.incomplete:
+        changes["incomplete"] = (True, False)
     if password_hash:
         changes["service_password"] = ("(set)", "(changed)")
     if answer_hash or patch.security_question is not None:
@@ -397,6 +408,7 @@ def _update(
                 fields={"login_name": _("Taken.")},
             )
     write_customer(customer, valid, form)
+    customer.incomplete = bool(valid.incomplete)
     session.add(customer)
     if {"cert_type", "cert_number", "cert_country"} & changes.keys():
         primary = next((d for d in documents if d.retired_at is None), None)
@@ -495,10 +507,14 @@ def _update(
     )
 
 
-def _valid_quietly(form: RegistrationForm, region: str, today: date) -> ValidRegistration | None:
+def _valid_quietly(
+    form: RegistrationForm, region: str, today: date, *, keep_incomplete: bool = False
+) -> ValidRegistration | None:
     """The stored profile under today's rules; None when old data fails them (then every field counts as changed)."""
     try:
-        return validate_registration(form, region=region, today=today, min_age=0, require_password=False)
+        return validate_registration(
+            form, region=region, today=today, min_age=0, require_password=False, keep_incomplete=keep_incomplete
+        )
     except InvalidInput:
         return None
 

@@ -176,6 +176,9 @@ class ValidRegistration:
     addresses: list[AddressInput]
     security_answer_normalized: str | None
     files: list[CheckedFile]
+    incomplete: tuple[str, ...] = ()
+    """Why the record is kept incomplete (`keep_incomplete` only): a missing or improbable birthday,
+    left empty. Empty for every registration at the counter."""
 
     def profile(self) -> Profile:
         contacts = {c for c in (self.email, self.mobile) if c} | {value for _, value in self.contacts}
@@ -190,10 +193,16 @@ def validate_registration(
     today: date,
     min_age: int = 16,
     require_password: bool = True,
+    keep_incomplete: bool = False,
 ) -> ValidRegistration:
-    """Every field checked, all errors at once (each under its field), nothing touched in storage."""
+    """Every field checked, all errors at once (each under its field), nothing touched in storage.
+
+    `keep_incomplete` (an import of legacy records, an edit of such a record): a person's missing or
+    improbable birthday (in the future, older than 120) is no error; the birthday is left empty and
+    the reason is in `incomplete`. A malformed date or one under the minimum age is still refused."""
     errors: dict[str, str] = {}
     messages: list[str] = []
+    incomplete: list[str] = []
 
     def fail(field: str, at_field: str, message: str | None = None) -> None:
         errors.setdefault(field, at_field)
@@ -273,12 +282,20 @@ def validate_registration(
             fail("birthday", _("A date as YYYY-MM-DD."))
         else:
             age = today.year - birthday.year - ((today.month, today.day) < (birthday.month, birthday.day))
-            if birthday > today:
+            if birthday > today and keep_incomplete:
+                birthday = None
+                incomplete.append(_("Birthday in the future: left empty, the record is flagged incomplete."))
+            elif birthday > today:
                 fail("birthday", _("Cannot be in the future."))
+            elif age > 120 and keep_incomplete:
+                birthday = None
+                incomplete.append(_("Birthday older than 120 years: left empty, the record is flagged incomplete."))
             elif age < min_age:
                 fail("birthday", _("The customer must be at least {min_age}.").format(min_age=min_age))
             elif age > 120:
                 fail("birthday", _("Older than 120: check the year."))
+    elif kind == CustomerType.INDIVIDUAL and keep_incomplete:
+        incomplete.append(_("No birthday: the record is flagged incomplete."))
     elif kind == CustomerType.INDIVIDUAL:
         fail("birthday", _("Required for a person."))
 
@@ -456,6 +473,7 @@ def validate_registration(
         addresses=addresses,
         security_answer_normalized=answer,
         files=files,
+        incomplete=tuple(incomplete),
     )
 
 

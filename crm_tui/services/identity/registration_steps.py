@@ -211,6 +211,7 @@ def write_identity(
         created_at=now,
         updated_at=now,
         created_by=actor.id,
+        incomplete=bool(valid.incomplete),
     )
     session.add(customer)
     session.flush()

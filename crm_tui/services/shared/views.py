@@ -61,6 +61,8 @@ class CustomerSummary(View):
     cert_number: str | None
     cert_country: str | None
     merged_from: str | None = None
+    incomplete: bool = False
+    """A legacy record kept without a usable birthday (issue 14.5)."""
 
 
 class CustomerPage(View):
@@ -202,3 +204,5 @@ class CustomerDetail(View):
     """When a CSR last recorded the ID document as inspected in person."""
     document_seen: str | None = None
     """What was inspected then (type, last digits, expiry), as recorded."""
+    incomplete: bool = False
+    """A legacy record imported without a usable birthday: ask for it, an edit with it clears the flag."""
