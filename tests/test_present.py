@@ -119,8 +119,10 @@ def test_the_locale_comes_from_the_operator_then_crm_locale_then_the_system(monk
 
 def test_words_pass_through_gettext_and_languages_are_named_in_the_operators():
     present.configure(locale="es_ES")
-    assert i18n._("Signed out.") == "Signed out."  # no catalogue yet: the English text, unchanged
+    assert i18n._("Signed out.") == "Sesión cerrada."  # the es catalogue
+    assert i18n._("A word no catalogue has") == "A word no catalogue has"  # as written when it lacks one
     assert present.language_choices(("es", "en")) == [("Español", "es"), ("Inglés", "en")]
     assert present.country_name("GB") == "Reino Unido"
     present.configure(locale="en_IE")
+    assert i18n._("Signed out.") == "Signed out."
     assert present.language_choices(("es", "en")) == [("Spanish", "es"), ("English", "en")]

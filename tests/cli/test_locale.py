@@ -98,7 +98,7 @@ def test_an_iso_date_still_reads_and_a_date_that_does_not_exist_is_refused(cli, 
     bad = cli.json(
         "subscribers", "resume", LINE, "--reason", "x", "--effective-date", "31/02/2030", operator="ana", expect=2
     )
-    assert bad["error"]["fields"] == {"effective_date": "A date like 31/12/2026 or 2026-12-31."}
+    assert bad["error"]["fields"] == {"effective_date": "Una fecha como 31/12/2026 o 2026-12-31."}  # ana speaks es
     ok = cli.json(
         "subscribers", "resume", LINE, "--reason", "x", "--effective-date", "2030-12-31", operator="ana", expect=4
     )

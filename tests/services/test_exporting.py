@@ -76,7 +76,10 @@ def test_the_import_format_round_trips_into_another_database(services, admin, tm
     finally:
         other.close()
     strip = lambda row: {k: v for k, v in row.items() if k != "customer_id"}  # noqa: E731 - the target issues its own IDs
-    assert [strip(r) for r in again] == [strip(r) for r in rows]
+    # The target numbers them in the order it writes them (plain rows a batch at once, rows with a social
+    # account one by one), not necessarily the file's: compare the people, by their document.
+    by_document = lambda found: sorted((strip(r) for r in found), key=lambda r: r["cert_number"])  # noqa: E731
+    assert by_document(again) == by_document(rows)
 
 
 def test_importing_an_export_into_the_same_database_finds_every_customer_already_in(services, admin, tmp_path):
