@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -122,6 +122,12 @@ class Settings(BaseSettings):
 
     db_statement_timeout_ms: int = Field(default=15000, ge=100, le=3_600_000)
     """PostgreSQL: the server cancels a statement running longer (a runaway query never holds a terminal)."""
+
+    db_pooler: Literal["none", "pgbouncer"] = "none"
+    """PostgreSQL: `pgbouncer` when CRM_DATABASE_URL points at a PgBouncer in transaction pooling mode:
+    no server-side prepared statements, and the statement timeout set in each transaction instead of
+    once per connection (README, "Behind PgBouncer"). Not guessed from the URL: a port says nothing of
+    the pool mode."""
 
     cbs_url: str = ""
     """Billing (CBS) over HTTP, e.g. http://127.0.0.1:8700; empty: the in-process simulator."""

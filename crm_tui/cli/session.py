@@ -110,11 +110,12 @@ class Invocation:
                 ) from None
             except (DatabaseError, OSError) as error:
                 reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
-                raise DatabaseUnavailable(
-                    _("Cannot open {kind} database: {reason}").format(
-                        kind=self.settings.resolved_database_url.split("://")[0], reason=reason
-                    )
-                ) from None
+                message = _("Cannot open {kind} database: {reason}").format(
+                    kind=self.settings.resolved_database_url.split("://")[0], reason=reason
+                )
+                if "unsupported startup parameter: options" in reason:  # PgBouncer, and the setting missing
+                    message += " " + _("Behind PgBouncer in transaction mode? Set CRM_DB_POOLER=pgbouncer.")
+                raise DatabaseUnavailable(message) from None
         return self._database
 
     def reader(self) -> UnitOfWork:

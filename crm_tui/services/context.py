@@ -79,6 +79,7 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
         max_overflow=settings.db_max_overflow,
         timeout_s=settings.db_pool_timeout,
         statement_timeout_ms=settings.db_statement_timeout_ms,
+        pooler=settings.db_pooler,
     )
     database = Database.open(settings.resolved_database_url, migrate=migrate, create_folder=embedded, pool=pool)
     use_audit_key(database, settings)

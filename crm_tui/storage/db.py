@@ -10,6 +10,7 @@ import os
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -62,6 +63,16 @@ def _name_connections(engine: Engine, database: Database) -> None:
         record.info["application_name"] = wanted
 
 
+def _time_out_each_transaction(engine: Engine, statement_timeout_ms: int) -> None:
+    """Behind a transaction pooler a session setting lands on whichever server connection served that
+    transaction, then lingers there for other clients; `SET LOCAL` lives and dies with the transaction
+    (one more short round trip per transaction, only behind the pooler)."""
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:  # noqa: ANN001
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
+
+
 def missing_sqlite_file(url: str) -> Path | None:
     """The SQLite file a URL names, when it does not exist yet (None: another engine, memory, or there).
     The faces refuse such a URL unless they are the ones that create databases (`db upgrade`, `demo`,
@@ -98,6 +109,13 @@ class PoolSettings:
     statement_timeout_ms: int = 15000
     application_name: str = ""
     """Empty: `crm-tui/<host>/<pid>`; the signed-in operator's name is added after a space."""
+
+    pooler: Literal["none", "pgbouncer"] = "none"
+    """`pgbouncer`: the URL points at PgBouncer in transaction pooling mode, where consecutive
+    transactions may run on different server connections. Then psycopg prepares no statements
+    (PgBouncer before 1.21 cannot route them: `prepared statement "_pg3_0" does not exist`), no
+    startup `options` are sent (PgBouncer refuses them), and the statement timeout is `SET LOCAL`
+    in each transaction. application_name needs nothing: PgBouncer tracks it per client."""
 
 
 def terminal_name() -> str:
@@ -157,16 +175,24 @@ class Database:
         else:
             pool = pool or PoolSettings()
             name = (pool.application_name or terminal_name())[:63]
+            pooled = pool.pooler == "pgbouncer"
+            connect_args: dict[str, object] = {"application_name": name}
+            if pooled:
+                connect_args["prepare_threshold"] = None
+            else:
+                connect_args["options"] = f"-c statement_timeout={pool.statement_timeout_ms}"
             engine = create_engine(
                 url,
                 pool_pre_ping=True,
                 pool_size=pool.size,
                 max_overflow=pool.max_overflow,
                 pool_timeout=pool.timeout_s,
-                connect_args={"application_name": name, "options": f"-c statement_timeout={pool.statement_timeout_ms}"},
+                connect_args=connect_args,
             )
             database = cls(url=url, engine=engine, write_engine=engine, terminal=name, application_name=name)
             _name_connections(engine, database)
+            if pooled:
+                _time_out_each_transaction(engine, pool.statement_timeout_ms)
         if migrate:
             database.ensure_schema()
         return database
