@@ -66,7 +66,7 @@ def test_shell_completion(cli, tmp_path):
         return cli.runner.invoke(app, list(args), env=cli.environment(operator=None) | env, prog_name="crm-tui")
 
     shown = run("--show-completion", "bash")
-    assert shown.exit_code == 0 and "_CRM_TUI_COMPLETE" in shown.stdout
+    assert shown.exit_code == 0 and "_CRM_TUI_COMPLETE" in shown.stdout, (shown.output, repr(shown.exception))
     installed = run("--install-completion", "bash", HOME=str(tmp_path), SHELL="/bin/bash")
     assert installed.exit_code == 0, installed.stdout + installed.stderr
     assert list(tmp_path.rglob("*crm-tui*")) or "crm-tui" in (tmp_path / ".bashrc").read_text()
