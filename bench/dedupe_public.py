@@ -28,8 +28,8 @@ from sqlalchemy import select
 from crm_tui.domain import Role
 from crm_tui.services import operators
 from crm_tui.services.customers.linkage_store import current_model
+from crm_tui.services.dedupe import blocking, training
 from crm_tui.services.dedupe import scan as dedupe_scan
-from crm_tui.services.dedupe import training
 from crm_tui.storage.models import Certificate, Customer
 
 PASSWORD = "bench-dedupe-public-1"
@@ -280,6 +280,16 @@ def run_set(name: str, seed: int, bench: Any) -> dict[str, Any]:
     found_pks = {tuple(sorted((pk_of[a], pk_of[b]))) for a, b in found}
     missed: dict[str, int] = {}
     people = records_base.people
+    undated = {"true_pairs": 0, "found": 0, "missed_not_blocked": 0, "missed_scored_below": 0}
+    for a, b in sorted(truth_pks):  # pairs where either record has no birthday (imported incomplete)
+        if not (people[index[a]].birthday and people[index[b]].birthday):
+            undated["true_pairs"] += 1
+            if (a, b) in found_pks:
+                undated["found"] += 1
+            elif blocking.rules_of_pair(people[index[a]], people[index[b]]):
+                undated["missed_scored_below"] += 1
+            else:
+                undated["missed_not_blocked"] += 1
     for a, b in sorted(truth_pks - found_pks):
         match = model.score(people[index[a]], people[index[b]])
         key = ", ".join(f"{c} {level}" for c, level, w in match.parts if w < 0) or "nothing against"
@@ -309,6 +319,7 @@ def run_set(name: str, seed: int, bench: Any) -> dict[str, Any]:
             "threshold": model.threshold,
             "blocking": bench.blocking_report(records_base, index, truth_pks),
             "missed_by_what_counted_against": dict(sorted(missed.items(), key=lambda kv: -kv[1])[:10]),
+            "pairs_with_a_record_without_birthday": undated,
         },
         "splink_plain": {**bench.scores(splink_found, truth_in), **splink_info},
         "recordlinkage_ecm": {**bench.scores(ecm_found, truth_in), **ecm_info},

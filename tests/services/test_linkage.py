@@ -190,3 +190,28 @@ def test_a_common_name_says_less_than_a_rare_one():
     parts = {c: w for c, _, w in model.score(a, b).parts}
     assert parts["first_name"] == model.level_weight("first_name", 0) + common
     assert MatchModel.from_dict(model.to_dict()).frequencies == model.frequencies
+
+
+def test_a_missing_birthday_is_no_evidence_either_way():
+    """An incomplete record (imported without a birthday) is compared on what it has: the birthday
+    comparison is null, adds nothing to the match weight, and is not listed among the reasons."""
+    model = shipped_model()
+    original = person(docs=(("passport", "AB123456"),))
+    undated = person(born=None, docs=(("passport", "XY999999"),))
+    same_day = person(docs=(("passport", "XY999999"),))
+    other_day = person(born=date(1971, 9, 30), docs=(("passport", "XY999999"),))
+    without, dated, against = (
+        model.score(original, undated),
+        model.score(original, same_day),
+        model.score(original, other_day),
+    )
+    assert "birthday" not in {c for c, _level, _w in without.parts}
+    birthday_same = next(w for c, level, w in dated.parts if c == "birthday" and level == "same")
+    birthday_different = next(w for c, level, w in against.parts if c == "birthday" and level == "different")
+    assert without.weight == pytest.approx(dated.weight - birthday_same)
+    assert without.weight == pytest.approx(against.weight - birthday_different)
+    assert against.weight < without.weight < dated.weight
+    assert linked(original, undated)  # same names, same address, another passport: one person
+    assert model.score(undated, person(born=None, docs=(("passport", "XY999999"),))).weight == pytest.approx(
+        dated.weight - birthday_same + model.level_weight("document", 0) - model.level_weight("document", 2)
+    )

@@ -26,9 +26,11 @@ Comparisons, for every field a person shares:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
@@ -123,13 +125,50 @@ class Person:
     regions: frozenset[str] = frozenset()
 
 
+_DIGITS = re.compile("[0-9]+")
+
+
 def street_and_number(detail: str) -> tuple[str, str]:
-    """ "C/ Mayor, 5, 2º B" -> ("calle mayor", "5"): the words before the first number, and the number."""
+    """ "C/ Mayor, 5, 2º B" -> ("calle mayor", "5"): the words before the first number, and the number.
+
+    The street before the first digit is normalised once per distinct text (many customers share
+    a street) and the number read off the raw digits; where that shortcut could differ from
+    normalising the whole line (a character before or after the digits that folds to a digit), the
+    whole line is normalised."""
+    digits = _DIGITS.search(detail)
+    if digits is not None:
+        at, end = digits.span()
+        street = _street_before_number(detail[:at])
+        if street is not None and (end == len(detail) or detail[end].isascii()):
+            return street, digits.group().lstrip("0") or "0"
+    return _street_and_number(detail)
+
+
+def _street_and_number(detail: str) -> tuple[str, str]:
     words = normalize_address(detail).split()
     for k, word in enumerate(words):
         if word.isdigit():
             return " ".join(words[:k]), word.lstrip("0") or "0"
     return " ".join(words), ""
+
+
+@lru_cache(maxsize=1 << 17)
+def _street_before_number(text: str) -> str | None:
+    """The normalised words of the text before a line's first digit; None if they hold a digit."""
+    street = normalize_address(text)
+    return None if any(ch.isdigit() for ch in street) else street
+
+
+@lru_cache(maxsize=1 << 18)
+def _tokens(name: str) -> tuple[str, ...]:
+    """`name_tokens`, once per distinct name: names repeat across a base."""
+    return name_tokens(name)
+
+
+@lru_cache(maxsize=1 << 15)
+def _place(name: str) -> str:
+    """A town or region as compared, once per distinct spelling."""
+    return " ".join(name_tokens(name))
 
 
 def make_person(
@@ -149,9 +188,9 @@ def make_person(
     today = today or date.today()
     organization = kind == "organization"
     if organization:
-        first, last = (), name_tokens(organization_name or "")
+        first, last = (), _tokens(organization_name or "")
     else:
-        first, last = name_tokens(first_name or ""), name_tokens(last_name or "")
+        first, last = _tokens(first_name or ""), _tokens(last_name or "")
     docs = tuple(
         Document(t, n.upper().replace(" ", ""), t in LIFELONG and not (expires and expires < today))
         for t, n, expires in documents
@@ -173,16 +212,16 @@ def make_person(
         if postcode and postcode.strip():
             postcodes.add(postcode.strip().upper().replace(" ", ""))
         if town and town.strip():
-            towns.add(" ".join(name_tokens(town)))
+            towns.add(_place(town))
         if region and region.strip():
-            regions.add(" ".join(name_tokens(region)))
+            regions.add(_place(region))
     towns.discard("")
     regions.discard("")
     return Person(
         organization,
         first,
         last,
-        birthday.strftime("%Y%m%d") if birthday else "",
+        _compact(birthday) if birthday else "",
         docs,
         frozenset(phones),
         frozenset(emails),
@@ -192,6 +231,11 @@ def make_person(
         frozenset(towns),
         frozenset(regions),
     )
+
+
+def _compact(day: date) -> str:
+    """YYYYMMDD (strftime's "%Y%m%d", which writes a year before 1000 without leading zeros)."""
+    return day.isoformat().replace("-", "") if day.year >= 1000 else day.strftime("%Y%m%d")
 
 
 # --- comparisons ---------------------------------------------------------------------------------

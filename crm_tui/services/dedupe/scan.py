@@ -31,7 +31,7 @@ from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.customers.linkage_model import Match, MatchModel
 from crm_tui.services.customers.linkage_store import current_model
-from crm_tui.services.dedupe.blocking import MAX_BLOCK, Records, customer_rows, person_of
+from crm_tui.services.dedupe.blocking import MAX_BLOCK, Records, collector_paused, customer_rows, person_of
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.validation import clean_text
@@ -112,10 +112,11 @@ def scan_duplicates(
         total = uow.session.execute(
             select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN_STATUSES))
         ).scalar_one()
-        for row in customer_rows(uow):
-            records.add(row[0], person_of(row, today))
-            if len(records) % PROGRESS_EVERY == 0:
-                tick("read", len(records), total)
+        with collector_paused():
+            for row in customer_rows(uow):
+                records.add(row[0], person_of(row, today))
+                if len(records) % PROGRESS_EVERY == 0:
+                    tick("read", len(records), total)
         tick("read", len(records), total)
         known = {
             (a, b): (cid, status)

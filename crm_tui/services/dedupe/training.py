@@ -18,7 +18,7 @@ from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person
 from crm_tui.services.customers.linkage_model import MatchModel
 from crm_tui.services.customers.linkage_store import current_model, next_version, store_model
 from crm_tui.services.customers.linkage_training import TooFewRecords, train
-from crm_tui.services.dedupe.blocking import customer_rows, person_of
+from crm_tui.services.dedupe.blocking import collector_paused, customer_rows, person_of
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
@@ -49,10 +49,11 @@ def read_people(services: Services, today: datetime, progress: Progress | None =
         total = uow.session.execute(
             select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN_STATUSES))
         ).scalar_one()
-        for row in customer_rows(uow):
-            people.append(person_of(row, today.date()))
-            if len(people) % 50_000 == 0:
-                tick("read", len(people), total)
+        with collector_paused():
+            for row in customer_rows(uow):
+                people.append(person_of(row, today.date()))
+                if len(people) % 50_000 == 0:
+                    tick("read", len(people), total)
         tick("read", len(people), total)
     return people
 
