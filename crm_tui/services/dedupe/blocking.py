@@ -15,7 +15,12 @@ million candidate pairs at 1,000,000 customers; these give 2.2 million, 196 s fo
 - street and house number + one phonetic token (a mistyped postcode); postcode + street;
   postcode + two phonetic tokens; postcode + one part's phonetic code and the other part's
   initial; birthday + postcode (typos in both names);
-- a certificate number, the same or one transposition or dropped character away.
+- a certificate number, the same or one transposition or dropped character away;
+- for a person without a birthday (a legacy record imported incomplete), looser keys that need
+  none: postcode or town + one phonetic name token or a token's first three letters; town +
+  street. Only such records are put into these blocks; every other customer is looked up against
+  them, not added (`Records.candidate_pairs`), so their cost follows the undated records, not the
+  base: with none (a seeded base) nothing is built, and the pairs they add all have an undated side.
 
 A block shared by more than `max_block` customers (a company name used by hundreds) gives no
 pairs; such blocks are counted. `RULES` names them for the benchmark's pair completeness.
@@ -51,6 +56,8 @@ READ_BATCH = 10_000
 PRIMARY = "primary"
 """Only the customer's own contacts compare: a family member's phone says nothing of identity."""
 MAX_BLOCK = 60
+LOOSE_MAX_BLOCK = 20
+"""A loose key (no birthday in it) shared by more than this many people says too little to score them all."""
 
 RULES = (
     "birthday+token",
@@ -66,6 +73,7 @@ RULES = (
     "postcode+token+initial",
     "birthday+postcode",
     "certificate",
+    "undated",
 )
 
 Row = tuple[int, str, str | None, str | None, str | None, str | None, Any, str | None, str | None, Any, Any, Any]
@@ -216,6 +224,26 @@ def blocking_keys(person: Person) -> list[tuple[str, Any]]:
     return keys
 
 
+def undated_keys(person: Person) -> list[tuple[str, Any]]:
+    """The loose keys that put a person without a birthday beside others (see Records)."""
+    tokens = person.first + person.last
+    codes = sorted({phonetic(t) for t in tokens})
+    prefixes = sorted({t[:3] for t in tokens})
+    keys: list[tuple[str, Any]] = []
+    for postcode in person.postcodes:
+        keys += [("postcode+token", postcode, code) for code in codes]
+        keys += [("postcode+prefix", postcode, prefix) for prefix in prefixes]
+    for town in person.towns:
+        keys += [("town+token", town, code) for code in codes]
+        keys += [("town+prefix", town, prefix) for prefix in prefixes]
+        keys += [("town+street", town, street) for street in person.streets]
+    return keys
+
+
+def _is_undated(person: Person) -> bool:
+    return not person.birthday and not person.organization
+
+
 class Records:
     """Every live customer as a Person, and the blocks their keys fall into."""
 
@@ -225,6 +253,7 @@ class Records:
         self.people: list[Person] = []
         self.blocks: dict[int, Any] = {}  # hash of (rule, key) -> index or list of indexes
         self.numbers: dict[str, Any] = {}  # certificate number -> index or list of indexes
+        self.undated: dict[int, list[int]] = {}  # hash of an undated person's loose key -> their indexes
 
     def __len__(self) -> int:
         return len(self.pks)
@@ -246,6 +275,10 @@ class Records:
                 got.append(i)
         for document in person.documents:
             _put(self.numbers, document.number, i)
+        if _is_undated(person):
+            undated = self.undated
+            for loose in undated_keys(person):
+                undated.setdefault(hash(loose), []).append(i)
 
     def candidate_pairs(self) -> tuple[set[int], int]:
         """Pairs (as i * n + j, i < j) sharing a block or a certificate neighbour; oversized blocks skipped."""
@@ -274,13 +307,52 @@ class Records:
                         if i != j:
                             pairs.add(min(i, j) * n + max(i, j))
         self.numbers = {}
+        skipped += self._undated_pairs(pairs)
         return pairs, skipped
+
+    def _undated_pairs(self, pairs: set[int]) -> int:
+        """Add the pairs with an undated side that share a loose key; the number of blocks too big.
+
+        Everyone else is looked up against the undated persons' keys (nothing is stored for them),
+        and only where a postcode or a town could meet."""
+        undated = self.undated
+        self.undated = {}
+        if not undated:
+            return 0
+        n = len(self)
+        places = set()
+        for person in self.people:
+            if _is_undated(person):
+                places |= person.postcodes | person.towns
+        hits: dict[int, list[int]] = {}
+        for i, person in enumerate(self.people):
+            if _is_undated(person):
+                continue
+            if not (person.postcodes & places or person.towns & places):
+                continue  # every loose key names a postcode or a town
+            for loose in undated_keys(person):
+                key = hash(loose)
+                if key in undated:
+                    hits.setdefault(key, []).append(i)
+        skipped = 0
+        for key, own in undated.items():
+            others = hits.get(key, ())
+            if len(own) + len(others) > min(self.max_block, LOOSE_MAX_BLOCK):
+                skipped += 1
+                continue
+            pairs.update(i * n + j for i, j in combinations(own, 2))
+            for i in own:
+                for j in others:
+                    pairs.add(min(i, j) * n + max(i, j))
+        return skipped
 
 
 def rules_of_pair(a: Person, b: Person) -> set[str]:
     """The blocking rules that put this pair forward (block sizes aside): for the benchmark."""
     theirs = set(blocking_keys(b))
     found = {rule for rule, key in blocking_keys(a) if (rule, key) in theirs}
+    if (_is_undated(a) or _is_undated(b)) and set(undated_keys(a)) & set(undated_keys(b)):
+        found.add("undated")
     numbers = {d.number for d in b.documents}
     for document in a.documents:
         if document.number in numbers or certificate_neighbours(document.number) & numbers:
