@@ -311,9 +311,11 @@ def run_order(
                     .values(status=StepStatus.PENDING, attempts=OrderStep.attempts + 1, started_at=now())
                     .execution_options(synchronize_session=False)
                 )
+                payload = dict(
+                    uow.session.get(Order, order_pk).payload
+                )  # read before the commit: no second transaction
                 uow.commit()
                 step_pk, attempt, key = step.id, step.attempts + 1, step.idempotency_key
-                payload = dict(uow.session.get(Order, order_pk).payload)
             answer = None
             try:
                 if kind.external:
@@ -355,7 +357,8 @@ def run_order(
                 if finished:
                     lease.release(uow, order_pk, runner)
                 uow.commit()
-                view = order_view(uow, uow.session.get(Order, order_pk))
+                if on_progress or finished:  # a view is three reads: only for someone watching, and the last
+                    view = order_view(uow, uow.session.get(Order, order_pk))
             if on_progress:
                 on_progress(view)
             if finished:
