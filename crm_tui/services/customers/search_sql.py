@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
 )
 
 from crm_tui.domain import HIDDEN_STATUSES, LIVE_LINE_STATUSES
@@ -170,10 +171,15 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
                 )
             )
     if "email" in keys:
+        # One IN over a UNION of two index lookups: "email = x OR id IN (...)" made PostgreSQL walk
+        # every customer through the primary key and test the OR on each (17 ms at 20,000 under load).
+        by_email = customers.alias("by_email")
         conditions.append(
-            or_(
-                c.email == bindparam("email"),
-                c.id.in_(select(contacts.c.customer_id).where(contacts.c.value_normalized == bindparam("email"))),
+            c.id.in_(
+                union(
+                    select(by_email.c.id).where(by_email.c.email == bindparam("email")),
+                    select(contacts.c.customer_id).where(contacts.c.value_normalized == bindparam("email")),
+                )
             )
         )
     if "social" in keys:
