@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     union,
 )
 
@@ -220,6 +221,23 @@ def page_statement(shape: Shape) -> Select:
     )
     primary = certificates.alias("primary_cert")
     other = certificates.alias("any_cert")
+    page_order = (page.c.name_search, page.c.display_name, page.c.id) if by_name else (page.c.id,)
+    if not shape.sqlite:
+        # PostgreSQL: a LATERAL lookup per row of the page (at most `:limit`, an index probe each). Joined
+        # on "id = (subquery)", the planner could hash the whole certificates table instead, as it did
+        # whenever it guessed a page of a dozen rows (7 ms of a 7.4 ms lookup by email at 20,000).
+        first = (
+            select(other.c.cert_type, other.c.cert_number, other.c.cert_country)
+            .where(other.c.customer_id == page.c.id)
+            .order_by(other.c.is_primary.desc(), other.c.id)
+            .limit(1)
+            .lateral("primary_cert")
+        )
+        return (
+            select(page, first.c.cert_type, first.c.cert_number, first.c.cert_country)
+            .select_from(page.outerjoin(first, true()))
+            .order_by(*page_order)
+        )
     primary_id = (
         select(other.c.id)
         .where(other.c.customer_id == page.c.id)
@@ -227,7 +245,6 @@ def page_statement(shape: Shape) -> Select:
         .limit(1)
         .scalar_subquery()
     )
-    page_order = (page.c.name_search, page.c.display_name, page.c.id) if by_name else (page.c.id,)
     return (
         select(page, primary.c.cert_type, primary.c.cert_number, primary.c.cert_country)
         .select_from(page.outerjoin(primary, primary.c.id == primary_id))
