@@ -17,7 +17,7 @@ from crm_tui.cli.output import (
     print_table,
     reports_errors,
 )
-from crm_tui.cli.session import invocation
+from crm_tui.cli.session import checked_early, invocation
 from crm_tui.i18n import _
 
 app = typer.Typer(help="The service number pool: stock it (admins), list what is free.", no_args_is_help=True)
@@ -51,7 +51,9 @@ def numbers_stock(
 
     run = invocation()
     region = run.settings.default_region
-    parsed = {parse_service_number(number, region=region) for number in numbers}  # bad input answers before any sign-in
+    parsed = checked_early(
+        lambda: {parse_service_number(number, region=region) for number in numbers}
+    )  # bad input, at once
     actor = run.actor()  # the operator's locale reads the fee (49,90 in Spanish)
     fee = None if golden_fee is None else parse_typed_amount(golden_fee, field="golden_fee")
     stocked = inventory.stock_numbers(numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=actor)

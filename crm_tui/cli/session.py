@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from crm_tui import i18n
-from crm_tui.errors import DatabaseUnavailable, InvalidInput, NotAllowed
+from crm_tui.errors import CrmError, DatabaseUnavailable, InvalidInput, NotAllowed
 from crm_tui.i18n import _
 from crm_tui.paths import DEFAULT_LOG_PATH
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from crm_tui.config import Settings
@@ -218,6 +220,24 @@ def running_batch(run: Invocation, batch_id: str) -> Iterator[Actor]:
 def invocation() -> Invocation:
     """The current run's Invocation."""
     return _current or start_invocation(database_url=None, operator=None)
+
+
+def checked_early(check: Callable[[], T]) -> T:
+    """Run a check of the command's input before any sign-in, so that bad input answers (exit 2)
+    without opening the database. When it fails and the operator can sign in without a prompt
+    (a name and CRM_OPERATOR_PASSWORD), sign in and check again: the message then speaks the
+    operator's language, not only CRM_LOCALE's. A failing sign-in leaves the first language."""
+    try:
+        return check()
+    except InvalidInput:
+        run = invocation()
+        try:
+            settings = run.settings
+            if (run.operator or settings.operator) and settings.operator_password:
+                run.actor()
+        except CrmError:
+            pass
+        return check()
 
 
 # --- asking the person at the terminal ------------------------------------------------------------

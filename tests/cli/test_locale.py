@@ -105,6 +105,18 @@ def test_an_iso_date_still_reads_and_a_date_that_does_not_exist_is_refused(cli, 
     assert ok["order"]["effective_at"].startswith("2030-12-30T23:00")
 
 
+def test_input_checked_before_sign_in_still_answers_in_the_operators_language(cli, ana):
+    """A bad key is refused before the database is needed (exit 2 at once), but a Spanish operator
+    who can sign in without a prompt reads the refusal in Spanish, as she reads everything else."""
+    bad_id = cli.json("customers", "show", "C000", operator="ana", expect=2)
+    assert bad_id["error"]["fields"] == {"customer_id": "C y diez dígitos."}
+    assert bad_id["error"]["message"].startswith("Un ID de cliente")
+    bad_email = cli.json("customers", "search", "--email", "a@b..com", operator="ana", expect=2)
+    assert "dos puntos seguidos" in bad_email["error"]["message"]  # email-validator's reason, in her words
+    english = cli.json("customers", "show", "C000", operator="admin", expect=2)  # admin has no language: en_IE
+    assert english["error"]["fields"] == {"customer_id": "C and ten digits."}
+
+
 def test_a_customer_reads_in_spanish_with_crm_locale(cli, services, csr):
     customer = make_customer(services, service_number=LINE, balance=Decimal("1234.50"))
     out = cli("customers", "show", customer, CRM_LOCALE="es_ES").stdout

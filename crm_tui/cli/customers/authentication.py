@@ -19,7 +19,7 @@ from crm_tui.cli.output import (
     reports_errors,
     say,
 )
-from crm_tui.cli.session import invocation, read_secret
+from crm_tui.cli.session import checked_early, invocation, read_secret
 from crm_tui.errors import InvalidInput
 from crm_tui.i18n import _
 
@@ -69,7 +69,7 @@ def customers_authenticate(
 
     run = invocation()
     region = run.settings.default_region
-    key = _caller_key(service_number, login, email, region=region)
+    key = checked_early(lambda: _caller_key(service_number, login, email, region=region))
     actor = run.actor()
     password = read_secret(_("Service password"), field="service_password", what=_("service password"))
     done = authentication.authenticate_customer(key, password, uow=run.services().writer(), actor=actor, region=region)
@@ -93,7 +93,7 @@ def customers_reset_password(
 
     run = invocation()
     region = run.settings.default_region
-    key = _caller_key(service_number, login, email, region=region)
+    key = checked_early(lambda: _caller_key(service_number, login, email, region=region))
     actor = run.actor()
     question = authentication.security_question(key, uow=run.services().reader(), actor=actor, region=region)
     say(_("Security question: {question}").format(question=question))
@@ -122,7 +122,7 @@ def customers_unlock_authentication(
 
     run = invocation()
     region = run.settings.default_region
-    key = _caller_key(service_number, login, email, region=region)
+    key = checked_early(lambda: _caller_key(service_number, login, email, region=region))
     customer_id = authentication.unlock_customer_authentication(
         key, uow=run.services().writer(), actor=run.actor(), region=region
     )
@@ -157,9 +157,9 @@ def customers_set_login(
     from crm_tui.services.shared.validation import parse_customer_id, parse_login_name
 
     run = invocation()
-    parse_customer_id(customer_id)
+    checked_early(lambda: parse_customer_id(customer_id))
     if login_name.strip():
-        parse_login_name(login_name)  # bad input answers before any sign-in
+        checked_early(lambda: parse_login_name(login_name))  # bad input answers before any sign-in
     done = set_login_name(customer_id, login_name, uow=run.services().writer(), actor=run.actor())
     if as_json:
         print_json(done)

@@ -15,7 +15,7 @@ import typer
 
 from crm_tui.cli.options import ConfirmDifferent, Json, build_document, read_text
 from crm_tui.cli.output import print_json, print_table, reports_errors, say, show_error
-from crm_tui.cli.session import invocation
+from crm_tui.cli.session import checked_early, invocation
 from crm_tui.domain import CertType
 from crm_tui.errors import InvalidInput
 from crm_tui.i18n import _
@@ -149,7 +149,9 @@ def customers_update(
         "birthday": birthday,
         "nationality": nationality,
     }
-    patch = _read_patch(file, options, confirm_different or [])  # bad input answers before any sign-in
+    patch = checked_early(
+        lambda: _read_patch(file, options, confirm_different or [])
+    )  # bad input answers before any sign-in
     run = invocation()
     settings = run.settings
     try:

@@ -32,7 +32,7 @@ from crm_tui.cli.output import (
     reports_errors,
     words,
 )
-from crm_tui.cli.session import invocation
+from crm_tui.cli.session import checked_early, invocation
 from crm_tui.domain import (
     CertType,
     CreditLevel,
@@ -89,7 +89,7 @@ def customers_search(
         email=email,
         social=social,
     )
-    query.parsed(region=run.settings.default_region)  # bad input answers before any sign-in
+    checked_early(lambda: query.parsed(region=run.settings.default_region))  # bad input answers before any sign-in
     result = search_customers(
         query,
         uow=run.reader(),
@@ -191,7 +191,7 @@ def customers_show(
     from crm_tui.services.shared.validation import parse_customer_id
 
     run = invocation()
-    parse_customer_id(customer_id)  # bad input answers before any sign-in
+    checked_early(lambda: parse_customer_id(customer_id))  # bad input answers before any sign-in
     detail = get_customer(customer_id, uow=run.reader(), actor=run.actor())
     if as_json:
         print_json(detail)

@@ -27,7 +27,7 @@ from crm_tui.cli.output import (
     show_error,
     words,
 )
-from crm_tui.cli.session import invocation
+from crm_tui.cli.session import checked_early, invocation
 from crm_tui.domain import CreditLevel, CustomerStatus, QueueName
 from crm_tui.errors import InvalidInput
 from crm_tui.i18n import _
@@ -110,7 +110,7 @@ def customers_register(
     form = _read_form(file, confirm_different=confirm_different or [])
     checks = {"region": settings.default_region, "min_age": settings.min_customer_age}
     today = datetime.now(UTC).date()  # the service's own "today"
-    validate_registration(form, today=today, **checks)  # bad input answers before any sign-in
+    checked_early(lambda: validate_registration(form, today=today, **checks))  # bad input answers before any sign-in
     try:
         result = register_customer(
             form,

@@ -215,6 +215,23 @@ def parse_iccid(value: str, *, field: str = "iccid") -> str:
     return digits
 
 
+EMAIL_REASONS = (
+    N_("An email address cannot have two periods in a row."),
+    N_("An email address must have an @-sign."),
+    N_("There must be something before the @-sign."),
+    N_("There must be something after the @-sign."),
+    N_("The part after the @-sign is not valid. It should have a period."),
+    N_("The part after the @-sign is not valid. It is not within a valid top-level domain."),
+    N_("The part after the @-sign is a special-use or reserved name that cannot be used with email."),
+    N_("An email address cannot have a period and a hyphen next to each other."),
+    N_("The email address contains invalid characters before the @-sign."),
+    N_("The email address contains an invalid character."),
+    N_("There can't be anything after the email address."),
+)
+"""email-validator's reasons for the mistakes typed at a counter, in its own words (it has no catalogue):
+marked here so that `_()` gives them in the operator's language; any other reason stays as it says it."""
+
+
 def parse_email(value: str, *, field: str = "email", deliverability: bool = False) -> str:
     """A syntactically valid address (email-validator: `a@b..com` refused), stored lower-cased.
 
@@ -224,7 +241,8 @@ def parse_email(value: str, *, field: str = "email", deliverability: bool = Fals
         checked = validate_email(value, check_deliverability=deliverability)
     except EmailNotValidError as error:
         raise InvalidInput(
-            _("That is not an email address: {error}").format(error=error), fields={field: _("Like name@example.com.")}
+            _("That is not an email address: {error}").format(error=_(str(error))),
+            fields={field: _("Like name@example.com.")},
         ) from None
     return checked.normalized.lower()
 
