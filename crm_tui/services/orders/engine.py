@@ -305,6 +305,15 @@ def run_order(
                     view = order_view(uow, uow.session.get(Order, order_pk))
                     break
                 kind = STEP_KINDS[step.name]
+                if not kind.external:  # nothing leaves the database: start, work and finish in one transaction
+                    step.attempts += 1
+                    step.started_at = now()
+                    view, finished = _finish_step(uow, order_pk, step, None, runner, settings, now, on_progress)
+                    if on_progress:
+                        on_progress(view)
+                    if finished:
+                        break
+                    continue
                 uow.session.execute(
                     update(OrderStep)
                     .where(OrderStep.id == step.id, OrderStep.status != StepStatus.DONE)
@@ -341,24 +350,10 @@ def run_order(
             with database_uow() as uow:
                 if not lease.renew(uow, order_pk, runner, now()):
                     raise _taken_over(uow, order_pk)
-                order = uow.session.get(Order, order_pk)
                 step = uow.session.get(OrderStep, step_pk)
                 if step.status == StepStatus.DONE:
                     continue  # cannot happen under the lease; never run local work twice
-                if kind.local:
-                    kind.local(StepContext(uow=uow, order=order, step=step, now=now(), settings=settings))
-                step.status = StepStatus.DONE
-                step.done_at = now()
-                step.last_error = None
-                step.answer = answer
-                uow.session.add_all([step, order])
-                uow.session.flush()
-                finished = order.status != OrderStatus.RUNNING  # the closing step closed it: the lease ends with it
-                if finished:
-                    lease.release(uow, order_pk, runner)
-                uow.commit()
-                if on_progress or finished:  # a view is three reads: only for someone watching, and the last
-                    view = order_view(uow, uow.session.get(Order, order_pk))
+                view, finished = _finish_step(uow, order_pk, step, answer, runner, settings, now, on_progress)
             if on_progress:
                 on_progress(view)
             if finished:
@@ -369,6 +364,37 @@ def run_order(
             uow.commit()
         raise
     return view
+
+
+def _finish_step(
+    uow: UnitOfWork,
+    order_pk: int,
+    step: OrderStep,
+    answer: str | None,
+    runner: str,
+    settings: Any,
+    now: Callable[[], datetime],
+    on_progress: Callable[[OrderView], None] | None,
+) -> tuple[OrderView | None, bool]:
+    """The step's local work and its mark as done, committed (with the lease's end when it closed the
+    order); the order's view when someone watches or it is the last, and whether it was."""
+    order = uow.session.get(Order, order_pk)
+    kind = STEP_KINDS[step.name]
+    if kind.local:
+        kind.local(StepContext(uow=uow, order=order, step=step, now=now(), settings=settings))
+    step.status = StepStatus.DONE
+    step.done_at = now()
+    step.last_error = None
+    step.answer = answer
+    uow.session.add_all([step, order])
+    uow.session.flush()
+    finished = order.status != OrderStatus.RUNNING  # the closing step closed it: the lease ends with it
+    if finished:
+        lease.release(uow, order_pk, runner)
+    uow.commit()
+    if on_progress or finished:  # a view is three reads: only for someone watching, and the last
+        return order_view(uow, uow.session.get(Order, order_pk)), finished
+    return None, finished
 
 
 def describe_answer(reply: Mapping[str, Any], elapsed_ms: int) -> str:
