@@ -253,7 +253,8 @@ class Records:
         self.people: list[Person] = []
         self.blocks: dict[int, Any] = {}  # hash of (rule, key) -> index or list of indexes
         self.numbers: dict[str, Any] = {}  # certificate number -> index or list of indexes
-        self.undated: dict[int, list[int]] = {}  # hash of an undated person's loose key -> their indexes
+        self.undated: dict[int, Any] = {}  # hash of an undated person's loose key -> index or list of indexes
+        self.undated_places: set[str] = set()  # the postcodes and towns of undated persons
 
     def __len__(self) -> int:
         return len(self.pks)
@@ -276,9 +277,9 @@ class Records:
         for document in person.documents:
             _put(self.numbers, document.number, i)
         if _is_undated(person):
-            undated = self.undated
+            self.undated_places |= person.postcodes | person.towns
             for loose in undated_keys(person):
-                undated.setdefault(hash(loose), []).append(i)
+                _put(self.undated, hash(loose), i)
 
     def candidate_pairs(self) -> tuple[set[int], int]:
         """Pairs (as i * n + j, i < j) sharing a block or a certificate neighbour; oversized blocks skipped."""
@@ -320,11 +321,8 @@ class Records:
         if not undated:
             return 0
         n = len(self)
-        places = set()
-        for person in self.people:
-            if _is_undated(person):
-                places |= person.postcodes | person.towns
-        hits: dict[int, list[int]] = {}
+        places, self.undated_places = self.undated_places, set()
+        hits: dict[int, Any] = {}
         for i, person in enumerate(self.people):
             if _is_undated(person):
                 continue
@@ -333,10 +331,12 @@ class Records:
             for loose in undated_keys(person):
                 key = hash(loose)
                 if key in undated:
-                    hits.setdefault(key, []).append(i)
+                    _put(hits, key, i)
         skipped = 0
-        for key, own in undated.items():
+        for key, members in undated.items():
+            own = [members] if type(members) is int else members
             others = hits.get(key, ())
+            others = [others] if type(others) is int else others
             if len(own) + len(others) > min(self.max_block, LOOSE_MAX_BLOCK):
                 skipped += 1
                 continue
