@@ -51,9 +51,8 @@ def numbers_stock(
 
     run = invocation()
     region = run.settings.default_region
-    parsed = checked_early(
-        lambda: {parse_service_number(number, region=region) for number in numbers}
-    )  # bad input, at once
+    # bad input answers before any sign-in
+    parsed = checked_early(lambda: {parse_service_number(number, region=region) for number in numbers})
     actor = run.actor()  # the operator's locale reads the fee (49,90 in Spanish)
     fee = None if golden_fee is None else parse_typed_amount(golden_fee, field="golden_fee")
     stocked = inventory.stock_numbers(numbers, region=region, golden_fee=fee, uow=run.services().writer(), actor=actor)

@@ -149,9 +149,8 @@ def customers_update(
         "birthday": birthday,
         "nationality": nationality,
     }
-    patch = checked_early(
-        lambda: _read_patch(file, options, confirm_different or [])
-    )  # bad input answers before any sign-in
+    # bad input answers before any sign-in
+    patch = checked_early(lambda: _read_patch(file, options, confirm_different or []))
     run = invocation()
     settings = run.settings
     try:

@@ -320,9 +320,8 @@ def run_order(
                     .values(status=StepStatus.PENDING, attempts=OrderStep.attempts + 1, started_at=now())
                     .execution_options(synchronize_session=False)
                 )
-                payload = dict(
-                    uow.session.get(Order, order_pk).payload
-                )  # read before the commit: no second transaction
+                # read before the commit: no second transaction held open across the external call
+                payload = dict(uow.session.get(Order, order_pk).payload)
                 uow.commit()
                 step_pk, attempt, key = step.id, step.attempts + 1, step.idempotency_key
             answer = None
