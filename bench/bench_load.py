@@ -13,8 +13,9 @@ drawn from a counter's mix:
     deregister one of its lines (the six-step order)                                    3 %
 
 Each terminal warms up before its clock starts (imports what its writes need, runs each read once,
-untimed): a counter's terminal starts once in the morning, and a first call's imports would otherwise
-be a tenth of the samples of the rarer actions. Lines are dealt to terminals so that no two touch the same one: every error is a real one (the
+untimed), and all of them start behind one barrier: a counter's terminal starts once in the
+morning, and a first call's imports would otherwise be a tenth of the samples of the rarer actions.
+Lines are dealt to terminals so that no two touch the same one: every error is a real one (the
 designed conflicts of two terminals on one line are tested in tests/, not provoked here). Beside the
 terminals run a supervisor's duplicate scan and a customer import (`--no-batch` leaves them out), as a
 shop's back office would.

@@ -43,12 +43,13 @@ def rss_mib() -> float:
 
 def prepare(path: Path, customers: int) -> list[str]:
     """The file seeded (when new), a CSR to sign in as, and the customer IDs to open."""
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
     from crm_tui.config import Settings
     from crm_tui.domain import Role
-    from crm_tui.services import operators
     from crm_tui.services.bootstrap import open_services
+    from crm_tui.services.shared.passwords import hash_secret
+    from crm_tui.storage.models import Operator
     from crm_tui.storage.seed import seed_database
 
     fresh = not path.exists()
@@ -56,14 +57,13 @@ def prepare(path: Path, customers: int) -> list[str]:
     if fresh:
         print(f"seeding {customers:,} customers into {path} ...", file=sys.stderr)
         seed_database(services.database, customers=customers, seed=3)
+    with services.writer() as uow:  # the CSR, written directly: a file that has admins needs none of them
+        if uow.session.execute(select(Operator).where(Operator.username == "membench")).scalar_one_or_none() is None:
+            uow.session.add(
+                Operator(username="membench", display_name="Memory", role=Role.CSR, password_hash=hash_secret(PASSWORD))
+            )
+            uow.commit()
     with services.database.engine.connect() as connection:
-        if not connection.execute(text("SELECT 1 FROM operators WHERE username = 'membench'")).first():
-            boss = connection.execute(text("SELECT count(*) FROM operators WHERE role = 'admin'")).scalar_one()
-            admin = None
-            if boss == 0:
-                operators.add_operator("memadmin", PASSWORD, role=Role.ADMIN, uow=services.writer(), actor=None)
-                admin = operators.sign_in("memadmin", PASSWORD, uow=services.writer())
-            operators.add_operator("membench", PASSWORD, role=Role.CSR, uow=services.writer(), actor=admin)
         total = connection.execute(text("SELECT max(id) FROM customers")).scalar_one()
         ids = []
         step = max(1, total // 150)
