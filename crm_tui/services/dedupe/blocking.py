@@ -296,7 +296,7 @@ class Records:
         self.blocks = {}
         numbers = self.numbers
         for number, members in numbers.items():
-            own = [members] if type(members) is int else members
+            own = _members(members)
             if len(own) > 1:
                 pairs.update(i * n + j for i, j in combinations(own, 2))
             for neighbour in certificate_neighbours(number):
@@ -304,7 +304,7 @@ class Records:
                 if other is None:
                     continue
                 for i in own:
-                    for j in [other] if type(other) is int else other:
+                    for j in _members(other):
                         if i != j:
                             pairs.add(min(i, j) * n + max(i, j))
         self.numbers = {}
@@ -334,9 +334,8 @@ class Records:
                     _put(hits, key, i)
         skipped = 0
         for key, members in undated.items():
-            own = [members] if type(members) is int else members
-            others = hits.get(key, ())
-            others = [others] if type(others) is int else others
+            own = _members(members)
+            others = _members(hits.get(key, ()))
             if len(own) + len(others) > min(self.max_block, LOOSE_MAX_BLOCK):
                 skipped += 1
                 continue
@@ -369,3 +368,8 @@ def _put(blocks: dict[Any, Any], key: Any, i: int) -> None:
             blocks[key] = [got, i]
     elif got[-1] != i:
         got.append(i)
+
+
+def _members(got: Any) -> Any:
+    """The indexes `_put` keeps under a key as a sequence (it stores a lone index bare)."""
+    return [got] if type(got) is int else got
