@@ -52,7 +52,7 @@ from crm_tui.services.identity.near_matches import check_identity
 from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.services.shared.validation import customer_id_for, normalize_name
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import Address, Certificate, Customer
+from crm_tui.storage.models.customers import Address, Certificate, Customer
 from crm_tui.storage.seed import seed_database
 from crm_tui.storage.sequences import next_number
 

@@ -66,7 +66,7 @@ def admin(services: Services):  # noqa: ANN201
         from sqlalchemy import select
 
         from crm_tui.services.shared.passwords import hash_secret as hs
-        from crm_tui.storage.models import Operator
+        from crm_tui.storage.models.operators import Operator
 
         with services.writer() as uow:
             if (

@@ -49,7 +49,7 @@ def prepare(path: Path, customers: int) -> list[str]:
     from crm_tui.domain import Role
     from crm_tui.services.bootstrap import open_services
     from crm_tui.services.shared.passwords import hash_secret
-    from crm_tui.storage.models import Operator
+    from crm_tui.storage.models.operators import Operator
     from crm_tui.storage.seed import seed_database
 
     fresh = not path.exists()

@@ -30,7 +30,7 @@ from crm_tui.services import operators
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.dedupe import blocking, training
 from crm_tui.services.dedupe import scan as dedupe_scan
-from crm_tui.storage.models import Certificate, Customer
+from crm_tui.storage.models.customers import Certificate, Customer
 
 PASSWORD = "bench-dedupe-public-1"
 FIELDS = ("given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state")

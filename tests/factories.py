@@ -14,15 +14,9 @@ from sqlmodel import select
 
 from crm_tui.services.context import Services
 from crm_tui.services.shared.validation import customer_id_for, normalize_name
-from crm_tui.storage.models import (
-    Account,
-    Certificate,
-    Charge,
-    Contract,
-    Customer,
-    Offering,
-    Subscriber,
-)
+from crm_tui.storage.models.customers import Certificate, Customer
+from crm_tui.storage.models.lines import Account, Contract, Offering, Subscriber
+from crm_tui.storage.models.money import Charge
 from crm_tui.storage.sequences import next_number
 
 _serial = count(1)

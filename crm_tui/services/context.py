@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crm_tui import present
 from crm_tui.config import Settings
@@ -18,8 +18,10 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.audit_anchor import audit_key
 from crm_tui.services.shared.views import Actor
 from crm_tui.storage.db import Database, PoolSettings
-from crm_tui.storage.models import QueueItem
 from crm_tui.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # only the queue action's signature names it: a command that runs no action loads no queue table
+    from crm_tui.storage.models.queues import QueueItem
 
 
 class ExternalFailure(Exception):

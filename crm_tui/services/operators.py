@@ -26,7 +26,7 @@ from crm_tui.services.shared.passwords import (
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role, require_signed_in
 from crm_tui.services.shared.validation import parse_language
 from crm_tui.services.shared.views import Actor, OperatorView
-from crm_tui.storage.models import Operator
+from crm_tui.storage.models.operators import Operator
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

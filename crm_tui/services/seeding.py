@@ -15,7 +15,8 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.services.shared.permissions import require_role
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import AuthenticationInfo, Certificate, Customer, Operator, SocialAccount
+from crm_tui.storage.models.customers import AuthenticationInfo, Certificate, Customer, SocialAccount
+from crm_tui.storage.models.operators import Operator
 from crm_tui.storage.seed import FEATURED, SeedReport, seed_database
 from crm_tui.storage.types import utcnow
 

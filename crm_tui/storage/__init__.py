@@ -1,1 +1,2 @@
-"""Storage: SQLModel tables, the engine, the unit of work, migrations and the demo data generator."""
+"""Storage: SQLModel tables (`models/`, one module a room; `schema` loads them all), the engine, the unit of
+work, migrations and the demo data generator."""

@@ -10,21 +10,10 @@ from typing import Any
 from sqlalchemy import Column, Connection, Table, func, insert, select, text
 
 from crm_tui.storage.db import Database
-from crm_tui.storage.models import (
-    Account,
-    Address,
-    BlacklistEntry,
-    Certificate,
-    Charge,
-    Contact,
-    Contract,
-    Customer,
-    NumberPoolEntry,
-    Offering,
-    Preference,
-    SimCard,
-    Subscriber,
-)
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer, Preference
+from crm_tui.storage.models.lines import Account, Contract, NumberPoolEntry, Offering, SimCard, Subscriber
+from crm_tui.storage.models.money import Charge
 
 CUSTOMERS: Table = Customer.__table__  # type: ignore[attr-defined]
 CERTIFICATES: Table = Certificate.__table__  # type: ignore[attr-defined]

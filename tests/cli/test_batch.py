@@ -22,7 +22,8 @@ from sqlalchemy import select
 from crm_tui.config import Settings
 from crm_tui.domain import Role
 from crm_tui.services.bootstrap import open_services
-from crm_tui.storage.models import AuditEntry, BlacklistEntry
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
 from tests.cli.conftest import EXAMPLE, Cli
 from tests.conftest import _add, _empty_pg
 from tests.factories import LUCIA_KEYS, make_customer, sim_card

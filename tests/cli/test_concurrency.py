@@ -11,7 +11,7 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from crm_tui.storage.models import Certificate
+from crm_tui.storage.models.customers import Certificate
 from tests.cli.conftest import EXAMPLE
 
 TERMINALS = 16

@@ -11,7 +11,7 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from crm_tui.storage.models import AuditEntry
+from crm_tui.storage.models.audit import AuditEntry
 from tests.cli.conftest import EXAMPLE
 
 

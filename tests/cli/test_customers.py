@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from crm_tui.services.shared.validation import customer_id_for
-from crm_tui.storage.models import Customer
+from crm_tui.storage.models.customers import Customer
 from tests.factories import LUCIA_KEYS, make_customer
 
 CUSTOMER_KEYS = {

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from crm_tui.config import Settings
 from crm_tui.services.bootstrap import open_services
 from crm_tui.services.shared.validation import customer_id_for
-from crm_tui.storage.models import Customer
+from crm_tui.storage.models.customers import Customer
 
 
 def count_customers(url: str) -> int:

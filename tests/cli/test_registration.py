@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_tui.storage.models import BlacklistEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
 from tests.cli.conftest import EXAMPLE, NUMBERS
 
 MARTA = json.loads(EXAMPLE.read_text())

@@ -11,7 +11,8 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from crm_tui.storage.models import BlacklistEntry, Subscriber
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.lines import Subscriber
 from tests.factories import make_customer
 
 LINE = "34612345678"

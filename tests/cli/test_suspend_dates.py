@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from crm_tui.storage.models import Account, Charge
+from crm_tui.storage.models.lines import Account
+from crm_tui.storage.models.money import Charge
 from tests.factories import make_customer
 
 LINE = "34612345678"

@@ -12,7 +12,10 @@ from textual.widgets import RadioSet, Select, Static
 from crm_tui.screens.add_line import POOL, AddLineScreen
 from crm_tui.screens.confirm import ConfirmModal
 from crm_tui.screens.customer_view import CustomerViewScreen
-from crm_tui.storage.models import BlacklistEntry, Payment, QueueItem, Subscriber
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.lines import Subscriber
+from crm_tui.storage.models.money import Payment
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer, stock_pools
 from tests.screens.conftest import settle, sign_in
 from tests.screens.test_deregistration_screen import plain

@@ -18,7 +18,8 @@ from crm_tui.screens.receipts import ReceiptsScreen
 from crm_tui.screens.terminate import TerminateModal
 from crm_tui.services.identity.blacklist import add_blacklist_entry
 from crm_tui.services.lifecycle.deregistration import submit_deregistration
-from crm_tui.storage.models import AuditEntry, BlacklistEntry
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
 from tests.factories import make_customer
 from tests.screens.conftest import settle, sign_in
 

@@ -19,17 +19,12 @@ from crm_tui.screens.terminate import TerminateModal
 from crm_tui.services.bootstrap import services_over
 from crm_tui.services.context import Services
 from crm_tui.services.lifecycle import deregistration, deregistration_quote
-from crm_tui.storage.models import (
-    ArchiveRecord,
-    Customer,
-    Interaction,
-    NumberPoolEntry,
-    Order,
-    Payment,
-    QueueItem,
-    SimCard,
-    Subscriber,
-)
+from crm_tui.storage.models.archive import ArchiveRecord
+from crm_tui.storage.models.customers import Customer, Interaction
+from crm_tui.storage.models.lines import NumberPoolEntry, SimCard, Subscriber
+from crm_tui.storage.models.money import Payment
+from crm_tui.storage.models.orders import Order
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.widgets.order_progress import OrderProgress
 from tests.factories import make_customer
 from tests.screens.conftest import FROZEN_NOW, settle, sign_in
@@ -264,7 +259,7 @@ async def test_terminate_the_customer_from_the_customer_view(make_app, services,
 
 
 async def test_a_prepaid_balance_moves_to_another_account(make_app, services, csr):
-    from crm_tui.storage.models import Account
+    from crm_tui.storage.models.lines import Account
 
     make_customer(services, cert_number="12345678Z", service_number=LINE, balance=Decimal("40.00"))
     with services.writer() as uow:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from crm_tui.storage.models import Customer
+from crm_tui.storage.models.customers import Customer
 from tests.screens.test_profile_edit_screen import SIZE, marta, open_view  # noqa: F401 - marta is a fixture
 
 

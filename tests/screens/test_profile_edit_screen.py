@@ -15,7 +15,8 @@ from crm_tui.screens.profile_edit import ProfileEditScreen
 from crm_tui.services.customers.profile import get_customer
 from crm_tui.services.identity.profile_edit import update_profile
 from crm_tui.services.identity.profile_patch import ProfilePatch
-from crm_tui.storage.models import Attachment, AuditEntry, Certificate, Interaction
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.customers import Attachment, Certificate, Interaction
 from crm_tui.widgets.editable_rows import EditableRows
 from crm_tui.widgets.form_field import FormField
 from tests.screens.conftest import settle, sign_in

@@ -28,13 +28,10 @@ from crm_tui.services.lifecycle.deregistration import submit_deregistration
 from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.services.orders import engine as orders
 from crm_tui.services.privacy import erasure
-from crm_tui.storage.models import (
-    BlacklistEntry,
-    Contact,
-    Customer,
-    DuplicateCandidate,
-    QueueItem,
-)
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.customers import Contact, Customer
+from crm_tui.storage.models.dedupe import DuplicateCandidate
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer, stock_pools
 from tests.screens.conftest import FROZEN_NOW, settle, sign_in
 

@@ -17,7 +17,7 @@ from crm_tui.screens.registration import (
     UploadModal,
 )
 from crm_tui.services.customers.search import CustomerQuery, search_customers
-from crm_tui.storage.models import BlacklistEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
 from crm_tui.widgets.editable_rows import EditableRows, RowFormModal
 from crm_tui.widgets.form_field import FormField
 from tests.factories import make_customer, stock_pools

@@ -17,14 +17,11 @@ from crm_tui.screens.resume import ResumeScreen
 from crm_tui.screens.suspend import SuspendModal
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.lifecycle.termination import terminate_customer
-from crm_tui.storage.models import (
-    Account,
-    Charge,
-    Customer,
-    Order,
-    QueueItem,
-    Subscriber,
-)
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Subscriber
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.orders import Order
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.widgets.order_progress import CustomerOrders
 from tests.factories import make_customer, stock_pools
 from tests.screens.conftest import settle, sign_in

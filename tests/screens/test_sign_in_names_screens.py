@@ -8,7 +8,7 @@ from textual.widgets import Input
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.query_customers import QueryCustomersScreen
 from crm_tui.screens.registration import RegistrationResultModal
-from crm_tui.storage.models import Customer
+from crm_tui.storage.models.customers import Customer
 from tests.screens.conftest import settle, sign_in
 from tests.screens.test_registration_screen import error_at, fill_person, open_registration
 from tests.screens.test_verify_caller import caller  # noqa: F401 - the fixture

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.suspend import SuspendModal
-from crm_tui.storage.models import Order, QueueItem, Subscriber
+from crm_tui.storage.models.lines import Subscriber
+from crm_tui.storage.models.orders import Order
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer
 from tests.screens.conftest import settle, sign_in
 

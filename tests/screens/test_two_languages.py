@@ -26,7 +26,8 @@ from crm_tui.screens.registration import RegistrationResultModal, RegistrationSc
 from crm_tui.screens.resume import ResumeScreen
 from crm_tui.services import operators
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
-from crm_tui.storage.models import Operator, Subscriber
+from crm_tui.storage.models.lines import Subscriber
+from crm_tui.storage.models.operators import Operator
 from crm_tui.widgets.footer import shown_keys
 from tests.conftest import PASSWORD
 from tests.factories import make_customer, stock_pools

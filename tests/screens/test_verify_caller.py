@@ -12,7 +12,7 @@ from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.verify_caller import VerifyCallerModal
 from crm_tui.services.identity import authentication
 from crm_tui.services.shared.passwords import hash_secret
-from crm_tui.storage.models import AuthenticationInfo, Customer, SocialAccount
+from crm_tui.storage.models.customers import AuthenticationInfo, Customer, SocialAccount
 from crm_tui.storage.types import utcnow
 from tests.screens.conftest import burst, settle, sign_in
 

@@ -24,7 +24,7 @@ from crm_tui.services.shared.audit_anchor import (
     load_checkpoints,
     save_checkpoint,
 )
-from crm_tui.storage.models import AuditEntry
+from crm_tui.storage.models.audit import AuditEntry
 from tests.conftest import PASSWORD
 
 

@@ -12,7 +12,8 @@ from crm_tui.services.customers.profile import get_customer
 from crm_tui.services.identity.blacklist import add_blacklist_entry, lift_blacklist_entry, list_blacklist
 from crm_tui.services.identity.checks import check_blacklist
 from crm_tui.services.lifecycle.termination import terminate_customer
-from crm_tui.storage.models import AuditEntry, BlacklistEntry
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
 from tests.factories import make_customer
 
 CERT = {"cert_type": "national_id", "cert_number": "12345678Z", "cert_country": "ES"}

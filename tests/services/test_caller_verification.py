@@ -15,7 +15,8 @@ from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.identity import authentication
 from crm_tui.services.identity.sign_in_names import list_social_accounts, set_login_name, unlink_social_account
 from crm_tui.services.shared.validation import parse_login_name
-from crm_tui.storage.models import AuditEntry, AuthenticationInfo, Customer, Interaction
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.customers import AuthenticationInfo, Customer, Interaction
 from tests.factories import stock_pools
 from tests.services.test_registration import REGION, form, register
 

@@ -14,7 +14,7 @@ from crm_tui.services.bootstrap import open_services
 from crm_tui.services.identity.registration import register_customer
 from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import Offering, Subscriber
+from crm_tui.storage.models.lines import Offering, Subscriber
 from tests.factories import stock_pools
 
 RACERS = 16

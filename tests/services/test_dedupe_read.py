@@ -12,7 +12,7 @@ import pytest
 from crm_tui.services.customers.linkage import Document, Person, _street_and_number, street_and_number
 from crm_tui.services.dedupe.blocking import Records, collector_paused, customer_rows, person_of
 from crm_tui.services.dedupe.training import read_people
-from crm_tui.storage.models import Address, Certificate, Contact, Customer
+from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer
 
 TODAY = date(2026, 12, 2)
 

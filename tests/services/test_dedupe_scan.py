@@ -16,13 +16,9 @@ from crm_tui.services.customers.matching import (
     normalize_address,
 )
 from crm_tui.services.dedupe.scan import dismiss_pair, scan_duplicates
-from crm_tui.storage.models import (
-    Address,
-    Contact,
-    Customer,
-    DuplicateCandidate,
-    QueueItem,
-)
+from crm_tui.storage.models.customers import Address, Contact, Customer
+from crm_tui.storage.models.dedupe import DuplicateCandidate
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer
 
 

@@ -33,19 +33,13 @@ from crm_tui.services.lifecycle.deregistration_quote import (
 from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.services.orders import engine as orders
 from crm_tui.services.orders import operations as order_operations
-from crm_tui.storage.models import (
-    Account,
-    ArchiveRecord,
-    Charge,
-    Contact,
-    ExternalRequest,
-    NumberPoolEntry,
-    OutboxEvent,
-    Payment,
-    QueueItem,
-    SimCard,
-    Subscriber,
-)
+from crm_tui.storage.models.archive import ArchiveRecord
+from crm_tui.storage.models.customers import Contact
+from crm_tui.storage.models.lines import Account, NumberPoolEntry, SimCard, Subscriber
+from crm_tui.storage.models.money import Charge, Payment
+from crm_tui.storage.models.orders import ExternalRequest
+from crm_tui.storage.models.outbox import OutboxEvent
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -360,7 +354,8 @@ def test_malformed_faults_are_refused():
 
 
 def _second_line(services, customer_id: str) -> None:
-    from crm_tui.storage.models import Customer, Offering
+    from crm_tui.storage.models.customers import Customer
+    from crm_tui.storage.models.lines import Offering
 
     with services.writer() as uow:
         customer = uow.session.execute(select(Customer).where(Customer.customer_id == customer_id)).scalar_one()

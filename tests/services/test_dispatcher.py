@@ -21,7 +21,9 @@ from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.services.notifications.dispatcher import MAX_ATTEMPTS, dispatch_once
 from crm_tui.services.privacy import erasure
-from crm_tui.storage.models import ExternalRequest, OutboxEvent, QueueItem
+from crm_tui.storage.models.orders import ExternalRequest
+from crm_tui.storage.models.outbox import OutboxEvent
+from crm_tui.storage.models.queues import QueueItem
 
 NOON = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)  # 12:00 in Madrid, a Wednesday
 

@@ -17,7 +17,7 @@ from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.services.privacy import archive, erasure
 from crm_tui.services.shared import audit
-from crm_tui.storage.models import Payment
+from crm_tui.storage.models.money import Payment
 from tests.factories import stock_pools
 
 NAME, CERT, EMAIL, MOBILE = "Eulalia Quintanilla", "71234567W", "eulalia.q@example.com", "+34 677 888 999"

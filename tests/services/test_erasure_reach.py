@@ -21,7 +21,8 @@ from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.services.lifecycle.termination import terminate_customer
 from crm_tui.services.privacy import archive, erasure, verification
 from crm_tui.services.privacy.orphans import sweep_orphans
-from crm_tui.storage.models import Customer, MergeRecord
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.dedupe import MergeRecord
 from tests.factories import make_customer, stock_pools
 
 NAME, CERT, PASSPORT, EMAIL = "Eulalia Quintanilla", "71234567W", "XDB123456", "eulalia.q@example.com"
@@ -155,9 +156,9 @@ def test_erasing_the_survivor_of_a_merge_leaves_no_byte_of_either_record(service
 
 
 def test_the_table_check_searches_every_text_column_whatever_its_sql_class():
-    from sqlmodel import SQLModel
+    from crm_tui.storage.schema import metadata
 
-    customers = SQLModel.metadata.tables["customers"]
+    customers = metadata.tables["customers"]
     searched = [column.name for column in customers.columns if verification.searchable(column)]
     assert {"first_name", "last_name", "email", "mobile", "name_search", "display_name"} <= set(searched)
     assert "birthday" not in searched and "id" not in searched

@@ -19,7 +19,7 @@ from crm_tui.services.customers.export import export_customers
 from crm_tui.services.identity.importing import import_customers
 from crm_tui.services.identity.registration import register_customer
 from crm_tui.services.identity.registration_form import RegistrationForm
-from crm_tui.storage.models import AuditEntry
+from crm_tui.storage.models.audit import AuditEntry
 from tests.conftest import PASSWORD
 from tests.factories import make_customer
 

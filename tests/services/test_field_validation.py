@@ -26,7 +26,8 @@ from crm_tui.services.shared.validation import (
     parse_mobile,
     parse_phone,
 )
-from crm_tui.storage.models import AuthenticationInfo, Operator
+from crm_tui.storage.models.customers import AuthenticationInfo
+from crm_tui.storage.models.operators import Operator
 from tests.factories import stock_pools
 from tests.services.test_registration import REGION, form, register
 

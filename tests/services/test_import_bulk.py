@@ -14,15 +14,9 @@ from crm_tui.services.identity import importing
 from crm_tui.services.identity.importing import LEDGER_ACTION, import_customers
 from crm_tui.services.privacy import erasure
 from crm_tui.services.shared import audit
-from crm_tui.storage.models import (
-    AuditEntry,
-    AuthenticationInfo,
-    Certificate,
-    Customer,
-    Interaction,
-    OutboxEvent,
-    Preference,
-)
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.customers import AuthenticationInfo, Certificate, Customer, Interaction, Preference
+from crm_tui.storage.models.outbox import OutboxEvent
 from tests.factories import make_customer
 
 ES = {"cert_type": "national_id", "cert_country": "ES"}

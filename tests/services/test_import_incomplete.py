@@ -18,7 +18,7 @@ from crm_tui.services.identity.profile_edit import update_profile
 from crm_tui.services.identity.profile_patch import ProfilePatch
 from crm_tui.services.identity.registration import register_customer
 from crm_tui.services.identity.registration_form import RegistrationForm
-from crm_tui.storage.models import AuditEntry
+from crm_tui.storage.models.audit import AuditEntry
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 ES = {"cert_type": "national_id", "cert_country": "ES"}

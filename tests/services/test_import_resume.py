@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_tui.services.identity.importing import import_customers
-from crm_tui.storage.models import Certificate, Customer
+from crm_tui.storage.models.customers import Certificate, Customer
 from tests.conftest import PASSWORD
 
 ROWS = 10_000

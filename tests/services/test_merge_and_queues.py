@@ -14,14 +14,11 @@ from crm_tui.services import queues
 from crm_tui.services.customers.profile import get_customer, open_customer
 from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.dedupe import merge
-from crm_tui.storage.models import (
-    AuditEntry,
-    BlacklistEntry,
-    Contact,
-    Customer,
-    DuplicateCandidate,
-    QueueItem,
-)
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.customers import Contact, Customer
+from crm_tui.storage.models.dedupe import DuplicateCandidate
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer
 
 

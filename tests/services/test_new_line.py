@@ -15,20 +15,13 @@ from crm_tui.services.identity.held_registrations import decide_held_registratio
 from crm_tui.services.identity.new_line import add_line
 from crm_tui.services.lines.adding import NEW_ACCOUNT, line_options
 from crm_tui.services.orders import operations as order_operations
-from crm_tui.storage.models import (
-    Account,
-    BlacklistEntry,
-    Charge,
-    Contract,
-    Customer,
-    ExternalRequest,
-    NumberPoolEntry,
-    OutboxEvent,
-    Payment,
-    QueueItem,
-    SimCard,
-    Subscriber,
-)
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Contract, NumberPoolEntry, SimCard, Subscriber
+from crm_tui.storage.models.money import Charge, Payment
+from crm_tui.storage.models.orders import ExternalRequest
+from crm_tui.storage.models.outbox import OutboxEvent
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer, sim_card, stock_pools
 
 LINE = "34612345678"

@@ -16,7 +16,8 @@ from crm_tui.errors import (
     SignInFailed,
 )
 from crm_tui.services import operators
-from crm_tui.storage.models import AuditEntry, Operator
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.operators import Operator
 from tests.conftest import PASSWORD
 
 

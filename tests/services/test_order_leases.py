@@ -21,13 +21,10 @@ from crm_tui.services.orders import lease
 from crm_tui.services.orders import operations as order_operations
 from crm_tui.services.shared import runners
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import (
-    ArchiveRecord,
-    ExternalRequest,
-    Interaction,
-    Order,
-    OutboxEvent,
-)
+from crm_tui.storage.models.archive import ArchiveRecord
+from crm_tui.storage.models.customers import Interaction
+from crm_tui.storage.models.orders import ExternalRequest, Order
+from crm_tui.storage.models.outbox import OutboxEvent
 from tests.factories import make_customer
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

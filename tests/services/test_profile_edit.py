@@ -19,7 +19,8 @@ from crm_tui.services.identity.profile_edit import (
 )
 from crm_tui.services.identity.profile_patch import DocumentChange, ProfilePatch
 from crm_tui.services.shared.passwords import verify_secret
-from crm_tui.storage.models import Attachment, AuditEntry, AuthenticationInfo, Certificate, Customer, Interaction
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.customers import Attachment, AuthenticationInfo, Certificate, Customer, Interaction
 from tests.services.test_registration import NOW, REGION, form, register
 
 LATER = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)

@@ -24,7 +24,9 @@ from crm_tui.services.shared.receipts import (
     receipt_path,
     reprint_receipt,
 )
-from crm_tui.storage.models import Account, AuditEntry, Charge, Payment
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.lines import Account
+from crm_tui.storage.models.money import Charge, Payment
 from tests.factories import make_customer
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

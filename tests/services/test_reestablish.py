@@ -12,7 +12,8 @@ from crm_tui.errors import Conflict, NotFound
 from crm_tui.services.customers.profile import get_customer, open_customer
 from crm_tui.services.lifecycle import reestablishment as reestablish
 from crm_tui.services.lifecycle.termination import terminate_customer
-from crm_tui.storage.models import Customer, NumberPoolEntry
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import NumberPoolEntry
 from tests.factories import make_customer, stock_pools
 
 LINE = "34612345678"
@@ -23,7 +24,7 @@ def former(services, csr, admin):
     """Lucía had a line, was identified once at the counter, then left (number frozen)."""
     stock_pools(services, admin)
     customer_id = make_customer(services, cert_number="12345678Z", service_number=LINE, email="lucia@example.com")
-    from crm_tui.storage.models import Contact
+    from crm_tui.storage.models.customers import Contact
 
     with services.writer() as uow:
         pk = uow.session.execute(select(Customer.id).where(Customer.customer_id == customer_id)).scalar_one()

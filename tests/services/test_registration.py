@@ -18,18 +18,13 @@ from crm_tui.services.identity.near_matches import PossibleDuplicates, check_ide
 from crm_tui.services.identity.registration import register_customer
 from crm_tui.services.identity.registration_form import RegistrationForm
 from crm_tui.services.shared.validation import is_customer_id, parse_customer_id
-from crm_tui.storage.models import (
-    AuditEntry,
-    AuthenticationInfo,
-    BlacklistEntry,
-    Charge,
-    Contract,
-    Customer,
-    NumberPoolEntry,
-    OutboxEvent,
-    QueueItem,
-    SimCard,
-)
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.customers import AuthenticationInfo, Customer
+from crm_tui.storage.models.lines import Contract, NumberPoolEntry, SimCard
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.outbox import OutboxEvent
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import sim_card, stock_pools
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

@@ -30,14 +30,11 @@ from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.orders import engine as orders
 from crm_tui.services.orders import operations as order_operations
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import (
-    AuditEntry,
-    Charge,
-    ExternalRequest,
-    Order,
-    QueueItem,
-    Subscriber,
-)
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.lines import Subscriber
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.orders import ExternalRequest, Order
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer
 
 LINE = "34612345678"
@@ -89,7 +86,7 @@ def test_a_lost_sim_resumption_costs_the_catalog_fee(services, csr, lucia):
 
 def test_a_debt_suspension_lifts_only_when_paid(services, csr, lucia):
     with services.writer() as uow:
-        from crm_tui.storage.models import Account
+        from crm_tui.storage.models.lines import Account
 
         account = uow.session.execute(select(Account)).scalar_one()
         uow.session.add(Charge(account_id=account.id, amount=Decimal("42.10"), description="Unpaid bill"))

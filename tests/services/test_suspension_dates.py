@@ -18,7 +18,11 @@ from crm_tui.services.lifecycle.overdue import overdue_rules, suspend_overdue
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.orders import operations as order_operations
 from crm_tui.services.queues import act_on_item, list_queue
-from crm_tui.storage.models import Account, Charge, Customer, Order, QueueItem, Subscriber
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Subscriber
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.orders import Order
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer
 
 LINE = "34612345678"

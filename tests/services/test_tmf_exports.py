@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from crm_tui.services.customers.export import export_customers
-from crm_tui.storage.models import Customer, Order
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.orders import Order
 from crm_tui.storage.seed import seed_database
 from tests.factories import make_customer
 from tests.tmf_schemas import problems

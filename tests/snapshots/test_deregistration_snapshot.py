@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from crm_tui.app import LaunchRequest
 from crm_tui.services.lifecycle import deregistration, deregistration_quote
-from crm_tui.storage.models import Subscriber
+from crm_tui.storage.models.lines import Subscriber
 from tests.factories import make_customer
 from tests.screens.conftest import FROZEN_NOW, settle, sign_in
 

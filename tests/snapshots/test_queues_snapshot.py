@@ -12,7 +12,9 @@ import pytest
 from sqlmodel import select
 
 from crm_tui.services import queues
-from crm_tui.storage.models import Customer, DuplicateCandidate, QueueItem
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.dedupe import DuplicateCandidate
+from crm_tui.storage.models.queues import QueueItem
 from tests.factories import make_customer
 from tests.screens.conftest import FROZEN_NOW, settle, sign_in
 

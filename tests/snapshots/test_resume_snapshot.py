@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from crm_tui.app import LaunchRequest
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
-from crm_tui.storage.models import Account, Charge, Subscriber
+from crm_tui.storage.models.lines import Account, Subscriber
+from crm_tui.storage.models.money import Charge
 from tests.factories import make_customer
 from tests.screens.conftest import settle, sign_in
 

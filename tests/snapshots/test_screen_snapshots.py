@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from crm_tui.storage.models import Customer
+from crm_tui.storage.models.customers import Customer
 from tests.factories import make_customer
 from tests.screens.conftest import settle, sign_in
 

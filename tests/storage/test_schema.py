@@ -10,7 +10,7 @@ from sqlmodel import select
 from crm_tui.storage.db import BUSY_TIMEOUT_MS
 from crm_tui.storage.migrations import HEAD_REVISION
 from crm_tui.storage.migrations.runner import head_revision
-from crm_tui.storage.models import Certificate, Customer
+from crm_tui.storage.models.customers import Certificate, Customer
 from crm_tui.storage.sequences import next_number
 from crm_tui.storage.unit_of_work import is_unique_violation
 from tests.factories import make_customer

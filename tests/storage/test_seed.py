@@ -27,16 +27,10 @@ from crm_tui.services.shared.validation import (
 )
 from crm_tui.storage import seed as seed_module
 from crm_tui.storage.db import Database
-from crm_tui.storage.models import (
-    AuditEntry,
-    BlacklistEntry,
-    Certificate,
-    Customer,
-    NumberPoolEntry,
-    Offering,
-    SimCard,
-    Subscriber,
-)
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.customers import Certificate, Customer
+from crm_tui.storage.models.lines import NumberPoolEntry, Offering, SimCard, Subscriber
 from crm_tui.storage.seed import load_catalog, seed_database
 from tests.factories import make_customer
 

@@ -33,17 +33,10 @@ from crm_tui.services.customers.tmf import ENDED, tmf629_customer, tmf632_party
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import require_role
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Account,
-    Address,
-    ArchiveRecord,
-    Certificate,
-    Contact,
-    Customer,
-    Order,
-    Preference,
-    SocialAccount,
-)
+from crm_tui.storage.models.archive import ArchiveRecord
+from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer, Preference, SocialAccount
+from crm_tui.storage.models.lines import Account
+from crm_tui.storage.models.orders import Order
 
 FORMATS = ("jsonl", "tmf629", "tmf632")
 BATCH_SIZE = 1000

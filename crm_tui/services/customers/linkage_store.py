@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from crm_tui.services.customers.linkage_model import MatchModel, shipped_model
-from crm_tui.storage.models import MatchModelRecord
+from crm_tui.storage.models.dedupe import MatchModelRecord
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 _PARSED: dict[str, MatchModel] = {}

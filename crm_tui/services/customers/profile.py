@@ -34,21 +34,11 @@ from crm_tui.services.shared.views import (
     PreferenceView,
     SubscriberView,
 )
-from crm_tui.storage.models import (
-    Account,
-    Address,
-    BlacklistEntry,
-    Certificate,
-    Charge,
-    Contact,
-    Contract,
-    Customer,
-    Interaction,
-    Offering,
-    Operator,
-    Preference,
-    Subscriber,
-)
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer, Interaction, Preference
+from crm_tui.storage.models.lines import Account, Contract, Offering, Subscriber
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.operators import Operator
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

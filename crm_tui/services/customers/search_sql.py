@@ -32,13 +32,8 @@ from sqlalchemy import (
 
 from crm_tui.domain import HIDDEN_STATUSES, LIVE_LINE_STATUSES
 from crm_tui.services.shared.validation import split_social
-from crm_tui.storage.models import (
-    Certificate,
-    Contact,
-    Customer,
-    SocialAccount,
-    Subscriber,
-)
+from crm_tui.storage.models.customers import Certificate, Contact, Customer, SocialAccount
+from crm_tui.storage.models.lines import Subscriber
 
 KEY_FIELDS = (
     "customer_id",

@@ -9,10 +9,8 @@ from crm_tui.domain import (
     CustomerStatus,
     SubscriberStatus,
 )
-from crm_tui.storage.models import (
-    Customer,
-    Subscriber,
-)
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Subscriber
 
 
 def refresh_customer_status(session, customer: Customer) -> None:  # noqa: ANN001

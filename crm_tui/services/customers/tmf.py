@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from crm_tui.storage.models import Address, Certificate, Contact, Customer, Preference
+from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer, Preference
 
 CUSTOMER_PATH = "/tmf-api/customerManagement/v4/customer"
 PARTY_PATH = "/tmf-api/partyManagement/v4"

@@ -42,12 +42,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from crm_tui.domain import HIDDEN_STATUSES
 from crm_tui.services.customers.linkage import Person, make_person
 from crm_tui.services.customers.matching import certificate_neighbours, phonetic
-from crm_tui.storage.models import (
-    Address,
-    Certificate,
-    Contact,
-    Customer,
-)
+from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 ITEM = "\x1e"  # between a customer's several certificates, contacts or addresses

@@ -22,21 +22,19 @@ from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.validation import normalize_name, parse_customer_id
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Account,
+from crm_tui.storage.models.customers import (
     Address,
     Attachment,
     Certificate,
     Contact,
     Customer,
-    DuplicateCandidate,
     Interaction,
-    MergeRecord,
-    Order,
-    QueueItem,
     SocialAccount,
-    Subscriber,
 )
+from crm_tui.storage.models.dedupe import DuplicateCandidate, MergeRecord
+from crm_tui.storage.models.lines import Account, Subscriber
+from crm_tui.storage.models.orders import Order
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -36,11 +36,9 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.validation import clean_text
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Customer,
-    DuplicateCandidate,
-    QueueItem,
-)
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.dedupe import DuplicateCandidate
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

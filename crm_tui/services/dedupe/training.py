@@ -22,7 +22,7 @@ from crm_tui.services.dedupe.blocking import collector_paused, customer_rows, pe
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Customer
+from crm_tui.storage.models.customers import Customer
 from crm_tui.storage.types import utcnow
 
 Progress = Callable[[str, int, int], None]

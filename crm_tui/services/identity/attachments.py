@@ -15,7 +15,8 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.files import FilePlacement
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Attachment, Customer, Operator
+from crm_tui.storage.models.customers import Attachment, Customer
+from crm_tui.storage.models.operators import Operator
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

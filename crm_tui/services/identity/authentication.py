@@ -31,7 +31,8 @@ from crm_tui.services.shared.validation import (
     parse_service_number,
 )
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import AuthenticationInfo, Customer, Subscriber
+from crm_tui.storage.models.customers import AuthenticationInfo, Customer
+from crm_tui.storage.models.lines import Subscriber
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

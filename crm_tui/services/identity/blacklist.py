@@ -29,7 +29,8 @@ from crm_tui.services.shared.permissions import (
 )
 from crm_tui.services.shared.validation import clean_text, mask
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import BlacklistEntry, Operator
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.operators import Operator
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

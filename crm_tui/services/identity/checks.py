@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 
 from crm_tui.domain import BlacklistSeverity
 from crm_tui.i18n import N_, _
-from crm_tui.storage.models import BlacklistEntry
+from crm_tui.storage.models.blacklist import BlacklistEntry
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 MATCHED_ON_WORDS = {"certificate": N_("certificate"), "name and birthday": N_("name and birthday")}

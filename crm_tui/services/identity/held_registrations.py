@@ -25,13 +25,10 @@ from crm_tui.services.shared.validation import (
     clean_text,
 )
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Account,
-    Customer,
-    Offering,
-    Operator,
-    QueueItem,
-)
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Offering
+from crm_tui.storage.models.operators import Operator
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

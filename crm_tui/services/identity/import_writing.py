@@ -28,16 +28,16 @@ from crm_tui.identifiers import customer_id_for
 from crm_tui.services.identity.registration_form import PreferenceInput, ValidRegistration
 from crm_tui.services.shared import outbox
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import (
+from crm_tui.storage.models.customers import (
     Address,
     AuthenticationInfo,
     Certificate,
     Contact,
     Customer,
     Interaction,
-    OutboxEvent,
     Preference,
 )
+from crm_tui.storage.models.outbox import OutboxEvent
 from crm_tui.storage.sequences import next_numbers
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork

@@ -52,7 +52,8 @@ from crm_tui.services.identity.registration_form import (
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import AuditEntry, Certificate, Customer
+from crm_tui.storage.models.audit import AuditEntry
+from crm_tui.storage.models.customers import Certificate, Customer
 from crm_tui.storage.types import utcnow
 
 BATCH_SIZE = 200

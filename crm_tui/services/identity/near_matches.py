@@ -23,12 +23,7 @@ from crm_tui.services.shared.permissions import (
     require_signed_in,
 )
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Address,
-    Certificate,
-    Contact,
-    Customer,
-)
+from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 NEAR_MATCH_LIMIT = 10

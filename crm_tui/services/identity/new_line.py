@@ -50,7 +50,11 @@ from crm_tui.services.shared.payments import PAYMENT_METHODS, take_payment
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import parse_iccid, parse_service_number
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Account, Address, Certificate, Charge, Customer, Order, QueueItem
+from crm_tui.storage.models.customers import Address, Certificate, Customer
+from crm_tui.storage.models.lines import Account
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.orders import Order
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.sequences import next_number
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork

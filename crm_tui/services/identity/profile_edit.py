@@ -64,7 +64,7 @@ from crm_tui.services.shared.passwords import hash_secret
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import field_words, mask, normalize_name, parse_customer_id
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
+from crm_tui.storage.models.customers import (
     Address,
     AuthenticationInfo,
     Certificate,

@@ -18,7 +18,7 @@ from crm_tui.services.identity.registration_form import (
     ValidRegistration,
 )
 from crm_tui.services.shared.certificates import parse_certificate
-from crm_tui.storage.models import AuthenticationInfo, Certificate, Customer, Preference, SocialAccount
+from crm_tui.storage.models.customers import AuthenticationInfo, Certificate, Customer, Preference, SocialAccount
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 

@@ -25,18 +25,17 @@ from crm_tui.services.shared.catalog import ensure_catalog
 from crm_tui.services.shared.certificates import document_words
 from crm_tui.services.shared.validation import customer_id_for
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Account,
+from crm_tui.storage.models.customers import (
     Address,
     AuthenticationInfo,
     Certificate,
     Contact,
     Customer,
-    Offering,
     Preference,
-    QueueItem,
     SocialAccount,
 )
+from crm_tui.storage.models.lines import Account, Offering
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.sequences import next_number
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -16,7 +16,7 @@ from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import mask, parse_customer_id, parse_login_name
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Customer, SocialAccount
+from crm_tui.storage.models.customers import Customer, SocialAccount
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

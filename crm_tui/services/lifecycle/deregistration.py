@@ -57,14 +57,10 @@ from crm_tui.services.shared.validation import (
     parse_service_number,
 )
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Account,
-    Charge,
-    Contract,
-    Customer,
-    QueueItem,
-    Subscriber,
-)
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Contract, Subscriber
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -23,23 +23,18 @@ from crm_tui.services.orders.engine import (
 )
 from crm_tui.services.shared import outbox
 from crm_tui.services.shared.interactions import capture
-from crm_tui.storage.models import (
-    Account,
+from crm_tui.storage.models.archive import ArchiveRecord
+from crm_tui.storage.models.customers import (
     Address,
-    ArchiveRecord,
     AuthenticationInfo,
     Certificate,
     Contact,
-    Contract,
     Customer,
-    NumberPoolEntry,
-    Offering,
-    Payment,
     Preference,
-    SimCard,
     SocialAccount,
-    Subscriber,
 )
+from crm_tui.storage.models.lines import Account, Contract, NumberPoolEntry, Offering, SimCard, Subscriber
+from crm_tui.storage.models.money import Payment
 
 # --- the order's local steps --------------------------------------------------------------------------
 

@@ -29,7 +29,9 @@ from crm_tui.services.orders.operations import runs_ahead
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Account, Charge, Customer, Subscriber
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Subscriber
+from crm_tui.storage.models.money import Charge
 from crm_tui.storage.types import utcnow
 
 

@@ -21,19 +21,9 @@ from crm_tui.services.shared.interactions import capture
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import parse_customer_id, parse_service_number
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Account,
-    Address,
-    ArchiveRecord,
-    Certificate,
-    Contact,
-    Customer,
-    Interaction,
-    NumberPoolEntry,
-    Offering,
-    Preference,
-    Subscriber,
-)
+from crm_tui.storage.models.archive import ArchiveRecord
+from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer, Interaction, Preference
+from crm_tui.storage.models.lines import Account, NumberPoolEntry, Offering, Subscriber
 from crm_tui.storage.sequences import next_number
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork

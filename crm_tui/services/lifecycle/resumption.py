@@ -47,11 +47,9 @@ from crm_tui.services.shared.permissions import (
 )
 from crm_tui.services.shared.validation import clean_text, parse_service_number
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Account,
-    Charge,
-    QueueItem,
-)
+from crm_tui.storage.models.lines import Account
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

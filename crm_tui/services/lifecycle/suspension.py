@@ -42,9 +42,7 @@ from crm_tui.services.shared.permissions import (
 )
 from crm_tui.services.shared.validation import clean_text, parse_service_number
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import (
-    Subscriber,
-)
+from crm_tui.storage.models.lines import Subscriber
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

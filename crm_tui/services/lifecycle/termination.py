@@ -33,12 +33,9 @@ from crm_tui.services.shared.validation import (
     parse_customer_id,
 )
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Certificate,
-    Customer,
-    QueueItem,
-    Subscriber,
-)
+from crm_tui.storage.models.customers import Certificate, Customer
+from crm_tui.storage.models.lines import Subscriber
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 
 # --- terminate the whole relationship ----------------------------------------------------------------

@@ -24,15 +24,8 @@ from crm_tui.services.shared.catalog import catalog_entries, ensure_catalog
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import parse_customer_id
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
-    Account,
-    Contract,
-    Customer,
-    NumberPoolEntry,
-    Offering,
-    SimCard,
-    Subscriber,
-)
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Contract, NumberPoolEntry, Offering, SimCard, Subscriber
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 NEW_ACCOUNT = "new"

@@ -21,7 +21,7 @@ from crm_tui.services.shared.validation import (
     parse_mobile,
 )
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import NumberPoolEntry, SimCard
+from crm_tui.storage.models.lines import NumberPoolEntry, SimCard
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from crm_tui.domain import LIVE_LINE_STATUSES, SubscriberStatus
 from crm_tui.errors import Conflict, NotFound
 from crm_tui.i18n import _
-from crm_tui.storage.models import Account, Customer, Offering, Subscriber
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Offering, Subscriber
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 

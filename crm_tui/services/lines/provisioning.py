@@ -6,14 +6,9 @@ from datetime import date, datetime
 
 from crm_tui.i18n import _
 from crm_tui.services.lines.inventory import take_number, take_sim
-from crm_tui.storage.models import (
-    Account,
-    Charge,
-    Contract,
-    Customer,
-    Offering,
-    Subscriber,
-)
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account, Contract, Offering, Subscriber
+from crm_tui.storage.models.money import Charge
 
 
 def give_line(

@@ -31,7 +31,11 @@ from crm_tui.services.shared.outbox import outside_do_not_disturb
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.runners import new_runner_id
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Customer, Order, OutboxEvent, Preference, QueueItem, Subscriber
+from crm_tui.storage.models.customers import Customer, Preference
+from crm_tui.storage.models.lines import Subscriber
+from crm_tui.storage.models.orders import Order
+from crm_tui.storage.models.outbox import OutboxEvent
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -28,7 +28,10 @@ from crm_tui.services.shared.permissions import (
 )
 from crm_tui.services.shared.runners import new_runner_id
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Customer, Order, OrderStep, QueueItem, Subscriber
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Subscriber
+from crm_tui.storage.models.orders import Order, OrderStep
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.sequences import next_number
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork

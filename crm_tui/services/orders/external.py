@@ -25,7 +25,7 @@ from crm_tui.errors import InvalidInput
 from crm_tui.i18n import _
 from crm_tui.services.context import ExternalFailure
 from crm_tui.storage.db import Database
-from crm_tui.storage.models import ExternalRequest
+from crm_tui.storage.models.orders import ExternalRequest
 from crm_tui.storage.types import utcnow
 
 SYSTEMS = ("cbs", "provisioning", "notify")

@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, or_, select, update
 
 from crm_tui.domain import OrderStatus
 from crm_tui.services.shared.runners import runner_is_gone
-from crm_tui.storage.models import Order
+from crm_tui.storage.models.orders import Order
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 LEASE = timedelta(seconds=60)

@@ -30,7 +30,8 @@ from crm_tui.services.shared.permissions import (
 )
 from crm_tui.services.shared.runners import new_runner_id
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import Order, OrderStep, QueueItem
+from crm_tui.storage.models.orders import Order, OrderStep
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -20,7 +20,7 @@ from crm_tui.services.shared.permissions import (
 )
 from crm_tui.services.shared.validation import mask, parse_customer_id
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import ArchiveRecord
+from crm_tui.storage.models.archive import ArchiveRecord
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

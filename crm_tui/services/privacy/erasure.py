@@ -33,29 +33,25 @@ from crm_tui.services.shared.validation import (
     parse_customer_id,
 )
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import (
+from crm_tui.storage.models.archive import ArchiveRecord
+from crm_tui.storage.models.blacklist import BlacklistEntry
+from crm_tui.storage.models.customers import (
     Address,
-    ArchiveRecord,
     Attachment,
     AuthenticationInfo,
-    BlacklistEntry,
     Certificate,
-    Charge,
     Contact,
     Customer,
-    DuplicateCandidate,
-    ExternalRequest,
     Interaction,
-    MergeRecord,
-    NumberPoolEntry,
-    Order,
-    OutboxEvent,
     Preference,
-    QueueItem,
-    SimCard,
     SocialAccount,
-    Subscriber,
 )
+from crm_tui.storage.models.dedupe import DuplicateCandidate, MergeRecord
+from crm_tui.storage.models.lines import NumberPoolEntry, SimCard, Subscriber
+from crm_tui.storage.models.money import Charge
+from crm_tui.storage.models.orders import ExternalRequest, Order
+from crm_tui.storage.models.outbox import OutboxEvent
+from crm_tui.storage.models.queues import QueueItem
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -19,7 +19,7 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.files import TEMPORARY_PREFIX
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Attachment
+from crm_tui.storage.models.customers import Attachment
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlalchemy import JSON, Column, String, cast, func, or_, select
 from sqlalchemy import column as column_text
 from sqlalchemy import table as table_text
-from sqlmodel import SQLModel
 
 from crm_tui.i18n import _
 from crm_tui.services.context import Services
@@ -17,6 +16,7 @@ from crm_tui.services.shared.validation import (
     normalize_name,
 )
 from crm_tui.services.shared.views import View
+from crm_tui.storage import schema
 
 INVENTORY_TABLES = ("number_pool", "sim_pool")
 
@@ -67,7 +67,7 @@ def verify_absent(services: Services, needles: list[str]) -> list[TableCheck]:
     """Every text and JSON column of every table, and the SQLite name index, searched for every identifier."""
     report = []
     with services.reader() as uow:
-        for table in SQLModel.metadata.sorted_tables:
+        for table in schema.metadata.sorted_tables:  # every room's tables, loaded or not by the caller
             columns = [c for c in table.columns if searchable(c)]
             rows = uow.session.execute(select(func.count()).select_from(table)).scalar_one()
             if table.name in INVENTORY_TABLES:

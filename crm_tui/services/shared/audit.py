@@ -27,7 +27,7 @@ from sqlalchemy import func, select, text
 from crm_tui.i18n import _
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import AuditEntry
+from crm_tui.storage.models.audit import AuditEntry
 from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from crm_tui.storage.models import Offering
+from crm_tui.storage.models.lines import Offering
 
 
 @cache

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crm_tui.i18n import _
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import OutboxEvent
+from crm_tui.storage.models.outbox import OutboxEvent
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 

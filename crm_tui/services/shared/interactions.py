@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import Interaction
+from crm_tui.storage.models.customers import Interaction
 
 SUMMARY_LIMIT = 500
 """The column's width: a longer summary is cut, never refused (it is a record, not input)."""

@@ -16,7 +16,8 @@ from crm_tui.domain import ChargeStatus
 from crm_tui.errors import Conflict, InvalidInput
 from crm_tui.i18n import _
 from crm_tui.services.shared.views import Actor
-from crm_tui.storage.models import Account, Charge, Payment
+from crm_tui.storage.models.lines import Account
+from crm_tui.storage.models.money import Charge, Payment
 from crm_tui.storage.sequences import next_number
 
 PAYMENT_METHODS = ("cash", "card", "account")

@@ -25,7 +25,10 @@ from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import require_signed_in
 from crm_tui.services.shared.validation import clean_text, parse_customer_id
 from crm_tui.services.shared.views import Actor, View
-from crm_tui.storage.models import Account, Charge, Customer, Operator, Payment
+from crm_tui.storage.models.customers import Customer
+from crm_tui.storage.models.lines import Account
+from crm_tui.storage.models.money import Charge, Payment
+from crm_tui.storage.models.operators import Operator
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 CENT = Decimal("0.01")

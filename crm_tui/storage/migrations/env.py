@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from crm_tui.storage import models  # noqa: F401  (registers the tables)
+from crm_tui.storage import schema  # noqa: F401  (registers every table)
 from crm_tui.storage.db import Database
 
 config = context.config
