@@ -16,7 +16,8 @@ from the settings, else `CRM_TIMEZONE`, else Europe/Madrid.
 
 Imports: the standard library, `crm_tui.domain`, `crm_tui.i18n`, Babel, phonenumbers and rich's
 `Text` (table cells right-aligned); never the services, storage, Textual or typer, so every face
-may use it.
+may use it. Babel, phonenumbers and rich are imported by the functions that use them (about 75 ms
+together): every command imports this module, and a script's `--json` run never formats a value.
 """
 
 from __future__ import annotations
@@ -27,18 +28,16 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import phonenumbers
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton, format_time, format_timedelta, get_date_format
-from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
-from rich.text import Text
 
 from crm_tui import i18n
 from crm_tui.domain import Labelled
 from crm_tui.i18n import _
+
+if TYPE_CHECKING:
+    from babel import Locale
+    from rich.text import Text
 
 NOTHING = "—"
 """A missing value on screen."""
@@ -88,6 +87,8 @@ def zone() -> ZoneInfo:
 
 @cache
 def _babel_locale(tag: str, region: str) -> Locale:
+    from babel import Locale, UnknownLocaleError
+
     try:
         locale = Locale.parse(tag)
     except (UnknownLocaleError, ValueError):
@@ -123,6 +124,8 @@ def words(value: str | None, vocabulary: type[Labelled] | None = None, *, nothin
 
 def money_text(amount: Decimal | None, currency: str, *, nothing: str = NOTHING) -> str:
     """`1.000,00 €` (es_ES), `€1,000.00` (en_IE): the locale's digits, grouping and currency sign."""
+    from babel.numbers import format_currency
+
     if amount is None:
         return nothing
     return format_currency(Decimal(amount).quantize(CENT), currency, locale=locale())
@@ -130,11 +133,15 @@ def money_text(amount: Decimal | None, currency: str, *, nothing: str = NOTHING)
 
 def money(amount: Decimal | None, currency: str) -> Text:
     """Money right-aligned, for tables on screen."""
+    from rich.text import Text
+
     return Text(money_text(amount, currency), justify="right")
 
 
 def number(value: int | Decimal | float | None, *, nothing: str = NOTHING) -> str:
     """`12.345` (es_ES), `12,345` (en_IE)."""
+    from babel.numbers import format_decimal
+
     if value is None:
         return nothing
     return format_decimal(value, locale=locale())
@@ -142,6 +149,8 @@ def number(value: int | Decimal | float | None, *, nothing: str = NOTHING) -> st
 
 def local_time(at: datetime | None, *, nothing: str = NOTHING) -> str:
     """An aware UTC time in the shop's zone, to the minute: `1/12/2026 10:05`."""
+    from babel.dates import format_skeleton, format_time
+
     if at is None:
         return nothing
     here = at.astimezone(zone())
@@ -150,6 +159,8 @@ def local_time(at: datetime | None, *, nothing: str = NOTHING) -> str:
 
 def day(value: date | datetime | None, *, nothing: str = NOTHING) -> str:
     """A date in the locale's short numeric form with the full year: `31/12/2026`. An aware time: its day in the shop."""
+    from babel.dates import format_skeleton
+
     if value is None:
         return nothing
     if isinstance(value, datetime):
@@ -159,6 +170,8 @@ def day(value: date | datetime | None, *, nothing: str = NOTHING) -> str:
 
 def long_day(value: date | datetime) -> str:
     """`mar, 1 dic 2026`, `Tue 1 Dec 2026`: the header's date. An aware time: its day in the shop."""
+    from babel.dates import format_skeleton
+
     if isinstance(value, datetime):
         value = value.astimezone(zone()).date()
     return format_skeleton("yMMMEd", value, locale=locale())
@@ -166,11 +179,15 @@ def long_day(value: date | datetime) -> str:
 
 def clock(at: datetime) -> str:
     """The time of day in the shop: `10:05`."""
+    from babel.dates import format_time
+
     return format_time(at.astimezone(zone()), "short", locale=locale())
 
 
 def ago(at: datetime | None, *, now: datetime | None = None, nothing: str = NOTHING) -> str:
     """How long ago (or how soon) in words: "hace 3 días", "3 days ago", "in 2 hours"."""
+    from babel.dates import format_timedelta
+
     if at is None:
         return nothing
     now = now or datetime.now(at.tzinfo)
@@ -196,6 +213,8 @@ def _capitalised(name: str) -> str:
 
 def phone(stored: str | None, *, nothing: str = NOTHING) -> str:
     """A stored E.164 number (digits, no plus) as `+34 612 34 56 78`; unparsable digits as stored."""
+    import phonenumbers
+
     if not stored:
         return nothing
     try:
@@ -226,6 +245,8 @@ def erasure_outcome(report: Mapping[str, Any]) -> str:
 
 def typed_amount(value: Decimal) -> str:
     """An amount as a person types it here, without grouping or currency: `49,90` (es), `49.90` (en)."""
+    from babel.numbers import format_decimal
+
     return format_decimal(value, format="0.00", locale=locale())
 
 
@@ -240,6 +261,8 @@ def parse_amount(typed: str) -> Decimal:
     The locale's reading is tried first and strictly (its grouping where it belongs), so in es_ES
     `1.000` is a thousand, and `12.50` (not Spanish) falls through to the plain form.
     """
+    from babel.numbers import NumberFormatError, parse_decimal
+
     value = typed.strip().replace("\u00a0", " ").replace("\u202f", " ")
     for symbol in ("€", "EUR", "$", "£"):
         value = value.replace(symbol, "").strip()
@@ -265,6 +288,8 @@ def day_example() -> str:
 
 def parse_day(typed: str) -> date:
     """A date typed in the operator's locale (`31/12/2026`) or as ISO (`2026-12-31`); ValueError if neither."""
+    from babel.dates import get_date_format
+
     value = typed.strip()
     if _ISO_DAY.fullmatch(value):
         return date.fromisoformat(value)

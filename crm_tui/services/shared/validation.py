@@ -13,7 +13,6 @@ import re
 
 import phonenumbers
 import pycountry
-from email_validator import EmailNotValidError, validate_email
 from stdnum import imsi as stdnum_imsi
 from stdnum import luhn
 
@@ -236,6 +235,8 @@ def parse_email(value: str, *, field: str = "email", deliverability: bool = Fals
     """A syntactically valid address (email-validator: `a@b..com` refused), stored lower-cased.
 
     `deliverability` also asks DNS whether the domain takes mail: off by default, a counter may be offline."""
+    from email_validator import EmailNotValidError, validate_email  # listed in tests/test_architecture.py
+
     value = clean_text(value, field=field, max_length=254)
     try:
         checked = validate_email(value, check_deliverability=deliverability)
