@@ -41,10 +41,14 @@ CRM = [sys.executable, "-m", "crm_tui"]
 
 
 def timed(command: list[str], env: dict[str, str], stdin: bytes | None = None) -> tuple[float, float, bytes]:
-    """Wall seconds, CPU seconds (user + system of the child) and stdout of one process."""
+    """Wall seconds, CPU seconds (user + system of the child) and stdout of one process.
+
+    It runs in the tree its PYTHONPATH names: `python -m` puts the working folder first on the path,
+    so a run started in another checkout would time that checkout's code, whatever PYTHONPATH says."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, input=stdin, capture_output=True, check=False)
+    cwd = env.get("PYTHONPATH") or None
+    done = subprocess.run(command, env=env, input=stdin, cwd=cwd, capture_output=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
