@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from crm_tui.domain import CustomerStatus, InteractionChannel, KeyKind
 from crm_tui.errors import NotFound
@@ -47,12 +47,54 @@ DOCUMENT_SEEN = "document_seen"
 """The interaction kind of an ID document inspected in person (services/identity/profile_edit.py records it)."""
 
 
+# The customer view's statements, built once: a batch of `customers show` runs them thousands of
+# times, and building a select (and its cache key) costs more than SQLite takes to answer it.
+_CUSTOMER = select(Customer).where(Customer.customer_id == bindparam("customer_id"))
+_CERTIFICATES = (
+    select(Certificate)
+    .where(Certificate.customer_id == bindparam("pk"))
+    .order_by(Certificate.is_primary.desc(), Certificate.id)
+)
+_ACCOUNTS = select(Account).where(Account.customer_id == bindparam("pk")).order_by(Account.id)
+_OUTSTANDING = (
+    select(Charge.account_id, func.coalesce(func.sum(Charge.amount), 0))
+    .where(Charge.account_id.in_(bindparam("accounts", expanding=True)), Charge.status == "outstanding")
+    .group_by(Charge.account_id)
+)
+_LINES = (
+    select(Subscriber, Offering.name)
+    .join(Offering, Offering.id == Subscriber.offering_id)
+    .where(Subscriber.customer_id == bindparam("pk"))
+    .order_by(Subscriber.id)
+)
+_CONTRACTS = (
+    select(Contract, Offering.name)
+    .join(Offering, Offering.id == Contract.offering_id)
+    .where(Contract.subscriber_id.in_(bindparam("lines", expanding=True)))
+    .order_by(Contract.effective_on.desc())
+)
+_INTERACTIONS = (
+    select(Interaction, Operator.username)
+    .outerjoin(Operator, Operator.id == Interaction.operator_id)
+    .where(Interaction.customer_id == bindparam("pk"))
+    .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+    .limit(RECENT_INTERACTIONS)
+)
+_CONTACTS = select(Contact).where(Contact.customer_id == bindparam("pk")).order_by(Contact.id)
+_ADDRESSES = select(Address).where(Address.customer_id == bindparam("pk")).order_by(Address.id)
+_PREFERENCE = select(Preference).where(Preference.customer_id == bindparam("pk"))
+_DOCUMENT_SEEN = (
+    select(Interaction.created_at, Interaction.summary)
+    .where(Interaction.customer_id == bindparam("pk"), Interaction.kind == DOCUMENT_SEEN)
+    .order_by(Interaction.created_at.desc(), Interaction.id.desc())
+    .limit(1)
+)
+
+
 def _resolve_merged(uow: UnitOfWork, customer_id: str) -> tuple[Customer | None, str | None]:
     """The customer with this ID, following merges to the survivor; and the old ID if it moved."""
     survivor, merged_from = _survivor_id(uow.session.connection(), customer_id)
-    customer = uow.session.execute(
-        select(Customer).where(Customer.customer_id == (survivor or customer_id))
-    ).scalar_one_or_none()
+    customer = uow.session.execute(_CUSTOMER, {"customer_id": survivor or customer_id}).scalar_one_or_none()
     return customer, merged_from
 
 
@@ -109,65 +151,24 @@ def _detail(uow: UnitOfWork, customer_id: str) -> CustomerDetail:
     customer, merged_from = _resolve_merged(uow, customer_id)
     if customer is None or customer.status == CustomerStatus.ERASED:
         raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
-    pk = customer.id
-    certificates = (
-        session.execute(
-            select(Certificate)
-            .where(Certificate.customer_id == pk)
-            .order_by(Certificate.is_primary.desc(), Certificate.id)
-        )
-        .scalars()
-        .all()
-    )
-    accounts = session.execute(select(Account).where(Account.customer_id == pk).order_by(Account.id)).scalars().all()
+    by_customer = {"pk": customer.id}
+    certificates = session.execute(_CERTIFICATES, by_customer).scalars().all()
+    accounts = session.execute(_ACCOUNTS, by_customer).scalars().all()
     account_codes = {a.id: a.account_code for a in accounts}
     outstanding_by_account: dict[int, Decimal] = (
-        dict(
-            session.execute(
-                select(Charge.account_id, func.coalesce(func.sum(Charge.amount), 0))
-                .where(Charge.account_id.in_(list(account_codes)), Charge.status == "outstanding")
-                .group_by(Charge.account_id)
-            ).all()
-        )
-        if account_codes
-        else {}
+        dict(session.execute(_OUTSTANDING, {"accounts": list(account_codes)}).all()) if account_codes else {}
     )
-    subscriber_rows = session.execute(
-        select(Subscriber, Offering.name)
-        .join(Offering, Offering.id == Subscriber.offering_id)
-        .where(Subscriber.customer_id == pk)
-        .order_by(Subscriber.id)
-    ).all()
+    subscriber_rows = session.execute(_LINES, by_customer).all()
     numbers = {sub.id: sub.service_number for sub, _ in subscriber_rows}
-    contract_rows = (
-        session.execute(
-            select(Contract, Offering.name)
-            .join(Offering, Offering.id == Contract.offering_id)
-            .where(Contract.subscriber_id.in_(list(numbers)))
-            .order_by(Contract.effective_on.desc())
-        ).all()
-        if numbers
-        else []
-    )
-    interaction_rows = session.execute(
-        select(Interaction, Operator.username)
-        .outerjoin(Operator, Operator.id == Interaction.operator_id)
-        .where(Interaction.customer_id == pk)
-        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
-        .limit(RECENT_INTERACTIONS)
-    ).all()
-    contacts = session.execute(select(Contact).where(Contact.customer_id == pk).order_by(Contact.id)).scalars().all()
-    addresses = session.execute(select(Address).where(Address.customer_id == pk).order_by(Address.id)).scalars().all()
-    preference = session.execute(select(Preference).where(Preference.customer_id == pk)).scalar_one_or_none()
+    contract_rows = session.execute(_CONTRACTS, {"lines": list(numbers)}).all() if numbers else []
+    interaction_rows = session.execute(_INTERACTIONS, by_customer).all()
+    contacts = session.execute(_CONTACTS, by_customer).scalars().all()
+    addresses = session.execute(_ADDRESSES, by_customer).scalars().all()
+    preference = session.execute(_PREFERENCE, by_customer).scalar_one_or_none()
     live = [c for c in certificates if c.retired_at is None]
     certificates = live + [c for c in certificates if c.retired_at is not None]
     primary = live[0] if live else None
-    seen = session.execute(
-        select(Interaction.created_at, Interaction.summary)
-        .where(Interaction.customer_id == pk, Interaction.kind == DOCUMENT_SEEN)
-        .order_by(Interaction.created_at.desc(), Interaction.id.desc())
-        .limit(1)
-    ).first()
+    seen = session.execute(_DOCUMENT_SEEN, by_customer).first()
     outstanding = sum((Decimal(v) for v in outstanding_by_account.values()), Decimal("0.00"))
     return CustomerDetail(
         customer_id=customer.customer_id,
