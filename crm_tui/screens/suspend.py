@@ -51,13 +51,18 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
 
     DEFAULT_CSS = """
     SuspendModal { align: center middle; background: $background 60%; }
-    SuspendModal > #suspend-box { width: 84; height: auto; padding: 1 2; border: thick $warning; background: $surface; }
-    SuspendModal #suspend-title { text-style: bold; color: $accent; padding-bottom: 1; }
+    SuspendModal > #suspend-box {
+        width: 84; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto;
+        padding: 0 2; border: thick $warning; background: $surface;
+    }
+    SuspendModal #suspend-title { text-style: bold; color: $accent; padding: 1 0; }
     SuspendModal #suspend-effects { color: $text-muted; padding-bottom: 1; }
     SuspendModal RadioSet { width: 100%; }
-    SuspendModal #suspend-buttons { height: 3; align-horizontal: right; }
+    SuspendModal #suspend-buttons { height: 1; align-horizontal: right; margin-bottom: 1; }
     SuspendModal #suspend-buttons > Button { margin-left: 2; }
     """
+    """Compact radio set and buttons, the box no wider or taller than the terminal: the whole form,
+    with a message at a field, fits 80x24 for every role (the six reasons of a supervisor too)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "suspend", N_("Suspend"), tooltip=N_("run the suspension order"), id="suspend-confirm"),
         Binding("escape", "cancel", N_("Cancel"), tooltip=N_("nothing is done"), id="suspend-cancel"),
@@ -78,7 +83,9 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
         with Vertical(id="suspend-box"):
             yield Static(_("Suspend {number}").format(number=number), id="suspend-title", markup=False)
             yield FormField(
-                _("Reason"), RadioSet(*(r.label for r in self.reasons), id="suspension-reason"), name="reason"
+                _("Reason"),
+                RadioSet(*(r.label for r in self.reasons), id="suspension-reason", compact=True),
+                name="reason",
             )
             yield FormField(
                 _("Note (optional)"),
@@ -97,8 +104,8 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
                 id="suspend-effects",
             )
             with Horizontal(id="suspend-buttons"):
-                yield Button(_("Suspend (ctrl+s)"), id="suspend", variant="warning")
-                yield Button(_("Cancel (esc)"), id="cancel")
+                yield Button(_("Suspend (ctrl+s)"), id="suspend", variant="warning", compact=True)
+                yield Button(_("Cancel (esc)"), id="cancel", compact=True)
 
     @on(RadioSet.Changed)
     def _next(self) -> None:

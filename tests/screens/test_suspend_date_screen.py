@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.screens.suspend import SuspendModal
+from crm_tui.services import operators
 from crm_tui.storage.models.lines import Subscriber
 from crm_tui.storage.models.orders import Order
 from crm_tui.storage.models.queues import QueueItem
@@ -45,3 +46,31 @@ async def test_a_suspension_reserved_for_a_day(make_app, services, csr, lucia):
             assert (order.type, order.status, order.payload["reason"]) == ("suspend", "reserved", "travel")
             assert uow.session.execute(select(Subscriber.status)).scalar_one() == "active"
             assert uow.session.execute(select(QueueItem.queue)).scalars().all() == ["reserved_orders"]
+
+
+async def test_the_whole_modal_fits_80x24_with_a_message_for_a_spanish_supervisor(
+    make_app, services, supervisor, lucia
+):
+    """Six reasons (a supervisor's), Spanish words (longer), and the message a missing reason adds:
+    the box keeps inside the terminal with no scrollbar, the buttons and the last line of help whole."""
+    operators.set_language("es", uow=services.writer(), actor=supervisor)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "sam")
+        await pilot.press("ctrl+f", *"12345678Z", "enter")
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, SuspendModal)
+        await pilot.press("ctrl+s")  # no reason chosen: a message at the field, nothing sent
+        await pilot.pause()
+        assert modal.query_one("#field-reason").has_class("error")
+        box = modal.query_one("#suspend-box")
+        screen = modal.region
+        assert screen.contains_region(box.region)
+        assert not box.show_vertical_scrollbar and not box.show_horizontal_scrollbar
+        inside = box.content_region
+        for part in ("#suspension-reason", "#suspend-effects", "#suspend", "#cancel"):
+            assert inside.contains_region(modal.query_one(part).region), part
+        assert len(modal.query("#suspension-reason RadioButton")) == 6
