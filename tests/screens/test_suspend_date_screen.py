@@ -23,16 +23,21 @@ def lucia(services) -> str:
     return make_customer(services, cert_number="12345678Z", service_number=LINE)
 
 
+async def suspend_modal(pilot, username: str) -> SuspendModal:
+    """Signed in as `username`, Lucía identified by her DNI, `s` pressed: the modal open."""
+    await sign_in(pilot, username)
+    await pilot.press("ctrl+f", *"12345678Z", "enter")
+    await settle(pilot)
+    await pilot.press("s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, SuspendModal)
+    return pilot.app.screen
+
+
 async def test_a_suspension_reserved_for_a_day(make_app, services, csr, lucia):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot)
-        await pilot.press("ctrl+f", *"12345678Z", "enter")
-        await settle(pilot)
-        await pilot.press("s")
-        await pilot.pause()
-        modal = app.screen
-        assert isinstance(modal, SuspendModal)
+        modal = await suspend_modal(pilot, "alice")
         await pilot.press("down", "down", "enter")  # Travel
         await pilot.press(*"Abroad until June", "tab", *"2020-01-01", "enter")
         await pilot.pause()
@@ -56,13 +61,7 @@ async def test_the_whole_modal_fits_80x24_with_a_message_for_a_spanish_superviso
     operators.set_language("es", uow=services.writer(), actor=supervisor)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, "sam")
-        await pilot.press("ctrl+f", *"12345678Z", "enter")
-        await settle(pilot)
-        await pilot.press("s")
-        await pilot.pause()
-        modal = app.screen
-        assert isinstance(modal, SuspendModal)
+        modal = await suspend_modal(pilot, "sam")
         await pilot.press("ctrl+s")  # no reason chosen: a message at the field, nothing sent
         await pilot.pause()
         assert modal.query_one("#field-reason").has_class("error")
