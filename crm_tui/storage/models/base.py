@@ -1,4 +1,4 @@
-"""What every table shares: the metadata's naming convention, and the helpers that spell a column once.
+"""What every table shares: the metadata's naming convention, and helpers that spell a column once.
 
 Constraint names follow the naming convention so Alembic batch migrations on SQLite can find them.
 Enumerated values are stored as their slugs (`crm_tui.domain`); money is `Numeric(14, 2)`; times are

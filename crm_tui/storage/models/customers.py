@@ -1,4 +1,5 @@
-"""A customer identity and what hangs on it: documents, contacts, addresses, files, preferences, authentication, linked social accounts and the interactions with them."""
+"""A customer identity and what hangs on it: documents, contacts, addresses, files, preferences,
+authentication, linked social accounts, and the interactions with them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Payment accounts, the catalogue's offerings, lines (subscribers) with their contracts, and the number and SIM pools."""
+"""Payment accounts, the catalogue's offerings, lines (subscribers) with their contracts, and the
+number and SIM pools."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Money owed or returned (charges) and money received or paid back (payments, with their receipts)."""
+"""Money owed or returned (charges), and money received or paid back (payments, with receipts)."""
 
 from __future__ import annotations
 
