@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 import random
+import shutil
 from datetime import date
 
 import pytest
 
+from crm_tui.config import Settings
 from crm_tui.errors import InvalidInput, NotAllowed
+from crm_tui.services.bootstrap import open_services
 from crm_tui.services.customers.linkage import COMPARISONS, Person, make_person
 from crm_tui.services.customers.linkage_model import MatchModel, StaleModel, shipped_model
 from crm_tui.services.customers.linkage_store import current_model
@@ -245,6 +248,26 @@ def test_a_model_stored_with_other_comparisons_gives_way_to_the_shipped_one(serv
     report = train_model(services=services, actor=supervisor, seed=9)
     with services.reader() as uow:
         assert current_model(uow).version == report.version
+
+
+def test_each_database_reads_its_own_model(services, _sqlite_template, tmp_path):
+    """Two bases read in one process (the public bench's sets, test workers) may each hold a model
+    of the same version: each reads its own, not the one parsed first."""
+    other_path = tmp_path / "other.db"
+    shutil.copy(_sqlite_template, other_path)
+    other = open_services(Settings(database_url=f"sqlite:///{other_path}", data_dir=tmp_path / "other"))
+    try:
+        for target, prior in ((services, 0.001), (other, 0.002)):
+            parameters = shipped_model().to_dict() | {"version": "20261203-1", "prior": prior}
+            with target.writer() as uow:
+                uow.session.add(MatchModelRecord(version="20261203-1", records=1, parameters=parameters))
+                uow.commit()
+        with services.reader() as uow:
+            assert current_model(uow).prior == 0.001
+        with other.reader() as uow:
+            assert current_model(uow).prior == 0.002
+    finally:
+        other.close()
 
 
 def test_training_refuses_a_base_too_small_and_a_bad_threshold(services, supervisor):

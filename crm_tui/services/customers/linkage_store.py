@@ -15,7 +15,9 @@ from crm_tui.services.customers.linkage_model import MatchModel, StaleModel, shi
 from crm_tui.storage.models.dedupe import MatchModelRecord
 from crm_tui.storage.unit_of_work import UnitOfWork
 
-_PARSED: dict[str, MatchModel] = {}
+_PARSED: dict[tuple[str, int, str], MatchModel] = {}
+"""Parsed models by database, row and version: two bases read in one process (the public bench's
+sets, test workers) may each hold a model called 20261203-1."""
 log = logging.getLogger("crm_tui.dedupe")
 
 
@@ -26,7 +28,8 @@ def current_model(uow: UnitOfWork) -> MatchModel:
     ).first()
     if row is None:
         return shipped_model()
-    model = _PARSED.get(row.version)
+    key = (str(uow.session.get_bind().url), row.id, row.version)
+    model = _PARSED.get(key)
     if model is None:
         parameters = uow.session.execute(
             select(MatchModelRecord.parameters).where(MatchModelRecord.id == row.id)
@@ -36,7 +39,7 @@ def current_model(uow: UnitOfWork) -> MatchModel:
         except StaleModel as error:
             parsed = shipped_model()
             log.warning("%s Until then the shipped model %s is used.", error, parsed.version)
-        model = _PARSED.setdefault(row.version, parsed)
+        model = _PARSED.setdefault(key, parsed)
     return model
 
 
