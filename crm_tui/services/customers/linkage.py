@@ -23,9 +23,9 @@ Comparisons, for every field a person shares:
   already say it. The town is counted beside the street although a postcode mostly implies it:
   on the seeded base (households sharing an address) that is 2.5 bits more for two people at one
   address, one false positive more in 1,000; on FEBRL, where a suburb is drawn independently of
-  the street, it lifts F1 from 0.980-0.986 to 0.989-0.996 (bench/README.md, 2026-12-03). Until
+  the street, it lifts F1 from 0.979-0.986 to 0.987-0.996 (bench/README.md, 2026-12-03). Until
   then the address was one ordinal comparison, since its parts change together when a person
-  moves; all four parts as independent comparisons (splink's way) reached 0.991-0.999 on FEBRL but
+  moves; all four parts as independent comparisons (splink's way) reached 0.990-0.999 on FEBRL but
   linked parents and twins at their shared address (F1 0.90 on the seeded base);
 - phone, email: one shared or not;
 - documents: the same number, one keystroke apart, another document (a renewed or foreign passport,
