@@ -38,7 +38,7 @@ from crm_tui.widgets.form_field import FREE_TEXT
 from crm_tui.widgets.tables import WorkbenchTable
 
 LEFT, RIGHT = "left", "right"
-FIELD_LABELS = {"social_id": N_("Social ID"), "organization_name": N_("Organisation")}
+FIELD_LABELS = {"social_id": N_("Social ID"), "organization_name": N_("Organisation"), "street": N_("Street")}
 """Field names whose words need more than `words()` (translated where shown)."""
 
 

@@ -3,18 +3,23 @@ deterministic training, and a trained model's round trip through storage (both e
 
 from __future__ import annotations
 
+import logging
 import random
+import shutil
 from datetime import date
 
 import pytest
 
+from crm_tui.config import Settings
 from crm_tui.errors import InvalidInput, NotAllowed
+from crm_tui.services.bootstrap import open_services
 from crm_tui.services.customers.linkage import COMPARISONS, Person, make_person
-from crm_tui.services.customers.linkage_model import MatchModel, shipped_model
+from crm_tui.services.customers.linkage_model import MatchModel, StaleModel, shipped_model
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.customers.linkage_training import train
 from crm_tui.services.dedupe.scan import scan_duplicates
 from crm_tui.services.dedupe.training import train_model
+from crm_tui.storage.models.dedupe import MatchModelRecord
 from crm_tui.storage.seed import seed_database
 from tests.factories import make_customer
 
@@ -97,12 +102,64 @@ def test_levels_of_each_comparison():
         "birthday": "day and month swapped",
         "document": "same number",
         "email": "shared",
-        "address": "same street, number and postcode",
+        "street": "same street, number and postcode",
+        "city": "same",
     }
     moved = person(addresses=[("Avda. Libertad 40", "08001", "Barcelona", "Cataluña")])
-    assert {c: lv for c, lv, _ in model.score(base, moved).parts}["address"] == "different"
+    assert {c: lv for c, lv, _ in model.score(base, moved).parts if c in ADDRESS} == {
+        "street": "another street",
+        "postal_code": "different",
+        "city": "different",
+        "region": "different",
+    }
     reformatted = person(addresses=[("C/ MAYOR N 5 2B", "28013", "MADRID", "")])
-    assert {c: lv for c, lv, _ in model.score(base, reformatted).parts}["address"] == "same street, number and postcode"
+    assert {c: lv for c, lv, _ in model.score(base, reformatted).parts if c in ADDRESS} == {
+        "street": "same street, number and postcode",
+        "city": "same",
+    }
+
+
+ADDRESS = ("street", "postal_code", "city", "region")
+
+
+def address_weight(a: Person, b: Person, model: MatchModel) -> float:
+    return sum(w for c, _level, w in model.score(a, b).parts if c in ADDRESS)
+
+
+def test_the_parts_of_an_address_add_up():
+    """A street mistyped beyond recognition: the same postcode and town say more than the town alone,
+        and the postcode is counted apart only where the street does not already say it (the region only
+    where the town does not)."""
+    model = shipped_model()
+    base = person()
+    postcode_and_town = person(addresses=[("Calle Alcalá 120", "28013", "Madrid", "Madrid")])
+    town_only = person(addresses=[("Calle Alcalá 120", "28045", "Madrid", "Madrid")])
+    levels = {c: lv for c, lv, _ in model.score(base, postcode_and_town).parts if c in ADDRESS}
+    assert levels == {"street": "another street", "postal_code": "same", "city": "same"}
+    assert address_weight(base, postcode_and_town, model) > address_weight(base, town_only, model)
+    assert model.score(base, postcode_and_town).weight > model.score(base, town_only).weight
+    gained = model.level_weight("postal_code", 0) - model.level_weight("postal_code", 2)
+    assert model.score(base, postcode_and_town).weight - model.score(base, town_only).weight == pytest.approx(gained)
+    # the same street, number and postcode: the postcode is part of the street's level, the region
+    # part of the town's, neither counted again
+    same_home = {c for c, _lv, _w in model.score(base, person(docs=(("passport", "P1"),))).parts}
+    assert {"street", "city"} <= same_home and not {"postal_code", "region"} & same_home
+    # FEBRL's case: a first name replaced, no birthday, the whole address the same still links
+    undated = person(first="Zoe", born=None, docs=(("passport", "AB123456"),))
+    assert linked(person(born=None, docs=(("passport", "XY999999"),)), undated)
+
+
+def test_relatives_sharing_an_address_do_not_link():
+    """The parts of one address add up, but not to a person: a sibling at the same address (surnames,
+    street, postcode, town and region the same; another first name and birthday; a passport, so no
+    lifelong ID tells them apart) is another person, and so is a twin when both hold a DNI."""
+    model = shipped_model()
+    one = person(docs=(("passport", "AB123456"),), contacts=["612345678"])
+    sibling = person(first="Marcos", born=date(1991, 2, 3), docs=(("passport", "XY999999"),), contacts=["698765432"])
+    assert address_weight(one, sibling, model) > model.level_weight("street", 0)  # the whole address agrees
+    assert not linked(one, sibling, model)
+    twin = person(first="Marcos", docs=(("national_id", "87654321X"),))
+    assert not linked(person(), twin, model)
 
 
 # --- training --------------------------------------------------------------------------------
@@ -168,6 +225,49 @@ def test_a_trained_model_round_trips_through_storage_and_the_scan_uses_it(servic
     scan = scan_duplicates(services=services, actor=supervisor)
     assert scan.model == second.version
     assert any({p.customer_id_a, p.customer_id_b} == {a, b} for p in scan.pairs)
+
+
+def test_a_model_stored_with_other_comparisons_gives_way_to_the_shipped_one(services, supervisor, caplog):
+    """A model trained by an earlier version (the address as one comparison) cannot score this
+    version's pairs: it is refused when read, the shipped model is used (with a warning saying to
+    train again) and the scan runs; training again puts a new model in force."""
+    old = shipped_model().to_dict() | {"format": 1, "version": "20261202-1"}
+    old["comparisons"] = {c: v for c, v in old["comparisons"].items() if c not in ADDRESS} | {
+        "address": {"levels": ["same street, number and postcode", "different"], "m": [0.9, 0.1], "u": [0.01, 0.99]}
+    }
+    with pytest.raises(StaleModel, match="train the model again"):
+        MatchModel.from_dict(old)
+    seed_database(services.database, customers=60, seed=11)
+    with services.writer() as uow:
+        uow.session.add(MatchModelRecord(version="20261202-1", records=60, parameters=old))
+        uow.commit()
+    with caplog.at_level(logging.WARNING, logger="crm_tui.dedupe"), services.reader() as uow:
+        assert current_model(uow) is shipped_model()
+    assert "20261202-1" in caplog.text and "train the model again" in caplog.text
+    assert scan_duplicates(services=services, actor=supervisor).model == shipped_model().version
+    report = train_model(services=services, actor=supervisor, seed=9)
+    with services.reader() as uow:
+        assert current_model(uow).version == report.version
+
+
+def test_each_database_reads_its_own_model(services, _sqlite_template, tmp_path):
+    """Two bases read in one process (the public bench's sets, test workers) may each hold a model
+    of the same version: each reads its own, not the one parsed first."""
+    other_path = tmp_path / "other.db"
+    shutil.copy(_sqlite_template, other_path)
+    other = open_services(Settings(database_url=f"sqlite:///{other_path}", data_dir=tmp_path / "other"))
+    try:
+        for target, prior in ((services, 0.001), (other, 0.002)):
+            parameters = shipped_model().to_dict() | {"version": "20261203-1", "prior": prior}
+            with target.writer() as uow:
+                uow.session.add(MatchModelRecord(version="20261203-1", records=1, parameters=parameters))
+                uow.commit()
+        with services.reader() as uow:
+            assert current_model(uow).prior == 0.001
+        with other.reader() as uow:
+            assert current_model(uow).prior == 0.002
+    finally:
+        other.close()
 
 
 def test_training_refuses_a_base_too_small_and_a_bad_threshold(services, supervisor):

@@ -15,6 +15,14 @@ from typing import Any
 from crm_tui.i18n import _
 from crm_tui.services.customers.linkage import COMPARISON_WORDS, COMPARISONS, GROUPS, NAMES, Person, compare
 
+FORMAT = 2
+"""The stored model's layout: 2 since the address became four comparisons (street, postal code,
+town, region) instead of one; a model stored with other comparisons is refused (`StaleModel`)."""
+
+
+class StaleModel(ValueError):
+    """A stored model trained on other comparisons or levels than this version's: train it again."""
+
 
 @dataclass(frozen=True)
 class Match:
@@ -134,7 +142,7 @@ class MatchModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "format": 1,
+            "format": FORMAT,
             "version": self.version,
             "trained_at": self.trained_at,
             "prior": self.prior,
@@ -149,13 +157,14 @@ class MatchModel:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> MatchModel:
-        comparisons = raw["comparisons"]
+        comparisons = raw.get("comparisons", {})
         for name in NAMES:
-            if tuple(comparisons[name]["levels"]) != COMPARISONS[name]:
-                raise ValueError(
-                    _("Stored model {version}: levels of {name} differ from this version's.").format(
-                        version=raw.get("version"), name=name
-                    )
+            if name not in comparisons or tuple(comparisons[name].get("levels", ())) != COMPARISONS[name]:
+                raise StaleModel(
+                    _(
+                        "Stored model {version} was trained on other comparisons than this version's ({name}): "
+                        "train the model again (crm-tui dedupe train)."
+                    ).format(version=raw.get("version"), name=name)
                 )
         return cls(
             version=raw["version"],

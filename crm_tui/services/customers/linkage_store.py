@@ -1,33 +1,45 @@
 """Where the linkage model in force comes from: the newest trained one stored in `match_models`, or
 the shipped one while none was trained. Parsed models are kept by version, so the registration
-check pays one indexed read to learn which model is in force."""
+check pays one indexed read to learn which model is in force. A stored model trained on other
+comparisons (by an earlier version) cannot score this version's pairs: the shipped model is used
+instead, with a warning in the log, until a supervisor trains one again."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from crm_tui.services.customers.linkage_model import MatchModel, shipped_model
+from crm_tui.services.customers.linkage_model import MatchModel, StaleModel, shipped_model
 from crm_tui.storage.models.dedupe import MatchModelRecord
 from crm_tui.storage.unit_of_work import UnitOfWork
 
-_PARSED: dict[str, MatchModel] = {}
+_PARSED: dict[tuple[str, int, str], MatchModel] = {}
+"""Parsed models by database, row and version: two bases read in one process (the public bench's
+sets, test workers) may each hold a model called 20261203-1."""
+log = logging.getLogger("crm_tui.dedupe")
 
 
 def current_model(uow: UnitOfWork) -> MatchModel:
-    """The newest stored model, else the shipped one."""
+    """The newest stored model, else (none stored, or the newest one stale) the shipped one."""
     row = uow.session.execute(
         select(MatchModelRecord.id, MatchModelRecord.version).order_by(MatchModelRecord.id.desc()).limit(1)
     ).first()
     if row is None:
         return shipped_model()
-    model = _PARSED.get(row.version)
+    key = (str(uow.session.get_bind().url), row.id, row.version)
+    model = _PARSED.get(key)
     if model is None:
         parameters = uow.session.execute(
             select(MatchModelRecord.parameters).where(MatchModelRecord.id == row.id)
         ).scalar_one()
-        model = _PARSED.setdefault(row.version, MatchModel.from_dict(parameters))
+        try:
+            parsed = MatchModel.from_dict(parameters)
+        except StaleModel as error:
+            parsed = shipped_model()
+            log.warning("%s Until then the shipped model %s is used.", error, parsed.version)
+        model = _PARSED.setdefault(key, parsed)
     return model
 
 

@@ -33,7 +33,10 @@ DEFAULT_M: dict[str, tuple[float, ...]] = {
     "document": (0.5, 0.1, 0.39, 0.01),
     "phone": (0.8, 0.2),
     "email": (0.8, 0.2),
-    "address": (0.75, 0.05, 0.03, 0.03, 0.03, 0.03, 0.08),
+    "street": (0.75, 0.05, 0.05, 0.15),
+    "postal_code": (0.8, 0.05, 0.15),
+    "city": (0.85, 0.15),
+    "region": (0.85, 0.15),
 }
 """Where EM starts, the prior it is pulled towards (PSEUDO_MATCHES), and what a comparison keeps if
 no session could estimate it."""
