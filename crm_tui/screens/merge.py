@@ -38,7 +38,12 @@ from crm_tui.widgets.form_field import FREE_TEXT
 from crm_tui.widgets.tables import WorkbenchTable
 
 LEFT, RIGHT = "left", "right"
-FIELD_LABELS = {"social_id": N_("Social ID"), "organization_name": N_("Organisation"), "street": N_("Street")}
+FIELD_LABELS = {
+    "social_id": N_("Social ID"),
+    "organization_name": N_("Organisation"),
+    "street": N_("Street"),
+    "document": N_("Document"),
+}
 """Field names whose words need more than `words()` (translated where shown)."""
 
 
@@ -71,7 +76,7 @@ def waterfall(reasons: dict[str, Any]) -> Table | Text:
         running += float(weight)
         table.add_row(
             field_label(comparison),
-            words(str(level)),
+            level_words(str(level)),
             f"{float(weight):+.1f}",
             f"{running:+.1f}",
             _bar(float(weight), scale),
@@ -85,6 +90,13 @@ def waterfall(reasons: dict[str, Any]) -> Table | Text:
         "",
     )
     return table
+
+
+def level_words(level: str) -> str:
+    """An agreement level in the operator's words, capitalised: "Misma calle" (the catalogue holds the
+    model's own lower-case levels, "same street", so they are translated before the capital)."""
+    said = _(level)
+    return said[:1].upper() + said[1:]
 
 
 def _bar(weight: float, scale: float) -> Text:
