@@ -46,9 +46,10 @@ def test_an_undated_copy_with_a_mistyped_postcode_and_street_reaches_scoring():
 
 def test_without_the_undated_side_the_same_two_never_meet():
     """The same two people, both dated with different birthdays: no rule puts them forward (the
-    undated rule is not a looser rule for everyone)."""
+    undated rule is not a looser rule for everyone). Another house number, as the same one with
+    the first name and town now meets by the house-number rule (below)."""
     a = _person("Caitlin", "Goode", date(1980, 5, 4), postcode="28048", street="Calle Yuranigh 3")
-    b = _person("Caitlin", "Goode", date(1991, 8, 9), postcode="82048", street="Calle Yuranig h 3")
+    b = _person("Caitlin", "Goode", date(1991, 8, 9), postcode="82048", street="Calle Yuranig h 30")
     assert _pairs([a, b]) == set()
     assert "undated" not in rules_of_pair(a, b)
 
@@ -91,3 +92,39 @@ def test_organizations_are_not_undated_people():
     records = Records()
     records.add(1, company)
     assert records.undated == {}
+
+
+# --- the house-number rules (febrl2's pairs with two of names and birthday replaced) -------------
+
+
+def test_both_names_replaced_meet_by_birthday_and_house_number():
+    """FEBRL replaced the first name and surname and mistyped the postcode: the birthday and the
+    house number are what the two records still share."""
+    a = _person("Stephanie", "Wielcoh", date(1918, 8, 22), postcode="3224", street="Medical Centre 42")
+    b = _person("Edward", "Selmlann", date(1918, 8, 22), postcode="2324", street="Medical C Entre 42")
+    assert "birthday+number" in rules_of_pair(a, b)
+    assert (0, 1) in _pairs([a, b])
+
+
+def test_surname_and_birthday_replaced_meet_by_number_first_name_and_postcode():
+    a = _person("Kirra", "Gaskin", date(1990, 11, 11), postcode="4034", town="Auburn", street="Lawley Street 15")
+    b = _person("Kirra", "Stubbs", date(1909, 11, 11), postcode="4034", town="Auburn", street="Dampier Crescent 15")
+    assert rules_of_pair(a, b) == {"number+first name+place"}
+    assert _pairs([a, b]) == {(0, 1)}
+
+
+def test_a_mistyped_postcode_meets_by_number_first_name_town_and_surname_initial():
+    a = _person("Lucy", "Webl", date(1991, 2, 23), postcode="2288", town="Moe", street="Tenison Wodos Circuit 10")
+    b = _person("Lucy", "Webb", date(1966, 4, 12), postcode="2189", town="Moe", street="Tenison Woods Circuit 10")
+    assert rules_of_pair(a, b) == {"number+first name+place"}
+
+
+def test_sharing_a_postcode_and_a_first_name_at_another_number_is_not_enough():
+    """Neighbours of one first name in one postcode, another house number, surname and birthday:
+    the house-number rules do not put them forward."""
+    a = _person("Kirra", "Gaskin", date(1990, 11, 11), postcode="4034", street="Lawley Street 15")
+    b = _person("Kirra", "Stubbs", date(1909, 11, 11), postcode="4034", street="Lawley Street 17")
+    c = _person("Ana", "Stubbs", date(1990, 11, 11), postcode="4034", street="Dampier Crescent 3")
+    assert not {"birthday+number", "number+first name+place"} & rules_of_pair(a, c)
+    assert not {"birthday+number", "number+first name+place"} & rules_of_pair(a, b)
+    assert "postcode+street" in rules_of_pair(a, b)  # the same street in the postcode still meets, as before

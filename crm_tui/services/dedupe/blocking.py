@@ -14,7 +14,10 @@ million candidate pairs at 1,000,000 customers; these give 2.2 million, 196 s fo
 - a phone or email;
 - street and house number + one phonetic token (a mistyped postcode); postcode + street;
   postcode + two phonetic tokens; postcode + one part's phonetic code and the other part's
-  initial; birthday + postcode (typos in both names);
+  initial; birthday + postcode (typos in both names); birthday + house number (both names
+  replaced, the postcode mistyped); house number + the first given name's phonetic code +
+  the postcode, or + the town and the surname's initial (surname and birthday replaced or
+  mistyped, the street or postcode mistyped);
 - a certificate number, the same or one transposition or dropped character away;
 - for a person without a birthday (a legacy record imported incomplete), looser keys that need
   none: postcode or town + one phonetic name token or a token's first three letters; town +
@@ -67,6 +70,8 @@ RULES = (
     "postcode+2 tokens",
     "postcode+token+initial",
     "birthday+postcode",
+    "birthday+number",
+    "number+first name+place",
     "certificate",
     "undated",
 )
@@ -202,6 +207,7 @@ def blocking_keys(person: Person) -> list[tuple[str, Any]]:
             keys += [("name prefixes+year", (birthday[:4], prefixes))]
             keys += [("birthday+initials", (birthday, *sorted((person.first[0][0], person.last[0][0]))))]
         keys += [("birthday+postcode", (birthday, postcode)) for postcode in person.postcodes]
+        keys += [("birthday+number", (birthday, number)) for number in sorted(person.numbers)]
     if codes:
         area = min(person.postcodes)[:2] if person.postcodes else ""
         keys += [("full phonetic name+area", (tuple(codes), area))]
@@ -216,6 +222,13 @@ def blocking_keys(person: Person) -> list[tuple[str, Any]]:
             first, last = person.first[0], person.last[0]
             keys += [("postcode+token+initial", (postcode, *sorted((phonetic(first), last[0]))))]
             keys += [("postcode+token+initial", (postcode, *sorted((phonetic(last), first[0]))))]
+    if person.first and person.numbers:  # the house number and the first given name, where they live
+        given = phonetic(person.first[0])
+        for number in sorted(person.numbers):
+            keys += [("number+first name+place", (number, given, postcode)) for postcode in sorted(person.postcodes)]
+            if person.last:
+                initial = person.last[0][0]
+                keys += [("number+first name+place", (number, given, town, initial)) for town in sorted(person.towns)]
     return keys
 
 
