@@ -15,20 +15,23 @@ from crm_tui.services.customers.linkage_model import MatchModel, StaleModel, shi
 from crm_tui.storage.models.dedupe import MatchModelRecord
 from crm_tui.storage.unit_of_work import UnitOfWork
 
-_PARSED: dict[tuple[str, int, str], MatchModel] = {}
-"""Parsed models by database, row and version: two bases read in one process (the public bench's
-sets, test workers) may each hold a model called 20261203-1."""
+_PARSED: dict[tuple[str, int, str, datetime], MatchModel] = {}
+"""Parsed models by database, row, version and the time they were trained: two bases read in one
+process (the public bench's sets, test workers) may each hold a model called 20261203-1, and a base
+emptied and filled again (a test database, a demo made anew) may give it the same row too."""
 log = logging.getLogger("crm_tui.dedupe")
 
 
 def current_model(uow: UnitOfWork) -> MatchModel:
     """The newest stored model, else (none stored, or the newest one stale) the shipped one."""
     row = uow.session.execute(
-        select(MatchModelRecord.id, MatchModelRecord.version).order_by(MatchModelRecord.id.desc()).limit(1)
+        select(MatchModelRecord.id, MatchModelRecord.version, MatchModelRecord.trained_at)
+        .order_by(MatchModelRecord.id.desc())
+        .limit(1)
     ).first()
     if row is None:
         return shipped_model()
-    key = (str(uow.session.get_bind().url), row.id, row.version)
+    key = (str(uow.session.get_bind().url), row.id, row.version, row.trained_at)
     model = _PARSED.get(key)
     if model is None:
         parameters = uow.session.execute(
