@@ -182,6 +182,7 @@ SLOW_MODULES = (
     "tests/screens/test_add_line_screen.py",
     "tests/screens/test_sign_in_names_screens.py",
     "tests/screens/test_suspend_date_screen.py",
+    "tests/screens/test_two_languages.py",  # registration, deregistration, resumption typed through in Spanish
     # other processes: a real terminal, simulated terminals, the BSS simulator, killed imports, races
     "tests/terminal/",
     "tests/bench/",
