@@ -197,7 +197,7 @@ def ago(at: datetime | None, *, now: datetime | None = None, nothing: str = NOTH
 def language_choices(codes: tuple[str, ...]) -> list[tuple[str, str]]:
     """(name, code) for a select, each language named in the operator's: "Spanish" in en, "Español" in es."""
     names = locale().languages
-    return [(_capitalised(names.get(code, code)), code) for code in codes]
+    return [(capitalised(names.get(code, code)), code) for code in codes]
 
 
 def country_name(code: str | None, *, nothing: str = NOTHING) -> str:
@@ -207,7 +207,8 @@ def country_name(code: str | None, *, nothing: str = NOTHING) -> str:
     return locale().territories.get(code, code)
 
 
-def _capitalised(name: str) -> str:
+def capitalised(name: str) -> str:
+    """The first letter upper-case, the rest as it is ("español" -> "Español", "misma calle, número" -> "Misma calle, número")."""
     return name[:1].upper() + name[1:]
 
 

@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 from crm_tui.domain import CreditLevel, Gender
 from crm_tui.errors import Conflict, CrmError
 from crm_tui.i18n import N_, _
-from crm_tui.present import NOTHING, phone, words
+from crm_tui.present import NOTHING, capitalised, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.services import queues
 from crm_tui.services.dedupe.merge import (
@@ -95,8 +95,7 @@ def waterfall(reasons: dict[str, Any]) -> Table | Text:
 def level_words(level: str) -> str:
     """An agreement level in the operator's words, capitalised: "Misma calle" (the catalogue holds the
     model's own lower-case levels, "same street", so they are translated before the capital)."""
-    said = _(level)
-    return said[:1].upper() + said[1:]
+    return capitalised(_(level))
 
 
 def _bar(weight: float, scale: float) -> Text:
