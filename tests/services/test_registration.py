@@ -202,6 +202,27 @@ def test_same_certificate_is_refused_with_the_existing_customer(services, csr):
     assert count(services, Customer) == 1
 
 
+def test_a_duplicate_is_refused_while_another_terminal_holds_the_write_lock(services, csr):
+    """The refusals are read before the write lock is taken: a CSR checking a known document is told at
+    once while an import at another terminal holds SQLite's lock (before: a 30 s wait, then 'locked')."""
+    if not services.database.is_sqlite:
+        pytest.skip("SQLite's database-wide write lock; PostgreSQL locks rows")
+    import sqlite3
+
+    first = register(services, csr, form())
+    other = sqlite3.connect(services.database.engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DuplicateIdentity) as caught:
+            register(services, csr, form(first_name="Otra", email="", mobile=""))
+        with pytest.raises(PossibleDuplicates):
+            register(services, csr, form(cert_type="passport", cert_number="PAA123456", email="", mobile=""))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert caught.value.extra["existing_customer_id"] == first.customer_id
+
+
 def test_near_match_must_be_confirmed_and_is_recorded(services, csr):
     first = register(services, csr, form())
     twin = form(cert_type="passport", cert_country="ES", cert_number="PAA123456", email="", mobile="")
