@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -52,6 +53,15 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
     await workers_done(pilot)
     await pilot.pause()
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], seconds: float = 15.0) -> None:
+    """Wait for what the screen does in its own time (a recompose, a redraw) on a loaded machine: poll
+    `condition` between pauses; fail after `seconds` with the condition's name."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still not true after {seconds} s: {condition.__name__}"
+        await pilot.pause(0.05)
 
 
 async def type_into(pilot: Pilot, selector: str, text: str) -> None:

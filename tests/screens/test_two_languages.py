@@ -31,7 +31,7 @@ from crm_tui.storage.models.operators import Operator
 from crm_tui.widgets.footer import shown_keys
 from tests.conftest import PASSWORD
 from tests.factories import make_customer, stock_pools
-from tests.screens.conftest import settle, sign_in
+from tests.screens.conftest import settle, sign_in, until
 from tests.screens.test_deregistration_screen import decline_and_choose, plain
 
 LINE = "34612345678"
@@ -184,7 +184,12 @@ async def test_the_language_switched_from_the_palette_is_kept_for_the_next_sign_
         assert i18n.current_language() == "es"
         assert "Baja de línea" in footer_words(app)
         assert isinstance(app.screen, CustomerViewScreen)
-        assert str(app.screen.query(".profile-label").first().content) == "ID de cliente"  # redrawn in Spanish
+
+        def redrawn_in_spanish() -> bool:  # the recompose lands after the language's service call
+            labels = app.screen.query(".profile-label")
+            return bool(labels) and str(labels.first().content) == "ID de cliente"
+
+        await until(pilot, redrawn_in_spanish)
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert i18n.current_language() == "en"  # signed out: the environment's again
