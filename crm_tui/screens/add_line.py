@@ -28,6 +28,7 @@ from crm_tui.services.identity.new_line import AddLineResult, add_line
 from crm_tui.services.lines.adding import NEW_ACCOUNT, LineOptions, OfferingChoice, line_options
 from crm_tui.services.orders.engine import OrderView, get_order
 from crm_tui.widgets.form_field import FormField
+from crm_tui.widgets.text_input import TextInput
 
 POOL = "pool"
 """The number choice "the pool's next ordinary number" (ctrl+n)."""
@@ -101,7 +102,7 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
                 )
                 yield FormField(
                     _("SIM card (ICCID)"),
-                    Input(id="iccid", max_length=22, placeholder=_("next in stock")),
+                    TextInput(id="iccid", max_length=22, placeholder=_("next in stock")),
                     name="iccid",
                 )
         with Vertical(id="section-checkout", classes="section"):

@@ -28,6 +28,7 @@ from crm_tui.services.identity.blacklist import (
 )
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
 from crm_tui.widgets.tables import WorkbenchTable
+from crm_tui.widgets.text_input import TextInput
 
 COLUMNS = (
     (N_("Entry"), 5),
@@ -121,7 +122,7 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
         with Vertical(id="add-box"):
             yield Static(_("Add a blacklist entry (ctrl+s adds, escape cancels)"), id="add-title")
             for field, label, placeholder in FIELDS:
-                control = Input(
+                control = TextInput(
                     self.fill.get(field, "ban" if field == "severity" else ""),
                     placeholder=_(placeholder),
                     id=f"add-{field}",
@@ -194,7 +195,9 @@ class LiftEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
             )
             yield FormField(
                 _("Why is it lifted? (enter lifts)"),
-                Input(placeholder=_("court ruling, identity theft victim, ..."), id="lift-reason", classes=FREE_TEXT),
+                TextInput(
+                    placeholder=_("court ruling, identity theft victim, ..."), id="lift-reason", classes=FREE_TEXT
+                ),
                 name="reason",
             )
 
@@ -262,7 +265,7 @@ class BlacklistScreen(WorkbenchScreen):
         with Horizontal(id="blacklist-title"):
             yield Static(_("BLACKLIST"), classes="screen-title")
             yield Static("", id="blacklist-status", markup=False)
-        yield Input(
+        yield TextInput(
             placeholder=_("Filter by certificate number, name or reason"),
             id="blacklist-filter-input",
             classes=FREE_TEXT,

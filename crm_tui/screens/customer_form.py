@@ -26,6 +26,7 @@ from crm_tui.domain import Gender
 from crm_tui.i18n import N_, _
 from crm_tui.widgets.editable_rows import EditableRows, RowField, RowFormModal
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
+from crm_tui.widgets.text_input import TextInput
 
 LANGUAGE_CODES = ("es", "ca", "eu", "gl", "en", "fr", "de", "pt", "it", "ro", "ar", "zh")
 """The languages offered in the selects, named in the operator's language (`present.language_choices`)."""
@@ -308,7 +309,7 @@ def text_field(
     free_text: bool = False,
 ) -> FormField:
     """A labelled Input whose ID is the field's name; `free_text` where a `/` is typed (an address), not a jump."""
-    control = Input(value=value, placeholder=placeholder, password=password, max_length=max_length, id=name)
+    control = TextInput(value=value, placeholder=placeholder, password=password, max_length=max_length, id=name)
     control.set_class(free_text, FREE_TEXT)
     return form_field(label, control, name=name, classes=classes)
 

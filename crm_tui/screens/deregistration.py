@@ -74,6 +74,7 @@ from crm_tui.services.lifecycle.deregistration_quote import (
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.fitted_table import FittedTable
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
+from crm_tui.widgets.text_input import TextInput
 
 
 class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
@@ -136,7 +137,7 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
             )
             yield FormField(
                 _("Other reason"),
-                Input(id="note", max_length=300, placeholder=_("In the customer's words"), classes=FREE_TEXT),
+                TextInput(id="note", max_length=300, placeholder=_("In the customer's words"), classes=FREE_TEXT),
                 name="note",
             )
             yield FormField(

@@ -36,6 +36,7 @@ from crm_tui.services.dedupe.scan import PairView
 from crm_tui.services.queues import QueueItemView
 from crm_tui.widgets.form_field import FREE_TEXT
 from crm_tui.widgets.tables import WorkbenchTable
+from crm_tui.widgets.text_input import TextInput
 
 LEFT, RIGHT = "left", "right"
 FIELD_LABELS = {
@@ -205,7 +206,7 @@ class MergeScreen(WorkbenchScreen):
         yield Static(waterfall(self.pair.reasons) if self.pair else "", id="merge-waterfall")
         yield MergeFieldsTable(id="merge-fields")
         yield Static("", id="merge-moving", markup=False)
-        yield Input(
+        yield TextInput(
             placeholder=_("Note (optional): why they are one person"),
             max_length=500,
             id="merge-note",

@@ -20,6 +20,7 @@ from crm_tui.services.customers.search import CustomerQuery, search_customers
 from crm_tui.services.shared.views import CustomerPage
 from crm_tui.widgets.form_field import FormField
 from crm_tui.widgets.tables import CustomerResultsTable
+from crm_tui.widgets.text_input import TextInput
 
 TEXT_FIELDS: tuple[tuple[str, str, str, KeyKind], ...] = (
     ("cert_number", N_("Certificate Number"), "12345678Z", KeyKind.CERTIFICATE),
@@ -71,12 +72,12 @@ class QueryCustomersScreen(WorkbenchScreen):
                 name="cert_type",
             )
             for name, label, placeholder, _kind in TEXT_FIELDS:
-                yield FormField(_(label), Input(id=name, placeholder=_(placeholder), max_length=200), name=name)
+                yield FormField(_(label), TextInput(id=name, placeholder=_(placeholder), max_length=200), name=name)
         with Horizontal(id="query-buttons"):
             yield Button(_("Search"), id="search", variant="primary")
             yield Button(_("Reset"), id="reset")
             yield Static("", id="page-info")
-        yield Input(
+        yield TextInput(
             placeholder=_("Filter this page: any part of a name, phone, email, state…"),
             max_length=100,
             id="results-filter",

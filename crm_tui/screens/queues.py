@@ -44,6 +44,7 @@ from crm_tui.services.queues import ActionResult, QueueItemView, QueueSummary
 from crm_tui.services.shared.views import CustomerDetail
 from crm_tui.widgets.fitted_table import FittedTable
 from crm_tui.widgets.tables import WorkbenchTable
+from crm_tui.widgets.text_input import TextInput
 
 
 class QueueItemsTable(FittedTable):
@@ -105,7 +106,9 @@ class QueuesScreen(WorkbenchScreen):
             yield WorkbenchTable(id="queue-list")
             with Vertical(id="queue-side"):
                 yield Static("", id="queue-heading", markup=False)
-                yield Input(placeholder=_("Filter by reference, reason or holder"), max_length=100, id="queue-filter")
+                yield TextInput(
+                    placeholder=_("Filter by reference, reason or holder"), max_length=100, id="queue-filter"
+                )
                 yield QueueItemsTable(id="queue-items")
                 yield Static("", id="queue-detail", markup=False)
 

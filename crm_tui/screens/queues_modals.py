@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 from crm_tui.i18n import N_, _
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.order_progress import OrderProgress
+from crm_tui.widgets.text_input import TextInput
 
 
 class NoteModal(ModalScreen[str | None]):
@@ -29,7 +30,7 @@ class NoteModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box"):
             yield Static(self.title_text, id="note-title", markup=False)
-            yield Input(placeholder=_("Note (optional): why"), max_length=500, id="note-input")
+            yield TextInput(placeholder=_("Note (optional): why"), max_length=500, id="note-input")
             yield Static(_("enter: go ahead · escape: cancel"), id="note-hint")
 
     @on(Input.Submitted, "#note-input")

@@ -27,6 +27,7 @@ from crm_tui.services.lifecycle.reestablishment import (
 )
 from crm_tui.widgets.form_field import FormField
 from crm_tui.widgets.tables import WorkbenchTable
+from crm_tui.widgets.text_input import TextInput
 
 KEY_FIELDS = ("customer_id", "cert_type", "cert_number", "cert_country", "former_service_number")
 """The archive's search keys, as the services name them (and the form's fields)."""
@@ -101,7 +102,7 @@ class ReestablishScreen(WorkbenchScreen):
                 with Grid(id="archive-keys"):
                     yield FormField(
                         _("Customer ID"),
-                        Input(id="customer_id", max_length=20, placeholder="C000000001…"),
+                        TextInput(id="customer_id", max_length=20, placeholder="C000000001…"),
                         name="customer_id",
                     )
                     yield FormField(
@@ -114,13 +115,15 @@ class ReestablishScreen(WorkbenchScreen):
                         ),
                         name="cert_type",
                     )
-                    yield FormField(_("Certificate number"), Input(id="cert_number", max_length=40), name="cert_number")
                     yield FormField(
-                        _("Country"), Input(id="cert_country", value=region, max_length=2), name="cert_country"
+                        _("Certificate number"), TextInput(id="cert_number", max_length=40), name="cert_number"
+                    )
+                    yield FormField(
+                        _("Country"), TextInput(id="cert_country", value=region, max_length=2), name="cert_country"
                     )
                     yield FormField(
                         _("Former service number"),
-                        Input(id="former_service_number", max_length=20, placeholder="612 345 678"),
+                        TextInput(id="former_service_number", max_length=20, placeholder="612 345 678"),
                         name="former_service_number",
                     )
                 with Horizontal(id="find-row"):

@@ -18,6 +18,7 @@ from crm_tui.i18n import N_, _
 from crm_tui.present import money_text, phone, words
 from crm_tui.services.identity.registration import RegistrationResult
 from crm_tui.widgets.form_field import FormField
+from crm_tui.widgets.text_input import TextInput
 
 
 class UploadModal(ModalScreen[str | None]):
@@ -44,7 +45,7 @@ class UploadModal(ModalScreen[str | None]):
             yield Static(_("UPLOAD: scanned document or signed form (PDF, PNG or JPEG)"), id="upload-title")
             yield FormField(
                 _("File path"),
-                Input(placeholder="~/scans/dni-front.pdf", id="upload-path"),  # i18n: not for people
+                TextInput(placeholder="~/scans/dni-front.pdf", id="upload-path"),  # i18n: not for people
                 name="upload_path",
             )
             yield DirectoryTree(Path.home(), id="upload-tree")

@@ -60,6 +60,7 @@ from crm_tui.services.lifecycle.resumption import (
 from crm_tui.services.orders.engine import OrderView, get_order
 from crm_tui.services.orders.operations import cancel_order
 from crm_tui.widgets.form_field import FREE_TEXT, FormField
+from crm_tui.widgets.text_input import TextInput
 
 FORM_SECTIONS = ("#section-options", "#section-checkout", "#section-submit")
 
@@ -128,7 +129,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                 )
                 yield FormField(
                     _("Reason"),
-                    Input(
+                    TextInput(
                         id="reason",
                         max_length=200,
                         placeholder=_("In the customer's words, e.g. back from travelling"),
@@ -149,7 +150,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                 )
                 yield FormField(
                     _("Effective Date (reserved only)"),
-                    Input(
+                    TextInput(
                         id="effective_date",
                         max_length=10,
                         placeholder=present.day_example(),
@@ -160,7 +161,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
                 )
             yield FormField(
                 _("Remarks"),
-                Input(
+                TextInput(
                     id="remarks",
                     max_length=300,
                     placeholder=_("Anything the next colleague should know"),

@@ -24,6 +24,7 @@ from crm_tui.i18n import N_, _
 from crm_tui.screens.base import ServiceScreen
 from crm_tui.widgets.footer import WorkbenchFooter
 from crm_tui.widgets.form_field import FormField
+from crm_tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from crm_tui.services.shared.views import Actor
@@ -51,10 +52,10 @@ class SignInScreen(ServiceScreen):
                 yield Static(self._database_line(), id="sign-in-database")
                 yield FormField(
                     _("Operator name"),
-                    Input(id="username", placeholder=_(self.PLACEHOLDER), max_length=64),
+                    TextInput(id="username", placeholder=_(self.PLACEHOLDER), max_length=64),
                     name="username",
                 )
-                yield FormField(_("Password"), Input(id="password", password=True, max_length=200), name="password")
+                yield FormField(_("Password"), TextInput(id="password", password=True, max_length=200), name="password")
                 yield Static("", id="sign-in-message")
                 yield Button(_("Sign in"), id="sign-in", variant="primary")
             yield Static("", id="sign-in-demo")

@@ -25,6 +25,7 @@ from crm_tui.screens.line_order import run_order
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
 from crm_tui.services.orders.engine import OrderView
 from crm_tui.widgets.form_field import FormField, show_field_errors
+from crm_tui.widgets.text_input import TextInput
 
 SUPERVISOR_ONLY = (SuspensionReason.FRAUD, SuspensionReason.ADMIN)
 """Reasons only a supervisor or admin may suspend for: a CSR is not offered them."""
@@ -89,12 +90,12 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
             )
             yield FormField(
                 _("Note (optional)"),
-                Input(id="suspension-note", max_length=300, placeholder=_("e.g. travelling until June")),
+                TextInput(id="suspension-note", max_length=300, placeholder=_("e.g. travelling until June")),
                 name="note",
             )
             yield FormField(
                 _("Effective date (optional: reserve for that day)"),
-                Input(id="suspension-date", max_length=10, placeholder=_("YYYY-MM-DD; empty suspends now")),
+                TextInput(id="suspension-date", max_length=10, placeholder=_("YYYY-MM-DD; empty suspends now")),
                 name="effective_date",
             )
             yield Static(

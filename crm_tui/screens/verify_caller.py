@@ -32,6 +32,7 @@ from crm_tui.services.identity.authentication import (
     reset_service_password,
 )
 from crm_tui.widgets.form_field import FormField, show_field_errors
+from crm_tui.widgets.text_input import TextInput
 from crm_tui.widgets.workers import run_service
 
 
@@ -105,16 +106,18 @@ class VerifyCallerModal(ModalScreen[VerificationOutcome | None]):
             )
             yield FormField(
                 _("Service password"),
-                Input(id="verify-password", password=True, max_length=128),
+                TextInput(id="verify-password", password=True, max_length=128),
                 name="service_password",
             )
             yield Static("", id="verify-question", markup=False)
             yield FormField(
-                _("Security answer"), Input(id="verify-answer", password=True, max_length=200), name="security_answer"
+                _("Security answer"),
+                TextInput(id="verify-answer", password=True, max_length=200),
+                name="security_answer",
             )
             yield FormField(
                 _("New service password"),
-                Input(id="verify-new-password", password=True, max_length=128),
+                TextInput(id="verify-new-password", password=True, max_length=128),
                 name="new_service_password",
             )
             yield Static("", id="verify-result", markup=False)

@@ -19,6 +19,7 @@ from crm_tui.i18n import N_, _
 from crm_tui.present import NOTHING
 from crm_tui.widgets.form_field import FormField, show_field_errors
 from crm_tui.widgets.tables import WorkbenchTable
+from crm_tui.widgets.text_input import TextInput
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
                             id=f"row-{spec.name}",
                         )
                     else:
-                        control = Input(
+                        control = TextInput(
                             value=spec.default, placeholder=_(spec.placeholder), max_length=300, id=f"row-{spec.name}"
                         )
                     yield FormField(_(spec.label) + (" *" if spec.required else ""), control, name=spec.name)

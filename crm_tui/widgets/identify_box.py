@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 
 from crm_tui.i18n import N_, _
 from crm_tui.widgets.form_field import FREE_TEXT
+from crm_tui.widgets.text_input import TextInput
 
 
 class IdentifyBox(Horizontal):
@@ -36,7 +37,7 @@ class IdentifyBox(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(_("Identify"))
-        yield Input(placeholder=_(self.PLACEHOLDER), id="identify-input", max_length=200)
+        yield TextInput(placeholder=_(self.PLACEHOLDER), id="identify-input", max_length=200)
         yield Static("", id="identify-message")
 
     @property
