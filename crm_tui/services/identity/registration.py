@@ -2,8 +2,8 @@
 Gather Authentication Information (1.3.4.2.6).
 
 Order of work: validate every field (no database) -> hash the secrets (no transaction held) ->
-the refusals in a read (a duplicate is refused without waiting for the write lock, and a fresh
-process compiles its statements before taking it, not while sixteen terminals wait on it) ->
+on SQLite, the refusals in a read (a duplicate is refused without waiting for the write lock, and
+a fresh process compiles its statements before taking it, not while sixteen terminals wait) ->
 one write transaction: exact certificate check, near-match check, blacklist and credit checks
 when a primary offering is taken, a new customer ID from the sequence, the rows, the line or the
 hold, the interaction, the notification event and the audit link. The UNIQUE constraint on the
@@ -129,8 +129,9 @@ def register_customer(
             _("Attachments need a data folder."), fields={"attachments.0": _("No data folder configured.")}
         )
     placement = FilePlacement(data_dir) if data_dir is not None else None
-    with UnitOfWork(uow.database) as reading:  # checked again under the lock: a racer may commit in between
-        refuse_duplicates(reading, valid)
+    if uow.database.is_sqlite:  # one lock for the whole file there; PostgreSQL's BEGIN takes none
+        with UnitOfWork(uow.database) as reading:  # checked again under the lock: a racer may commit in between
+            refuse_duplicates(reading, valid)
     try:
         with uow:
             result = register_valid(
