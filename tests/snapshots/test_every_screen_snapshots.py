@@ -13,10 +13,10 @@ import pytest
 
 from crm_tui.app import LaunchRequest
 from tests.screens.conftest import settle, sign_in
+from tests.snapshots.shop import shop_customers  # noqa: F401 - a fixture
 from tests.snapshots.test_deregistration_snapshot import lucia_line  # noqa: F401 - a fixture
 from tests.snapshots.test_queues_snapshot import waiting_work  # noqa: F401 - a fixture
 from tests.snapshots.test_resume_snapshot import debt_suspended_line  # noqa: F401 - a fixture
-from tests.snapshots.test_screen_snapshots import shop_customers  # noqa: F401 - a fixture
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 

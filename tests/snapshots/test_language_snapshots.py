@@ -10,7 +10,7 @@ import pytest
 
 from crm_tui.services import operators
 from tests.screens.conftest import settle, sign_in
-from tests.snapshots.test_screen_snapshots import shop_customers  # noqa: F401 - a fixture
+from tests.snapshots.shop import shop_customers  # noqa: F401 - a fixture
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
