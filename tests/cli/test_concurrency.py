@@ -18,6 +18,7 @@ TERMINALS = 16
 
 
 @pytest.mark.slow
+@pytest.mark.race
 def test_sixteen_processes_registering_one_certificate_create_one_identity(cli, services, csr, tmp_path):
     form = json.loads(EXAMPLE.read_text()) | {"primary_offering": ""}  # identity only: no pools needed
     path = tmp_path / "customer.json"

@@ -76,6 +76,7 @@ def test_exit_codes_for_held_unknown_and_invalid(cli, services, lucia):
 
 
 @pytest.mark.slow
+@pytest.mark.race
 def test_sixteen_processes_adding_one_golden_number_make_one_line(cli, services, lucia):
     environment = os.environ | cli.environment()
     command = [sys.executable, "-m", "crm_tui", "subscribers", "add", lucia, "--number", "600777777"]
