@@ -81,6 +81,19 @@ def prepare(path: Path, customers: int) -> list[str]:
     return ids[: STAGES[-1]]
 
 
+async def sign_in(pilot, username: str, password: str) -> None:  # noqa: ANN001 (textual's Pilot)
+    """Wait for the database to open, then sign in on the sign-in screen as a CSR does (bench_typing too)."""
+    app = pilot.app
+    while not app.services_state[0]:
+        await asyncio.sleep(0.01)
+    app.screen.query_one("#username").value = username
+    app.screen.query_one("#password").value = password
+    app.screen.query_one("#password").focus()
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def workbench(path: Path, ids: list[str]) -> dict[str, float]:
     from crm_tui.app import CrmApp
     from crm_tui.cli.session import Invocation
@@ -90,14 +103,7 @@ async def workbench(path: Path, ids: list[str]) -> dict[str, float]:
     app = CrmApp(open_services=run.services)
     figures = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        while not app.services_state[0]:
-            await asyncio.sleep(0.01)
-        app.screen.query_one("#username").value = "membench"
-        app.screen.query_one("#password").value = PASSWORD
-        app.screen.query_one("#password").focus()
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await sign_in(pilot, "membench", PASSWORD)
         figures["signed in"] = rss_mib()
         started = time.perf_counter()
         for n, customer_id in enumerate(ids, 1):

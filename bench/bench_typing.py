@@ -26,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_memory import sign_in  # noqa: E402 - the one headless sign-in, shared
 
 PASSWORD = "Typing-bench-2026"
 NAME = "Íñigo Muñoz Ibáñez de la Peña Castellanos y Fernández-Villa"
@@ -56,14 +59,7 @@ async def cpu_per_key(url: str, size: tuple[int, int]) -> float:
     run = Invocation(database_url=url)
     app = CrmApp(open_services=run.services)
     async with app.run_test(size=size) as pilot:
-        while not app.services_state[0]:
-            await asyncio.sleep(0.01)
-        app.screen.query_one("#username").value = "typist"
-        app.screen.query_one("#password").value = PASSWORD
-        app.screen.query_one("#password").focus()
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await sign_in(pilot, "typist", PASSWORD)
         await pilot.press("f3")
         await app.workers.wait_for_complete()
         await pilot.pause()
