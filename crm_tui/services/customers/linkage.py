@@ -356,7 +356,7 @@ def _street(a: Person, b: Person) -> int | None:
         return 3
     if a.numbers.isdisjoint(b.numbers):
         return 2
-    if not (a.postcodes and b.postcodes) or _postal_code(a.postcodes, b.postcodes) != 2:
+    if _postal_code(a.postcodes, b.postcodes) != 2:  # the same, one character off, or missing on a side
         return 0
     return 1
 
