@@ -219,10 +219,20 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         return _tab_label(title, count, short=self.size.width < NARROW)
 
     def on_mount(self) -> None:
+        self._load_the_rest()
+        self.set_interval(2, self._refresh_running_orders)
+
+    async def recompose(self) -> None:
+        """Redrawn (the operator switched language): the parts loaded after compose are loaded again."""
+        await super().recompose()
+        if self.is_attached:
+            self._load_the_rest()
+
+    def _load_the_rest(self) -> None:
+        """What the customer detail does not carry: the orders and the social accounts."""
         self.query_one(CustomerOrders).display = False
         self._load_orders()
         self._load_social()
-        self.set_interval(2, self._refresh_running_orders)
 
     def _load_orders(self) -> None:
         app = self.workbench
@@ -235,7 +245,8 @@ class CustomerViewScreen(CallerActions, WorkbenchScreen):
         )
 
     def _refresh_running_orders(self) -> None:
-        if self.query_one(CustomerOrders).running and not self.workers:
+        orders = self.query(CustomerOrders)  # none while the screen is being recomposed
+        if orders and orders.first().running and not self.workers:
             self._load_orders()
 
     def show_order(self, view: OrderView) -> None:

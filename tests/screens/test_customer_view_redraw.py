@@ -1,0 +1,41 @@
+"""The customer view redrawn in place (the operator switched language): what it loads after compose
+is loaded again, and its two-second orders tick does not fail while the screen is being rebuilt."""
+
+from __future__ import annotations
+
+from crm_tui.screens.customer_view import CustomerViewScreen
+from crm_tui.widgets.order_progress import CustomerOrders
+from tests.screens.conftest import settle, sign_in
+
+
+async def open_lucia(pilot) -> CustomerViewScreen:
+    await pilot.press("ctrl+f", *"12345678Z", "enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CustomerViewScreen)
+    return pilot.app.screen
+
+
+async def test_the_orders_tick_landing_while_the_view_is_rebuilt_does_not_fail(make_app, csr, lucia):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        screen = await open_lucia(pilot)
+        await screen.query_one(CustomerOrders).remove()  # as recompose leaves it, between removing and mounting
+        screen._refresh_running_orders()  # the tick (before: NoMatches, and the workbench stopped)
+        await settle(pilot)
+        assert app.screen is screen and app.is_running
+
+
+async def test_a_redrawn_view_loads_its_orders_and_social_accounts_again(make_app, csr, lucia):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        screen = await open_lucia(pilot)
+        screen.social_accounts = None  # type: ignore[assignment]
+        old_orders = screen.query_one(CustomerOrders)
+        await screen.recompose()
+        await settle(pilot)
+        orders = screen.query_one(CustomerOrders)
+        assert orders is not old_orders
+        assert orders.display is False  # no empty orders box: nothing is running for Lucía
+        assert screen.social_accounts == []  # loaded again (she has none)
