@@ -187,6 +187,10 @@ class StatementLog:
         self.statements: list[tuple[str, tuple]] = []
         self.on = False
         event.listen(services.database.engine, "before_cursor_execute", self._capture)
+        services.database.watch_reads(self._driver)  # the searches run at the driver (storage.prepared)
+
+    def _driver(self, statement: str, parameters) -> None:  # noqa: ANN001
+        self._capture(None, None, statement, parameters, None, False)
 
     def _capture(self, _conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
         if self.on and statement.lstrip().upper().startswith("SELECT"):

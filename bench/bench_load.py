@@ -467,11 +467,15 @@ def query_plans(url: str, data_dir: Path, keys: list[list[str]], lines: list[str
             captured.append((current["action"], statement, parameters))
 
     event.listen(engine, "before_cursor_execute", capture)
+    terminal.services.database.watch_reads(
+        lambda statement, parameters: capture(None, None, statement, parameters, None, False)
+    )
     for action in ("identify_customer_id", "identify_cert", "identify_service_number", "identify_imsi",
                    "identify_iccid", "identify_email", "name_search", "open_view", "read_customer"):  # fmt: skip
         current["action"] = action
         terminal.run(action)
     event.remove(engine, "before_cursor_execute", capture)
+    terminal.services.database.watch_reads(None)
     sqlite = engine.dialect.name == "sqlite"
     plans, seen = [], set()
     with engine.connect() as connection:

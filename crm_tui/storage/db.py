@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 
 from crm_tui.errors import DatabaseReadOnly, InvalidInput
 from crm_tui.storage.migrations import HEAD_REVISION
+from crm_tui.storage.prepared import PreparedSelect
 
 BUSY_TIMEOUT_MS = 30000
 """How long a writer waits for the lock: SQLite's busy handler is not fair, and 16 terminals writing at
@@ -70,7 +72,53 @@ def _time_out_each_transaction(engine: Engine, statement_timeout_ms: int) -> Non
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:  # noqa: ANN001
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}")
+        connection.exec_driver_sql(_set_local_timeout(statement_timeout_ms))
+
+
+def _set_local_timeout(statement_timeout_ms: int) -> str:
+    return f"SET LOCAL statement_timeout = {int(statement_timeout_ms)}"
+
+
+class _ReadCursor:
+    """`Database.read_cursor()`'s context (a class, not a generator: a lookup pays for every layer)."""
+
+    __slots__ = ("_database", "_connection")
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._connection: Any = None
+
+    def __enter__(self) -> Any:
+        database = self._database
+        self._connection = connection = database.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            if database.is_sqlite:
+                cursor.execute("BEGIN")
+            for statement in database.begin_statements:
+                cursor.execute(statement)
+        except BaseException:
+            connection.close()
+            raise
+        return _WatchedCursor(cursor, database._read_watchers) if database._read_watchers else cursor
+
+    def __exit__(self, *_exc: object) -> None:
+        self._connection.close()  # back to the pool, which rolls back what the block left open
+
+
+class _WatchedCursor:
+    """A DBAPI cursor that shows each statement to watchers first (`Database.watch_reads`)."""
+
+    def __init__(self, cursor: Any, watchers: list[Callable[[str, Any], None]]) -> None:
+        self._cursor, self._watchers = cursor, list(watchers)
+
+    def execute(self, sql: str, parameters: Any = ()) -> Any:
+        for watcher in self._watchers:
+            watcher(sql, parameters)
+        return self._cursor.execute(sql, parameters)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
 
 
 def missing_sqlite_file(url: str) -> Path | None:
@@ -140,6 +188,12 @@ class Database:
     application_name: str = ""
     """What each connection is named when handed out: the terminal, then the signed-in operator."""
 
+    begin_statements: tuple[str, ...] = ()
+    """Run first in every transaction (behind PgBouncer: the statement timeout, `SET LOCAL`)."""
+
+    _prepared: dict[int, tuple[Select, PreparedSelect]] = field(default_factory=dict, repr=False, compare=False)
+    _read_watchers: list[Callable[[str, Any], None]] = field(default_factory=list, repr=False, compare=False)
+
     def name_operator(self, username: str | None) -> None:
         """From now on connections are named after this operator too (visible in pg_stat_activity)."""
         self.application_name = f"{self.terminal} {username}"[:63] if username else self.terminal
@@ -193,6 +247,7 @@ class Database:
             _name_connections(engine, database)
             if pooled:
                 _time_out_each_transaction(engine, pool.statement_timeout_ms)
+                database.begin_statements = (_set_local_timeout(pool.statement_timeout_ms),)
         if migrate:
             database.ensure_schema()
         return database
@@ -236,6 +291,26 @@ class Database:
         )
 
         upgrade(self.write_engine)
+
+    def read_cursor(self) -> _ReadCursor:
+        """`with database.read_cursor() as cursor:` a DBAPI cursor inside one read transaction, for
+        `prepared()` statements: the pool's connection (named, pinged, as for a session), `BEGIN` on
+        SQLite (a deferred one: it never waits for a writer) and on PostgreSQL the driver's own; when
+        the block ends the connection goes back to the pool, which rolls the transaction back
+        (SQLAlchemy's `reset_on_return`, left at its default here)."""
+        return _ReadCursor(self)
+
+    def watch_reads(self, watcher: Callable[[str, Any], None] | None) -> None:
+        """Call `watcher(sql, parameters)` before each statement of `read_cursor()` (None: stop). The
+        driver path bypasses SQLAlchemy's `before_cursor_execute` event; benchmarks EXPLAIN through this."""
+        self._read_watchers[:] = [watcher] if watcher else []
+
+    def prepared(self, statement: Select) -> PreparedSelect:
+        """`statement` compiled for this database once (keep the statement: it is the key)."""
+        found = self._prepared.get(id(statement))
+        if found is None or found[0] is not statement:
+            found = self._prepared[id(statement)] = (statement, PreparedSelect(statement, self.engine.dialect))
+        return found[1]
 
     def dispose(self) -> None:
         self.engine.dispose()

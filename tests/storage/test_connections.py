@@ -53,6 +53,9 @@ def test_connections_are_named_after_the_terminal_then_the_operator(server, serv
         assert _name(database) == terminal_name() == database.terminal
         operators.sign_in("alice", PASSWORD, uow=UnitOfWork(database, write=True))
         assert _name(database) == f"{terminal_name()} alice"
+        with database.read_cursor() as cursor:  # the driver-level reads (storage.prepared) too
+            cursor.execute("SELECT current_setting('application_name')")
+            assert cursor.fetchone() == (f"{terminal_name()} alice",)
         with services.database.engine.connect() as other:  # what a DBA sees from elsewhere
             names = other.execute(
                 text("SELECT application_name FROM pg_stat_activity WHERE datname = current_database()")

@@ -256,6 +256,11 @@ def test_the_statement_timeout_fires_through_the_pooler_and_stays_in_its_transac
                 connection.execute(text("SELECT pg_sleep(2)"))
         with database.engine.connect() as connection:  # the connection is usable again
             assert connection.execute(text("SELECT 1")).scalar_one() == 1
+        with database.read_cursor() as cursor:  # the driver-level reads (storage.prepared) set it too
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone() == ("200ms",)
+            with pytest.raises(psycopg.errors.QueryCanceled):
+                cursor.execute("SELECT pg_sleep(2)")
         # the server connections it ran on are shared: another client never inherits the timeout
         url = make_url(bouncer)
         conninfo = dict(host=url.host, port=url.port, user=url.username, dbname=url.database)
