@@ -8,10 +8,13 @@ answers hashed under the old name fold still accepted (and rehashed) after migra
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from crm_tui.errors import InvalidInput
@@ -19,12 +22,14 @@ from crm_tui.services import operators
 from crm_tui.services.identity import authentication
 from crm_tui.services.shared import passwords
 from crm_tui.services.shared.validation import (
+    PLAIN_EMAIL,
     parse_country,
     parse_currency,
     parse_email,
     parse_language,
     parse_mobile,
     parse_phone,
+    plain_email,
 )
 from crm_tui.storage.models.customers import AuthenticationInfo
 from crm_tui.storage.models.operators import Operator
@@ -249,3 +254,43 @@ def test_a_reset_to_a_guessable_password_is_refused(services, csr, stocked):
             "600 000 001", "Canela", "Password1!", uow=services.writer(), actor=csr, region=REGION
         )
     assert "common word" in caught.value.fields["service_password"]
+
+
+def test_the_imsi_check_answers_as_python_stdnum_does_for_every_country_code():
+    """`is_imsi` asks stdnum's numbering database once per mobile country code; for each of the 1,000
+    codes, with network codes and lengths around the edges, it answers what `stdnum.imsi.is_valid` does."""
+    from stdnum import imsi as stdnum_imsi
+
+    from crm_tui.services.shared.validation import is_imsi
+
+    rng = random.Random(20)
+    tried = 0
+    for mcc in range(1000):
+        for _ in range(3):
+            for length in (13, 14, 15, 16):
+                number = f"{mcc:03d}" + "".join(rng.choice("0123456789") for _ in range(length - 3))
+                assert is_imsi(number) == stdnum_imsi.is_valid(number), number
+                tried += 1
+    for odd in ("", "21407000000000a", "214-07-0000000001", " 214070000000001", "２１４０７００００００００００１"):
+        assert is_imsi(odd) == stdnum_imsi.is_valid(odd), odd
+    assert tried == 12_000 and is_imsi("214070000000001")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(PLAIN_EMAIL, fullmatch=True))
+def test_a_plain_address_is_stored_as_its_lower_case_whenever_email_validator_accepts_it(address):
+    """What lets a lookup skip email-validator for a plain address: its quick form is the stored form."""
+    try:
+        stored = parse_email(address)
+    except InvalidInput:
+        return  # refused in full; a lookup checks it in full when nothing matches (test_search.py)
+    assert plain_email(address) == stored
+
+
+@pytest.mark.parametrize(
+    "address", ["ana@-example.com", "ana@example.123", "ana@exam-.com", "ana@example.invalid", "Ana@Example.COM-"]
+)
+def test_plain_looking_addresses_the_validator_refuses(address):
+    assert plain_email(address) == address.lower()  # looked up as typed ...
+    with pytest.raises(InvalidInput):
+        parse_email(address)  # ... and refused in full when nothing matches
