@@ -30,6 +30,9 @@ LANGUAGES = ("es", "en")
 
 _TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[_-]([a-zA-Z]{2}|\d{3}))?(?:[.@].*)?$")
 _current: dict[str, str | None] = {"locale": None}
+_from_environment: list[tuple[tuple[str | None, ...], str]] = []
+"""The locale last resolved from the environment, with the variables it was resolved from: `_()` runs
+for every word shown, and reading four variables costs less than parsing them again."""
 
 
 def normalize_tag(value: str | None) -> str | None:
@@ -69,7 +72,14 @@ def use_locale(tag: str | None) -> str:
 
 def current_locale() -> str:
     """The locale this process speaks now: `es_ES`, `en`, ..."""
-    return _current["locale"] or resolve_locale()
+    chosen = _current["locale"]
+    if chosen:
+        return chosen
+    environ = os.environ
+    names = tuple(environ.get(name) for name in ("CRM_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"))
+    if not _from_environment or _from_environment[0][0] != names:
+        _from_environment[:] = [(names, resolve_locale())]
+    return _from_environment[0][1]
 
 
 def current_language() -> str:

@@ -76,6 +76,8 @@ def test_csr_sees_certificate_masked_supervisor_in_full(services, csr, superviso
         ("service_number", "abc"),
         ("cert_number", "!!"),
         ("email", "not-an-email"),
+        ("email", "lucia@-example.com"),  # looks plain, so it is looked up first; nothing found, refused in full
+        ("email", "lucia@example.invalid"),
         ("name", "x" * 10_000),
     ],
 )
@@ -83,6 +85,12 @@ def test_malformed_keys_get_a_message_at_their_field(services, csr, field, value
     with pytest.raises(InvalidInput) as caught:
         search(services, csr, **{field: value})
     assert field in caught.value.fields
+
+
+def test_every_bad_field_is_reported_at_once_a_plain_looking_email_too(services, csr, lucia):
+    with pytest.raises(InvalidInput) as caught:
+        search(services, csr, customer_id=lucia[:-1] + "x", email="lucia@-example.com")
+    assert set(caught.value.fields) == {"customer_id", "email"}
 
 
 def test_sql_metacharacters_are_just_text(services, csr, lucia):
@@ -99,7 +107,7 @@ def test_empty_query_is_refused(services, csr):
 
 
 def test_search_needs_a_signed_in_operator(services, lucia):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="Sign in to search customers"):
         search_customers(CustomerQuery(name="garcia"), uow=services.reader(), actor=None, region=REGION)
 
 

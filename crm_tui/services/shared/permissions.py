@@ -13,8 +13,12 @@ SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 def require_role(actor: Actor | None, *roles: Role, doing: str) -> Actor:
     """The signed-in actor if their role is one of `roles`, else NotAllowed.
 
-    `doing` is the action in words, already translated (`doing=_("see receipts")`): it ends
-    "Sign in to ..." and "Only a supervisor or admin may ..."."""
+    `doing` is the action in words (`doing=_("see receipts")`), or only marked (`doing=N_("search
+    customers")`, translated here, when refused: a lookup at the counter then asks no catalogue when it
+    is allowed): it ends "Sign in to ..." and "Only a supervisor or admin may ..."."""
+    if actor is not None and (not roles or actor.role in roles):
+        return actor
+    doing = _(doing)  # a marked phrase in the operator's language; a translated one stays as it is
     if actor is None:
         raise NotAllowed(_("Sign in to {doing}.").format(doing=doing))
     if roles and actor.role not in roles:
