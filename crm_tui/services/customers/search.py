@@ -172,6 +172,8 @@ def search_customers(
             query.check_in_full()  # a key nothing matches may be a mistyped one: say so
         if page == 1 and len(rows) < page_size:
             counted = len(rows)  # the whole result is on this page: no count query
+        elif rows and cap is not None:
+            counted = rows[0].total  # a capped name search counts its candidates in the page's statement
         else:
             count_limit = (cap or TOTAL_CAP) + 1
             counted = database.prepared(search_sql.count_statement(shape)).scalar(

@@ -199,15 +199,19 @@ def _conditions(shape: Shape) -> list[ColumnElement[bool]]:
 
 @lru_cache(maxsize=512)
 def page_statement(shape: Shape) -> Select:
-    """One page of summaries (`:limit` rows from `:offset`), each with its primary certificate.
+    """One page of summaries (`:limit` rows from `:offset`), each with its primary certificate; with a
+    name cap, each row also carries `total`, how many candidates matched (at most the cap).
 
     The order is by name when a name was given, by its folded key (`fold_name`: "María" before
     "Martin", as a reader expects, not by bytes), else by row id (the order customers came).
     """
     by_name = bool(shape.long_words or shape.short_words)
     order = (c.name_search, c.display_name, c.id) if by_name else (c.id,)
+    # A capped name search counts its candidates in the same statement (a window over the bounded set
+    # it sorts anyway), not in a second one that matches the text index again: a third of its time.
+    counted = (func.count().over().label("total"),) if shape.name_cap else ()
     page = (
-        select(*SUMMARY_COLUMNS, c.name_search)
+        select(*SUMMARY_COLUMNS, c.name_search, *counted)
         .where(*_conditions(shape))
         .order_by(*order)
         .limit(bindparam("limit", type_=Integer))
