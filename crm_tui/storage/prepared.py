@@ -9,8 +9,9 @@ a SQLAlchemy Core statement, written once against the tables, so the SQL, its bo
 the conversion of each result column (a SQLite date is text, a boolean 0/1) are SQLAlchemy's own;
 only the execution skips the layers.
 
-Only what a plain SELECT needs is supported: named bound parameters of types without a bind
-conversion, no expanding IN lists. Anything else is refused when it is prepared, never at run time.
+Only what a plain SELECT needs is supported: named bound parameters (converted by their types, as
+SQLAlchemy would), columns with distinct plain names, no expanding IN lists. Anything else is
+refused when it is prepared, never at run time.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ class PreparedSelect:
         compiled = statement.compile(dialect=dialect)
         if "POSTCOMPILE" in compiled.string:
             raise ValueError("an expanding parameter (IN list) cannot be prepared once")
-        for name, bind in compiled.binds.items():
-            if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
-                raise ValueError(f"parameter {name!r} needs a conversion the driver path does not do")
+        self._bind_converters = {
+            bind.key: converter
+            for bind in compiled.binds.values()
+            if (converter := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }  # a date or an aware time to what the driver stores, as SQLAlchemy would send it
         self.sql = compiled.string
         self._constants = dict(compiled.params)  # every parameter: the statement's own values, None for the rest
         self._required = frozenset(bind.key for bind in compiled.binds.values() if bind.required)
@@ -41,16 +44,22 @@ class PreparedSelect:
         if self._positions is not None and not set(self._positions) <= set(self._constants):
             raise ValueError("a parameter's name was escaped: name it with letters, digits and _ only")
         columns = list(statement.selected_columns)
-        self.row = namedtuple("Row", [column.key for column in columns], rename=True)  # type: ignore[misc]
-        converters = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
-        self._converters: list[tuple[int, Callable[[Any], Any]]] = [
-            (index, converter) for index, converter in enumerate(converters) if converter is not None
-        ]
+        keys = [column.key for column in columns]
+        if len(set(keys)) != len(keys) or not all(key.isidentifier() and not key.startswith("_") for key in keys):
+            raise ValueError(f"label the columns so each has its own plain name: {keys}")
+        self.row = namedtuple("Row", keys)  # type: ignore[misc]
+        self._dialect = dialect
+        self._types = [column.type.dialect_impl(dialect) for column in columns]
+        self._converters: list[tuple[int, Callable[[Any], Any]]] | None = None
+        """Each column's result processor, made at the first execution: some depend on the type the
+        driver reports (PostgreSQL's numeric or float), as in SQLAlchemy's own result metadata."""
 
     def _parameters(self, values: Mapping[str, Any]) -> Any:
         if not self._required <= values.keys():
             raise KeyError(f"no value for {sorted(self._required - values.keys())} in {self.sql[:60]!r}")
         bound = {**self._constants, **values}
+        for name, converter in self._bind_converters.items():
+            bound[name] = converter(bound[name])
         if self._positions is None:
             return bound
         return [bound[name] for name in self._positions]
@@ -59,10 +68,16 @@ class PreparedSelect:
         """Every row, each column converted as SQLAlchemy would."""
         cursor.execute(self.sql, self._parameters(values))
         rows = cursor.fetchall()
-        make = self.row._make
-        if not self._converters:
-            return [make(row) for row in rows]
         converters = self._converters
+        if converters is None:
+            reported = [entry[1] for entry in cursor.description]
+            processors = [
+                kind.result_processor(self._dialect, code) for kind, code in zip(self._types, reported, strict=True)
+            ]
+            converters = self._converters = [(i, convert) for i, convert in enumerate(processors) if convert]
+        make = self.row._make
+        if not converters:
+            return [make(row) for row in rows]
         converted = []
         for row in rows:
             values_ = list(row)

@@ -53,6 +53,24 @@ def test_an_expanding_list_is_refused_when_prepared_not_when_run(services):
         PreparedSelect(statement, services.database.engine.dialect)
 
 
+def test_two_columns_of_one_name_are_refused_when_prepared(services):
+    other = customers.alias("other")
+    with pytest.raises(ValueError, match="label the columns"):
+        PreparedSelect(select(c.id, other.c.id), services.database.engine.dialect)
+
+
+def test_dates_and_aware_times_bind_as_sqlalchemy_binds_them(services, lucia):
+    """A date (text on SQLite) and an aware time (UTC, naive on SQLite) are converted by their types."""
+    with services.database.engine.connect() as connection:
+        born, created = connection.execute(select(c.birthday, c.created_at).where(c.customer_id == lucia)).one()
+    statement = select(c.customer_id).where(
+        c.birthday == bindparam("born"), c.created_at == bindparam("created"), c.customer_id == lucia
+    )
+    with services.database.read_cursor() as cursor:
+        found = services.database.prepared(statement).all(cursor, {"born": born, "created": created})
+    assert [row.customer_id for row in found] == [lucia]
+
+
 def test_a_statement_is_compiled_once_per_database(services):
     statement = select(c.id).where(c.customer_id == bindparam("customer_id"))
     assert services.database.prepared(statement) is services.database.prepared(statement)
