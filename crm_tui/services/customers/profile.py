@@ -39,7 +39,7 @@ from crm_tui.services.shared.views import (
 )
 from crm_tui.storage.db import Database
 from crm_tui.storage.models.blacklist import BlacklistEntry
-from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer, Interaction, Preference
+from crm_tui.storage.models.customers import Address, Customer, Interaction, Preference
 from crm_tui.storage.models.lines import Account, Contract, Offering, Subscriber
 from crm_tui.storage.models.money import Charge
 from crm_tui.storage.models.operators import Operator
@@ -55,19 +55,11 @@ DOCUMENT_SEEN = "document_seen"
 # opens a customer after nearly every lookup, and a batch of `customers show` runs them thousands of
 # times; building a select, its cache key and ORM objects costs more than SQLite takes to answer it.
 # Plain Core over the tables, so each row reads like the table's columns (`row.cert_number`).
-_customers = Customer.__table__  # type: ignore[attr-defined]
-_certificates = Certificate.__table__  # type: ignore[attr-defined]
-_accounts = Account.__table__  # type: ignore[attr-defined]
-_charges = Charge.__table__  # type: ignore[attr-defined]
-_subscribers = Subscriber.__table__  # type: ignore[attr-defined]
-_offerings = Offering.__table__  # type: ignore[attr-defined]
-_contracts = Contract.__table__  # type: ignore[attr-defined]
-_interactions = Interaction.__table__  # type: ignore[attr-defined]
-_operators = Operator.__table__  # type: ignore[attr-defined]
-_contacts = Contact.__table__  # type: ignore[attr-defined]
-_addresses = Address.__table__  # type: ignore[attr-defined]
-_preferences = Preference.__table__  # type: ignore[attr-defined]
-_blacklist = BlacklistEntry.__table__  # type: ignore[attr-defined]
+_customers, _certificates = search_sql.customers, search_sql.certificates
+_subscribers, _contacts = search_sql.subscribers, search_sql.contacts
+_accounts, _offerings, _contracts = Account.__table__, Offering.__table__, Contract.__table__  # type: ignore[attr-defined]
+_charges, _operators, _blacklist = Charge.__table__, Operator.__table__, BlacklistEntry.__table__  # type: ignore[attr-defined]
+_interactions, _addresses, _preferences = Interaction.__table__, Address.__table__, Preference.__table__  # type: ignore[attr-defined]
 _PK = bindparam("pk")
 _LINES_OF_CUSTOMER = select(_subscribers.c.id).where(_subscribers.c.customer_id == _PK)
 
