@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput, NotAllowed
 from crm_tui.services.customers.profile import get_customer
 from crm_tui.services.customers.search import CustomerQuery, search_customers
-from crm_tui.services.identity import authentication
+from crm_tui.services.identity import authentication, registration
 from crm_tui.services.identity.held_registrations import decide_held_registration
 from crm_tui.services.identity.near_matches import PossibleDuplicates, check_identity
 from crm_tui.services.identity.registration import register_customer
@@ -237,6 +237,37 @@ def test_near_match_must_be_confirmed_and_is_recorded(services, csr):
     assert confirmed.near_matches_confirmed == [first.customer_id]
     detail = get_customer(confirmed.customer_id, uow=services.reader(), actor=csr)
     assert first.customer_id in detail.interactions[0].summary
+
+
+def test_under_the_lock_only_customers_registered_since_the_first_read_are_scored_again(services, csr, monkeypatch):
+    """SQLite: the near matches are read before the write lock and, under it, looked for again only
+    among customers registered since that read (the newest row id it saw)."""
+    if not services.database.is_sqlite:
+        pytest.skip("PostgreSQL reads once, in the writing transaction")
+    first = register(services, csr, form())
+    twin = form(cert_type="passport", cert_country="ES", cert_number="PAA123456", email="", mobile="")
+    with services.reader() as reading:
+        first_pk = registration.newest_customer(reading)
+    # as if `first` committed just after the read: under the lock she is scored, and refused
+    monkeypatch.setattr(registration, "refuse_duplicates", _read_before_the_lock_saw_nobody())
+    monkeypatch.setattr(registration, "newest_customer", lambda _reading: first_pk - 1)
+    with pytest.raises(PossibleDuplicates) as caught:
+        register(services, csr, twin)
+    assert [m["customer_id"] for m in caught.value.extra["near_matches"]] == [first.customer_id]
+    # as if the read had seen her (and found her no match): under the lock she is not scored again
+    monkeypatch.setattr(registration, "newest_customer", lambda _reading: first_pk)
+    assert register(services, csr, twin).customer_id != first.customer_id
+
+
+def _read_before_the_lock_saw_nobody():  # noqa: ANN202
+    real = registration.refuse_duplicates
+
+    def refuse(uow, valid, **options):
+        if options:  # the call under the lock (it passes newer_than): the real one
+            return real(uow, valid, **options)
+        return []
+
+    return refuse
 
 
 def test_near_match_by_swapped_name_and_certificate_typo(services, csr):

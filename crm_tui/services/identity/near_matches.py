@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import String, cast, literal_column, null, or_, select, union_all
+from sqlalchemy import String, cast, func, literal_column, null, or_, select, union_all
 
 from crm_tui.domain import (
     HIDDEN_STATUSES,
@@ -41,6 +41,12 @@ class NearMatch(View):
     differ: list[str]
 
 
+def newest_customer(uow: UnitOfWork) -> int:
+    """The highest customer row id this transaction sees (0 for none): a customer registered after it
+    gets a higher one (SQLite and PostgreSQL alike hand out ids upwards)."""
+    return uow.session.connection().execute(select(func.max(Customer.__table__.c.id))).scalar() or 0  # type: ignore[attr-defined]
+
+
 class IdentityCheck(View):
     """What the Check button shows: the exact owner of the certificate, or near matches."""
 
@@ -55,9 +61,12 @@ class PossibleDuplicates(Conflict):
     code = "possible_duplicates"
 
 
-def find_near_matches(uow: UnitOfWork, valid: ValidRegistration, today: date | None = None) -> list[NearMatch]:
+def find_near_matches(
+    uow: UnitOfWork, valid: ValidRegistration, today: date | None = None, *, newer_than: int | None = None
+) -> list[NearMatch]:
     """Candidates by indexed blocking keys, then scored by the linkage model in force (the scan's);
-    only those at or above its threshold.
+    only those at or above its threshold. `newer_than`: only customers whose row id is above it (those
+    registered since a check that saw every customer up to it).
 
     The blocking keys: the certificate and its neighbours (one transposition or dropped
     character), the birthday, any contact, the exact normalised name. Three statements in all,
@@ -99,7 +108,7 @@ def find_near_matches(uow: UnitOfWork, valid: ValidRegistration, today: date | N
             c.email,
             c.mobile,
         )
-        .where(or_(*blocks), c.status.not_in(HIDDEN_STATUSES))
+        .where(or_(*blocks), c.status.not_in(HIDDEN_STATUSES), *([c.id > newer_than] if newer_than is not None else []))
         .limit(200)
     ).all()
     if not candidates:

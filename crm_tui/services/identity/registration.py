@@ -21,7 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from crm_tui.errors import Conflict, DuplicateIdentity, InvalidInput
 from crm_tui.i18n import N_, _
 from crm_tui.services.identity.near_matches import (
+    NearMatch,
     existing_owner,
+    newest_customer,
 )
 from crm_tui.services.identity.registration_form import (
     PreferenceInput,
@@ -129,9 +131,10 @@ def register_customer(
             _("Attachments need a data folder."), fields={"attachments.0": _("No data folder configured.")}
         )
     placement = FilePlacement(data_dir) if data_dir is not None else None
+    seen: tuple[list[NearMatch], int] | None = None
     if uow.database.is_sqlite:  # one lock for the whole file there; PostgreSQL's BEGIN takes none
         with UnitOfWork(uow.database) as reading:  # checked again under the lock: a racer may commit in between
-            refuse_duplicates(reading, valid)
+            seen = refuse_duplicates(reading, valid), newest_customer(reading)
     try:
         with uow:
             result = register_valid(
@@ -143,6 +146,7 @@ def register_customer(
                 timezone=timezone,
                 password_hash=password_hash,
                 answer_hash=answer_hash,
+                seen=seen,
             )
             for checked in valid.files:  # in place only now, just before the commit: a refusal leaves no copy
                 placement.place(checked)
@@ -181,11 +185,20 @@ def register_valid(
     password_hash: str | None,
     answer_hash: str | None,
     check_near_matches: bool = True,
+    seen: tuple[list[NearMatch], int] | None = None,
 ) -> RegistrationResult:
     """One registration inside the caller's transaction: the steps of registration_steps, in order,
-    then the interaction, the notification event and the audit entry."""
+    then the interaction, the notification event and the audit entry.
+
+    `seen`: the near matches a read just before found (all of them confirmed as other people) and the
+    newest customer it saw; under the lock only customers registered since are scored again. At a
+    million customers the near-match check is most of a registration, and SQLite's writers queue
+    behind it. (A customer edited into this person's likeness in that moment is not looked at again:
+    the guarantee is about two terminals registering one person, and the document's owner is read
+    again in full.)"""
     session = uow.session
-    near = refuse_duplicates(uow, valid, check_near_matches=check_near_matches)
+    earlier, newer_than = seen if seen is not None else ([], None)
+    near = earlier + refuse_duplicates(uow, valid, check_near_matches=check_near_matches, newer_than=newer_than)
     offering = chosen_offering(session, valid.form)
     checks = run_checks(uow, valid, offering, now)
     customer = write_identity(

@@ -71,13 +71,17 @@ def refuse_owned_certificate(uow: UnitOfWork, valid: ValidRegistration) -> None:
         )
 
 
-def refuse_duplicates(uow: UnitOfWork, valid: ValidRegistration, *, check_near_matches: bool = True) -> list[NearMatch]:
+def refuse_duplicates(
+    uow: UnitOfWork, valid: ValidRegistration, *, check_near_matches: bool = True, newer_than: int | None = None
+) -> list[NearMatch]:
     """The person is not registered yet: no owner of the document, no near match left unconfirmed, no
-    social account linked to someone else. Returns the near matches the CSR confirmed as others."""
+    social account linked to someone else. Returns the near matches the CSR confirmed as others.
+    `newer_than`: near matches are looked for only among customers registered after that row id (a
+    check a moment before saw the others)."""
     form = valid.form
     # Near matches first, then the exact owner: on PostgreSQL (READ COMMITTED) a racing terminal that
     # commits between the two reads is then seen as the certificate's owner, not as a near match.
-    near = find_near_matches(uow, valid) if check_near_matches else []
+    near = find_near_matches(uow, valid, newer_than=newer_than) if check_near_matches else []
     refuse_owned_certificate(uow, valid)
     confirmed = {c.strip().upper() for c in form.confirmed_different_from}
     unconfirmed = [m for m in near if m.customer_id not in confirmed]
