@@ -45,7 +45,7 @@ class PreparedSelect:
             raise ValueError("a parameter's name was escaped: name it with letters, digits and _ only")
         columns = list(statement.selected_columns)
         keys = [column.key for column in columns]
-        if len(set(keys)) != len(keys) or not all(key.isidentifier() and not key.startswith("_") for key in keys):
+        if len(set(keys)) != len(keys) or not all(key and key.isidentifier() and key[0] != "_" for key in keys):
             raise ValueError(f"label the columns so each has its own plain name: {keys}")
         self.row = namedtuple("Row", keys)  # type: ignore[misc]
         self._dialect = dialect

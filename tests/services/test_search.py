@@ -126,6 +126,33 @@ def test_paging(services, csr):
     assert names == sorted(names)
 
 
+def test_a_full_page_is_counted_whatever_the_search(services, csr, lucia):
+    """A full page asks how many there are: counted in the page's statement for a name alone, by a
+    count statement otherwise (a key with a name, a listing)."""
+    make_customer(services, first_name="Lucía", last_name="Serrano", cert_number="87654321X")
+    by_name = search_customers(
+        CustomerQuery(name="lucia"), uow=services.reader(), actor=csr, region=REGION, page_size=1
+    )
+    by_key = search_customers(
+        CustomerQuery(name="lucia", cert_type="national_id"),
+        uow=services.reader(),
+        actor=csr,
+        region=REGION,
+        page_size=1,
+    )
+    by_key_page_2 = search_customers(
+        CustomerQuery(name="lucia", cert_type="national_id"),
+        uow=services.reader(),
+        actor=csr,
+        region=REGION,
+        page=2,
+        page_size=1,
+    )
+    listed = customer_search.list_customers(uow=services.reader(), actor=csr, page_size=1)
+    assert (by_name.total, by_key.total, by_key_page_2.total, listed.total) == (2, 2, 2, 2)
+    assert by_name.pages == by_key.pages == listed.pages == 2
+
+
 def test_unicode_names_round_trip_and_search(services, csr):
     ids = {
         name: make_customer(services, first_name=first, last_name=last)

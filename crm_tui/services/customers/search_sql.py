@@ -260,7 +260,7 @@ def count_statement(shape: Shape) -> Select:
         .where(*_conditions(shape))
         .limit(bindparam("count_limit", type_=Integer))
     )
-    return select(func.count()).select_from(matching.subquery())
+    return select(func.count().label("total")).select_from(matching.subquery())
 
 
 MERGED_STATEMENT = select(c.id, c.customer_id, c.status, c.merged_into_id).where(
