@@ -43,6 +43,7 @@ def _register_once(args: tuple[str, int, object]) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.race
 def test_sixteen_terminals_registering_one_certificate_create_one_identity(services, admin):
     context = multiprocessing.get_context("fork")
     with context.Manager() as manager:
@@ -79,6 +80,7 @@ def _register_someone(args: tuple[str, int, object]) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.race  # run on PostgreSQL in CI too: numbers and SIMs are taken FOR UPDATE SKIP LOCKED there
 def test_sixteen_different_people_registering_at_once_on_a_fresh_database_all_succeed(services, admin):
     """Issue 19.3: on a fresh database the offerings catalogue was inserted check-then-insert by every
     registration at once; all but one got a false 'someone else took one of these details'."""
