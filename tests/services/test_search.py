@@ -130,24 +130,12 @@ def test_a_full_page_is_counted_whatever_the_search(services, csr, lucia):
     """A full page asks how many there are: counted in the page's statement for a name alone, by a
     count statement otherwise (a key with a name, a listing)."""
     make_customer(services, first_name="Lucía", last_name="Serrano", cert_number="87654321X")
-    by_name = search_customers(
-        CustomerQuery(name="lucia"), uow=services.reader(), actor=csr, region=REGION, page_size=1
-    )
-    by_key = search_customers(
-        CustomerQuery(name="lucia", cert_type="national_id"),
-        uow=services.reader(),
-        actor=csr,
-        region=REGION,
-        page_size=1,
-    )
-    by_key_page_2 = search_customers(
-        CustomerQuery(name="lucia", cert_type="national_id"),
-        uow=services.reader(),
-        actor=csr,
-        region=REGION,
-        page=2,
-        page_size=1,
-    )
+
+    def page(query: CustomerQuery, number: int = 1):  # noqa: ANN202
+        return search_customers(query, uow=services.reader(), actor=csr, region=REGION, page=number, page_size=1)
+
+    by_name = page(CustomerQuery(name="lucia"))
+    by_key, by_key_page_2 = (page(CustomerQuery(name="lucia", cert_type="national_id"), n) for n in (1, 2))
     listed = customer_search.list_customers(uow=services.reader(), actor=csr, page_size=1)
     assert (by_name.total, by_key.total, by_key_page_2.total, listed.total) == (2, 2, 2, 2)
     assert by_name.pages == by_key.pages == listed.pages == 2
