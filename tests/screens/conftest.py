@@ -14,6 +14,7 @@ from textual.widgets import Input
 from textual.worker import WorkerFailed
 
 from crm_tui.app import CrmApp, LaunchRequest
+from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.services.context import Services
 from tests.conftest import PASSWORD
 
@@ -112,3 +113,11 @@ async def burst(pilot: Pilot, *keys: str) -> None:
     await app.key_line.settled()  # type: ignore[attr-defined]
     await settle(pilot)
     await app.key_line.settled()  # type: ignore[attr-defined]
+
+
+async def open_lucia(pilot: Pilot) -> CustomerViewScreen:
+    """Identify Lucía (the `lucia` fixture) by her certificate from anywhere: her customer view."""
+    await pilot.press("ctrl+f", *"12345678Z", "enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CustomerViewScreen)
+    return pilot.app.screen

@@ -3,16 +3,8 @@ is loaded again, and its two-second orders tick does not fail while the screen i
 
 from __future__ import annotations
 
-from crm_tui.screens.customer_view import CustomerViewScreen
 from crm_tui.widgets.order_progress import CustomerOrders
-from tests.screens.conftest import settle, sign_in
-
-
-async def open_lucia(pilot) -> CustomerViewScreen:
-    await pilot.press("ctrl+f", *"12345678Z", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, CustomerViewScreen)
-    return pilot.app.screen
+from tests.screens.conftest import open_lucia, settle, sign_in
 
 
 async def test_the_orders_tick_landing_while_the_view_is_rebuilt_does_not_fail(make_app, csr, lucia):

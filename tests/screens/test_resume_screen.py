@@ -24,7 +24,7 @@ from crm_tui.storage.models.orders import Order
 from crm_tui.storage.models.queues import QueueItem
 from crm_tui.widgets.order_progress import CustomerOrders
 from tests.factories import make_customer, stock_pools
-from tests.screens.conftest import settle, sign_in
+from tests.screens.conftest import open_lucia, settle, sign_in
 from tests.screens.test_deregistration_screen import plain
 
 LINE = "34612345678"
@@ -45,13 +45,6 @@ def line(services) -> Subscriber:
 
 def suspend(services, actor, reason: str) -> None:
     suspend_subscriber(LINE, services=services, actor=actor, reason=reason)
-
-
-async def open_lucia(pilot) -> CustomerViewScreen:
-    await pilot.press("ctrl+f", *"12345678Z", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, CustomerViewScreen)
-    return pilot.app.screen
 
 
 async def press_r(pilot) -> ResumeScreen:

@@ -31,7 +31,7 @@ from crm_tui.storage.models.operators import Operator
 from crm_tui.widgets.footer import shown_keys
 from tests.conftest import PASSWORD
 from tests.factories import make_customer, stock_pools
-from tests.screens.conftest import settle, sign_in, until
+from tests.screens.conftest import open_lucia, settle, sign_in, until
 from tests.screens.test_deregistration_screen import decline_and_choose, plain
 
 LINE = "34612345678"
@@ -63,13 +63,6 @@ def speaks(services, csr, language: str) -> None:
 
 def footer_words(app) -> str:
     return " ".join(description for _key, _action, description, _enabled in shown_keys(app.screen))
-
-
-async def open_lucia(pilot) -> CustomerViewScreen:
-    await pilot.press("ctrl+f", *"12345678Z", "enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, CustomerViewScreen)
-    return pilot.app.screen
 
 
 @LANGUAGES
