@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -194,18 +193,24 @@ def open_customer(
 
 def _read_detail(database: Database, customer_id: str) -> CustomerDetail:
     with database.read_cursor() as cursor:
-        return _detail(lambda statement, values: database.prepared(statement).all(cursor, values), customer_id)
+        return _detail(database, cursor, customer_id)
 
 
-def _detail(read: Callable[[Select, dict[str, Any]], list[Any]], customer_id: str) -> CustomerDetail:
-    """The view from `read(statement, values)` (rows of a prepared statement, in one read transaction)."""
+def _detail(database: Database, cursor: Any, customer_id: str) -> CustomerDetail:
+    """The view, read with the prepared statements above on one read cursor."""
+
+    def read(statement: Select, values: dict[str, Any]) -> list[Any]:
+        return database.prepared(statement).all(cursor, values)
+
+    def first(statement: Select, values: dict[str, Any]) -> Any | None:
+        return database.prepared(statement).first(cursor, values)
+
     survivor, merged_from = follow_merges(
         customer_id,
-        by_customer_id=lambda key: next(iter(read(search_sql.MERGED_STATEMENT, {"customer_id": key})), None),
-        by_id=lambda pk: next(iter(read(search_sql.MERGED_BY_ID, {"id": pk})), None),
+        by_customer_id=lambda key: first(search_sql.MERGED_STATEMENT, {"customer_id": key}),
+        by_id=lambda pk: first(search_sql.MERGED_BY_ID, {"id": pk}),
     )
-    found = read(_CUSTOMER, {"customer_id": survivor or customer_id})
-    customer = found[0] if found else None
+    customer = first(_CUSTOMER, {"customer_id": survivor or customer_id})
     if customer is None or customer.status == CustomerStatus.ERASED:
         raise NotFound(_("No customer {customer_id}.").format(customer_id=customer_id))
     by_customer = {"pk": customer.id}
@@ -221,19 +226,16 @@ def _detail(read: Callable[[Select, dict[str, Any]], list[Any]], customer_id: st
     interaction_rows = read(_INTERACTIONS, by_customer)
     contacts = read(_CONTACTS, by_customer)
     addresses = read(_ADDRESSES, by_customer)
-    preferences = read(_PREFERENCE, by_customer)
-    preference = preferences[0] if preferences else None
+    preference = first(_PREFERENCE, by_customer)
     live = [c for c in certificates if c.retired_at is None]
     certificates = live + [c for c in certificates if c.retired_at is not None]
     primary = live[0] if live else None
-    seen_rows = read(_DOCUMENT_SEEN, by_customer)
-    seen = seen_rows[0] if seen_rows else None
+    seen = first(_DOCUMENT_SEEN, by_customer)
     outstanding = sum((Decimal(v) for v in outstanding_by_account.values()), Decimal("0.00"))
-    blacklisted = bool(certificates and read(_BLACKLISTED_DOCUMENT, {**by_customer, "now": utcnow()})) or bool(
-        customer.birthday
-        and read(
-            _BLACKLISTED_PERSON, {"birthday": customer.birthday, "name_search": customer.name_search, "now": utcnow()}
-        )
+    now = utcnow()
+    person = {"birthday": customer.birthday, "name_search": customer.name_search, "now": now}
+    blacklisted = (bool(certificates) and first(_BLACKLISTED_DOCUMENT, {**by_customer, "now": now}) is not None) or (
+        customer.birthday is not None and first(_BLACKLISTED_PERSON, person) is not None
     )
     return CustomerDetail(
         customer_id=customer.customer_id,
