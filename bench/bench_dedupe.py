@@ -15,7 +15,8 @@ surnames and address, often the same first name and phone) and namesakes (same n
 birthday), each with their own DNI.
 
 speed: a full scan of the database at --db (seeded once with --customers if the file does not
-exist, then reused), and the registration near-match check (`check_identity`) p50,
+exist, then reused) for each --workers count (default 1,0: one process, then one per core; each on
+a fresh copy of the file), and the registration near-match check (`check_identity`) p50,
 each beside a bare sqlite3 baseline measured in the same run. Results also go to
 bench/results/dedupe-<date>.json (git-ignored).
 """
@@ -26,6 +27,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -46,7 +48,7 @@ from crm_tui.services.context import Services
 from crm_tui.services.customers.linkage_model import shipped_model
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.customers.matching import certificate_neighbours, nicknames
-from crm_tui.services.dedupe import blocking, training
+from crm_tui.services.dedupe import blocking, parallel, training
 from crm_tui.services.dedupe import scan as dedupe_scan
 from crm_tui.services.identity.near_matches import check_identity
 from crm_tui.services.identity.registration_form import RegistrationForm
@@ -626,8 +628,35 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
         say(f"seeding {args.customers:,} customers into {path} (once; reused by later runs) ...")
         services = open_services(path)
         seeded = round(seed(services, args.customers), 1)
-    else:
-        services = open_services(path)
+        services.close()
+    scans: dict[str, Any] = {}
+    for workers in args.workers:
+        # Each scan on its own copy of the base: none finds another's pairs already stored.
+        scratch = path.with_name(f"{path.stem}-scan-{workers}{path.suffix}")
+        shutil.copyfile(path, scratch)
+        services = open_services(scratch)
+        try:
+            scans[str(workers)] = timed_scan(services, workers)
+        finally:
+            services.close()
+            scratch.unlink()
+    if len(scans) > 1:
+        first, *rest = scans.values()
+        for scan in rest:
+            scan["speedup_over_first"] = round(first["seconds"] / scan["seconds"], 2)
+    say("bare read ...")
+    cpu = time.process_time()
+    bare = {"bare_read_seconds": round(bare_read(path), 1), "bare_read_cpu_seconds": 0.0}
+    bare["bare_read_cpu_seconds"] = round(time.process_time() - cpu, 1)
+    say("near-match check ...")
+    services = open_services(path)
+    check = near_match_check(services, path, args.probes, random.Random(args.seed))
+    services.close()
+    return {"seeded_seconds": seeded, "scan": scans, "bare": bare, "near_match_check": check}
+
+
+def timed_scan(services: Services, workers: int) -> dict[str, Any]:
+    """One full scan with `workers` processes (0: one per core): its stages, CPU and memory."""
     stages: dict[str, float] = {}
     cpu_stages: dict[str, float] = {}
     started, started_cpu = time.perf_counter(), time.process_time()
@@ -638,16 +667,19 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
         if stage == "read" and done % 200_000 == 0:
             say(f"  read {done:,}/{total:,} customers at {stages[stage]:.0f} s")
 
-    say("scanning ...")
+    say(f"scanning with workers={workers} ...")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = time.process_time()
     with open("/proc/loadavg") as f:
         load_before = f.read().split()[0]
-    report = dedupe_scan.scan_duplicates(services=services, actor=ACTOR, progress=progress)
+    report = dedupe_scan.scan_duplicates(services=services, actor=ACTOR, progress=progress, workers=workers)
     cpu = time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open("/proc/loadavg") as f:
         load_after = f.read().split()[0]
     scoring = stages["score"] - stages["block"]
     scan = {
+        "workers": parallel.worker_count(workers),
         "customers": report.customers,
         "candidate_pairs": report.candidates,
         "pairs_scored": report.compared,
@@ -659,21 +691,17 @@ def speed(args: argparse.Namespace) -> dict[str, Any]:
         "read_cpu_seconds": round(cpu_stages["read"], 1),
         "blocking_seconds": round(stages["block"] - stages["read"], 1),
         "scoring_seconds": round(scoring, 1),
+        "store_seconds": round(report.seconds - stages["score"], 1),
         "candidate_pairs_per_s": round(report.candidates / report.seconds),
         "pairs_scored_per_s": round(report.compared / scoring) if scoring else None,
         "cpu_seconds": round(cpu, 1),
+        "workers_cpu_seconds": round(after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime, 1),
         "load_average_before_after": [load_before, load_after],
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "workers_peak_rss_mib": round(after.ru_maxrss / 1024),
     }
     say(f"scan: {scan}")
-    say("bare read ...")
-    cpu = time.process_time()
-    scan["bare_read_seconds"] = round(bare_read(path), 1)
-    scan["bare_read_cpu_seconds"] = round(time.process_time() - cpu, 1)
-    say("near-match check ...")
-    check = near_match_check(services, path, args.probes, random.Random(args.seed))
-    services.close()
-    return {"seeded_seconds": seeded, "scan": scan, "near_match_check": check}
+    return scan
 
 
 def main() -> int:
@@ -696,6 +724,12 @@ def main() -> int:
     )
     parser.add_argument("--db", default="/tmp/crm-dedupe-1m.db", help="speed: a seeded SQLite file, reused across runs")
     parser.add_argument("--probes", type=int, default=200, help="speed: near-match checks timed")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[1, 0],
+        help="speed: the scan's processes, one full scan each on a fresh copy of --db (0: one per core)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--renewed", type=float, default=0.5, help="quality: share of copies with a renewed (unrelated) passport"

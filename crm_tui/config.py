@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     """The review band's bottom: pairs below it are not reported at all; pairs between it and
     `dedupe_queue_above` are listed by the scan as borderline, not queued. Empty: the same as the top."""
 
+    dedupe_workers: int = Field(default=0, ge=0, le=64)
+    """Processes the duplicate scan uses for blocking and scoring on a base of 20,000 customers or
+    more. 0: one per core this process may run on; 1: the scan stays in one process."""
+
     db_pool_size: int = Field(default=5, ge=1, le=100)
     """PostgreSQL: connections each process keeps open (a terminal needs one or two at a time)."""
 

@@ -76,10 +76,24 @@ def dedupe_train(
 
 @app.command("scan")
 @reports_errors
-def dedupe_scan(as_json: Json = False) -> None:
+def dedupe_scan(
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            max=64,
+            help=(
+                "Processes for blocking and scoring on a base of 20,000 customers or more: 0 one per core,"
+                " 1 one process (default: the dedupe_workers setting). Example: --workers 2"
+            ),
+        ),
+    ] = None,
+    as_json: Json = False,
+) -> None:
     """Find possible duplicates; `{"pairs": [{"customer_id_a", "customer_id_b", "score", "reasons"}], "new": N}`.
 
-    Example: crm-tui dedupe scan --json
+    Example: crm-tui dedupe scan --workers 0 --json
     """
     from crm_tui.services.dedupe.scan import scan_duplicates
 
@@ -87,7 +101,10 @@ def dedupe_scan(as_json: Json = False) -> None:
     services, actor = run.services(), run.actor()
     with progress_bar(_("Scanning")) as update:
         report = scan_duplicates(
-            services=services, actor=actor, progress=lambda stage, done, total: update(done, total=total)
+            services=services,
+            actor=actor,
+            workers=workers,
+            progress=lambda stage, done, total: update(done, total=total),
         )
     if as_json:
         print_json(report)

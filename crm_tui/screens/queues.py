@@ -404,7 +404,9 @@ class QueuesScreen(WorkbenchScreen):
 
         def scan() -> ScanReport:
             try:
-                return scan_duplicates(services=services, actor=actor, progress=progress)
+                # One process: forking a threaded app (its event loop, these workers) could copy a
+                # held lock into the child. `crm-tui dedupe scan` uses every core.
+                return scan_duplicates(services=services, actor=actor, progress=progress, workers=1)
             finally:
                 app.call_from_thread(self._scan_finished)
 

@@ -49,3 +49,25 @@ def test_the_review_band_comes_from_the_settings_and_an_empty_one_is_refused(cli
     assert "CRM_DEDUPE_IGNORE_BELOW" in empty["error"]["message"]
     bad = cli("dedupe", "scan", operator="sam", CRM_DEDUPE_QUEUE_ABOVE="1.5")
     assert bad.exit_code == 2 and "CRM_DEDUPE_QUEUE_ABOVE" in bad.stderr + bad.stdout
+
+
+def test_the_scan_runs_on_the_processes_asked_and_refuses_a_bad_count(cli, services, supervisor, monkeypatch):
+    from crm_tui.services.dedupe import parallel
+
+    seed_database(services.database, customers=60, seed=5)
+    make_customer(services, first_name="John", last_name="Smith", cert_number="123456789", birthday=date(1980, 1, 2))
+    make_customer(services, first_name="Smith", last_name="John", cert_number="123465789", birthday=date(1980, 1, 2))
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
+    forked: list[int] = []
+    real = parallel.forked_map
+    monkeypatch.setattr(
+        parallel, "forked_map", lambda fn, jobs, **k: forked.append(k["workers"]) or real(fn, jobs, **k)
+    )
+    two = cli.json("dedupe", "scan", "--workers", "2", operator="sam")
+    assert forked == [2, 2, 2] and two["new"] == 1
+    one = cli.json("dedupe", "scan", operator="sam", CRM_DEDUPE_WORKERS="1")
+    assert forked == [2, 2, 2] and one["pairs"] == two["pairs"] and one["compared"] == two["compared"]
+    bad = cli("dedupe", "scan", "--workers", "-1", operator="sam")
+    assert bad.exit_code == 2 and "--workers" in bad.stderr
+    too_many = cli.json("dedupe", "scan", operator="sam", expect=2, CRM_DEDUPE_WORKERS="65")
+    assert "CRM_DEDUPE_WORKERS" in too_many["error"]["message"]

@@ -45,6 +45,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from crm_tui.domain import HIDDEN_STATUSES
 from crm_tui.services.customers.linkage import Person, make_person
 from crm_tui.services.customers.matching import certificate_neighbours, phonetic
+from crm_tui.services.dedupe import parallel
 from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer
 from crm_tui.storage.unit_of_work import UnitOfWork
 
@@ -253,10 +254,15 @@ def _is_undated(person: Person) -> bool:
 
 
 class Records:
-    """Every live customer as a Person, and the blocks their keys fall into."""
+    """Every live customer as a Person, and the blocks their keys fall into.
 
-    def __init__(self, max_block: int = MAX_BLOCK) -> None:
+    With `workers` above 1 (and a base of `parallel.PARALLEL_FROM` or more where `fork` is
+    offered) the blocks are not built while reading: `candidate_pairs` builds them in that many
+    processes (see `_parallel_pairs`)."""
+
+    def __init__(self, max_block: int = MAX_BLOCK, workers: int = 1) -> None:
         self.max_block = max_block
+        self.workers = workers
         self.pks = array("q")
         self.people: list[Person] = []
         self.blocks: dict[int, Any] = {}  # hash of (rule, key) -> index or list of indexes
@@ -271,6 +277,16 @@ class Records:
         i = len(self.pks)
         self.pks.append(pk)
         self.people.append(person)
+        if self.workers == 1:
+            self._block(i, person)
+        for document in person.documents:
+            _put(self.numbers, document.number, i)
+        if _is_undated(person):
+            self.undated_places |= person.postcodes | person.towns
+            for loose in undated_keys(person):
+                _put(self.undated, hash(loose), i)
+
+    def _block(self, i: int, person: Person) -> None:
         blocks = self.blocks
         for rule_and_key in blocking_keys(person):  # _put, inlined: three million calls a 100,000 customers
             key = hash(rule_and_key)
@@ -282,15 +298,15 @@ class Records:
                     blocks[key] = [got, i]
             elif got[-1] != i:
                 got.append(i)
-        for document in person.documents:
-            _put(self.numbers, document.number, i)
-        if _is_undated(person):
-            self.undated_places |= person.postcodes | person.towns
-            for loose in undated_keys(person):
-                _put(self.undated, hash(loose), i)
 
     def candidate_pairs(self) -> tuple[set[int], int]:
         """Pairs (as i * n + j, i < j) sharing a block or a certificate neighbour; oversized blocks skipped."""
+        if self.workers > 1:
+            if len(self) >= parallel.PARALLEL_FROM and parallel.can_fork():
+                pairs, skipped = _parallel_pairs(self)
+                return pairs, skipped + self._undated_pairs(pairs)
+            for i, person in enumerate(self.people):  # too small to fork for, or no fork: as one process
+                self._block(i, person)
         n = len(self)
         pairs: set[int] = set()
         skipped = 0
@@ -352,6 +368,96 @@ class Records:
                 for j in others:
                     pairs.add(min(i, j) * n + max(i, j))
         return skipped
+
+
+def _parallel_pairs(records: Records) -> tuple[set[int], int]:
+    """The blocks and certificate pairs of `Records.candidate_pairs`, built by forked workers.
+
+    Two rounds: each worker makes the blocking keys of one contiguous share of the people and
+    sorts their hashes into one part per worker (by hash), with the certificate pairs of its share;
+    then each worker gathers one part from every share, so that every block is whole in one worker,
+    and makes its pairs. A share's hashes come in the order of its people and shares in order, so a
+    block lists its members in ascending order, as when built in one process."""
+    workers, n = records.workers, len(records)
+    shares = parallel.spans(n, workers)
+    keyed = parallel.forked_map(_keys_of_share, shares, workers=workers, data=records)
+    parts = [[share_parts[p] for share_parts, _ in keyed] for p in range(workers)]
+    certificate_pairs = [pairs for _, pairs in keyed]
+    del keyed
+    made = parallel.forked_map(
+        _pairs_of_part, [(part, n, records.max_block) for part in parts], workers=workers, data=None
+    )
+    del parts
+    pairs: set[int] = set()
+    skipped = 0
+    for part_pairs, part_skipped in made:
+        pairs.update(_unpacked(part_pairs))
+        skipped += part_skipped
+    for share_pairs in certificate_pairs:
+        pairs.update(_unpacked(share_pairs))
+    records.numbers = {}
+    return pairs, skipped
+
+
+def _keys_of_share(lo: int, hi: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """A worker of the first round: the (hash, index) of every blocking key of people[lo:hi], one
+    part per worker by hash; and the certificate pairs of those people's numbers."""
+    records: Records = parallel.shared()
+    workers, n = records.workers, len(records)
+    parts = [(array("q"), array("q")) for _ in range(workers)]
+    people = records.people
+    for i in range(lo, hi):
+        for rule_and_key in blocking_keys(people[i]):
+            key = hash(rule_and_key)
+            hashes, members = parts[key % workers]
+            hashes.append(key)
+            members.append(i)
+    numbers = records.numbers
+    pairs: set[int] = set()
+    for i in range(lo, hi):
+        for document in people[i].documents:
+            own = _members(numbers[document.number])
+            if own[0] == i and len(own) > 1:  # the first holder of a number pairs its holders
+                pairs.update(a * n + b for a, b in combinations(own, 2))
+            for neighbour in certificate_neighbours(document.number):
+                other = numbers.get(neighbour)
+                if other is not None:
+                    for j in _members(other):
+                        if i != j:
+                            pairs.add(min(i, j) * n + max(i, j))
+    return [(h.tobytes(), m.tobytes()) for h, m in parts], array("q", pairs).tobytes()
+
+
+def _pairs_of_part(part: list[tuple[bytes, bytes]], n: int, max_block: int) -> tuple[bytes, int]:
+    """A worker of the second round: the blocks of one part of the hashes, and their pairs."""
+    blocks: dict[int, Any] = {}
+    for hashes_bytes, members_bytes in part:
+        hashes, members = _unpacked(hashes_bytes), _unpacked(members_bytes)
+        for key, i in zip(hashes, members, strict=True):
+            got = blocks.get(key)
+            if got is None:
+                blocks[key] = i
+            elif type(got) is int:
+                if got != i:
+                    blocks[key] = [got, i]
+            elif got[-1] != i:
+                got.append(i)
+    pairs: set[int] = set()
+    skipped = 0
+    for members_of in blocks.values():
+        if type(members_of) is int:
+            continue
+        if len(members_of) > max_block:
+            skipped += 1
+        else:
+            pairs.update(i * n + j for i, j in combinations(members_of, 2))
+    return array("q", pairs).tobytes(), skipped
+
+
+def _unpacked(data: bytes) -> array[int]:
+    out = array("q")
+    out.frombytes(data)
+    return out
 
 
 def rules_of_pair(a: Person, b: Person) -> set[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from crm_tui.i18n import _
 from crm_tui.services.context import Services
 from crm_tui.services.customers.linkage_model import Match, MatchModel
 from crm_tui.services.customers.linkage_store import current_model
+from crm_tui.services.dedupe import parallel
 from crm_tui.services.dedupe.blocking import MAX_BLOCK, Records, collector_paused, customer_rows, person_of
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
@@ -43,6 +45,8 @@ from crm_tui.storage.types import utcnow
 from crm_tui.storage.unit_of_work import UnitOfWork
 
 PROGRESS_EVERY = 50_000
+SCORE_SPANS = 32
+"""The candidate pairs are scored in this many spans (progress is told after each)."""
 DECIDED = ("dismissed", "merged")
 
 Progress = Callable[[str, int, int], None]
@@ -93,17 +97,19 @@ def scan_duplicates(
     now: datetime | None = None,
     model: MatchModel | None = None,
     max_block: int = MAX_BLOCK,
+    workers: int | None = None,
 ) -> ScanReport:
     """Find possible duplicates among all live customers; store and queue the new ones.
 
     Supervisors and admins only. Safe to rerun: known pairs keep their status and are not
     added again. `model` replaces the one in force (the benchmark compares models this way).
+    `workers`: processes for blocking and scoring (`parallel`); None: the `dedupe_workers` setting.
     """
     require_role(actor, *SUPERVISORS, doing=_("scan for duplicates"))
     settings = services.settings
     started = time.perf_counter()
     tick = progress or (lambda _stage, _done, _total: None)
-    records = Records(max_block)
+    records = Records(max_block, parallel.worker_count(workers if workers is not None else settings.dedupe_workers))
     today = (now or utcnow()).date()
     with services.reader() as uow:
         model = model or current_model(uow)
@@ -130,33 +136,41 @@ def scan_duplicates(
     pairs, skipped = records.candidate_pairs()
     tick("block", len(pairs), len(pairs))
     n, pks, people = len(records), records.pks, records.people
+    threshold, floor = review_band(model.threshold, settings.dedupe_queue_above, settings.dedupe_ignore_below)
+    decided = {pair for pair, (_cid, status) in known.items() if status in DECIDED}
+    scoring = _Scoring(sorted(pairs), n, pks, people, decided, model, threshold, floor)
+    del pairs
     found: list[tuple[int, int, Match]] = []
     borderline: list[tuple[int, int, Match]] = []
     compared = 0
-    threshold, floor = review_band(model.threshold, settings.dedupe_queue_above, settings.dedupe_ignore_below)
-    score = model.score
-    for done, code in enumerate(sorted(pairs), 1):
-        i, j = divmod(code, n)
-        a, b = (pks[i], pks[j]) if pks[i] < pks[j] else (pks[j], pks[i])
-        if known and known.get((a, b), (0, "open"))[1] in DECIDED:
-            continue
-        compared += 1
-        result = score(people[i], people[j])
-        if result.probability >= threshold:
-            found.append((a, b, result))
-        elif result.probability >= floor:
-            borderline.append((a, b, result))
-        if done % PROGRESS_EVERY == 0:
-            tick("score", done, len(pairs))
-    tick("score", len(pairs), len(pairs))
-    del records, people
+    total = len(scoring.ordered)
+    spans = parallel.spans(total, SCORE_SPANS)
+    if records.workers > 1 and n >= parallel.PARALLEL_FROM and parallel.can_fork():
+        results = parallel.forked_map(
+            _score_span,
+            spans,
+            workers=records.workers,
+            data=scoring,
+            done=lambda k: tick("score", spans[k - 1][1], total),
+        )
+    else:
+        results = []
+        for lo, hi in spans:
+            results.append(_score_span(lo, hi, scoring))
+            tick("score", hi, total)
+    for span_found, span_borderline, span_compared in results:
+        found += span_found
+        borderline += span_borderline
+        compared += span_compared
+    tick("score", total, total)
+    del records, people, scoring, results
     views, new = _store(services, actor, found, known, now or utcnow(), tick)
     unsure = _unstored_views(services, borderline)
     return ScanReport(
         pairs=views,
         new=new,
         compared=compared,
-        candidates=len(pairs),
+        candidates=total,
         customers=n,
         skipped_blocks=skipped,
         seconds=round(time.perf_counter() - started, 2),
@@ -165,6 +179,46 @@ def scan_duplicates(
         ignore_below=floor,
         borderline=unsure,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scoring:
+    """What scoring needs, handed whole to the forked workers (see `parallel`)."""
+
+    ordered: list[int]
+    """The candidate pairs (i * n + j), ascending: the order pairs are scored and reported in."""
+    n: int
+    pks: Any
+    people: list[Any]
+    decided: set[tuple[int, int]]
+    """Pairs (pk, pk) a supervisor dismissed or merged: never scored again."""
+    model: MatchModel
+    threshold: float
+    floor: float
+
+
+Scored = tuple[list[tuple[int, int, Match]], list[tuple[int, int, Match]], int]
+
+
+def _score_span(lo: int, hi: int, scoring: _Scoring | None = None) -> Scored:
+    """(found, borderline, compared) for the pairs ordered[lo:hi]; in a worker, of the shared scoring."""
+    s: _Scoring = scoring or parallel.shared()
+    n, pks, people, decided, score = s.n, s.pks, s.people, s.decided, s.model.score
+    found: list[tuple[int, int, Match]] = []
+    borderline: list[tuple[int, int, Match]] = []
+    compared = 0
+    for code in s.ordered[lo:hi]:
+        i, j = divmod(code, n)
+        a, b = (pks[i], pks[j]) if pks[i] < pks[j] else (pks[j], pks[i])
+        if decided and (a, b) in decided:
+            continue
+        compared += 1
+        result = score(people[i], people[j])
+        if result.probability >= s.threshold:
+            found.append((a, b, result))
+        elif result.probability >= s.floor:
+            borderline.append((a, b, result))
+    return found, borderline, compared
 
 
 def review_band(model_threshold: float, queue_above: float | None, ignore_below: float | None) -> tuple[float, float]:
