@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     `dedupe_queue_above` are listed by the scan as borderline, not queued. Empty: the same as the top."""
 
     dedupe_workers: int = Field(default=0, ge=0, le=64)
-    """Processes the duplicate scan uses for blocking and scoring on a base of 20,000 customers or
+    """Processes the duplicate scan uses for blocking and scoring on a base of 50,000 customers or
     more. 0: one per core this process may run on; 1: the scan stays in one process."""
 
     db_pool_size: int = Field(default=5, ge=1, le=100)

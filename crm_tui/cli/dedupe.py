@@ -84,7 +84,7 @@ def dedupe_scan(
             min=0,
             max=64,
             help=(
-                "Processes for blocking and scoring on a base of 20,000 customers or more: 0 one per core,"
+                "Processes for blocking and scoring on a base of 50,000 customers or more: 0 one per core,"
                 " 1 one process (default: the dedupe_workers setting). Example: --workers 2"
             ),
         ),

@@ -7,15 +7,17 @@ comparison)."""
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
-from crm_tui.services.dedupe import parallel
+from crm_tui.services.dedupe import blocking, parallel
 from crm_tui.services.dedupe.blocking import Records, collector_paused, customer_rows, person_of
 from crm_tui.services.dedupe.scan import SCORE_SPANS, dismiss_pair, scan_duplicates
 from crm_tui.storage.models.customers import Certificate, Customer
+from crm_tui.storage.models.dedupe import DuplicateCandidate
 from crm_tui.storage.seed import seed_database
 from tests.factories import make_customer
 
@@ -101,19 +103,21 @@ def base(services):
     return made
 
 
-def _records(services, workers: int, max_block: int) -> Records:
+def _pairs(services, workers: int, max_block: int) -> tuple[set[int], int]:
     records = Records(max_block, workers)
     with services.reader() as uow, collector_paused():
         for row in customer_rows(uow):
             records.add(row[0], person_of(row, NOW.date()))
-    return records
+    return records.candidate_pairs()
 
 
-@pytest.mark.parametrize("workers", [2, 3])
-def test_forked_blocking_gives_the_pairs_and_skips_of_one_process(services, base, forks, workers):
-    one = _records(services, 1, max_block=4).candidate_pairs()
-    many = _records(services, workers, max_block=4).candidate_pairs()
-    assert forks == [workers, workers]  # keys by share, then pairs by part
+@pytest.mark.parametrize(("workers", "parts"), [(2, 64), (3, 5), (2, 1)])
+def test_forked_blocking_gives_the_pairs_and_skips_of_one_process(services, base, forks, monkeypatch, workers, parts):
+    monkeypatch.setattr(blocking, "PARTS", parts)
+    one = _pairs(services, 1, max_block=4)
+    assert forks == []
+    many = _pairs(services, workers, max_block=4)
+    assert forks == [workers, workers]  # keys by share, then blocks and pairs by part
     assert many == one
     pairs, skipped = one
     assert len(pairs) >= 40 and skipped >= 1
@@ -132,7 +136,7 @@ def _summary(report):
 
 def test_a_scan_on_two_processes_reports_what_one_process_reports(services, supervisor, base, forks):
     parallel_first = scan_duplicates(services=services, actor=supervisor, workers=2, now=NOW)
-    assert forks == [2, 2, SCORE_SPANS]  # blocking's two rounds, then the scoring
+    assert forks == [2, 2, SCORE_SPANS]  # keys, blocks and pairs, then the scoring
     serial = scan_duplicates(services=services, actor=supervisor, workers=1, now=NOW)
     assert len(forks) == 3  # the serial scan forked nothing
     assert parallel_first.new == len(parallel_first.pairs) and serial.new == 0  # the second finds them stored
@@ -146,6 +150,23 @@ def test_a_scan_on_two_processes_reports_what_one_process_reports(services, supe
     assert _summary(again[0]) == _summary(again[1])
     assert again[0].compared == again[0].candidates - 1
     assert dismissed.candidate_id not in {p.candidate_id for p in again[0].pairs}
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failing_worker_fails_the_scan_and_stores_nothing(services, supervisor, base, forks, monkeypatch):
+    keys = blocking.blocking_keys
+
+    def broken(person):
+        if person.last == ("gil",):  # the last customers: the second share's worker fails
+            raise MemoryError
+        return keys(person)
+
+    monkeypatch.setattr(blocking, "blocking_keys", broken)
+    with pytest.raises(MemoryError):
+        scan_duplicates(services=services, actor=supervisor, workers=2, now=NOW)
+    assert multiprocessing.active_children() == []
+    with services.reader() as uow:
+        assert uow.session.execute(select(DuplicateCandidate)).first() is None
 
 
 def test_the_setting_chooses_the_processes_and_zero_means_one_per_core(services, supervisor, base, forks, monkeypatch):

@@ -315,3 +315,19 @@ def test_a_missing_birthday_is_no_evidence_either_way():
     assert model.score(undated, person(born=None, docs=(("passport", "XY999999"),))).weight == pytest.approx(
         dated.weight - birthday_same + model.level_weight("document", 0) - model.level_weight("document", 2)
     )
+
+
+def test_the_scans_quick_probability_is_the_scores_to_the_last_bit():
+    """The scan asks `probability_of_pair` first and builds a Match only for pairs it keeps: the two
+    must agree exactly, or a pair at the threshold could be dropped by one and kept by the other."""
+    people = synthetic_people(300, 60, seed=8)
+    people += [person(first="Smith", last="John"), person(first="John", last="Smith", born=None)]
+    people += [make_person(kind="organization", organization_name="Acme Telecom SL")]
+    trained = train(people, version="t", trained_at="2026-12-04", seed=5, u_pairs=20_000)
+    rng = random.Random(2)
+    pairs = [(rng.randrange(len(people)), rng.randrange(len(people))) for _ in range(3000)]
+    pairs += [(k, len(people) - 1 - k) for k in range(60)] + [(k, k) for k in range(5)]
+    for model in (trained, shipped_model()):
+        for i, j in pairs:
+            assert model.probability_of_pair(people[i], people[j]) == model.score(people[i], people[j]).probability
+        assert any(model.score(people[i], people[j]).probability > 0.5 for i, j in pairs)

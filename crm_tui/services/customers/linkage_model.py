@@ -140,6 +140,20 @@ class MatchModel:
         weight = self.prior_weight + sum(p[2] for p in parts)
         return Match(_probability(weight), weight, parts)
 
+    def probability_of_pair(self, a: Person, b: Person) -> float:
+        """`score(a, b).probability`, the same float, without making the parts: the scan drops most
+        pairs it scores and builds the whole Match only for those it keeps."""
+        if a.organization != b.organization:
+            return 0.0
+        levels = compare(a, b)
+        weights = [table[level] for table, level in zip(self._weights, levels, strict=True) if level is not None]
+        if self.frequencies and (levels[0] == 0 or levels[1] == 0):  # as in `score`, in the same order
+            if levels[0] == 0:
+                weights[0] += self.frequency_adjustment("first_name", name_value(a.first))
+            if levels[1] == 0:
+                weights[0 if levels[0] is None else 1] += self.frequency_adjustment("last_name", name_value(a.last))
+        return _probability(self.prior_weight + sum(weights))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,

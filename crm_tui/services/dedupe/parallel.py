@@ -1,13 +1,17 @@
 """The scan's heavy stages on every core: work split over forked processes.
 
-A full scan at 1,000,000 customers spends most of its time in pure Python after the read: the
-blocking keys (35 million), the certificate neighbours, the candidate pairs and their scores. With
-`fork` the worker processes start with the parent's memory as it is (the Persons, the model, the
-pairs), so nothing but the workers' results crosses a pipe, and Python's string hashes (salted per
-interpreter) agree between the parent and its workers. Where `fork` is not offered (Windows,
-macOS's default) or for a small base, the work is done in the calling process, the same way.
+A full scan at 1,000,000 customers spends most of its time in pure Python: reading the customers
+into Persons, their blocking keys (35 million), the blocks, the certificate neighbours, the
+candidate pairs and their scores. With `fork` a worker starts with the parent's memory as it is
+(the Persons read so far, the model, the pairs), so nothing but results crosses to the parent
+(pickling the Persons instead took longer than the work it would share), and Python's string
+hashes (salted per interpreter) agree between the parent and its workers.
 
-What the workers compute is identical to the serial path: the tests compare the two on one base.
+`forked_map` runs a list of jobs on a pool of them and gathers the results in order: the
+blocking keys of each share of the people, the blocks and pairs of each part of the keys, the
+scores of each span of the pairs. Where `fork` is not offered (Windows, macOS's
+default), for a base under PARALLEL_FROM, and from the workbench, the scan runs in its own process,
+the same way: the tests compare the two on one base.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-PARALLEL_FROM = 20_000
+PARALLEL_FROM = 50_000
 """Customers below this are scanned in one process: forking would cost more than it saves."""
 
 _SHARED: Any = None

@@ -109,8 +109,9 @@ def scan_duplicates(
     settings = services.settings
     started = time.perf_counter()
     tick = progress or (lambda _stage, _done, _total: None)
-    records = Records(max_block, parallel.worker_count(workers if workers is not None else settings.dedupe_workers))
+    workers = parallel.worker_count(workers if workers is not None else settings.dedupe_workers)
     today = (now or utcnow()).date()
+    records = Records(max_block, workers)
     with services.reader() as uow:
         model = model or current_model(uow)
         total = uow.session.execute(
@@ -133,35 +134,36 @@ def scan_duplicates(
                 )
             )
         }
-    pairs, skipped = records.candidate_pairs()
-    tick("block", len(pairs), len(pairs))
-    n, pks, people = len(records), records.pks, records.people
-    threshold, floor = review_band(model.threshold, settings.dedupe_queue_above, settings.dedupe_ignore_below)
-    decided = {pair for pair, (_cid, status) in known.items() if status in DECIDED}
-    scoring = _Scoring(sorted(pairs), n, pks, people, decided, model, threshold, floor)
-    del pairs
-    found: list[tuple[int, int, Match]] = []
-    borderline: list[tuple[int, int, Match]] = []
-    compared = 0
-    total = len(scoring.ordered)
-    spans = parallel.spans(total, SCORE_SPANS)
-    if records.workers > 1 and n >= parallel.PARALLEL_FROM and parallel.can_fork():
-        results = parallel.forked_map(
-            _score_span,
-            spans,
-            workers=records.workers,
-            data=scoring,
-            done=lambda k: tick("score", spans[k - 1][1], total),
-        )
-    else:
-        results = []
-        for lo, hi in spans:
-            results.append(_score_span(lo, hi, scoring))
-            tick("score", hi, total)
-    for span_found, span_borderline, span_compared in results:
-        found += span_found
-        borderline += span_borderline
-        compared += span_compared
+    with collector_paused():  # the pairs and the scores: millions of objects, no cycles among them
+        pairs, skipped = records.candidate_pairs()
+        tick("block", len(pairs), len(pairs))
+        n, pks, people = len(records), records.pks, records.people
+        threshold, floor = review_band(model.threshold, settings.dedupe_queue_above, settings.dedupe_ignore_below)
+        decided = {pair for pair, (_cid, status) in known.items() if status in DECIDED}
+        scoring = _Scoring(sorted(pairs), n, pks, people, decided, model, threshold, floor)
+        del pairs
+        found: list[tuple[int, int, Match]] = []
+        borderline: list[tuple[int, int, Match]] = []
+        compared = 0
+        total = len(scoring.ordered)
+        spans = parallel.spans(total, SCORE_SPANS)
+        if workers > 1 and n >= parallel.PARALLEL_FROM and parallel.can_fork():
+            results = parallel.forked_map(
+                _score_span,
+                spans,
+                workers=workers,
+                data=scoring,
+                done=lambda k: tick("score", spans[k - 1][1], total),
+            )
+        else:
+            results = []
+            for lo, hi in spans:
+                results.append(_score_span(lo, hi, scoring))
+                tick("score", hi, total)
+        for span_found, span_borderline, span_compared in results:
+            found += span_found
+            borderline += span_borderline
+            compared += span_compared
     tick("score", total, total)
     del records, people, scoring, results
     views, new = _store(services, actor, found, known, now or utcnow(), tick)
@@ -204,6 +206,7 @@ def _score_span(lo: int, hi: int, scoring: _Scoring | None = None) -> Scored:
     """(found, borderline, compared) for the pairs ordered[lo:hi]; in a worker, of the shared scoring."""
     s: _Scoring = scoring or parallel.shared()
     n, pks, people, decided, score = s.n, s.pks, s.people, s.decided, s.model.score
+    probability, floor = s.model.probability_of_pair, s.floor
     found: list[tuple[int, int, Match]] = []
     borderline: list[tuple[int, int, Match]] = []
     compared = 0
@@ -213,6 +216,8 @@ def _score_span(lo: int, hi: int, scoring: _Scoring | None = None) -> Scored:
         if decided and (a, b) in decided:
             continue
         compared += 1
+        if probability(people[i], people[j]) < floor:
+            continue  # most pairs: no Match made for them
         result = score(people[i], people[j])
         if result.probability >= s.threshold:
             found.append((a, b, result))
