@@ -209,15 +209,32 @@ def page_statement(shape: Shape) -> Select:
     order = (c.name_search, c.display_name, c.id) if by_name else (c.id,)
     # A capped name search counts its candidates in the same statement (a window over the bounded set
     # it sorts anyway), not in a second one that matches the text index again: a third of its time.
-    counted = (func.count().over().label("total"),) if shape.name_cap else ()
-    page = (
-        select(*SUMMARY_COLUMNS, c.name_search, *counted)
-        .where(*_conditions(shape))
-        .order_by(*order)
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
-        .subquery("page")
-    )
+    if shape.name_cap:
+        # A deferred join: the capped candidates (up to a thousand customers) are sorted carrying their
+        # id alone, and only the page's rows are read whole: sorting them with every summary column
+        # decoded took a fifth longer at 1,000,000 customers (SQLite, measured).
+        chosen = (
+            select(c.id.label("chosen_id"), func.count().over().label("total"))
+            .where(*_conditions(shape))
+            .order_by(*order)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+            .subquery("chosen")
+        )
+        page = (
+            select(*SUMMARY_COLUMNS, c.name_search, chosen.c.total)
+            .select_from(chosen.join(customers, c.id == chosen.c.chosen_id))
+            .subquery("page")
+        )
+    else:
+        page = (
+            select(*SUMMARY_COLUMNS, c.name_search)
+            .where(*_conditions(shape))
+            .order_by(*order)
+            .limit(bindparam("limit", type_=Integer))
+            .offset(bindparam("offset", type_=Integer))
+            .subquery("page")
+        )
     primary = certificates.alias("primary_cert")
     other = certificates.alias("any_cert")
     page_order = (page.c.name_search, page.c.display_name, page.c.id) if by_name else (page.c.id,)
