@@ -385,7 +385,10 @@ async def test_ctrl_d_scans_for_duplicates_with_progress_and_the_screen_stays_us
     gate = threading.Event()
     real_scan = queues_screen.scan_duplicates
 
+    asked: list[int | None] = []
+
     def held_scan(**kwargs):
+        asked.append(kwargs.get("workers"))
         kwargs["progress"]("read", 1, 2)
         gate.wait(20)  # until the test has looked at the progress bar and used the screen
         return real_scan(**kwargs)
@@ -412,6 +415,7 @@ async def test_ctrl_d_scans_for_duplicates_with_progress_and_the_screen_stays_us
         assert not screen.scanning and not screen.query_one("#scan-row").display
         assert rows(app, "#queue-list")[0] == ["Possible duplicates\n  1 · oldest just now"]
         assert [r[1] for r in rows(app)] == ["Pair 1"]
+    assert asked == [1]  # one process: the workbench is threaded, and forking it could copy a held lock
 
 
 async def test_approve_an_erasure_says_it_is_proven_and_whether_the_person_was_told(
