@@ -95,7 +95,7 @@ def dedupe_scan(
 
     Example: crm-tui dedupe scan --workers 0 --json
     """
-    from crm_tui.services.dedupe.scan import scan_duplicates
+    from crm_tui.services.dedupe.scan import SCAN_STAGES, scan_duplicates
 
     run = invocation()
     services, actor = run.services(), run.actor()
@@ -104,7 +104,7 @@ def dedupe_scan(
             services=services,
             actor=actor,
             workers=workers,
-            progress=lambda stage, done, total: update(done, total=total),
+            progress=lambda stage, done, total: update(done, total=total, description=_(SCAN_STAGES[stage])),
         )
     if as_json:
         print_json(report)

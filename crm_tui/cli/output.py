@@ -219,7 +219,7 @@ def progress_bar(
     description: str, *, total: int | None = None, unit: str | None = None
 ) -> Iterator[Callable[..., None]]:
     """A rich progress bar on stderr with counts, time left and, given a unit, the rate (`rows/s`);
-    yields `update(done, total=None)`."""
+    yields `update(done, total=None, description=None)` (a new description: the stage of a long job)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -241,8 +241,11 @@ def progress_bar(
     with Progress(*columns, console=_console("err"), transient=False) as bar:
         task = bar.add_task(description, total=total)
 
-        def update(done: int, total: int | None = None) -> None:
-            bar.update(task, completed=done, **({"total": total} if total is not None else {}))
+        def update(done: int, total: int | None = None, description: str | None = None) -> None:
+            changes: dict[str, Any] = {"total": total} if total is not None else {}
+            if description is not None:
+                changes["description"] = description
+            bar.update(task, completed=done, **changes)
 
         yield update
 

@@ -20,7 +20,7 @@ from crm_tui.services import queues
 from crm_tui.services.context import Services
 from crm_tui.services.customers.profile import get_customer
 from crm_tui.services.customers.search import CustomerQuery, search_customers
-from crm_tui.services.dedupe.scan import ScanReport
+from crm_tui.services.dedupe.scan import SCAN_STAGES, ScanReport
 from crm_tui.services.queues import ActionResult, QueueItemView, QueueSummary
 from crm_tui.services.shared.views import Actor, CustomerDetail
 from crm_tui.widgets.fitted_table import FitColumn
@@ -38,14 +38,6 @@ ACTION_WORDS = {
     "cancel": N_("cancel"),
 }
 """The queues' actions (the services' names) in words, translated where shown."""
-
-SCAN_STAGES = {
-    "read": N_("Reading customers"),
-    "block": N_("Pairing candidates"),
-    "score": N_("Scoring pairs"),
-    "store": N_("Saving new pairs"),
-}
-"""A duplicate scan's stages in words, translated where shown."""
 
 ITEM_COLUMNS = (
     FitColumn(N_("Item"), priority=0, width=5),

@@ -134,11 +134,22 @@ def _summary(report):
     )
 
 
+def _blocking_ticks(ticks):
+    return [(done, total) for stage, done, total in ticks if stage == "block"]
+
+
 def test_a_scan_on_two_processes_reports_what_one_process_reports(services, supervisor, base, forks):
-    parallel_first = scan_duplicates(services=services, actor=supervisor, workers=2, now=NOW)
+    ticks: list[tuple[str, int, int]] = []
+    told = lambda *tick: ticks.append(tick)  # noqa: E731
+    parallel_first = scan_duplicates(services=services, actor=supervisor, workers=2, now=NOW, progress=told)
     assert forks == [2, 2, SCORE_SPANS]  # keys, blocks and pairs, then the scoring
-    serial = scan_duplicates(services=services, actor=supervisor, workers=1, now=NOW)
+    blocking_ticks = _blocking_ticks(ticks)  # each worker's job of both rounds, then the pairs found
+    assert blocking_ticks[:4] == [(1, 4), (2, 4), (3, 4), (4, 4)] and len(blocking_ticks) == 5
+    ticks.clear()
+    serial = scan_duplicates(services=services, actor=supervisor, workers=1, now=NOW, progress=told)
     assert len(forks) == 3  # the serial scan forked nothing
+    steps = blocking.PARTS + 1  # each part of the blocks, then the certificates
+    assert _blocking_ticks(ticks)[:steps] == [(k, steps) for k in range(1, steps + 1)]
     assert parallel_first.new == len(parallel_first.pairs) and serial.new == 0  # the second finds them stored
     assert _summary(parallel_first) == _summary(serial)
     found = {frozenset((p.customer_id_a, p.customer_id_b)) for p in parallel_first.pairs}

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import gc
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from itertools import combinations
@@ -292,11 +292,13 @@ class Records:
             for loose in undated_keys(person):
                 _put(self.undated, hash(loose), i)
 
-    def candidate_pairs(self) -> tuple[set[int], int]:
-        """Pairs (as i * n + j, i < j) sharing a block or a certificate neighbour; oversized blocks skipped."""
+    def candidate_pairs(self, progress: Callable[[int, int], None] | None = None) -> tuple[set[int], int]:
+        """Pairs (as i * n + j, i < j) sharing a block or a certificate neighbour; oversized blocks
+        skipped. `progress(done, steps)` is told after each part of the blocks (or worker's job)."""
+        tell = progress or (lambda _done, _steps: None)
         n = len(self)
         if self.workers > 1 and n >= parallel.PARALLEL_FROM and parallel.can_fork():
-            pairs, skipped = _forked_pairs(self)
+            pairs, skipped = _forked_pairs(self, tell)
             return pairs, skipped + self._undated_pairs(pairs)
         if self.workers > 1:  # too small to fork for, or no fork: as one process
             for i, person in enumerate(self.people):
@@ -304,8 +306,10 @@ class Records:
         pairs: set[int] = set()
         skipped = 0
         parts, self.parts = self.parts, []
+        steps = len(parts) + 1
         while parts:
             skipped += _block_pairs([parts.pop()], n, self.max_block, pairs)
+            tell(steps - len(parts) - 1, steps)
         numbers = self.numbers
         for number, members in numbers.items():
             own = _members(members)
@@ -321,6 +325,7 @@ class Records:
                             pairs.add(min(i, j) * n + max(i, j))
         self.numbers = {}
         skipped += self._undated_pairs(pairs)
+        tell(steps, steps)
         return pairs, skipped
 
     def _undated_pairs(self, pairs: set[int]) -> int:
@@ -399,7 +404,7 @@ def _block_pairs(sources: list[tuple[array[int], array[int]]], n: int, max_block
     return skipped
 
 
-def _forked_pairs(records: Records) -> tuple[set[int], int]:
+def _forked_pairs(records: Records, tell: Callable[[int, int], None]) -> tuple[set[int], int]:
     """The blocks and certificate pairs of `Records.candidate_pairs`, built by forked workers.
 
     Two rounds: each worker makes the blocking keys of one contiguous share of the people, sorted
@@ -410,12 +415,17 @@ def _forked_pairs(records: Records) -> tuple[set[int], int]:
     workers, n = records.workers, len(records)
     records.parts = []
     shares = parallel.spans(n, workers)
-    keyed = parallel.forked_map(_keys_of_share, shares, workers=workers, data=records)
+    steps = 2 * workers
+    keyed = parallel.forked_map(_keys_of_share, shares, workers=workers, data=records, done=lambda k: tell(k, steps))
     certificate_pairs = [pairs for _, pairs in keyed]
     key_parts = [share_parts for share_parts, _ in keyed]  # read by the second round's workers as forked
     del keyed
     made = parallel.forked_map(
-        _pairs_of_parts, [(w, n, records.max_block) for w in range(workers)], workers=workers, data=key_parts
+        _pairs_of_parts,
+        [(w, n, records.max_block) for w in range(workers)],
+        workers=workers,
+        data=key_parts,
+        done=lambda k: tell(workers + k, steps),
     )
     del key_parts
     pairs: set[int] = set()

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 
 from crm_tui.domain import HIDDEN_STATUSES, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
-from crm_tui.i18n import _
+from crm_tui.i18n import N_, _
 from crm_tui.services.context import Services
 from crm_tui.services.customers.linkage_model import Match, MatchModel
 from crm_tui.services.customers.linkage_store import current_model
@@ -50,6 +50,13 @@ SCORE_SPANS = 32
 DECIDED = ("dismissed", "merged")
 
 Progress = Callable[[str, int, int], None]
+SCAN_STAGES = {
+    "read": N_("Reading customers"),
+    "block": N_("Pairing candidates"),
+    "score": N_("Scoring pairs"),
+    "store": N_("Saving new pairs"),
+}
+"""The stages `progress` is told of, in words (translated where shown: the queue screen, the CLI)."""
 """progress(stage, done, total): stages "read" (customers), "block" (candidate pairs), "score" (pairs), "store" (new pairs)."""
 
 
@@ -135,7 +142,7 @@ def scan_duplicates(
             )
         }
     with collector_paused():  # the pairs and the scores: millions of objects, no cycles among them
-        pairs, skipped = records.candidate_pairs()
+        pairs, skipped = records.candidate_pairs(lambda done, steps: tick("block", done, steps))
         tick("block", len(pairs), len(pairs))
         n, pks, people = len(records), records.pks, records.people
         threshold, floor = review_band(model.threshold, settings.dedupe_queue_above, settings.dedupe_ignore_below)
