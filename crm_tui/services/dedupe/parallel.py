@@ -82,6 +82,7 @@ def _run(call: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
 
 
 def spans(n: int, parts: int) -> list[tuple[int, int]]:
-    """[lo, hi) ranges covering range(n) in `parts` nearly equal, contiguous pieces (none empty)."""
+    """[lo, hi) ranges covering range(n) in `parts` nearly equal, contiguous pieces (none empty but
+    the one range of an empty n)."""
     parts = max(1, min(parts, n))
     return [(n * k // parts, n * (k + 1) // parts) for k in range(parts)]
