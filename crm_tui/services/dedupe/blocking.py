@@ -297,7 +297,7 @@ class Records:
         skipped. `progress(done, steps)` is told after each part of the blocks (or worker's job)."""
         tell = progress or (lambda _done, _steps: None)
         n = len(self)
-        if self.workers > 1 and n >= parallel.PARALLEL_FROM and parallel.can_fork():
+        if parallel.forks(self.workers, n):
             pairs, skipped = _forked_pairs(self, tell)
             return pairs, skipped + self._undated_pairs(pairs)
         if self.workers > 1:  # too small to fork for, or no fork: as one process
@@ -310,19 +310,7 @@ class Records:
         while parts:
             skipped += _block_pairs([parts.pop()], n, self.max_block, pairs)
             tell(steps - len(parts) - 1, steps)
-        numbers = self.numbers
-        for number, members in numbers.items():
-            own = _members(members)
-            if len(own) > 1:
-                pairs.update(i * n + j for i, j in combinations(own, 2))
-            for neighbour in certificate_neighbours(number):
-                other = numbers.get(neighbour)
-                if other is None:
-                    continue
-                for i in own:
-                    for j in _members(other):
-                        if i != j:
-                            pairs.add(min(i, j) * n + max(i, j))
+        _certificate_pairs(self, 0, n, pairs)
         self.numbers = {}
         skipped += self._undated_pairs(pairs)
         tell(steps, steps)
@@ -443,16 +431,23 @@ def _keys_of_share(lo: int, hi: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
     """A worker of the first round: the (hash, index) of every blocking key of people[lo:hi] in
     workers * PARTS parts by hash; and the certificate pairs of those people's numbers."""
     records: Records = parallel.shared()
-    n, people = len(records), records.people
+    people = records.people
     parts = _empty_parts(records.workers * PARTS)
     for i in range(lo, hi):
         _key(parts, i, people[i])
-    numbers = records.numbers
     pairs: set[int] = set()
+    _certificate_pairs(records, lo, hi, pairs)
+    return [(h.tobytes(), m.tobytes()) for h, m in parts], array("q", pairs).tobytes()
+
+
+def _certificate_pairs(records: Records, lo: int, hi: int, pairs: set[int]) -> None:
+    """Add to `pairs` those of people[lo:hi] with the same certificate number as someone (the first
+    holder pairs them all) or one a transposition or dropped character away."""
+    n, people, numbers = len(records), records.people, records.numbers
     for i in range(lo, hi):
         for document in people[i].documents:
             own = _members(numbers[document.number])
-            if own[0] == i and len(own) > 1:  # the first holder of a number pairs its holders
+            if own[0] == i and len(own) > 1:
                 pairs.update(a * n + b for a, b in combinations(own, 2))
             for neighbour in certificate_neighbours(document.number):
                 other = numbers.get(neighbour)
@@ -460,7 +455,6 @@ def _keys_of_share(lo: int, hi: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
                     for j in _members(other):
                         if i != j:
                             pairs.add(min(i, j) * n + max(i, j))
-    return [(h.tobytes(), m.tobytes()) for h, m in parts], array("q", pairs).tobytes()
 
 
 def _pairs_of_parts(worker: int, n: int, max_block: int) -> tuple[bytes, int]:

@@ -43,6 +43,11 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def forks(workers: int, customers: int) -> bool:
+    """Whether a scan of `customers` asked for `workers` processes forks them (else it runs in one)."""
+    return workers > 1 and customers >= PARALLEL_FROM and can_fork()
+
+
 def shared() -> Any:
     """The data the parent handed `forked_map` (in a worker: its inherited copy)."""
     return _SHARED

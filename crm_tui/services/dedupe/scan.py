@@ -50,6 +50,7 @@ SCORE_SPANS = 32
 DECIDED = ("dismissed", "merged")
 
 Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): stages "read" (customers), "block" (candidate pairs), "score" (pairs), "store" (new pairs)."""
 SCAN_STAGES = {
     "read": N_("Reading customers"),
     "block": N_("Pairing candidates"),
@@ -57,7 +58,6 @@ SCAN_STAGES = {
     "store": N_("Saving new pairs"),
 }
 """The stages `progress` is told of, in words (translated where shown: the queue screen, the CLI)."""
-"""progress(stage, done, total): stages "read" (customers), "block" (candidate pairs), "score" (pairs), "store" (new pairs)."""
 
 
 class PairView(View):
@@ -154,7 +154,7 @@ def scan_duplicates(
         compared = 0
         total = len(scoring.ordered)
         spans = parallel.spans(total, SCORE_SPANS)
-        if workers > 1 and n >= parallel.PARALLEL_FROM and parallel.can_fork():
+        if parallel.forks(workers, n):
             results = parallel.forked_map(
                 _score_span,
                 spans,
