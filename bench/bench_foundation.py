@@ -487,9 +487,9 @@ def main() -> int:
         seeding, bare_seed = json.loads(figures.read_text()).values()
         args.customers = seeding["customers"]
         console.print(f"reusing {seeding['customers']:,} seeded customers (seeding figures from {figures.name})")
-    elif args.db and args.db.exists() and args.db.stat().st_size > 0 and _customers(db_path):
+    elif args.db and (stored := _customers(db_path)):
         # Made by another bench (bench_dedupe.py speed, say): measured as it is, never seeded into.
-        args.customers = _customers(db_path)
+        args.customers = stored
         console.print(f"reusing {args.customers:,} customers (seeded elsewhere: no seeding figures)")
     else:
         seeding = seed(services, args.customers)
