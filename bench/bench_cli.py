@@ -7,7 +7,8 @@ script, beside what Python needs before any of our code runs.
    warm-up of each, so a busy machine slows both alike; medians of wall time and of CPU time
    (user + system of the child), and their ratios (of the medians, and the median of each
    alternation's own ratio: runs next to each other saw about the same load). `--before TREE` times the same command from
-   another checkout (the code before a change) in the same alternation.
+   another checkout (the code before a change) in the same alternation. A second floor leaves the way
+   `crm-tui` does (no final garbage collection, crm_tui.launch): the ratio to it is what our code adds.
 2. 1,000 `customers show` of random customers through `crm-tui batch` (one process), beside the
    same lookups as separate processes (N of them, the per-process median times 1,000: 1,000 real
    processes take half an hour on a busy 2-core machine; say `--separate 1000` to run them all).
@@ -23,6 +24,7 @@ The machine is shared: the load average before and after is reported with the fi
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
@@ -37,6 +39,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR = [sys.executable, "-c", "import typer, sqlmodel, pydantic_settings"]
+FLOOR_LEAVING_FAST = [
+    sys.executable,
+    "-c",
+    "import atexit, gc; atexit.register(gc.freeze); import typer, sqlmodel, pydantic_settings",
+]
+"""The floor leaving as `crm-tui` does (crm_tui.launch: no final garbage collection), so the ratio to it
+counts only what our code adds, not the interpreter's teardown that the plain floor pays and we skip."""
 CRM = [sys.executable, "-m", "crm_tui"]
 
 
@@ -112,13 +121,19 @@ def main() -> None:
     env |= {"CRM_DATABASE_URL": url, "CRM_OPERATOR": operator or "", "CRM_OPERATOR_PASSWORD": password or ""}
     env |= {"PYTHONPATH": str(ROOT)} | ({"CRM_DATA_DIR": data_dir} if data_dir else {})
     ids = customer_ids(url, max(args.lookups, args.separate, args.starts + 1), args.seed)
+    for tree in [ROOT, *([Path(args.before)] if args.before else [])]:
+        # What pip does when it installs a wheel: without it a tree run with PYTHONDONTWRITEBYTECODE set
+        # (or read-only) compiles every module of ours from source in every run.
+        compileall.compile_dir(tree / "crm_tui", quiet=1)
     load_before = os.getloadavg()
     started_at = datetime.now(UTC)
 
     # 1. one read command beside the import floor, alternating, after a warm-up of each
     timed(FLOOR, env)
     timed([*CRM, "customers", "show", ids[0], "--json"], env)
+    timed(FLOOR_LEAVING_FAST, env)
     floor_wall, floor_cpu, show_wall, show_cpu, before_wall, before_cpu = [], [], [], [], [], []
+    fast_wall, fast_cpu = [], []
     before_env = env | {"PYTHONPATH": str(Path(args.before).resolve())} if args.before else None
     if before_env:
         timed([*CRM, "customers", "show", ids[0], "--json"], before_env)
@@ -130,6 +145,9 @@ def main() -> None:
         wall, cpu, _ = timed(FLOOR, env)
         floor_wall.append(wall)
         floor_cpu.append(cpu)
+        wall, cpu, _ = timed(FLOOR_LEAVING_FAST, env)
+        fast_wall.append(wall)
+        fast_cpu.append(cpu)
         wall, cpu, out = timed([*CRM, "customers", "show", ids[i + 1], "--json"], env)
         assert json.loads(out)["customer_id"], out
         show_wall.append(wall)
@@ -165,6 +183,11 @@ def main() -> None:
         "cpu_ratio": round(median(show_cpu) / median(floor_cpu), 2),
         "paired_wall_ratio": round(median([s / f for s, f in zip(show_wall, floor_wall, strict=True)]), 2),
         "paired_cpu_ratio": round(median([s / f for s, f in zip(show_cpu, floor_cpu, strict=True)]), 2),
+        "floor_leaving_fast_wall_s": round(median(fast_wall), 3),
+        "floor_leaving_fast_cpu_s": round(median(fast_cpu), 3),
+        "paired_cpu_ratio_to_floor_leaving_fast": round(
+            median([s / f for s, f in zip(show_cpu, fast_cpu, strict=True)]), 2
+        ),
         **(
             {
                 "before_tree": args.before,
@@ -198,7 +221,9 @@ def main() -> None:
     print(
         f"\none read command: {report['show_wall_s']:.3f} s wall beside the floor's {report['floor_wall_s']:.3f} s "
         f"({report['wall_ratio']}x; CPU {report['show_cpu_s']:.3f} s beside {report['floor_cpu_s']:.3f} s, "
-        f"{report['cpu_ratio']}x)\n{args.lookups:,} customers show through batch: {batch_wall:.1f} s "
+        f"{report['cpu_ratio']}x); beside the floor leaving as crm-tui does, "
+        f"{report['floor_leaving_fast_cpu_s']:.3f} s CPU: {report['paired_cpu_ratio_to_floor_leaving_fast']}x\n"
+        f"{args.lookups:,} customers show through batch: {batch_wall:.1f} s "
         f"({report['batch_per_lookup_ms']} ms each); as separate processes: {per_process:.3f} s each, "
         f"{report['separate_extrapolated_s']:,.0f} s for {args.lookups:,} (from {len(separate)} runs), "
         f"{report['speedup']}x\nload average {load_before[0]:.1f} before, {load_after[0]:.1f} after",
