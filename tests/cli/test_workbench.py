@@ -105,8 +105,8 @@ def test_a_command_leaves_without_the_final_garbage_collection(tmp_path):
         "import atexit, gc, sys\n"
         "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
         "sys.argv = ['crm-tui', *sys.argv[1:]]\n"
-        "from crm_tui.launch import main\n"
-        "main()\n"
+        "from crm_tui.launch import script\n"
+        "script()\n"
     )
     missing = tmp_path / "nowhere.db"
     done = subprocess.run(

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from crm_tui import collector
 from crm_tui.services.dedupe import blocking, parallel
-from crm_tui.services.dedupe.blocking import Records, collector_paused, customer_rows, person_of
+from crm_tui.services.dedupe.blocking import Records, customer_rows, person_of
 from crm_tui.services.dedupe.scan import SCORE_SPANS, dismiss_pair, scan_duplicates
 from crm_tui.storage.models.customers import Certificate, Customer
 from crm_tui.storage.models.dedupe import DuplicateCandidate
@@ -105,7 +106,7 @@ def base(services):
 
 def _pairs(services, workers: int, max_block: int) -> tuple[set[int], int]:
     records = Records(max_block, workers)
-    with services.reader() as uow, collector_paused():
+    with services.reader() as uow, collector.held():
         for row in customer_rows(uow):
             records.add(row[0], person_of(row, NOW.date()))
     return records.candidate_pairs()

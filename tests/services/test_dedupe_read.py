@@ -9,8 +9,9 @@ from datetime import date, datetime
 
 import pytest
 
+from crm_tui import collector
 from crm_tui.services.customers.linkage import Document, Person, _street_and_number, street_and_number
-from crm_tui.services.dedupe.blocking import Records, collector_paused, customer_rows, person_of
+from crm_tui.services.dedupe.blocking import Records, customer_rows, person_of
 from crm_tui.services.dedupe.training import read_people
 from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer
 
@@ -162,7 +163,7 @@ def test_the_scan_s_records_hold_the_same_people_and_the_collector_is_back_on(se
     _hand_made_base(services)
     assert gc.isenabled()
     records = Records()
-    with services.reader() as uow, collector_paused():
+    with services.reader() as uow, collector.held():
         assert not gc.isenabled()
         for row in customer_rows(uow):
             records.add(row[0], person_of(row, TODAY))
@@ -174,7 +175,7 @@ def test_the_scan_s_records_hold_the_same_people_and_the_collector_is_back_on(se
 def test_the_collector_stays_off_if_it_was_off():
     gc.disable()
     try:
-        with collector_paused():
+        with collector.held():
             pass
         assert not gc.isenabled()
     finally:

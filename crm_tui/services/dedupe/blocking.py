@@ -31,10 +31,8 @@ pairs; such blocks are counted. `RULES` names them for the benchmark's pair comp
 
 from __future__ import annotations
 
-import gc
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import date
 from itertools import combinations
 from typing import Any
@@ -146,23 +144,6 @@ def customer_rows(uow: UnitOfWork) -> Iterable[Row]:
     result = connection.execution_options(stream_results=True, yield_per=READ_BATCH).exec_driver_sql(sql)
     for partition in result.partitions():
         yield from partition
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a base is read into memory, back as it was after.
-
-    Reading builds a few dozen long-lived objects per customer (the Person, its tuples and sets,
-    the block lists) and none of them form cycles; every so many allocations the collector would
-    walk all of them again, which at a million customers cost about a third of the read. Objects
-    made meanwhile are freed by reference counting as always."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def person_of(row: Row, today: date) -> Person:

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from crm_tui import collector
 from crm_tui.domain import HIDDEN_STATUSES, QueueName
 from crm_tui.errors import Conflict, InvalidInput, NotFound
 from crm_tui.i18n import N_, _
@@ -33,7 +34,7 @@ from crm_tui.services.context import Services
 from crm_tui.services.customers.linkage_model import Match, MatchModel
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.dedupe import parallel
-from crm_tui.services.dedupe.blocking import MAX_BLOCK, Records, collector_paused, customer_rows, person_of
+from crm_tui.services.dedupe.blocking import MAX_BLOCK, Records, customer_rows, person_of
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.validation import clean_text
@@ -124,7 +125,7 @@ def scan_duplicates(
         total = uow.session.execute(
             select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN_STATUSES))
         ).scalar_one()
-        with collector_paused():
+        with collector.held():
             for row in customer_rows(uow):
                 records.add(row[0], person_of(row, today))
                 if len(records) % PROGRESS_EVERY == 0:
@@ -141,7 +142,7 @@ def scan_duplicates(
                 )
             )
         }
-    with collector_paused():  # the pairs and the scores: millions of objects, no cycles among them
+    with collector.held():  # the pairs and the scores: millions of objects, no cycles among them
         pairs, skipped = records.candidate_pairs(lambda done, steps: tick("block", done, steps))
         tick("block", len(pairs), len(pairs))
         n, pks, people = len(records), records.pks, records.people

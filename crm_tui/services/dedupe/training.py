@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from crm_tui import collector
 from crm_tui.domain import HIDDEN_STATUSES
 from crm_tui.errors import InvalidInput
 from crm_tui.i18n import _
@@ -18,7 +19,7 @@ from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person
 from crm_tui.services.customers.linkage_model import MatchModel
 from crm_tui.services.customers.linkage_store import current_model, next_version, store_model
 from crm_tui.services.customers.linkage_training import TooFewRecords, train
-from crm_tui.services.dedupe.blocking import collector_paused, customer_rows, person_of
+from crm_tui.services.dedupe.blocking import customer_rows, person_of
 from crm_tui.services.shared import audit
 from crm_tui.services.shared.permissions import SUPERVISORS, require_role
 from crm_tui.services.shared.views import Actor, View
@@ -49,7 +50,7 @@ def read_people(services: Services, today: datetime, progress: Progress | None =
         total = uow.session.execute(
             select(func.count()).select_from(Customer).where(Customer.status.not_in(HIDDEN_STATUSES))
         ).scalar_one()
-        with collector_paused():
+        with collector.held():
             for row in customer_rows(uow):
                 people.append(person_of(row, today.date()))
                 if len(people) % 50_000 == 0:
