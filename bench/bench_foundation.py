@@ -317,7 +317,9 @@ def _row(
 
 WORKBENCH = """
 import sys, asyncio
-import crm_tui.launch  # the `crm-tui` console script; bare `crm-tui` then does what follows
+from crm_tui import collector
+collector.start_up()  # as the `crm-tui` console script starts (crm_tui.launch.script)
+import crm_tui.launch  # bare `crm-tui` then does what follows
 from crm_tui.app import CrmApp
 from crm_tui.cli.session import Invocation
 from crm_tui.screens.sign_in import SignInScreen
