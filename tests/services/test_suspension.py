@@ -340,14 +340,18 @@ def test_a_crash_at_each_step_then_resume_has_every_effect_once(services, csr, l
 
 
 def test_suspend_and_resume_report_each_step_as_it_finishes(services, csr, lucia):
-    """The workbench shows the order's steps advancing: on_progress sees one more step done each time."""
-    seen: list[tuple[str, int]] = []
+    """The workbench shows the order's steps advancing: on_progress sees the order each time it waits
+    on another system (the steps done so far, the one sent with its attempt counted), then the end."""
+    seen: list[tuple[str, int, int | None]] = []
 
     def progress(view: orders.OrderView) -> None:
-        seen.append((view.type, sum(step.status == "done" for step in view.steps)))
+        running = next((s for s in view.steps if s.status == "pending" and s.attempts), None)
+        seen.append((view.type, sum(step.status == "done" for step in view.steps), running and running.seq))
 
     order = suspend_subscriber(LINE, services=services, actor=csr, reason="travel", on_progress=progress)
-    steps = len(order.steps)
-    assert [done for kind, done in seen if kind == "suspend"] == list(range(1, steps + 1))
+    # billing, then the network (each awaited apart), then marking the line and closing, in one go
+    assert [(done, running) for kind, done, running in seen if kind == "suspend"] == [(0, 1), (1, 2), (4, None)]
+    assert len(order.steps) == 4 and seen[-1][1] == 4
     result = resume_subscriber(LINE, services=services, actor=csr, operation="customer_request", on_progress=progress)
-    assert [done for kind, done in seen if kind == "resume"] == list(range(1, len(result.order.steps) + 1))
+    assert [(done, running) for kind, done, running in seen if kind == "resume"] == [(0, 1), (1, 2), (4, None)]
+    assert result.order.status == "closed"

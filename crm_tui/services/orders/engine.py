@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from crm_tui.domain import OrderStatus, QueueName, StepStatus
 from crm_tui.errors import Conflict, ExternalSystemFailed, NotFound
@@ -265,6 +265,17 @@ def list_orders(
 # --- running ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Call:
+    """An external step whose attempt is committed: what its request needs, read in that transaction."""
+
+    step_pk: int
+    attempt: int
+    key: str
+    kind: StepKind
+    payload: dict[str, Any]
+
+
 def run_order(
     order_id: str,
     *,
@@ -278,9 +289,17 @@ def run_order(
     """Run the order's remaining steps in order, under a lease; on an external failure leave it
     failed at that step.
 
+    One transaction runs from each external answer to the next external call: the answered step is
+    marked done, the local steps after it run, and the next external step's attempt is counted, all
+    in one commit (the claim starts the first run the same way). An external step's attempt is thus
+    always committed before its request leaves, and local work commits with its step's mark, as
+    each step alone used to (issue 20: with the in-process systems' own records, a suspension 10
+    commits to 6, a deregistration 14 to 8; tests/services/test_order_transactions.py).
+
     Raises ExternalSystemFailed (exit 7) after recording the failure and queueing the order, and
     Conflict when another runner holds the order (or takes it over while this one stalled).
-    `database_uow` makes a write unit of work (Services.writer); each step uses fresh ones.
+    `database_uow` makes a write unit of work (Services.writer); each transaction uses a fresh one.
+    `on_progress` gets the order's view after each commit.
     """
     runner = new_runner_id()
     with database_uow() as uow:
@@ -289,53 +308,25 @@ def run_order(
             return order_view(uow, order)
         if not lease.claim(uow, order.id, runner, now(), from_states=(OrderStatus.OPEN, OrderStatus.FAILED)):
             raise Conflict(_("Order {order} is being run elsewhere.").format(order=order.order_number))
-        uow.commit()
         order_pk = order.id
+        uow.session.refresh(order)  # the claim wrote its status and lease in SQL, past the object
+        call, view = _advance(uow, order, runner, settings, now, watched=on_progress is not None)
     try:
         while True:
-            with database_uow() as uow:
-                if not lease.renew(uow, order_pk, runner, now()):
-                    raise _taken_over(uow, order_pk)
-                step = uow.session.execute(
-                    select(OrderStep)
-                    .where(OrderStep.order_id == order_pk, OrderStep.status != StepStatus.DONE)
-                    .order_by(OrderStep.seq)
-                    .limit(1)
-                ).scalar_one_or_none()
-                if step is None:
-                    lease.release(uow, order_pk, runner, status=OrderStatus.OPEN)
-                    uow.commit()
-                    view = order_view(uow, uow.session.get(Order, order_pk))
-                    break
-                kind = STEP_KINDS[step.name]
-                if not kind.external:  # nothing leaves the database: start, work and finish in one transaction
-                    step.attempts += 1
-                    step.started_at = now()
-                    view, finished = _finish_step(uow, order_pk, step, None, runner, settings, now, on_progress)
-                    if on_progress:
-                        on_progress(view)
-                    if finished:
-                        break
-                    continue
-                uow.session.execute(
-                    update(OrderStep)
-                    .where(OrderStep.id == step.id, OrderStep.status != StepStatus.DONE)
-                    .values(status=StepStatus.PENDING, attempts=OrderStep.attempts + 1, started_at=now())
-                    .execution_options(synchronize_session=False)
-                )
-                # read before the commit: no second transaction held open across the external call
-                payload = dict(uow.session.get(Order, order_pk).payload)
-                uow.commit()
-                step_pk, attempt, key = step.id, step.attempts + 1, step.idempotency_key
+            if on_progress and view is not None:
+                on_progress(view)
+            if call is None:
+                break
             answer = None
             try:
-                if kind.external:
-                    system, operation = kind.external
-                    sent = time.monotonic()
-                    reply = externals.send(system, operation, idempotency_key=key, payload=payload, attempt=attempt)
-                    answer = describe_answer(reply, round((time.monotonic() - sent) * 1000))
+                system, operation = call.kind.external  # type: ignore[misc]
+                sent = time.monotonic()
+                reply = externals.send(
+                    system, operation, idempotency_key=call.key, payload=call.payload, attempt=call.attempt
+                )
+                answer = describe_answer(reply, round((time.monotonic() - sent) * 1000))
             except ExternalFailure as failure:
-                _mark_failed(database_uow, order_pk, step_pk, runner, str(failure), actor, now())
+                _mark_failed(database_uow, order_pk, call.step_pk, runner, str(failure), actor, now())
                 with database_uow() as uow:
                     view = order_view(uow, uow.session.get(Order, order_pk))
                 if on_progress:
@@ -352,35 +343,64 @@ def run_order(
             with database_uow() as uow:
                 if not lease.renew(uow, order_pk, runner, now()):
                     raise _taken_over(uow, order_pk)
-                step = uow.session.get(OrderStep, step_pk)
-                if step.status == StepStatus.DONE:
-                    continue  # cannot happen under the lease; never run local work twice
-                view, finished = _finish_step(uow, order_pk, step, answer, runner, settings, now, on_progress)
-            if on_progress:
-                on_progress(view)
-            if finished:
-                break
+                order = uow.session.get(Order, order_pk)
+                step = uow.session.get(OrderStep, call.step_pk)
+                if step.status != StepStatus.DONE:  # always, under the lease: never run local work twice
+                    _finish_step(uow, order, step, answer, settings, now)
+                call, view = _advance(uow, order, runner, settings, now, watched=on_progress is not None)
     except BaseException:
         with database_uow() as uow:  # hand the order back at once (a crash leaves it to expire instead)
             lease.release(uow, order_pk, runner, status=OrderStatus.OPEN)
             uow.commit()
         raise
+    assert view is not None  # the last transaction always reads the view
     return view
 
 
+def _advance(
+    uow: UnitOfWork, order: Order, runner: str, settings: Any, now: Callable[[], datetime], *, watched: bool
+) -> tuple[_Call | None, OrderView | None]:
+    """Inside a transaction that holds the order's lease: run the local steps that come next, count
+    the next external step's attempt, and commit. Gives that step's request (None when no external
+    step is left: the closing step released the lease, or the order went back to open), and the
+    order's view as committed, read in the same transaction: at the end, or for someone watching."""
+    while True:
+        step = uow.session.execute(
+            select(OrderStep)
+            .where(OrderStep.order_id == order.id, OrderStep.status != StepStatus.DONE)
+            .order_by(OrderStep.seq)
+            .limit(1)
+        ).scalar_one_or_none()
+        if step is None:
+            uow.session.flush()
+            lease.release(uow, order.id, runner, status=OrderStatus.OPEN)
+            uow.session.expire(order)  # its status changed in SQL: the view reads it again
+            call = None
+            break
+        step.attempts += 1
+        step.started_at = now()
+        kind = STEP_KINDS[step.name]
+        if kind.external:  # its attempt is committed before the request leaves
+            step.status = StepStatus.PENDING
+            uow.session.add(step)
+            # the payload read here: no second transaction held open across the external call
+            call = _Call(step.id, step.attempts, step.idempotency_key, kind, dict(order.payload))
+            break
+        if _finish_step(uow, order, step, None, settings, now):  # nothing leaves the database: done here
+            lease.release(uow, order.id, runner)  # the closing step closed the order: the lease ends with it
+            call = None
+            break
+    uow.session.flush()
+    view = order_view(uow, order) if watched or call is None else None
+    uow.commit()
+    return call, view
+
+
 def _finish_step(
-    uow: UnitOfWork,
-    order_pk: int,
-    step: OrderStep,
-    answer: str | None,
-    runner: str,
-    settings: Any,
-    now: Callable[[], datetime],
-    on_progress: Callable[[OrderView], None] | None,
-) -> tuple[OrderView | None, bool]:
-    """The step's local work and its mark as done, committed (with the lease's end when it closed the
-    order); the order's view when someone watches or it is the last, and whether it was."""
-    order = uow.session.get(Order, order_pk)
+    uow: UnitOfWork, order: Order, step: OrderStep, answer: str | None, settings: Any, now: Callable[[], datetime]
+) -> bool:
+    """The step's local work and its mark as done, flushed in the caller's transaction; True when
+    it closed the order."""
     kind = STEP_KINDS[step.name]
     if kind.local:
         kind.local(StepContext(uow=uow, order=order, step=step, now=now(), settings=settings))
@@ -390,13 +410,7 @@ def _finish_step(
     step.answer = answer
     uow.session.add_all([step, order])
     uow.session.flush()
-    finished = order.status != OrderStatus.RUNNING  # the closing step closed it: the lease ends with it
-    if finished:
-        lease.release(uow, order_pk, runner)
-    uow.commit()
-    if on_progress or finished:  # a view is three reads: only for someone watching, and the last
-        return order_view(uow, uow.session.get(Order, order_pk)), finished
-    return None, finished
+    return order.status != OrderStatus.RUNNING
 
 
 def describe_answer(reply: Mapping[str, Any], elapsed_ms: int) -> str:
