@@ -8,7 +8,7 @@ with arguments; `crm_tui.app` and `crm_tui.cli.session` (light: no typer) only w
 
 `script()` is the console script and `python -m crm_tui`: `main()` in a process whose start-up and
 exit skip the garbage collector's walks over what the imports made (crm_tui.collector: a read
-command's whole time 1.63x the import floor before, 1.26x after, issue 21).
+command's whole time 1.58-1.75x the import floor before, 1.06-1.25x after, issue 21).
 """
 
 from __future__ import annotations
