@@ -140,6 +140,10 @@ async def bare() -> dict[str, float]:
 
 
 def child(kind: str, path: str, ids: str) -> None:
+    if kind == "workbench":  # as the `crm-tui` console script starts (crm_tui.launch.script)
+        from crm_tui import collector
+
+        collector.start_up()
     figures = asyncio.run(workbench(Path(path), ids.split(",")) if kind == "workbench" else bare())
     print(json.dumps(figures))
 
