@@ -168,13 +168,10 @@ def create_order(
     return order
 
 
-def order_view(uow: UnitOfWork, order: Order) -> OrderView:
-
-    steps = (
-        uow.session.execute(select(OrderStep).where(OrderStep.order_id == order.id).order_by(OrderStep.seq))
-        .scalars()
-        .all()
-    )
+def order_view(uow: UnitOfWork, order: Order, steps: list[OrderStep] | None = None) -> OrderView:
+    """The order as people see it; `steps`: its steps, in order, when the caller has them loaded."""
+    if steps is None:
+        steps = _steps_of(uow, order.id)
     customer_id = (
         uow.session.execute(select(Customer.customer_id).where(Customer.id == order.customer_id)).scalar()
         if order.customer_id
@@ -208,6 +205,12 @@ def order_view(uow: UnitOfWork, order: Order) -> OrderView:
             )
             for s in steps
         ],
+    )
+
+
+def _steps_of(uow: UnitOfWork, order_pk: int) -> list[OrderStep]:
+    return list(
+        uow.session.execute(select(OrderStep).where(OrderStep.order_id == order_pk).order_by(OrderStep.seq)).scalars()
     )
 
 
@@ -310,7 +313,9 @@ def run_order(
             raise Conflict(_("Order {order} is being run elsewhere.").format(order=order.order_number))
         order_pk = order.id
         uow.session.refresh(order)  # the claim wrote its status and lease in SQL, past the object
-        call, view = _advance(uow, order, runner, settings, now, watched=on_progress is not None)
+        call, view = _advance(
+            uow, order, _steps_of(uow, order_pk), runner, settings, now, watched=on_progress is not None
+        )
     try:
         while True:
             if on_progress and view is not None:
@@ -344,10 +349,11 @@ def run_order(
                 if not lease.renew(uow, order_pk, runner, now()):
                     raise _taken_over(uow, order_pk)
                 order = uow.session.get(Order, order_pk)
-                step = uow.session.get(OrderStep, call.step_pk)
+                steps = _steps_of(uow, order_pk)
+                step = next(s for s in steps if s.id == call.step_pk)
                 if step.status != StepStatus.DONE:  # always, under the lease: never run local work twice
                     _finish_step(uow, order, step, answer, settings, now)
-                call, view = _advance(uow, order, runner, settings, now, watched=on_progress is not None)
+                call, view = _advance(uow, order, steps, runner, settings, now, watched=on_progress is not None)
     except BaseException:
         with database_uow() as uow:  # hand the order back at once (a crash leaves it to expire instead)
             lease.release(uow, order_pk, runner, status=OrderStatus.OPEN)
@@ -358,19 +364,22 @@ def run_order(
 
 
 def _advance(
-    uow: UnitOfWork, order: Order, runner: str, settings: Any, now: Callable[[], datetime], *, watched: bool
+    uow: UnitOfWork,
+    order: Order,
+    steps: list[OrderStep],
+    runner: str,
+    settings: Any,
+    now: Callable[[], datetime],
+    *,
+    watched: bool,
 ) -> tuple[_Call | None, OrderView | None]:
-    """Inside a transaction that holds the order's lease: run the local steps that come next, count
-    the next external step's attempt, and commit. Gives that step's request (None when no external
-    step is left: the closing step released the lease, or the order went back to open), and the
-    order's view as committed, read in the same transaction: at the end, or for someone watching."""
+    """Inside a transaction that holds the order's lease, with the order's `steps` read in it: run the
+    local steps that come next, count the next external step's attempt, and commit. Gives that step's
+    request (None when no external step is left: the closing step released the lease, or the order
+    went back to open), and the order's view as committed, read in the same transaction: at the end,
+    or for someone watching."""
     while True:
-        step = uow.session.execute(
-            select(OrderStep)
-            .where(OrderStep.order_id == order.id, OrderStep.status != StepStatus.DONE)
-            .order_by(OrderStep.seq)
-            .limit(1)
-        ).scalar_one_or_none()
+        step = next((s for s in steps if s.status != StepStatus.DONE), None)
         if step is None:
             uow.session.flush()
             lease.release(uow, order.id, runner, status=OrderStatus.OPEN)
@@ -391,7 +400,7 @@ def _advance(
             call = None
             break
     uow.session.flush()
-    view = order_view(uow, order) if watched or call is None else None
+    view = order_view(uow, order, steps) if watched or call is None else None
     uow.commit()
     return call, view
 
