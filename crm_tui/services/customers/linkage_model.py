@@ -125,18 +125,11 @@ class MatchModel:
         if a.organization != b.organization:
             return Match(0.0, -math.inf, ())
         levels = compare(a, b)
+        compared = [(name, level) for name, level in zip(NAMES, levels, strict=True) if level is not None]
         parts = tuple(
-            (name, COMPARISONS[name][level], self._weights[k][level])
-            for k, (name, level) in enumerate(zip(NAMES, levels, strict=True))
-            if level is not None
+            (name, COMPARISONS[name][level], weight)
+            for (name, level), weight in zip(compared, self._field_weights(a, levels), strict=True)
         )
-        if self.frequencies and (levels[0] == 0 or levels[1] == 0):
-            adjusted = []
-            for name, level, weight in parts:
-                if level == "same" and name in ("first_name", "last_name"):
-                    weight += self.frequency_adjustment(name, name_value(a.first if name == "first_name" else a.last))
-                adjusted.append((name, level, weight))
-            parts = tuple(adjusted)
         weight = self.prior_weight + sum(p[2] for p in parts)
         return Match(_probability(weight), weight, parts)
 
@@ -145,14 +138,18 @@ class MatchModel:
         pairs it scores and builds the whole Match only for those it keeps."""
         if a.organization != b.organization:
             return 0.0
-        levels = compare(a, b)
+        return _probability(self.prior_weight + sum(self._field_weights(a, compare(a, b))))
+
+    def _field_weights(self, a: Person, levels: Sequence[int | None]) -> list[float]:
+        """The weight of each field compared (a None level is left out), in the order of NAMES; a
+        name that is the same is weighed by how common it is (frequency adjustment)."""
         weights = [table[level] for table, level in zip(self._weights, levels, strict=True) if level is not None]
-        if self.frequencies and (levels[0] == 0 or levels[1] == 0):  # as in `score`, in the same order
+        if self.frequencies and (levels[0] == 0 or levels[1] == 0):  # first_name, last_name: 0 is "same"
             if levels[0] == 0:
                 weights[0] += self.frequency_adjustment("first_name", name_value(a.first))
             if levels[1] == 0:
                 weights[0 if levels[0] is None else 1] += self.frequency_adjustment("last_name", name_value(a.last))
-        return _probability(self.prior_weight + sum(weights))
+        return weights
 
     def to_dict(self) -> dict[str, Any]:
         return {
