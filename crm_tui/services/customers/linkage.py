@@ -257,10 +257,17 @@ def _compact(day: date) -> str:
 
 
 def _part_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    """Each token of the shorter part against its best partner in the other (Jaro-Winkler), averaged."""
+    """Each token of the shorter part against its best partner in the other (Jaro-Winkler), averaged;
+    between parts of as many tokens, the better of the two ways round (the greedy pairing depends
+    on which part leads), so that a pair is alike whichever record is read first."""
     if a == b:
         return 1.0
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(a) == len(b):
+        return _paired(a, b) if len(a) == 1 else max(_paired(a, b), _paired(b, a))
+    return _paired(a, b) if len(a) < len(b) else _paired(b, a)
+
+
+def _paired(short: tuple[str, ...], long: tuple[str, ...]) -> float:
     left = list(long)
     total = 0.0
     for token in short:
@@ -284,28 +291,56 @@ def _name_level(a: tuple[str, ...], b: tuple[str, ...], similarity: float, first
     return 4
 
 
-def _names(a: Person, b: Person) -> tuple[int | None, int | None]:
-    """(first-name level, last-name level), compared crosswise when that agrees better (swapped
-    names); a part that agrees with the other record's other part only (a name typed in the wrong
-    field, the other part lost) is compared with that part."""
+Names = tuple[int | None, int | None, str, str]
+"""(first-name level, last-name level, and the value each name that is the same is weighed under
+by how common it is: "" where that part is not the same)."""
+
+
+def name_value(tokens: tuple[str, ...]) -> str:
+    """The value a name part's frequency is counted under: its tokens, sorted."""
+    return " ".join(sorted(tokens))
+
+
+def _same(level: int | None, x: tuple[str, ...], y: tuple[str, ...]) -> str:
+    return min(name_value(x), name_value(y)) if level == 0 else ""
+
+
+def _names(a: Person, b: Person) -> Names:
+    """The names' levels, compared crosswise when that agrees better (swapped names); a part that
+    agrees with the other record's other part only (a name typed in the wrong field, the other part
+    lost) is compared with that part. Levels and values are the same whichever record is read first."""
     fa, la, fb, lb = a.first, a.last, b.first, b.last
     if fa and la and fb and lb and sorted(fa + la) == sorted(fb + lb):
-        return 0, 0
+        if set(fa) != set(fb) and set(fa) == set(lb) and set(la) == set(fb):  # swapped whole
+            one, other = name_value(fa), name_value(la)
+            return 0, 0, min(one, other), max(one, other)
+        return 0, 0, min(name_value(fa), name_value(fb)), min(name_value(la), name_value(lb))
     straight_f = _part_similarity(fa, fb) if fa and fb else None
     straight_l = _part_similarity(la, lb) if la and lb else None
     if fa and la and fb and lb:
         cross_f, cross_l = _part_similarity(fa, lb), _part_similarity(la, fb)
-        if min(cross_f, cross_l) >= 0.8 and cross_f + cross_l > straight_f + straight_l + 0.01:  # type: ignore[operator]
-            return _name_level(fa, lb, cross_f, True), _name_level(la, fb, cross_l, False)
-        if straight_f < 0.8 and straight_l < 0.8:  # type: ignore[operator]
-            if cross_f >= 0.92 and cross_f >= cross_l:
-                return _name_level(fa, lb, cross_f, True), _name_level(la, fb, cross_l, False)
-            if cross_l >= 0.92:
-                return _name_level(fa, lb, cross_f, True), _name_level(la, fb, cross_l, False)
-    return (
-        None if straight_f is None else _name_level(fa, fb, straight_f, True),
-        None if straight_l is None else _name_level(la, lb, straight_l, False),
-    )
+        if (min(cross_f, cross_l) >= 0.8 and cross_f + cross_l > straight_f + straight_l + 0.01) or (  # type: ignore[operator]
+            straight_f < 0.8 and straight_l < 0.8 and max(cross_f, cross_l) >= 0.92  # type: ignore[operator]
+        ):
+            return _crosswise(fa, la, fb, lb, cross_f, cross_l)
+    first = None if straight_f is None else _name_level(fa, fb, straight_f, True)
+    last = None if straight_l is None else _name_level(la, lb, straight_l, False)
+    return first, last, _same(first, fa, fb), _same(last, la, lb)
+
+
+def _crosswise(
+    fa: tuple[str, ...], la: tuple[str, ...], fb: tuple[str, ...], lb: tuple[str, ...], cross_f: float, cross_l: float
+) -> Names:
+    """The names of two records that agree crosswise: one record's first name against the other's
+    last name, and the reverse. Which of the two pairs stands for the first name is a matter of
+    which record is read first; so that a pair scores the same both ways (the scan reads it in one
+    order, the registration check and the merge screen in another), the pair that agrees better
+    counts as the first name, and of two that agree as well the one whose value sorts first."""
+    one = _name_level(fa, lb, cross_f, True), _name_level(la, fb, cross_l, False)
+    other = _name_level(la, fb, cross_l, True), _name_level(fa, lb, cross_f, False)
+    if one < other or (one == other and _same(0, fa, lb) <= _same(0, la, fb)):
+        return one[0], one[1], _same(one[0], fa, lb), _same(one[1], la, fb)
+    return other[0], other[1], _same(other[0], la, fb), _same(other[1], fa, lb)
 
 
 def _birthday(a: str, b: str) -> int | None:
@@ -378,19 +413,29 @@ def _city(a: frozenset[str], b: frozenset[str]) -> int | None:
 
 def compare(a: Person, b: Person) -> tuple[int | None, ...]:
     """The pair's level on each comparison, in COMPARISONS order (None where either side lacks the field)."""
-    first, last = _names(a, b)
+    return compare_names(a, b)[0]
+
+
+def compare_names(a: Person, b: Person) -> tuple[tuple[int | None, ...], str, str]:
+    """`compare`'s levels, and the values a same first name and a same last name are weighed under
+    ("" where not the same)."""
+    first, last, first_value, last_value = _names(a, b)
     street, city = _street(a, b), _city(a.towns, b.towns)
     return (
-        first,
-        last,
-        _birthday(a.birthday, b.birthday),
-        _document(a.documents, b.documents),
-        _shared(a.phones, b.phones),
-        _shared(a.emails, b.emails),
-        street,
-        _postal_code(a.postcodes, b.postcodes) if street is None or street == 3 else None,
-        city,
-        _shared(a.regions, b.regions) if city != 0 else None,
+        (
+            first,
+            last,
+            _birthday(a.birthday, b.birthday),
+            _document(a.documents, b.documents),
+            _shared(a.phones, b.phones),
+            _shared(a.emails, b.emails),
+            street,
+            _postal_code(a.postcodes, b.postcodes) if street is None or street == 3 else None,
+            city,
+            _shared(a.regions, b.regions) if city != 0 else None,
+        ),
+        first_value,
+        last_value,
     )
 
 

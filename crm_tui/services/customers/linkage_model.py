@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 from crm_tui.i18n import _
-from crm_tui.services.customers.linkage import COMPARISON_WORDS, COMPARISONS, GROUPS, NAMES, Person, compare
+from crm_tui.services.customers.linkage import COMPARISON_WORDS, COMPARISONS, GROUPS, NAMES, Person, compare_names
 
 FORMAT = 2
 """The stored model's layout: 2 since the address became four comparisons (street, postal code,
@@ -124,11 +124,11 @@ class MatchModel:
         """The pair's match: never between an organization and a person."""
         if a.organization != b.organization:
             return Match(0.0, -math.inf, ())
-        levels = compare(a, b)
+        levels, first, last = compare_names(a, b)
         compared = [(name, level) for name, level in zip(NAMES, levels, strict=True) if level is not None]
         parts = tuple(
             (name, COMPARISONS[name][level], weight)
-            for (name, level), weight in zip(compared, self._field_weights(a, levels), strict=True)
+            for (name, level), weight in zip(compared, self._field_weights(levels, first, last), strict=True)
         )
         weight = self.prior_weight + sum(p[2] for p in parts)
         return Match(_probability(weight), weight, parts)
@@ -138,17 +138,18 @@ class MatchModel:
         pairs it scores and builds the whole Match only for those it keeps."""
         if a.organization != b.organization:
             return 0.0
-        return _probability(self.prior_weight + sum(self._field_weights(a, compare(a, b))))
+        return _probability(self.prior_weight + sum(self._field_weights(*compare_names(a, b))))
 
-    def _field_weights(self, a: Person, levels: Sequence[int | None]) -> list[float]:
+    def _field_weights(self, levels: Sequence[int | None], first: str, last: str) -> list[float]:
         """The weight of each field compared (a None level is left out), in the order of NAMES; a
-        name that is the same is weighed by how common it is (frequency adjustment)."""
+        name that is the same (`first`, `last`: its value) is weighed by how common it is
+        (frequency adjustment)."""
         weights = [table[level] for table, level in zip(self._weights, levels, strict=True) if level is not None]
-        if self.frequencies and (levels[0] == 0 or levels[1] == 0):  # first_name, last_name: 0 is "same"
-            if levels[0] == 0:
-                weights[0] += self.frequency_adjustment("first_name", name_value(a.first))
-            if levels[1] == 0:
-                weights[0 if levels[0] is None else 1] += self.frequency_adjustment("last_name", name_value(a.last))
+        if self.frequencies and (first or last):
+            if first:
+                weights[0] += self.frequency_adjustment("first_name", first)
+            if last:
+                weights[0 if levels[0] is None else 1] += self.frequency_adjustment("last_name", last)
         return weights
 
     def to_dict(self) -> dict[str, Any]:
@@ -194,11 +195,6 @@ class MatchModel:
 
 
 TF_BOUND = 8.0
-
-
-def name_value(tokens: tuple[str, ...]) -> str:
-    """The value a name part's frequency is counted under: its tokens, sorted."""
-    return " ".join(sorted(tokens))
 
 
 def _probability(weight: float) -> float:

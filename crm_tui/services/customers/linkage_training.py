@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from crm_tui.i18n import _
-from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person, compare
-from crm_tui.services.customers.linkage_model import MatchModel, name_value
+from crm_tui.services.customers.linkage import COMPARISONS, NAMES, Person, compare, name_value
+from crm_tui.services.customers.linkage_model import MatchModel
 from crm_tui.services.customers.matching import phonetic
 
 DEFAULT_M: dict[str, tuple[float, ...]] = {
