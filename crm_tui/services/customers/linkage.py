@@ -401,7 +401,7 @@ def _postal_code(a: frozenset[str], b: frozenset[str]) -> int | None:
         return None
     if not a.isdisjoint(b):
         return 0
-    return 1 if any(Levenshtein.distance(x, y) <= 1 for x in a for y in b) else 2
+    return 1 if any(DamerauLevenshtein.distance(x, y) <= 1 for x in a for y in b) else 2
 
 
 def _city(a: frozenset[str], b: frozenset[str]) -> int | None:
