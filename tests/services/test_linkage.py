@@ -185,6 +185,18 @@ def test_the_parts_of_an_address_add_up():
     # part of the town's, neither counted again
     same_home = {c for c, _lv, _w in model.score(base, person(docs=(("passport", "P1"),))).parts}
     assert {"street", "city"} <= same_home and not {"postal_code", "region"} & same_home
+    # two digits of the postcode transposed are one keystroke: the street keeps its strongest level,
+    # and without a street the postcode is one character off (a digit changed too is different)
+    transposed = person(addresses=[("Calle Mayor, 5, 2º B", "28031", "Madrid", "Madrid")])
+    assert dict((c, lv) for c, lv, _ in model.score(base, transposed).parts)["street"] == (
+        "same street, number and postcode"
+    )
+    no_street = [("", "28013", "Móstoles", "Madrid")]
+    levels = [
+        dict((c, lv) for c, lv, _ in model.score(person(addresses=no_street), person(addresses=[other])).parts)
+        for other in (("", "28031", "Móstoles", "Madrid"), ("", "28032", "Móstoles", "Madrid"))
+    ]
+    assert [lv["postal_code"] for lv in levels] == ["one character off", "different"]
     # FEBRL's case: a first name replaced, no birthday, the whole address the same still links
     undated = person(first="Zoe", born=None, docs=(("passport", "AB123456"),))
     assert linked(person(born=None, docs=(("passport", "XY999999"),)), undated)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from crm_tui.i18n import N_
 from crm_tui.services.customers.matching import (
