@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -120,6 +120,12 @@ def words(value: str | None, vocabulary: type[Labelled] | None = None, *, nothin
         except ValueError:
             pass
     return _(value.replace("_", " ").capitalize())  # a slug whose words are a label elsewhere
+
+
+def fields(groups: Iterable[str] | None, *, nothing: str = NOTHING) -> str:
+    """The fields a pair of customers agrees or differs on, stored as English keys ("name",
+    "birthday": `linkage.GROUPS`), in the operator's language."""
+    return ", ".join(_(group) for group in groups or ()) or nothing
 
 
 def money_text(amount: Decimal | None, currency: str, *, nothing: str = NOTHING) -> str:

@@ -16,7 +16,9 @@ from crm_tui.cli.output import (
     say,
 )
 from crm_tui.cli.session import confirm, invocation
+from crm_tui.domain import QueueItemStatus
 from crm_tui.i18n import _
+from crm_tui.present import fields, words
 
 app = typer.Typer(help="De-duplicate customer identities: train, scan, merge, unmerge.", no_args_is_help=True)
 
@@ -124,9 +126,9 @@ def dedupe_scan(
                 p.customer_id_a,
                 p.customer_id_b,
                 f"{p.score:.2f}",
-                ", ".join(p.reasons.get("agree", [])),
-                ", ".join(p.reasons.get("differ", [])),
-                p.status,
+                fields(p.reasons.get("agree"), nothing=""),
+                fields(p.reasons.get("differ"), nothing=""),
+                words(p.status, QueueItemStatus),
             )
             for p in report.pairs
         ],
@@ -145,8 +147,8 @@ def dedupe_scan(
                     p.customer_id_a,
                     p.customer_id_b,
                     f"{p.score:.2f}",
-                    ", ".join(p.reasons.get("agree", [])),
-                    ", ".join(p.reasons.get("differ", [])),
+                    fields(p.reasons.get("agree"), nothing=""),
+                    fields(p.reasons.get("differ"), nothing=""),
                 )
                 for p in report.borderline
             ],

@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 from crm_tui.domain import CreditLevel, Gender
 from crm_tui.errors import Conflict, CrmError
 from crm_tui.i18n import N_, _
-from crm_tui.present import NOTHING, capitalised, phone, words
+from crm_tui.present import NOTHING, capitalised, fields, phone, words
 from crm_tui.screens.base import WorkbenchScreen
 from crm_tui.services import queues
 from crm_tui.services.dedupe.merge import (
@@ -226,9 +226,10 @@ class MergeScreen(WorkbenchScreen):
     def _why(self) -> str:
         if self.pair is None:
             return ""
-        agree, differ = self.pair.reasons.get("agree", []), self.pair.reasons.get("differ", [])
         return _("score {score} · agree: {agree} · differ: {differ}").format(
-            score=f"{self.pair.score:.2f}", agree=", ".join(agree) or NOTHING, differ=", ".join(differ) or NOTHING
+            score=f"{self.pair.score:.2f}",
+            agree=fields(self.pair.reasons.get("agree")),
+            differ=fields(self.pair.reasons.get("differ")),
         )
 
     def on_mount(self) -> None:

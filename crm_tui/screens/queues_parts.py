@@ -15,7 +15,7 @@ from rich.text import Text
 from crm_tui.domain import QueueItemStatus, QueueName
 from crm_tui.errors import Conflict
 from crm_tui.i18n import N_, _
-from crm_tui.present import NOTHING, erasure_outcome, number, phone, words
+from crm_tui.present import NOTHING, erasure_outcome, fields, number, phone, words
 from crm_tui.services import queues
 from crm_tui.services.context import Services
 from crm_tui.services.customers.profile import get_customer
@@ -134,11 +134,7 @@ def detail(item: QueueItemView | None, *, filter_text: str) -> str:
         lines.append(_("Held by {operator}: only they can act on it.").format(operator=item.claimed_by))
     agree, differ = item.payload.get("agree"), item.payload.get("differ")
     if agree or differ:
-        lines.append(
-            _("Agree: {agree} · Differ: {differ}").format(
-                agree=", ".join(agree or []) or NOTHING, differ=", ".join(differ or []) or NOTHING
-            )
-        )
+        lines.append(_("Agree: {agree} · Differ: {differ}").format(agree=fields(agree), differ=fields(differ)))
     return "\n".join(lines)
 
 

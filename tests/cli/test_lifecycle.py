@@ -261,6 +261,10 @@ def test_import_then_dedupe_merge_and_unmerge(cli, services, supervisor, csr, tm
     scan = cli.json("dedupe", "scan", operator="sam")
     assert scan["new"] == 1
     pair = scan["pairs"][0]
+    assert "name" in pair["reasons"]["agree"]  # scripts get the stored keys; people get their language:
+    table = cli("dedupe", "scan", operator="sam", CRM_LOCALE="es_ES")
+    assert table.exit_code == 0 and "nombre" in table.stdout and "Abierto" in table.stdout
+    assert "name," not in table.stdout and " open " not in table.stdout
     merged = cli.json("dedupe", "merge", pair["customer_id_a"], pair["customer_id_b"], "--yes", operator="sam")
     assert cli.json("customers", "show", pair["customer_id_b"])["customer_id"] == pair["customer_id_a"]
     cli.json("dedupe", "unmerge", str(merged["merge_id"]), operator="sam")
