@@ -16,7 +16,7 @@ from crm_tui.config import Settings
 from crm_tui.errors import InvalidInput, NotAllowed
 from crm_tui.services.bootstrap import open_services
 from crm_tui.services.customers.linkage import COMPARISONS, Person, compare, make_person
-from crm_tui.services.customers.linkage_model import MatchModel, StaleModel, shipped_model
+from crm_tui.services.customers.linkage_model import Match, MatchModel, StaleModel, shipped_model
 from crm_tui.services.customers.linkage_store import current_model
 from crm_tui.services.customers.linkage_training import train
 from crm_tui.services.dedupe.scan import scan_duplicates
@@ -118,6 +118,15 @@ def test_every_pair_of_names_is_compared_the_same_both_ways(fa, la, fb, lb):
     a = Person(organization=False, first=fa, last=la, birthday="")
     b = Person(organization=False, first=fb, last=lb, birthday="")
     assert compare(a, b) == compare(b, a)
+
+
+def test_the_queue_and_the_merge_screen_show_the_same_weights():
+    """The queue's words and the merge screen's waterfall (from the stored, rounded weights) must
+    not say +14.3 and +14.2 for one pair."""
+    match = Match(0.99, 14.250555 - 6.0, (("first_name", "same", 14.250555), ("birthday", "different", -6.0)))
+    stored = {c: w for c, _level, w in match.reasons()["weights"]}
+    assert f"{stored['first_name']:+.1f}" == "+14.2"
+    assert "first name same +14.2" in match.describe() and "birthday different -6.0" in match.describe()
 
 
 def test_namesakes_with_other_birthdays_do_not_link():

@@ -63,9 +63,11 @@ class Match:
         }
 
     def describe(self) -> str:
-        """Words for a queue, no personal data: "birthday same +14.2, last name same +13.2, ... (p 0.999)"."""
+        """Words for a queue, no personal data: "birthday same +14.2, last name same +13.2, ... (p 0.999)".
+        Each weight from the value `reasons` stores, which the merge screen's waterfall shows: 14.2506
+        is stored as 14.25, and both say +14.2 (from the raw weight the queue said +14.3)."""
         ordered = sorted(self.parts, key=lambda p: -abs(p[2]))
-        said = [f"{_(COMPARISON_WORDS[c])} {_(level)} {w:+.1f}" for c, level, w in ordered]
+        said = [f"{_(COMPARISON_WORDS[c])} {_(level)} {round(w, 2):+.1f}" for c, level, w in ordered]
         return ", ".join(said) + f" (p {self.probability:.3f})"
 
 
