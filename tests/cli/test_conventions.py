@@ -114,3 +114,39 @@ def test_json_fields_on_lists(cli, services, csr):
     assert wrong.exit_code == 2 and "shoe_size" in json.loads(wrong.stdout)["error"]["message"]
     operators = json.loads(cli("operator", "list", "--json-fields", "username", operator="admin").stdout)
     assert {"username": "alice"} in operators["operators"]
+
+
+def test_usage_errors_are_said_in_the_operators_language(cli):
+    """typer says its usage errors in English; a Spanish operator reads them in Spanish, laid out as
+    typer lays them out (usage line, where the help is, the reason), with exit code 2."""
+    said = {
+        ("dedupe", "scan", "--workers", "abc"): "Valor no válido para '--workers': 'abc' no es un número entero.",
+        (
+            "dedupe",
+            "scan",
+            "--workers",
+            "-1",
+        ): "Valor no válido para '--workers': '-1' es demasiado pequeño: al menos 0.",
+        ("custmers",): "No existe la orden 'custmers'. ¿Querías decir 'customers'",
+        ("customers", "show"): "Falta el argumento 'ID'.",
+        ("customers", "search", "--bogus", "x"): "No existe la opción --bogus.",
+        ("customers", "show", "A", "B"): "Argumento(s) de más: B.",
+        ("dedupe", "scan", "--workers"): "La opción '--workers' necesita un valor.",
+    }
+    for args, words in said.items():
+        result = cli(*args, operator=None, CRM_LOCALE="es_ES")
+        assert result.exit_code == 2, (args, result.stderr)
+        flat = " ".join(line.strip("│ ") for line in result.stderr.splitlines())
+        assert words in flat, (args, flat)
+        assert "Invalid value" not in flat and "No such" not in flat and "Missing" not in flat
+    result = cli("customers", "show", operator=None, CRM_LOCALE="es_ES")
+    assert (
+        result.stderr.startswith("Uso: crm-tui customers show")
+        and "Prueba 'crm-tui customers show -h'" in result.stderr
+    )
+    document = cli("customers", "search", "--limit", "0", "--json", operator=None, CRM_LOCALE="es_ES")
+    error = json.loads(document.stdout)["error"]
+    assert document.exit_code == 2 and error["fields"] == {"limit": error["message"]}
+    assert error["message"] == "Valor no válido para '--limit': '0' es demasiado pequeño: al menos 1."
+    english = cli("customers", "show", operator=None, CRM_LOCALE="en_IE")
+    assert "Missing argument 'ID'." in english.stderr and english.stderr.startswith("Usage: ")
