@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import String, cast, func, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from crm_tui.domain import (
     HIDDEN_STATUSES,
@@ -61,39 +75,33 @@ class PossibleDuplicates(Conflict):
     code = "possible_duplicates"
 
 
-def find_near_matches(
-    uow: UnitOfWork, valid: ValidRegistration, today: date | None = None, *, newer_than: int | None = None
-) -> list[NearMatch]:
-    """Candidates by indexed blocking keys, then scored by the linkage model in force (the scan's);
-    only those at or above its threshold. `newer_than`: only customers whose row id is above it (those
-    registered since a check that saw every customer up to it).
-
-    The blocking keys: the certificate and its neighbours (one transposition or dropped
-    character), the birthday, any contact, the exact normalised name. Three statements in all,
-    plain columns (no ORM objects): at a million customers a birthday alone brings some 35
-    candidates, and this runs in every registration.
-    """
-    connection = uow.session.connection()
+@cache
+def _candidates_statement(*, birthday: bool, contacts: bool, newer: bool) -> Select:
+    """The blocking keys' statement, built once for each shape (a registration has a birthday or
+    not, contacts or not, a row id to look past or not): its values are bound parameters, the lists
+    expanding ones, so SQLAlchemy finds it compiled from the second registration on instead of
+    building and keying a new statement each time (issue 20: at a million customers, that was a
+    third of the near-match check)."""
     c = Customer.__table__.c  # type: ignore[attr-defined]
-    certificates = Certificate.__table__.c  # type: ignore[attr-defined]
+    certificates, contact = Certificate.__table__.c, Contact.__table__.c  # type: ignore[attr-defined]
     blocks = [
         c.id.in_(
             select(certificates.customer_id).where(
-                certificates.cert_number.in_(certificate_neighbours(valid.cert_number) | {valid.cert_number})
+                certificates.cert_number.in_(bindparam("documents", expanding=True, type_=String))
             )
         )
     ]
-    if valid.birthday:
-        blocks.append(c.birthday == valid.birthday)
-    contacts = {value for value in (valid.email, valid.mobile) if value} | {value for _, value in valid.contacts}
+    if birthday:
+        blocks.append(c.birthday == bindparam("birthday", type_=c.birthday.type))
     if contacts:
-        blocks.append(c.email.in_(contacts))
-        blocks.append(c.mobile.in_(contacts))
-        blocks.append(
-            c.id.in_(select(Contact.__table__.c.customer_id).where(Contact.__table__.c.value_normalized.in_(contacts)))
-        )  # type: ignore[attr-defined]
-    blocks.append(c.name_search == valid.name_search)
-    candidates = connection.execute(
+        values = bindparam("contacts", expanding=True, type_=String)
+        blocks += [
+            c.email.in_(values),
+            c.mobile.in_(values),
+            c.id.in_(select(contact.customer_id).where(contact.value_normalized.in_(values))),
+        ]
+    blocks.append(c.name_search == bindparam("name_search", type_=String))
+    return (
         select(
             c.id,
             c.customer_id,
@@ -108,18 +116,22 @@ def find_near_matches(
             c.email,
             c.mobile,
         )
-        .where(or_(*blocks), c.status.not_in(HIDDEN_STATUSES), *([c.id > newer_than] if newer_than is not None else []))
+        .where(
+            or_(*blocks),
+            c.status.not_in(HIDDEN_STATUSES),
+            *([c.id > bindparam("newer_than", type_=Integer)] if newer else []),
+        )
         .limit(200)
-    ).all()
-    if not candidates:
-        return []
-    ids = [candidate.id for candidate in candidates]
-    documents: dict[int, list[tuple[str, str, date | None]]] = {}
-    contact_values: dict[int, list[str]] = {}
-    addresses: dict[int, list[tuple[str, str | None, str | None, str | None]]] = {}
+    )
+
+
+@cache
+def _details_statement() -> CompoundSelect:
+    """Each candidate's certificates, primary contacts and addresses, in one statement (built once)."""
     cert_t, contact_t, address_t = Certificate.__table__.c, Contact.__table__.c, Address.__table__.c  # type: ignore[attr-defined]
+    ids = bindparam("ids", expanding=True, type_=Integer)
     nothing = null().cast(String)
-    details = union_all(
+    return union_all(
         select(
             literal_column("'certificate'").label("kind"),
             cert_t.customer_id,
@@ -140,7 +152,45 @@ def find_near_matches(
             address_t.region,
         ).where(address_t.customer_id.in_(ids)),
     )
-    for kind, customer_pk, a, b, c3, d in connection.execute(details):
+
+
+def find_near_matches(
+    uow: UnitOfWork, valid: ValidRegistration, today: date | None = None, *, newer_than: int | None = None
+) -> list[NearMatch]:
+    """Candidates by indexed blocking keys, then scored by the linkage model in force (the scan's);
+    only those at or above its threshold. `newer_than`: only customers whose row id is above it (those
+    registered since a check that saw every customer up to it).
+
+    The blocking keys: the certificate and its neighbours (one transposition or dropped
+    character), the birthday, any contact, the exact normalised name. Two statements in all, each
+    built once, plain columns (no ORM objects): at a million customers a birthday alone brings some
+    35 candidates, and this runs in every registration.
+    """
+    if newer_than is not None and newest_customer(uow) <= newer_than:
+        return []  # nobody registered since the check that saw them all (the usual case)
+    connection = uow.session.connection()
+    contacts = {value for value in (valid.email, valid.mobile) if value} | {value for _, value in valid.contacts}
+    parameters: dict[str, object] = {
+        "documents": sorted(certificate_neighbours(valid.cert_number) | {valid.cert_number}),
+        "name_search": valid.name_search,
+    }
+    if valid.birthday:
+        parameters["birthday"] = valid.birthday
+    if contacts:
+        parameters["contacts"] = sorted(contacts)
+    if newer_than is not None:
+        parameters["newer_than"] = newer_than
+    statement = _candidates_statement(
+        birthday=bool(valid.birthday), contacts=bool(contacts), newer=newer_than is not None
+    )
+    candidates = connection.execute(statement, parameters).all()
+    if not candidates:
+        return []
+    documents: dict[int, list[tuple[str, str, date | None]]] = {}
+    contact_values: dict[int, list[str]] = {}
+    addresses: dict[int, list[tuple[str, str | None, str | None, str | None]]] = {}
+    details = connection.execute(_details_statement(), {"ids": [candidate.id for candidate in candidates]}).all()
+    for kind, customer_pk, a, b, c3, d in details:
         if kind == "certificate":
             expires = date.fromisoformat(c3[:10]) if c3 else None
             documents.setdefault(customer_pk, []).append((b, a, expires))
@@ -173,6 +223,8 @@ def find_near_matches(
             addresses=addresses.get(candidate.id, ()),
             today=today,
         )
+        if model.probability_of_pair(mine, theirs) < model.threshold:
+            continue  # most candidates (a shared birthday): the Match with its parts only for those shown
         result = model.score(mine, theirs)
         if result.probability >= model.threshold:
             found.append(
