@@ -12,9 +12,11 @@ drawn from a counter's mix:
     suspend one of its lines / resume it (orders through the engine)                     6 % + 6 %
     deregister one of its lines (the six-step order)                                    3 %
 
-Each terminal warms up before its clock starts (imports what its writes need, runs each read once,
-untimed), and all of them start behind one barrier: a counter's terminal starts once in the
-morning, and a first call's imports would otherwise be a tenth of the samples of the rarer actions.
+Each terminal warms up before its clock starts (imports what its writes need, runs each action once:
+a read of each kind, a registration, a suspension, a resumption and a deregistration), and all of
+them start behind one barrier: a counter's terminal starts once in the morning, and in a two-minute
+run a process's first deregistration (its ~50 statements compiled once, some 150 ms) would be half
+the deregistrations timed. What each first action took is reported apart.
 Lines are dealt to terminals so that no two touch the same one: every error is a real one (the
 designed conflicts of two terminals on one line are tested in tests/, not provoked here). Beside the
 terminals run a supervisor's duplicate scan and a customer import (`--no-batch` leaves them out), as a
@@ -172,8 +174,11 @@ class Terminal:
         self.rng = random.Random(1000 + index)
         self.registered = 0
 
-    def warm_up(self) -> None:
-        """Import what the writes need and run each read once, untimed."""
+    def warm_up(self) -> dict[str, float]:
+        """Import what the writes need and run each action once before the day's clock: the first
+        of each in a process compiles its statements (SQLAlchemy's compiled cache is per process;
+        a deregistration's 50 statements take some 150 ms once). What each first one took is
+        returned and reported apart ("first in a fresh process"); the day is what follows."""
         import crm_tui.services.identity.registration  # noqa: F401
         import crm_tui.services.identity.registration_form  # noqa: F401
         import crm_tui.services.lifecycle.deregistration  # noqa: F401
@@ -181,9 +186,16 @@ class Terminal:
         import crm_tui.services.lifecycle.suspension  # noqa: F401
 
         state = self.rng.getstate()
-        for action in READS:
-            self.run(action)
+        first: dict[str, float] = {}
+        for action in (*READS, "open_view", "register", "suspend", "resume", "deregister"):
+            started = time.perf_counter()
+            try:
+                self.run(action)
+            except _Skip:
+                continue
+            first[action] = (time.perf_counter() - started) * 1000
         self.rng.setstate(state)
+        return first
 
     def run(self, action: str) -> None:
         method = "identify" if action.startswith("identify_") else action.split("_")[0]
@@ -327,8 +339,9 @@ def terminal_main(
             {"index": index, "timings": {}, "errors": {f"start: {type(error).__name__}": 1}, "samples": [str(error)]}
         )
         return
+    first: dict[str, float] = {}
     try:  # a counter's terminal starts once in the morning: its imports and first queries are not the day
-        terminal.warm_up()
+        first = terminal.warm_up()
     except Exception as error:  # noqa: BLE001
         errors[f"warm-up: {type(error).__name__}"] += 1
         samples.append(f"warm-up: {type(error).__name__}: {str(error)[:200]}")
@@ -363,6 +376,7 @@ def terminal_main(
             "errors": dict(errors),
             "conflicts": dict(conflicts),
             "samples": samples,
+            "first": first,
         }
     )
 
@@ -549,8 +563,8 @@ def main() -> int:
     os.environ.setdefault("CRM_AUDIT_KEY", "load-bench-audit-key")
     print(f"Preparing {args.customers:,} customers on {args.engine} ({folder}) …", file=sys.stderr)
     prepared = prepare(url, folder, args.customers, args.terminals)
-    keys = prepared["keys"]
-    lines = [k[4] for k in keys]
+    half = len(prepared["keys"]) // 2  # identified by, and written to: apart, so a line deregistered
+    keys, lines = prepared["keys"][:half], [k[4] for k in prepared["keys"][half:]]  # is never looked up
     plans = query_plans(url, folder, keys, lines[-5:])
     share = max(1, (len(lines) - 5) // args.terminals)
     context = multiprocessing.get_context("spawn")
@@ -594,12 +608,15 @@ def main() -> int:
     errors: Counter[str] = Counter()
     conflicts: Counter[str] = Counter()
     samples, batch = [], {}
+    first: dict[str, list[float]] = defaultdict(list)
     for result in results:
         errors.update(result.get("errors", {}))
         conflicts.update(result.get("conflicts", {}))
         if isinstance(result["index"], int):
             for action, values in result["timings"].items():
                 timings[action].extend(values)
+            for action, value in result.get("first", {}).items():
+                first[action].append(value)
             samples += result.get("samples", [])
         else:
             batch[result["index"]] = {k: v for k, v in result.items() if k not in ("index", "errors", "conflicts")}
@@ -623,6 +640,9 @@ def main() -> int:
                 "p99_ms": round(percentile(v, 0.99), 1),
             }
             for a, v in sorted(timings.items())
+        },
+        "first_in_a_fresh_process": {
+            a: {"p50_ms": round(statistics.median(v), 1), "max_ms": round(max(v), 1)} for a, v in sorted(first.items())
         },
         "errors": dict(errors),
         "designed_conflicts": dict(conflicts),
@@ -672,6 +692,10 @@ def _print(report: dict[str, Any]) -> None:
     )
     for sample in report["error_samples"]:
         console.print(f"  [red]{sample}")
+    console.print(
+        "first of each action in a fresh process (before the clock), p50 / max ms: "
+        + ", ".join(f"{a} {f['p50_ms']:g}/{f['max_ms']:g}" for a, f in report["first_in_a_fresh_process"].items())
+    )
     console.print(f"beside them: {report['batch']}")
     console.print(f"full scans in interactive queries: {len(report['full_scans'])} "
                   f"(of {len(report['plans'])} statements explained)")  # fmt: skip
