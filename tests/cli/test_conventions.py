@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import typer._completion_shared
+import typer.completion
 from typer._click import Context
 from typer.main import get_command
 
@@ -61,7 +63,12 @@ def test_choices_are_shown_as_choices(cli):
     assert "immediate|freeze" in shown and "fee_problem|call_quality" in shown
 
 
-def test_shell_completion(cli, tmp_path):
+def test_shell_completion(cli, tmp_path, monkeypatch):
+    # typer asks shellingham which shell started the process, from its ancestors; pytest started
+    # with no shell above it (detached, as by a job runner) has none: say bash, as a shell would
+    monkeypatch.setattr(typer.completion, "_get_shell_name", lambda: "bash")
+    monkeypatch.setattr(typer._completion_shared, "_get_shell_name", lambda: "bash")
+
     def run(*args: str, **env: str):
         return cli.runner.invoke(app, list(args), env=cli.environment(operator=None) | env, prog_name="crm-tui")
 
