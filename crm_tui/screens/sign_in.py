@@ -94,16 +94,14 @@ class SignInScreen(ServiceScreen):
         from crm_tui.services.seeding import DEMO_OPERATORS
 
         self.query_one("#sign-in-form").add_class("demo")  # one line less padding: the list fits 80x24
-        table = Table.grid(padding=(0, 1))
-        for gap in ("", "  "):  # two operators a row: operator, password, role
-            if gap:
-                table.add_column(width=1)
-            table.add_column(style="bold")
-            table.add_column()
-            table.add_column(style="italic")
-        people = [(username, password, role.label) for username, password, role, _display in DEMO_OPERATORS]
-        for left, right in zip(people[::2], people[1::2], strict=False):
-            table.add_row(*left, "", *right)
+        table = Table.grid(padding=(0, 2))
+        # one operator a row, the password never cut: two a row cut them at 80 columns in Spanish
+        # ("demo-admi… Administr…"), and a password shown cut is a sign-in that fails
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(style="italic", no_wrap=True, overflow="ellipsis")
+        for username, password, role, _display in DEMO_OPERATORS:
+            table.add_row(username, password, role.label)
         panel.update(Group(Text(_("Demo sign-ins (operator, password, role)"), style="bold"), table))
         names = [username for username, *_rest in DEMO_OPERATORS]
         self.query_one("#username", Input).placeholder = _("{names} or {last}").format(

@@ -182,3 +182,31 @@ async def test_the_demo_database_says_demo_in_the_header(tmp_path, database_url,
             assert [str(span.style) for span in label.spans] == ["bold white on red"]
     finally:
         services.close()
+
+
+async def test_the_demo_sign_ins_show_every_password_whole_at_80_columns_in_spanish(
+    tmp_path, database_url, monkeypatch
+):
+    """Two operators a row cut the passwords at 80x24 in Spanish ("demo-admi… Administr…"): a CSR
+    copying one from the screen could not sign in. One a row, nothing of a password is cut."""
+    from textual.geometry import Region
+
+    from crm_tui.app import CrmApp
+    from crm_tui.config import Settings
+    from crm_tui.services.bootstrap import open_services
+    from crm_tui.services.seeding import DEMO_OPERATORS
+
+    monkeypatch.setenv("CRM_LOCALE", "es_ES")
+    services = open_services(Settings(database_url=database_url, data_dir=tmp_path / "data", demo=True))
+    try:
+        app = CrmApp(services)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            panel = app.screen.query_one("#sign-in-demo")
+            lines = [strip.text for strip in panel.render_lines(Region(0, 0, *panel.size))]
+            assert panel.region.right <= 80 and "Accesos de demostración" in lines[0], lines
+            for username, password, _role, _display in DEMO_OPERATORS:
+                assert any(username in line and password in line for line in lines), (username, lines)
+            assert not any("…" in line for line in lines), lines
+    finally:
+        services.close()
