@@ -84,6 +84,9 @@ SECTION_KEYS = {
     "social": (N_("Social"), N_("the social tab")),
 }
 """Each tab's number key: (description, tooltip), marked here and translated by the footer and the help."""
+SALUTATIONS = (N_("Mr"), N_("Mrs"), N_("Ms"), N_("Dr"))
+"""The titles registration stores (Mr, Mrs, Ms, Dr), shown in the operator's language ("Sra.")."""
+
 SHORT_TITLES = {"Certificates": N_("Certs"), "Interactions": N_("Interactions")}
 """By the tab's English title (its msgid): the label under NARROW columns."""
 GOOD, WARN, BAD = "badge-good", "badge-warn", "badge-bad"
@@ -556,7 +559,7 @@ def _profile(detail: CustomerDetail, currency: str) -> list[tuple[str, str]]:
             if detail.document_seen_at and detail.document_seen
             else _("never recorded (i)"),
         ),
-        (N_("Title"), text(detail.title)),
+        (N_("Title"), words(detail.title)),
         (N_("Version"), str(detail.version)),
     ]
 

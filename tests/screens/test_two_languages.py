@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.widgets import Input, Static
 
 from crm_tui import i18n
@@ -26,6 +26,7 @@ from crm_tui.screens.registration import RegistrationResultModal, RegistrationSc
 from crm_tui.screens.resume import ResumeScreen
 from crm_tui.services import operators
 from crm_tui.services.lifecycle.suspension import suspend_subscriber
+from crm_tui.storage.models.customers import Customer
 from crm_tui.storage.models.lines import Subscriber
 from crm_tui.storage.models.operators import Operator
 from crm_tui.widgets.footer import shown_keys
@@ -68,6 +69,9 @@ def footer_words(app) -> str:
 @LANGUAGES
 async def test_identify_a_customer(make_app, services, csr, lucia, language):
     speaks(services, csr, language)
+    with services.writer() as uow:  # a title as registration stores it: the English code
+        uow.session.execute(update(Customer).where(Customer.customer_id == lucia).values(title="Mrs"))
+        uow.commit()
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await sign_in(pilot)
@@ -77,6 +81,11 @@ async def test_identify_a_customer(make_app, services, csr, lucia, language):
         assert words["deregister"] in footer_words(app)
         labels = [str(label.content) for label in view.query(".profile-label")]
         assert labels[0] == {"es": "ID de cliente", "en": "Customer ID"}[language]
+        values = [str(value.content) for value in view.query(".profile-value")]
+        assert (
+            values[labels.index({"es": "Tratamiento", "en": "Title"}[language])]
+            == {"es": "Sra.", "en": "Mrs"}[language]
+        )
         assert any(words["active"] == str(value.content) for value in view.query(".profile-value")) or words[
             "active"
         ].upper() in " ".join(str(s.content) for s in view.query(Static))
