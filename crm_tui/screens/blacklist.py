@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Static
 
+from crm_tui import present
 from crm_tui.domain import BlacklistSeverity, CertType
 from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import NOTHING, day, local_time, text, words
@@ -40,15 +41,17 @@ COLUMNS = (
     (N_("Added"), 10),
 )
 """(header translated where shown, width); the English header is the column's key."""
+DAY = "{day}"
+"""A date field's placeholder: the operator's way of writing a day (present.day_example)."""
 FIELDS = (
     ("cert_type", N_("Certificate type"), ", ".join(CertType)),
     ("cert_number", N_("Certificate number"), N_("or leave the certificate empty and give name and birthday")),
     ("cert_country", N_("Issuing country"), "ES"),
     ("name", N_("Name (without a certificate)"), "Ana Ruiz Gil"),
-    ("birthday", N_("Birthday (with the name)"), N_("YYYY-MM-DD")),
+    ("birthday", N_("Birthday (with the name)"), DAY),
     ("severity", N_("Severity: ban or warn"), "ban"),
     ("reason", N_("Reason"), N_("why: shown to whoever meets the entry")),
-    ("expires_on", N_("Expires (last day; empty: never)"), N_("YYYY-MM-DD")),
+    ("expires_on", N_("Expires (last day; empty: never)"), DAY),
 )
 """(field, label, placeholder) of the add form, words translated where shown; field names are the
 service's, so its errors land here. The certificate types, the country, the name and `ban` are values."""
@@ -94,9 +97,9 @@ def _parse_day(value: str, field: str, errors: dict[str, str]) -> date | None:
     if not value.strip():
         return None
     try:
-        return date.fromisoformat(value.strip())
+        return present.parse_day(value)  # the operator's way (31/12/2026) or ISO
     except ValueError:
-        errors[field] = _("A date as YYYY-MM-DD.")
+        errors[field] = _("A date like {example}.").format(example=present.day_example())
         return None
 
 
@@ -124,7 +127,7 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
             for field, label, placeholder in FIELDS:
                 control = TextInput(
                     self.fill.get(field, "ban" if field == "severity" else ""),
-                    placeholder=_(placeholder),
+                    placeholder=present.day_example() if placeholder == DAY else _(placeholder),
                     id=f"add-{field}",
                     classes=FREE_TEXT if field in ("reason", "name") else "",
                     compact=True,  # two lines a field: the whole form fits an 80x24 terminal

@@ -23,6 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Input, RadioButton, RadioSet, Select, Static
 
+from crm_tui import present
 from crm_tui.domain import CertType, CustomerType
 from crm_tui.errors import CrmError
 from crm_tui.i18n import N_, _
@@ -57,11 +58,20 @@ DOCUMENT_COLUMNS = (
         required=True,
         width=8,
     ),
-    RowField("expires_on", N_("Expires"), placeholder=N_("YYYY-MM-DD"), width=12),
+    RowField("expires_on", N_("Expires"), placeholder=present.day_example, width=12),
 )
 """An ID document row; the modal that adds one asks the same fields (`translated` where shown)."""
 NOT_SENT = ("type", "primary_offering", "service_number", "account_id", "cert_type", "cert_number", "cert_country")
 """Registration's fields that an edit does not take from this form (documents are rows; the line is not here)."""
+
+
+def _iso_day(typed: str) -> str:
+    """An expiry typed the operator's way (31/12/2030) or as ISO, as ISO for the service; what was
+    typed when it is not a date (the service says why, at the field)."""
+    try:
+        return present.parse_day(typed).isoformat() if typed.strip() else typed
+    except ValueError:
+        return typed
 
 
 def document_row(cert_type: str, number: str, country: str, expires: Any, state: str) -> dict[str, str]:
@@ -250,7 +260,7 @@ class ProfileEditScreen(WorkbenchScreen):
                     "cert_type": row["cert_type"],
                     "cert_number": row["cert_number"],
                     "cert_country": row["cert_country"],
-                    "expires_on": row.get("expires_on", ""),
+                    "expires_on": _iso_day(row.get("expires_on", "")),
                 }
             )
         for key in live:

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, RadioSet, Static
 
+from crm_tui import present
 from crm_tui.domain import Role, SuspensionReason
 from crm_tui.i18n import N_, _
 from crm_tui.present import phone
@@ -44,7 +45,8 @@ class SuspensionChoice:
     reason: str
     note: str
     effective_date: str = ""
-    """YYYY-MM-DD (shop time) to reserve the suspension for that day; empty: now."""
+    """YYYY-MM-DD (shop time) to reserve the suspension for that day; empty: now. Typed the
+    operator's way (31/12/2026 in Spanish) or as ISO; handed to the service as ISO."""
 
 
 class SuspendModal(ModalScreen[SuspensionChoice | None]):
@@ -95,7 +97,11 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
             )
             yield FormField(
                 _("Effective date (optional: reserve for that day)"),
-                TextInput(id="suspension-date", max_length=10, placeholder=_("YYYY-MM-DD; empty suspends now")),
+                TextInput(
+                    id="suspension-date",
+                    max_length=10,
+                    placeholder=_("{example}; empty suspends now").format(example=present.day_example()),
+                ),
                 name="effective_date",
             )
             yield Static(
@@ -124,6 +130,7 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
         if problem:
             show_field_errors(self, {"effective_date": problem})
             return
+        effective = present.parse_day(effective).isoformat() if effective else ""
         self.dismiss(
             SuspensionChoice(
                 reason=self.reasons[index].value,
@@ -142,9 +149,9 @@ def date_problem(value: str, *, today: date | None) -> str | None:
     if not value:
         return None
     try:
-        day = date.fromisoformat(value)
+        day = present.parse_day(value)
     except ValueError:
-        return _("A date as YYYY-MM-DD.")
+        return _("A date like {example}.").format(example=present.day_example())
     if today is not None and day <= today:
         return _("A day after today (empty suspends now).")
     return None

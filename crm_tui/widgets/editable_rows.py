@@ -3,7 +3,7 @@ and the small modal form that adds one row."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -32,7 +32,8 @@ class RowField:
     """The column's header and the field's label, marked with N_() and translated where shown."""
     choices: Sequence[tuple[str, str]] | None = None
     """(label, value) pairs: the field is a Select; the table shows the label (translated where shown)."""
-    placeholder: str = ""
+    placeholder: str | Callable[[], str] = ""
+    """Marked with N_() and translated where shown, or made where shown (a date: present.day_example)."""
     required: bool = False
     default: str = ""
     width: int | None = None
@@ -88,7 +89,10 @@ class RowFormModal(ModalScreen[dict[str, str] | None]):
                         )
                     else:
                         control = TextInput(
-                            value=spec.default, placeholder=_(spec.placeholder), max_length=300, id=f"row-{spec.name}"
+                            value=spec.default,
+                            placeholder=spec.placeholder() if callable(spec.placeholder) else _(spec.placeholder),
+                            max_length=300,
+                            id=f"row-{spec.name}",
                         )
                     yield FormField(_(spec.label) + (" *" if spec.required else ""), control, name=spec.name)
             with Horizontal(id="row-form-buttons"):

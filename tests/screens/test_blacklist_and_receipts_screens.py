@@ -218,3 +218,20 @@ async def test_p_lists_receipts_enter_shows_one_and_s_saves_a_pdf(make_app, serv
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, CustomerViewScreen)
+
+
+def test_the_add_forms_dates_are_typed_the_operators_way():
+    """A birthday or an expiry as the Spanish workbench writes days (28/02/1985), ISO still taken;
+    a wrong one is refused at its field in her words."""
+    from crm_tui import i18n
+    from crm_tui.screens.blacklist import _parse_day
+
+    i18n.use_locale("es_ES")
+    try:
+        errors: dict[str, str] = {}
+        assert _parse_day("28/02/1985", "birthday", errors) == date(1985, 2, 28)
+        assert _parse_day("1985-02-28", "birthday", errors) == date(1985, 2, 28)
+        assert _parse_day("31/02/2030", "expires_on", errors) is None
+        assert errors == {"expires_on": "Una fecha como 31/12/2026."}
+    finally:
+        i18n.use_locale(None)

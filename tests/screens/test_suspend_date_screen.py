@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 
@@ -73,3 +76,25 @@ async def test_the_whole_modal_fits_80x24_with_a_message_for_a_spanish_superviso
         for part in ("#suspension-reason", "#suspend-effects", "#suspend", "#cancel"):
             assert inside.contains_region(modal.query_one(part).region), part
         assert len(modal.query("#suspension-reason RadioButton")) == 6
+
+
+async def test_a_spanish_csr_types_the_day_as_she_writes_it(make_app, services, csr, lucia):
+    """The day as every other date of the Spanish workbench reads (01/03/2030), ISO not required;
+    the placeholder shows that way, a wrong one is refused at its field in her words."""
+    operators.set_language("es", uow=services.writer(), actor=csr)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        modal = await suspend_modal(pilot, "alice")
+        assert modal.query_one("#suspension-date").placeholder == "31/12/2026; vacío suspende ya"
+        await pilot.press("down", "down", "enter", "tab", *"31/02/2030", "enter")  # Travel; no 31 February
+        await pilot.pause()
+        assert app.screen is modal and modal.query_one("#field-effective_date").has_class("error")
+        assert "Una fecha como 31/12/2026." in str(modal.query_one("#field-effective_date .field-error").render())
+        await pilot.press(*["backspace"] * 10, *"01/03/2030", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen)
+        with services.reader() as uow:
+            order = uow.session.execute(select(Order)).scalar_one()
+            assert (order.type, order.status) == ("suspend", "reserved")
+            at = order.effective_at if order.effective_at.tzinfo else order.effective_at.replace(tzinfo=UTC)
+            assert at.astimezone(ZoneInfo("Europe/Madrid")).date() == date(2030, 3, 1)  # the shop's day
