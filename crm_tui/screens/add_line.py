@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, RadioSet, Select, Static
 
-from crm_tui.domain import OrderStatus
+from crm_tui.domain import OrderStatus, PaymentType
 from crm_tui.errors import CrmError, ExternalSystemFailed, Held
 from crm_tui.i18n import N_, _, ngettext
 from crm_tui.present import money_text, phone, words
@@ -136,7 +136,7 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
         currency = self.workbench.services.settings.currency
         accounts = [
             (
-                f"{a.account_id} · {a.payment_type} · "
+                f"{a.account_id} · {words(a.payment_type, PaymentType)} · "
                 + ngettext("{count} line", "{count} lines", a.lines).format(count=a.lines),
                 a.account_id,
             )
@@ -149,7 +149,7 @@ class AddLineScreen(LineOrderScreen[LineOptions]):
         offering.set_options(
             [
                 (
-                    f"{o.name} · {o.payment_type} · "
+                    f"{o.name} · {words(o.payment_type, PaymentType)} · "
                     + _("{fee}/month").format(fee=money_text(o.monthly_fee, currency)),
                     o.code,
                 )

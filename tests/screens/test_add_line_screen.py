@@ -144,3 +144,23 @@ async def test_the_palette_offers_a_new_line_on_the_customer_view(make_app, serv
         await pilot.press(*"New line", "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, AddLineScreen)
+
+
+async def test_the_accounts_and_offerings_say_prepaid_or_postpaid_in_the_operators_words(
+    make_app, services, csr, lucia
+):
+    """They said the stored slug ('21000000001 · postpaid · 1 línea') on a Spanish counter."""
+    from crm_tui.services import operators
+
+    operators.set_language("es", uow=services.writer(), actor=csr)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot)
+        screen = await press_n(pilot)
+        shown = [
+            str(prompt)
+            for selector in ("#account", "#offering")
+            for prompt, _value in screen.query_one(selector, Select)._options
+        ]
+        assert any(" · Pospago · " in option or " · Prepago · " in option for option in shown), shown
+        assert not any("postpaid" in option or "prepaid" in option for option in shown), shown

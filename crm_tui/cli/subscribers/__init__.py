@@ -25,7 +25,7 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import confirm, invocation
 from crm_tui.cli.subscribers import adding, overdue
-from crm_tui.domain import DeregistrationReason, SubscriberStatus, SuspensionReason
+from crm_tui.domain import DeregistrationReason, PaymentType, SubscriberStatus, SuspensionReason
 from crm_tui.i18n import _
 
 app = typer.Typer(help="Lines: show, add, suspend, resume, deregister.", no_args_is_help=True)
@@ -64,7 +64,7 @@ def subscribers_show(service_number: LineNumber, as_json: Json = False) -> None:
             (_("Offering"), view.primary_offering),
             ("ICCID", view.iccid),
             ("IMSI", view.imsi),
-            (_("Network / payment"), f"{view.network_type} / {view.payment_type}"),
+            (_("Network / payment"), f"{view.network_type} / {words(view.payment_type, PaymentType)}"),
             (_("Valid from"), view.valid_from or ""),
         ],
     )
