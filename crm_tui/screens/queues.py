@@ -55,6 +55,10 @@ class QueueItemsTable(FittedTable):
     ]
 
 
+QUEUE_WIDTH = 23
+"""The queue list's column: a queue's name and its count wrap inside it."""
+
+
 class QueuesScreen(WorkbenchScreen):
     """Left: every queue with its open count and oldest age. Right: the chosen queue's items."""
 
@@ -114,7 +118,7 @@ class QueuesScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         listing = self.query_one("#queue-list", WorkbenchTable)
-        listing.add_column(_("Queue · open · oldest"), width=23, key="queue")
+        listing.add_column(_("Queue · open · oldest"), width=QUEUE_WIDTH, key="queue")
         self.query_one("#queue-items", QueueItemsTable).set_columns(ITEM_COLUMNS)
         self.query_one("#queue-filter").display = False
         self.query_one("#scan-row").display = False
@@ -148,14 +152,17 @@ class QueuesScreen(WorkbenchScreen):
             self.queue = next((s.queue for s in summaries if s.open), summaries[0].queue)
         listing = self.query_one("#queue-list", WorkbenchTable)
         now = self._now
-        first_time = listing.row_count == 0
-        for summary in summaries:
-            cell = summary_cell(summary, now)
-            if first_time:
-                listing.add_row(cell, key=summary.queue, height=2)
-            else:  # in place: the cursor stays where the supervisor left it
-                listing.update_cell(summary.queue, "queue", cell)
-        if first_time:
+        cells = [(summary.queue, summary_cell(summary, now)) for summary in summaries]
+        # each row as tall as its words wrapped in the column: a long name ("Solicitudes de
+        # supresión") takes two lines, and a fixed two-line row hid its count under it
+        heights = [len(cell.wrap(self.app.console, QUEUE_WIDTH)) for _queue, cell in cells]
+        if heights == [row.height for row in listing.ordered_rows]:
+            for queue, cell in cells:  # in place: the cursor stays where the supervisor left it
+                listing.update_cell(queue, "queue", cell)
+        else:
+            listing.clear()
+            for (queue, cell), height in zip(cells, heights, strict=True):
+                listing.add_row(cell, key=queue, height=height)
             listing.move_cursor(row=list(self.summaries).index(self.queue))
         self._load_items()
 

@@ -473,3 +473,26 @@ def screen_text(widget: Static) -> str:
     console = Console(width=110, record=True, color_system=None)
     console.print(widget.content)
     return console.export_text()
+
+
+async def test_a_queue_whose_name_wraps_still_shows_its_count(make_app, services, supervisor, twins):
+    """In Spanish 'Solicitudes de supresión' takes two lines of the list: a fixed two-line row hid
+    its 'nada en espera' (or its count) under the name. Each row is as tall as its words."""
+    from crm_tui.screens.queues import QUEUE_WIDTH
+    from crm_tui.services import operators
+
+    operators.set_language("es", uow=services.writer(), actor=supervisor)
+    queue_duplicate(services, *twins, hours_ago=2)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_queues(pilot)
+        listing = screen.query_one("#queue-list")
+        for row in listing.ordered_rows:
+            cell = listing.get_cell(row.key, "queue")
+            lines = [line.plain.strip() for line in cell.wrap(app.console, QUEUE_WIDTH)]
+            assert row.height == len(lines), lines
+            assert " ".join(lines).endswith(("nada en espera", "1 · la más antigua 2 h")), lines  # all of it shown
+        assert any(row.height == 3 for row in listing.ordered_rows)  # a wrapped name, its count kept
+        await pilot.press("down")  # the list still moves row by row
+        await settle(pilot)
+        assert screen.queue != "duplicates"
