@@ -313,3 +313,12 @@ def parse_day(typed: str) -> date:
     raise ValueError(
         _("not a date: {typed} (like {example} or 2026-12-31)").format(typed=repr(typed), example=day_example())
     )
+
+
+def iso_day(typed: str) -> str:
+    """A date typed the operator's way (31/12/2026) or as ISO, as ISO for a service; what is not a
+    date (or nothing) stays as typed, and the service says what it expects, at the field."""
+    try:
+        return parse_day(typed).isoformat()
+    except ValueError:
+        return typed

@@ -135,7 +135,7 @@ def usage_message(error: UsageError) -> str:
     if isinstance(error, NoSuchOption):
         message = _("No such option: {option}.").format(option=error.option_name)
         if error.possibilities:
-            message += " " + _("Did you mean {options}?").format(options=", ".join(sorted(error.possibilities)))
+            message += " " + _("Did you mean {matches}?").format(matches=", ".join(sorted(error.possibilities)))
         return message
     if isinstance(error, MissingParameter):
         if getattr(error.param, "param_type_name", "") == "argument":

@@ -41,19 +41,18 @@ COLUMNS = (
     (N_("Added"), 10),
 )
 """(header translated where shown, width); the English header is the column's key."""
-DAY = "{day}"
-"""A date field's placeholder: the operator's way of writing a day (present.day_example)."""
 FIELDS = (
     ("cert_type", N_("Certificate type"), ", ".join(CertType)),
     ("cert_number", N_("Certificate number"), N_("or leave the certificate empty and give name and birthday")),
     ("cert_country", N_("Issuing country"), "ES"),
     ("name", N_("Name (without a certificate)"), "Ana Ruiz Gil"),
-    ("birthday", N_("Birthday (with the name)"), DAY),
+    ("birthday", N_("Birthday (with the name)"), present.day_example),
     ("severity", N_("Severity: ban or warn"), "ban"),
     ("reason", N_("Reason"), N_("why: shown to whoever meets the entry")),
-    ("expires_on", N_("Expires (last day; empty: never)"), DAY),
+    ("expires_on", N_("Expires (last day; empty: never)"), present.day_example),
 )
-"""(field, label, placeholder) of the add form, words translated where shown; field names are the
+"""(field, label, placeholder) of the add form, words translated where shown (a date's placeholder
+made where shown, the operator's way: present.day_example); field names are the
 service's, so its errors land here. The certificate types, the country, the name and `ban` are values."""
 ENTRY_STATES = {"live": N_("Live"), "expired": N_("Expired"), "lifted": N_("Lifted")}
 """An entry's state (the service's slug) in words, translated where shown."""
@@ -99,7 +98,7 @@ def _parse_day(value: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return present.parse_day(value)  # the operator's way (31/12/2026) or ISO
     except ValueError:
-        errors[field] = _("A date like {example}.").format(example=present.day_example())
+        errors[field] = _("A date like {example} or 2030-03-01.").format(example=present.day_example())
         return None
 
 
@@ -127,7 +126,7 @@ class AddEntryModal(ModalScreen[BlacklistEntryView | None], ServiceScreen):
             for field, label, placeholder in FIELDS:
                 control = TextInput(
                     self.fill.get(field, "ban" if field == "severity" else ""),
-                    placeholder=present.day_example() if placeholder == DAY else _(placeholder),
+                    placeholder=placeholder() if callable(placeholder) else _(placeholder),
                     id=f"add-{field}",
                     classes=FREE_TEXT if field in ("reason", "name") else "",
                     compact=True,  # two lines a field: the whole form fits an 80x24 terminal

@@ -65,15 +65,6 @@ NOT_SENT = ("type", "primary_offering", "service_number", "account_id", "cert_ty
 """Registration's fields that an edit does not take from this form (documents are rows; the line is not here)."""
 
 
-def _iso_day(typed: str) -> str:
-    """An expiry typed the operator's way (31/12/2030) or as ISO, as ISO for the service; what was
-    typed when it is not a date (the service says why, at the field)."""
-    try:
-        return present.parse_day(typed).isoformat() if typed.strip() else typed
-    except ValueError:
-        return typed
-
-
 def document_row(cert_type: str, number: str, country: str, expires: Any, state: str) -> dict[str, str]:
     return {
         "cert_type": cert_type,
@@ -260,7 +251,7 @@ class ProfileEditScreen(WorkbenchScreen):
                     "cert_type": row["cert_type"],
                     "cert_number": row["cert_number"],
                     "cert_country": row["cert_country"],
-                    "expires_on": _iso_day(row.get("expires_on", "")),
+                    "expires_on": present.iso_day(row.get("expires_on", "")),
                 }
             )
         for key in live:

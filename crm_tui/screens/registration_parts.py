@@ -59,15 +59,6 @@ CHECK_CLEAR = N_("No customer has this certificate and nobody looks alike: go on
 # -- the form ----------------------------------------------------------------------------------------
 
 
-def _iso_day(typed: str) -> str:
-    """A birthday typed in the operator's locale (12/04/1988) as the form's ISO; what is not a date stays as typed
-    (the service then says what it expects)."""
-    try:
-        return present.parse_day(typed).isoformat() if typed else typed
-    except ValueError:
-        return typed
-
-
 def registration_form(
     value: Callable[[str], str],
     *,
@@ -80,7 +71,7 @@ def registration_form(
     v = value
     organization = v("customer_type") == CustomerType.ORGANIZATION
     person = {name: ("" if organization else v(name)) for name in PERSON_FIELDS}
-    person["birthday"] = _iso_day(person["birthday"])
+    person["birthday"] = present.iso_day(person["birthday"])
     preferences = PreferenceInput(
         currency=v("currency"),
         language=v("pref_language"),

@@ -44,7 +44,6 @@ from crm_tui.screens.resume_parts import (
     confirmation,
     held_for_supervisor,
     held_text,
-    iso_day,
     missing_fields,
     operations_for,
     resume_effects,
@@ -379,7 +378,7 @@ class ResumeScreen(LineOrderScreen[ResumeQuote]):
             "operation": choices.operation,
             "reason": choices.reason,
             "remarks": choices.remarks,
-            "effective_date": iso_day(choices.effective_date) if choices.reserved else None,
+            "effective_date": present.iso_day(choices.effective_date) if choices.reserved else None,
             "payment_method": choices.payment_method if self.amount_due > 0 else None,
             "pay_outstanding": choices.pay_outstanding,
         }

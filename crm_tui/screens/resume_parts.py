@@ -72,12 +72,6 @@ def _typed_day(value: str) -> str:
     return present.day(day) if day else value
 
 
-def iso_day(value: str) -> str:
-    """The typed date as ISO, for the service (what was typed, when it is not a date: the service says why)."""
-    day = parse_day(value)
-    return day.isoformat() if day else value
-
-
 def held_for_supervisor(quote: ResumeQuote | None) -> bool:
     """A CSR on a fraud suspension: submitting sends the request to the supervisor's queue."""
     return bool(quote and quote.needs_supervisor and quote.reason == SuspensionReason.FRAUD)

@@ -130,7 +130,7 @@ class SuspendModal(ModalScreen[SuspensionChoice | None]):
         if problem:
             show_field_errors(self, {"effective_date": problem})
             return
-        effective = present.parse_day(effective).isoformat() if effective else ""
+        effective = present.iso_day(effective)  # checked above: a day, or empty
         self.dismiss(
             SuspensionChoice(
                 reason=self.reasons[index].value,
@@ -151,7 +151,7 @@ def date_problem(value: str, *, today: date | None) -> str | None:
     try:
         day = present.parse_day(value)
     except ValueError:
-        return _("A date like {example}.").format(example=present.day_example())
+        return _("A date like {example} or 2030-03-01.").format(example=present.day_example())
     if today is not None and day <= today:
         return _("A day after today (empty suspends now).")
     return None

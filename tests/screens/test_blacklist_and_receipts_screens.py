@@ -232,6 +232,6 @@ def test_the_add_forms_dates_are_typed_the_operators_way():
         assert _parse_day("28/02/1985", "birthday", errors) == date(1985, 2, 28)
         assert _parse_day("1985-02-28", "birthday", errors) == date(1985, 2, 28)
         assert _parse_day("31/02/2030", "expires_on", errors) is None
-        assert errors == {"expires_on": "Una fecha como 31/12/2026."}
+        assert errors == {"expires_on": "Una fecha como 31/12/2026 o 2030-03-01."}
     finally:
         i18n.use_locale(None)

@@ -89,7 +89,9 @@ async def test_a_spanish_csr_types_the_day_as_she_writes_it(make_app, services, 
         await pilot.press("down", "down", "enter", "tab", *"31/02/2030", "enter")  # Travel; no 31 February
         await pilot.pause()
         assert app.screen is modal and modal.query_one("#field-effective_date").has_class("error")
-        assert "Una fecha como 31/12/2026." in str(modal.query_one("#field-effective_date .field-error").render())
+        assert "Una fecha como 31/12/2026 o 2030-03-01." in str(
+            modal.query_one("#field-effective_date .field-error").render()
+        )
         await pilot.press(*["backspace"] * 10, *"01/03/2030", "enter")
         await settle(pilot)
         assert isinstance(app.screen, CustomerViewScreen)

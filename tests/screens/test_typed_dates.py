@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm_tui import present
 from crm_tui.screens.registration_parts import registration_form
-from crm_tui.screens.resume_parts import iso_day, parse_day
+from crm_tui.screens.resume_parts import parse_day
 
 
 def _form(birthday: str):
@@ -23,7 +23,7 @@ def test_a_birthday_typed_day_first_reaches_the_service_as_iso():
 
 def test_a_reserved_date_typed_the_local_way_is_sent_as_iso():
     present.configure(locale="en_IE")
-    assert iso_day("1/3/2030") == "2030-03-01"
+    assert present.iso_day("1/3/2030") == "2030-03-01"
     assert parse_day("3/1/2030").month == 1
     present.configure(locale="en_US")
-    assert iso_day("3/1/2030") == "2030-03-01"  # month first in the US
+    assert present.iso_day("3/1/2030") == "2030-03-01"  # month first in the US
