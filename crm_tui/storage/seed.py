@@ -29,6 +29,7 @@ from faker import Faker
 from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlmodel import Session
 
+from crm_tui.i18n import N_, _
 from crm_tui.identifiers import customer_id_for, fold_name, normalize_name
 from crm_tui.storage.db import Database
 from crm_tui.storage.seed_bulk import (
@@ -85,12 +86,13 @@ CREDIT = (
 )
 SUSPENSION_REASONS = ("customer_request", "lost_sim", "travel", "debt", "fraud")
 BLACKLIST_REASONS = (
-    "Unpaid debt from a previous contract",
-    "Identity document reported stolen",
-    "SIM cards resold in bulk",
-    "Payment with a stolen card",
-    "Abusive behaviour in a shop",
+    N_("Unpaid debt from a previous contract"),
+    N_("Identity document reported stolen"),
+    N_("SIM cards resold in bulk"),
+    N_("Payment with a stolen card"),
+    N_("Abusive behaviour in a shop"),
 )
+"""Stored in the language of whoever seeds, as the product stores the texts it makes (see _Loader)."""
 FAR_FUTURE = date(2100, 1, 1)
 
 
@@ -313,6 +315,10 @@ class _Loader:
         self.today = now.date()
         self.pools = pools
         self.keys = keys
+        # stored text in the seeding operator's language, as the product writes what it makes
+        self.commitment = _("{months}-month commitment")
+        self.monthly_bill = _("Monthly bill {month}")
+        self.blacklist_reasons = [_(reason) for reason in BLACKLIST_REASONS]
         cities = _load_cities()
         self.cities = Weighted(cities, [c[3] for c in cities])
         ensure = ensure_offerings(connection)
@@ -537,7 +543,7 @@ class _Loader:
                     "subscriber_id": None,
                     "order_id": None,
                     "kind": "bill",
-                    "description": f"Monthly bill {due:%Y-%m}",
+                    "description": self.monthly_bill.format(month=f"{due:%Y-%m}"),
                     "amount": (fees * Decimal(rng.randint(90, 140)) / 100).quantize(Decimal("0.01")),
                     "currency": "EUR",
                     "status": "outstanding",
@@ -660,7 +666,7 @@ class _Loader:
                         "id": self._id(CONTRACTS),
                         "subscriber_id": sub_pk,
                         "offering_id": offering.id,
-                        "name": f"{months}-month commitment",
+                        "name": self.commitment.format(months=months),
                         "status": "active",
                         "effective_on": start,
                         "expires_on": _add_months(start, months),
@@ -778,7 +784,7 @@ class _Loader:
                 "name_search": name,
                 "birthday": birthday,
                 "severity": severity,
-                "reason": rng.choice(BLACKLIST_REASONS),
+                "reason": rng.choice(self.blacklist_reasons),
                 "expires_at": None if rng.random() < 0.7 else self.now + timedelta(days=rng.randint(30, 720)),
                 "created_at": self.now - timedelta(days=rng.randint(1, 1500)),
                 "created_by": None,

@@ -15,6 +15,7 @@ from stdnum import imsi as stdnum_imsi
 from stdnum import luhn
 from stdnum.es import cif, dni, nie
 
+from crm_tui import i18n
 from crm_tui.domain import Role
 from crm_tui.errors import NotAllowed
 from crm_tui.services import operators, seeding
@@ -30,7 +31,8 @@ from crm_tui.storage.db import Database
 from crm_tui.storage.models.audit import AuditEntry
 from crm_tui.storage.models.blacklist import BlacklistEntry
 from crm_tui.storage.models.customers import Certificate, Customer
-from crm_tui.storage.models.lines import NumberPoolEntry, Offering, SimCard, Subscriber
+from crm_tui.storage.models.lines import Contract, NumberPoolEntry, Offering, SimCard, Subscriber
+from crm_tui.storage.models.money import Charge
 from crm_tui.storage.seed import load_catalog, seed_database
 from tests.factories import make_customer
 
@@ -275,6 +277,32 @@ def test_create_demo_is_idempotent_and_shows_lucia(services):
         found = _search(services, alice, **{field: value}).customers
         assert [c.name for c in found] == ["Lucía García Pérez"], field
     assert found[0].customer_id == customer_id_for(1)
+
+
+@pytest.mark.parametrize(
+    ("language", "contract", "bill", "reason"),
+    [
+        ("es", r"permanencia de \d+ meses", r"Factura mensual \d{4}-\d{2}", "Deuda impagada de un contrato anterior"),
+        ("en", r"\d+-month commitment", r"Monthly bill \d{4}-\d{2}", "Unpaid debt from a previous contract"),
+    ],
+)
+def test_seeded_texts_are_stored_in_the_seeding_language(services, language, contract, bill, reason):
+    """A Spanish shop's demo shows its contracts, bills and blacklist reasons in Spanish, as the
+    product stores what it writes itself; an English one in English."""
+    i18n.use_locale(language)
+    try:
+        seed_database(services.database, customers=300, seed=3, now=NOW)
+        reasons = {i18n._(r) for r in seed_module.BLACKLIST_REASONS}
+    finally:
+        i18n.use_locale(None)
+    with services.reader() as uow:
+        session = uow.session
+        names = set(session.execute(select(Contract.name)).scalars())
+        bills = set(session.execute(select(Charge.description).where(Charge.kind == "bill")).scalars())
+        stored_reasons = set(session.execute(select(BlacklistEntry.reason)).scalars())
+    assert names and all(re.fullmatch(contract, name) for name in names), names
+    assert bills and all(re.fullmatch(bill, text) for text in bills), bills
+    assert reason in reasons and stored_reasons and stored_reasons <= reasons, stored_reasons
 
 
 def test_seed_customers_is_for_admins_and_audited(services, admin, csr):
