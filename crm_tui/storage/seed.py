@@ -29,7 +29,8 @@ from faker import Faker
 from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlmodel import Session
 
-from crm_tui.i18n import N_, _
+from crm_tui import i18n
+from crm_tui.i18n import N_
 from crm_tui.identifiers import customer_id_for, fold_name, normalize_name
 from crm_tui.storage.db import Database
 from crm_tui.storage.seed_bulk import (
@@ -316,9 +317,9 @@ class _Loader:
         self.pools = pools
         self.keys = keys
         # stored text in the seeding operator's language, as the product writes what it makes
-        self.commitment = _("{months}-month commitment")
-        self.monthly_bill = _("Monthly bill {month}")
-        self.blacklist_reasons = [_(reason) for reason in BLACKLIST_REASONS]
+        self.commitment = i18n._("{months}-month commitment")
+        self.monthly_bill = i18n._("Monthly bill {month}")
+        self.blacklist_reasons = [i18n._(reason) for reason in BLACKLIST_REASONS]
         cities = _load_cities()
         self.cities = Weighted(cities, [c[3] for c in cities])
         ensure = ensure_offerings(connection)
