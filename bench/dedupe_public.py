@@ -314,6 +314,7 @@ def run_set(name: str, seed: int, bench: Any) -> dict[str, Any]:
             **bench.scores(found, truth_in),
             "recall_of_all_true_pairs": round(len(found & truth) / len(truth), 4),
             "model": trained.version,
+            "address": model.training.get("address"),
             "train_seconds": trained.seconds,
             "scan_seconds": report.seconds,
             "threshold": model.threshold,

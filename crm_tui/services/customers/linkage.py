@@ -15,18 +15,19 @@ Comparisons, for every field a person shares:
   crosswise; a second given name or surname left out is a level of its own);
 - birthday: the same, day and month swapped, one part mistyped (one digit, or the year off by
   one), one part different, more than one part different (a parent and child, namesakes);
-- the address, in four comparisons, so that agreement on several parts adds up (a pair whose names
-  FEBRL corrupted keeps enough evidence) without counting twice what one part already implies:
-  the street (the same street, number and postcode; the same street and number; the same street;
-  another street), the postcode apart only where the street does not already say it (another
-  street, or none on either side), the town, and the region apart only where the town does not
-  already say it. The town is counted beside the street although a postcode mostly implies it:
-  on the seeded base (households sharing an address) that is 2.5 bits more for two people at one
-  address, one false positive more in 1,000; on FEBRL, where a suburb is drawn independently of
-  the street, it lifts F1 from 0.979-0.986 to 0.987-0.996 (bench/README.md, 2026-12-03). Until
-  then the address was one ordinal comparison, since its parts change together when a person
-  moves; all four parts as independent comparisons (splink's way) reached 0.990-0.999 on FEBRL but
-  linked parents and twins at their shared address (F1 0.90 on the seeded base);
+- the address, in four comparisons (street, postal code, town, region), counted one of two ways,
+  chosen when the model is trained (`linkage_training.address_model_of`):
+  - "household" (the default, and what a telecom base needs): agreement on several parts adds up
+    without counting twice what one part already implies: the street (the same street, number and
+    postcode; the same street and number; the same street; another street), the postcode apart
+    only where the street does not already say it (another street, or none on either side), the
+    town, and the region apart only where the town does not already say it. Two people of one
+    household share every part of the address, so counting the parts as independent evidence
+    linked parents and twins at their shared address (F1 0.90 on the seeded base);
+  - "independent" (splink's way), for a base where different people seldom share an address, as in
+    FEBRL, whose generator draws street, suburb, postcode and state apart: every part counts on
+    its own (FEBRL F1 0.9949-0.9989 against 0.9895-0.9967 the household way, the same blocking,
+    bench/README.md 2026-12-05);
 - phone, email: one shared or not;
 - documents: the same number, one keystroke apart, another document (a renewed or foreign passport,
   another kind, an expired one: weak evidence), another lifelong national ID or residence permit
@@ -50,6 +51,8 @@ from crm_tui.services.customers.matching import (
     normalize_contact,
 )
 
+ADDRESS_MODELS = ("household", "independent")
+"""How the address's parts are counted (see the module's docstring); the first is the default."""
 LIFELONG = frozenset({"national_id", "residence_permit"})
 """Documents whose number a person keeps for life: another such number means another person."""
 
@@ -138,6 +141,21 @@ class Person:
     postcodes: frozenset[str] = frozenset()
     towns: frozenset[str] = frozenset()
     regions: frozenset[str] = frozenset()
+    places: tuple[tuple[str, str, str, str, str], ...] = ()
+    """With more than one address, each as (street, number, postcode, town, region), so that the
+    blocking keys built of several parts take them from one address (see `places_of`)."""
+
+
+def places_of(person: Person) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Each address of the person as (street, number, postcode, town, region), "" for a part it
+    lacks; with one address, read off the person's sets."""
+    if person.places or not (person.streets or person.numbers or person.postcodes or person.towns or person.regions):
+        return person.places
+
+    def one(values: Iterable[str]) -> str:
+        return next(iter(values), "")
+
+    return ((one(person.streets), one(person.numbers), one(person.postcodes), one(person.towns), one(person.regions)),)
 
 
 _DIGITS = re.compile("[0-9]+")
@@ -218,20 +236,23 @@ def make_person(
             (emails if "@" in normal else phones).add(normal)
     phones.discard("")
     streets, numbers, postcodes, towns, regions = [], set(), set(), set(), set()
+    places = []
     for detail, postcode, town, region in addresses:
         street, number = street_and_number(detail or "")
+        code = postcode.strip().upper().replace(" ", "") if postcode else ""
+        place, area = _place(town) if town and town.strip() else "", _place(region) if region and region.strip() else ""
         if street and street not in streets:
             streets.append(street)
         if number:
             numbers.add(number)
-        if postcode and postcode.strip():
-            postcodes.add(postcode.strip().upper().replace(" ", ""))
-        if town and town.strip():
-            towns.add(_place(town))
-        if region and region.strip():
-            regions.add(_place(region))
-    towns.discard("")
-    regions.discard("")
+        if code:
+            postcodes.add(code)
+        if place:
+            towns.add(place)
+        if area:
+            regions.add(area)
+        places.append((street, number, code, place, area))
+    several = tuple(dict.fromkeys(places))
     return Person(
         organization,
         first,
@@ -245,6 +266,7 @@ def make_person(
         frozenset(postcodes),
         frozenset(towns),
         frozenset(regions),
+        several if len(several) > 1 else (),
     )
 
 
@@ -411,16 +433,22 @@ def _city(a: frozenset[str], b: frozenset[str]) -> int | None:
     return 0 if _close(a, b, 0.9) else 1
 
 
-def compare(a: Person, b: Person) -> tuple[int | None, ...]:
-    """The pair's level on each comparison, in COMPARISONS order (None where either side lacks the field)."""
-    return compare_names(a, b)[0]
+def compare(a: Person, b: Person, independent: bool = False) -> tuple[int | None, ...]:
+    """The pair's level on each comparison, in COMPARISONS order (None where either side lacks the
+    field); `independent`: the address's parts each compared ("independent" in ADDRESS_MODELS)."""
+    return compare_names(a, b, independent)[0]
 
 
-def compare_names(a: Person, b: Person) -> tuple[tuple[int | None, ...], str, str]:
+def compare_names(a: Person, b: Person, independent: bool = False) -> tuple[tuple[int | None, ...], str, str]:
     """`compare`'s levels, and the values a same first name and a same last name are weighed under
     ("" where not the same)."""
     first, last, first_value, last_value = _names(a, b)
     street, city = _street(a, b), _city(a.towns, b.towns)
+    if independent:
+        postcode, region = _postal_code(a.postcodes, b.postcodes), _shared(a.regions, b.regions)
+    else:
+        postcode = _postal_code(a.postcodes, b.postcodes) if street is None or street == 3 else None
+        region = _shared(a.regions, b.regions) if city != 0 else None
     return (
         (
             first,
@@ -430,9 +458,9 @@ def compare_names(a: Person, b: Person) -> tuple[tuple[int | None, ...], str, st
             _shared(a.phones, b.phones),
             _shared(a.emails, b.emails),
             street,
-            _postal_code(a.postcodes, b.postcodes) if street is None or street == 3 else None,
+            postcode,
             city,
-            _shared(a.regions, b.regions) if city != 0 else None,
+            region,
         ),
         first_value,
         last_value,

@@ -13,7 +13,15 @@ from importlib import resources
 from typing import Any
 
 from crm_tui.i18n import _
-from crm_tui.services.customers.linkage import COMPARISON_WORDS, COMPARISONS, GROUPS, NAMES, Person, compare_names
+from crm_tui.services.customers.linkage import (
+    ADDRESS_MODELS,
+    COMPARISON_WORDS,
+    COMPARISONS,
+    GROUPS,
+    NAMES,
+    Person,
+    compare_names,
+)
 
 FORMAT = 2
 """The stored model's layout: 2 since the address became four comparisons (street, postal code,
@@ -87,9 +95,20 @@ class MatchModel:
     """Term frequencies (as splink's term-frequency adjustments): for first_name and last_name, the
     share of records with each common value; a value not listed is as rare as `rare`."""
     rare: float = 0.0
+    address: str = ADDRESS_MODELS[0]
+    """How the address's parts count ("household" or "independent", see `linkage`): chosen by
+    training from the base (`linkage_training.address_model_of`); a model stored before it is household."""
     _weights: tuple[tuple[float, ...], ...] = field(init=False, repr=False, compare=False)
+    _independent: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.address not in ADDRESS_MODELS:
+            raise StaleModel(
+                _("Stored model {version} counts the address in a way this version does not know ({address}).").format(
+                    version=self.version, address=self.address
+                )
+            )
+        object.__setattr__(self, "_independent", self.address == "independent")
         weights = tuple(
             tuple(math.log2(m / u) for m, u in zip(self.m[name], self.u[name], strict=True)) for name in NAMES
         )
@@ -126,7 +145,7 @@ class MatchModel:
         """The pair's match: never between an organization and a person."""
         if a.organization != b.organization:
             return Match(0.0, -math.inf, ())
-        levels, first, last = compare_names(a, b)
+        levels, first, last = compare_names(a, b, self._independent)
         compared = [(name, level) for name, level in zip(NAMES, levels, strict=True) if level is not None]
         parts = tuple(
             (name, COMPARISONS[name][level], weight)
@@ -140,7 +159,7 @@ class MatchModel:
         pairs it scores and builds the whole Match only for those it keeps."""
         if a.organization != b.organization:
             return 0.0
-        return _probability(self.prior_weight + sum(self._field_weights(*compare_names(a, b))))
+        return _probability(self.prior_weight + sum(self._field_weights(*compare_names(a, b, self._independent))))
 
     def _field_weights(self, levels: Sequence[int | None], first: str, last: str) -> list[float]:
         """The weight of each field compared (a None level is left out), in the order of NAMES; a
@@ -161,6 +180,7 @@ class MatchModel:
             "trained_at": self.trained_at,
             "prior": self.prior,
             "threshold": self.threshold,
+            "address": self.address,
             "comparisons": {
                 name: {"levels": list(COMPARISONS[name]), "m": list(self.m[name]), "u": list(self.u[name])}
                 for name in NAMES
@@ -190,6 +210,7 @@ class MatchModel:
             training=raw.get("training", {}),
             frequencies={k: v for k, v in raw.get("term_frequencies", {}).items() if k != "rare"},
             rare=raw.get("term_frequencies", {}).get("rare", 0.0),
+            address=raw.get("address", ADDRESS_MODELS[0]),
         )
 
     def to_json(self) -> str:

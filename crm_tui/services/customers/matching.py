@@ -51,6 +51,14 @@ ADDRESS_WORDS = {
     "dcha": "derecha",
     "dcho": "derecha",
 }
+STREET_TYPES = frozenset(
+    {
+        *(word for word in ADDRESS_WORDS.values() if word),
+        *"acceso alameda avenida bulevar callejon camino canada carrer cuesta glorieta pasadizo pasaje".split(),
+        *"poligono rambla ronda travesia via vial".split(),
+    }
+)
+"""Words that say what kind of street it is ("calle", "paseo"), not which: `street_word` skips them."""
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
 
@@ -110,6 +118,17 @@ def normalize_address(detail: str) -> str:
     text = _DIGITS_LETTERS.sub(" ", text)
     words = (ADDRESS_WORDS.get(w, w) for w in _SPLIT.split(text) if w and w not in PARTICLES)
     return " ".join(w for w in words if w)
+
+
+@lru_cache(maxsize=1 << 17)
+def street_word(street: str) -> str:
+    """The first four letters of the first word that names a normalised street ("calle mayor" ->
+    "mayo", "walker crescent" -> "walk"): a street's key that survives a typo, a split or merged
+    word or a changed type further on ("walkercerscent", "yuranig h court"). "" if none."""
+    for word in street.split():
+        if len(word) > 1 and word not in STREET_TYPES and not word.isdigit():
+            return word[:4]
+    return ""
 
 
 def normalize_contact(value: str) -> str:

@@ -18,12 +18,25 @@ million candidate pairs at 1,000,000 customers; these give 2.2 million, 196 s fo
   replaced, the postcode mistyped); house number + the first given name's phonetic code +
   the postcode, or + the town and the surname's initial (surname and birthday replaced or
   mistyped, the street or postcode mistyped);
+- where FEBRL's heavier corruptions meet (a street mistyped, split or merged, the postcode and a
+  name mistyped together, a first name or birthday replaced): the street's word (`street_word`,
+  its first four letters) with the house number and the postcode, or with the house number, one
+  part's phonetic code and the region; the postcode with the street's word and one part's
+  phonetic code; the house number with the surname's code and the postcode; the house number with
+  both parts' codes; the birthday with the street's word and the region, or with the town and
+  the surname's initial. Each was kept for the true pairs it alone finds on FEBRL 1, 2 and 4
+  and the few candidate pairs it adds at 1,000,000 seeded customers (bench/README.md, 2026-12-05);
+  wider ones that found more (the street's word with the postcode's area, the town with the house
+  number) gave millions;
 - a certificate number, the same or one transposition or dropped character away;
 - for a person without a birthday (a legacy record imported incomplete), looser keys that need
   none: postcode or town + one phonetic name token or a token's first three letters; town +
   street. Only such records are put into these blocks; every other customer is looked up against
   them, not added (`Records.candidate_pairs`), so their cost follows the undated records, not the
   base: with none (a seeded base) nothing is built, and the pairs they add all have an undated side.
+
+The keys made of several parts of an address take them from one address (`places_of`): with a
+home and a billing address, the street of one and the number of the other key nobody.
 
 A block shared by more than `max_block` customers (a company name used by hundreds) gives no
 pairs; such blocks are counted. `RULES` names them for the benchmark's pair completeness.
@@ -41,8 +54,8 @@ from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from crm_tui.domain import HIDDEN_STATUSES
-from crm_tui.services.customers.linkage import Person, make_person
-from crm_tui.services.customers.matching import certificate_neighbours, phonetic
+from crm_tui.services.customers.linkage import Person, make_person, places_of
+from crm_tui.services.customers.matching import certificate_neighbours, phonetic, street_word
 from crm_tui.services.dedupe import parallel
 from crm_tui.storage.models.customers import Address, Certificate, Contact, Customer
 from crm_tui.storage.unit_of_work import UnitOfWork
@@ -71,6 +84,13 @@ RULES = (
     "birthday+postcode",
     "birthday+number",
     "number+first name+place",
+    "street word+number+postcode",
+    "street word+number+name+region",
+    "postcode+street word+name",
+    "number+surname+postcode",
+    "number+names",
+    "birthday+street word+region",
+    "birthday+town+surname initial",
     "certificate",
     "undated",
 )
@@ -194,23 +214,50 @@ def blocking_keys(person: Person) -> list[tuple[str, Any]]:
         area = min(person.postcodes)[:2] if person.postcodes else ""
         keys += [("full phonetic name+area", (tuple(codes), area))]
     keys += [("contact", value) for value in sorted(person.phones | person.emails)]
-    for street in person.streets:
-        for number in sorted(person.numbers):
-            keys += [("street+number+token", (street, number, code)) for code in codes]
-        keys += [("postcode+street", (postcode, street)) for postcode in person.postcodes]
     for postcode in sorted(person.postcodes):
         keys += [("postcode+2 tokens", (postcode, x, y)) for x, y in combinations(codes, 2)]
         if person.first and person.last:  # one part's phonetic code and the other part's initial
             first, last = person.first[0], person.last[0]
             keys += [("postcode+token+initial", (postcode, *sorted((phonetic(first), last[0]))))]
             keys += [("postcode+token+initial", (postcode, *sorted((phonetic(last), first[0]))))]
-    if person.first and person.numbers:  # the house number and the first given name, where they live
-        given = phonetic(person.first[0])
-        for number in sorted(person.numbers):
-            keys += [("number+first name+place", (number, given, postcode)) for postcode in sorted(person.postcodes)]
-            if person.last:
-                initial = person.last[0][0]
-                keys += [("number+first name+place", (number, given, town, initial)) for town in sorted(person.towns)]
+    return keys + _address_keys(person, codes)
+
+
+def _address_keys(person: Person, codes: list[str]) -> list[tuple[str, Any]]:
+    """The keys made of several parts of an address, each address's parts taken together
+    (`places_of`: a street of one address with the number of another would key nobody)."""
+    keys: list[tuple[str, Any]] = []
+    given = phonetic(person.first[0]) if person.first else ""
+    surname = phonetic(person.last[0]) if person.last else ""
+    parts = sorted({given, surname} - {""})
+    initial = person.last[0][0] if person.last else ""
+    birthday = person.birthday
+    for street, number, postcode, town, region in places_of(person):
+        word = street_word(street)
+        if street and number:
+            keys += [("street+number+token", (street, number, code)) for code in codes]
+        if street and postcode:
+            keys += [("postcode+street", (postcode, street))]
+        if number and given:  # the house number and the first given name, where they live
+            if postcode:
+                keys += [("number+first name+place", (number, given, postcode))]
+            if town and initial:
+                keys += [("number+first name+place", (number, given, town, initial))]
+        if word and number:
+            if postcode:
+                keys += [("street word+number+postcode", (word, number, postcode))]
+            if region:
+                keys += [("street word+number+name+region", (word, number, code, region)) for code in parts]
+        if word and postcode:
+            keys += [("postcode+street word+name", (postcode, word, code)) for code in parts]
+        if number and surname and postcode:
+            keys += [("number+surname+postcode", (number, surname, postcode))]
+        if number and given and surname:
+            keys += [("number+names", (number, given, surname))]
+        if birthday and word and region:
+            keys += [("birthday+street word+region", (birthday, word, region))]
+        if birthday and town and initial:
+            keys += [("birthday+town+surname initial", (birthday, town, initial))]
     return keys
 
 

@@ -37,6 +37,9 @@ class TrainReport(View):
     records: int
     prior: float
     threshold: float
+    address: str
+    """How the model counts the address: "household" or "independent" (its parts apart), chosen
+    from the base (`linkage_training.address_model_of`); the evidence is in `training["address"]`."""
     weights: dict[str, dict[str, float]]
     """comparison -> level -> log2(m/u): positive is evidence of one person, negative of two."""
     training: dict[str, object]
@@ -108,6 +111,7 @@ def report_of(model: MatchModel, trained_at: datetime, seconds: float = 0.0) -> 
         records=int(model.training.get("records", 0)),
         prior=model.prior,
         threshold=model.threshold,
+        address=model.address,
         weights={
             name: {level: round(model.level_weight(name, k), 2) for k, level in enumerate(COMPARISONS[name])}
             for name in NAMES
