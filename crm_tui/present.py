@@ -153,6 +153,14 @@ def number(value: int | Decimal | float | None, *, nothing: str = NOTHING) -> st
     return format_decimal(value, locale=locale())
 
 
+def decimal(value: float | Decimal, digits: int, *, signed: bool = False) -> str:
+    """A measure with a fixed number of decimals: `0,97`, `+9,24` (es_ES); `0.97`, `+9.24` (en_IE)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=f"+{pattern};-{pattern}" if signed else pattern, locale=locale())
+
+
 def local_time(at: datetime | None, *, nothing: str = NOTHING) -> str:
     """An aware UTC time in the shop's zone, to the minute: `1/12/2026 10:05`."""
     from babel.dates import format_skeleton, format_time

@@ -40,6 +40,16 @@ def test_numbers_dates_and_times_in_the_locale_and_the_shop_zone():
     assert present.long_day(at) == "Tue 1 Dec 2026"
 
 
+@pytest.mark.parametrize(
+    ("locale", "score", "weight", "seconds"), [("es_ES", "0,97", "-5,54", "2,8"), ("en_IE", "0.97", "-5.54", "2.8")]
+)
+def test_measures_keep_their_decimals_in_the_locale(locale, score, weight, seconds):
+    present.configure(locale=locale)
+    assert present.decimal(0.9712, 2) == score and present.decimal(-5.5375, 2, signed=True) == weight
+    assert present.decimal(2.8, 1) == seconds and present.decimal(9.24, 2, signed=True).startswith("+9")
+    assert present.decimal(3, 0) == "3"
+
+
 def test_relative_times_in_words():
     now = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
     present.configure(locale="es_ES")

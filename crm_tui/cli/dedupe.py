@@ -17,8 +17,14 @@ from crm_tui.cli.output import (
 )
 from crm_tui.cli.session import confirm, invocation
 from crm_tui.domain import QueueItemStatus
-from crm_tui.i18n import _
-from crm_tui.present import fields, words
+from crm_tui.i18n import N_, _
+from crm_tui.present import decimal, fields, number, words
+
+ADDRESS_WORDS = {  # how `dedupe train` says the model counts the address
+    "household": N_("the address counted as one household's"),
+    "independent": N_("the address's parts counted apart (few people share an address here)"),
+}
+
 
 app = typer.Typer(help="De-duplicate customer identities: train, scan, merge, unmerge.", no_args_is_help=True)
 
@@ -43,10 +49,13 @@ def dedupe_train(
 ) -> None:
     """Estimate the matching model on the current base (supervisor) and store it as the one in force:
     u from random pairs, m by expectation-maximisation over blocking rules.
-    `{"version", "trained_at", "records", "prior", "threshold", "weights": {comparison: {level: weight}}}`.
+    `{"version", "trained_at", "records", "prior", "threshold", "address", "weights": {comparison: {level: weight}}}`;
+    "address" says how the address counts: "household" (its parts as one household's, the telecom
+    default) or "independent" (each part apart, for a base where different people seldom share one).
 
     Example: crm-tui dedupe train --seed 42 --json
     """
+    from crm_tui.services.customers.linkage import COMPARISON_WORDS
     from crm_tui.services.dedupe.training import train_model
 
     run = invocation()
@@ -66,12 +75,17 @@ def dedupe_train(
         _("Matching model {version}").format(version=report.version),
         [_("Comparison"), _("Level"), Column(_("Weight"), numeric=True)],
         [
-            (comparison.replace("_", " "), level, f"{weight:+.2f}")
+            (_(COMPARISON_WORDS[comparison]), _(level), decimal(weight, 2, signed=True))
             for comparison, levels in report.weights.items()
             for level, weight in levels.items()
         ],
-        caption=_("Trained on {records} customers in {seconds} s · report pairs at p >= {threshold}").format(
-            records=f"{report.records:,}", seconds=f"{report.seconds:.1f}", threshold=report.threshold
+        caption=_(
+            "Trained on {records} customers in {seconds} s · report pairs at p >= {threshold} · {address}"
+        ).format(
+            records=number(report.records),
+            seconds=decimal(report.seconds, 1),
+            threshold=number(report.threshold),
+            address=_(ADDRESS_WORDS[report.address]),
         ),
     )
 
@@ -125,7 +139,7 @@ def dedupe_scan(
             (
                 p.customer_id_a,
                 p.customer_id_b,
-                f"{p.score:.2f}",
+                decimal(p.score, 2),
                 fields(p.reasons.get("agree"), nothing=""),
                 fields(p.reasons.get("differ"), nothing=""),
                 words(p.status, QueueItemStatus),
@@ -133,20 +147,24 @@ def dedupe_scan(
             for p in report.pairs
         ],
         caption=_("{new} new · {compared} pairs compared in {seconds} s · model {model}").format(
-            new=report.new, compared=f"{report.compared:,}", seconds=f"{report.seconds:.1f}", model=report.model
+            new=number(report.new),
+            compared=number(report.compared),
+            seconds=decimal(report.seconds, 1),
+            model=report.model,
         ),
     )
     if report.borderline:
         print_table(
             _("Borderline: p {low} to {high}, not queued").format(
-                low=f"{report.ignore_below:g}", high=f"{report.threshold:g}"
+                low=f"{report.ignore_below:g}",
+                high=f"{report.threshold:g}",  # as the settings say them
             ),
             [Column("A", code=True), Column("B", code=True), Column(_("Score"), numeric=True), _("Agree"), _("Differ")],
             [
                 (
                     p.customer_id_a,
                     p.customer_id_b,
-                    f"{p.score:.2f}",
+                    decimal(p.score, 2),
                     fields(p.reasons.get("agree"), nothing=""),
                     fields(p.reasons.get("differ"), nothing=""),
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from crm_tui.storage.seed import seed_database
@@ -19,6 +20,21 @@ def test_a_supervisor_trains_the_model_and_the_scan_uses_it(cli, services, super
     assert cli.json("dedupe", "scan", operator="sam")["model"] == model["version"]
     table = cli("dedupe", "train", operator="sam")
     assert table.exit_code == 0 and "another lifelong ID" in table.stdout and "Matching model" in table.stdout
+    assert model["address"] == "household" and "the address counted as one household" in " ".join(table.stdout.split())
+
+
+def test_a_spanish_supervisor_reads_the_model_in_spanish(cli, services, supervisor):
+    """The comparisons, their levels, the weights' decimal comma and how the address counts, in the
+    operator's language; the JSON keeps the stable English keys scripts read."""
+    seed_database(services.database, customers=60, seed=5)
+    table = cli("dedupe", "train", operator="sam", CRM_LOCALE="es_ES")
+    said = " ".join(table.stdout.split())
+    assert table.exit_code == 0
+    assert "otro documento vitalicio" in said and "fecha de nacimiento" in said and "apellidos" in said
+    assert "another lifelong ID" not in said and "last name" not in said
+    assert re.search(r"[+-]\d+,\d\d", said) and "la dirección contada como la de un hogar" in said
+    document = cli.json("dedupe", "train", operator="sam", CRM_LOCALE="es_ES")
+    assert "another lifelong ID" in document["weights"]["document"]
 
 
 def test_training_a_base_too_small_is_invalid_input(cli, services, supervisor):
