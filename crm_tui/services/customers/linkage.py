@@ -149,13 +149,13 @@ class Person:
 def places_of(person: Person) -> tuple[tuple[str, str, str, str, str], ...]:
     """Each address of the person as (street, number, postcode, town, region), "" for a part it
     lacks; with one address, read off the person's sets."""
-    if person.places or not (person.streets or person.numbers or person.postcodes or person.towns or person.regions):
+    if person.places:
         return person.places
-
-    def one(values: Iterable[str]) -> str:
-        return next(iter(values), "")
-
-    return ((one(person.streets), one(person.numbers), one(person.postcodes), one(person.towns), one(person.regions)),)
+    sets = (person.streets, person.numbers, person.postcodes, person.towns, person.regions)
+    if not any(sets):
+        return ()
+    street, number, postcode, town, region = (next(iter(values), "") for values in sets)
+    return ((street, number, postcode, town, region),)
 
 
 _DIGITS = re.compile("[0-9]+")

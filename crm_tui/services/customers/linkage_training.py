@@ -34,6 +34,7 @@ from crm_tui.services.customers.linkage import (
     compare,
     compare_names,
     name_value,
+    places_of,
 )
 from crm_tui.services.customers.linkage_model import MatchModel
 from crm_tui.services.customers.matching import phonetic
@@ -117,7 +118,7 @@ base: F1 0.83)."""
 HOUSEHOLD_SHARE = 0.1
 """Of the pairs of people at one address (street, number and postcode), the share that differ in
 first name and birthday (two people of one household, not one person twice) from which the base
-is said to have households: FEBRL's sets 0.018-0.021, the seeded base 0.26; a real base, where
+is said to have households: FEBRL's sets 0.018-0.021, the seeded base 0.31; a real base, where
 families and flats share an address, more."""
 HOUSEHOLD_EVIDENCE = 100
 """Fewer pairs at one address than this say nothing either way: the model stays "household"."""
@@ -129,11 +130,11 @@ def address_model_of(people: Sequence[Person], max_block: int = 60) -> tuple[str
     how many of them differ in first name and birthday (or lack one)."""
     blocks: dict[Hashable, list[int]] = {}
     for i, p in enumerate(people):
-        if p.organization or not p.streets:
+        if p.organization:
             continue
-        for number in p.numbers:
-            for postcode in p.postcodes:
-                blocks.setdefault((p.streets[0], number, postcode), []).append(i)
+        for street, number, postcode, _town, _region in places_of(p):  # one address's parts together
+            if street and number and postcode:
+                blocks.setdefault((street, number, postcode), []).append(i)
     pairs = households = 0
     for members in blocks.values():
         if 1 < len(members) <= max_block:
