@@ -142,8 +142,15 @@ class CrmApp(App[None]):
             severity="warning",
         )
 
+    def get_default_screen(self) -> Screen:
+        """The sign-in screen is the bottom of the stack and stays there, under the signed-in screens.
+
+        Pushing it over Textual's blank default screen drew that screen first and doubled the time to a
+        cursor in the operator name (bench/README.md, cold start 2026-12-05); signing out pops back to
+        it and clears it."""
+        return SignInScreen()
+
     def on_mount(self) -> None:
-        self.push_screen(SignInScreen())
         if self._open_services is not None:
             self.call_after_refresh(self._start_opening)
         elif self._services.value is not None:
@@ -226,7 +233,7 @@ class CrmApp(App[None]):
         from crm_tui.screens.registration import RegistrationScreen
 
         self._query_screen = QueryCustomersScreen(fill=fill)
-        self.switch_screen(self._query_screen)
+        self.push_screen(self._query_screen)
         if launch is not None and launch.screen == "customer" and launch.customer_id:
             self.open_customer(launch.customer_id, key_kind=KeyKind.CUSTOMER_ID)
         if launch is not None and launch.screen == "deregister":
@@ -251,9 +258,10 @@ class CrmApp(App[None]):
         i18n.use_locale(None)
         self.current_customer_id = None
         self._query_screen = None
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_screen(SignInScreen())
+        if isinstance(self.screen, SignInScreen):
+            self.screen.clear()
         self.notify(_("Signed out."))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

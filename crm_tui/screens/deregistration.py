@@ -344,7 +344,11 @@ class DeregistrationScreen(LineOrderScreen[DeregistrationQuote]):
         if first:
             self._show_basics(quote)
             self._show_contracts(quote)
-            self.query_one("#reason", RadioSet).focus()
+            reason_set = self.query_one("#reason", RadioSet)
+            reason_set.focus(scroll_visible=False)
+            # scrolled into view once the filled sections are laid out: scrolled at once, the form went
+            # to where the reasons were while empty and hid the customer's basic info at 80x24
+            self.call_after_refresh(reason_set.scroll_visible)
         self._show_charges(quote)
         self._show_offers()
         self.refresh_form()

@@ -144,7 +144,17 @@ class SignInScreen(ServiceScreen):
         )
 
     def _signed_in(self, actor: Actor) -> None:
+        self.query_one("#password", Input).value = ""  # this screen stays under the signed-in ones
         self.workbench.signed_in(actor)
+
+    def clear(self) -> None:
+        """As first shown, for the next operator (signing out pops back to this screen): no name, no
+        password, no message, the cursor in the operator name."""
+        for field in ("#username", "#password"):
+            self.query_one(field, Input).value = ""
+        self.show_field_errors({})
+        self._say("")
+        self.query_one("#username", Input).focus()
 
     def show_error(self, error: CrmError) -> bool:
         """Sign-in failures (tries left, locked) are said at the form, and the password cleared."""

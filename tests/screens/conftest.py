@@ -78,6 +78,11 @@ async def type_into(pilot: Pilot, selector: str, text: str) -> None:
 
 async def sign_in(pilot: Pilot, username: str = "alice", password: str = PASSWORD, *, typed: bool = False) -> None:
     """Sign in; `typed` presses every key (the sign-in tests), else the fields are filled at once."""
+
+    def sign_in_form_is_up() -> bool:  # a snapshot's run_before starts before the first screen composes
+        return bool(pilot.app.screen.query("#username"))
+
+    await until(pilot, sign_in_form_is_up)
     if typed:
         await type_into(pilot, "#username", username)
         await pilot.press("enter")

@@ -137,3 +137,36 @@ async def test_the_header_clock_changes_with_the_minute_and_only_then(services, 
         header._tick()
         await pilot.pause()
         assert updates == ["header-clock"] and str(clock.render()) != before
+
+
+async def test_signing_out_leaves_an_empty_sign_in_for_the_next_operator(make_app, csr, supervisor, lucia):
+    """Ctrl+Q from a customer view: back to the sign-in screen, which is the bottom of the stack,
+    with nothing of the last operator left in it; the next operator signs in from there."""
+    from crm_tui.screens.customer_view import CustomerViewScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        sign_in_screen = app.screen
+        await sign_in(pilot, password="wrong password", typed=True)
+        await sign_in(pilot, typed=True)
+        await pilot.press("ctrl+f", *lucia, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerViewScreen)
+        assert len(app.screen_stack) == 3  # sign-in, Query Customers, the customer
+        assert app.screen_stack[0] is sign_in_screen
+        assert sign_in_screen.query_one("#password", Input).value == ""  # not kept while signed in
+
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.screen is sign_in_screen and app.screen_stack == [sign_in_screen]
+        assert app.actor is None and app.current_customer_id is None
+        assert app.screen.query_one("#username", Input).value == ""
+        assert app.screen.query_one("#password", Input).value == ""
+        assert message(app) == ""
+        assert app.focused is app.screen.query_one("#username", Input)
+
+        await pilot.press(*"sam", "enter", *PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueryCustomersScreen)
+        assert app.actor == supervisor
+        assert app.focused is app.screen.query_one("#identify-input", Input)
