@@ -30,6 +30,7 @@ from crm_tui.services.shared.validation import (
     parse_service_number,
     parse_social,
     plain_email,
+    read_customer_id,
 )
 from crm_tui.services.shared.views import (
     Actor,
@@ -86,7 +87,10 @@ class CustomerQuery:
 
     def check_in_full(self) -> None:
         """Raise what the full checks say of the keys `parsed()` read the quick way (a plain email
-        address is looked up as typed, lower case; asked of email-validator only when nothing was found)."""
+        address is looked up as typed, lower case; asked of email-validator only when nothing was found;
+        a customer ID's check digit is tested only then too)."""
+        if self.customer_id and not self.customer_id.isspace():
+            parse_customer_id(self.customer_id)
         if self.email and plain_email(self.email) is not None:
             parse_email(self.email)
 
@@ -103,7 +107,7 @@ def _parse_cert_type(raw: str) -> str:
 
 
 _PARSERS = (
-    ("customer_id", lambda raw, region: parse_customer_id(raw)),
+    ("customer_id", lambda raw, region: read_customer_id(raw)),
     ("cert_type", lambda raw, region: _parse_cert_type(raw)),
     ("cert_number", lambda raw, region: parse_cert_number(raw)),
     ("cert_country", lambda raw, region: parse_country(raw)),

@@ -319,10 +319,18 @@ def is_customer_id(value: str) -> bool:
     return bool(CUSTOMER_ID_PATTERN.fullmatch(value)) and luhn.is_valid(value[1:])
 
 
-def parse_customer_id(value: str, *, field: str = "customer_id") -> str:
+def read_customer_id(value: str, *, field: str = "customer_id") -> str:
+    """A customer ID's stored form (C and ten digits, spaces dropped) without its check digit's test:
+    for lookups, as `plain_email`. An ID found is one this product issued, so its check digit is right;
+    one not found is then checked in full (`parse_customer_id`), so a mistyped digit is still named."""
     value = clean_text(value, field=field).upper().replace(" ", "")
     if not CUSTOMER_ID_PATTERN.fullmatch(value):
         raise InvalidInput(_("A customer ID is C and ten digits."), fields={field: _("C and ten digits.")})
+    return value
+
+
+def parse_customer_id(value: str, *, field: str = "customer_id") -> str:
+    value = read_customer_id(value, field=field)
     if not luhn.is_valid(value[1:]):
         raise InvalidInput(
             _("That customer ID has a wrong check digit: a mistyped digit?"),
