@@ -55,10 +55,15 @@ class NearMatch(View):
     differ: list[str]
 
 
+@cache
+def _newest_statement() -> Select:
+    return select(func.max(Customer.__table__.c.id))  # type: ignore[attr-defined]
+
+
 def newest_customer(uow: UnitOfWork) -> int:
     """The highest customer row id this transaction sees (0 for none): a customer registered after it
     gets a higher one (SQLite and PostgreSQL alike hand out ids upwards)."""
-    return uow.session.connection().execute(select(func.max(Customer.__table__.c.id))).scalar() or 0  # type: ignore[attr-defined]
+    return uow.session.connection().execute(_newest_statement()).scalar() or 0
 
 
 class IdentityCheck(View):
@@ -241,15 +246,25 @@ def find_near_matches(
     return found[:NEAR_MATCH_LIMIT]
 
 
-def existing_owner(uow: UnitOfWork, valid: ValidRegistration) -> str | None:
-    return uow.session.execute(
-        select(Customer.customer_id)
-        .join(Certificate, Certificate.customer_id == Customer.id)
+@cache
+def _owner_statement() -> Select:
+    """The document's owner, built once (its values bound): a registration asks it twice."""
+    c, certificates = Customer.__table__.c, Certificate.__table__.c  # type: ignore[attr-defined]
+    return (
+        select(c.customer_id)
+        .join_from(Customer.__table__, Certificate.__table__, certificates.customer_id == c.id)  # type: ignore[attr-defined]
         .where(
-            Certificate.cert_type == valid.cert_type.value,
-            Certificate.cert_number == valid.cert_number,
-            Certificate.cert_country == valid.cert_country,
+            certificates.cert_type == bindparam("cert_type", type_=String),
+            certificates.cert_number == bindparam("cert_number", type_=String),
+            certificates.cert_country == bindparam("cert_country", type_=String),
         )
+    )
+
+
+def existing_owner(uow: UnitOfWork, valid: ValidRegistration) -> str | None:
+    return uow.session.execute(  # through the session: what it holds unflushed is flushed first, as before
+        _owner_statement(),
+        {"cert_type": valid.cert_type.value, "cert_number": valid.cert_number, "cert_country": valid.cert_country},
     ).scalar()
 
 
