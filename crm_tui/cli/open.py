@@ -107,7 +107,9 @@ def open_screen(
         }.items()
         if value.strip()
     }
-    parsed = CustomerQuery(**fields).parsed(region=run.settings.default_region)
+    query = CustomerQuery(**fields)
+    parsed = query.parsed(region=run.settings.default_region)
+    query.check_in_full()  # nothing is looked up here: the checks a lookup leaves until nothing is found
     target = None
     if screen is Screen.CUSTOMER:
         if not parsed.customer_id:
